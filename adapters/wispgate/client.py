@@ -1,0 +1,99 @@
+"""One HTTP client per core system, and the mapping of every transport or HTTP failure to adapter errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from adapters.errors import ContractViolation, NotFound, Rejected, Unavailable
+from adapters.wispgate.wire import Fields
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    base_url: str  # e.g. "http://127.0.0.1:8000/_sandbox/billing"
+    api_key: str
+    connect_timeout_s: float = 2.0
+    read_timeout_s: float = 5.0
+    max_connections: int = 50
+
+
+def make_http_client(
+    config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one AsyncClient a backend gets: base URL, API key, explicit timeouts and connection limits."""
+    return httpx.AsyncClient(
+        base_url=config.base_url.rstrip("/"),
+        headers={"x-api-key": config.api_key, "accept": "application/json"},
+        timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s),
+        limits=httpx.Limits(max_connections=config.max_connections, max_keepalive_connections=20),
+        transport=transport,
+    )
+
+
+class CoreClient:
+    """Sends a request to one core system and returns its JSON, or raises an `adapters.errors` type."""
+
+    def __init__(self, backend: str, http: httpx.AsyncClient) -> None:
+        self.backend = backend
+        self.http = http
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Fields:
+        response = await self._send(method, path, json_body=json_body, params=params, headers=headers)
+        return Fields(self.backend, self._decode(response), f"{method} {path}")
+
+    async def call_bytes(self, method: str, path: str, *, params: dict[str, Any] | None = None) -> bytes:
+        response = await self._send(method, path, params=params)
+        return response.content
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        try:
+            response = await self.http.request(method, path, json=json_body, params=params, headers=headers)
+        except httpx.TimeoutException:
+            raise Unavailable(self.backend, f"{method} {path} timed out") from None
+        except httpx.HTTPError as exc:
+            raise Unavailable(self.backend, f"{method} {path} failed: {type(exc).__name__}") from None
+        if response.status_code >= 500:
+            raise Unavailable(self.backend, f"{method} {path} answered {response.status_code}")
+        if response.status_code == 404:
+            raise NotFound(self.backend, self._error_message(response) or f"{path} not found")
+        if response.status_code >= 400:
+            code, message = self._error(response)
+            raise Rejected(self.backend, code, message, response.status_code)
+        return response
+
+    def _decode(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ContractViolation(self.backend, "response body is not JSON") from None
+
+    def _error(self, response: httpx.Response) -> tuple[str, str]:
+        try:
+            error = response.json()["error"]
+            return str(error["code"]), str(error.get("message", ""))
+        except (ValueError, KeyError, TypeError):
+            return f"HTTP_{response.status_code}", response.reason_phrase
+
+    def _error_message(self, response: httpx.Response) -> str | None:
+        code, message = self._error(response)
+        return message if not code.startswith("HTTP_") else None
