@@ -42,7 +42,10 @@ _EVENT_PATHS: dict[str, Any] = {
                                 "type": "object",
                                 "required": ["items"],
                                 "properties": {
-                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/OutboxEvent"}}
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/OutboxEvent"},
+                                    }
                                 },
                             }
                         }
@@ -58,7 +61,9 @@ _EVENT_PATHS: dict[str, Any] = {
             "operationId": "{system}RedeliverEvent",
             "summary": "Queue an event for delivery again now (operator)",
             "tags": ["{system}", "operator"],
-            "parameters": [{"name": "event_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [
+                {"name": "event_id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
             "responses": {
                 "200": {
                     "description": "the re-queued event",

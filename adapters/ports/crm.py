@@ -1,0 +1,283 @@
+"""The CRM port: who the subscriber is, what it has, who logs in for it, its support tickets, its portal
+notifications and its access/audit log. Batch reads return dicts keyed by the requested ids; unknown ids are
+absent. Writes raise `Rejected` with the CRM's code when a business rule refuses them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+SUBSCRIBER_KINDS = ("RESIDENTIAL", "ENTERPRISE", "MDU")
+SUBSERVICE_KINDS = ("INTERNET", "IPTV", "VOIP")
+ROLES = ("OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER")
+TICKET_CATEGORIES = ("CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "OTHER")
+TICKET_PRIORITIES = ("LOW", "NORMAL", "HIGH", "URGENT")
+TICKET_STATUSES = ("OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED")
+MESSAGE_AUTHORS = ("CUSTOMER", "SUPPORT")
+ATTACHMENT_TYPES = ("image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain")
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+NOTIFICATION_KINDS = (
+    "INVOICE_ISSUED",
+    "PAYMENT_RECEIVED",
+    "PAYMENT_FAILED",
+    "WALLET_CREDITED",
+    "SERVICE_STATUS",
+    "TICKET_UPDATED",
+    "GENERAL",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    id: str
+    account_number: str
+    name: str
+    kind: str  # one of SUBSCRIBER_KINDS
+    email: str
+    phone: str
+    address: str
+    subservice_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubService:
+    id: str
+    subscriber_id: str
+    kind: str  # one of SUBSERVICE_KINDS
+    label: str  # in the subscriber's words: "Internet – Apt 101"
+    location: str
+    activated_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class SubServicePage:
+    items: list[SubService]
+    next_cursor: str | None  # None on the last page
+    total_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PortalUser:
+    id: str
+    email: str
+    name: str
+    role: str  # one of ROLES
+    subscriber_id: str
+    site_subservice_ids: tuple[str, ...]  # the sites a SITE user may see; empty for other roles
+    disabled: bool
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sla:
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    first_response_breached: bool
+    resolution_breached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummary:
+    id: str
+    number: str  # "TCK-…", what the subscriber quotes
+    subject: str
+    category: str  # one of TICKET_CATEGORIES
+    priority: str  # one of TICKET_PRIORITIES
+    status: str  # one of TICKET_STATUSES
+    queue: str  # the support team the category routes to
+    subscriber_id: str
+    subservice_id: str | None
+    opened_by_user_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    sla: Sla
+    message_count: int
+    attachment_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TicketMessage:
+    id: str
+    author_kind: str  # one of MESSAGE_AUTHORS
+    author_name: str
+    author_user_id: str | None  # the portal user for CUSTOMER messages
+    body: str
+    created_at: datetime
+    attachment_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    id: str
+    ticket_id: str
+    message_id: str | None
+    filename: str  # a safe base name
+    content_type: str  # one of ATTACHMENT_TYPES
+    size_bytes: int
+    sha256: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket(TicketSummary):
+    messages: tuple[TicketMessage, ...]
+    attachments: tuple[Attachment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    items: list[TicketSummary]
+    next_cursor: str | None
+    total_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    id: str
+    subscriber_id: str
+    subservice_id: str | None
+    kind: str  # one of NOTIFICATION_KINDS
+    title: str
+    body: str
+    created_at: datetime
+    read: bool  # by the user the list was asked for
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationPage:
+    items: list[Notification]
+    unread_count: int  # over everything the user can see, not just this page
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkReadResult:
+    marked_ids: tuple[str, ...]  # the ids that were the user's to mark
+    unread_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: str
+    user_id: str | None
+    subscriber_id: str | None
+    action: str  # e.g. "login", "login_failed", "ticket.open"
+    ip: str | None
+    user_agent: str | None
+    detail: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    subscriber_id: str
+    author_user_id: str
+    category: str  # one of TICKET_CATEGORIES
+    subject: str  # at most 200 characters
+    body: str  # at most 10,000 characters
+    subservice_id: str | None = None
+    priority: str | None = None  # None: the category's default
+
+
+class CrmPort(Protocol):
+    async def subscribers(self, ids: Sequence[str]) -> dict[str, Subscriber]: ...
+
+    async def subscriber(self, subscriber_id: str) -> Subscriber:
+        """Raises NotFound for an unknown subscriber."""
+        ...
+
+    async def subservices_of(
+        self, subscriber_id: str, limit: int = 100, after: str | None = None
+    ) -> SubServicePage:
+        """One page (limit 1..1000) in a stable order; pass `next_cursor` as `after` for the next."""
+        ...
+
+    async def all_subservices_of(self, subscriber_id: str) -> list[SubService]:
+        """Every sub-service, following cursors (one call up to 1,000)."""
+        ...
+
+    async def subservices(self, ids: Sequence[str]) -> dict[str, SubService]: ...
+
+    async def verify_credentials(self, email: str, password: str) -> PortalUser:
+        """The user for a correct e-mail and password; raises Rejected INVALID_CREDENTIALS (unknown e-mail
+        and wrong password alike) or USER_DISABLED."""
+        ...
+
+    async def users(self, ids: Sequence[str]) -> dict[str, PortalUser]: ...
+
+    async def user(self, user_id: str) -> PortalUser: ...
+
+    async def users_of(self, subscriber_id: str) -> list[PortalUser]: ...
+
+    async def tickets_of(
+        self, subscriber_id: str, statuses: Sequence[str] = (), limit: int = 50, after: str | None = None
+    ) -> TicketPage:
+        """Newest first; `statuses` empty means all."""
+        ...
+
+    async def tickets(self, ids: Sequence[str]) -> dict[str, Ticket]: ...
+
+    async def ticket(self, ticket_id: str) -> Ticket: ...
+
+    async def open_ticket(self, ticket: NewTicket) -> Ticket:
+        """Rejected SUBSERVICE_MISMATCH / USER_MISMATCH / USER_DISABLED / UNKNOWN_SUBSCRIBER."""
+        ...
+
+    async def reply_to_ticket(self, ticket_id: str, author_user_id: str, body: str) -> Ticket:
+        """Rejected TICKET_CLOSED for a closed ticket; a resolved one reopens."""
+        ...
+
+    async def close_ticket(self, ticket_id: str, user_id: str) -> Ticket: ...
+
+    async def add_attachment(
+        self, ticket_id: str, filename: str, content_type: str, data: bytes, message_id: str | None = None
+    ) -> Attachment:
+        """Rejected ATTACHMENT_TOO_LARGE / ATTACHMENT_TYPE_NOT_ALLOWED / ATTACHMENT_CONTENT_MISMATCH /
+        TOO_MANY_ATTACHMENTS / TICKET_CLOSED."""
+        ...
+
+    async def attachments(self, ids: Sequence[str]) -> dict[str, Attachment]: ...
+
+    async def attachment(self, attachment_id: str) -> tuple[Attachment, bytes]: ...
+
+    async def notifications(
+        self,
+        subscriber_id: str,
+        user_id: str,
+        unread_only: bool = False,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> NotificationPage: ...
+
+    async def notify(
+        self,
+        subscriber_id: str,
+        kind: str,
+        title: str,
+        body: str,
+        subservice_id: str | None = None,
+        email: bool = False,
+    ) -> Notification:
+        """Post a notification; with `email` the CRM also e-mails the subscriber's contact address."""
+        ...
+
+    async def mark_notifications_read(self, user_id: str, ids: Sequence[str]) -> MarkReadResult: ...
+
+    async def record_audit(
+        self,
+        action: str,
+        *,
+        user_id: str | None = None,
+        subscriber_id: str | None = None,
+        ip: str | None = None,
+        user_agent: str | None = None,
+        detail: str | None = None,
+    ) -> AuditEntry: ...
+
+    async def audit_of_user(self, user_id: str, limit: int = 50) -> list[AuditEntry]: ...
+
+    async def audit_of_subscriber(self, subscriber_id: str, limit: int = 50) -> list[AuditEntry]: ...

@@ -1,0 +1,80 @@
+"""The OSS port: what the BFF needs from operations support — a sub-service's CPE devices, its daily usage
+and its provisioned add-ons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from adapters.ports.money import Money
+
+DEVICE_KINDS = ("ONT", "ROUTER", "STB", "ATA", "GATEWAY")
+MAX_USAGE_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    id: str
+    subservice_id: str
+    kind: str  # one of DEVICE_KINDS
+    model: str
+    serial: str
+    mac: str
+    firmware: str
+    online: bool
+    last_seen: datetime
+    signal_dbm: float | None  # optical receive power, ONTs only
+
+
+@dataclass(frozen=True, slots=True)
+class UsageDay:
+    day: date
+    download_bytes: int
+    upload_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    subservice_id: str
+    start: date  # first day of the period, inclusive
+    end: date  # last day, inclusive
+    download_bytes: int  # totals over the period
+    upload_bytes: int
+    days: tuple[UsageDay, ...]  # oldest first; empty for IPTV and VoIP (not metered)
+
+
+@dataclass(frozen=True, slots=True)
+class AddOn:
+    id: str
+    subservice_id: str
+    name: str
+    monthly_price: Money
+    active_since: date
+
+
+class OssPort(Protocol):
+    """Batch reads are keyed by the requested sub-service ids."""
+
+    async def devices_for(self, subservice_ids: Sequence[str]) -> dict[str, list[Device]]:
+        """Every requested id is a key (an empty list when it has no devices or is unknown)."""
+        ...
+
+    async def device(self, device_id: str) -> Device:
+        """Raises NotFound for an unknown device."""
+        ...
+
+    async def usage_for(
+        self, subservice_ids: Sequence[str], start: date | None = None, end: date | None = None
+    ) -> dict[str, Usage]:
+        """Usage over [start, end]: `end` defaults to today, `start` to 29 days before `end`; at most 90 days.
+
+        Unknown ids are absent. A reversed or too long period raises Rejected (INVALID_PERIOD /
+        PERIOD_TOO_LONG).
+        """
+        ...
+
+    async def addons_for(self, subservice_ids: Sequence[str]) -> dict[str, list[AddOn]]:
+        """Every requested id is a key (an empty list when it has none)."""
+        ...

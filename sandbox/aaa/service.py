@@ -1,0 +1,186 @@
+"""AAA's business rules, callable from Python (operator console, peers) and from the HTTP handlers.
+
+A sub-service has one status and, unless ACTIVE, one reason. The BFF may only clear the reason it was told
+about (a payment clears NON_PAYMENT, never an ADMINISTRATIVE or FRAUD suspension); the operator may do
+anything. Every change appends history and emits `service.status_changed` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from sandbox.aaa.store import (
+    REASONS,
+    STATUSES,
+    history_item,
+    profile_item,
+    session_item,
+    status_item,
+)
+from sandbox.common import clock
+from sandbox.common.db import Database, placeholders
+from sandbox.common.events import EventOutbox
+from sandbox.common.http import conflict, invalid, not_found
+
+MAX_NOTE = 500
+MAX_HISTORY = 500
+
+
+def clean_note(raw: object) -> str | None:
+    """An optional free-text note: None, or a string of at most 500 characters (blank means none)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or len(raw) > MAX_NOTE:
+        raise invalid(f"`note` must be a string of at most {MAX_NOTE} characters")
+    return raw.strip() or None
+
+
+def check_reason(raw: object) -> str:
+    if raw not in REASONS:
+        raise invalid(f"`reason` must be one of {', '.join(REASONS)}")
+    assert isinstance(raw, str)
+    return raw
+
+
+class AaaService:
+    def __init__(self, db: Database, outbox: EventOutbox) -> None:
+        self.db = db
+        self.outbox = outbox
+
+    # --- reads -------------------------------------------------------------------------------------
+
+    def _rows(self, ids: Sequence[str]) -> list[sqlite3.Row]:
+        if not ids:
+            return []
+        rows = self.db.all(f"SELECT * FROM aaa_subservice WHERE id IN ({placeholders(ids)})", list(ids))
+        by_id = {r["id"]: r for r in rows}
+        return [by_id[i] for i in ids if i in by_id]  # request order; unknown ids omitted
+
+    def _row(self, subservice_id: str) -> sqlite3.Row:
+        row = self.db.one("SELECT * FROM aaa_subservice WHERE id = ?", (subservice_id,))
+        if row is None:
+            raise not_found("sub-service")
+        return row
+
+    def statuses(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [status_item(r) for r in self._rows(ids)]
+
+    def status(self, subservice_id: str) -> dict[str, Any]:
+        return status_item(self._row(subservice_id))
+
+    def history(self, subservice_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Newest first."""
+        self._row(subservice_id)
+        rows = self.db.all(
+            "SELECT * FROM aaa_status_history WHERE subservice_id = ? ORDER BY seq DESC LIMIT ?",
+            (subservice_id, limit),
+        )
+        return [history_item(r) for r in rows]
+
+    def profiles(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [profile_item(r) for r in self._rows(ids)]
+
+    def sessions(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        now = clock.now()
+        return [session_item(r, now) for r in self._rows(ids)]
+
+    def list(self, status: str | None = None) -> list[dict[str, Any]]:
+        if status is None:
+            rows = self.db.all("SELECT * FROM aaa_subservice ORDER BY id")
+        else:
+            rows = self.db.all("SELECT * FROM aaa_subservice WHERE status = ? ORDER BY id", (status,))
+        return [status_item(r) for r in rows]
+
+    # --- changes -----------------------------------------------------------------------------------
+
+    def reactivate(
+        self, subservice_id: str, reason: str, note: str | None = None, *, actor: str = "SERVICE"
+    ) -> dict[str, Any]:
+        """Clear `reason`: only when the sub-service is down for exactly that reason (else REASON_MISMATCH).
+
+        Already ACTIVE is a no-op (`changed: false`), so a retried payment webhook is harmless.
+        """
+        reason = check_reason(reason)
+        note = clean_note(note)
+        with self.db.transaction():
+            row = self._row(subservice_id)
+            if row["status"] == "ACTIVE":
+                return {**status_item(row), "changed": False}
+            if row["reason"] != reason:
+                raise conflict(
+                    "REASON_MISMATCH",
+                    f"sub-service is {row['status']} for {row['reason']}, not {reason}; it stays so",
+                )
+            return self._change(row, "ACTIVE", None, note, actor)
+
+    def operator_reactivate(self, subservice_id: str, note: str | None = None) -> dict[str, Any]:
+        """The operator lifts any suspension or restriction."""
+        note = clean_note(note)
+        with self.db.transaction():
+            row = self._row(subservice_id)
+            if row["status"] == "ACTIVE":
+                return {**status_item(row), "changed": False}
+            return self._change(row, "ACTIVE", None, note, "OPERATOR")
+
+    def set_down(
+        self,
+        subservice_id: str,
+        status: str,
+        reason: str,
+        note: str | None = None,
+        *,
+        actor: str = "OPERATOR",
+    ) -> dict[str, Any]:
+        """Suspend or restrict for `reason`; the same status and reason again is a no-op."""
+        if status not in STATUSES or status == "ACTIVE":
+            raise invalid("status must be SUSPENDED or RESTRICTED")
+        reason = check_reason(reason)
+        note = clean_note(note)
+        with self.db.transaction():
+            row = self._row(subservice_id)
+            if row["status"] == status and row["reason"] == reason:
+                return {**status_item(row), "changed": False}
+            return self._change(row, status, reason, note, actor)
+
+    def suspend(self, subservice_id: str, reason: str, note: str) -> None:
+        """The peer call (billing's dunning run): never overrides a suspension that is already in place.
+
+        Replacing an ADMINISTRATIVE suspension by NON_PAYMENT would let a payment lift it, so any existing
+        suspension wins.
+        """
+        with self.db.transaction():
+            if self._row(subservice_id)["status"] == "SUSPENDED":
+                return
+            self.set_down(subservice_id, "SUSPENDED", reason, note, actor="SYSTEM")
+
+    def _change(
+        self, row: sqlite3.Row, status: str, reason: str | None, note: str | None, actor: str
+    ) -> dict[str, Any]:
+        at = clock.iso(clock.now())
+        # A status change re-authenticates the CPE (RADIUS CoA / disconnect): a new session, or none.
+        session = None if status == "SUSPENDED" else at
+        self.db.execute(
+            "UPDATE aaa_subservice SET status = ?, reason = ?, since = ?, note = ?, session_started_at = ?"
+            " WHERE id = ?",
+            (status, reason, at, note, session, row["id"]),
+        )
+        self.db.execute(
+            "INSERT INTO aaa_status_history (subservice_id, from_status, to_status, reason, note, actor, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row["id"], row["status"], status, reason, note, actor, at),
+        )
+        self.outbox.emit(
+            "service.status_changed",
+            subscriber_id=row["subscriber_id"],
+            subservice_id=row["id"],
+            data={
+                "subservice_id": row["id"],
+                "status": status,
+                "reason": reason,
+                "previous_status": row["status"],
+                "since": at,
+            },
+        )
+        return {**status_item(self._row(row["id"])), "changed": True}

@@ -1,0 +1,126 @@
+"""AAA tables and the wire shapes built from their rows.
+
+One row per sub-service holds its current status and provisioned plan; every change appends to
+`aaa_status_history`, so the console and the portal can say why and since when a service is down.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from sandbox.common import clock
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS aaa_subservice (
+    id TEXT PRIMARY KEY,
+    subscriber_id TEXT NOT NULL,
+    kind TEXT NOT NULL,                 -- INTERNET | IPTV | VOIP
+    plan_name TEXT NOT NULL,
+    down_mbps INTEGER,                  -- NULL for IPTV / VoIP
+    up_mbps INTEGER,
+    status TEXT NOT NULL,               -- ACTIVE | SUSPENDED | RESTRICTED
+    reason TEXT,                        -- NULL exactly when ACTIVE
+    since TEXT NOT NULL,
+    note TEXT,
+    session_started_at TEXT             -- NULL while offline (SUSPENDED)
+);
+CREATE INDEX IF NOT EXISTS aaa_subservice_status ON aaa_subservice (status, id);
+CREATE TABLE IF NOT EXISTS aaa_status_history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    subservice_id TEXT NOT NULL REFERENCES aaa_subservice (id),
+    from_status TEXT,                   -- NULL for the provisioning entry
+    to_status TEXT NOT NULL,
+    reason TEXT,
+    note TEXT,
+    actor TEXT NOT NULL,                -- SYSTEM | SERVICE | OPERATOR
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aaa_status_history_by_subservice ON aaa_status_history (subservice_id, seq);
+"""
+
+STATUSES = ("ACTIVE", "SUSPENDED", "RESTRICTED")
+REASONS = ("NON_PAYMENT", "ADMINISTRATIVE", "FRAUD", "USAGE_CAP", "CUSTOMER_REQUEST")
+ACTORS = ("SYSTEM", "SERVICE", "OPERATOR")
+
+# What a RESTRICTED sub-service gets instead of its plan: enough for the portal and a payment page.
+RESTRICTED_PROFILE = ("Restricted", 1, 1)
+NAS_SITES = ("north", "south", "harbor", "core")
+
+
+def status_item(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "subservice_id": row["id"],
+        "subscriber_id": row["subscriber_id"],
+        "status": row["status"],
+        "reason": row["reason"],
+        "since": row["since"],
+        "note": row["note"],
+    }
+
+
+def history_item(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "subservice_id": row["subservice_id"],
+        "from_status": row["from_status"],
+        "to_status": row["to_status"],
+        "reason": row["reason"],
+        "note": row["note"],
+        "actor": row["actor"],
+        "at": row["at"],
+    }
+
+
+def profile_item(row: sqlite3.Row) -> dict[str, Any]:
+    restricted = row["status"] == "RESTRICTED"
+    name, down, up = row["plan_name"], row["down_mbps"], row["up_mbps"]
+    if restricted:
+        # IPTV / VoIP have no speed to throttle; they keep null speeds under the restricted profile.
+        name = RESTRICTED_PROFILE[0]
+        if down is not None:
+            down, up = RESTRICTED_PROFILE[1], RESTRICTED_PROFILE[2]
+    return {
+        "subservice_id": row["id"],
+        "name": name,
+        "plan": row["plan_name"],
+        "down_mbps": down,
+        "up_mbps": up,
+        "restricted": restricted,
+    }
+
+
+def session_item(row: sqlite3.Row, now: datetime) -> dict[str, Any]:
+    """The RADIUS session as the NAS would report it; values are stable per sub-service id."""
+    started = row["session_started_at"]
+    if row["status"] == "SUSPENDED" or started is None:
+        return {
+            "subservice_id": row["id"],
+            "online": False,
+            "ip": None,
+            "nas": None,
+            "started_at": None,
+            "bytes_in": 0,
+            "bytes_out": 0,
+        }
+    rng = random.Random(row["id"])
+    ip = f"100.{64 + rng.randint(0, 63)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    nas = f"bng-{rng.choice(NAS_SITES)}-{rng.randint(1, 4)}"
+    down_mbps = row["down_mbps"] or 8  # IPTV / VoIP: a small steady stream
+    if row["status"] == "RESTRICTED":
+        down_mbps = min(down_mbps, RESTRICTED_PROFILE[1])
+    # Average use is a small share of the line rate; counters grow with the session's age, so they move.
+    rate_in = int(down_mbps * 125_000 * rng.uniform(0.002, 0.01))
+    rate_out = int(rate_in * rng.uniform(0.08, 0.25))
+    elapsed = max(0, int((now - clock.parse_iso(started)).total_seconds()))
+    return {
+        "subservice_id": row["id"],
+        "online": True,
+        "ip": ip,
+        "nas": nas,
+        "started_at": started,
+        # Seen from the subscriber: bytes_in is what they downloaded.
+        "bytes_in": rate_in * elapsed + rng.randint(0, 10_000_000),
+        "bytes_out": rate_out * elapsed + rng.randint(0, 1_000_000),
+    }

@@ -1,0 +1,30 @@
+"""The AAA sandbox system: statuses, bandwidth profiles and live sessions per sub-service."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from sandbox.aaa import api, seed
+from sandbox.aaa.service import AaaService
+from sandbox.aaa.store import SCHEMA
+from sandbox.common.system import System, SystemConfig
+from sandbox.world import World
+
+
+class AaaSystem(System):
+    name = "aaa"
+
+    def __init__(self, config: SystemConfig) -> None:
+        super().__init__(config)
+        self.db.script(SCHEMA)
+        self.service = AaaService(self.db, self.outbox)
+
+    def seed(self, world: World) -> None:
+        seed.seed(self.db, world)
+
+    def routes(self) -> list[BaseRoute]:
+        return api.routes(self.service)
+
+    def suspend(self, subservice_id: str, reason: str, note: str) -> None:
+        """`ServiceControl`: suspend for `reason`; a no-op when the sub-service is already suspended."""
+        self.service.suspend(subservice_id, reason, note)

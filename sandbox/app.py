@@ -1,0 +1,110 @@
+"""The combined sandbox: Billing, CRM, AAA and OSS (and the gateway) mounted under one prefix, with the
+operator console, in one process. `build_sandbox()` is the sandbox's composition root."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.types import ASGIApp
+
+from sandbox.aaa.system import AaaSystem
+from sandbox.billing.system import BillingSystem
+from sandbox.common.events import EventTarget
+from sandbox.common.system import System, SystemConfig, delivery_loops
+from sandbox.console import console_routes
+from sandbox.crm.system import CrmSystem
+from sandbox.oss.system import OssSystem
+from sandbox.settings import SandboxSettings
+from sandbox.world import World, demo_world, with_bench_subscriber
+
+
+def mount(path: str, app: ASGIApp) -> Mount:
+    """A Mount whose sub-path also matches ids with an encoded newline (`%0A`).
+
+    Starlette's `{path:path}` is `.*`, which stops at a newline, so such a request would fall through to a
+    plain-text 404 that the contract cannot describe; the system behind the mount answers it properly instead.
+    """
+    route = Mount(path, app=app)
+    route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+    return route
+
+
+@dataclass
+class Sandbox:
+    settings: SandboxSettings
+    world: World
+    billing: BillingSystem
+    crm: CrmSystem
+    aaa: AaaSystem
+    oss: OssSystem
+    _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+
+    @property
+    def systems(self) -> list[System]:
+        return [self.billing, self.crm, self.aaa, self.oss]
+
+    def asgi(self) -> Starlette:
+        """Every system under `/<name>` plus the console at `/`; mount this at `/_sandbox`."""
+
+        @contextlib.asynccontextmanager
+        async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+            async with delivery_loops(self.systems):
+                yield
+
+        routes = [mount(f"/{s.name}", s.asgi()) for s in self.systems]
+        return Starlette(routes=[*routes, *console_routes(self)], lifespan=lifespan)
+
+    def close(self) -> None:
+        for system in self.systems:
+            system.db.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def build_sandbox(settings: SandboxSettings) -> Sandbox:
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if settings.data_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="wispgate-sandbox-")
+        data_dir = Path(tmp.name)
+    else:
+        data_dir = settings.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+    fresh = not (data_dir / "seeded").exists()
+    target = EventTarget(settings.events_url, settings.events_secret) if settings.events_url else None
+
+    def config(name: str) -> SystemConfig:
+        return SystemConfig(
+            db_path=str(data_dir / f"{name}.sqlite3"),
+            service_key=settings.service_key,
+            operator_key=settings.operator_key,
+            currency=settings.currency,
+            event_target=target,
+        )
+
+    today = settings.today or date.today()
+    world = demo_world(today)
+    if settings.bench_subservices:
+        world = with_bench_subscriber(world, settings.bench_subservices)
+    aaa = AaaSystem(config("aaa"))
+    sandbox = Sandbox(
+        settings=settings,
+        world=world,
+        billing=BillingSystem(config("billing"), service_control=aaa, today=today),
+        crm=CrmSystem(config("crm"), attachments_dir=data_dir / "attachments"),
+        aaa=aaa,
+        oss=OssSystem(config("oss")),
+        _tmp=tmp,
+    )
+    if fresh:
+        for system in sandbox.systems:
+            system.seed(world)  # type: ignore[attr-defined]
+        (data_dir / "seeded").write_text(today.isoformat())
+    return sandbox

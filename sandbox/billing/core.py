@@ -1,0 +1,133 @@
+"""State and helpers every part of Billing shares (the mixins in this package build on it)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sandbox.common import clock
+from sandbox.common.db import Database
+from sandbox.common.events import EventOutbox
+from sandbox.common.http import ApiError, conflict, money, not_found
+from sandbox.common.peers import ServiceControl
+from sandbox.common.system import SystemConfig
+
+ISP_NAME = "WISPGate Networks"
+ISP_ADDRESS = "100 Tower Road, Springfield"
+
+INVOICE_STATUSES = ("OPEN", "PAID", "OVERDUE", "VOID")
+UNPAID = ("OPEN", "OVERDUE")
+PAYMENT_METHODS = ("CARD", "WALLET", "BANK_TRANSFER", "GATEWAY")
+WALLET_KINDS = ("TOPUP", "PROMO", "GIFT_CARD", "COMPENSATION", "INVOICE_PAYMENT", "OVERPAYMENT", "RENEWAL")
+
+
+class BillingCore:
+    """Attributes set by `BillingSystem.__init__`, plus lookups used by several operations."""
+
+    db: Database
+    outbox: EventOutbox
+    config: SystemConfig
+    service_control: ServiceControl | None
+    _today: date | None
+
+    @property
+    def currency(self) -> str:
+        return self.config.currency
+
+    def today(self) -> date:
+        """The pinned day (tests, demo seeds) or the real UTC date."""
+        return self._today or clock.now().date()
+
+    def next_seq(self, table: str) -> int:
+        # Only called inside a transaction, so two writers never get the same number.
+        return int(self.db.scalar(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}"))
+
+    def require_account(self, subscriber_id: str) -> Any:
+        row = self.db.one("SELECT * FROM accounts WHERE subscriber_id = ?", (subscriber_id,))
+        if row is None:
+            raise not_found("billing account")
+        return row
+
+    def require_invoice(self, invoice_id: str) -> Any:
+        row = self.db.one("SELECT * FROM invoices WHERE id = ?", (invoice_id,))
+        if row is None:
+            raise not_found("invoice")
+        return row
+
+    def wallet_minor(self, subscriber_id: str) -> int:
+        return int(
+            self.db.scalar(
+                "SELECT COALESCE(SUM(amount), 0) FROM wallet_entries WHERE subscriber_id = ?",
+                (subscriber_id,),
+            )
+        )
+
+    def add_wallet_entry(
+        self,
+        subscriber_id: str,
+        kind: str,
+        amount: int,
+        description: str,
+        *,
+        reference: str | None = None,
+        invoice_id: str | None = None,
+        subservice_id: str | None = None,
+    ) -> str:
+        """Append to the ledger and emit wallet.changed; call inside a transaction."""
+        seq = self.next_seq("wallet_entries")
+        entry_id = f"wtx_{seq:07d}"
+        self.db.execute(
+            "INSERT INTO wallet_entries (id, seq, subscriber_id, kind, amount, description, reference, invoice_id,"
+            " subservice_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry_id,
+                seq,
+                subscriber_id,
+                kind,
+                amount,
+                description,
+                reference,
+                invoice_id,
+                subservice_id,
+                clock.iso(clock.now()),
+            ),
+        )
+        balance = self.wallet_minor(subscriber_id)
+        self.outbox.emit(
+            "wallet.changed",
+            subscriber_id=subscriber_id,
+            subservice_id=subservice_id,
+            data={
+                "entry_id": entry_id,
+                "kind": kind,
+                "amount": money(amount, self.currency),
+                "balance": money(balance, self.currency),
+            },
+        )
+        return entry_id
+
+    # Idempotency for operations without a natural unique row: the first result is stored under the key
+    # together with a fingerprint of the request; a replay returns it, a different request is refused.
+    def replay(self, key: str, fingerprint: dict[str, Any]) -> dict[str, Any] | None:
+        row = self.db.one("SELECT fingerprint, result FROM idempotency WHERE key = ?", (key,))
+        if row is None:
+            return None
+        if row["fingerprint"] != canonical(fingerprint):
+            raise idempotency_conflict()
+        result: dict[str, Any] = json.loads(row["result"])
+        return result
+
+    def remember(self, key: str, fingerprint: dict[str, Any], result: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO idempotency (key, fingerprint, result) VALUES (?, ?, ?)",
+            (key, canonical(fingerprint), json.dumps(result)),
+        )
+
+
+def canonical(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def idempotency_conflict() -> ApiError:
+    return conflict("IDEMPOTENCY_CONFLICT", "this key was already used for a different request")

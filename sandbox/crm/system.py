@@ -1,0 +1,61 @@
+"""`CrmSystem`: the CRM sandbox system, its services, and the operator actions the console calls."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from starlette.routing import BaseRoute
+
+from sandbox.common.system import System, SystemConfig
+from sandbox.crm.audit import AuditLog
+from sandbox.crm.directory import Directory
+from sandbox.crm.notices import Notices
+from sandbox.crm.schema import SCHEMA
+from sandbox.crm.seed import seed_world
+from sandbox.crm.tickets import Tickets
+from sandbox.world import World
+
+
+class CrmSystem(System):
+    name = "crm"
+
+    def __init__(self, config: SystemConfig, attachments_dir: Path | None = None) -> None:
+        super().__init__(config)
+        self.db.script(SCHEMA)
+        self.attachments_dir = attachments_dir or Path(tempfile.mkdtemp(prefix="wispgate-crm-"))
+        self.attachments_dir.mkdir(parents=True, exist_ok=True)
+        self.directory = Directory(self.db)
+        self.notices = Notices(self.db, self.outbox, self.directory)
+        self.audit = AuditLog(self.db, self.directory)
+        self.tickets = Tickets(self.db, self.outbox, self.directory, self.notices, self.attachments_dir)
+
+    def seed(self, world: World) -> None:
+        seed_world(self.db, world)
+
+    def routes(self) -> list[BaseRoute]:
+        from sandbox.crm.api import crm_routes
+
+        return crm_routes(self)
+
+    # -- operator actions (the console and the operator API call these) ---------------------------------
+    def support_queue(self, statuses: tuple[str, ...] = (), limit: int = 200) -> list[dict[str, Any]]:
+        return self.tickets.support_queue(statuses, limit)
+
+    def reply_to_ticket(
+        self, ticket_id: str, agent_name: str, body: str, status: str | None = None
+    ) -> dict[str, Any]:
+        return self.tickets.reply_as_support(ticket_id, agent_name, body, status)
+
+    def set_ticket_status(self, ticket_id: str, status: str) -> dict[str, Any]:
+        return self.tickets.set_status(ticket_id, status)
+
+    def emails(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self.notices.emails(limit)
+
+    def disable_user(self, user_id: str) -> dict[str, Any]:
+        return self.directory.set_disabled(user_id, True)
+
+    def enable_user(self, user_id: str) -> dict[str, Any]:
+        return self.directory.set_disabled(user_id, False)

@@ -1,0 +1,34 @@
+"""Settings of the runnable sandbox, loaded from the environment by a function (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    data_dir: Path | None = None  # None: a fresh temporary directory every start (the demo)
+    service_key: str = "sandbox-service-key"  # what the BFF presents
+    operator_key: str = "sandbox-operator-key"  # what the operator console presents
+    events_url: str | None = None  # where core events are POSTed (the BFF's /hooks/core)
+    events_secret: str = "sandbox-events-secret-0123456789abcdef"
+    currency: str = "USD"
+    today: date | None = None  # pin the seed's "today" (tests); default: the real date
+    bench_subservices: int = 0  # >0 adds "Bench Holdings" with that many sub-services
+
+
+def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
+    source = os.environ if env is None else env
+    data_dir = source.get("SANDBOX_DATA_DIR")
+    return SandboxSettings(
+        data_dir=Path(data_dir) if data_dir else None,
+        service_key=source.get("SANDBOX_SERVICE_KEY", SandboxSettings.service_key),
+        operator_key=source.get("SANDBOX_OPERATOR_KEY", SandboxSettings.operator_key),
+        events_url=source.get("SANDBOX_EVENTS_URL") or None,
+        events_secret=source.get("SANDBOX_EVENTS_SECRET", SandboxSettings.events_secret),
+        currency=source.get("SANDBOX_CURRENCY", "USD"),
+        bench_subservices=int(source.get("SANDBOX_BENCH_SUBSERVICES", "0")),
+    )
