@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint typecheck pytest contract bench clean sandbox
+.PHONY: demo test install lint typecheck pytest contract bench clean sandbox web web-test chromium
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,26 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-demo: install
-	$(BIN)/wispgate sandbox --host $(HOST) --port $(PORT)
+# The portal: npm packages from the lock file, types generated from schema/schema.graphql, then vite.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
-sandbox: demo
+web: web/node_modules/.installed
+	cd web && npm run --silent build
+
+web-test: web/node_modules/.installed
+	cd web && npm run --silent codegen && npm test --silent
+
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser build).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+demo: install web
+	$(BIN)/wispgate demo --host $(HOST) --port $(PORT)
+
+sandbox: install
+	$(BIN)/wispgate sandbox --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -29,10 +45,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install web chromium
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+test: lint typecheck web-test pytest
 
 contract: install
 	$(BIN)/python -m adapters.wispgate.contract

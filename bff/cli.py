@@ -86,6 +86,88 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(app: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    # The sans-I/O websockets implementation holds an idle subscription in far less memory.
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio", proxy_headers=True)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from bff.app import create_app
+    from bff.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        sys.stderr.write(f"wispgate serve: {exc}\n")
+        return 2
+    app = create_app(settings)
+    sys.stdout.write(
+        f"WISPGate Portal BFF ({settings.env}) on http://{args.host}:{args.port}\n"
+        f"  GraphQL: http://{args.host}:{args.port}/graphql\n"
+    )
+    sys.stdout.flush()
+    _run(app, args.host, args.port)
+    return 0
+
+
+def demo_environment(host: str, port: int, service_key: str, base: dict[str, str]) -> dict[str, str]:
+    """The BFF's environment for the demo: every backend at this same process's `/_sandbox/<system>`, reached
+    over real HTTP like any remote core."""
+    local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104 - comparing, not binding
+    env = dict(base)
+    env.setdefault("WISPGATE_ENV", "development")
+    for system in ("billing", "crm", "aaa", "oss"):
+        env[f"{system.upper()}_URL"] = f"http://{local}:{port}/_sandbox/{system}"
+        env[f"{system.upper()}_API_KEY"] = service_key
+    env.setdefault("PUBLIC_URL", f"http://{local}:{port}")
+    return env
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import os
+
+    from starlette.routing import Mount
+
+    from bff.app import create_app
+    from bff.settings import SettingsError, load_settings
+    from sandbox.app import build_sandbox
+    from sandbox.settings import load_sandbox_settings
+
+    sandbox_settings = load_sandbox_settings()
+    try:
+        settings = load_settings(
+            demo_environment(args.host, args.port, sandbox_settings.service_key, dict(os.environ))
+        )
+    except SettingsError as exc:
+        sys.stderr.write(f"wispgate demo: {exc}\n")
+        return 2
+    sandbox = build_sandbox(sandbox_settings)
+    try:
+        app = create_app(settings, extra_mounts=[Mount("/_sandbox", app=sandbox.asgi())])
+        base = f"http://{args.host}:{args.port}"
+        sys.stdout.write(
+            "WISPGate Portal demo: portal, GraphQL API and core sandbox in one process\n"
+            f"  portal:            {base}/\n"
+            f"  GraphQL + GraphiQL: {base}/graphql\n"
+            f"  sandbox console:   {base}/_sandbox/\n\n"
+            f"Portal logins (seeded):\n{format_accounts(_accounts(sandbox.world.today))}\n\n"
+        )
+        sys.stdout.flush()
+        _run(app, args.host, args.port)
+    finally:
+        sandbox.close()
+    return 0
+
+
+def _cmd_schema(_args: argparse.Namespace) -> int:
+    from schema import build_schema
+
+    sys.stdout.write(build_schema().as_str() + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wispgate", description="WISPGate Portal")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -96,6 +178,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("accounts", help="print the seeded portal logins")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_accounts)
+    p = sub.add_parser(
+        "serve", help="serve the BFF (GraphQL API, files, web portal) configured from the environment"
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(func=_cmd_serve)
+    p = sub.add_parser("demo", help="BFF + web portal + core sandbox in one process on one port")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=_cmd_demo)
+    p = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    p.set_defaults(func=_cmd_schema)
     return parser
 
 

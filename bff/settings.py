@@ -1,0 +1,191 @@
+"""The BFF's settings: one frozen object, loaded from the environment by `load_settings()` (never at import).
+
+Development needs no configuration at all: every backend defaults to the local sandbox and the signing
+secrets are generated per process (sessions then end when the process restarts, which is fine for a demo).
+Production refuses to start without real secrets.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+BACKENDS = ("billing", "crm", "aaa", "oss")
+SANDBOX_BASE = "http://127.0.0.1:8000/_sandbox"
+SANDBOX_SERVICE_KEY = "sandbox-service-key"
+MIN_SECRET_BYTES = 32
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a valid configuration; the message says which variable and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendSettings:
+    url: str
+    api_key: str
+    connect_timeout_s: float = 2.0
+    read_timeout_s: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLLimits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: str  # "development" | "production"
+    billing: BackendSettings
+    crm: BackendSettings
+    aaa: BackendSettings
+    oss: BackendSettings
+    jwt_secret: str
+    jwt_issuer: str = "wispgate-portal"
+    jwt_audience: str = "wispgate-portal"
+    access_ttl: timedelta = timedelta(minutes=10)
+    refresh_ttl: timedelta = timedelta(days=30)
+    redis_url: str | None = None
+    redis_prefix: str = "wg:"
+    allowed_origins: tuple[str, ...] = ()
+    public_url: str = ""  # e.g. "https://portal.example.net"; "" means links are relative to the request
+    cookie_secure: bool = False
+    files_signing_key: str = ""
+    file_link_ttl: timedelta = timedelta(minutes=5)
+    core_events_secret: str = ""
+    web_dist: Path = Path("web/dist")
+    limits: GraphQLLimits = GraphQLLimits()
+    login_attempts: int = 10
+    login_window: timedelta = timedelta(minutes=15)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def graphiql(self) -> bool:
+        return not self.production
+
+    @property
+    def introspection(self) -> bool:
+        return not self.production
+
+    @property
+    def field_suggestions(self) -> bool:
+        return not self.production
+
+    def backend(self, name: str) -> BackendSettings:
+        value: BackendSettings = getattr(self, name)
+        return value
+
+
+def _flag(source: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = source.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _positive_int(source: Mapping[str, str], name: str, default: int) -> int:
+    raw = source.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _positive_float(source: Mapping[str, str], name: str, default: float) -> float:
+    raw = source.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0:
+        raise SettingsError(f"{name} must be positive, not {raw!r}")
+    return value
+
+
+def _secret(source: Mapping[str, str], name: str, production: bool) -> str:
+    value = source.get(name, "")
+    if not value:
+        if production:
+            raise SettingsError(f"{name} is required in production (at least {MIN_SECRET_BYTES} bytes)")
+        return secrets.token_urlsafe(48)
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"{name} is too short: {len(value.encode())} bytes, at least {MIN_SECRET_BYTES} are required"
+        )
+    return value
+
+
+def _backend(source: Mapping[str, str], name: str) -> BackendSettings:
+    prefix = name.upper()
+    url = source.get(f"{prefix}_URL") or f"{SANDBOX_BASE}/{name}"
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{prefix}_URL must be an http(s) URL, not {url!r}")
+    return BackendSettings(
+        url=url.rstrip("/"),
+        api_key=source.get(f"{prefix}_API_KEY") or SANDBOX_SERVICE_KEY,
+        connect_timeout_s=_positive_float(source, f"{prefix}_CONNECT_TIMEOUT_S", 2.0),
+        read_timeout_s=_positive_float(source, f"{prefix}_READ_TIMEOUT_S", 5.0),
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the configuration from `env` (default: the process environment). Raises `SettingsError`."""
+    source = os.environ if env is None else env
+    mode = (source.get("WISPGATE_ENV") or "development").strip().lower()
+    if mode not in ("development", "production"):
+        raise SettingsError(f"WISPGATE_ENV must be development or production, not {mode!r}")
+    production = mode == "production"
+    origins = tuple(o.strip().rstrip("/") for o in source.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+    public_url = source.get("PUBLIC_URL", "").strip().rstrip("/")
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise SettingsError(f"PUBLIC_URL must be an http(s) URL, not {public_url!r}")
+    defaults = GraphQLLimits()
+    return Settings(
+        env=mode,
+        billing=_backend(source, "billing"),
+        crm=_backend(source, "crm"),
+        aaa=_backend(source, "aaa"),
+        oss=_backend(source, "oss"),
+        jwt_secret=_secret(source, "JWT_SECRET", production),
+        jwt_issuer=source.get("JWT_ISSUER") or "wispgate-portal",
+        jwt_audience=source.get("JWT_AUDIENCE") or "wispgate-portal",
+        access_ttl=timedelta(seconds=_positive_int(source, "ACCESS_TOKEN_TTL_S", 600)),
+        refresh_ttl=timedelta(seconds=_positive_int(source, "REFRESH_TOKEN_TTL_S", 30 * 24 * 3600)),
+        redis_url=source.get("REDIS_URL") or None,
+        redis_prefix=source.get("REDIS_PREFIX") or "wg:",
+        allowed_origins=origins,
+        public_url=public_url,
+        cookie_secure=_flag(source, "COOKIE_SECURE", production),
+        files_signing_key=_secret(source, "FILES_SIGNING_KEY", production),
+        file_link_ttl=timedelta(seconds=_positive_int(source, "FILE_LINK_TTL_S", 300)),
+        core_events_secret=source.get("CORE_EVENTS_SECRET", ""),
+        web_dist=Path(source.get("WEB_DIST") or "web/dist"),
+        limits=GraphQLLimits(
+            max_depth=_positive_int(source, "GRAPHQL_MAX_DEPTH", defaults.max_depth),
+            max_aliases=_positive_int(source, "GRAPHQL_MAX_ALIASES", defaults.max_aliases),
+            max_tokens=_positive_int(source, "GRAPHQL_MAX_TOKENS", defaults.max_tokens),
+        ),
+        login_attempts=_positive_int(source, "LOGIN_MAX_ATTEMPTS", 10),
+        login_window=timedelta(seconds=_positive_int(source, "LOGIN_WINDOW_S", 15 * 60)),
+    )

@@ -1,0 +1,31 @@
+"""Test support: run the BFF against in-process backends without sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+from starlette.types import ASGIApp
+
+
+class DispatchTransport(httpx.AsyncBaseTransport):
+    """Routes each request to the ASGI app registered for its host (`http://crm.test/...` → the CRM app),
+    so one transport can serve every backend client. Counts requests per host; an unknown host fails like
+    an unreachable server."""
+
+    def __init__(self, apps: Mapping[str, ASGIApp]) -> None:
+        self._transports = {host: httpx.ASGITransport(app=app) for host, app in apps.items()}
+        self.calls: dict[str, int] = dict.fromkeys(apps, 0)
+        self.down: set[str] = set()  # hosts that currently refuse connections
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        transport = self._transports.get(host)
+        if transport is None or host in self.down:
+            raise httpx.ConnectError(f"no route to {host}", request=request)
+        self.calls[host] += 1
+        return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        # Shared by several clients, each of which closes it; the ASGI transports hold no resources.
+        return None

@@ -1,0 +1,97 @@
+"""The subscriber portal's static files (the Vite build in `web/dist`) with a single-page-app fallback,
+and the security headers every response carries."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+
+MISSING_DIST = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>WISPGate Portal</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<h1>WISPGate Portal</h1>
+<p>The web portal has not been built yet (no <code>{dist}/index.html</code>). Build it with:</p>
+<pre>cd web &amp;&amp; npm ci &amp;&amp; npm run build</pre>
+<p>Then reload this page. The GraphQL API is already available at <a href="/graphql">/graphql</a>.</p>
+</body></html>
+"""
+
+
+def content_security_policy(host: str | None) -> str:
+    # `'self'` covers ws: to the same origin in current browsers; older ones need the scheme spelled out.
+    sockets = f" ws://{host} wss://{host}" if host and _HOST.match(host) else ""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"connect-src 'self'{sockets}; font-src 'self'; object-src 'none'; base-uri 'self'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
+
+
+def _html_headers(request: Request) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": content_security_policy(request.headers.get("host")),
+        "Cache-Control": "no-cache",
+    }
+
+
+def web_routes(dist: Path) -> list[BaseRoute]:
+    """`/` and every path not claimed by an earlier route: a file from `dist`, or `index.html` for a client
+    route (a path without a file extension), or 404 for a missing asset."""
+    root = dist.resolve()
+
+    async def serve(request: Request) -> Response:
+        index = root / "index.html"
+        if not index.is_file():
+            return HTMLResponse(MISSING_DIST.format(dist=dist), headers=_html_headers(request))
+        relative = request.path_params.get("path", "").lstrip("/")
+        if relative:
+            candidate = (root / relative).resolve()
+            if candidate.is_relative_to(root) and candidate.is_file():
+                headers = {}
+                if relative.startswith("assets/"):
+                    # Vite puts a content hash in every asset name: cache them for good.
+                    headers["Cache-Control"] = "public, max-age=31536000, immutable"
+                if candidate.suffix == ".html":
+                    headers.update(_html_headers(request))
+                return FileResponse(candidate, headers=headers)
+            if "." in relative.rsplit("/", 1)[-1]:
+                return PlainTextResponse("Not Found", status_code=404)
+        return FileResponse(index, headers=_html_headers(request))
+
+    return [Route("/", serve, methods=["GET", "HEAD"]), Route("/{path:path}", serve, methods=["GET", "HEAD"])]
+
+
+class SecurityHeaders:
+    """Headers that are right for every response (the CSP is set on HTML pages by `web_routes`)."""
+
+    HEADERS = (
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"x-content-type-options", b"nosniff"),
+    )
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.extra = [*self.HEADERS, *([(b"strict-transport-security", b"max-age=31536000")] if hsts else [])]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend((k, v) for k, v in self.extra if k not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,29 @@
+"""`Money { amount: Decimal, currency }`: exact amounts, never floats."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from adapters.ports.money import Money as MoneyValue
+
+
+@strawberry.type(description="An exact amount of money in one currency.")
+class Money:
+    amount: Decimal
+    currency: str = strawberry.field(description="ISO 4217 code")
+
+    @classmethod
+    def of(cls, value: MoneyValue) -> Money:
+        return cls(amount=value.amount, currency=value.currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(amount=Decimal("0.00"), currency=currency)
+
+
+def total(values: list[MoneyValue], currency: str) -> Money:
+    """The sum of `values` (all in `currency`), as a GraphQL `Money`."""
+    amount = sum((v.amount for v in values), Decimal("0.00"))
+    return Money(amount=amount.quantize(Decimal("0.01")), currency=currency)

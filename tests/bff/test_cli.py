@@ -1,0 +1,50 @@
+"""The `wispgate` command: the new subcommands parse and do their job; the old ones still work."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bff.cli import build_parser, demo_environment, main
+from bff.settings import load_settings
+
+
+def test_schema_prints_the_sdl(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    out = capsys.readouterr().out
+    assert "type Query {" in out and "login(input: LoginInput!): LoginPayload!" in out
+    assert "scalar DateTime" in out
+
+
+def test_accounts_still_work(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["accounts", "--json"]) == 0
+    accounts = json.loads(capsys.readouterr().out)
+    assert {"email": "ana@lima.example", "role": "OWNER"}.items() <= accounts[0].items()
+
+
+def test_serve_and_demo_options() -> None:
+    parser = build_parser()
+    serve = parser.parse_args(["serve", "--host", "0.0.0.0", "--port", "9000"])  # noqa: S104 - parsing only
+    assert (serve.host, serve.port) == ("0.0.0.0", 9000)  # noqa: S104
+    demo = parser.parse_args(["demo"])
+    assert (demo.host, demo.port) == ("127.0.0.1", 8000)
+    assert parser.parse_args(["sandbox"]).port == 8000
+
+
+def test_demo_points_every_backend_at_its_own_sandbox_over_http() -> None:
+    env = demo_environment("0.0.0.0", 8123, "the-key", {"JWT_SECRET": "x" * 32})  # noqa: S104
+    settings = load_settings(env)
+    assert settings.crm.url == "http://127.0.0.1:8123/_sandbox/crm"
+    assert settings.billing.api_key == "the-key"
+    assert settings.public_url == "http://127.0.0.1:8123"
+    assert settings.jwt_secret == "x" * 32
+
+
+def test_serve_refuses_bad_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WISPGATE_ENV", "production")
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    assert main(["serve"]) == 2
+    assert "JWT_SECRET is required in production" in capsys.readouterr().err

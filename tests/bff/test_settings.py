@@ -1,0 +1,63 @@
+"""Settings come from a mapping, never from import time; production is locked down by default."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bff.settings import SettingsError, load_settings
+
+PROD = {"WISPGATE_ENV": "production", "JWT_SECRET": "j" * 32, "FILES_SIGNING_KEY": "f" * 32}
+
+
+def test_development_defaults_need_no_configuration() -> None:
+    settings = load_settings({})
+    assert settings.env == "development" and not settings.production
+    assert settings.billing.url == "http://127.0.0.1:8000/_sandbox/billing"
+    assert settings.crm.api_key == "sandbox-service-key"
+    assert len(settings.jwt_secret) >= 32 and len(settings.files_signing_key) >= 32
+    assert load_settings({}).jwt_secret != settings.jwt_secret  # generated per process start
+    assert settings.access_ttl == timedelta(minutes=10) and settings.refresh_ttl == timedelta(days=30)
+    assert settings.file_link_ttl == timedelta(minutes=5)
+    assert (settings.limits.max_depth, settings.limits.max_aliases, settings.limits.max_tokens) == (
+        12,
+        30,
+        5000,
+    )
+    assert settings.graphiql and settings.introspection and settings.field_suggestions
+    assert not settings.cookie_secure and settings.redis_url is None
+    assert settings.web_dist == Path("web/dist")
+
+
+def test_production_is_locked_down() -> None:
+    settings = load_settings(
+        {
+            **PROD,
+            "CRM_URL": "https://crm.core.example/",
+            "ALLOWED_ORIGINS": "https://a.example/, https://b.example",
+        }
+    )
+    assert settings.production and settings.cookie_secure
+    assert not settings.graphiql and not settings.introspection and not settings.field_suggestions
+    assert settings.crm.url == "https://crm.core.example"
+    assert settings.allowed_origins == ("https://a.example", "https://b.example")
+    assert not load_settings({**PROD, "COOKIE_SECURE": "false"}).cookie_secure
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"WISPGATE_ENV": "staging"}, "WISPGATE_ENV"),
+        ({"FILES_SIGNING_KEY": "short"}, "FILES_SIGNING_KEY is too short"),
+        ({**PROD, "FILES_SIGNING_KEY": ""}, "FILES_SIGNING_KEY is required in production"),
+        ({"BILLING_URL": "ftp://x"}, "BILLING_URL"),
+        ({"COOKIE_SECURE": "maybe"}, "COOKIE_SECURE"),
+        ({"GRAPHQL_MAX_DEPTH": "0"}, "GRAPHQL_MAX_DEPTH"),
+        ({"ACCESS_TOKEN_TTL_S": "ten"}, "ACCESS_TOKEN_TTL_S"),
+    ],
+)
+def test_invalid_configuration_is_explained(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(env)

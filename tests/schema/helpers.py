@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+
+def gid(type_name: str, raw_id: str) -> str:
+    """A global ID as the portal issues them (base64url of "Type:id", unpadded)."""
+    return base64.urlsafe_b64encode(f"{type_name}:{raw_id}".encode()).decode().rstrip("=")
+
+
+def subscriber(data: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = data["viewer"]["subscriber"]
+    return result
+
+
+def nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
+    if "nodes" in connection:
+        return list(connection["nodes"])
+    return [e["node"] for e in connection["edges"]]
+
+
+def codes(payload: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in payload.get("errors", [])]

@@ -1,0 +1,69 @@
+"""The number of backend calls a query makes does not grow with the number of sub-services.
+
+The bench subscriber has N Internet sub-services; the dashboard query (every sub-service field, invoices,
+summary with breakdown, wallet, tickets, notifications) must cost the same number of HTTP calls to the
+backends for N = 1, 10, 100 and 500: every per-sub-service read is one batch for the whole page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sandbox.world import BENCH_USER_EMAIL
+from tests.schema.conftest import Portal
+from tests.schema.helpers import nodes, subscriber
+from tests.schema.queries import DASHBOARD, SUBSERVICE_FIELDS
+
+
+async def _dashboard_calls(make_portal: Any, sandbox: Any, expected: int) -> dict[str, int]:
+    portal: Portal = await (await make_portal(sandbox)).login(BENCH_USER_EMAIL)
+    before = dict(portal.transport.calls)
+    data = await portal.data(DASHBOARD)
+    me = subscriber(data)
+    assert me["subServices"]["totalCount"] == expected
+    assert len(nodes(me["subServices"])) == min(expected, 50)
+    assert len(me["financialSummary"]["breakdown"]) == expected
+    assert all(s["status"] == "ACTIVE" and len(s["devices"]) == 1 for s in nodes(me["subServices"]))
+    return {host: n - before[host] for host, n in portal.transport.calls.items()}
+
+
+async def test_dashboard_calls_do_not_grow_with_subservices(
+    make_portal: Any, bench_sandboxes: Callable[[int], Any]
+) -> None:
+    counts = {n: await _dashboard_calls(make_portal, bench_sandboxes(n), n) for n in (1, 10, 100, 500)}
+    assert counts[1] == counts[10] == counts[100] == counts[500], counts
+    # One read per kind of data: CRM the viewer's user, subscriber, sub-service list, tickets,
+    # notifications; Billing the account, per-sub-service billing, installments, invoices, wallet ledger;
+    # AAA status, profile, session; OSS devices, add-ons, usage. Open invoices come from the invoice list.
+    assert counts[1] == {"crm.test": 5, "billing.test": 5, "aaa.test": 3, "oss.test": 3}
+
+
+async def test_a_full_page_of_subservices_loads_each_kind_of_data_once(
+    make_portal: Any, bench_sandboxes: Callable[[int], Any]
+) -> None:
+    portal: Portal = await (await make_portal(bench_sandboxes(100))).login(BENCH_USER_EMAIL)
+    before = sum(portal.transport.calls.values())
+    query = (
+        f"{{ viewer {{ subscriber {{ subServices(first: 100) {{ nodes {{ {SUBSERVICE_FIELDS} }} }} }} }} }}"
+    )
+    data = await portal.data(query)
+    assert len(nodes(subscriber(data)["subServices"])) == 100
+    # viewer, subscriber, list, status, profile, session, devices, add-ons, usage, billing, account,
+    # installments, open invoices.
+    assert sum(portal.transport.calls.values()) - before == 13
+
+
+async def test_fields_outside_a_prefetched_page_still_batch(
+    make_portal: Any, bench_sandboxes: Callable[[int], Any]
+) -> None:
+    """Sub-services reached through invoices resolve through the loaders: one batch per kind of data."""
+    portal: Portal = await (await make_portal(bench_sandboxes(100))).login(BENCH_USER_EMAIL)
+    before = sum(portal.transport.calls.values())
+    data = await portal.data(
+        "{ viewer { subscriber { invoices(first: 100) { nodes { lines { subService { status profile { planName } } } } } } } }"
+    )
+    invoices = nodes(subscriber(data)["invoices"])
+    assert len(invoices) == 100
+    # viewer, subscriber, invoices, the subscriber's sub-service list, status, profile.
+    assert sum(portal.transport.calls.values()) - before == 6

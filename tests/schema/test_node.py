@@ -1,0 +1,101 @@
+"""`node(id)` / `nodes(ids)`: what is not the viewer's to see looks exactly like what does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.schema.conftest import Portal
+from tests.schema.helpers import codes, gid
+from tests.schema.queries import NODE, NODES
+
+Login = Callable[[str], Any]
+
+
+async def _node(portal: Portal, global_id: str) -> dict[str, Any]:
+    return await portal.execute(NODE, {"id": global_id})
+
+
+async def _invoice_id_of(portal: Portal) -> str:
+    data = await portal.data("{ viewer { subscriber { invoices(first: 1) { nodes { id } } } } }")
+    invoice_id: str = data["viewer"]["subscriber"]["invoices"]["nodes"][0]["id"]
+    return invoice_id
+
+
+async def test_site_user_gets_null_alike_for_a_hidden_a_foreign_and_an_unknown_id(
+    make_portal: Any, sandbox: Any
+) -> None:
+    ana = await (await make_portal(sandbox)).login("ana@lima.example")
+    anas_invoice = await _invoice_id_of(ana)
+    site = await (await make_portal(sandbox)).login("apt101@harborview.example")
+
+    own = await _node(site, gid("SubService", "SS-3001-101"))
+    assert own == {
+        "data": {
+            "node": {
+                "__typename": "SubService",
+                "id": gid("SubService", "SS-3001-101"),
+                "label": "Internet – Apt 101",
+                "status": "ACTIVE",
+                "devices": own["data"]["node"]["devices"],
+            }
+        }
+    }
+    assert len(own["data"]["node"]["devices"]) == 1
+
+    hidden = await _node(site, gid("SubService", "SS-3001-103"))  # same building, not theirs
+    unknown = await _node(site, gid("SubService", "SS-0000-000"))
+    foreign_invoice = await _node(site, anas_invoice)
+    foreign_subscriber = await _node(site, gid("Subscriber", "SUB-1001"))
+    foreign_device = await _node(site, gid("Device", "DEV-1001-1-1"))
+    for answer in (hidden, unknown, foreign_invoice, foreign_subscriber, foreign_device):
+        assert answer == {"data": {"node": None}}
+
+    batch = await site.data(
+        NODES,
+        {"ids": [gid("SubService", "SS-3001-102"), gid("SubService", "SS-3001-103"), anas_invoice]},
+    )
+    assert [n and n["id"] for n in batch["nodes"]] == [gid("SubService", "SS-3001-102"), None, None]
+
+
+async def test_owner_resolves_own_objects_by_id(login: Login) -> None:
+    ana = await login("ana@lima.example")
+    invoice_id = await _invoice_id_of(ana)
+    invoice = (await ana.data(NODE, {"id": invoice_id}))["node"]
+    assert invoice["__typename"] == "Invoice" and invoice["number"]
+    me = (await ana.data(NODE, {"id": gid("Subscriber", "SUB-1001")}))["node"]
+    assert me == {"__typename": "Subscriber", "id": gid("Subscriber", "SUB-1001"), "name": "Ana Lima"}
+    device = (await ana.data(NODE, {"id": gid("Device", "DEV-1001-1-1")}))["node"]
+    assert device["__typename"] == "Device" and device["serial"]
+    tickets = await ana.data("{ viewer { subscriber { tickets { nodes { id number } } } } }")
+    first = tickets["viewer"]["subscriber"]["tickets"]["nodes"][0]
+    assert (await ana.data(NODE, {"id": first["id"]}))["node"]["number"] == first["number"]
+
+
+async def test_invoice_of_a_sub_service_the_site_user_may_not_see_is_null(
+    make_portal: Any, sandbox: Any
+) -> None:
+    manager = await (await make_portal(sandbox)).login("manager@harborview.example")
+    data = await manager.data(
+        "{ viewer { subscriber { invoices(first: 100) { nodes { id subService { id } } } } } }"
+    )
+    invoices = data["viewer"]["subscriber"]["invoices"]["nodes"]
+    apt103 = next(i for i in invoices if i["subService"]["id"] == gid("SubService", "SS-3001-103"))
+    apt101 = next(i for i in invoices if i["subService"]["id"] == gid("SubService", "SS-3001-101"))
+    site = await (await make_portal(sandbox)).login("apt101@harborview.example")
+    assert (await _node(site, apt103["id"])) == {"data": {"node": None}}
+    assert (await _node(site, apt101["id"]))["data"]["node"]["subService"]["label"] == "Internet – Apt 101"
+
+
+async def test_malformed_ids_are_bad_user_input(login: Login) -> None:
+    portal = await login("ana@lima.example")
+    for bad in ("not base64!", gid("NoSuchType", "x"), "", "Zm9v"):
+        answer = await _node(portal, bad)
+        assert codes(answer) == ["BAD_USER_INPUT"], (bad, answer)
+
+
+async def test_anonymous_has_no_viewer_and_node_is_unauthenticated(portal: Portal) -> None:
+    assert await portal.data("{ viewer { role } }") == {"viewer": None}
+    answer = await _node(portal, gid("SubService", "SS-1001-1"))
+    assert codes(answer) == ["UNAUTHENTICATED"]
+    assert answer["data"] == {"node": None}

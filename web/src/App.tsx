@@ -1,0 +1,57 @@
+import { Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { useAuth } from "./api/auth";
+import { ErrorBoundary } from "./components/ErrorBoundary";
+import { ErrorBanner, Spinner } from "./components/Feedback";
+import { isMultiSite, Layout } from "./components/Layout";
+import { DashboardPage } from "./pages/DashboardPage";
+import { InstallmentsPage } from "./pages/InstallmentsPage";
+import { InvoicesPage } from "./pages/InvoicesPage";
+import { LoginPage } from "./pages/LoginPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { OverviewPage } from "./pages/OverviewPage";
+import { SubServicePage } from "./pages/SubServicePage";
+import { WalletPage } from "./pages/WalletPage";
+
+export function App() {
+  const { state, recheck } = useAuth();
+  const location = useLocation();
+
+  if (state.status === "checking") {
+    return (
+      <div className="center-screen">
+        <Spinner label="Loading your portal…" />
+      </div>
+    );
+  }
+  if (state.status === "error") {
+    return (
+      <div className="center-screen">
+        <div className="center-screen__box">
+          <ErrorBanner error={state.error} onRetry={recheck} />
+        </div>
+      </div>
+    );
+  }
+  // Signed out: the login form is shown at whatever URL was asked for, so the deep link works after signing in.
+  if (state.status === "anonymous") return <LoginPage notice={state.notice} />;
+
+  return (
+    <ErrorBoundary resetKey={location.pathname}>
+      <Routes>
+        <Route element={<Layout />}>
+          <Route index element={<DashboardPage />} />
+          <Route path="services/:id" element={<SubServicePage />} />
+          <Route path="invoices" element={<InvoicesPage />} />
+          <Route path="wallet" element={<WalletPage />} />
+          <Route path="installments" element={<InstallmentsPage />} />
+          <Route
+            path="overview"
+            element={isMultiSite(state.viewer.subscriber.kind) ? <OverviewPage /> : <Navigate to="/" replace />}
+          />
+          <Route path="login" element={<Navigate to="/" replace />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </ErrorBoundary>
+  );
+}

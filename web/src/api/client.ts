@@ -1,0 +1,170 @@
+import { Client, cacheExchange, fetchExchange, stringifyDocument, subscriptionExchange } from "@urql/core";
+import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import { CSRF_HEADER, csrfToken } from "./csrf";
+import { hasCode, type GraphQLErrorLike } from "./errors";
+import { RefreshSessionDocument } from "./operations";
+
+// One urql client per login session (a fresh cache after every login/logout). HTTP goes through `portalFetch`,
+// which adds the CSRF header at request time and transparently refreshes an expired session once.
+
+export const GRAPHQL_PATH = "/graphql";
+
+/** Operations that must never trigger a refresh-and-retry (they *are* the session lifecycle). */
+const SESSION_OPERATIONS = new Set(["Login", "RefreshSession", "Logout"]);
+
+let sessionExpiredHandler: () => void = () => undefined;
+
+/** Called when a request needed a session and refreshing it failed: the app shows the login screen. */
+export function onSessionExpired(handler: () => void): () => void {
+  sessionExpiredHandler = handler;
+  return () => {
+    if (sessionExpiredHandler === handler) sessionExpiredHandler = () => undefined;
+  };
+}
+
+function withSessionHeaders(init: RequestInit | undefined): RequestInit {
+  const headers = new Headers(init?.headers);
+  const token = csrfToken();
+  if (token) headers.set(CSRF_HEADER, token);
+  return { ...init, headers, credentials: "same-origin" };
+}
+
+/** "rejected": no valid refresh token (sign in again); "unavailable": the server could not answer right now. */
+type RefreshOutcome = "ok" | "rejected" | "unavailable";
+
+let refreshing: Promise<RefreshOutcome> | null = null;
+
+async function postRefresh(): Promise<RefreshOutcome> {
+  let response: Response;
+  try {
+    response = await fetch(
+      GRAPHQL_PATH,
+      withSessionHeaders({
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/graphql-response+json, application/json" },
+        body: JSON.stringify({
+          operationName: "RefreshSession",
+          query: stringifyDocument(RefreshSessionDocument),
+          variables: {},
+        }),
+      }),
+    );
+  } catch {
+    return "unavailable";
+  }
+  if (response.status >= 500) return "unavailable";
+  try {
+    const body = (await response.json()) as {
+      data?: { refreshSession?: { viewer: unknown; userErrors: unknown[] } | null } | null;
+      errors?: GraphQLErrorLike[];
+    };
+    if (hasCode(body.errors, "BACKEND_UNAVAILABLE")) return "unavailable";
+    const payload = body.data?.refreshSession;
+    return payload && payload.viewer != null && payload.userErrors.length === 0 ? "ok" : "rejected";
+  } catch {
+    return response.ok ? "unavailable" : "rejected";
+  }
+}
+
+/** Rotate the refresh cookie; concurrent callers share one request (a reused refresh token revokes the session). */
+export function refreshSession(): Promise<RefreshOutcome> {
+  refreshing ??= postRefresh().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+function operationNameOf(body: BodyInit | null | undefined): string | undefined {
+  if (typeof body !== "string") return undefined;
+  try {
+    const parsed = JSON.parse(body) as { operationName?: unknown };
+    return typeof parsed.operationName === "string" ? parsed.operationName : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Did this response say "no valid session"? (401, an UNAUTHENTICATED error, or `viewer: null`.) */
+async function sessionMissing(response: Response): Promise<boolean> {
+  if (response.status === 401) return true;
+  if (!(response.headers.get("content-type") ?? "").includes("json")) return false;
+  try {
+    const body = (await response.clone().json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: GraphQLErrorLike[];
+    };
+    if (hasCode(body.errors, "UNAUTHENTICATED")) return true;
+    // `viewer: null` without any error means "no valid session" (an outage nulls it *with* an error).
+    return !body.errors?.length && !!body.data && "viewer" in body.data && body.data["viewer"] === null;
+  } catch {
+    return false;
+  }
+}
+
+export const portalFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, withSessionHeaders(init));
+  const operation = operationNameOf(init?.body);
+  if (operation && SESSION_OPERATIONS.has(operation)) return response;
+  if (!(await sessionMissing(response))) return response;
+  const outcome = await refreshSession();
+  if (outcome === "rejected") sessionExpiredHandler();
+  if (outcome !== "ok") return response;
+  return fetch(input, withSessionHeaders(init));
+};
+
+function websocketUrl(): string {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${window.location.host}${GRAPHQL_PATH}`;
+}
+
+export interface PortalClient {
+  client: Client;
+  dispose(): void;
+}
+
+export function createPortalClient(): PortalClient {
+  // Subscriptions (graphql-transport-ws) ride on the session cookie; the socket opens only when the first
+  // subscription starts and closes when the last one ends.
+  let ws: WsClient | null = null;
+  const wsClient = (): WsClient => {
+    ws ??= createWsClient({
+      url: websocketUrl(),
+      lazy: true,
+      retryAttempts: 5,
+      connectionParams: () => ({ csrfToken: csrfToken() }),
+    });
+    return ws;
+  };
+
+  const client = new Client({
+    url: GRAPHQL_PATH,
+    fetch: portalFetch,
+    fetchOptions: { credentials: "same-origin" },
+    preferGetMethod: false,
+    // The portal shows live data: render from cache instantly, but always ask the server again.
+    requestPolicy: "cache-and-network",
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? "" };
+          return {
+            subscribe(sink) {
+              const unsubscribe = wsClient().subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+
+  return {
+    client,
+    dispose() {
+      void ws?.dispose();
+      ws = null;
+    },
+  };
+}

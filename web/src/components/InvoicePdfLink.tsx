@@ -1,0 +1,37 @@
+import { useClient } from "urql";
+import { graphql } from "../gql";
+import { DownloadIcon } from "./Icons";
+import { SignedLink } from "./SignedLink";
+
+const InvoicePdfQuery = graphql(`
+  query InvoicePdf($id: ID!) {
+    node(id: $id) {
+      ... on Invoice {
+        id
+        pdfUrl
+      }
+    }
+  }
+`);
+
+/** "Download PDF" for one invoice; the signed link is renewed if the page has been open for a while. */
+export function InvoicePdfLink({ id, number, pdfUrl }: { id: string; number: string; pdfUrl: string }) {
+  const client = useClient();
+  return (
+    <SignedLink
+      href={pdfUrl}
+      filename={`${number}.pdf`}
+      className="link-download"
+      testId="invoice-pdf-link"
+      ariaLabel={`Download PDF of invoice ${number}`}
+      refresh={async () => {
+        const result = await client.query(InvoicePdfQuery, { id }, { requestPolicy: "network-only" }).toPromise();
+        const node = result.data?.node;
+        return node && "pdfUrl" in node ? node.pdfUrl : null;
+      }}
+    >
+      <DownloadIcon />
+      <span>Download PDF</span>
+    </SignedLink>
+  );
+}

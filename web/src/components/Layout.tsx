@@ -1,0 +1,124 @@
+import { useEffect, useState, type ComponentType, type ReactNode } from "react";
+import { NavLink, Outlet, useLocation } from "react-router-dom";
+import { useAuth, useViewer } from "../api/auth";
+import { label, ROLE_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
+import { HomeIcon, InstallmentIcon, InvoiceIcon, OverviewIcon, SignOutIcon, WalletIcon } from "./Icons";
+
+interface NavItem {
+  to: string;
+  name: string;
+  text: string;
+  icon: ComponentType<{ className?: string }>;
+  end?: boolean;
+}
+
+export function isMultiSite(kind: string): boolean {
+  return kind === "ENTERPRISE" || kind === "MDU";
+}
+
+export function Layout() {
+  const viewer = useViewer();
+  const { logout } = useAuth();
+  const [signingOut, setSigningOut] = useState(false);
+  const location = useLocation();
+
+  // Move focus to the page heading on navigation so screen readers announce the new page.
+  useEffect(() => {
+    document.getElementById("main")?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [location.pathname]);
+
+  const items: NavItem[] = [
+    { to: "/", name: "dashboard", text: "Dashboard", icon: HomeIcon, end: true },
+    { to: "/invoices", name: "invoices", text: "Invoices", icon: InvoiceIcon },
+    { to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon },
+    { to: "/installments", name: "installments", text: "Installments", icon: InstallmentIcon },
+  ];
+  if (isMultiSite(viewer.subscriber.kind)) {
+    items.push({ to: "/overview", name: "overview", text: "Overview", icon: OverviewIcon });
+  }
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="topbar__inner">
+          <div className="brand">
+            <svg className="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+              <rect width="32" height="32" rx="7" />
+              <path d="M8 20a11 11 0 0 1 16 0M11 23.5a6.5 6.5 0 0 1 10 0" />
+              <circle cx="16" cy="26" r="1.8" />
+            </svg>
+            <div className="brand__text">
+              <span className="brand__subscriber" data-testid="subscriber-name">
+                {viewer.subscriber.name}
+              </span>
+              <span className="brand__meta">
+                {label(SUBSCRIBER_KIND_LABEL, viewer.subscriber.kind)} · Account {viewer.subscriber.accountNumber}
+              </span>
+            </div>
+          </div>
+          <div className="user">
+            <div className="user__text">
+              <span className="user__name">{viewer.user.name}</span>
+              <span className="user__role">{label(ROLE_LABEL, viewer.role)}</span>
+            </div>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              data-testid="logout"
+              disabled={signingOut}
+              onClick={() => {
+                setSigningOut(true);
+                void logout();
+              }}
+            >
+              <SignOutIcon />
+              <span>{signingOut ? "Signing out…" : "Sign out"}</span>
+            </button>
+          </div>
+        </div>
+        <nav className="nav" aria-label="Main">
+          <ul className="nav__list">
+            {items.map((item) => (
+              <li key={item.name}>
+                <NavLink
+                  to={item.to}
+                  end={item.end}
+                  className={({ isActive }) => `nav__link ${isActive ? "nav__link--active" : ""}`}
+                  data-testid={`nav-${item.name}`}
+                >
+                  <item.icon className="nav__icon" />
+                  <span>{item.text}</span>
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="footer">
+        <p>WISPGate customer portal · Payments are processed by our payment provider; we never store card data.</p>
+      </footer>
+    </div>
+  );
+}
+
+export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+  useEffect(() => {
+    document.title = `${title} · WISPGate Portal`;
+  }, [title]);
+  return (
+    <div className="page-head">
+      <div>
+        <h1 className="page-head__title">{title}</h1>
+        {subtitle ? <p className="page-head__subtitle">{subtitle}</p> : null}
+      </div>
+      {actions ? <div className="page-head__actions">{actions}</div> : null}
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { MemoryRouter } from "react-router-dom";
+import { Client, Provider } from "urql";
+import { describe, expect, it } from "vitest";
+import type { ReactNode } from "react";
+import { FinancialStrip } from "./FinancialStrip";
+import { InstallmentRow } from "./InstallmentCard";
+import { SubServiceCard } from "./SubServiceCard";
+import { UsageChart } from "./UsageChart";
+
+// Static renders of the building blocks with data shaped like the BFF's answers (no browser needed).
+
+const client = new Client({ url: "/graphql", exchanges: [] });
+function html(node: ReactNode): string {
+  return renderToStaticMarkup(
+    <Provider value={client}>
+      <MemoryRouter>{node}</MemoryRouter>
+    </Provider>,
+  );
+}
+const usd = (amount: string) => ({ amount, currency: "USD" });
+
+describe("SubServiceCard", () => {
+  it("shows status in words, speed, devices and billing", () => {
+    const out = html(
+      <SubServiceCard
+        service={{
+          id: "U3ViU2VydmljZTpTUy0xMDAyLTE=",
+          label: "Internet – Home",
+          location: "4 Mill Road",
+          kind: "INTERNET",
+          status: "SUSPENDED",
+          statusReason: "NON_PAYMENT",
+          statusSince: "2026-11-20T06:00:00Z",
+          expiresAt: null,
+          profile: { planName: "Fiber 100", downMbps: 100, upMbps: 20 },
+          liveSession: { online: false },
+          devices: [
+            { id: "d1", online: false },
+            { id: "d2", online: true },
+          ],
+          billing: { prepaid: false, outstanding: usd("29.99"), cycle: { nextInvoiceOn: "2026-12-01" } },
+        }}
+      />,
+    );
+    expect(out).toContain('data-testid="subservice-card"');
+    expect(out).toContain('data-status="SUSPENDED"');
+    expect(out).toContain('data-kind="INTERNET"');
+    expect(out).toContain("Suspended — unpaid invoice");
+    expect(out).toContain("100/20 Mbps");
+    expect(out).toContain("2 devices · 1 online");
+    expect(out).toContain("$29.99 outstanding");
+    expect(out).toContain('href="/services/U3ViU2VydmljZTpTUy0xMDAyLTE%3D"');
+  });
+});
+
+describe("FinancialStrip", () => {
+  it("calls to action when something is overdue", () => {
+    const out = html(
+      <FinancialStrip
+        summary={{
+          outstanding: usd("29.99"),
+          overdue: usd("29.99"),
+          nextDueOn: "2026-11-13",
+          walletBalance: usd("10.00"),
+          monthlyCharges: usd("29.99"),
+        }}
+      />,
+    );
+    expect(out).toContain('data-testid="financial-summary"');
+    expect(out).toContain('data-testid="wallet-balance">$10.00');
+    expect(out).toContain("View open invoices");
+    expect(out).toContain("fin-strip--overdue");
+  });
+
+  it("says all is well when nothing is due", () => {
+    const out = html(
+      <FinancialStrip
+        summary={{
+          outstanding: usd("0.00"),
+          overdue: usd("0.00"),
+          nextDueOn: null,
+          walletBalance: usd("250.00"),
+          monthlyCharges: usd("1165.00"),
+        }}
+      />,
+    );
+    expect(out).toContain("you&#x27;re all set");
+    expect(out).not.toContain("View open invoices");
+  });
+});
+
+describe("UsageChart", () => {
+  it("draws two bars per day with an accessible title and GB totals", () => {
+    const days = Array.from({ length: 30 }, (_, i) => ({
+      date: `2026-11-${String(i + 1).padStart(2, "0")}`,
+      downloadBytes: 10e9 + i * 1e8,
+      uploadBytes: 1e9,
+    }));
+    const out = html(<UsageChart from="2026-11-01" to="2026-11-30" days={days} downloadBytes={343.5e9} uploadBytes={30e9} />);
+    expect(out).toContain('data-testid="usage-chart"');
+    expect(out.match(/<rect /g)?.length).toBe(60);
+    expect(out).toContain("<title");
+    expect(out).toContain("344 GB");
+    expect(out).toContain("30 GB");
+    expect(out).not.toContain("NaN");
+  });
+});
+
+describe("InstallmentRow", () => {
+  it("shows progress and amounts", () => {
+    const out = html(
+      <ul>
+        <InstallmentRow
+          plan={{
+            description: "Wi-Fi 6 router",
+            total: usd("120.00"),
+            paid: usd("40.00"),
+            remaining: usd("80.00"),
+            amountEach: usd("10.00"),
+            installmentsTotal: 12,
+            installmentsPaid: 4,
+            nextDueOn: "2026-11-30",
+            progress: 0.3333,
+          }}
+        />
+      </ul>,
+    );
+    expect(out).toContain('data-testid="installment-row"');
+    expect(out).toContain("4 of 12 installments paid");
+    expect(out).toContain("33%");
+    expect(out).toContain('<progress class="progress__bar" value="0.3333" max="1"');
+  });
+});

@@ -1,0 +1,214 @@
+// Display formatting. Money arrives as exact decimal strings and dates as YYYY-MM-DD strings: both are formatted
+// for display only — amounts are never turned into floats for arithmetic, and calendar dates are never shifted by
+// the browser's timezone.
+
+export interface MoneyValue {
+  amount: string;
+  currency: string;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string | undefined, currency: string, signed: boolean): Intl.NumberFormat {
+  const key = `${locale ?? ""}|${currency}|${signed ? 1 : 0}`;
+  let fmt = numberFormats.get(key);
+  if (!fmt) {
+    try {
+      fmt = new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency,
+        signDisplay: signed ? "exceptZero" : "auto",
+      });
+    } catch {
+      // An unknown currency code must not break the page: show the plain number with the code.
+      fmt = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, signDisplay: signed ? "exceptZero" : "auto" });
+    }
+    numberFormats.set(key, fmt);
+  }
+  return fmt;
+}
+
+export interface MoneyOptions {
+  /** Show "+" on credits (wallet transactions); debits always show "−". */
+  signed?: boolean;
+  locale?: string;
+}
+
+/**
+ * "49.99" USD → "$49.99". Intl.NumberFormat formats the decimal *string* exactly (no float rounding of large or
+ * long amounts in current engines).
+ */
+export function formatMoney(money: MoneyValue | null | undefined, options: MoneyOptions = {}): string {
+  if (!money) return "—";
+  const amount = money.amount.trim();
+  if (!DECIMAL_RE.test(amount) || amount === "" || amount === "-" || amount === "+") {
+    return `${money.amount} ${money.currency}`;
+  }
+  const fmt = numberFormat(options.locale, money.currency, options.signed ?? false);
+  const text = fmt.format(amount as `${number}`);
+  const knownCurrency = fmt.resolvedOptions().style === "currency";
+  return knownCurrency ? text : `${text} ${money.currency}`;
+}
+
+interface DecimalParts {
+  negative: boolean;
+  int: string;
+  frac: string;
+}
+
+function decimalParts(value: string): DecimalParts | null {
+  const m = DECIMAL_RE.exec(value.trim());
+  if (!m) return null;
+  const int = (m[2] ?? "").replace(/^0+/, "");
+  const frac = (m[3] ?? "").replace(/0+$/, "");
+  const zero = int === "" && frac === "";
+  return { negative: m[1] === "-" && !zero, int, frac };
+}
+
+function compareAbs(a: DecimalParts, b: DecimalParts): number {
+  if (a.int.length !== b.int.length) return a.int.length < b.int.length ? -1 : 1;
+  if (a.int !== b.int) return a.int < b.int ? -1 : 1;
+  const width = Math.max(a.frac.length, b.frac.length);
+  const fa = a.frac.padEnd(width, "0");
+  const fb = b.frac.padEnd(width, "0");
+  if (fa === fb) return 0;
+  return fa < fb ? -1 : 1;
+}
+
+/** Compare two decimal strings exactly (for sorting), without converting them to floats. */
+export function compareDecimal(a: string, b: string): number {
+  const pa = decimalParts(a);
+  const pb = decimalParts(b);
+  if (!pa || !pb) return pa ? 1 : pb ? -1 : 0;
+  if (pa.negative !== pb.negative) return pa.negative ? -1 : 1;
+  const abs = compareAbs(pa, pb);
+  return pa.negative ? -abs : abs;
+}
+
+/** Sign of a decimal string: -1, 0 or 1. */
+export function decimalSign(value: string): -1 | 0 | 1 {
+  const p = decimalParts(value);
+  if (!p || (p.int === "" && p.frac === "")) return 0;
+  return p.negative ? -1 : 1;
+}
+
+export function isPositive(money: MoneyValue | null | undefined): boolean {
+  return !!money && decimalSign(money.amount) > 0;
+}
+
+function dateParts(value: string): [number, number, number] | null {
+  const m = DATE_RE.exec(value);
+  if (!m) return null;
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** A calendar date as a UTC instant so that formatting in UTC shows exactly that date. */
+function utcDate(value: string): Date | null {
+  const p = dateParts(value);
+  return p ? new Date(Date.UTC(p[0], p[1] - 1, p[2])) : null;
+}
+
+/** "2026-11-30" → "Nov 30, 2026", identical in every timezone. */
+export function formatDate(value: string | null | undefined, locale?: string): string {
+  if (!value) return "—";
+  const d = utcDate(value);
+  if (!d) return value;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(d);
+}
+
+/** "Nov 1 – 30, 2026" for a billing period. */
+export function formatPeriod(start: string, end: string, locale?: string): string {
+  const a = utcDate(start);
+  const b = utcDate(end);
+  if (!a || !b) return `${start} – ${end}`;
+  const fmt = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  return b < a ? `${fmt.format(a)} – ${fmt.format(b)}` : fmt.formatRange(a, b);
+}
+
+/** A DateTime (instant) in the viewer's own timezone: "Nov 25, 2026, 10:00 AM". */
+export function formatDateTime(value: string | null | undefined, locale?: string): string {
+  if (!value) return "—";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(d);
+}
+
+/** "5 minutes ago", "in 3 days" — relative to `now`. */
+export function formatRelative(value: string | null | undefined, now: Date = new Date(), locale?: string): string {
+  if (!value) return "—";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  const seconds = Math.round((d.getTime() - now.getTime()) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  const abs = Math.abs(seconds);
+  if (abs < 60) return rtf.format(seconds, "second");
+  if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
+  if (abs < 86400) return rtf.format(Math.round(seconds / 3600), "hour");
+  return rtf.format(Math.round(seconds / 86400), "day");
+}
+
+/** Today's calendar date in the viewer's timezone, as YYYY-MM-DD. */
+export function todayIso(now: Date = new Date()): string {
+  const y = now.getFullYear();
+  const m = String(now.getMonth() + 1).padStart(2, "0");
+  const d = String(now.getDate()).padStart(2, "0");
+  return `${y}-${m}-${d}`;
+}
+
+/** Calendar arithmetic on YYYY-MM-DD strings (UTC based, so no DST surprises). */
+export function addDays(value: string, days: number): string {
+  const d = utcDate(value);
+  if (!d) return value;
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (both YYYY-MM-DD); positive when `to` is later. */
+export function daysBetween(from: string, to: string): number {
+  const a = utcDate(from);
+  const b = utcDate(to);
+  if (!a || !b) return 0;
+  return Math.round((b.getTime() - a.getTime()) / 86_400_000);
+}
+
+/** "in 5 days", "today", "3 days ago" for a due date. */
+export function formatDueIn(dueOn: string, today: string = todayIso()): string {
+  const days = daysBetween(today, dueOn);
+  if (days === 0) return "due today";
+  if (days === 1) return "due tomorrow";
+  if (days > 1) return `due in ${days} days`;
+  if (days === -1) return "1 day overdue";
+  return `${-days} days overdue`;
+}
+
+/** Bytes → "12.3 GB" (decimal gigabytes, as ISPs bill). */
+export function formatGB(bytes: number | null | undefined, locale?: string): string {
+  if (bytes == null || !Number.isFinite(bytes)) return "—";
+  const gb = bytes / 1e9;
+  const digits = gb >= 100 ? 0 : gb >= 10 ? 1 : 2;
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(gb)} GB`;
+}
+
+/** "300/50 Mbps", "300 Mbps down", or null when the plan has no bandwidth. */
+export function formatSpeed(down: number | null | undefined, up: number | null | undefined): string | null {
+  if (down != null && up != null) return `${down}/${up} Mbps`;
+  if (down != null) return `${down} Mbps down`;
+  if (up != null) return `${up} Mbps up`;
+  return null;
+}
+
+export function formatPercent(fraction: number, locale?: string): string {
+  const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 }).format(clamped);
+}
+
+/** 1 → "1st", 22 → "22nd" (English billing-day wording). */
+export function ordinal(day: number): string {
+  const rem100 = day % 100;
+  if (rem100 >= 11 && rem100 <= 13) return `${day}th`;
+  const suffix: Record<number, string> = { 1: "st", 2: "nd", 3: "rd" };
+  return `${day}${suffix[day % 10] ?? "th"}`;
+}

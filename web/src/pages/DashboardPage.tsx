@@ -1,0 +1,215 @@
+import { useEffect, useMemo } from "react";
+import { useSearchParams } from "react-router-dom";
+import { useQuery } from "urql";
+import { useViewer } from "../api/auth";
+import { usePaginated } from "../api/paginate";
+import { FinancialStrip } from "../components/FinancialStrip";
+import { CardSkeletons, EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
+import { isMultiSite, PageHeader } from "../components/Layout";
+import { ShowMore } from "../components/ShowMore";
+import { SubServiceCard } from "../components/SubServiceCard";
+import { graphql } from "../gql";
+import type { ServiceKind, ServiceStatus } from "../gql/graphql";
+import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
+
+const DashboardSummaryQuery = graphql(`
+  query DashboardSummary {
+    viewer {
+      subscriber {
+        id
+        financialSummary {
+          ...FinancialStrip
+        }
+      }
+    }
+  }
+`);
+
+const DashboardServicesQuery = graphql(`
+  query DashboardServices($first: Int!, $after: String, $kind: ServiceKind, $status: ServiceStatus) {
+    viewer {
+      subscriber {
+        id
+        subServices(first: $first, after: $after, kind: $kind, status: $status) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            ...SubServiceCard
+          }
+        }
+      }
+    }
+  }
+`);
+
+const STATUSES: ServiceStatus[] = ["ACTIVE", "SUSPENDED", "RESTRICTED"];
+const KINDS: ServiceKind[] = ["INTERNET", "IPTV", "VOIP"];
+
+function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | null {
+  return value && (allowed as readonly string[]).includes(value) ? (value as T) : null;
+}
+
+export function DashboardPage() {
+  const viewer = useViewer();
+  const multi = isMultiSite(viewer.subscriber.kind);
+  const [params, setParams] = useSearchParams();
+  const status = oneOf(params.get("status"), STATUSES);
+  const kind = oneOf(params.get("kind"), KINDS);
+  const search = params.get("q") ?? "";
+
+  const [summary, refetchSummary] = useQuery({ query: DashboardSummaryQuery });
+  const services = usePaginated(
+    DashboardServicesQuery,
+    { first: multi ? 24 : 50, kind, status },
+    (data) => data.viewer?.subscriber.subServices,
+  );
+
+  const needle = search.trim().toLowerCase();
+  const shown = useMemo(
+    () =>
+      needle
+        ? services.items.filter((s) => `${s.label} ${s.location}`.toLowerCase().includes(needle))
+        : services.items,
+    [services.items, needle],
+  );
+
+  // Text search runs over what is loaded; while searching, keep loading the remaining pages so nothing is missed.
+  const { hasNextPage, loading, loadingMore, loadMore, error } = services;
+  useEffect(() => {
+    if (needle && hasNextPage && !loading && !loadingMore && !error) loadMore();
+  }, [needle, hasNextPage, loading, loadingMore, loadMore, error]);
+
+  const showToolbar = multi || (services.totalCount ?? 0) > 6 || !!status || !!kind || !!needle;
+  const filtered = !!status || !!kind || !!needle;
+
+  function setParam(name: string, value: string | null) {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  }
+
+  return (
+    <>
+      <PageHeader
+        title={viewer.subscriber.name}
+        subtitle={`${label(SUBSCRIBER_KIND_LABEL, viewer.subscriber.kind)} · Account ${viewer.subscriber.accountNumber}`}
+      />
+
+      {summary.error ? <ErrorBanner error={summary.error} onRetry={() => refetchSummary({ requestPolicy: "network-only" })} /> : null}
+      {summary.data?.viewer ? (
+        <FinancialStrip summary={summary.data.viewer.subscriber.financialSummary} />
+      ) : summary.fetching ? (
+        <div className="fin-strip fin-strip--loading">
+          <Skeleton lines={2} />
+        </div>
+      ) : null}
+
+      <section className="section" aria-labelledby="services-title">
+        <div className="section__head">
+          <h2 id="services-title">
+            {multi ? "Sites and services" : "Your services"}
+            {services.totalCount !== null ? <span className="count">{services.totalCount}</span> : null}
+          </h2>
+        </div>
+
+        {showToolbar ? (
+          <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
+            <div className="field field--inline field--grow">
+              <label htmlFor="svc-search">Search</label>
+              <input
+                id="svc-search"
+                type="search"
+                placeholder="Apartment, branch or service name"
+                value={search}
+                onChange={(e) => setParam("q", e.target.value || null)}
+                data-testid="subservice-search"
+              />
+            </div>
+            <div className="field field--inline">
+              <label htmlFor="svc-status">Status</label>
+              <select
+                id="svc-status"
+                value={status ?? ""}
+                onChange={(e) => setParam("status", e.target.value || null)}
+                data-testid="subservice-filter-status"
+              >
+                <option value="">All statuses</option>
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {label(SERVICE_STATUS_LABEL, s)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field field--inline">
+              <label htmlFor="svc-kind">Service</label>
+              <select
+                id="svc-kind"
+                value={kind ?? ""}
+                onChange={(e) => setParam("kind", e.target.value || null)}
+                data-testid="subservice-filter-kind"
+              >
+                <option value="">All services</option>
+                {KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {label(SERVICE_KIND_LABEL, k)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {filtered ? (
+              <button type="button" className="btn btn--ghost btn--small" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+                Clear filters
+              </button>
+            ) : null}
+          </form>
+        ) : null}
+
+        {services.error ? <ErrorBanner error={services.error} onRetry={services.reload} /> : null}
+
+        {services.loading ? (
+          <CardSkeletons count={multi ? 6 : 2} />
+        ) : shown.length === 0 && !services.error ? (
+          filtered ? (
+            <EmptyState title={needle && hasNextPage ? "Searching…" : "No services match these filters"}>
+              <button type="button" className="btn btn--secondary" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+                Show all services
+              </button>
+            </EmptyState>
+          ) : (
+            <EmptyState title="No services to show yet">
+              <p>When your provider activates a service on your account, it appears here.</p>
+            </EmptyState>
+          )
+        ) : (
+          <div className="card-grid">
+            {shown.map((service) => (
+              <SubServiceCard key={service.id} service={service} />
+            ))}
+          </div>
+        )}
+
+        {!services.loading && !needle ? (
+          <ShowMore
+            shown={services.items.length}
+            total={services.totalCount}
+            hasMore={services.hasNextPage}
+            loading={services.loadingMore}
+            onMore={services.loadMore}
+            noun="services"
+          />
+        ) : null}
+        {needle && !services.loading ? (
+          <p className="show-more__count" aria-live="polite">
+            {shown.length} of {services.totalCount ?? services.items.length} services match “{search.trim()}”
+            {services.hasNextPage ? " (still searching…)" : ""}
+          </p>
+        ) : null}
+      </section>
+    </>
+  );
+}

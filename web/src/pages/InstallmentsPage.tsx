@@ -1,0 +1,92 @@
+import { useEffect } from "react";
+import { Link } from "react-router-dom";
+import { usePaginated } from "../api/paginate";
+import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
+import { ServiceKindIcon } from "../components/Icons";
+import { InstallmentRow } from "../components/InstallmentCard";
+import { PageHeader } from "../components/Layout";
+import { servicePath } from "../components/SubServiceCard";
+import { graphql } from "../gql";
+
+const InstallmentsQuery = graphql(`
+  query Installments($first: Int!, $after: String) {
+    viewer {
+      subscriber {
+        id
+        subServices(first: $first, after: $after) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            id
+            label
+            kind
+            installments {
+              ...InstallmentFields
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export function InstallmentsPage() {
+  const list = usePaginated(InstallmentsQuery, { first: 100 }, (d) => d.viewer?.subscriber.subServices);
+  const { hasNextPage, loading, loadingMore, loadMore, error } = list;
+
+  // Every plan across every sub-service: keep loading until all sub-services are in.
+  useEffect(() => {
+    if (hasNextPage && !loading && !loadingMore && !error) loadMore();
+  }, [hasNextPage, loading, loadingMore, loadMore, error]);
+
+  const withPlans = list.items.filter((s) => s.installments.length > 0);
+  const plans = withPlans.flatMap((s) => s.installments);
+  const active = plans.filter((p) => p.installmentsPaid < p.installmentsTotal).length;
+
+  return (
+    <>
+      <PageHeader
+        title="Installments"
+        subtitle={
+          plans.length > 0
+            ? `${plans.length} ${plans.length === 1 ? "plan" : "plans"} · ${active} in progress`
+            : "Equipment and installation paid in installments."
+        }
+      />
+      {list.error ? <ErrorBanner error={list.error} onRetry={list.reload} /> : null}
+      {list.loading ? (
+        <div className="card">
+          <Skeleton lines={4} />
+        </div>
+      ) : withPlans.length === 0 && !list.error ? (
+        hasNextPage || loadingMore ? (
+          <div className="card">
+            <Skeleton lines={4} />
+          </div>
+        ) : (
+          <EmptyState title="No installment plans">
+            <p>Equipment or installation paid in installments would appear here with its progress.</p>
+          </EmptyState>
+        )
+      ) : (
+        withPlans.map((service) => (
+          <section key={service.id} className="card" aria-labelledby={`inst-${service.id}`}>
+            <h2 className="card__title" id={`inst-${service.id}`}>
+              <ServiceKindIcon kind={service.kind} />
+              <Link to={servicePath(service.id)}>{service.label}</Link>
+            </h2>
+            <ul className="installments">
+              {service.installments.map((plan, i) => (
+                <InstallmentRow key={`${plan.description}-${i}`} plan={plan} />
+              ))}
+            </ul>
+          </section>
+        ))
+      )}
+      {loadingMore ? <p className="muted small">Loading more services…</p> : null}
+    </>
+  );
+}

@@ -1,0 +1,299 @@
+import { useMemo } from "react";
+import { useSearchParams } from "react-router-dom";
+import { useQuery } from "urql";
+import { usePaginated } from "../api/paginate";
+import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
+import { InvoicePdfLink } from "../components/InvoicePdfLink";
+import { PageHeader } from "../components/Layout";
+import { ShowMore } from "../components/ShowMore";
+import { InvoiceBadge } from "../components/StatusBadge";
+import { formatDate, formatDueIn, formatMoney, formatPeriod, ordinal, todayIso } from "../format";
+import { graphql } from "../gql";
+import type { BillingCyclesQuery, InvoiceRowFragment, InvoicesQuery as InvoicesData, InvoiceStatus } from "../gql/graphql";
+
+export const InvoiceRowFields = graphql(`
+  fragment InvoiceRow on Invoice {
+    id
+    number
+    status
+    issuedOn
+    dueOn
+    periodStart
+    periodEnd
+    total {
+      amount
+      currency
+    }
+    balance {
+      amount
+      currency
+    }
+    subService {
+      id
+      label
+    }
+    pdfUrl
+  }
+`);
+
+const InvoicesQuery = graphql(`
+  query Invoices($first: Int!, $after: String, $status: InvoiceStatus) {
+    viewer {
+      subscriber {
+        id
+        invoices(first: $first, after: $after, status: $status) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            ...InvoiceRow
+          }
+        }
+      }
+    }
+  }
+`);
+
+const BillingCyclesQueryDoc = graphql(`
+  query BillingCycles {
+    viewer {
+      subscriber {
+        id
+        subServices(first: 100) {
+          totalCount
+          nodes {
+            id
+            label
+            billing {
+              prepaid
+              cycle {
+                billingDay
+                periodStart
+                periodEnd
+                nextInvoiceOn
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+type Tab = "open" | "paid" | "all";
+const TABS: { id: Tab; text: string }[] = [
+  { id: "open", text: "Open" },
+  { id: "paid", text: "Paid" },
+  { id: "all", text: "All" },
+];
+const PAGE = 20;
+
+function isOverdue(invoice: InvoiceRowFragment, today: string): boolean {
+  return invoice.status === "OVERDUE" || (invoice.status === "OPEN" && invoice.dueOn < today);
+}
+
+export function InvoicesPage() {
+  const [params, setParams] = useSearchParams();
+  const raw = params.get("tab");
+  const tab: Tab = raw === "paid" || raw === "all" ? raw : "open";
+  const today = todayIso();
+
+  // The Open tab shows OVERDUE first, then OPEN: two connections, paged one after the other.
+  const primaryStatus: InvoiceStatus | null = tab === "open" ? "OVERDUE" : tab === "paid" ? "PAID" : null;
+  const select = (d: InvoicesData) => d.viewer?.subscriber.invoices;
+  const primary = usePaginated(InvoicesQuery, { first: PAGE, status: primaryStatus }, select);
+  const secondary = usePaginated(InvoicesQuery, { first: PAGE, status: "OPEN" }, select, { pause: tab !== "open" });
+
+  const lists = tab === "open" ? [primary, secondary] : [primary];
+  const items = lists.flatMap((l) => l.items);
+  const loading = lists.some((l) => l.loading);
+  const loadingMore = lists.some((l) => l.loadingMore);
+  const error = lists.find((l) => l.error)?.error ?? null;
+  const total = lists.every((l) => l.totalCount !== null) ? lists.reduce((n, l) => n + (l.totalCount ?? 0), 0) : null;
+  const next = lists.find((l) => l.hasNextPage);
+
+  const [cycles] = useQuery({ query: BillingCyclesQueryDoc });
+
+  return (
+    <>
+      <PageHeader title="Invoices" subtitle="Open and paid invoices, due dates and PDFs." />
+      <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
+
+      <div
+        className="tabs"
+        role="tablist"
+        aria-label="Invoice status"
+        onKeyDown={(e) => {
+          // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+          if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+          const i = TABS.findIndex((t) => t.id === tab);
+          const next = TABS[(i + (e.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length];
+          if (!next) return;
+          setParams(next.id === "open" ? {} : { tab: next.id }, { replace: true });
+          document.getElementById(`tab-${next.id}`)?.focus();
+        }}
+      >
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls="invoice-panel"
+            tabIndex={tab === t.id ? 0 : -1}
+            className={`tabs__tab ${tab === t.id ? "tabs__tab--active" : ""}`}
+            data-testid={`invoice-tab-${t.id}`}
+            onClick={() => setParams(t.id === "open" ? {} : { tab: t.id }, { replace: true })}
+          >
+            {t.text}
+          </button>
+        ))}
+      </div>
+
+      <section id="invoice-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} className="section">
+        {error ? (
+          <ErrorBanner
+            error={error}
+            onRetry={() => {
+              for (const l of lists) l.reload();
+            }}
+          />
+        ) : null}
+        {loading ? (
+          <div className="card">
+            <Skeleton lines={5} />
+          </div>
+        ) : items.length === 0 && !error ? (
+          <EmptyState
+            title={tab === "open" ? "No open invoices — you're all set" : tab === "paid" ? "No paid invoices yet" : "No invoices yet"}
+          />
+        ) : items.length > 0 ? (
+          <InvoiceTable invoices={items} today={today} />
+        ) : null}
+        {!loading ? (
+          <ShowMore
+            shown={items.length}
+            total={total}
+            hasMore={!!next}
+            loading={loadingMore}
+            onMore={() => next?.loadMore()}
+            noun="invoices"
+          />
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+function InvoiceTable({ invoices, today }: { invoices: InvoiceRowFragment[]; today: string }) {
+  const showService = invoices.some((i) => i.subService);
+  return (
+    <div className="table-wrap card card--flush">
+      <table className="table table--stack">
+        <caption className="sr-only">Invoices</caption>
+        <thead>
+          <tr>
+            <th scope="col">Invoice</th>
+            {showService ? <th scope="col">Service</th> : null}
+            <th scope="col">Period</th>
+            <th scope="col">Issued</th>
+            <th scope="col">Due</th>
+            <th scope="col" className="num">
+              Total
+            </th>
+            <th scope="col" className="num">
+              Balance
+            </th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="sr-only">PDF</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {invoices.map((inv) => {
+            const overdue = isOverdue(inv, today);
+            const open = inv.status === "OPEN" || inv.status === "OVERDUE";
+            return (
+              <tr key={inv.id} data-testid="invoice-row" data-status={inv.status} className={overdue ? "row--overdue" : ""}>
+                <td data-label="Invoice" className="strong">
+                  {inv.number}
+                </td>
+                {showService ? <td data-label="Service">{inv.subService?.label ?? "All services"}</td> : null}
+                <td data-label="Period">{formatPeriod(inv.periodStart, inv.periodEnd)}</td>
+                <td data-label="Issued">{formatDate(inv.issuedOn)}</td>
+                <td data-label="Due" className={overdue ? "text-due strong" : ""}>
+                  {formatDate(inv.dueOn)}
+                  {open ? <span className="small block">{formatDueIn(inv.dueOn, today)}</span> : null}
+                </td>
+                <td data-label="Total" className="num">
+                  {formatMoney(inv.total)}
+                </td>
+                <td data-label="Balance" className="num strong">
+                  {formatMoney(inv.balance)}
+                </td>
+                <td data-label="Status">
+                  <InvoiceBadge status={inv.status} overdue={overdue} />
+                </td>
+                <td data-label="PDF">
+                  <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+type CycleService = NonNullable<BillingCyclesQuery["viewer"]>["subscriber"]["subServices"]["nodes"][number];
+
+function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefined; loading: boolean }) {
+  const groups = useMemo(() => {
+    const services = data?.viewer?.subscriber.subServices.nodes ?? [];
+    const byCycle = new Map<string, { sample: CycleService; labels: string[] }>();
+    for (const s of services) {
+      const c = s.billing.cycle;
+      const key = [s.billing.prepaid, c.billingDay, c.periodStart, c.periodEnd, c.nextInvoiceOn].join("|");
+      const group = byCycle.get(key);
+      if (group) group.labels.push(s.label);
+      else byCycle.set(key, { sample: s, labels: [s.label] });
+    }
+    return [...byCycle.values()];
+  }, [data]);
+
+  if (loading && groups.length === 0) {
+    return (
+      <div className="card cycle">
+        <Skeleton lines={1} />
+      </div>
+    );
+  }
+  if (groups.length === 0) return null;
+
+  return (
+    <section className="card cycle" aria-labelledby="cycle-title" data-testid="billing-cycle">
+      <h2 id="cycle-title" className="card__title">
+        Billing cycle
+      </h2>
+      <ul className="plain-list">
+        {groups.map(({ sample, labels }) => {
+          const c = sample.billing.cycle;
+          const who = groups.length === 1 ? null : labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
+          return (
+            <li key={`${sample.id}`} className="cycle__row">
+              <span className="strong">{sample.billing.prepaid ? "Prepaid" : `Billed monthly on the ${ordinal(c.billingDay)}`}</span>
+              <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
+              <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
+              {who ? <span className="muted small">{who}</span> : null}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

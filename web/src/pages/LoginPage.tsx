@@ -1,0 +1,100 @@
+import { useEffect, useId, useState, type FormEvent } from "react";
+import { useAuth } from "../api/auth";
+
+export function LoginPage({ notice }: { notice?: string }) {
+  const { login } = useAuth();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const errorId = useId();
+
+  useEffect(() => {
+    document.title = "Sign in · WISPGate Portal";
+  }, []);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (submitting) return;
+    if (!email.trim() || !password) {
+      setError("Enter your e-mail address and password.");
+      return;
+    }
+    setSubmitting(true);
+    setError(null);
+    try {
+      const message = await login(email.trim(), password);
+      if (message) {
+        setError(message);
+        setSubmitting(false);
+      }
+    } catch {
+      setError("We couldn't sign you in. Please try again.");
+      setSubmitting(false);
+    }
+  }
+
+  return (
+    <div className="login">
+      <main className="login__panel" id="main">
+        <div className="login__brand">
+          <svg className="brand__mark brand__mark--large" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+            <rect width="32" height="32" rx="7" />
+            <path d="M8 20a11 11 0 0 1 16 0M11 23.5a6.5 6.5 0 0 1 10 0" />
+            <circle cx="16" cy="26" r="1.8" />
+          </svg>
+          <div>
+            <h1 className="login__title">Sign in to your portal</h1>
+            <p className="login__tagline">Your services, invoices and wallet — in one place.</p>
+          </div>
+        </div>
+        {notice && !error ? (
+          <p className="banner banner--info login__notice" role="status">
+            {notice}
+          </p>
+        ) : null}
+        <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? errorId : undefined}>
+          <div className="field">
+            <label htmlFor="login-email">E-mail</label>
+            <input
+              id="login-email"
+              name="email"
+              type="email"
+              inputMode="email"
+              autoComplete="username"
+              autoFocus
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              data-testid="login-email"
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="login-password">Password</label>
+            <input
+              id="login-password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              data-testid="login-password"
+            />
+          </div>
+          {error ? (
+            <p className="form__error" role="alert" id={errorId} data-testid="login-error">
+              {error}
+            </p>
+          ) : null}
+          <button type="submit" className="btn btn--primary btn--block" disabled={submitting} data-testid="login-submit">
+            {submitting ? "Signing in…" : "Sign in"}
+          </button>
+        </form>
+        <p className="login__foot">Secure connection · We never store card data.</p>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,442 @@
+import { useMemo } from "react";
+import { Link, useParams } from "react-router-dom";
+import { useQuery } from "urql";
+import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
+import { DeviceIcon, ServiceKindIcon } from "../components/Icons";
+import { InstallmentRow } from "../components/InstallmentCard";
+import { InvoicePdfLink } from "../components/InvoicePdfLink";
+import { PageHeader } from "../components/Layout";
+import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge";
+import { UsageChart } from "../components/UsageChart";
+import {
+  addDays,
+  formatDate,
+  formatDateTime,
+  formatDueIn,
+  formatGB,
+  formatMoney,
+  formatPeriod,
+  formatRelative,
+  formatSpeed,
+  isPositive,
+  ordinal,
+  todayIso,
+} from "../format";
+import { graphql } from "../gql";
+import type { SubServiceDetailQuery } from "../gql/graphql";
+import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
+
+const SubServiceDetailQuery = graphql(`
+  query SubServiceDetail($id: ID!, $from: Date, $to: Date) {
+    node(id: $id) {
+      __typename
+      ... on SubService {
+        id
+        label
+        location
+        kind
+        status
+        statusReason
+        statusSince
+        expiresAt
+        profile {
+          planName
+          downMbps
+          upMbps
+        }
+        usage(from: $from, to: $to) {
+          from
+          to
+          downloadBytes
+          uploadBytes
+          days {
+            date
+            downloadBytes
+            uploadBytes
+          }
+        }
+        liveSession {
+          online
+          ipAddress
+          nas
+          since
+          bytesIn
+          bytesOut
+        }
+        devices {
+          id
+          kind
+          model
+          serial
+          mac
+          firmware
+          online
+          lastSeen
+          signalDbm
+        }
+        addOns {
+          name
+          monthlyPrice {
+            amount
+            currency
+          }
+          activeSince
+        }
+        installments {
+          ...InstallmentFields
+        }
+        billing {
+          prepaid
+          outstanding {
+            amount
+            currency
+          }
+          monthlyCharge {
+            amount
+            currency
+          }
+          cycle {
+            billingDay
+            periodStart
+            periodEnd
+            nextInvoiceOn
+          }
+          openInvoices {
+            id
+            number
+            status
+            dueOn
+            balance {
+              amount
+              currency
+            }
+            pdfUrl
+          }
+        }
+      }
+    }
+  }
+`);
+
+type Detail = Extract<NonNullable<SubServiceDetailQuery["node"]>, { __typename: "SubService" }>;
+
+function signalClass(dbm: number | null | undefined): string {
+  if (dbm == null) return "";
+  if (dbm >= -25) return "signal--good";
+  if (dbm >= -28) return "signal--fair";
+  return "signal--poor";
+}
+
+export function SubServicePage() {
+  const { id = "" } = useParams();
+  const today = todayIso();
+  const variables = useMemo(() => ({ id, from: addDays(today, -29), to: today }), [id, today]);
+  const [result, refetch] = useQuery({ query: SubServiceDetailQuery, variables });
+  const node = result.data?.node;
+  const service: Detail | null = node && node.__typename === "SubService" ? node : null;
+  const retry = () => refetch({ requestPolicy: "network-only" });
+
+  if (!service) {
+    if (result.fetching || (!result.data && !result.error)) {
+      return (
+        <>
+          <Link to="/" className="back-link">
+            ← All services
+          </Link>
+          <div className="card">
+            <Skeleton lines={6} />
+          </div>
+        </>
+      );
+    }
+    return (
+      <>
+        <Link to="/" className="back-link">
+          ← All services
+        </Link>
+        {result.error ? <ErrorBanner error={result.error} onRetry={retry} /> : null}
+        {!result.error ? (
+          <EmptyState title="Service not found">
+            <p>This service does not exist or is not part of your account.</p>
+            <Link to="/" className="btn btn--secondary">
+              Back to dashboard
+            </Link>
+          </EmptyState>
+        ) : null}
+      </>
+    );
+  }
+
+  const speed = formatSpeed(service.profile?.downMbps, service.profile?.upMbps);
+  const hint = statusHint(service.status, service.statusReason);
+  const cycle = service.billing.cycle;
+
+  return (
+    <>
+      <Link to="/" className="back-link">
+        ← All services
+      </Link>
+      <PageHeader
+        title={service.label}
+        subtitle={
+          <span className="inline-list">
+            <span className="svc__kind">
+              <ServiceKindIcon kind={service.kind} />
+              {label(SERVICE_KIND_LABEL, service.kind)}
+            </span>
+            {service.location ? <span>{service.location}</span> : null}
+          </span>
+        }
+      />
+      {result.error ? <ErrorBanner error={result.error} onRetry={retry} /> : null}
+
+      <section className={`card status-card status-card--${service.status.toLowerCase()}`} aria-label="Service status" data-testid="service-status">
+        <div className="status-card__main">
+          <StatusBadge status={service.status} reason={service.statusReason} />
+          {service.statusSince ? <span className="muted small">since {formatDateTime(service.statusSince)}</span> : null}
+        </div>
+        {hint ? <p className="status-card__hint">{hint}</p> : null}
+        {service.status !== "ACTIVE" && service.statusReason === "NON_PAYMENT" ? (
+          <Link to="/invoices?tab=open" className="btn btn--danger btn--small">
+            View open invoices
+          </Link>
+        ) : null}
+      </section>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="profile-title">
+          <h2 id="profile-title" className="card__title">
+            Plan
+          </h2>
+          <dl className="facts">
+            <div>
+              <dt>Profile</dt>
+              <dd>{service.profile?.planName ?? "No bandwidth profile"}</dd>
+            </div>
+            {speed ? (
+              <div>
+                <dt>Speed (down/up)</dt>
+                <dd className="strong">{speed}</dd>
+              </div>
+            ) : null}
+            <div>
+              <dt>Monthly charge</dt>
+              <dd>{formatMoney(service.billing.monthlyCharge)}</dd>
+            </div>
+            {service.expiresAt ? (
+              <div>
+                <dt>Prepaid until</dt>
+                <dd className="strong">{formatDateTime(service.expiresAt)}</dd>
+              </div>
+            ) : null}
+          </dl>
+        </section>
+
+        <section className="card" aria-labelledby="session-title">
+          <h2 id="session-title" className="card__title">
+            Live session
+          </h2>
+          {service.liveSession ? (
+            <dl className="facts">
+              <div>
+                <dt>State</dt>
+                <dd>
+                  <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? "Connected" : "Not connected"} />
+                </dd>
+              </div>
+              {service.liveSession.ipAddress ? (
+                <div>
+                  <dt>IP address</dt>
+                  <dd className="mono">{service.liveSession.ipAddress}</dd>
+                </div>
+              ) : null}
+              {service.liveSession.nas ? (
+                <div>
+                  <dt>Access point</dt>
+                  <dd>{service.liveSession.nas}</dd>
+                </div>
+              ) : null}
+              {service.liveSession.since ? (
+                <div>
+                  <dt>Connected since</dt>
+                  <dd>{formatDateTime(service.liveSession.since)}</dd>
+                </div>
+              ) : null}
+              {service.liveSession.bytesIn != null || service.liveSession.bytesOut != null ? (
+                <div>
+                  <dt>This session</dt>
+                  <dd>
+                    {formatGB(service.liveSession.bytesIn)} down · {formatGB(service.liveSession.bytesOut)} up
+                  </dd>
+                </div>
+              ) : null}
+            </dl>
+          ) : (
+            <p className="muted">No session information for this service.</p>
+          )}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="usage-title">
+        <h2 id="usage-title" className="card__title">
+          Usage — last 30 days
+        </h2>
+        {service.usage ? (
+          <UsageChart
+            from={service.usage.from}
+            to={service.usage.to}
+            days={service.usage.days}
+            downloadBytes={service.usage.downloadBytes}
+            uploadBytes={service.usage.uploadBytes}
+          />
+        ) : (
+          <p className="muted">Usage metrics are not available for this service.</p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="devices-title">
+        <h2 id="devices-title" className="card__title">
+          <DeviceIcon /> Devices <span className="count">{service.devices.length}</span>
+        </h2>
+        {service.devices.length === 0 ? (
+          <p className="muted">No devices are registered for this service.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table table--stack">
+              <thead>
+                <tr>
+                  <th scope="col">Model</th>
+                  <th scope="col">Serial</th>
+                  <th scope="col">MAC</th>
+                  <th scope="col">Firmware</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Signal
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {service.devices.map((d) => (
+                  <tr key={d.id} data-testid="device-row" data-online={d.online ? "true" : "false"}>
+                    <td data-label="Model">
+                      <span className="strong">{d.model}</span>
+                      <span className="muted small"> {d.kind}</span>
+                    </td>
+                    <td data-label="Serial" className="mono">
+                      {d.serial}
+                    </td>
+                    <td data-label="MAC" className="mono">
+                      {d.mac}
+                    </td>
+                    <td data-label="Firmware" className="mono">
+                      {d.firmware}
+                    </td>
+                    <td data-label="Status">
+                      <OnlineDot online={d.online} />
+                      {!d.online && d.lastSeen ? (
+                        <span className="muted small" title={formatDateTime(d.lastSeen)}>
+                          {" "}
+                          last seen {formatRelative(d.lastSeen)}
+                        </span>
+                      ) : null}
+                    </td>
+                    <td data-label="Signal" className={`num ${signalClass(d.signalDbm)}`}>
+                      {d.signalDbm != null ? `${d.signalDbm.toFixed(1)} dBm` : "—"}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="addons-title">
+          <h2 id="addons-title" className="card__title">
+            Add-ons
+          </h2>
+          {service.addOns.length === 0 ? (
+            <p className="muted">No add-ons on this service.</p>
+          ) : (
+            <ul className="plain-list">
+              {service.addOns.map((a) => (
+                <li key={a.name} className="plain-list__row">
+                  <span>
+                    {a.name}
+                    {a.activeSince ? <span className="muted small"> · since {formatDate(a.activeSince)}</span> : null}
+                  </span>
+                  <span className="strong">{formatMoney(a.monthlyPrice)}/mo</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section className="card" aria-labelledby="billing-title" data-testid="service-billing">
+          <h2 id="billing-title" className="card__title">
+            Billing
+          </h2>
+          <dl className="facts">
+            <div>
+              <dt>Outstanding</dt>
+              <dd className={isPositive(service.billing.outstanding) ? "text-due strong" : "strong"}>
+                {formatMoney(service.billing.outstanding)}
+              </dd>
+            </div>
+            <div>
+              <dt>Billing cycle</dt>
+              <dd>
+                {service.billing.prepaid ? "Prepaid" : `Monthly, on the ${ordinal(cycle.billingDay)}`}
+                <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
+              </dd>
+            </div>
+            <div>
+              <dt>Next invoice</dt>
+              <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
+            </div>
+          </dl>
+          <h3 className="card__subtitle">Open invoices</h3>
+          {service.billing.openInvoices.length === 0 ? (
+            <p className="muted">No open invoices — you're all set.</p>
+          ) : (
+            <ul className="plain-list">
+              {service.billing.openInvoices.map((inv) => {
+                const overdue = inv.status === "OVERDUE" || (inv.status === "OPEN" && inv.dueOn < today);
+                return (
+                  <li key={inv.id} className="plain-list__row">
+                    <span>
+                      <span className="strong">{inv.number}</span>{" "}
+                      <InvoiceBadge status={inv.status} overdue={overdue} />
+                      <span className={`small ${overdue ? "text-due" : "muted"}`}>
+                        {" "}
+                        {formatDate(inv.dueOn)} ({formatDueIn(inv.dueOn, today)})
+                      </span>
+                    </span>
+                    <span className="plain-list__end">
+                      <span className="strong">{formatMoney(inv.balance)}</span>
+                      <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </section>
+      </div>
+
+      {service.installments.length > 0 ? (
+        <section className="card" aria-labelledby="inst-title">
+          <h2 id="inst-title" className="card__title">
+            Installments
+          </h2>
+          <ul className="installments">
+            {service.installments.map((plan, i) => (
+              <InstallmentRow key={`${plan.description}-${i}`} plan={plan} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </>
+  );
+}

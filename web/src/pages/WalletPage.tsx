@@ -1,0 +1,131 @@
+import { usePaginated } from "../api/paginate";
+import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
+import { WalletIcon } from "../components/Icons";
+import { PageHeader } from "../components/Layout";
+import { ShowMore } from "../components/ShowMore";
+import { decimalSign, formatDateTime, formatMoney } from "../format";
+import { graphql } from "../gql";
+import { label, WALLET_KIND_LABEL } from "../labels";
+
+const WalletQuery = graphql(`
+  query WalletHistory($first: Int!, $after: String) {
+    viewer {
+      subscriber {
+        id
+        wallet {
+          balance {
+            amount
+            currency
+          }
+          transactions(first: $first, after: $after) {
+            totalCount
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+            nodes {
+              id
+              kind
+              amount {
+                amount
+                currency
+              }
+              description
+              createdAt
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export function WalletPage() {
+  const wallet = usePaginated(WalletQuery, { first: 20 }, (d) => d.viewer?.subscriber.wallet?.transactions);
+  const subscriber = wallet.data?.viewer?.subscriber;
+  const balance = subscriber?.wallet?.balance;
+
+  // Roles limited to some sites (SITE) get no wallet from the BFF.
+  if (subscriber && !subscriber.wallet) {
+    return (
+      <>
+        <PageHeader title="Wallet" />
+        <EmptyState title="The wallet is managed by the account owner">
+          <p>Your access covers your own services. Ask the account owner about wallet balance and credits.</p>
+        </EmptyState>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <PageHeader title="Wallet" subtitle="Your prepaid balance: top-ups, promotional credits, gift cards and adjustments." />
+      {wallet.error ? <ErrorBanner error={wallet.error} onRetry={wallet.reload} /> : null}
+
+      <section className="card wallet-card" aria-label="Wallet balance">
+        <WalletIcon className="wallet-card__icon" />
+        <div>
+          <p className="wallet-card__label">Available balance</p>
+          {balance ? (
+            <p className={`wallet-card__amount ${decimalSign(balance.amount) < 0 ? "text-due" : ""}`} data-testid="wallet-balance">
+              {formatMoney(balance)}
+            </p>
+          ) : wallet.loading ? (
+            <Skeleton lines={1} />
+          ) : (
+            <p className="wallet-card__amount">—</p>
+          )}
+          <p className="muted small">Your wallet balance can be applied to invoices.</p>
+        </div>
+      </section>
+
+      <section className="section" aria-labelledby="tx-title">
+        <h2 id="tx-title">Transaction history</h2>
+        {wallet.loading ? (
+          <div className="card">
+            <Skeleton lines={5} />
+          </div>
+        ) : wallet.items.length === 0 && !wallet.error ? (
+          <EmptyState title="No wallet transactions yet">
+            <p>Top-ups, credits and payments from your wallet will be listed here.</p>
+          </EmptyState>
+        ) : (
+          <ul className="card card--flush tx-list">
+            {wallet.items.map((tx) => {
+              const sign = decimalSign(tx.amount.amount);
+              return (
+                <li key={tx.id} className="tx" data-testid="wallet-transaction" data-kind={tx.kind}>
+                  <span className={`tx__mark ${sign > 0 ? "tx__mark--credit" : "tx__mark--debit"}`} aria-hidden="true">
+                    {sign > 0 ? "+" : "−"}
+                  </span>
+                  <div className="tx__main">
+                    <p className="tx__kind">{label(WALLET_KIND_LABEL, tx.kind)}</p>
+                    <p className="tx__desc">{tx.description}</p>
+                  </div>
+                  <div className="tx__side">
+                    <p className={`tx__amount ${sign > 0 ? "tx__amount--credit" : ""}`}>
+                      {formatMoney(tx.amount, { signed: true })}
+                    </p>
+                    <p className="tx__date">
+                      <time dateTime={tx.createdAt}>{formatDateTime(tx.createdAt)}</time>
+                    </p>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        {!wallet.loading ? (
+          <ShowMore
+            shown={wallet.items.length}
+            total={wallet.totalCount}
+            hasMore={wallet.hasNextPage}
+            loading={wallet.loadingMore}
+            onMore={wallet.loadMore}
+            noun="transactions"
+          />
+        ) : null}
+      </section>
+    </>
+  );
+}
