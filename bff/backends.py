@@ -1,4 +1,5 @@
-"""The four core systems as ports, each over its own HTTP client (the one place those clients are made)."""
+"""The four core systems and the payment gateway as ports, each over its own HTTP client (the one place those
+clients are made)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from adapters.errors import BackendError, NotFound, Rejected
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
 from adapters.ports.crm import CrmPort
+from adapters.ports.gateway import PaymentGatewayPort
 from adapters.ports.oss import OssPort
+from adapters.stripe.gateway import HttpStripeGateway, StripeConfig, make_stripe_http
 from adapters.wispgate.aaa import HttpAaa
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
@@ -30,6 +33,7 @@ class Backends:
     crm: CrmPort
     aaa: AaaPort
     oss: OssPort
+    gateway: PaymentGatewayPort
     # The raw clients, for readiness probes only; everything else goes through the ports.
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
 
@@ -81,10 +85,21 @@ async def open_backends(
             )
             await stack.enter_async_context(http)
             clients[name] = CoreClient(name, http)
+        gateway_http = make_stripe_http(
+            StripeConfig(
+                api_key=settings.gateway.secret_key,
+                base_url=settings.gateway.url,
+                connect_timeout_s=settings.gateway.connect_timeout_s,
+                read_timeout_s=settings.gateway.read_timeout_s,
+            ),
+            transport=transport,
+        )
+        await stack.enter_async_context(gateway_http)
         yield Backends(
             billing=HttpBilling(clients["billing"]),
             crm=HttpCrm(clients["crm"]),
             aaa=HttpAaa(clients["aaa"]),
             oss=HttpOss(clients["oss"]),
+            gateway=HttpStripeGateway(gateway_http),
             clients=clients,
         )

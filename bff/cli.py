@@ -8,7 +8,10 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandbox.settings import SandboxSettings
 
 
 def _accounts(today: date) -> list[dict[str, Any]]:
@@ -112,17 +115,57 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def demo_environment(host: str, port: int, service_key: str, base: dict[str, str]) -> dict[str, str]:
-    """The BFF's environment for the demo: every backend at this same process's `/_sandbox/<system>`, reached
-    over real HTTP like any remote core."""
-    local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104 - comparing, not binding
+def _local(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104 - comparing, not binding
+
+
+def demo_environment(
+    host: str,
+    port: int,
+    service_key: str,
+    base: dict[str, str],
+    *,
+    gateway_secret_key: str | None = None,
+    gateway_webhook_secret: str | None = None,
+    events_secret: str | None = None,
+) -> dict[str, str]:
+    """The BFF's environment for the demo: every backend (and the payment gateway) at this same process's
+    `/_sandbox/<system>`, reached over real HTTP like any remote core; the secrets the sandbox signs and
+    authenticates with, when given."""
+    local = _local(host)
     env = dict(base)
     env.setdefault("WISPGATE_ENV", "development")
     for system in ("billing", "crm", "aaa", "oss"):
         env[f"{system.upper()}_URL"] = f"http://{local}:{port}/_sandbox/{system}"
         env[f"{system.upper()}_API_KEY"] = service_key
+    env["GATEWAY_URL"] = f"http://{local}:{port}/_sandbox/gateway"
+    shared = {
+        "GATEWAY_SECRET_KEY": gateway_secret_key,
+        "GATEWAY_WEBHOOK_SECRET": gateway_webhook_secret,
+        "CORE_EVENTS_SECRET": events_secret,
+    }
+    env.update({name: value for name, value in shared.items() if value})
     env.setdefault("PUBLIC_URL", f"http://{local}:{port}")
     return env
+
+
+def demo_sandbox_settings(settings: SandboxSettings, host: str, port: int) -> SandboxSettings:
+    """The sandbox's settings for the demo: its core events and the gateway's webhooks go to this same
+    process's BFF, and the gateway's hosted pages are under this process's `/_sandbox`."""
+    from dataclasses import replace
+
+    from sandbox.settings import SandboxSettings as Defaults
+
+    base = f"http://{_local(host)}:{port}"
+    public_url = settings.public_url
+    if public_url == Defaults.public_url:  # not chosen by SANDBOX_PUBLIC_URL
+        public_url = f"{base}/_sandbox"
+    return replace(
+        settings,
+        events_url=f"{base}/hooks/core",
+        gateway_webhook_url=f"{base}/webhooks/gateway",
+        public_url=public_url,
+    )
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -135,10 +178,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from sandbox.app import build_sandbox
     from sandbox.settings import load_sandbox_settings
 
-    sandbox_settings = load_sandbox_settings()
+    sandbox_settings = demo_sandbox_settings(load_sandbox_settings(), args.host, args.port)
     try:
         settings = load_settings(
-            demo_environment(args.host, args.port, sandbox_settings.service_key, dict(os.environ))
+            demo_environment(
+                args.host,
+                args.port,
+                sandbox_settings.service_key,
+                dict(os.environ),
+                gateway_secret_key=sandbox_settings.gateway_secret_key,
+                gateway_webhook_secret=sandbox_settings.gateway_webhook_secret,
+                events_secret=sandbox_settings.events_secret,
+            )
         )
     except SettingsError as exc:
         sys.stderr.write(f"wispgate demo: {exc}\n")

@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 from adapters.errors import BackendError
 from bff.auth.cookies import ACCESS_COOKIE, bearer_token, csrf_ok, uses_cookie_credentials
@@ -37,6 +38,13 @@ MAX_EXEMPT_BODY = 64 * 1024
 # Operations a request may run without the CSRF header even though it carries (possibly stale) cookies:
 # they use no cookie credential, so a forged one gains nothing.
 CSRF_EXEMPT_FIELDS = frozenset({"login", "__typename"})
+
+
+@dataclass
+class SocketContext(Context):
+    """The context of a WebSocket connection: strawberry stores the `connection_init` payload here."""
+
+    connection_params: dict[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +154,8 @@ class PortalGraphQL(GraphQL[Context, None]):
                 credentials = Credentials(None, "BACKEND_UNAVAILABLE")
         if not isinstance(credentials, Credentials):
             credentials = Credentials(None, None)
-        return Context(
+        kind = SocketContext if isinstance(request, WebSocket) else Context
+        return kind(
             request=request,
             response=response,
             settings=services.settings,
@@ -157,3 +166,21 @@ class PortalGraphQL(GraphQL[Context, None]):
             viewer=credentials.viewer,
             credential_error=credentials.error,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Mobile clients cannot set headers on a WebSocket handshake: they send their access token in the
+        `connection_init` payload (`{"authorization": "Bearer …"}`), which then takes precedence over any
+        cookie. An invalid token still gets the connection acknowledged; each subscribe then answers
+        UNAUTHENTICATED with the reason (TOKEN_EXPIRED: refresh and reconnect)."""
+        params = context.connection_params if isinstance(context, SocketContext) else None
+        raw = params.get("authorization") if isinstance(params, dict) else None
+        if isinstance(raw, str) and raw:
+            token = bearer_token({"authorization": raw})
+            try:
+                credentials = await self._credentials(token) if token else Credentials(None, "TOKEN_INVALID")
+            except BackendError as exc:
+                log.warning("cannot resolve the viewer of a WebSocket: %s", exc)
+                credentials = Credentials(None, "BACKEND_UNAVAILABLE")
+            context.viewer = credentials.viewer
+            context.credential_error = credentials.error
+        return await super().on_ws_connect(context)

@@ -13,10 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BACKENDS = ("billing", "crm", "aaa", "oss")
 SANDBOX_BASE = "http://127.0.0.1:8000/_sandbox"
 SANDBOX_SERVICE_KEY = "sandbox-service-key"
+# The sandbox's published test credentials (see sandbox/settings.py): development defaults only.
+SANDBOX_GATEWAY_URL = f"{SANDBOX_BASE}/gateway"
+SANDBOX_GATEWAY_SECRET_KEY = "sk_test_sandbox_51WispGateSandboxSecretKey0123456789"  # noqa: S105
+SANDBOX_GATEWAY_WEBHOOK_SECRET = "whsec_sandbox_0123456789abcdef0123456789abcdef"  # noqa: S105
+SANDBOX_EVENTS_SECRET = "sandbox-events-secret-0123456789abcdef"  # noqa: S105
+STRIPE_API = "https://api.stripe.com"
+# Where links point when PUBLIC_URL is not set (development only): the demo's default address.
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_BYTES = 32
 
 
@@ -30,6 +39,17 @@ class BackendSettings:
     api_key: str
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    """The payment gateway (Stripe's API, or the sandbox gateway that speaks it)."""
+
+    url: str = SANDBOX_GATEWAY_URL
+    secret_key: str = SANDBOX_GATEWAY_SECRET_KEY  # "" = not configured (production without a key)
+    webhook_secret: str = SANDBOX_GATEWAY_WEBHOOK_SECRET  # "" = webhooks are refused (503)
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +83,27 @@ class Settings:
     limits: GraphQLLimits = GraphQLLimits()
     login_attempts: int = 10
     login_window: timedelta = timedelta(minutes=15)
+    gateway: GatewaySettings = GatewaySettings()
+    # Origins the browser may be sent back to after the gateway's hosted page; () = the portal's own origin.
+    return_url_origins: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def portal_url(self) -> str:
+        """The portal's absolute base URL for links that leave the portal (gateway return pages); "" when
+        production has no PUBLIC_URL."""
+        if self.public_url:
+            return self.public_url
+        return "" if self.production else DEV_PUBLIC_URL
+
+    @property
+    def allowed_return_origins(self) -> tuple[str, ...]:
+        if self.return_url_origins:
+            return self.return_url_origins
+        return (origin_of(self.portal_url),) if self.portal_url else ()
 
     @property
     def graphiql(self) -> bool:
@@ -83,6 +120,23 @@ class Settings:
     def backend(self, name: str) -> BackendSettings:
         value: BackendSettings = getattr(self, name)
         return value
+
+
+def origin_of(url: str) -> str:
+    """`https://portal.example.net:8443/x?y` → `https://portal.example.net:8443` ("" when not http(s))."""
+    try:
+        parts = urlsplit(url)
+        explicit_port = parts.port
+    except ValueError:  # a malformed port or IPv6 literal
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    host = parts.hostname
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    default_port = 443 if parts.scheme == "https" else 80
+    port = f":{explicit_port}" if explicit_port is not None and explicit_port != default_port else ""
+    return f"{parts.scheme}://{host}{port}"
 
 
 def _flag(source: Mapping[str, str], name: str, default: bool) -> bool:
@@ -149,6 +203,35 @@ def _backend(source: Mapping[str, str], name: str) -> BackendSettings:
     )
 
 
+def _gateway(source: Mapping[str, str], production: bool) -> GatewaySettings:
+    url = (source.get("GATEWAY_URL") or (STRIPE_API if production else SANDBOX_GATEWAY_URL)).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"GATEWAY_URL must be an http(s) URL, not {url!r}")
+    # Production has no sandbox fallback: without them, starting a payment or accepting a webhook is
+    # refused (503) instead of talking to the gateway with somebody else's credentials.
+    return GatewaySettings(
+        url=url,
+        secret_key=source.get("GATEWAY_SECRET_KEY") or ("" if production else SANDBOX_GATEWAY_SECRET_KEY),
+        webhook_secret=source.get("GATEWAY_WEBHOOK_SECRET")
+        or ("" if production else SANDBOX_GATEWAY_WEBHOOK_SECRET),
+        connect_timeout_s=_positive_float(source, "GATEWAY_CONNECT_TIMEOUT_S", 3.0),
+        read_timeout_s=_positive_float(source, "GATEWAY_READ_TIMEOUT_S", 20.0),
+    )
+
+
+def _origins(source: Mapping[str, str], name: str) -> tuple[str, ...]:
+    origins: list[str] = []
+    for raw in source.get(name, "").split(","):
+        value = raw.strip().rstrip("/")
+        if not value:
+            continue
+        origin = origin_of(value)
+        if origin != value:
+            raise SettingsError(f"{name} must list origins like https://portal.example.net, not {value!r}")
+        origins.append(origin)
+    return tuple(origins)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the configuration from `env` (default: the process environment). Raises `SettingsError`."""
     source = os.environ if env is None else env
@@ -179,7 +262,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cookie_secure=_flag(source, "COOKIE_SECURE", production),
         files_signing_key=_secret(source, "FILES_SIGNING_KEY", production),
         file_link_ttl=timedelta(seconds=_positive_int(source, "FILE_LINK_TTL_S", 300)),
-        core_events_secret=source.get("CORE_EVENTS_SECRET", ""),
+        core_events_secret=source.get("CORE_EVENTS_SECRET") or ("" if production else SANDBOX_EVENTS_SECRET),
         web_dist=Path(source.get("WEB_DIST") or "web/dist"),
         limits=GraphQLLimits(
             max_depth=_positive_int(source, "GRAPHQL_MAX_DEPTH", defaults.max_depth),
@@ -188,4 +271,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         login_attempts=_positive_int(source, "LOGIN_MAX_ATTEMPTS", 10),
         login_window=timedelta(seconds=_positive_int(source, "LOGIN_WINDOW_S", 15 * 60)),
+        gateway=_gateway(source, production),
+        return_url_origins=_origins(source, "RETURN_URL_ORIGINS"),
     )

@@ -21,6 +21,7 @@ from sandbox.common.events import EventTarget
 from sandbox.common.system import System, SystemConfig, delivery_loops
 from sandbox.console import console_routes
 from sandbox.crm.system import CrmSystem
+from sandbox.gateway.system import GatewayConfig, GatewaySystem
 from sandbox.oss.system import OssSystem
 from sandbox.settings import SandboxSettings
 from sandbox.world import World, demo_world, with_bench_subscriber
@@ -45,14 +46,16 @@ class Sandbox:
     crm: CrmSystem
     aaa: AaaSystem
     oss: OssSystem
+    gateway: GatewaySystem
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     @property
     def systems(self) -> list[System]:
-        return [self.billing, self.crm, self.aaa, self.oss]
+        return [self.billing, self.crm, self.aaa, self.oss, self.gateway]
 
     def asgi(self) -> Starlette:
-        """Every system under `/<name>` plus the console at `/`; mount this at `/_sandbox`."""
+        """Every system under `/<name>` (the gateway at `/gateway`) plus the console at `/`; mount this at
+        `/_sandbox`."""
 
         @contextlib.asynccontextmanager
         async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -94,13 +97,25 @@ def build_sandbox(settings: SandboxSettings) -> Sandbox:
     if settings.bench_subservices:
         world = with_bench_subscriber(world, settings.bench_subservices)
     aaa = AaaSystem(config("aaa"))
+    gateway = GatewaySystem(
+        GatewayConfig(
+            db_path=str(data_dir / "gateway.sqlite3"),
+            secret_key=settings.gateway_secret_key,
+            webhook_url=settings.gateway_webhook_url,
+            webhook_secret=settings.gateway_webhook_secret,
+            public_base_url=f"{settings.public_url}/gateway",
+            operator_key=settings.operator_key,
+        )
+    )
     sandbox = Sandbox(
         settings=settings,
         world=world,
-        billing=BillingSystem(config("billing"), service_control=aaa, today=today),
+        # The billing run suspends through AAA and charges autopay cards off-session through the gateway.
+        billing=BillingSystem(config("billing"), service_control=aaa, today=today, card_charger=gateway),
         crm=CrmSystem(config("crm"), attachments_dir=data_dir / "attachments"),
         aaa=aaa,
         oss=OssSystem(config("oss")),
+        gateway=gateway,
         _tmp=tmp,
     )
     if fresh:

@@ -18,6 +18,11 @@ class SandboxSettings:
     currency: str = "USD"
     today: date | None = None  # pin the seed's "today" (tests); default: the real date
     bench_subservices: int = 0  # >0 adds "Bench Holdings" with that many sub-services
+    # Where the sandbox is reachable from a browser (the gateway's hosted checkout pages live under it).
+    public_url: str = "http://127.0.0.1:8000/_sandbox"
+    gateway_secret_key: str = "sk_test_sandbox_51WispGateSandboxSecretKey0123456789"
+    gateway_webhook_url: str | None = None  # the BFF's /webhooks/gateway
+    gateway_webhook_secret: str = "whsec_sandbox_0123456789abcdef0123456789abcdef"
 
 
 def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
@@ -31,4 +36,10 @@ def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
         events_secret=source.get("SANDBOX_EVENTS_SECRET", SandboxSettings.events_secret),
         currency=source.get("SANDBOX_CURRENCY", "USD"),
         bench_subservices=int(source.get("SANDBOX_BENCH_SUBSERVICES", "0")),
+        public_url=source.get("SANDBOX_PUBLIC_URL", SandboxSettings.public_url).rstrip("/"),
+        gateway_secret_key=source.get("SANDBOX_GATEWAY_SECRET_KEY", SandboxSettings.gateway_secret_key),
+        gateway_webhook_url=source.get("SANDBOX_GATEWAY_WEBHOOK_URL") or None,
+        gateway_webhook_secret=source.get(
+            "SANDBOX_GATEWAY_WEBHOOK_SECRET", SandboxSettings.gateway_webhook_secret
+        ),
     )

@@ -10,12 +10,16 @@ from strawberry.schema.config import StrawberryConfig
 from bff.settings import GraphQLLimits, Settings
 from schema.account import AccountMutation, AccountQuery, PortalUser, Viewer
 from schema.billing import Invoice
+from schema.cards import CardMutation, PaymentMethod, SubscriberCards
 from schema.extensions import schema_extensions
 from schema.node import NodeQuery
+from schema.payments import PaymentMutation
 from schema.scalars import SCALARS
 from schema.service import Device, SubService
 from schema.subscriber import Subscriber, ViewerSubscriber
-from schema.support import Notification, Ticket
+from schema.subscription import Subscription
+from schema.support import Notification, NotificationMutation, Ticket
+from schema.wallet_mutations import WalletMutation
 
 
 def _merge_fields(target: type, extension: type) -> None:
@@ -31,6 +35,7 @@ def _merge_fields(target: type, extension: type) -> None:
 
 
 _merge_fields(Viewer, ViewerSubscriber)
+_merge_fields(Subscriber, SubscriberCards)
 
 
 @strawberry.type
@@ -39,7 +44,7 @@ class Query(AccountQuery, NodeQuery):
 
 
 @strawberry.type
-class Mutation(AccountMutation):
+class Mutation(AccountMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation):
     pass
 
 
@@ -51,8 +56,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         # Node implementations reachable only through `node(id)` must still be in the schema.
-        types=[PortalUser, Subscriber, SubService, Device, Invoice, Ticket, Notification],
+        types=[PortalUser, Subscriber, SubService, Device, Invoice, Ticket, Notification, PaymentMethod],
         extensions=schema_extensions(limits, introspection=not production),
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )

@@ -248,8 +248,10 @@ async def financial_summary(
     site = viewer.is_site_user
     # Every load is asked for before anything is awaited, so that they join the batches of the other
     # resolvers woken in this tick (the sub-service connection asks for the same data).
-    objects = [SubService.of(s) for s in subservices]
-    attached = prefetch(context, objects, below(inside(info.selected_fields), "breakdown", "subService"))
+    selected = inside(info.selected_fields)
+    # The breakdown costs an object (and its prefetched data) per sub-service: build it only when asked.
+    objects = [SubService.of(s) for s in subservices] if "breakdown" in names(selected) else []
+    attached = prefetch(context, objects, below(selected, "breakdown", "subService"))
     account_job = loaders.account_by_subscriber_id.load(viewer.subscriber_id)
     billing_job = loaders.billing_by_subservice_id.load_many(ids)
     invoices: list[billing.Invoice] = []

@@ -13,6 +13,7 @@ from bff.auth.service import AuthService
 from bff.auth.sessions import SessionStore
 from bff.auth.viewer import Viewer
 from bff.backends import Backends
+from bff.bus import NO_BUS, EventBus
 from bff.files import FileLinks
 from bff.settings import Settings
 from schema.dataloader import Loaders
@@ -32,6 +33,9 @@ class Context:
     # Why `viewer` is None although credentials were sent: TOKEN_EXPIRED, TOKEN_INVALID, SESSION_ENDED,
     # USER_DISABLED (clients refresh on TOKEN_EXPIRED); None when none were sent.
     credential_error: str | None = None
+    # The process's event bus (`bff.bus`), set by the app for every request and WebSocket; subscriptions
+    # listen on it.
+    bus: EventBus = NO_BUS
     # Per-request dataloaders (`schema.dataloader`), built on first use inside the request's event loop so
     # that batches and caches never outlive the request or mix viewers.
     _loaders: Loaders | None = field(default=None, init=False, repr=False)

@@ -22,7 +22,7 @@ from adapters.ports.billing import Invoice
 from adapters.ports.crm import Notification, SubService, TicketSummary
 from bff.auth.viewer import Viewer
 from schema.context import Context
-from schema.errors import Unauthenticated
+from schema.errors import Forbidden, Unauthenticated
 
 
 def _viewer(info: Info[Context, Any]) -> Viewer | None:
@@ -51,6 +51,19 @@ class CanSeeWallet(BasePermission):
     def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
         viewer = _viewer(info)
         return viewer is not None and not viewer.is_site_user
+
+
+class CanManageBilling(BasePermission):
+    """Pay, top up, manage cards and autopay: OWNER, MANAGER and FINANCE. Without a session the error is
+    UNAUTHENTICATED (with its reason); VIEWER and SITE users get FORBIDDEN."""
+
+    message = "Your role cannot manage billing."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().can_manage_billing
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message)
 
 
 class LinksSubService(Protocol):

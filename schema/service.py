@@ -421,6 +421,36 @@ class SubService(Node):
             lambda b: b.expires_at if b is not None else None,
         )
 
+    @typed_field(graphql_type=Money | None, description="Prepaid services only: the price of one more period")
+    def renewal_price(self, info: Info[Context, None]) -> Any:
+        loader = info.context.loaders.billing_by_subservice_id
+        return _now_or_later(
+            self.prefetched.billing,
+            lambda: loader.load(self.record.id),
+            lambda b: Money.of(b.monthly_charge) if b is not None and b.prepaid else None,
+        )
+
+    @typed_field(
+        graphql_type=bool, description="Prepaid services only: can the wallet pay the next period now?"
+    )
+    def renewable(self, info: Info[Context, None]) -> Any:
+        # Only for those who may renew (and see the wallet): the answer says something about the balance.
+        viewer = info.context.viewer
+        if viewer is None or not viewer.can_manage_billing:
+            return False
+        pre = self.prefetched
+        if not isinstance(pre.billing, _Missing) and not isinstance(pre.account, _Missing):
+            return _renewable(pre.billing, pre.account)
+        return self._load_renewable(info)
+
+    async def _load_renewable(self, info: Info[Context, None]) -> bool:
+        loaders = info.context.loaders
+        record, account = await asyncio.gather(
+            loaders.billing_by_subservice_id.load(self.record.id),
+            loaders.account_by_subscriber_id.load(self.record.subscriber_id),
+        )
+        return _renewable(record, account)
+
     @typed_field(graphql_type=SubServiceBilling)
     def billing(self, info: Info[Context, None]) -> Any:
         pre = self.prefetched
@@ -442,6 +472,14 @@ class SubService(Node):
         found = _required("billing", "charges", self.record.id)(record)
         owner = _required("billing", "account", self.record.id)(account)
         return SubServiceBilling.of(found, owner, self.prefetched)
+
+
+def _renewable(
+    record: billing_port.SubServiceBilling | None, account: billing_port.BillingAccount | None
+) -> bool:
+    if record is None or account is None or not record.prepaid:
+        return False
+    return account.wallet_balance.amount >= record.monthly_charge.amount
 
 
 def usage_key(subservice_id: str, start: date | None, end: date | None) -> UsageKey:
@@ -495,9 +533,9 @@ def prefetch(context: Context, items: Sequence[SubService], fields: list[Selecte
         jobs["addons"] = loaders.addons_by_subservice_id.load_many(ids)
     if "installments" in wanted:
         jobs["installments"] = loaders.installments_by_subservice_id.load_many(ids)
-    if wanted & {"billing", "expiresAt"}:
+    if wanted & {"billing", "expiresAt", "renewable", "renewalPrice"}:
         jobs["billing"] = loaders.billing_by_subservice_id.load_many(ids)
-    if "billing" in wanted:
+    if wanted & {"billing", "renewable"}:
         jobs["account"] = loaders.account_by_subscriber_id.load_many([s.record.subscriber_id for s in items])
     usage_keys = [_usage_keys(fields, i) for i in ids]
     flat_keys = [k for keys in usage_keys for k in keys]

@@ -156,7 +156,7 @@ class Subscriber(Node):
         return await notification_connection(info, first, unread_only)
 
 
-async def _own_subscriber(context: Context, identity: Identity) -> Subscriber:
+async def own_subscriber(context: Context, identity: Identity) -> Subscriber:
     record = await context.loaders.subscriber_by_id.load(identity.subscriber_id)
     if record is None:
         raise ContractViolation("crm", f"the viewer's subscriber {identity.subscriber_id} is unknown")
@@ -171,7 +171,7 @@ class ViewerSubscriber:
 
     @typed_field(extensions=require(IsAuthenticated()))
     async def subscriber(self, info: Info[Context, None]) -> Subscriber:
-        return await _own_subscriber(info.context, self.identity)
+        return await own_subscriber(info.context, self.identity)
 
 
 @node_fetcher("Subscriber")
@@ -179,5 +179,5 @@ async def fetch_subscribers(context: Context, ids: Sequence[str]) -> dict[str, S
     viewer = context.require_viewer()
     if viewer.subscriber_id not in ids:
         return {}
-    subscriber = await _own_subscriber(context, viewer)
+    subscriber = await own_subscriber(context, viewer)
     return {viewer.subscriber_id: subscriber}

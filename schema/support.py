@@ -14,13 +14,16 @@ from adapters.ports import crm
 from schema.connection import Connection, connection, window
 from schema.context import Context
 from schema.dataloader import NotificationsKey, TicketsKey
+from schema.errors import BadUserInput, UserError
 from schema.lookahead import SelectedField, connection_nodes, names
-from schema.node import Node, encode_id, node_fetcher
+from schema.node import Node, decode_id_of, encode_id, node_fetcher
 from schema.permission import (
     CanSeeLinkedSubService,
+    IsAuthenticated,
     can_see_notification,
     can_see_ticket,
     null_unless,
+    require,
 )
 from schema.resolver import typed_field
 from schema.service import MISSING, SubService, _Missing
@@ -317,3 +320,47 @@ async def fetch_notifications(context: Context, ids: Sequence[str]) -> dict[str,
     return {
         n.id: Notification.of(n) for n in found.items if n.id in wanted and can_see_notification(viewer, n)
     }
+
+
+# ------------------------------------------------------------------------------------ marking notifications
+
+MAX_MARK_READ = 500
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    ids: list[strawberry.ID]
+
+
+@strawberry.type
+class MarkNotificationsReadPayload:
+    unread_count: int
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def mark_notifications_read(
+    info: Info[Context, None], input: MarkNotificationsReadInput
+) -> MarkNotificationsReadPayload:
+    """Any role may mark its own notifications read. The CRM marks only those that are the user's and
+    answers the unread count afterwards; an ID of someone else's notification is silently not marked."""
+    context = info.context
+    viewer = context.require_viewer()
+    if len(input.ids) > MAX_MARK_READ:
+        raise BadUserInput(f"At most {MAX_MARK_READ} IDs at a time.", field="ids")
+    ids = list(dict.fromkeys(decode_id_of(i, "Notification") for i in input.ids))
+    if not ids:
+        found = await context.loaders.notifications_by_user_id.load(
+            NotificationsKey(viewer.subscriber_id, viewer.user_id, unread_only=True)
+        )
+        return MarkNotificationsReadPayload(unread_count=found.unread_count)
+    result = await context.backends.crm.mark_notifications_read(viewer.user_id, ids)
+    return MarkNotificationsReadPayload(unread_count=result.unread_count)
+
+
+@strawberry.type
+class NotificationMutation:
+    mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
+        resolver=mark_notifications_read,
+        description="Mark notifications read for this user.",
+        extensions=require(IsAuthenticated()),
+    )

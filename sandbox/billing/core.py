@@ -10,7 +10,7 @@ from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import ApiError, conflict, money, not_found
-from sandbox.common.peers import ServiceControl
+from sandbox.common.peers import CardCharger, ServiceControl
 from sandbox.common.system import SystemConfig
 
 ISP_NAME = "WISPGate Networks"
@@ -29,6 +29,7 @@ class BillingCore:
     outbox: EventOutbox
     config: SystemConfig
     service_control: ServiceControl | None
+    card_charger: CardCharger | None
     _today: date | None
 
     @property

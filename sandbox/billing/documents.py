@@ -124,7 +124,8 @@ class BillingDocuments(BillingReads, BillingCore):
             sections=tuple(sections),
             open_invoices=tuple(open_invoices),
             total_outstanding=wire(owed_total),
-            wallet_balance=wire(self.wallet_minor(subscriber_id)),
+            # A statement restricted to some sites is for a SITE user, who does not see the account's wallet.
+            wallet_balance=wire(self.wallet_minor(subscriber_id)) if subservice_ids is None else None,
         )
         return statement_pdf(doc)
 

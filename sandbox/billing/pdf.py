@@ -73,7 +73,8 @@ class StatementDocument:
     sections: tuple[StatementSection, ...]
     open_invoices: tuple[tuple[str, date, str], ...]  # (number, due_on, balance)
     total_outstanding: str
-    wallet_balance: str
+    # None leaves the wallet out: a statement restricted to some sites is for people who may not see it.
+    wallet_balance: str | None
 
 
 # --- text safety -------------------------------------------------------------------------------------------
@@ -542,18 +543,15 @@ def statement_pdf(doc: StatementDocument) -> bytes:
     pdf.cell(half, 5, f"Account {account}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     holder_bottom = pdf.get_y()
     outstanding = _money(currency, safe_text(doc.total_outstanding, limit=24))
-    wallet = _money(currency, safe_text(doc.wallet_balance, limit=24))
-    summary_bottom = pdf.key_values(
-        pdf.l_margin + half + 10,
-        block_top,
-        half - 10,
-        [
-            ("Services", str(len(doc.sections))),
-            ("Open invoices", str(len(doc.open_invoices))),
-            ("Total outstanding", outstanding),
-            ("Wallet balance", wallet),
-        ],
-    )
+    wallet = None if doc.wallet_balance is None else _money(currency, safe_text(doc.wallet_balance, limit=24))
+    summary = [
+        ("Services", str(len(doc.sections))),
+        ("Open invoices", str(len(doc.open_invoices))),
+        ("Total outstanding", outstanding),
+    ]
+    if wallet is not None:
+        summary.append(("Wallet balance", wallet))
+    summary_bottom = pdf.key_values(pdf.l_margin + half + 10, block_top, half - 10, summary)
     pdf.set_y(max(holder_bottom, summary_bottom) + 8)
 
     amount_title = f"Amount ({currency})" if currency else "Amount"
@@ -591,7 +589,8 @@ def statement_pdf(doc: StatementDocument) -> bytes:
 
     pdf.ln(3)
     pdf.total_row("Total outstanding", outstanding, strong=True)
-    pdf.total_row("Wallet balance", wallet)
+    if wallet is not None:
+        pdf.total_row("Wallet balance", wallet)
     pdf.ln(6)
     pdf.ensure_room(8)
     pdf.set_font(_FONT, "", 9)

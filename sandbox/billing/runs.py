@@ -1,8 +1,10 @@
 """The operator's billing run and invoice voiding.
 
 A run, for a day `as_of`: issues each account's invoices for the period containing that day unless they
-exist (so running twice, or daily, issues each period once), marks OPEN invoices past due OVERDUE, and asks
-AAA (through the wired ServiceControl) to suspend the sub-services on invoices overdue beyond the grace days.
+exist (so running twice, or daily, issues each period once), marks OPEN invoices past due OVERDUE, charges the
+saved card of autopay accounts for their unpaid invoices (through the wired CardCharger, see `autopay.py`),
+and asks AAA (through the wired ServiceControl) to suspend the sub-services on invoices overdue beyond the
+grace days.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from sandbox.billing.autopay import RAN, SKIPPED_NO_CHARGER, BillingAutopay
 from sandbox.billing.core import BillingCore
 from sandbox.billing.cycle import DUE_AFTER_DAYS, cycle_containing
 from sandbox.billing.invoicing import ChargeInfo, PlanInfo, drafts_for, invoice_id, invoice_number
@@ -22,7 +25,7 @@ from sandbox.common.http import conflict, invalid, money
 MAX_RUN_DISTANCE = timedelta(days=366)
 
 
-class BillingRuns(BillingPayments, BillingReads, BillingCore):
+class BillingRuns(BillingAutopay, BillingPayments, BillingReads, BillingCore):
     def billing_run(self, as_of: date | None = None, subscriber_id: str | None = None) -> dict[str, Any]:
         as_of = as_of or self.today()
         if abs(as_of - self.today()) > MAX_RUN_DISTANCE:
@@ -35,9 +38,10 @@ class BillingRuns(BillingPayments, BillingReads, BillingCore):
             issued = [iid for account in accounts for iid in self._issue_period(account, as_of)]
             overdue = self._mark_overdue(as_of, subscriber_id)
             beyond_grace = self._beyond_grace(as_of, subscriber_id)
+        # Peer calls happen outside the transaction: they must not hold Billing's database lock.
+        charged = self.charge_autopay(subscriber_id)
         suspended: list[str] = []
         if self.service_control is not None:
-            # Outside the transaction: a peer call must not hold Billing's database lock.
             for ssid, number in beyond_grace:
                 self.service_control.suspend(ssid, "NON_PAYMENT", f"invoice {number} is overdue beyond grace")
                 suspended.append(ssid)
@@ -47,6 +51,8 @@ class BillingRuns(BillingPayments, BillingReads, BillingCore):
             "marked_overdue": overdue,
             "overdue_beyond_grace": [ssid for ssid, _ in beyond_grace],
             "suspended": suspended,
+            "autopay": RAN if self.card_charger is not None else SKIPPED_NO_CHARGER,
+            "charged": charged,
         }
 
     def _issue_period(self, account: Any, as_of: date) -> list[str]:

@@ -127,6 +127,22 @@ CREATE TABLE IF NOT EXISTS installment_plans (
     next_due_on TEXT
 );
 CREATE INDEX IF NOT EXISTS installment_plans_subservice ON installment_plans (subservice_id);
+-- Each off-session charge the billing run asked the gateway for. `idempotency_key` is unique: a run that
+-- replays a key (a concurrent run, a retry) records it once.
+CREATE TABLE IF NOT EXISTS autopay_attempts (
+    id INTEGER PRIMARY KEY,
+    invoice_id TEXT NOT NULL REFERENCES invoices (id),
+    subscriber_id TEXT NOT NULL REFERENCES accounts (subscriber_id),
+    payment_method_id TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    payment_intent_id TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('SUCCEEDED', 'DECLINED', 'REFUSED')),
+    decline_code TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS autopay_attempts_invoice ON autopay_attempts (invoice_id, amount);
 -- Results of idempotent operations that have no natural unique row of their own (wallet apply, renew).
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,

@@ -17,7 +17,7 @@ from sandbox.billing.runs import BillingRuns
 from sandbox.billing.schema import SCHEMA
 from sandbox.billing.seed import seed_world
 from sandbox.billing.wallet import BillingWallet
-from sandbox.common.peers import ServiceControl
+from sandbox.common.peers import CardCharger, ServiceControl
 from sandbox.common.system import System, SystemConfig
 from sandbox.world import World
 
@@ -30,9 +30,11 @@ class BillingSystem(BillingDocuments, BillingRuns, BillingWallet, BillingAccount
         config: SystemConfig,
         service_control: ServiceControl | None = None,
         today: date | None = None,
+        card_charger: CardCharger | None = None,
     ) -> None:
         super().__init__(config)
         self.service_control = service_control
+        self.card_charger = card_charger
         self._today = today
         self.db.script(SCHEMA)
 

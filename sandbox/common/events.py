@@ -14,8 +14,9 @@ import contextlib
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -64,11 +65,57 @@ class EventTarget:
     secret: str
 
 
+@dataclass(frozen=True)
+class EventDraft:
+    """What `emit()` knows about an event; a `BodyBuilder` turns it into the JSON that is delivered."""
+
+    id: str
+    type: str
+    source: str
+    created: datetime
+    subscriber_id: str | None
+    subservice_id: str | None
+    data: dict[str, Any]
+
+
+BodyBuilder = Callable[[EventDraft], dict[str, Any]]
+
+
+def core_event_body(draft: EventDraft) -> dict[str, Any]:
+    """The WISPGate core's event shape (the default)."""
+    return {
+        "id": draft.id,
+        "type": draft.type,
+        "source": draft.source,
+        "created_at": clock.iso(draft.created),
+        "subscriber_id": draft.subscriber_id,
+        "subservice_id": draft.subservice_id,
+        "data": draft.data,
+    }
+
+
 class EventOutbox:
-    def __init__(self, db: Database, source: str, target: EventTarget | None = None) -> None:
+    """The keyword options let another event dialect (the gateway's Stripe-shaped webhooks) reuse the same
+    outbox, backoff and re-delivery: its own event types, body shape and signature header."""
+
+    def __init__(
+        self,
+        db: Database,
+        source: str,
+        target: EventTarget | None = None,
+        *,
+        event_types: tuple[str, ...] = EVENT_TYPES,
+        build_body: BodyBuilder = core_event_body,
+        signature_header: str = "x-wispgate-signature",
+        event_id_header: str | None = "x-wispgate-event-id",
+    ) -> None:
         self.db = db
         self.source = source
         self.target = target
+        self.event_types = event_types
+        self.build_body = build_body
+        self.signature_header = signature_header
+        self.event_id_header = event_id_header
         self._wake = asyncio.Event()
         db.script(SCHEMA)
 
@@ -81,19 +128,13 @@ class EventOutbox:
         subservice_id: str | None = None,
     ) -> str:
         """Record an event; call inside the transaction that made the change it reports."""
-        if type_ not in EVENT_TYPES:
+        if type_ not in self.event_types:
             raise ValueError(f"unknown event type {type_}")
         event_id = f"evt_{uuid.uuid4().hex}"
         created = clock.now()
-        body = {
-            "id": event_id,
-            "type": type_,
-            "source": self.source,
-            "created_at": clock.iso(created),
-            "subscriber_id": subscriber_id,
-            "subservice_id": subservice_id,
-            "data": data,
-        }
+        body = self.build_body(
+            EventDraft(event_id, type_, self.source, created, subscriber_id, subservice_id, data)
+        )
         with self.db.transaction():
             seq = int(self.db.scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM event_outbox"))
             self.db.execute(
@@ -157,9 +198,10 @@ class EventOutbox:
         raw = body.encode()
         headers = {
             "content-type": "application/json",
-            "x-wispgate-signature": sign(self.target.secret, raw),
-            "x-wispgate-event-id": event_id,
+            self.signature_header: sign(self.target.secret, raw),
         }
+        if self.event_id_header:
+            headers[self.event_id_header] = event_id
         error: str | None
         try:
             response = await client.post(self.target.url, content=raw, headers=headers)

@@ -1,15 +1,52 @@
 """How one sandbox system asks another to act, when they run in one process.
 
-The billing run suspends overdue sub-services through AAA; in a real core that is an internal call too.
-The combined sandbox (`sandbox.app`) wires the peers; a system run alone gets none and skips that step.
+The billing run suspends overdue sub-services through AAA and charges saved cards through the gateway; in a
+real core those are internal calls too. The combined sandbox (`sandbox.app`) wires the peers; a system run
+alone gets none and skips those steps.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 
 class ServiceControl(Protocol):
     def suspend(self, subservice_id: str, reason: str, note: str) -> None:
         """Suspend a sub-service for `reason` (NON_PAYMENT, ADMINISTRATIVE, …); a no-op if already so."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeOutcome:
+    """How an off-session charge ended: succeeded, or declined with the gateway's decline code."""
+
+    succeeded: bool
+    payment_intent_id: str
+    decline_code: str | None = None
+
+
+class ChargeRefused(Exception):
+    """The gateway refused the request before any PaymentIntent existed (unknown customer or card, a card
+    attached to another customer, an amount below the gateway's minimum, a reused idempotency key…)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class CardCharger(Protocol):
+    def charge(
+        self,
+        customer_id: str,
+        payment_method_id: str,
+        amount_minor: int,
+        currency: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> ChargeOutcome:
+        """Create and confirm an off-session PaymentIntent on a saved card, emitting the gateway's
+        `payment_intent.succeeded` / `payment_intent.payment_failed` webhook. The same key replays the first
+        outcome instead of charging again. Raises ChargeRefused when no PaymentIntent could be created."""
         ...

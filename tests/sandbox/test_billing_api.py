@@ -548,6 +548,8 @@ async def test_statement_pdf_covers_subservices_and_can_be_restricted(api: httpx
     one = await api.get("/v1/subscribers/SUB-2001/statement.pdf", params={"subservice_ids": "SS-2001-5"})
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(one.content)).pages)
     assert "SS-2001-5" in text and "SS-2001-7" not in text
+    # A statement restricted to some sites is a SITE user's: it does not show the account's wallet.
+    assert "Wallet balance" not in text and "250.00" not in text
     foreign = await api.get("/v1/subscribers/SUB-2001/statement.pdf", params={"subservice_ids": "SS-1001-1"})
     assert foreign.status_code == 422
 

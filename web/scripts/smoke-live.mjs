@@ -56,6 +56,14 @@ await run("WalletHistory", { first: 20 });
 await run("Installments", { first: 100 });
 await run("Overview");
 await run("ConsolidatedStatement");
+// Read-only operations of the money pages (mutations are not run here: they move money or start checkouts).
+await run("InvoicesWallet");
+await run("Notifications");
+await run("PaymentMethods");
+await run("PaymentReturnWallet");
+await run("PaymentReturnCards");
+const anyInvoice = (await run("Invoices", { first: 1, status: null })).data?.viewer?.subscriber?.invoices?.nodes?.[0];
+if (anyInvoice) await run("PaymentReturnInvoice", { id: anyInvoice.id });
 await run("RefreshSession");
 await run("Logout");
 await run("Viewer");

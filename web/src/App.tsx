@@ -9,6 +9,8 @@ import { InvoicesPage } from "./pages/InvoicesPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { OverviewPage } from "./pages/OverviewPage";
+import { PaymentMethodsPage } from "./pages/PaymentMethodsPage";
+import { PaymentReturnPage } from "./pages/PaymentReturnPage";
 import { SubServicePage } from "./pages/SubServicePage";
 import { WalletPage } from "./pages/WalletPage";
 
@@ -44,6 +46,8 @@ export function App() {
           <Route path="invoices" element={<InvoicesPage />} />
           <Route path="wallet" element={<WalletPage />} />
           <Route path="installments" element={<InstallmentsPage />} />
+          <Route path="payment-methods" element={<PaymentMethodsPage />} />
+          <Route path="payments/return" element={<PaymentReturnPage />} />
           <Route
             path="overview"
             element={isMultiSite(state.viewer.subscriber.kind) ? <OverviewPage /> : <Navigate to="/" replace />}

@@ -103,3 +103,18 @@ export function statusHint(status: ServiceStatus, reason: StatusReason | null | 
       return null;
   }
 }
+
+const CARD_BRANDS: Record<string, string> = {
+  visa: "Visa",
+  mastercard: "Mastercard",
+  amex: "American Express",
+  discover: "Discover",
+  diners: "Diners Club",
+  jcb: "JCB",
+  unionpay: "UnionPay",
+};
+
+/** "visa" → "Visa" (the gateway reports brands in lower case). */
+export function brandName(brand: string): string {
+  return CARD_BRANDS[brand.toLowerCase()] ?? humanize(brand);
+}

@@ -5,6 +5,7 @@ import type { ViewerShellFragment } from "../gql/graphql";
 import { createPortalClient, onSessionExpired, type PortalClient } from "./client";
 import { describeError, hasCode } from "./errors";
 import { LoginDocument, LogoutDocument, ViewerDocument } from "./operations";
+import { LiveContext } from "./useLive";
 
 export type SessionViewer = ViewerShellFragment;
 
@@ -118,7 +119,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   return (
     <AuthContext.Provider value={api}>
-      <UrqlProvider value={portal.client}>{children}</UrqlProvider>
+      <UrqlProvider value={portal.client}>
+        <LiveContext.Provider value={portal.live}>{children}</LiveContext.Provider>
+      </UrqlProvider>
     </AuthContext.Provider>
   );
 }

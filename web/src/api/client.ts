@@ -2,6 +2,7 @@ import { Client, cacheExchange, fetchExchange, stringifyDocument, subscriptionEx
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { CSRF_HEADER, csrfToken } from "./csrf";
 import { hasCode, type GraphQLErrorLike } from "./errors";
+import { LiveConnection } from "./live";
 import { RefreshSessionDocument } from "./operations";
 
 // One urql client per login session (a fresh cache after every login/logout). HTTP goes through `portalFetch`,
@@ -119,22 +120,50 @@ function websocketUrl(): string {
 
 export interface PortalClient {
   client: Client;
+  /** Subscriptions over graphql-ws (same origin, cookie on the handshake) and the socket's state. */
+  live: LiveConnection;
   dispose(): void;
+}
+
+/** 1 s, 2 s, 4 s … capped at 30 s, with jitter so a restarted server is not hit by every tab at once. */
+async function reconnectDelay(retries: number): Promise<void> {
+  const base = Math.min(30_000, 1000 * 2 ** Math.min(retries, 5));
+  await new Promise((resolve) => setTimeout(resolve, base + Math.floor(Math.random() * 1000)));
 }
 
 export function createPortalClient(): PortalClient {
   // Subscriptions (graphql-transport-ws) ride on the session cookie; the socket opens only when the first
-  // subscription starts and closes when the last one ends.
+  // subscription starts and closes when the last one ends. A dropped socket is retried for as long as the page is
+  // open: graphql-ws re-subscribes every active subscription on the new socket, and `live` tells the pages to
+  // re-query what they show (events may have been missed while disconnected).
+  const live = new LiveConnection();
   let ws: WsClient | null = null;
   const wsClient = (): WsClient => {
     ws ??= createWsClient({
       url: websocketUrl(),
       lazy: true,
-      retryAttempts: 5,
+      retryAttempts: Number.MAX_SAFE_INTEGER,
+      retryWait: reconnectDelay,
+      shouldRetry: () => true,
       connectionParams: () => ({ csrfToken: csrfToken() }),
+      on: {
+        connecting: (isRetry) => live.setStatus(isRetry ? "reconnecting" : "connecting"),
+        connected: (_socket, _payload, wasRetry) => live.connected(wasRetry),
+        closed: () => live.closed(),
+      },
     });
     return ws;
   };
+  live.attach({
+    subscribe: (request, sink) => wsClient().subscribe(request, sink),
+    // The socket's credentials are fixed at the handshake: after the session was refreshed, open a new one.
+    restart: () => ws?.terminate(),
+    refresh: async () => {
+      const outcome = await refreshSession();
+      if (outcome === "rejected") sessionExpiredHandler();
+      return outcome === "ok";
+    },
+  });
 
   const client = new Client({
     url: GRAPHQL_PATH,
@@ -162,7 +191,9 @@ export function createPortalClient(): PortalClient {
 
   return {
     client,
+    live,
     dispose() {
+      live.dispose();
       void ws?.dispose();
       ws = null;
     },

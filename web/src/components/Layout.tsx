@@ -2,12 +2,15 @@ import { useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useAuth, useViewer } from "../api/auth";
 import { label, ROLE_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
-import { HomeIcon, InstallmentIcon, InvoiceIcon, OverviewIcon, SignOutIcon, WalletIcon } from "./Icons";
+import { CardIcon, HomeIcon, InstallmentIcon, InvoiceIcon, OverviewIcon, SignOutIcon, WalletIcon } from "./Icons";
+import { NotificationsBell } from "./NotificationsBell";
 
 interface NavItem {
   to: string;
   name: string;
   text: string;
+  /** A shorter label for the phone bottom bar. */
+  short?: string;
   icon: ComponentType<{ className?: string }>;
   end?: boolean;
 }
@@ -37,6 +40,9 @@ export function Layout() {
   if (isMultiSite(viewer.subscriber.kind)) {
     items.push({ to: "/overview", name: "overview", text: "Overview", icon: OverviewIcon });
   }
+  if (viewer.canManageBilling) {
+    items.push({ to: "/payment-methods", name: "payment-methods", text: "Cards & autopay", short: "Cards", icon: CardIcon });
+  }
 
   return (
     <div className="shell">
@@ -61,6 +67,7 @@ export function Layout() {
             </div>
           </div>
           <div className="user">
+            <NotificationsBell />
             <div className="user__text">
               <span className="user__name">{viewer.user.name}</span>
               <span className="user__role">{label(ROLE_LABEL, viewer.role)}</span>
@@ -91,7 +98,14 @@ export function Layout() {
                   data-testid={`nav-${item.name}`}
                 >
                   <item.icon className="nav__icon" />
-                  <span>{item.text}</span>
+                  {item.short ? (
+                    <>
+                      <span className="nav__text--long">{item.text}</span>
+                      <span className="nav__text--short">{item.short}</span>
+                    </>
+                  ) : (
+                    <span>{item.text}</span>
+                  )}
                 </NavLink>
               </li>
             ))}

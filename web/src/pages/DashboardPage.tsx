@@ -1,15 +1,18 @@
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
+import { PaymentSettledSubscription, ServiceStatusChangedSubscription, WalletChangedSubscription } from "../api/liveOperations";
 import { usePaginated } from "../api/paginate";
+import { useLiveSubscription, useResync } from "../api/useLive";
 import { FinancialStrip } from "../components/FinancialStrip";
 import { CardSkeletons, EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { isMultiSite, PageHeader } from "../components/Layout";
+import { LiveIndicator } from "../components/LiveIndicator";
 import { ShowMore } from "../components/ShowMore";
 import { SubServiceCard } from "../components/SubServiceCard";
 import { graphql } from "../gql";
-import type { ServiceKind, ServiceStatus } from "../gql/graphql";
+import type { ServiceKind, ServiceStatus, StatusReason } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
 
 const DashboardSummaryQuery = graphql(`
@@ -48,6 +51,12 @@ const DashboardServicesQuery = graphql(`
 const STATUSES: ServiceStatus[] = ["ACTIVE", "SUSPENDED", "RESTRICTED"];
 const KINDS: ServiceKind[] = ["INTERNET", "IPTV", "VOIP"];
 
+interface LiveStatusPatch {
+  status: ServiceStatus;
+  statusReason: StatusReason | null;
+  statusSince: string | null;
+}
+
 function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | null {
   return value && (allowed as readonly string[]).includes(value) ? (value as T) : null;
 }
@@ -67,13 +76,36 @@ export function DashboardPage() {
     (data) => data.viewer?.subscriber.subServices,
   );
 
+  // Live: a status change patches its card in place (no reload); money events refresh the balance strip. After
+  // a reconnect everything is read again, since events may have been missed meanwhile.
+  const [live, setLive] = useState<Record<string, LiveStatusPatch>>({});
+  useLiveSubscription(ServiceStatusChangedSubscription, {}, ({ serviceStatusChanged: s }) => {
+    setLive((m) => ({ ...m, [s.id]: { status: s.status, statusReason: s.statusReason, statusSince: s.statusSince } }));
+  });
+  const refreshSummary = () => refetchSummary({ requestPolicy: "network-only" });
+  useLiveSubscription(PaymentSettledSubscription, {}, ({ paymentSettled }) => {
+    const patches: Record<string, LiveStatusPatch> = {};
+    for (const s of paymentSettled.reactivated) {
+      patches[s.id] = { status: s.status, statusReason: s.statusReason, statusSince: s.statusSince };
+    }
+    setLive((m) => ({ ...m, ...patches }));
+    refreshSummary();
+  });
+  useLiveSubscription(WalletChangedSubscription, {}, refreshSummary);
+  useResync(() => {
+    setLive({});
+    refreshSummary();
+    services.reload();
+  });
+  const items = useMemo(
+    () => services.items.map((s) => (live[s.id] ? { ...s, ...live[s.id] } : s)),
+    [services.items, live],
+  );
+
   const needle = search.trim().toLowerCase();
   const shown = useMemo(
-    () =>
-      needle
-        ? services.items.filter((s) => `${s.label} ${s.location}`.toLowerCase().includes(needle))
-        : services.items,
-    [services.items, needle],
+    () => (needle ? items.filter((s) => `${s.label} ${s.location}`.toLowerCase().includes(needle)) : items),
+    [items, needle],
   );
 
   // Text search runs over what is loaded; while searching, keep loading the remaining pages so nothing is missed.
@@ -114,6 +146,7 @@ export function DashboardPage() {
             {multi ? "Sites and services" : "Your services"}
             {services.totalCount !== null ? <span className="count">{services.totalCount}</span> : null}
           </h2>
+          <LiveIndicator />
         </div>
 
         {showToolbar ? (

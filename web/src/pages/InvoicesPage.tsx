@@ -1,13 +1,18 @@
-import { useMemo } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
+import { useViewer } from "../api/auth";
+import { WalletChangedSubscription } from "../api/liveOperations";
 import { usePaginated } from "../api/paginate";
+import { useLiveSubscription, useResync } from "../api/useLive";
+import { CancelledNotice } from "../components/CancelledNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
+import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
 import { PageHeader } from "../components/Layout";
 import { ShowMore } from "../components/ShowMore";
 import { InvoiceBadge } from "../components/StatusBadge";
-import { formatDate, formatDueIn, formatMoney, formatPeriod, ordinal, todayIso } from "../format";
+import { formatDate, formatDueIn, formatMoney, formatPeriod, ordinal, todayIso, type MoneyValue } from "../format";
 import { graphql } from "../gql";
 import type { BillingCyclesQuery, InvoiceRowFragment, InvoicesQuery as InvoicesData, InvoiceStatus } from "../gql/graphql";
 
@@ -52,6 +57,30 @@ const InvoicesQuery = graphql(`
           }
         }
       }
+    }
+  }
+`);
+
+const InvoicesWalletQuery = graphql(`
+  query InvoicesWallet {
+    viewer {
+      subscriber {
+        id
+        wallet {
+          balance {
+            amount
+            currency
+          }
+        }
+      }
+    }
+  }
+`);
+
+const InvoiceChangedSubscription = graphql(`
+  subscription InvoiceChanged {
+    invoiceChanged {
+      ...InvoiceRow
     }
   }
 `);
@@ -116,9 +145,32 @@ export function InvoicesPage() {
 
   const [cycles] = useQuery({ query: BillingCyclesQueryDoc });
 
+  // Money actions: only for users who may manage billing (the server refuses the others anyway).
+  const { canManageBilling } = useViewer();
+  const [walletResult, refetchWallet] = useQuery({ query: InvoicesWalletQuery, pause: !canManageBilling });
+  const [walletLive, setWalletLive] = useState<MoneyValue | null>(null);
+  const walletBalance = walletLive ?? walletResult.data?.viewer?.subscriber.wallet?.balance ?? null;
+
+  // Rows updated in place (wallet applied, a payment settled) without reloading the list.
+  const [updated, setUpdated] = useState<Record<string, InvoiceRowFragment>>({});
+  const patch = useCallback((invoice: InvoiceRowFragment) => setUpdated((u) => ({ ...u, [invoice.id]: invoice })), []);
+  const rows = useMemo(() => items.map((i) => updated[i.id] ?? i), [items, updated]);
+
+  useLiveSubscription(InvoiceChangedSubscription, {}, (data) => patch(data.invoiceChanged));
+  useLiveSubscription(WalletChangedSubscription, {}, (data) => setWalletLive(data.walletChanged.balance), {
+    pause: !canManageBilling,
+  });
+  useResync(() => {
+    setUpdated({});
+    setWalletLive(null);
+    for (const l of lists) l.reload();
+    if (canManageBilling) refetchWallet({ requestPolicy: "network-only" });
+  });
+
   return (
     <>
       <PageHeader title="Invoices" subtitle="Open and paid invoices, due dates and PDFs." />
+      <CancelledNotice />
       <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
 
       <div
@@ -171,7 +223,16 @@ export function InvoicesPage() {
             title={tab === "open" ? "No open invoices — you're all set" : tab === "paid" ? "No paid invoices yet" : "No invoices yet"}
           />
         ) : items.length > 0 ? (
-          <InvoiceTable invoices={items} today={today} />
+          <InvoiceTable
+            invoices={rows}
+            today={today}
+            canPay={canManageBilling}
+            walletBalance={walletBalance}
+            onUpdated={(invoice, balance) => {
+              patch(invoice);
+              if (balance) setWalletLive(balance);
+            }}
+          />
         ) : null}
         {!loading ? (
           <ShowMore
@@ -188,8 +249,21 @@ export function InvoicesPage() {
   );
 }
 
-function InvoiceTable({ invoices, today }: { invoices: InvoiceRowFragment[]; today: string }) {
+function InvoiceTable({
+  invoices,
+  today,
+  canPay,
+  walletBalance,
+  onUpdated,
+}: {
+  invoices: InvoiceRowFragment[];
+  today: string;
+  canPay: boolean;
+  walletBalance: MoneyValue | null;
+  onUpdated: (invoice: InvoiceRowFragment, walletBalance: MoneyValue | null) => void;
+}) {
   const showService = invoices.some((i) => i.subService);
+  const showPay = canPay && invoices.some((i) => i.status === "OPEN" || i.status === "OVERDUE");
   return (
     <div className="table-wrap card card--flush">
       <table className="table table--stack">
@@ -211,6 +285,11 @@ function InvoiceTable({ invoices, today }: { invoices: InvoiceRowFragment[]; tod
             <th scope="col">
               <span className="sr-only">PDF</span>
             </th>
+            {showPay ? (
+              <th scope="col">
+                <span className="sr-only">Pay</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -241,6 +320,11 @@ function InvoiceTable({ invoices, today }: { invoices: InvoiceRowFragment[]; tod
                 <td data-label="PDF">
                   <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
                 </td>
+                {showPay ? (
+                  <td data-label="Pay" className="pay-cell">
+                    <InvoicePayActions invoice={inv} walletBalance={walletBalance} onUpdated={onUpdated} />
+                  </td>
+                ) : null}
               </tr>
             );
           })}

@@ -1,11 +1,17 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
+import { useViewer } from "../api/auth";
+import { PaymentSettledSubscription, ServiceStatusChangedSubscription } from "../api/liveOperations";
+import { useLiveSubscription, useResync } from "../api/useLive";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { DeviceIcon, ServiceKindIcon } from "../components/Icons";
 import { InstallmentRow } from "../components/InstallmentCard";
+import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
 import { PageHeader } from "../components/Layout";
+import { LiveIndicator } from "../components/LiveIndicator";
+import { RenewService } from "../components/RenewService";
 import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge";
 import { UsageChart } from "../components/UsageChart";
 import {
@@ -23,7 +29,7 @@ import {
   todayIso,
 } from "../format";
 import { graphql } from "../gql";
-import type { SubServiceDetailQuery } from "../gql/graphql";
+import type { ServiceStatus, StatusReason, SubServiceDetailQuery } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
 
 const SubServiceDetailQuery = graphql(`
@@ -39,6 +45,11 @@ const SubServiceDetailQuery = graphql(`
         statusReason
         statusSince
         expiresAt
+        renewable
+        renewalPrice {
+          amount
+          currency
+        }
         profile {
           planName
           downMbps
@@ -132,9 +143,26 @@ export function SubServicePage() {
   const today = todayIso();
   const variables = useMemo(() => ({ id, from: addDays(today, -29), to: today }), [id, today]);
   const [result, refetch] = useQuery({ query: SubServiceDetailQuery, variables });
-  const node = result.data?.node;
-  const service: Detail | null = node && node.__typename === "SubService" ? node : null;
   const retry = () => refetch({ requestPolicy: "network-only" });
+  const { canManageBilling } = useViewer();
+
+  // Live: the status badge follows serviceStatusChanged without a reload; a settled payment re-reads the page
+  // (open invoices change); so does a reconnect.
+  const [liveStatus, setLiveStatus] = useState<{
+    id: string;
+    status: ServiceStatus;
+    statusReason: StatusReason | null;
+    statusSince: string | null;
+  } | null>(null);
+  useLiveSubscription(ServiceStatusChangedSubscription, {}, ({ serviceStatusChanged: s }) => {
+    if (s.id === id) setLiveStatus({ id: s.id, status: s.status, statusReason: s.statusReason, statusSince: s.statusSince });
+  });
+  useLiveSubscription(PaymentSettledSubscription, {}, retry);
+  useResync(retry);
+
+  const node = result.data?.node;
+  const loaded: Detail | null = node && node.__typename === "SubService" ? node : null;
+  const service: Detail | null = loaded && liveStatus?.id === loaded.id ? { ...loaded, ...liveStatus } : loaded;
 
   if (!service) {
     if (result.fetching || (!result.data && !result.error)) {
@@ -194,6 +222,7 @@ export function SubServicePage() {
         <div className="status-card__main">
           <StatusBadge status={service.status} reason={service.statusReason} />
           {service.statusSince ? <span className="muted small">since {formatDateTime(service.statusSince)}</span> : null}
+          <LiveIndicator />
         </div>
         {hint ? <p className="status-card__hint">{hint}</p> : null}
         {service.status !== "ACTIVE" && service.statusReason === "NON_PAYMENT" ? (
@@ -226,10 +255,20 @@ export function SubServicePage() {
             {service.expiresAt ? (
               <div>
                 <dt>Prepaid until</dt>
-                <dd className="strong">{formatDateTime(service.expiresAt)}</dd>
+                <dd className="strong" data-testid="service-expires">
+                  {formatDateTime(service.expiresAt)}
+                </dd>
               </div>
             ) : null}
           </dl>
+          {service.expiresAt && canManageBilling ? (
+            <RenewService
+              serviceId={service.id}
+              renewable={service.renewable}
+              renewalPrice={service.renewalPrice ?? null}
+              onRenewed={retry}
+            />
+          ) : null}
         </section>
 
         <section className="card" aria-labelledby="session-title">
@@ -416,6 +455,7 @@ export function SubServicePage() {
                     <span className="plain-list__end">
                       <span className="strong">{formatMoney(inv.balance)}</span>
                       <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
+                      {canManageBilling ? <InvoicePayActions invoice={inv} walletBalance={null} /> : null}
                     </span>
                   </li>
                 );

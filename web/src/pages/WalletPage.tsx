@@ -1,9 +1,16 @@
+import { useEffect, useState } from "react";
+import { useViewer } from "../api/auth";
+import { WalletChangedSubscription } from "../api/liveOperations";
 import { usePaginated } from "../api/paginate";
+import { useLiveSubscription, useResync } from "../api/useLive";
+import { CancelledNotice } from "../components/CancelledNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { WalletIcon } from "../components/Icons";
+import { LiveIndicator } from "../components/LiveIndicator";
 import { PageHeader } from "../components/Layout";
 import { ShowMore } from "../components/ShowMore";
-import { decimalSign, formatDateTime, formatMoney } from "../format";
+import { GiftCardForm, TopUpForm } from "../components/WalletForms";
+import { decimalSign, formatDateTime, formatMoney, type MoneyValue } from "../format";
 import { graphql } from "../gql";
 import { label, WALLET_KIND_LABEL } from "../labels";
 
@@ -42,8 +49,27 @@ const WalletQuery = graphql(`
 
 export function WalletPage() {
   const wallet = usePaginated(WalletQuery, { first: 20 }, (d) => d.viewer?.subscriber.wallet?.transactions);
+  const { canManageBilling } = useViewer();
   const subscriber = wallet.data?.viewer?.subscriber;
-  const balance = subscriber?.wallet?.balance;
+  // The newest balance we were told about (gift card redeemed, walletChanged) until the next read replaces it.
+  const [liveBalance, setLiveBalance] = useState<MoneyValue | null>(null);
+  useEffect(() => {
+    if (wallet.data) setLiveBalance(null);
+  }, [wallet.data]);
+  const balance = liveBalance ?? subscriber?.wallet?.balance;
+  const hasWallet = !subscriber || !!subscriber.wallet;
+
+  const { reload } = wallet;
+  useLiveSubscription(
+    WalletChangedSubscription,
+    {},
+    (data) => {
+      setLiveBalance(data.walletChanged.balance);
+      reload();
+    },
+    { pause: !hasWallet },
+  );
+  useResync(reload);
 
   // Roles limited to some sites (SITE) get no wallet from the BFF.
   if (subscriber && !subscriber.wallet) {
@@ -59,7 +85,12 @@ export function WalletPage() {
 
   return (
     <>
-      <PageHeader title="Wallet" subtitle="Your prepaid balance: top-ups, promotional credits, gift cards and adjustments." />
+      <PageHeader
+        title="Wallet"
+        subtitle="Your prepaid balance: top-ups, promotional credits, gift cards and adjustments."
+        actions={<LiveIndicator />}
+      />
+      <CancelledNotice kind="topup" />
       {wallet.error ? <ErrorBanner error={wallet.error} onRetry={wallet.reload} /> : null}
 
       <section className="card wallet-card" aria-label="Wallet balance">
@@ -78,6 +109,18 @@ export function WalletPage() {
           <p className="muted small">Your wallet balance can be applied to invoices.</p>
         </div>
       </section>
+
+      {canManageBilling ? (
+        <div className="grid-2 wallet-forms">
+          <TopUpForm currency={balance?.currency ?? "USD"} />
+          <GiftCardForm
+            onRedeemed={(newBalance) => {
+              if (newBalance) setLiveBalance(newBalance);
+              reload();
+            }}
+          />
+        </div>
+      ) : null}
 
       <section className="section" aria-labelledby="tx-title">
         <h2 id="tx-title">Transaction history</h2>

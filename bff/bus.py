@@ -1,0 +1,281 @@
+"""The event bus: what happened to a subscriber's account (a payment settled, a service came back, a new
+notification), fanned out to every open subscription of that subscriber — on every BFF instance.
+
+`MemoryBus` serves one process (no `REDIS_URL`). `RedisBus` shares events between instances through ONE Redis
+pub/sub connection per process on one channel; each process fans the messages out in-process to its listeners
+by subscriber id (a Redis subscription per WebSocket would cost a connection and CPU per message each).
+
+A listener's queue is bounded: a consumer that falls more than `MAX_PENDING` events behind loses the oldest
+ones (logged) rather than growing without limit. Subscriptions read objects fresh for each event, so a
+dropped event costs at most a stale screen until the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+log = logging.getLogger("wispgate.bus")
+
+MAX_PENDING = 1000
+EVENT_TYPES = (
+    "payment.settled",
+    "payment.failed",
+    "invoice.created",
+    "invoice.updated",
+    "wallet.changed",
+    "service.status_changed",
+    "notification.created",
+    "ticket.created",
+    "ticket.updated",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BusEvent:
+    id: str  # unique: core event id, or f"{payment ref}:settled" etc.
+    type: str  # one of EVENT_TYPES
+    subscriber_id: str
+    subservice_ids: tuple[str, ...] = ()  # the sub-services it concerns; () = the whole account
+    data: Mapping[str, Any] = field(default_factory=dict)  # JSON-safe
+    occurred_at: str = ""  # ISO 8601 UTC
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "id": self.id,
+                "type": self.type,
+                "subscriber_id": self.subscriber_id,
+                "subservice_ids": list(self.subservice_ids),
+                "data": dict(self.data),
+                "occurred_at": self.occurred_at,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> BusEvent:
+        """Raises ValueError for anything that is not a bus event."""
+        body = json.loads(raw)
+        if not isinstance(body, dict):
+            raise ValueError("a bus event is a JSON object")
+        texts = {k: body.get(k) for k in ("id", "type", "subscriber_id")}
+        if not all(isinstance(v, str) and v for v in texts.values()):
+            raise ValueError("a bus event needs id, type and subscriber_id")
+        subservice_ids = body.get("subservice_ids", [])
+        data = body.get("data", {})
+        occurred_at = body.get("occurred_at", "")
+        if not isinstance(subservice_ids, list) or not all(isinstance(i, str) for i in subservice_ids):
+            raise ValueError("subservice_ids must be a list of strings")
+        if not isinstance(data, dict) or not isinstance(occurred_at, str):
+            raise ValueError("data must be an object and occurred_at a string")
+        return cls(
+            id=str(texts["id"]),
+            type=str(texts["type"]),
+            subscriber_id=str(texts["subscriber_id"]),
+            subservice_ids=tuple(subservice_ids),
+            data=data,
+            occurred_at=occurred_at,
+        )
+
+
+class EventBus(Protocol):
+    async def publish(self, event: BusEvent) -> None: ...
+
+    def listen(self, subscriber_id: str) -> AsyncIterator[BusEvent]:
+        """An async generator of this subscriber's events, registered when iteration starts and removed when
+        the generator is closed (client unsubscribed / disconnected)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class _Closed:
+    """Put in a listener's queue when the bus closes: its generator ends."""
+
+
+_CLOSED = _Closed()
+
+
+class _Listener:
+    __slots__ = ("queue", "subscriber_id")
+
+    def __init__(self, subscriber_id: str) -> None:
+        self.subscriber_id = subscriber_id
+        self.queue: asyncio.Queue[BusEvent | _Closed] = asyncio.Queue(maxsize=MAX_PENDING)
+
+    def offer(self, item: BusEvent | _Closed) -> None:
+        if self.queue.full():
+            dropped = self.queue.get_nowait()
+            if isinstance(dropped, BusEvent):
+                log.warning(
+                    "slow listener of %s: dropped event %s (%s)", self.subscriber_id, dropped.id, dropped.type
+                )
+        self.queue.put_nowait(item)
+
+
+class _Fanout:
+    """This process's listeners by subscriber id."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, set[_Listener]] = {}
+        self.closed = False
+
+    def deliver(self, event: BusEvent) -> None:
+        for listener in tuple(self._listeners.get(event.subscriber_id, ())):
+            listener.offer(event)
+
+    def count(self, subscriber_id: str | None = None) -> int:
+        if subscriber_id is not None:
+            return len(self._listeners.get(subscriber_id, ()))
+        return sum(len(s) for s in self._listeners.values())
+
+    async def listen(self, subscriber_id: str) -> AsyncIterator[BusEvent]:
+        if self.closed:
+            return
+        listener = _Listener(subscriber_id)
+        self._listeners.setdefault(subscriber_id, set()).add(listener)
+        try:
+            while True:
+                item = await listener.queue.get()
+                if isinstance(item, _Closed):
+                    return
+                yield item
+        finally:
+            group = self._listeners.get(subscriber_id)
+            if group is not None:
+                group.discard(listener)
+                if not group:
+                    del self._listeners[subscriber_id]
+
+    def close(self) -> None:
+        self.closed = True
+        for group in self._listeners.values():
+            for listener in group:
+                listener.offer(_CLOSED)
+
+
+class MemoryBus:
+    """One process's bus (the embedded default, without REDIS_URL)."""
+
+    def __init__(self) -> None:
+        self._fanout = _Fanout()
+
+    async def publish(self, event: BusEvent) -> None:
+        self._fanout.deliver(event)
+
+    def listen(self, subscriber_id: str) -> AsyncIterator[BusEvent]:
+        return self._fanout.listen(subscriber_id)
+
+    def listener_count(self, subscriber_id: str | None = None) -> int:
+        return self._fanout.count(subscriber_id)
+
+    async def close(self) -> None:
+        self._fanout.close()
+
+
+class RedisBus:
+    """Events shared by every instance through one Redis channel; `start()` before use, `close()` after."""
+
+    def __init__(self, redis: Redis, channel: str = "wg:events", *, reconnect_delay_s: float = 0.5) -> None:
+        self.redis = redis
+        self.channel = channel
+        self.reconnect_delay_s = reconnect_delay_s
+        self._fanout = _Fanout()
+        self._pubsub: PubSub | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Subscribe (confirmed by Redis before this returns, so nothing published afterwards is missed)
+        and start the reader."""
+        pubsub = self.redis.pubsub()
+        await pubsub.subscribe(self.channel)
+        async with asyncio.timeout(5):
+            while True:
+                message = await pubsub.get_message(timeout=1.0)
+                if message is not None and message.get("type") == "subscribe":
+                    break
+        self._pubsub = pubsub
+        self._reader = asyncio.create_task(self._read(pubsub), name=f"bus-reader:{self.channel}")
+
+    async def _read(self, pubsub: PubSub) -> None:
+        while True:
+            try:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                # redis-py reconnects and re-subscribes on the next read; wait a little between attempts.
+                log.warning("bus: Redis pub/sub read failed (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(self.reconnect_delay_s)
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            try:
+                event = BusEvent.from_json(message["data"])
+            except ValueError:
+                log.warning("bus: ignored a malformed message on %s", self.channel)
+                continue
+            self._fanout.deliver(event)
+
+    async def publish(self, event: BusEvent) -> None:
+        await self.redis.publish(self.channel, event.to_json())
+
+    def listen(self, subscriber_id: str) -> AsyncIterator[BusEvent]:
+        return self._fanout.listen(subscriber_id)
+
+    def listener_count(self, subscriber_id: str | None = None) -> int:
+        return self._fanout.count(subscriber_id)
+
+    async def close(self) -> None:
+        self._fanout.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.unsubscribe(self.channel)
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+            self._pubsub = None
+
+
+@contextlib.asynccontextmanager
+async def open_bus(redis: Redis | None, channel: str) -> AsyncIterator[MemoryBus | RedisBus]:
+    """The process's bus for the app's lifespan: Redis-backed when Redis is configured."""
+    bus: MemoryBus | RedisBus
+    if redis is None:
+        bus = MemoryBus()
+    else:
+        bus = RedisBus(redis, channel)
+        await bus.start()
+    try:
+        yield bus
+    finally:
+        await bus.close()
+
+
+class NoBus:
+    """`Context.bus` until the app sets the running bus: any use is a wiring error, said plainly."""
+
+    async def publish(self, event: BusEvent) -> None:
+        raise RuntimeError("Context.bus was not set by the app")
+
+    def listen(self, subscriber_id: str) -> AsyncIterator[BusEvent]:
+        raise RuntimeError("Context.bus was not set by the app")
+
+    async def close(self) -> None:
+        return None
+
+
+NO_BUS = NoBus()

@@ -1,0 +1,206 @@
+"""Browser harness: the real product (`wispgate demo`) in a subprocess, driven by Debian's Chromium via Playwright.
+
+Once for the tests/browser package: one demo server (BFF + built portal + core sandbox on one port) and one Chromium. Per test: a fresh
+browser context (own cookies, 1280×800 unless a test asks otherwise), a screenshot helper writing to
+`artifacts/screenshots/<test-name>[-<step>].png`, and an automatic `<test-name>-failure.png` when a test fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from .helpers import REPO, SCREENSHOTS, SERVICE_KEY, Portal, Session
+
+WEB_DIST = REPO / "web" / "dist"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+READY_TIMEOUT_S = 60.0
+
+# Configuration the product reads from the environment: never inherited from the shell running the tests.
+_PRODUCT_ENV_PREFIXES = (
+    "WISPGATE_",
+    "SANDBOX_",
+    "REDIS_",
+    "BILLING_",
+    "CRM_",
+    "AAA_",
+    "OSS_",
+    "JWT_",
+    "CORE_EVENTS_",
+    "GATEWAY_",
+    "SESSION_",
+    "COOKIE_",
+)
+_PRODUCT_ENV_NAMES = {"PUBLIC_URL", "ALLOWED_ORIGINS", "WEB_DIST"}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _clean_env() -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _PRODUCT_ENV_NAMES and not k.startswith(_PRODUCT_ENV_PREFIXES)
+    }
+    env["WEB_DIST"] = str(WEB_DIST)
+    env["SANDBOX_SERVICE_KEY"] = SERVICE_KEY
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _command(host: str, port: int) -> list[str]:
+    script = Path(sys.executable).with_name("wispgate")
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "bff.cli"]
+    return [*base, "demo", "--host", host, "--port", str(port)]
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:  # noqa: S310 - our own http URL
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def demo_server() -> Iterator[Portal]:
+    """`wispgate demo` on a free port, ready (GET /readyz → 200), stopped on exit. A module that changes money
+    state runs its own (`portal` overridden at module scope) so the package's shared demo keeps the seed."""
+    if not (WEB_DIST / "index.html").is_file():
+        pytest.fail(f"{WEB_DIST / 'index.html'} is missing: run `make web` first")
+    host, port = "127.0.0.1", _free_port()
+    base_url = f"http://{host}:{port}"
+    with tempfile.TemporaryFile(mode="w+b") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
+            _command(host, port), cwd=REPO, env=_clean_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+
+        def output() -> str:
+            log.flush()
+            log.seek(0)
+            return log.read().decode(errors="replace")[-6000:]
+
+        try:
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            while not _ready(base_url):
+                if process.poll() is not None:
+                    pytest.fail(
+                        f"`wispgate demo` exited with {process.returncode} before it was ready:\n{output()}"
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(f"`wispgate demo` not ready after {READY_TIMEOUT_S:.0f} s:\n{output()}")
+                time.sleep(0.2)
+            yield Portal(base_url)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@pytest.fixture(scope="package")
+def portal() -> Iterator[Portal]:
+    """One demo for the package's read-mostly tests."""
+    with demo_server() as running:
+        yield running
+
+
+# Package scope, not session: while the sync API is active it leaves an asyncio loop marked as running in this
+# thread, which would break every pytest-asyncio test collected after tests/browser in a full run.
+@pytest.fixture(scope="package")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="package")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (never `playwright install`)")
+    chromium = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _test_name(request: pytest.FixtureRequest) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+
+
+@pytest.fixture
+def open_session(
+    portal: Portal, browser: Browser, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Session]]:
+    """Factory: a fresh context and page (`viewport` defaults to desktop 1280×800)."""
+    sessions: list[Session] = []
+    (SCREENSHOTS / f"{_test_name(request)}-failure.png").unlink(missing_ok=True)  # from an earlier run
+
+    def factory(viewport: dict[str, int] | None = None, **options: Any) -> Session:
+        context = browser.new_context(
+            viewport=viewport or DESKTOP,
+            locale="en-US",
+            accept_downloads=True,
+            **options,
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        session = Session(portal, context, page, _test_name(request))
+        page.on("pageerror", lambda exc: session.page_errors.append(str(exc)))
+        sessions.append(session)
+        return session
+
+    yield factory
+
+    failed = getattr(request.node, "rep_call", None)
+    for session in sessions:
+        if failed is not None and failed.failed:
+            try:
+                session.shot("failure")
+            except Exception as exc:  # the page may be gone; the failure itself is what matters
+                sys.stderr.write(f"failure screenshot not saved: {exc}\n")
+        session.context.close()
+
+
+@pytest.fixture
+def session(open_session: Callable[..., Session]) -> Session:
+    """A fresh desktop (1280×800) browser context and page."""
+    return open_session()

@@ -1,0 +1,198 @@
+import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useClient, useMutation } from "urql";
+import { NotificationReceivedSubscription } from "../api/liveOperations";
+import { useLiveSubscription, useResync } from "../api/useLive";
+import { formatDateTime, formatRelative } from "../format";
+import { graphql } from "../gql";
+import type { NotificationKind } from "../gql/graphql";
+import { BellIcon } from "./Icons";
+
+const NotificationsQuery = graphql(`
+  query Notifications {
+    viewer {
+      subscriber {
+        id
+        notifications(first: 10) {
+          unreadCount
+          nodes {
+            id
+            kind
+            title
+            body
+            read
+            createdAt
+          }
+        }
+      }
+    }
+  }
+`);
+
+const MarkNotificationsReadMutation = graphql(`
+  mutation MarkNotificationsRead($input: MarkNotificationsReadInput!) {
+    markNotificationsRead(input: $input) {
+      unreadCount
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+interface Item {
+  id: string;
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  read: boolean;
+  createdAt: string;
+}
+
+const SHOWN = 10;
+
+/** The bell in the header: unread count, the last ten notifications, marked read when opened, live. */
+export function NotificationsBell() {
+  const client = useClient();
+  const [, markRead] = useMutation(MarkNotificationsReadMutation);
+  const [items, setItems] = useState<Item[]>([]);
+  const [unread, setUnread] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const [open, setOpen] = useState(false);
+  // Shown as "new" while the panel is open, even after they were marked read on the server.
+  const [fresh, setFresh] = useState<Set<string>>(new Set());
+  const openRef = useRef(open);
+  openRef.current = open;
+  const button = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  const panelId = useId();
+
+  const load = useCallback(async () => {
+    const result = await client.query(NotificationsQuery, {}, { requestPolicy: "network-only" }).toPromise();
+    const connection = result.data?.viewer?.subscriber.notifications;
+    if (connection) {
+      setItems(connection.nodes);
+      setUnread(connection.unreadCount);
+      setFailed(false);
+    } else if (result.error) setFailed(true);
+    setLoaded(true);
+  }, [client]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useResync(() => void load());
+
+  const markShownRead = useCallback(
+    async (ids: string[]) => {
+      if (ids.length === 0) return;
+      setItems((list) => list.map((n) => (ids.includes(n.id) ? { ...n, read: true } : n)));
+      const result = await markRead({ input: { ids } });
+      const payload = result.data?.markNotificationsRead;
+      if (payload && payload.userErrors.length === 0) setUnread(payload.unreadCount);
+    },
+    [markRead],
+  );
+
+  useLiveSubscription(NotificationReceivedSubscription, {}, (data) => {
+    const n = data.notificationReceived;
+    setItems((list) => (list.some((i) => i.id === n.id) ? list : [n, ...list].slice(0, SHOWN)));
+    if (n.read) return;
+    if (openRef.current) {
+      setFresh((s) => new Set(s).add(n.id));
+      void markShownRead([n.id]);
+    } else setUnread((u) => u + 1);
+  });
+
+  function toggle() {
+    if (open) {
+      setOpen(false);
+      return;
+    }
+    const unreadIds = items.filter((n) => !n.read).map((n) => n.id);
+    setFresh(new Set(unreadIds));
+    setOpen(true);
+    void markShownRead(unreadIds);
+  }
+
+  // Close on Escape (focus back to the bell) and on a click outside.
+  useEffect(() => {
+    if (!open) return undefined;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        setOpen(false);
+        button.current?.focus();
+      }
+    };
+    const onClick = (e: MouseEvent) => {
+      const target = e.target as Node;
+      if (!panel.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("mousedown", onClick);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("mousedown", onClick);
+    };
+  }, [open]);
+
+  const countText = unread > 99 ? "99+" : String(unread);
+  return (
+    <div className="bell">
+      <button
+        ref={button}
+        type="button"
+        className="btn btn--ghost btn--small bell__button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}
+        onClick={toggle}
+        data-testid="notifications-bell"
+      >
+        <BellIcon />
+        {unread > 0 ? (
+          <span className="bell__count" data-testid="notifications-count" aria-hidden="true">
+            {countText}
+          </span>
+        ) : null}
+      </button>
+      <span className="sr-only" aria-live="polite">
+        {loaded && unread > 0 ? `${unread} unread notifications` : ""}
+      </span>
+      {open ? (
+        <div ref={panel} id={panelId} className="bell__panel" role="region" aria-label="Notifications">
+          <p className="bell__title">Notifications</p>
+          {failed && items.length === 0 ? (
+            <p className="muted small bell__empty">Notifications could not be loaded. Please try again later.</p>
+          ) : items.length === 0 ? (
+            <p className="muted small bell__empty">No notifications yet.</p>
+          ) : (
+            <ul className="bell__list">
+              {items.map((n) => (
+                <li
+                  key={n.id}
+                  className={`bell__item ${fresh.has(n.id) ? "bell__item--new" : ""}`}
+                  data-testid="notification-item"
+                  data-kind={n.kind}
+                >
+                  <p className="bell__item-title">
+                    {fresh.has(n.id) ? <span className="sr-only">New: </span> : null}
+                    {n.title}
+                  </p>
+                  <p className="bell__item-body">{n.body}</p>
+                  <p className="bell__item-time">
+                    <time dateTime={n.createdAt} title={formatDateTime(n.createdAt)}>
+                      {formatRelative(n.createdAt)}
+                    </time>
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ) : null}
+    </div>
+  );
+}

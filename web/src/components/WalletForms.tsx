@@ -1,0 +1,217 @@
+import { useId, useRef, useState } from "react";
+import { useMutation } from "urql";
+import { describeError } from "../api/errors";
+import { formatMoney, type MoneyValue } from "../format";
+import { graphql } from "../gql";
+import { newIdempotencyKey, TOPUP_MAX, TOPUP_MIN, userErrorText, validateTopUpAmount } from "../money";
+import { savePending } from "../payments/pending";
+import { redirectTo } from "./InvoicePayActions";
+
+const TopUpWalletMutation = graphql(`
+  mutation TopUpWallet($input: TopUpWalletInput!) {
+    topUpWallet(input: $input) {
+      checkoutUrl
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+const RedeemGiftCardMutation = graphql(`
+  mutation RedeemGiftCard($input: RedeemGiftCardInput!) {
+    redeemGiftCard(input: $input) {
+      credited {
+        amount
+        currency
+      }
+      wallet {
+        balance {
+          amount
+          currency
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+/** "Add funds": validated here first, then by the server; on success the browser goes to the gateway's page. */
+export function TopUpForm({ currency }: { currency: string }) {
+  const [, topUp] = useMutation(TopUpWalletMutation);
+  const [amount, setAmount] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [redirecting, setRedirecting] = useState(false);
+  // One key per amount: a double submit of the same amount replays the same checkout.
+  const key = useRef<{ amount: string; key: string } | null>(null);
+  const ids = { input: useId(), hint: useId(), error: useId() };
+
+  async function submit() {
+    if (submitting || redirecting) return;
+    const check = validateTopUpAmount(amount, currency);
+    if (!check.ok) {
+      setError(check.message);
+      return;
+    }
+    setError(null);
+    setSubmitting(true);
+    if (key.current?.amount !== check.amount) key.current = { amount: check.amount, key: newIdempotencyKey() };
+    const result = await topUp({ input: { amount: check.amount, idempotencyKey: key.current.key } });
+    const payload = result.data?.topUpWallet;
+    if (payload && payload.userErrors.length > 0) {
+      key.current = null;
+      setError(userErrorText(payload.userErrors));
+      setSubmitting(false);
+      return;
+    }
+    if (!payload?.checkoutUrl) {
+      setError(result.error ? `${describeError(result.error).title}. Nothing was charged; please try again.` : "The top-up could not be started. Please try again.");
+      setSubmitting(false);
+      return;
+    }
+    savePending({ kind: "topup", startedAt: Date.now(), amount: check.amount, currency });
+    setRedirecting(true);
+    redirectTo(payload.checkoutUrl);
+  }
+
+  return (
+    <section className="card" aria-labelledby="topup-title">
+      <h2 id="topup-title" className="card__title">
+        Add funds
+      </h2>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.input}>Amount ({currency})</label>
+          <input
+            id={ids.input}
+            name="amount"
+            type="text"
+            inputMode="decimal"
+            autoComplete="off"
+            placeholder="25.00"
+            value={amount}
+            onChange={(e) => {
+              setAmount(e.target.value);
+              if (error) setError(null);
+            }}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={`${ids.hint} ${ids.error}`}
+            disabled={submitting || redirecting}
+            data-testid="topup-amount"
+          />
+          <p id={ids.hint} className="muted small">
+            Between {formatMoney({ amount: TOPUP_MIN, currency })} and {formatMoney({ amount: TOPUP_MAX, currency })}. You
+            pay on our payment provider's secure page.
+          </p>
+        </div>
+        <p id={ids.error} className="form-error" role="alert" aria-live="assertive" data-testid="topup-error">
+          {error ?? ""}
+        </p>
+        <button type="submit" className="btn btn--primary" disabled={submitting || redirecting} data-testid="topup-submit">
+          {redirecting ? "Redirecting to payment…" : submitting ? "Starting…" : "Add funds"}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** "Redeem gift card": credits the wallet at once; the result (or the reason it failed) is announced. */
+export function GiftCardForm({ onRedeemed }: { onRedeemed: (balance: MoneyValue | null) => void }) {
+  const [, redeem] = useMutation(RedeemGiftCardMutation);
+  const [code, setCode] = useState("");
+  const [submitting, setSubmitting] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const ids = { input: useId(), result: useId() };
+
+  async function submit() {
+    if (submitting) return;
+    const trimmed = code.trim();
+    if (!trimmed) {
+      setResult({ ok: false, text: "Enter the code printed on your gift card." });
+      return;
+    }
+    setSubmitting(true);
+    setResult(null);
+    const response = await redeem({ input: { code: trimmed } });
+    setSubmitting(false);
+    const payload = response.data?.redeemGiftCard;
+    if (payload && payload.userErrors.length > 0) {
+      setResult({ ok: false, text: userErrorText(payload.userErrors) });
+      return;
+    }
+    if (!payload) {
+      setResult({ ok: false, text: response.error ? `${describeError(response.error).title}. Please try again.` : "Please try again." });
+      return;
+    }
+    setCode("");
+    const balance = payload.wallet?.balance ?? null;
+    setResult({
+      ok: true,
+      text: `${formatMoney(payload.credited)} was added to your wallet.${balance ? ` New balance: ${formatMoney(balance)}.` : ""}`,
+    });
+    onRedeemed(balance);
+  }
+
+  return (
+    <section className="card" aria-labelledby="giftcard-title">
+      <h2 id="giftcard-title" className="card__title">
+        Redeem a gift card
+      </h2>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.input}>Gift card code</label>
+          <input
+            id={ids.input}
+            name="code"
+            type="text"
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+            maxLength={64}
+            placeholder="WG-XXXX-XX"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            aria-invalid={result && !result.ok ? true : undefined}
+            aria-describedby={ids.result}
+            disabled={submitting}
+            data-testid="giftcard-code"
+          />
+        </div>
+        <p
+          id={ids.result}
+          className={result?.ok ? "form-success" : "form-error"}
+          role="status"
+          aria-live="polite"
+          data-testid="giftcard-result"
+          data-outcome={result ? (result.ok ? "success" : "error") : undefined}
+        >
+          {result?.text ?? ""}
+        </p>
+        <button type="submit" className="btn btn--secondary" disabled={submitting} data-testid="giftcard-submit">
+          {submitting ? "Redeeming…" : "Redeem"}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+import { compareDecimal, formatMoney } from "./format";
+
+// Client-side rules for the money forms. The server checks the same rules again (and answers with userErrors);
+// these only give the subscriber an immediate, precise message. Amounts stay decimal strings throughout.
+
+export const TOPUP_MIN = "5.00";
+export const TOPUP_MAX = "1000.00";
+
+export type AmountCheck = { ok: true; amount: string } | { ok: false; message: string };
+
+/**
+ * Validate a top-up amount typed by the subscriber: 5.00–1000.00 with at most two decimals. A leading currency
+ * symbol, surrounding spaces and thousands separators ("1,000") are tolerated; the result is normalized to two
+ * decimals ("25" → "25.00") for the `Decimal` input.
+ */
+export function validateTopUpAmount(raw: string, currency = "USD"): AmountCheck {
+  const text = raw.trim().replace(/^[$€£]\s*/, "");
+  if (text === "") return { ok: false, message: "Enter the amount to add." };
+  const plain = /^\d{1,3}(,\d{3})+(\.\d*)?$/.test(text) ? text.replace(/,/g, "") : text;
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(plain);
+  if (!m) return { ok: false, message: "Enter an amount in numbers, for example 25 or 25.50." };
+  const frac = m[2] ?? "";
+  if (frac.length > 2) return { ok: false, message: "Use at most two decimal places (cents)." };
+  const int = (m[1] ?? "0").replace(/^0+(?=\d)/, "");
+  const amount = `${int}.${frac.padEnd(2, "0")}`;
+  if (compareDecimal(amount, TOPUP_MIN) < 0) {
+    return { ok: false, message: `The smallest top-up is ${formatMoney({ amount: TOPUP_MIN, currency })}.` };
+  }
+  if (compareDecimal(amount, TOPUP_MAX) > 0) {
+    return { ok: false, message: `The largest top-up is ${formatMoney({ amount: TOPUP_MAX, currency })}.` };
+  }
+  return { ok: true, amount };
+}
+
+/** The smaller of two decimal strings (exact). */
+export function minDecimal(a: string, b: string): string {
+  return compareDecimal(a, b) <= 0 ? a : b;
+}
+
+/**
+ * A fresh idempotency key for one payment attempt. `crypto.randomUUID` needs a secure context (HTTPS or
+ * localhost); elsewhere the same v4 layout is built from `getRandomValues`.
+ */
+export function newIdempotencyKey(): string {
+  const c = globalThis.crypto;
+  if (typeof c?.randomUUID === "function") {
+    try {
+      return c.randomUUID();
+    } catch {
+      // not a secure context: fall through
+    }
+  }
+  const bytes = new Uint8Array(16);
+  c.getRandomValues(bytes);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export interface UserErrorLike {
+  code: string;
+  message: string;
+  field?: readonly string[] | null;
+}
+
+/** Friendlier wording for the codes where the server's message alone would leave the subscriber stuck. */
+const CODE_HINTS: Record<string, string> = {
+  PAYMENT_METHOD_IN_USE:
+    "This card pays your invoices automatically. Turn autopay off or make another card the default first, then remove it.",
+  AUTOPAY_REQUIRES_CARD: "Add a card first: autopay charges your default card.",
+  INSUFFICIENT_BALANCE: "Your wallet balance is not enough for this. Add funds to your wallet first.",
+  ALREADY_PAID: "This invoice is already paid — nothing more to do.",
+  GATEWAY_UNAVAILABLE: "The payment service is not reachable right now. Nothing was charged; please try again shortly.",
+  RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
+  CARD_EXPIRED: "This card has expired and cannot be the default. Add a new card instead.",
+};
+
+/** One readable sentence for a mutation's userErrors. */
+export function userErrorText(errors: readonly UserErrorLike[]): string {
+  return errors.map((e) => CODE_HINTS[e.code] ?? e.message).join(" ");
+}

@@ -1,0 +1,368 @@
+import { useCallback, useEffect, useReducer, useState } from "react";
+import { Link, useSearchParams } from "react-router-dom";
+import { useClient } from "urql";
+import { PaymentSettledSubscription, ServiceStatusChangedSubscription, WalletChangedSubscription } from "../api/liveOperations";
+import { useLiveSubscription, useResync } from "../api/useLive";
+import { EmptyState, Spinner } from "../components/Feedback";
+import { CheckIcon } from "../components/Icons";
+import { PageHeader } from "../components/Layout";
+import { formatMoney } from "../format";
+import { graphql } from "../gql";
+import { brandName } from "../labels";
+import { clearPending, loadPending } from "../payments/pending";
+import {
+  CARD_POLL_MS,
+  CONFIRM_TIMEOUT_MS,
+  initialReturnState,
+  parseReturnKind,
+  returnReducer,
+  type InvoiceLite,
+  type ReturnKind,
+  type ServiceLite,
+} from "../payments/returnState";
+
+const ReturnInvoiceQuery = graphql(`
+  query PaymentReturnInvoice($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Invoice {
+        id
+        number
+        status
+        total {
+          amount
+          currency
+        }
+        subService {
+          id
+          label
+          status
+        }
+        lines {
+          subService {
+            id
+            label
+            status
+          }
+        }
+      }
+    }
+  }
+`);
+
+const ReturnInvoiceChanged = graphql(`
+  subscription PaymentReturnInvoiceChanged {
+    invoiceChanged {
+      id
+      number
+      status
+      total {
+        amount
+        currency
+      }
+      subService {
+        id
+        label
+        status
+      }
+      lines {
+        subService {
+          id
+          label
+          status
+        }
+      }
+    }
+  }
+`);
+
+const ReturnWalletQuery = graphql(`
+  query PaymentReturnWallet {
+    viewer {
+      subscriber {
+        id
+        wallet {
+          balance {
+            amount
+            currency
+          }
+          transactions(first: 10) {
+            nodes {
+              id
+              kind
+              amount {
+                amount
+                currency
+              }
+              createdAt
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const ReturnCardsQuery = graphql(`
+  query PaymentReturnCards {
+    viewer {
+      subscriber {
+        id
+        paymentMethods {
+          id
+          brand
+          last4
+        }
+      }
+    }
+  }
+`);
+
+/** Slower re-reads for invoices and top-ups, in case the socket is blocked (events are the fast path). */
+const READ_POLL_MS = 5_000;
+const READ_POLL_MAX_MS = 120_000;
+
+interface InvoiceShape {
+  id: string;
+  number: string;
+  status: string;
+  total: { amount: string; currency: string };
+  subService: ServiceLite | null;
+  lines: { subService: ServiceLite | null }[];
+}
+
+function toInvoiceLite(inv: InvoiceShape): InvoiceLite {
+  const services = new Map<string, ServiceLite>();
+  for (const s of [inv.subService, ...inv.lines.map((l) => l.subService)]) if (s) services.set(s.id, s);
+  return { id: inv.id, number: inv.number, status: inv.status, total: inv.total, services: [...services.values()] };
+}
+
+const WAITING_TEXT: Record<ReturnKind, string> = {
+  invoice: "Confirming your payment…",
+  topup: "Confirming your payment…",
+  card: "Saving your card…",
+};
+
+export function PaymentReturnPage() {
+  const [params] = useSearchParams();
+  const kind = parseReturnKind(params.get("kind"));
+  if (!kind) {
+    return (
+      <>
+        <PageHeader title="Payment" />
+        <EmptyState title="There is no payment to confirm here">
+          <Link to="/invoices" className="btn btn--secondary">
+            Go to invoices
+          </Link>
+        </EmptyState>
+      </>
+    );
+  }
+  return <PaymentReturn key={`${kind}:${params.get("invoice") ?? ""}`} kind={kind} invoiceId={params.get("invoice")} />;
+}
+
+function PaymentReturn({ kind, invoiceId }: { kind: ReturnKind; invoiceId: string | null }) {
+  const client = useClient();
+  const [state, dispatch] = useReducer(returnReducer, null, () =>
+    initialReturnState(kind, invoiceId, loadPending(kind, invoiceId)),
+  );
+  const confirmed = state.phase === "confirmed";
+  // Bumped by "Check again" after the timeout: restarts the reads and the clock.
+  const [round, setRound] = useState(0);
+
+  const read = useCallback(async () => {
+    if (kind === "invoice" && invoiceId) {
+      const result = await client.query(ReturnInvoiceQuery, { id: invoiceId }, { requestPolicy: "network-only" }).toPromise();
+      const node = result.data?.node;
+      if (node && node.__typename === "Invoice") dispatch({ type: "invoice", invoice: toInvoiceLite(node) });
+    } else if (kind === "topup") {
+      const result = await client.query(ReturnWalletQuery, {}, { requestPolicy: "network-only" }).toPromise();
+      const wallet = result.data?.viewer?.subscriber.wallet;
+      if (wallet) dispatch({ type: "wallet", wallet: { balance: wallet.balance, transactions: wallet.transactions.nodes } });
+    } else if (kind === "card") {
+      const result = await client.query(ReturnCardsQuery, {}, { requestPolicy: "network-only" }).toPromise();
+      const cards = result.data?.viewer?.subscriber.paymentMethods;
+      if (cards) dispatch({ type: "cards", cards });
+    }
+  }, [client, kind, invoiceId]);
+
+  // Read once now (the webhook may have arrived before the socket connected), then keep reading at a gentle pace
+  // until confirmed: every 2 s for up to 30 s for cards (stored by webhook, no event), slower for the others.
+  useEffect(() => {
+    if (confirmed) return undefined;
+    void read();
+    const every = kind === "card" ? CARD_POLL_MS : READ_POLL_MS;
+    const stopAfter = kind === "card" ? CONFIRM_TIMEOUT_MS : READ_POLL_MAX_MS;
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (Date.now() - started >= stopAfter) clearInterval(poll);
+      else void read();
+    }, every);
+    const timeout = setTimeout(() => dispatch({ type: "timeout" }), CONFIRM_TIMEOUT_MS);
+    return () => {
+      clearInterval(poll);
+      clearTimeout(timeout);
+    };
+  }, [read, confirmed, kind, round]);
+
+  useEffect(() => {
+    if (confirmed) clearPending(kind);
+  }, [confirmed, kind]);
+
+  useLiveSubscription(PaymentSettledSubscription, {}, (data) => {
+    const e = data.paymentSettled;
+    dispatch({
+      type: "settled",
+      event: {
+        kind: e.kind,
+        amount: e.amount,
+        invoice: e.invoice,
+        walletBalance: e.wallet?.balance ?? null,
+        reactivated: e.reactivated,
+      },
+    });
+  });
+  useLiveSubscription(ServiceStatusChangedSubscription, {}, (data) => dispatch({ type: "service", service: data.serviceStatusChanged }), {
+    pause: kind !== "invoice",
+  });
+  useLiveSubscription(ReturnInvoiceChanged, {}, (data) => dispatch({ type: "invoice", invoice: toInvoiceLite(data.invoiceChanged) }), {
+    pause: kind !== "invoice",
+  });
+  useLiveSubscription(WalletChangedSubscription, {}, () => void read(), { pause: kind !== "topup" });
+  useResync(() => void read());
+
+  // A top-up confirmed by its event may arrive without the balance (a role that cannot see the wallet): read it.
+  useEffect(() => {
+    if (confirmed && kind === "topup" && !state.walletBalance) void read();
+  }, [confirmed, kind, state.walletBalance, read]);
+
+  const title = kind === "card" ? "Saving your card" : kind === "topup" ? "Adding funds" : "Paying your invoice";
+
+  return (
+    <>
+      <PageHeader title={confirmed ? (kind === "card" ? "Card saved" : "Payment received") : title} />
+      <div aria-live="polite">
+        {confirmed ? (
+          <Confirmation state={state} />
+        ) : (
+          <section className="card return-wait" data-testid="payment-waiting" data-phase={state.phase}>
+            <Spinner label={WAITING_TEXT[kind]} />
+            {state.phase === "slow" ? (
+              <div className="banner banner--warning" role="status" data-testid="payment-pending">
+                <div className="banner__text">
+                  <strong>We have not received confirmation yet — it can take a minute; nothing will be charged twice.</strong>
+                  <span>
+                    {kind === "card"
+                      ? "Your card appears under Cards & autopay as soon as the payment provider confirms it."
+                      : "This page updates by itself when the confirmation arrives. You can also check your invoices and wallet later."}
+                  </span>
+                </div>
+                <button type="button" className="btn btn--small" onClick={() => setRound((r) => r + 1)} data-testid="payment-check-again">
+                  Check again
+                </button>
+              </div>
+            ) : (
+              <p className="muted">This usually takes a few seconds. Please keep this page open.</p>
+            )}
+            <p className="small">
+              {kind === "card" ? (
+                <Link to="/payment-methods">Go to Cards &amp; autopay</Link>
+              ) : kind === "topup" ? (
+                <Link to="/wallet">Go to your wallet</Link>
+              ) : (
+                <Link to="/invoices">Go to invoices</Link>
+              )}
+            </p>
+          </section>
+        )}
+      </div>
+    </>
+  );
+}
+
+function Confirmation({ state }: { state: ReturnType<typeof initialReturnState> }) {
+  return (
+    <section
+      className="card confirmation"
+      data-testid="payment-confirmation"
+      data-kind={state.kind}
+      role="status"
+      aria-labelledby="confirmation-title"
+    >
+      <CheckIcon className="confirmation__icon" />
+      {state.kind === "invoice" ? (
+        <>
+          <h2 id="confirmation-title" className="confirmation__title">
+            Thank you — your payment is confirmed
+          </h2>
+          <p>
+            We received <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong>
+            {state.invoiceNumber ? (
+              <>
+                {" "}
+                for invoice <strong data-testid="confirmation-invoice">{state.invoiceNumber}</strong>
+              </>
+            ) : null}
+            . A receipt is on its way to your e-mail.
+          </p>
+          {state.reactivated.length > 0 ? (
+            <ul className="plain-list confirmation__services" aria-label="Services reactivated">
+              {state.reactivated.map((s) => (
+                <li key={s.id} className="confirmation__service" data-testid="reactivated-service">
+                  <CheckIcon className="icon icon--ok" /> {s.label} is active again
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <div className="confirmation__actions">
+            <Link to="/" className="btn btn--primary">
+              Back to dashboard
+            </Link>
+            <Link to="/invoices?tab=paid" className="btn btn--secondary">
+              View paid invoices
+            </Link>
+          </div>
+        </>
+      ) : state.kind === "topup" ? (
+        <>
+          <h2 id="confirmation-title" className="confirmation__title">
+            Funds added to your wallet
+          </h2>
+          <p>
+            <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong> was added to your wallet.
+          </p>
+          {state.walletBalance ? (
+            <p>
+              New balance: <strong data-testid="confirmation-wallet-balance">{formatMoney(state.walletBalance)}</strong>
+            </p>
+          ) : null}
+          <div className="confirmation__actions">
+            <Link to="/wallet" className="btn btn--primary">
+              Go to your wallet
+            </Link>
+            <Link to="/invoices" className="btn btn--secondary">
+              Pay an invoice
+            </Link>
+          </div>
+        </>
+      ) : (
+        <>
+          <h2 id="confirmation-title" className="confirmation__title">
+            Card saved
+          </h2>
+          {state.card ? (
+            <p data-testid="confirmation-card">
+              {brandName(state.card.brand)} •••• {state.card.last4} is saved with our payment provider.
+            </p>
+          ) : null}
+          <p className="muted">We never see or store your card number.</p>
+          <div className="confirmation__actions">
+            <Link to="/payment-methods" className="btn btn--primary">
+              Cards &amp; autopay
+            </Link>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
