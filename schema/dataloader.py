@@ -46,8 +46,8 @@ class BatchLoader(Generic[K, V]):
     async def batch_load(self, keys: list[K]) -> Sequence[V | Exception]:
         raise NotImplementedError
 
-    def load(self, key: K) -> Awaitable[V]:
-        return cast("Awaitable[V]", self._loader.load(key))
+    def load(self, key: K) -> asyncio.Future[V]:
+        return cast("asyncio.Future[V]", self._loader.load(key))
 
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         return cast("Awaitable[list[V]]", self._loader.load_many(list(keys)))

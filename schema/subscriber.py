@@ -21,7 +21,7 @@ from schema.billing import (
 )
 from schema.connection import Connection, connection, given, window
 from schema.context import Context
-from schema.lookahead import connection_nodes
+from schema.lookahead import connection_nodes, inside, names
 from schema.money import Money
 from schema.node import Node, encode_id, node_fetcher
 from schema.permission import CanSeeWallet, IsAuthenticated, null_unless, require, visible_subservices
@@ -156,6 +156,10 @@ class Subscriber(Node):
         return await notification_connection(info, first, unread_only)
 
 
+# Subscriber fields that start from the subscriber's whole sub-service list.
+NEEDS_SUBSERVICE_LIST = frozenset({"subServices", "financialSummary"})
+
+
 async def own_subscriber(context: Context, identity: Identity) -> Subscriber:
     record = await context.loaders.subscriber_by_id.load(identity.subscriber_id)
     if record is None:
@@ -171,6 +175,13 @@ class ViewerSubscriber:
 
     @typed_field(extensions=require(IsAuthenticated()))
     async def subscriber(self, info: Info[Context, None]) -> Subscriber:
+        if names(inside(info.selected_fields)) & NEEDS_SUBSERVICE_LIST:
+            # The list only needs the subscriber id, which the viewer already has: ask for it in the same
+            # tick as the subscriber record so the two CRM reads overlap instead of taking two rounds.
+            early = info.context.loaders.subservices_by_subscriber_id.load(self.identity.subscriber_id)
+            # The fields that need it await the same cached future; this only keeps an early failure from
+            # being reported as "never retrieved" when the subscriber read fails first.
+            early.add_done_callback(lambda f: f.cancelled() or f.exception())
         return await own_subscriber(info.context, self.identity)
 
 

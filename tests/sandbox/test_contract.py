@@ -54,7 +54,7 @@ def _close_sandbox() -> Iterator[None]:
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[
         HealthCheck.too_slow,

@@ -1,4 +1,5 @@
-"""CRM against its own contract fragment, fuzzed by schemathesis (the lead runs the whole-sandbox version)."""
+"""CRM responses with real data (uploads, replies, notifications — which generated inputs rarely reach), validated
+against their operations in the contract. The whole sandbox is fuzzed in test_contract.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import Any
 import pytest
 import schemathesis
 import yaml
-from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -50,12 +50,6 @@ _system = CrmSystem(
 _system.seed(demo_world(date(2026, 11, 25)))
 schema = schemathesis.openapi.from_dict(fragment_contract(SYSTEM))
 schema.app = _system.asgi()
-
-
-@schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-def test_crm_conforms_to_contract(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers={"x-api-key": _system.config.operator_key}, checks=CHECKS)
 
 
 PNG = (
