@@ -188,7 +188,7 @@ class Settlement:
                 subscriber_id,
                 "WALLET_CREDITED",
                 "Wallet topped up",
-                f"{payment.amount} was added to your wallet. Your balance is now {result.wallet_balance}.",
+                f"{payment.amount.display()} was added to your wallet. Your balance is now {result.wallet_balance.display()}.",
                 email=True,
             )
 
@@ -250,11 +250,13 @@ class Settlement:
     async def _notify_paid(
         self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str], credit: Money | None
     ) -> None:
-        body = f"We received your payment of {payment.amount} for invoice {invoice.number}. Thank you!"
+        body = (
+            f"We received your payment of {payment.amount.display()} for invoice {invoice.number}. Thank you!"
+        )
         if invoice.balance.amount > 0:
-            body += f" {invoice.balance} remains to be paid."
+            body += f" {invoice.balance.display()} remains to be paid."
         if credit is not None:
-            body += f" {credit} more than was due was added to your wallet."
+            body += f" {credit.display()} more than was due was added to your wallet."
         if reactivated:
             body += " Your service is active again."
         await self.backends.crm.notify(
@@ -285,7 +287,7 @@ class Settlement:
                 subscriber_id,
                 "PAYMENT_FAILED",
                 "Payment failed",
-                f"We could not charge your card {amount} for invoice {invoice.number}. The invoice is still"
+                f"We could not charge your card {amount.display()} for invoice {invoice.number}. The invoice is still"
                 " open: pay it from the portal or update your card.",
                 subservice_id=invoice.subservice_id,
                 email=True,

@@ -52,6 +52,11 @@ async def test_ben_pays_his_overdue_invoice_and_his_internet_comes_back(money: M
     assert money.notifications("SUB-1002", "PAYMENT_RECEIVED") == 1
     assert money.emails("SUB-1002") == ["Payment received"]
     invoice = await money.backends.billing.invoice(invoice_id)
+    body = money.systems.crm.db.scalar(
+        "SELECT body FROM notifications WHERE subscriber_id = 'SUB-1002' AND kind = 'PAYMENT_RECEIVED'"
+    )
+    # Amounts read as the portal shows them.
+    assert f"${invoice.total.amount:,.2f} for invoice {invoice.number}" in body
     assert settled.subscriber_id == "SUB-1002"
     assert settled.subservice_ids == invoice.subservice_ids
     assert settled.data["kind"] == "INVOICE"
