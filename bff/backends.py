@@ -19,7 +19,7 @@ from adapters.ports.oss import OssPort
 from adapters.stripe.gateway import HttpStripeGateway, StripeConfig, make_stripe_http
 from adapters.wispgate.aaa import HttpAaa
 from adapters.wispgate.billing import HttpBilling
-from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
+from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client, pooled_transport
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
 from bff.settings import BACKENDS, Settings
@@ -74,15 +74,13 @@ async def open_backends(
         clients: dict[str, CoreClient] = {}
         for name in BACKENDS:
             conf = settings.backend(name)
-            http = make_http_client(
-                BackendConfig(
-                    base_url=conf.url,
-                    api_key=conf.api_key,
-                    connect_timeout_s=conf.connect_timeout_s,
-                    read_timeout_s=conf.read_timeout_s,
-                ),
-                transport=transport,
+            config = BackendConfig(
+                base_url=conf.url,
+                api_key=conf.api_key,
+                connect_timeout_s=conf.connect_timeout_s,
+                read_timeout_s=conf.read_timeout_s,
             )
+            http = make_http_client(config, transport=transport or pooled_transport(config))
             await stack.enter_async_context(http)
             clients[name] = CoreClient(name, http)
         gateway_http = make_stripe_http(
