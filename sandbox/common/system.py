@@ -47,7 +47,7 @@ class System:
     def routes(self) -> list[BaseRoute]:
         raise NotImplementedError
 
-    def event_routes(self) -> list[BaseRoute]:
+    def event_routes(self, prefix: str = "/v1/ops") -> list[BaseRoute]:
         """Operator routes every system has: list its outbound events, re-deliver one."""
 
         async def list_events(request: Request) -> Response:
@@ -63,8 +63,8 @@ class System:
             return ok(self.outbox.get(event_id))
 
         return [
-            Route("/v1/ops/events", list_events, methods=["GET"]),
-            Route("/v1/ops/events/{event_id}/redeliver", redeliver, methods=["POST"]),
+            Route(f"{prefix}/events", list_events, methods=["GET"]),
+            Route(f"{prefix}/events/{{event_id}}/redeliver", redeliver, methods=["POST"]),
         ]
 
     def asgi(self) -> Starlette:

@@ -12,8 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from sandbox.common.events import EventOutbox
-from sandbox.common.http import error_body, not_found, ok
+from sandbox.common.http import error_body
 from sandbox.gateway import idempotency
 from sandbox.gateway.auth import relative_path
 from sandbox.gateway.errors import StripeError
@@ -59,7 +58,7 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
-def routes(service: GatewayService, outbox: EventOutbox) -> list[BaseRoute]:
+def routes(service: GatewayService) -> list[BaseRoute]:
     db = service.db
 
     async def form(request: Request) -> Params:
@@ -184,18 +183,6 @@ def routes(service: GatewayService, outbox: EventOutbox) -> list[BaseRoute]:
     async def list_events(request: Request) -> Response:
         return get(request, service.list_events, ("type", "limit", "starting_after", "ending_before"))
 
-    async def ops_events(request: Request) -> Response:
-        status = request.query_params.get("status")
-        if status not in (None, "PENDING", "DELIVERED", "FAILING", "HELD"):
-            status = None
-        return ok({"items": outbox.list(status=status)})
-
-    async def ops_redeliver(request: Request) -> Response:
-        event_id = request.path_params["event_id"]
-        if not outbox.redeliver(event_id):
-            raise not_found("event")
-        return ok(outbox.get(event_id))
-
     return [
         Route("/v1/customers", create_customer, methods=["POST"]),
         Route("/v1/customers/{id}", get_customer, methods=["GET"]),
@@ -212,6 +199,4 @@ def routes(service: GatewayService, outbox: EventOutbox) -> list[BaseRoute]:
         Route("/v1/setup_intents/{id}", get_setup_intent, methods=["GET"]),
         Route("/v1/events", list_events, methods=["GET"]),
         Route("/v1/events/{id}", get_event, methods=["GET"]),
-        Route("/_ops/events", ops_events, methods=["GET"]),
-        Route("/_ops/events/{event_id}/redeliver", ops_redeliver, methods=["POST"]),
     ]

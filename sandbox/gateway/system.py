@@ -77,8 +77,10 @@ class GatewaySystem(System):
 
     def routes(self) -> list[BaseRoute]:
         return [
-            *api.routes(self.service, self.outbox),
+            *api.routes(self.service),
             *hosted.routes(self.service, self.gateway_config.merchant_name),
+            # Stripe-style operator paths; the same listing and re-delivery as every core system's.
+            *self.event_routes(prefix="/_ops"),
         ]
 
     def asgi(self) -> Starlette:
