@@ -210,7 +210,9 @@ class FinancialSummary:
     outstanding: Money
     overdue: Money
     next_due_on: date | None
-    wallet_balance: Money
+    wallet_balance: Money | None = strawberry.field(
+        description="The account's wallet; null for roles that may not see it (SITE), like `Subscriber.wallet`."
+    )
     monthly_charges: Money
     breakdown: list[SubServiceFinancials]
 
@@ -289,7 +291,7 @@ async def financial_summary(
             outstanding=total([r.outstanding for r in by_id.values()], currency),
             overdue=overdue,
             next_due_on=next_due,
-            wallet_balance=Money.zero(currency),  # SITE users do not see the wallet
+            wallet_balance=None,  # SITE users do not see the wallet
             monthly_charges=monthly,
             breakdown=breakdown,
         )

@@ -49,12 +49,14 @@ export function FinancialStrip({ summary }: { summary: FinancialStripFragment })
           <dd className="stat__value">{summary.nextDueOn ? formatDate(summary.nextDueOn) : "Nothing due"}</dd>
           {summary.nextDueOn && due ? <dd className="stat__hint">{formatDueIn(summary.nextDueOn, todayIso())}</dd> : null}
         </div>
-        <div className="stat">
-          <dt>Wallet balance</dt>
-          <dd className="stat__value" data-testid="wallet-balance">
-            {formatMoney(summary.walletBalance)}
-          </dd>
-        </div>
+        {summary.walletBalance ? (
+          <div className="stat">
+            <dt>Wallet balance</dt>
+            <dd className="stat__value" data-testid="wallet-balance">
+              {formatMoney(summary.walletBalance)}
+            </dd>
+          </div>
+        ) : null}
       </dl>
       {due ? (
         <div className="fin-strip__cta">
