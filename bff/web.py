@@ -41,6 +41,10 @@ def _html_headers(request: Request) -> dict[str, str]:
     }
 
 
+# First path segments that belong to the API, never to a client-side route of the portal.
+API_ROOTS = frozenset({"graphql", "webhooks", "hooks", "files", "healthz", "readyz", "_sandbox"})
+
+
 def web_routes(dist: Path) -> list[BaseRoute]:
     """`/` and every path not claimed by an earlier route: a file from `dist`, or `index.html` for a client
     route (a path without a file extension), or 404 for a missing asset."""
@@ -51,6 +55,9 @@ def web_routes(dist: Path) -> list[BaseRoute]:
         if not index.is_file():
             return HTMLResponse(MISSING_DIST.format(dist=dist), headers=_html_headers(request))
         relative = request.path_params.get("path", "").lstrip("/")
+        if relative.split("/", 1)[0] in API_ROOTS:
+            # An API path with the wrong method or a typo: say so, rather than answer with the portal's page.
+            return PlainTextResponse("Not Found", status_code=404)
         if relative:
             candidate = (root / relative).resolve()
             if candidate.is_relative_to(root) and candidate.is_file():

@@ -260,6 +260,10 @@ async def service_status_changed(info: Info[Context, None]) -> AsyncIterator[Sub
     context = info.context
     viewer = await _subscribe(info)
 
+    # A reactivation arrives twice: AAA's own event and the payment's list of reactivated services. The
+    # subscriber is told each state once: a sub-service is sent again only when its status changed.
+    last_sent: dict[str, tuple[str, str | None, object]] = {}
+
     async def feed() -> AsyncIterator[SubService]:
         async for event in _events(context, viewer, {"service.status_changed", SETTLED}):
             if event.type == SETTLED:
@@ -267,12 +271,21 @@ async def service_status_changed(info: Info[Context, None]) -> AsyncIterator[Sub
             else:
                 one = _text(event.data, "subservice_id")
                 ids = [one] if one is not None else list(event.subservice_ids)
+            loaders = _fresh_loaders(context)
             try:
-                found = await _subservices(_fresh_loaders(context), viewer, list(dict.fromkeys(ids)))
+                found = await _subservices(loaders, viewer, list(dict.fromkeys(ids)))
+                # The same fresh loaders resolve the yielded fields: this read is not repeated.
+                statuses = await loaders.status_by_subservice_id.load_many([s.record.id for s in found])
             except BackendError as exc:
                 _skipped(event, exc)
                 continue
-            for subservice in found:
+            for subservice, status in zip(found, statuses, strict=True):
+                state = (
+                    (status.status, status.reason, status.since) if status is not None else ("", None, None)
+                )
+                if last_sent.get(subservice.record.id) == state:
+                    continue
+                last_sent[subservice.record.id] = state
                 yield subservice
 
     return feed()

@@ -133,8 +133,11 @@ async def test_web_app_files_spa_fallback_and_headers(make_portal: Any, tmp_path
     assert (await portal.client.get("/assets/missing-999.js")).status_code == 404
     escape = await portal.client.get("/..%2Fsecret.txt")
     assert "outside the dist" not in escape.text
-    # API routes are not swallowed by the SPA fallback.
+    # API routes are not swallowed by the SPA fallback, nor are API paths a GET does not serve.
     assert (await portal.client.get("/healthz")).json() == {"status": "ok"}
+    for path in ("/webhooks/gateway", "/hooks/core", "/files/nope", "/graphql/x"):
+        wrong = await portal.client.get(path)
+        assert wrong.status_code == 404 and "WISPGate" not in wrong.text, path
 
 
 @contextlib.asynccontextmanager

@@ -489,3 +489,19 @@ def test_an_event_published_on_one_instance_reaches_a_subscriber_on_another(
             b.wait_for_listeners("SUB-1002")
             a.publish(status_event("SUB-1002", "SS-1002-1"))
             assert ws.data(op)["serviceStatusChanged"]["id"] == gid("SubService", "SS-1002-1")
+
+
+def test_a_state_already_sent_is_not_sent_again(portal: App) -> None:
+    """A reactivation arrives as AAA's event and in the payment's reactivated list: one message, not two."""
+    token = portal.login("ana@lima.example")
+    with socket(portal, bearer(token)) as ws:
+        op = ws.subscribe(STATUS)
+        portal.wait_for_listeners("SUB-1001")
+        portal.publish(status_event("SUB-1001", "SS-1001-2"))
+        portal.publish(
+            event("payment.settled", "SUB-1001", "SS-1001-2", reactivated_subservice_ids=["SS-1001-2"])
+        )
+        portal.publish(status_event("SUB-1001", "SS-1001-1"))
+        first = ws.data(op)["serviceStatusChanged"]["id"]
+        second = ws.data(op)["serviceStatusChanged"]["id"]
+    assert (first, second) == (gid("SubService", "SS-1001-2"), gid("SubService", "SS-1001-1"))
