@@ -19,7 +19,7 @@ from bff.files import SignedLink
 from schema.connection import Connection, connection, window
 from schema.context import Context
 from schema.dataloader import InvoicesKey
-from schema.lookahead import SelectedField, below, connection_nodes, inside, names
+from schema.lookahead import SelectedField, below, connection_nodes, inside, names, selected
 from schema.money import Money, total
 from schema.node import Node, encode_id, node_fetcher
 from schema.permission import CanSeeLinkedSubService, can_see_invoice, null_unless
@@ -181,9 +181,7 @@ async def invoice_connection(
         i for i in await context.loaders.invoices_by_subscriber_id.load(key) if can_see_invoice(viewer, i)
     ]
     win = window(len(records), first, after, 20)
-    page = await invoice_objects(
-        context, records[win.start : win.stop], connection_nodes(info.selected_fields)
-    )
+    page = await invoice_objects(context, records[win.start : win.stop], connection_nodes(selected(info)))
     return connection(Connection, page, win)
 
 
@@ -250,10 +248,10 @@ async def financial_summary(
     site = viewer.is_site_user
     # Every load is asked for before anything is awaited, so that they join the batches of the other
     # resolvers woken in this tick (the sub-service connection asks for the same data).
-    selected = inside(info.selected_fields)
+    asked = inside(selected(info))
     # The breakdown costs an object (and its prefetched data) per sub-service: build it only when asked.
-    objects = [SubService.of(s) for s in subservices] if "breakdown" in names(selected) else []
-    attached = prefetch(context, objects, below(selected, "breakdown", "subService"))
+    objects = [SubService.of(s) for s in subservices] if "breakdown" in names(asked) else []
+    attached = prefetch(context, objects, below(asked, "breakdown", "subService"))
     account_job = loaders.account_by_subscriber_id.load(viewer.subscriber_id)
     billing_job = loaders.billing_by_subservice_id.load_many(ids)
     invoices: list[billing.Invoice] = []

@@ -21,7 +21,7 @@ from schema.billing import (
 )
 from schema.connection import Connection, connection, given, window
 from schema.context import Context
-from schema.lookahead import connection_nodes, inside, names
+from schema.lookahead import connection_nodes, inside, names, selected
 from schema.money import Money
 from schema.node import Node, encode_id, node_fetcher
 from schema.permission import CanSeeWallet, IsAuthenticated, null_unless, require, visible_subservices
@@ -97,7 +97,7 @@ class Subscriber(Node):
             ]
         win = window(len(records), first, after, 50)
         page = await subservice_objects(
-            context, records[win.start : win.stop], connection_nodes(info.selected_fields)
+            context, records[win.start : win.stop], connection_nodes(selected(info))
         )
         return connection(Connection, page, win)
 
@@ -175,7 +175,7 @@ class ViewerSubscriber:
 
     @typed_field(extensions=require(IsAuthenticated()))
     async def subscriber(self, info: Info[Context, None]) -> Subscriber:
-        if names(inside(info.selected_fields)) & NEEDS_SUBSERVICE_LIST:
+        if names(inside(selected(info))) & NEEDS_SUBSERVICE_LIST:
             # The list only needs the subscriber id, which the viewer already has: ask for it in the same
             # tick as the subscriber record so the two CRM reads overlap instead of taking two rounds.
             early = info.context.loaders.subservices_by_subscriber_id.load(self.identity.subscriber_id)

@@ -15,7 +15,7 @@ from schema.connection import Connection, connection, window
 from schema.context import Context
 from schema.dataloader import NotificationsKey, TicketsKey
 from schema.errors import BadUserInput, UserError
-from schema.lookahead import SelectedField, connection_nodes, names
+from schema.lookahead import SelectedField, connection_nodes, names, selected
 from schema.node import Node, decode_id_of, encode_id, node_fetcher
 from schema.permission import (
     CanSeeLinkedSubService,
@@ -235,9 +235,7 @@ async def ticket_connection(
         t for t in await context.loaders.tickets_by_subscriber_id.load(key) if can_see_ticket(viewer, t)
     ]
     win = window(len(records), first, after, 20)
-    page = await ticket_objects(
-        context, records[win.start : win.stop], connection_nodes(info.selected_fields)
-    )
+    page = await ticket_objects(context, records[win.start : win.stop], connection_nodes(selected(info)))
     return connection(Connection, page, win)
 
 
