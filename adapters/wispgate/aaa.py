@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -21,13 +20,6 @@ from adapters.wispgate.client import CoreClient
 from adapters.wispgate.wire import Fields
 
 T = TypeVar("T")
-BATCH = 1000
-
-
-def chunks(ids: Sequence[str]) -> list[list[str]]:
-    """Distinct ids (order kept) in slices the core accepts in one batch call."""
-    unique = list(dict.fromkeys(ids))
-    return [unique[i : i + BATCH] for i in range(0, len(unique), BATCH)]
 
 
 def parse_status(f: Fields) -> ServiceStatus:
@@ -80,16 +72,8 @@ class HttpAaa:
     def __init__(self, client: CoreClient) -> None:
         self.client = client
 
-    async def _batch(self, path: str, ids: Sequence[str], parse: Callable[[Fields], T]) -> list[T]:
-        async def one(chunk: list[str]) -> list[T]:
-            body = await self.client.call("POST", path, json_body={"ids": chunk})
-            return body.objects("items", parse)
-
-        calls: list[Awaitable[list[T]]] = [one(c) for c in chunks(ids)]
-        return [item for part in await asyncio.gather(*calls) for item in part]
-
     async def statuses(self, subservice_ids: Sequence[str]) -> dict[str, ServiceStatus]:
-        items = await self._batch("/v1/status:batch", subservice_ids, parse_status)
+        items = await self.client.batch("/v1/status:batch", subservice_ids, parse_status)
         return {s.subservice_id: s for s in items}
 
     async def status(self, subservice_id: str) -> ServiceStatus:
@@ -105,11 +89,11 @@ class HttpAaa:
         return body.objects("items", parse_change)
 
     async def profiles(self, subservice_ids: Sequence[str]) -> dict[str, BandwidthProfile]:
-        items = await self._batch("/v1/profiles:batch", subservice_ids, parse_profile)
+        items = await self.client.batch("/v1/profiles:batch", subservice_ids, parse_profile)
         return {p.subservice_id: p for p in items}
 
     async def sessions(self, subservice_ids: Sequence[str]) -> dict[str, LiveSession]:
-        items = await self._batch("/v1/sessions:batch", subservice_ids, parse_session)
+        items = await self.client.batch("/v1/sessions:batch", subservice_ids, parse_session)
         return {s.subservice_id: s for s in items}
 
     async def reactivate(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -36,13 +35,6 @@ from adapters.wispgate.client import CoreClient
 from adapters.wispgate.wire import Fields
 
 T = TypeVar("T")
-BATCH = 1000
-
-
-def chunks(ids: Sequence[str]) -> list[list[str]]:
-    """Distinct ids (order kept) in slices the core accepts in one batch call."""
-    unique = list(dict.fromkeys(ids))
-    return [unique[i : i + BATCH] for i in range(0, len(unique), BATCH)]
 
 
 def seg(value: str) -> str:
@@ -188,27 +180,19 @@ class HttpBilling:
     def __init__(self, client: CoreClient) -> None:
         self.client = client
 
-    async def _batch(
-        self, path: str, ids: Sequence[str], parse: Callable[[Fields], T], extra: dict[str, Any] | None = None
-    ) -> list[T]:
-        async def one(chunk: list[str]) -> list[T]:
-            body = await self.client.call("POST", path, json_body={"ids": chunk, **(extra or {})})
-            return body.objects("items", parse)
-
-        calls: list[Awaitable[list[T]]] = [one(c) for c in chunks(ids)]
-        return [item for part in await asyncio.gather(*calls) for item in part]
-
     # ---- reads ---------------------------------------------------------------------------------------
     async def accounts(self, subscriber_ids: Sequence[str]) -> dict[str, BillingAccount]:
-        items = await self._batch("/v1/accounts:batch", subscriber_ids, parse_account)
+        items = await self.client.batch("/v1/accounts:batch", subscriber_ids, parse_account)
         return {a.subscriber_id: a for a in items}
 
     async def subservice_billing(self, subservice_ids: Sequence[str]) -> dict[str, SubServiceBilling]:
-        items = await self._batch("/v1/subservice-billing:batch", subservice_ids, parse_subservice_billing)
+        items = await self.client.batch(
+            "/v1/subservice-billing:batch", subservice_ids, parse_subservice_billing
+        )
         return {s.subservice_id: s for s in items}
 
     async def invoices(self, invoice_ids: Sequence[str]) -> dict[str, Invoice]:
-        items = await self._batch("/v1/invoices:batch", invoice_ids, parse_invoice)
+        items = await self.client.batch("/v1/invoices:batch", invoice_ids, parse_invoice)
         return {i.id: i for i in items}
 
     async def invoice(self, invoice_id: str) -> Invoice:
@@ -218,7 +202,7 @@ class HttpBilling:
         self, path: str, ids: Sequence[str], status: str | None, keys: Callable[[Invoice], Sequence[str]]
     ) -> dict[str, list[Invoice]]:
         extra = {"status": status} if status else None
-        found = await self._batch(path, ids, parse_invoice, extra)
+        found = await self.client.batch(path, ids, parse_invoice, extra)
         grouped: dict[str, list[Invoice]] = {i: [] for i in dict.fromkeys(ids)}
         # Chunks may return the same invoice twice (lines for ids in two chunks): keep one of each.
         unique = list({inv.id: inv for inv in found}.values())
@@ -253,7 +237,7 @@ class HttpBilling:
         )
 
     async def wallet_balances(self, subscriber_ids: Sequence[str]) -> dict[str, Money]:
-        return dict(await self._batch("/v1/wallets:batch", subscriber_ids, parse_wallet))
+        return dict(await self.client.batch("/v1/wallets:batch", subscriber_ids, parse_wallet))
 
     async def wallet_transactions(
         self, subscriber_id: str, *, limit: int = 20, before: str | None = None
@@ -273,7 +257,7 @@ class HttpBilling:
 
     async def installments(self, subservice_ids: Sequence[str]) -> dict[str, list[InstallmentPlan]]:
         grouped: dict[str, list[InstallmentPlan]] = {i: [] for i in dict.fromkeys(subservice_ids)}
-        for plan in await self._batch("/v1/installments:batch", subservice_ids, parse_plan):
+        for plan in await self.client.batch("/v1/installments:batch", subservice_ids, parse_plan):
             grouped.setdefault(plan.subservice_id, []).append(plan)
         return grouped
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from adapters.errors import ContractViolation, NotFound, Rejected, Unavailable
 from adapters.wispgate.wire import Fields
+
+T = TypeVar("T")
+
+# The most ids the core accepts in one batch read (the contract's `BatchIds.maxItems`).
+BATCH = 1000
+
+
+def chunks(ids: Sequence[str]) -> list[list[str]]:
+    """Distinct ids (order kept) in slices the core accepts in one batch call."""
+    unique = list(dict.fromkeys(ids))
+    return [unique[i : i + BATCH] for i in range(0, len(unique), BATCH)]
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,23 @@ class CoreClient:
     ) -> Fields:
         response = await self._send(method, path, json_body=json_body, params=params, headers=headers)
         return Fields(self.backend, self._decode(response), f"{method} {path}")
+
+    async def batch(
+        self,
+        path: str,
+        ids: Sequence[str],
+        parse: Callable[[Fields], T],
+        extra: dict[str, Any] | None = None,
+    ) -> list[T]:
+        """POST `{"ids": …}` to a batch read once per 1,000 distinct ids, concurrently, and return every
+        item parsed. The BFF's dataloaders call each batch method once per kind of data per request."""
+
+        async def one(chunk: list[str]) -> list[T]:
+            body = await self.call("POST", path, json_body={"ids": chunk, **(extra or {})})
+            return body.objects("items", parse)
+
+        parts = await asyncio.gather(*(one(c) for c in chunks(ids)))
+        return [item for part in parts for item in part]
 
     async def call_bytes(self, method: str, path: str, *, params: dict[str, Any] | None = None) -> bytes:
         response = await self._send(method, path, params=params)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -37,18 +37,11 @@ from adapters.ports.crm import (
     TicketPage,
     TicketSummary,
 )
-from adapters.wispgate.client import CoreClient
+from adapters.wispgate.client import CoreClient, chunks
 from adapters.wispgate.wire import Fields
 
 T = TypeVar("T")
-BATCH = 1000
 PAGE = 1000
-
-
-def _chunks(ids: Sequence[str]) -> list[list[str]]:
-    """Distinct ids (order kept) in slices the core accepts in one batch call."""
-    unique = list(dict.fromkeys(ids))
-    return [unique[i : i + BATCH] for i in range(0, len(unique), BATCH)]
 
 
 def _seg(value: str) -> str:
@@ -196,15 +189,7 @@ class HttpCrm:
     ) -> dict[str, T]:
         """POST `path` once per 1,000 distinct ids (concurrently) and key the items by `key`."""
 
-        async def one(chunk: list[str]) -> list[T]:
-            return (await self.client.call("POST", path, json_body={"ids": chunk})).objects("items", parse)
-
-        calls: list[Awaitable[list[T]]] = [one(c) for c in _chunks(ids)]
-        found: dict[str, T] = {}
-        for items in await asyncio.gather(*calls):
-            for item in items:
-                found[key(item)] = item
-        return found
+        return {key(item): item for item in await self.client.batch(path, ids, parse)}
 
     # -- subscribers and inventory -----------------------------------------------------------------------
     async def subscribers(self, ids: Sequence[str]) -> dict[str, Subscriber]:
@@ -406,7 +391,7 @@ class HttpCrm:
         unread = 0
         # Sequential, so the unread count returned is the one after the last chunk. No ids at all still
         # goes to the CRM, which refuses it (Rejected) rather than this answering an invented count.
-        for chunk in _chunks(ids) or [[]]:
+        for chunk in chunks(ids) or [[]]:
             f = await self.client.call(
                 "POST", "/v1/notifications/read", json_body={"user_id": user_id, "ids": chunk}
             )

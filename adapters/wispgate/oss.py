@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -14,13 +13,6 @@ from adapters.wispgate.client import CoreClient
 from adapters.wispgate.wire import Fields
 
 T = TypeVar("T")
-BATCH = 1000
-
-
-def chunks(ids: Sequence[str]) -> list[list[str]]:
-    """Distinct ids (order kept) in slices the core accepts in one batch call."""
-    unique = list(dict.fromkeys(ids))
-    return [unique[i : i + BATCH] for i in range(0, len(unique), BATCH)]
 
 
 def parse_device(f: Fields) -> Device:
@@ -73,19 +65,9 @@ class HttpOss:
     def __init__(self, client: CoreClient) -> None:
         self.client = client
 
-    async def _batch(
-        self, path: str, ids: Sequence[str], parse: Callable[[Fields], T], extra: dict[str, Any] | None = None
-    ) -> list[T]:
-        async def one(chunk: list[str]) -> list[T]:
-            body = await self.client.call("POST", path, json_body={"ids": chunk, **(extra or {})})
-            return body.objects("items", parse)
-
-        parts = await asyncio.gather(*(one(c) for c in chunks(ids)))
-        return [item for part in parts for item in part]
-
     async def devices_for(self, subservice_ids: Sequence[str]) -> dict[str, list[Device]]:
         grouped: dict[str, list[Device]] = {i: [] for i in subservice_ids}
-        for device in await self._batch("/v1/devices:batch", subservice_ids, parse_device):
+        for device in await self.client.batch("/v1/devices:batch", subservice_ids, parse_device):
             grouped.setdefault(device.subservice_id, []).append(device)
         return grouped
 
@@ -100,11 +82,11 @@ class HttpOss:
             period["from"] = start.isoformat()
         if end is not None:
             period["to"] = end.isoformat()
-        items = await self._batch("/v1/usage:batch", subservice_ids, parse_usage, period)
+        items = await self.client.batch("/v1/usage:batch", subservice_ids, parse_usage, period)
         return {u.subservice_id: u for u in items}
 
     async def addons_for(self, subservice_ids: Sequence[str]) -> dict[str, list[AddOn]]:
         grouped: dict[str, list[AddOn]] = {i: [] for i in subservice_ids}
-        for addon in await self._batch("/v1/addons:batch", subservice_ids, parse_addon):
+        for addon in await self.client.batch("/v1/addons:batch", subservice_ids, parse_addon):
             grouped.setdefault(addon.subservice_id, []).append(addon)
         return grouped
