@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import copy
+import logging
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
+from adapters.errors import BackendError
 from bff.settings import GraphQLLimits, Settings
 from schema.account import AccountMutation, AccountQuery, PortalUser, Viewer
 from schema.billing import Invoice
 from schema.cards import CardMutation, PaymentMethod, SubscriberCards
+from schema.errors import PortalError
 from schema.extensions import schema_extensions
 from schema.node import NodeQuery
 from schema.payments import PaymentMutation
@@ -48,12 +53,43 @@ class Mutation(AccountMutation, PaymentMutation, WalletMutation, CardMutation, N
     pass
 
 
+log = logging.getLogger("wispgate.graphql")
+
+
+class PortalSchema(strawberry.Schema):
+    """The schema, logging errors the way an operator needs them.
+
+    strawberry's default logs every error with the excerpt of the query document it points at. Clients may
+    write values inline (a password in `login(input: {…})`), so the document never reaches the log: coded
+    and validation errors are logged by kind only, unexpected ones with their traceback and field path.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            if original is None:
+                log.info("graphql: request refused by validation")
+            elif isinstance(original, PortalError):
+                log.info("graphql: %s at %s", original.code, error.path)
+            elif isinstance(original, BackendError):
+                log.warning(
+                    "graphql: %s unavailable at %s (%s)",
+                    original.backend,
+                    error.path,
+                    type(original).__name__,
+                )
+            else:
+                log.error("graphql: unexpected error at %s", error.path, exc_info=original)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema; `settings` decides the limits and the production lock-down (no introspection, no field
     suggestions). Without settings: development defaults (what `wispgate schema` prints)."""
     production = settings.production if settings is not None else False
     limits = settings.limits if settings is not None else GraphQLLimits()
-    return strawberry.Schema(
+    return PortalSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

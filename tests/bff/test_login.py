@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from bff.auth.cookies import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from bff.auth.tokens import TokenService
@@ -322,3 +325,22 @@ async def test_login_payload_resolves_the_new_viewers_subscriber(portal: Portal)
     body = response.json()
     assert "errors" not in body
     assert body["data"]["login"]["viewer"]["subscriber"] == {"name": "Ana Lima", "kind": "RESIDENTIAL"}
+
+
+async def test_no_inline_password_or_query_text_reaches_the_log(
+    portal: Portal, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret = "hunter2-inline-secret"
+    # A validation error pointing at the line that carries the password (strawberry's default logger
+    # prints that excerpt), and a business error from a well-formed one.
+    broken = await portal.post(
+        f'mutation {{ login(input: {{email: "ana@lima.example", password: "{secret}", nope: 1}}) {{ userErrors {{ code }} }} }}'
+    )
+    assert broken.json()["errors"]
+    wrong = await portal.post(
+        f'mutation {{ login(input: {{email: "ana@lima.example", password: "{secret}"}}) {{ userErrors {{ code }} }} }}'
+    )
+    assert wrong.json()["data"]["login"]["userErrors"] == [{"code": "INVALID_CREDENTIALS"}]
+    assert caplog.records, "the refusal should still be logged"
+    assert secret not in caplog.text
