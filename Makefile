@@ -53,8 +53,11 @@ test: lint typecheck web-test pytest
 contract: install
 	$(BIN)/python -m adapters.wispgate.contract
 
+# Benchmarks write their sections of bench/RESULTS.md; run them on an otherwise idle machine.
 bench: install
 	$(BIN)/python bench/adapter_calls.py --write
+	$(BIN)/python bench/dashboard.py --write
+	$(BIN)/python bench/webhook_push.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
