@@ -3,59 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from sandbox.common.clock import parse_iso
-from sandbox.common.system import SystemConfig
 from sandbox.crm import sla
 from sandbox.crm.attachments import MAX_ATTACHMENT_BYTES, safe_filename
 from sandbox.crm.system import CrmSystem
-from sandbox.world import World
+from tests.sandbox.crm.support import OPS
 
-SERVICE_KEY = "crm-service-key"
-OPERATOR_KEY = "crm-operator-key"
-OPS = {"x-api-key": OPERATOR_KEY}
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 )
-
-
-def _config(path: Path) -> SystemConfig:
-    return SystemConfig(db_path=str(path), service_key=SERVICE_KEY, operator_key=OPERATOR_KEY)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, world: World) -> Path:
-    path = tmp_path_factory.mktemp("crm-template") / "crm.sqlite3"
-    system = CrmSystem(_config(path), attachments_dir=path.parent / "files")
-    system.seed(world)
-    system.db.close()
-    return path
-
-
-@pytest.fixture
-def crm(template: Path, tmp_path: Path) -> Iterator[CrmSystem]:
-    path = tmp_path / "crm.sqlite3"
-    shutil.copy(template, path)
-    system = CrmSystem(_config(path), attachments_dir=tmp_path / "files")
-    yield system
-    system.db.close()
-
-
-@pytest.fixture
-async def client(crm: CrmSystem) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=crm.asgi())
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://crm.test", headers={"x-api-key": SERVICE_KEY}
-    ) as http:
-        yield http
 
 
 def events(crm: CrmSystem) -> list[dict[str, Any]]:

@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
-from sandbox.common.system import SystemConfig
 from sandbox.crm.passwords import dummy_hash, hash_password, verify_password
 from sandbox.crm.system import CrmSystem
 from sandbox.world import DEMO_PASSWORD, World, with_bench_subscriber
-
-SERVICE_KEY = "crm-service-key"
-OPERATOR_KEY = "crm-operator-key"
-OPS = {"x-api-key": OPERATOR_KEY}
-
-
-def _config(path: Path) -> SystemConfig:
-    return SystemConfig(db_path=str(path), service_key=SERVICE_KEY, operator_key=OPERATOR_KEY)
+from tests.sandbox.crm.support import OPS
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, world: World) -> Path:
-    """Seeded once per module (password hashing is deliberately slow); each test gets a copy."""
-    path = tmp_path_factory.mktemp("crm-template") / "crm.sqlite3"
-    system = CrmSystem(_config(path), attachments_dir=path.parent / "files")
-    system.seed(with_bench_subscriber(world, 1000))
-    system.db.close()
-    return path
-
-
-@pytest.fixture
-def crm(template: Path, tmp_path: Path) -> Iterator[CrmSystem]:
-    path = tmp_path / "crm.sqlite3"
-    shutil.copy(template, path)
-    system = CrmSystem(_config(path), attachments_dir=tmp_path / "files")
-    yield system
-    system.db.close()
-
-
-@pytest.fixture
-async def client(crm: CrmSystem) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=crm.asgi())
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://crm.test", headers={"x-api-key": SERVICE_KEY}
-    ) as http:
-        yield http
+def crm_world(world: World) -> World:
+    return with_bench_subscriber(world, 1000)
 
 
 def event_types(crm: CrmSystem) -> list[str]:
