@@ -27,20 +27,28 @@ export const PaymentMethodFields = graphql(`
   }
 `);
 
+// What this page shows of the subscriber: the query and the card mutations all return it, so the page
+// renders from whichever answered last.
+export const SubscriberCardsFields = graphql(`
+  fragment SubscriberCardsFields on Subscriber {
+    id
+    paymentMethods {
+      ...PaymentMethodFields
+    }
+    autopay {
+      enabled
+      paymentMethod {
+        id
+      }
+    }
+  }
+`);
+
 const PaymentMethodsQuery = graphql(`
   query PaymentMethods {
     viewer {
       subscriber {
-        id
-        paymentMethods {
-          ...PaymentMethodFields
-        }
-        autopay {
-          enabled
-          paymentMethod {
-            id
-          }
-        }
+        ...SubscriberCardsFields
       }
     }
   }
@@ -63,16 +71,7 @@ const SetDefaultPaymentMethodMutation = graphql(`
   mutation SetDefaultPaymentMethod($input: SetDefaultPaymentMethodInput!) {
     setDefaultPaymentMethod(input: $input) {
       subscriber {
-        id
-        paymentMethods {
-          ...PaymentMethodFields
-        }
-        autopay {
-          enabled
-          paymentMethod {
-            id
-          }
-        }
+        ...SubscriberCardsFields
       }
       userErrors {
         field
@@ -88,16 +87,7 @@ const RemovePaymentMethodMutation = graphql(`
     removePaymentMethod(input: $input) {
       removedPaymentMethodId
       subscriber {
-        id
-        paymentMethods {
-          ...PaymentMethodFields
-        }
-        autopay {
-          enabled
-          paymentMethod {
-            id
-          }
-        }
+        ...SubscriberCardsFields
       }
       userErrors {
         field
