@@ -34,8 +34,14 @@ def _payment_error(exc: PaymentError) -> UserError:
     return user_error(exc.code, exc.message, *(("input", exc.field) if exc.field else ()))
 
 
-async def _checkout(start: Callable[[], Awaitable[CheckoutStart]]) -> CheckoutStart | UserError:
-    """Start a checkout; a business refusal becomes a userError. Outages propagate (BACKEND_UNAVAILABLE)."""
+async def _checkout(
+    idempotency_key: str, start: Callable[[], Awaitable[CheckoutStart]]
+) -> CheckoutStart | UserError:
+    """Start a checkout once the client's idempotency key is acceptable; a business refusal becomes a
+    userError. Outages propagate (BACKEND_UNAVAILABLE)."""
+    problem = idempotency_key_error(idempotency_key)
+    if problem is not None:
+        return problem
     try:
         return await start()
     except PaymentError as exc:
@@ -81,10 +87,8 @@ async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayI
     context = info.context
     viewer = context.require_viewer()
     invoice_id = decode_id_of(input.invoice_id, "Invoice")
-    problem = idempotency_key_error(input.idempotency_key)
-    if problem is not None:
-        return PayInvoicePayload(user_errors=[problem])
     started = await _checkout(
+        input.idempotency_key,
         lambda: start_invoice_payment(
             context.backends,
             context.settings,
@@ -93,7 +97,7 @@ async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayI
             idempotency_key=input.idempotency_key,
             return_url=given(input.return_url),
             cancel_url=given(input.cancel_url),
-        )
+        ),
     )
     if isinstance(started, UserError):
         return PayInvoicePayload(user_errors=[started])
@@ -123,10 +127,8 @@ class TopUpWalletPayload:
 async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> TopUpWalletPayload:
     context = info.context
     viewer = context.require_viewer()
-    problem = idempotency_key_error(input.idempotency_key)
-    if problem is not None:
-        return TopUpWalletPayload(user_errors=[problem])
     started = await _checkout(
+        input.idempotency_key,
         lambda: start_wallet_topup(
             context.backends,
             context.settings,
@@ -135,7 +137,7 @@ async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> T
             idempotency_key=input.idempotency_key,
             return_url=given(input.return_url),
             cancel_url=given(input.cancel_url),
-        )
+        ),
     )
     if isinstance(started, UserError):
         return TopUpWalletPayload(user_errors=[started])
@@ -165,10 +167,8 @@ async def add_payment_method(
 ) -> AddPaymentMethodPayload:
     context = info.context
     viewer = context.require_viewer()
-    problem = idempotency_key_error(input.idempotency_key)
-    if problem is not None:
-        return AddPaymentMethodPayload(user_errors=[problem])
     started = await _checkout(
+        input.idempotency_key,
         lambda: start_card_setup(
             context.backends,
             context.settings,
@@ -176,7 +176,7 @@ async def add_payment_method(
             idempotency_key=input.idempotency_key,
             return_url=given(input.return_url),
             cancel_url=given(input.cancel_url),
-        )
+        ),
     )
     if isinstance(started, UserError):
         return AddPaymentMethodPayload(user_errors=[started])
