@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from schema import build_schema
+from schema.build import build_schema
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bff.app import create_app
-from bff.auth.cookies import CSRF_COOKIE
-from bff.settings import Settings, load_settings
-from bff.testing import DispatchTransport
+from bff.server.app import create_app
+from bff.core.auth.cookies import CSRF_COOKIE
+from bff.core.settings import Settings, load_settings
+from tests.harness.transport import DispatchTransport
 from sandbox.aaa.system import AaaSystem
 from sandbox.billing.system import BillingSystem
 from sandbox.common.system import System, SystemConfig

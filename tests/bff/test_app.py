@@ -17,8 +17,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
-from bff.app import create_app
-from bff.testing import DispatchTransport
+from bff.server.app import create_app
+from tests.harness.transport import DispatchTransport
 from tests.bff.conftest import VIEWER, Portal, make_settings
 
 INTROSPECTION = "query { __schema { queryType { name } } }"

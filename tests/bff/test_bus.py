@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bff.bus import MAX_PENDING, BusEvent, MemoryBus, RedisBus, open_bus
-from bff.dedupe import Marks, MemoryMarks, RedisMarks
+from bff.core.bus import MAX_PENDING, BusEvent, MemoryBus, RedisBus, open_bus
+from bff.core.dedupe import Marks, MemoryMarks, RedisMarks
 
 Bus = MemoryBus | RedisBus
 MakeBus = Callable[[], Awaitable[Bus]]

@@ -8,7 +8,7 @@ import json
 import time
 
 from adapters.wispgate.signing import sign
-from bff.core_hooks import bus_event
+from bff.core.core_events import bus_event
 from sandbox.common.system import System
 from tests.bff.test_webhooks_support import (
     Listener,

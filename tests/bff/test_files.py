@@ -10,9 +10,9 @@ import pytest
 
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
-from bff.files import FileLinks, LinkExpired, LinkInvalid, safe_filename
-from bff.settings import Settings
-from bff.testing import DispatchTransport
+from bff.core.files import FileLinks, LinkExpired, LinkInvalid, safe_filename
+from bff.core.settings import Settings
+from tests.harness.transport import DispatchTransport
 from tests.bff.conftest import Portal, Systems
 
 KEY = "k" * 32

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from bff.auth.cookies import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
-from bff.auth.tokens import TokenService
-from bff.settings import Settings
-from bff.testing import DispatchTransport
-from schema.node import encode_id
+from bff.core.auth.cookies import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
+from bff.core.auth.tokens import TokenService
+from bff.core.settings import Settings
+from tests.harness.transport import DispatchTransport
+from schema.core.node import encode_id
 from tests.bff.conftest import VIEWER, Portal, Systems
 
 REFRESH = """

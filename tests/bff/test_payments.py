@@ -1,4 +1,4 @@
-"""`bff.payments`: starting a checkout against the real Billing and the sandbox gateway — ownership, states,
+"""`bff.core.payments.checkout`: starting a checkout against the real Billing and the sandbox gateway — ownership, states,
 amounts, return-URL allowlist, the gateway customer, idempotent replays, outages."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from adapters.errors import Unavailable
-from bff.backends import open_backends
-from bff.cli import demo_environment, demo_sandbox_settings
-from bff.payments import PaymentError, start_card_setup, start_invoice_payment, start_wallet_topup
-from bff.settings import SettingsError, load_settings
+from bff.core.backends import open_backends
+from bff.server.cli import demo_environment, demo_sandbox_settings
+from bff.core.payments.checkout import PaymentError, start_card_setup, start_invoice_payment, start_wallet_topup
+from bff.core.settings import SettingsError, load_settings
 from sandbox.settings import SandboxSettings
 from tests.bff.test_webhooks_support import (
     GATEWAY,

@@ -10,11 +10,11 @@ import pytest
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from bff.settings import GraphQLLimits
-from schema.errors import BadUserInput
-from schema.extensions import schema_extensions
-from schema.node import decode_id, decode_id_of, encode_id
-from schema.scalars import SCALARS, parse_decimal, serialize_datetime
+from bff.core.settings import GraphQLLimits
+from schema.core.errors import BadUserInput
+from schema.core.extensions import schema_extensions
+from schema.core.node import decode_id, decode_id_of, encode_id
+from schema.core.scalars import SCALARS, parse_decimal, serialize_datetime
 
 
 def test_global_ids_round_trip_and_are_opaque() -> None:
@@ -148,7 +148,7 @@ async def test_repeated_documents_are_parsed_and_validated_once() -> None:
     from strawberry.extensions.parser_cache import _get_parse_cache
     from strawberry.extensions.validation_cache import _get_validate_cache
 
-    from schema.extensions import CACHE_SIZE
+    from schema.core.extensions import CACHE_SIZE
 
     def parse_info() -> Any:
         return _get_parse_cache(CACHE_SIZE).cache_info()  # type: ignore[attr-defined]

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bff.auth.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from bff.auth.sessions import (
+from bff.core.auth.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from bff.core.auth.sessions import (
     InvalidRefreshToken,
     MemorySessionStore,
     RedisSessionStore,

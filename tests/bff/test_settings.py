@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bff.settings import SettingsError, load_settings
+from bff.core.settings import SettingsError, load_settings
 
 PROD = {"WISPGATE_ENV": "production", "JWT_SECRET": "j" * 32, "FILES_SIGNING_KEY": "f" * 32}
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from bff.auth.tokens import TokenExpired, TokenInvalid, TokenService
-from bff.settings import SettingsError, load_settings
+from bff.core.auth.tokens import TokenExpired, TokenInvalid, TokenService
+from bff.core.settings import SettingsError, load_settings
 
 SECRET = "s" * 64
 OTHER = "o" * 40

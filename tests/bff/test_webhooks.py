@@ -1,4 +1,4 @@
-"""`/webhooks/gateway` end to end: a payment started through `bff.payments`, paid on the sandbox gateway's
+"""`/webhooks/gateway` end to end: a payment started through `bff.core.payments.checkout`, paid on the sandbox gateway's
 hosted page, its webhooks delivered by the gateway itself (or a chosen event's body, signed as the gateway
 signs it) → Billing, AAA, CRM and the bus."""
 
@@ -10,7 +10,7 @@ import time
 from decimal import Decimal
 
 from adapters.ports.gateway import CardDeclined
-from bff.payments import start_card_setup, start_invoice_payment, start_wallet_topup
+from bff.core.payments.checkout import start_card_setup, start_invoice_payment, start_wallet_topup
 from tests.bff.test_webhooks_support import (
     GOOD_CARD,
     VIEWERS,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from bff.payments import start_invoice_payment, start_wallet_topup
+from bff.core.payments.checkout import start_invoice_payment, start_wallet_topup
 from tests.bff.test_webhooks_support import (
     VIEWERS,
     Instance,

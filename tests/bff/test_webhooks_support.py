@@ -17,12 +17,12 @@ import pytest
 from starlette.applications import Starlette
 
 from adapters.wispgate.signing import sign
-from bff.app import create_app
-from bff.auth.viewer import Viewer
-from bff.backends import Backends, open_backends
-from bff.bus import BusEvent, EventBus
-from bff.settings import Settings
-from bff.testing import DispatchTransport
+from bff.server.app import create_app
+from bff.core.auth.viewer import Viewer
+from bff.core.backends import Backends, open_backends
+from bff.core.bus import BusEvent, EventBus
+from bff.core.settings import Settings
+from tests.harness.transport import DispatchTransport
 from sandbox.gateway.system import GatewayConfig, GatewaySystem
 from tests.bff.conftest import Systems, make_settings
 

@@ -79,7 +79,7 @@ def _clean_env() -> dict[str, str]:
 
 def _command(host: str, port: int) -> list[str]:
     script = Path(sys.executable).with_name("wispgate")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "bff.cli"]
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "bff.server.cli"]
     return [*base, "demo", "--host", host, "--port", str(port)]
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bff.app import create_app
-from bff.settings import Settings, load_settings
-from bff.testing import DispatchTransport
+from bff.server.app import create_app
+from bff.core.settings import Settings, load_settings
+from tests.harness.transport import DispatchTransport
 from sandbox.app import Sandbox, build_sandbox
 from sandbox.settings import SandboxSettings
 

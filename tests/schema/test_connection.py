@@ -1,11 +1,11 @@
-"""Cursor and window arithmetic of `schema.connection` (the HTTP tests cover it end to end)."""
+"""Cursor and window arithmetic of `schema.core.connection` (the HTTP tests cover it end to end)."""
 
 from __future__ import annotations
 
 import pytest
 
-from schema.connection import MAX_FIRST, decode_cursor, encode_cursor, window
-from schema.errors import BadUserInput
+from schema.core.connection import MAX_FIRST, decode_cursor, encode_cursor, window
+from schema.core.errors import BadUserInput
 
 
 def test_cursors_round_trip_and_are_opaque() -> None:

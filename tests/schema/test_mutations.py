@@ -18,7 +18,7 @@ import pytest
 from adapters.ports.billing import BillingPort
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
-from bff.settings import Settings, load_settings
+from bff.core.settings import Settings, load_settings
 from sandbox.app import Sandbox, build_sandbox
 from sandbox.settings import SandboxSettings
 from tests.schema.conftest import ENV, Portal
@@ -179,7 +179,7 @@ async def billing_port(writable_sandbox: Sandbox) -> AsyncIterator[BillingPort]:
 
 
 def _dispatch(sandbox: Sandbox) -> Any:
-    from bff.testing import DispatchTransport
+    from tests.harness.transport import DispatchTransport
 
     return DispatchTransport({f"{s.name}.test": s.asgi() for s in sandbox.systems})
 

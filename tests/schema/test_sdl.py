@@ -7,7 +7,7 @@ import pytest
 from graphql import GraphQLObjectType
 from graphql import build_schema as parse_sdl
 
-from bff import cli
+from bff.server import cli
 from schema.export import SDL_PATH, export_sdl, main
 
 

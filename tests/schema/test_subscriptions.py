@@ -25,10 +25,10 @@ from starlette.websockets import WebSocketDisconnect
 from adapters.ports.money import Money
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
-from bff.app import create_app
-from bff.bus import BusEvent
-from bff.settings import Settings, load_settings
-from bff.testing import DispatchTransport
+from bff.server.app import create_app
+from bff.core.bus import BusEvent
+from bff.core.settings import Settings, load_settings
+from tests.harness.transport import DispatchTransport
 from sandbox.app import Sandbox
 from tests.schema.conftest import PASSWORD
 from tests.schema.helpers import gid

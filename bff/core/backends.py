@@ -1,0 +1,103 @@
+"""The four core systems and the payment gateway as ports, each over its own HTTP client (the one place those
+clients are made)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+from adapters.errors import BackendError, NotFound, Rejected
+from adapters.ports.aaa import AaaPort
+from adapters.ports.billing import BillingPort
+from adapters.ports.crm import CrmPort
+from adapters.ports.gateway import PaymentGatewayPort
+from adapters.ports.oss import OssPort
+from adapters.stripe.gateway import HttpStripeGateway, StripeConfig, make_stripe_http
+from adapters.wispgate.aaa import HttpAaa
+from adapters.wispgate.billing import HttpBilling
+from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client, pooled_transport
+from adapters.wispgate.crm import HttpCrm
+from adapters.wispgate.oss import HttpOss
+from bff.core.settings import BACKENDS, Settings
+
+PROBE_PATH = "/v1/readyz-probe"
+
+
+@dataclass(frozen=True)
+class Backends:
+    billing: BillingPort
+    crm: CrmPort
+    aaa: AaaPort
+    oss: OssPort
+    gateway: PaymentGatewayPort
+    # The raw clients, for readiness probes only; everything else goes through the ports.
+    clients: Mapping[str, CoreClient] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    name: str
+    ok: bool
+    detail: str
+
+
+async def probe(client: CoreClient, timeout_s: float = 2.0) -> Probe:
+    """Is the backend reachable and does it accept our key? Any answer to an authenticated request for a
+    path that does not exist proves both (the key is checked before routing)."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            await client.call("GET", PROBE_PATH)
+    except NotFound:
+        return Probe(client.backend, True, "reachable")
+    except Rejected as exc:
+        if exc.status in (401, 403):
+            return Probe(client.backend, False, f"refused our API key ({exc.status})")
+        return Probe(client.backend, True, "reachable")
+    except TimeoutError:
+        return Probe(client.backend, False, "timed out")
+    except BackendError as exc:
+        return Probe(client.backend, False, exc.message)
+    return Probe(client.backend, True, "reachable")
+
+
+@contextlib.asynccontextmanager
+async def open_backends(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[Backends]:
+    """One `httpx.AsyncClient` per backend (base URL, key, timeouts, limits), closed on exit. `transport`
+    replaces the network for every client (tests route it to in-process sandbox apps)."""
+    async with contextlib.AsyncExitStack() as stack:
+        clients: dict[str, CoreClient] = {}
+        for name in BACKENDS:
+            conf = settings.backend(name)
+            config = BackendConfig(
+                base_url=conf.url,
+                api_key=conf.api_key,
+                connect_timeout_s=conf.connect_timeout_s,
+                read_timeout_s=conf.read_timeout_s,
+            )
+            http = make_http_client(config, transport=transport or pooled_transport(config))
+            await stack.enter_async_context(http)
+            clients[name] = CoreClient(name, http)
+        gateway_http = make_stripe_http(
+            StripeConfig(
+                api_key=settings.gateway.secret_key,
+                base_url=settings.gateway.url,
+                connect_timeout_s=settings.gateway.connect_timeout_s,
+                read_timeout_s=settings.gateway.read_timeout_s,
+            ),
+            transport=transport,
+        )
+        await stack.enter_async_context(gateway_http)
+        yield Backends(
+            billing=HttpBilling(clients["billing"]),
+            crm=HttpCrm(clients["crm"]),
+            aaa=HttpAaa(clients["aaa"]),
+            oss=HttpOss(clients["oss"]),
+            gateway=HttpStripeGateway(gateway_http),
+            clients=clients,
+        )

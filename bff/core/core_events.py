@@ -1,0 +1,113 @@
+"""`POST /hooks/core`: the WISPGate core's signed events (Billing, CRM, AAA) onto the bus.
+
+The `X-WISPGate-Signature` is verified on the raw body like the gateway's; a valid event becomes a
+`BusEvent` and is published once per event id (the id is claimed before publishing and released if
+publishing fails, so the core's retry publishes it). Events the bus does not carry (e.g. `payment.recorded`,
+which the payment path reports as `payment.settled`) are acknowledged and dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from redis.exceptions import RedisError
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+
+from adapters.wispgate.signing import SignatureError, verify
+from bff.core.bus import BusEvent, EventBus
+from bff.core.dedupe import Marks
+from bff.core.payments.settlement import STEP_TTL_S
+from bff.core.payments.webhook import read_body
+
+log = logging.getLogger("wispgate.core_hooks")
+
+SIGNATURE_HEADER = "X-WISPGate-Signature"
+MAX_BODY = 256 * 1024
+# What each event type carries on the bus (the rest of the core's `data` stays behind).
+DATA_KEYS: Mapping[str, tuple[str, ...]] = {
+    "invoice.created": ("invoice_id",),
+    "invoice.updated": ("invoice_id",),
+    "wallet.changed": (),
+    "service.status_changed": ("subservice_id", "status", "reason"),
+    "notification.created": ("notification_id",),
+    "ticket.created": ("ticket_id",),
+    "ticket.updated": ("ticket_id",),
+}
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"received": False, "error": {"code": code, "message": message}}, status)
+
+
+def bus_event(body: Any) -> BusEvent | None:
+    """The bus event for a core event body; None for one the bus does not carry. ValueError when the body
+    is not a core event."""
+    if not isinstance(body, dict):
+        raise ValueError("not an object")
+    event_id, type_, subscriber_id = body.get("id"), body.get("type"), body.get("subscriber_id")
+    if not isinstance(event_id, str) or not event_id or not isinstance(type_, str):
+        raise ValueError("an event needs an id and a type")
+    keys = DATA_KEYS.get(type_)
+    if keys is None or not isinstance(subscriber_id, str) or not subscriber_id:
+        return None
+    raw = body.get("data")
+    data = raw if isinstance(raw, dict) else {}
+    subservice_id = body.get("subservice_id")
+    mapped: dict[str, Any] = {k: data.get(k) for k in keys}
+    if type_ == "service.status_changed" and not mapped.get("subservice_id"):
+        mapped["subservice_id"] = subservice_id
+    created = body.get("created_at")
+    return BusEvent(
+        id=event_id,
+        type=type_,
+        subscriber_id=subscriber_id,
+        subservice_ids=(subservice_id,) if isinstance(subservice_id, str) and subservice_id else (),
+        data={k: v for k, v in mapped.items() if v is None or isinstance(v, (str, int, float, bool))},
+        occurred_at=created if isinstance(created, str) else "",
+    )
+
+
+class CoreHooks:
+    def __init__(self, secret: str, bus: EventBus, marks: Marks) -> None:
+        self.secret = secret
+        self.bus = bus
+        self.marks = marks
+
+    async def endpoint(self, request: Request) -> Response:
+        if not self.secret:
+            return _error(503, "NOT_CONFIGURED", "Core events are not configured on this server.")
+        try:
+            body = await read_body(request, MAX_BODY)
+        except ClientDisconnect:
+            return Response(status_code=400)
+        if body is None:
+            return _error(413, "TOO_LARGE", "The body is too large.")
+        try:
+            verify(self.secret, body, request.headers.get(SIGNATURE_HEADER))
+        except SignatureError as exc:
+            log.warning("core event refused: %s", exc)
+            return _error(400, "BAD_SIGNATURE", "The signature is missing, stale or does not match.")
+        try:
+            event = bus_event(json.loads(body))
+        except (ValueError, UnicodeDecodeError):
+            log.warning("core event refused: a signed body that is not an event")
+            return _error(400, "BAD_EVENT", "The body is not a core event.")
+        if event is None:
+            return JSONResponse({"received": True, "result": "ignored"})
+        try:
+            if not await self.marks.claim(f"core-event:{event.id}", STEP_TTL_S):
+                return JSONResponse({"received": True, "result": "duplicate"})
+            try:
+                await self.bus.publish(event)
+            except BaseException:
+                await self.marks.release(f"core-event:{event.id}")
+                raise
+        except (RedisError, OSError) as exc:
+            log.warning("core event %s: Redis unavailable (%s)", event.id, type(exc).__name__)
+            return _error(503, "UNAVAILABLE", "The event bus is unavailable; retry later.")
+        log.info("core event %s (%s): published", event.id, event.type)
+        return JSONResponse({"received": True, "result": "published"})

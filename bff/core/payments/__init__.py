@@ -1,0 +1,1 @@
+"""Payments: starting a checkout, verifying the gateway's webhooks, and settling what they report."""

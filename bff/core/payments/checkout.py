@@ -1,0 +1,275 @@
+"""Starting a payment: the gateway's hosted Checkout page for an invoice, a wallet top-up or saving a card.
+
+These functions only open the page. Nothing is paid, credited or stored until the gateway's webhook says so
+(`bff.core.payments.settlement`): the metadata set here (`wg_kind`, `wg_subscriber_id`, `wg_invoice_id`, `wg_origin`) is
+how the webhook finds what a payment was for.
+
+Business refusals raise `PaymentError` (a userError in the mutation). Outages are not business refusals:
+`adapters.errors.Unavailable` propagates and the schema reports BACKEND_UNAVAILABLE.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from adapters.errors import NotFound, Rejected, Unavailable
+from adapters.ports.billing import Invoice
+from adapters.ports.gateway import CheckoutSession
+from adapters.ports.money import Money
+from bff.core.auth.viewer import Viewer
+from bff.core.backends import Backends
+from bff.core.settings import Settings, origin_of
+
+TOPUP_MIN = Decimal("5.00")
+TOPUP_MAX = Decimal("1000.00")
+MAX_URL_LENGTH = 2000
+SESSION_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"
+
+
+@dataclass(frozen=True)
+class CheckoutStart:
+    checkout_url: str
+    session_id: str
+
+
+class PaymentError(Exception):
+    """A business refusal: `code` is NOT_FOUND, ALREADY_PAID, INVOICE_VOID, AMOUNT_INVALID,
+    RETURN_URL_NOT_ALLOWED or IDEMPOTENCY_CONFLICT; `field` names the input at fault, when one is."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def global_id(type_name: str, raw_id: str) -> str:
+    """The portal's global ID of an object (the same encoding as `schema.core.node`, which bff cannot import)."""
+    return base64.urlsafe_b64encode(f"{type_name}:{raw_id}".encode()).decode().rstrip("=")
+
+
+def gateway_key(viewer: Viewer, purpose: str, client_key: str) -> str:
+    """The gateway idempotency key for a client's key: scoped to the subscriber and the purpose, so two
+    subscribers (or an invoice payment and a top-up) sending the same key never share a session."""
+    digest = hashlib.sha256(f"{viewer.subscriber_id}\n{purpose}\n{client_key}".encode()).hexdigest()
+    return f"wg-{purpose}-{digest[:48]}"
+
+
+def _portal(settings: Settings) -> str:
+    if not settings.portal_url:
+        raise Unavailable("gateway", "PUBLIC_URL is not configured: gateway return pages have no address")
+    return settings.portal_url
+
+
+def _allowed_url(settings: Settings, url: str | None, default: str, field: str) -> str:
+    if url is None or url == "":
+        return default
+    plain = len(url) <= MAX_URL_LENGTH and url.isprintable() and " " not in url and "\\" not in url
+    origin = origin_of(url) if plain else ""
+    # `https://portal.example@evil.example` has the portal's name in it but is not on its origin.
+    if not origin or origin not in settings.allowed_return_origins or "@" in url.split("/", 3)[2]:
+        raise PaymentError(
+            "RETURN_URL_NOT_ALLOWED",
+            "This return address is not on the portal's list of allowed sites.",
+            field,
+        )
+    return url
+
+
+def _urls(
+    settings: Settings,
+    kind: str,
+    extra: dict[str, str],
+    cancel_path: str,
+    return_url: str | None,
+    cancel_url: str | None,
+) -> tuple[str, str]:
+    base = _portal(settings)
+    query = urlencode({"kind": kind, **extra})
+    success_default = f"{base}/payments/return?{query}&session_id={SESSION_PLACEHOLDER}"
+    return (
+        _allowed_url(settings, return_url, success_default, "returnUrl"),
+        _allowed_url(settings, cancel_url, f"{base}{cancel_path}", "cancelUrl"),
+    )
+
+
+def _reference(viewer: Viewer, kind: str, invoice_id: str | None = None) -> dict[str, str]:
+    reference = {"wg_kind": kind, "wg_subscriber_id": viewer.subscriber_id, "wg_origin": "portal"}
+    if invoice_id is not None:
+        reference["wg_invoice_id"] = invoice_id
+    return reference
+
+
+def _require_settings(settings: Settings) -> None:
+    if not settings.gateway.secret_key:
+        raise Unavailable("gateway", "GATEWAY_SECRET_KEY is not configured")
+
+
+async def ensure_customer(backends: Backends, viewer: Viewer) -> tuple[str, str]:
+    """(gateway customer id, account currency): the subscriber's customer at the gateway, created once
+    (the idempotency key makes a concurrent or retried creation return the same customer) and remembered in
+    Billing."""
+    subscriber_id = viewer.subscriber_id
+    accounts = await backends.billing.accounts([subscriber_id])
+    account = accounts.get(subscriber_id)
+    if account is None:
+        raise PaymentError("NOT_FOUND", "There is no billing account for this subscriber.")
+    if account.gateway_customer_id:
+        return account.gateway_customer_id, account.currency
+    subscriber = await backends.crm.subscriber(subscriber_id)
+    customer = await backends.gateway.create_customer(
+        subscriber.email, subscriber.name, subscriber_id, idempotency_key=f"customer-{subscriber_id}"
+    )
+    await backends.billing.set_gateway_customer(subscriber_id, customer.id)
+    return customer.id, account.currency
+
+
+def _started(session: CheckoutSession) -> CheckoutStart:
+    if not session.url:
+        # A replayed key whose session has since completed or expired has no page to show.
+        raise PaymentError(
+            "IDEMPOTENCY_CONFLICT", "This checkout has already been used; start again with a new key."
+        )
+    return CheckoutStart(checkout_url=session.url, session_id=session.id)
+
+
+def _conflict(exc: Rejected) -> PaymentError | None:
+    if exc.code in ("idempotency_error", "idempotency_key_in_use"):
+        return PaymentError(
+            "IDEMPOTENCY_CONFLICT", "This idempotency key was already used for a different request."
+        )
+    return None
+
+
+async def _invoice_of(backends: Backends, viewer: Viewer, invoice_id: str) -> Invoice:
+    try:
+        invoice = await backends.billing.invoice(invoice_id)
+    except NotFound:
+        invoice = None
+    # A foreign invoice and a missing one look the same.
+    if invoice is None or invoice.subscriber_id != viewer.subscriber_id:
+        raise PaymentError("NOT_FOUND", "No such invoice.", "invoiceId")
+    if invoice.status == "VOID":
+        raise PaymentError("INVOICE_VOID", f"Invoice {invoice.number} was cancelled.", "invoiceId")
+    if invoice.status == "PAID" or invoice.balance.amount <= 0:
+        raise PaymentError("ALREADY_PAID", f"Invoice {invoice.number} is already paid.", "invoiceId")
+    return invoice
+
+
+async def start_invoice_payment(
+    backends: Backends,
+    settings: Settings,
+    viewer: Viewer,
+    invoice_id: str,
+    *,
+    idempotency_key: str,
+    return_url: str | None,
+    cancel_url: str | None,
+) -> CheckoutStart:
+    """A hosted page that pays the invoice's current balance."""
+    _require_settings(settings)
+    invoice = await _invoice_of(backends, viewer, invoice_id)
+    success, cancel = _urls(
+        settings,
+        "invoice",
+        {"invoice": global_id("Invoice", invoice.id)},
+        "/invoices?cancelled=1",
+        return_url,
+        cancel_url,
+    )
+    customer_id, _currency = await ensure_customer(backends, viewer)
+    try:
+        session = await backends.gateway.create_payment_session(
+            invoice.balance,
+            f"Invoice {invoice.number}",
+            _reference(viewer, "invoice", invoice.id),
+            customer_id,
+            success,
+            cancel,
+            idempotency_key=gateway_key(viewer, f"invoice-{invoice.id}", idempotency_key),
+            client_reference_id=viewer.subscriber_id,
+        )
+    except Rejected as exc:
+        raise _conflict(exc) or exc from None
+    return _started(session)
+
+
+def topup_amount(amount: Decimal) -> Decimal:
+    """The amount as a two-decimal Decimal, or AMOUNT_INVALID."""
+    try:
+        valid = (
+            amount.is_finite()
+            and TOPUP_MIN <= amount <= TOPUP_MAX
+            and amount == amount.quantize(Decimal("0.01"))
+        )
+    except InvalidOperation:
+        valid = False
+    if not valid:
+        raise PaymentError(
+            "AMOUNT_INVALID",
+            f"Top up between {TOPUP_MIN} and {TOPUP_MAX}, with at most two decimals.",
+            "amount",
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+async def start_wallet_topup(
+    backends: Backends,
+    settings: Settings,
+    viewer: Viewer,
+    amount: Decimal,
+    *,
+    idempotency_key: str,
+    return_url: str | None,
+    cancel_url: str | None,
+) -> CheckoutStart:
+    """A hosted page that pays `amount` into the wallet."""
+    _require_settings(settings)
+    value = topup_amount(amount)
+    success, cancel = _urls(settings, "topup", {}, "/wallet", return_url, cancel_url)
+    customer_id, currency = await ensure_customer(backends, viewer)
+    try:
+        session = await backends.gateway.create_payment_session(
+            Money(value, currency),
+            "Wallet top-up",
+            _reference(viewer, "topup"),
+            customer_id,
+            success,
+            cancel,
+            idempotency_key=gateway_key(viewer, "topup", idempotency_key),
+            client_reference_id=viewer.subscriber_id,
+        )
+    except Rejected as exc:
+        raise _conflict(exc) or exc from None
+    return _started(session)
+
+
+async def start_card_setup(
+    backends: Backends,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    idempotency_key: str,
+    return_url: str | None,
+    cancel_url: str | None,
+) -> CheckoutStart:
+    """A hosted page (setup mode) that saves a card for later payments; nothing is charged."""
+    _require_settings(settings)
+    success, cancel = _urls(settings, "card", {}, "/payment-methods", return_url, cancel_url)
+    customer_id, currency = await ensure_customer(backends, viewer)
+    try:
+        session = await backends.gateway.create_setup_session(
+            customer_id,
+            currency,
+            success,
+            cancel,
+            _reference(viewer, "setup"),
+            idempotency_key=gateway_key(viewer, "setup", idempotency_key),
+        )
+    except Rejected as exc:
+        raise _conflict(exc) or exc from None
+    return _started(session)

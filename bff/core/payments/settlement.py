@@ -1,0 +1,358 @@
+"""What a verified gateway event does: record the payment in Billing, bring back services suspended for
+non-payment, tell the subscriber, publish it on the bus — each step safe to repeat.
+
+A retried or concurrent delivery repeats the steps and changes nothing twice: Billing records a payment once
+per gateway payment id (the PaymentIntent id is its `external_ref`), AAA's reactivation is idempotent, and
+the notification and the bus event are each claimed with a mark (released when the step fails, so the retry
+does it). Both `checkout.session.completed` and `payment_intent.succeeded` arrive for one checkout payment:
+either settles it, the other finds everything done.
+
+Backend outages propagate (`adapters.errors.Unavailable`: the webhook answers 5xx and the gateway retries).
+`EventRejected` means the event contradicts Billing (foreign invoice, other currency): never recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from adapters.errors import NotFound, Rejected
+from adapters.ports.billing import Invoice
+from adapters.ports.gateway import GatewayEvent
+from adapters.ports.money import Money
+from bff.core.backends import Backends
+from bff.core.bus import BusEvent, EventBus
+from bff.core.dedupe import Marks
+
+log = logging.getLogger("wispgate.settlement")
+
+HANDLED_TYPES = frozenset(
+    {
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "setup_intent.succeeded",
+    }
+)
+STEP_TTL_S = 7 * 24 * 3600  # longer than the gateway keeps retrying (Stripe: 3 days)
+DOWN_STATUSES = ("SUSPENDED", "RESTRICTED")
+
+
+class EventRejected(Exception):
+    """The event cannot be applied as it stands (it contradicts Billing); it is not recorded."""
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayPayment:
+    """A successful payment at the gateway, from whichever event reported it."""
+
+    ref: str  # the PaymentIntent id: Billing's external reference
+    amount: Money
+    metadata: Mapping[str, str]
+    at: datetime
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+class Settlement:
+    def __init__(self, backends: Backends, bus: EventBus, marks: Marks) -> None:
+        self.backends = backends
+        self.bus = bus
+        self.marks = marks
+
+    async def handle(self, event: GatewayEvent) -> str:
+        """Apply one event; returns what was done (for the log and the answer)."""
+        kind = event.type
+        if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+            session = event.checkout_session
+            if session is None:
+                return "ignored"
+            if session.mode == "setup":
+                return await self._store_card_of_session(session.id, session.reference)
+            if session.payment_status != "paid":
+                return "awaiting_payment"  # an async method: the async_payment_* event follows
+            if session.payment_intent_id is None or session.amount is None:
+                raise EventRejected("a paid session without a payment intent or amount")
+            payment = GatewayPayment(
+                session.payment_intent_id, session.amount, session.reference, event.created
+            )
+            return await self.settle(payment)
+        if kind == "payment_intent.succeeded":
+            intent = event.payment_intent
+            if intent is None:
+                return "ignored"
+            return await self.settle(GatewayPayment(intent.id, intent.amount, intent.metadata, event.created))
+        if kind == "payment_intent.payment_failed":
+            intent = event.payment_intent
+            if intent is None or intent.metadata.get("wg_origin") != "autopay":
+                # A decline on the hosted page is shown to the subscriber right there.
+                return "ignored"
+            return await self._failed(event, intent.metadata, intent.amount, intent.failure_code)
+        if kind == "checkout.session.async_payment_failed":
+            session = event.checkout_session
+            if session is None or session.amount is None:
+                return "ignored"
+            return await self._failed(event, session.reference, session.amount, None)
+        if kind == "setup_intent.succeeded":
+            setup = event.setup_intent
+            if setup is None or setup.payment_method_id is None:
+                return "ignored"
+            return await self._store_card(setup.payment_method_id, setup.metadata)
+        return "ignored"
+
+    # ---- payments ---------------------------------------------------------------------------------------
+
+    async def settle(self, payment: GatewayPayment) -> str:
+        kind = payment.metadata.get("wg_kind")
+        subscriber_id = payment.metadata.get("wg_subscriber_id")
+        if kind not in ("invoice", "topup") or not subscriber_id:
+            return "ignored"  # not a payment the portal started (or a setup)
+        if payment.amount.amount <= 0:
+            raise EventRejected("the amount is not positive")
+        if kind == "topup":
+            return await self._topup(payment, subscriber_id)
+        invoice_id = payment.metadata.get("wg_invoice_id")
+        if not invoice_id:
+            raise EventRejected("an invoice payment without an invoice reference")
+        try:
+            invoice = await self.backends.billing.invoice(invoice_id)
+        except NotFound:
+            raise EventRejected("the invoice does not exist") from None
+        if invoice.subscriber_id != subscriber_id:
+            raise EventRejected("the invoice belongs to another subscriber")
+        if invoice.total.currency != payment.amount.currency:
+            raise EventRejected("the payment's currency is not the invoice's")
+        if invoice.status == "VOID":
+            # The money was taken all the same: it goes to the wallet rather than being lost.
+            return await self._topup(
+                payment, subscriber_id, f"Payment for cancelled invoice {invoice.number}"
+            )
+        try:
+            result = await self.backends.billing.record_payment(
+                external_ref=payment.ref, invoice_id=invoice.id, amount=payment.amount, method="CARD"
+            )
+        except Rejected as exc:
+            raise EventRejected(f"Billing refused the payment ({exc.code})") from None
+        paid = result.invoice
+        reactivated = await self._reactivate(paid, payment.ref)
+        await self._once(
+            f"notified:{payment.ref}",
+            lambda: self._notify_paid(paid, payment, reactivated, result.wallet_credit),
+        )
+        settled = BusEvent(
+            id=f"{payment.ref}:settled",
+            type="payment.settled",
+            subscriber_id=subscriber_id,
+            subservice_ids=paid.subservice_ids,
+            data={
+                "kind": "INVOICE",
+                "amount": f"{payment.amount.amount:.2f}",
+                "currency": payment.amount.currency,
+                "invoice_id": paid.id,
+                "reactivated_subservice_ids": reactivated,
+                "payment_ref": payment.ref,
+            },
+            occurred_at=_iso(payment.at),
+        )
+        await self._once(f"published:{payment.ref}", lambda: self.bus.publish(settled))
+        return "settled"
+
+    async def _topup(
+        self, payment: GatewayPayment, subscriber_id: str, description: str | None = None
+    ) -> str:
+        accounts = await self.backends.billing.accounts([subscriber_id])
+        account = accounts.get(subscriber_id)
+        if account is None:
+            raise EventRejected("no billing account for the subscriber")
+        if account.currency != payment.amount.currency:
+            raise EventRejected("the payment's currency is not the account's")
+        try:
+            result = await self.backends.billing.credit_wallet(
+                subscriber_id=subscriber_id,
+                amount=payment.amount,
+                external_ref=payment.ref,
+                description=description or "Wallet top-up by card",
+            )
+        except Rejected as exc:
+            raise EventRejected(f"Billing refused the credit ({exc.code})") from None
+
+        async def notify() -> None:
+            await self.backends.crm.notify(
+                subscriber_id,
+                "WALLET_CREDITED",
+                "Wallet topped up",
+                f"{payment.amount.display()} was added to your wallet. Your balance is now {result.wallet_balance.display()}.",
+                email=True,
+            )
+
+        await self._once(f"notified:{payment.ref}", notify)
+        settled = BusEvent(
+            id=f"{payment.ref}:settled",
+            type="payment.settled",
+            subscriber_id=subscriber_id,
+            data={
+                "kind": "WALLET_TOPUP",
+                "amount": f"{payment.amount.amount:.2f}",
+                "currency": payment.amount.currency,
+                "invoice_id": None,
+                "reactivated_subservice_ids": [],
+                "payment_ref": payment.ref,
+            },
+            occurred_at=_iso(payment.at),
+        )
+        await self._once(f"published:{payment.ref}", lambda: self.bus.publish(settled))
+        return "credited"
+
+    async def _reactivate(self, invoice: Invoice, ref: str) -> list[str]:
+        """Sub-services on the invoice that are down for NON_PAYMENT and have nothing overdue left come back.
+        What an earlier (failed) attempt already brought back is remembered, so the bus event lists it."""
+        memo = f"reactivated:{ref}"
+        earlier: list[str] = json.loads(await self.marks.get(memo) or "[]")
+        on_lines = [line.subservice_id for line in invoice.lines if line.subservice_id]
+        ids = list(dict.fromkeys([*invoice.subservice_ids, *on_lines]))
+        if not ids:
+            return earlier
+        statuses = await self.backends.aaa.statuses(ids)
+        candidates = [
+            i
+            for i in ids
+            if (s := statuses.get(i)) is not None and s.status in DOWN_STATUSES and s.reason == "NON_PAYMENT"
+        ]
+        if not candidates:
+            return earlier
+        overdue = await self.backends.billing.invoices_for_subservices(candidates, status="OVERDUE")
+        reactivated = list(earlier)
+        for subservice_id in candidates:
+            if any(inv.balance.amount > 0 for inv in overdue.get(subservice_id, [])):
+                continue  # another overdue invoice still keeps it suspended
+            try:
+                await self.backends.aaa.reactivate(
+                    subservice_id, "NON_PAYMENT", note=f"Payment {ref} received"
+                )
+            except Rejected as exc:
+                if exc.code == "REASON_MISMATCH":
+                    continue  # suspended for another reason since: that suspension stays
+                raise
+            except NotFound:
+                continue
+            if subservice_id not in reactivated:
+                reactivated.append(subservice_id)
+                await self.marks.put(memo, json.dumps(reactivated), STEP_TTL_S)
+        return reactivated
+
+    async def _notify_paid(
+        self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str], credit: Money | None
+    ) -> None:
+        body = (
+            f"We received your payment of {payment.amount.display()} for invoice {invoice.number}. Thank you!"
+        )
+        if invoice.balance.amount > 0:
+            body += f" {invoice.balance.display()} remains to be paid."
+        if credit is not None:
+            body += f" {credit.display()} more than was due was added to your wallet."
+        if reactivated:
+            body += " Your service is active again."
+        await self.backends.crm.notify(
+            invoice.subscriber_id,
+            "PAYMENT_RECEIVED",
+            "Payment received",
+            body,
+            subservice_id=invoice.subservice_id,
+            email=True,
+        )
+
+    async def _failed(
+        self, event: GatewayEvent, metadata: Mapping[str, str], amount: Money, decline_code: str | None
+    ) -> str:
+        subscriber_id = metadata.get("wg_subscriber_id")
+        invoice_id = metadata.get("wg_invoice_id")
+        if metadata.get("wg_kind") != "invoice" or not subscriber_id or not invoice_id:
+            return "ignored"
+        try:
+            invoice = await self.backends.billing.invoice(invoice_id)
+        except NotFound:
+            raise EventRejected("the invoice does not exist") from None
+        if invoice.subscriber_id != subscriber_id:
+            raise EventRejected("the invoice belongs to another subscriber")
+
+        async def notify() -> None:
+            await self.backends.crm.notify(
+                subscriber_id,
+                "PAYMENT_FAILED",
+                "Payment failed",
+                f"We could not charge your card {amount.display()} for invoice {invoice.number}. The invoice is still"
+                " open: pay it from the portal or update your card.",
+                subservice_id=invoice.subservice_id,
+                email=True,
+            )
+
+        failed = BusEvent(
+            id=f"{event.id}:failed",
+            type="payment.failed",
+            subscriber_id=subscriber_id,
+            subservice_ids=invoice.subservice_ids,
+            data={
+                "invoice_id": invoice.id,
+                "amount": f"{amount.amount:.2f}",
+                "currency": amount.currency,
+                "decline_code": decline_code,
+            },
+            occurred_at=_iso(event.created),
+        )
+        await self._once(f"notified:{event.id}", notify)
+        await self._once(f"published:{event.id}", lambda: self.bus.publish(failed))
+        return "failure_notified"
+
+    # ---- cards ------------------------------------------------------------------------------------------
+
+    async def _store_card_of_session(self, session_id: str, reference: Mapping[str, str]) -> str:
+        if reference.get("wg_kind") != "setup":
+            return "ignored"
+        session = await self.backends.gateway.checkout_session(session_id)
+        if session.payment_method_id is None:
+            raise EventRejected("a completed setup session without a card")
+        return await self._store_card(session.payment_method_id, reference)
+
+    async def _store_card(self, payment_method_id: str, metadata: Mapping[str, str]) -> str:
+        subscriber_id = metadata.get("wg_subscriber_id")
+        if metadata.get("wg_kind") != "setup" or not subscriber_id:
+            return "ignored"
+        accounts = await self.backends.billing.accounts([subscriber_id])
+        account = accounts.get(subscriber_id)
+        if account is None:
+            raise EventRejected("no billing account for the subscriber")
+        card = await self.backends.gateway.payment_method(payment_method_id)
+        if account.gateway_customer_id is not None and card.customer_id != account.gateway_customer_id:
+            raise EventRejected("the card belongs to another gateway customer")
+        try:
+            await self.backends.billing.add_payment_method(
+                subscriber_id,
+                gateway_token=card.id,
+                brand=card.brand,
+                last4=card.last4,
+                exp_month=card.exp_month,
+                exp_year=card.exp_year,
+                make_default=account.default_payment_method_id is None,
+            )
+        except Rejected as exc:
+            raise EventRejected(f"Billing refused the card ({exc.code})") from None
+        return "card_stored"
+
+    # ---- once -------------------------------------------------------------------------------------------
+
+    async def _once(self, key: str, step: Callable[[], Awaitable[None]]) -> None:
+        """Run `step` unless it ran (or is running) already; a failed step releases its claim for the retry."""
+        if not await self.marks.claim(key, STEP_TTL_S):
+            return
+        try:
+            await step()
+        except BaseException:
+            await self.marks.release(key)
+            raise

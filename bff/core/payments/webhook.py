@@ -1,0 +1,197 @@
+"""`POST /webhooks/gateway`: the payment gateway's signed events.
+
+1. The `Stripe-Signature` is verified on the raw body (constant-time, 300 s tolerance, no future timestamps):
+   anything else is a 400 with no side effect.
+2. A fast path: an event whose completion mark exists was fully handled before → 200.
+3. Coalescing: in this process one task per event id does the work and every concurrent delivery of the same
+   event awaits it; across instances a Redis lock lets one instance work while the others wait briefly for
+   its completion mark (200) or its failure (503, the gateway retries).
+4. `bff.core.payments.settlement` applies the event. The completion mark is written only after every step succeeded:
+   nothing is acknowledged before it is recorded.
+
+Only event ids and types are logged: never bodies, card details or secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+
+from adapters.errors import BackendError, ContractViolation, Unavailable
+from adapters.ports.gateway import GatewayEvent
+from adapters.stripe.webhook import SIGNATURE_HEADER, SignatureError, verify_event
+from bff.core.dedupe import Marks
+from bff.core.payments.settlement import HANDLED_TYPES, STEP_TTL_S, EventRejected, Settlement
+
+log = logging.getLogger("wispgate.webhooks")
+
+MAX_BODY = 512 * 1024
+LOCK_TTL_S = 60.0  # longer than handling ever takes; frees the event if an instance dies holding it
+WAIT_S = 10.0  # how long a second instance waits for the first to finish the same event
+POLL_S = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: int
+    result: str  # what happened, said in one word (answered and logged)
+
+
+def answer(outcome: Outcome) -> JSONResponse:
+    if outcome.status < 300:
+        return JSONResponse({"received": True, "result": outcome.result}, outcome.status)
+    return JSONResponse(
+        {"received": False, "error": {"code": outcome.result.upper(), "message": _MESSAGES[outcome.result]}},
+        outcome.status,
+    )
+
+
+_MESSAGES = {
+    "bad_signature": "The signature is missing, stale or does not match.",
+    "bad_event": "The body is not a gateway event.",
+    "too_large": "The body is too large.",
+    "not_configured": "Gateway webhooks are not configured on this server.",
+    "unavailable": "A backend could not be reached; retry later.",
+    "in_progress": "Another instance is handling this event; retry later.",
+    "rejected": "The event contradicts the billing records; it was not applied.",
+    "failed": "The event could not be handled; retry later.",
+}
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The raw body, or None when it exceeds `limit` (read no further than that)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class InFlight:
+    """One task per key in this process; concurrent callers with the same key share its outcome. The task
+    is shielded: a caller that goes away does not cancel the work the others wait for."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, asyncio.Task[Outcome]] = {}
+
+    async def run(self, key: str, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
+        task = self._tasks.get(key)
+        if task is None:
+            task = asyncio.ensure_future(work())
+            self._tasks[key] = task
+
+            def forget(done: asyncio.Task[Outcome]) -> None:
+                if self._tasks.get(key) is done:
+                    del self._tasks[key]
+
+            task.add_done_callback(forget)
+        return await asyncio.shield(task)
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+
+class GatewayWebhooks:
+    def __init__(
+        self,
+        secret: str,
+        settlement: Settlement,
+        marks: Marks,
+        *,
+        wait_s: float = WAIT_S,
+        lock_ttl_s: float = LOCK_TTL_S,
+    ) -> None:
+        self.secret = secret
+        self.settlement = settlement
+        self.marks = marks
+        self.wait_s = wait_s
+        self.lock_ttl_s = lock_ttl_s
+        self.in_flight = InFlight()
+
+    async def endpoint(self, request: Request) -> Response:
+        if not self.secret:
+            return answer(Outcome(503, "not_configured"))
+        try:
+            body = await read_body(request, MAX_BODY)
+        except ClientDisconnect:
+            return Response(status_code=400)
+        if body is None:
+            return answer(Outcome(413, "too_large"))
+        try:
+            event = verify_event(body, request.headers.get(SIGNATURE_HEADER), self.secret)
+        except SignatureError as exc:
+            log.warning("gateway webhook refused: %s", exc)
+            return answer(Outcome(400, "bad_signature"))
+        except ContractViolation:
+            log.warning("gateway webhook refused: a signed body that is not an event")
+            return answer(Outcome(400, "bad_event"))
+        if event.type not in HANDLED_TYPES:
+            log.info("gateway event %s (%s): ignored", event.id, event.type)
+            return answer(Outcome(200, "ignored"))
+        outcome = await self.in_flight.run(event.id, lambda: self.process(event))
+        log.info("gateway event %s (%s): %s", event.id, event.type, outcome.result)
+        return answer(outcome)
+
+    async def process(self, event: GatewayEvent) -> Outcome:
+        try:
+            return await self._process(event)
+        except RedisError as exc:
+            log.warning("gateway event %s: Redis unavailable (%s)", event.id, type(exc).__name__)
+            return Outcome(503, "unavailable")
+
+    async def _process(self, event: GatewayEvent) -> Outcome:
+        done_key, lock_key = f"gw-event:{event.id}", f"gw-lock:{event.id}"
+        if await self.marks.get(done_key) is not None:
+            return Outcome(200, "duplicate")
+        token = secrets.token_hex(8)
+        if not await self.marks.claim(lock_key, self.lock_ttl_s, token):
+            return await self._await_other(done_key, lock_key)
+        try:
+            if await self.marks.get(done_key) is not None:  # finished between the check and the lock
+                return Outcome(200, "duplicate")
+            try:
+                result = await self.settlement.handle(event)
+            except EventRejected as exc:
+                log.error("gateway event %s (%s) not applied: %s", event.id, event.type, exc)
+                return Outcome(422, "rejected")
+            except Unavailable as exc:
+                log.warning("gateway event %s (%s): %s unavailable", event.id, event.type, exc.backend)
+                return Outcome(503, "unavailable")
+            except BackendError as exc:
+                log.error("gateway event %s (%s): %s refused a step", event.id, event.type, exc.backend)
+                return Outcome(502, "failed")
+            except Exception:
+                log.exception("gateway event %s (%s) failed", event.id, event.type)
+                return Outcome(500, "failed")
+            await self.marks.put(done_key, result, STEP_TTL_S)
+            return Outcome(200, result)
+        finally:
+            await self.marks.release(lock_key, token)
+
+    async def _await_other(self, done_key: str, lock_key: str) -> Outcome:
+        """Another instance holds the event: its completion mark → 200; its lock gone without one → it
+        failed → 503 (the gateway retries); still busy after `wait_s` → 503 as well."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait_s
+        while loop.time() < deadline:
+            await asyncio.sleep(POLL_S)
+            if await self.marks.get(done_key) is not None:
+                return Outcome(200, "duplicate")
+            if await self.marks.get(lock_key) is None:
+                if await self.marks.get(done_key) is not None:
+                    return Outcome(200, "duplicate")
+                return Outcome(503, "unavailable")
+        return Outcome(503, "in_progress")

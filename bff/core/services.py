@@ -1,0 +1,59 @@
+"""Everything a running BFF shares between requests, opened by the app's lifespan and closed with it:
+the backends, Redis (when configured), the session store, the rate limiter and the token and link signers."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+from redis.asyncio import Redis
+
+from bff.core.auth.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from bff.core.auth.service import AuthService
+from bff.core.auth.sessions import MemorySessionStore, RedisSessionStore, SessionStore
+from bff.core.auth.tokens import TokenService
+from bff.core.backends import Backends, open_backends
+from bff.core.files import FileLinks
+from bff.core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    backends: Backends
+    redis: Redis | None
+    sessions: SessionStore
+    limiter: RateLimiter
+    tokens: TokenService
+    files: FileLinks
+    auth: AuthService
+
+
+@contextlib.asynccontextmanager
+async def open_services(
+    settings: Settings, backends_transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[Services]:
+    async with contextlib.AsyncExitStack() as stack:
+        backends = await stack.enter_async_context(open_backends(settings, backends_transport))
+        redis: Redis | None = None
+        sessions: SessionStore
+        limiter: RateLimiter
+        if settings.redis_url:
+            redis = Redis.from_url(settings.redis_url)
+            stack.push_async_callback(redis.aclose)
+            sessions = RedisSessionStore(redis, settings.refresh_ttl, settings.redis_prefix)
+            limiter = RedisRateLimiter(redis, settings.redis_prefix)
+        else:
+            sessions = MemorySessionStore(settings.refresh_ttl)
+            limiter = MemoryRateLimiter()
+        tokens = TokenService(
+            settings.jwt_secret,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl=settings.access_ttl,
+        )
+        files = FileLinks(settings.files_signing_key, settings.file_link_ttl, settings.public_url)
+        auth = AuthService(settings, tokens, sessions, limiter, backends.crm)
+        yield Services(settings, backends, redis, sessions, limiter, tokens, files, auth)

@@ -1,0 +1,57 @@
+"""The per-request GraphQL context: who is asking and how to reach the backends. Built by the app for every
+HTTP request and WebSocket connection (`bff.server.graphql`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from bff.core.auth.service import AuthService
+from bff.core.auth.sessions import SessionStore
+from bff.core.auth.viewer import Viewer
+from bff.core.backends import Backends
+from bff.core.bus import NO_BUS, EventBus
+from bff.core.files import FileLinks
+from bff.core.settings import Settings
+from schema.core.loaders import Loaders
+from schema.core.errors import Unauthenticated
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket  # where resolvers set cookies (the WebSocket itself for subscriptions)
+    settings: Settings
+    backends: Backends
+    auth: AuthService
+    sessions: SessionStore
+    files: FileLinks
+    viewer: Viewer | None
+    # Why `viewer` is None although credentials were sent: TOKEN_EXPIRED, TOKEN_INVALID, SESSION_ENDED,
+    # USER_DISABLED (clients refresh on TOKEN_EXPIRED); None when none were sent.
+    credential_error: str | None = None
+    # The process's event bus (`bff.core.bus`), set by the app for every request and WebSocket; subscriptions
+    # listen on it.
+    bus: EventBus = NO_BUS
+    # Per-request dataloaders (`schema.core.loaders`), built on first use inside the request's event loop so
+    # that batches and caches never outlive the request or mix viewers.
+    _loaders: Loaders | None = field(default=None, init=False, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(self.backends)
+        return self._loaders
+
+    def require_viewer(self) -> Viewer:
+        """The viewer, or an UNAUTHENTICATED error saying why there is none."""
+        if self.viewer is None:
+            if self.credential_error == "TOKEN_EXPIRED":
+                raise Unauthenticated("Your session token has expired; refresh it.", reason="TOKEN_EXPIRED")
+            if self.credential_error is not None:
+                raise Unauthenticated(reason=self.credential_error)
+            raise Unauthenticated()
+        return self.viewer

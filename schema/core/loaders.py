@@ -1,0 +1,300 @@
+"""Per-request dataloaders, named `<Result>By<Key>Loader`.
+
+Each collects the keys asked for during one tick of the event loop and fetches them with ONE batch call to
+its backend, so a page of 500 sub-services costs the same number of backend calls as a page of one. Loaders
+are built for every request (`Loaders(backends)` in the context) and cache only for that request: the portal
+shows live data, and one viewer's batch never serves another.
+
+Results are aligned with the keys: a key the backend does not know resolves to `None` (or an empty list for
+one-to-many loaders). Note (PITFALLS): `.load()` calls only share a batch if nothing is awaited between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar, cast
+
+from aiodataloader import DataLoader
+
+from adapters.errors import Rejected
+from adapters.ports.aaa import BandwidthProfile, LiveSession, ServiceStatus
+from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, SubServiceBilling
+from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, TicketSummary
+from adapters.ports.oss import AddOn, Device, Usage
+from bff.core.backends import Backends
+from schema.core.errors import BadUserInput
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+CRM_PAGE = 200  # the CRM's largest page for tickets
+
+
+class BatchLoader(Generic[K, V]):
+    """A typed face over `aiodataloader.DataLoader`; subclasses implement `batch_load`."""
+
+    def __init__(self, backends: Backends) -> None:
+        self.backends = backends
+        self._loader: Any = DataLoader(batch_load_fn=self._dispatch)
+
+    async def _dispatch(self, keys: list[K]) -> list[V | Exception]:
+        return list(await self.batch_load(keys))
+
+    async def batch_load(self, keys: list[K]) -> Sequence[V | Exception]:
+        raise NotImplementedError
+
+    def load(self, key: K) -> asyncio.Future[V]:
+        return cast("asyncio.Future[V]", self._loader.load(key))
+
+    def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
+        return cast("Awaitable[list[V]]", self._loader.load_many(list(keys)))
+
+    def prime(self, key: K, value: V) -> None:
+        self._loader.prime(key, value)
+
+
+# ----------------------------------------------------------------------------------------------- CRM
+
+
+class SubscriberByIdLoader(BatchLoader[str, Subscriber | None]):
+    async def batch_load(self, keys: list[str]) -> list[Subscriber | None]:
+        found = await self.backends.crm.subscribers(keys)
+        return [found.get(k) for k in keys]
+
+
+class SubServiceByIdLoader(BatchLoader[str, SubService | None]):
+    async def batch_load(self, keys: list[str]) -> list[SubService | None]:
+        found = await self.backends.crm.subservices(keys)
+        return [found.get(k) for k in keys]
+
+
+class SubServicesBySubscriberIdLoader(BatchLoader[str, list[SubService]]):
+    """Every sub-service of a subscriber, in the CRM's stable order (one call up to 1,000). Primes
+    `by_id`, so that an invoice's or a ticket's sub-service found later costs no call of its own."""
+
+    def __init__(self, backends: Backends, by_id: SubServiceByIdLoader) -> None:
+        super().__init__(backends)
+        self.by_id = by_id
+
+    async def batch_load(self, keys: list[str]) -> list[list[SubService]]:
+        found = list(await asyncio.gather(*(self.backends.crm.all_subservices_of(k) for k in keys)))
+        for records in found:
+            for record in records:
+                self.by_id.prime(record.id, record)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class TicketsKey:
+    subscriber_id: str
+    status: str | None
+
+
+class TicketsBySubscriberIdLoader(BatchLoader[TicketsKey, list[TicketSummary]]):
+    """All of a subscriber's tickets (newest first), following the CRM's cursors."""
+
+    async def _all(self, key: TicketsKey) -> list[TicketSummary]:
+        statuses = (key.status,) if key.status else ()
+        items: list[TicketSummary] = []
+        after: str | None = None
+        while True:
+            page = await self.backends.crm.tickets_of(key.subscriber_id, statuses, CRM_PAGE, after)
+            items += page.items
+            if page.next_cursor is None or not page.items or page.next_cursor == after:
+                return items
+            after = page.next_cursor
+
+    async def batch_load(self, keys: list[TicketsKey]) -> list[list[TicketSummary]]:
+        return list(await asyncio.gather(*(self._all(k) for k in keys)))
+
+
+class TicketByIdLoader(BatchLoader[str, Ticket | None]):
+    """Full tickets, with their messages and attachments."""
+
+    async def batch_load(self, keys: list[str]) -> list[Ticket | None]:
+        found = await self.backends.crm.tickets(keys)
+        return [found.get(k) for k in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationsKey:
+    subscriber_id: str
+    user_id: str
+    unread_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationList:
+    items: list[Notification]  # newest first, everything the user may see
+    unread_count: int
+
+
+class NotificationsByUserIdLoader(BatchLoader[NotificationsKey, NotificationList]):
+    """A user's notifications (the CRM already applies what a SITE user may see), following cursors."""
+
+    async def _all(self, key: NotificationsKey) -> NotificationList:
+        items: list[Notification] = []
+        after: str | None = None
+        while True:
+            page = await self.backends.crm.notifications(
+                key.subscriber_id, key.user_id, key.unread_only, CRM_PAGE, after
+            )
+            items += page.items
+            if page.next_cursor is None or not page.items or page.next_cursor == after:
+                return NotificationList(items, page.unread_count)
+            after = page.next_cursor
+
+    async def batch_load(self, keys: list[NotificationsKey]) -> list[NotificationList]:
+        return list(await asyncio.gather(*(self._all(k) for k in keys)))
+
+
+# ----------------------------------------------------------------------------------------------- AAA
+
+
+class StatusBySubServiceIdLoader(BatchLoader[str, ServiceStatus | None]):
+    async def batch_load(self, keys: list[str]) -> list[ServiceStatus | None]:
+        found = await self.backends.aaa.statuses(keys)
+        return [found.get(k) for k in keys]
+
+
+class ProfileBySubServiceIdLoader(BatchLoader[str, BandwidthProfile | None]):
+    async def batch_load(self, keys: list[str]) -> list[BandwidthProfile | None]:
+        found = await self.backends.aaa.profiles(keys)
+        return [found.get(k) for k in keys]
+
+
+class SessionBySubServiceIdLoader(BatchLoader[str, LiveSession | None]):
+    async def batch_load(self, keys: list[str]) -> list[LiveSession | None]:
+        found = await self.backends.aaa.sessions(keys)
+        return [found.get(k) for k in keys]
+
+
+# ----------------------------------------------------------------------------------------------- OSS
+
+
+class DevicesBySubServiceIdLoader(BatchLoader[str, list[Device]]):
+    async def batch_load(self, keys: list[str]) -> list[list[Device]]:
+        found = await self.backends.oss.devices_for(keys)
+        return [found.get(k, []) for k in keys]
+
+
+class AddOnsBySubServiceIdLoader(BatchLoader[str, list[AddOn]]):
+    async def batch_load(self, keys: list[str]) -> list[list[AddOn]]:
+        found = await self.backends.oss.addons_for(keys)
+        return [found.get(k, []) for k in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class UsageKey:
+    """A sub-service's usage over `[start, end]`; None lets OSS pick (end: today, start: 29 days before)."""
+
+    subservice_id: str
+    start: date | None = None
+    end: date | None = None
+
+
+class UsageBySubServiceIdLoader(BatchLoader[UsageKey, Usage | None]):
+    """One OSS call per distinct period asked for in this tick (normally exactly one)."""
+
+    async def _period(
+        self, start: date | None, end: date | None, ids: list[str]
+    ) -> dict[str, Usage] | Exception:
+        try:
+            return await self.backends.oss.usage_for(ids, start, end)
+        except Rejected as exc:
+            # INVALID_PERIOD / PERIOD_TOO_LONG: the client's arguments, not a fault of ours.
+            return BadUserInput(f"Usage period refused: {exc.message}", reason=exc.code)
+
+    async def batch_load(self, keys: list[UsageKey]) -> list[Usage | Exception | None]:
+        periods: dict[tuple[date | None, date | None], list[str]] = {}
+        for key in keys:
+            periods.setdefault((key.start, key.end), []).append(key.subservice_id)
+        results = await asyncio.gather(*(self._period(s, e, ids) for (s, e), ids in periods.items()))
+        by_period = dict(zip(periods, results, strict=True))
+        out: list[Usage | Exception | None] = []
+        for key in keys:
+            found = by_period[(key.start, key.end)]
+            out.append(found if isinstance(found, Exception) else found.get(key.subservice_id))
+        return out
+
+
+# ----------------------------------------------------------------------------------------------- Billing
+
+
+class AccountBySubscriberIdLoader(BatchLoader[str, BillingAccount | None]):
+    async def batch_load(self, keys: list[str]) -> list[BillingAccount | None]:
+        found = await self.backends.billing.accounts(keys)
+        return [found.get(k) for k in keys]
+
+
+class BillingBySubServiceIdLoader(BatchLoader[str, SubServiceBilling | None]):
+    async def batch_load(self, keys: list[str]) -> list[SubServiceBilling | None]:
+        found = await self.backends.billing.subservice_billing(keys)
+        return [found.get(k) for k in keys]
+
+
+class InstallmentsBySubServiceIdLoader(BatchLoader[str, list[InstallmentPlan]]):
+    async def batch_load(self, keys: list[str]) -> list[list[InstallmentPlan]]:
+        found = await self.backends.billing.installments(keys)
+        return [found.get(k, []) for k in keys]
+
+
+class InvoiceByIdLoader(BatchLoader[str, Invoice | None]):
+    async def batch_load(self, keys: list[str]) -> list[Invoice | None]:
+        found = await self.backends.billing.invoices(keys)
+        return [found.get(k) for k in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicesKey:
+    subscriber_id: str
+    status: str | None = None
+
+
+class InvoicesBySubscriberIdLoader(BatchLoader[InvoicesKey, list[Invoice]]):
+    """A subscriber's invoices, newest first, optionally of one status (one call per distinct status).
+    Primes `by_id` (a sub-service's open invoices are usually among them)."""
+
+    def __init__(self, backends: Backends, by_id: InvoiceByIdLoader) -> None:
+        super().__init__(backends)
+        self.by_id = by_id
+
+    async def batch_load(self, keys: list[InvoicesKey]) -> list[list[Invoice]]:
+        statuses: dict[str | None, list[str]] = {}
+        for key in keys:
+            statuses.setdefault(key.status, []).append(key.subscriber_id)
+        results = await asyncio.gather(
+            *(self.backends.billing.invoices_for_subscribers(ids, status) for status, ids in statuses.items())
+        )
+        by_status = dict(zip(statuses, results, strict=True))
+        for grouped in results:
+            for invoices in grouped.values():
+                for invoice in invoices:
+                    self.by_id.prime(invoice.id, invoice)
+        return [by_status[k.status].get(k.subscriber_id, []) for k in keys]
+
+
+class Loaders:
+    """Every loader of one request. Built inside the request's event loop (aiodataloader binds to it)."""
+
+    def __init__(self, backends: Backends) -> None:
+        self.subscriber_by_id = SubscriberByIdLoader(backends)
+        self.subservice_by_id = SubServiceByIdLoader(backends)
+        self.subservices_by_subscriber_id = SubServicesBySubscriberIdLoader(backends, self.subservice_by_id)
+        self.tickets_by_subscriber_id = TicketsBySubscriberIdLoader(backends)
+        self.ticket_by_id = TicketByIdLoader(backends)
+        self.notifications_by_user_id = NotificationsByUserIdLoader(backends)
+        self.status_by_subservice_id = StatusBySubServiceIdLoader(backends)
+        self.profile_by_subservice_id = ProfileBySubServiceIdLoader(backends)
+        self.session_by_subservice_id = SessionBySubServiceIdLoader(backends)
+        self.devices_by_subservice_id = DevicesBySubServiceIdLoader(backends)
+        self.addons_by_subservice_id = AddOnsBySubServiceIdLoader(backends)
+        self.usage_by_subservice_id = UsageBySubServiceIdLoader(backends)
+        self.account_by_subscriber_id = AccountBySubscriberIdLoader(backends)
+        self.billing_by_subservice_id = BillingBySubServiceIdLoader(backends)
+        self.installments_by_subservice_id = InstallmentsBySubServiceIdLoader(backends)
+        self.invoice_by_id = InvoiceByIdLoader(backends)
+        self.invoices_by_subscriber_id = InvoicesBySubscriberIdLoader(backends, self.invoice_by_id)

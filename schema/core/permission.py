@@ -1,0 +1,133 @@
+"""Who may see what (DESIGN §5), in one place.
+
+Two kinds of rule live here:
+- permission classes attached to fields (`extensions=[...]`): a field a role may not see resolves to null
+  (`fail_silently`) or to a coded error;
+- visibility predicates that node fetchers and list resolvers apply to every object they hand out, so a
+  foreign object, an unknown one and one a SITE user may not see are all simply absent.
+
+A viewer sees only their own subscriber. SITE users see only their assigned sub-services, the invoices of
+those (never consolidated ones), their tickets, and no wallet. VIEWER and FINANCE read like MANAGER.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from strawberry.extensions.field_extension import FieldExtension
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types import Info
+
+from adapters.ports.billing import Invoice
+from adapters.ports.crm import Notification, SubService, TicketSummary
+from bff.core.auth.viewer import Viewer
+from schema.core.context import Context
+from schema.core.errors import Forbidden, Unauthenticated
+
+
+def _viewer(info: Info[Context, Any]) -> Viewer | None:
+    return info.context.viewer
+
+
+class IsAuthenticated(BasePermission):
+    """The request carries a valid session; otherwise UNAUTHENTICATED (saying why, e.g. TOKEN_EXPIRED)."""
+
+    message = "You need to log in."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        info.context.require_viewer()  # raises the coded error with the reason
+        return True
+
+    def on_unauthorized(self) -> None:
+        raise Unauthenticated()
+
+
+class CanSeeWallet(BasePermission):
+    """Wallets are for everyone but SITE users (an apartment or branch does not spend the account's
+    credit). Used with `fail_silently`: the field is null for them."""
+
+    message = "Your role cannot see the wallet."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        viewer = _viewer(info)
+        return viewer is not None and not viewer.is_site_user
+
+
+class CanManageBilling(BasePermission):
+    """Pay, top up, manage cards and autopay: OWNER, MANAGER and FINANCE. Without a session the error is
+    UNAUTHENTICATED (with its reason); VIEWER and SITE users get FORBIDDEN."""
+
+    message = "Your role cannot manage billing."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().can_manage_billing
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message)
+
+
+class LinksSubService(Protocol):
+    @property
+    def linked_subservice_id(self) -> str | None: ...
+
+
+class CanSeeLinkedSubService(BasePermission):
+    """For `subService` fields of objects already authorized for the viewer's subscriber (an invoice line,
+    a ticket, a notification): the sub-service shows only if the viewer may see it; otherwise null."""
+
+    message = "You cannot see this sub-service."
+
+    def has_permission(self, source: LinksSubService, info: Info[Context, Any], **kwargs: Any) -> bool:
+        viewer = _viewer(info)
+        linked = source.linked_subservice_id
+        return viewer is not None and linked is not None and viewer.can_see_subservice(linked)
+
+
+def null_unless(permission: BasePermission) -> list[FieldExtension]:
+    """Field extensions: resolve to null (or []) when `permission` is not granted, without an error and
+    without a schema directive (the SDL stays the contract the clients were written against)."""
+    return [PermissionExtension(permissions=[permission], fail_silently=True, use_directives=False)]
+
+
+def require(permission: BasePermission) -> list[FieldExtension]:
+    """Field extensions: raise `permission`'s coded error when it is not granted."""
+    return [PermissionExtension(permissions=[permission], use_directives=False)]
+
+
+# ------------------------------------------------------------------------------------ visibility predicates
+
+
+def can_see_subservice(viewer: Viewer, subservice: SubService) -> bool:
+    return viewer.can_see_subservice(subservice.id, subscriber_id=subservice.subscriber_id)
+
+
+def visible_subservices(viewer: Viewer, subservices: list[SubService]) -> list[SubService]:
+    return [s for s in subservices if can_see_subservice(viewer, s)]
+
+
+def can_see_invoice(viewer: Viewer, invoice: Invoice) -> bool:
+    """Own subscriber's invoices; for SITE users only per-sub-service invoices of their sites."""
+    if invoice.subscriber_id != viewer.subscriber_id:
+        return False
+    if not viewer.is_site_user:
+        return True
+    return invoice.subservice_id is not None and invoice.subservice_id in viewer.site_subservice_ids
+
+
+def can_see_ticket(viewer: Viewer, ticket: TicketSummary) -> bool:
+    """Own subscriber's tickets; for SITE users those about their sites or opened by themselves."""
+    if ticket.subscriber_id != viewer.subscriber_id:
+        return False
+    if not viewer.is_site_user:
+        return True
+    if ticket.opened_by_user_id == viewer.user_id:
+        return True
+    return ticket.subservice_id is not None and ticket.subservice_id in viewer.site_subservice_ids
+
+
+def can_see_notification(viewer: Viewer, notification: Notification) -> bool:
+    """The CRM already lists only what the user may see; this guards the subscriber boundary too."""
+    if notification.subscriber_id != viewer.subscriber_id:
+        return False
+    linked = notification.subservice_id
+    return linked is None or viewer.can_see_subservice(linked)

@@ -1,0 +1,211 @@
+"""Payments through the gateway's hosted checkout: paying an invoice, topping up the wallet, saving a card.
+
+These mutations only start a checkout and hand back its URL; the money moves when the gateway's webhook
+arrives (`bff.core.payments.webhook`), and subscriptions tell the portal when it has (`schema.subscriptions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+
+import strawberry
+from strawberry.types import Info
+
+from adapters.errors import NotFound, Rejected
+from bff.core.payments.checkout import (
+    CheckoutStart,
+    PaymentError,
+    start_card_setup,
+    start_invoice_payment,
+    start_wallet_topup,
+)
+from schema.billing.types import Invoice
+from schema.core.connection import given
+from schema.core.context import Context
+from schema.core.errors import UserError, user_error
+from schema.core.node import decode_id_of
+from schema.core.permission import can_see_invoice
+from schema.wallet.types import Wallet
+from schema.wallet.mutations import billing_only, current_wallet, idempotency_key_error
+
+
+def _payment_error(exc: PaymentError) -> UserError:
+    return user_error(exc.code, exc.message, *(("input", exc.field) if exc.field else ()))
+
+
+async def _checkout(
+    idempotency_key: str, start: Callable[[], Awaitable[CheckoutStart]]
+) -> CheckoutStart | UserError:
+    """Start a checkout once the client's idempotency key is acceptable; a business refusal becomes a
+    userError. Outages propagate (BACKEND_UNAVAILABLE)."""
+    problem = idempotency_key_error(idempotency_key)
+    if problem is not None:
+        return problem
+    try:
+        return await start()
+    except PaymentError as exc:
+        return _payment_error(exc)
+    except NotFound:
+        return user_error("NOT_FOUND", "Not found.")
+    except Rejected:
+        # The gateway (or Billing) refused to open a checkout for a reason that is not the client's: the
+        # subscriber can only try again later.
+        return user_error(
+            "GATEWAY_UNAVAILABLE", "The payment provider cannot start a payment right now. Try again later."
+        )
+
+
+# ----------------------------------------------------------------------------------------------- payInvoice
+
+
+@strawberry.input
+class PayInvoiceInput:
+    invoice_id: strawberry.ID
+    idempotency_key: str
+    return_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Where the gateway sends the browser after paying; must be on an allowed origin. Default: the "
+            "portal's /payments/return page."
+        ),
+    )
+    cancel_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser on cancel; same rule. Default: the portal's /invoices page.",
+    )
+
+
+@strawberry.type
+class PayInvoicePayload:
+    invoice: Invoice | None = None
+    checkout_url: str | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayInvoicePayload:
+    context = info.context
+    viewer = context.require_viewer()
+    invoice_id = decode_id_of(input.invoice_id, "Invoice")
+    started = await _checkout(
+        input.idempotency_key,
+        lambda: start_invoice_payment(
+            context.backends,
+            context.settings,
+            viewer,
+            invoice_id,
+            idempotency_key=input.idempotency_key,
+            return_url=given(input.return_url),
+            cancel_url=given(input.cancel_url),
+        ),
+    )
+    if isinstance(started, UserError):
+        return PayInvoicePayload(user_errors=[started])
+    record = (await context.backends.billing.invoices([invoice_id])).get(invoice_id)
+    invoice = Invoice.of(record) if record is not None and can_see_invoice(viewer, record) else None
+    return PayInvoicePayload(invoice=invoice, checkout_url=started.checkout_url)
+
+
+# ---------------------------------------------------------------------------------------------- topUpWallet
+
+
+@strawberry.input
+class TopUpWalletInput:
+    amount: Decimal
+    idempotency_key: str
+    return_url: str | None = strawberry.UNSET
+    cancel_url: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class TopUpWalletPayload:
+    wallet: Wallet | None = None
+    checkout_url: str | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> TopUpWalletPayload:
+    context = info.context
+    viewer = context.require_viewer()
+    started = await _checkout(
+        input.idempotency_key,
+        lambda: start_wallet_topup(
+            context.backends,
+            context.settings,
+            viewer,
+            input.amount,
+            idempotency_key=input.idempotency_key,
+            return_url=given(input.return_url),
+            cancel_url=given(input.cancel_url),
+        ),
+    )
+    if isinstance(started, UserError):
+        return TopUpWalletPayload(user_errors=[started])
+    return TopUpWalletPayload(
+        wallet=await current_wallet(context, viewer.subscriber_id), checkout_url=started.checkout_url
+    )
+
+
+# ---------------------------------------------------------------------------------------- addPaymentMethod
+
+
+@strawberry.input
+class AddPaymentMethodInput:
+    idempotency_key: str
+    return_url: str | None = strawberry.UNSET
+    cancel_url: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class AddPaymentMethodPayload:
+    checkout_url: str | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def add_payment_method(
+    info: Info[Context, None], input: AddPaymentMethodInput
+) -> AddPaymentMethodPayload:
+    context = info.context
+    viewer = context.require_viewer()
+    started = await _checkout(
+        input.idempotency_key,
+        lambda: start_card_setup(
+            context.backends,
+            context.settings,
+            viewer,
+            idempotency_key=input.idempotency_key,
+            return_url=given(input.return_url),
+            cancel_url=given(input.cancel_url),
+        ),
+    )
+    if isinstance(started, UserError):
+        return AddPaymentMethodPayload(user_errors=[started])
+    return AddPaymentMethodPayload(checkout_url=started.checkout_url)
+
+
+@strawberry.type
+class PaymentMutation:
+    pay_invoice: PayInvoicePayload = strawberry.mutation(
+        resolver=pay_invoice,
+        description=(
+            "Start paying an invoice at the payment gateway. Redirect the browser to `checkoutUrl`. Codes: "
+            "NOT_FOUND, ALREADY_PAID, INVOICE_VOID, RETURN_URL_NOT_ALLOWED, GATEWAY_UNAVAILABLE."
+        ),
+        extensions=billing_only(),
+    )
+    top_up_wallet: TopUpWalletPayload = strawberry.mutation(
+        resolver=top_up_wallet,
+        description=(
+            "Start a wallet top-up at the gateway. Codes: AMOUNT_INVALID (below 5.00, above 1000.00 or more "
+            "than two decimals), RETURN_URL_NOT_ALLOWED, GATEWAY_UNAVAILABLE."
+        ),
+        extensions=billing_only(),
+    )
+    add_payment_method: AddPaymentMethodPayload = strawberry.mutation(
+        resolver=add_payment_method,
+        description=(
+            "Start saving a card at the gateway (setup mode). Redirect to `checkoutUrl`. Codes: "
+            "RETURN_URL_NOT_ALLOWED, GATEWAY_UNAVAILABLE."
+        ),
+        extensions=billing_only(),
+    )

@@ -1,0 +1,194 @@
+"""The subscriber: the account a portal user acts for — its sub-services, money, tickets and notices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from adapters.errors import ContractViolation
+from adapters.ports import crm
+from bff.core.auth.viewer import Viewer as Identity
+from schema.billing.types import (
+    Document,
+    FinancialSummary,
+    Invoice,
+    InvoiceStatus,
+    financial_summary,
+    invoice_connection,
+)
+from schema.core.connection import Connection, connection, given, window
+from schema.core.context import Context
+from schema.core.lookahead import connection_nodes, inside, names, selected
+from schema.core.money import Money
+from schema.core.node import Node, encode_id, node_fetcher
+from schema.core.permission import CanSeeWallet, IsAuthenticated, null_unless, require, visible_subservices
+from schema.core.resolver import typed_field
+from schema.service.types import ServiceKind, ServiceStatus, SubService, subservice_objects
+from schema.support.types import (
+    NotificationConnection,
+    Ticket,
+    TicketStatus,
+    notification_connection,
+    ticket_connection,
+)
+from schema.wallet.types import Wallet
+
+
+@strawberry.enum
+class SubscriberKind(Enum):
+    RESIDENTIAL = "RESIDENTIAL"
+    ENTERPRISE = "ENTERPRISE"
+    MDU = "MDU"
+
+
+async def _visible_subservices(context: Context) -> list[crm.SubService]:
+    viewer = context.require_viewer()
+    every = await context.loaders.subservices_by_subscriber_id.load(viewer.subscriber_id)
+    return visible_subservices(viewer, every)
+
+
+@strawberry.type(description="The account a portal user acts for: a household, a company, a building.")
+class Subscriber(Node):
+    record: strawberry.Private[crm.Subscriber]
+    account_number: str
+    name: str
+    kind: SubscriberKind
+    email: str
+    phone: str | None
+    address: str | None
+
+    @classmethod
+    def of(cls, r: crm.Subscriber) -> Subscriber:
+        return cls(
+            id=encode_id("Subscriber", r.id),
+            record=r,
+            account_number=r.account_number,
+            name=r.name,
+            kind=SubscriberKind(r.kind),
+            email=r.email,
+            phone=r.phone or None,
+            address=r.address or None,
+        )
+
+    @typed_field(description="The sub-services this viewer may see (a SITE user sees only assigned ones).")
+    async def sub_services(
+        self,
+        info: Info[Context, None],
+        first: int | None = 50,
+        after: str | None = strawberry.UNSET,
+        kind: ServiceKind | None = strawberry.UNSET,
+        status: ServiceStatus | None = strawberry.UNSET,
+    ) -> Connection[SubService]:
+        context = info.context
+        after, kind, status = given(after), given(kind), given(status)
+        window(0, first, after, 50)  # validate before calling anything
+        records = await _visible_subservices(context)
+        if kind is not None:
+            records = [r for r in records if r.kind == kind.value]
+        if status is not None:
+            # Filter before paging, so totalCount and cursors are exact; the statuses stay in the
+            # loader's cache for the page's `status` fields.
+            found = await context.loaders.status_by_subservice_id.load_many([r.id for r in records])
+            records = [
+                r for r, s in zip(records, found, strict=True) if s is not None and s.status == status.value
+            ]
+        win = window(len(records), first, after, 50)
+        page = await subservice_objects(
+            context, records[win.start : win.stop], connection_nodes(selected(info))
+        )
+        return connection(Connection, page, win)
+
+    @typed_field(description="Aggregated across the visible sub-services, with a per-sub-service breakdown.")
+    async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary:
+        viewer = info.context.require_viewer()
+        return await financial_summary(info, viewer, await _visible_subservices(info.context))
+
+    @strawberry.field
+    async def invoices(
+        self,
+        info: Info[Context, None],
+        first: int | None = 20,
+        after: str | None = strawberry.UNSET,
+        status: InvoiceStatus | None = strawberry.UNSET,
+    ) -> Connection[Invoice]:
+        return await invoice_connection(info, self.record.id, first, given(after), given(status))
+
+    @typed_field(
+        description="Consolidated statement PDF across the visible sub-services (short-lived signed link)."
+    )
+    async def consolidated_statement(self, info: Info[Context, None]) -> Document:
+        context = info.context
+        viewer = context.require_viewer()
+        sites: list[str] | None = None
+        if viewer.is_site_user:
+            # The signed link carries the sites, so the statement covers exactly what this user may see.
+            sites = sorted(s.id for s in await _visible_subservices(context))
+        link = context.files.statement_url(self.record.id, sites, self.record.account_number)
+        return Document.of(link)
+
+    @typed_field(
+        description="The subscriber's wallet; null for roles that may not see it (SITE).",
+        extensions=null_unless(CanSeeWallet()),
+    )
+    async def wallet(self, info: Info[Context, None]) -> Wallet | None:
+        account = await info.context.loaders.account_by_subscriber_id.load(self.record.id)
+        if account is None:
+            raise ContractViolation("billing", f"no account for subscriber {self.record.id}")
+        return Wallet(subscriber_id=self.record.id, balance=Money.of(account.wallet_balance))
+
+    @strawberry.field
+    async def tickets(
+        self,
+        info: Info[Context, None],
+        first: int | None = 20,
+        after: str | None = strawberry.UNSET,
+        status: TicketStatus | None = strawberry.UNSET,
+    ) -> Connection[Ticket]:
+        return await ticket_connection(info, self.record.id, first, given(after), given(status))
+
+    @strawberry.field
+    async def notifications(
+        self, info: Info[Context, None], first: int | None = 20, unread_only: bool | None = False
+    ) -> NotificationConnection:
+        return await notification_connection(info, first, unread_only)
+
+
+# Subscriber fields that start from the subscriber's whole sub-service list.
+NEEDS_SUBSERVICE_LIST = frozenset({"subServices", "financialSummary"})
+
+
+async def own_subscriber(context: Context, identity: Identity) -> Subscriber:
+    record = await context.loaders.subscriber_by_id.load(identity.subscriber_id)
+    if record is None:
+        raise ContractViolation("crm", f"the viewer's subscriber {identity.subscriber_id} is unknown")
+    return Subscriber.of(record)
+
+
+@strawberry.type
+class ViewerSubscriber:
+    """`Viewer.subscriber`, merged into the account domain's `Viewer` by `schema.build_schema`."""
+
+    identity: strawberry.Private[Identity]
+
+    @typed_field(extensions=require(IsAuthenticated()))
+    async def subscriber(self, info: Info[Context, None]) -> Subscriber:
+        if names(inside(selected(info))) & NEEDS_SUBSERVICE_LIST:
+            # The list only needs the subscriber id, which the viewer already has: ask for it in the same
+            # tick as the subscriber record so the two CRM reads overlap instead of taking two rounds.
+            early = info.context.loaders.subservices_by_subscriber_id.load(self.identity.subscriber_id)
+            # The fields that need it await the same cached future; this only keeps an early failure from
+            # being reported as "never retrieved" when the subscriber read fails first.
+            early.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return await own_subscriber(info.context, self.identity)
+
+
+@node_fetcher("Subscriber")
+async def fetch_subscribers(context: Context, ids: Sequence[str]) -> dict[str, Subscriber]:
+    viewer = context.require_viewer()
+    if viewer.subscriber_id not in ids:
+        return {}
+    subscriber = await own_subscriber(context, viewer)
+    return {viewer.subscriber_id: subscriber}

@@ -1,0 +1,364 @@
+"""Support tickets (with SLA progress, messages and attachments) and portal notifications — read side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from adapters.ports import crm
+from schema.core.connection import Connection, connection, window
+from schema.core.context import Context
+from schema.core.loaders import NotificationsKey, TicketsKey
+from schema.core.errors import BadUserInput, UserError
+from schema.core.lookahead import SelectedField, connection_nodes, names, selected
+from schema.core.node import Node, decode_id_of, encode_id, node_fetcher
+from schema.core.permission import (
+    CanSeeLinkedSubService,
+    IsAuthenticated,
+    can_see_notification,
+    can_see_ticket,
+    null_unless,
+    require,
+)
+from schema.core.resolver import typed_field
+from schema.service.types import MISSING, SubService, _Missing
+
+
+@strawberry.enum
+class TicketStatus(Enum):
+    OPEN = "OPEN"
+    IN_PROGRESS = "IN_PROGRESS"
+    WAITING_ON_CUSTOMER = "WAITING_ON_CUSTOMER"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+
+
+@strawberry.enum
+class TicketCategory(Enum):
+    CONNECTIVITY = "CONNECTIVITY"
+    BILLING = "BILLING"
+    DEVICE = "DEVICE"
+    INSTALLATION = "INSTALLATION"
+    OTHER = "OTHER"
+
+
+@strawberry.enum
+class TicketPriority(Enum):
+    LOW = "LOW"
+    NORMAL = "NORMAL"
+    HIGH = "HIGH"
+    URGENT = "URGENT"
+
+
+@strawberry.enum
+class NotificationKind(Enum):
+    INVOICE_ISSUED = "INVOICE_ISSUED"
+    PAYMENT_RECEIVED = "PAYMENT_RECEIVED"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    WALLET_CREDITED = "WALLET_CREDITED"
+    SERVICE_STATUS = "SERVICE_STATUS"
+    TICKET_UPDATED = "TICKET_UPDATED"
+    GENERAL = "GENERAL"
+
+
+def _linked_subservice(info: Info[Context, None], subservice_id: str | None) -> Any:
+    if subservice_id is None:
+        return None
+
+    async def later() -> SubService | None:
+        record = await info.context.loaders.subservice_by_id.load(subservice_id)
+        return SubService.of(record) if record is not None else None
+
+    return later()
+
+
+@strawberry.type(description="Service-level agreement of a ticket: when a response and a fix are due.")
+class Sla:
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    first_response_breached: bool
+    resolution_breached: bool
+    progress: float = strawberry.field(
+        description="Share of the resolution window used so far, 0..1 (1 when breached)"
+    )
+
+    @classmethod
+    def of(cls, sla: crm.Sla, created_at: datetime, now: datetime | None = None) -> Sla:
+        if sla.resolution_breached:
+            progress = 1.0
+        else:
+            end = sla.resolved_at or now or datetime.now(UTC)
+            window = (sla.resolution_due_at - created_at).total_seconds()
+            used = (end - created_at).total_seconds()
+            progress = min(max(used / window, 0.0), 1.0) if window > 0 else 1.0
+        return cls(
+            first_response_due_at=sla.first_response_due_at,
+            resolution_due_at=sla.resolution_due_at,
+            first_responded_at=sla.first_responded_at,
+            resolved_at=sla.resolved_at,
+            first_response_breached=sla.first_response_breached,
+            resolution_breached=sla.resolution_breached,
+            progress=round(progress, 4),
+        )
+
+
+@strawberry.type
+class TicketMessage:
+    id: strawberry.ID
+    from_support: bool
+    author_name: str
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, m: crm.TicketMessage) -> TicketMessage:
+        return cls(
+            id=encode_id("TicketMessage", m.id),
+            from_support=m.author_kind == "SUPPORT",
+            author_name=m.author_name,
+            body=m.body,
+            created_at=m.created_at,
+        )
+
+
+@strawberry.type
+class Attachment:
+    record: strawberry.Private[crm.Attachment]
+    id: strawberry.ID
+    filename: str
+    content_type: str
+    size_bytes: int
+
+    @classmethod
+    def of(cls, a: crm.Attachment) -> Attachment:
+        return cls(
+            record=a,
+            id=encode_id("Attachment", a.id),
+            filename=a.filename,
+            content_type=a.content_type,
+            size_bytes=a.size_bytes,
+        )
+
+    @typed_field(description="Short-lived signed link")
+    def url(self, info: Info[Context, None]) -> str:
+        return info.context.files.attachment_url(self.record.id, self.record.filename).url
+
+
+@strawberry.type(description="A support request and its conversation.")
+class Ticket(Node):
+    record: strawberry.Private[crm.TicketSummary]
+    # The full ticket (messages, attachments) when the list pre-loaded it.
+    full: strawberry.Private[crm.Ticket | _Missing | None]
+    number: str
+    subject: str
+    category: TicketCategory
+    priority: TicketPriority
+    status: TicketStatus
+    queue: str
+    created_at: datetime
+    updated_at: datetime
+    sla: Sla
+
+    @classmethod
+    def of(cls, t: crm.TicketSummary) -> Ticket:
+        return cls(
+            id=encode_id("Ticket", t.id),
+            record=t,
+            full=t if isinstance(t, crm.Ticket) else MISSING,
+            number=t.number,
+            subject=t.subject,
+            category=TicketCategory(t.category),
+            priority=TicketPriority(t.priority),
+            status=TicketStatus(t.status),
+            queue=t.queue,
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+            sla=Sla.of(t.sla, t.created_at),
+        )
+
+    @property
+    def linked_subservice_id(self) -> str | None:
+        return self.record.subservice_id
+
+    @typed_field(graphql_type=SubService | None, extensions=null_unless(CanSeeLinkedSubService()))
+    def sub_service(self, info: Info[Context, None]) -> Any:
+        return _linked_subservice(info, self.record.subservice_id)
+
+    def _full_then(self, info: Info[Context, None], convert: Any) -> Any:
+        if not isinstance(self.full, _Missing):
+            return convert(self.full)
+
+        async def later() -> Any:
+            return convert(await info.context.loaders.ticket_by_id.load(self.record.id))
+
+        return later()
+
+    @typed_field(graphql_type=list[TicketMessage])
+    def messages(self, info: Info[Context, None]) -> Any:
+        return self._full_then(info, lambda t: [TicketMessage.of(m) for m in t.messages] if t else [])
+
+    @typed_field(graphql_type=list[Attachment])
+    def attachments(self, info: Info[Context, None]) -> Any:
+        return self._full_then(info, lambda t: [Attachment.of(a) for a in t.attachments] if t else [])
+
+
+async def ticket_objects(
+    context: Context, records: Sequence[crm.TicketSummary], fields: list[SelectedField]
+) -> list[Ticket]:
+    items = [Ticket.of(r) for r in records]
+    if names(fields) & {"messages", "attachments"}:
+        full = await context.loaders.ticket_by_id.load_many([t.record.id for t in items])
+        for item, ticket in zip(items, full, strict=True):
+            item.full = ticket
+    return items
+
+
+async def ticket_connection(
+    info: Info[Context, None],
+    subscriber_id: str,
+    first: int | None,
+    after: str | None,
+    status: TicketStatus | None,
+) -> Connection[Ticket]:
+    context = info.context
+    viewer = context.require_viewer()
+    window(0, first, after, 20)  # validate before calling anything
+    key = TicketsKey(subscriber_id, status.value if status is not None else None)
+    records = [
+        t for t in await context.loaders.tickets_by_subscriber_id.load(key) if can_see_ticket(viewer, t)
+    ]
+    win = window(len(records), first, after, 20)
+    page = await ticket_objects(context, records[win.start : win.stop], connection_nodes(selected(info)))
+    return connection(Connection, page, win)
+
+
+@node_fetcher("Ticket")
+async def fetch_tickets(context: Context, ids: Sequence[str]) -> dict[str, Ticket]:
+    viewer = context.require_viewer()
+    found = await context.loaders.ticket_by_id.load_many(ids)
+    return {t.id: Ticket.of(t) for t in found if t is not None and can_see_ticket(viewer, t)}
+
+
+# ------------------------------------------------------------------------------------------ notifications
+
+
+@strawberry.type(description="A message to the portal user: an invoice issued, a payment received, ...")
+class Notification(Node):
+    record: strawberry.Private[crm.Notification]
+    kind: NotificationKind
+    title: str
+    body: str
+    read: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, n: crm.Notification) -> Notification:
+        kind = (
+            NotificationKind[n.kind] if n.kind in NotificationKind.__members__ else NotificationKind.GENERAL
+        )
+        return cls(
+            id=encode_id("Notification", n.id),
+            record=n,
+            kind=kind,
+            title=n.title,
+            body=n.body,
+            read=n.read,
+            created_at=n.created_at,
+        )
+
+    @property
+    def linked_subservice_id(self) -> str | None:
+        return self.record.subservice_id
+
+    @typed_field(graphql_type=SubService | None, extensions=null_unless(CanSeeLinkedSubService()))
+    def sub_service(self, info: Info[Context, None]) -> Any:
+        return _linked_subservice(info, self.record.subservice_id)
+
+
+@strawberry.type
+class NotificationConnection(Connection[Notification]):
+    unread_count: int
+
+
+async def notification_connection(
+    info: Info[Context, None], first: int | None, unread_only: bool | None
+) -> NotificationConnection:
+    context = info.context
+    viewer = context.require_viewer()
+    window(0, first, None, 20)
+    key = NotificationsKey(viewer.subscriber_id, viewer.user_id, bool(unread_only))
+    found = await context.loaders.notifications_by_user_id.load(key)
+    records = [n for n in found.items if can_see_notification(viewer, n)]
+    win = window(len(records), first, None, 20)
+    nodes = [Notification.of(n) for n in records[win.start : win.stop]]
+    base = connection(Connection, nodes, win)
+    return NotificationConnection(
+        edges=base.edges,
+        nodes=base.nodes,
+        page_info=base.page_info,
+        total_count=base.total_count,
+        unread_count=found.unread_count,
+    )
+
+
+@node_fetcher("Notification")
+async def fetch_notifications(context: Context, ids: Sequence[str]) -> dict[str, Notification]:
+    viewer = context.require_viewer()
+    found = await context.loaders.notifications_by_user_id.load(
+        NotificationsKey(viewer.subscriber_id, viewer.user_id)
+    )
+    wanted = set(ids)
+    return {
+        n.id: Notification.of(n) for n in found.items if n.id in wanted and can_see_notification(viewer, n)
+    }
+
+
+# ------------------------------------------------------------------------------------ marking notifications
+
+MAX_MARK_READ = 500
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    ids: list[strawberry.ID]
+
+
+@strawberry.type
+class MarkNotificationsReadPayload:
+    unread_count: int
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def mark_notifications_read(
+    info: Info[Context, None], input: MarkNotificationsReadInput
+) -> MarkNotificationsReadPayload:
+    """Any role may mark its own notifications read. The CRM marks only those that are the user's and
+    answers the unread count afterwards; an ID of someone else's notification is silently not marked."""
+    context = info.context
+    viewer = context.require_viewer()
+    if len(input.ids) > MAX_MARK_READ:
+        raise BadUserInput(f"At most {MAX_MARK_READ} IDs at a time.", field="ids")
+    ids = list(dict.fromkeys(decode_id_of(i, "Notification") for i in input.ids))
+    if not ids:
+        found = await context.loaders.notifications_by_user_id.load(
+            NotificationsKey(viewer.subscriber_id, viewer.user_id, unread_only=True)
+        )
+        return MarkNotificationsReadPayload(unread_count=found.unread_count)
+    result = await context.backends.crm.mark_notifications_read(viewer.user_id, ids)
+    return MarkNotificationsReadPayload(unread_count=result.unread_count)
+
+
+@strawberry.type
+class NotificationMutation:
+    mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
+        resolver=mark_notifications_read,
+        description="Mark notifications read for this user.",
+        extensions=require(IsAuthenticated()),
+    )

@@ -1,0 +1,274 @@
+"""Money moved inside Billing, no gateway involved: paying an invoice from the wallet, redeeming a gift card,
+renewing a prepaid sub-service. Also the rules every money-moving mutation shares (who may, idempotency
+keys, turning Billing's refusals into `userErrors`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from adapters.errors import NotFound, Rejected
+from adapters.ports.money import Money as MoneyValue
+from schema.billing.types import Invoice
+from schema.core.connection import given
+from schema.core.context import Context
+from schema.core.errors import UserError, user_error
+from schema.core.money import Money
+from schema.core.node import decode_id_of
+from schema.core.permission import CanManageBilling, can_see_subservice, require
+from schema.service.types import SubService
+from schema.wallet.types import Wallet
+
+MAX_IDEMPOTENCY_KEY = 100
+GIFT_CARD_ATTEMPTS = 5
+GIFT_CARD_WINDOW = timedelta(minutes=15)
+MAX_GIFT_CARD_CODE = 40
+CENT = Decimal("0.01")
+
+
+def billing_only() -> list[Any]:
+    """Field extensions of the money mutations (a coded top-level error for other roles)."""
+    return require(CanManageBilling())
+
+
+def idempotency_key_error(key: str) -> UserError | None:
+    if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
+        return user_error(
+            "IDEMPOTENCY_KEY_INVALID",
+            f"The idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY} characters (a UUID).",
+            "input",
+            "idempotencyKey",
+        )
+    return None
+
+
+def scoped_key(subscriber_id: str, key: str) -> str:
+    """The client's key, scoped to its subscriber: two subscribers choosing the same key never collide."""
+    return f"{subscriber_id}:{key}"
+
+
+# Which input field a Billing refusal is about, for `UserError.field`.
+_FIELDS = {
+    "NOT_FOUND": "invoiceId",
+    "AMOUNT_INVALID": "amount",
+    "IDEMPOTENCY_CONFLICT": "idempotencyKey",
+    "GIFT_CARD_INVALID": "code",
+    "GIFT_CARD_ALREADY_USED": "code",
+}
+
+
+def refusal(exc: Rejected, fields: dict[str, str] | None = None) -> UserError:
+    """A Billing refusal as the client sees it: the backend's code, its message, the input field."""
+    field = {**_FIELDS, **(fields or {})}.get(exc.code)
+    return user_error(exc.code, exc.message, *(("input", field) if field else ()))
+
+
+def not_found(what: str, field: str) -> UserError:
+    # The same answer for a foreign and an unknown ID: nothing says which it was.
+    return user_error("NOT_FOUND", f"No such {what}.", "input", field)
+
+
+def amount_error(amount: Decimal) -> UserError | None:
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        return user_error(
+            "AMOUNT_INVALID",
+            "The amount must be more than zero, with at most two decimals.",
+            "input",
+            "amount",
+        )
+    return None
+
+
+async def current_wallet(context: Context, subscriber_id: str) -> Wallet:
+    """The wallet as Billing has it now (not from this request's loader cache)."""
+    balance = (await context.backends.billing.wallet_balances([subscriber_id])).get(subscriber_id)
+    if balance is None:
+        raise NotFound("billing", f"no wallet for subscriber {subscriber_id}")
+    return Wallet(subscriber_id=subscriber_id, balance=Money.of(balance))
+
+
+# ------------------------------------------------------------------------------------ applyWalletToInvoice
+
+
+@strawberry.input
+class ApplyWalletToInvoiceInput:
+    invoice_id: strawberry.ID
+    amount: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="Default: as much of the balance as the wallet covers"
+    )
+    idempotency_key: str
+
+
+@strawberry.type
+class ApplyWalletToInvoicePayload:
+    invoice: Invoice | None = None
+    wallet: Wallet | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def apply_wallet_to_invoice(
+    info: Info[Context, None], input: ApplyWalletToInvoiceInput
+) -> ApplyWalletToInvoicePayload:
+    context = info.context
+    viewer = context.require_viewer()
+    invoice_id = decode_id_of(input.invoice_id, "Invoice")
+    wanted = given(input.amount)
+    problem = idempotency_key_error(input.idempotency_key)
+    if problem is None and wanted is not None:
+        problem = amount_error(wanted)
+    if problem is not None:
+        return ApplyWalletToInvoicePayload(user_errors=[problem])
+    amount: MoneyValue | None = None
+    if wanted is not None:
+        account = await context.loaders.account_by_subscriber_id.load(viewer.subscriber_id)
+        if account is None:
+            raise NotFound("billing", f"no account for subscriber {viewer.subscriber_id}")
+        amount = MoneyValue(wanted, account.currency)
+    try:
+        result = await context.backends.billing.apply_wallet(
+            subscriber_id=viewer.subscriber_id,
+            invoice_id=invoice_id,
+            idempotency_key=scoped_key(viewer.subscriber_id, input.idempotency_key),
+            amount=amount,
+        )
+    except NotFound:
+        return ApplyWalletToInvoicePayload(user_errors=[not_found("invoice", "invoiceId")])
+    except Rejected as exc:
+        return ApplyWalletToInvoicePayload(user_errors=[refusal(exc)])
+    return ApplyWalletToInvoicePayload(
+        invoice=Invoice.of(result.invoice),
+        wallet=Wallet(subscriber_id=viewer.subscriber_id, balance=Money.of(result.wallet_balance)),
+    )
+
+
+# ------------------------------------------------------------------------------------------ redeemGiftCard
+
+
+@strawberry.input
+class RedeemGiftCardInput:
+    code: str
+
+
+@strawberry.type
+class RedeemGiftCardPayload:
+    wallet: Wallet | None = None
+    credited: Money | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _plausible_code(code: str) -> bool:
+    return 4 <= len(code) <= MAX_GIFT_CARD_CODE and all(
+        c.isascii() and (c.isalnum() or c == "-") for c in code
+    )
+
+
+async def redeem_gift_card(info: Info[Context, None], input: RedeemGiftCardInput) -> RedeemGiftCardPayload:
+    """Every attempt counts against the user's budget (a success resets it), so guessing codes stops after
+    GIFT_CARD_ATTEMPTS failures per window; the counters are shared by every instance through Redis."""
+    context = info.context
+    viewer = context.require_viewer()
+    limiter = context.auth.limiter
+    key = f"gift-card:{viewer.user_id}"
+    decision = await limiter.hit(key, GIFT_CARD_ATTEMPTS, GIFT_CARD_WINDOW)
+    if not decision.allowed:
+        minutes = max(1, -(-decision.retry_after_s // 60))
+        return RedeemGiftCardPayload(
+            user_errors=[
+                user_error(
+                    "RATE_LIMITED",
+                    f"Too many gift card attempts. Try again in {minutes} minute(s).",
+                    "input",
+                    "code",
+                )
+            ]
+        )
+    code = input.code.strip()
+    if not _plausible_code(code):
+        return RedeemGiftCardPayload(
+            user_errors=[user_error("GIFT_CARD_INVALID", "No gift card has this code.", "input", "code")]
+        )
+    try:
+        result = await context.backends.billing.redeem_gift_card(
+            subscriber_id=viewer.subscriber_id, code=code
+        )
+    except Rejected as exc:
+        return RedeemGiftCardPayload(user_errors=[refusal(exc, {"INVALID_REQUEST": "code"})])
+    await limiter.reset(key)
+    return RedeemGiftCardPayload(
+        wallet=Wallet(subscriber_id=viewer.subscriber_id, balance=Money.of(result.wallet_balance)),
+        credited=Money.of(result.value),
+    )
+
+
+# -------------------------------------------------------------------------------------------- renewService
+
+
+@strawberry.input
+class RenewServiceInput:
+    sub_service_id: strawberry.ID
+    idempotency_key: str
+
+
+@strawberry.type
+class RenewServicePayload:
+    sub_service: SubService | None = None
+    wallet: Wallet | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def renew_service(info: Info[Context, None], input: RenewServiceInput) -> RenewServicePayload:
+    context = info.context
+    viewer = context.require_viewer()
+    subservice_id = decode_id_of(input.sub_service_id, "SubService")
+    problem = idempotency_key_error(input.idempotency_key)
+    if problem is not None:
+        return RenewServicePayload(user_errors=[problem])
+    # Billing renews by sub-service id alone: make sure it is the viewer's before asking.
+    record = await context.loaders.subservice_by_id.load(subservice_id)
+    if record is None or not can_see_subservice(viewer, record):
+        return RenewServicePayload(user_errors=[not_found("sub-service", "subServiceId")])
+    try:
+        result = await context.backends.billing.renew_subservice(
+            subservice_id, idempotency_key=scoped_key(viewer.subscriber_id, input.idempotency_key)
+        )
+    except NotFound:
+        return RenewServicePayload(user_errors=[not_found("sub-service", "subServiceId")])
+    except Rejected as exc:
+        return RenewServicePayload(user_errors=[refusal(exc, {"NOT_FOUND": "subServiceId"})])
+    subservice = SubService.of(record)
+    # The new expiry, read fresh rather than from anything this request may have cached before.
+    fresh = await context.backends.billing.subservice_billing([subservice_id])
+    subservice.prefetched.billing = fresh.get(subservice_id)
+    return RenewServicePayload(
+        sub_service=subservice,
+        wallet=Wallet(subscriber_id=viewer.subscriber_id, balance=Money.of(result.wallet_balance)),
+    )
+
+
+@strawberry.type
+class WalletMutation:
+    apply_wallet_to_invoice: ApplyWalletToInvoicePayload = strawberry.mutation(
+        resolver=apply_wallet_to_invoice,
+        description=(
+            "Pay an invoice from the wallet balance. Codes: NOT_FOUND, ALREADY_PAID, INVOICE_VOID, "
+            "INSUFFICIENT_BALANCE, AMOUNT_INVALID."
+        ),
+        extensions=billing_only(),
+    )
+    redeem_gift_card: RedeemGiftCardPayload = strawberry.mutation(
+        resolver=redeem_gift_card,
+        description="Credit a gift card to the wallet. Codes: GIFT_CARD_INVALID, GIFT_CARD_ALREADY_USED, RATE_LIMITED.",
+        extensions=billing_only(),
+    )
+    renew_service: RenewServicePayload = strawberry.mutation(
+        resolver=renew_service,
+        description=(
+            "Prepaid services: pay the next period from the wallet and extend `expiresAt`. Codes: NOT_FOUND, "
+            "NOT_PREPAID, INSUFFICIENT_BALANCE."
+        ),
+        extensions=billing_only(),
+    )
