@@ -168,8 +168,8 @@ def _sandbox_app(n: int) -> tuple[Any, Any]:
 
 
 def _bff_app(sandbox_base: str) -> Any:
-    from bff.app import create_app
-    from bff.settings import load_settings
+    from bff.core.settings import load_settings
+    from bff.server.app import create_app
 
     env = {"WISPGATE_ENV": "development", "WEB_DIST": str(ROOT / "bench" / "no-web-dist")}
     for name in BACKEND_NAMES:

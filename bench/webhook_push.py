@@ -181,8 +181,8 @@ def bff_env(sandbox_url: str, public_url: str, redis_url: str, redis_prefix: str
 
 
 def _bff_app(config: dict[str, Any]) -> Any:
-    from bff.app import create_app
-    from bff.settings import load_settings
+    from bff.core.settings import load_settings
+    from bff.server.app import create_app
 
     env = bff_env(config["sandbox_url"], config["public_url"], config["redis_url"], config["redis_prefix"])
     return create_app(load_settings(env))
@@ -446,7 +446,7 @@ async def measure_bus_hop(cluster: Cluster, redis_url: str, samples: int) -> lis
     backend for it) straight to the shared Redis channel → the message read from B's socket."""
     from redis.asyncio import Redis
 
-    from bff.bus import BusEvent
+    from bff.core.bus import BusEvent
 
     hops: list[float] = []
     redis = Redis.from_url(redis_url)

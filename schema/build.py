@@ -1,8 +1,8 @@
-"""The GraphQL contract. `build_schema()` composes the root types from one mixin per domain."""
+"""`build_schema()`: the roots (`Query`, `Mutation`, `Subscription`) composed from one mixin per domain, the
+extensions and the production lock-down."""
 
 from __future__ import annotations
 
-import copy
 import logging
 
 import strawberry
@@ -12,35 +12,35 @@ from strawberry.types import ExecutionContext
 
 from adapters.errors import BackendError
 from bff.core.settings import GraphQLLimits, Settings
-from schema.account.types import AccountMutation, AccountQuery, PortalUser, Viewer
+
+# Node fetchers register themselves on import: `node(id)` reaches every type through them.
+from schema.account import nodes as _account_nodes  # noqa: F401
+from schema.account.mutations import AccountMutation
+from schema.account.types import AccountQuery, PortalUser
+from schema.billing import nodes as _billing_nodes  # noqa: F401
+from schema.billing.subscriptions import BillingSubscription
 from schema.billing.types import Invoice
-from schema.payments.types import CardMutation, PaymentMethod, SubscriberCards
 from schema.core.errors import PortalError
 from schema.core.extensions import schema_extensions
 from schema.core.node import NodeQuery
-from schema.payments.mutations import PaymentMutation
 from schema.core.scalars import SCALARS
-from schema.service.types import Device, SubService
-from schema.subscriber.types import Subscriber, ViewerSubscriber
-from schema.subscriptions import Subscription
-from schema.support.types import Notification, NotificationMutation, Ticket
+from schema.payments import nodes as _payments_nodes  # noqa: F401
+from schema.payments.card_mutations import CardMutation
+from schema.payments.mutations import PaymentMutation
+from schema.payments.subscriptions import PaymentSubscription
+from schema.payments.types import PaymentMethod
+from schema.service import nodes as _service_nodes  # noqa: F401
+from schema.service.parts import Device
+from schema.service.subscriptions import ServiceSubscription
+from schema.service.types import SubService
+from schema.subscriber import nodes as _subscriber_nodes  # noqa: F401
+from schema.subscriber.types import Subscriber
+from schema.support import nodes as _support_nodes  # noqa: F401
+from schema.support.mutations import NotificationMutation
+from schema.support.subscriptions import SupportSubscription
+from schema.support.types import Notification, Ticket
 from schema.wallet.mutations import WalletMutation
-
-
-def _merge_fields(target: type, extension: type) -> None:
-    """Add `extension`'s GraphQL fields to the already-defined `target` type (idempotent): `Viewer` lives
-    in the account domain, its `subscriber` field in the subscriber domain."""
-    definition = target.__strawberry_definition__  # type: ignore[attr-defined]
-    present = {f.python_name for f in definition.fields}
-    for field in extension.__strawberry_definition__.fields:  # type: ignore[attr-defined]
-        if field.python_name not in present:
-            added = copy.copy(field)
-            added.origin = target
-            definition.fields.append(added)
-
-
-_merge_fields(Viewer, ViewerSubscriber)
-_merge_fields(Subscriber, SubscriberCards)
+from schema.wallet.subscriptions import WalletSubscription
 
 
 @strawberry.type
@@ -50,6 +50,13 @@ class Query(AccountQuery, NodeQuery):
 
 @strawberry.type
 class Mutation(AccountMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(
+    PaymentSubscription, BillingSubscription, WalletSubscription, ServiceSubscription, SupportSubscription
+):
     pass
 
 

@@ -27,6 +27,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bff.server",),
 )
 SANDBOX_MAY_IMPORT = ("adapters", "sandbox")
+# Inside `schema`: the domains' types build on each other in this order (a subscriber has sub-services,
+# invoices, a wallet, tickets and cards; the account's viewer has a subscriber). Operations (mutations,
+# subscriptions) sit above every domain's types, and `schema.build` / `schema.export` above everything.
+# A type that must point to a type later in the order does so by name (`schema.core.node`).
+DOMAINS = ("service", "billing", "wallet", "support", "payments", "subscriber", "account")
+OPERATIONS = ("mutations", "card_mutations", "subscriptions")
+SCHEMA_TOP = ("schema.build", "schema.export")
 SANDBOX_IMPORTED_BY = ("sandbox", "bff.server")
 
 
@@ -170,6 +177,43 @@ def wrong_way(graph: dict[str, set[str]]) -> list[str]:
     return problems
 
 
+def schema_rank(module: str) -> tuple[int, int] | None:
+    """(tier, domain index) inside `schema`: core 0; a domain's types 1; its operations 2; the top 3."""
+    if _under(module, SCHEMA_TOP):
+        return (3, 0)
+    if _under(module, ("schema.core",)):
+        return (0, 0)
+    parts = module.split(".")
+    if len(parts) >= 2 and parts[0] == "schema" and parts[1] in DOMAINS:
+        domain = DOMAINS.index(parts[1])
+        if len(parts) == 3 and parts[2] in OPERATIONS:
+            return (2, domain)
+        return (1, domain)
+    return None
+
+
+def wrong_way_in_schema(graph: dict[str, set[str]]) -> list[str]:
+    problems = []
+    for source, targets in sorted(graph.items()):
+        if not _under(source, ("schema",)) or source == "schema":
+            continue
+        src = schema_rank(source)
+        if src is None:
+            problems.append(f"{source} is neither core, a domain nor the top of the schema")
+            continue
+        for target in sorted(t for t in targets if _under(t, ("schema",)) and t != "schema"):
+            dst = schema_rank(target)
+            if dst is None:
+                continue  # reported as a source
+            if dst[0] > src[0]:
+                problems.append(f"{source} -> {target} (a lower tier of the schema imports a higher one)")
+            elif src[0] == 1 and dst[0] == 1 and dst[1] > src[1]:
+                problems.append(f"{source} -> {target} (a domain's types import a later domain's)")
+            elif src[0] == 2 and dst[0] == 2:
+                problems.append(f"{source} -> {target} (operations import only types)")
+    return problems
+
+
 def test_the_graph_is_read_from_every_kind_of_import(tmp_path: Path) -> None:
     # The walker itself: an import inside a function and one under TYPE_CHECKING both count.
     graph = import_graph()
@@ -196,6 +240,11 @@ def test_no_import_circles() -> None:
 def test_every_arrow_points_down_the_layers() -> None:
     problems = wrong_way(import_graph())
     assert not problems, "imports against the layer order:\n" + "\n".join(problems)
+
+
+def test_schema_domains_import_one_way() -> None:
+    problems = wrong_way_in_schema(import_graph())
+    assert not problems, "imports against the schema's order:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -39,6 +39,11 @@ EVENT_TYPES = (
     "ticket.updated",
 )
 
+PAYMENT_SETTLED = "payment.settled"
+# `data.kind` of a payment.settled event: what the payment was for.
+SETTLED_INVOICE = "INVOICE"
+SETTLED_WALLET_TOPUP = "WALLET_TOPUP"
+
 
 @dataclass(frozen=True, slots=True)
 class BusEvent:
@@ -263,19 +268,3 @@ async def open_bus(redis: Redis | None, channel: str) -> AsyncIterator[MemoryBus
         yield bus
     finally:
         await bus.close()
-
-
-class NoBus:
-    """`Context.bus` until the app sets the running bus: any use is a wiring error, said plainly."""
-
-    async def publish(self, event: BusEvent) -> None:
-        raise RuntimeError("Context.bus was not set by the app")
-
-    def listen(self, subscriber_id: str) -> AsyncIterator[BusEvent]:
-        raise RuntimeError("Context.bus was not set by the app")
-
-    async def close(self) -> None:
-        return None
-
-
-NO_BUS = NoBus()

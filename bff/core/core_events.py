@@ -18,10 +18,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from adapters.wispgate.signing import SignatureError, verify
+from bff.core.body import read_body
 from bff.core.bus import BusEvent, EventBus
-from bff.core.dedupe import Marks
-from bff.core.payments.settlement import STEP_TTL_S
-from bff.core.payments.webhook import read_body
+from bff.core.dedupe import STEP_TTL_S, Marks
 
 log = logging.getLogger("wispgate.core_hooks")
 

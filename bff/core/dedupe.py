@@ -10,6 +10,9 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+# How long a "done" mark lives: longer than any sender keeps retrying (Stripe: 3 days).
+STEP_TTL_S = 7 * 24 * 3600
+
 
 class Marks(Protocol):
     async def claim(self, key: str, ttl_s: float, value: str = "1") -> bool:

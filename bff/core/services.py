@@ -1,5 +1,6 @@
 """Everything a running BFF shares between requests, opened by the app's lifespan and closed with it:
-the backends, Redis (when configured), the session store, the rate limiter and the token and link signers."""
+the backends, Redis (when configured), the session store, the rate limiter, the token and link signers,
+the event bus and the de-duplication marks."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from bff.core.auth.service import AuthService
 from bff.core.auth.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from bff.core.auth.tokens import TokenService
 from bff.core.backends import Backends, open_backends
+from bff.core.bus import MemoryBus, RedisBus, open_bus
+from bff.core.dedupe import Marks, MemoryMarks, RedisMarks
 from bff.core.files import FileLinks
 from bff.core.settings import Settings
 
@@ -29,6 +32,8 @@ class Services:
     tokens: TokenService
     files: FileLinks
     auth: AuthService
+    bus: MemoryBus | RedisBus
+    marks: Marks
 
 
 @contextlib.asynccontextmanager
@@ -56,4 +61,6 @@ async def open_services(
         )
         files = FileLinks(settings.files_signing_key, settings.file_link_ttl, settings.public_url)
         auth = AuthService(settings, tokens, sessions, limiter, backends.crm)
-        yield Services(settings, backends, redis, sessions, limiter, tokens, files, auth)
+        marks: Marks = MemoryMarks() if redis is None else RedisMarks(redis, settings.redis_prefix)
+        bus = await stack.enter_async_context(open_bus(redis, f"{settings.redis_prefix}events"))
+        yield Services(settings, backends, redis, sessions, limiter, tokens, files, auth, bus, marks)

@@ -97,8 +97,8 @@ def _run(app: Any, host: str, port: int) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from bff.server.app import create_app
     from bff.core.settings import SettingsError, load_settings
+    from bff.server.app import create_app
 
     try:
         settings = load_settings()
@@ -173,8 +173,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     from starlette.routing import Mount
 
-    from bff.server.app import create_app
     from bff.core.settings import SettingsError, load_settings
+    from bff.server.app import create_app
     from sandbox.app import build_sandbox
     from sandbox.settings import load_sandbox_settings
 

@@ -143,6 +143,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             return Credentials(None, exc.code)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        """The one place a `Context` is built: every request and every WebSocket gets the whole of it."""
         services = self._services()
         credentials = request.scope.get(CREDENTIALS_KEY)
         if credentials is None and isinstance(request, WebSocket):
@@ -163,6 +164,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             auth=services.auth,
             sessions=services.sessions,
             files=services.files,
+            bus=services.bus,
             viewer=credentials.viewer,
             credential_error=credentials.error,
         )

@@ -1,32 +1,20 @@
-"""The account domain: the viewer, portal users, and logging in and out."""
+"""The account domain: the viewer and the portal users. Signing in and out: `schema.account.mutations`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from enum import Enum
 
 import strawberry
-from starlette.requests import Request
-from starlette.responses import Response
 from strawberry.types import Info
 
 from adapters.ports.crm import PortalUser as PortalUserRecord
-from bff.core.auth.cookies import (
-    CSRF_COOKIE,
-    REFRESH_COOKIE,
-    clear_session_cookies,
-    new_csrf_token,
-    set_session_cookies,
-)
-from bff.core.auth.service import AuthFailure, SignedIn
 from bff.core.auth.viewer import Viewer as Identity
 from schema.core.context import Context
-from schema.core.errors import UserError, user_error
-from schema.core.node import Node, encode_id, node_fetcher
-
-MAX_EMAIL = 254
-MAX_PASSWORD = 1024
+from schema.core.lookahead import inside, names, selected
+from schema.core.node import Node, encode_id
+from schema.core.permission import IsAuthenticated, require
+from schema.core.resolver import typed_field
+from schema.subscriber.types import Subscriber, own_subscriber
 
 
 @strawberry.enum(description="What a portal user may do for their subscriber.")
@@ -83,138 +71,25 @@ class Viewer:
         description="Can this user pay, top up and manage cards (OWNER, MANAGER, FINANCE)?",
     )
 
-
-@strawberry.input
-class LoginInput:
-    email: str
-    password: str
-    token_delivery: TokenDelivery = TokenDelivery.COOKIE
-
-
-@strawberry.type
-class LoginPayload:
-    viewer: Viewer | None = None
-    access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
-    refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
-    access_token_expires_at: datetime | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    @typed_field(extensions=require(IsAuthenticated()))
+    async def subscriber(self, info: Info[Context, None]) -> Subscriber:
+        if names(inside(selected(info))) & NEEDS_SUBSERVICE_LIST:
+            # The list only needs the subscriber id, which the viewer already has: ask for it in the same
+            # tick as the subscriber record so the two CRM reads overlap instead of taking two rounds.
+            early = info.context.loaders.subservices_by_subscriber_id.load(self.identity.subscriber_id)
+            # The fields that need it await the same cached future; this only keeps an early failure from
+            # being reported as "never retrieved" when the subscriber read fails first.
+            early.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return await own_subscriber(info.context, self.identity)
 
 
-@strawberry.input
-class RefreshSessionInput:
-    refresh_token: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Mobile clients send their refresh token here; the web sends none (the cookie is used).",
-    )
-
-
-@strawberry.type
-class RefreshSessionPayload:
-    viewer: Viewer | None = None
-    access_token: str | None = None
-    refresh_token: str | None = None
-    access_token_expires_at: datetime | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class LogoutPayload:
-    ok: bool
-
-
-def client_ip(request: Request | object) -> str:
-    client = getattr(request, "client", None)
-    return client.host if client is not None else ""
-
-
-def _deliver(
-    context: Context, signed: SignedIn, body: bool, *, new_session: bool
-) -> tuple[str | None, str | None]:
-    """Hand the tokens over: in the payload (mobile) or as cookies (web). Returns the payload's tokens.
-    A new session gets a new CSRF token; a refresh keeps the one the open tabs already use."""
-    if body:
-        return signed.access.token, signed.refresh_token
-    if isinstance(context.response, Response):
-        current = None if new_session else context.request.cookies.get(CSRF_COOKIE)
-        csrf = current or new_csrf_token()
-        set_session_cookies(context.response, context.settings, signed.access, signed.refresh_token, csrf)
-    return None, None
-
-
-def _become(context: Context, identity: Identity) -> None:
-    """From here on this request acts as the freshly signed-in user, so the payload's `viewer { subscriber }`
-    resolves with the new identity instead of the (absent or expired) one the request arrived with."""
-    context.viewer = identity
-    context.credential_error = None
+# Subscriber fields that start from the subscriber's whole sub-service list.
+NEEDS_SUBSERVICE_LIST = frozenset({"subServices", "financialSummary"})
 
 
 def resolve_viewer(info: Info[Context, None]) -> Viewer | None:
     identity = info.context.viewer
     return Viewer(identity=identity) if identity is not None else None
-
-
-async def login(info: Info[Context, None], input: LoginInput) -> LoginPayload:
-    context = info.context
-    if len(input.email) > MAX_EMAIL or len(input.password) > MAX_PASSWORD:
-        return LoginPayload(
-            user_errors=[user_error("INVALID_CREDENTIALS", "The e-mail or password is not correct.")]
-        )
-    try:
-        signed = await context.auth.login(
-            input.email,
-            input.password,
-            user_agent=context.request.headers.get("user-agent", ""),
-            ip=client_ip(context.request),
-        )
-    except AuthFailure as failure:
-        return LoginPayload(user_errors=[user_error(failure.code, failure.message)])
-    access, refresh = _deliver(context, signed, input.token_delivery is TokenDelivery.BODY, new_session=True)
-    _become(context, signed.viewer)
-    return LoginPayload(
-        viewer=Viewer(identity=signed.viewer),
-        access_token=access,
-        refresh_token=refresh,
-        access_token_expires_at=signed.access.expires_at,
-    )
-
-
-# The argument's default, `{}`: the web sends no input at all.
-NO_REFRESH_INPUT = RefreshSessionInput()
-
-
-async def refresh_session(
-    info: Info[Context, None], input: RefreshSessionInput = NO_REFRESH_INPUT
-) -> RefreshSessionPayload:
-    context = info.context
-    body_token = input.refresh_token or None
-    token = body_token or context.request.cookies.get(REFRESH_COOKIE)
-    if not token:
-        return RefreshSessionPayload(
-            user_errors=[user_error("INVALID_REFRESH_TOKEN", "No refresh token was sent.")]
-        )
-    try:
-        signed = await context.auth.refresh(token)
-    except AuthFailure as failure:
-        if body_token is None and isinstance(context.response, Response):
-            clear_session_cookies(context.response, context.settings)
-        return RefreshSessionPayload(user_errors=[user_error(failure.code, failure.message)])
-    access, refresh = _deliver(context, signed, body_token is not None, new_session=False)
-    _become(context, signed.viewer)
-    return RefreshSessionPayload(
-        viewer=Viewer(identity=signed.viewer),
-        access_token=access,
-        refresh_token=refresh,
-        access_token_expires_at=signed.access.expires_at,
-    )
-
-
-async def logout(info: Info[Context, None]) -> LogoutPayload:
-    context = info.context
-    await context.auth.logout(context.viewer, context.request.cookies.get(REFRESH_COOKIE))
-    if isinstance(context.response, Response):
-        clear_session_cookies(context.response, context.settings)
-    # The caller holds no usable session afterwards, whether or not one was still open.
-    return LogoutPayload(ok=True)
 
 
 @strawberry.type
@@ -223,28 +98,3 @@ class AccountQuery:
         resolver=resolve_viewer,
         description="The logged-in portal user; null when the request carries no valid session.",
     )
-
-
-@strawberry.type
-class AccountMutation:
-    login: LoginPayload = strawberry.mutation(
-        resolver=login, description="Check e-mail and password; start a session."
-    )
-    refresh_session: RefreshSessionPayload = strawberry.mutation(
-        resolver=refresh_session,
-        description=(
-            "Rotate the refresh token (from the cookie, or from input for mobile) and issue a new access token."
-        ),
-    )
-    logout: LogoutPayload = strawberry.mutation(resolver=logout, description="End the current session.")
-
-
-@node_fetcher("PortalUser")
-async def fetch_portal_users(context: Context, ids: Sequence[str]) -> dict[str, PortalUser]:
-    """A user sees themselves; owners and managers see every user of their subscriber."""
-    viewer = context.require_viewer()
-    wanted = [i for i in ids if i == viewer.user_id or viewer.role in ("OWNER", "MANAGER")]
-    if not wanted:
-        return {}
-    users = await context.backends.crm.users(wanted)
-    return {i: PortalUser.of(u) for i, u in users.items() if u.subscriber_id == viewer.subscriber_id}

@@ -1,5 +1,5 @@
-"""The per-request GraphQL context: who is asking and how to reach the backends. Built by the app for every
-HTTP request and WebSocket connection (`bff.server.graphql`)."""
+"""The per-request GraphQL context: who is asking and how to reach the backends, the bus and the stores.
+Built whole, for every HTTP request and WebSocket connection, by one `get_context` (`bff.server.graphql`)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from bff.core.auth.service import AuthService
 from bff.core.auth.sessions import SessionStore
 from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends
-from bff.core.bus import NO_BUS, EventBus
+from bff.core.bus import EventBus
 from bff.core.files import FileLinks
 from bff.core.settings import Settings
-from schema.core.loaders import Loaders
 from schema.core.errors import Unauthenticated
+from schema.core.loaders import Loaders
 
 
 @dataclass
@@ -29,13 +29,12 @@ class Context:
     auth: AuthService
     sessions: SessionStore
     files: FileLinks
+    # The process's event bus (`bff.core.bus`); subscriptions listen on it.
+    bus: EventBus
     viewer: Viewer | None
     # Why `viewer` is None although credentials were sent: TOKEN_EXPIRED, TOKEN_INVALID, SESSION_ENDED,
     # USER_DISABLED (clients refresh on TOKEN_EXPIRED); None when none were sent.
     credential_error: str | None = None
-    # The process's event bus (`bff.core.bus`), set by the app for every request and WebSocket; subscriptions
-    # listen on it.
-    bus: EventBus = NO_BUS
     # Per-request dataloaders (`schema.core.loaders`), built on first use inside the request's event loop so
     # that batches and caches never outlive the request or mix viewers.
     _loaders: Loaders | None = field(default=None, init=False, repr=False)
@@ -44,6 +43,11 @@ class Context:
     def loaders(self) -> Loaders:
         if self._loaders is None:
             self._loaders = Loaders(self.backends)
+        return self._loaders
+
+    def renew_loaders(self) -> Loaders:
+        """A new loader set (a subscription reads each event fresh: the socket's context outlives a cache)."""
+        self._loaders = Loaders(self.backends)
         return self._loaders
 
     def require_viewer(self) -> Viewer:

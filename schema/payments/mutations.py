@@ -1,7 +1,7 @@
 """Payments through the gateway's hosted checkout: paying an invoice, topping up the wallet, saving a card.
 
 These mutations only start a checkout and hand back its URL; the money moves when the gateway's webhook
-arrives (`bff.core.payments.webhook`), and subscriptions tell the portal when it has (`schema.subscriptions`).
+arrives (`bff.core.payments.webhook`), and subscriptions tell the portal when it has (`schema.payments.subscriptions`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from schema.billing.types import Invoice
 from schema.core.connection import given
 from schema.core.context import Context
 from schema.core.errors import UserError, user_error
+from schema.core.mutation import billing_only, idempotency_key_error
 from schema.core.node import decode_id_of
 from schema.core.permission import can_see_invoice
-from schema.wallet.types import Wallet
-from schema.wallet.mutations import billing_only, current_wallet, idempotency_key_error
+from schema.wallet.types import Wallet, current_wallet
 
 
 def _payment_error(exc: PaymentError) -> UserError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import Enum
 
 import strawberry
@@ -11,22 +10,18 @@ from strawberry.types import Info
 from adapters.errors import ContractViolation
 from adapters.ports import crm
 from bff.core.auth.viewer import Viewer as Identity
-from schema.billing.types import (
-    Document,
-    FinancialSummary,
-    Invoice,
-    InvoiceStatus,
-    financial_summary,
-    invoice_connection,
-)
+from schema.billing.summary import FinancialSummary, financial_summary
+from schema.billing.types import Document, Invoice, InvoiceStatus, invoice_connection
 from schema.core.connection import Connection, connection, given, window
 from schema.core.context import Context
-from schema.core.lookahead import connection_nodes, inside, names, selected
+from schema.core.lookahead import connection_nodes, selected
 from schema.core.money import Money
-from schema.core.node import Node, encode_id, node_fetcher
-from schema.core.permission import CanSeeWallet, IsAuthenticated, null_unless, require, visible_subservices
+from schema.core.node import Node, encode_id
+from schema.core.permission import CanSeeWallet, null_unless, visible_subservices
 from schema.core.resolver import typed_field
-from schema.service.types import ServiceKind, ServiceStatus, SubService, subservice_objects
+from schema.payments.types import Autopay, PaymentMethod, autopay_of, manages_billing, payment_methods_of
+from schema.service.parts import ServiceKind, ServiceStatus
+from schema.service.types import SubService, subservice_objects
 from schema.support.types import (
     NotificationConnection,
     Ticket,
@@ -155,9 +150,24 @@ class Subscriber(Node):
     ) -> NotificationConnection:
         return await notification_connection(info, first, unread_only)
 
+    @typed_field(
+        description=(
+            "Saved cards (tokens at the gateway: brand, last 4 digits, expiry — never the card number). "
+            "Null for roles that may not manage billing (SITE, VIEWER)."
+        )
+    )
+    async def payment_methods(self, info: Info[Context, None]) -> list[PaymentMethod] | None:
+        # Null rather than an empty list ("you may not know"), which a fail-silent permission extension
+        # cannot express for a list.
+        if not manages_billing(info):
+            return None
+        return await payment_methods_of(info.context, self.record.id)
 
-# Subscriber fields that start from the subscriber's whole sub-service list.
-NEEDS_SUBSERVICE_LIST = frozenset({"subServices", "financialSummary"})
+    @typed_field(description="Null for roles that may not manage billing (SITE, VIEWER).")
+    async def autopay(self, info: Info[Context, None]) -> Autopay | None:
+        if not manages_billing(info):
+            return None
+        return await autopay_of(info.context, self.record.id)
 
 
 async def own_subscriber(context: Context, identity: Identity) -> Subscriber:
@@ -165,30 +175,3 @@ async def own_subscriber(context: Context, identity: Identity) -> Subscriber:
     if record is None:
         raise ContractViolation("crm", f"the viewer's subscriber {identity.subscriber_id} is unknown")
     return Subscriber.of(record)
-
-
-@strawberry.type
-class ViewerSubscriber:
-    """`Viewer.subscriber`, merged into the account domain's `Viewer` by `schema.build_schema`."""
-
-    identity: strawberry.Private[Identity]
-
-    @typed_field(extensions=require(IsAuthenticated()))
-    async def subscriber(self, info: Info[Context, None]) -> Subscriber:
-        if names(inside(selected(info))) & NEEDS_SUBSERVICE_LIST:
-            # The list only needs the subscriber id, which the viewer already has: ask for it in the same
-            # tick as the subscriber record so the two CRM reads overlap instead of taking two rounds.
-            early = info.context.loaders.subservices_by_subscriber_id.load(self.identity.subscriber_id)
-            # The fields that need it await the same cached future; this only keeps an early failure from
-            # being reported as "never retrieved" when the subscriber read fails first.
-            early.add_done_callback(lambda f: f.cancelled() or f.exception())
-        return await own_subscriber(info.context, self.identity)
-
-
-@node_fetcher("Subscriber")
-async def fetch_subscribers(context: Context, ids: Sequence[str]) -> dict[str, Subscriber]:
-    viewer = context.require_viewer()
-    if viewer.subscriber_id not in ids:
-        return {}
-    subscriber = await own_subscriber(context, viewer)
-    return {viewer.subscriber_id: subscriber}

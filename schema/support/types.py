@@ -1,4 +1,4 @@
-"""Support tickets (with SLA progress, messages and attachments) and portal notifications — read side."""
+"""Support tickets (with SLA progress, messages and attachments) and portal notifications."""
 
 from __future__ import annotations
 
@@ -14,19 +14,17 @@ from adapters.ports import crm
 from schema.core.connection import Connection, connection, window
 from schema.core.context import Context
 from schema.core.loaders import NotificationsKey, TicketsKey
-from schema.core.errors import BadUserInput, UserError
 from schema.core.lookahead import SelectedField, connection_nodes, names, selected
-from schema.core.node import Node, decode_id_of, encode_id, node_fetcher
+from schema.core.node import Node, encode_id
 from schema.core.permission import (
     CanSeeLinkedSubService,
-    IsAuthenticated,
     can_see_notification,
     can_see_ticket,
     null_unless,
-    require,
 )
+from schema.core.prefetch import MISSING, Missing
 from schema.core.resolver import typed_field
-from schema.service.types import MISSING, SubService, _Missing
+from schema.service.types import SubService
 
 
 @strawberry.enum
@@ -155,7 +153,7 @@ class Attachment:
 class Ticket(Node):
     record: strawberry.Private[crm.TicketSummary]
     # The full ticket (messages, attachments) when the list pre-loaded it.
-    full: strawberry.Private[crm.Ticket | _Missing | None]
+    full: strawberry.Private[crm.Ticket | Missing | None]
     number: str
     subject: str
     category: TicketCategory
@@ -192,7 +190,7 @@ class Ticket(Node):
         return _linked_subservice(info, self.record.subservice_id)
 
     def _full_then(self, info: Info[Context, None], convert: Any) -> Any:
-        if not isinstance(self.full, _Missing):
+        if not isinstance(self.full, Missing):
             return convert(self.full)
 
         async def later() -> Any:
@@ -237,13 +235,6 @@ async def ticket_connection(
     win = window(len(records), first, after, 20)
     page = await ticket_objects(context, records[win.start : win.stop], connection_nodes(selected(info)))
     return connection(Connection, page, win)
-
-
-@node_fetcher("Ticket")
-async def fetch_tickets(context: Context, ids: Sequence[str]) -> dict[str, Ticket]:
-    viewer = context.require_viewer()
-    found = await context.loaders.ticket_by_id.load_many(ids)
-    return {t.id: Ticket.of(t) for t in found if t is not None and can_see_ticket(viewer, t)}
 
 
 # ------------------------------------------------------------------------------------------ notifications
@@ -305,60 +296,4 @@ async def notification_connection(
         page_info=base.page_info,
         total_count=base.total_count,
         unread_count=found.unread_count,
-    )
-
-
-@node_fetcher("Notification")
-async def fetch_notifications(context: Context, ids: Sequence[str]) -> dict[str, Notification]:
-    viewer = context.require_viewer()
-    found = await context.loaders.notifications_by_user_id.load(
-        NotificationsKey(viewer.subscriber_id, viewer.user_id)
-    )
-    wanted = set(ids)
-    return {
-        n.id: Notification.of(n) for n in found.items if n.id in wanted and can_see_notification(viewer, n)
-    }
-
-
-# ------------------------------------------------------------------------------------ marking notifications
-
-MAX_MARK_READ = 500
-
-
-@strawberry.input
-class MarkNotificationsReadInput:
-    ids: list[strawberry.ID]
-
-
-@strawberry.type
-class MarkNotificationsReadPayload:
-    unread_count: int
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-async def mark_notifications_read(
-    info: Info[Context, None], input: MarkNotificationsReadInput
-) -> MarkNotificationsReadPayload:
-    """Any role may mark its own notifications read. The CRM marks only those that are the user's and
-    answers the unread count afterwards; an ID of someone else's notification is silently not marked."""
-    context = info.context
-    viewer = context.require_viewer()
-    if len(input.ids) > MAX_MARK_READ:
-        raise BadUserInput(f"At most {MAX_MARK_READ} IDs at a time.", field="ids")
-    ids = list(dict.fromkeys(decode_id_of(i, "Notification") for i in input.ids))
-    if not ids:
-        found = await context.loaders.notifications_by_user_id.load(
-            NotificationsKey(viewer.subscriber_id, viewer.user_id, unread_only=True)
-        )
-        return MarkNotificationsReadPayload(unread_count=found.unread_count)
-    result = await context.backends.crm.mark_notifications_read(viewer.user_id, ids)
-    return MarkNotificationsReadPayload(unread_count=result.unread_count)
-
-
-@strawberry.type
-class NotificationMutation:
-    mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
-        resolver=mark_notifications_read,
-        description="Mark notifications read for this user.",
-        extensions=require(IsAuthenticated()),
     )

@@ -1,12 +1,10 @@
 """Money moved inside Billing, no gateway involved: paying an invoice from the wallet, redeeming a gift card,
-renewing a prepaid sub-service. Also the rules every money-moving mutation shares (who may, idempotency
-keys, turning Billing's refusals into `userErrors`)."""
+renewing a prepaid sub-service."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -18,77 +16,22 @@ from schema.core.connection import given
 from schema.core.context import Context
 from schema.core.errors import UserError, user_error
 from schema.core.money import Money
+from schema.core.mutation import (
+    amount_error,
+    billing_only,
+    idempotency_key_error,
+    not_found,
+    refusal,
+    scoped_key,
+)
 from schema.core.node import decode_id_of
-from schema.core.permission import CanManageBilling, can_see_subservice, require
+from schema.core.permission import can_see_subservice
 from schema.service.types import SubService
 from schema.wallet.types import Wallet
 
-MAX_IDEMPOTENCY_KEY = 100
 GIFT_CARD_ATTEMPTS = 5
 GIFT_CARD_WINDOW = timedelta(minutes=15)
 MAX_GIFT_CARD_CODE = 40
-CENT = Decimal("0.01")
-
-
-def billing_only() -> list[Any]:
-    """Field extensions of the money mutations (a coded top-level error for other roles)."""
-    return require(CanManageBilling())
-
-
-def idempotency_key_error(key: str) -> UserError | None:
-    if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
-        return user_error(
-            "IDEMPOTENCY_KEY_INVALID",
-            f"The idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY} characters (a UUID).",
-            "input",
-            "idempotencyKey",
-        )
-    return None
-
-
-def scoped_key(subscriber_id: str, key: str) -> str:
-    """The client's key, scoped to its subscriber: two subscribers choosing the same key never collide."""
-    return f"{subscriber_id}:{key}"
-
-
-# Which input field a Billing refusal is about, for `UserError.field`.
-_FIELDS = {
-    "NOT_FOUND": "invoiceId",
-    "AMOUNT_INVALID": "amount",
-    "IDEMPOTENCY_CONFLICT": "idempotencyKey",
-    "GIFT_CARD_INVALID": "code",
-    "GIFT_CARD_ALREADY_USED": "code",
-}
-
-
-def refusal(exc: Rejected, fields: dict[str, str] | None = None) -> UserError:
-    """A Billing refusal as the client sees it: the backend's code, its message, the input field."""
-    field = {**_FIELDS, **(fields or {})}.get(exc.code)
-    return user_error(exc.code, exc.message, *(("input", field) if field else ()))
-
-
-def not_found(what: str, field: str) -> UserError:
-    # The same answer for a foreign and an unknown ID: nothing says which it was.
-    return user_error("NOT_FOUND", f"No such {what}.", "input", field)
-
-
-def amount_error(amount: Decimal) -> UserError | None:
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
-        return user_error(
-            "AMOUNT_INVALID",
-            "The amount must be more than zero, with at most two decimals.",
-            "input",
-            "amount",
-        )
-    return None
-
-
-async def current_wallet(context: Context, subscriber_id: str) -> Wallet:
-    """The wallet as Billing has it now (not from this request's loader cache)."""
-    balance = (await context.backends.billing.wallet_balances([subscriber_id])).get(subscriber_id)
-    if balance is None:
-        raise NotFound("billing", f"no wallet for subscriber {subscriber_id}")
-    return Wallet(subscriber_id=subscriber_id, balance=Money.of(balance))
 
 
 # ------------------------------------------------------------------------------------ applyWalletToInvoice

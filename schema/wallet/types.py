@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from adapters.errors import NotFound
 from adapters.ports import billing
 from schema.core.connection import Connection, Window, check_first, connection, decode_cursor, given
 from schema.core.context import Context
@@ -79,3 +80,11 @@ class Wallet:
         win = Window(start, min(start + count, total), total)
         nodes = [WalletTransaction.of(t) for t in items[win.start : win.stop]]
         return connection(Connection, nodes, win)
+
+
+async def current_wallet(context: Context, subscriber_id: str) -> Wallet:
+    """The wallet as Billing has it now (not from this request's loader cache)."""
+    balance = (await context.backends.billing.wallet_balances([subscriber_id])).get(subscriber_id)
+    if balance is None:
+        raise NotFound("billing", f"no wallet for subscriber {subscriber_id}")
+    return Wallet(subscriber_id=subscriber_id, balance=Money.of(balance))

@@ -16,16 +16,16 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bff.server.app import create_app
 from bff.core.auth.cookies import CSRF_COOKIE
 from bff.core.settings import Settings, load_settings
-from tests.harness.transport import DispatchTransport
+from bff.server.app import create_app
 from sandbox.aaa.system import AaaSystem
 from sandbox.billing.system import BillingSystem
 from sandbox.common.system import System, SystemConfig
 from sandbox.crm.system import CrmSystem
 from sandbox.oss.system import OssSystem
 from sandbox.world import DEMO_PASSWORD, World
+from tests.harness.transport import DispatchTransport
 
 JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
 FILES_KEY = "test-files-key-0123456789abcdef-0123456789"

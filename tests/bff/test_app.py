@@ -18,8 +18,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 from bff.server.app import create_app
-from tests.harness.transport import DispatchTransport
 from tests.bff.conftest import VIEWER, Portal, make_settings
+from tests.harness.transport import DispatchTransport
 
 INTROSPECTION = "query { __schema { queryType { name } } }"
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bff.server.cli import build_parser, demo_environment, main
 from bff.core.settings import load_settings
+from bff.server.cli import build_parser, demo_environment, main
 
 
 def test_schema_prints_the_sdl(capsys: pytest.CaptureFixture[str]) -> None:

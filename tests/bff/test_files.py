@@ -12,8 +12,8 @@ from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
 from bff.core.files import FileLinks, LinkExpired, LinkInvalid, safe_filename
 from bff.core.settings import Settings
-from tests.harness.transport import DispatchTransport
 from tests.bff.conftest import Portal, Systems
+from tests.harness.transport import DispatchTransport
 
 KEY = "k" * 32
 PNG = (

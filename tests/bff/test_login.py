@@ -11,9 +11,9 @@ import pytest
 from bff.core.auth.cookies import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from bff.core.auth.tokens import TokenService
 from bff.core.settings import Settings
-from tests.harness.transport import DispatchTransport
 from schema.core.node import encode_id
 from tests.bff.conftest import VIEWER, Portal, Systems
+from tests.harness.transport import DispatchTransport
 
 REFRESH = """
 mutation Refresh($token: String) {

@@ -12,9 +12,14 @@ import pytest
 
 from adapters.errors import Unavailable
 from bff.core.backends import open_backends
-from bff.server.cli import demo_environment, demo_sandbox_settings
-from bff.core.payments.checkout import PaymentError, start_card_setup, start_invoice_payment, start_wallet_topup
+from bff.core.payments.checkout import (
+    PaymentError,
+    start_card_setup,
+    start_invoice_payment,
+    start_wallet_topup,
+)
 from bff.core.settings import SettingsError, load_settings
+from bff.server.cli import demo_environment, demo_sandbox_settings
 from sandbox.settings import SandboxSettings
 from tests.bff.test_webhooks_support import (
     GATEWAY,

@@ -17,14 +17,14 @@ import pytest
 from starlette.applications import Starlette
 
 from adapters.wispgate.signing import sign
-from bff.server.app import create_app
 from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends, open_backends
 from bff.core.bus import BusEvent, EventBus
 from bff.core.settings import Settings
-from tests.harness.transport import DispatchTransport
+from bff.server.app import create_app
 from sandbox.gateway.system import GatewayConfig, GatewaySystem
 from tests.bff.conftest import Systems, make_settings
+from tests.harness.transport import DispatchTransport
 
 PORTAL = "http://portal.test"
 GATEWAY = "http://gateway.test"

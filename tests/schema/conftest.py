@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from bff.server.app import create_app
 from bff.core.settings import Settings, load_settings
-from tests.harness.transport import DispatchTransport
+from bff.server.app import create_app
 from sandbox.app import Sandbox, build_sandbox
 from sandbox.settings import SandboxSettings
+from tests.harness.transport import DispatchTransport
 
 PASSWORD = "wispgate-demo"
 ENV = {

@@ -25,11 +25,11 @@ from starlette.websockets import WebSocketDisconnect
 from adapters.ports.money import Money
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
-from bff.server.app import create_app
 from bff.core.bus import BusEvent
 from bff.core.settings import Settings, load_settings
-from tests.harness.transport import DispatchTransport
+from bff.server.app import create_app
 from sandbox.app import Sandbox
+from tests.harness.transport import DispatchTransport
 from tests.schema.conftest import PASSWORD
 from tests.schema.helpers import gid
 from tests.schema.test_mutations import MONEY_ENV, SANDBOX_KEY, money_template, settings, writable_sandbox

@@ -10,7 +10,6 @@ Business refusals raise `PaymentError` (a userError in the mutation). Outages ar
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,6 +21,7 @@ from adapters.ports.gateway import CheckoutSession
 from adapters.ports.money import Money
 from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends
+from bff.core.ids import encode_global_id
 from bff.core.settings import Settings, origin_of
 
 TOPUP_MIN = Decimal("5.00")
@@ -45,11 +45,6 @@ class PaymentError(Exception):
         self.code = code
         self.message = message
         self.field = field
-
-
-def global_id(type_name: str, raw_id: str) -> str:
-    """The portal's global ID of an object (the same encoding as `schema.core.node`, which bff cannot import)."""
-    return base64.urlsafe_b64encode(f"{type_name}:{raw_id}".encode()).decode().rstrip("=")
 
 
 def gateway_key(viewer: Viewer, purpose: str, client_key: str) -> str:
@@ -176,7 +171,7 @@ async def start_invoice_payment(
     success, cancel = _urls(
         settings,
         "invoice",
-        {"invoice": global_id("Invoice", invoice.id)},
+        {"invoice": encode_global_id("Invoice", invoice.id)},
         "/invoices?cancelled=1",
         return_url,
         cancel_url,

@@ -25,7 +25,7 @@ from adapters.ports.gateway import GatewayEvent
 from adapters.ports.money import Money
 from bff.core.backends import Backends
 from bff.core.bus import BusEvent, EventBus
-from bff.core.dedupe import Marks
+from bff.core.dedupe import STEP_TTL_S, Marks
 
 log = logging.getLogger("wispgate.settlement")
 
@@ -39,7 +39,6 @@ HANDLED_TYPES = frozenset(
         "setup_intent.succeeded",
     }
 )
-STEP_TTL_S = 7 * 24 * 3600  # longer than the gateway keeps retrying (Stripe: 3 days)
 DOWN_STATUSES = ("SUSPENDED", "RESTRICTED")
 
 

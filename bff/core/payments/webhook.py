@@ -27,8 +27,9 @@ from starlette.responses import JSONResponse, Response
 from adapters.errors import BackendError, ContractViolation, Unavailable
 from adapters.ports.gateway import GatewayEvent
 from adapters.stripe.webhook import SIGNATURE_HEADER, SignatureError, verify_event
-from bff.core.dedupe import Marks
-from bff.core.payments.settlement import HANDLED_TYPES, STEP_TTL_S, EventRejected, Settlement
+from bff.core.body import read_body
+from bff.core.dedupe import STEP_TTL_S, Marks
+from bff.core.payments.settlement import HANDLED_TYPES, EventRejected, Settlement
 
 log = logging.getLogger("wispgate.webhooks")
 
@@ -63,21 +64,6 @@ _MESSAGES = {
     "rejected": "The event contradicts the billing records; it was not applied.",
     "failed": "The event could not be handled; retry later.",
 }
-
-
-async def read_body(request: Request, limit: int) -> bytes | None:
-    """The raw body, or None when it exceeds `limit` (read no further than that)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class InFlight:

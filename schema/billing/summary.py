@@ -1,0 +1,133 @@
+"""The financial summary of a subscriber: what is owed, overdue and charged monthly, aggregated across the
+visible sub-services, with a per-sub-service breakdown."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import strawberry
+from strawberry.types import Info
+
+from adapters.errors import ContractViolation
+from adapters.ports import billing, crm
+from bff.core.auth.viewer import Viewer
+from schema.core.context import Context
+from schema.core.loaders import InvoicesKey
+from schema.core.lookahead import below, inside, names, selected
+from schema.core.money import Money, total
+from schema.core.permission import can_see_invoice
+from schema.service.prefetch import prefetch
+from schema.service.types import SubService
+
+CENT = Decimal("0.01")
+
+
+@strawberry.type
+class SubServiceFinancials:
+    sub_service: SubService
+    outstanding: Money
+    monthly_charge: Money
+    open_invoice_count: int
+
+
+@strawberry.type(description="What the subscriber owes, aggregated across the visible sub-services.")
+class FinancialSummary:
+    outstanding: Money
+    overdue: Money
+    next_due_on: date | None
+    wallet_balance: Money | None = strawberry.field(
+        description="The account's wallet; null for roles that may not see it (SITE), like `Subscriber.wallet`."
+    )
+    monthly_charges: Money
+    breakdown: list[SubServiceFinancials]
+
+
+def _share(invoice: billing.Invoice, subservice_ids: frozenset[str]) -> Decimal:
+    """The part of an invoice's unpaid balance owed for `subservice_ids` (Billing's own rule: the lines'
+    share of the total, applied to the balance, rounded half-even to the cent)."""
+    if invoice.subservice_id is not None:
+        return invoice.balance.amount if invoice.subservice_id in subservice_ids else Decimal(0)
+    lines = sum((ln.amount.amount for ln in invoice.lines if ln.subservice_id in subservice_ids), Decimal(0))
+    if invoice.total.amount <= 0 or invoice.balance.amount <= 0:
+        return Decimal(0)
+    return (lines * invoice.balance.amount / invoice.total.amount).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def _restricted_figures(
+    invoices: Sequence[billing.Invoice], site_ids: frozenset[str], currency: str
+) -> tuple[Money, date | None]:
+    """Overdue amount and next due date over the sites of a SITE user only."""
+    unpaid = [i for i in invoices if i.status in ("OPEN", "OVERDUE") and i.balance.amount > 0]
+    mine = [i for i in unpaid if _share(i, site_ids) > 0]
+    overdue = sum((_share(i, site_ids) for i in mine if i.status == "OVERDUE"), Decimal(0))
+    next_due = min((i.due_on for i in mine), default=None)
+    return Money(amount=overdue.quantize(CENT), currency=currency), next_due
+
+
+async def financial_summary(
+    info: Info[Context, None], viewer: Viewer, subservices: Sequence[crm.SubService]
+) -> FinancialSummary:
+    """The summary over `subservices` (those the viewer may see). Whole-account figures come from the
+    billing account; a SITE user's are recomputed over their sites only, and show no wallet."""
+    context = info.context
+    loaders = context.loaders
+    ids = [s.id for s in subservices]
+    site = viewer.is_site_user
+    # Every load is asked for before anything is awaited, so that they join the batches of the other
+    # resolvers woken in this tick (the sub-service connection asks for the same data).
+    asked = inside(selected(info))
+    # The breakdown costs an object (and its prefetched data) per sub-service: build it only when asked.
+    objects = [SubService.of(s) for s in subservices] if "breakdown" in names(asked) else []
+    attached = prefetch(context, objects, below(asked, "breakdown", "subService"))
+    account_job = loaders.account_by_subscriber_id.load(viewer.subscriber_id)
+    billing_job = loaders.billing_by_subservice_id.load_many(ids)
+    invoices: list[billing.Invoice] = []
+    if site:
+        # Overdue and next-due figures over the sites only come from the invoices themselves.
+        invoices_job = loaders.invoices_by_subscriber_id.load(InvoicesKey(viewer.subscriber_id))
+        account, records, invoices, _ = await asyncio.gather(account_job, billing_job, invoices_job, attached)
+    else:
+        account, records, _ = await asyncio.gather(account_job, billing_job, attached)
+    if account is None:
+        raise ContractViolation("billing", f"no account for subscriber {viewer.subscriber_id}")
+    currency = account.currency
+    by_id = {r.subservice_id: r for r in records if r is not None}
+    visible_invoice_ids = {i.id for i in invoices if can_see_invoice(viewer, i)}
+    breakdown = []
+    for obj in objects:
+        record = by_id.get(obj.record.id)
+        if record is None:
+            raise ContractViolation("billing", f"no charges for sub-service {obj.record.id}")
+        open_ids = record.open_invoice_ids
+        if site:
+            open_ids = tuple(i for i in open_ids if i in visible_invoice_ids)
+        breakdown.append(
+            SubServiceFinancials(
+                sub_service=obj,
+                outstanding=Money.of(record.outstanding),
+                monthly_charge=Money.of(record.monthly_charge),
+                open_invoice_count=len(open_ids),
+            )
+        )
+    monthly = total([r.monthly_charge for r in by_id.values()], currency)
+    if site:
+        overdue, next_due = _restricted_figures(invoices, frozenset(ids), currency)
+        return FinancialSummary(
+            outstanding=total([r.outstanding for r in by_id.values()], currency),
+            overdue=overdue,
+            next_due_on=next_due,
+            wallet_balance=None,  # SITE users do not see the wallet
+            monthly_charges=monthly,
+            breakdown=breakdown,
+        )
+    return FinancialSummary(
+        outstanding=Money.of(account.outstanding),
+        overdue=Money.of(account.overdue),
+        next_due_on=account.next_due_on,
+        wallet_balance=Money.of(account.wallet_balance),
+        monthly_charges=monthly,
+        breakdown=breakdown,
+    )

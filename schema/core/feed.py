@@ -1,0 +1,98 @@
+"""The event feed every subscription reads: the viewer's events on this instance's bus, for as long as their
+session lasts, with the objects read fresh for each event.
+
+Each subscription listens to the viewer's subscriber on the bus (`bff.core.bus`) and, for every event,
+decides whether the viewer may see it (a SITE user: only their sub-services and their invoices; never the
+wallet; never another subscriber), then reads the object fresh from the backends and yields it. Fresh means
+a new set of dataloaders per event: the connection's context lives as long as the socket and its cache
+would otherwise serve the state of the first event forever.
+
+A viewer whose session ended (logout, revocation, refresh-token reuse) stops receiving: the session is
+checked for every event (one cheap session-store read), and the stream then completes; a new subscription
+on the same socket is refused as UNAUTHENTICATED.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Collection
+from datetime import UTC, datetime
+from typing import Any
+
+from strawberry.types import Info
+
+from adapters.errors import BackendError
+from bff.core.auth.viewer import Viewer
+from bff.core.bus import PAYMENT_SETTLED, BusEvent
+from schema.core.context import Context
+from schema.core.loaders import Loaders
+
+log = logging.getLogger("wispgate.subscriptions")
+
+SETTLED = PAYMENT_SETTLED
+
+
+def fresh_loaders(context: Context) -> Loaders:
+    """A new loader set for this event, also used by the fields of the object yielded for it."""
+    return context.renew_loaders()
+
+
+async def _still_signed_in(context: Context, viewer: Viewer) -> bool:
+    if await context.sessions.is_active(viewer.session_id):
+        return True
+    # Later subscribes on this socket are refused too (the client refreshes or logs in again).
+    context.viewer = None
+    context.credential_error = "SESSION_ENDED"
+    return False
+
+
+def _concerns_sites(viewer: Viewer, event: BusEvent) -> bool:
+    """SITE users: an event about particular sub-services must be about one of theirs."""
+    if not viewer.is_site_user or not event.subservice_ids:
+        return True
+    return not viewer.site_subservice_ids.isdisjoint(event.subservice_ids)
+
+
+async def viewer_events(context: Context, viewer: Viewer, types: Collection[str]) -> AsyncIterator[BusEvent]:
+    """The viewer's events of `types`, for as long as the session is active."""
+    async for event in context.bus.listen(viewer.subscriber_id):
+        if event.subscriber_id != viewer.subscriber_id or event.type not in types:
+            continue
+        if not await _still_signed_in(context, viewer):
+            log.info("subscription of user %s ended: session ended", viewer.user_id)
+            return
+        if not _concerns_sites(viewer, event):
+            continue
+        yield event
+
+
+async def subscribing_viewer(info: Info[Context, None]) -> Viewer:
+    """The viewer at subscribe time (UNAUTHENTICATED without one, or when its session has ended)."""
+    context = info.context
+    viewer = context.require_viewer()
+    if not await _still_signed_in(context, viewer):
+        context.require_viewer()  # raises with SESSION_ENDED
+    return viewer
+
+
+def text(data: Any, key: str) -> str | None:
+    value = data.get(key) if hasattr(data, "get") else None
+    return value if isinstance(value, str) and value else None
+
+
+def texts(data: Any, key: str) -> list[str]:
+    value = data.get(key) if hasattr(data, "get") else None
+    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
+
+
+def moment(raw: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def skipped(event: BusEvent, exc: BackendError) -> None:
+    # One event that cannot be read now must not end the stream; the portal re-queries after gaps anyway.
+    log.warning("subscription skipped event %s (%s): %s", event.id, event.type, exc)

@@ -1,0 +1,136 @@
+"""What a page of sub-services pre-loads for its fields (`schema.core.prefetch` explains the mechanism):
+the resolver that lists sub-services asks every loader its selection needs, for the whole page, before
+any field runs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from adapters.ports import aaa, crm, oss
+from adapters.ports import billing as billing_port
+from schema.core.context import Context
+from schema.core.errors import BadUserInput
+from schema.core.loaders import UsageKey
+from schema.core.lookahead import SelectedField, below, names
+from schema.core.prefetch import MISSING, Missing
+from schema.core.scalars import parse_date
+
+MAX_USAGE_DAYS = oss.MAX_USAGE_DAYS
+
+
+@dataclass(slots=True)
+class Prefetched:
+    """What the resolver of a page loaded for one sub-service, ahead of its fields."""
+
+    status: aaa.ServiceStatus | Missing | None = MISSING
+    profile: aaa.BandwidthProfile | Missing | None = MISSING
+    session: aaa.LiveSession | Missing | None = MISSING
+    devices: list[oss.Device] | Missing = MISSING
+    addons: list[oss.AddOn] | Missing = MISSING
+    installments: list[billing_port.InstallmentPlan] | Missing = MISSING
+    billing: billing_port.SubServiceBilling | Missing | None = MISSING
+    account: billing_port.BillingAccount | Missing | None = MISSING
+    usage: dict[UsageKey, oss.Usage | None] = field(default_factory=dict)
+
+
+class Prefetching(Protocol):
+    """A sub-service object as pre-loading sees it: its CRM record and where the answers go."""
+
+    @property
+    def record(self) -> crm.SubService: ...
+
+    @property
+    def prefetched(self) -> Prefetched: ...
+
+
+def usage_key(subservice_id: str, start: date | None, end: date | None) -> UsageKey:
+    """Validate a usage period (BAD_USER_INPUT) and key it; OSS fills in what is left open."""
+    if start is not None and end is not None:
+        if start > end:
+            raise BadUserInput("`from` must not be after `to`.", field="from")
+        if (end - start) >= timedelta(days=MAX_USAGE_DAYS):
+            raise BadUserInput(f"A usage period covers at most {MAX_USAGE_DAYS} days.", field="from")
+    return UsageKey(subservice_id, start, end)
+
+
+def _usage_keys(fields: list[SelectedField], subservice_id: str) -> list[UsageKey]:
+    keys = []
+    for f in fields:
+        if f.name != "usage":
+            continue
+        try:
+            raw_from, raw_to = f.arguments.get("from"), f.arguments.get("to")
+            start = parse_date(raw_from) if raw_from is not None else None
+            end = parse_date(raw_to) if raw_to is not None else None
+            keys.append(usage_key(subservice_id, start, end))
+        except (ValueError, BadUserInput):
+            continue  # the field itself reports the bad argument
+    return keys
+
+
+def prefetch(context: Context, items: Sequence[Prefetching], fields: list[SelectedField]) -> Awaitable[None]:
+    """Ask the loaders NOW, for all `items` at once, for what the selected `fields` need; the returned
+    awaitable attaches the results so those fields resolve synchronously.
+
+    The `.load_many()` calls happen before this returns, so they join the batches of every other resolver
+    woken in the same tick (awaiting anything first would split them: PITFALLS). Other paths share the
+    batches and the per-request cache through the loaders.
+    """
+    wanted = names(fields)
+    loaders = context.loaders
+    ids = [s.record.id for s in items]
+    jobs: dict[str, Awaitable[Any]] = {}
+    if not ids:
+        wanted = set()
+    if wanted & {"status", "statusReason", "statusSince"}:
+        jobs["status"] = loaders.status_by_subservice_id.load_many(ids)
+    if "profile" in wanted:
+        jobs["profile"] = loaders.profile_by_subservice_id.load_many(ids)
+    if "liveSession" in wanted:
+        jobs["session"] = loaders.session_by_subservice_id.load_many(ids)
+    if "devices" in wanted:
+        jobs["devices"] = loaders.devices_by_subservice_id.load_many(ids)
+    if "addOns" in wanted:
+        jobs["addons"] = loaders.addons_by_subservice_id.load_many(ids)
+    if "installments" in wanted:
+        jobs["installments"] = loaders.installments_by_subservice_id.load_many(ids)
+    if wanted & {"billing", "expiresAt", "renewable", "renewalPrice"}:
+        jobs["billing"] = loaders.billing_by_subservice_id.load_many(ids)
+    if wanted & {"billing", "renewable"}:
+        jobs["account"] = loaders.account_by_subscriber_id.load_many([s.record.subscriber_id for s in items])
+    usage_keys = [_usage_keys(fields, i) for i in ids]
+    flat_keys = [k for keys in usage_keys for k in keys]
+    if flat_keys:
+        jobs["usage"] = loaders.usage_by_subservice_id.load_many(flat_keys)
+    open_invoices = "openInvoices" in names(below(fields, "billing"))
+
+    async def attach() -> None:
+        if not jobs:
+            return
+        results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+        for name, values in results.items():
+            if name == "usage":
+                continue
+            for item, value in zip(items, values, strict=True):
+                setattr(item.prefetched, name, value)
+        if "usage" in results:
+            usage = dict(zip(flat_keys, results["usage"], strict=True))
+            for item, keys in zip(items, usage_keys, strict=True):
+                item.prefetched.usage.update({k: usage[k] for k in keys})
+        if open_invoices:
+            await _prefetch_open_invoices(context, items)
+
+    return attach()
+
+
+async def _prefetch_open_invoices(context: Context, items: Sequence[Prefetching]) -> None:
+    """Warm the invoice loader with every open invoice of the page in one batch: `openInvoices` of each
+    sub-service then finds them in the cache."""
+    records = [s.prefetched.billing for s in items]
+    ids = [i for r in records if isinstance(r, billing_port.SubServiceBilling) for i in r.open_invoice_ids]
+    if ids:
+        await context.loaders.invoice_by_id.load_many(ids)

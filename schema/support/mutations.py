@@ -1,0 +1,53 @@
+"""Marking notifications read."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from schema.core.context import Context
+from schema.core.errors import BadUserInput, UserError
+from schema.core.loaders import NotificationsKey
+from schema.core.node import decode_id_of
+from schema.core.permission import IsAuthenticated, require
+
+MAX_MARK_READ = 500
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    ids: list[strawberry.ID]
+
+
+@strawberry.type
+class MarkNotificationsReadPayload:
+    unread_count: int
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def mark_notifications_read(
+    info: Info[Context, None], input: MarkNotificationsReadInput
+) -> MarkNotificationsReadPayload:
+    """Any role may mark its own notifications read. The CRM marks only those that are the user's and
+    answers the unread count afterwards; an ID of someone else's notification is silently not marked."""
+    context = info.context
+    viewer = context.require_viewer()
+    if len(input.ids) > MAX_MARK_READ:
+        raise BadUserInput(f"At most {MAX_MARK_READ} IDs at a time.", field="ids")
+    ids = list(dict.fromkeys(decode_id_of(i, "Notification") for i in input.ids))
+    if not ids:
+        found = await context.loaders.notifications_by_user_id.load(
+            NotificationsKey(viewer.subscriber_id, viewer.user_id, unread_only=True)
+        )
+        return MarkNotificationsReadPayload(unread_count=found.unread_count)
+    result = await context.backends.crm.mark_notifications_read(viewer.user_id, ids)
+    return MarkNotificationsReadPayload(unread_count=result.unread_count)
+
+
+@strawberry.type
+class NotificationMutation:
+    mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
+        resolver=mark_notifications_read,
+        description="Mark notifications read for this user.",
+        extensions=require(IsAuthenticated()),
+    )
