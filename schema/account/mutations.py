@@ -167,12 +167,13 @@ async def logout(info: Info[Context, None]) -> LogoutPayload:
 @strawberry.type
 class AccountMutation:
     login: LoginPayload = strawberry.mutation(
-        resolver=login, description="Check e-mail and password; start a session."
+        resolver=login, description="Check e-mail and password; start a session. Refusals: `LoginErrorCode`."
     )
     refresh_session: RefreshSessionPayload = strawberry.mutation(
         resolver=refresh_session,
         description=(
-            "Rotate the refresh token (from the cookie, or from input for mobile) and issue a new access token."
+            "Rotate the refresh token (from the cookie, or from input for mobile) and issue a new access token. "
+            "Refusals: `RefreshSessionErrorCode`."
         ),
     )
     logout: LogoutPayload = strawberry.mutation(resolver=logout, description="End the current session.")
