@@ -3,6 +3,9 @@
 Business failures are not errors: they are `userErrors` in a mutation's payload. These are for the request
 itself — not logged in, not allowed, malformed input, a backend down. Anything else is masked as INTERNAL
 (see `schema.core.extensions`).
+
+The `userErrors` side lives here too: the `UserError` interface, and `CodedError`, the base of each
+mutation's own error type with a code enum of its own (`schema/<domain>/errors.py`).
 """
 
 from __future__ import annotations
@@ -113,7 +116,7 @@ def known_code(code: str, otherwise: CodeT, *, source: str) -> CodeT:
     member = type(otherwise).__members__.get(code)
     if member is None:
         log.warning(
-            "%s answered code %s, which %s does not list: sent as %s",
+            "%s answered code %r, which %s does not list: sent as %s",
             source,
             code,
             type(otherwise).__name__,
