@@ -19,9 +19,10 @@ from bff.core.auth.cookies import (
 )
 from bff.core.auth.service import AuthFailure, SignedIn
 from bff.core.auth.viewer import Viewer as Identity
+from schema.account.errors import LoginError, LoginErrorCode, RefreshSessionError, RefreshSessionErrorCode
 from schema.account.types import TokenDelivery, Viewer
 from schema.core.context import Context
-from schema.core.errors import UserError, user_error
+from schema.core.errors import known_code
 
 MAX_EMAIL = 254
 MAX_PASSWORD = 1024
@@ -40,7 +41,7 @@ class LoginPayload:
     access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     access_token_expires_at: datetime | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[LoginError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -57,7 +58,7 @@ class RefreshSessionPayload:
     access_token: str | None = None
     refresh_token: str | None = None
     access_token_expires_at: datetime | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[RefreshSessionError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -95,7 +96,9 @@ async def login(info: Info[Context, None], input: LoginInput) -> LoginPayload:
     context = info.context
     if len(input.email) > MAX_EMAIL or len(input.password) > MAX_PASSWORD:
         return LoginPayload(
-            user_errors=[user_error("INVALID_CREDENTIALS", "The e-mail or password is not correct.")]
+            user_errors=[
+                LoginError.of(LoginErrorCode.INVALID_CREDENTIALS, "The e-mail or password is not correct.")
+            ]
         )
     try:
         signed = await context.auth.login(
@@ -105,7 +108,8 @@ async def login(info: Info[Context, None], input: LoginInput) -> LoginPayload:
             ip=client_ip(context.request),
         )
     except AuthFailure as failure:
-        return LoginPayload(user_errors=[user_error(failure.code, failure.message)])
+        code = known_code(failure.code, LoginErrorCode.INVALID_CREDENTIALS, source="auth")
+        return LoginPayload(user_errors=[LoginError.of(code, failure.message)])
     access, refresh = _deliver(context, signed, input.token_delivery is TokenDelivery.BODY, new_session=True)
     _become(context, signed.viewer)
     return LoginPayload(
@@ -128,14 +132,19 @@ async def refresh_session(
     token = body_token or context.request.cookies.get(REFRESH_COOKIE)
     if not token:
         return RefreshSessionPayload(
-            user_errors=[user_error("INVALID_REFRESH_TOKEN", "No refresh token was sent.")]
+            user_errors=[
+                RefreshSessionError.of(
+                    RefreshSessionErrorCode.INVALID_REFRESH_TOKEN, "No refresh token was sent."
+                )
+            ]
         )
     try:
         signed = await context.auth.refresh(token)
     except AuthFailure as failure:
         if body_token is None and isinstance(context.response, Response):
             clear_session_cookies(context.response, context.settings)
-        return RefreshSessionPayload(user_errors=[user_error(failure.code, failure.message)])
+        code = known_code(failure.code, RefreshSessionErrorCode.INVALID_REFRESH_TOKEN, source="auth")
+        return RefreshSessionPayload(user_errors=[RefreshSessionError.of(code, failure.message)])
     access, refresh = _deliver(context, signed, body_token is not None, new_session=False)
     _become(context, signed.viewer)
     return RefreshSessionPayload(
@@ -158,12 +167,13 @@ async def logout(info: Info[Context, None]) -> LogoutPayload:
 @strawberry.type
 class AccountMutation:
     login: LoginPayload = strawberry.mutation(
-        resolver=login, description="Check e-mail and password; start a session."
+        resolver=login, description="Check e-mail and password; start a session. Refusals: `LoginErrorCode`."
     )
     refresh_session: RefreshSessionPayload = strawberry.mutation(
         resolver=refresh_session,
         description=(
-            "Rotate the refresh token (from the cookie, or from input for mobile) and issue a new access token."
+            "Rotate the refresh token (from the cookie, or from input for mobile) and issue a new access token. "
+            "Refusals: `RefreshSessionErrorCode`."
         ),
     )
     logout: LogoutPayload = strawberry.mutation(resolver=logout, description="End the current session.")

@@ -1,5 +1,8 @@
 """What every mutation shares: who may move money, idempotency keys, and turning a backend's refusals into
-`userErrors` (the same answer for a foreign and an unknown ID)."""
+`userErrors` (the same answer for a foreign and an unknown ID).
+
+The helpers that build an error take the mutation's `SomeError.of` and the member of its enum to use, so
+each resolver still names every code it can answer and mypy checks the member belongs to that enum."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.errors import Rejected
-from schema.core.errors import UserError, user_error
+from schema.core.errors import CodeT, ErrorFactory, ErrorT, known_code
 from schema.core.permission import CanManageBilling, require
 
 MAX_IDEMPOTENCY_KEY = 100
@@ -19,10 +22,10 @@ def billing_only() -> list[Any]:
     return require(CanManageBilling())
 
 
-def idempotency_key_error(key: str) -> UserError | None:
+def idempotency_key_error(error: ErrorFactory[CodeT, ErrorT], code: CodeT, key: str) -> ErrorT | None:
     if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
-        return user_error(
-            "IDEMPOTENCY_KEY_INVALID",
+        return error(
+            code,
             f"The idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY} characters (a UUID).",
             "input",
             "idempotencyKey",
@@ -45,21 +48,28 @@ _FIELDS = {
 }
 
 
-def refusal(exc: Rejected, fields: dict[str, str] | None = None) -> UserError:
-    """A Billing refusal as the client sees it: the backend's code, its message, the input field."""
+def refusal(
+    error: ErrorFactory[CodeT, ErrorT],
+    exc: Rejected,
+    otherwise: CodeT,
+    fields: dict[str, str] | None = None,
+) -> ErrorT:
+    """A Billing refusal as the client sees it: the backend's code as a member of the mutation's enum (a code
+    the enum lacks becomes `otherwise`, its REFUSED member, and is logged), its message, the input field."""
+    code = known_code(exc.code, otherwise, source=exc.backend)
     field = {**_FIELDS, **(fields or {})}.get(exc.code)
-    return user_error(exc.code, exc.message, *(("input", field) if field else ()))
+    return error(code, exc.message, *(("input", field) if field else ()))
 
 
-def not_found(what: str, field: str) -> UserError:
+def not_found(error: ErrorFactory[CodeT, ErrorT], code: CodeT, what: str, field: str) -> ErrorT:
     # The same answer for a foreign and an unknown ID: nothing says which it was.
-    return user_error("NOT_FOUND", f"No such {what}.", "input", field)
+    return error(code, f"No such {what}.", "input", field)
 
 
-def amount_error(amount: Decimal) -> UserError | None:
+def amount_error(error: ErrorFactory[CodeT, ErrorT], code: CodeT, amount: Decimal) -> ErrorT | None:
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
-        return user_error(
-            "AMOUNT_INVALID",
+        return error(
+            code,
             "The amount must be more than zero, with at most two decimals.",
             "input",
             "amount",

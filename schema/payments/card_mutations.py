@@ -8,9 +8,17 @@ from strawberry.types import Info
 
 from adapters.errors import NotFound, Rejected
 from schema.core.context import Context
-from schema.core.errors import UserError, user_error
+from schema.core.errors import CodeT, ErrorFactory, ErrorT
 from schema.core.mutation import billing_only, not_found, refusal
 from schema.core.node import decode_id_of
+from schema.payments.errors import (
+    RemovePaymentMethodError,
+    RemovePaymentMethodErrorCode,
+    SetAutopayError,
+    SetAutopayErrorCode,
+    SetDefaultPaymentMethodError,
+    SetDefaultPaymentMethodErrorCode,
+)
 from schema.payments.types import Autopay, PaymentMethod, is_expired
 from schema.subscriber.types import Subscriber, own_subscriber
 
@@ -24,7 +32,7 @@ class RemovePaymentMethodInput:
 class RemovePaymentMethodPayload:
     removed_payment_method_id: strawberry.ID | None = None
     subscriber: Subscriber | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[RemovePaymentMethodError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -36,7 +44,7 @@ class SetDefaultPaymentMethodInput:
 class SetDefaultPaymentMethodPayload:
     payment_method: PaymentMethod | None = None
     subscriber: Subscriber | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[SetDefaultPaymentMethodError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -47,10 +55,14 @@ class SetAutopayInput:
 @strawberry.type
 class SetAutopayPayload:
     autopay: Autopay | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[SetAutopayError] = strawberry.field(default_factory=list)
 
 
 _CARD_FIELD = {"NOT_FOUND": "paymentMethodId", "PAYMENT_METHOD_IN_USE": "paymentMethodId"}
+
+
+def _no_card(error: ErrorFactory[CodeT, ErrorT], code: CodeT) -> ErrorT:
+    return not_found(error, code, "payment method", "paymentMethodId")
 
 
 async def remove_payment_method(
@@ -62,9 +74,12 @@ async def remove_payment_method(
     try:
         await context.backends.billing.remove_payment_method(viewer.subscriber_id, method_id)
     except NotFound:
-        return RemovePaymentMethodPayload(user_errors=[not_found("payment method", "paymentMethodId")])
+        return RemovePaymentMethodPayload(
+            user_errors=[_no_card(RemovePaymentMethodError.of, RemovePaymentMethodErrorCode.NOT_FOUND)]
+        )
     except Rejected as exc:
-        return RemovePaymentMethodPayload(user_errors=[refusal(exc, _CARD_FIELD)])
+        error = refusal(RemovePaymentMethodError.of, exc, RemovePaymentMethodErrorCode.REFUSED, _CARD_FIELD)
+        return RemovePaymentMethodPayload(user_errors=[error])
     return RemovePaymentMethodPayload(
         removed_payment_method_id=input.payment_method_id,
         subscriber=await own_subscriber(context, viewer),
@@ -80,20 +95,36 @@ async def set_default_payment_method(
     port = context.backends.billing
     current = next((m for m in await port.payment_methods(viewer.subscriber_id) if m.id == method_id), None)
     if current is None:
-        return SetDefaultPaymentMethodPayload(user_errors=[not_found("payment method", "paymentMethodId")])
+        return SetDefaultPaymentMethodPayload(
+            user_errors=[
+                _no_card(SetDefaultPaymentMethodError.of, SetDefaultPaymentMethodErrorCode.NOT_FOUND)
+            ]
+        )
     if is_expired(current):
         # Autopay would charge a card the gateway declines.
         return SetDefaultPaymentMethodPayload(
             user_errors=[
-                user_error("CARD_EXPIRED", "This card has expired.", "input", "paymentMethodId"),
+                SetDefaultPaymentMethodError.of(
+                    SetDefaultPaymentMethodErrorCode.CARD_EXPIRED,
+                    "This card has expired.",
+                    "input",
+                    "paymentMethodId",
+                ),
             ]
         )
     try:
         methods = await port.set_default_payment_method(viewer.subscriber_id, method_id)
     except NotFound:
-        return SetDefaultPaymentMethodPayload(user_errors=[not_found("payment method", "paymentMethodId")])
+        return SetDefaultPaymentMethodPayload(
+            user_errors=[
+                _no_card(SetDefaultPaymentMethodError.of, SetDefaultPaymentMethodErrorCode.NOT_FOUND)
+            ]
+        )
     except Rejected as exc:
-        return SetDefaultPaymentMethodPayload(user_errors=[refusal(exc, _CARD_FIELD)])
+        error = refusal(
+            SetDefaultPaymentMethodError.of, exc, SetDefaultPaymentMethodErrorCode.REFUSED, _CARD_FIELD
+        )
+        return SetDefaultPaymentMethodPayload(user_errors=[error])
     chosen = next((m for m in methods if m.id == method_id), None)
     return SetDefaultPaymentMethodPayload(
         payment_method=PaymentMethod.of(chosen) if chosen is not None else None,
@@ -107,7 +138,10 @@ async def set_autopay(info: Info[Context, None], input: SetAutopayInput) -> SetA
     try:
         account = await context.backends.billing.set_autopay(viewer.subscriber_id, input.enabled)
     except Rejected as exc:
-        return SetAutopayPayload(user_errors=[refusal(exc, {"AUTOPAY_REQUIRES_CARD": "enabled"})])
+        error = refusal(
+            SetAutopayError.of, exc, SetAutopayErrorCode.REFUSED, {"AUTOPAY_REQUIRES_CARD": "enabled"}
+        )
+        return SetAutopayPayload(user_errors=[error])
     return SetAutopayPayload(autopay=Autopay.of(account))
 
 
@@ -115,19 +149,16 @@ async def set_autopay(info: Info[Context, None], input: SetAutopayInput) -> SetA
 class CardMutation:
     remove_payment_method: RemovePaymentMethodPayload = strawberry.mutation(
         resolver=remove_payment_method,
-        description=(
-            "Codes: NOT_FOUND, PAYMENT_METHOD_IN_USE (the autopay card: turn autopay off or choose another "
-            "default first)."
-        ),
+        description="Remove a saved card. Refusals: `RemovePaymentMethodErrorCode`.",
         extensions=billing_only(),
     )
     set_default_payment_method: SetDefaultPaymentMethodPayload = strawberry.mutation(
         resolver=set_default_payment_method,
-        description="Codes: NOT_FOUND, CARD_EXPIRED.",
+        description="Make a saved card the default (the one autopay charges). Refusals: `SetDefaultPaymentMethodErrorCode`.",
         extensions=billing_only(),
     )
     set_autopay: SetAutopayPayload = strawberry.mutation(
         resolver=set_autopay,
-        description="Turn recurring card payments on or off. Codes: AUTOPAY_REQUIRES_CARD.",
+        description="Turn recurring card payments on or off. Refusals: `SetAutopayErrorCode`.",
         extensions=billing_only(),
     )

@@ -23,37 +23,51 @@ from bff.core.payments.checkout import (
 from schema.billing.types import Invoice
 from schema.core.connection import given
 from schema.core.context import Context
-from schema.core.errors import UserError, user_error
+from schema.core.errors import CodeT, ErrorFactory, ErrorT, known_code
 from schema.core.mutation import billing_only, idempotency_key_error
 from schema.core.node import decode_id_of
 from schema.core.permission import can_see_invoice
+from schema.payments.errors import (
+    AddPaymentMethodError,
+    AddPaymentMethodErrorCode,
+    PayInvoiceError,
+    PayInvoiceErrorCode,
+    TopUpWalletError,
+    TopUpWalletErrorCode,
+)
 from schema.wallet.types import Wallet, current_wallet
 
 
-def _payment_error(exc: PaymentError) -> UserError:
-    return user_error(exc.code, exc.message, *(("input", exc.field) if exc.field else ()))
-
-
 async def _checkout(
-    idempotency_key: str, start: Callable[[], Awaitable[CheckoutStart]]
-) -> CheckoutStart | UserError:
-    """Start a checkout once the client's idempotency key is acceptable; a business refusal becomes a
-    userError. Outages propagate (BACKEND_UNAVAILABLE)."""
-    problem = idempotency_key_error(idempotency_key)
+    error: ErrorFactory[CodeT, ErrorT],
+    unavailable: CodeT,
+    idempotency_key: str,
+    start: Callable[[], Awaitable[CheckoutStart]],
+) -> CheckoutStart | ErrorT:
+    """Start a checkout once the client's idempotency key is acceptable; a business refusal becomes the
+    mutation's error. Outages propagate (BACKEND_UNAVAILABLE).
+
+    `unavailable` is the mutation's GATEWAY_UNAVAILABLE. The other codes (IDEMPOTENCY_KEY_INVALID, NOT_FOUND
+    and those of the `PaymentError`s its flow raises) are found by name in the same enum, because the flows in
+    `bff.core.payments.checkout` cannot know the schema's enums; tests/schema/test_error_codes.py checks that
+    each checkout enum lists them, and a name one lacks would be logged and answered as `unavailable`."""
+
+    def coded(code: str) -> CodeT:
+        return known_code(code, unavailable, source="checkout")
+
+    problem = idempotency_key_error(error, coded("IDEMPOTENCY_KEY_INVALID"), idempotency_key)
     if problem is not None:
         return problem
     try:
         return await start()
     except PaymentError as exc:
-        return _payment_error(exc)
+        return error(coded(exc.code), exc.message, *(("input", exc.field) if exc.field else ()))
     except NotFound:
-        return user_error("NOT_FOUND", "Not found.")
+        return error(coded("NOT_FOUND"), "Not found.")
     except Rejected:
         # The gateway (or Billing) refused to open a checkout for a reason that is not the client's: the
         # subscriber can only try again later.
-        return user_error(
-            "GATEWAY_UNAVAILABLE", "The payment provider cannot start a payment right now. Try again later."
-        )
+        return error(unavailable, "The payment provider cannot start a payment right now. Try again later.")
 
 
 # ----------------------------------------------------------------------------------------------- payInvoice
@@ -80,7 +94,7 @@ class PayInvoiceInput:
 class PayInvoicePayload:
     invoice: Invoice | None = None
     checkout_url: str | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[PayInvoiceError] = strawberry.field(default_factory=list)
 
 
 async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayInvoicePayload:
@@ -88,6 +102,8 @@ async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayI
     viewer = context.require_viewer()
     invoice_id = decode_id_of(input.invoice_id, "Invoice")
     started = await _checkout(
+        PayInvoiceError.of,
+        PayInvoiceErrorCode.GATEWAY_UNAVAILABLE,
         input.idempotency_key,
         lambda: start_invoice_payment(
             context.backends,
@@ -99,7 +115,7 @@ async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayI
             cancel_url=given(input.cancel_url),
         ),
     )
-    if isinstance(started, UserError):
+    if not isinstance(started, CheckoutStart):
         return PayInvoicePayload(user_errors=[started])
     record = (await context.backends.billing.invoices([invoice_id])).get(invoice_id)
     invoice = Invoice.of(record) if record is not None and can_see_invoice(viewer, record) else None
@@ -121,13 +137,15 @@ class TopUpWalletInput:
 class TopUpWalletPayload:
     wallet: Wallet | None = None
     checkout_url: str | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[TopUpWalletError] = strawberry.field(default_factory=list)
 
 
 async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> TopUpWalletPayload:
     context = info.context
     viewer = context.require_viewer()
     started = await _checkout(
+        TopUpWalletError.of,
+        TopUpWalletErrorCode.GATEWAY_UNAVAILABLE,
         input.idempotency_key,
         lambda: start_wallet_topup(
             context.backends,
@@ -139,7 +157,7 @@ async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> T
             cancel_url=given(input.cancel_url),
         ),
     )
-    if isinstance(started, UserError):
+    if not isinstance(started, CheckoutStart):
         return TopUpWalletPayload(user_errors=[started])
     return TopUpWalletPayload(
         wallet=await current_wallet(context, viewer.subscriber_id), checkout_url=started.checkout_url
@@ -159,7 +177,7 @@ class AddPaymentMethodInput:
 @strawberry.type
 class AddPaymentMethodPayload:
     checkout_url: str | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[AddPaymentMethodError] = strawberry.field(default_factory=list)
 
 
 async def add_payment_method(
@@ -168,6 +186,8 @@ async def add_payment_method(
     context = info.context
     viewer = context.require_viewer()
     started = await _checkout(
+        AddPaymentMethodError.of,
+        AddPaymentMethodErrorCode.GATEWAY_UNAVAILABLE,
         input.idempotency_key,
         lambda: start_card_setup(
             context.backends,
@@ -178,7 +198,7 @@ async def add_payment_method(
             cancel_url=given(input.cancel_url),
         ),
     )
-    if isinstance(started, UserError):
+    if not isinstance(started, CheckoutStart):
         return AddPaymentMethodPayload(user_errors=[started])
     return AddPaymentMethodPayload(checkout_url=started.checkout_url)
 
@@ -188,24 +208,24 @@ class PaymentMutation:
     pay_invoice: PayInvoicePayload = strawberry.mutation(
         resolver=pay_invoice,
         description=(
-            "Start paying an invoice at the payment gateway. Redirect the browser to `checkoutUrl`. Codes: "
-            "NOT_FOUND, ALREADY_PAID, INVOICE_VOID, RETURN_URL_NOT_ALLOWED, GATEWAY_UNAVAILABLE."
+            "Start paying an invoice at the payment gateway. Redirect the browser to `checkoutUrl`. Refusals: "
+            "`PayInvoiceErrorCode`."
         ),
         extensions=billing_only(),
     )
     top_up_wallet: TopUpWalletPayload = strawberry.mutation(
         resolver=top_up_wallet,
         description=(
-            "Start a wallet top-up at the gateway. Codes: AMOUNT_INVALID (below 5.00, above 1000.00 or more "
-            "than two decimals), RETURN_URL_NOT_ALLOWED, GATEWAY_UNAVAILABLE."
+            "Start a wallet top-up at the gateway. Redirect the browser to `checkoutUrl`. Refusals: "
+            "`TopUpWalletErrorCode`."
         ),
         extensions=billing_only(),
     )
     add_payment_method: AddPaymentMethodPayload = strawberry.mutation(
         resolver=add_payment_method,
         description=(
-            "Start saving a card at the gateway (setup mode). Redirect to `checkoutUrl`. Codes: "
-            "RETURN_URL_NOT_ALLOWED, GATEWAY_UNAVAILABLE."
+            "Start saving a card at the gateway (setup mode). Redirect to `checkoutUrl`. Refusals: "
+            "`AddPaymentMethodErrorCode`."
         ),
         extensions=billing_only(),
     )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from adapters.errors import Rejected
 from schema.core.context import Context
-from schema.core.errors import BadUserInput, UserError
+from schema.core.errors import BadUserInput
 from schema.core.loaders import NotificationsKey
+from schema.core.mutation import refusal
 from schema.core.node import decode_id_of
 from schema.core.permission import IsAuthenticated, require
+from schema.support.errors import MarkNotificationsReadError, MarkNotificationsReadErrorCode
 
 MAX_MARK_READ = 500
 
@@ -22,7 +25,15 @@ class MarkNotificationsReadInput:
 @strawberry.type
 class MarkNotificationsReadPayload:
     unread_count: int
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[MarkNotificationsReadError] = strawberry.field(default_factory=list)
+
+
+async def _unread_count(context: Context) -> int:
+    viewer = context.require_viewer()
+    found = await context.loaders.notifications_by_user_id.load(
+        NotificationsKey(viewer.subscriber_id, viewer.user_id, unread_only=True)
+    )
+    return found.unread_count
 
 
 async def mark_notifications_read(
@@ -36,11 +47,13 @@ async def mark_notifications_read(
         raise BadUserInput(f"At most {MAX_MARK_READ} IDs at a time.", field="ids")
     ids = list(dict.fromkeys(decode_id_of(i, "Notification") for i in input.ids))
     if not ids:
-        found = await context.loaders.notifications_by_user_id.load(
-            NotificationsKey(viewer.subscriber_id, viewer.user_id, unread_only=True)
-        )
-        return MarkNotificationsReadPayload(unread_count=found.unread_count)
-    result = await context.backends.crm.mark_notifications_read(viewer.user_id, ids)
+        return MarkNotificationsReadPayload(unread_count=await _unread_count(context))
+    try:
+        result = await context.backends.crm.mark_notifications_read(viewer.user_id, ids)
+    except Rejected as exc:
+        # The count as it now stands (a refused chunk may follow marked ones), with the CRM's reason.
+        error = refusal(MarkNotificationsReadError.of, exc, MarkNotificationsReadErrorCode.REFUSED)
+        return MarkNotificationsReadPayload(unread_count=await _unread_count(context), user_errors=[error])
     return MarkNotificationsReadPayload(unread_count=result.unread_count)
 
 
@@ -48,6 +61,6 @@ async def mark_notifications_read(
 class NotificationMutation:
     mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
         resolver=mark_notifications_read,
-        description="Mark notifications read for this user.",
+        description="Mark notifications read for this user. Refusals: `MarkNotificationsReadErrorCode`.",
         extensions=require(IsAuthenticated()),
     )

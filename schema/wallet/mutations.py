@@ -14,7 +14,6 @@ from adapters.ports.money import Money as MoneyValue
 from schema.billing.types import Invoice
 from schema.core.connection import given
 from schema.core.context import Context
-from schema.core.errors import UserError, user_error
 from schema.core.money import Money
 from schema.core.mutation import (
     amount_error,
@@ -27,6 +26,14 @@ from schema.core.mutation import (
 from schema.core.node import decode_id_of
 from schema.core.permission import can_see_subservice
 from schema.service.types import SubService
+from schema.wallet.errors import (
+    ApplyWalletToInvoiceError,
+    ApplyWalletToInvoiceErrorCode,
+    RedeemGiftCardError,
+    RedeemGiftCardErrorCode,
+    RenewServiceError,
+    RenewServiceErrorCode,
+)
 from schema.wallet.types import Wallet
 
 GIFT_CARD_ATTEMPTS = 5
@@ -50,7 +57,7 @@ class ApplyWalletToInvoiceInput:
 class ApplyWalletToInvoicePayload:
     invoice: Invoice | None = None
     wallet: Wallet | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[ApplyWalletToInvoiceError] = strawberry.field(default_factory=list)
 
 
 async def apply_wallet_to_invoice(
@@ -60,9 +67,10 @@ async def apply_wallet_to_invoice(
     viewer = context.require_viewer()
     invoice_id = decode_id_of(input.invoice_id, "Invoice")
     wanted = given(input.amount)
-    problem = idempotency_key_error(input.idempotency_key)
+    error, codes = ApplyWalletToInvoiceError.of, ApplyWalletToInvoiceErrorCode
+    problem = idempotency_key_error(error, codes.IDEMPOTENCY_KEY_INVALID, input.idempotency_key)
     if problem is None and wanted is not None:
-        problem = amount_error(wanted)
+        problem = amount_error(error, codes.AMOUNT_INVALID, wanted)
     if problem is not None:
         return ApplyWalletToInvoicePayload(user_errors=[problem])
     amount: MoneyValue | None = None
@@ -79,9 +87,11 @@ async def apply_wallet_to_invoice(
             amount=amount,
         )
     except NotFound:
-        return ApplyWalletToInvoicePayload(user_errors=[not_found("invoice", "invoiceId")])
+        return ApplyWalletToInvoicePayload(
+            user_errors=[not_found(error, codes.NOT_FOUND, "invoice", "invoiceId")]
+        )
     except Rejected as exc:
-        return ApplyWalletToInvoicePayload(user_errors=[refusal(exc)])
+        return ApplyWalletToInvoicePayload(user_errors=[refusal(error, exc, codes.REFUSED)])
     return ApplyWalletToInvoicePayload(
         invoice=Invoice.of(result.invoice),
         wallet=Wallet(subscriber_id=viewer.subscriber_id, balance=Money.of(result.wallet_balance)),
@@ -100,7 +110,7 @@ class RedeemGiftCardInput:
 class RedeemGiftCardPayload:
     wallet: Wallet | None = None
     credited: Money | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[RedeemGiftCardError] = strawberry.field(default_factory=list)
 
 
 def _plausible_code(code: str) -> bool:
@@ -121,8 +131,8 @@ async def redeem_gift_card(info: Info[Context, None], input: RedeemGiftCardInput
         minutes = max(1, -(-decision.retry_after_s // 60))
         return RedeemGiftCardPayload(
             user_errors=[
-                user_error(
-                    "RATE_LIMITED",
+                RedeemGiftCardError.of(
+                    RedeemGiftCardErrorCode.RATE_LIMITED,
                     f"Too many gift card attempts. Try again in {minutes} minute(s).",
                     "input",
                     "code",
@@ -132,14 +142,21 @@ async def redeem_gift_card(info: Info[Context, None], input: RedeemGiftCardInput
     code = input.code.strip()
     if not _plausible_code(code):
         return RedeemGiftCardPayload(
-            user_errors=[user_error("GIFT_CARD_INVALID", "No gift card has this code.", "input", "code")]
+            user_errors=[
+                RedeemGiftCardError.of(
+                    RedeemGiftCardErrorCode.GIFT_CARD_INVALID, "No gift card has this code.", "input", "code"
+                )
+            ]
         )
     try:
         result = await context.backends.billing.redeem_gift_card(
             subscriber_id=viewer.subscriber_id, code=code
         )
     except Rejected as exc:
-        return RedeemGiftCardPayload(user_errors=[refusal(exc, {"INVALID_REQUEST": "code"})])
+        error = refusal(
+            RedeemGiftCardError.of, exc, RedeemGiftCardErrorCode.REFUSED, {"INVALID_REQUEST": "code"}
+        )
+        return RedeemGiftCardPayload(user_errors=[error])
     await limiter.reset(key)
     return RedeemGiftCardPayload(
         wallet=Wallet(subscriber_id=viewer.subscriber_id, balance=Money.of(result.wallet_balance)),
@@ -160,28 +177,34 @@ class RenewServiceInput:
 class RenewServicePayload:
     sub_service: SubService | None = None
     wallet: Wallet | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[RenewServiceError] = strawberry.field(default_factory=list)
 
 
 async def renew_service(info: Info[Context, None], input: RenewServiceInput) -> RenewServicePayload:
     context = info.context
     viewer = context.require_viewer()
     subservice_id = decode_id_of(input.sub_service_id, "SubService")
-    problem = idempotency_key_error(input.idempotency_key)
+    error, codes = RenewServiceError.of, RenewServiceErrorCode
+    problem = idempotency_key_error(error, codes.IDEMPOTENCY_KEY_INVALID, input.idempotency_key)
     if problem is not None:
         return RenewServicePayload(user_errors=[problem])
     # Billing renews by sub-service id alone: make sure it is the viewer's before asking.
     record = await context.loaders.subservice_by_id.load(subservice_id)
     if record is None or not can_see_subservice(viewer, record):
-        return RenewServicePayload(user_errors=[not_found("sub-service", "subServiceId")])
+        return RenewServicePayload(
+            user_errors=[not_found(error, codes.NOT_FOUND, "sub-service", "subServiceId")]
+        )
     try:
         result = await context.backends.billing.renew_subservice(
             subservice_id, idempotency_key=scoped_key(viewer.subscriber_id, input.idempotency_key)
         )
     except NotFound:
-        return RenewServicePayload(user_errors=[not_found("sub-service", "subServiceId")])
+        return RenewServicePayload(
+            user_errors=[not_found(error, codes.NOT_FOUND, "sub-service", "subServiceId")]
+        )
     except Rejected as exc:
-        return RenewServicePayload(user_errors=[refusal(exc, {"NOT_FOUND": "subServiceId"})])
+        refused = refusal(error, exc, codes.REFUSED, {"NOT_FOUND": "subServiceId"})
+        return RenewServicePayload(user_errors=[refused])
     subservice = SubService.of(record)
     # The new expiry, read fresh rather than from anything this request may have cached before.
     fresh = await context.backends.billing.subservice_billing([subservice_id])
@@ -196,22 +219,19 @@ async def renew_service(info: Info[Context, None], input: RenewServiceInput) -> 
 class WalletMutation:
     apply_wallet_to_invoice: ApplyWalletToInvoicePayload = strawberry.mutation(
         resolver=apply_wallet_to_invoice,
-        description=(
-            "Pay an invoice from the wallet balance. Codes: NOT_FOUND, ALREADY_PAID, INVOICE_VOID, "
-            "INSUFFICIENT_BALANCE, AMOUNT_INVALID."
-        ),
+        description=("Pay an invoice from the wallet balance. Refusals: `ApplyWalletToInvoiceErrorCode`."),
         extensions=billing_only(),
     )
     redeem_gift_card: RedeemGiftCardPayload = strawberry.mutation(
         resolver=redeem_gift_card,
-        description="Credit a gift card to the wallet. Codes: GIFT_CARD_INVALID, GIFT_CARD_ALREADY_USED, RATE_LIMITED.",
+        description="Credit a gift card to the wallet. Refusals: `RedeemGiftCardErrorCode`.",
         extensions=billing_only(),
     )
     renew_service: RenewServicePayload = strawberry.mutation(
         resolver=renew_service,
         description=(
-            "Prepaid services: pay the next period from the wallet and extend `expiresAt`. Codes: NOT_FOUND, "
-            "NOT_PREPAID, INSUFFICIENT_BALANCE."
+            "Prepaid services: pay the next period from the wallet and extend `expiresAt`. Refusals: "
+            "`RenewServiceErrorCode`."
         ),
         extensions=billing_only(),
     )

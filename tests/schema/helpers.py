@@ -3,6 +3,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLSchema, get_named_type
+
 
 def gid(type_name: str, raw_id: str) -> str:
     """A global ID as the portal issues them (base64url of "Type:id", unpadded)."""
@@ -22,3 +24,19 @@ def nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
 
 def codes(payload: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in payload.get("errors", [])]
+
+
+def error_enums(schema: GraphQLSchema) -> dict[str, GraphQLEnumType]:
+    """Mutation name → the code enum of its payload's userErrors."""
+    assert schema.mutation_type is not None
+    found = {}
+    for name, field in schema.mutation_type.fields.items():
+        payload = get_named_type(field.type)
+        assert isinstance(payload, GraphQLObjectType)
+        if "userErrors" in payload.fields:
+            error = get_named_type(payload.fields["userErrors"].type)
+            assert isinstance(error, GraphQLObjectType)
+            enum = get_named_type(error.fields["code"].type)
+            assert isinstance(enum, GraphQLEnumType)
+            found[name] = enum
+    return found

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { minDecimal, newIdempotencyKey, userErrorText, validateTopUpAmount } from "./money";
+import { minDecimal, newIdempotencyKey, validateTopUpAmount } from "./money";
 
 describe("validateTopUpAmount", () => {
   it("accepts 5.00–1000.00 and normalizes to two decimals", () => {
@@ -47,14 +47,5 @@ describe("newIdempotencyKey", () => {
     const b = newIdempotencyKey();
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a).not.toBe(b);
-  });
-});
-
-describe("userErrorText", () => {
-  it("explains the codes that need an explanation and passes others through", () => {
-    expect(userErrorText([{ code: "PAYMENT_METHOD_IN_USE", message: "in use" }])).toContain("Turn autopay off");
-    expect(userErrorText([{ code: "GIFT_CARD_INVALID", message: "This gift card code is not valid." }])).toBe(
-      "This gift card code is not valid.",
-    );
   });
 });

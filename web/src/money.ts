@@ -57,26 +57,3 @@ export function newIdempotencyKey(): string {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-
-export interface UserErrorLike {
-  code: string;
-  message: string;
-  field?: readonly string[] | null;
-}
-
-/** Friendlier wording for the codes where the server's message alone would leave the subscriber stuck. */
-const CODE_HINTS: Record<string, string> = {
-  PAYMENT_METHOD_IN_USE:
-    "This card pays your invoices automatically. Turn autopay off or make another card the default first, then remove it.",
-  AUTOPAY_REQUIRES_CARD: "Add a card first: autopay charges your default card.",
-  INSUFFICIENT_BALANCE: "Your wallet balance is not enough for this. Add funds to your wallet first.",
-  ALREADY_PAID: "This invoice is already paid — nothing more to do.",
-  GATEWAY_UNAVAILABLE: "The payment service is not reachable right now. Nothing was charged; please try again shortly.",
-  RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
-  CARD_EXPIRED: "This card has expired and cannot be the default. Add a new card instead.",
-};
-
-/** One readable sentence for a mutation's userErrors. */
-export function userErrorText(errors: readonly UserErrorLike[]): string {
-  return errors.map((e) => CODE_HINTS[e.code] ?? e.message).join(" ");
-}

@@ -6,6 +6,7 @@ import { createPortalClient, onSessionExpired, type PortalClient } from "./clien
 import { describeError, hasCode } from "./errors";
 import { LoginDocument, LogoutDocument, ViewerDocument } from "./operations";
 import { LiveContext } from "./useLive";
+import { LOGIN, userErrorText } from "../userErrors";
 
 export type SessionViewer = ViewerShellFragment;
 
@@ -87,7 +88,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const result = await portal.client.mutation(LoginDocument, { email, password }).toPromise();
       const payload = result.data?.login;
       if (payload && payload.userErrors.length > 0) {
-        return payload.userErrors.map((e) => e.message).join(" ");
+        return userErrorText(payload.userErrors, LOGIN);
       }
       if (!payload?.viewer) {
         return result.error ? describeError(result.error).title : "Sign-in failed. Please try again.";

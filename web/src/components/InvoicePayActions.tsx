@@ -4,8 +4,9 @@ import { describeError } from "../api/errors";
 import { compareDecimal, decimalSign, formatMoney, isPositive, type MoneyValue } from "../format";
 import { graphql } from "../gql";
 import type { InvoiceRowFragment } from "../gql/graphql";
-import { minDecimal, newIdempotencyKey, userErrorText } from "../money";
+import { minDecimal, newIdempotencyKey } from "../money";
 import { savePending } from "../payments/pending";
+import { APPLY_WALLET_TO_INVOICE, PAY_INVOICE, userErrorText } from "../userErrors";
 import { ConfirmDialog } from "./ConfirmDialog";
 
 const PayInvoiceMutation = graphql(`
@@ -125,7 +126,7 @@ export function InvoicePayActions({
     const payload = result.data?.payInvoice;
     if (payload && payload.userErrors.length > 0) {
       payKey.current = null; // refused: the next click is a new attempt
-      setError(userErrorText(payload.userErrors));
+      setError(userErrorText(payload.userErrors, PAY_INVOICE));
       setPaying(false);
       return;
     }
@@ -164,7 +165,7 @@ export function InvoicePayActions({
     setApplying(false);
     if (payload && payload.userErrors.length > 0) {
       walletKey.current = null;
-      setWalletError(userErrorText(payload.userErrors));
+      setWalletError(userErrorText(payload.userErrors, APPLY_WALLET_TO_INVOICE));
       return;
     }
     if (!payload?.invoice) {

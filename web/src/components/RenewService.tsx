@@ -4,7 +4,8 @@ import { useMutation } from "urql";
 import { describeError } from "../api/errors";
 import { formatDateTime, formatMoney, type MoneyValue } from "../format";
 import { graphql } from "../gql";
-import { newIdempotencyKey, userErrorText } from "../money";
+import { newIdempotencyKey } from "../money";
+import { RENEW_SERVICE, userErrorText } from "../userErrors";
 
 const RenewServiceMutation = graphql(`
   mutation RenewService($input: RenewServiceInput!) {
@@ -62,7 +63,7 @@ export function RenewService({
     const payload = result.data?.renewService;
     if (payload && payload.userErrors.length > 0) {
       key.current = null;
-      setError(userErrorText(payload.userErrors));
+      setError(userErrorText(payload.userErrors, RENEW_SERVICE));
       return;
     }
     if (!payload?.subService) {

@@ -3,8 +3,9 @@ import { useMutation } from "urql";
 import { describeError } from "../api/errors";
 import { formatMoney, type MoneyValue } from "../format";
 import { graphql } from "../gql";
-import { newIdempotencyKey, TOPUP_MAX, TOPUP_MIN, userErrorText, validateTopUpAmount } from "../money";
+import { newIdempotencyKey, TOPUP_MAX, TOPUP_MIN, validateTopUpAmount } from "../money";
 import { savePending } from "../payments/pending";
+import { REDEEM_GIFT_CARD, TOP_UP_WALLET, userErrorText } from "../userErrors";
 import { redirectTo } from "./InvoicePayActions";
 
 const TopUpWalletMutation = graphql(`
@@ -67,7 +68,7 @@ export function TopUpForm({ currency }: { currency: string }) {
     const payload = result.data?.topUpWallet;
     if (payload && payload.userErrors.length > 0) {
       key.current = null;
-      setError(userErrorText(payload.userErrors));
+      setError(userErrorText(payload.userErrors, TOP_UP_WALLET));
       setSubmitting(false);
       return;
     }
@@ -150,7 +151,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed: (balance: MoneyValue 
     setSubmitting(false);
     const payload = response.data?.redeemGiftCard;
     if (payload && payload.userErrors.length > 0) {
-      setResult({ ok: false, text: userErrorText(payload.userErrors) });
+      setResult({ ok: false, text: userErrorText(payload.userErrors, REDEEM_GIFT_CARD) });
       return;
     }
     if (!payload) {

@@ -12,8 +12,15 @@ import { PageHeader } from "../components/Layout";
 import { graphql } from "../gql";
 import type { PaymentMethodFieldsFragment } from "../gql/graphql";
 import { brandName } from "../labels";
-import { newIdempotencyKey, userErrorText } from "../money";
+import { newIdempotencyKey } from "../money";
 import { savePending } from "../payments/pending";
+import {
+  ADD_PAYMENT_METHOD,
+  REMOVE_PAYMENT_METHOD,
+  SET_AUTOPAY,
+  SET_DEFAULT_PAYMENT_METHOD,
+  userErrorText,
+} from "../userErrors";
 
 export const PaymentMethodFields = graphql(`
   fragment PaymentMethodFields on PaymentMethod {
@@ -183,7 +190,7 @@ function PaymentMethods() {
     const payload = response.data?.addPaymentMethod;
     if (payload && payload.userErrors.length > 0) {
       addKey.current = null;
-      setAddError(userErrorText(payload.userErrors));
+      setAddError(userErrorText(payload.userErrors, ADD_PAYMENT_METHOD));
       setAdding(false);
       return;
     }
@@ -206,7 +213,7 @@ function PaymentMethods() {
     setBusyCard(null);
     const payload = response.data?.setDefaultPaymentMethod;
     if (payload && payload.userErrors.length > 0) {
-      setCardError({ id: card.id, text: userErrorText(payload.userErrors) });
+      setCardError({ id: card.id, text: userErrorText(payload.userErrors, SET_DEFAULT_PAYMENT_METHOD) });
       return;
     }
     if (!payload) {
@@ -228,7 +235,7 @@ function PaymentMethods() {
     setRemoveBusy(false);
     const payload = response.data?.removePaymentMethod;
     if (payload && payload.userErrors.length > 0) {
-      setRemoveError(userErrorText(payload.userErrors));
+      setRemoveError(userErrorText(payload.userErrors, REMOVE_PAYMENT_METHOD));
       return;
     }
     if (!payload) {
@@ -251,7 +258,7 @@ function PaymentMethods() {
     setAutopayBusy(false);
     const payload = response.data?.setAutopay;
     if (payload && payload.userErrors.length > 0) {
-      setAutopayError(userErrorText(payload.userErrors));
+      setAutopayError(userErrorText(payload.userErrors, SET_AUTOPAY));
       return;
     }
     if (!payload?.autopay) {

@@ -1,0 +1,119 @@
+import type {
+  AddPaymentMethodErrorCode,
+  ApplyWalletToInvoiceErrorCode,
+  LoginErrorCode,
+  PayInvoiceErrorCode,
+  RedeemGiftCardErrorCode,
+  RemovePaymentMethodErrorCode,
+  RenewServiceErrorCode,
+  SetAutopayErrorCode,
+  SetDefaultPaymentMethodErrorCode,
+  TopUpWalletErrorCode,
+} from "./gql/graphql";
+
+// What a subscriber reads when a mutation refuses. Each mutation has a code enum of its own in the schema, and
+// here one table per mutation keyed by that generated enum: a new member is a type error until it is worded.
+
+/** Our own sentence for a code, or `SERVER` where the server's message already says it well. */
+export type Wording = string | typeof SERVER;
+export const SERVER = null;
+
+export type WordingOf<Code extends string> = Readonly<Record<Code, Wording>>;
+
+export interface UserErrorOf<Code extends string> {
+  code: Code;
+  message: string;
+  field?: readonly string[] | null;
+}
+
+/** One readable sentence for a mutation's userErrors, worded by that mutation's table. */
+export function userErrorText<Code extends string>(
+  errors: readonly UserErrorOf<Code>[],
+  wording: WordingOf<NoInfer<Code>>,
+): string {
+  return errors.map((e) => wording[e.code] ?? e.message).join(" ");
+}
+
+// Sentences more than one mutation uses: where the server's message alone would leave the subscriber stuck.
+const ALREADY_PAID = "This invoice is already paid — nothing more to do.";
+const GATEWAY_UNAVAILABLE =
+  "The payment service is not reachable right now. Nothing was charged; please try again shortly.";
+const INSUFFICIENT_BALANCE = "Your wallet balance is not enough for this. Add funds to your wallet first.";
+
+export const LOGIN: WordingOf<LoginErrorCode> = {
+  INVALID_CREDENTIALS: SERVER,
+  USER_DISABLED: SERVER,
+  RATE_LIMITED: SERVER, // says how many minutes to wait
+};
+
+export const PAY_INVOICE: WordingOf<PayInvoiceErrorCode> = {
+  NOT_FOUND: SERVER,
+  ALREADY_PAID,
+  INVOICE_VOID: SERVER,
+  RETURN_URL_NOT_ALLOWED: SERVER,
+  IDEMPOTENCY_KEY_INVALID: SERVER,
+  IDEMPOTENCY_CONFLICT: SERVER,
+  GATEWAY_UNAVAILABLE,
+};
+
+export const TOP_UP_WALLET: WordingOf<TopUpWalletErrorCode> = {
+  AMOUNT_INVALID: SERVER,
+  NOT_FOUND: SERVER,
+  RETURN_URL_NOT_ALLOWED: SERVER,
+  IDEMPOTENCY_KEY_INVALID: SERVER,
+  IDEMPOTENCY_CONFLICT: SERVER,
+  GATEWAY_UNAVAILABLE,
+};
+
+export const ADD_PAYMENT_METHOD: WordingOf<AddPaymentMethodErrorCode> = {
+  NOT_FOUND: SERVER,
+  RETURN_URL_NOT_ALLOWED: SERVER,
+  IDEMPOTENCY_KEY_INVALID: SERVER,
+  IDEMPOTENCY_CONFLICT: SERVER,
+  GATEWAY_UNAVAILABLE,
+};
+
+export const APPLY_WALLET_TO_INVOICE: WordingOf<ApplyWalletToInvoiceErrorCode> = {
+  NOT_FOUND: SERVER,
+  ALREADY_PAID,
+  INVOICE_VOID: SERVER,
+  INSUFFICIENT_BALANCE,
+  AMOUNT_INVALID: SERVER,
+  IDEMPOTENCY_KEY_INVALID: SERVER,
+  IDEMPOTENCY_CONFLICT: SERVER,
+  REFUSED: SERVER,
+};
+
+export const REDEEM_GIFT_CARD: WordingOf<RedeemGiftCardErrorCode> = {
+  GIFT_CARD_INVALID: SERVER,
+  GIFT_CARD_ALREADY_USED: SERVER,
+  RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
+  REFUSED: SERVER,
+};
+
+export const RENEW_SERVICE: WordingOf<RenewServiceErrorCode> = {
+  NOT_FOUND: SERVER,
+  NOT_PREPAID: SERVER,
+  INSUFFICIENT_BALANCE,
+  IDEMPOTENCY_KEY_INVALID: SERVER,
+  IDEMPOTENCY_CONFLICT: SERVER,
+  REFUSED: SERVER,
+};
+
+export const REMOVE_PAYMENT_METHOD: WordingOf<RemovePaymentMethodErrorCode> = {
+  NOT_FOUND: SERVER,
+  PAYMENT_METHOD_IN_USE:
+    "This card pays your invoices automatically. Turn autopay off or make another card the default first, then remove it.",
+  REFUSED: SERVER,
+};
+
+export const SET_DEFAULT_PAYMENT_METHOD: WordingOf<SetDefaultPaymentMethodErrorCode> = {
+  NOT_FOUND: SERVER,
+  CARD_EXPIRED: "This card has expired and cannot be the default. Add a new card instead.",
+  REFUSED: SERVER,
+};
+
+export const SET_AUTOPAY: WordingOf<SetAutopayErrorCode> = {
+  AUTOPAY_REQUIRES_CARD: "Add a card first: autopay charges your default card.",
+  REFUSED: SERVER,
+};
