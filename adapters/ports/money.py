@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class Money:
+
+class Money(msgspec.Struct, frozen=True, gc=False):
+    """`gc=False`: a Money holds a Decimal and a str and can never be part of a reference cycle, so the
+    garbage collector need not track the thousands of them a large page decodes."""
+
     amount: Decimal
     currency: str
+
+    def __post_init__(self) -> None:
+        # NaN and Infinity are valid Decimal strings but no amount of money; while decoding, this
+        # ValueError becomes a ContractViolation naming the field.
+        if not self.amount.is_finite():
+            raise ValueError("expected a finite decimal amount")
 
     @classmethod
     def zero(cls, currency: str) -> Money:
