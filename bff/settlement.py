@@ -22,7 +22,7 @@ from datetime import datetime
 from adapters.errors import NotFound, Rejected
 from adapters.ports.billing import Invoice
 from adapters.ports.gateway import GatewayEvent
-from adapters.ports.money import Money
+from adapters.ports.money import Money, wire_amount
 from bff.backends import Backends
 from bff.bus import BusEvent, EventBus
 from bff.dedupe import Marks
@@ -153,7 +153,7 @@ class Settlement:
             subservice_ids=paid.subservice_ids,
             data={
                 "kind": "INVOICE",
-                "amount": f"{payment.amount.amount:.2f}",
+                "amount": wire_amount(payment.amount),
                 "currency": payment.amount.currency,
                 "invoice_id": paid.id,
                 "reactivated_subservice_ids": reactivated,
@@ -199,7 +199,7 @@ class Settlement:
             subscriber_id=subscriber_id,
             data={
                 "kind": "WALLET_TOPUP",
-                "amount": f"{payment.amount.amount:.2f}",
+                "amount": wire_amount(payment.amount),
                 "currency": payment.amount.currency,
                 "invoice_id": None,
                 "reactivated_subservice_ids": [],
@@ -300,7 +300,7 @@ class Settlement:
             subservice_ids=invoice.subservice_ids,
             data={
                 "invoice_id": invoice.id,
-                "amount": f"{amount.amount:.2f}",
+                "amount": wire_amount(amount),
                 "currency": amount.currency,
                 "decline_code": decline_code,
             },

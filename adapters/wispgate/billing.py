@@ -1,5 +1,5 @@
 """`HttpBilling`: the Billing port over the WISPGate core's Billing REST API. Answers decode straight into the
-port's records (`adapters.decode`)."""
+port's records (`adapters.decode`); amounts go out with their currency's decimals (`wire_amount`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import quote
 from msgspec import Struct
 
 from adapters.decode import Items
+from adapters.errors import Rejected
 from adapters.ports.billing import (
     BillingAccount,
     BillingPort,
@@ -24,7 +25,8 @@ from adapters.ports.billing import (
     WalletCreditResult,
     WalletPage,
 )
-from adapters.ports.money import Money
+from adapters.ports.money import AmountNotExact, Money
+from adapters.ports.money import wire_amount as exact_amount
 from adapters.wispgate.client import CoreClient
 
 
@@ -34,7 +36,12 @@ def seg(value: str) -> str:
 
 
 def wire_amount(amount: Money) -> str:
-    return f"{amount.amount:.2f}"
+    """The amount with its currency's decimals ("5000" JPY, "49.99" USD, "1.234" KWD). One finer than the
+    currency allows is refused here, as Billing would refuse it, rather than rounded on its way."""
+    try:
+        return exact_amount(amount)
+    except AmountNotExact as exc:
+        raise Rejected("billing", "AMOUNT_INVALID", str(exc)) from None
 
 
 class _Wallet(Struct, frozen=True, gc=False):
