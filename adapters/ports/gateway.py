@@ -10,6 +10,7 @@ from the gateway's integer minor units with the currency's exponent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import Enum
 from typing import Any, Literal, Protocol, get_args
 
 import msgspec
@@ -45,6 +46,80 @@ SESSION_STATUSES: tuple[SessionStatus, ...] = get_args(SessionStatus)
 SESSION_PAYMENT_STATUSES: tuple[SessionPaymentStatus, ...] = get_args(SessionPaymentStatus)
 PAYMENT_INTENT_STATUSES: tuple[PaymentIntentStatus, ...] = get_args(PaymentIntentStatus)
 SETUP_INTENT_STATUSES: tuple[SetupIntentStatus, ...] = get_args(SetupIntentStatus)
+
+
+# ---- what a payment was for -----------------------------------------------------------------------------
+
+
+class PaymentKind(Enum):
+    INVOICE = "invoice"  # pays one invoice's balance
+    TOPUP = "topup"  # pays into the wallet
+    SETUP = "setup"  # saves a card; nothing is charged
+
+
+class PaymentOrigin(Enum):
+    PORTAL = "portal"  # the subscriber started it on a hosted page
+    AUTOPAY = "autopay"  # Billing's run charged a saved card off-session
+
+
+class InvalidPaymentReference(ValueError):
+    """Metadata that names a portal payment but does not hold together (an invoice payment without an
+    invoice, an unknown kind or origin, no subscriber). Settlement refuses such an event."""
+
+
+class PaymentReference(Struct, frozen=True, kw_only=True):
+    """What a gateway payment was for, carried in the session's and the intent's metadata so the webhook
+    can find it again. `to_metadata` / `from_metadata` are the one place that knows the metadata's keys;
+    Billing's autopay writes the same keys for the charges it starts."""
+
+    kind: PaymentKind
+    subscriber_id: str
+    invoice_id: str | None = None
+    origin: PaymentOrigin = PaymentOrigin.PORTAL
+
+    def __post_init__(self) -> None:
+        if not self.subscriber_id:
+            raise InvalidPaymentReference("a payment reference without a subscriber")
+        if self.kind is PaymentKind.INVOICE and not self.invoice_id:
+            raise InvalidPaymentReference("an invoice payment without an invoice reference")
+
+    def to_metadata(self) -> dict[str, str]:
+        metadata = {
+            _KIND: self.kind.value,
+            _SUBSCRIBER: self.subscriber_id,
+            _ORIGIN: self.origin.value,
+        }
+        if self.invoice_id is not None:
+            metadata[_INVOICE] = self.invoice_id
+        return metadata
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, str]) -> PaymentReference | None:
+        """The reference in a gateway object's metadata; None when the metadata is not ours (no `wg_kind`:
+        a payment somebody else started on the same account). InvalidPaymentReference when it is ours but
+        does not hold together."""
+        kind = metadata.get(_KIND)
+        if kind is None:
+            return None
+        origin = metadata.get(_ORIGIN, PaymentOrigin.PORTAL.value)
+        if kind not in _KINDS:
+            raise InvalidPaymentReference(f"a payment reference of unknown kind {kind[:40]!r}")
+        if origin not in _ORIGINS:
+            raise InvalidPaymentReference(f"a payment reference of unknown origin {origin[:40]!r}")
+        return cls(
+            kind=PaymentKind(kind),
+            subscriber_id=metadata.get(_SUBSCRIBER, ""),
+            invoice_id=metadata.get(_INVOICE) or None,
+            origin=PaymentOrigin(origin),
+        )
+
+
+_KIND, _SUBSCRIBER, _INVOICE, _ORIGIN = "wg_kind", "wg_subscriber_id", "wg_invoice_id", "wg_origin"
+_KINDS = frozenset(k.value for k in PaymentKind)
+_ORIGINS = frozenset(o.value for o in PaymentOrigin)
+
+
+# ---- the gateway's objects ------------------------------------------------------------------------------
 
 
 class Customer(Struct, frozen=True, kw_only=True, gc=False):
@@ -85,6 +160,11 @@ class CheckoutSession(Struct, frozen=True, kw_only=True, gc=False):
     created: Moment
     expires_at: Moment
 
+    @property
+    def payment_reference(self) -> PaymentReference | None:
+        """What the session pays for (see `PaymentReference.from_metadata`)."""
+        return PaymentReference.from_metadata(self.reference)
+
 
 class PaymentIntent(Struct, frozen=True, kw_only=True, gc=False):
     id: str
@@ -97,6 +177,11 @@ class PaymentIntent(Struct, frozen=True, kw_only=True, gc=False):
     failure_message: str | None = None
     created: Moment
 
+    @property
+    def payment_reference(self) -> PaymentReference | None:
+        """What the payment is for (see `PaymentReference.from_metadata`)."""
+        return PaymentReference.from_metadata(self.metadata)
+
 
 class SetupIntent(Struct, frozen=True, kw_only=True, gc=False):
     id: str
@@ -107,6 +192,29 @@ class SetupIntent(Struct, frozen=True, kw_only=True, gc=False):
     failure_code: str | None = None
     created: Moment
 
+    @property
+    def payment_reference(self) -> PaymentReference | None:
+        """What the card is saved for (see `PaymentReference.from_metadata`)."""
+        return PaymentReference.from_metadata(self.metadata)
+
+
+class GatewayEventKind(Enum):
+    """The gateway events the portal acts on; any other type parses with `kind=None` and is ignored."""
+
+    CHECKOUT_COMPLETED = "checkout.session.completed"
+    CHECKOUT_ASYNC_PAYMENT_SUCCEEDED = "checkout.session.async_payment_succeeded"
+    CHECKOUT_ASYNC_PAYMENT_FAILED = "checkout.session.async_payment_failed"
+    PAYMENT_SUCCEEDED = "payment_intent.succeeded"
+    PAYMENT_FAILED = "payment_intent.payment_failed"
+    SETUP_SUCCEEDED = "setup_intent.succeeded"
+
+    @classmethod
+    def of(cls, event_type: str) -> GatewayEventKind | None:
+        try:
+            return cls(event_type)
+        except ValueError:
+            return None
+
 
 class GatewayEvent(Struct, frozen=True, kw_only=True, gc=False):
     """One gateway event. The object it carries is parsed into the matching DTO when it is one the port
@@ -114,6 +222,7 @@ class GatewayEvent(Struct, frozen=True, kw_only=True, gc=False):
 
     id: str
     type: str  # e.g. "checkout.session.completed", "payment_intent.succeeded"
+    kind: GatewayEventKind | None = None  # `type` when the portal handles it
     created: Moment
     object_type: str  # e.g. "checkout.session"
     object_id: str | None = None
@@ -156,8 +265,8 @@ class PaymentGatewayPort(Protocol):
         client_reference_id: str | None = None,
     ) -> CheckoutSession:
         """A hosted page that charges `amount` once. `client_reference_id` (our subscriber id) is what an
-        operator searches by in the gateway's dashboard. `reference` (e.g. {"kind": "invoice", "invoice_id":
-        …}) comes back on the session and on its PaymentIntent, so webhooks can be matched. The
+        operator searches by in the gateway's dashboard. `reference` (a `PaymentReference.to_metadata()`) comes back
+        on the session and on its PaymentIntent, so webhooks can be matched. The
         success URL may contain `{CHECKOUT_SESSION_ID}`."""
         ...
 

@@ -22,6 +22,7 @@ from adapters.ports.gateway import (
     CheckoutSession,
     Customer,
     GatewayEvent,
+    GatewayEventKind,
     PaymentIntent,
     PaymentIntentStatus,
     PaymentMethodInfo,
@@ -282,6 +283,7 @@ def event(body: bytes, where: str = "event") -> GatewayEvent:
     return GatewayEvent(
         id=wire.id,
         type=wire.type,
+        kind=GatewayEventKind.of(wire.type),
         created=_time(wire.created),
         object_type=kind,
         object_id=object_id,
