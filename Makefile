@@ -56,6 +56,7 @@ contract: install
 # Benchmarks write their sections of bench/RESULTS.md; run them on an otherwise idle machine.
 bench: install
 	$(BIN)/python bench/adapter_calls.py --write
+	$(BIN)/python bench/decode.py --write
 	$(BIN)/python bench/dashboard.py --write
 	$(BIN)/python bench/webhook_push.py --write
 

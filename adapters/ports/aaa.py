@@ -4,59 +4,60 @@ why not), its bandwidth profile, its live session, and lifting a non-payment sus
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
-SERVICE_STATUSES = ("ACTIVE", "SUSPENDED", "RESTRICTED")
-STATUS_REASONS = ("NON_PAYMENT", "ADMINISTRATIVE", "FRAUD", "USAGE_CAP", "CUSTOMER_REQUEST")
-CHANGE_ACTORS = ("SYSTEM", "SERVICE", "OPERATOR")
+from msgspec import Struct
+
+from adapters.ports.moment import Moment
+
+ServiceStatusName = Literal["ACTIVE", "SUSPENDED", "RESTRICTED"]
+StatusReason = Literal["NON_PAYMENT", "ADMINISTRATIVE", "FRAUD", "USAGE_CAP", "CUSTOMER_REQUEST"]
+ChangeActor = Literal["SYSTEM", "SERVICE", "OPERATOR"]
+
+SERVICE_STATUSES: tuple[ServiceStatusName, ...] = get_args(ServiceStatusName)
+STATUS_REASONS: tuple[StatusReason, ...] = get_args(StatusReason)
+CHANGE_ACTORS: tuple[ChangeActor, ...] = get_args(ChangeActor)
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceStatus:
+class ServiceStatus(Struct, frozen=True, kw_only=True, gc=False):
     subservice_id: str
     subscriber_id: str
-    status: str  # one of SERVICE_STATUSES
-    reason: str | None  # one of STATUS_REASONS; None exactly when ACTIVE
-    since: datetime
-    note: str | None
+    status: ServiceStatusName
+    reason: StatusReason | None = None  # None exactly when ACTIVE
+    since: Moment
+    note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StatusChange:
+class StatusChange(Struct, frozen=True, kw_only=True, gc=False):
     subservice_id: str
-    from_status: str | None  # None for the provisioning entry
-    to_status: str
-    reason: str | None
-    note: str | None
-    actor: str  # one of CHANGE_ACTORS: who made the change
-    at: datetime
+    from_status: ServiceStatusName | None = None  # None for the provisioning entry
+    to_status: ServiceStatusName
+    reason: StatusReason | None = None
+    note: str | None = None
+    actor: ChangeActor  # who made the change
+    at: Moment
 
 
-@dataclass(frozen=True, slots=True)
-class BandwidthProfile:
+class BandwidthProfile(Struct, frozen=True, kw_only=True, gc=False):
     subservice_id: str
     name: str  # the profile in force: the plan's name, or "Restricted"
     plan: str  # the plan the subscriber pays for
-    down_mbps: int | None  # None for IPTV and VoIP
-    up_mbps: int | None
+    down_mbps: int | None = None  # None for IPTV and VoIP
+    up_mbps: int | None = None
     restricted: bool
 
 
-@dataclass(frozen=True, slots=True)
-class LiveSession:
+class LiveSession(Struct, frozen=True, kw_only=True, gc=False):
     subservice_id: str
     online: bool
-    ip: str | None  # None while offline
-    nas: str | None
-    started_at: datetime | None
+    ip: str | None = None  # None while offline
+    nas: str | None = None
+    started_at: Moment | None = None
     bytes_in: int  # downloaded by the subscriber during this session
     bytes_out: int
 
 
-@dataclass(frozen=True, slots=True)
-class ReactivationResult:
+class ReactivationResult(Struct, frozen=True, kw_only=True, gc=False):
     status: ServiceStatus
     changed: bool  # False when the sub-service was already ACTIVE (a retried call)
 

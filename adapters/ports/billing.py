@@ -1,96 +1,94 @@
 """The Billing port: what the BFF reads from and asks of the billing system of record, batch-first.
 
-Amounts are `Money` (exact Decimal + currency); datetimes are timezone-aware. Business refusals surface as
-`adapters.errors.Rejected` carrying the backend's code (INSUFFICIENT_BALANCE, ALREADY_PAID, INVOICE_VOID,
-GIFT_CARD_INVALID, GIFT_CARD_ALREADY_USED, NOT_PREPAID, AUTOPAY_REQUIRES_CARD, PAYMENT_METHOD_IN_USE,
-IDEMPOTENCY_CONFLICT, CURRENCY_MISMATCH, AMOUNT_INVALID, CARD_EXPIRED); unknown objects as `NotFound`.
+The records are frozen `msgspec.Struct`s the adapter decodes straight from the response bytes
+(`adapters.decode`). Amounts are `Money` (exact Decimal + currency); datetimes are timezone-aware. Business
+refusals surface as `adapters.errors.Rejected` carrying the backend's code (INSUFFICIENT_BALANCE, ALREADY_PAID,
+INVOICE_VOID, GIFT_CARD_INVALID, GIFT_CARD_ALREADY_USED, NOT_PREPAID, AUTOPAY_REQUIRES_CARD,
+PAYMENT_METHOD_IN_USE, IDEMPOTENCY_CONFLICT, CURRENCY_MISMATCH, AMOUNT_INVALID, CARD_EXPIRED); unknown objects
+as `NotFound`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
+from msgspec import Struct
+
+from adapters.ports.moment import Moment
 from adapters.ports.money import Money
 
-INVOICE_STATUSES = ("OPEN", "PAID", "OVERDUE", "VOID")
-INVOICE_MODES = ("CONSOLIDATED", "PER_SUBSERVICE")
-PAYMENT_METHOD_KINDS = ("CARD", "WALLET", "BANK_TRANSFER", "GATEWAY")
-WALLET_ENTRY_KINDS = (
-    "TOPUP",
-    "PROMO",
-    "GIFT_CARD",
-    "COMPENSATION",
-    "INVOICE_PAYMENT",
-    "OVERPAYMENT",
-    "RENEWAL",
-)
-CARD_BRANDS = ("visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay", "unknown")
+InvoiceStatus = Literal["OPEN", "PAID", "OVERDUE", "VOID"]
+InvoiceMode = Literal["CONSOLIDATED", "PER_SUBSERVICE"]
+PaymentMethodKind = Literal["CARD", "WALLET", "BANK_TRANSFER", "GATEWAY"]
+WalletEntryKind = Literal[
+    "TOPUP", "PROMO", "GIFT_CARD", "COMPENSATION", "INVOICE_PAYMENT", "OVERPAYMENT", "RENEWAL"
+]
+CardBrand = Literal["visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay", "unknown"]
+
+INVOICE_STATUSES: tuple[InvoiceStatus, ...] = get_args(InvoiceStatus)
+INVOICE_MODES: tuple[InvoiceMode, ...] = get_args(InvoiceMode)
+PAYMENT_METHOD_KINDS: tuple[PaymentMethodKind, ...] = get_args(PaymentMethodKind)
+WALLET_ENTRY_KINDS: tuple[WalletEntryKind, ...] = get_args(WalletEntryKind)
+CARD_BRANDS: tuple[CardBrand, ...] = get_args(CardBrand)
 
 
-@dataclass(frozen=True, slots=True)
-class Cycle:
+class Cycle(Struct, frozen=True, kw_only=True, gc=False):
     period_start: date
     period_end: date
     next_invoice_on: date
 
 
-@dataclass(frozen=True, slots=True)
-class BillingAccount:
+class BillingAccount(Struct, frozen=True, kw_only=True, gc=False):
     subscriber_id: str
     account_number: str
     currency: str
-    invoice_mode: str
+    invoice_mode: InvoiceMode
     billing_day: int
     grace_days: int
     autopay: bool
-    default_payment_method_id: str | None
-    gateway_customer_id: str | None
+    default_payment_method_id: str | None = None
+    gateway_customer_id: str | None = None
     cycle: Cycle
     outstanding: Money  # balances of OPEN and OVERDUE invoices
     overdue: Money
-    next_due_on: date | None
+    next_due_on: date | None = None
     wallet_balance: Money
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeLine:
+class ChargeLine(Struct, frozen=True, kw_only=True, gc=False):
     description: str
     amount: Money
 
 
-@dataclass(frozen=True, slots=True)
-class SubServiceBilling:
+class SubServiceBilling(Struct, frozen=True, kw_only=True, gc=False):
     subservice_id: str
     subscriber_id: str
     description: str  # the plan name
     monthly_charge: Money  # plan + add-ons
     charge_lines: tuple[ChargeLine, ...]
     outstanding: Money  # its share of unpaid invoices
-    cycle: Cycle | None  # None for prepaid
-    next_invoice_on: date | None
+    cycle: Cycle | None = None  # None for prepaid
+    next_invoice_on: date | None = None
     open_invoice_ids: tuple[str, ...]
     prepaid: bool
-    expires_at: datetime | None
+    expires_at: Moment | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class InvoiceLine:
-    subservice_id: str | None
+class InvoiceLine(Struct, frozen=True, kw_only=True, gc=False):
+    subservice_id: str | None = None
     description: str
     amount: Money
 
 
-@dataclass(frozen=True, slots=True)
-class Invoice:
+class Invoice(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     number: str
     subscriber_id: str
-    subservice_id: str | None  # None for a consolidated invoice
-    status: str
+    subservice_id: str | None = None  # None for a consolidated invoice
+    status: InvoiceStatus
     issued_on: date
     due_on: date
     period_start: date
@@ -102,92 +100,82 @@ class Invoice:
     subservice_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class WalletTransaction:
+class WalletTransaction(Struct, frozen=True, kw_only=True, gc=False):
     id: str
-    kind: str
+    kind: WalletEntryKind
     amount: Money  # negative for INVOICE_PAYMENT and RENEWAL
     description: str
-    reference: str | None
-    invoice_id: str | None
-    subservice_id: str | None
-    created_at: datetime
+    reference: str | None = None
+    invoice_id: str | None = None
+    subservice_id: str | None = None
+    created_at: Moment
 
 
-@dataclass(frozen=True, slots=True)
-class WalletPage:
+class WalletPage(Struct, frozen=True, kw_only=True, gc=False):
     items: tuple[WalletTransaction, ...]
-    next_cursor: str | None
+    next_cursor: str | None = None
     total_count: int
     balance: Money
 
 
-@dataclass(frozen=True, slots=True)
-class Payment:
+class Payment(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     external_ref: str
     invoice_id: str
     subscriber_id: str
     amount: Money
     applied: Money
-    method: str
-    recorded_at: datetime
+    method: PaymentMethodKind
+    recorded_at: Moment
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentResult:
+class PaymentResult(Struct, frozen=True, kw_only=True, gc=False):
     payment: Payment
     invoice: Invoice
-    wallet_credit: Money | None  # what exceeded the balance, credited to the wallet
+    wallet_credit: Money | None = None  # what exceeded the balance, credited to the wallet
     duplicate: bool  # True when the external reference had been recorded before
 
 
-@dataclass(frozen=True, slots=True)
-class WalletCreditResult:
+class WalletCreditResult(Struct, frozen=True, kw_only=True, gc=False):
     entry: WalletTransaction
     wallet_balance: Money
     duplicate: bool
 
 
-@dataclass(frozen=True, slots=True)
-class WalletApplyResult:
+class WalletApplyResult(Struct, frozen=True, kw_only=True, gc=False):
     payment: Payment
     invoice: Invoice
     wallet_balance: Money
     duplicate: bool
 
 
-@dataclass(frozen=True, slots=True)
-class GiftCardResult:
+class GiftCardResult(Struct, frozen=True, kw_only=True, gc=False):
     code: str
     value: Money
     entry: WalletTransaction
     wallet_balance: Money
 
 
-@dataclass(frozen=True, slots=True)
-class RenewalResult:
+class RenewalResult(Struct, frozen=True, kw_only=True, gc=False):
     subservice_id: str
-    expires_at: datetime
+    expires_at: Moment
     charged: Money
     entry: WalletTransaction
     wallet_balance: Money
     duplicate: bool
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentMethod:
+class PaymentMethod(Struct, frozen=True, kw_only=True, gc=False):
     id: str
-    brand: str
+    brand: CardBrand
     last4: str
     exp_month: int
     exp_year: int
     is_default: bool
-    created_at: datetime
+    created_at: Moment
 
 
-@dataclass(frozen=True, slots=True)
-class InstallmentPlan:
+class InstallmentPlan(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     subservice_id: str
     description: str
@@ -197,8 +185,12 @@ class InstallmentPlan:
     installments_total: int
     installments_paid: int
     amount_each: Money
-    next_due_on: date | None
+    next_due_on: date | None = None
     progress: Decimal  # 0..1
+
+    def __post_init__(self) -> None:
+        if not self.progress.is_finite():
+            raise ValueError("expected a finite decimal progress")
 
 
 class BillingPort(Protocol):

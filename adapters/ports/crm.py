@@ -1,24 +1,27 @@
 """The CRM port: who the subscriber is, what it has, who logs in for it, its support tickets, its portal
 notifications and its access/audit log. Batch reads return dicts keyed by the requested ids; unknown ids are
-absent. Writes raise `Rejected` with the CRM's code when a business rule refuses them."""
+absent. Writes raise `Rejected` with the CRM's code when a business rule refuses them. The records are frozen
+`msgspec.Struct`s the adapter decodes straight from the response bytes (`adapters.decode`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
+from datetime import date
+from typing import Literal, Protocol, get_args
 
-SUBSCRIBER_KINDS = ("RESIDENTIAL", "ENTERPRISE", "MDU")
-SUBSERVICE_KINDS = ("INTERNET", "IPTV", "VOIP")
-ROLES = ("OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER")
-TICKET_CATEGORIES = ("CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "OTHER")
-TICKET_PRIORITIES = ("LOW", "NORMAL", "HIGH", "URGENT")
-TICKET_STATUSES = ("OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED")
-MESSAGE_AUTHORS = ("CUSTOMER", "SUPPORT")
-ATTACHMENT_TYPES = ("image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain")
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-NOTIFICATION_KINDS = (
+from msgspec import Struct
+
+from adapters.ports.moment import Moment
+
+SubscriberKind = Literal["RESIDENTIAL", "ENTERPRISE", "MDU"]
+SubServiceKind = Literal["INTERNET", "IPTV", "VOIP"]
+Role = Literal["OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER"]
+TicketCategory = Literal["CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "OTHER"]
+TicketPriority = Literal["LOW", "NORMAL", "HIGH", "URGENT"]
+TicketStatus = Literal["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED"]
+MessageAuthor = Literal["CUSTOMER", "SUPPORT"]
+AttachmentType = Literal["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"]
+NotificationKind = Literal[
     "INVOICE_ISSUED",
     "PAYMENT_RECEIVED",
     "PAYMENT_FAILED",
@@ -26,154 +29,152 @@ NOTIFICATION_KINDS = (
     "SERVICE_STATUS",
     "TICKET_UPDATED",
     "GENERAL",
-)
+]
+
+SUBSCRIBER_KINDS: tuple[SubscriberKind, ...] = get_args(SubscriberKind)
+SUBSERVICE_KINDS: tuple[SubServiceKind, ...] = get_args(SubServiceKind)
+ROLES: tuple[Role, ...] = get_args(Role)
+TICKET_CATEGORIES: tuple[TicketCategory, ...] = get_args(TicketCategory)
+TICKET_PRIORITIES: tuple[TicketPriority, ...] = get_args(TicketPriority)
+TICKET_STATUSES: tuple[TicketStatus, ...] = get_args(TicketStatus)
+MESSAGE_AUTHORS: tuple[MessageAuthor, ...] = get_args(MessageAuthor)
+ATTACHMENT_TYPES: tuple[AttachmentType, ...] = get_args(AttachmentType)
+NOTIFICATION_KINDS: tuple[NotificationKind, ...] = get_args(NotificationKind)
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Subscriber:
+class Subscriber(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     account_number: str
     name: str
-    kind: str  # one of SUBSCRIBER_KINDS
+    kind: SubscriberKind
     email: str
     phone: str
     address: str
     subservice_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class SubService:
+class SubService(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     subscriber_id: str
-    kind: str  # one of SUBSERVICE_KINDS
+    kind: SubServiceKind
     label: str  # in the subscriber's words: "Internet – Apt 101"
     location: str
     activated_on: date
 
 
-@dataclass(frozen=True, slots=True)
-class SubServicePage:
+class SubServicePage(Struct, frozen=True, kw_only=True, gc=False):
     items: list[SubService]
-    next_cursor: str | None  # None on the last page
+    next_cursor: str | None = None  # None on the last page
     total_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class PortalUser:
+class PortalUser(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     email: str
     name: str
-    role: str  # one of ROLES
+    role: Role
     subscriber_id: str
     site_subservice_ids: tuple[str, ...]  # the sites a SITE user may see; empty for other roles
     disabled: bool
-    last_login_at: datetime | None
+    last_login_at: Moment | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Sla:
-    first_response_due_at: datetime
-    resolution_due_at: datetime
-    first_responded_at: datetime | None
-    resolved_at: datetime | None
+class Sla(Struct, frozen=True, kw_only=True, gc=False):
+    first_response_due_at: Moment
+    resolution_due_at: Moment
+    first_responded_at: Moment | None = None
+    resolved_at: Moment | None = None
     first_response_breached: bool
     resolution_breached: bool
 
 
-@dataclass(frozen=True, slots=True)
-class TicketSummary:
+class TicketSummary(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     number: str  # "TCK-…", what the subscriber quotes
     subject: str
-    category: str  # one of TICKET_CATEGORIES
-    priority: str  # one of TICKET_PRIORITIES
-    status: str  # one of TICKET_STATUSES
+    category: TicketCategory
+    priority: TicketPriority
+    status: TicketStatus
     queue: str  # the support team the category routes to
     subscriber_id: str
-    subservice_id: str | None
-    opened_by_user_id: str | None
-    created_at: datetime
-    updated_at: datetime
+    subservice_id: str | None = None
+    opened_by_user_id: str | None = None
+    created_at: Moment
+    updated_at: Moment
     sla: Sla
     message_count: int
     attachment_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class TicketMessage:
+class TicketMessage(Struct, frozen=True, kw_only=True, gc=False):
     id: str
-    author_kind: str  # one of MESSAGE_AUTHORS
+    author_kind: MessageAuthor
     author_name: str
-    author_user_id: str | None  # the portal user for CUSTOMER messages
+    author_user_id: str | None = None  # the portal user for CUSTOMER messages
     body: str
-    created_at: datetime
+    created_at: Moment
     attachment_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
+class Attachment(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     ticket_id: str
-    message_id: str | None
+    message_id: str | None = None
     filename: str  # a safe base name
-    content_type: str  # one of ATTACHMENT_TYPES
+    content_type: AttachmentType
     size_bytes: int
     sha256: str
-    created_at: datetime
+    created_at: Moment
 
 
-@dataclass(frozen=True, slots=True)
-class Ticket(TicketSummary):
+class Ticket(TicketSummary, frozen=True, kw_only=True, gc=False):
     messages: tuple[TicketMessage, ...]
     attachments: tuple[Attachment, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TicketPage:
+class TicketPage(Struct, frozen=True, kw_only=True, gc=False):
     items: list[TicketSummary]
-    next_cursor: str | None
+    next_cursor: str | None = None
     total_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class Notification:
+class Notification(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     subscriber_id: str
-    subservice_id: str | None
-    kind: str  # one of NOTIFICATION_KINDS
+    subservice_id: str | None = None
+    kind: NotificationKind
     title: str
     body: str
-    created_at: datetime
+    created_at: Moment
     read: bool  # by the user the list was asked for
 
 
-@dataclass(frozen=True, slots=True)
-class NotificationPage:
+class NotificationPage(Struct, frozen=True, kw_only=True, gc=False):
     items: list[Notification]
     unread_count: int  # over everything the user can see, not just this page
-    next_cursor: str | None
+    next_cursor: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MarkReadResult:
+class MarkReadResult(Struct, frozen=True, kw_only=True, gc=False):
     marked_ids: tuple[str, ...]  # the ids that were the user's to mark
     unread_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
+class AuditEntry(Struct, frozen=True, kw_only=True, gc=False):
     id: str
-    user_id: str | None
-    subscriber_id: str | None
+    user_id: str | None = None
+    subscriber_id: str | None = None
     action: str  # e.g. "login", "login_failed", "ticket.open"
-    ip: str | None
-    user_agent: str | None
-    detail: str | None
-    created_at: datetime
+    ip: str | None = None
+    user_agent: str | None = None
+    detail: str | None = None
+    created_at: Moment
 
 
-@dataclass(frozen=True, slots=True)
-class NewTicket:
+class NewTicket(Struct, frozen=True):
+    """What the portal sends to open a ticket (an input: built by the schema, never decoded)."""
+
     subscriber_id: str
     author_user_id: str
     category: str  # one of TICKET_CATEGORIES

@@ -10,17 +10,20 @@ from the gateway's integer minor units with the currency's exponent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Protocol
+from enum import Enum
+from typing import Any, Literal, Protocol, get_args
+
+import msgspec
+from msgspec import Struct
 
 from adapters.errors import Rejected
+from adapters.ports.moment import Moment
 from adapters.ports.money import Money
 
-CHECKOUT_MODES = ("payment", "setup")
-SESSION_STATUSES = ("open", "complete", "expired")
-SESSION_PAYMENT_STATUSES = ("unpaid", "paid", "no_payment_required")
-PAYMENT_INTENT_STATUSES = (
+CheckoutMode = Literal["payment", "setup"]
+SessionStatus = Literal["open", "complete", "expired"]
+SessionPaymentStatus = Literal["unpaid", "paid", "no_payment_required"]
+PaymentIntentStatus = Literal[
     "requires_payment_method",
     "requires_confirmation",
     "requires_action",
@@ -28,99 +31,207 @@ PAYMENT_INTENT_STATUSES = (
     "requires_capture",
     "canceled",
     "succeeded",
-)
-SETUP_INTENT_STATUSES = (
+]
+SetupIntentStatus = Literal[
     "requires_payment_method",
     "requires_confirmation",
     "requires_action",
     "processing",
     "canceled",
     "succeeded",
-)
+]
+
+CHECKOUT_MODES: tuple[CheckoutMode, ...] = get_args(CheckoutMode)
+SESSION_STATUSES: tuple[SessionStatus, ...] = get_args(SessionStatus)
+SESSION_PAYMENT_STATUSES: tuple[SessionPaymentStatus, ...] = get_args(SessionPaymentStatus)
+PAYMENT_INTENT_STATUSES: tuple[PaymentIntentStatus, ...] = get_args(PaymentIntentStatus)
+SETUP_INTENT_STATUSES: tuple[SetupIntentStatus, ...] = get_args(SetupIntentStatus)
 
 
-@dataclass(frozen=True, slots=True)
-class Customer:
+# ---- what a payment was for -----------------------------------------------------------------------------
+
+
+class PaymentKind(Enum):
+    INVOICE = "invoice"  # pays one invoice's balance
+    TOPUP = "topup"  # pays into the wallet
+    SETUP = "setup"  # saves a card; nothing is charged
+
+
+class PaymentOrigin(Enum):
+    PORTAL = "portal"  # the subscriber started it on a hosted page
+    AUTOPAY = "autopay"  # Billing's run charged a saved card off-session
+
+
+class InvalidPaymentReference(ValueError):
+    """Metadata that names a portal payment but does not hold together (an invoice payment without an
+    invoice, an unknown kind or origin, no subscriber). Settlement refuses such an event."""
+
+
+class PaymentReference(Struct, frozen=True, kw_only=True):
+    """What a gateway payment was for, carried in the session's and the intent's metadata so the webhook
+    can find it again. `to_metadata` / `from_metadata` are the one place that knows the metadata's keys;
+    Billing's autopay writes the same keys for the charges it starts."""
+
+    kind: PaymentKind
+    subscriber_id: str
+    invoice_id: str | None = None
+    origin: PaymentOrigin = PaymentOrigin.PORTAL
+
+    def __post_init__(self) -> None:
+        if not self.subscriber_id:
+            raise InvalidPaymentReference("a payment reference without a subscriber")
+        if self.kind is PaymentKind.INVOICE and not self.invoice_id:
+            raise InvalidPaymentReference("an invoice payment without an invoice reference")
+
+    def to_metadata(self) -> dict[str, str]:
+        metadata = {
+            _KIND: self.kind.value,
+            _SUBSCRIBER: self.subscriber_id,
+            _ORIGIN: self.origin.value,
+        }
+        if self.invoice_id is not None:
+            metadata[_INVOICE] = self.invoice_id
+        return metadata
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, str]) -> PaymentReference | None:
+        """The reference in a gateway object's metadata; None when the metadata is not ours (no `wg_kind`:
+        a payment somebody else started on the same account). InvalidPaymentReference when it is ours but
+        does not hold together."""
+        kind = metadata.get(_KIND)
+        if kind is None:
+            return None
+        origin = metadata.get(_ORIGIN, PaymentOrigin.PORTAL.value)
+        if kind not in _KINDS:
+            raise InvalidPaymentReference(f"a payment reference of unknown kind {kind[:40]!r}")
+        if origin not in _ORIGINS:
+            raise InvalidPaymentReference(f"a payment reference of unknown origin {origin[:40]!r}")
+        return cls(
+            kind=PaymentKind(kind),
+            subscriber_id=metadata.get(_SUBSCRIBER, ""),
+            invoice_id=metadata.get(_INVOICE) or None,
+            origin=PaymentOrigin(origin),
+        )
+
+
+_KIND, _SUBSCRIBER, _INVOICE, _ORIGIN = "wg_kind", "wg_subscriber_id", "wg_invoice_id", "wg_origin"
+_KINDS = frozenset(k.value for k in PaymentKind)
+_ORIGINS = frozenset(o.value for o in PaymentOrigin)
+
+
+# ---- the gateway's objects ------------------------------------------------------------------------------
+
+
+class Customer(Struct, frozen=True, kw_only=True, gc=False):
     id: str
-    email: str | None
-    name: str | None
-    subscriber_id: str | None  # from the customer's metadata, set by `create_customer`
-    created: datetime
+    email: str | None = None
+    name: str | None = None
+    subscriber_id: str | None = None  # from the customer's metadata, set by `create_customer`
+    created: Moment
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentMethodInfo:
+class PaymentMethodInfo(Struct, frozen=True, kw_only=True, gc=False):
     """A saved card as the portal may show it. `id` is the gateway token used to charge or remove it and
     `customer_id` says whose it is (check it before acting on a token a client sent); nothing else about
     the card ever leaves the gateway."""
 
     id: str
-    customer_id: str | None
+    customer_id: str | None = None
     brand: str  # visa, mastercard, amex, discover, …
     last4: str
     exp_month: int
     exp_year: int
 
 
-@dataclass(frozen=True, slots=True)
-class CheckoutSession:
+class CheckoutSession(Struct, frozen=True, kw_only=True, gc=False):
     id: str
-    mode: str  # one of CHECKOUT_MODES
-    status: str  # one of SESSION_STATUSES
-    payment_status: str  # one of SESSION_PAYMENT_STATUSES
-    url: str | None  # the hosted page; None once the session is complete or expired
-    amount: Money | None  # the total in payment mode; None in setup mode
-    currency: str | None  # upper-case ISO 4217; may be None in setup mode
-    customer_id: str | None
-    client_reference_id: str | None
+    mode: CheckoutMode
+    status: SessionStatus
+    payment_status: SessionPaymentStatus
+    url: str | None = None  # the hosted page; None once the session is complete or expired
+    amount: Money | None = None  # the total in payment mode; None in setup mode
+    currency: str | None = None  # upper-case ISO 4217; may be None in setup mode
+    customer_id: str | None = None
+    client_reference_id: str | None = None
     reference: Mapping[str, str]  # the session's metadata, as given at creation
-    payment_intent_id: str | None  # created when the shopper first submits a card
-    setup_intent_id: str | None
-    payment_method_id: str | None  # known when the session's intent is read with it (see checkout_session)
-    created: datetime
-    expires_at: datetime
+    payment_intent_id: str | None = None  # created when the shopper first submits a card
+    setup_intent_id: str | None = None
+    payment_method_id: str | None = None  # known when the session's intent is read with it
+    created: Moment
+    expires_at: Moment
+
+    @property
+    def payment_reference(self) -> PaymentReference | None:
+        """What the session pays for (see `PaymentReference.from_metadata`)."""
+        return PaymentReference.from_metadata(self.reference)
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentIntent:
+class PaymentIntent(Struct, frozen=True, kw_only=True, gc=False):
     id: str
-    status: str  # one of PAYMENT_INTENT_STATUSES
+    status: PaymentIntentStatus
     amount: Money
-    customer_id: str | None
-    payment_method_id: str | None
+    customer_id: str | None = None
+    payment_method_id: str | None = None
     metadata: Mapping[str, str]
-    failure_code: str | None  # the last attempt's decline code (or error code), if it failed
-    failure_message: str | None
-    created: datetime
+    failure_code: str | None = None  # the last attempt's decline code (or error code), if it failed
+    failure_message: str | None = None
+    created: Moment
+
+    @property
+    def payment_reference(self) -> PaymentReference | None:
+        """What the payment is for (see `PaymentReference.from_metadata`)."""
+        return PaymentReference.from_metadata(self.metadata)
 
 
-@dataclass(frozen=True, slots=True)
-class SetupIntent:
+class SetupIntent(Struct, frozen=True, kw_only=True, gc=False):
     id: str
-    status: str  # one of SETUP_INTENT_STATUSES
-    customer_id: str | None
-    payment_method_id: str | None
+    status: SetupIntentStatus
+    customer_id: str | None = None
+    payment_method_id: str | None = None
     metadata: Mapping[str, str]
-    failure_code: str | None
-    created: datetime
+    failure_code: str | None = None
+    created: Moment
+
+    @property
+    def payment_reference(self) -> PaymentReference | None:
+        """What the card is saved for (see `PaymentReference.from_metadata`)."""
+        return PaymentReference.from_metadata(self.metadata)
 
 
-@dataclass(frozen=True, slots=True)
-class GatewayEvent:
+class GatewayEventKind(Enum):
+    """The gateway events the portal acts on; any other type parses with `kind=None` and is ignored."""
+
+    CHECKOUT_COMPLETED = "checkout.session.completed"
+    CHECKOUT_ASYNC_PAYMENT_SUCCEEDED = "checkout.session.async_payment_succeeded"
+    CHECKOUT_ASYNC_PAYMENT_FAILED = "checkout.session.async_payment_failed"
+    PAYMENT_SUCCEEDED = "payment_intent.succeeded"
+    PAYMENT_FAILED = "payment_intent.payment_failed"
+    SETUP_SUCCEEDED = "setup_intent.succeeded"
+
+    @classmethod
+    def of(cls, event_type: str) -> GatewayEventKind | None:
+        try:
+            return cls(event_type)
+        except ValueError:
+            return None
+
+
+class GatewayEvent(Struct, frozen=True, kw_only=True, gc=False):
     """One gateway event. The object it carries is parsed into the matching DTO when it is one the port
     knows (exactly one of the typed fields is then set); `data` keeps the raw object for anything else."""
 
     id: str
     type: str  # e.g. "checkout.session.completed", "payment_intent.succeeded"
-    created: datetime
+    kind: GatewayEventKind | None = None  # `type` when the portal handles it
+    created: Moment
     object_type: str  # e.g. "checkout.session"
-    object_id: str | None
+    object_id: str | None = None
     checkout_session: CheckoutSession | None = None
     payment_intent: PaymentIntent | None = None
     setup_intent: SetupIntent | None = None
     payment_method: PaymentMethodInfo | None = None
     customer: Customer | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
 
 class CardDeclined(Rejected):
@@ -154,8 +265,8 @@ class PaymentGatewayPort(Protocol):
         client_reference_id: str | None = None,
     ) -> CheckoutSession:
         """A hosted page that charges `amount` once. `client_reference_id` (our subscriber id) is what an
-        operator searches by in the gateway's dashboard. `reference` (e.g. {"kind": "invoice", "invoice_id":
-        …}) comes back on the session and on its PaymentIntent, so webhooks can be matched. The
+        operator searches by in the gateway's dashboard. `reference` (a `PaymentReference.to_metadata()`) comes back
+        on the session and on its PaymentIntent, so webhooks can be matched. The
         success URL may contain `{CHECKOUT_SESSION_ID}`."""
         ...
 

@@ -4,49 +4,49 @@ and its provisioned add-ons."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
+from datetime import date
+from typing import Literal, Protocol, get_args
 
+import msgspec
+from msgspec import Struct
+
+from adapters.ports.moment import Moment
 from adapters.ports.money import Money
 
-DEVICE_KINDS = ("ONT", "ROUTER", "STB", "ATA", "GATEWAY")
+DeviceKind = Literal["ONT", "ROUTER", "STB", "ATA", "GATEWAY"]
+DEVICE_KINDS: tuple[DeviceKind, ...] = get_args(DeviceKind)
 MAX_USAGE_DAYS = 90
 
 
-@dataclass(frozen=True, slots=True)
-class Device:
+class Device(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     subservice_id: str
-    kind: str  # one of DEVICE_KINDS
+    kind: DeviceKind
     model: str
     serial: str
     mac: str
     firmware: str
     online: bool
-    last_seen: datetime
-    signal_dbm: float | None  # optical receive power, ONTs only
+    last_seen: Moment
+    signal_dbm: float | None = None  # optical receive power, ONTs only
 
 
-@dataclass(frozen=True, slots=True)
-class UsageDay:
-    day: date
+class UsageDay(Struct, frozen=True, kw_only=True, gc=False):
+    day: date = msgspec.field(name="date")
     download_bytes: int
     upload_bytes: int
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
+class Usage(Struct, frozen=True, kw_only=True, gc=False):
     subservice_id: str
-    start: date  # first day of the period, inclusive
-    end: date  # last day, inclusive
+    start: date = msgspec.field(name="from")  # first day of the period, inclusive
+    end: date = msgspec.field(name="to")  # last day, inclusive
     download_bytes: int  # totals over the period
     upload_bytes: int
     days: tuple[UsageDay, ...]  # oldest first; empty for IPTV and VoIP (not metered)
 
 
-@dataclass(frozen=True, slots=True)
-class AddOn:
+class AddOn(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     subservice_id: str
     name: str

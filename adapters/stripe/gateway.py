@@ -5,12 +5,11 @@ timeouts). Requests are form-encoded with Stripe's bracket notation; every creat
 `Idempotency-Key`. Failures become `adapters.errors`: transport errors, timeouts, 5xx and 429 →
 Unavailable; a 402 card error → CardDeclined (a Rejected); 404 → NotFound; other 4xx → Rejected with
 Stripe's error code (or its error type when it has no code); a body that is not the expected object →
-ContractViolation.
+ContractViolation (`adapters.stripe.parse`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from adapters.errors import ContractViolation, NotFound, Rejected, Unavailable
+from adapters.errors import NotFound, Rejected, Unavailable
 from adapters.ports.gateway import (
     CardDeclined,
     CheckoutSession,
@@ -30,7 +29,6 @@ from adapters.ports.gateway import (
 from adapters.ports.money import Money
 from adapters.stripe import parse
 from adapters.stripe.amounts import BACKEND, to_minor
-from adapters.wispgate.wire import Fields
 
 API_VERSION = "2026-10-28.endive"
 STRIPE_API = "https://api.stripe.com"
@@ -108,7 +106,8 @@ class HttpStripeGateway:
         params: Mapping[str, FormValue] | None = None,
         *,
         idempotency_key: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> bytes:
+        """The answer's body, for `adapters.stripe.parse` to decode; or an `adapters.errors` type."""
         pairs = encode_form(params or {})
         headers: dict[str, str] = {}
         content: bytes | None = None
@@ -133,13 +132,7 @@ class HttpStripeGateway:
             raise Unavailable(BACKEND, f"{where} answered {status}: {self._error(response)[2]}")
         if status >= 400:
             raise self._rejection(response, where)
-        try:
-            body = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ContractViolation(BACKEND, f"{where}: response body is not JSON") from None
-        if not isinstance(body, dict):
-            raise ContractViolation(BACKEND, f"{where}: response body is not an object")
-        return body
+        return response.content
 
     @staticmethod
     def _error(response: httpx.Response) -> tuple[dict[str, Any], str, str]:
@@ -278,12 +271,9 @@ class HttpStripeGateway:
         params: dict[str, FormValue] = {"type": "card", "limit": PAGE_SIZE}
         for _ in range(MAX_PAGES):
             body = await self._call("GET", f"/v1/customers/{_id(customer_id)}/payment_methods", params)
-            page = Fields(BACKEND, body, "payment_methods")
-            if page.raw.get("object") != "list":
-                raise ContractViolation(BACKEND, "payment_methods: expected a list object")
-            batch = page.objects("data", lambda item: parse.payment_method(item.raw, item.where))
+            batch, has_more = parse.payment_method_page(body)
             methods.extend(batch)
-            if not page.flag("has_more") or not batch:
+            if not has_more or not batch:
                 break
             params = {**params, "starting_after": batch[-1].id}
         return methods

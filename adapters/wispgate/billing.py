@@ -1,26 +1,22 @@
-"""`HttpBilling`: the Billing port over the WISPGate core's Billing REST API."""
+"""`HttpBilling`: the Billing port over the WISPGate core's Billing REST API. Answers decode straight into the
+port's records (`adapters.decode`); amounts go out with their currency's decimals (`wire_amount`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from msgspec import Struct
+
+from adapters.decode import Items
+from adapters.errors import Rejected
 from adapters.ports.billing import (
-    CARD_BRANDS,
-    INVOICE_MODES,
-    INVOICE_STATUSES,
-    PAYMENT_METHOD_KINDS,
-    WALLET_ENTRY_KINDS,
     BillingAccount,
     BillingPort,
-    ChargeLine,
-    Cycle,
     GiftCardResult,
     InstallmentPlan,
     Invoice,
-    InvoiceLine,
-    Payment,
     PaymentMethod,
     PaymentResult,
     RenewalResult,
@@ -28,13 +24,10 @@ from adapters.ports.billing import (
     WalletApplyResult,
     WalletCreditResult,
     WalletPage,
-    WalletTransaction,
 )
-from adapters.ports.money import Money
+from adapters.ports.money import AmountNotExact, Money
+from adapters.ports.money import wire_amount as exact_amount
 from adapters.wispgate.client import CoreClient
-from adapters.wispgate.wire import Fields
-
-T = TypeVar("T")
 
 
 def seg(value: str) -> str:
@@ -43,137 +36,17 @@ def seg(value: str) -> str:
 
 
 def wire_amount(amount: Money) -> str:
-    return f"{amount.amount:.2f}"
+    """The amount with its currency's decimals ("5000" JPY, "49.99" USD, "1.234" KWD). One finer than the
+    currency allows is refused here, as Billing would refuse it, rather than rounded on its way."""
+    try:
+        return exact_amount(amount)
+    except AmountNotExact as exc:
+        raise Rejected("billing", "AMOUNT_INVALID", str(exc)) from None
 
 
-# ---- parsing ------------------------------------------------------------------------------------------
-def parse_money(f: Fields) -> Money:
-    return Money(f.decimal("amount"), f.text("currency"))
-
-
-def parse_cycle(f: Fields) -> Cycle:
-    return Cycle(f.day("period_start"), f.day("period_end"), f.day("next_invoice_on"))
-
-
-def parse_account(f: Fields) -> BillingAccount:
-    return BillingAccount(
-        subscriber_id=f.text("subscriber_id"),
-        account_number=f.text("account_number"),
-        currency=f.text("currency"),
-        invoice_mode=f.enum("invoice_mode", INVOICE_MODES),
-        billing_day=f.integer("billing_day"),
-        grace_days=f.integer("grace_days"),
-        autopay=f.flag("autopay"),
-        default_payment_method_id=f.opt_text("default_payment_method_id"),
-        gateway_customer_id=f.opt_text("gateway_customer_id"),
-        cycle=parse_cycle(f.obj("cycle")),
-        outstanding=parse_money(f.obj("outstanding")),
-        overdue=parse_money(f.obj("overdue")),
-        next_due_on=f.opt_day("next_due_on"),
-        wallet_balance=parse_money(f.obj("wallet_balance")),
-    )
-
-
-def parse_charge_line(f: Fields) -> ChargeLine:
-    return ChargeLine(f.text("description"), parse_money(f.obj("amount")))
-
-
-def parse_subservice_billing(f: Fields) -> SubServiceBilling:
-    cycle = f.opt_obj("cycle")
-    return SubServiceBilling(
-        subservice_id=f.text("subservice_id"),
-        subscriber_id=f.text("subscriber_id"),
-        description=f.text("description"),
-        monthly_charge=parse_money(f.obj("monthly_charge")),
-        charge_lines=tuple(f.objects("charge_lines", parse_charge_line)),
-        outstanding=parse_money(f.obj("outstanding")),
-        cycle=parse_cycle(cycle) if cycle is not None else None,
-        next_invoice_on=f.opt_day("next_invoice_on"),
-        open_invoice_ids=tuple(f.texts("open_invoice_ids")),
-        prepaid=f.flag("prepaid"),
-        expires_at=f.opt_moment("expires_at"),
-    )
-
-
-def parse_line(f: Fields) -> InvoiceLine:
-    return InvoiceLine(f.opt_text("subservice_id"), f.text("description"), parse_money(f.obj("amount")))
-
-
-def parse_invoice(f: Fields) -> Invoice:
-    return Invoice(
-        id=f.text("id"),
-        number=f.text("number"),
-        subscriber_id=f.text("subscriber_id"),
-        subservice_id=f.opt_text("subservice_id"),
-        status=f.enum("status", INVOICE_STATUSES),
-        issued_on=f.day("issued_on"),
-        due_on=f.day("due_on"),
-        period_start=f.day("period_start"),
-        period_end=f.day("period_end"),
-        total=parse_money(f.obj("total")),
-        amount_paid=parse_money(f.obj("amount_paid")),
-        balance=parse_money(f.obj("balance")),
-        lines=tuple(f.objects("lines", parse_line)),
-        subservice_ids=tuple(f.texts("subservice_ids")),
-    )
-
-
-def parse_entry(f: Fields) -> WalletTransaction:
-    return WalletTransaction(
-        id=f.text("id"),
-        kind=f.enum("kind", WALLET_ENTRY_KINDS),
-        amount=parse_money(f.obj("amount")),
-        description=f.text("description"),
-        reference=f.opt_text("reference"),
-        invoice_id=f.opt_text("invoice_id"),
-        subservice_id=f.opt_text("subservice_id"),
-        created_at=f.moment("created_at"),
-    )
-
-
-def parse_payment(f: Fields) -> Payment:
-    return Payment(
-        id=f.text("id"),
-        external_ref=f.text("external_ref"),
-        invoice_id=f.text("invoice_id"),
-        subscriber_id=f.text("subscriber_id"),
-        amount=parse_money(f.obj("amount")),
-        applied=parse_money(f.obj("applied")),
-        method=f.enum("method", PAYMENT_METHOD_KINDS),
-        recorded_at=f.moment("recorded_at"),
-    )
-
-
-def parse_method(f: Fields) -> PaymentMethod:
-    return PaymentMethod(
-        id=f.text("id"),
-        brand=f.enum("brand", CARD_BRANDS),
-        last4=f.text("last4"),
-        exp_month=f.integer("exp_month"),
-        exp_year=f.integer("exp_year"),
-        is_default=f.flag("is_default"),
-        created_at=f.moment("created_at"),
-    )
-
-
-def parse_plan(f: Fields) -> InstallmentPlan:
-    return InstallmentPlan(
-        id=f.text("id"),
-        subservice_id=f.text("subservice_id"),
-        description=f.text("description"),
-        total=parse_money(f.obj("total")),
-        paid_amount=parse_money(f.obj("paid_amount")),
-        remaining=parse_money(f.obj("remaining")),
-        installments_total=f.integer("installments_total"),
-        installments_paid=f.integer("installments_paid"),
-        amount_each=parse_money(f.obj("amount_each")),
-        next_due_on=f.opt_day("next_due_on"),
-        progress=f.decimal("progress"),
-    )
-
-
-def parse_wallet(f: Fields) -> tuple[str, Money]:
-    return f.text("subscriber_id"), parse_money(f.obj("balance"))
+class _Wallet(Struct, frozen=True, gc=False):
+    subscriber_id: str
+    balance: Money
 
 
 class HttpBilling:
@@ -182,27 +55,25 @@ class HttpBilling:
 
     # ---- reads ---------------------------------------------------------------------------------------
     async def accounts(self, subscriber_ids: Sequence[str]) -> dict[str, BillingAccount]:
-        items = await self.client.batch("/v1/accounts:batch", subscriber_ids, parse_account)
+        items = await self.client.batch("/v1/accounts:batch", subscriber_ids, BillingAccount)
         return {a.subscriber_id: a for a in items}
 
     async def subservice_billing(self, subservice_ids: Sequence[str]) -> dict[str, SubServiceBilling]:
-        items = await self.client.batch(
-            "/v1/subservice-billing:batch", subservice_ids, parse_subservice_billing
-        )
+        items = await self.client.batch("/v1/subservice-billing:batch", subservice_ids, SubServiceBilling)
         return {s.subservice_id: s for s in items}
 
     async def invoices(self, invoice_ids: Sequence[str]) -> dict[str, Invoice]:
-        items = await self.client.batch("/v1/invoices:batch", invoice_ids, parse_invoice)
+        items = await self.client.batch("/v1/invoices:batch", invoice_ids, Invoice)
         return {i.id: i for i in items}
 
     async def invoice(self, invoice_id: str) -> Invoice:
-        return parse_invoice(await self.client.call("GET", f"/v1/invoices/{seg(invoice_id)}"))
+        return await self.client.call("GET", f"/v1/invoices/{seg(invoice_id)}", Invoice)
 
     async def _invoice_query(
         self, path: str, ids: Sequence[str], status: str | None, keys: Callable[[Invoice], Sequence[str]]
     ) -> dict[str, list[Invoice]]:
         extra = {"status": status} if status else None
-        found = await self.client.batch(path, ids, parse_invoice, extra)
+        found = await self.client.batch(path, ids, Invoice, extra)
         grouped: dict[str, list[Invoice]] = {i: [] for i in dict.fromkeys(ids)}
         # Chunks may return the same invoice twice (lines for ids in two chunks): keep one of each.
         unique = list({inv.id: inv for inv in found}.values())
@@ -237,7 +108,8 @@ class HttpBilling:
         )
 
     async def wallet_balances(self, subscriber_ids: Sequence[str]) -> dict[str, Money]:
-        return dict(await self.client.batch("/v1/wallets:batch", subscriber_ids, parse_wallet))
+        wallets = await self.client.batch("/v1/wallets:batch", subscriber_ids, _Wallet)
+        return {w.subscriber_id: w.balance for w in wallets}
 
     async def wallet_transactions(
         self, subscriber_id: str, *, limit: int = 20, before: str | None = None
@@ -245,33 +117,28 @@ class HttpBilling:
         params: dict[str, Any] = {"limit": limit}
         if before is not None:
             params["before"] = before
-        body = await self.client.call(
-            "GET", f"/v1/subscribers/{seg(subscriber_id)}/wallet/transactions", params=params
-        )
-        return WalletPage(
-            items=tuple(body.objects("items", parse_entry)),
-            next_cursor=body.opt_text("next_cursor"),
-            total_count=body.integer("total_count"),
-            balance=parse_money(body.obj("balance")),
+        return await self.client.call(
+            "GET", f"/v1/subscribers/{seg(subscriber_id)}/wallet/transactions", WalletPage, params=params
         )
 
     async def installments(self, subservice_ids: Sequence[str]) -> dict[str, list[InstallmentPlan]]:
         grouped: dict[str, list[InstallmentPlan]] = {i: [] for i in dict.fromkeys(subservice_ids)}
-        for plan in await self.client.batch("/v1/installments:batch", subservice_ids, parse_plan):
+        for plan in await self.client.batch("/v1/installments:batch", subservice_ids, InstallmentPlan):
             grouped.setdefault(plan.subservice_id, []).append(plan)
         return grouped
 
     async def payment_methods(self, subscriber_id: str) -> list[PaymentMethod]:
-        body = await self.client.call("GET", f"/v1/subscribers/{seg(subscriber_id)}/payment-methods")
-        return body.objects("items", parse_method)
+        path = f"/v1/subscribers/{seg(subscriber_id)}/payment-methods"
+        return (await self.client.call("GET", path, Items[PaymentMethod])).items
 
     # ---- writes --------------------------------------------------------------------------------------
     async def record_payment(
         self, *, external_ref: str, invoice_id: str, amount: Money, method: str
     ) -> PaymentResult:
-        body = await self.client.call(
+        return await self.client.call(
             "POST",
             "/v1/payments",
+            PaymentResult,
             json_body={
                 "external_ref": external_ref,
                 "invoice_id": invoice_id,
@@ -279,13 +146,6 @@ class HttpBilling:
                 "currency": amount.currency,
                 "method": method,
             },
-        )
-        credit = body.opt_obj("wallet_credit")
-        return PaymentResult(
-            payment=parse_payment(body.obj("payment")),
-            invoice=parse_invoice(body.obj("invoice")),
-            wallet_credit=parse_money(credit) if credit is not None else None,
-            duplicate=body.flag("duplicate"),
         )
 
     async def credit_wallet(
@@ -299,12 +159,7 @@ class HttpBilling:
         }
         if description:
             payload["description"] = description
-        body = await self.client.call("POST", "/v1/wallet/credits", json_body=payload)
-        return WalletCreditResult(
-            entry=parse_entry(body.obj("entry")),
-            wallet_balance=parse_money(body.obj("wallet_balance")),
-            duplicate=body.flag("duplicate"),
-        )
+        return await self.client.call("POST", "/v1/wallet/credits", WalletCreditResult, json_body=payload)
 
     async def apply_wallet(
         self, *, subscriber_id: str, invoice_id: str, idempotency_key: str, amount: Money | None = None
@@ -316,38 +171,18 @@ class HttpBilling:
         }
         if amount is not None:
             payload["amount"] = wire_amount(amount)
-        body = await self.client.call("POST", "/v1/wallet/apply", json_body=payload)
-        return WalletApplyResult(
-            payment=parse_payment(body.obj("payment")),
-            invoice=parse_invoice(body.obj("invoice")),
-            wallet_balance=parse_money(body.obj("wallet_balance")),
-            duplicate=body.flag("duplicate"),
-        )
+        return await self.client.call("POST", "/v1/wallet/apply", WalletApplyResult, json_body=payload)
 
     async def redeem_gift_card(self, *, subscriber_id: str, code: str) -> GiftCardResult:
-        body = await self.client.call(
-            "POST", "/v1/gift-cards/redeem", json_body={"subscriber_id": subscriber_id, "code": code}
-        )
-        return GiftCardResult(
-            code=body.text("code"),
-            value=parse_money(body.obj("value")),
-            entry=parse_entry(body.obj("entry")),
-            wallet_balance=parse_money(body.obj("wallet_balance")),
-        )
+        payload = {"subscriber_id": subscriber_id, "code": code}
+        return await self.client.call("POST", "/v1/gift-cards/redeem", GiftCardResult, json_body=payload)
 
     async def renew_subservice(self, subservice_id: str, *, idempotency_key: str) -> RenewalResult:
-        body = await self.client.call(
+        return await self.client.call(
             "POST",
             f"/v1/subservices/{seg(subservice_id)}/renew",
+            RenewalResult,
             json_body={"idempotency_key": idempotency_key},
-        )
-        return RenewalResult(
-            subservice_id=body.text("subservice_id"),
-            expires_at=body.moment("expires_at"),
-            charged=parse_money(body.obj("charged")),
-            entry=parse_entry(body.obj("entry")),
-            wallet_balance=parse_money(body.obj("wallet_balance")),
-            duplicate=body.flag("duplicate"),
         )
 
     async def add_payment_method(
@@ -361,9 +196,10 @@ class HttpBilling:
         exp_year: int,
         make_default: bool = False,
     ) -> PaymentMethod:
-        body = await self.client.call(
+        return await self.client.call(
             "POST",
             f"/v1/subscribers/{seg(subscriber_id)}/payment-methods",
+            PaymentMethod,
             json_body={
                 "gateway_token": gateway_token,
                 "brand": brand,
@@ -373,35 +209,32 @@ class HttpBilling:
                 "make_default": make_default,
             },
         )
-        return parse_method(body)
 
     async def remove_payment_method(self, subscriber_id: str, payment_method_id: str) -> list[PaymentMethod]:
-        body = await self.client.call(
-            "DELETE", f"/v1/subscribers/{seg(subscriber_id)}/payment-methods/{seg(payment_method_id)}"
-        )
-        return body.objects("items", parse_method)
+        path = f"/v1/subscribers/{seg(subscriber_id)}/payment-methods/{seg(payment_method_id)}"
+        return (await self.client.call("DELETE", path, Items[PaymentMethod])).items
 
     async def set_default_payment_method(
         self, subscriber_id: str, payment_method_id: str
     ) -> list[PaymentMethod]:
-        body = await self.client.call(
-            "POST", f"/v1/subscribers/{seg(subscriber_id)}/payment-methods/{seg(payment_method_id)}/default"
-        )
-        return body.objects("items", parse_method)
+        path = f"/v1/subscribers/{seg(subscriber_id)}/payment-methods/{seg(payment_method_id)}/default"
+        return (await self.client.call("POST", path, Items[PaymentMethod])).items
 
     async def set_autopay(self, subscriber_id: str, enabled: bool) -> BillingAccount:
-        body = await self.client.call(
-            "PUT", f"/v1/subscribers/{seg(subscriber_id)}/autopay", json_body={"enabled": enabled}
+        return await self.client.call(
+            "PUT",
+            f"/v1/subscribers/{seg(subscriber_id)}/autopay",
+            BillingAccount,
+            json_body={"enabled": enabled},
         )
-        return parse_account(body)
 
     async def set_gateway_customer(self, subscriber_id: str, gateway_customer_id: str) -> BillingAccount:
-        body = await self.client.call(
+        return await self.client.call(
             "PUT",
             f"/v1/subscribers/{seg(subscriber_id)}/gateway-customer",
+            BillingAccount,
             json_body={"gateway_customer_id": gateway_customer_id},
         )
-        return parse_account(body)
 
 
 if TYPE_CHECKING:

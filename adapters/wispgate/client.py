@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import httpx
 
-from adapters.errors import ContractViolation, NotFound, Rejected, Unavailable
-from adapters.wispgate.wire import Fields
+from adapters.decode import Items, decode
+from adapters.errors import NotFound, Rejected, Unavailable
 
 T = TypeVar("T")
 
@@ -63,12 +62,14 @@ def pooled_transport(config: BackendConfig) -> httpx.AsyncBaseTransport:
 
 
 class CoreClient:
-    """Sends a request to one core system and returns its JSON, or raises an `adapters.errors` type."""
+    """Sends a request to one core system and returns its answer decoded into a port record (see
+    `adapters.decode`), or raises an `adapters.errors` type."""
 
     def __init__(self, backend: str, http: httpx.AsyncClient) -> None:
         self.backend = backend
         self.http = http
 
+    @overload
     async def call(
         self,
         method: str,
@@ -77,23 +78,50 @@ class CoreClient:
         json_body: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> Fields:
+    ) -> Any: ...
+
+    @overload
+    async def call(
+        self,
+        method: str,
+        path: str,
+        into: type[T],
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> T: ...
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        into: Any = Any,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """The answer decoded as `into` (plain JSON values when it is not given)."""
         response = await self._send(method, path, json_body=json_body, params=params, headers=headers)
-        return Fields(self.backend, self._decode(response), f"{method} {path}")
+        return decode(self.backend, response.content, into, f"{method} {path}")
 
     async def batch(
         self,
         path: str,
         ids: Sequence[str],
-        parse: Callable[[Fields], T],
+        into: type[T],
         extra: dict[str, Any] | None = None,
     ) -> list[T]:
         """POST `{"ids": …}` to a batch read once per 1,000 distinct ids, concurrently, and return every
-        item parsed. The BFF's dataloaders call each batch method once per kind of data per request."""
+        item decoded as `into`. The BFF's dataloaders call each batch method once per kind of data per
+        request."""
+
+        envelope: type[Items[T]] = Items[into]  # type: ignore[valid-type]
 
         async def one(chunk: list[str]) -> list[T]:
-            body = await self.call("POST", path, json_body={"ids": chunk, **(extra or {})})
-            return body.objects("items", parse)
+            body = await self.call("POST", path, envelope, json_body={"ids": chunk, **(extra or {})})
+            return body.items
 
         parts = await asyncio.gather(*(one(c) for c in chunks(ids)))
         return [item for part in parts for item in part]
@@ -125,12 +153,6 @@ class CoreClient:
             code, message = self._error(response)
             raise Rejected(self.backend, code, message, response.status_code)
         return response
-
-    def _decode(self, response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ContractViolation(self.backend, "response body is not JSON") from None
 
     def _error(self, response: httpx.Response) -> tuple[str, str]:
         try:

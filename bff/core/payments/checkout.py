@@ -1,8 +1,8 @@
 """Starting a payment: the gateway's hosted Checkout page for an invoice, a wallet top-up or saving a card.
 
 These functions only open the page. Nothing is paid, credited or stored until the gateway's webhook says so
-(`bff.core.payments.settlement`): the metadata set here (`wg_kind`, `wg_subscriber_id`, `wg_invoice_id`, `wg_origin`) is
-how the webhook finds what a payment was for.
+(`bff.core.payments.settlement`): the `PaymentReference` set here as the session's metadata is how the webhook finds what a
+payment was for.
 
 Business refusals raise `PaymentError` (a userError in the mutation). Outages are not business refusals:
 `adapters.errors.Unavailable` propagates and the schema reports BACKEND_UNAVAILABLE.
@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from adapters.errors import NotFound, Rejected, Unavailable
 from adapters.ports.billing import Invoice
-from adapters.ports.gateway import CheckoutSession
+from adapters.ports.gateway import CheckoutSession, PaymentKind, PaymentReference
 from adapters.ports.money import Money
 from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends
@@ -92,11 +92,10 @@ def _urls(
     )
 
 
-def _reference(viewer: Viewer, kind: str, invoice_id: str | None = None) -> dict[str, str]:
-    reference = {"wg_kind": kind, "wg_subscriber_id": viewer.subscriber_id, "wg_origin": "portal"}
-    if invoice_id is not None:
-        reference["wg_invoice_id"] = invoice_id
-    return reference
+def _reference(viewer: Viewer, kind: PaymentKind, invoice_id: str | None = None) -> dict[str, str]:
+    return PaymentReference(
+        kind=kind, subscriber_id=viewer.subscriber_id, invoice_id=invoice_id
+    ).to_metadata()
 
 
 def _require_settings(settings: Settings) -> None:
@@ -181,7 +180,7 @@ async def start_invoice_payment(
         session = await backends.gateway.create_payment_session(
             invoice.balance,
             f"Invoice {invoice.number}",
-            _reference(viewer, "invoice", invoice.id),
+            _reference(viewer, PaymentKind.INVOICE, invoice.id),
             customer_id,
             success,
             cancel,
@@ -231,7 +230,7 @@ async def start_wallet_topup(
         session = await backends.gateway.create_payment_session(
             Money(value, currency),
             "Wallet top-up",
-            _reference(viewer, "topup"),
+            _reference(viewer, PaymentKind.TOPUP),
             customer_id,
             success,
             cancel,
@@ -262,7 +261,7 @@ async def start_card_setup(
             currency,
             success,
             cancel,
-            _reference(viewer, "setup"),
+            _reference(viewer, PaymentKind.SETUP),
             idempotency_key=gateway_key(viewer, "setup", idempotency_key),
         )
     except Rejected as exc:

@@ -8,37 +8,38 @@ does it). Both `checkout.session.completed` and `payment_intent.succeeded` arriv
 either settles it, the other finds everything done.
 
 Backend outages propagate (`adapters.errors.Unavailable`: the webhook answers 5xx and the gateway retries).
-`EventRejected` means the event contradicts Billing (foreign invoice, other currency): never recorded.
+`EventRejected` means the event contradicts Billing (foreign invoice, other currency) or carries a payment
+reference that does not hold together: never recorded. Events are told apart by their typed
+`GatewayEventKind`, which the gateway adapter parses; a type the portal does not handle has none.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import assert_never
 
 from adapters.errors import NotFound, Rejected
 from adapters.ports.billing import Invoice
-from adapters.ports.gateway import GatewayEvent
-from adapters.ports.money import Money
+from adapters.ports.gateway import (
+    GatewayEvent,
+    GatewayEventKind,
+    InvalidPaymentReference,
+    PaymentKind,
+    PaymentOrigin,
+    PaymentReference,
+)
+from adapters.ports.money import Money, wire_amount
 from bff.core.backends import Backends
 from bff.core.bus import BusEvent, EventBus
 from bff.core.dedupe import STEP_TTL_S, Marks
 
 log = logging.getLogger("wispgate.settlement")
 
-HANDLED_TYPES = frozenset(
-    {
-        "checkout.session.completed",
-        "checkout.session.async_payment_succeeded",
-        "checkout.session.async_payment_failed",
-        "payment_intent.succeeded",
-        "payment_intent.payment_failed",
-        "setup_intent.succeeded",
-    }
-)
+HANDLED_TYPES = frozenset(kind.value for kind in GatewayEventKind)
 DOWN_STATUSES = ("SUSPENDED", "RESTRICTED")
 
 
@@ -52,7 +53,7 @@ class GatewayPayment:
 
     ref: str  # the PaymentIntent id: Billing's external reference
     amount: Money
-    metadata: Mapping[str, str]
+    reference: PaymentReference | None  # None: not a payment the portal started
     at: datetime
 
 
@@ -68,56 +69,67 @@ class Settlement:
 
     async def handle(self, event: GatewayEvent) -> str:
         """Apply one event; returns what was done (for the log and the answer)."""
-        kind = event.type
-        if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-            session = event.checkout_session
-            if session is None:
+        try:
+            return await self._dispatch(event)
+        except InvalidPaymentReference as exc:
+            raise EventRejected(str(exc)) from None
+
+    async def _dispatch(self, event: GatewayEvent) -> str:
+        match event.kind:
+            case GatewayEventKind.CHECKOUT_COMPLETED | GatewayEventKind.CHECKOUT_ASYNC_PAYMENT_SUCCEEDED:
+                session = event.checkout_session
+                if session is None:
+                    return "ignored"
+                if session.mode == "setup":
+                    return await self._store_card_of_session(session.id, session.payment_reference)
+                if session.payment_status != "paid":
+                    return "awaiting_payment"  # an async method: the async_payment_* event follows
+                if session.payment_intent_id is None or session.amount is None:
+                    raise EventRejected("a paid session without a payment intent or amount")
+                payment = GatewayPayment(
+                    session.payment_intent_id, session.amount, session.payment_reference, event.created
+                )
+                return await self.settle(payment)
+            case GatewayEventKind.PAYMENT_SUCCEEDED:
+                intent = event.payment_intent
+                if intent is None:
+                    return "ignored"
+                payment = GatewayPayment(intent.id, intent.amount, intent.payment_reference, event.created)
+                return await self.settle(payment)
+            case GatewayEventKind.PAYMENT_FAILED:
+                intent = event.payment_intent
+                reference = intent.payment_reference if intent is not None else None
+                if intent is None or reference is None or reference.origin is not PaymentOrigin.AUTOPAY:
+                    # A decline on the hosted page is shown to the subscriber right there.
+                    return "ignored"
+                return await self._failed(event, reference, intent.amount, intent.failure_code)
+            case GatewayEventKind.CHECKOUT_ASYNC_PAYMENT_FAILED:
+                session = event.checkout_session
+                if session is None or session.amount is None:
+                    return "ignored"
+                return await self._failed(event, session.payment_reference, session.amount, None)
+            case GatewayEventKind.SETUP_SUCCEEDED:
+                setup = event.setup_intent
+                if setup is None or setup.payment_method_id is None:
+                    return "ignored"
+                return await self._store_card(setup.payment_method_id, setup.payment_reference)
+            case None:
                 return "ignored"
-            if session.mode == "setup":
-                return await self._store_card_of_session(session.id, session.reference)
-            if session.payment_status != "paid":
-                return "awaiting_payment"  # an async method: the async_payment_* event follows
-            if session.payment_intent_id is None or session.amount is None:
-                raise EventRejected("a paid session without a payment intent or amount")
-            payment = GatewayPayment(
-                session.payment_intent_id, session.amount, session.reference, event.created
-            )
-            return await self.settle(payment)
-        if kind == "payment_intent.succeeded":
-            intent = event.payment_intent
-            if intent is None:
-                return "ignored"
-            return await self.settle(GatewayPayment(intent.id, intent.amount, intent.metadata, event.created))
-        if kind == "payment_intent.payment_failed":
-            intent = event.payment_intent
-            if intent is None or intent.metadata.get("wg_origin") != "autopay":
-                # A decline on the hosted page is shown to the subscriber right there.
-                return "ignored"
-            return await self._failed(event, intent.metadata, intent.amount, intent.failure_code)
-        if kind == "checkout.session.async_payment_failed":
-            session = event.checkout_session
-            if session is None or session.amount is None:
-                return "ignored"
-            return await self._failed(event, session.reference, session.amount, None)
-        if kind == "setup_intent.succeeded":
-            setup = event.setup_intent
-            if setup is None or setup.payment_method_id is None:
-                return "ignored"
-            return await self._store_card(setup.payment_method_id, setup.metadata)
-        return "ignored"
+            case unhandled:
+                assert_never(unhandled)
 
     # ---- payments ---------------------------------------------------------------------------------------
 
     async def settle(self, payment: GatewayPayment) -> str:
-        kind = payment.metadata.get("wg_kind")
-        subscriber_id = payment.metadata.get("wg_subscriber_id")
-        if kind not in ("invoice", "topup") or not subscriber_id:
+        reference = payment.reference
+        if reference is None or reference.kind is PaymentKind.SETUP:
             return "ignored"  # not a payment the portal started (or a setup)
+        subscriber_id = reference.subscriber_id
         if payment.amount.amount <= 0:
             raise EventRejected("the amount is not positive")
-        if kind == "topup":
+        if reference.kind is PaymentKind.TOPUP:
             return await self._topup(payment, subscriber_id)
-        invoice_id = payment.metadata.get("wg_invoice_id")
+        invoice_id = reference.invoice_id
         if not invoice_id:
             raise EventRejected("an invoice payment without an invoice reference")
         try:
@@ -152,7 +164,7 @@ class Settlement:
             subservice_ids=paid.subservice_ids,
             data={
                 "kind": "INVOICE",
-                "amount": f"{payment.amount.amount:.2f}",
+                "amount": wire_amount(payment.amount),
                 "currency": payment.amount.currency,
                 "invoice_id": paid.id,
                 "reactivated_subservice_ids": reactivated,
@@ -198,7 +210,7 @@ class Settlement:
             subscriber_id=subscriber_id,
             data={
                 "kind": "WALLET_TOPUP",
-                "amount": f"{payment.amount.amount:.2f}",
+                "amount": wire_amount(payment.amount),
                 "currency": payment.amount.currency,
                 "invoice_id": None,
                 "reactivated_subservice_ids": [],
@@ -268,12 +280,15 @@ class Settlement:
         )
 
     async def _failed(
-        self, event: GatewayEvent, metadata: Mapping[str, str], amount: Money, decline_code: str | None
+        self,
+        event: GatewayEvent,
+        reference: PaymentReference | None,
+        amount: Money,
+        decline_code: str | None,
     ) -> str:
-        subscriber_id = metadata.get("wg_subscriber_id")
-        invoice_id = metadata.get("wg_invoice_id")
-        if metadata.get("wg_kind") != "invoice" or not subscriber_id or not invoice_id:
+        if reference is None or reference.kind is not PaymentKind.INVOICE or not reference.invoice_id:
             return "ignored"
+        subscriber_id, invoice_id = reference.subscriber_id, reference.invoice_id
         try:
             invoice = await self.backends.billing.invoice(invoice_id)
         except NotFound:
@@ -299,7 +314,7 @@ class Settlement:
             subservice_ids=invoice.subservice_ids,
             data={
                 "invoice_id": invoice.id,
-                "amount": f"{amount.amount:.2f}",
+                "amount": wire_amount(amount),
                 "currency": amount.currency,
                 "decline_code": decline_code,
             },
@@ -311,18 +326,18 @@ class Settlement:
 
     # ---- cards ------------------------------------------------------------------------------------------
 
-    async def _store_card_of_session(self, session_id: str, reference: Mapping[str, str]) -> str:
-        if reference.get("wg_kind") != "setup":
+    async def _store_card_of_session(self, session_id: str, reference: PaymentReference | None) -> str:
+        if reference is None or reference.kind is not PaymentKind.SETUP:
             return "ignored"
         session = await self.backends.gateway.checkout_session(session_id)
         if session.payment_method_id is None:
             raise EventRejected("a completed setup session without a card")
         return await self._store_card(session.payment_method_id, reference)
 
-    async def _store_card(self, payment_method_id: str, metadata: Mapping[str, str]) -> str:
-        subscriber_id = metadata.get("wg_subscriber_id")
-        if metadata.get("wg_kind") != "setup" or not subscriber_id:
+    async def _store_card(self, payment_method_id: str, reference: PaymentReference | None) -> str:
+        if reference is None or reference.kind is not PaymentKind.SETUP:
             return "ignored"
+        subscriber_id = reference.subscriber_id
         accounts = await self.backends.billing.accounts([subscriber_id])
         account = accounts.get(subscriber_id)
         if account is None:
