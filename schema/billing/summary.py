@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from adapters.errors import ContractViolation
 from adapters.ports import billing, crm
+from adapters.ports.money import quantum
 from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
 from schema.core.loaders import InvoicesKey
@@ -21,8 +22,6 @@ from schema.core.money import Money, total
 from schema.core.permission import can_see_invoice
 from schema.service.prefetch import prefetch
 from schema.service.types import SubService
-
-CENT = Decimal("0.01")
 
 
 @strawberry.type
@@ -47,13 +46,14 @@ class FinancialSummary:
 
 def _share(invoice: billing.Invoice, subservice_ids: frozenset[str]) -> Decimal:
     """The part of an invoice's unpaid balance owed for `subservice_ids` (Billing's own rule: the lines'
-    share of the total, applied to the balance, rounded half-even to the cent)."""
+    share of the total, applied to the balance, rounded half-even to the currency's minor unit)."""
     if invoice.subservice_id is not None:
         return invoice.balance.amount if invoice.subservice_id in subservice_ids else Decimal(0)
     lines = sum((ln.amount.amount for ln in invoice.lines if ln.subservice_id in subservice_ids), Decimal(0))
     if invoice.total.amount <= 0 or invoice.balance.amount <= 0:
         return Decimal(0)
-    return (lines * invoice.balance.amount / invoice.total.amount).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    step = quantum(invoice.balance.currency)
+    return (lines * invoice.balance.amount / invoice.total.amount).quantize(step, rounding=ROUND_HALF_EVEN)
 
 
 def _restricted_figures(
@@ -64,7 +64,7 @@ def _restricted_figures(
     mine = [i for i in unpaid if _share(i, site_ids) > 0]
     overdue = sum((_share(i, site_ids) for i in mine if i.status == "OVERDUE"), Decimal(0))
     next_due = min((i.due_on for i in mine), default=None)
-    return Money(amount=overdue.quantize(CENT), currency=currency), next_due
+    return Money(amount=overdue.quantize(quantum(currency)), currency=currency), next_due
 
 
 async def financial_summary(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -24,8 +23,6 @@ from schema.core.permission import CanSeeLinkedSubService, can_see_invoice, null
 from schema.core.prefetch import MISSING, Missing
 from schema.core.resolver import typed_field
 from schema.service.types import SubService, subservice_objects
-
-CENT = Decimal("0.01")
 
 
 @strawberry.enum

@@ -7,6 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from adapters.ports.money import Money as MoneyValue
+from adapters.ports.money import quantum
 
 
 @strawberry.type(description="An exact amount of money in one currency.")
@@ -20,10 +21,10 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        return cls(amount=Decimal("0.00"), currency=currency)
+        return cls(amount=MoneyValue.zero(currency).amount, currency=currency)
 
 
 def total(values: list[MoneyValue], currency: str) -> Money:
     """The sum of `values` (all in `currency`), as a GraphQL `Money`."""
-    amount = sum((v.amount for v in values), Decimal("0.00"))
-    return Money(amount=amount.quantize(Decimal("0.01")), currency=currency)
+    amount = sum((v.amount for v in values), Decimal(0))
+    return Money(amount=amount.quantize(quantum(currency)), currency=currency)

@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.errors import Rejected
+from adapters.ports.money import exponent, quantum
 from schema.core.errors import CodeT, ErrorFactory, ErrorT, known_code
 from schema.core.permission import CanManageBilling, require
 
 MAX_IDEMPOTENCY_KEY = 100
-CENT = Decimal("0.01")
 
 
 def billing_only() -> list[Any]:
@@ -66,11 +66,15 @@ def not_found(error: ErrorFactory[CodeT, ErrorT], code: CodeT, what: str, field:
     return error(code, f"No such {what}.", "input", field)
 
 
-def amount_error(error: ErrorFactory[CodeT, ErrorT], code: CodeT, amount: Decimal) -> ErrorT | None:
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+def amount_error(
+    error: ErrorFactory[CodeT, ErrorT], code: CodeT, amount: Decimal, currency: str
+) -> ErrorT | None:
+    """AMOUNT_INVALID unless the amount is positive and exact in the currency's minor unit."""
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(quantum(currency)):
+        places = exponent(currency)
         return error(
             code,
-            "The amount must be more than zero, with at most two decimals.",
+            f"The amount must be more than zero, with at most {places} decimal{'' if places == 1 else 's'}.",
             "input",
             "amount",
         )

@@ -48,7 +48,8 @@ class PayInvoiceError(CodedError[PayInvoiceErrorCode]):
 @strawberry.enum(description="Why `topUpWallet` failed.")
 class TopUpWalletErrorCode(Enum):
     AMOUNT_INVALID = strawberry.enum_value(
-        "AMOUNT_INVALID", description="The amount is below 5.00, above 1000.00 or has more than two decimals."
+        "AMOUNT_INVALID",
+        description="The amount is below 5.00, above 1000.00 or finer than the currency's minor unit.",
     )
     NOT_FOUND = strawberry.enum_value("NOT_FOUND", description=_NOT_FOUND_ACCOUNT)
     RETURN_URL_NOT_ALLOWED = strawberry.enum_value("RETURN_URL_NOT_ALLOWED", description=_RETURN_URL)

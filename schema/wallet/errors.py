@@ -26,7 +26,7 @@ class ApplyWalletToInvoiceErrorCode(Enum):
     )
     AMOUNT_INVALID = strawberry.enum_value(
         "AMOUNT_INVALID",
-        description="The amount is not more than zero, has more than two decimals, or exceeds what is due.",
+        description="The amount is not more than zero, finer than the currency's minor unit, or exceeds what is due.",
     )
     IDEMPOTENCY_KEY_INVALID = strawberry.enum_value("IDEMPOTENCY_KEY_INVALID", description=_KEY_INVALID)
     IDEMPOTENCY_CONFLICT = strawberry.enum_value("IDEMPOTENCY_CONFLICT", description=_KEY_CONFLICT)

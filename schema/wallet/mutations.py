@@ -69,8 +69,8 @@ async def apply_wallet_to_invoice(
     wanted = given(input.amount)
     error, codes = ApplyWalletToInvoiceError.of, ApplyWalletToInvoiceErrorCode
     problem = idempotency_key_error(error, codes.IDEMPOTENCY_KEY_INVALID, input.idempotency_key)
-    if problem is None and wanted is not None:
-        problem = amount_error(error, codes.AMOUNT_INVALID, wanted)
+    if problem is None and wanted is not None and (not wanted.is_finite() or wanted <= 0):
+        problem = amount_error(error, codes.AMOUNT_INVALID, wanted, "USD")  # refused before any call
     if problem is not None:
         return ApplyWalletToInvoicePayload(user_errors=[problem])
     amount: MoneyValue | None = None
@@ -78,6 +78,9 @@ async def apply_wallet_to_invoice(
         account = await context.loaders.account_by_subscriber_id.load(viewer.subscriber_id)
         if account is None:
             raise NotFound("billing", f"no account for subscriber {viewer.subscriber_id}")
+        problem = amount_error(error, codes.AMOUNT_INVALID, wanted, account.currency)
+        if problem is not None:
+            return ApplyWalletToInvoicePayload(user_errors=[problem])
         amount = MoneyValue(wanted, account.currency)
     try:
         result = await context.backends.billing.apply_wallet(

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from adapters.errors import NotFound, Rejected, Unavailable
 from adapters.ports.billing import Invoice
 from adapters.ports.gateway import CheckoutSession, PaymentKind, PaymentReference
-from adapters.ports.money import Money
+from adapters.ports.money import Money, exponent, quantum
 from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends
 from bff.core.ids import encode_global_id
@@ -192,23 +192,22 @@ async def start_invoice_payment(
     return _started(session)
 
 
-def topup_amount(amount: Decimal) -> Decimal:
-    """The amount as a two-decimal Decimal, or AMOUNT_INVALID."""
+def topup_amount(amount: Decimal, currency: str) -> Decimal:
+    """The amount, exact in the account's currency (no finer than its minor unit), or AMOUNT_INVALID."""
+    step = quantum(currency)
     try:
-        valid = (
-            amount.is_finite()
-            and TOPUP_MIN <= amount <= TOPUP_MAX
-            and amount == amount.quantize(Decimal("0.01"))
-        )
+        valid = amount.is_finite() and TOPUP_MIN <= amount <= TOPUP_MAX and amount == amount.quantize(step)
     except InvalidOperation:
         valid = False
     if not valid:
+        places = exponent(currency)
         raise PaymentError(
             "AMOUNT_INVALID",
-            f"Top up between {TOPUP_MIN} and {TOPUP_MAX}, with at most two decimals.",
+            f"Top up between {TOPUP_MIN} and {TOPUP_MAX} {currency}, with at most {places} decimal"
+            f"{'' if places == 1 else 's'}.",
             "amount",
         )
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(step)
 
 
 async def start_wallet_topup(
@@ -223,9 +222,11 @@ async def start_wallet_topup(
 ) -> CheckoutStart:
     """A hosted page that pays `amount` into the wallet."""
     _require_settings(settings)
-    value = topup_amount(amount)
+    if not amount.is_finite() or not TOPUP_MIN <= amount <= TOPUP_MAX:
+        topup_amount(amount, "USD")  # refused before anything is called, whatever the currency
     success, cancel = _urls(settings, "topup", {}, "/wallet", return_url, cancel_url)
     customer_id, currency = await ensure_customer(backends, viewer)
+    value = topup_amount(amount, currency)
     try:
         session = await backends.gateway.create_payment_session(
             Money(value, currency),
