@@ -63,7 +63,8 @@ class Sandbox:
                 yield
 
         routes = [mount(f"/{s.name}", s.asgi()) for s in self.systems]
-        return Starlette(routes=[*routes, *console_routes(self)], lifespan=lifespan)
+        console = console_routes(self.settings.operator_key, self.world)
+        return Starlette(routes=[*routes, *console], lifespan=lifespan)
 
     def close(self) -> None:
         for system in self.systems:
