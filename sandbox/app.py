@@ -121,6 +121,6 @@ def build_sandbox(settings: SandboxSettings) -> Sandbox:
     )
     if fresh:
         for system in sandbox.systems:
-            system.seed(world)  # type: ignore[attr-defined]
+            system.seed(world)
         (data_dir / "seeded").write_text(today.isoformat())
     return sandbox

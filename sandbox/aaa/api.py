@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from sandbox.aaa.service import MAX_HISTORY, AaaService, check_reason, clean_note
-from sandbox.aaa.store import STATUSES
+from sandbox.aaa.config import MAX_HISTORY, STATUSES
+from sandbox.aaa.service import AaaService, check_reason, clean_note
 from sandbox.common.http import invalid, ok, read_ids, read_object
 
 _DIGITS = re.compile(r"[0-9]{1,6}")

@@ -8,7 +8,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from sandbox.common.http import MAX_BATCH, invalid, ok, read_ids, read_object
-from sandbox.oss.service import MAX_FIRMWARE, MAX_SIGNAL_DBM, MIN_SIGNAL_DBM, OssService, parse_day
+from sandbox.oss.config import MAX_FIRMWARE, MAX_SIGNAL_DBM, MIN_SIGNAL_DBM
+from sandbox.oss.service import OssService, parse_day
 
 
 def routes(service: OssService) -> list[BaseRoute]:
