@@ -8,13 +8,9 @@ from typing import Any
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.http import invalid, not_found
-from sandbox.crm.paging import encode_cursor
-from sandbox.crm.passwords import dummy_hash, verify_password
-
-SUBSCRIBER_KINDS = ("RESIDENTIAL", "ENTERPRISE", "MDU")
-SUBSERVICE_KINDS = ("INTERNET", "IPTV", "VOIP")
-ROLES = ("OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER")
-SUBSERVICE_CURSOR = "ss"
+from sandbox.crm.config import SUBSERVICE_CURSOR
+from sandbox.crm.service.cursor import encode_cursor
+from sandbox.crm.service.passwords import dummy_hash, verify_password
 
 _SUBSCRIBER_SQL = (
     "SELECT s.*, (SELECT COUNT(*) FROM subservices x WHERE x.subscriber_id = s.id) AS subservice_count"

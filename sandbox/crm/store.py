@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox.common.db import Database
 
 SCHEMA = """
@@ -131,3 +133,17 @@ CREATE INDEX IF NOT EXISTS audit_subscriber ON audit_log (subscriber_id, seq);
 def next_seq(db: Database, table: str) -> int:
     """The next `seq` of a table; call inside the transaction that inserts the row."""
     return int(db.scalar(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}"))
+
+
+def attachment_wire(row: Any) -> dict[str, Any]:
+    """An attachment's metadata as the API shows it (its bytes are served by their own route)."""
+    return {
+        "id": row["id"],
+        "ticket_id": row["ticket_id"],
+        "message_id": row["message_id"],
+        "filename": row["filename"],
+        "content_type": row["content_type"],
+        "size_bytes": row["size_bytes"],
+        "sha256": row["sha256"],
+        "created_at": row["created_at"],
+    }

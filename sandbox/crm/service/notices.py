@@ -9,20 +9,10 @@ from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import invalid
-from sandbox.crm.directory import Directory
-from sandbox.crm.paging import encode_cursor
-from sandbox.crm.schema import next_seq
-
-NOTIFICATION_KINDS = (
-    "INVOICE_ISSUED",
-    "PAYMENT_RECEIVED",
-    "PAYMENT_FAILED",
-    "WALLET_CREDITED",
-    "SERVICE_STATUS",
-    "TICKET_UPDATED",
-    "GENERAL",
-)
-NOTIFICATION_CURSOR = "ntf"
+from sandbox.crm.config import NOTIFICATION_CURSOR
+from sandbox.crm.service.cursor import encode_cursor
+from sandbox.crm.service.directory import Directory
+from sandbox.crm.store import next_seq
 
 
 def email_wire(row: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The support policy in one place: SLA targets per priority, default priority and queue per category."""
+"""The support policy in one place: SLA targets per priority, default priority and queue per category
+(the categories and priorities themselves are in `sandbox/crm/config.py`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.common import clock
-
-CATEGORIES = ("CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "OTHER")
-PRIORITIES = ("LOW", "NORMAL", "HIGH", "URGENT")
-STATUSES = ("OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED")
-ACTIVE_STATUSES = ("OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER")
 
 # priority → (first response within, resolution within)
 SLA_TARGETS: dict[str, tuple[timedelta, timedelta]] = {

@@ -7,8 +7,8 @@ from typing import Any
 from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.http import invalid
-from sandbox.crm.directory import Directory
-from sandbox.crm.schema import next_seq
+from sandbox.crm.service.directory import Directory
+from sandbox.crm.store import next_seq
 
 
 def audit_wire(row: Any) -> dict[str, Any]:

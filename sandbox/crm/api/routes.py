@@ -2,61 +2,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from sandbox.common.http import invalid, not_found, ok, read_ids, read_object, require_str
-from sandbox.crm import sla
-from sandbox.crm.attachments import MAX_ATTACHMENT_BYTES
-from sandbox.crm.directory import SUBSERVICE_CURSOR
-from sandbox.crm.notices import NOTIFICATION_CURSOR, NOTIFICATION_KINDS
-from sandbox.crm.paging import decode_cursor, enum_params, flag_param, limit_param
-from sandbox.crm.tickets import SUPPORT_STATUSES, TICKET_CURSOR
-from sandbox.crm.upload import FILE_FIELD, read_upload
-
-if TYPE_CHECKING:
-    from sandbox.crm.system import CrmSystem
-
-MAX_SUBJECT = 200
-MAX_BODY = 10_000
-MAX_TITLE = 200
-MAX_ID = 100
-
-
-def _opt_str(body: dict[str, Any], key: str, max_len: int) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
-        raise invalid(f"`{key}` must be null or a non-empty string of at most {max_len} characters")
-    return value
+from sandbox.crm.api.params import enum, enum_params, flag, flag_param, limit_param, opt_enum, opt_str
+from sandbox.crm.api.upload import FILE_FIELD, read_upload
+from sandbox.crm.config import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_BODY,
+    MAX_ID,
+    MAX_SUBJECT,
+    MAX_TITLE,
+    NOTIFICATION_CURSOR,
+    NOTIFICATION_KINDS,
+    SUBSERVICE_CURSOR,
+    SUPPORT_STATUSES,
+    TICKET_CATEGORIES,
+    TICKET_CURSOR,
+    TICKET_PRIORITIES,
+    TICKET_STATUSES,
+)
+from sandbox.crm.service import CrmService
+from sandbox.crm.service.cursor import decode_cursor
 
 
-def _enum(body: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
-    value = body.get(key)
-    if value not in allowed:
-        raise invalid(f"`{key}` must be one of {', '.join(allowed)}")
-    assert isinstance(value, str)
-    return value
-
-
-def _opt_enum(body: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str | None:
-    return None if body.get(key) is None else _enum(body, key, allowed)
-
-
-def _flag(body: dict[str, Any], key: str) -> bool:
-    value = body.get(key, False)
-    if not isinstance(value, bool):
-        raise invalid(f"`{key}` must be true or false")
-    return value
-
-
-def crm_routes(system: CrmSystem) -> list[BaseRoute]:
-    directory, tickets, notices, audit = system.directory, system.tickets, system.notices, system.audit
+def routes(service: CrmService) -> list[BaseRoute]:
+    directory, tickets, notices, audit = service.directory, service.tickets, service.notices, service.audit
+    attachments = service.attachments
 
     # -- subscribers and sub-services --------------------------------------------------------------------
     async def get_subscriber(request: Request) -> Response:
@@ -101,7 +76,7 @@ def crm_routes(system: CrmSystem) -> list[BaseRoute]:
         params = request.query_params
         page = tickets.summaries_of(
             request.path_params["subscriber_id"],
-            statuses=enum_params(params, "status", sla.STATUSES),
+            statuses=enum_params(params, "status", TICKET_STATUSES),
             limit=limit_param(params, default=50, maximum=200),
             after=decode_cursor(TICKET_CURSOR, params.get("after")),
         )
@@ -117,9 +92,9 @@ def crm_routes(system: CrmSystem) -> list[BaseRoute]:
         body = await read_object(request)
         ticket = tickets.open(
             subscriber_id=require_str(body, "subscriber_id", max_len=MAX_ID),
-            subservice_id=_opt_str(body, "subservice_id", MAX_ID),
-            category=_enum(body, "category", sla.CATEGORIES),
-            priority=_opt_enum(body, "priority", sla.PRIORITIES),
+            subservice_id=opt_str(body, "subservice_id", MAX_ID),
+            category=enum(body, "category", TICKET_CATEGORIES),
+            priority=opt_enum(body, "priority", TICKET_PRIORITIES),
             subject=require_str(body, "subject", max_len=MAX_SUBJECT),
             body=require_str(body, "body", max_len=MAX_BODY),
             author_user_id=require_str(body, "author_user_id", max_len=MAX_ID),
@@ -148,16 +123,14 @@ def crm_routes(system: CrmSystem) -> list[BaseRoute]:
         if part is None:
             raise invalid(f"the form needs a `{FILE_FIELD}` part", "FILE_REQUIRED")
         message_id = fields.get("message_id") or None
-        attachment = tickets.add_attachment(
-            ticket_id, part.filename, part.content_type, part.data, message_id
-        )
+        attachment = attachments.add(ticket_id, part.filename, part.content_type, part.data, message_id)
         return ok(attachment, 201)
 
     async def batch_attachments(request: Request) -> Response:
-        return ok({"items": tickets.attachments(await read_ids(request))})
+        return ok({"items": attachments.by_ids(await read_ids(request))})
 
     async def download_attachment(request: Request) -> Response:
-        meta, path = tickets.attachment_file(request.path_params["attachment_id"])
+        meta, path = attachments.file(request.path_params["attachment_id"])
         if not path.is_file():
             raise not_found("attachment content")
         return Response(
@@ -189,11 +162,11 @@ def crm_routes(system: CrmSystem) -> list[BaseRoute]:
         body = await read_object(request)
         notification = notices.create(
             require_str(body, "subscriber_id", max_len=MAX_ID),
-            _enum(body, "kind", NOTIFICATION_KINDS),
+            enum(body, "kind", NOTIFICATION_KINDS),
             require_str(body, "title", max_len=MAX_TITLE),
             require_str(body, "body", max_len=MAX_BODY),
-            subservice_id=_opt_str(body, "subservice_id", MAX_ID),
-            email=_flag(body, "email"),
+            subservice_id=opt_str(body, "subservice_id", MAX_ID),
+            email=flag(body, "email"),
         )
         return ok(notification, 201)
 
@@ -208,11 +181,11 @@ def crm_routes(system: CrmSystem) -> list[BaseRoute]:
         body = await read_object(request)
         entry = audit.record(
             require_str(body, "action", max_len=100),
-            user_id=_opt_str(body, "user_id", MAX_ID),
-            subscriber_id=_opt_str(body, "subscriber_id", MAX_ID),
-            ip=_opt_str(body, "ip", 64),
-            user_agent=_opt_str(body, "user_agent", 500),
-            detail=_opt_str(body, "detail", 2000),
+            user_id=opt_str(body, "user_id", MAX_ID),
+            subscriber_id=opt_str(body, "subscriber_id", MAX_ID),
+            ip=opt_str(body, "ip", 64),
+            user_agent=opt_str(body, "user_agent", 500),
+            detail=opt_str(body, "detail", 2000),
         )
         return ok(entry, 201)
 
@@ -227,32 +200,32 @@ def crm_routes(system: CrmSystem) -> list[BaseRoute]:
     # -- operator ----------------------------------------------------------------------------------------
     async def ops_queue(request: Request) -> Response:
         params = request.query_params
-        statuses = tuple(enum_params(params, "status", sla.STATUSES))
-        return ok({"items": system.support_queue(statuses, limit_param(params, default=200, maximum=1000))})
+        statuses = tuple(enum_params(params, "status", TICKET_STATUSES))
+        return ok({"items": tickets.support_queue(statuses, limit_param(params, default=200, maximum=1000))})
 
     async def ops_reply(request: Request) -> Response:
         body = await read_object(request)
-        ticket = system.reply_to_ticket(
+        ticket = tickets.reply_as_support(
             request.path_params["ticket_id"],
             require_str(body, "agent_name", max_len=100),
             require_str(body, "body", max_len=MAX_BODY),
-            _opt_enum(body, "status", SUPPORT_STATUSES),
+            opt_enum(body, "status", SUPPORT_STATUSES),
         )
         return ok(ticket, 201)
 
     async def ops_status(request: Request) -> Response:
         body = await read_object(request)
-        status = _enum(body, "status", sla.STATUSES)
-        return ok(system.set_ticket_status(request.path_params["ticket_id"], status))
+        status = enum(body, "status", TICKET_STATUSES)
+        return ok(tickets.set_status(request.path_params["ticket_id"], status))
 
     async def ops_emails(request: Request) -> Response:
-        return ok({"items": system.emails(limit_param(request.query_params, default=100, maximum=1000))})
+        return ok({"items": notices.emails(limit_param(request.query_params, default=100, maximum=1000))})
 
     async def ops_disable(request: Request) -> Response:
-        return ok(system.disable_user(request.path_params["user_id"]))
+        return ok(directory.set_disabled(request.path_params["user_id"], True))
 
     async def ops_enable(request: Request) -> Response:
-        return ok(system.enable_user(request.path_params["user_id"]))
+        return ok(directory.set_disabled(request.path_params["user_id"], False))
 
     return [
         Route("/v1/subscribers:batch", batch_subscribers, methods=["POST"]),

@@ -1,4 +1,4 @@
-"""Support tickets: opening, conversation, status, SLA and attachments.
+"""Support tickets: opening, conversation, status and SLA (their attachments: `attachments.py`).
 
 Customer actions (open, reply, close) come through the BFF; support actions (reply, set status) come from
 the operator API and console. Every change a subscriber would see emits `ticket.updated` in its transaction.
@@ -7,22 +7,19 @@ the operator API and console. Every change a subscriber would see emits `ticket.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
-from sandbox.common.http import conflict, invalid, not_found
-from sandbox.crm import sla
-from sandbox.crm.attachments import MAX_ATTACHMENTS_PER_TICKET, check_content, safe_filename, store_bytes
-from sandbox.crm.directory import Directory
-from sandbox.crm.notices import Notices
-from sandbox.crm.paging import encode_cursor
-from sandbox.crm.schema import next_seq
+from sandbox.common.http import conflict, not_found
+from sandbox.crm.config import ACTIVE_STATUSES, TICKET_CURSOR
+from sandbox.crm.service import sla
+from sandbox.crm.service.cursor import encode_cursor
+from sandbox.crm.service.directory import Directory
+from sandbox.crm.service.notices import Notices
+from sandbox.crm.store import attachment_wire, next_seq
 
-TICKET_CURSOR = "tck"
-SUPPORT_STATUSES = ("IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED")
 _SUMMARY_SQL = (
     "SELECT t.*,"
     " (SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id) AS message_count,"
@@ -51,40 +48,15 @@ def summary_wire(row: Any) -> dict[str, Any]:
     }
 
 
-def attachment_wire(row: Any) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "ticket_id": row["ticket_id"],
-        "message_id": row["message_id"],
-        "filename": row["filename"],
-        "content_type": row["content_type"],
-        "size_bytes": row["size_bytes"],
-        "sha256": row["sha256"],
-        "created_at": row["created_at"],
-    }
-
-
-def _excerpt(text: str, limit: int = 280) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class Tickets:
-    def __init__(
-        self,
-        db: Database,
-        outbox: EventOutbox,
-        directory: Directory,
-        notices: Notices,
-        attachments_dir: Path,
-    ) -> None:
+    def __init__(self, db: Database, outbox: EventOutbox, directory: Directory, notices: Notices) -> None:
         self.db = db
         self.outbox = outbox
         self.directory = directory
         self.notices = notices
-        self.attachments_dir = attachments_dir
 
     # -- reads -------------------------------------------------------------------------------------------
-    def _row(self, ticket_id: str) -> Any:
+    def row(self, ticket_id: str) -> Any:
         row = self.db.one("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         if row is None:
             raise not_found("ticket")
@@ -154,7 +126,7 @@ class Tickets:
 
     def support_queue(self, statuses: Sequence[str] = (), limit: int = 200) -> list[dict[str, Any]]:
         """What support works on: active tickets (unless `statuses` says otherwise), most urgent SLA first."""
-        wanted = list(statuses or sla.ACTIVE_STATUSES)
+        wanted = list(statuses or ACTIVE_STATUSES)
         rows = self.db.all(
             f"{_SUMMARY_SQL} WHERE t.status IN ({placeholders(wanted)})"
             " ORDER BY t.resolution_due_at, t.seq LIMIT ?",
@@ -215,22 +187,22 @@ class Tickets:
 
     def reply_as_customer(self, ticket_id: str, user_id: str, body: str) -> dict[str, Any]:
         """A customer reply; it hands a waiting ticket back to support and reopens a resolved one."""
-        row = self._row(ticket_id)
+        row = self.row(ticket_id)
         user = self.directory.member(user_id, row["subscriber_id"])
         status = {"WAITING_ON_CUSTOMER": "IN_PROGRESS", "RESOLVED": "OPEN"}.get(row["status"], row["status"])
         with self.db.transaction():
-            self._refuse_closed(ticket_id)
+            self.refuse_closed(ticket_id)
             self._add_message(ticket_id, "CUSTOMER", user["name"], user_id, body)
-            self._set_status(row, status, change="customer_reply")
+            self.apply_status(row, status, change="customer_reply")
         return self.ticket(ticket_id)
 
     def close(self, ticket_id: str, user_id: str) -> dict[str, Any]:
         """Closing is final and idempotent: closing a closed ticket changes nothing."""
-        row = self._row(ticket_id)
+        row = self.row(ticket_id)
         self.directory.member(user_id, row["subscriber_id"])
         if row["status"] != "CLOSED":
             with self.db.transaction():
-                self._set_status(self._row(ticket_id), "CLOSED", change="closed")
+                self.apply_status(self.row(ticket_id), "CLOSED", change="closed")
         return self.ticket(ticket_id)
 
     # -- support actions ---------------------------------------------------------------------------------
@@ -238,7 +210,7 @@ class Tickets:
         self, ticket_id: str, agent_name: str, body: str, status: str | None = None
     ) -> dict[str, Any]:
         """A support reply: starts the SLA's first response, tells the subscriber in the portal and by e-mail."""
-        row = self._row(ticket_id)
+        row = self.row(ticket_id)
         new_status = status or ("IN_PROGRESS" if row["status"] == "OPEN" else row["status"])
         opener = (
             self.db.one("SELECT email FROM users WHERE id = ?", (row["opened_by_user_id"],))
@@ -246,13 +218,13 @@ class Tickets:
             else None
         )
         with self.db.transaction():
-            self._refuse_closed(ticket_id)
+            self.refuse_closed(ticket_id)
             message_at = self._add_message(ticket_id, "SUPPORT", agent_name, None, body)
             self.db.execute(
                 "UPDATE tickets SET first_responded_at = COALESCE(first_responded_at, ?) WHERE id = ?",
                 (message_at, ticket_id),
             )
-            self._set_status(row, new_status, change="support_reply")
+            self.apply_status(row, new_status, change="support_reply")
             # The person who opened the ticket waits for the answer; the subscriber's contact otherwise.
             self.notices.create(
                 row["subscriber_id"],
@@ -266,12 +238,12 @@ class Tickets:
         return self.ticket(ticket_id)
 
     def set_status(self, ticket_id: str, status: str) -> dict[str, Any]:
-        row = self._row(ticket_id)
+        row = self.row(ticket_id)
         if row["status"] == status:
             return self.ticket(ticket_id)
         with self.db.transaction():
-            self._refuse_closed(ticket_id)
-            self._set_status(row, status, change="status")
+            self.refuse_closed(ticket_id)
+            self.apply_status(row, status, change="status")
             if status == "RESOLVED":
                 self.notices.create(
                     row["subscriber_id"],
@@ -282,67 +254,8 @@ class Tickets:
                 )
         return self.ticket(ticket_id)
 
-    # -- attachments -------------------------------------------------------------------------------------
-    def add_attachment(
-        self, ticket_id: str, filename: str, content_type: str, data: bytes, message_id: str | None = None
-    ) -> dict[str, Any]:
-        row = self._row(ticket_id)
-        check_content(content_type, data)
-        if message_id is not None:
-            owner = self.db.scalar("SELECT ticket_id FROM ticket_messages WHERE id = ?", (message_id,))
-            if owner != ticket_id:
-                raise invalid("the message is not part of this ticket", "MESSAGE_MISMATCH")
-        stored_name, digest = store_bytes(self.attachments_dir, data)
-        try:
-            with self.db.transaction():
-                self._refuse_closed(ticket_id)
-                count = int(
-                    self.db.scalar("SELECT COUNT(*) FROM attachments WHERE ticket_id = ?", (ticket_id,))
-                )
-                if count >= MAX_ATTACHMENTS_PER_TICKET:
-                    raise invalid(
-                        f"a ticket holds at most {MAX_ATTACHMENTS_PER_TICKET} attachments",
-                        "TOO_MANY_ATTACHMENTS",
-                    )
-                seq = next_seq(self.db, "attachments")
-                attachment_id = f"ATT-{seq}"
-                self.db.execute(
-                    "INSERT INTO attachments (id, seq, ticket_id, message_id, filename, content_type, size_bytes,"
-                    " sha256, stored_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        attachment_id,
-                        seq,
-                        ticket_id,
-                        message_id,
-                        safe_filename(filename),
-                        content_type,
-                        len(data),
-                        digest,
-                        stored_name,
-                        clock.iso(clock.now()),
-                    ),
-                )
-                self._set_status(row, row["status"], change="attachment")
-        except BaseException:
-            (self.attachments_dir / stored_name).unlink(missing_ok=True)
-            raise
-        return self.attachments([attachment_id])[0]
-
-    def attachments(self, ids: Sequence[str]) -> list[dict[str, Any]]:
-        rows = {
-            r["id"]: r
-            for r in self.db.all(f"SELECT * FROM attachments WHERE id IN ({placeholders(ids)})", ids)
-        }
-        return [attachment_wire(rows[i]) for i in ids if i in rows]
-
-    def attachment_file(self, attachment_id: str) -> tuple[dict[str, Any], Path]:
-        row = self.db.one("SELECT * FROM attachments WHERE id = ?", (attachment_id,))
-        if row is None:
-            raise not_found("attachment")
-        return attachment_wire(row), self.attachments_dir / row["stored_name"]
-
-    # -- internals ---------------------------------------------------------------------------------------
-    def _refuse_closed(self, ticket_id: str) -> None:
+    # -- used by this module and by attachments.py -----------------------------------------------------
+    def refuse_closed(self, ticket_id: str) -> None:
         # Read inside the transaction, so a concurrent close cannot slip between the check and the write.
         if self.db.scalar("SELECT status FROM tickets WHERE id = ?", (ticket_id,)) == "CLOSED":
             raise conflict("TICKET_CLOSED", "the ticket is closed")
@@ -360,7 +273,7 @@ class Tickets:
         assert created is not None
         return created
 
-    def _set_status(self, row: Any, status: str, *, change: str) -> None:
+    def apply_status(self, row: Any, status: str, *, change: str) -> None:
         """Apply a status (resolved_at follows RESOLVED/CLOSED) and emit `ticket.updated`."""
         now = clock.iso(clock.now())
         if status in ("RESOLVED", "CLOSED"):

@@ -13,7 +13,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from sandbox.common.http import ApiError, invalid
-from sandbox.crm.attachments import too_large
+from sandbox.crm.service.attachments import too_large
 
 FILE_FIELD = "file"
 MAX_FIELD_BYTES = 200
