@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sandbox.billing.cycle import DUE_AFTER_DAYS, cycle_containing
-from sandbox.billing.invoicing import ChargeInfo, PlanInfo, drafts_for, invoice_id, invoice_number
+from sandbox.billing.config import DUE_AFTER_DAYS
+from sandbox.billing.service.cycle import cycle_containing
+from sandbox.billing.service.invoicing import ChargeInfo, PlanInfo, drafts_for, invoice_id, invoice_number
 from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.money import to_minor

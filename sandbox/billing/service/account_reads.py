@@ -1,114 +1,22 @@
-"""Billing's read side: everything the BFF asks for, batch-first, as wire-ready dicts."""
+"""Accounts, sub-service charges, wallets and installment plans as the BFF reads them: batch-first, in the
+order asked, wire-ready."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sandbox.billing.core import BillingCore
-from sandbox.billing.cycle import cycle_containing
+from sandbox.billing.config import MAX_PAGE
+from sandbox.billing.service.base import BillingBase
+from sandbox.billing.service.cycle import cycle_containing
+from sandbox.billing.service.invoicing import attributed
+from sandbox.billing.store import entry_dict, installment_dict
 from sandbox.common.db import placeholders
 from sandbox.common.http import invalid, money, not_found
 
-MAX_PAGE = 100
 
-
-def attributed(line_sum: int, balance: int, total: int) -> int:
-    """A sub-service's share of an invoice's unpaid balance, in cents, rounded half-even."""
-    if total <= 0 or balance <= 0:
-        return 0
-    share = Decimal(line_sum) * Decimal(balance) / Decimal(total)
-    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-
-
-class BillingReads(BillingCore):
-    # ---- invoices -------------------------------------------------------------------------------------
-    def invoice_dicts(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
-        """Wire form of invoice rows (order kept), with their lines fetched in one query."""
-        ids = [r["id"] for r in rows]
-        lines: dict[str, list[Any]] = defaultdict(list)
-        if ids:
-            for line in self.db.all(
-                f"SELECT * FROM invoice_lines WHERE invoice_id IN ({placeholders(ids)}) ORDER BY invoice_id, position",
-                ids,
-            ):
-                lines[line["invoice_id"]].append(line)
-        return [self.invoice_dict(r, lines[r["id"]]) for r in rows]
-
-    def invoice_dict(self, row: Any, lines: Sequence[Any]) -> dict[str, Any]:
-        currency = row["currency"]
-        # A void invoice is owed by no one, whatever was paid before it was voided.
-        balance = 0 if row["status"] == "VOID" else row["total"] - row["amount_paid"]
-        return {
-            "id": row["id"],
-            "number": row["number"],
-            "subscriber_id": row["subscriber_id"],
-            "subservice_id": row["subservice_id"],
-            "status": row["status"],
-            "issued_on": row["issued_on"],
-            "due_on": row["due_on"],
-            "period_start": row["period_start"],
-            "period_end": row["period_end"],
-            "total": money(row["total"], currency),
-            "amount_paid": money(row["amount_paid"], currency),
-            "balance": money(balance, currency),
-            "lines": [
-                {
-                    "subservice_id": line["subservice_id"],
-                    "description": line["description"],
-                    "amount": money(line["amount"], currency),
-                }
-                for line in lines
-            ],
-            "subservice_ids": list(
-                dict.fromkeys(line["subservice_id"] for line in lines if line["subservice_id"])
-            ),
-        }
-
-    def get_invoice(self, invoice_id: str) -> dict[str, Any]:
-        return self.invoice_dicts([self.require_invoice(invoice_id)])[0]
-
-    def invoices(self, invoice_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """Invoices by id, in the order asked; unknown ids are omitted."""
-        if not invoice_ids:
-            return []
-        rows = self.db.all(
-            f"SELECT * FROM invoices WHERE id IN ({placeholders(invoice_ids)})", list(invoice_ids)
-        )
-        by_id = {r["id"]: r for r in rows}
-        return self.invoice_dicts([by_id[i] for i in invoice_ids if i in by_id])
-
-    def invoices_for_subscribers(
-        self, subscriber_ids: Sequence[str], status: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Invoices of these subscribers, newest first."""
-        if not subscriber_ids:
-            return []
-        sql = f"SELECT * FROM invoices WHERE subscriber_id IN ({placeholders(subscriber_ids)})"
-        params: list[Any] = list(subscriber_ids)
-        if status:
-            sql += " AND status = ?"
-            params.append(status)
-        return self.invoice_dicts(self.db.all(sql + " ORDER BY issued_on DESC, seq DESC", params))
-
-    def invoices_for_subservices(
-        self, subservice_ids: Sequence[str], status: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Invoices that have a line for any of these sub-services, newest first."""
-        if not subservice_ids:
-            return []
-        sql = (
-            "SELECT * FROM invoices WHERE id IN (SELECT invoice_id FROM invoice_lines"
-            f" WHERE subservice_id IN ({placeholders(subservice_ids)}))"
-        )
-        params: list[Any] = list(subservice_ids)
-        if status:
-            sql += " AND status = ?"
-            params.append(status)
-        return self.invoice_dicts(self.db.all(sql + " ORDER BY issued_on DESC, seq DESC", params))
-
+class AccountReads(BillingBase):
     # ---- accounts and sub-services ---------------------------------------------------------------------
     def _wallets_minor(self, subscriber_ids: Sequence[str]) -> dict[str, int]:
         rows = self.db.all(
@@ -324,37 +232,3 @@ class BillingReads(BillingCore):
             }
             for a in self.accounts(ids)
         ]
-
-
-def installment_dict(row: Any) -> dict[str, Any]:
-    cur = row["currency"]
-    total, count, paid = row["total"], row["count"], row["paid_count"]
-    # The last installment absorbs rounding, so a fully paid plan has paid exactly its total.
-    paid_amount = total if paid >= count else row["amount_each"] * paid
-    progress = (Decimal(paid) / Decimal(count)).quantize(Decimal("0.0001")) if count else Decimal(1)
-    return {
-        "id": row["id"],
-        "subservice_id": row["subservice_id"],
-        "description": row["description"],
-        "total": money(total, cur),
-        "paid_amount": money(paid_amount, cur),
-        "remaining": money(total - paid_amount, cur),
-        "installments_total": count,
-        "installments_paid": paid,
-        "amount_each": money(row["amount_each"], cur),
-        "next_due_on": row["next_due_on"],
-        "progress": str(progress),
-    }
-
-
-def entry_dict(row: Any, currency: str) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "kind": row["kind"],
-        "amount": money(row["amount"], currency),
-        "description": row["description"],
-        "reference": row["reference"],
-        "invoice_id": row["invoice_id"],
-        "subservice_id": row["subservice_id"],
-        "created_at": row["created_at"],
-    }

@@ -1,8 +1,9 @@
-"""State and helpers every part of Billing shares (the mixins in this package build on it)."""
+"""State and helpers every part of Billing's service shares (the mixins in this package build on it)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,34 +12,30 @@ from sandbox.common.db import Database
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import ApiError, conflict, money, not_found
 from sandbox.common.peers import CardCharger, ServiceControl
-from sandbox.common.system import SystemConfig
-
-ISP_NAME = "WISPGate Networks"
-ISP_ADDRESS = "100 Tower Road, Springfield"
-
-INVOICE_STATUSES = ("OPEN", "PAID", "OVERDUE", "VOID")
-UNPAID = ("OPEN", "OVERDUE")
-PAYMENT_METHODS = ("CARD", "WALLET", "BANK_TRANSFER", "GATEWAY")
-WALLET_KINDS = ("TOPUP", "PROMO", "GIFT_CARD", "COMPENSATION", "INVOICE_PAYMENT", "OVERPAYMENT", "RENEWAL")
 
 
-class BillingCore:
-    """Attributes set by `BillingSystem.__init__`, plus lookups used by several operations."""
+class BillingBase:
+    """What every operation needs: the database, the outbox, the system's currency, the day, the peers."""
 
-    db: Database
-    outbox: EventOutbox
-    config: SystemConfig
-    service_control: ServiceControl | None
-    card_charger: CardCharger | None
-    _today: date | None
-
-    @property
-    def currency(self) -> str:
-        return self.config.currency
+    def __init__(
+        self,
+        db: Database,
+        outbox: EventOutbox,
+        *,
+        currency: str,
+        today: Callable[[], date],
+        service_control: ServiceControl | None = None,
+        card_charger: CardCharger | None = None,
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.currency = currency  # of what the operator creates (gift cards); accounts carry their own
+        self._today = today
+        self.service_control = service_control
+        self.card_charger = card_charger
 
     def today(self) -> date:
-        """The pinned day (tests, demo seeds) or the real UTC date."""
-        return self._today or clock.now().date()
+        return self._today()
 
     def next_seq(self, table: str) -> int:
         # Only called inside a transaction, so two writers never get the same number.

@@ -1,24 +1,18 @@
-"""Billing's HTTP surface: thin handlers that validate, call a BillingSystem method and shape the answer.
+"""Billing's HTTP surface: thin handlers that validate, call a BillingService method and shape the answer.
 
 The contract for every route is `adapters/wispgate/openapi/billing.yaml`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from sandbox.billing import validate
-from sandbox.billing.accounts import CARD_BRANDS
-from sandbox.billing.core import INVOICE_STATUSES, PAYMENT_METHODS
-from sandbox.billing.reads import MAX_PAGE
+from sandbox.billing.api import validate
+from sandbox.billing.config import CARD_BRANDS, INVOICE_STATUSES, MAX_PAGE, PAYMENT_METHODS
+from sandbox.billing.service import BillingService
 from sandbox.common.http import invalid, ok, read_ids, read_object
-
-if TYPE_CHECKING:
-    from sandbox.billing.system import BillingSystem
 
 MAX_YEAR = 9999
 
@@ -31,15 +25,15 @@ def _pdf(content: bytes, filename: str) -> Response:
     )
 
 
-def billing_routes(system: BillingSystem) -> list[BaseRoute]:
+def routes(service: BillingService) -> list[BaseRoute]:
     async def accounts_batch(request: Request) -> Response:
-        return ok({"items": system.accounts(await read_ids(request))})
+        return ok({"items": service.accounts(await read_ids(request))})
 
     async def subservice_billing_batch(request: Request) -> Response:
-        return ok({"items": system.subservice_billing(await read_ids(request))})
+        return ok({"items": service.subservice_billing(await read_ids(request))})
 
     async def invoices_batch(request: Request) -> Response:
-        return ok({"items": system.invoices(await read_ids(request))})
+        return ok({"items": service.invoices(await read_ids(request))})
 
     async def _ids_and_status(request: Request) -> tuple[list[str], str | None]:
         ids = await read_ids(request)
@@ -47,28 +41,28 @@ def billing_routes(system: BillingSystem) -> list[BaseRoute]:
 
     async def invoices_by_subscriber(request: Request) -> Response:
         ids, status = await _ids_and_status(request)
-        return ok({"items": system.invoices_for_subscribers(ids, status)})
+        return ok({"items": service.invoices_for_subscribers(ids, status)})
 
     async def invoices_by_subservice(request: Request) -> Response:
         ids, status = await _ids_and_status(request)
-        return ok({"items": system.invoices_for_subservices(ids, status)})
+        return ok({"items": service.invoices_for_subservices(ids, status)})
 
     async def get_invoice(request: Request) -> Response:
-        return ok(system.get_invoice(request.path_params["invoice_id"]))
+        return ok(service.get_invoice(request.path_params["invoice_id"]))
 
     async def invoice_pdf(request: Request) -> Response:
         invoice_id = request.path_params["invoice_id"]
-        content = system.invoice_pdf(invoice_id)
-        return _pdf(content, f"{system.get_invoice(invoice_id)['number']}.pdf")
+        content = service.invoice_pdf(invoice_id)
+        return _pdf(content, f"{service.get_invoice(invoice_id)['number']}.pdf")
 
     async def statement_pdf(request: Request) -> Response:
         raw = request.query_params.get("subservice_ids")
         chosen = None if raw is None else [s.strip() for s in raw.split(",") if s.strip()]
-        content = system.statement_pdf(request.path_params["subscriber_id"], chosen)
+        content = service.statement_pdf(request.path_params["subscriber_id"], chosen)
         return _pdf(content, "statement.pdf")
 
     async def wallets_batch(request: Request) -> Response:
-        return ok({"items": system.wallets(await read_ids(request))})
+        return ok({"items": service.wallets(await read_ids(request))})
 
     async def wallet_transactions(request: Request) -> Response:
         raw_limit = request.query_params.get("limit", "20")
@@ -81,14 +75,14 @@ def billing_routes(system: BillingSystem) -> list[BaseRoute]:
         ):
             raise invalid(f"`limit` must be an integer from 1 to {MAX_PAGE}")
         return ok(
-            system.wallet_transactions(
+            service.wallet_transactions(
                 request.path_params["subscriber_id"], int(raw_limit), request.query_params.get("before")
             )
         )
 
     async def record_payment(request: Request) -> Response:
         body = await read_object(request)
-        result, created = system.record_payment(
+        result, created = service.record_payment(
             validate.text(body, "external_ref"),
             validate.text(body, "invoice_id"),
             validate.amount(body),
@@ -99,7 +93,7 @@ def billing_routes(system: BillingSystem) -> list[BaseRoute]:
 
     async def wallet_credit(request: Request) -> Response:
         body = await read_object(request)
-        result, created = system.credit_wallet(
+        result, created = service.credit_wallet(
             validate.text(body, "subscriber_id"),
             validate.enum(body, "kind", ("TOPUP",)),
             validate.amount(body),
@@ -110,7 +104,7 @@ def billing_routes(system: BillingSystem) -> list[BaseRoute]:
 
     async def wallet_apply(request: Request) -> Response:
         body = await read_object(request)
-        result, _ = system.apply_wallet(
+        result, _ = service.apply_wallet(
             validate.text(body, "subscriber_id"),
             validate.text(body, "invoice_id"),
             validate.text(body, "idempotency_key"),
@@ -121,20 +115,22 @@ def billing_routes(system: BillingSystem) -> list[BaseRoute]:
     async def redeem_gift_card(request: Request) -> Response:
         body = await read_object(request)
         return ok(
-            system.redeem_gift_card(validate.text(body, "subscriber_id"), validate.text(body, "code", 40))
+            service.redeem_gift_card(validate.text(body, "subscriber_id"), validate.text(body, "code", 40))
         )
 
     async def renew(request: Request) -> Response:
         body = await read_object(request)
-        result, _ = system.renew(request.path_params["subservice_id"], validate.text(body, "idempotency_key"))
+        result, _ = service.renew(
+            request.path_params["subservice_id"], validate.text(body, "idempotency_key")
+        )
         return ok(result)
 
     async def payment_methods(request: Request) -> Response:
         subscriber_id = request.path_params["subscriber_id"]
         if request.method == "GET":
-            return ok({"items": system.payment_methods(subscriber_id)})
+            return ok({"items": service.payment_methods(subscriber_id)})
         body = await read_object(request)
-        method, created = system.add_payment_method(
+        method, created = service.add_payment_method(
             subscriber_id,
             gateway_token=validate.text(body, "gateway_token"),
             brand=validate.enum(body, "brand", CARD_BRANDS),
@@ -147,40 +143,40 @@ def billing_routes(system: BillingSystem) -> list[BaseRoute]:
 
     async def remove_payment_method(request: Request) -> Response:
         p = request.path_params
-        return ok({"items": system.remove_payment_method(p["subscriber_id"], p["payment_method_id"])})
+        return ok({"items": service.remove_payment_method(p["subscriber_id"], p["payment_method_id"])})
 
     async def default_payment_method(request: Request) -> Response:
         p = request.path_params
-        return ok({"items": system.set_default_payment_method(p["subscriber_id"], p["payment_method_id"])})
+        return ok({"items": service.set_default_payment_method(p["subscriber_id"], p["payment_method_id"])})
 
     async def autopay(request: Request) -> Response:
         body = await read_object(request)
-        return ok(system.set_autopay(request.path_params["subscriber_id"], validate.flag(body, "enabled")))
+        return ok(service.set_autopay(request.path_params["subscriber_id"], validate.flag(body, "enabled")))
 
     async def gateway_customer(request: Request) -> Response:
         body = await read_object(request)
         return ok(
-            system.set_gateway_customer(
+            service.set_gateway_customer(
                 request.path_params["subscriber_id"], validate.text(body, "gateway_customer_id")
             )
         )
 
     async def installments_batch(request: Request) -> Response:
-        return ok({"items": system.installments(await read_ids(request))})
+        return ok({"items": service.installments(await read_ids(request))})
 
     # ---- operator -------------------------------------------------------------------------------------
     async def billing_run(request: Request) -> Response:
         body = await read_object(request)
         return ok(
-            system.billing_run(validate.opt_day(body, "as_of"), validate.opt_text(body, "subscriber_id"))
+            service.billing_run(validate.opt_day(body, "as_of"), validate.opt_text(body, "subscriber_id"))
         )
 
     async def void_invoice(request: Request) -> Response:
-        return ok(system.void_invoice(request.path_params["invoice_id"]))
+        return ok(service.void_invoice(request.path_params["invoice_id"]))
 
     async def ops_wallet_credit(request: Request) -> Response:
         body = await read_object(request)
-        result, created = system.credit_wallet(
+        result, created = service.credit_wallet(
             validate.text(body, "subscriber_id"),
             validate.enum(body, "kind", ("PROMO", "COMPENSATION")),
             validate.amount(body),
@@ -191,15 +187,15 @@ def billing_routes(system: BillingSystem) -> list[BaseRoute]:
 
     async def gift_cards(request: Request) -> Response:
         if request.method == "GET":
-            return ok({"items": system.gift_cards()})
+            return ok({"items": service.gift_cards()})
         body = await read_object(request)
         code = validate.opt_text(body, "code", 40)
         if code is not None and not validate.GIFT_CODE.match(code):
             raise invalid("`code` must be 4 to 40 letters, digits or dashes")
-        return ok(system.create_gift_card(validate.amount(body, "value"), code), 201)
+        return ok(service.create_gift_card(validate.amount(body, "value"), code), 201)
 
     async def ops_accounts(_request: Request) -> Response:
-        return ok({"items": system.ops_accounts()})
+        return ok({"items": service.ops_accounts()})
 
     return [
         Route("/v1/accounts:batch", accounts_batch, methods=["POST"]),

@@ -19,16 +19,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from sandbox.billing.core import BillingCore
+from sandbox.billing.service.base import BillingBase
 from sandbox.common import clock
 from sandbox.common.http import money
 from sandbox.common.peers import ChargeOutcome, ChargeRefused
 
-RAN = "RAN"
-SKIPPED_NO_CHARGER = "SKIPPED_NO_CHARGER"
 
-
-class BillingAutopay(BillingCore):
+class BillingAutopay(BillingBase):
     def autopay_due(self, subscriber_id: str | None = None) -> list[sqlite3.Row]:
         """Unpaid invoices of autopay accounts with a default card and a gateway customer, oldest first.
 

@@ -1,9 +1,11 @@
-"""What goes on a period's invoices: pure functions shared by the seed and the billing run."""
+"""What goes on a period's invoices, and who owes what of them: pure functions shared by the seed, the
+billing run, the reads and the documents."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,11 @@ def invoice_number(period_start: date, seq: int) -> str:
 
 def invoice_id(seq: int) -> str:
     return f"inv_{seq:07d}"
+
+
+def attributed(line_sum: int, balance: int, total: int) -> int:
+    """A sub-service's share of an invoice's unpaid balance, in minor units, rounded half-even."""
+    if total <= 0 or balance <= 0:
+        return 0
+    share = Decimal(line_sum) * Decimal(balance) / Decimal(total)
+    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))

@@ -13,19 +13,16 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from sandbox.billing.autopay import RAN, SKIPPED_NO_CHARGER, BillingAutopay
-from sandbox.billing.core import BillingCore
-from sandbox.billing.cycle import DUE_AFTER_DAYS, cycle_containing
-from sandbox.billing.invoicing import ChargeInfo, PlanInfo, drafts_for, invoice_id, invoice_number
-from sandbox.billing.payments import BillingPayments
-from sandbox.billing.reads import BillingReads
+from sandbox.billing.config import AUTOPAY_RAN, AUTOPAY_SKIPPED_NO_CHARGER, DUE_AFTER_DAYS, MAX_RUN_DISTANCE
+from sandbox.billing.service.autopay import BillingAutopay
+from sandbox.billing.service.cycle import cycle_containing
+from sandbox.billing.service.invoicing import ChargeInfo, PlanInfo, drafts_for, invoice_id, invoice_number
+from sandbox.billing.service.payments import BillingPayments
 from sandbox.common.db import placeholders
 from sandbox.common.http import conflict, invalid, money
 
-MAX_RUN_DISTANCE = timedelta(days=366)
 
-
-class BillingRuns(BillingAutopay, BillingPayments, BillingReads, BillingCore):
+class BillingRuns(BillingAutopay, BillingPayments):
     def billing_run(self, as_of: date | None = None, subscriber_id: str | None = None) -> dict[str, Any]:
         as_of = as_of or self.today()
         if abs(as_of - self.today()) > MAX_RUN_DISTANCE:
@@ -51,7 +48,7 @@ class BillingRuns(BillingAutopay, BillingPayments, BillingReads, BillingCore):
             "marked_overdue": overdue,
             "overdue_beyond_grace": [ssid for ssid, _ in beyond_grace],
             "suspended": suspended,
-            "autopay": RAN if self.card_charger is not None else SKIPPED_NO_CHARGER,
+            "autopay": AUTOPAY_RAN if self.card_charger is not None else AUTOPAY_SKIPPED_NO_CHARGER,
             "charged": charged,
         }
 

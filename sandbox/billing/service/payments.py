@@ -12,15 +12,16 @@ import sqlite3
 from datetime import date
 from typing import Any
 
-from sandbox.billing.core import BillingCore, idempotency_conflict
-from sandbox.billing.cycle import add_months
-from sandbox.billing.reads import BillingReads
+from sandbox.billing.service.base import idempotency_conflict
+from sandbox.billing.service.cycle import add_months
+from sandbox.billing.service.invoice_reads import InvoiceReads
+from sandbox.billing.store import payment_dict
 from sandbox.common import clock
 from sandbox.common.http import conflict, invalid, money, not_found
 from sandbox.common.money import from_minor
 
 
-class BillingPayments(BillingReads, BillingCore):
+class BillingPayments(InvoiceReads):
     def settle(self, invoice: Any, applied: int) -> None:
         """Apply `applied` cents to an invoice; PAID when nothing remains. Call inside a transaction."""
         paid = invoice["amount_paid"] + applied
@@ -223,17 +224,3 @@ class BillingPayments(BillingReads, BillingCore):
             }
             self.remember(key, request, result)
             return {**result, "duplicate": False}, True
-
-
-def payment_dict(row: Any, subscriber_id: str) -> dict[str, Any]:
-    currency = row["currency"]
-    return {
-        "id": row["id"],
-        "external_ref": row["external_ref"],
-        "invoice_id": row["invoice_id"],
-        "subscriber_id": subscriber_id,
-        "amount": money(row["amount"], currency),
-        "applied": money(row["applied"], currency),
-        "method": row["method"],
-        "recorded_at": row["recorded_at"],
-    }

@@ -10,16 +10,15 @@ import secrets
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sandbox.billing.core import BillingCore
-from sandbox.billing.cycle import add_months_dt
-from sandbox.billing.reads import BillingReads, entry_dict
+from sandbox.billing.config import CREDIT_KINDS
+from sandbox.billing.service.account_reads import AccountReads
+from sandbox.billing.service.cycle import add_months_dt
+from sandbox.billing.store import entry_dict, gift_card_dict
 from sandbox.common import clock
 from sandbox.common.http import ApiError, conflict, invalid, money, not_found
 
-CREDIT_KINDS = ("TOPUP", "PROMO", "COMPENSATION")
 
-
-class BillingWallet(BillingReads, BillingCore):
+class BillingWallet(AccountReads):
     def _entry(self, entry_id: str, currency: str) -> dict[str, Any]:
         return entry_dict(self.db.one("SELECT * FROM wallet_entries WHERE id = ?", (entry_id,)), currency)
 
@@ -150,13 +149,3 @@ class BillingWallet(BillingReads, BillingCore):
         return [
             gift_card_dict(r) for r in self.db.all("SELECT * FROM gift_cards ORDER BY created_at DESC, code")
         ]
-
-
-def gift_card_dict(row: Any) -> dict[str, Any]:
-    return {
-        "code": row["code"],
-        "value": money(row["value"], row["currency"]),
-        "created_at": row["created_at"],
-        "redeemed_by": row["redeemed_by"],
-        "redeemed_at": row["redeemed_at"],
-    }

@@ -1,10 +1,17 @@
-"""Billing's SQLite schema. Money columns are integer cents; dates are ISO strings.
+"""Billing's tables, and the wire shapes built from their rows.
 
-The wallet has no balance column on purpose: the balance is always the sum of the ledger, so it can never
-drift from the entries that explain it.
+Money columns are integers in the minor unit of the row's currency (its ISO 4217 exponent: cents for USD,
+yen for JPY, fils for KWD); dates are ISO strings. The wallet has no balance column on purpose: the balance
+is always the sum of the ledger, so it can never drift from the entries that explain it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sandbox.common.http import money
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -150,3 +157,104 @@ CREATE TABLE IF NOT EXISTS idempotency (
     result TEXT NOT NULL
 );
 """
+
+
+def invoice_dict(row: Any, lines: Sequence[Any]) -> dict[str, Any]:
+    currency = row["currency"]
+    # A void invoice is owed by no one, whatever was paid before it was voided.
+    balance = 0 if row["status"] == "VOID" else row["total"] - row["amount_paid"]
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "subscriber_id": row["subscriber_id"],
+        "subservice_id": row["subservice_id"],
+        "status": row["status"],
+        "issued_on": row["issued_on"],
+        "due_on": row["due_on"],
+        "period_start": row["period_start"],
+        "period_end": row["period_end"],
+        "total": money(row["total"], currency),
+        "amount_paid": money(row["amount_paid"], currency),
+        "balance": money(balance, currency),
+        "lines": [
+            {
+                "subservice_id": line["subservice_id"],
+                "description": line["description"],
+                "amount": money(line["amount"], currency),
+            }
+            for line in lines
+        ],
+        "subservice_ids": list(
+            dict.fromkeys(line["subservice_id"] for line in lines if line["subservice_id"])
+        ),
+    }
+
+
+def payment_dict(row: Any, subscriber_id: str) -> dict[str, Any]:
+    currency = row["currency"]
+    return {
+        "id": row["id"],
+        "external_ref": row["external_ref"],
+        "invoice_id": row["invoice_id"],
+        "subscriber_id": subscriber_id,
+        "amount": money(row["amount"], currency),
+        "applied": money(row["applied"], currency),
+        "method": row["method"],
+        "recorded_at": row["recorded_at"],
+    }
+
+
+def method_dict(row: Any, default_id: str | None) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "brand": row["brand"],
+        "last4": row["last4"],
+        "exp_month": row["exp_month"],
+        "exp_year": row["exp_year"],
+        "is_default": row["id"] == default_id,
+        "created_at": row["created_at"],
+    }
+
+
+def entry_dict(row: Any, currency: str) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "amount": money(row["amount"], currency),
+        "description": row["description"],
+        "reference": row["reference"],
+        "invoice_id": row["invoice_id"],
+        "subservice_id": row["subservice_id"],
+        "created_at": row["created_at"],
+    }
+
+
+def installment_dict(row: Any) -> dict[str, Any]:
+    cur = row["currency"]
+    total, count, paid = row["total"], row["count"], row["paid_count"]
+    # The last installment absorbs rounding, so a fully paid plan has paid exactly its total.
+    paid_amount = total if paid >= count else row["amount_each"] * paid
+    progress = (Decimal(paid) / Decimal(count)).quantize(Decimal("0.0001")) if count else Decimal(1)
+    return {
+        "id": row["id"],
+        "subservice_id": row["subservice_id"],
+        "description": row["description"],
+        "total": money(total, cur),
+        "paid_amount": money(paid_amount, cur),
+        "remaining": money(total - paid_amount, cur),
+        "installments_total": count,
+        "installments_paid": paid,
+        "amount_each": money(row["amount_each"], cur),
+        "next_due_on": row["next_due_on"],
+        "progress": str(progress),
+    }
+
+
+def gift_card_dict(row: Any) -> dict[str, Any]:
+    return {
+        "code": row["code"],
+        "value": money(row["value"], row["currency"]),
+        "created_at": row["created_at"],
+        "redeemed_by": row["redeemed_by"],
+        "redeemed_at": row["redeemed_at"],
+    }

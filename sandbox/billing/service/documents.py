@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sandbox.billing.core import ISP_ADDRESS, ISP_NAME, BillingCore
+from sandbox.billing.config import ISP_ADDRESS, ISP_NAME, RECENT_DAYS
 from sandbox.billing.pdf import (
     InvoiceDocument,
     PdfLine,
@@ -16,15 +16,14 @@ from sandbox.billing.pdf import (
     invoice_pdf,
     statement_pdf,
 )
-from sandbox.billing.reads import BillingReads, attributed
+from sandbox.billing.service.base import BillingBase
+from sandbox.billing.service.invoicing import attributed
 from sandbox.common.db import placeholders
 from sandbox.common.http import invalid
 from sandbox.common.money import wire
 
-RECENT_DAYS = 90  # a statement lists unpaid invoices and those issued in the last 90 days
 
-
-class BillingDocuments(BillingReads, BillingCore):
+class BillingDocuments(BillingBase):
     def invoice_pdf(self, invoice_id: str) -> bytes:
         invoice = self.require_invoice(invoice_id)
         account = self.require_account(invoice["subscriber_id"])

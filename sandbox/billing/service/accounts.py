@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.billing.core import BillingCore
-from sandbox.billing.reads import BillingReads
+from sandbox.billing.config import CARD_BRANDS
+from sandbox.billing.service.account_reads import AccountReads
+from sandbox.billing.store import method_dict
 from sandbox.common import clock
 from sandbox.common.http import conflict, invalid, not_found
 
-CARD_BRANDS = ("visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay", "unknown")
 
-
-class BillingAccounts(BillingReads, BillingCore):
+class BillingAccounts(AccountReads):
     def payment_methods(self, subscriber_id: str) -> list[dict[str, Any]]:
         account = self.require_account(subscriber_id)
         rows = self.db.all(
@@ -138,15 +137,3 @@ class BillingAccounts(BillingReads, BillingCore):
             "UPDATE accounts SET default_payment_method_id = ? WHERE subscriber_id = ?",
             (method_id, subscriber_id),
         )
-
-
-def method_dict(row: Any, default_id: str | None) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "brand": row["brand"],
-        "last4": row["last4"],
-        "exp_month": row["exp_month"],
-        "exp_year": row["exp_year"],
-        "is_default": row["id"] == default_id,
-        "created_at": row["created_at"],
-    }

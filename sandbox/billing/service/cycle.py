@@ -10,8 +10,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-DUE_AFTER_DAYS = 14  # net terms of an invoice issued by a billing run
-
 
 def add_months(day: date, months: int) -> date:
     index = day.year * 12 + (day.month - 1) + months
