@@ -21,7 +21,8 @@ from sandbox.common.events import EventTarget
 from sandbox.common.system import System, SystemConfig, delivery_loops
 from sandbox.console import console_routes
 from sandbox.crm.system import CrmSystem
-from sandbox.gateway.system import GatewayConfig, GatewaySystem
+from sandbox.gateway.config import GatewayConfig
+from sandbox.gateway.system import GatewaySystem
 from sandbox.oss.system import OssSystem
 from sandbox.settings import SandboxSettings
 from sandbox.world import World, demo_world, with_bench_subscriber

@@ -95,4 +95,5 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     body TEXT NOT NULL,
     created INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created);
 """

@@ -35,6 +35,11 @@ def valid(code: str) -> bool:
     return bool(_CODE.fullmatch(code))
 
 
+def minimum(code: str) -> int:
+    """The smallest charge in minor units (one minor unit for a currency without a listed minimum)."""
+    return MINIMUM.get(code, 1)
+
+
 def exponent(code: str) -> int:
     if code in ZERO_DECIMAL:
         return 0

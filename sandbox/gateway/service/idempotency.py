@@ -13,7 +13,6 @@ from typing import Any
 from sandbox.common.db import Database
 from sandbox.gateway.errors import StripeError
 
-SCHEMA = "CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created);"
 KEEP_S = 24 * 3600
 MAX_KEY = 255
 

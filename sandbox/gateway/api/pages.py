@@ -1,9 +1,6 @@
-"""The hosted checkout page a subscriber's browser is sent to (`GET /pay/{session_id}`), the card form it
-posts (`POST /pay/{session_id}`), and the authentication step some test cards ask for.
-
-The session id in the URL is the capability (as on Stripe's hosted page). Card data only ever travels in a
-POST body, is validated here, handed to the service and dropped; it is never echoed back, stored or logged.
-"""
+"""The hosted checkout's pages, as HTML: the card form with the amount due (or the save-a-card form), the
+authentication step, and what a closed or unknown session shows. Amounts are shown the way the payer's
+currency writes them (`sandbox.common.money.display`)."""
 
 from __future__ import annotations
 
@@ -12,13 +9,9 @@ import json
 import sqlite3
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import HTMLResponse
 
-from sandbox.gateway import currency
-from sandbox.gateway.cards import CardInvalid, parse_card
-from sandbox.gateway.service import GatewayService, PayResult
+from sandbox.gateway.service import currency
 
 HEADERS = {
     "cache-control": "no-store",
@@ -28,7 +21,6 @@ HEADERS = {
     "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none';"
     " base-uri 'none'",
 }
-MAX_FORM = 16 * 1024
 
 STYLE = """
 *{box-sizing:border-box}
@@ -180,99 +172,3 @@ def missing_page() -> HTMLResponse:
         '<p class="sub">This checkout link is not valid. Start again from the portal.</p>'
     )
     return _page("Checkout not found", body, 404)
-
-
-def routes(service: GatewayService, merchant: str) -> list[BaseRoute]:
-    def pay_action(request: Request, session_id: str) -> str:
-        # An absolute path that holds however the app is mounted (root_path carries the mount prefix).
-        return f"{request.scope.get('root_path', '')}/pay/{session_id}"
-
-    async def read_form(request: Request) -> dict[str, str]:
-        if int(request.headers.get("content-length") or 0) > MAX_FORM:
-            return {}
-        async with request.form(max_files=0, max_fields=20) as form:
-            return {k: v for k, v in form.items() if isinstance(v, str)}
-
-    def outcome(request: Request, session_id: str, result: PayResult, values: dict[str, str]) -> Response:
-        if result.kind == "redirect":
-            assert result.url is not None
-            return RedirectResponse(result.url, status_code=303, headers=HEADERS)
-        if result.kind == "authenticate":
-            return RedirectResponse(
-                f"{pay_action(request, session_id)}/authenticate", status_code=303, headers=HEADERS
-            )
-        if result.kind == "nothing_pending":
-            return RedirectResponse(pay_action(request, session_id), status_code=303, headers=HEADERS)
-        row = service.session_row(session_id)
-        if row is None:
-            return missing_page()
-        if result.kind == "declined":
-            return pay_page(
-                merchant,
-                row,
-                pay_action(request, session_id),
-                error=result.message,
-                values=values,
-                status=402,
-            )
-        return closed_page(merchant, row)
-
-    async def show(request: Request) -> Response:
-        session_id = request.path_params["session_id"]
-        row = service.session_row(session_id)
-        if row is None:
-            return missing_page()
-        if row["status"] != "open":
-            return closed_page(merchant, row)
-        return pay_page(merchant, row, pay_action(request, session_id))
-
-    async def submit(request: Request) -> Response:
-        session_id = request.path_params["session_id"]
-        form = await read_form(request)
-        row = service.session_row(session_id)
-        if row is None:
-            return missing_page()
-        if row["status"] != "open":
-            return closed_page(merchant, row)
-        # Only what is safe to show again is kept for a re-rendered form: never the number or the CVC.
-        values = {
-            "card_expiry": form.get("card_expiry", "")[:9],
-            "card_name": form.get("card_name", "")[:100],
-        }
-        try:
-            card = parse_card(
-                form.get("card_number", "")[:40],
-                form.get("card_expiry", "")[:20],
-                form.get("card_cvc", "")[:10],
-                form.get("card_name", "")[:200],
-            )
-        except CardInvalid as exc:
-            return pay_page(
-                merchant, row, pay_action(request, session_id), error=exc.message, values=values, status=400
-            )
-        return outcome(request, session_id, service.pay(session_id, card), values)
-
-    async def show_auth(request: Request) -> Response:
-        session_id = request.path_params["session_id"]
-        row = service.pending_session(session_id)
-        if row is None:
-            return RedirectResponse(pay_action(request, session_id), status_code=303, headers=HEADERS)
-        return auth_page(merchant, row, f"{pay_action(request, session_id)}/authenticate")
-
-    async def submit_auth(request: Request) -> Response:
-        session_id = request.path_params["session_id"]
-        form = await read_form(request)
-        choice = form.get("outcome")
-        if choice not in ("complete", "fail"):
-            return RedirectResponse(
-                f"{pay_action(request, session_id)}/authenticate", status_code=303, headers=HEADERS
-            )
-        result = service.authenticate(session_id, approved=choice == "complete")
-        return outcome(request, session_id, result, {})
-
-    return [
-        Route("/pay/{session_id}", show, methods=["GET"]),
-        Route("/pay/{session_id}", submit, methods=["POST"]),
-        Route("/pay/{session_id}/authenticate", show_auth, methods=["GET"]),
-        Route("/pay/{session_id}/authenticate", submit_auth, methods=["POST"]),
-    ]
