@@ -16,7 +16,7 @@ from sandbox.billing.service.cycle import cycle_containing
 from sandbox.billing.service.invoicing import ChargeInfo, PlanInfo, drafts_for, invoice_id, invoice_number
 from sandbox.common import clock
 from sandbox.common.db import Database
-from sandbox.common.money import to_minor
+from sandbox.common.money import round_to_minor
 from sandbox.world import SubscriberSeed, SubServiceSeed, World
 
 GIFT_CARDS = (
@@ -95,16 +95,18 @@ def _seed_subscriber(
                 sub.id,
                 s.label,
                 s.plan.name,
-                to_minor(s.plan.monthly_price),
+                round_to_minor(s.plan.monthly_price, currency),
                 int(expires is not None),
                 expires,
             )
         )
         for add_on in s.add_ons:
-            t["charge_addons"].append((s.id, add_on.name, to_minor(add_on.monthly_price)))
+            t["charge_addons"].append((s.id, add_on.name, round_to_minor(add_on.monthly_price, currency)))
         if expires is None:
-            add_ons = tuple((a.name, to_minor(a.monthly_price)) for a in s.add_ons)
-            charges.append(ChargeInfo(s.id, s.plan.name, to_minor(s.plan.monthly_price), add_ons))
+            add_ons = tuple((a.name, round_to_minor(a.monthly_price, currency)) for a in s.add_ons)
+            charges.append(
+                ChargeInfo(s.id, s.plan.name, round_to_minor(s.plan.monthly_price, currency), add_ons)
+            )
 
     current = cycle_containing(today, sub.billing_day)
     if sub.open_due_in_days is not None:
@@ -122,9 +124,9 @@ def _seed_subscriber(
             f"ip_{inst.subservice_id}_{k}",
             inst.subservice_id,
             inst.description,
-            to_minor(inst.total),
+            round_to_minor(inst.total, currency),
             inst.installments,
-            to_minor(inst.total / Decimal(inst.installments)),
+            round_to_minor(inst.total / Decimal(inst.installments), currency),
         )
         plans.append(plan)
         # This period bills the next installment when its invoice is still unpaid.
@@ -193,7 +195,7 @@ def _seed_subscriber(
             rows,
             sub.id,
             entry.kind,
-            to_minor(entry.amount),
+            round_to_minor(entry.amount, currency),
             entry.description,
             None,
             today - timedelta(days=entry.days_ago),
@@ -225,7 +227,7 @@ def _seed_gift_cards(rows: _Rows, world: World, currency: str) -> None:
         rows.tables["gift_cards"].append(
             (
                 code,
-                to_minor(value),
+                round_to_minor(value, currency),
                 currency,
                 _at(created),
                 redeemed_by,
@@ -237,7 +239,7 @@ def _seed_gift_cards(rows: _Rows, world: World, currency: str) -> None:
                 rows,
                 redeemed_by,
                 "GIFT_CARD",
-                to_minor(value),
+                round_to_minor(value, currency),
                 f"Gift card {code}",
                 f"gift-card:{code}",
                 redeemed_on,

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sandbox.common.http import invalid
-from sandbox.common.money import parse_amount, to_minor
+from sandbox.common.money import MAX_AMOUNT, parse_amount
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 REFERENCE_MAX = 200
 
 
-def amount(body: dict[str, Any], key: str = "amount") -> int:
-    """A positive amount (string "12.34" or integer) in cents; AMOUNT_INVALID otherwise."""
+def amount(body: dict[str, Any], key: str = "amount") -> Decimal:
+    """A positive amount (string "12.34" or integer); AMOUNT_INVALID otherwise. Whether its decimals suit
+    the currency is the service's to check: it knows which currency the amount is in."""
     parsed = parse_amount(body.get(key))
     if parsed is None or parsed <= 0:
-        raise invalid(f"`{key}` must be a positive amount with at most two decimals", "AMOUNT_INVALID")
-    return to_minor(parsed)
+        raise invalid(f"`{key}` must be a positive amount of at most {MAX_AMOUNT:,}", "AMOUNT_INVALID")
+    return parsed
 
 
-def opt_amount(body: dict[str, Any], key: str = "amount") -> int | None:
+def opt_amount(body: dict[str, Any], key: str = "amount") -> Decimal | None:
     return None if body.get(key) is None else amount(body, key)
 
 

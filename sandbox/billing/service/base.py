@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.events import EventOutbox
-from sandbox.common.http import ApiError, conflict, money, not_found
+from sandbox.common.http import ApiError, conflict, invalid, money, not_found
+from sandbox.common.money import InexactAmount, exponent, to_minor
 from sandbox.common.peers import CardCharger, ServiceControl
 
 
@@ -36,6 +38,16 @@ class BillingBase:
 
     def today(self) -> date:
         return self._today()
+
+    def minor_units(self, amount: Decimal, currency: str, key: str = "amount") -> int:
+        """A requested amount in the minor units of the currency it is in (the invoice's, the account's);
+        AMOUNT_INVALID when it is finer than they are (29.99 JPY, 1.2345 KWD)."""
+        try:
+            return to_minor(amount, currency)
+        except InexactAmount:
+            places = exponent(currency)
+            decimals = "no decimals" if places == 0 else f"at most {places} decimals"
+            raise invalid(f"`{key}` takes {decimals} in {currency}", "AMOUNT_INVALID") from None
 
     def next_seq(self, table: str) -> int:
         # Only called inside a transaction, so two writers never get the same number.

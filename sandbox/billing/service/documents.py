@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sandbox.billing.config import ISP_ADDRESS, ISP_NAME, RECENT_DAYS
+from sandbox.billing.config import ISP_ADDRESS, ISP_NAME, RECENT_DAYS, UNPAID
 from sandbox.billing.pdf import (
     InvoiceDocument,
     PdfLine,
@@ -26,6 +26,7 @@ from sandbox.common.money import wire
 class BillingDocuments(BillingBase):
     def invoice_pdf(self, invoice_id: str) -> bytes:
         invoice = self.require_invoice(invoice_id)
+        currency = invoice["currency"]
         account = self.require_account(invoice["subscriber_id"])
         labels = self._labels(invoice["subscriber_id"])
         lines = self.db.all(
@@ -45,26 +46,30 @@ class BillingDocuments(BillingBase):
             due_on=date.fromisoformat(invoice["due_on"]),
             period_start=date.fromisoformat(invoice["period_start"]),
             period_end=date.fromisoformat(invoice["period_end"]),
-            currency=invoice["currency"],
+            currency=currency,
             lines=tuple(
                 PdfLine(
                     # On a consolidated invoice each line says which service it is for.
                     f"{labels.get(line['subservice_id'], line['subservice_id'])}: {line['description']}"
                     if consolidated and line["subservice_id"]
                     else line["description"],
-                    wire(line["amount"]),
+                    wire(line["amount"], currency),
                 )
                 for line in lines
             ),
-            total=wire(invoice["total"]),
-            amount_paid=wire(invoice["amount_paid"]),
-            balance=wire(balance),
+            total=wire(invoice["total"], currency),
+            amount_paid=wire(invoice["amount_paid"], currency),
+            balance=wire(balance, currency),
         )
         return invoice_pdf(doc)
 
     def statement_pdf(self, subscriber_id: str, subservice_ids: Sequence[str] | None = None) -> bytes:
-        """Consolidated statement: per sub-service its lines on unpaid and recent invoices, then open invoices."""
+        """Consolidated statement: per sub-service its lines on unpaid and recent invoices, then open invoices.
+
+        Restricted to some sub-services (a SITE user's statement), it shows only their share of what is owed
+        and leaves out the account's wallet, which such a user does not see."""
         account = self.require_account(subscriber_id)
+        currency = account["currency"]
         labels = self._labels(subscriber_id)
         if subservice_ids is not None:
             unknown = [s for s in subservice_ids if s not in labels]
@@ -74,59 +79,42 @@ class BillingDocuments(BillingBase):
         else:
             chosen = list(labels)
         today = self.today()
-        since = (today - timedelta(days=RECENT_DAYS)).isoformat()
         invoices = self.db.all(
             "SELECT * FROM invoices WHERE subscriber_id = ? AND status != 'VOID'"
             " AND (status IN ('OPEN', 'OVERDUE') OR issued_on >= ?) ORDER BY issued_on, seq",
-            (subscriber_id, since),
+            (subscriber_id, (today - timedelta(days=RECENT_DAYS)).isoformat()),
         )
+        lines = self._lines_by_subservice(invoices, chosen)
         by_id = {r["id"]: r for r in invoices}
-        lines: dict[str, list[Any]] = defaultdict(list)
-        if invoices and chosen:
-            for line in self.db.all(
-                f"SELECT * FROM invoice_lines WHERE invoice_id IN ({placeholders(list(by_id))})"
-                f" AND subservice_id IN ({placeholders(chosen)}) ORDER BY id",
-                [*by_id, *chosen],
-            ):
-                lines[line["subservice_id"]].append(line)
-        sections = []
-        owed_total = 0
-        open_with_lines: dict[str, int] = defaultdict(int)
-        for ssid in chosen:
-            pdf_lines = []
-            for line in lines[ssid]:
-                inv = by_id[line["invoice_id"]]
-                pdf_lines.append(PdfLine(f"{inv['number']} {line['description']}", wire(line["amount"])))
-                if inv["status"] in ("OPEN", "OVERDUE"):
-                    open_with_lines[inv["id"]] += line["amount"]
-            subtotal = sum(line["amount"] for line in lines[ssid])
-            sections.append(StatementSection(f"{labels[ssid]} ({ssid})", tuple(pdf_lines), wire(subtotal)))
-        open_invoices = []
-        for inv in invoices:
-            if inv["status"] not in ("OPEN", "OVERDUE") or (
-                subservice_ids is not None and inv["id"] not in open_with_lines
-            ):
-                continue
-            balance = inv["total"] - inv["amount_paid"]
-            if subservice_ids is not None:
-                # Restricted: only the chosen sub-services' share of what is owed.
-                balance = attributed(open_with_lines[inv["id"]], balance, inv["total"])
-            owed_total += balance
-            open_invoices.append((inv["number"], date.fromisoformat(inv["due_on"]), wire(balance)))
+        sections = [_section(f"{labels[ssid]} ({ssid})", lines[ssid], by_id, currency) for ssid in chosen]
+        restricted = subservice_ids is not None
+        open_invoices, owed_total = _open_balances(invoices, lines, restricted, currency)
         doc = StatementDocument(
             isp_name=ISP_NAME,
             isp_address=ISP_ADDRESS,
             subscriber_name=account["name"],
             account_number=account["account_number"],
             generated_on=today,
-            currency=account["currency"],
+            currency=currency,
             sections=tuple(sections),
             open_invoices=tuple(open_invoices),
-            total_outstanding=wire(owed_total),
-            # A statement restricted to some sites is for a SITE user, who does not see the account's wallet.
-            wallet_balance=wire(self.wallet_minor(subscriber_id)) if subservice_ids is None else None,
+            total_outstanding=wire(owed_total, currency),
+            wallet_balance=None if restricted else wire(self.wallet_minor(subscriber_id), currency),
         )
         return statement_pdf(doc)
+
+    def _lines_by_subservice(self, invoices: Sequence[Any], chosen: Sequence[str]) -> dict[str, list[Any]]:
+        """The chosen sub-services' lines on these invoices, in the order they were billed."""
+        lines: dict[str, list[Any]] = defaultdict(list)
+        if invoices and chosen:
+            ids = [r["id"] for r in invoices]
+            for line in self.db.all(
+                f"SELECT * FROM invoice_lines WHERE invoice_id IN ({placeholders(ids)})"
+                f" AND subservice_id IN ({placeholders(chosen)}) ORDER BY id",
+                [*ids, *chosen],
+            ):
+                lines[line["subservice_id"]].append(line)
+        return lines
 
     def _labels(self, subscriber_id: str) -> dict[str, str]:
         return {
@@ -136,3 +124,34 @@ class BillingDocuments(BillingBase):
                 (subscriber_id,),
             )
         }
+
+
+def _section(title: str, lines: Sequence[Any], invoices: dict[str, Any], currency: str) -> StatementSection:
+    pdf_lines = tuple(
+        PdfLine(
+            f"{invoices[line['invoice_id']]['number']} {line['description']}", wire(line["amount"], currency)
+        )
+        for line in lines
+    )
+    return StatementSection(title, pdf_lines, wire(sum(line["amount"] for line in lines), currency))
+
+
+def _open_balances(
+    invoices: Sequence[Any], lines: dict[str, list[Any]], restricted: bool, currency: str
+) -> tuple[list[tuple[str, date, str]], int]:
+    """(number, due date, balance) of each open invoice, and their sum. Restricted to some sub-services,
+    only the invoices with their lines count, each for those lines' share of its balance."""
+    mine: dict[str, int] = defaultdict(int)
+    for subservice_lines in lines.values():
+        for line in subservice_lines:
+            mine[line["invoice_id"]] += line["amount"]
+    rows, owed = [], 0
+    for inv in invoices:
+        if inv["status"] not in UNPAID or (restricted and inv["id"] not in mine):
+            continue
+        balance = inv["total"] - inv["amount_paid"]
+        if restricted:
+            balance = attributed(mine[inv["id"]], balance, inv["total"])
+        owed += balance
+        rows.append((inv["number"], date.fromisoformat(inv["due_on"]), wire(balance, currency)))
+    return rows, owed

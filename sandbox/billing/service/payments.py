@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sandbox.billing.service.base import idempotency_conflict
@@ -18,12 +19,12 @@ from sandbox.billing.service.invoice_reads import InvoiceReads
 from sandbox.billing.store import payment_dict
 from sandbox.common import clock
 from sandbox.common.http import conflict, invalid, money, not_found
-from sandbox.common.money import from_minor
+from sandbox.common.money import wire
 
 
 class BillingPayments(InvoiceReads):
     def settle(self, invoice: Any, applied: int) -> None:
-        """Apply `applied` cents to an invoice; PAID when nothing remains. Call inside a transaction."""
+        """Apply `applied` (minor units) to an invoice; PAID when nothing remains. Call inside a transaction."""
         paid = invoice["amount_paid"] + applied
         status = "PAID" if paid >= invoice["total"] else invoice["status"]
         self.db.execute(
@@ -98,13 +99,15 @@ class BillingPayments(InvoiceReads):
         return payment
 
     def record_payment(
-        self, external_ref: str, invoice_id: str, amount: int, currency: str, method: str
+        self, external_ref: str, invoice_id: str, paid: Decimal, currency: str, method: str
     ) -> tuple[dict[str, Any], bool]:
-        """Record a payment once per `external_ref`; returns (result, created).
+        """Record a payment of `paid` (in `currency`, which must be the invoice's) once per `external_ref`;
+        returns (result, created).
 
         Whatever exceeds the invoice's balance (all of it, for an invoice already paid) is credited to the
         wallet as OVERPAYMENT in the same transaction, so no money is ever lost.
         """
+        amount = self.minor_units(paid, currency)
         request = {"invoice_id": invoice_id, "amount": amount, "currency": currency, "method": method}
         try:
             with self.db.transaction():
@@ -171,7 +174,7 @@ class BillingPayments(InvoiceReads):
         return {**result, "duplicate": True}
 
     def apply_wallet(
-        self, subscriber_id: str, invoice_id: str, idempotency_key: str, amount: int | None = None
+        self, subscriber_id: str, invoice_id: str, idempotency_key: str, amount: Decimal | None = None
     ) -> tuple[dict[str, Any], bool]:
         """Pay (part of) an invoice from the wallet; default amount: min(invoice balance, wallet balance)."""
         try:
@@ -181,16 +184,18 @@ class BillingPayments(InvoiceReads):
             raise idempotency_conflict() from None
 
     def _apply_wallet(
-        self, subscriber_id: str, invoice_id: str, idempotency_key: str, amount: int | None
+        self, subscriber_id: str, invoice_id: str, idempotency_key: str, requested: Decimal | None
     ) -> tuple[dict[str, Any], bool]:
         key = f"wallet-apply:{idempotency_key}"
-        request = {"subscriber_id": subscriber_id, "invoice_id": invoice_id, "amount": amount}
         with self.db.transaction():
+            # The invoice's currency says what the amount means, so it is read before the replay check.
+            self.require_account(subscriber_id)
+            invoice = self.require_invoice(invoice_id)
+            amount = None if requested is None else self.minor_units(requested, invoice["currency"])
+            request = {"subscriber_id": subscriber_id, "invoice_id": invoice_id, "amount": amount}
             previous = self.replay(key, request)
             if previous is not None:
                 return {**previous, "duplicate": True}, False
-            self.require_account(subscriber_id)
-            invoice = self.require_invoice(invoice_id)
             if invoice["subscriber_id"] != subscriber_id:
                 raise not_found("invoice")  # a foreign invoice looks like a missing one
             if invoice["status"] == "VOID":
@@ -201,7 +206,8 @@ class BillingPayments(InvoiceReads):
             wallet = self.wallet_minor(subscriber_id)
             if amount is not None and (amount <= 0 or amount > balance):
                 raise invalid(
-                    f"`amount` must be more than 0 and at most {from_minor(balance)}", "AMOUNT_INVALID"
+                    f"`amount` must be more than 0 and at most {wire(balance, invoice['currency'])}",
+                    "AMOUNT_INVALID",
                 )
             use = min(balance, wallet) if amount is None else amount
             if use <= 0 or use > wallet:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sandbox.billing.config import CREDIT_KINDS
@@ -26,21 +27,24 @@ class BillingWallet(AccountReads):
         self,
         subscriber_id: str,
         kind: str,
-        amount: int,
+        credit: Decimal,
         description: str,
         external_ref: str | None = None,
     ) -> tuple[dict[str, Any], bool]:
-        """Add credit to the wallet; with `external_ref`, at most once per reference. Returns (result, created)."""
+        """Add `credit` (in the account's currency) to the wallet; with `external_ref`, at most once per
+        reference. Returns (result, created)."""
         if kind not in CREDIT_KINDS:
             raise invalid(f"`kind` must be one of {', '.join(CREDIT_KINDS)}")
         key = f"wallet-credit:{external_ref}" if external_ref else None
-        request = {"subscriber_id": subscriber_id, "kind": kind, "amount": amount}
         with self.db.transaction():
+            # The account's currency says what the amount means, so it is read before the replay check.
+            account = self.require_account(subscriber_id)
+            amount = self.minor_units(credit, account["currency"])
+            request = {"subscriber_id": subscriber_id, "kind": kind, "amount": amount}
             if key:
                 previous = self.replay(key, request)
                 if previous is not None:
                     return {**previous, "duplicate": True}, False
-            account = self.require_account(subscriber_id)
             if amount <= 0:
                 raise invalid("`amount` must be more than zero", "AMOUNT_INVALID")
             entry_id = self.add_wallet_entry(subscriber_id, kind, amount, description, reference=key)
@@ -126,7 +130,9 @@ class BillingWallet(AccountReads):
             return {**result, "duplicate": False}, True
 
     # ---- operator: gift cards -------------------------------------------------------------------------
-    def create_gift_card(self, value: int, code: str | None = None) -> dict[str, Any]:
+    def create_gift_card(self, face_value: Decimal, code: str | None = None) -> dict[str, Any]:
+        """A gift card worth `face_value` in the sandbox's currency (it redeems only on accounts in it)."""
+        value = self.minor_units(face_value, self.currency, "value")
         if value <= 0:
             raise invalid("`value` must be more than zero", "AMOUNT_INVALID")
         code = (code or f"WG-{secrets.token_hex(4).upper()}").strip().upper()
