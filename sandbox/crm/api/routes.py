@@ -29,52 +29,59 @@ from sandbox.crm.service import CrmService
 from sandbox.crm.service.cursor import decode_cursor
 
 
-def routes(service: CrmService) -> list[BaseRoute]:
-    directory, tickets, notices, audit = service.directory, service.tickets, service.notices, service.audit
-    attachments = service.attachments
+class CrmApi:
+    """One method per route; `routes()` lists them."""
+
+    def __init__(self, service: CrmService) -> None:
+        self.service = service
+        self.directory = service.directory
+        self.tickets = service.tickets
+        self.notices = service.notices
+        self.audit = service.audit
+        self.attachments = service.attachments
 
     # -- subscribers and sub-services --------------------------------------------------------------------
-    async def get_subscriber(request: Request) -> Response:
-        return ok(directory.subscriber(request.path_params["subscriber_id"]))
+    async def get_subscriber(self, request: Request) -> Response:
+        return ok(self.directory.subscriber(request.path_params["subscriber_id"]))
 
-    async def batch_subscribers(request: Request) -> Response:
-        return ok({"items": directory.subscribers(await read_ids(request))})
+    async def batch_subscribers(self, request: Request) -> Response:
+        return ok({"items": self.directory.subscribers(await read_ids(request))})
 
-    async def list_subservices(request: Request) -> Response:
+    async def list_subservices(self, request: Request) -> Response:
         params = request.query_params
-        page = directory.subservices_page(
+        page = self.directory.subservices_page(
             request.path_params["subscriber_id"],
             limit=limit_param(params, default=100, maximum=1000),
             after=decode_cursor(SUBSERVICE_CURSOR, params.get("after")),
         )
         return ok(page)
 
-    async def batch_subservices(request: Request) -> Response:
-        return ok({"items": directory.subservices(await read_ids(request))})
+    async def batch_subservices(self, request: Request) -> Response:
+        return ok({"items": self.directory.subservices(await read_ids(request))})
 
     # -- users and log-in --------------------------------------------------------------------------------
-    async def verify(request: Request) -> Response:
+    async def verify(self, request: Request) -> Response:
         body = await read_object(request)
         email = require_str(body, "email", max_len=320)
         password = body.get("password")
         if not isinstance(password, str) or not 1 <= len(password) <= 1024:
             raise invalid("`password` must be a string of 1 to 1024 characters")
         # scrypt takes tens of milliseconds: keep it off the event loop the other systems share.
-        return ok(await run_in_threadpool(directory.verify_credentials, email, password))
+        return ok(await run_in_threadpool(self.directory.verify_credentials, email, password))
 
-    async def get_user(request: Request) -> Response:
-        return ok(directory.user(request.path_params["user_id"]))
+    async def get_user(self, request: Request) -> Response:
+        return ok(self.directory.user(request.path_params["user_id"]))
 
-    async def batch_users(request: Request) -> Response:
-        return ok({"items": directory.users(await read_ids(request))})
+    async def batch_users(self, request: Request) -> Response:
+        return ok({"items": self.directory.users(await read_ids(request))})
 
-    async def users_of(request: Request) -> Response:
-        return ok({"items": directory.users_of(request.path_params["subscriber_id"])})
+    async def users_of(self, request: Request) -> Response:
+        return ok({"items": self.directory.users_of(request.path_params["subscriber_id"])})
 
     # -- tickets -----------------------------------------------------------------------------------------
-    async def list_tickets(request: Request) -> Response:
+    async def list_tickets(self, request: Request) -> Response:
         params = request.query_params
-        page = tickets.summaries_of(
+        page = self.tickets.summaries_of(
             request.path_params["subscriber_id"],
             statuses=enum_params(params, "status", TICKET_STATUSES),
             limit=limit_param(params, default=50, maximum=200),
@@ -82,15 +89,15 @@ def routes(service: CrmService) -> list[BaseRoute]:
         )
         return ok(page)
 
-    async def batch_tickets(request: Request) -> Response:
-        return ok({"items": tickets.tickets(await read_ids(request))})
+    async def batch_tickets(self, request: Request) -> Response:
+        return ok({"items": self.tickets.tickets(await read_ids(request))})
 
-    async def get_ticket(request: Request) -> Response:
-        return ok(tickets.ticket(request.path_params["ticket_id"]))
+    async def get_ticket(self, request: Request) -> Response:
+        return ok(self.tickets.ticket(request.path_params["ticket_id"]))
 
-    async def open_ticket(request: Request) -> Response:
+    async def open_ticket(self, request: Request) -> Response:
         body = await read_object(request)
-        ticket = tickets.open(
+        ticket = self.tickets.open(
             subscriber_id=require_str(body, "subscriber_id", max_len=MAX_ID),
             subservice_id=opt_str(body, "subservice_id", MAX_ID),
             category=enum(body, "category", TICKET_CATEGORIES),
@@ -101,36 +108,36 @@ def routes(service: CrmService) -> list[BaseRoute]:
         )
         return ok(ticket, 201)
 
-    async def reply(request: Request) -> Response:
+    async def reply(self, request: Request) -> Response:
         body = await read_object(request)
-        ticket = tickets.reply_as_customer(
+        ticket = self.tickets.reply_as_customer(
             request.path_params["ticket_id"],
             require_str(body, "author_user_id", max_len=MAX_ID),
             require_str(body, "body", max_len=MAX_BODY),
         )
         return ok(ticket, 201)
 
-    async def close(request: Request) -> Response:
+    async def close(self, request: Request) -> Response:
         body = await read_object(request)
         return ok(
-            tickets.close(request.path_params["ticket_id"], require_str(body, "user_id", max_len=MAX_ID))
+            self.tickets.close(request.path_params["ticket_id"], require_str(body, "user_id", max_len=MAX_ID))
         )
 
-    async def upload_attachment(request: Request) -> Response:
+    async def upload_attachment(self, request: Request) -> Response:
         ticket_id = request.path_params["ticket_id"]
-        tickets.ticket(ticket_id)  # 404 before reading a body that would be thrown away
+        self.tickets.ticket(ticket_id)  # 404 before reading a body that would be thrown away
         part, fields = await read_upload(request, max_file_bytes=MAX_ATTACHMENT_BYTES)
         if part is None:
             raise invalid(f"the form needs a `{FILE_FIELD}` part", "FILE_REQUIRED")
         message_id = fields.get("message_id") or None
-        attachment = attachments.add(ticket_id, part.filename, part.content_type, part.data, message_id)
+        attachment = self.attachments.add(ticket_id, part.filename, part.content_type, part.data, message_id)
         return ok(attachment, 201)
 
-    async def batch_attachments(request: Request) -> Response:
-        return ok({"items": attachments.by_ids(await read_ids(request))})
+    async def batch_attachments(self, request: Request) -> Response:
+        return ok({"items": self.attachments.by_ids(await read_ids(request))})
 
-    async def download_attachment(request: Request) -> Response:
-        meta, path = attachments.file(request.path_params["attachment_id"])
+    async def download_attachment(self, request: Request) -> Response:
+        meta, path = self.attachments.file(request.path_params["attachment_id"])
         if not path.is_file():
             raise not_found("attachment content")
         return Response(
@@ -144,12 +151,12 @@ def routes(service: CrmService) -> list[BaseRoute]:
         )
 
     # -- notifications -----------------------------------------------------------------------------------
-    async def list_notifications(request: Request) -> Response:
+    async def list_notifications(self, request: Request) -> Response:
         params = request.query_params
         user_id = params.get("user_id")
         if not user_id:
             raise invalid("`user_id` is required")
-        page = notices.list_for(
+        page = self.notices.list_for(
             request.path_params["subscriber_id"],
             user_id,
             unread_only=flag_param(params, "unread_only"),
@@ -158,9 +165,9 @@ def routes(service: CrmService) -> list[BaseRoute]:
         )
         return ok(page)
 
-    async def create_notification(request: Request) -> Response:
+    async def create_notification(self, request: Request) -> Response:
         body = await read_object(request)
-        notification = notices.create(
+        notification = self.notices.create(
             require_str(body, "subscriber_id", max_len=MAX_ID),
             enum(body, "kind", NOTIFICATION_KINDS),
             require_str(body, "title", max_len=MAX_TITLE),
@@ -170,16 +177,16 @@ def routes(service: CrmService) -> list[BaseRoute]:
         )
         return ok(notification, 201)
 
-    async def mark_read(request: Request) -> Response:
+    async def mark_read(self, request: Request) -> Response:
         body = await read_object(request)
         user_id = require_str(body, "user_id", max_len=MAX_ID)
         ids = await read_ids(request)
-        return ok(notices.mark_read(user_id, ids))
+        return ok(self.notices.mark_read(user_id, ids))
 
     # -- audit -------------------------------------------------------------------------------------------
-    async def record_audit(request: Request) -> Response:
+    async def record_audit(self, request: Request) -> Response:
         body = await read_object(request)
-        entry = audit.record(
+        entry = self.audit.record(
             require_str(body, "action", max_len=100),
             user_id=opt_str(body, "user_id", MAX_ID),
             subscriber_id=opt_str(body, "subscriber_id", MAX_ID),
@@ -189,23 +196,25 @@ def routes(service: CrmService) -> list[BaseRoute]:
         )
         return ok(entry, 201)
 
-    async def audit_of_user(request: Request) -> Response:
+    async def audit_of_user(self, request: Request) -> Response:
         limit = limit_param(request.query_params, default=50, maximum=500)
-        return ok({"items": audit.of_user(request.path_params["user_id"], limit)})
+        return ok({"items": self.audit.of_user(request.path_params["user_id"], limit)})
 
-    async def audit_of_subscriber(request: Request) -> Response:
+    async def audit_of_subscriber(self, request: Request) -> Response:
         limit = limit_param(request.query_params, default=50, maximum=500)
-        return ok({"items": audit.of_subscriber(request.path_params["subscriber_id"], limit)})
+        return ok({"items": self.audit.of_subscriber(request.path_params["subscriber_id"], limit)})
 
     # -- operator ----------------------------------------------------------------------------------------
-    async def ops_queue(request: Request) -> Response:
+    async def ops_queue(self, request: Request) -> Response:
         params = request.query_params
         statuses = tuple(enum_params(params, "status", TICKET_STATUSES))
-        return ok({"items": tickets.support_queue(statuses, limit_param(params, default=200, maximum=1000))})
+        return ok(
+            {"items": self.tickets.support_queue(statuses, limit_param(params, default=200, maximum=1000))}
+        )
 
-    async def ops_reply(request: Request) -> Response:
+    async def ops_reply(self, request: Request) -> Response:
         body = await read_object(request)
-        ticket = tickets.reply_as_support(
+        ticket = self.tickets.reply_as_support(
             request.path_params["ticket_id"],
             require_str(body, "agent_name", max_len=100),
             require_str(body, "body", max_len=MAX_BODY),
@@ -213,48 +222,55 @@ def routes(service: CrmService) -> list[BaseRoute]:
         )
         return ok(ticket, 201)
 
-    async def ops_status(request: Request) -> Response:
+    async def ops_status(self, request: Request) -> Response:
         body = await read_object(request)
         status = enum(body, "status", TICKET_STATUSES)
-        return ok(tickets.set_status(request.path_params["ticket_id"], status))
+        return ok(self.tickets.set_status(request.path_params["ticket_id"], status))
 
-    async def ops_emails(request: Request) -> Response:
-        return ok({"items": notices.emails(limit_param(request.query_params, default=100, maximum=1000))})
+    async def ops_emails(self, request: Request) -> Response:
+        return ok(
+            {"items": self.notices.emails(limit_param(request.query_params, default=100, maximum=1000))}
+        )
 
-    async def ops_disable(request: Request) -> Response:
-        return ok(directory.set_disabled(request.path_params["user_id"], True))
+    async def ops_disable(self, request: Request) -> Response:
+        return ok(self.directory.set_disabled(request.path_params["user_id"], True))
 
-    async def ops_enable(request: Request) -> Response:
-        return ok(directory.set_disabled(request.path_params["user_id"], False))
+    async def ops_enable(self, request: Request) -> Response:
+        return ok(self.directory.set_disabled(request.path_params["user_id"], False))
 
-    return [
-        Route("/v1/subscribers:batch", batch_subscribers, methods=["POST"]),
-        Route("/v1/subscribers/{subscriber_id}", get_subscriber, methods=["GET"]),
-        Route("/v1/subscribers/{subscriber_id}/subservices", list_subservices, methods=["GET"]),
-        Route("/v1/subscribers/{subscriber_id}/users", users_of, methods=["GET"]),
-        Route("/v1/subscribers/{subscriber_id}/tickets", list_tickets, methods=["GET"]),
-        Route("/v1/subscribers/{subscriber_id}/notifications", list_notifications, methods=["GET"]),
-        Route("/v1/subscribers/{subscriber_id}/audit", audit_of_subscriber, methods=["GET"]),
-        Route("/v1/subservices:batch", batch_subservices, methods=["POST"]),
-        Route("/v1/auth/verify", verify, methods=["POST"]),
-        Route("/v1/users:batch", batch_users, methods=["POST"]),
-        Route("/v1/users/{user_id}", get_user, methods=["GET"]),
-        Route("/v1/users/{user_id}/audit", audit_of_user, methods=["GET"]),
-        Route("/v1/tickets", open_ticket, methods=["POST"]),
-        Route("/v1/tickets:batch", batch_tickets, methods=["POST"]),
-        Route("/v1/tickets/{ticket_id}", get_ticket, methods=["GET"]),
-        Route("/v1/tickets/{ticket_id}/messages", reply, methods=["POST"]),
-        Route("/v1/tickets/{ticket_id}/close", close, methods=["POST"]),
-        Route("/v1/tickets/{ticket_id}/attachments", upload_attachment, methods=["POST"]),
-        Route("/v1/attachments:batch", batch_attachments, methods=["POST"]),
-        Route("/v1/attachments/{attachment_id}", download_attachment, methods=["GET"]),
-        Route("/v1/notifications", create_notification, methods=["POST"]),
-        Route("/v1/notifications/read", mark_read, methods=["POST"]),
-        Route("/v1/audit", record_audit, methods=["POST"]),
-        Route("/v1/ops/tickets", ops_queue, methods=["GET"]),
-        Route("/v1/ops/tickets/{ticket_id}/reply", ops_reply, methods=["POST"]),
-        Route("/v1/ops/tickets/{ticket_id}/status", ops_status, methods=["POST"]),
-        Route("/v1/ops/emails", ops_emails, methods=["GET"]),
-        Route("/v1/ops/users/{user_id}/disable", ops_disable, methods=["POST"]),
-        Route("/v1/ops/users/{user_id}/enable", ops_enable, methods=["POST"]),
-    ]
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/v1/subscribers:batch", self.batch_subscribers, methods=["POST"]),
+            Route("/v1/subscribers/{subscriber_id}", self.get_subscriber, methods=["GET"]),
+            Route("/v1/subscribers/{subscriber_id}/subservices", self.list_subservices, methods=["GET"]),
+            Route("/v1/subscribers/{subscriber_id}/users", self.users_of, methods=["GET"]),
+            Route("/v1/subscribers/{subscriber_id}/tickets", self.list_tickets, methods=["GET"]),
+            Route("/v1/subscribers/{subscriber_id}/notifications", self.list_notifications, methods=["GET"]),
+            Route("/v1/subscribers/{subscriber_id}/audit", self.audit_of_subscriber, methods=["GET"]),
+            Route("/v1/subservices:batch", self.batch_subservices, methods=["POST"]),
+            Route("/v1/auth/verify", self.verify, methods=["POST"]),
+            Route("/v1/users:batch", self.batch_users, methods=["POST"]),
+            Route("/v1/users/{user_id}", self.get_user, methods=["GET"]),
+            Route("/v1/users/{user_id}/audit", self.audit_of_user, methods=["GET"]),
+            Route("/v1/tickets", self.open_ticket, methods=["POST"]),
+            Route("/v1/tickets:batch", self.batch_tickets, methods=["POST"]),
+            Route("/v1/tickets/{ticket_id}", self.get_ticket, methods=["GET"]),
+            Route("/v1/tickets/{ticket_id}/messages", self.reply, methods=["POST"]),
+            Route("/v1/tickets/{ticket_id}/close", self.close, methods=["POST"]),
+            Route("/v1/tickets/{ticket_id}/attachments", self.upload_attachment, methods=["POST"]),
+            Route("/v1/attachments:batch", self.batch_attachments, methods=["POST"]),
+            Route("/v1/attachments/{attachment_id}", self.download_attachment, methods=["GET"]),
+            Route("/v1/notifications", self.create_notification, methods=["POST"]),
+            Route("/v1/notifications/read", self.mark_read, methods=["POST"]),
+            Route("/v1/audit", self.record_audit, methods=["POST"]),
+            Route("/v1/ops/tickets", self.ops_queue, methods=["GET"]),
+            Route("/v1/ops/tickets/{ticket_id}/reply", self.ops_reply, methods=["POST"]),
+            Route("/v1/ops/tickets/{ticket_id}/status", self.ops_status, methods=["POST"]),
+            Route("/v1/ops/emails", self.ops_emails, methods=["GET"]),
+            Route("/v1/ops/users/{user_id}/disable", self.ops_disable, methods=["POST"]),
+            Route("/v1/ops/users/{user_id}/enable", self.ops_enable, methods=["POST"]),
+        ]
+
+
+def routes(service: CrmService) -> list[BaseRoute]:
+    return CrmApi(service).routes()
