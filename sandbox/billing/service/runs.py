@@ -15,8 +15,15 @@ from typing import Any
 
 from sandbox.billing.config import AUTOPAY_RAN, AUTOPAY_SKIPPED_NO_CHARGER, DUE_AFTER_DAYS, MAX_RUN_DISTANCE
 from sandbox.billing.service.autopay import BillingAutopay
-from sandbox.billing.service.cycle import cycle_containing
-from sandbox.billing.service.invoicing import ChargeInfo, PlanInfo, drafts_for, invoice_id, invoice_number
+from sandbox.billing.service.cycle import Cycle, cycle_containing
+from sandbox.billing.service.invoicing import (
+    ChargeInfo,
+    InvoiceDraft,
+    PlanInfo,
+    drafts_for,
+    invoice_id,
+    invoice_number,
+)
 from sandbox.billing.service.payments import BillingPayments
 from sandbox.common.db import placeholders
 from sandbox.common.http import conflict, invalid, money
@@ -53,8 +60,23 @@ class BillingRuns(BillingAutopay, BillingPayments):
         }
 
     def _issue_period(self, account: Any, as_of: date) -> list[str]:
-        sid = account["subscriber_id"]
+        """Issue the account's invoices for the period containing `as_of`, unless they exist."""
         cycle = cycle_containing(as_of, account["billing_day"])
+        latest = self._latest_periods(account["subscriber_id"])
+        due_on = as_of + timedelta(days=DUE_AFTER_DAYS)
+        issued = []
+        for draft in self._period_drafts(account):
+            # Billing never goes back in time: a period at or before the latest invoiced one is not issued.
+            last = latest.get(draft.subservice_id or "")
+            if last is not None and last >= cycle.period_start.isoformat():
+                continue
+            issued.append(self._issue(account, draft, cycle, as_of, due_on))
+        return issued
+
+    def _period_drafts(self, account: Any) -> list[InvoiceDraft]:
+        """What the account's next period bills: each invoiced charge with its add-ons, and the next
+        installment of each plan not fully billed yet."""
+        sid = account["subscriber_id"]
         charges = self.db.all(
             "SELECT * FROM charges WHERE subscriber_id = ? AND prepaid = 0 ORDER BY rowid", (sid,)
         )
@@ -69,11 +91,7 @@ class BillingRuns(BillingAutopay, BillingPayments):
             "SELECT * FROM installment_plans WHERE subscriber_id = ? AND billed_count < count ORDER BY id",
             (sid,),
         )
-        plans = [
-            PlanInfo(p["id"], p["subservice_id"], p["description"], p["total"], p["count"], p["amount_each"])
-            for p in plan_rows
-        ]
-        drafts = drafts_for(
+        return drafts_for(
             account["invoice_mode"],
             [
                 ChargeInfo(
@@ -84,74 +102,78 @@ class BillingRuns(BillingAutopay, BillingPayments):
                 )
                 for c in charges
             ],
-            plans,
+            [
+                PlanInfo(
+                    p["id"], p["subservice_id"], p["description"], p["total"], p["count"], p["amount_each"]
+                )
+                for p in plan_rows
+            ],
             {p["id"]: p["billed_count"] + 1 for p in plan_rows},
         )
-        # Billing never goes back in time: a period at or before the latest invoiced one is not issued.
-        latest = {
+
+    def _latest_periods(self, subscriber_id: str) -> dict[str, str]:
+        """The latest invoiced period start per sub-service ('' for consolidated invoices)."""
+        return {
             r["key"]: r["latest"]
             for r in self.db.all(
                 "SELECT COALESCE(subservice_id, '') AS key, MAX(period_start) AS latest FROM invoices"
                 " WHERE subscriber_id = ? GROUP BY COALESCE(subservice_id, '')",
-                (sid,),
+                (subscriber_id,),
             )
         }
-        issued = []
-        due_on = as_of + timedelta(days=DUE_AFTER_DAYS)
-        for draft in drafts:
-            last = latest.get(draft.subservice_id or "")
-            if last is not None and last >= cycle.period_start.isoformat():
-                continue
-            seq = self.next_seq("invoices")
-            iid = invoice_id(seq)
-            number = invoice_number(cycle.period_start, seq)
-            self.db.execute(
-                "INSERT INTO invoices (id, seq, number, subscriber_id, subservice_id, status, issued_on, due_on,"
-                " period_start, period_end, total, amount_paid, currency) VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, ?, ?,"
-                " ?, 0, ?)",
-                (
-                    iid,
-                    seq,
-                    number,
-                    sid,
-                    draft.subservice_id,
-                    as_of.isoformat(),
-                    due_on.isoformat(),
-                    cycle.period_start.isoformat(),
-                    cycle.period_end.isoformat(),
-                    draft.total,
-                    account["currency"],
-                ),
-            )
-            self.db.executemany(
-                "INSERT INTO invoice_lines (invoice_id, position, subservice_id, description, amount,"
-                " installment_plan_id) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (iid, pos, line.subservice_id, line.description, line.amount, line.installment_plan_id)
-                    for pos, line in enumerate(draft.lines)
-                ],
-            )
-            for line in draft.lines:
-                if line.installment_plan_id:
-                    self.db.execute(
-                        "UPDATE installment_plans SET billed_count = billed_count + 1,"
-                        " next_due_on = COALESCE(next_due_on, ?) WHERE id = ?",
-                        (due_on.isoformat(), line.installment_plan_id),
-                    )
-            self.outbox.emit(
-                "invoice.created",
-                subscriber_id=sid,
-                subservice_id=draft.subservice_id,
-                data={
-                    "invoice_id": iid,
-                    "number": number,
-                    "status": "OPEN",
-                    "total": money(draft.total, account["currency"]),
-                    "due_on": due_on.isoformat(),
-                },
-            )
-            issued.append(iid)
-        return issued
+
+    def _issue(self, account: Any, draft: InvoiceDraft, cycle: Cycle, as_of: date, due_on: date) -> str:
+        """Store one invoice with its lines, count the installments it bills, emit `invoice.created`."""
+        sid, currency = account["subscriber_id"], account["currency"]
+        seq = self.next_seq("invoices")
+        iid = invoice_id(seq)
+        number = invoice_number(cycle.period_start, seq)
+        self.db.execute(
+            "INSERT INTO invoices (id, seq, number, subscriber_id, subservice_id, status, issued_on, due_on,"
+            " period_start, period_end, total, amount_paid, currency) VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, ?, ?,"
+            " ?, 0, ?)",
+            (
+                iid,
+                seq,
+                number,
+                sid,
+                draft.subservice_id,
+                as_of.isoformat(),
+                due_on.isoformat(),
+                cycle.period_start.isoformat(),
+                cycle.period_end.isoformat(),
+                draft.total,
+                currency,
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO invoice_lines (invoice_id, position, subservice_id, description, amount,"
+            " installment_plan_id) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (iid, pos, line.subservice_id, line.description, line.amount, line.installment_plan_id)
+                for pos, line in enumerate(draft.lines)
+            ],
+        )
+        for line in draft.lines:
+            if line.installment_plan_id:
+                self.db.execute(
+                    "UPDATE installment_plans SET billed_count = billed_count + 1,"
+                    " next_due_on = COALESCE(next_due_on, ?) WHERE id = ?",
+                    (due_on.isoformat(), line.installment_plan_id),
+                )
+        self.outbox.emit(
+            "invoice.created",
+            subscriber_id=sid,
+            subservice_id=draft.subservice_id,
+            data={
+                "invoice_id": iid,
+                "number": number,
+                "status": "OPEN",
+                "total": money(draft.total, currency),
+                "due_on": due_on.isoformat(),
+            },
+        )
+        return iid
 
     def _mark_overdue(self, as_of: date, subscriber_id: str | None) -> list[str]:
         sql = "SELECT * FROM invoices WHERE status = 'OPEN' AND due_on < ?"
