@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS payment_methods (
     fingerprint TEXT NOT NULL,
     funding TEXT NOT NULL,
     holder_name TEXT,
-    behavior TEXT NOT NULL,          -- the test card's behaviour (see cards.py), never the number
+    behavior TEXT NOT NULL,          -- the test card's behaviour (service/cards.py), never the number
     metadata TEXT NOT NULL DEFAULT '{}',
     created INTEGER NOT NULL
 );
