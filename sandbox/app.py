@@ -21,7 +21,8 @@ from sandbox.common.events import EventTarget
 from sandbox.common.system import System, SystemConfig, delivery_loops
 from sandbox.console import console_routes
 from sandbox.crm.system import CrmSystem
-from sandbox.gateway.system import GatewayConfig, GatewaySystem
+from sandbox.gateway.config import GatewayConfig
+from sandbox.gateway.system import GatewaySystem
 from sandbox.oss.system import OssSystem
 from sandbox.settings import SandboxSettings
 from sandbox.world import World, demo_world, with_bench_subscriber
@@ -63,7 +64,8 @@ class Sandbox:
                 yield
 
         routes = [mount(f"/{s.name}", s.asgi()) for s in self.systems]
-        return Starlette(routes=[*routes, *console_routes(self)], lifespan=lifespan)
+        console = console_routes(self.settings.operator_key, self.world)
+        return Starlette(routes=[*routes, *console], lifespan=lifespan)
 
     def close(self) -> None:
         for system in self.systems:
@@ -120,6 +122,6 @@ def build_sandbox(settings: SandboxSettings) -> Sandbox:
     )
     if fresh:
         for system in sandbox.systems:
-            system.seed(world)  # type: ignore[attr-defined]
+            system.seed(world)
         (data_dir / "seeded").write_text(today.isoformat())
     return sandbox

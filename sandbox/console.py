@@ -7,25 +7,25 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.wispgate.contract import CONTRACT
-
-if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+from sandbox.world import World
 
 PAGE = Path(__file__).with_name("console.html")
 
 
-def console_routes(sandbox: Sandbox) -> list[BaseRoute]:
+def console_routes(operator_key: str, world: World) -> list[BaseRoute]:
+    """The page knows only what it shows: the operator key it calls the systems with and the seeded
+    subscribers it offers in its pickers; everything else it reads through the operator API."""
+
     async def page(_request: Request) -> Response:
         config = {
-            "operatorKey": sandbox.settings.operator_key,
-            "subscribers": [{"id": s.id, "name": s.name, "kind": s.kind} for s in sandbox.world.subscribers],
+            "operatorKey": operator_key,
+            "subscribers": [{"id": s.id, "name": s.name, "kind": s.kind} for s in world.subscribers],
         }
         body = PAGE.read_text().replace("__CONFIG__", html.escape(json.dumps(config), quote=True))
         return HTMLResponse(body, headers={"cache-control": "no-store", "x-frame-options": "DENY"})

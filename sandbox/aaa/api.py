@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from sandbox.aaa.service import MAX_HISTORY, AaaService, check_reason, clean_note
-from sandbox.aaa.store import STATUSES
+from sandbox.aaa.config import MAX_HISTORY, STATUSES
+from sandbox.aaa.service import AaaService, check_reason, clean_note
 from sandbox.common.http import invalid, ok, read_ids, read_object
 
 _DIGITS = re.compile(r"[0-9]{1,6}")
@@ -25,64 +25,76 @@ def _limit(request: Request, default: int = 50) -> int:
     return int(raw)
 
 
-def routes(service: AaaService) -> list[BaseRoute]:
-    async def statuses(request: Request) -> Response:
-        return ok({"items": service.statuses(await read_ids(request))})
+class AaaApi:
+    """One method per route; `routes()` lists them."""
 
-    async def status(request: Request) -> Response:
-        return ok(service.status(request.path_params["subservice_id"]))
+    def __init__(self, service: AaaService) -> None:
+        self.service = service
 
-    async def history(request: Request) -> Response:
+    async def statuses(self, request: Request) -> Response:
+        return ok({"items": self.service.statuses(await read_ids(request))})
+
+    async def status(self, request: Request) -> Response:
+        return ok(self.service.status(request.path_params["subservice_id"]))
+
+    async def history(self, request: Request) -> Response:
         limit = _limit(request)
-        return ok({"items": service.history(request.path_params["subservice_id"], limit)})
+        return ok({"items": self.service.history(request.path_params["subservice_id"], limit)})
 
-    async def profiles(request: Request) -> Response:
-        return ok({"items": service.profiles(await read_ids(request))})
+    async def profiles(self, request: Request) -> Response:
+        return ok({"items": self.service.profiles(await read_ids(request))})
 
-    async def sessions(request: Request) -> Response:
-        return ok({"items": service.sessions(await read_ids(request))})
+    async def sessions(self, request: Request) -> Response:
+        return ok({"items": self.service.sessions(await read_ids(request))})
 
-    async def reactivate(request: Request) -> Response:
+    async def reactivate(self, request: Request) -> Response:
         body = await read_object(request)
         subservice_id = request.path_params["subservice_id"]
         reason, note = check_reason(body.get("reason")), clean_note(body.get("note"))
-        return ok(service.reactivate(subservice_id, reason, note))
+        return ok(self.service.reactivate(subservice_id, reason, note))
 
-    async def ops_suspend(request: Request) -> Response:
+    async def ops_suspend(self, request: Request) -> Response:
         body = await read_object(request)
         subservice_id = request.path_params["subservice_id"]
         reason, note = check_reason(body.get("reason")), clean_note(body.get("note"))
-        return ok(service.set_down(subservice_id, "SUSPENDED", reason, note))
+        return ok(self.service.set_down(subservice_id, "SUSPENDED", reason, note))
 
-    async def ops_restrict(request: Request) -> Response:
+    async def ops_restrict(self, request: Request) -> Response:
         body = await read_object(request)
         subservice_id = request.path_params["subservice_id"]
         reason, note = check_reason(body.get("reason")), clean_note(body.get("note"))
-        return ok(service.set_down(subservice_id, "RESTRICTED", reason, note))
+        return ok(self.service.set_down(subservice_id, "RESTRICTED", reason, note))
 
-    async def ops_reactivate(request: Request) -> Response:
+    async def ops_reactivate(self, request: Request) -> Response:
         body = await read_object(request)
         return ok(
-            service.operator_reactivate(request.path_params["subservice_id"], clean_note(body.get("note")))
+            self.service.operator_reactivate(
+                request.path_params["subservice_id"], clean_note(body.get("note"))
+            )
         )
 
-    async def ops_list(request: Request) -> Response:
+    async def ops_list(self, request: Request) -> Response:
         status = request.query_params.get("status")
         if status is not None and status not in STATUSES:
             raise invalid(f"`status` must be one of {', '.join(STATUSES)}")
-        return ok({"items": service.list(status)})
+        return ok({"items": self.service.list(status)})
 
-    sub = "/v1/subservices/{subservice_id}"
-    ops = "/v1/ops/subservices"
-    return [
-        Route("/v1/status:batch", statuses, methods=["POST"]),
-        Route(f"{sub}/status", status, methods=["GET"]),
-        Route(f"{sub}/status-history", history, methods=["GET"]),
-        Route("/v1/profiles:batch", profiles, methods=["POST"]),
-        Route("/v1/sessions:batch", sessions, methods=["POST"]),
-        Route(f"{sub}/reactivate", reactivate, methods=["POST"]),
-        Route(ops, ops_list, methods=["GET"]),
-        Route(ops + "/{subservice_id}/suspend", ops_suspend, methods=["POST"]),
-        Route(ops + "/{subservice_id}/restrict", ops_restrict, methods=["POST"]),
-        Route(ops + "/{subservice_id}/reactivate", ops_reactivate, methods=["POST"]),
-    ]
+    def routes(self) -> list[BaseRoute]:
+        sub = "/v1/subservices/{subservice_id}"
+        ops = "/v1/ops/subservices"
+        return [
+            Route("/v1/status:batch", self.statuses, methods=["POST"]),
+            Route(f"{sub}/status", self.status, methods=["GET"]),
+            Route(f"{sub}/status-history", self.history, methods=["GET"]),
+            Route("/v1/profiles:batch", self.profiles, methods=["POST"]),
+            Route("/v1/sessions:batch", self.sessions, methods=["POST"]),
+            Route(f"{sub}/reactivate", self.reactivate, methods=["POST"]),
+            Route(ops, self.ops_list, methods=["GET"]),
+            Route(ops + "/{subservice_id}/suspend", self.ops_suspend, methods=["POST"]),
+            Route(ops + "/{subservice_id}/restrict", self.ops_restrict, methods=["POST"]),
+            Route(ops + "/{subservice_id}/reactivate", self.ops_reactivate, methods=["POST"]),
+        ]
+
+
+def routes(service: AaaService) -> list[BaseRoute]:
+    return AaaApi(service).routes()

@@ -11,21 +11,12 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from sandbox.aaa.store import (
-    REASONS,
-    STATUSES,
-    history_item,
-    profile_item,
-    session_item,
-    status_item,
-)
+from sandbox.aaa.config import MAX_NOTE, REASONS, STATUSES
+from sandbox.aaa.store import history_item, profile_item, session_item, status_item
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import conflict, invalid, not_found
-
-MAX_NOTE = 500
-MAX_HISTORY = 500
 
 
 def clean_note(raw: object) -> str | None:

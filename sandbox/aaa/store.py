@@ -11,6 +11,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from sandbox.aaa.config import NAS_SITES, RESTRICTED_PROFILE
 from sandbox.common import clock
 
 SCHEMA = """
@@ -40,14 +41,6 @@ CREATE TABLE IF NOT EXISTS aaa_status_history (
 );
 CREATE INDEX IF NOT EXISTS aaa_status_history_by_subservice ON aaa_status_history (subservice_id, seq);
 """
-
-STATUSES = ("ACTIVE", "SUSPENDED", "RESTRICTED")
-REASONS = ("NON_PAYMENT", "ADMINISTRATIVE", "FRAUD", "USAGE_CAP", "CUSTOMER_REQUEST")
-ACTORS = ("SYSTEM", "SERVICE", "OPERATOR")
-
-# What a RESTRICTED sub-service gets instead of its plan: enough for the portal and a payment page.
-RESTRICTED_PROFILE = ("Restricted", 1, 1)
-NAS_SITES = ("north", "south", "harbor", "core")
 
 
 def status_item(row: sqlite3.Row) -> dict[str, Any]:

@@ -11,11 +11,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sandbox.billing.cycle import DUE_AFTER_DAYS, cycle_containing
-from sandbox.billing.invoicing import ChargeInfo, PlanInfo, drafts_for, invoice_id, invoice_number
+from sandbox.billing.config import DUE_AFTER_DAYS
+from sandbox.billing.service.cycle import Cycle, cycle_containing
+from sandbox.billing.service.invoicing import (
+    ChargeInfo,
+    InvoiceDraft,
+    PlanInfo,
+    drafts_for,
+    invoice_id,
+    invoice_number,
+)
 from sandbox.common import clock
 from sandbox.common.db import Database
-from sandbox.common.money import to_minor
+from sandbox.common.money import round_to_minor
 from sandbox.world import SubscriberSeed, SubServiceSeed, World
 
 GIFT_CARDS = (
@@ -79,32 +87,10 @@ def seed_world(db: Database, world: World, currency: str) -> None:
 def _seed_subscriber(
     rows: _Rows, today: date, sub: SubscriberSeed, services: list[SubServiceSeed], currency: str
 ) -> None:
-    t = rows.tables
-    t["accounts"].append(
+    rows.tables["accounts"].append(
         (sub.id, sub.account_number, sub.name, sub.address, currency, sub.invoice_mode, sub.billing_day)
     )
-    charges: list[ChargeInfo] = []
-    for s in services:
-        expires = None
-        if s.prepaid_expires_in_days is not None:
-            expires = _at(today + timedelta(days=s.prepaid_expires_in_days), 0)
-        t["charges"].append(
-            (
-                s.id,
-                sub.id,
-                s.label,
-                s.plan.name,
-                to_minor(s.plan.monthly_price),
-                int(expires is not None),
-                expires,
-            )
-        )
-        for add_on in s.add_ons:
-            t["charge_addons"].append((s.id, add_on.name, to_minor(add_on.monthly_price)))
-        if expires is None:
-            add_ons = tuple((a.name, to_minor(a.monthly_price)) for a in s.add_ons)
-            charges.append(ChargeInfo(s.id, s.plan.name, to_minor(s.plan.monthly_price), add_ons))
-
+    charges = _seed_charges(rows, today, sub.id, services, currency)
     current = cycle_containing(today, sub.billing_day)
     if sub.open_due_in_days is not None:
         status, current_due = "OPEN", today + timedelta(days=sub.open_due_in_days)
@@ -112,8 +98,54 @@ def _seed_subscriber(
         status, current_due = "OVERDUE", today - timedelta(days=sub.overdue_by_days)
     else:
         status, current_due = "PAID", current.period_start + timedelta(days=DUE_AFTER_DAYS)
-    unpaid = status != "PAID"
+    plans, billed_now = _seed_plans(rows, sub, status != "PAID", current_due, currency)
+    method = "CARD" if sub.kind == "RESIDENTIAL" else "BANK_TRANSFER"
+    # The paid history first, oldest first, then the current period's invoices.
+    for months_ago in range(sub.paid_months, -1, -1):
+        cycle = current.shifted(-months_ago)
+        numbers = {p.id: billed_now[p.id] - months_ago for p in plans}
+        if months_ago == 0:
+            invoice_status, due = status, current_due
+        else:
+            invoice_status, due = "PAID", cycle.period_start + timedelta(days=DUE_AFTER_DAYS)
+        for draft in drafts_for(sub.invoice_mode, charges, plans, numbers):
+            _seed_invoice(rows, today, sub.id, draft, cycle, invoice_status, due, method, currency)
+    for entry in sorted(sub.wallet, key=lambda e: -e.days_ago):
+        _wallet_row(
+            rows,
+            sub.id,
+            entry.kind,
+            round_to_minor(entry.amount, currency),
+            entry.description,
+            None,
+            today - timedelta(days=entry.days_ago),
+        )
 
+
+def _seed_charges(
+    rows: _Rows, today: date, subscriber_id: str, services: list[SubServiceSeed], currency: str
+) -> list[ChargeInfo]:
+    """Each sub-service's monthly charge and add-ons; returns the ones invoiced (prepaid ones expire)."""
+    charges: list[ChargeInfo] = []
+    for s in services:
+        expires = None
+        if s.prepaid_expires_in_days is not None:
+            expires = _at(today + timedelta(days=s.prepaid_expires_in_days), 0)
+        price = round_to_minor(s.plan.monthly_price, currency)
+        add_ons = tuple((a.name, round_to_minor(a.monthly_price, currency)) for a in s.add_ons)
+        rows.tables["charges"].append(
+            (s.id, subscriber_id, s.label, s.plan.name, price, int(expires is not None), expires)
+        )
+        rows.tables["charge_addons"] += [(s.id, name, addon_price) for name, addon_price in add_ons]
+        if expires is None:
+            charges.append(ChargeInfo(s.id, s.plan.name, price, add_ons))
+    return charges
+
+
+def _seed_plans(
+    rows: _Rows, sub: SubscriberSeed, unpaid: bool, current_due: date, currency: str
+) -> tuple[list[PlanInfo], dict[str, int]]:
+    """The installment plans, and how many installments of each are billed up to this period."""
     plans: list[PlanInfo] = []
     billed_now: dict[str, int] = {}
     for k, inst in enumerate(sub.installments, start=1):
@@ -121,9 +153,9 @@ def _seed_subscriber(
             f"ip_{inst.subservice_id}_{k}",
             inst.subservice_id,
             inst.description,
-            to_minor(inst.total),
+            round_to_minor(inst.total, currency),
             inst.installments,
-            to_minor(inst.total / Decimal(inst.installments)),
+            round_to_minor(inst.total / Decimal(inst.installments), currency),
         )
         plans.append(plan)
         # This period bills the next installment when its invoice is still unpaid.
@@ -131,7 +163,7 @@ def _seed_subscriber(
         next_due = None
         if inst.paid < inst.installments:
             next_due = current_due if unpaid else current_due + timedelta(days=30)
-        t["installment_plans"].append(
+        rows.tables["installment_plans"].append(
             (
                 plan.id,
                 sub.id,
@@ -145,57 +177,50 @@ def _seed_subscriber(
                 next_due.isoformat() if next_due else None,
             )
         )
+    return plans, billed_now
 
-    method = "CARD" if sub.kind == "RESIDENTIAL" else "BANK_TRANSFER"
-    for months_ago in range(sub.paid_months, -1, -1):
-        cycle = current.shifted(-months_ago)
-        numbers = {p.id: billed_now[p.id] - months_ago for p in plans}
-        if months_ago == 0:
-            invoice_status, due = status, current_due
-        else:
-            invoice_status, due = "PAID", cycle.period_start + timedelta(days=DUE_AFTER_DAYS)
-        for draft in drafts_for(sub.invoice_mode, charges, plans, numbers):
-            seq = rows.next("invoices")
-            iid = invoice_id(seq)
-            total = draft.total
-            paid = total if invoice_status == "PAID" else 0
-            t["invoices"].append(
-                (
-                    iid,
-                    seq,
-                    invoice_number(cycle.period_start, seq),
-                    sub.id,
-                    draft.subservice_id,
-                    invoice_status,
-                    cycle.period_start.isoformat(),
-                    due.isoformat(),
-                    cycle.period_start.isoformat(),
-                    cycle.period_end.isoformat(),
-                    total,
-                    paid,
-                    currency,
-                )
-            )
-            t["invoice_lines"] += [
-                (iid, pos, line.subservice_id, line.description, line.amount, line.installment_plan_id)
-                for pos, line in enumerate(draft.lines)
-            ]
-            if paid:
-                pseq = rows.next("payments")
-                recorded = _at(min(due - timedelta(days=3), today), 10)
-                t["payments"].append(
-                    (f"pay_{pseq:07d}", pseq, f"seed:{iid}", iid, paid, paid, currency, method, recorded)
-                )
 
-    for entry in sorted(sub.wallet, key=lambda e: -e.days_ago):
-        _wallet_row(
-            rows,
-            sub.id,
-            entry.kind,
-            to_minor(entry.amount),
-            entry.description,
-            None,
-            today - timedelta(days=entry.days_ago),
+def _seed_invoice(
+    rows: _Rows,
+    today: date,
+    subscriber_id: str,
+    draft: InvoiceDraft,
+    cycle: Cycle,
+    status: str,
+    due: date,
+    method: str,
+    currency: str,
+) -> None:
+    """One invoice with its lines, and the payment that settled it when it is PAID."""
+    seq = rows.next("invoices")
+    iid = invoice_id(seq)
+    paid = draft.total if status == "PAID" else 0
+    rows.tables["invoices"].append(
+        (
+            iid,
+            seq,
+            invoice_number(cycle.period_start, seq),
+            subscriber_id,
+            draft.subservice_id,
+            status,
+            cycle.period_start.isoformat(),
+            due.isoformat(),
+            cycle.period_start.isoformat(),
+            cycle.period_end.isoformat(),
+            draft.total,
+            paid,
+            currency,
+        )
+    )
+    rows.tables["invoice_lines"] += [
+        (iid, pos, line.subservice_id, line.description, line.amount, line.installment_plan_id)
+        for pos, line in enumerate(draft.lines)
+    ]
+    if paid:
+        pseq = rows.next("payments")
+        recorded = _at(min(due - timedelta(days=3), today), 10)
+        rows.tables["payments"].append(
+            (f"pay_{pseq:07d}", pseq, f"seed:{iid}", iid, paid, paid, currency, method, recorded)
         )
 
 
@@ -224,7 +249,7 @@ def _seed_gift_cards(rows: _Rows, world: World, currency: str) -> None:
         rows.tables["gift_cards"].append(
             (
                 code,
-                to_minor(value),
+                round_to_minor(value, currency),
                 currency,
                 _at(created),
                 redeemed_by,
@@ -236,7 +261,7 @@ def _seed_gift_cards(rows: _Rows, world: World, currency: str) -> None:
                 rows,
                 redeemed_by,
                 "GIFT_CARD",
-                to_minor(value),
+                round_to_minor(value, currency),
                 f"Gift card {code}",
                 f"gift-card:{code}",
                 redeemed_on,

@@ -1,7 +1,7 @@
 """Billing, the system of record for money: accounts, charges, invoices, payments, the wallet.
 
-`BillingSystem` is a plain object whose methods (one mixin per area) are what the API, the operator
-console and the combined sandbox call; `asgi()` serves them over HTTP.
+`BillingSystem` wires it: its tables (`store`), its rules (`service.BillingService`), its HTTP surface
+(`api`) and its part of the seed world (`seed`).
 """
 
 from __future__ import annotations
@@ -10,19 +10,17 @@ from datetime import date
 
 from starlette.routing import BaseRoute
 
-from sandbox.billing.accounts import BillingAccounts
-from sandbox.billing.api import billing_routes
-from sandbox.billing.documents import BillingDocuments
-from sandbox.billing.runs import BillingRuns
-from sandbox.billing.schema import SCHEMA
+from sandbox.billing.api.routes import routes
 from sandbox.billing.seed import seed_world
-from sandbox.billing.wallet import BillingWallet
+from sandbox.billing.service import BillingService
+from sandbox.billing.store import SCHEMA
+from sandbox.common import clock
 from sandbox.common.peers import CardCharger, ServiceControl
 from sandbox.common.system import System, SystemConfig
 from sandbox.world import World
 
 
-class BillingSystem(BillingDocuments, BillingRuns, BillingWallet, BillingAccounts, System):
+class BillingSystem(System):
     name = "billing"
 
     def __init__(
@@ -33,13 +31,25 @@ class BillingSystem(BillingDocuments, BillingRuns, BillingWallet, BillingAccount
         card_charger: CardCharger | None = None,
     ) -> None:
         super().__init__(config)
-        self.service_control = service_control
-        self.card_charger = card_charger
         self._today = today
         self.db.script(SCHEMA)
+        self.service = BillingService(
+            self.db,
+            self.outbox,
+            currency=config.currency,
+            # Asked on every call rather than passed once, so replacing `today` on the system (a test
+            # pinning another day) reaches every rule that reads the date.
+            today=lambda: self.today(),
+            service_control=service_control,
+            card_charger=card_charger,
+        )
+
+    def today(self) -> date:
+        """The pinned day (tests, demo seeds) or the real UTC date."""
+        return self._today or clock.now().date()
 
     def seed(self, world: World) -> None:
-        seed_world(self.db, world, self.currency)
+        seed_world(self.db, world, self.config.currency)
 
     def routes(self) -> list[BaseRoute]:
-        return billing_routes(self)
+        return routes(self.service)

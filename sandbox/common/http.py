@@ -2,7 +2,8 @@
 
 - JSON bodies; errors are `{"error": {"code": "SNAKE_UPPER", "message": "…"}}` with 400/401/403/404/409/422.
 - Lists are `{"items": [...]}`; batch reads are `POST …:batch` with `{"ids": [...]}` (at most 1,000 ids).
-- Money is `{"amount": "29.99", "currency": "USD"}`; datetimes are ISO 8601 with a UTC offset.
+- Money is `{"amount": "29.99", "currency": "USD"}`, the amount with exactly as many decimals as the currency
+  has ("5000" JPY, "1.234" KWD); datetimes are ISO 8601 with a UTC offset.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from sandbox.common.money import wire
 
 MAX_BATCH = 1000
 
@@ -97,6 +100,5 @@ async def read_ids(request: Request, key: str = "ids") -> list[str]:
 
 
 def money(minor: int, currency: str) -> dict[str, str]:
-    from sandbox.common.money import wire
-
-    return {"amount": wire(minor), "currency": currency}
+    """The wire form of an amount held in minor units: `{"amount": "29.99", "currency": "USD"}`."""
+    return {"amount": wire(minor, currency), "currency": currency}

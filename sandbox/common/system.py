@@ -23,6 +23,7 @@ from sandbox.common.auth import ApiKeyMiddleware
 from sandbox.common.db import Database
 from sandbox.common.events import EventOutbox, EventTarget
 from sandbox.common.http import EXCEPTION_HANDLERS, not_found, ok
+from sandbox.world import World
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ class SystemConfig:
 
 
 class System:
-    """Base class: subclasses set `name`, create their tables in `__init__` and list their `routes()`."""
+    """Base class: subclasses set `name`, create their tables in `__init__`, load their part of the world in
+    `seed()` and list their `routes()`."""
 
     name = "system"
 
@@ -43,6 +45,9 @@ class System:
         self.config = config
         self.db = Database(config.db_path)
         self.outbox = EventOutbox(self.db, self.name, config.event_target)
+
+    def seed(self, world: World) -> None:
+        raise NotImplementedError
 
     def routes(self) -> list[BaseRoute]:
         raise NotImplementedError

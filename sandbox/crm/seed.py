@@ -13,8 +13,8 @@ from typing import Any
 
 from sandbox.common import clock
 from sandbox.common.db import Database
-from sandbox.crm import sla
-from sandbox.crm.passwords import hash_password
+from sandbox.crm.service import sla
+from sandbox.crm.service.passwords import hash_password
 from sandbox.world import TicketSeed, World
 
 SUPPORT_AGENT = "WISPGate Support"

@@ -1,4 +1,5 @@
-"""`CrmSystem`: the CRM sandbox system, its services, and the operator actions the console calls."""
+"""`CrmSystem`: the CRM sandbox system — its tables, its services, its routes — and the operator actions
+in-process callers (tests, the demo) use without going through HTTP."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from sandbox.common.system import System, SystemConfig
-from sandbox.crm.audit import AuditLog
-from sandbox.crm.directory import Directory
-from sandbox.crm.notices import Notices
-from sandbox.crm.schema import SCHEMA
+from sandbox.crm.api.routes import routes
 from sandbox.crm.seed import seed_world
-from sandbox.crm.tickets import Tickets
+from sandbox.crm.service import CrmService
+from sandbox.crm.store import SCHEMA
 from sandbox.world import World
 
 
@@ -26,36 +25,31 @@ class CrmSystem(System):
         self.db.script(SCHEMA)
         self.attachments_dir = attachments_dir or Path(tempfile.mkdtemp(prefix="wispgate-crm-"))
         self.attachments_dir.mkdir(parents=True, exist_ok=True)
-        self.directory = Directory(self.db)
-        self.notices = Notices(self.db, self.outbox, self.directory)
-        self.audit = AuditLog(self.db, self.directory)
-        self.tickets = Tickets(self.db, self.outbox, self.directory, self.notices, self.attachments_dir)
+        self.service = CrmService(self.db, self.outbox, self.attachments_dir)
 
     def seed(self, world: World) -> None:
         seed_world(self.db, world)
 
     def routes(self) -> list[BaseRoute]:
-        from sandbox.crm.api import crm_routes
+        return routes(self.service)
 
-        return crm_routes(self)
-
-    # -- operator actions (the console and the operator API call these) ---------------------------------
+    # -- operator actions (the operator API offers the same over HTTP) ------------------------------------
     def support_queue(self, statuses: tuple[str, ...] = (), limit: int = 200) -> list[dict[str, Any]]:
-        return self.tickets.support_queue(statuses, limit)
+        return self.service.tickets.support_queue(statuses, limit)
 
     def reply_to_ticket(
         self, ticket_id: str, agent_name: str, body: str, status: str | None = None
     ) -> dict[str, Any]:
-        return self.tickets.reply_as_support(ticket_id, agent_name, body, status)
+        return self.service.tickets.reply_as_support(ticket_id, agent_name, body, status)
 
     def set_ticket_status(self, ticket_id: str, status: str) -> dict[str, Any]:
-        return self.tickets.set_status(ticket_id, status)
+        return self.service.tickets.set_status(ticket_id, status)
 
     def emails(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self.notices.emails(limit)
+        return self.service.notices.emails(limit)
 
     def disable_user(self, user_id: str) -> dict[str, Any]:
-        return self.directory.set_disabled(user_id, True)
+        return self.service.directory.set_disabled(user_id, True)
 
     def enable_user(self, user_id: str) -> dict[str, Any]:
-        return self.directory.set_disabled(user_id, False)
+        return self.service.directory.set_disabled(user_id, False)

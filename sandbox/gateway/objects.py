@@ -7,8 +7,7 @@ import sqlite3
 from typing import Any
 
 from sandbox.common.events import EventDraft
-
-API_VERSION = "2026-10-28.endive"  # what stripe-python 16 pins; echoed when a request names none
+from sandbox.gateway.config import API_VERSION
 
 
 def _json(raw: str | None) -> Any:

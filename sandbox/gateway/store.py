@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS payment_methods (
     fingerprint TEXT NOT NULL,
     funding TEXT NOT NULL,
     holder_name TEXT,
-    behavior TEXT NOT NULL,          -- the test card's behaviour (see cards.py), never the number
+    behavior TEXT NOT NULL,          -- the test card's behaviour (service/cards.py), never the number
     metadata TEXT NOT NULL DEFAULT '{}',
     created INTEGER NOT NULL
 );
@@ -95,4 +95,5 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     body TEXT NOT NULL,
     created INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created);
 """

@@ -8,17 +8,23 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from sandbox.common.http import MAX_BATCH, invalid, ok, read_ids, read_object
-from sandbox.oss.service import MAX_FIRMWARE, MAX_SIGNAL_DBM, MIN_SIGNAL_DBM, OssService, parse_day
+from sandbox.oss.config import MAX_FIRMWARE, MAX_SIGNAL_DBM, MIN_SIGNAL_DBM
+from sandbox.oss.service import OssService, parse_day
 
 
-def routes(service: OssService) -> list[BaseRoute]:
-    async def devices(request: Request) -> Response:
-        return ok({"items": service.devices_for(await read_ids(request))})
+class OssApi:
+    """One method per route; `routes()` lists them."""
 
-    async def device(request: Request) -> Response:
-        return ok(service.device(request.path_params["device_id"]))
+    def __init__(self, service: OssService) -> None:
+        self.service = service
 
-    async def usage(request: Request) -> Response:
+    async def devices(self, request: Request) -> Response:
+        return ok({"items": self.service.devices_for(await read_ids(request))})
+
+    async def device(self, request: Request) -> Response:
+        return ok(self.service.device(request.path_params["device_id"]))
+
+    async def usage(self, request: Request) -> Response:
         body = await read_object(request)
         ids = body.get("ids")
         if not isinstance(ids, list) or not ids or len(ids) > MAX_BATCH:
@@ -26,12 +32,12 @@ def routes(service: OssService) -> list[BaseRoute]:
         if not all(isinstance(i, str) and 0 < len(i) <= 100 for i in ids):
             raise invalid("every entry of `ids` must be a non-empty string id")
         start, end = parse_day(body.get("from"), "from"), parse_day(body.get("to"), "to")
-        return ok({"items": service.usage_for(list(dict.fromkeys(ids)), start, end)})
+        return ok({"items": self.service.usage_for(list(dict.fromkeys(ids)), start, end)})
 
-    async def addons(request: Request) -> Response:
-        return ok({"items": service.addons_for(await read_ids(request))})
+    async def addons(self, request: Request) -> Response:
+        return ok({"items": self.service.addons_for(await read_ids(request))})
 
-    async def ops_device_state(request: Request) -> Response:
+    async def ops_device_state(self, request: Request) -> Response:
         # The range check also refuses NaN, infinities and integers too large for a float.
         body = await read_object(request)
         online, signal, firmware = body.get("online"), body.get("signal_dbm"), body.get("firmware")
@@ -48,7 +54,7 @@ def routes(service: OssService) -> list[BaseRoute]:
         ):
             raise invalid(f"`firmware` must be a non-empty string of at most {MAX_FIRMWARE} characters")
         return ok(
-            service.set_device_state(
+            self.service.set_device_state(
                 request.path_params["device_id"],
                 online=online,
                 signal_dbm=None if signal is None else round(float(signal), 1),
@@ -56,15 +62,20 @@ def routes(service: OssService) -> list[BaseRoute]:
             )
         )
 
-    async def ops_devices(request: Request) -> Response:
+    async def ops_devices(self, request: Request) -> Response:
         subservice_id = request.query_params.get("subservice_id") or None
-        return ok({"items": service.list_devices(subservice_id)})
+        return ok({"items": self.service.list_devices(subservice_id)})
 
-    return [
-        Route("/v1/devices:batch", devices, methods=["POST"]),
-        Route("/v1/devices/{device_id}", device, methods=["GET"]),
-        Route("/v1/usage:batch", usage, methods=["POST"]),
-        Route("/v1/addons:batch", addons, methods=["POST"]),
-        Route("/v1/ops/devices", ops_devices, methods=["GET"]),
-        Route("/v1/ops/devices/{device_id}/state", ops_device_state, methods=["POST"]),
-    ]
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/v1/devices:batch", self.devices, methods=["POST"]),
+            Route("/v1/devices/{device_id}", self.device, methods=["GET"]),
+            Route("/v1/usage:batch", self.usage, methods=["POST"]),
+            Route("/v1/addons:batch", self.addons, methods=["POST"]),
+            Route("/v1/ops/devices", self.ops_devices, methods=["GET"]),
+            Route("/v1/ops/devices/{device_id}/state", self.ops_device_state, methods=["POST"]),
+        ]
+
+
+def routes(service: OssService) -> list[BaseRoute]:
+    return OssApi(service).routes()

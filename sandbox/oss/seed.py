@@ -12,7 +12,7 @@ from typing import Any
 
 from sandbox.common import clock
 from sandbox.common.db import Database
-from sandbox.common.money import to_minor
+from sandbox.common.money import round_to_minor
 from sandbox.oss.store import device_kind
 from sandbox.world import SubServiceSeed, World
 
@@ -89,7 +89,7 @@ def _addons(ss: SubServiceSeed, world: World, currency: str) -> list[tuple[Any, 
                 ss.id,
                 position,
                 addon.name,
-                to_minor(addon.monthly_price),
+                round_to_minor(addon.monthly_price, currency),
                 currency,
                 since.isoformat(),
             )

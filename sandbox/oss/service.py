@@ -10,12 +10,9 @@ from typing import Any
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.http import invalid, not_found
+from sandbox.oss.config import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS
 from sandbox.oss.store import addon_item, device_item
 
-DEFAULT_WINDOW_DAYS = 30
-MAX_WINDOW_DAYS = 90
-MIN_SIGNAL_DBM, MAX_SIGNAL_DBM = -50.0, 10.0
-MAX_FIRMWARE = 64
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 

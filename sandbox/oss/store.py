@@ -50,8 +50,6 @@ CREATE TABLE IF NOT EXISTS oss_addon (
 CREATE INDEX IF NOT EXISTS oss_addon_by_subservice ON oss_addon (subservice_id, position);
 """
 
-DEVICE_KINDS = ("ONT", "ROUTER", "STB", "ATA", "GATEWAY")
-
 
 def device_kind(model: str) -> str:
     """The CPE kind, read from the model name the seed gives ("ONT HG8245", "SIP Gateway 8FXS", …)."""

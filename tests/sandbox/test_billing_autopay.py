@@ -362,13 +362,13 @@ async def test_card_the_gateway_does_not_know_is_refused_without_an_error(c: Cli
 def test_billing_alone_skips_autopay_and_says_so(tmp_path: Path, world: World) -> None:
     system = BillingSystem(SystemConfig(db_path=str(tmp_path / "billing.sqlite3")), today=world.today)
     system.seed(world)
-    system.set_gateway_customer("SUB-1001", "cus_test")
-    system.add_payment_method(
+    system.service.set_gateway_customer("SUB-1001", "cus_test")
+    system.service.add_payment_method(
         "SUB-1001", gateway_token="pm_test", brand="visa", last4="4242", exp_month=12, exp_year=2034
     )
-    system.set_autopay("SUB-1001", True)
+    system.service.set_autopay("SUB-1001", True)
 
-    summary = system.billing_run()
+    summary = system.service.billing_run()
 
     assert summary["autopay"] == "SKIPPED_NO_CHARGER"
     assert summary["charged"] == []

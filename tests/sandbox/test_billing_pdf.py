@@ -1,6 +1,5 @@
 import dataclasses
 import io
-import time
 from datetime import date
 from typing import Any
 
@@ -175,17 +174,16 @@ def test_statement_without_sections_or_open_invoices() -> None:
     assert "No open invoices" in text
 
 
-def test_thousand_section_statement_renders_quickly() -> None:
-    doc = _statement(1000)
+def test_thousand_section_statement_renders_every_section() -> None:
+    # How long it takes is measured by bench/pdf_render.py (bench/RESULTS.md), not asserted here.
+    data = statement_pdf(_statement(1000))
 
-    started = time.perf_counter()
-    data = statement_pdf(doc)
-    elapsed = time.perf_counter() - started
-
-    assert elapsed < 2.0
     pages = _pages(data)
     assert len(pages) > 20
     assert "Internet – Apt 1099" in pages[-1] or "Internet – Apt 1099" in pages[-2]
+    text = "\n".join(pages)
+    assert text.count("Subtotal") == 1000
+    assert all(f"Internet – Apt {100 + i}" in text for i in range(1000))
 
 
 # --- odd text ----------------------------------------------------------------------------------------------

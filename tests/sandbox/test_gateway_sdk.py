@@ -14,7 +14,8 @@ import pytest
 import stripe
 import uvicorn
 
-from sandbox.gateway.system import GatewayConfig, GatewaySystem
+from sandbox.gateway.config import GatewayConfig
+from sandbox.gateway.system import GatewaySystem
 from tests.sandbox.test_gateway_support import SUCCESS
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-from sandbox.gateway.system import GatewayConfig, GatewaySystem
+from sandbox.gateway.config import GatewayConfig
+from sandbox.gateway.system import GatewaySystem
 
 SECRET = GatewayConfig().secret_key
 BASE = "http://gw.test"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from sandbox.crm.passwords import dummy_hash, hash_password, verify_password
+from sandbox.crm.service.passwords import dummy_hash, hash_password, verify_password
 from sandbox.crm.system import CrmSystem
 from sandbox.world import DEMO_PASSWORD, World, with_bench_subscriber
 from tests.sandbox.crm.support import OPS
@@ -170,7 +170,7 @@ async def test_unknown_email_still_runs_scrypt(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same work for an unknown e-mail as for a wrong password: no user enumeration by timing."""
-    from sandbox.crm import directory
+    from sandbox.crm.service import directory
 
     checked: list[str] = []
 

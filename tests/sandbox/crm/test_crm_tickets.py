@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from sandbox.common.clock import parse_iso
-from sandbox.crm import sla
-from sandbox.crm.attachments import MAX_ATTACHMENT_BYTES, safe_filename
+from sandbox.crm.config import MAX_ATTACHMENT_BYTES
+from sandbox.crm.service import sla
+from sandbox.crm.service.attachments import safe_filename
 from sandbox.crm.system import CrmSystem
 from tests.sandbox.crm.support import OPS
 

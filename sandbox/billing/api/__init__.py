@@ -1,0 +1,1 @@
+"""Billing's HTTP surface: `routes` (the handlers) and `validate` (the request-body checks they share)."""

@@ -1,0 +1,26 @@
+"""The CRM's business rules, one module per area: the directory (subscribers, sub-services, users and
+log-in), tickets and their attachments, notices (portal notifications and e-mails) and the audit log.
+
+`CrmService` wires the areas to each other once; the API, the operator console and tests call its parts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sandbox.common.db import Database
+from sandbox.common.events import EventOutbox
+from sandbox.crm.service.attachments import Attachments
+from sandbox.crm.service.audit import AuditLog
+from sandbox.crm.service.directory import Directory
+from sandbox.crm.service.notices import Notices
+from sandbox.crm.service.tickets import Tickets
+
+
+class CrmService:
+    def __init__(self, db: Database, outbox: EventOutbox, attachments_dir: Path) -> None:
+        self.directory = Directory(db)
+        self.notices = Notices(db, outbox, self.directory)
+        self.audit = AuditLog(db, self.directory)
+        self.tickets = Tickets(db, outbox, self.directory, self.notices)
+        self.attachments = Attachments(db, self.tickets, attachments_dir)

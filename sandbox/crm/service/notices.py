@@ -1,0 +1,164 @@
+"""Portal notifications with per-user read marks, and the outbox of e-mails the CRM would send."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sandbox.common import clock
+from sandbox.common.db import Database, placeholders
+from sandbox.common.events import EventOutbox
+from sandbox.common.http import invalid
+from sandbox.crm.config import NOTIFICATION_CURSOR
+from sandbox.crm.service.cursor import encode_cursor
+from sandbox.crm.service.directory import Directory
+from sandbox.crm.store import next_seq
+
+
+def email_wire(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "subscriber_id": row["subscriber_id"],
+        "to": row["to_address"],
+        "subject": row["subject"],
+        "body": row["body"],
+        "created_at": row["created_at"],
+    }
+
+
+class Notices:
+    def __init__(self, db: Database, outbox: EventOutbox, directory: Directory) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.directory = directory
+
+    def create(
+        self,
+        subscriber_id: str,
+        kind: str,
+        title: str,
+        body: str,
+        *,
+        subservice_id: str | None = None,
+        email: bool = False,
+        email_to: str | None = None,
+    ) -> dict[str, Any]:
+        """Post a notification (and, with `email`, queue the same text as an e-mail), with its event."""
+        subscriber = self.directory.require_subscriber(subscriber_id)
+        self.directory.check_subservice(subscriber_id, subservice_id)
+        created = clock.iso(clock.now())
+        with self.db.transaction():
+            seq = next_seq(self.db, "notifications")
+            notification_id = f"NTF-{seq}"
+            self.db.execute(
+                "INSERT INTO notifications (id, seq, subscriber_id, subservice_id, kind, title, body, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (notification_id, seq, subscriber_id, subservice_id, kind, title, body, created),
+            )
+            if email:
+                self.queue_email(subscriber_id, email_to or subscriber["email"], title, body)
+            self.outbox.emit(
+                "notification.created",
+                subscriber_id=subscriber_id,
+                subservice_id=subservice_id,
+                data={"notification_id": notification_id, "kind": kind, "title": title},
+            )
+        return {
+            "id": notification_id,
+            "subscriber_id": subscriber_id,
+            "subservice_id": subservice_id,
+            "kind": kind,
+            "title": title,
+            "body": body,
+            "created_at": created,
+            "read": False,
+        }
+
+    def queue_email(self, subscriber_id: str | None, to: str, subject: str, body: str) -> str:
+        with self.db.transaction():
+            seq = next_seq(self.db, "email_outbox")
+            self.db.execute(
+                "INSERT INTO email_outbox (id, seq, subscriber_id, to_address, subject, body, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f"EML-{seq}", seq, subscriber_id, to, subject, body, clock.iso(clock.now())),
+            )
+        return f"EML-{seq}"
+
+    def emails(self, limit: int) -> list[dict[str, Any]]:
+        return [
+            email_wire(r)
+            for r in self.db.all("SELECT * FROM email_outbox ORDER BY seq DESC LIMIT ?", (limit,))
+        ]
+
+    def _visible(self, subscriber_id: str, user: Any) -> tuple[str, list[Any]]:
+        """SQL filter of what `user` sees: a SITE user sees subscriber-wide notices and those of its sites."""
+        where = "n.subscriber_id = ?"
+        params: list[Any] = [subscriber_id]
+        if user["role"] == "SITE":
+            sites = self.directory.site_ids(user["id"])
+            where += f" AND (n.subservice_id IS NULL OR n.subservice_id IN ({placeholders(sites) or 'NULL'}))"
+            params += sites
+        return where, params
+
+    def list_for(
+        self, subscriber_id: str, user_id: str, *, unread_only: bool, limit: int, after: int | None
+    ) -> dict[str, Any]:
+        self.directory.subscriber(subscriber_id)
+        user = self.directory.member(user_id, subscriber_id, active=False)
+        where, params = self._visible(subscriber_id, user)
+        read = "EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?)"
+        unread_count = int(
+            self.db.scalar(
+                f"SELECT COUNT(*) FROM notifications n WHERE {where} AND NOT {read}", [*params, user_id]
+            )
+        )
+        sql = f"SELECT n.*, {read} AS is_read FROM notifications n WHERE {where}"
+        query: list[Any] = [user_id, *params]
+        if unread_only:
+            sql += f" AND NOT {read}"
+            query.append(user_id)
+        if after is not None:
+            sql += " AND n.seq < ?"
+            query.append(after)
+        rows = self.db.all(f"{sql} ORDER BY n.seq DESC LIMIT ?", [*query, limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return {
+            "items": [
+                {
+                    "id": r["id"],
+                    "subscriber_id": r["subscriber_id"],
+                    "subservice_id": r["subservice_id"],
+                    "kind": r["kind"],
+                    "title": r["title"],
+                    "body": r["body"],
+                    "created_at": r["created_at"],
+                    "read": bool(r["is_read"]),
+                }
+                for r in rows
+            ],
+            "unread_count": unread_count,
+            "next_cursor": encode_cursor(NOTIFICATION_CURSOR, rows[-1]["seq"]) if more else None,
+        }
+
+    def mark_read(self, user_id: str, ids: Sequence[str]) -> dict[str, Any]:
+        """Mark notifications read for one user; ids of other subscribers (or unknown ids) are ignored."""
+        user = self.db.one("SELECT * FROM users WHERE id = ?", (user_id,))
+        if user is None:
+            raise invalid("no such user", "UNKNOWN_USER")
+        where, params = self._visible(user["subscriber_id"], user)
+        now = clock.iso(clock.now())
+        with self.db.transaction():
+            visible = [
+                r["id"]
+                for r in self.db.all(
+                    f"SELECT n.id FROM notifications n WHERE {where} AND n.id IN ({placeholders(ids)})",
+                    [*params, *ids],
+                )
+            ]
+            self.db.executemany(
+                "INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at) VALUES (?, ?, ?)",
+                [(i, user_id, now) for i in visible],
+            )
+        unread = self.list_for(user["subscriber_id"], user_id, unread_only=True, limit=1, after=None)
+        return {"marked_ids": sorted(visible), "unread_count": unread["unread_count"]}

@@ -1,0 +1,149 @@
+"""CRM tables. Every table with generated ids keeps a numeric `seq` so new ids continue after the seed's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.common.db import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscribers (
+    id TEXT PRIMARY KEY,
+    account_number TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    email TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    address TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subservices (
+    id TEXT PRIMARY KEY,
+    subscriber_id TEXT NOT NULL REFERENCES subscribers (id),
+    position INTEGER NOT NULL,          -- natural order of the ids within the subscriber; the page cursor
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    location TEXT NOT NULL,
+    activated_on TEXT NOT NULL,
+    UNIQUE (subscriber_id, position)
+);
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL UNIQUE,     -- lower-cased e-mail: log-in matching is case-insensitive
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    subscriber_id TEXT NOT NULL REFERENCES subscribers (id),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    last_login_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS users_subscriber ON users (subscriber_id);
+CREATE TABLE IF NOT EXISTS user_sites (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    subservice_id TEXT NOT NULL REFERENCES subservices (id),
+    PRIMARY KEY (user_id, subservice_id)
+);
+CREATE TABLE IF NOT EXISTS tickets (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    number TEXT NOT NULL UNIQUE,
+    subscriber_id TEXT NOT NULL REFERENCES subscribers (id),
+    subservice_id TEXT REFERENCES subservices (id),
+    category TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    status TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    opened_by_user_id TEXT REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    first_response_due_at TEXT NOT NULL,
+    resolution_due_at TEXT NOT NULL,
+    first_responded_at TEXT,
+    resolved_at TEXT
+);
+CREATE INDEX IF NOT EXISTS tickets_subscriber ON tickets (subscriber_id, seq);
+CREATE TABLE IF NOT EXISTS ticket_messages (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    ticket_id TEXT NOT NULL REFERENCES tickets (id),
+    author_kind TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_user_id TEXT,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ticket_messages_ticket ON ticket_messages (ticket_id, seq);
+CREATE TABLE IF NOT EXISTS attachments (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    ticket_id TEXT NOT NULL REFERENCES tickets (id),
+    message_id TEXT REFERENCES ticket_messages (id),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    stored_name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attachments_ticket ON attachments (ticket_id, seq);
+CREATE TABLE IF NOT EXISTS notifications (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    subscriber_id TEXT NOT NULL REFERENCES subscribers (id),
+    subservice_id TEXT REFERENCES subservices (id),
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notifications_subscriber ON notifications (subscriber_id, seq);
+CREATE TABLE IF NOT EXISTS notification_reads (
+    notification_id TEXT NOT NULL REFERENCES notifications (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    read_at TEXT NOT NULL,
+    PRIMARY KEY (notification_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS email_outbox (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    subscriber_id TEXT,
+    to_address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    user_id TEXT,
+    subscriber_id TEXT,
+    action TEXT NOT NULL,
+    ip TEXT,
+    user_agent TEXT,
+    detail TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_user ON audit_log (user_id, seq);
+CREATE INDEX IF NOT EXISTS audit_subscriber ON audit_log (subscriber_id, seq);
+"""
+
+
+def next_seq(db: Database, table: str) -> int:
+    """The next `seq` of a table; call inside the transaction that inserts the row."""
+    return int(db.scalar(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}"))
+
+
+def attachment_wire(row: Any) -> dict[str, Any]:
+    """An attachment's metadata as the API shows it (its bytes are served by their own route)."""
+    return {
+        "id": row["id"],
+        "ticket_id": row["ticket_id"],
+        "message_id": row["message_id"],
+        "filename": row["filename"],
+        "content_type": row["content_type"],
+        "size_bytes": row["size_bytes"],
+        "sha256": row["sha256"],
+        "created_at": row["created_at"],
+    }
