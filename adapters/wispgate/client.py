@@ -49,7 +49,7 @@ def make_http_client(
 def pooled_transport(config: BackendConfig) -> httpx.AsyncBaseTransport:
     """The network under a production client: aiohttp's connection pool behind httpx's API.
 
-    httpx's own transport costs ~0.8 ms of CPU per call with one in flight (PITFALLS) and the dashboard
+    httpx's own transport costs ~0.8 ms of CPU per call with one in flight (docs/performance.md) and the dashboard
     makes about a dozen calls per request, so on the BFF's hot path this is most of its CPU
     (bench/dashboard.py). Timeouts and errors keep httpx's semantics: the transport maps aiohttp's
     exceptions to httpx's, which `CoreClient` maps to adapter errors. Tests inject their own transport.

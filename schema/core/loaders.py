@@ -6,7 +6,7 @@ are built for every request (`Loaders(backends)` in the context) and cache only 
 shows live data, and one viewer's batch never serves another.
 
 Results are aligned with the keys: a key the backend does not know resolves to `None` (or an empty list for
-one-to-many loaders). Note (PITFALLS): `.load()` calls only share a batch if nothing is awaited between them.
+one-to-many loaders). Note (docs/performance.md): `.load()` calls only share a batch if nothing is awaited between them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reading ahead in the query: which fields of the objects a resolver is about to return were selected.
 
 A list resolver uses this to batch-load, for the whole page at once, exactly the data the selected fields
-need, so that those fields then resolve synchronously (PITFALLS: an async resolver per list item dominates
+need, so that those fields then resolve synchronously (docs/performance.md: an async resolver per list item dominates
 the cost of a large page). Fragments (named and inline) are flattened; aliases do not matter.
 
 This walks graphql-core's AST directly instead of `info.selected_fields`: strawberry converts every

@@ -77,7 +77,7 @@ def prefetch(context: Context, items: Sequence[Prefetching], fields: list[Select
     awaitable attaches the results so those fields resolve synchronously.
 
     The `.load_many()` calls happen before this returns, so they join the batches of every other resolver
-    woken in the same tick (awaiting anything first would split them: PITFALLS). Other paths share the
+    woken in the same tick (awaiting anything first would split them: docs/performance.md). Other paths share the
     batches and the per-request cache through the loaders.
     """
     wanted = names(fields)

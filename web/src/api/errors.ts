@@ -1,6 +1,6 @@
 import type { CombinedError } from "@urql/core";
 
-// Top-level GraphQL errors carry `extensions.code` (see the BFF's schema/errors.py). Business failures come as
+// Top-level GraphQL errors carry `extensions.code` (see the BFF's schema/core/errors.py). Business failures come as
 // `userErrors` in mutation payloads instead and are shown next to the form that caused them.
 
 export type ErrorCode =
