@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 from bff.server.app import create_app
-from tests.bff.conftest import VIEWER, Portal, make_settings
+from tests.harness.portal import VIEWER, Portal, portal_settings
 from tests.harness.transport import DispatchTransport
 
 INTROSPECTION = "query { __schema { queryType { name } } }"
@@ -45,7 +45,7 @@ async def test_readyz_checks_every_backend(portal: Portal, transport: DispatchTr
 
 
 async def test_readyz_reports_a_refused_api_key(make_portal: Any, tmp_path: Path) -> None:
-    portal: Portal = await make_portal(make_settings(tmp_path, OSS_API_KEY="wrong-key"))
+    portal: Portal = await make_portal(portal_settings(tmp_path, OSS_API_KEY="wrong-key"))
     response = await portal.client.get("/readyz")
     assert response.status_code == 503
     assert "API key" in response.json()["checks"]["oss"]["detail"]
@@ -55,11 +55,11 @@ async def test_redis_backed_app_logs_in_and_checks_redis(
     make_portal: Any, tmp_path: Path, redis_url: str
 ) -> None:
     prefix = f"test:{secrets.token_hex(6)}:"
-    portal: Portal = await make_portal(make_settings(tmp_path, REDIS_URL=redis_url, REDIS_PREFIX=prefix))
+    portal: Portal = await make_portal(portal_settings(tmp_path, REDIS_URL=redis_url, REDIS_PREFIX=prefix))
     ready = await portal.client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"]["redis"]["ok"] is True
     login = await portal.login("ana@lima.example", delivery="BODY")
-    assert (await portal.gql(VIEWER, bearer=login["accessToken"]))["data"]["viewer"]["role"] == "OWNER"
+    assert (await portal.execute(VIEWER, bearer=login["accessToken"]))["data"]["viewer"]["role"] == "OWNER"
     client = Redis.from_url(redis_url)
     try:
         keys = [k async for k in client.scan_iter(match=f"{prefix}*")]
@@ -73,20 +73,20 @@ async def test_redis_backed_app_logs_in_and_checks_redis(
 async def test_development_serves_graphiql_and_introspection(portal: Portal) -> None:
     page = await portal.client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
-    assert (await portal.gql(INTROSPECTION))["data"]["__schema"]["queryType"]["name"] == "Query"
+    assert (await portal.execute(INTROSPECTION))["data"]["__schema"]["queryType"]["name"] == "Query"
 
 
 async def test_production_refuses_introspection_and_has_no_graphiql(make_portal: Any, tmp_path: Path) -> None:
     portal: Portal = await make_portal(
-        make_settings(tmp_path, WISPGATE_ENV="production", JWT_SECRET="p" * 40, FILES_SIGNING_KEY="q" * 40)
+        portal_settings(tmp_path, WISPGATE_ENV="production", JWT_SECRET="p" * 40, FILES_SIGNING_KEY="q" * 40)
     )
     page = await portal.client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 404
     assert "graphiql" not in page.text.lower()
-    payload = await portal.gql(INTROSPECTION)
+    payload = await portal.execute(INTROSPECTION)
     assert payload.get("data") is None
     assert "introspection" in payload["errors"][0]["message"].lower()
-    typo = await portal.gql("query { viewr { role } }")
+    typo = await portal.execute("query { viewr { role } }")
     assert "Did you mean" not in typo["errors"][0]["message"]
     # Production cookies are Secure.
     response = await portal.post(
@@ -116,7 +116,7 @@ async def test_web_app_files_spa_fallback_and_headers(make_portal: Any, tmp_path
     (dist / "index.html").write_text("<!doctype html><title>WISPGate</title><div id=root></div>")
     (dist / "assets" / "app-1234.js").write_text("console.log('hi')")
     (tmp_path / "secret.txt").write_text("outside the dist")
-    portal: Portal = await make_portal(make_settings(tmp_path))
+    portal: Portal = await make_portal(portal_settings(tmp_path))
 
     home = await portal.client.get("/")
     assert home.status_code == 200 and "WISPGate" in home.text
@@ -158,7 +158,7 @@ async def serving(app: Any) -> AsyncIterator[int]:
 
 
 async def test_websocket_speaks_only_graphql_transport_ws_and_checks_origin(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path, ALLOWED_ORIGINS="https://app.example"))
+    app = create_app(portal_settings(tmp_path, ALLOWED_ORIGINS="https://app.example"))
     async with serving(app) as port:
         url = f"ws://127.0.0.1:{port}/graphql"
         async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:

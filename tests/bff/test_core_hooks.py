@@ -10,10 +10,9 @@ import time
 from adapters.wispgate.signing import sign
 from bff.core.core_events import bus_event
 from sandbox.common.system import System
-from tests.bff.test_webhooks_support import (
+from tests.harness.money import (
     Listener,
     Money,
-    money_fixture,  # noqa: F401 - the fixture
 )
 
 
@@ -34,7 +33,7 @@ def headers(
 async def test_a_signed_core_event_is_published_once(money: Money) -> None:
     app = await money.instance()
     await money.backends.aaa.reactivate("SS-1002-1", "NON_PAYMENT", note="test")
-    body = outbox_body(money.systems.aaa, "service.status_changed")
+    body = outbox_body(money.sandbox.aaa, "service.status_changed")
     async with Listener(app.bus, "SUB-1002") as listener:
         first = await app.client.post("/hooks/core", content=body, headers=headers(money, body))
         again = await app.client.post("/hooks/core", content=body, headers=headers(money, body))
@@ -53,7 +52,7 @@ async def test_a_signed_core_event_is_published_once(money: Money) -> None:
 async def test_notifications_reach_the_bus_with_their_id_only(money: Money) -> None:
     app = await money.instance()
     note = await money.backends.crm.notify("SUB-1001", "GENERAL", "Maintenance", "Tonight 2-4am")
-    body = outbox_body(money.systems.crm, "notification.created")
+    body = outbox_body(money.sandbox.crm, "notification.created")
     async with Listener(app.bus, "SUB-1001") as listener:
         response = await app.client.post("/hooks/core", content=body, headers=headers(money, body))
         event = await listener.wait_for("notification.created")
@@ -64,7 +63,7 @@ async def test_notifications_reach_the_bus_with_their_id_only(money: Money) -> N
 async def test_bad_signatures_are_refused_and_nothing_is_published(money: Money) -> None:
     app = await money.instance()
     await money.backends.aaa.reactivate("SS-1002-1", "NON_PAYMENT")
-    body = outbox_body(money.systems.aaa, "service.status_changed")
+    body = outbox_body(money.sandbox.aaa, "service.status_changed")
     now = int(time.time())
     attempts = [
         (body.replace(b"ACTIVE", b"ACTIVF"), headers(money, body)),

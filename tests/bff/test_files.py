@@ -12,7 +12,8 @@ from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
 from bff.core.files import FileLinks, LinkExpired, LinkInvalid, safe_filename
 from bff.core.settings import Settings
-from tests.bff.conftest import Portal, Systems
+from sandbox.app import Sandbox
+from tests.harness.portal import Portal
 from tests.harness.transport import DispatchTransport
 
 KEY = "k" * 32
@@ -79,16 +80,16 @@ def links_for(settings: Settings) -> FileLinks:
     return FileLinks(settings.files_signing_key, settings.file_link_ttl)
 
 
-def first_invoice(systems: Systems, subscriber_id: str) -> tuple[str, str]:
-    row = systems.billing.db.one(
+def first_invoice(sandbox: Sandbox, subscriber_id: str) -> tuple[str, str]:
+    row = sandbox.billing.db.one(
         "SELECT id, number FROM invoices WHERE subscriber_id = ? ORDER BY seq LIMIT 1", (subscriber_id,)
     )
     assert row is not None
     return str(row["id"]), str(row["number"])
 
 
-async def test_invoice_pdf_download(portal: Portal, systems: Systems, settings: Settings) -> None:
-    invoice_id, number = first_invoice(systems, "SUB-1001")
+async def test_invoice_pdf_download(portal: Portal, sandbox: Sandbox, settings: Settings) -> None:
+    invoice_id, number = first_invoice(sandbox, "SUB-1001")
     link = links_for(settings).invoice_pdf_url(invoice_id, number)
     response = await portal.client.get(link.url)
     assert response.status_code == 200
@@ -100,10 +101,10 @@ async def test_invoice_pdf_download(portal: Portal, systems: Systems, settings: 
 
 
 async def test_tampered_link_is_403_and_expired_is_410(
-    portal: Portal, systems: Systems, settings: Settings
+    portal: Portal, sandbox: Sandbox, settings: Settings
 ) -> None:
-    invoice_id, _ = first_invoice(systems, "SUB-1001")
-    other_id, _ = first_invoice(systems, "SUB-1002")
+    invoice_id, _ = first_invoice(sandbox, "SUB-1001")
+    other_id, _ = first_invoice(sandbox, "SUB-1002")
     link = links_for(settings).invoice_pdf_url(invoice_id)
     # The same signature on another subscriber's invoice.
     forged = link.url.replace(invoice_id, other_id)
@@ -120,11 +121,11 @@ async def test_tampered_link_is_403_and_expired_is_410(
 
 
 async def test_unknown_invoice_is_404_and_billing_down_is_503(
-    portal: Portal, settings: Settings, transport: DispatchTransport, systems: Systems
+    portal: Portal, settings: Settings, transport: DispatchTransport, sandbox: Sandbox
 ) -> None:
     response = await portal.client.get(links_for(settings).invoice_pdf_url("INV-NOPE").url)
     assert response.status_code == 404
-    invoice_id, _ = first_invoice(systems, "SUB-1001")
+    invoice_id, _ = first_invoice(sandbox, "SUB-1001")
     transport.down.add("billing.test")
     response = await portal.client.get(links_for(settings).invoice_pdf_url(invoice_id).url)
     assert response.status_code == 503
@@ -143,13 +144,13 @@ async def test_statement_for_a_site_user_is_limited_to_the_signed_sites(
     assert (await portal.client.get(widened)).status_code == 403
 
 
-async def test_attachment_download(portal: Portal, systems: Systems, settings: Settings) -> None:
-    ticket_id = systems.crm.db.scalar(
+async def test_attachment_download(portal: Portal, sandbox: Sandbox, settings: Settings) -> None:
+    ticket_id = sandbox.crm.db.scalar(
         "SELECT id FROM tickets WHERE status NOT IN ('CLOSED', 'RESOLVED') LIMIT 1"
     )
     async with make_http_client(
         BackendConfig("http://crm.test", "sandbox-service-key"),
-        DispatchTransport({"crm.test": systems.crm.asgi()}),
+        DispatchTransport({"crm.test": sandbox.crm.asgi()}),
     ) as http:
         attachment = await HttpCrm(CoreClient("crm", http)).add_attachment(
             str(ticket_id), "router lights.png", "image/png", PNG

@@ -11,8 +11,9 @@ import pytest
 from bff.core.auth.cookies import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from bff.core.auth.tokens import TokenService
 from bff.core.settings import Settings
+from sandbox.app import Sandbox
 from schema.core.node import encode_id
-from tests.bff.conftest import VIEWER, Portal, Systems
+from tests.harness.portal import VIEWER, Portal
 from tests.harness.transport import DispatchTransport
 
 REFRESH = """
@@ -59,7 +60,7 @@ async def test_cookie_login_sets_http_only_cookies_and_a_readable_csrf_token(por
 
 async def test_viewer_with_cookie_and_csrf_header(portal: Portal) -> None:
     await portal.login("ana@lima.example")
-    payload = await portal.gql(VIEWER)
+    payload = await portal.execute(VIEWER)
     assert payload["data"]["viewer"] == {
         "user": {"id": encode_id("PortalUser", "USR-1"), "email": "ana@lima.example", "role": "OWNER"},
         "role": "OWNER",
@@ -100,7 +101,7 @@ async def test_login_with_stale_cookies_and_no_csrf_header_is_allowed(portal: Po
     result = await portal.login("ben@okafor.example", csrf=False)
     assert result["userErrors"] == []
     assert portal.client.cookies[CSRF_COOKIE] != old_csrf  # a new session gets a new CSRF token
-    assert (await portal.gql(VIEWER))["data"]["viewer"]["user"]["email"] == "ben@okafor.example"
+    assert (await portal.execute(VIEWER))["data"]["viewer"]["user"]["email"] == "ben@okafor.example"
 
 
 async def test_bearer_login_and_viewer_need_no_csrf(portal: Portal, transport: DispatchTransport) -> None:
@@ -109,7 +110,7 @@ async def test_bearer_login_and_viewer_need_no_csrf(portal: Portal, transport: D
     assert result["accessToken"] and result["refreshToken"] and result["accessTokenExpiresAt"].endswith("Z")
     assert ACCESS_COOKIE not in portal.client.cookies
     before = dict(transport.calls)
-    payload = await portal.gql(VIEWER, bearer=result["accessToken"], csrf=False)
+    payload = await portal.execute(VIEWER, bearer=result["accessToken"], csrf=False)
     assert payload["data"]["viewer"]["role"] == "FINANCE"
     # Resolving the viewer costs one CRM call (the user, for the disabled check) and nothing else.
     assert {k: v - before[k] for k, v in transport.calls.items()} == {
@@ -117,12 +118,13 @@ async def test_bearer_login_and_viewer_need_no_csrf(portal: Portal, transport: D
         "crm.test": 1,
         "aaa.test": 0,
         "oss.test": 0,
+        "gateway.test": 0,
     }
     assert payload["data"]["viewer"]["canManageBilling"] is True
 
 
 async def test_anonymous_viewer_is_null(portal: Portal) -> None:
-    assert (await portal.gql(VIEWER))["data"] == {"viewer": None}
+    assert (await portal.execute(VIEWER))["data"] == {"viewer": None}
 
 
 async def test_bad_password_and_unknown_email_give_the_same_user_error(portal: Portal) -> None:
@@ -140,16 +142,16 @@ async def test_bad_password_and_unknown_email_give_the_same_user_error(portal: P
     assert ACCESS_COOKIE not in portal.client.cookies
 
 
-async def test_disabled_user_cannot_log_in_and_loses_access_at_once(portal: Portal, systems: Systems) -> None:
+async def test_disabled_user_cannot_log_in_and_loses_access_at_once(portal: Portal, sandbox: Sandbox) -> None:
     result = await portal.login("ops@northwind.example", delivery="BODY")
     token = result["accessToken"]
-    assert (await portal.gql(VIEWER, bearer=token))["data"]["viewer"]["role"] == "MANAGER"
+    assert (await portal.execute(VIEWER, bearer=token))["data"]["viewer"]["role"] == "MANAGER"
 
-    systems.crm.disable_user("USR-21")
-    assert (await portal.gql(VIEWER, bearer=token))["data"] == {"viewer": None}
+    sandbox.crm.disable_user("USR-21")
+    assert (await portal.execute(VIEWER, bearer=token))["data"] == {"viewer": None}
     again = await portal.login("ops@northwind.example", delivery="BODY")
     assert again["userErrors"][0]["code"] == "USER_DISABLED"
-    refreshed = await portal.gql(REFRESH, {"token": result["refreshToken"]})
+    refreshed = await portal.execute(REFRESH, {"token": result["refreshToken"]})
     assert refreshed["data"]["refreshSession"]["userErrors"][0]["code"] == "USER_DISABLED"
 
 
@@ -165,10 +167,10 @@ async def test_login_rate_limit_per_email_and_address(portal: Portal) -> None:
     assert (await portal.login("ana@lima.example"))["userErrors"] == []
 
 
-async def test_failed_and_successful_logins_are_in_the_access_log(portal: Portal, systems: Systems) -> None:
+async def test_failed_and_successful_logins_are_in_the_access_log(portal: Portal, sandbox: Sandbox) -> None:
     await portal.login("ana@lima.example", "wrong")
     await portal.login("ana@lima.example")
-    crm = DispatchTransport({"crm.test": systems.crm.asgi()})
+    crm = DispatchTransport({"crm.test": sandbox.crm.asgi()})
     from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
     from adapters.wispgate.crm import HttpCrm
 
@@ -185,7 +187,7 @@ async def test_refresh_from_cookie_rotates_and_reuse_is_refused(portal: Portal) 
     first_refresh = portal.client.cookies.get(REFRESH_COOKIE, path="/graphql")
     first_access = portal.client.cookies[ACCESS_COOKIE]
     csrf = portal.client.cookies[CSRF_COOKIE]
-    payload = await portal.gql(REFRESH_FROM_COOKIE)
+    payload = await portal.execute(REFRESH_FROM_COOKIE)
     assert portal.client.cookies[CSRF_COOKIE] == csrf  # other open tabs keep working
     result = payload["data"]["refreshSession"]
     assert result["userErrors"] == [] and result["viewer"]["user"]["email"] == "ana@lima.example"
@@ -195,33 +197,33 @@ async def test_refresh_from_cookie_rotates_and_reuse_is_refused(portal: Portal) 
     assert portal.client.cookies[ACCESS_COOKIE] != first_access
 
     # Replaying the first (rotated) token: refused, and the whole session is revoked.
-    reused = await portal.gql(REFRESH, {"token": first_refresh})
+    reused = await portal.execute(REFRESH, {"token": first_refresh})
     assert reused["data"]["refreshSession"]["userErrors"][0]["code"] == "INVALID_REFRESH_TOKEN"
-    assert (await portal.gql(VIEWER))["data"]["viewer"] is None
-    after = await portal.gql(REFRESH_FROM_COOKIE)
+    assert (await portal.execute(VIEWER))["data"]["viewer"] is None
+    after = await portal.execute(REFRESH_FROM_COOKIE)
     assert after["data"]["refreshSession"]["userErrors"][0]["code"] == "INVALID_REFRESH_TOKEN"
 
 
 async def test_refresh_with_body_token_returns_new_tokens(portal: Portal) -> None:
     login = await portal.login("ben@okafor.example", delivery="BODY")
-    payload = await portal.gql(REFRESH, {"token": login["refreshToken"]})
+    payload = await portal.execute(REFRESH, {"token": login["refreshToken"]})
     result = payload["data"]["refreshSession"]
     assert result["userErrors"] == []
     assert result["refreshToken"] not in (None, login["refreshToken"])
-    assert (await portal.gql(VIEWER, bearer=result["accessToken"]))["data"]["viewer"]["user"]["email"] == (
-        "ben@okafor.example"
-    )
-    missing = await portal.gql("mutation { refreshSession { userErrors { code } } }")
+    assert (await portal.execute(VIEWER, bearer=result["accessToken"]))["data"]["viewer"]["user"][
+        "email"
+    ] == ("ben@okafor.example")
+    missing = await portal.execute("mutation { refreshSession { userErrors { code } } }")
     assert missing["data"]["refreshSession"]["userErrors"][0]["code"] == "INVALID_REFRESH_TOKEN"
 
 
 async def test_logout_revokes_the_session_and_the_old_access_token(portal: Portal) -> None:
     login = await portal.login("ana@lima.example", delivery="BODY")
     token = login["accessToken"]
-    assert (await portal.gql(VIEWER, bearer=token))["data"]["viewer"] is not None
-    assert (await portal.gql(LOGOUT, bearer=token))["data"] == {"logout": {"ok": True}}
-    assert (await portal.gql(VIEWER, bearer=token))["data"]["viewer"] is None
-    refreshed = await portal.gql(REFRESH, {"token": login["refreshToken"]})
+    assert (await portal.execute(VIEWER, bearer=token))["data"]["viewer"] is not None
+    assert (await portal.execute(LOGOUT, bearer=token))["data"] == {"logout": {"ok": True}}
+    assert (await portal.execute(VIEWER, bearer=token))["data"]["viewer"] is None
+    refreshed = await portal.execute(REFRESH, {"token": login["refreshToken"]})
     assert refreshed["data"]["refreshSession"]["userErrors"][0]["code"] == "INVALID_REFRESH_TOKEN"
 
 
@@ -232,7 +234,7 @@ async def test_cookie_logout_clears_cookies(portal: Portal) -> None:
     assert response.json()["data"]["logout"]["ok"] is True
     assert ACCESS_COOKIE not in portal.client.cookies
     # The old token, replayed as a bearer, no longer works.
-    assert (await portal.gql(VIEWER, bearer=old_access))["data"]["viewer"] is None
+    assert (await portal.execute(VIEWER, bearer=old_access))["data"]["viewer"] is None
 
 
 async def test_expired_token_is_reported_as_such_on_protected_fields(
@@ -248,7 +250,7 @@ async def test_expired_token_is_reported_as_such_on_protected_fields(
     claims = service.decode(login["accessToken"])
     expired = service.issue(claims.user_id, claims.session_id, now=datetime.now(UTC) - timedelta(hours=1))
     node = encode_id("PortalUser", "USR-1")
-    payload = await portal.gql(
+    payload = await portal.execute(
         f'query {{ viewer {{ role }} node(id: "{node}") {{ id }} }}', bearer=expired.token
     )
     assert payload["data"] == {"viewer": None, "node": None}
@@ -261,7 +263,7 @@ async def test_node_resolves_own_user_and_hides_others(portal: Portal) -> None:
     own = encode_id("PortalUser", "USR-1")
     foreign = encode_id("PortalUser", "USR-20")
     unknown = encode_id("PortalUser", "USR-404")
-    payload = await portal.gql(
+    payload = await portal.execute(
         "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on PortalUser { email } } }",
         {"ids": [own, foreign, unknown]},
         bearer=token,
@@ -272,7 +274,7 @@ async def test_node_resolves_own_user_and_hides_others(portal: Portal) -> None:
 async def test_owner_sees_users_of_own_subscriber(portal: Portal) -> None:
     login = await portal.login("it@northwind.example", delivery="BODY")
     colleague = encode_id("PortalUser", "USR-22")
-    payload = await portal.gql(
+    payload = await portal.execute(
         f'query {{ node(id: "{colleague}") {{ ... on PortalUser {{ email role }} }} }}',
         bearer=login["accessToken"],
     )
@@ -282,7 +284,7 @@ async def test_owner_sees_users_of_own_subscriber(portal: Portal) -> None:
 async def test_malformed_id_is_bad_user_input(portal: Portal) -> None:
     login = await portal.login("ana@lima.example", delivery="BODY")
     for bad in ("not-base64!!", "", encode_id("PortalUser", "USR-1")[:-3] + "@@@", "Zm9v"):
-        payload = await portal.gql(
+        payload = await portal.execute(
             "query($id: ID!) { node(id: $id) { id } }", {"id": bad}, bearer=login["accessToken"]
         )
         assert payload["data"] == {"node": None}, bad
@@ -291,7 +293,7 @@ async def test_malformed_id_is_bad_user_input(portal: Portal) -> None:
 
 
 async def test_node_requires_login(portal: Portal) -> None:
-    payload = await portal.gql(f'query {{ node(id: "{encode_id("PortalUser", "USR-1")}") {{ id }} }}')
+    payload = await portal.execute(f'query {{ node(id: "{encode_id("PortalUser", "USR-1")}") {{ id }} }}')
     assert payload["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
@@ -299,7 +301,7 @@ async def test_crm_down_during_login_is_backend_unavailable(
     portal: Portal, transport: DispatchTransport
 ) -> None:
     transport.down.add("crm.test")
-    payload = await portal.gql(
+    payload = await portal.execute(
         'mutation { login(input: {email: "ana@lima.example", password: "wispgate-demo"}) { userErrors { code } } }'
     )
     assert payload["data"] is None

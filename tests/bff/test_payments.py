@@ -21,12 +21,11 @@ from bff.core.payments.checkout import (
 from bff.core.settings import SettingsError, load_settings
 from bff.server.cli import demo_environment, demo_sandbox_settings
 from sandbox.settings import SandboxSettings
-from tests.bff.test_webhooks_support import (
+from tests.harness.money import (
     GATEWAY,
     PORTAL,
     VIEWERS,
     Money,
-    money_fixture,  # noqa: F401 - the fixture
     money_settings,
 )
 
@@ -159,7 +158,7 @@ async def test_a_paid_or_void_invoice_cannot_be_paid(money: Money) -> None:
         )
     assert refused.value.code == "ALREADY_PAID"
     open_id = await money.invoice_of("SUB-1001", "OPEN")
-    money.systems.billing.db.execute("UPDATE invoices SET status = 'VOID' WHERE id = ?", (open_id,))
+    money.sandbox.billing.db.execute("UPDATE invoices SET status = 'VOID' WHERE id = ?", (open_id,))
     with pytest.raises(PaymentError) as void:
         await start_invoice_payment(
             money.backends,

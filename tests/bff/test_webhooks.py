@@ -11,12 +11,11 @@ from decimal import Decimal
 
 from adapters.ports.gateway import CardDeclined
 from bff.core.payments.checkout import start_card_setup, start_invoice_payment, start_wallet_topup
-from tests.bff.test_webhooks_support import (
+from tests.harness.money import (
     GOOD_CARD,
     VIEWERS,
     Listener,
     Money,
-    money_fixture,  # noqa: F401 - the fixture
     signed,
     with_type,
 )
@@ -52,7 +51,7 @@ async def test_ben_pays_his_overdue_invoice_and_his_internet_comes_back(money: M
     assert money.notifications("SUB-1002", "PAYMENT_RECEIVED") == 1
     assert money.emails("SUB-1002") == ["Payment received"]
     invoice = await money.backends.billing.invoice(invoice_id)
-    body = money.systems.crm.db.scalar(
+    body = money.sandbox.crm.db.scalar(
         "SELECT body FROM notifications WHERE subscriber_id = 'SUB-1002' AND kind = 'PAYMENT_RECEIVED'"
     )
     # Amounts read as the portal shows them.
@@ -248,7 +247,7 @@ async def test_a_setup_session_stores_the_card_in_billing(money: Money) -> None:
     [card] = await money.backends.billing.payment_methods("SUB-1001")
     assert (card.brand, card.last4, card.exp_month, card.exp_year) == ("mastercard", "4444", 12, 2034)
     assert card.is_default
-    stored = money.systems.billing.db.one("SELECT * FROM payment_methods WHERE subscriber_id = 'SUB-1001'")
+    stored = money.sandbox.billing.db.one("SELECT * FROM payment_methods WHERE subscriber_id = 'SUB-1001'")
     assert stored is not None and stored["gateway_token"].startswith("pm_")
     # Only the brand, last four and expiry reach Billing: never the number.
     assert "5555555555554444" not in json.dumps(dict(stored))

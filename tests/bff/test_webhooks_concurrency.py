@@ -11,15 +11,14 @@ from pathlib import Path
 import httpx
 
 from bff.core.payments.checkout import start_invoice_payment, start_wallet_topup
-from tests.bff.test_webhooks_support import (
+from tests.harness.money import (
     VIEWERS,
-    Instance,
     Listener,
     Money,
-    money_fixture,  # noqa: F401 - the fixture
     money_settings,
     signed,
 )
+from tests.harness.portal import Portal
 
 
 async def paid_invoice_event(money: Money, subscriber_id: str = "SUB-1002") -> tuple[str, bytes]:
@@ -37,9 +36,7 @@ async def paid_invoice_event(money: Money, subscriber_id: str = "SUB-1002") -> t
     return invoice_id, money.raw_event("payment_intent.succeeded")
 
 
-async def hammer(
-    instances: list[Instance], body: bytes, total: int, concurrency: int
-) -> list[httpx.Response]:
+async def hammer(instances: list[Portal], body: bytes, total: int, concurrency: int) -> list[httpx.Response]:
     """`total` deliveries of one body, at most `concurrency` in flight, spread over the instances."""
     gate = asyncio.Semaphore(concurrency)
 
@@ -72,7 +69,7 @@ async def test_a_thousand_deliveries_a_hundred_at_once_settle_once(money: Money)
     assert money.reactivations("SS-1002-1") == 1
     assert [e.type for e in listener.events] == ["payment.settled"]
     # Billing heard of the payment once: one record call settled it, the rest never got that far.
-    recorded = money.systems.billing.db.scalar(
+    recorded = money.sandbox.billing.db.scalar(
         "SELECT COUNT(*) FROM event_outbox WHERE type = 'payment.recorded'"
     )
     assert recorded == 1

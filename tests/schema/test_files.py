@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import Any
 
 import httpx
 from pypdf import PdfReader
 
 from adapters.wispgate.client import CoreClient
 from adapters.wispgate.crm import HttpCrm
+from tests.harness.portal import SignIn
+from tests.harness.transport import DispatchTransport
 from tests.schema.helpers import nodes, subscriber
-
-Login = Callable[[str], Any]
 
 
 def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-async def test_invoice_pdf_url_downloads_the_invoice(login: Login) -> None:
-    portal = await login("ana@lima.example")
+async def test_invoice_pdf_url_downloads_the_invoice(sign_in: SignIn) -> None:
+    portal = await sign_in("ana@lima.example")
     data = await portal.data("{ viewer { subscriber { invoices(first: 1) { nodes { number pdfUrl } } } } }")
     [invoice] = nodes(subscriber(data)["invoices"])
     assert invoice["pdfUrl"].startswith("/files/invoices/")
@@ -35,8 +33,8 @@ async def test_invoice_pdf_url_downloads_the_invoice(login: Login) -> None:
     assert tampered.status_code == 403
 
 
-async def test_site_users_statement_covers_only_their_apartments(login: Login) -> None:
-    portal = await login("apt101@harborview.example")
+async def test_site_users_statement_covers_only_their_apartments(sign_in: SignIn) -> None:
+    portal = await sign_in("apt101@harborview.example")
     data = await portal.data("{ viewer { subscriber { consolidatedStatement { url filename expiresAt } } } }")
     document = subscriber(data)["consolidatedStatement"]
     assert document["filename"] == "statement-WG-300301.pdf"
@@ -47,13 +45,10 @@ async def test_site_users_statement_covers_only_their_apartments(login: Login) -
     assert "Apt 103" not in text
 
 
-async def test_attachment_url_downloads_the_attachment(
-    make_portal: Any, bench_sandboxes: Callable[[int], Any]
-) -> None:
-    sandbox = bench_sandboxes(1)  # not the shared demo sandbox: this test adds data
-    portal = await (await make_portal(sandbox)).login("ana@lima.example")
+async def test_attachment_url_downloads_the_attachment(sign_in: SignIn, transport: DispatchTransport) -> None:
+    portal = await sign_in("ana@lima.example")
     http = httpx.AsyncClient(
-        transport=portal.transport, base_url="http://crm.test", headers={"x-api-key": "sandbox-service-key"}
+        transport=transport, base_url="http://crm.test", headers={"x-api-key": "sandbox-service-key"}
     )
     async with http:
         crm = HttpCrm(CoreClient("crm", http))

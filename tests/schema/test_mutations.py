@@ -7,26 +7,16 @@ These tests change data, so each one gets its own copy of a sandbox seeded once 
 from __future__ import annotations
 
 import calendar
-import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from adapters.ports.billing import BillingPort
-from adapters.wispgate.billing import HttpBilling
-from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
-from bff.core.settings import Settings, load_settings
-from sandbox.app import Sandbox, build_sandbox
-from sandbox.settings import SandboxSettings
-from tests.schema.conftest import ENV, Portal
+from sandbox.app import Sandbox
+from tests.harness.portal import Portal, SignIn
 from tests.schema.helpers import codes, gid, nodes, subscriber
-
-MONEY_ENV = {**ENV, "GATEWAY_URL": "http://gateway.test"}
-SANDBOX_KEY = "sandbox-service-key"
 
 PAY_INVOICE = """
 mutation($input: PayInvoiceInput!) {
@@ -130,61 +120,6 @@ mutation($ids: [ID!]!) {
 """
 
 
-# ------------------------------------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(scope="session")
-def money_template(tmp_path_factory: pytest.TempPathFactory, today: date) -> Path:
-    """A sandbox seeded once; every test works on its own copy (these tests write)."""
-    data_dir = tmp_path_factory.mktemp("money-sandbox")
-    build_sandbox(SandboxSettings(data_dir=data_dir, today=today)).close()
-    return data_dir
-
-
-@pytest.fixture
-def writable_sandbox(money_template: Path, tmp_path: Path, today: date) -> Iterator[Sandbox]:
-    data_dir = tmp_path / "sandbox"
-    shutil.copytree(money_template, data_dir)
-    built = build_sandbox(SandboxSettings(data_dir=data_dir, today=today))
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings({**MONEY_ENV, "WEB_DIST": str(tmp_path / "dist")})
-
-
-Signed = Callable[[str], Any]
-
-
-@pytest.fixture
-async def signed(make_portal: Callable[[Sandbox], Any], writable_sandbox: Sandbox) -> Signed:
-    """`await signed(email)`: a new client of one BFF app over this test's sandbox, logged in."""
-    started: list[Portal] = []
-
-    async def login(email: str) -> Portal:
-        portal: Portal = await make_portal(writable_sandbox)
-        started.append(portal)
-        return await portal.login(email)
-
-    return login
-
-
-@pytest.fixture
-async def billing_port(writable_sandbox: Sandbox) -> AsyncIterator[BillingPort]:
-    """Billing's port over this test's sandbox, for arranging what the portal cannot do itself."""
-    transport = _dispatch(writable_sandbox)
-    async with make_http_client(BackendConfig("http://billing.test", SANDBOX_KEY), transport) as http:
-        yield HttpBilling(CoreClient("billing", http))
-
-
-def _dispatch(sandbox: Sandbox) -> Any:
-    from tests.harness.transport import DispatchTransport
-
-    return DispatchTransport({f"{s.name}.test": s.asgi() for s in sandbox.systems})
-
-
 async def payload(portal: Portal, query: str, variables: dict[str, Any], name: str) -> dict[str, Any]:
     result = await portal.data(query, variables)
     value: dict[str, Any] = result[name]
@@ -211,8 +146,8 @@ def error_codes(result: dict[str, Any]) -> list[str]:
 # ---------------------------------------------------------------------------------------------- payInvoice
 
 
-async def test_pay_invoice_opens_the_gateway_checkout_for_the_open_invoice(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_pay_invoice_opens_the_gateway_checkout_for_the_open_invoice(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     [open_] = [i for i in await invoices_of(ana) if i["status"] == "OPEN"]
 
     result = await payload(
@@ -238,8 +173,8 @@ def _get(url: str) -> Any:
     return httpx.Request("GET", url)
 
 
-async def test_same_idempotency_key_replays_the_same_checkout(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_same_idempotency_key_replays_the_same_checkout(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     [open_] = [i for i in await invoices_of(ana) if i["status"] == "OPEN"]
     variables = {"input": {"invoiceId": open_["id"], "idempotencyKey": "same-key"}}
 
@@ -253,8 +188,8 @@ async def test_same_idempotency_key_replays_the_same_checkout(signed: Signed) ->
     assert other["checkoutUrl"] != first["checkoutUrl"]
 
 
-async def test_pay_invoice_refuses_a_paid_invoice(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_pay_invoice_refuses_a_paid_invoice(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     paid = next(i for i in await invoices_of(ana) if i["status"] == "PAID")
 
     result = await payload(
@@ -265,10 +200,10 @@ async def test_pay_invoice_refuses_a_paid_invoice(signed: Signed) -> None:
     assert result["checkoutUrl"] is None
 
 
-async def test_foreign_and_made_up_invoices_are_the_same_not_found(signed: Signed) -> None:
-    ben = await signed("ben@okafor.example")
+async def test_foreign_and_made_up_invoices_are_the_same_not_found(sign_in: SignIn) -> None:
+    ben = await sign_in("ben@okafor.example")
     [bens] = [i for i in await invoices_of(ben) if i["status"] == "OVERDUE"]
-    ana = await signed("ana@lima.example")
+    ana = await sign_in("ana@lima.example")
 
     foreign = await payload(
         ana, PAY_INVOICE, {"input": {"invoiceId": bens["id"], "idempotencyKey": "k"}}, "payInvoice"
@@ -286,10 +221,10 @@ async def test_foreign_and_made_up_invoices_are_the_same_not_found(signed: Signe
 
 
 @pytest.mark.parametrize("email", ["auditor@northwind.example", "airport@northwind.example"])
-async def test_viewer_and_site_users_may_not_move_money(signed: Signed, email: str) -> None:
-    owner = await signed("it@northwind.example")
+async def test_viewer_and_site_users_may_not_move_money(sign_in: SignIn, email: str) -> None:
+    owner = await sign_in("it@northwind.example")
     invoice = next(i for i in await invoices_of(owner) if i["status"] == "OPEN")
-    portal = await signed(email)
+    portal = await sign_in(email)
     attempts = [
         (PAY_INVOICE, {"input": {"invoiceId": invoice["id"], "idempotencyKey": "k"}}),
         (TOP_UP, {"input": {"amount": "20.00", "idempotencyKey": "k"}}),
@@ -311,16 +246,13 @@ async def test_viewer_and_site_users_may_not_move_money(signed: Signed, email: s
     assert redeemed["credited"] == {"amount": "25.00", "currency": "USD"}
 
 
-async def test_anonymous_money_mutations_are_unauthenticated(
-    make_portal: Callable[[Sandbox], Any], writable_sandbox: Sandbox
-) -> None:
-    anonymous: Portal = await make_portal(writable_sandbox)
-    result = await anonymous.execute(TOP_UP, {"input": {"amount": "20.00", "idempotencyKey": "k"}})
+async def test_anonymous_money_mutations_are_unauthenticated(portal: Portal) -> None:
+    result = await portal.execute(TOP_UP, {"input": {"amount": "20.00", "idempotencyKey": "k"}})
     assert codes(result) == ["UNAUTHENTICATED"]
 
 
-async def test_return_url_must_be_on_an_allowed_origin(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_return_url_must_be_on_an_allowed_origin(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     [open_] = [i for i in await invoices_of(ana) if i["status"] == "OPEN"]
 
     refused = await payload(
@@ -360,8 +292,8 @@ async def test_return_url_must_be_on_an_allowed_origin(signed: Signed) -> None:
 
 
 @pytest.mark.parametrize("key", ["", "   ", "x" * 101])
-async def test_idempotency_key_must_be_short_and_non_empty(signed: Signed, key: str) -> None:
-    ana = await signed("ana@lima.example")
+async def test_idempotency_key_must_be_short_and_non_empty(sign_in: SignIn, key: str) -> None:
+    ana = await sign_in("ana@lima.example")
     [open_] = [i for i in await invoices_of(ana) if i["status"] == "OPEN"]
     calls = money_calls(ana)
 
@@ -378,24 +310,24 @@ async def test_idempotency_key_must_be_short_and_non_empty(signed: Signed, key: 
 
 
 @pytest.mark.parametrize("amount", ["4.99", "1000.01", "1.234", "0", "-5.00"])
-async def test_top_up_amount_rules(signed: Signed, amount: str) -> None:
-    ana = await signed("ana@lima.example")
+async def test_top_up_amount_rules(sign_in: SignIn, amount: str) -> None:
+    ana = await sign_in("ana@lima.example")
     result = await payload(ana, TOP_UP, {"input": {"amount": amount, "idempotencyKey": "k"}}, "topUpWallet")
     assert error_codes(result) == ["AMOUNT_INVALID"]
     assert result["userErrors"][0]["field"] == ["input", "amount"]
     assert result["checkoutUrl"] is None
 
 
-async def test_top_up_opens_a_checkout_and_credits_nothing_yet(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_top_up_opens_a_checkout_and_credits_nothing_yet(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     result = await payload(ana, TOP_UP, {"input": {"amount": "25.50", "idempotencyKey": "k"}}, "topUpWallet")
     assert result["userErrors"] == []
     assert "/gateway/pay/cs_" in result["checkoutUrl"]
     assert result["wallet"] == {"balance": {"amount": "5.00"}}
 
 
-async def test_money_is_never_a_float(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_money_is_never_a_float(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     result = await ana.execute(
         'mutation { topUpWallet(input: {amount: 25.5, idempotencyKey: "k"}) { checkoutUrl } }'
     )
@@ -405,8 +337,8 @@ async def test_money_is_never_a_float(signed: Signed) -> None:
 # ---------------------------------------------------------------------------------------- wallet → invoice
 
 
-async def test_apply_wallet_pays_part_then_the_rest_of_an_invoice(signed: Signed) -> None:
-    dana = await signed("it@northwind.example")
+async def test_apply_wallet_pays_part_then_the_rest_of_an_invoice(sign_in: SignIn) -> None:
+    dana = await sign_in("it@northwind.example")
     invoice = next(i for i in await invoices_of(dana) if i["status"] == "OPEN")
     balance = Decimal(invoice["balance"]["amount"])
     assert await wallet_of(dana) == Decimal("250.00")
@@ -447,8 +379,8 @@ async def test_apply_wallet_pays_part_then_the_rest_of_an_invoice(signed: Signed
     assert await wallet_of(dana) == Decimal("150.00") - used
 
 
-async def test_apply_wallet_refusals(signed: Signed) -> None:
-    ben = await signed("ben@okafor.example")
+async def test_apply_wallet_refusals(sign_in: SignIn) -> None:
+    ben = await sign_in("ben@okafor.example")
     [overdue] = [i for i in await invoices_of(ben) if i["status"] == "OVERDUE"]
     assert await wallet_of(ben) == Decimal("10.00")  # a gift card redeemed before
     empty = await payload(
@@ -460,7 +392,7 @@ async def test_apply_wallet_refusals(signed: Signed) -> None:
     assert error_codes(empty) == ["INSUFFICIENT_BALANCE"]
     assert empty["invoice"] is None and empty["wallet"] is None
 
-    dana = await signed("it@northwind.example")
+    dana = await sign_in("it@northwind.example")
     invoice = next(i for i in await invoices_of(dana) if i["status"] == "OPEN")
     for amount in ("0", "1.001", "-3"):
         bad = await payload(
@@ -489,11 +421,11 @@ async def test_apply_wallet_refusals(signed: Signed) -> None:
 
 
 async def test_two_subscribers_using_the_same_key_do_not_collide(
-    signed: Signed, billing_port: BillingPort
+    sign_in: SignIn, billing_port: BillingPort
 ) -> None:
     await billing_port.redeem_gift_card(subscriber_id="SUB-1003", code="WG-GIFT-10")  # Cara: 30.00
-    dana = await signed("it@northwind.example")
-    cara = await signed("cara@jensen.example")
+    dana = await sign_in("it@northwind.example")
+    cara = await sign_in("cara@jensen.example")
     danas = next(i for i in await invoices_of(dana) if i["status"] == "OPEN")
     caras = next(i for i in await invoices_of(cara) if i["status"] == "OPEN")
 
@@ -517,8 +449,8 @@ async def test_two_subscribers_using_the_same_key_do_not_collide(
 # ---------------------------------------------------------------------------------------------- gift cards
 
 
-async def test_gift_card_credits_once(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_gift_card_credits_once(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
 
     first = await payload(ana, REDEEM, {"code": "WG-GIFT-25"}, "redeemGiftCard")
     second = await payload(ana, REDEEM, {"code": "WG-GIFT-25"}, "redeemGiftCard")
@@ -535,8 +467,8 @@ async def test_gift_card_credits_once(signed: Signed) -> None:
     assert await wallet_of(ana) == Decimal("30.00")
 
 
-async def test_gift_card_guessing_is_rate_limited_per_user(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_gift_card_guessing_is_rate_limited_per_user(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     for n in range(5):
         result = await payload(ana, REDEEM, {"code": f"WG-GUESS-{n}"}, "redeemGiftCard")
         assert error_codes(result) == ["GIFT_CARD_INVALID"]
@@ -548,15 +480,15 @@ async def test_gift_card_guessing_is_rate_limited_per_user(signed: Signed) -> No
     assert await wallet_of(ana) == Decimal("5.00")
 
     # Another user of the same app has a budget of their own.
-    ben = await signed("ben@okafor.example")
+    ben = await sign_in("ben@okafor.example")
     assert (await payload(ben, REDEEM, {"code": "WG-GIFT-25"}, "redeemGiftCard"))["userErrors"] == []
 
 
 # --------------------------------------------------------------------------------------------- renewals
 
 
-async def test_renew_prepaid_voip_extends_a_month_and_debits_the_wallet(signed: Signed) -> None:
-    cara = await signed("cara@jensen.example")
+async def test_renew_prepaid_voip_extends_a_month_and_debits_the_wallet(sign_in: SignIn) -> None:
+    cara = await sign_in("cara@jensen.example")
     voip = gid("SubService", "SS-1003-2")
     before = (await cara.data(SERVICE, {"id": voip}))["node"]
     assert before["renewable"] is True
@@ -584,8 +516,8 @@ async def test_renew_prepaid_voip_extends_a_month_and_debits_the_wallet(signed: 
     assert after["renewable"] is True  # 10.01 left covers another 9.99
 
 
-async def test_renew_refusals(signed: Signed) -> None:
-    cara = await signed("cara@jensen.example")
+async def test_renew_refusals(sign_in: SignIn) -> None:
+    cara = await sign_in("cara@jensen.example")
     internet = await payload(
         cara,
         RENEW,
@@ -629,8 +561,8 @@ async def test_renew_refusals(signed: Signed) -> None:
 # ------------------------------------------------------------------------------------------- cards, autopay
 
 
-async def test_add_payment_method_opens_a_setup_checkout(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_add_payment_method_opens_a_setup_checkout(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     result = await payload(ana, ADD_CARD, {"input": {"idempotencyKey": "card-1"}}, "addPaymentMethod")
     assert result["userErrors"] == []
     assert "/gateway/pay/cs_" in result["checkoutUrl"]
@@ -640,8 +572,8 @@ async def test_add_payment_method_opens_a_setup_checkout(signed: Signed) -> None
     assert me["autopay"] == {"enabled": False, "paymentMethod": None}
 
 
-async def test_cards_default_autopay_and_removal(signed: Signed, billing_port: BillingPort) -> None:
-    ana = await signed("ana@lima.example")
+async def test_cards_default_autopay_and_removal(sign_in: SignIn, billing_port: BillingPort) -> None:
+    ana = await sign_in("ana@lima.example")
     refused = await payload(ana, SET_AUTOPAY, {"enabled": True}, "setAutopay")
     assert error_codes(refused) == ["AUTOPAY_REQUIRES_CARD"]
     assert refused["autopay"] is None
@@ -706,19 +638,19 @@ async def test_cards_default_autopay_and_removal(signed: Signed, billing_port: B
     assert subscriber(await ana.data(CARDS))["paymentMethods"] == []
 
 
-async def test_cards_of_another_subscriber_are_not_found(signed: Signed, billing_port: BillingPort) -> None:
+async def test_cards_of_another_subscriber_are_not_found(sign_in: SignIn, billing_port: BillingPort) -> None:
     year = date.today().year + 2
     bens = await billing_port.add_payment_method(
         "SUB-1002", gateway_token="pm_test_ben", brand="visa", last4="1111", exp_month=5, exp_year=year
     )
-    ana = await signed("ana@lima.example")
+    ana = await sign_in("ana@lima.example")
     for query, name in ((SET_DEFAULT, "setDefaultPaymentMethod"), (REMOVE_CARD, "removePaymentMethod")):
         foreign = await payload(ana, query, {"id": gid("PaymentMethod", bens.id)}, name)
         made_up = await payload(ana, query, {"id": gid("PaymentMethod", "pm_9999999")}, name)
         assert error_codes(foreign) == ["NOT_FOUND"] and foreign == made_up
     node = await ana.data("query($id: ID!) { node(id: $id) { id } }", {"id": gid("PaymentMethod", bens.id)})
     assert node["node"] is None
-    ben = await signed("ben@okafor.example")
+    ben = await sign_in("ben@okafor.example")
     assert subscriber(await ben.data(CARDS))["paymentMethods"] == [
         {
             "id": gid("PaymentMethod", bens.id),
@@ -733,19 +665,19 @@ async def test_cards_of_another_subscriber_are_not_found(signed: Signed, billing
 
 
 async def test_an_expired_card_cannot_become_the_default(
-    signed: Signed, billing_port: BillingPort, writable_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+    sign_in: SignIn, billing_port: BillingPort, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     year = date.today().year
     await billing_port.add_payment_method(
         "SUB-1001", gateway_token="pm_test_a", brand="visa", last4="4242", exp_month=12, exp_year=year + 1
     )
     # A card stored back when it was still valid (Billing refuses to store an expired one).
-    monkeypatch.setattr(writable_sandbox.billing, "today", lambda: date(year - 2, 1, 1))
+    monkeypatch.setattr(sandbox.billing, "today", lambda: date(year - 2, 1, 1))
     old = await billing_port.add_payment_method(
         "SUB-1001", gateway_token="pm_test_old", brand="visa", last4="0005", exp_month=6, exp_year=year - 1
     )
     monkeypatch.undo()
-    ana = await signed("ana@lima.example")
+    ana = await sign_in("ana@lima.example")
 
     listed = {m["last4"]: m for m in subscriber(await ana.data(CARDS))["paymentMethods"]}
     result = await payload(ana, SET_DEFAULT, {"id": gid("PaymentMethod", old.id)}, "setDefaultPaymentMethod")
@@ -760,14 +692,14 @@ async def test_an_expired_card_cannot_become_the_default(
 
 
 @pytest.mark.parametrize("email", ["auditor@northwind.example", "airport@northwind.example"])
-async def test_cards_and_autopay_are_null_for_viewer_and_site(signed: Signed, email: str) -> None:
-    portal = await signed(email)
+async def test_cards_and_autopay_are_null_for_viewer_and_site(sign_in: SignIn, email: str) -> None:
+    portal = await sign_in(email)
     me = subscriber(await portal.data(CARDS))
     assert me == {"paymentMethods": None, "autopay": None}
 
 
-async def test_finance_manages_cards(signed: Signed) -> None:
-    fiona = await signed("finance@northwind.example")
+async def test_finance_manages_cards(sign_in: SignIn) -> None:
+    fiona = await sign_in("finance@northwind.example")
     me = subscriber(await fiona.data(CARDS))
     assert me == {"paymentMethods": [], "autopay": {"enabled": False, "paymentMethod": None}}
 
@@ -775,8 +707,8 @@ async def test_finance_manages_cards(signed: Signed) -> None:
 # ---------------------------------------------------------------------------------------- notifications
 
 
-async def test_mark_notifications_read_lowers_the_unread_count(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_mark_notifications_read_lowers_the_unread_count(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     before = subscriber(await ana.data(NOTIFICATIONS))["notifications"]
     unread = [n["id"] for n in before["nodes"] if not n["read"]]
     assert unread, "the seed gives Ana unread notifications"
@@ -796,10 +728,10 @@ async def test_mark_notifications_read_lowers_the_unread_count(signed: Signed) -
     ] == after["unreadCount"]
 
 
-async def test_marking_someone_elses_notifications_does_nothing(signed: Signed) -> None:
-    ana = await signed("ana@lima.example")
+async def test_marking_someone_elses_notifications_does_nothing(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     anas_before = subscriber(await ana.data(NOTIFICATIONS))["notifications"]
-    ben = await signed("ben@okafor.example")
+    ben = await sign_in("ben@okafor.example")
     bens_before = subscriber(await ben.data(NOTIFICATIONS))["notifications"]["unreadCount"]
 
     result = await payload(
@@ -813,8 +745,8 @@ async def test_marking_someone_elses_notifications_does_nothing(signed: Signed) 
 # ------------------------------------------------------------------------------------------------ outages
 
 
-async def test_outages_are_top_level_backend_unavailable(signed: Signed) -> None:
-    dana = await signed("it@northwind.example")
+async def test_outages_are_top_level_backend_unavailable(sign_in: SignIn) -> None:
+    dana = await sign_in("it@northwind.example")
     invoice = next(i for i in await invoices_of(dana) if i["status"] == "OPEN")
 
     dana.transport.down.add("gateway.test")

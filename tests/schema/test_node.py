@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from tests.schema.conftest import Portal
+from tests.harness.portal import MakePortal, Portal, SignIn
 from tests.schema.helpers import codes, gid
 from tests.schema.queries import NODE, NODES
-
-Login = Callable[[str], Any]
 
 
 async def _node(portal: Portal, global_id: str) -> dict[str, Any]:
@@ -23,11 +20,11 @@ async def _invoice_id_of(portal: Portal) -> str:
 
 
 async def test_site_user_gets_null_alike_for_a_hidden_a_foreign_and_an_unknown_id(
-    make_portal: Any, sandbox: Any
+    make_portal: MakePortal,
 ) -> None:
-    ana = await (await make_portal(sandbox)).login("ana@lima.example")
+    ana = await (await make_portal()).sign_in("ana@lima.example")
     anas_invoice = await _invoice_id_of(ana)
-    site = await (await make_portal(sandbox)).login("apt101@harborview.example")
+    site = await (await make_portal()).sign_in("apt101@harborview.example")
 
     own = await _node(site, gid("SubService", "SS-3001-101"))
     assert own == {
@@ -57,8 +54,8 @@ async def test_site_user_gets_null_alike_for_a_hidden_a_foreign_and_an_unknown_i
     assert [n and n["id"] for n in batch["nodes"]] == [gid("SubService", "SS-3001-102"), None, None]
 
 
-async def test_owner_resolves_own_objects_by_id(login: Login) -> None:
-    ana = await login("ana@lima.example")
+async def test_owner_resolves_own_objects_by_id(sign_in: SignIn) -> None:
+    ana = await sign_in("ana@lima.example")
     invoice_id = await _invoice_id_of(ana)
     invoice = (await ana.data(NODE, {"id": invoice_id}))["node"]
     assert invoice["__typename"] == "Invoice" and invoice["number"]
@@ -71,23 +68,21 @@ async def test_owner_resolves_own_objects_by_id(login: Login) -> None:
     assert (await ana.data(NODE, {"id": first["id"]}))["node"]["number"] == first["number"]
 
 
-async def test_invoice_of_a_sub_service_the_site_user_may_not_see_is_null(
-    make_portal: Any, sandbox: Any
-) -> None:
-    manager = await (await make_portal(sandbox)).login("manager@harborview.example")
+async def test_invoice_of_a_sub_service_the_site_user_may_not_see_is_null(make_portal: MakePortal) -> None:
+    manager = await (await make_portal()).sign_in("manager@harborview.example")
     data = await manager.data(
         "{ viewer { subscriber { invoices(first: 100) { nodes { id subService { id } } } } } }"
     )
     invoices = data["viewer"]["subscriber"]["invoices"]["nodes"]
     apt103 = next(i for i in invoices if i["subService"]["id"] == gid("SubService", "SS-3001-103"))
     apt101 = next(i for i in invoices if i["subService"]["id"] == gid("SubService", "SS-3001-101"))
-    site = await (await make_portal(sandbox)).login("apt101@harborview.example")
+    site = await (await make_portal()).sign_in("apt101@harborview.example")
     assert (await _node(site, apt103["id"])) == {"data": {"node": None}}
     assert (await _node(site, apt101["id"]))["data"]["node"]["subService"]["label"] == "Internet – Apt 101"
 
 
-async def test_malformed_ids_are_bad_user_input(login: Login) -> None:
-    portal = await login("ana@lima.example")
+async def test_malformed_ids_are_bad_user_input(sign_in: SignIn) -> None:
+    portal = await sign_in("ana@lima.example")
     for bad in ("not base64!", gid("NoSuchType", "x"), "", "Zm9v"):
         answer = await _node(portal, bad)
         assert codes(answer) == ["BAD_USER_INPUT"], (bad, answer)

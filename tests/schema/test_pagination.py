@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from tests.harness.portal import SignIn
 from tests.schema.helpers import codes, gid
 from tests.schema.queries import SUBSERVICE_PAGE
-
-Login = Callable[[str], Any]
 
 
 def _page(data: dict[str, Any]) -> dict[str, Any]:
@@ -16,8 +14,8 @@ def _page(data: dict[str, Any]) -> dict[str, Any]:
     return page
 
 
-async def test_walks_all_forty_apartments_exactly_once(login: Login) -> None:
-    portal = await login("manager@harborview.example")
+async def test_walks_all_forty_apartments_exactly_once(sign_in: SignIn) -> None:
+    portal = await sign_in("manager@harborview.example")
     seen: list[str] = []
     after: str | None = None
     pages = 0
@@ -38,8 +36,8 @@ async def test_walks_all_forty_apartments_exactly_once(login: Login) -> None:
     assert set(seen) == {f"Internet – Apt {f * 100 + u}" for f in range(1, 5) for u in range(1, 11)}
 
 
-async def test_first_above_100_is_refused_not_clamped(login: Login) -> None:
-    portal = await login("manager@harborview.example")
+async def test_first_above_100_is_refused_not_clamped(sign_in: SignIn) -> None:
+    portal = await sign_in("manager@harborview.example")
     answer = await portal.execute(SUBSERVICE_PAGE, {"first": 101})
     assert codes(answer) == ["BAD_USER_INPUT"]
     assert "100" in answer["errors"][0]["message"]
@@ -49,14 +47,14 @@ async def test_first_above_100_is_refused_not_clamped(login: Login) -> None:
     assert codes(invoices) == ["BAD_USER_INPUT"]
 
 
-async def test_malformed_cursor_is_bad_user_input(login: Login) -> None:
-    portal = await login("manager@harborview.example")
+async def test_malformed_cursor_is_bad_user_input(sign_in: SignIn) -> None:
+    portal = await sign_in("manager@harborview.example")
     for cursor in ("garbage", "bzp4", "b246LTE"):  # not base64 of ours / "o:x" / "on:-1"
         assert codes(await portal.execute(SUBSERVICE_PAGE, {"after": cursor})) == ["BAD_USER_INPUT"], cursor
 
 
-async def test_filters_apply_before_paging(login: Login) -> None:
-    portal = await login("it@northwind.example")
+async def test_filters_apply_before_paging(sign_in: SignIn) -> None:
+    portal = await sign_in("it@northwind.example")
     voip = _page(await portal.data(SUBSERVICE_PAGE, {"kind": "VOIP", "first": 2}))
     assert voip["totalCount"] == 5
     assert len(voip["edges"]) == 2 and voip["pageInfo"]["hasNextPage"] is True
@@ -64,14 +62,14 @@ async def test_filters_apply_before_paging(login: Login) -> None:
     active = _page(await portal.data(SUBSERVICE_PAGE, {"status": "ACTIVE"}))
     assert active["totalCount"] == 10
 
-    ben = await login("ben@okafor.example")
+    ben = await sign_in("ben@okafor.example")
     suspended = _page(await ben.data(SUBSERVICE_PAGE, {"status": "SUSPENDED"}))
     assert [e["node"]["status"] for e in suspended["edges"]] == ["SUSPENDED"]
     assert _page(await ben.data(SUBSERVICE_PAGE, {"status": "ACTIVE"}))["totalCount"] == 0
 
 
-async def test_invoice_status_filter_and_paging(login: Login) -> None:
-    portal = await login("manager@harborview.example")
+async def test_invoice_status_filter_and_paging(sign_in: SignIn) -> None:
+    portal = await sign_in("manager@harborview.example")
     query = """query($after: String) { viewer { subscriber {
       all: invoices(first: 100) { totalCount }
       open: invoices(status: OPEN, first: 100) { totalCount nodes { status } }
@@ -91,8 +89,8 @@ async def test_invoice_status_filter_and_paging(login: Login) -> None:
     assert len(ids) == len(set(ids)) == total
 
 
-async def test_notifications_and_wallet_connections(login: Login) -> None:
-    portal = await login("it@northwind.example")
+async def test_notifications_and_wallet_connections(sign_in: SignIn) -> None:
+    portal = await sign_in("it@northwind.example")
     data = await portal.data(
         """{ viewer { subscriber {
           notifications(first: 1) { totalCount unreadCount nodes { id read } }

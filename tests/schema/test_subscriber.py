@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
+from tests.harness.portal import MakePortal, SignIn
 from tests.schema.helpers import codes, gid, nodes, subscriber
 from tests.schema.queries import DASHBOARD
 
-Login = Callable[[str], Any]
 
-
-async def test_residential_ana_sees_her_services_invoices_and_wallet(login: Login) -> None:
-    portal = await login("ana@lima.example")
+async def test_residential_ana_sees_her_services_invoices_and_wallet(sign_in: SignIn) -> None:
+    portal = await sign_in("ana@lima.example")
     me = subscriber(await portal.data(DASHBOARD))
 
     assert me["name"] == "Ana Lima"
@@ -76,8 +73,8 @@ async def test_residential_ana_sees_her_services_invoices_and_wallet(login: Logi
     assert 0.0 <= device_ticket["sla"]["progress"] <= 1.0
 
 
-async def test_ben_is_suspended_for_non_payment_with_an_overdue_invoice(login: Login) -> None:
-    portal = await login("ben@okafor.example")
+async def test_ben_is_suspended_for_non_payment_with_an_overdue_invoice(sign_in: SignIn) -> None:
+    portal = await sign_in("ben@okafor.example")
     me = subscriber(await portal.data(DASHBOARD))
     [internet] = nodes(me["subServices"])
     assert internet["status"] == "SUSPENDED"
@@ -89,8 +86,8 @@ async def test_ben_is_suspended_for_non_payment_with_an_overdue_invoice(login: L
     )
 
 
-async def test_northwind_sees_ten_subservices_a_consolidated_invoice_and_its_wallet(login: Login) -> None:
-    portal = await login("it@northwind.example")
+async def test_northwind_sees_ten_subservices_a_consolidated_invoice_and_its_wallet(sign_in: SignIn) -> None:
+    portal = await sign_in("it@northwind.example")
     me = subscriber(await portal.data(DASHBOARD))
     services = nodes(me["subServices"])
     assert me["kind"] == "ENTERPRISE"
@@ -112,19 +109,17 @@ async def test_northwind_sees_ten_subservices_a_consolidated_invoice_and_its_wal
     assert me["consolidatedStatement"]["filename"] == "statement-WG-200201.pdf"
 
 
-async def test_finance_and_viewer_roles_read_like_a_manager(
-    login: Login, make_portal: Any, sandbox: Any
-) -> None:
+async def test_finance_and_viewer_roles_read_like_a_manager(sign_in: SignIn, make_portal: MakePortal) -> None:
     for email in ("finance@northwind.example", "auditor@northwind.example"):
-        portal = await (await make_portal(sandbox)).login(email)
+        portal = await (await make_portal()).sign_in(email)
         me = subscriber(await portal.data(DASHBOARD))
         assert me["subServices"]["totalCount"] == 10
         assert me["wallet"]["balance"]["amount"] == "250.00"
         assert len(nodes(me["invoices"])) > 0
 
 
-async def test_mdu_site_user_sees_only_their_apartments(login: Login) -> None:
-    portal = await login("apt101@harborview.example")
+async def test_mdu_site_user_sees_only_their_apartments(sign_in: SignIn) -> None:
+    portal = await sign_in("apt101@harborview.example")
     data = await portal.data(DASHBOARD)
     assert data["viewer"]["role"] == "SITE"
     assert data["viewer"]["canManageBilling"] is False
@@ -157,8 +152,8 @@ async def test_mdu_site_user_sees_only_their_apartments(login: Login) -> None:
     assert "sites=SS-3001-101%2CSS-3001-102" in me["consolidatedStatement"]["url"]
 
 
-async def test_enterprise_site_user_sees_no_consolidated_invoice(login: Login) -> None:
-    portal = await login("airport@northwind.example")
+async def test_enterprise_site_user_sees_no_consolidated_invoice(sign_in: SignIn) -> None:
+    portal = await sign_in("airport@northwind.example")
     me = subscriber(await portal.data(DASHBOARD))
     assert [s["label"] for s in nodes(me["subServices"])] == [
         "Internet – Airport Branch",
@@ -173,8 +168,8 @@ async def test_enterprise_site_user_sees_no_consolidated_invoice(login: Login) -
     assert me["wallet"] is None
 
 
-async def test_prepaid_voip_shows_when_it_expires(login: Login) -> None:
-    portal = await login("cara@jensen.example")
+async def test_prepaid_voip_shows_when_it_expires(sign_in: SignIn) -> None:
+    portal = await sign_in("cara@jensen.example")
     me = subscriber(await portal.data(DASHBOARD))
     services = {s["kind"]: s for s in nodes(me["subServices"])}
     assert services["VOIP"]["billing"]["prepaid"] is True
@@ -184,8 +179,8 @@ async def test_prepaid_voip_shows_when_it_expires(login: Login) -> None:
     assert services["INTERNET"]["expiresAt"] is None
 
 
-async def test_usage_over_a_chosen_period_and_bad_periods(login: Login) -> None:
-    portal = await login("ana@lima.example")
+async def test_usage_over_a_chosen_period_and_bad_periods(sign_in: SignIn) -> None:
+    portal = await sign_in("ana@lima.example")
     query = """query($from: Date, $to: Date) { viewer { subscriber { subServices(kind: INTERNET) {
       nodes { usage(from: $from, to: $to) { from to days { date } } } } } } }"""
     data = await portal.data(query, {"from": "2026-11-01", "to": "2026-11-07"})

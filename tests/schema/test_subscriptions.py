@@ -2,7 +2,7 @@
 events published on the app's bus arrive as fresh objects, filtered to what the subscribed user may see.
 
 Starlette's TestClient runs the app (and its lifespan) on an event loop in another thread; everything that
-must happen on that loop (publishing on the bus, arranging data through a port) goes through its portal.
+must happen on that loop (publishing on the bus, arranging data through a port) goes through its (anyio) portal.
 A test that something is NOT delivered publishes it first and then an event that is: the first message
 received must be the second one.
 """
@@ -26,32 +26,24 @@ from adapters.ports.money import Money
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from bff.core.bus import BusEvent
-from bff.core.settings import Settings, load_settings
+from bff.core.settings import Settings
 from bff.server.app import create_app
 from sandbox.app import Sandbox
+from sandbox.settings import SandboxSettings
+from sandbox.world import DEMO_PASSWORD
+from tests.harness.portal import GATEWAY_URL, LOGIN, portal_settings
 from tests.harness.transport import DispatchTransport
-from tests.schema.conftest import PASSWORD
 from tests.schema.helpers import gid
-from tests.schema.test_mutations import MONEY_ENV, SANDBOX_KEY, money_template, settings, writable_sandbox
 
 with warnings.catch_warnings():
     # Starlette 1.10 prefers the `httpx2` package for its TestClient; plain httpx works the same here.
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient, WebSocketDenialResponse
 
-__all__ = ["money_template", "settings", "writable_sandbox"]  # fixtures shared with the mutation tests
-
 T = TypeVar("T")
 PROTOCOL = "graphql-transport-ws"
 WAIT_S = 5.0
 
-LOGIN = """
-mutation($email: String!, $password: String!, $delivery: TokenDelivery!) {
-  login(input: {email: $email, password: $password, tokenDelivery: $delivery}) {
-    accessToken userErrors { code }
-  }
-}
-"""
 STATUS = "subscription { serviceStatusChanged { id label status statusReason } }"
 SETTLED = """
 subscription {
@@ -69,8 +61,9 @@ WALLET = "subscription { walletChanged { balance { amount currency } } }"
 NOTIFICATION = "subscription { notificationReceived { id kind title read } }"
 
 
-class App:
-    """The running app in a TestClient, with helpers to log in and to run coroutines on its loop."""
+class ThreadedApp:
+    """The running app in a TestClient (its event loop in another thread, so that these synchronous tests
+    can speak WebSocket to it), with helpers to log in and to run coroutines on its loop."""
 
     def __init__(self, client: TestClient, app: Starlette, transport: DispatchTransport) -> None:
         self.client = client
@@ -97,7 +90,10 @@ class App:
     def login(self, email: str, delivery: str = "BODY") -> str:
         response = self.client.post(
             "/graphql",
-            json={"query": LOGIN, "variables": {"email": email, "password": PASSWORD, "delivery": delivery}},
+            json={
+                "query": LOGIN,
+                "variables": {"email": email, "password": DEMO_PASSWORD, "delivery": delivery},
+            },
         )
         body = response.json()["data"]["login"]
         assert body["userErrors"] == [], body
@@ -107,7 +103,7 @@ class App:
         """Run `action` with Billing's port, on the app's loop, over the same sandbox."""
 
         async def go() -> T:
-            config = BackendConfig("http://billing.test", SANDBOX_KEY)
+            config = BackendConfig("http://billing.test", SandboxSettings.service_key)
             async with make_http_client(config, self.transport) as http:
                 return await action(HttpBilling(CoreClient("billing", http)))
 
@@ -115,16 +111,16 @@ class App:
 
 
 @contextmanager
-def running(sandbox: Sandbox, settings: Settings) -> Iterator[App]:
-    transport = DispatchTransport({f"{s.name}.test": s.asgi() for s in sandbox.systems})
+def running(sandbox: Sandbox, settings: Settings) -> Iterator[ThreadedApp]:
+    transport = DispatchTransport.to(sandbox.systems)
     app = create_app(settings, backends_transport=transport)
     with TestClient(app) as client:
-        yield App(client, app, transport)
+        yield ThreadedApp(client, app, transport)
 
 
 @pytest.fixture
-def portal(writable_sandbox: Sandbox, settings: Settings) -> Iterator[App]:
-    with running(writable_sandbox, settings) as app:
+def app(sandbox: Sandbox, settings: Settings) -> Iterator[ThreadedApp]:
+    with running(sandbox, settings) as app:
         yield app
 
 
@@ -158,7 +154,7 @@ class Socket:
 
 
 @contextmanager
-def socket(app: App, payload: dict[str, Any] | None = None, **kw: Any) -> Iterator[Socket]:
+def socket(app: ThreadedApp, payload: dict[str, Any] | None = None, **kw: Any) -> Iterator[Socket]:
     with app.client.websocket_connect("/graphql", subprotocols=[PROTOCOL], **kw) as ws:
         assert ws.accepted_subprotocol == PROTOCOL
         connection = Socket(ws)
@@ -192,7 +188,7 @@ def status_event(subscriber_id: str, subservice_id: str, status: str = "ACTIVE")
     )
 
 
-def open_invoice_of(app: App, subscriber_id: str) -> Any:
+def open_invoice_of(app: ThreadedApp, subscriber_id: str) -> Any:
     async def find(billing: HttpBilling) -> Any:
         invoices = (await billing.invoices_for_subscribers([subscriber_id]))[subscriber_id]
         return next(i for i in invoices if i.status in ("OPEN", "OVERDUE"))
@@ -203,12 +199,12 @@ def open_invoice_of(app: App, subscriber_id: str) -> Any:
 # ------------------------------------------------------------------------------------------ authentication
 
 
-def test_mobile_client_sends_its_bearer_token_in_connection_init(portal: App) -> None:
-    token = portal.login("ben@okafor.example")
-    with socket(portal, bearer(token)) as ws:
+def test_mobile_client_sends_its_bearer_token_in_connection_init(app: ThreadedApp) -> None:
+    token = app.login("ben@okafor.example")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(STATUS)
-        portal.wait_for_listeners("SUB-1002")
-        portal.publish(status_event("SUB-1002", "SS-1002-1"))
+        app.wait_for_listeners("SUB-1002")
+        app.publish(status_event("SUB-1002", "SS-1002-1"))
 
         got = ws.data(op)["serviceStatusChanged"]
 
@@ -221,27 +217,27 @@ def test_mobile_client_sends_its_bearer_token_in_connection_init(portal: App) ->
     }
 
 
-def test_browser_uses_the_session_cookie_of_the_handshake(portal: App) -> None:
-    portal.login("ana@lima.example", delivery="COOKIE")
-    with socket(portal) as ws:
+def test_browser_uses_the_session_cookie_of_the_handshake(app: ThreadedApp) -> None:
+    app.login("ana@lima.example", delivery="COOKIE")
+    with socket(app) as ws:
         op = ws.subscribe(STATUS)
-        portal.wait_for_listeners("SUB-1001")
-        portal.publish(status_event("SUB-1001", "SS-1001-2"))
+        app.wait_for_listeners("SUB-1001")
+        app.publish(status_event("SUB-1001", "SS-1001-2"))
         assert ws.data(op)["serviceStatusChanged"]["id"] == gid("SubService", "SS-1001-2")
 
 
-def test_subscribing_without_a_session_is_unauthenticated(portal: App) -> None:
-    with socket(portal) as ws:
+def test_subscribing_without_a_session_is_unauthenticated(app: ThreadedApp) -> None:
+    with socket(app) as ws:
         op = ws.subscribe(STATUS)
         message = ws.receive()
     assert message["id"] == op
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert [e["extensions"]["code"] for e in errors] == ["UNAUTHENTICATED"]
-    assert portal.listeners("SUB-1001") == 0
+    assert app.listeners("SUB-1001") == 0
 
 
-def test_a_bad_token_in_connection_init_says_why(portal: App) -> None:
-    with socket(portal, bearer("not-a-token")) as ws:
+def test_a_bad_token_in_connection_init_says_why(app: ThreadedApp) -> None:
+    with socket(app, bearer("not-a-token")) as ws:
         ws.subscribe(STATUS)
         message = ws.receive()
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
@@ -249,10 +245,10 @@ def test_a_bad_token_in_connection_init_says_why(portal: App) -> None:
     assert errors[0]["extensions"].get("reason") == "TOKEN_INVALID"
 
 
-def test_the_legacy_graphql_ws_protocol_is_refused(portal: App) -> None:
+def test_the_legacy_graphql_ws_protocol_is_refused(app: ThreadedApp) -> None:
     with (
         pytest.raises((WebSocketDisconnect, WebSocketDenialResponse)),
-        portal.client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws,
+        app.client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws,
     ):
         # Should the server accept at all, it must not speak the legacy protocol.
         assert ws.accepted_subprotocol != "graphql-ws"
@@ -260,21 +256,21 @@ def test_the_legacy_graphql_ws_protocol_is_refused(portal: App) -> None:
         ws.receive_json()
 
 
-def test_a_revoked_session_stops_receiving(portal: App) -> None:
-    token = portal.login("ben@okafor.example")
-    with socket(portal, bearer(token)) as ws:
+def test_a_revoked_session_stops_receiving(app: ThreadedApp) -> None:
+    token = app.login("ben@okafor.example")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(STATUS)
-        portal.wait_for_listeners("SUB-1002")
-        portal.publish(status_event("SUB-1002", "SS-1002-1"))
+        app.wait_for_listeners("SUB-1002")
+        app.publish(status_event("SUB-1002", "SS-1002-1"))
         assert ws.data(op)["serviceStatusChanged"]["status"] == "SUSPENDED"
 
-        response = portal.client.post(
+        response = app.client.post(
             "/graphql",
             json={"query": "mutation { logout { ok } }"},
             headers={"Authorization": f"Bearer {token}"},
         )
         assert response.json()["data"]["logout"]["ok"] is True
-        portal.publish(status_event("SUB-1002", "SS-1002-1"))
+        app.publish(status_event("SUB-1002", "SS-1002-1"))
 
         assert ws.receive() == {"id": op, "type": "complete"}
         again = ws.subscribe(STATUS)
@@ -287,19 +283,19 @@ def test_a_revoked_session_stops_receiving(portal: App) -> None:
 # ------------------------------------------------------------------------------------------ what arrives
 
 
-def test_payment_settled_carries_the_invoice_as_it_is_now(portal: App) -> None:
-    token = portal.login("ben@okafor.example")
-    invoice = open_invoice_of(portal, "SUB-1002")
-    with socket(portal, bearer(token)) as ws:
+def test_payment_settled_carries_the_invoice_as_it_is_now(app: ThreadedApp) -> None:
+    token = app.login("ben@okafor.example")
+    invoice = open_invoice_of(app, "SUB-1002")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(SETTLED)
-        portal.wait_for_listeners("SUB-1002")
+        app.wait_for_listeners("SUB-1002")
         # What the webhook would have done before publishing: record the payment.
-        portal.billing(
+        app.billing(
             lambda b: b.record_payment(
                 external_ref="pi_test_ben", invoice_id=invoice.id, amount=invoice.balance, method="CARD"
             )
         )
-        portal.publish(
+        app.publish(
             event(
                 "payment.settled",
                 "SUB-1002",
@@ -326,16 +322,16 @@ def test_payment_settled_carries_the_invoice_as_it_is_now(portal: App) -> None:
     assert got["settledAt"] == "2026-11-25T10:00:00Z"
 
 
-def test_each_event_is_read_fresh_not_from_the_connections_cache(portal: App) -> None:
-    token = portal.login("it@northwind.example")
-    invoice = open_invoice_of(portal, "SUB-2001")
-    with socket(portal, bearer(token)) as ws:
+def test_each_event_is_read_fresh_not_from_the_connections_cache(app: ThreadedApp) -> None:
+    token = app.login("it@northwind.example")
+    invoice = open_invoice_of(app, "SUB-2001")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(INVOICE)
-        portal.wait_for_listeners("SUB-2001")
+        app.wait_for_listeners("SUB-2001")
         changed = event("invoice.updated", "SUB-2001", invoice_id=invoice.id)
-        portal.publish(changed)
+        app.publish(changed)
         first = ws.data(op)["invoiceChanged"]
-        portal.billing(
+        app.billing(
             lambda b: b.apply_wallet(
                 subscriber_id="SUB-2001",
                 invoice_id=invoice.id,
@@ -343,45 +339,44 @@ def test_each_event_is_read_fresh_not_from_the_connections_cache(portal: App) ->
                 amount=Money(invoice.balance.amount.__class__("10.00"), "USD"),
             )
         )
-        portal.publish(event("invoice.updated", "SUB-2001", invoice_id=invoice.id))
+        app.publish(event("invoice.updated", "SUB-2001", invoice_id=invoice.id))
         second = ws.data(op)["invoiceChanged"]
 
     assert first["balance"]["amount"] == str(invoice.balance.amount)
     assert second["balance"]["amount"] == str(invoice.balance.amount - 10)
 
 
-def test_wallet_changes_and_top_ups_reach_the_wallet_subscription(portal: App) -> None:
-    token = portal.login("ana@lima.example")
-    with socket(portal, bearer(token)) as ws:
+def test_wallet_changes_and_top_ups_reach_the_wallet_subscription(app: ThreadedApp) -> None:
+    token = app.login("ana@lima.example")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(WALLET)
-        portal.wait_for_listeners("SUB-1001")
-        portal.billing(lambda b: b.redeem_gift_card(subscriber_id="SUB-1001", code="WG-GIFT-25"))
-        portal.publish(event("payment.settled", "SUB-1001", kind="INVOICE", amount="1.00", currency="USD"))
-        portal.publish(event("wallet.changed", "SUB-1001"))
+        app.wait_for_listeners("SUB-1001")
+        app.billing(lambda b: b.redeem_gift_card(subscriber_id="SUB-1001", code="WG-GIFT-25"))
+        app.publish(event("payment.settled", "SUB-1001", kind="INVOICE", amount="1.00", currency="USD"))
+        app.publish(event("wallet.changed", "SUB-1001"))
         # The invoice payment above is not a wallet change: the first message is the wallet.changed one.
         assert ws.data(op)["walletChanged"] == {"balance": {"amount": "30.00", "currency": "USD"}}
-        portal.publish(
-            event("payment.settled", "SUB-1001", kind="WALLET_TOPUP", amount="20.00", currency="USD")
-        )
+        app.publish(event("payment.settled", "SUB-1001", kind="WALLET_TOPUP", amount="20.00", currency="USD"))
         assert ws.data(op)["walletChanged"]["balance"]["amount"] == "30.00"
 
 
-def test_notifications_reach_only_their_user(portal: App, writable_sandbox: Sandbox) -> None:
+def test_notifications_reach_only_their_user(app: ThreadedApp, sandbox: Sandbox) -> None:
     async def notify() -> str:
         from adapters.wispgate.crm import HttpCrm
 
-        async with make_http_client(BackendConfig("http://crm.test", SANDBOX_KEY), portal.transport) as http:
+        config = BackendConfig("http://crm.test", SandboxSettings.service_key)
+        async with make_http_client(config, app.transport) as http:
             crm = HttpCrm(CoreClient("crm", http))
             note = await crm.notify("SUB-1001", "GENERAL", "Planned maintenance", "Tonight 2-4 am.")
             return note.id
 
-    token = portal.login("ana@lima.example")
-    with socket(portal, bearer(token)) as ws:
+    token = app.login("ana@lima.example")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(NOTIFICATION)
-        portal.wait_for_listeners("SUB-1001")
-        note_id = portal.run(notify)
-        portal.publish(event("notification.created", "SUB-1001", notification_id="NTF-UNKNOWN"))
-        portal.publish(event("notification.created", "SUB-1001", notification_id=note_id))
+        app.wait_for_listeners("SUB-1001")
+        note_id = app.run(notify)
+        app.publish(event("notification.created", "SUB-1001", notification_id="NTF-UNKNOWN"))
+        app.publish(event("notification.created", "SUB-1001", notification_id=note_id))
         got = ws.data(op)["notificationReceived"]
 
     assert got == {
@@ -395,40 +390,38 @@ def test_notifications_reach_only_their_user(portal: App, writable_sandbox: Sand
 # ------------------------------------------------------------------------------------------ who sees what
 
 
-def test_site_user_receives_only_events_of_their_apartments(portal: App) -> None:
-    token = portal.login("apt101@harborview.example")
-    with socket(portal, bearer(token)) as ws:
+def test_site_user_receives_only_events_of_their_apartments(app: ThreadedApp) -> None:
+    token = app.login("apt101@harborview.example")
+    with socket(app, bearer(token)) as ws:
         status = ws.subscribe(STATUS)
-        portal.wait_for_listeners("SUB-3001")
-        portal.publish(status_event("SUB-3001", "SS-3001-103"))  # a neighbour's apartment
-        portal.publish(status_event("SUB-3001", "SS-1001-1"))  # another subscriber's, mislabelled
-        portal.publish(status_event("SUB-1001", "SS-1001-1"))  # another subscriber's
-        portal.publish(status_event("SUB-3001", "SS-3001-102"))
+        app.wait_for_listeners("SUB-3001")
+        app.publish(status_event("SUB-3001", "SS-3001-103"))  # a neighbour's apartment
+        app.publish(status_event("SUB-3001", "SS-1001-1"))  # another subscriber's, mislabelled
+        app.publish(status_event("SUB-1001", "SS-1001-1"))  # another subscriber's
+        app.publish(status_event("SUB-3001", "SS-3001-102"))
         assert ws.data(status)["serviceStatusChanged"]["id"] == gid("SubService", "SS-3001-102")
 
 
-def test_site_user_never_sees_the_wallet_or_other_apartments_payments(portal: App) -> None:
-    token = portal.login("apt101@harborview.example")
+def test_site_user_never_sees_the_wallet_or_other_apartments_payments(app: ThreadedApp) -> None:
+    token = app.login("apt101@harborview.example")
     neighbour = next(
         i
-        for i in portal.billing(lambda b: b.invoices_for_subservices(["SS-3001-103"]))["SS-3001-103"]
+        for i in app.billing(lambda b: b.invoices_for_subservices(["SS-3001-103"]))["SS-3001-103"]
         if i.subservice_id == "SS-3001-103"
     )
     own = next(
         i
-        for i in portal.billing(lambda b: b.invoices_for_subservices(["SS-3001-101"]))["SS-3001-101"]
+        for i in app.billing(lambda b: b.invoices_for_subservices(["SS-3001-101"]))["SS-3001-101"]
         if i.subservice_id == "SS-3001-101"
     )
-    with socket(portal, bearer(token)) as ws:
+    with socket(app, bearer(token)) as ws:
         wallet = ws.subscribe(WALLET)
         settled = ws.subscribe(SETTLED)
-        portal.wait_for_listeners("SUB-3001", 2)
-        portal.publish(event("wallet.changed", "SUB-3001"))
-        portal.publish(
-            event("payment.settled", "SUB-3001", kind="WALLET_TOPUP", amount="50.00", currency="USD")
-        )
+        app.wait_for_listeners("SUB-3001", 2)
+        app.publish(event("wallet.changed", "SUB-3001"))
+        app.publish(event("payment.settled", "SUB-3001", kind="WALLET_TOPUP", amount="50.00", currency="USD"))
         for invoice in (neighbour, own):
-            portal.publish(
+            app.publish(
                 event(
                     "payment.settled",
                     "SUB-3001",
@@ -447,42 +440,41 @@ def test_site_user_never_sees_the_wallet_or_other_apartments_payments(portal: Ap
     assert wallet == "1"  # subscribed, and nothing was delivered on it before the payment above
 
 
-def test_manager_of_the_building_receives_every_apartment(portal: App) -> None:
-    token = portal.login("manager@harborview.example")
-    with socket(portal, bearer(token)) as ws:
+def test_manager_of_the_building_receives_every_apartment(app: ThreadedApp) -> None:
+    token = app.login("manager@harborview.example")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(STATUS)
-        portal.wait_for_listeners("SUB-3001")
-        portal.publish(status_event("SUB-3001", "SS-3001-103"))
+        app.wait_for_listeners("SUB-3001")
+        app.publish(status_event("SUB-3001", "SS-3001-103"))
         assert ws.data(op)["serviceStatusChanged"]["id"] == gid("SubService", "SS-3001-103")
 
 
-def test_unsubscribing_removes_the_listener(portal: App) -> None:
-    token = portal.login("ana@lima.example")
-    with socket(portal, bearer(token)) as ws:
+def test_unsubscribing_removes_the_listener(app: ThreadedApp) -> None:
+    token = app.login("ana@lima.example")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(STATUS)
-        portal.wait_for_listeners("SUB-1001")
+        app.wait_for_listeners("SUB-1001")
         ws.ws.send_json({"id": op, "type": "complete"})
         deadline = time.monotonic() + WAIT_S
-        while portal.listeners("SUB-1001"):
+        while app.listeners("SUB-1001"):
             assert time.monotonic() < deadline
             time.sleep(0.01)
-    assert portal.listeners("SUB-1001") == 0
+    assert app.listeners("SUB-1001") == 0
 
 
 # ------------------------------------------------------------------------------------------ Redis
 
 
 def test_an_event_published_on_one_instance_reaches_a_subscriber_on_another(
-    writable_sandbox: Sandbox, tmp_path: Path, redis_url: str
+    sandbox: Sandbox, tmp_path: Path, redis_url: str
 ) -> None:
-    env = {
-        **MONEY_ENV,
-        "WEB_DIST": str(tmp_path / "dist"),
-        "REDIS_URL": redis_url,
-        "REDIS_PREFIX": f"wg-test-{uuid.uuid4().hex[:8]}:",
-    }
-    settings = load_settings(env)
-    with running(writable_sandbox, settings) as a, running(writable_sandbox, settings) as b:
+    settings = portal_settings(
+        tmp_path,
+        GATEWAY_URL=GATEWAY_URL,
+        REDIS_URL=redis_url,
+        REDIS_PREFIX=f"wg-test-{uuid.uuid4().hex[:8]}:",
+    )
+    with running(sandbox, settings) as a, running(sandbox, settings) as b:
         token = a.login("ben@okafor.example")  # the session lives in Redis: instance B knows it too
         with socket(b, bearer(token)) as ws:
             op = ws.subscribe(STATUS)
@@ -491,17 +483,17 @@ def test_an_event_published_on_one_instance_reaches_a_subscriber_on_another(
             assert ws.data(op)["serviceStatusChanged"]["id"] == gid("SubService", "SS-1002-1")
 
 
-def test_a_state_already_sent_is_not_sent_again(portal: App) -> None:
+def test_a_state_already_sent_is_not_sent_again(app: ThreadedApp) -> None:
     """A reactivation arrives as AAA's event and in the payment's reactivated list: one message, not two."""
-    token = portal.login("ana@lima.example")
-    with socket(portal, bearer(token)) as ws:
+    token = app.login("ana@lima.example")
+    with socket(app, bearer(token)) as ws:
         op = ws.subscribe(STATUS)
-        portal.wait_for_listeners("SUB-1001")
-        portal.publish(status_event("SUB-1001", "SS-1001-2"))
-        portal.publish(
+        app.wait_for_listeners("SUB-1001")
+        app.publish(status_event("SUB-1001", "SS-1001-2"))
+        app.publish(
             event("payment.settled", "SUB-1001", "SS-1001-2", reactivated_subservice_ids=["SS-1001-2"])
         )
-        portal.publish(status_event("SUB-1001", "SS-1001-1"))
+        app.publish(status_event("SUB-1001", "SS-1001-1"))
         first = ws.data(op)["serviceStatusChanged"]["id"]
         second = ws.data(op)["serviceStatusChanged"]["id"]
     assert (first, second) == (gid("SubService", "SS-1001-2"), gid("SubService", "SS-1001-1"))

@@ -1,6 +1,11 @@
-"""Helpers the money tests share (no tests here): the real BFF app over the four core systems AND the sandbox
-gateway, in-process; a subscriber's browser on the gateway's hosted page; the gateway's own webhook deliveries
-(its outbox POSTs to the app through a transport) or a chosen event's body, signed as the gateway signs it."""
+"""The money rig: the real BFF app over the test's sandbox AND a gateway configured for an in-process portal
+(hosted pages at `http://gateway.test`, webhooks to `http://portal.test`); a subscriber's browser on the
+gateway's hosted page; the gateway's own webhook deliveries (its outbox POSTs to an app through a transport)
+or a chosen event's body, signed as the gateway signs it; and what the core systems then hold.
+
+The sandbox's own gateway is configured for the demo's addresses, so the rig opens one of its own (nothing
+is seeded in a gateway: customers appear as subscribers pay).
+"""
 
 from __future__ import annotations
 
@@ -13,21 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from starlette.applications import Starlette
 
 from adapters.wispgate.signing import sign
 from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends, open_backends
 from bff.core.bus import BusEvent, EventBus
 from bff.core.settings import Settings
-from bff.server.app import create_app
+from sandbox.app import Sandbox
 from sandbox.gateway.system import GatewayConfig, GatewaySystem
-from tests.bff.conftest import Systems, make_settings
+from tests.harness.portal import BASE_URL as PORTAL
+from tests.harness.portal import GATEWAY_URL as GATEWAY
+from tests.harness.portal import Portal, portal_settings, start_portal
 from tests.harness.transport import DispatchTransport
 
-PORTAL = "http://portal.test"
-GATEWAY = "http://gateway.test"
 WEBHOOK_SECRET = GatewayConfig().webhook_secret
 GOOD_CARD = "4242 4242 4242 4242"
 
@@ -39,21 +42,8 @@ VIEWERS = {
 
 
 @dataclass
-class Instance:
-    """One running BFF app ("an instance") and a client POSTing to it."""
-
-    app: Starlette
-    client: httpx.AsyncClient
-
-    @property
-    def bus(self) -> EventBus:
-        bus: EventBus = self.app.state.bus
-        return bus
-
-
-@dataclass
 class Money:
-    systems: Systems
+    sandbox: Sandbox  # its billing, crm, aaa and oss; `gateway` below is the rig's
     gateway: GatewaySystem
     transport: DispatchTransport
     settings: Settings
@@ -61,12 +51,9 @@ class Money:
     browser: httpx.AsyncClient  # the subscriber's browser on the gateway's hosted pages
     stack: contextlib.AsyncExitStack
 
-    async def instance(self, settings: Settings | None = None) -> Instance:
-        app = create_app(settings or self.settings, backends_transport=self.transport)
-        await self.stack.enter_async_context(app.router.lifespan_context(app))
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PORTAL)
-        await self.stack.enter_async_context(client)
-        return Instance(app, client)
+    async def instance(self, settings: Settings | None = None) -> Portal:
+        """A started BFF app ("an instance") over the rig's transport, and a client of it."""
+        return await self.stack.enter_async_context(start_portal(settings or self.settings, self.transport))
 
     async def pay(self, checkout_url: str, number: str = GOOD_CARD) -> httpx.Response:
         """Pay on the hosted page with the card form, as the subscriber's browser does."""
@@ -86,7 +73,7 @@ class Money:
     def event_types(self) -> list[str]:
         return [r["type"] for r in self.gateway.db.all("SELECT type FROM event_outbox ORDER BY seq")]
 
-    async def deliver_all(self, instance: Instance) -> list[int]:
+    async def deliver_all(self, instance: Portal) -> list[int]:
         """Let the gateway deliver its pending webhooks to `instance` (its own delivery code, signing and
         all); returns the status of each delivery in order."""
         statuses: list[int] = []
@@ -94,6 +81,7 @@ class Money:
         async def record(response: httpx.Response) -> None:
             statuses.append(response.status_code)
 
+        assert instance.app is not None
         transport = httpx.ASGITransport(app=instance.app)
         async with httpx.AsyncClient(transport=transport, event_hooks={"response": [record]}) as client:
             await self.gateway.outbox.deliver_due(client)
@@ -107,38 +95,38 @@ class Money:
 
     def payments(self, invoice_id: str) -> int:
         return int(
-            self.systems.billing.db.scalar(
+            self.sandbox.billing.db.scalar(
                 "SELECT COUNT(*) FROM payments WHERE invoice_id = ?", (invoice_id,)
             )
         )
 
     def wallet_entries(self, subscriber_id: str) -> int:
         return int(
-            self.systems.billing.db.scalar(
+            self.sandbox.billing.db.scalar(
                 "SELECT COUNT(*) FROM wallet_entries WHERE subscriber_id = ?", (subscriber_id,)
             )
         )
 
     def notifications(self, subscriber_id: str, kind: str) -> int:
         return int(
-            self.systems.crm.db.scalar(
+            self.sandbox.crm.db.scalar(
                 "SELECT COUNT(*) FROM notifications WHERE subscriber_id = ? AND kind = ?",
                 (subscriber_id, kind),
             )
         )
 
     def emails(self, subscriber_id: str) -> list[str]:
-        rows = self.systems.crm.db.all(
+        rows = self.sandbox.crm.db.all(
             "SELECT subject FROM email_outbox WHERE subscriber_id = ? ORDER BY seq", (subscriber_id,)
         )
         return [r["subject"] for r in rows]
 
     def invoice_status(self, invoice_id: str) -> str:
-        return str(self.systems.billing.db.scalar("SELECT status FROM invoices WHERE id = ?", (invoice_id,)))
+        return str(self.sandbox.billing.db.scalar("SELECT status FROM invoices WHERE id = ?", (invoice_id,)))
 
     def reactivations(self, subservice_id: str) -> int:
         return int(
-            self.systems.aaa.db.scalar(
+            self.sandbox.aaa.db.scalar(
                 "SELECT COUNT(*) FROM aaa_status_history WHERE subservice_id = ? AND to_status = 'ACTIVE'"
                 " AND from_status IS NOT NULL",
                 (subservice_id,),
@@ -146,7 +134,7 @@ class Money:
         )
 
     def service_status(self, subservice_id: str) -> tuple[str, str | None]:
-        row = self.systems.aaa.db.one(
+        row = self.sandbox.aaa.db.one(
             "SELECT status, reason FROM aaa_subservice WHERE id = ?", (subservice_id,)
         )
         assert row is not None
@@ -159,11 +147,13 @@ class Money:
 
 
 def money_settings(tmp_path: Path, **env: str) -> Settings:
-    return make_settings(tmp_path, GATEWAY_URL=GATEWAY, PUBLIC_URL=PORTAL, **env)
+    """The portal's settings with payments on: the gateway at `GATEWAY`, the portal itself at `PORTAL`."""
+    return portal_settings(tmp_path, GATEWAY_URL=GATEWAY, PUBLIC_URL=PORTAL, **env)
 
 
-@pytest.fixture(name="money")
-async def money_fixture(systems: Systems, tmp_path: Path) -> AsyncIterator[Money]:
+@contextlib.asynccontextmanager
+async def money_rig(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Money]:
+    """The rig over `sandbox`'s core systems, its gateway's database under `tmp_path`; closed on exit."""
     gateway = GatewaySystem(
         GatewayConfig(
             db_path=str(tmp_path / "gateway.sqlite3"),
@@ -171,17 +161,18 @@ async def money_fixture(systems: Systems, tmp_path: Path) -> AsyncIterator[Money
             webhook_url=f"{PORTAL}/webhooks/gateway",
         )
     )
-    apps = {f"{s.name}.test": s.asgi() for s in systems.all}
-    apps["gateway.test"] = gateway.asgi()
-    transport = DispatchTransport(apps)
+    core = [sandbox.billing, sandbox.crm, sandbox.aaa, sandbox.oss]
+    transport = DispatchTransport.to([*core, gateway])
     settings = money_settings(tmp_path)
-    async with contextlib.AsyncExitStack() as stack:
-        backends = await stack.enter_async_context(open_backends(settings, transport))
-        browser = await stack.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.asgi()), base_url=GATEWAY)
-        )
-        yield Money(systems, gateway, transport, settings, backends, browser, stack)
-    gateway.db.close()
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            backends = await stack.enter_async_context(open_backends(settings, transport))
+            browser = await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.asgi()), base_url=GATEWAY)
+            )
+            yield Money(sandbox, gateway, transport, settings, backends, browser, stack)
+    finally:
+        gateway.db.close()
 
 
 def signed(body: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> dict[str, str]:
