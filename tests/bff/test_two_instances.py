@@ -4,8 +4,8 @@ a subscriber's subscription on instance B.
 The sandbox (uvicorn) sends the gateway's webhooks and the core's events to A only; B never hears from the
 gateway. The subscriber logs in on B (bearer token), subscribes on B over graphql-transport-ws (the token in
 `connection_init`, as a mobile client), and pays ben's overdue invoice the way the portal does: `payInvoice` on A,
-then the card form of the gateway's hosted page over HTTP. Servers: `bench.webhook_push.Cluster` (the same setup
-the latency bench measures), stopped at the end.
+then the card form of the gateway's hosted page over HTTP. Servers: `tests.harness.cluster.Cluster` (the
+product's own `wispgate sandbox` and `wispgate serve`), stopped at the end.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.webhook_push import Cluster, Socket, gql, login, pay_hosted_page, wait_subscribed
+from tests.harness.cluster import Cluster, Socket, pay_hosted_page, wait_subscribed
 
 pytest.importorskip("websockets")
 
@@ -59,7 +59,7 @@ async def collect(socket: Socket, want: dict[str, int], deadline: float) -> dict
         if remaining <= 0:
             break
         try:
-            _at, message = await socket.next(remaining)
+            message = await socket.next(remaining)
         except TimeoutError:
             break
         assert message.get("type") == "next", message
@@ -69,25 +69,26 @@ async def collect(socket: Socket, want: dict[str, int], deadline: float) -> dict
 
 async def test_a_webhook_on_instance_a_reaches_a_subscription_on_instance_b(redis_url: str) -> None:
     with Cluster.running(redis_url) as cluster:
-        async with httpx.AsyncClient(timeout=30) as client:
-            token_b = await login(client, cluster.b, BEN)
-            token_a = await login(client, cluster.a, BEN)
-            data = await gql(client, cluster.b, OVERDUE, {}, token_b)
+        async with (
+            httpx.AsyncClient(timeout=30) as client,
+            cluster.portal(cluster.a) as portal_a,
+            cluster.portal(cluster.b) as portal_b,
+        ):
+            await portal_b.sign_in(BEN)
+            await portal_a.sign_in(BEN)
+            assert portal_b.token is not None
+            data = await portal_b.data(OVERDUE)
             overdue = data["viewer"]["subscriber"]["invoices"]["nodes"]
             assert len(overdue) == 1, overdue
             invoice = overdue[0]
 
-            async with Socket(cluster.b, token_b) as socket_b:
+            async with Socket(cluster.b, portal_b.token) as socket_b:
                 settled_op = await socket_b.subscribe(SETTLED)
                 status_op = await socket_b.subscribe(STATUS)
                 await wait_subscribed()
 
-                pay = await gql(
-                    client,
-                    cluster.a,
-                    PAY,
-                    {"input": {"invoiceId": invoice["id"], "idempotencyKey": "two-instances-1"}},
-                    token_a,
+                pay = await portal_a.data(
+                    PAY, {"input": {"invoiceId": invoice["id"], "idempotencyKey": "two-instances-1"}}
                 )
                 payload = pay["payInvoice"]
                 assert payload["userErrors"] == [] and payload["checkoutUrl"], payload
