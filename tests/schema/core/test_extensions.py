@@ -1,113 +1,14 @@
-"""Global IDs, scalars, error masking and the request limits, on a schema built by `build_schema`."""
+"""Error masking and the request limits, on the probe schema; and backend outages as the graph reports them."""
 
 from __future__ import annotations
 
-import decimal
-from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
-import pytest
-import strawberry
-from strawberry.schema.config import StrawberryConfig
-
-from bff.core.settings import GraphQLLimits
-from schema.core.errors import BadUserInput
-from schema.core.extensions import schema_extensions
-from schema.core.node import decode_id, decode_id_of, encode_id
-from schema.core.scalars import SCALARS, parse_decimal, serialize_datetime
-
-
-def test_global_ids_round_trip_and_are_opaque() -> None:
-    gid = encode_id("SubService", "SS-3001-101")
-    assert "SS-3001" not in gid and "=" not in gid
-    assert decode_id(gid) == ("SubService", "SS-3001-101")
-    assert decode_id_of(gid, "SubService") == "SS-3001-101"
-    with pytest.raises(BadUserInput, match="Expected the ID of a Invoice"):
-        decode_id_of(gid, "Invoice")
-
-
-@pytest.mark.parametrize("bad", ["", "!!!", "Zm9v", "OlVTUi0x", "dXNyOlVTUi0x", "x" * 600, "QWJjOg"])
-def test_malformed_ids_raise_bad_user_input(bad: str) -> None:
-    with pytest.raises(BadUserInput) as caught:
-        decode_id(bad)
-    assert caught.value.extensions["code"] == "BAD_USER_INPUT"
-
-
-def test_datetime_serializes_as_utc_z_and_refuses_naive() -> None:
-    plus2 = timezone(timedelta(hours=2))
-    assert serialize_datetime(datetime(2026, 11, 25, 12, 0, tzinfo=plus2)) == "2026-11-25T10:00:00Z"
-    with pytest.raises(ValueError, match="timezone-aware"):
-        serialize_datetime(datetime(2026, 11, 25, 12, 0))
-
-
-@pytest.mark.parametrize("good", ["29.99", "0", "-5.10", 10])
-def test_decimal_parses_strings_and_integers(good: object) -> None:
-    assert parse_decimal(good) == decimal.Decimal(str(good))
-
-
-@pytest.mark.parametrize("bad", [29.99, True, "abc", "NaN", "Infinity", "1e999999999999", None, "1" * 50])
-def test_decimal_refuses_floats_and_garbage(bad: object) -> None:
-    with pytest.raises(ValueError):
-        parse_decimal(bad)
-
-
-@strawberry.type
-class Probe:
-    @strawberry.field
-    def echo(self, amount: decimal.Decimal, day: date, at: datetime) -> str:
-        return f"{amount}|{day.isoformat()}|{at.isoformat()}"
-
-    @strawberry.field
-    def money(self) -> decimal.Decimal:
-        return decimal.Decimal("29.90")
-
-    @strawberry.field
-    def boom(self) -> str:
-        raise RuntimeError("database password is hunter2")
-
-    @strawberry.field
-    def refused(self) -> str:
-        raise BadUserInput("No such thing.", field="x")
-
-    @strawberry.field
-    def nested(self) -> Probe:
-        return Probe()
-
-    @strawberry.field
-    def now(self) -> datetime:
-        return datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-
-
-def probe_schema(production: bool = False) -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Probe,
-        extensions=schema_extensions(
-            GraphQLLimits(max_depth=3, max_aliases=2, max_tokens=60), introspection=not production
-        ),
-        config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
-    )
-
-
-async def test_scalars_over_graphql() -> None:
-    schema = probe_schema()
-    result = await schema.execute(
-        'query { echo(amount: "12.50", day: "2026-11-30", at: "2026-11-25T10:00:00+01:00") money now }'
-    )
-    assert result.errors is None
-    assert result.data == {
-        "echo": "12.50|2026-11-30|2026-11-25T10:00:00+01:00",
-        "money": "29.90",
-        "now": "2026-11-25T10:00:00Z",
-    }
-    refused = await schema.execute(
-        'query { echo(amount: 12.5, day: "2026-11-30", at: "2026-11-25T10:00:00Z") }'
-    )
-    assert refused.errors and "Decimal" in refused.errors[0].message
-    naive = await schema.execute(
-        'query($at: DateTime!) { echo(amount: "1", day: "2026-11-30", at: $at) }',
-        variable_values={"at": "2026-11-25T10:00:00"},
-    )
-    assert naive.errors and "offset" in naive.errors[0].message
+from tests.harness.portal import SignIn
+from tests.schema.core.probe import probe_schema
+from tests.schema.helpers import codes, invoices_of, payload, wallet_of
+from tests.schema.queries import APPLY_WALLET, PAY_INVOICE, REDEEM, SET_AUTOPAY
 
 
 async def test_unexpected_errors_are_masked_and_coded_ones_pass() -> None:
@@ -169,3 +70,27 @@ async def test_repeated_documents_are_parsed_and_validated_once() -> None:
     deep = "query { nested { nested { nested { nested { money } } } } }"
     assert (await schema.execute(deep)).errors
     assert (await schema.execute(deep)).errors
+
+
+async def test_outages_are_top_level_backend_unavailable(sign_in: SignIn) -> None:
+    dana = await sign_in("it@northwind.example")
+    invoice = next(i for i in await invoices_of(dana) if i["status"] == "OPEN")
+
+    dana.transport.down.add("gateway.test")
+    result = await dana.execute(PAY_INVOICE, {"input": {"invoiceId": invoice["id"], "idempotencyKey": "k"}})
+    assert codes(result) == ["BACKEND_UNAVAILABLE"] and result["data"] is None
+
+    dana.transport.down.add("billing.test")
+    for query, variables in (
+        (APPLY_WALLET, {"input": {"invoiceId": invoice["id"], "idempotencyKey": "k"}}),
+        (REDEEM, {"code": "WG-GIFT-25"}),
+        (SET_AUTOPAY, {"enabled": False}),
+    ):
+        result = await dana.execute(query, variables)
+        assert codes(result) == ["BACKEND_UNAVAILABLE"], result
+
+    dana.transport.down.clear()
+    assert await wallet_of(dana) == Decimal("250.00")
+    # Nothing was applied during the outage: the gift card is still there to redeem.
+    redeemed = await payload(dana, REDEEM, {"code": "WG-GIFT-25"}, "redeemGiftCard")
+    assert redeemed["userErrors"] == []

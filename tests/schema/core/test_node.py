@@ -1,9 +1,14 @@
-"""`node(id)` / `nodes(ids)`: what is not the viewer's to see looks exactly like what does not exist."""
+"""`node(id)` / `nodes(ids)`: what is not the viewer's to see looks exactly like what does not exist; and the
+global-ID codec beneath them: opaque, round-tripping, refusing anything malformed as bad user input."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from schema.core.errors import BadUserInput
+from schema.core.node import decode_id, decode_id_of, encode_id
 from tests.harness.portal import MakePortal, Portal, SignIn
 from tests.schema.helpers import codes, gid
 from tests.schema.queries import NODE, NODES
@@ -83,13 +88,36 @@ async def test_invoice_of_a_sub_service_the_site_user_may_not_see_is_null(make_p
 
 async def test_malformed_ids_are_bad_user_input(sign_in: SignIn) -> None:
     portal = await sign_in("ana@lima.example")
-    for bad in ("not base64!", gid("NoSuchType", "x"), "", "Zm9v"):
+    truncated = gid("PortalUser", "USR-1")[:-3] + "@@@"
+    for bad in ("not base64!", "not-base64!!", gid("NoSuchType", "x"), "", "Zm9v", truncated):
         answer = await _node(portal, bad)
         assert codes(answer) == ["BAD_USER_INPUT"], (bad, answer)
+        assert answer["data"] == {"node": None}, bad
+        assert answer["errors"][0]["message"] == "Malformed ID.", bad
 
 
 async def test_anonymous_has_no_viewer_and_node_is_unauthenticated(portal: Portal) -> None:
     assert await portal.data("{ viewer { role } }") == {"viewer": None}
-    answer = await _node(portal, gid("SubService", "SS-1001-1"))
-    assert codes(answer) == ["UNAUTHENTICATED"]
-    assert answer["data"] == {"node": None}
+    for global_id in (gid("SubService", "SS-1001-1"), gid("PortalUser", "USR-1")):
+        answer = await _node(portal, global_id)
+        assert codes(answer) == ["UNAUTHENTICATED"], global_id
+        assert answer["data"] == {"node": None}
+
+
+# ------------------------------------------------------------------------------------------ the ID codec
+
+
+def test_global_ids_round_trip_and_are_opaque() -> None:
+    gid = encode_id("SubService", "SS-3001-101")
+    assert "SS-3001" not in gid and "=" not in gid
+    assert decode_id(gid) == ("SubService", "SS-3001-101")
+    assert decode_id_of(gid, "SubService") == "SS-3001-101"
+    with pytest.raises(BadUserInput, match="Expected the ID of a Invoice"):
+        decode_id_of(gid, "Invoice")
+
+
+@pytest.mark.parametrize("bad", ["", "!!!", "Zm9v", "OlVTUi0x", "dXNyOlVTUi0x", "x" * 600, "QWJjOg"])
+def test_malformed_ids_raise_bad_user_input(bad: str) -> None:
+    with pytest.raises(BadUserInput) as caught:
+        decode_id(bad)
+    assert caught.value.extensions["code"] == "BAD_USER_INPUT"

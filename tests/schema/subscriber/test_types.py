@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
+
+from pypdf import PdfReader
 
 from tests.harness.portal import MakePortal, SignIn
 from tests.schema.helpers import codes, gid, nodes, subscriber
@@ -191,3 +194,19 @@ async def test_usage_over_a_chosen_period_and_bad_periods(sign_in: SignIn) -> No
     for period in ({"from": "2026-11-07", "to": "2026-11-01"}, {"from": "2026-01-01", "to": "2026-11-01"}):
         answer = await portal.execute(query, period)
         assert codes(answer) == ["BAD_USER_INPUT"], answer
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+async def test_site_users_statement_covers_only_their_apartments(sign_in: SignIn) -> None:
+    portal = await sign_in("apt101@harborview.example")
+    data = await portal.data("{ viewer { subscriber { consolidatedStatement { url filename expiresAt } } } }")
+    document = subscriber(data)["consolidatedStatement"]
+    assert document["filename"] == "statement-WG-300301.pdf"
+    response = await portal.client.get(document["url"])
+    assert response.status_code == 200
+    text = _text(response.content)
+    assert "Apt 101" in text and "Apt 102" in text
+    assert "Apt 103" not in text

@@ -257,46 +257,6 @@ async def test_expired_token_is_reported_as_such_on_protected_fields(
     assert payload["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "reason": "TOKEN_EXPIRED"}
 
 
-async def test_node_resolves_own_user_and_hides_others(portal: Portal) -> None:
-    login = await portal.login("ana@lima.example", delivery="BODY")
-    token = login["accessToken"]
-    own = encode_id("PortalUser", "USR-1")
-    foreign = encode_id("PortalUser", "USR-20")
-    unknown = encode_id("PortalUser", "USR-404")
-    payload = await portal.execute(
-        "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on PortalUser { email } } }",
-        {"ids": [own, foreign, unknown]},
-        bearer=token,
-    )
-    assert payload["data"]["nodes"] == [{"id": own, "email": "ana@lima.example"}, None, None]
-
-
-async def test_owner_sees_users_of_own_subscriber(portal: Portal) -> None:
-    login = await portal.login("it@northwind.example", delivery="BODY")
-    colleague = encode_id("PortalUser", "USR-22")
-    payload = await portal.execute(
-        f'query {{ node(id: "{colleague}") {{ ... on PortalUser {{ email role }} }} }}',
-        bearer=login["accessToken"],
-    )
-    assert payload["data"]["node"] == {"email": "finance@northwind.example", "role": "FINANCE"}
-
-
-async def test_malformed_id_is_bad_user_input(portal: Portal) -> None:
-    login = await portal.login("ana@lima.example", delivery="BODY")
-    for bad in ("not-base64!!", "", encode_id("PortalUser", "USR-1")[:-3] + "@@@", "Zm9v"):
-        payload = await portal.execute(
-            "query($id: ID!) { node(id: $id) { id } }", {"id": bad}, bearer=login["accessToken"]
-        )
-        assert payload["data"] == {"node": None}, bad
-        assert payload["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", bad
-        assert payload["errors"][0]["message"] == "Malformed ID."
-
-
-async def test_node_requires_login(portal: Portal) -> None:
-    payload = await portal.execute(f'query {{ node(id: "{encode_id("PortalUser", "USR-1")}") {{ id }} }}')
-    assert payload["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-
-
 async def test_crm_down_during_login_is_backend_unavailable(
     portal: Portal, transport: DispatchTransport
 ) -> None:

@@ -1,17 +1,15 @@
-"""One suite, two stores: in memory and in a real Redis (never a fake). Also the login rate limiter."""
+"""One suite, two session stores: in memory and in a real Redis (never a fake)."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from bff.core.auth.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bff.core.auth.sessions import (
     InvalidRefreshToken,
     MemorySessionStore,
@@ -22,25 +20,6 @@ from bff.core.auth.sessions import (
 )
 
 TTL = timedelta(days=30)
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[tuple[Redis, str]]:
-    client = Redis.from_url(redis_url)
-    prefix = f"test:{secrets.token_hex(6)}:"
-    try:
-        yield client, prefix
-    finally:
-        keys = [k async for k in client.scan_iter(match=f"{prefix}*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
-
-
-@pytest.fixture(params=["memory", "redis"])
-def kind(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
 
 
 @pytest.fixture
@@ -171,29 +150,3 @@ async def test_rotation_extends_the_ttl(make_store: Any) -> None:
     await store.rotate(token)
     await asyncio.sleep(0.25)  # 0.5 s after creation, 0.25 s after rotation
     assert await store.is_active(session.id)
-
-
-@pytest.fixture
-def limiter(kind: str, redis: tuple[Redis, str]) -> RateLimiter:
-    if kind == "memory":
-        return MemoryRateLimiter()
-    client, prefix = redis
-    return RedisRateLimiter(client, prefix)
-
-
-async def test_rate_limiter_allows_the_budget_then_refuses(limiter: RateLimiter) -> None:
-    window = timedelta(minutes=15)
-    decisions = [await limiter.hit("login:k", 3, window) for _ in range(4)]
-    assert [d.allowed for d in decisions] == [True, True, True, False]
-    assert decisions[-1].attempts == 4 and 0 < decisions[-1].retry_after_s <= 900
-    assert (await limiter.hit("login:other", 3, window)).allowed
-    await limiter.reset("login:k")
-    assert (await limiter.hit("login:k", 3, window)).allowed
-
-
-async def test_rate_limit_window_resets(limiter: RateLimiter) -> None:
-    window = timedelta(milliseconds=200)
-    assert (await limiter.hit("k", 1, window)).allowed
-    assert not (await limiter.hit("k", 1, window)).allowed
-    await asyncio.sleep(0.3)
-    assert (await limiter.hit("k", 1, window)).allowed
