@@ -21,7 +21,9 @@ Measured per sample: **end to end** = the gateway starts the webhook POST to A â
 client saw it (A publishes before it answers, so the two overlap). Samples run one after another.
 Run: `python bench/webhook_push.py [--samples 60] [--write]` (needs a Redis: `REDIS_URL` or 127.0.0.1:6379).
 
-`Cluster` is also what `tests/bff/test_two_instances.py` starts.
+The tests start the same arrangement from the product's own commands (`tests/harness/cluster.py`); this
+script keeps its own children and clients because its sandbox stamps each webhook POST and its socket
+stamps each message (and a benchmark does not import the tests).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`python -m schema.export`: write the SDL of `build_schema()` to `schema/schema.graphql` (checked in).
 
-The web app generates its types from that file, and `tests/schema/test_sdl.py` fails when it drifts from
+The web app generates its types from that file, and `tests/schema/test_export.py` fails when it drifts from
 the code. `--check` exits 1 instead of writing when the file is out of date.
 """
 

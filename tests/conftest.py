@@ -1,19 +1,28 @@
-"""Fixtures every test area shares: a pinned `today` and the seed world built on it."""
+"""Fixtures every test area shares: a pinned `today` and the seed world built on it, a real Redis, and the
+harness (`tests/harness`): a sandbox of the test's own copied from the session's template, the dispatch
+transport over it, and started portals with their client."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from bff.core.settings import Settings
+from sandbox.app import Sandbox
 from sandbox.world import World, demo_world
+from tests.harness.portal import MakePortal, Portal, SignIn, portal_settings, start_portal
+from tests.harness.sandbox import SandboxTemplate
+from tests.harness.transport import DispatchTransport
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +77,62 @@ def redis_url() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# ------------------------------------------------------------------------------------------ the harness
+
+
+@pytest.fixture(scope="session")
+def sandbox_template(tmp_path_factory: pytest.TempPathFactory, today: date) -> SandboxTemplate:
+    """The demo world seeded once for the whole run; tests get copies (`sandbox`)."""
+    return SandboxTemplate.seed(tmp_path_factory.mktemp("sandbox-template"), today)
+
+
+@pytest.fixture
+def sandbox(sandbox_template: SandboxTemplate, tmp_path: Path) -> Iterator[Sandbox]:
+    """This test's own copy of the seeded sandbox: change anything."""
+    opened = sandbox_template.copy(tmp_path / "sandbox")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def transport(sandbox: Sandbox) -> DispatchTransport:
+    """Every system of this test's sandbox at `http://<name>.test`, counting requests per host."""
+    return DispatchTransport.to(sandbox.systems)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return portal_settings(tmp_path)
+
+
+@pytest.fixture
+async def make_portal(settings: Settings, transport: DispatchTransport) -> AsyncIterator[MakePortal]:
+    """`await make_portal()`: another started app and a client of it, by default with `settings` over this
+    test's sandbox; `make_portal(other_settings)`; `make_portal(sandbox=other)` over another sandbox (with a
+    transport of its own). All are stopped at teardown."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(with_settings: Settings | None = None, *, sandbox: Sandbox | None = None) -> Portal:
+            over = transport if sandbox is None else DispatchTransport.to(sandbox.systems)
+            return await stack.enter_async_context(start_portal(with_settings or settings, over))
+
+        yield start
+
+
+@pytest.fixture
+async def portal(make_portal: MakePortal) -> Portal:
+    """The app with `settings` over this test's sandbox, and an anonymous client of it."""
+    return await make_portal()
+
+
+@pytest.fixture
+def sign_in(portal: Portal) -> SignIn:
+    """`await sign_in(email)`: a new client of the test's app signed in as that seeded user (bearer token),
+    as their own browser or phone would be; `portal` stays anonymous."""
+
+    async def sign_in_as(email: str) -> Portal:
+        return await portal.another().sign_in(email)
+
+    return sign_in_as

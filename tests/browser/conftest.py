@@ -10,21 +10,16 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from .helpers import REPO, SCREENSHOTS, SERVICE_KEY, Portal, Session
+from tests.harness.process import REPO, free_port, product_env, served, wispgate
+
+from .helpers import SCREENSHOTS, SERVICE_KEY, DemoServer, Session
 
 WEB_DIST = REPO / "web" / "dist"
 CHROMIUM = "/usr/bin/chromium"
@@ -38,99 +33,24 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
-READY_TIMEOUT_S = 60.0
-
-# Configuration the product reads from the environment: never inherited from the shell running the tests.
-_PRODUCT_ENV_PREFIXES = (
-    "WISPGATE_",
-    "SANDBOX_",
-    "REDIS_",
-    "BILLING_",
-    "CRM_",
-    "AAA_",
-    "OSS_",
-    "JWT_",
-    "CORE_EVENTS_",
-    "GATEWAY_",
-    "SESSION_",
-    "COOKIE_",
-)
-_PRODUCT_ENV_NAMES = {"PUBLIC_URL", "ALLOWED_ORIGINS", "WEB_DIST"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _clean_env() -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in _PRODUCT_ENV_NAMES and not k.startswith(_PRODUCT_ENV_PREFIXES)
-    }
-    env["WEB_DIST"] = str(WEB_DIST)
-    env["SANDBOX_SERVICE_KEY"] = SERVICE_KEY
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _command(host: str, port: int) -> list[str]:
-    script = Path(sys.executable).with_name("wispgate")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "bff.server.cli"]
-    return [*base, "demo", "--host", host, "--port", str(port)]
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:  # noqa: S310 - our own http URL
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @contextlib.contextmanager
-def demo_server() -> Iterator[Portal]:
+def demo_server() -> Iterator[DemoServer]:
     """`wispgate demo` on a free port, ready (GET /readyz → 200), stopped on exit. A module that changes money
-    state runs its own (`portal` overridden at module scope) so the package's shared demo keeps the seed."""
+    state runs its own (`demo` overridden at module scope) so the package's shared demo keeps the seed."""
     if not (WEB_DIST / "index.html").is_file():
         pytest.fail(f"{WEB_DIST / 'index.html'} is missing: run `make web` first")
-    host, port = "127.0.0.1", _free_port()
+    host, port = "127.0.0.1", free_port()
     base_url = f"http://{host}:{port}"
-    with tempfile.TemporaryFile(mode="w+b") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
-            _command(host, port), cwd=REPO, env=_clean_env(), stdout=log, stderr=subprocess.STDOUT
-        )
-
-        def output() -> str:
-            log.flush()
-            log.seek(0)
-            return log.read().decode(errors="replace")[-6000:]
-
-        try:
-            deadline = time.monotonic() + READY_TIMEOUT_S
-            while not _ready(base_url):
-                if process.poll() is not None:
-                    pytest.fail(
-                        f"`wispgate demo` exited with {process.returncode} before it was ready:\n{output()}"
-                    )
-                if time.monotonic() > deadline:
-                    pytest.fail(f"`wispgate demo` not ready after {READY_TIMEOUT_S:.0f} s:\n{output()}")
-                time.sleep(0.2)
-            yield Portal(base_url)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    command = wispgate("demo", "--host", host, "--port", str(port))
+    env = product_env(WEB_DIST=str(WEB_DIST), SANDBOX_SERVICE_KEY=SERVICE_KEY)
+    with served(("wispgate demo", command, env, f"{base_url}/readyz")):
+        yield DemoServer(base_url)
 
 
 @pytest.fixture(scope="package")
-def portal() -> Iterator[Portal]:
+def demo() -> Iterator[DemoServer]:
     """One demo for the package's read-mostly tests."""
     with demo_server() as running:
         yield running
@@ -168,7 +88,7 @@ def _test_name(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def open_session(
-    portal: Portal, browser: Browser, request: pytest.FixtureRequest
+    demo: DemoServer, browser: Browser, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Session]]:
     """Factory: a fresh context and page (`viewport` defaults to desktop 1280×800)."""
     sessions: list[Session] = []
@@ -183,7 +103,7 @@ def open_session(
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
-        session = Session(portal, context, page, _test_name(request))
+        session = Session(demo, context, page, _test_name(request))
         page.on("pageerror", lambda exc: session.page_errors.append(str(exc)))
         sessions.append(session)
         return session

@@ -11,7 +11,8 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from pypdf import PdfReader
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.harness.process import REPO
+
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 PASSWORD = "wispgate-demo"
 # The core sandbox inside the demo accepts this key (the BFF is given the same one); tests use it to change core
@@ -55,7 +56,10 @@ def pdf_text(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class Portal:
+class DemoServer:
+    """A running `wispgate demo` (portal, GraphQL API and core sandbox on one port) as the browser reaches it;
+    GraphQL itself goes through the page, as a subscriber's does."""
+
     base_url: str
     service_key: str = SERVICE_KEY
 
@@ -67,14 +71,14 @@ class Portal:
 class Session:
     """One test's browser context plus helpers."""
 
-    portal: Portal
+    demo: DemoServer
     context: BrowserContext
     page: Page
     name: str
     page_errors: list[str] = field(default_factory=list)
 
     def goto(self, path: str = "/") -> None:
-        self.page.goto(self.portal.base_url + path)
+        self.page.goto(self.demo.base_url + path)
 
     def login(self, email: str, password: str = PASSWORD) -> None:
         """Sign in through the login form and wait for the signed-in shell."""

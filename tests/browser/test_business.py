@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import Portal, Session, download_bytes, money_value, pdf_text
+from .helpers import DemoServer, Session, download_bytes, money_value, pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def test_enterprise_branches_overview_statement_and_wallet(session: Session) -> 
     assert session.page_errors == []
 
 
-def _credit_building_wallet(portal: Portal, amount: str) -> str:
+def _credit_building_wallet(demo: DemoServer, amount: str) -> str:
     """Top up the MDU building's wallet in the core (Billing), as the payment gateway would; returns the new
     balance ("77.70")."""
     body = {
@@ -98,9 +98,9 @@ def _credit_building_wallet(portal: Portal, amount: str) -> str:
         "external_ref": f"browser-tests-{uuid.uuid4()}",
     }
     request = urllib.request.Request(  # noqa: S310 - the local sandbox
-        f"{portal.sandbox('billing')}/v1/wallet/credits",
+        f"{demo.sandbox('billing')}/v1/wallet/credits",
         data=json.dumps(body).encode(),
-        headers={"content-type": "application/json", "x-api-key": portal.service_key},
+        headers={"content-type": "application/json", "x-api-key": demo.service_key},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the local sandbox
@@ -112,7 +112,7 @@ def _credit_building_wallet(portal: Portal, amount: str) -> str:
 
 def test_mdu_site_user_sees_only_own_apartments_and_manager_sees_all(session: Session) -> None:
     # Give the building's wallet a recognisable balance, so a leak to the SITE user would be visible.
-    balance = _credit_building_wallet(session.portal, "77.70")
+    balance = _credit_building_wallet(session.demo, "77.70")
     page = session.page
 
     session.login("apt101@harborview.example")
@@ -178,7 +178,7 @@ def test_mdu_site_user_sees_only_own_apartments_and_manager_sees_all(session: Se
 
 
 def test_mdu_site_user_statement_does_not_show_building_wallet(session: Session) -> None:
-    _credit_building_wallet(session.portal, "13.57")
+    _credit_building_wallet(session.demo, "13.57")
     page = session.page
     session.login("apt101@harborview.example")
     page.get_by_test_id("nav-overview").click()

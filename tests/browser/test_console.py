@@ -48,7 +48,7 @@ def test_operator_replies_and_suspends_and_the_subscriber_sees_it(session: Sessi
 
     # The building manager sees the suspension and the ticket notification in the portal.
     portal = session.context.new_page()
-    portal.goto(session.portal.base_url + "/")
+    portal.goto(session.demo.base_url + "/")
     portal.get_by_test_id("login-email").fill("manager@harborview.example")
     portal.get_by_test_id("login-password").fill("wispgate-demo")
     portal.get_by_test_id("login-submit").click()

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
 from .conftest import demo_server
-from .helpers import Portal, Session, money_value
+from .helpers import DemoServer, Session, money_value
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ LIVE_MS = 20_000  # the brief's bound for anything that arrives by webhook / sub
 
 
 @pytest.fixture(scope="module")
-def portal() -> Iterator[Portal]:
+def demo() -> Iterator[DemoServer]:
     """This module's own demo process (overrides the package-wide one)."""
     with demo_server() as running:
         yield running
@@ -53,9 +53,9 @@ def portal() -> Iterator[Portal]:
 class Core:
     """Billing and AAA as a back office reads them (service key), plus the operator's billing run."""
 
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, demo: DemoServer) -> None:
         self.http = httpx.Client(
-            base_url=f"{portal.base_url}/_sandbox", headers={"X-API-Key": portal.service_key}, timeout=15
+            base_url=f"{demo.base_url}/_sandbox", headers={"X-API-Key": demo.service_key}, timeout=15
         )
 
     def _post(self, path: str, body: dict[str, Any], **kw: Any) -> Any:
@@ -111,8 +111,8 @@ class Core:
 
 
 @pytest.fixture
-def core(portal: Portal) -> Iterator[Core]:
-    client = Core(portal)
+def core(demo: DemoServer) -> Iterator[Core]:
+    client = Core(demo)
     yield client
     client.http.close()
 
@@ -316,7 +316,7 @@ def test_paying_ben_overdue_invoice_brings_internet_back_live_in_the_other_tab(
 
     # A second tab of the same browser session pays the overdue invoice.
     payer = session.context.new_page()
-    payer.goto(session.portal.base_url + "/invoices")
+    payer.goto(session.demo.base_url + "/invoices")
     row = open_invoice_row(payer)
     expect(row).to_have_attribute("data-status", "OVERDUE")
     number = row.locator('td[data-label="Invoice"]').inner_text().strip()

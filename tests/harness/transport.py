@@ -1,11 +1,13 @@
-"""Test support: run the BFF against in-process backends without sockets."""
+"""The dispatch transport: the BFF's backend clients reach in-process sandbox systems without sockets."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import httpx
 from starlette.types import ASGIApp
+
+from sandbox.common.system import System
 
 
 class DispatchTransport(httpx.AsyncBaseTransport):
@@ -17,6 +19,12 @@ class DispatchTransport(httpx.AsyncBaseTransport):
         self._transports = {host: httpx.ASGITransport(app=app) for host, app in apps.items()}
         self.calls: dict[str, int] = dict.fromkeys(apps, 0)
         self.down: set[str] = set()  # hosts that currently refuse connections
+
+    @classmethod
+    def to(cls, systems: Iterable[System]) -> DispatchTransport:
+        """Each system at `http://<its name>.test`, the hosts `tests.harness.portal.BASE_ENV` points the
+        BFF at."""
+        return cls({f"{s.name}.test": s.asgi() for s in systems})
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLSchema, get_named_type
+
+from tests.harness.portal import Portal
+from tests.schema.queries import INVOICES, WALLET
 
 
 def gid(type_name: str, raw_id: str) -> str:
@@ -40,3 +44,29 @@ def error_enums(schema: GraphQLSchema) -> dict[str, GraphQLEnumType]:
             assert isinstance(enum, GraphQLEnumType)
             found[name] = enum
     return found
+
+
+# ------------------------------------------------------------------ the money and notification tests'
+
+
+async def payload(portal: Portal, query: str, variables: dict[str, Any], name: str) -> dict[str, Any]:
+    result = await portal.data(query, variables)
+    value: dict[str, Any] = result[name]
+    return value
+
+
+async def invoices_of(portal: Portal) -> list[dict[str, Any]]:
+    return nodes(subscriber(await portal.data(INVOICES))["invoices"])
+
+
+async def wallet_of(portal: Portal) -> Decimal:
+    return Decimal(subscriber(await portal.data(WALLET))["wallet"]["balance"]["amount"])
+
+
+def money_calls(portal: Portal) -> int:
+    """Requests to the systems that move money (the viewer's own lookup goes to the CRM)."""
+    return portal.transport.calls["billing.test"] + portal.transport.calls["gateway.test"]
+
+
+def error_codes(result: dict[str, Any]) -> list[str]:
+    return [e["code"] for e in result["userErrors"]]

@@ -93,3 +93,120 @@ query Node($id: ID!) {
 """
 
 NODES = "query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
+
+# ------------------------------------------------------------------------------ money and notifications
+
+PAY_INVOICE = """
+mutation($input: PayInvoiceInput!) {
+  payInvoice(input: $input) {
+    invoice { id number status balance { amount currency } }
+    checkoutUrl
+    userErrors { field message code }
+  }
+}
+"""
+
+TOP_UP = """
+mutation($input: TopUpWalletInput!) {
+  topUpWallet(input: $input) { wallet { balance { amount } } checkoutUrl userErrors { field message code } }
+}
+"""
+
+APPLY_WALLET = """
+mutation($input: ApplyWalletToInvoiceInput!) {
+  applyWalletToInvoice(input: $input) {
+    invoice { id status amountPaid { amount } balance { amount } }
+    wallet { balance { amount currency } }
+    userErrors { field message code }
+  }
+}
+"""
+
+REDEEM = """
+mutation($code: String!) {
+  redeemGiftCard(input: {code: $code}) {
+    wallet { balance { amount } }
+    credited { amount currency }
+    userErrors { field message code }
+  }
+}
+"""
+
+RENEW = """
+mutation($input: RenewServiceInput!) {
+  renewService(input: $input) {
+    subService { id expiresAt renewable renewalPrice { amount currency } }
+    wallet { balance { amount } }
+    userErrors { field message code }
+  }
+}
+"""
+
+ADD_CARD = """
+mutation($input: AddPaymentMethodInput!) {
+  addPaymentMethod(input: $input) { checkoutUrl userErrors { field message code } }
+}
+"""
+
+CARDS = """
+query {
+  viewer { subscriber {
+    paymentMethods { id brand last4 expMonth expYear isDefault expired }
+    autopay { enabled paymentMethod { id last4 } }
+  } }
+}
+"""
+
+SET_DEFAULT = """
+mutation($id: ID!) {
+  setDefaultPaymentMethod(input: {paymentMethodId: $id}) {
+    paymentMethod { id isDefault }
+    subscriber { paymentMethods { id isDefault } }
+    userErrors { field message code }
+  }
+}
+"""
+
+SET_AUTOPAY = """
+mutation($enabled: Boolean!) {
+  setAutopay(input: {enabled: $enabled}) {
+    autopay { enabled paymentMethod { id } }
+    userErrors { field message code }
+  }
+}
+"""
+
+REMOVE_CARD = """
+mutation($id: ID!) {
+  removePaymentMethod(input: {paymentMethodId: $id}) {
+    removedPaymentMethodId
+    subscriber { paymentMethods { id } autopay { enabled } }
+    userErrors { field message code }
+  }
+}
+"""
+
+INVOICES = """
+query { viewer { subscriber {
+  invoices(first: 50) { nodes { id number status total { amount } balance { amount } } }
+  wallet { balance { amount } }
+} } }
+"""
+
+WALLET = "query { viewer { subscriber { wallet { balance { amount currency } } } } }"
+
+SERVICE = """
+query($id: ID!) {
+  node(id: $id) { ... on SubService { id expiresAt renewable renewalPrice { amount currency } } }
+}
+"""
+
+NOTIFICATIONS = """
+query { viewer { subscriber { notifications(first: 50) { unreadCount nodes { id read } } } } }
+"""
+
+MARK_READ = """
+mutation($ids: [ID!]!) {
+  markNotificationsRead(input: {ids: $ids}) { unreadCount userErrors { code } }
+}
+"""

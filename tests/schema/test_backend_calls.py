@@ -8,16 +8,16 @@ backends for N = 1, 10, 100 and 500: every per-sub-service read is one batch for
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
+from sandbox.app import Sandbox
 from sandbox.world import BENCH_USER_EMAIL
-from tests.schema.conftest import Portal
+from tests.harness.portal import MakePortal, Portal
 from tests.schema.helpers import nodes, subscriber
 from tests.schema.queries import DASHBOARD, SUBSERVICE_FIELDS
 
 
-async def _dashboard_calls(make_portal: Any, sandbox: Any, expected: int) -> dict[str, int]:
-    portal: Portal = await (await make_portal(sandbox)).login(BENCH_USER_EMAIL)
+async def _dashboard_calls(make_portal: MakePortal, sandbox: Sandbox, expected: int) -> dict[str, int]:
+    portal: Portal = await (await make_portal(sandbox=sandbox)).sign_in(BENCH_USER_EMAIL)
     before = dict(portal.transport.calls)
     data = await portal.data(DASHBOARD)
     me = subscriber(data)
@@ -30,9 +30,9 @@ async def _dashboard_calls(make_portal: Any, sandbox: Any, expected: int) -> dic
 
 
 async def test_dashboard_calls_do_not_grow_with_subservices(
-    make_portal: Any, bench_sandboxes: Callable[[int], Any]
+    make_portal: MakePortal, bench_sandbox: Callable[[int], Sandbox]
 ) -> None:
-    counts = {n: await _dashboard_calls(make_portal, bench_sandboxes(n), n) for n in (1, 10, 100, 500)}
+    counts = {n: await _dashboard_calls(make_portal, bench_sandbox(n), n) for n in (1, 10, 100, 500)}
     assert counts[1] == counts[10] == counts[100] == counts[500], counts
     # One read per kind of data: CRM the viewer's user, subscriber, sub-service list, tickets,
     # notifications; Billing the account, per-sub-service billing, installments, invoices, wallet ledger;
@@ -41,9 +41,9 @@ async def test_dashboard_calls_do_not_grow_with_subservices(
 
 
 async def test_a_full_page_of_subservices_loads_each_kind_of_data_once(
-    make_portal: Any, bench_sandboxes: Callable[[int], Any]
+    make_portal: MakePortal, bench_sandbox: Callable[[int], Sandbox]
 ) -> None:
-    portal: Portal = await (await make_portal(bench_sandboxes(100))).login(BENCH_USER_EMAIL)
+    portal: Portal = await (await make_portal(sandbox=bench_sandbox(100))).sign_in(BENCH_USER_EMAIL)
     before = sum(portal.transport.calls.values())
     query = (
         f"{{ viewer {{ subscriber {{ subServices(first: 100) {{ nodes {{ {SUBSERVICE_FIELDS} }} }} }} }} }}"
@@ -56,10 +56,10 @@ async def test_a_full_page_of_subservices_loads_each_kind_of_data_once(
 
 
 async def test_fields_outside_a_prefetched_page_still_batch(
-    make_portal: Any, bench_sandboxes: Callable[[int], Any]
+    make_portal: MakePortal, bench_sandbox: Callable[[int], Sandbox]
 ) -> None:
     """Sub-services reached through invoices resolve through the loaders: one batch per kind of data."""
-    portal: Portal = await (await make_portal(bench_sandboxes(100))).login(BENCH_USER_EMAIL)
+    portal: Portal = await (await make_portal(sandbox=bench_sandbox(100))).sign_in(BENCH_USER_EMAIL)
     before = sum(portal.transport.calls.values())
     data = await portal.data(
         "{ viewer { subscriber { invoices(first: 100) { nodes { lines { subService { status profile { planName } } } } } } } }"

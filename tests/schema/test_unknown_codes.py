@@ -21,8 +21,8 @@ from bff.server.app import create_app
 from sandbox.app import Sandbox, build_sandbox
 from sandbox.settings import SandboxSettings
 from schema.export import export_sdl
+from tests.harness.portal import Portal
 from tests.harness.transport import DispatchTransport
-from tests.schema.conftest import Portal
 from tests.schema.helpers import error_enums, gid
 
 NEW_CODE = "ACCOUNT_FROZEN"  # what a newer Billing or CRM might answer; no enum lists it
@@ -68,7 +68,7 @@ async def refusing(
         async def login(email: str) -> Portal:
             client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test")
             await stack.enter_async_context(client)
-            return await Portal(client, transport.inner).login(email)
+            return await Portal(client, app=app, transport=transport.inner).sign_in(email)
 
         yield login, transport
 

@@ -1,0 +1,186 @@
+"""The composition root: health, readiness, production lock-down, the web app and its headers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from redis.asyncio import Redis
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
+
+from bff.server.app import create_app
+from tests.harness.portal import VIEWER, Portal, portal_settings
+from tests.harness.transport import DispatchTransport
+
+INTROSPECTION = "query { __schema { queryType { name } } }"
+
+
+async def test_healthz(portal: Portal) -> None:
+    response = await portal.client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_checks_every_backend(portal: Portal, transport: DispatchTransport) -> None:
+    response = await portal.client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert set(body["checks"]) == {"billing", "crm", "aaa", "oss"}
+
+    transport.down.add("aaa.test")
+    response = await portal.client.get("/readyz")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["aaa"]["ok"] is False and checks["billing"]["ok"] is True
+
+
+async def test_readyz_reports_a_refused_api_key(make_portal: Any, tmp_path: Path) -> None:
+    portal: Portal = await make_portal(portal_settings(tmp_path, OSS_API_KEY="wrong-key"))
+    response = await portal.client.get("/readyz")
+    assert response.status_code == 503
+    assert "API key" in response.json()["checks"]["oss"]["detail"]
+
+
+async def test_redis_backed_app_logs_in_and_checks_redis(
+    make_portal: Any, tmp_path: Path, redis_url: str
+) -> None:
+    prefix = f"test:{secrets.token_hex(6)}:"
+    portal: Portal = await make_portal(portal_settings(tmp_path, REDIS_URL=redis_url, REDIS_PREFIX=prefix))
+    ready = await portal.client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["redis"]["ok"] is True
+    login = await portal.login("ana@lima.example", delivery="BODY")
+    assert (await portal.execute(VIEWER, bearer=login["accessToken"]))["data"]["viewer"]["role"] == "OWNER"
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [k async for k in client.scan_iter(match=f"{prefix}*")]
+        assert any(b":session:" in k for k in keys)
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+async def test_development_serves_graphiql_and_introspection(portal: Portal) -> None:
+    page = await portal.client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert (await portal.execute(INTROSPECTION))["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_production_refuses_introspection_and_has_no_graphiql(make_portal: Any, tmp_path: Path) -> None:
+    portal: Portal = await make_portal(
+        portal_settings(tmp_path, WISPGATE_ENV="production", JWT_SECRET="p" * 40, FILES_SIGNING_KEY="q" * 40)
+    )
+    page = await portal.client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert "graphiql" not in page.text.lower()
+    payload = await portal.execute(INTROSPECTION)
+    assert payload.get("data") is None
+    assert "introspection" in payload["errors"][0]["message"].lower()
+    typo = await portal.execute("query { viewr { role } }")
+    assert "Did you mean" not in typo["errors"][0]["message"]
+    # Production cookies are Secure.
+    response = await portal.post(
+        'mutation { login(input: {email: "ana@lima.example", password: "wispgate-demo"}) { userErrors { code } } }'
+    )
+    assert all("Secure" in c for c in response.headers.get_list("set-cookie"))
+
+
+async def test_queries_over_get_are_refused(portal: Portal) -> None:
+    # A cross-site <img src="/graphql?query=..."> must not run anything with the viewer's cookies.
+    response = await portal.client.get("/graphql", params={"query": "{ viewer { role } }"})
+    assert response.status_code == 400
+    assert "data" not in response.text
+
+
+async def test_missing_web_build_explains_itself(portal: Portal) -> None:
+    response = await portal.client.get("/")
+    assert response.status_code == 200
+    assert "npm run build" in response.text
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert (await portal.client.get("/invoices")).status_code == 200
+
+
+async def test_web_app_files_spa_fallback_and_headers(make_portal: Any, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>WISPGate</title><div id=root></div>")
+    (dist / "assets" / "app-1234.js").write_text("console.log('hi')")
+    (tmp_path / "secret.txt").write_text("outside the dist")
+    portal: Portal = await make_portal(portal_settings(tmp_path))
+
+    home = await portal.client.get("/")
+    assert home.status_code == 200 and "WISPGate" in home.text
+    csp = home.headers["content-security-policy"]
+    assert "connect-src 'self' ws://portal.test wss://portal.test" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert home.headers["x-frame-options"] == "DENY"
+    assert home.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+    asset = await portal.client.get("/assets/app-1234.js")
+    assert asset.status_code == 200 and "immutable" in asset.headers["cache-control"]
+    route = await portal.client.get("/services/SS-1/usage")
+    assert route.status_code == 200 and "WISPGate" in route.text
+    assert (await portal.client.get("/assets/missing-999.js")).status_code == 404
+    escape = await portal.client.get("/..%2Fsecret.txt")
+    assert "outside the dist" not in escape.text
+    # API routes are not swallowed by the SPA fallback, nor are API paths a GET does not serve.
+    assert (await portal.client.get("/healthz")).json() == {"status": "ok"}
+    for path in ("/webhooks/gateway", "/hooks/core", "/files/nope", "/graphql/x"):
+        wrong = await portal.client.get(path)
+        assert wrong.status_code == 404 and "WISPGate" not in wrong.text, path
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[int]:
+    """The app under a real uvicorn on a loopback port (WebSockets need a real server)."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:  # noqa: ASYNC110 - uvicorn.Server offers only this flag
+                await asyncio.sleep(0.01)
+        yield server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_websocket_speaks_only_graphql_transport_ws_and_checks_origin(tmp_path: Path) -> None:
+    app = create_app(portal_settings(tmp_path, ALLOWED_ORIGINS="https://app.example"))
+    async with serving(app) as port:
+        url = f"ws://127.0.0.1:{port}/graphql"
+        async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+            assert ws.subprotocol == "graphql-transport-ws"
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        # The legacy protocol (which could skip connection_init) is not offered.
+        async with connect(url, subprotocols=[Subprotocol("graphql-ws")]) as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
+        allowed = {"Origin": "https://app.example"}
+        async with connect(
+            url, subprotocols=[Subprotocol("graphql-transport-ws")], additional_headers=allowed
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(
+                url,
+                subprotocols=[Subprotocol("graphql-transport-ws")],
+                additional_headers={"Origin": "https://evil.example"},
+            ):
+                pass
+        assert refused.value.response.status_code == 403
