@@ -1,5 +1,5 @@
 """The portal dashboard over real HTTP: backend calls per query and latency against the backend critical path,
-for the bench subscriber with N = 1, 10, 50, 100, 500 sub-services (issue 3).
+for the bench subscriber with N = 1, 10, 50, 100, 500 sub-services.
 
 Three processes on loopback, so that neither server shares a GIL with the other or with the client:
 - the sandbox (`build_sandbox`, bench subscriber with N sub-services) under uvicorn, behind a delay
@@ -510,7 +510,7 @@ def report(results: list[Result], requests: int, load: tuple[str, str]) -> str:
     if at:
         lines += [
             "",
-            f"Target (issue 3): at N = {TARGET_N} with {DELAYS_MS[0]} ms per backend call, p50 BFF "
+            f"Target: at N = {TARGET_N} with {DELAYS_MS[0]} ms per backend call, p50 BFF "
             f"overhead ≤ {TARGET_OVERHEAD_MS:g} ms:",
         ]
         for r in at:

@@ -6,7 +6,7 @@ records three ways, the CPU each takes and how many objects each leaves for the 
 - `pydantic`: a `TypeAdapter` over those dataclasses, validating from the bytes.
 - `msgspec`: what the adapters do now (`adapters.decode`), bytes straight into the ports' frozen Structs.
 
-The answers are the bench subscriber's `POST /v1/subservice-billing:batch` (the read issue 11's profile found
+The answers are the bench subscriber's `POST /v1/subservice-billing:batch` (the read a py-spy profile of the dashboard found
 at 25 % of the BFF's CPU at N = 500) and `POST /v1/invoices:by-subservice`, taken from the in-process sandbox
 once; only decoding is timed. Run: `python bench/decode.py [--write]` (`--write` updates bench/RESULTS.md).
 """

@@ -1,4 +1,4 @@
-"""Webhook → subscription latency across two BFF instances sharing Redis (issue 4).
+"""Webhook → subscription latency across two BFF instances sharing Redis.
 
 Four processes on loopback, each with its own GIL:
 - the core sandbox (Billing, CRM, AAA, OSS and the payment gateway) under uvicorn. Its gateway POSTs webhooks

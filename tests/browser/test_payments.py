@@ -1,4 +1,4 @@
-"""Money in the browser (issue 4): paying invoices on the gateway's hosted page, declines and 3-D Secure, a
+"""Money in the browser: paying invoices on the gateway's hosted page, declines and 3-D Secure, a
 suspended service coming back live in another tab, wallet credit and gift cards, saving a card, autopay and a
 billing run that charges it with nobody at the keyboard.
 
