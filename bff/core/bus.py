@@ -37,6 +37,7 @@ EVENT_TYPES = (
     "notification.created",
     "ticket.created",
     "ticket.updated",
+    "portal_user.updated",
 )
 
 PAYMENT_SETTLED = "payment.settled"

@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from adapters.wispgate.signing import SignatureError, verify
+from bff.core.auth.directory import USER_UPDATED, Directory, NotAUserEvent
 from bff.core.body import read_body
 from bff.core.bus import BusEvent, EventBus
 from bff.core.dedupe import STEP_TTL_S, Marks
@@ -35,6 +36,9 @@ DATA_KEYS: Mapping[str, tuple[str, ...]] = {
     "notification.created": ("notification_id",),
     "ticket.created": ("ticket_id",),
     "ticket.updated": ("ticket_id",),
+    # Also updates the user's sessions first (`bff.core.auth.directory`); on the bus it makes the user's
+    # open subscriptions re-check their session.
+    USER_UPDATED: ("user_id",),
 }
 
 
@@ -71,10 +75,11 @@ def bus_event(body: Any) -> BusEvent | None:
 
 
 class CoreHooks:
-    def __init__(self, secret: str, bus: EventBus, marks: Marks) -> None:
+    def __init__(self, secret: str, bus: EventBus, marks: Marks, directory: Directory | None = None) -> None:
         self.secret = secret
         self.bus = bus
         self.marks = marks
+        self.directory = directory
 
     async def endpoint(self, request: Request) -> Response:
         if not self.secret:
@@ -91,12 +96,17 @@ class CoreHooks:
             log.warning("core event refused: %s", exc)
             return _error(400, "BAD_SIGNATURE", "The signature is missing, stale or does not match.")
         try:
-            event = bus_event(json.loads(body))
+            raw = json.loads(body)
+            event = bus_event(raw)
         except (ValueError, UnicodeDecodeError):
             log.warning("core event refused: a signed body that is not an event")
             return _error(400, "BAD_EVENT", "The body is not a core event.")
         if event is None:
             return JSONResponse({"received": True, "result": "ignored"})
+        if event.type == USER_UPDATED and self.directory is not None:
+            refused = await self._apply_user_update(raw)
+            if refused is not None:
+                return refused
         try:
             if not await self.marks.claim(f"core-event:{event.id}", STEP_TTL_S):
                 return JSONResponse({"received": True, "result": "duplicate"})
@@ -110,3 +120,17 @@ class CoreHooks:
             return _error(503, "UNAVAILABLE", "The event bus is unavailable; retry later.")
         log.info("core event %s (%s): published", event.id, event.type)
         return JSONResponse({"received": True, "result": "published"})
+
+    async def _apply_user_update(self, raw: dict[str, Any]) -> Response | None:
+        """Update the user's sessions (idempotent, so done on every delivery); an answer when it failed."""
+        assert self.directory is not None
+        data = raw.get("data")
+        try:
+            await self.directory.user_updated(data if isinstance(data, dict) else {})
+        except NotAUserEvent as exc:
+            log.warning("core event %s refused: %s", raw.get("id"), exc)
+            return _error(400, "BAD_EVENT", "The body is not a core event.")
+        except (RedisError, OSError) as exc:
+            log.warning("core event %s: session store unavailable (%s)", raw.get("id"), type(exc).__name__)
+            return _error(503, "UNAVAILABLE", "The session store is unavailable; retry later.")
+        return None

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
+from bff.core.auth.directory import Directory
 from bff.core.core_events import CoreHooks
 from bff.core.files import file_routes
 from bff.core.payments.settlement import Settlement
@@ -64,7 +65,9 @@ def inbound_endpoints(services: Services) -> Inbound:
     settlement = Settlement(services.backends, services.bus, services.marks)
     return Inbound(
         gateway_webhooks=GatewayWebhooks(settings.gateway.webhook_secret, settlement, services.marks),
-        core_hooks=CoreHooks(settings.core_events_secret, services.bus, services.marks),
+        core_hooks=CoreHooks(
+            settings.core_events_secret, services.bus, services.marks, Directory(services.sessions)
+        ),
     )
 
 

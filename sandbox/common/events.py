@@ -56,6 +56,7 @@ EVENT_TYPES = (
     "ticket.created",
     "ticket.updated",
     "notification.created",
+    "portal_user.updated",
 )
 
 

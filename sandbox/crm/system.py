@@ -4,6 +4,7 @@ in-process callers (tests, the demo) use without going through HTTP."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,6 @@ class CrmSystem(System):
 
     def enable_user(self, user_id: str) -> dict[str, Any]:
         return self.service.directory.set_disabled(user_id, False)
+
+    def set_role(self, user_id: str, role: str, site_ids: Sequence[str] = ()) -> dict[str, Any]:
+        return self.service.directory.set_role(user_id, role, site_ids)

@@ -22,6 +22,7 @@ from typing import Any
 from strawberry.types import Info
 
 from adapters.errors import BackendError
+from bff.core.auth.directory import USER_UPDATED
 from bff.core.auth.viewer import Viewer
 from bff.core.bus import PAYMENT_SETTLED, BusEvent
 from schema.core.context import Context
@@ -38,7 +39,9 @@ def fresh_loaders(context: Context) -> Loaders:
 
 
 async def _still_signed_in(context: Context, viewer: Viewer) -> bool:
-    if await context.sessions.is_active(viewer.session_id):
+    # Active, not disabled, and still the identity this viewer was built from: a role or scope change in
+    # the CRM ends the stream, and the client subscribes again with a refreshed token.
+    if await context.sessions.is_active(viewer.session_id, viewer.session_version):
         return True
     # Later subscribes on this socket are refused too (the client refreshes or logs in again).
     context.viewer = None
@@ -54,14 +57,17 @@ def _concerns_sites(viewer: Viewer, event: BusEvent) -> bool:
 
 
 async def viewer_events(context: Context, viewer: Viewer, types: Collection[str]) -> AsyncIterator[BusEvent]:
-    """The viewer's events of `types`, for as long as the session is active."""
+    """The viewer's events of `types`, for as long as the session is active. A change to one of the
+    subscriber's users is checked against this viewer's session even though no subscription yields it."""
     async for event in context.bus.listen(viewer.subscriber_id):
-        if event.subscriber_id != viewer.subscriber_id or event.type not in types:
+        if event.subscriber_id != viewer.subscriber_id:
+            continue
+        if event.type not in types and event.type != USER_UPDATED:
             continue
         if not await _still_signed_in(context, viewer):
             log.info("subscription of user %s ended: session ended", viewer.user_id)
             return
-        if not _concerns_sites(viewer, event):
+        if event.type not in types or not _concerns_sites(viewer, event):
             continue
         yield event
 

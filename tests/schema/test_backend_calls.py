@@ -34,10 +34,11 @@ async def test_dashboard_calls_do_not_grow_with_subservices(
 ) -> None:
     counts = {n: await _dashboard_calls(make_portal, bench_sandbox(n), n) for n in (1, 10, 100, 500)}
     assert counts[1] == counts[10] == counts[100] == counts[500], counts
-    # One read per kind of data: CRM the viewer's user, subscriber, sub-service list, tickets,
-    # notifications; Billing the account, per-sub-service billing, installments, invoices, wallet ledger;
-    # AAA status, profile, session; OSS devices, add-ons, usage. Open invoices come from the invoice list.
-    assert counts[1] == {"crm.test": 5, "billing.test": 5, "aaa.test": 3, "oss.test": 3}
+    # One read per kind of data: CRM the subscriber, sub-service list, tickets, notifications (the viewer
+    # comes from the token: no read); Billing the account, per-sub-service billing, installments, invoices,
+    # wallet ledger; AAA status, profile, session; OSS devices, add-ons, usage. Open invoices come from the
+    # invoice list.
+    assert counts[1] == {"crm.test": 4, "billing.test": 5, "aaa.test": 3, "oss.test": 3}
 
 
 async def test_a_full_page_of_subservices_loads_each_kind_of_data_once(
@@ -50,9 +51,9 @@ async def test_a_full_page_of_subservices_loads_each_kind_of_data_once(
     )
     data = await portal.data(query)
     assert len(nodes(subscriber(data)["subServices"])) == 100
-    # viewer, subscriber, list, status, profile, session, devices, add-ons, usage, billing, account,
-    # installments, open invoices.
-    assert sum(portal.transport.calls.values()) - before == 13
+    # subscriber, list, status, profile, session, devices, add-ons, usage, billing, account, installments,
+    # open invoices (the viewer comes from the token).
+    assert sum(portal.transport.calls.values()) - before == 12
 
 
 async def test_fields_outside_a_prefetched_page_still_batch(
@@ -66,5 +67,5 @@ async def test_fields_outside_a_prefetched_page_still_batch(
     )
     invoices = nodes(subscriber(data)["invoices"])
     assert len(invoices) == 100
-    # viewer, subscriber, invoices, the subscriber's sub-service list, status, profile.
-    assert sum(portal.transport.calls.values()) - before == 6
+    # subscriber, invoices, the subscriber's sub-service list, status, profile (the viewer: the token).
+    assert sum(portal.transport.calls.values()) - before == 5

@@ -1,8 +1,13 @@
 """Logging in, refreshing, logging out, and turning a request's access token into a `Viewer`.
 
 The GraphQL mutations are thin wrappers over this; the checks live here so that every entry point (HTTP,
-WebSocket, file links later) applies the same rules: a valid token, a session that is still active, and a
-portal user the CRM still knows and has not disabled.
+WebSocket, file links) applies the same rules: a valid token, and a session that is still active, not
+disabled, and at the identity version the token was issued for.
+
+Only logging in needs the CRM (it checks the password). A request is authorized from the token and the
+session store alone, so the CRM being down signs nobody out. Refreshing asks the CRM for the user when it
+answers and otherwise goes on with the identity the session already holds, which the CRM's
+`portal_user.updated` events keep current (`bff.core.auth.directory`).
 """
 
 from __future__ import annotations
@@ -11,12 +16,12 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from adapters.errors import BackendError, Rejected
-from adapters.ports.crm import CrmPort, PortalUser
+from adapters.errors import BackendError, ContractViolation, Rejected, Unavailable
+from adapters.ports.crm import CrmPort
 from bff.core.auth.ratelimit import RateLimiter
 from bff.core.auth.sessions import RefreshError, RefreshTokenReused, Session, SessionStore, session_id_of
 from bff.core.auth.tokens import AccessToken, TokenError, TokenService
-from bff.core.auth.viewer import Viewer
+from bff.core.auth.viewer import Identity, Viewer
 from bff.core.settings import Settings
 
 log = logging.getLogger("wispgate.auth")
@@ -44,7 +49,6 @@ class CredentialError(Exception):
 @dataclass(frozen=True, slots=True)
 class SignedIn:
     viewer: Viewer
-    user: PortalUser
     session: Session
     access: AccessToken
     refresh_token: str
@@ -95,12 +99,14 @@ class AuthService:
         if user.disabled:
             raise AuthFailure("USER_DISABLED", "This login has been disabled. Contact your account owner.")
         await self.limiter.reset(key)
-        session, refresh_token = await self.sessions.create(user.id, user_agent[:300], ip)
-        access = self.tokens.issue(user.id, session.id)
+        identity = Identity.of(user)
+        session, refresh_token = await self.sessions.create(user.id, user_agent[:300], ip, identity)
+        viewer = Viewer.of_identity(identity, session.id, session.version)
+        access = self.tokens.issue(viewer)
         await self._audit(
             "login", user_id=user.id, subscriber_id=user.subscriber_id, ip=ip, user_agent=user_agent
         )
-        return SignedIn(Viewer.of(user, session.id), user, session, access, refresh_token)
+        return SignedIn(viewer, session, access, refresh_token)
 
     async def refresh(self, refresh_token: str) -> SignedIn:
         """Rotate the refresh token; raises `AuthFailure` INVALID_REFRESH_TOKEN (unknown, expired or
@@ -117,12 +123,32 @@ class AuthService:
             raise AuthFailure(
                 "INVALID_REFRESH_TOKEN", "Your session has ended. Please log in again."
             ) from None
-        user = await self._active_user(session.user_id)
-        if user is None:
+        identity, version = await self._current_identity(session)
+        if identity is None or identity.disabled:
             await self.sessions.revoke(session.id)
             raise AuthFailure("USER_DISABLED", "This login has been disabled. Contact your account owner.")
-        access = self.tokens.issue(user.id, session.id)
-        return SignedIn(Viewer.of(user, session.id), user, session, access, new_token)
+        viewer = Viewer.of_identity(identity, session.id, version)
+        return SignedIn(viewer, session, self.tokens.issue(viewer), new_token)
+
+    async def _current_identity(self, session: Session) -> tuple[Identity | None, int]:
+        """The user as the CRM says now (stored on the session when it changed), or — when the CRM cannot
+        answer — as the session last heard. (None, _) when the CRM no longer knows the user."""
+        try:
+            user = (await self.crm.users([session.user_id])).get(session.user_id)
+        except (Unavailable, ContractViolation) as exc:
+            if session.identity is None:
+                raise
+            log.warning("refreshing with the session's identity: the CRM did not answer (%s)", exc)
+            return session.identity, session.version
+        if user is None:
+            return None, session.version
+        fresh = Identity.of(user)
+        if fresh == session.identity:
+            return fresh, session.version
+        version = await self.sessions.set_identity(session.id, fresh)
+        if version is None:  # ended meanwhile
+            raise AuthFailure("INVALID_REFRESH_TOKEN", "Your session has ended. Please log in again.")
+        return fresh, version
 
     async def logout(self, viewer: Viewer | None, refresh_token: str | None) -> bool:
         """End the session of the access token, or else the one the refresh token names. True when one
@@ -143,21 +169,22 @@ class AuthService:
         return ended
 
     async def viewer_for(self, access_token: str) -> Viewer:
-        """The viewer an access token stands for; raises `CredentialError`. Backend outages propagate."""
+        """The viewer an access token stands for, from the token and the session store only; raises
+        `CredentialError`: TOKEN_EXPIRED also when the user's identity changed since the token was issued
+        (the client refreshes and gets a token with the new role or scope). Session-store outages
+        propagate."""
         try:
             claims = self.tokens.decode(access_token)
         except TokenError as exc:
             raise CredentialError(exc.code) from None
-        if not await self.sessions.is_active(claims.session_id):
+        state = await self.sessions.state(claims.session_id)
+        if state is None:
             raise CredentialError("SESSION_ENDED")
-        user = await self._active_user(claims.user_id)
-        if user is None:
+        if state.disabled:
             raise CredentialError("USER_DISABLED")
-        return Viewer.of(user, claims.session_id)
-
-    async def _active_user(self, user_id: str) -> PortalUser | None:
-        user = (await self.crm.users([user_id])).get(user_id)
-        return user if user is not None and not user.disabled else None
+        if state.version != claims.viewer.session_version:
+            raise CredentialError("TOKEN_EXPIRED")
+        return claims.viewer
 
     async def _audit(
         self,

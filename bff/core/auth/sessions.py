@@ -4,6 +4,11 @@ A refresh token is `<session id>.<256 random bits>`; only its SHA-256 is stored.
 session's current hash and remembers the old one. Presenting a remembered (already rotated) token means two
 parties hold the same token — one of them stole it — so the whole session is revoked and both lose access.
 A session lives `refresh_ttl` past its last rotation; its access tokens die with it.
+
+Each session also keeps the user's `Identity` (role, subscriber, sites, disabled) as the CRM last described
+it, and a version that goes up whenever that identity changes: access tokens carry the version they were
+issued for, so a token minted before a change is refused until it is refreshed, and a disabled user's
+sessions stop working at once — with no call to the CRM on the request path.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
+
+from bff.core.auth.viewer import Identity
 
 
 class RefreshError(Exception):
@@ -45,13 +52,26 @@ class Session:
     created_at: datetime
     last_used_at: datetime
     expires_at: datetime
+    identity: Identity | None = None  # None only for sessions created before identities were kept
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """What a request needs to know about its session: which identity version is current, and whether the
+    user has been disabled."""
+
+    version: int
+    disabled: bool
 
 
 class SessionStore(Protocol):
     """Where sessions live. Every method is safe to call concurrently from many instances."""
 
-    async def create(self, user_id: str, user_agent: str, ip: str) -> tuple[Session, str]:
-        """A new session and its first refresh token."""
+    async def create(
+        self, user_id: str, user_agent: str, ip: str, identity: Identity | None = None
+    ) -> tuple[Session, str]:
+        """A new session (identity version 1) and its first refresh token."""
         ...
 
     async def rotate(self, refresh_token: str) -> tuple[Session, str]:
@@ -61,7 +81,22 @@ class SessionStore(Protocol):
 
     async def get(self, session_id: str) -> Session | None: ...
 
-    async def is_active(self, session_id: str) -> bool: ...
+    async def is_active(self, session_id: str, version: int | None = None) -> bool:
+        """The session exists, its user is not disabled and (when given) `version` is still current."""
+        ...
+
+    async def state(self, session_id: str) -> SessionState | None:
+        """None when the session has ended."""
+        ...
+
+    async def set_identity(self, session_id: str, identity: Identity) -> int | None:
+        """Store a new identity on one session and bump its version (unless it is the one stored); the
+        current version, or None when the session has ended (it is never brought back)."""
+        ...
+
+    async def update_identity(self, identity: Identity) -> int:
+        """`set_identity` on every session of `identity.user_id`; how many were changed."""
+        ...
 
     async def revoke(self, session_id: str) -> bool:
         """End one session; False when it did not exist (already ended)."""
@@ -126,9 +161,13 @@ class MemorySessionStore:
             return None
         return entry
 
-    async def create(self, user_id: str, user_agent: str, ip: str) -> tuple[Session, str]:
+    async def create(
+        self, user_id: str, user_agent: str, ip: str, identity: Identity | None = None
+    ) -> tuple[Session, str]:
         now = _now()
-        session = Session(new_session_id(), user_id, user_agent, ip, now, now, now + self.refresh_ttl)
+        session = Session(
+            new_session_id(), user_id, user_agent, ip, now, now, now + self.refresh_ttl, identity, 1
+        )
         token = new_refresh_token(session.id)
         async with self._lock:
             self._entries[session.id] = _Entry(
@@ -160,8 +199,29 @@ class MemorySessionStore:
         entry = self._live(session_id)
         return entry.session if entry else None
 
-    async def is_active(self, session_id: str) -> bool:
-        return self._live(session_id) is not None
+    async def is_active(self, session_id: str, version: int | None = None) -> bool:
+        return _active(await self.state(session_id), version)
+
+    async def state(self, session_id: str) -> SessionState | None:
+        entry = self._live(session_id)
+        if entry is None:
+            return None
+        identity = entry.session.identity
+        return SessionState(entry.session.version, identity is not None and identity.disabled)
+
+    async def set_identity(self, session_id: str, identity: Identity) -> int | None:
+        async with self._lock:
+            entry = self._live(session_id)
+            if entry is None:
+                return None
+            if entry.session.identity != identity:
+                entry.session = replace(entry.session, identity=identity, version=entry.session.version + 1)
+            return entry.session.version
+
+    async def update_identity(self, identity: Identity) -> int:
+        ids = [sid for sid, e in self._entries.items() if e.session.user_id == identity.user_id]
+        changed = [await self.set_identity(sid, identity) for sid in ids]
+        return sum(1 for version in changed if version is not None)
 
     async def revoke(self, session_id: str) -> bool:
         async with self._lock:
@@ -205,6 +265,18 @@ return 'invalid'
 """
 
 
+# Change a session's identity only while it exists (HSET on a missing key would bring a revoked session back).
+# An identity equal to the stored one changes nothing (a redelivered event must not invalidate tokens).
+_SET_IDENTITY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HGET', KEYS[1], 'identity') == ARGV[1] then
+  return tonumber(redis.call('HGET', KEYS[1], 'version') or '1')
+end
+redis.call('HSET', KEYS[1], 'identity', ARGV[1], 'disabled', ARGV[2])
+return redis.call('HINCRBY', KEYS[1], 'version', 1)
+"""
+
+
 class RedisSessionStore:
     """Sessions shared by every BFF instance. Keys (under `prefix`): `session:<sid>` (a hash),
     `session:<sid>:used` (rotated token hashes), `user:<uid>:sessions` (the user's session ids); all with
@@ -215,6 +287,7 @@ class RedisSessionStore:
         self.refresh_ttl = refresh_ttl
         self.prefix = prefix
         self._rotate = redis.register_script(_ROTATE)
+        self._set_identity = redis.register_script(_SET_IDENTITY)
 
     @property
     def _ttl_ms(self) -> int:
@@ -229,9 +302,13 @@ class RedisSessionStore:
     def _user_key(self, user_id: str) -> str:
         return f"{self.prefix}user:{user_id}:sessions"
 
-    async def create(self, user_id: str, user_agent: str, ip: str) -> tuple[Session, str]:
+    async def create(
+        self, user_id: str, user_agent: str, ip: str, identity: Identity | None = None
+    ) -> tuple[Session, str]:
         now = _now()
-        session = Session(new_session_id(), user_id, user_agent, ip, now, now, now + self.refresh_ttl)
+        session = Session(
+            new_session_id(), user_id, user_agent, ip, now, now, now + self.refresh_ttl, identity, 1
+        )
         token = new_refresh_token(session.id)
         fields: dict[FieldT, EncodableT] = {
             "user_id": user_id,
@@ -241,7 +318,11 @@ class RedisSessionStore:
             "last_used_at": now.isoformat(),
             "expires_at": session.expires_at.isoformat(),
             "current": token_hash(token),
+            "version": 1,
+            "disabled": int(identity is not None and identity.disabled),
         }
+        if identity is not None:
+            fields["identity"] = identity.to_json()
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(self._key(session.id), mapping=fields)
             pipe.pexpire(self._key(session.id), self._ttl_ms)
@@ -279,8 +360,29 @@ class RedisSessionStore:
         raw = await self.redis.hgetall(self._key(session_id))
         return _parse(session_id, raw) if raw else None
 
-    async def is_active(self, session_id: str) -> bool:
-        return bool(await self.redis.exists(self._key(session_id)))
+    async def is_active(self, session_id: str, version: int | None = None) -> bool:
+        return _active(await self.state(session_id), version)
+
+    async def state(self, session_id: str) -> SessionState | None:
+        user_id, version, disabled = await self.redis.hmget(
+            self._key(session_id), ["user_id", "version", "disabled"]
+        )
+        if user_id is None:
+            return None
+        return SessionState(int(version or 1), _text(disabled or b"0") == "1")
+
+    async def set_identity(self, session_id: str, identity: Identity) -> int | None:
+        version = int(
+            await self._set_identity(
+                keys=[self._key(session_id)], args=[identity.to_json(), int(identity.disabled)]
+            )
+        )
+        return None if version < 0 else version
+
+    async def update_identity(self, identity: Identity) -> int:
+        ids = [_text(v) for v in await self.redis.smembers(self._user_key(identity.user_id))]
+        changed = [await self.set_identity(session_id, identity) for session_id in ids]
+        return sum(1 for version in changed if version is not None)
 
     async def revoke(self, session_id: str) -> bool:
         user_id = await self.redis.hget(self._key(session_id), "user_id")
@@ -321,8 +423,15 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _active(state: SessionState | None, version: int | None) -> bool:
+    if state is None or state.disabled:
+        return False
+    return version is None or state.version == version
+
+
 def _parse(session_id: str, raw: Mapping[bytes | str, bytes | str]) -> Session:
     fields = {_text(k): _text(v) for k, v in raw.items()}
+    identity = Identity.from_json(fields["identity"]) if fields.get("identity") else None
     return Session(
         id=session_id,
         user_id=fields["user_id"],
@@ -331,6 +440,8 @@ def _parse(session_id: str, raw: Mapping[bytes | str, bytes | str]) -> Session:
         created_at=datetime.fromisoformat(fields["created_at"]),
         last_used_at=datetime.fromisoformat(fields["last_used_at"]),
         expires_at=datetime.fromisoformat(fields["expires_at"]),
+        identity=identity,
+        version=int(fields.get("version", "1")),
     )
 
 
@@ -341,5 +452,6 @@ __all__ = [
     "RefreshError",
     "RefreshTokenReused",
     "Session",
+    "SessionState",
     "SessionStore",
 ]

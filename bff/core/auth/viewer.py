@@ -1,10 +1,17 @@
-"""`Viewer`: who is asking — the portal user behind this request's session — and what they may touch."""
+"""`Viewer`: who is asking — the portal user behind this request's session — and what they may touch.
+
+A viewer is built from the access token alone (it carries the user, the subscriber, the role, the site
+scope and the session), checked against the session store; no backend is asked per request. What the CRM
+says about the user reaches the BFF at login and refresh, and as signed `portal_user.updated` events in
+between (`bff.core.auth.directory`), which update the sessions' `Identity` and so invalidate older tokens.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 ROLES = ("OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER")
 BILLING_ROLES = frozenset({"OWNER", "MANAGER", "FINANCE"})
@@ -29,6 +36,59 @@ class UserRecord(Protocol):
     def disabled(self) -> bool: ...
 
 
+# The most sites a SITE user's token carries (an MDU manager's apartment list fits; a user with more sites
+# than this should be a MANAGER). Bounds the token and the session record.
+MAX_SITES = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What authorization needs to know about a portal user, as the CRM last said: kept with each session
+    and copied into each access token."""
+
+    user_id: str
+    email: str
+    name: str
+    role: str  # one of ROLES
+    subscriber_id: str
+    site_subservice_ids: frozenset[str]
+    disabled: bool = False
+
+    @classmethod
+    def of(cls, user: UserRecord) -> Identity:
+        sites = frozenset(user.site_subservice_ids)
+        if len(sites) > MAX_SITES:
+            raise ValueError(f"a portal user may be scoped to at most {MAX_SITES} sites")
+        return cls(user.id, user.email, user.name, user.role, user.subscriber_id, sites, user.disabled)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "user_id": self.user_id,
+                "email": self.email,
+                "name": self.name,
+                "role": self.role,
+                "subscriber_id": self.subscriber_id,
+                "sites": sorted(self.site_subservice_ids),
+                "disabled": self.disabled,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Identity:
+        data: Any = json.loads(raw)
+        return cls(
+            user_id=str(data["user_id"]),
+            email=str(data["email"]),
+            name=str(data["name"]),
+            role=str(data["role"]),
+            subscriber_id=str(data["subscriber_id"]),
+            site_subservice_ids=frozenset(str(s) for s in data.get("sites", ())),
+            disabled=bool(data.get("disabled", False)),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
     user_id: str
@@ -38,17 +98,31 @@ class Viewer:
     subscriber_id: str
     site_subservice_ids: frozenset[str]  # only meaningful for SITE users
     session_id: str
+    # The session's identity version this viewer was built from: a change in the CRM bumps it, and a
+    # token of an older version must be refreshed before it is honoured again.
+    session_version: int = 0
 
     @classmethod
-    def of(cls, user: UserRecord, session_id: str) -> Viewer:
+    def of(cls, user: UserRecord, session_id: str, session_version: int = 0) -> Viewer:
+        return cls.of_identity(Identity.of(user), session_id, session_version)
+
+    @classmethod
+    def of_identity(cls, identity: Identity, session_id: str, session_version: int = 0) -> Viewer:
         return cls(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            role=user.role,
-            subscriber_id=user.subscriber_id,
-            site_subservice_ids=frozenset(user.site_subservice_ids),
+            user_id=identity.user_id,
+            email=identity.email,
+            name=identity.name,
+            role=identity.role,
+            subscriber_id=identity.subscriber_id,
+            site_subservice_ids=identity.site_subservice_ids,
             session_id=session_id,
+            session_version=session_version,
+        )
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(
+            self.user_id, self.email, self.name, self.role, self.subscriber_id, self.site_subservice_ids
         )
 
     @property

@@ -19,7 +19,7 @@ from sandbox.crm.service.tickets import Tickets
 
 class CrmService:
     def __init__(self, db: Database, outbox: EventOutbox, attachments_dir: Path) -> None:
-        self.directory = Directory(db)
+        self.directory = Directory(db, outbox)
         self.notices = Notices(db, outbox, self.directory)
         self.audit = AuditLog(db, self.directory)
         self.tickets = Tickets(db, outbox, self.directory, self.notices)

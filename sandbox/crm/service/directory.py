@@ -7,8 +7,9 @@ from typing import Any
 
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
+from sandbox.common.events import EventOutbox
 from sandbox.common.http import invalid, not_found
-from sandbox.crm.config import SUBSERVICE_CURSOR
+from sandbox.crm.config import ROLES, SUBSERVICE_CURSOR
 from sandbox.crm.service.cursor import encode_cursor
 from sandbox.crm.service.passwords import dummy_hash, verify_password
 
@@ -43,8 +44,9 @@ def subservice_wire(row: Any) -> dict[str, Any]:
 
 
 class Directory:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, outbox: EventOutbox | None = None) -> None:
         self.db = db
+        self.outbox = outbox
 
     # -- subscribers -------------------------------------------------------------------------------------
     def subscriber(self, subscriber_id: str) -> dict[str, Any]:
@@ -169,7 +171,44 @@ class Directory:
         return self.user(row["id"])
 
     def set_disabled(self, user_id: str, disabled: bool) -> dict[str, Any]:
-        cursor = self.db.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
-        if cursor.rowcount != 1:
-            raise not_found("user")
-        return self.user(user_id)
+        with self.db.transaction():
+            cursor = self.db.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
+            if cursor.rowcount != 1:
+                raise not_found("user")
+            user = self.user(user_id)
+            self.user_changed(user)
+        return user
+
+    def set_role(self, user_id: str, role: str, site_ids: Sequence[str] = ()) -> dict[str, Any]:
+        """Change what a portal user may do (operator action): a SITE user is scoped to `site_ids`, which must
+        be sub-services of the user's own subscriber; other roles see the whole subscriber."""
+        if role not in ROLES:
+            raise invalid(f"role must be one of {', '.join(ROLES)}", "INVALID_ROLE")
+        with self.db.transaction():
+            row = self.db.one("SELECT subscriber_id FROM users WHERE id = ?", (user_id,))
+            if row is None:
+                raise not_found("user")
+            sites = list(dict.fromkeys(site_ids)) if role == "SITE" else []
+            for site in sites:
+                self.check_subservice(row["subscriber_id"], site)
+            self.db.execute("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
+            self.db.execute("DELETE FROM user_sites WHERE user_id = ?", (user_id,))
+            for site in sites:
+                self.db.execute(
+                    "INSERT INTO user_sites (user_id, subservice_id) VALUES (?, ?)", (user_id, site)
+                )
+            user = self.user(user_id)
+            self.user_changed(user)
+        return user
+
+    def user_changed(self, user: dict[str, Any]) -> None:
+        """Tell the portal (a signed `portal_user.updated` event) that what it authorizes this user by —
+        role, site scope, name, e-mail, disabled — has changed, so its sessions follow at once."""
+        if self.outbox is None:
+            return
+        data = {
+            k: user[k] for k in ("email", "name", "role", "subscriber_id", "site_subservice_ids", "disabled")
+        }
+        self.outbox.emit(
+            "portal_user.updated", subscriber_id=user["subscriber_id"], data={"user_id": user["id"], **data}
+        )

@@ -25,8 +25,9 @@ from starlette.websockets import WebSocketDisconnect
 from adapters.ports.money import Money
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
+from adapters.wispgate.signing import sign
 from bff.core.bus import BusEvent
-from bff.core.settings import Settings
+from bff.core.settings import SANDBOX_EVENTS_SECRET, Settings
 from bff.server.app import create_app
 from sandbox.app import Sandbox
 from sandbox.settings import SandboxSettings
@@ -272,6 +273,27 @@ def test_a_revoked_session_stops_receiving(app: ThreadedApp) -> None:
         assert response.json()["data"]["logout"]["ok"] is True
         app.publish(status_event("SUB-1002", "SS-1002-1"))
 
+        assert ws.receive() == {"id": op, "type": "complete"}
+        again = ws.subscribe(STATUS)
+        refused = ws.receive()
+        assert refused["id"] == again
+        errors = refused["payload"] if refused["type"] == "error" else refused["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_user_disabled_in_the_crm_stops_receiving_at_once(app: ThreadedApp, sandbox: Sandbox) -> None:
+    token = app.login("ops@northwind.example")
+    with socket(app, bearer(token)) as ws:
+        op = ws.subscribe(STATUS)
+        app.wait_for_listeners("SUB-2001")
+        sandbox.crm.disable_user("USR-21")
+        # The CRM's signed event, as its delivery loop posts it: no other event is needed to end the stream.
+        row = sandbox.crm.db.one("SELECT body FROM event_outbox WHERE type = 'portal_user.updated'")
+        assert row is not None
+        body = str(row["body"]).encode()
+        signature = sign(SANDBOX_EVENTS_SECRET, body)
+        posted = app.client.post("/hooks/core", content=body, headers={"x-wispgate-signature": signature})
+        assert posted.json()["result"] == "published"
         assert ws.receive() == {"id": op, "type": "complete"}
         again = ws.subscribe(STATUS)
         refused = ws.receive()
