@@ -63,8 +63,15 @@ def measure(document: DocumentNode, limits: GraphQLLimits) -> str | None:
     groups: list[_Group] = [
         [(d.selection_set, frozenset())]
         for d in document.definitions
-        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+        if isinstance(d, OperationDefinitionNode)
     ]
+    # Every fragment definition, a duplicate name included (validation visits each), is a root already inside
+    # that fragment.
+    groups.extend(
+        [(d.selection_set, frozenset({d.name.value}))]
+        for d in document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    )
     selections = 0
     pairs = 0
     while groups:

@@ -393,3 +393,31 @@ async def test_a_streaming_client_sees_the_413_before_it_has_sent_its_body(tmp_p
     assert response.startswith(b"HTTP/1.1 413 ")
     assert b"REQUEST_TOO_LARGE" in response
     assert sent < 20 * MB
+
+
+async def test_websocket_operations_get_the_same_checks(tmp_path: Path, validations: list[int]) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
+
+    from bff.server.app import create_app
+    from tests.bff.server.test_app import serving
+
+    app = create_app(portal_settings(tmp_path, GRAPHQL_MAX_VARIABLE_LIST="2"))
+    async with serving(app) as port, asyncio.timeout(30):
+        url = f"ws://127.0.0.1:{port}/graphql"
+        async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+            sent = [
+                (DUPLICATED, None, "QUERY_TOO_COMPLEX"),
+                (BOMB, None, "QUERY_TOO_COMPLEX"),
+                ("query ($v: [ID!]) { __typename }", {"v": ["a", "b", "c"]}, "VARIABLES_TOO_LARGE"),
+                ("{ nope }", None, "GRAPHQL_VALIDATION_FAILED"),
+            ]
+            for n, (query, variables, code) in enumerate(sent):
+                payload = {"query": query, "variables": variables}
+                await ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": payload}))
+                answer = json.loads(await ws.recv())
+                assert answer["type"] == "error" and answer["id"] == str(n), answer
+                assert [e["extensions"]["code"] for e in answer["payload"]] == [code]
+    assert validations[0] == 1  # `{ nope }` only
