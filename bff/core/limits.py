@@ -23,6 +23,7 @@ class RequestCode(StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"  # over the selection or field-overlap budget, or the token limit
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # the document is not valid GraphQL syntax
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # valid syntax, but not valid for this schema
+    NOT_FOUND = "NOT_FOUND"  # GET /graphql for the GraphiQL page where there is none (production)
 
 
 class Refusal(Exception):

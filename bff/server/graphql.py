@@ -98,6 +98,7 @@ def refusal_response(refusal: Refusal) -> JSONResponse:
 
 # strawberry's refusals, by their HTTP status.
 _STRAWBERRY_CODES = {
+    404: RequestCode.NOT_FOUND,
     413: RequestCode.REQUEST_TOO_LARGE,
     415: RequestCode.UNSUPPORTED_MEDIA_TYPE,
 }
