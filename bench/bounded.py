@@ -35,7 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +63,11 @@ def duplicated(name: str = "Dup") -> str:
 class Bad:
     label: str
     head: dict[str, str]  # extra request headers
-    body: Iterator[bytes] | bytes  # bytes, or chunks to send (framed as chunked when no content-length)
+    # The body of sample n: bytes, or chunks to send (framed as chunked when no content-length is given).
+    make: Callable[[int], Iterator[bytes] | bytes]
+
+    def body(self, n: int) -> Iterator[bytes] | bytes:
+        return self.make(n)
 
 
 def json_body(payload: object) -> bytes:
@@ -84,13 +88,18 @@ def bad_inputs() -> list[Bad]:
         }
     )
     return [
-        Bad('body `"hello"`', {}, b'"hello"'),
-        Bad("invalid UTF-8", {}, b'{"query": "{ __typename \xff }"}'),
-        Bad("variables nested 1,000 deep", {}, nested),
-        Bad("1,238 copies of one field (20 KB)", {}, json_body({"query": duplicated()})),
-        Bad(f"2-million-item variable list ({len(two_million) // MB} MB)", {}, two_million),
-        Bad("100 MB JSON body, Content-Length", {"content-length": str(100 * MB)}, repeat(100 * MB, b"[")),
-        Bad("100 MB JSON body, chunked", {"transfer-encoding": "chunked"}, repeat(100 * MB, b"[")),
+        Bad('body `"hello"`', {}, lambda _: b'"hello"'),
+        Bad("invalid UTF-8", {}, lambda _: b'{"query": "{ __typename \xff }"}'),
+        Bad("variables nested 1,000 deep", {}, lambda _: nested),
+        # A new operation name in each sample: no cache answers it, each is parsed and measured.
+        Bad("1,238 copies of one field (20 KB)", {}, lambda n: json_body({"query": duplicated(f"Dup{n}")})),
+        Bad(f"2-million-item variable list ({len(two_million) // MB} MB)", {}, lambda _: two_million),
+        Bad(
+            "100 MB JSON body, Content-Length",
+            {"content-length": str(100 * MB)},
+            lambda _: repeat(100 * MB, b"["),
+        ),
+        Bad("100 MB JSON body, chunked", {"transfer-encoding": "chunked"}, lambda _: repeat(100 * MB, b"[")),
     ]
 
 
@@ -102,17 +111,18 @@ class Answer:
     sent: int
 
 
-def send(port: int, bad: Bad) -> Answer:
+def send(port: int, bad: Bad, n: int) -> Answer:
     """One POST /graphql of `bad` on a new connection; the body keeps going until the answer arrives.
 
     A blocking socket, not asyncio's transport: once the server has answered and closed, our next write
     fails, and asyncio's transport then closes the socket with the answer unread in it."""
     headers = {"host": "127.0.0.1", "content-type": "application/json", **bad.head}
-    if isinstance(bad.body, bytes):
-        headers["content-length"] = str(len(bad.body))
-        chunks: Iterator[bytes] = (bad.body[i : i + CHUNK] for i in range(0, len(bad.body), CHUNK))
+    body = bad.body(n)
+    if isinstance(body, bytes):
+        headers["content-length"] = str(len(body))
+        chunks: Iterator[bytes] = (body[i : i + CHUNK] for i in range(0, len(body), CHUNK))
     else:
-        chunks = bad.body
+        chunks = body
     chunked = headers.get("transfer-encoding") == "chunked"
     head = "POST /graphql HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
     with socket.create_connection(("127.0.0.1", port)) as sock:
@@ -228,10 +238,8 @@ async def measure_bad(port: int, pid: int, bad: Bad, samples: int) -> Row:
     reset_peak(pid)
     cpu = cpu_seconds(pid)
     answers = []
-    for _ in range(samples):
-        # A generator body is used up by one request: make each sample its own.
-        fresh = Bad(bad.label, bad.head, bad.body if isinstance(bad.body, bytes) else repeat(100 * MB, b"["))
-        answers.append(await asyncio.to_thread(send, port, fresh))
+    for n in range(samples):
+        answers.append(await asyncio.to_thread(send, port, bad, n))
     cpu = (cpu_seconds(pid) - cpu) / samples
     await asyncio.sleep(0.5)
     after = memory(pid)
