@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 HEADER = "X-Request-Id"
 # Short and plain: the id is echoed into logs and other systems' headers, so anything a log parser or a
 # header could trip over (spaces, quotes, control characters, kilobytes) is replaced by an id of our own.
-_WELL_FORMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+_WELL_FORMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{0,63}")
 
 _current: ContextVar[str | None] = ContextVar("wispgate_request_id", default=None)
 
