@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import uvicorn
-from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
@@ -23,19 +22,8 @@ from bff.core.bus import BusEvent
 from bff.core.metrics import MAX_OPERATION_NAMES, Metrics
 from bff.core.settings import SANDBOX_EVENTS_SECRET
 from bff.server.app import create_app
+from tests.harness.metrics import value
 from tests.harness.portal import Portal, portal_settings
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    return {
-        (s.name, frozenset(s.labels.items())): s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-    }
-
-
-def value(text: str, name: str, **labels: str) -> float | None:
-    return samples(text).get((name, frozenset(labels.items())))
 
 
 async def scrape(portal: Portal) -> str:
