@@ -59,7 +59,8 @@ class BusEvent:
     occurred_at: str = ""  # ISO 8601 UTC
     # When it was put on the bus (Unix time, sub-second): the start of the lag measured at delivery. 0 = not
     # stamped (`occurred_at` is the business event's time, to the second, often long before publishing).
-    published_at: float = 0.0
+    # Transport metadata, not part of what the event is: equality ignores it.
+    published_at: float = field(default=0.0, compare=False)
 
     def to_json(self) -> str:
         return json.dumps(
