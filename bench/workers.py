@@ -136,12 +136,15 @@ async def load(
 
         async def one(name: str, query: str, variables: dict[str, Any]) -> bool:
             body = {"operationName": name, "query": query, "variables": variables}
-            async with session.post("/graphql", json=body) as response:
-                if response.status != 200:
-                    await response.read()
-                    return False
-                payload = await response.json()
-                return not payload.get("errors")
+            try:
+                async with session.post("/graphql", json=body) as response:
+                    if response.status != 200:
+                        await response.read()
+                        return False
+                    payload = await response.json()
+                    return not payload.get("errors")
+            except aiohttp.ClientError:  # a connection reset by an overloaded (or restarted) worker
+                return False
 
         while time.monotonic() < until:
             began = time.monotonic()
@@ -210,6 +213,17 @@ def measure(workers: int, sandbox_url: str, sandbox_pid: int, redis_url: str) ->
     return Run(workers, len(latencies), MEASURE_S, latencies, errors, cpu_bff, cpu_sandbox, cpu_client)
 
 
+BUSY_PRESSURE = 20.0  # % of the last minute some task waited for a CPU: above it, the figures are not ours
+
+
+def cpu_pressure() -> float | None:
+    """Linux PSI: the share of the last 60 s in which some task waited for a CPU."""
+    with contextlib.suppress(OSError, IndexError, ValueError, KeyError):
+        some = Path("/proc/pressure/cpu").read_text().split("\n")[0].split()
+        return float(dict(f.split("=") for f in some[1:])["avg60"])
+    return None
+
+
 def report(runs: list[Run], load_before: str, load_after: str) -> str:
     lines = [
         "## Worker processes: dashboard pages/s with 1 and 2 workers (`bench/workers.py`)",
@@ -238,11 +252,17 @@ def report(runs: list[Run], load_before: str, load_after: str) -> str:
     lines += [
         "",
         "On 2 cores the BFF's workers share the machine with the sandbox (every backend call of every page) and",
-        "the client: the BFF can use at most what those leave, so the gain here is a floor; on a machine where",
-        "the backends live elsewhere, each worker has a core of its own.",
+        "the client; read the cores-busy columns with the pages/s: the BFF can only use what the others leave.",
         "",
         f"Machine load at start: {load_before}; at end: {load_after}.",
     ]
+    pressure = cpu_pressure()
+    if pressure is not None and pressure > BUSY_PRESSURE:
+        lines += [
+            "",
+            f"**Not representative**: other work kept tasks waiting for a CPU {pressure:.0f} % of the time during",
+            "this run, so the BFF got a share of a core whatever its worker count. Rerun on an idle machine.",
+        ]
     return "\n".join(lines)
 
 
