@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python bench/webhook_push.py --write
 	$(BIN)/python bench/pdf_render.py --write
 	$(BIN)/python bench/bounded.py --write
+	$(BIN)/python bench/workers.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,7 @@ extensions and the production lock-down."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -22,7 +23,7 @@ from schema.billing.subscriptions import BillingSubscription
 from schema.billing.types import Invoice
 from schema.core.document import DocumentCache
 from schema.core.errors import PortalError
-from schema.core.extensions import schema_extensions
+from schema.core.extensions import ExtensionFactory, schema_extensions
 from schema.core.node import NodeQuery
 from schema.core.scalars import SCALARS
 from schema.payments import nodes as _payments_nodes  # noqa: F401
@@ -95,9 +96,13 @@ class PortalSchema(strawberry.Schema):
                 log.error("graphql: unexpected error at %s", error.path, exc_info=original)
 
 
-def build_schema(settings: Settings | None = None) -> PortalSchema:
+def build_schema(
+    settings: Settings | None = None, *, observers: Sequence[ExtensionFactory] = ()
+) -> PortalSchema:
     """The schema; `settings` decides the limits and the production lock-down (no introspection, no field
-    suggestions). Without settings: development defaults (what `wispgate schema` prints)."""
+    suggestions). Without settings: development defaults (what `wispgate schema` prints). `observers` are
+    extensions that watch every operation (the app's metrics): first, so that they time parsing and
+    validation too and see the errors as the client gets them, after masking."""
     production = settings.production if settings is not None else False
     limits = settings.limits if settings is not None else GraphQLLimits()
     documents = DocumentCache(limits)
@@ -107,7 +112,10 @@ def build_schema(settings: Settings | None = None) -> PortalSchema:
         subscription=Subscription,
         # Node implementations reachable only through `node(id)` must still be in the schema.
         types=[PortalUser, Subscriber, SubService, Device, Invoice, Ticket, Notification, PaymentMethod],
-        extensions=schema_extensions(limits, introspection=not production, documents=documents),
+        extensions=[
+            *observers,
+            *schema_extensions(limits, introspection=not production, documents=documents),
+        ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )
     schema.documents = documents

@@ -22,7 +22,9 @@ from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client, pooled_transport
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
+from bff.core import request_id
 from bff.core.settings import BACKENDS, Settings
+from bff.core.tracing import Tracing
 
 PROBE_PATH = "/v1/readyz-probe"
 
@@ -64,9 +66,16 @@ async def probe(client: CoreClient, timeout_s: float = 2.0) -> Probe:
     return Probe(client.backend, True, "reachable")
 
 
+def _with_request_id(http: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Every call carries the id of the request it serves (`bff.core.request_id`); done on the clients this
+    module builds, so the adapters stay unaware of it."""
+    http.event_hooks = {**http.event_hooks, "request": [*http.event_hooks["request"], request_id.stamp]}
+    return http
+
+
 @contextlib.asynccontextmanager
 async def open_backends(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None, *, tracing: Tracing | None = None
 ) -> AsyncIterator[Backends]:
     """One `httpx.AsyncClient` per backend (base URL, key, timeouts, limits), closed on exit. `transport`
     replaces the network for every client (tests route it to in-process sandbox apps)."""
@@ -80,17 +89,22 @@ async def open_backends(
                 connect_timeout_s=conf.connect_timeout_s,
                 read_timeout_s=conf.read_timeout_s,
             )
-            http = make_http_client(config, transport=transport or pooled_transport(config))
+            network = transport or pooled_transport(config)
+            if tracing is not None:
+                network = tracing.transport(network, name)
+            http = _with_request_id(make_http_client(config, transport=network))
             await stack.enter_async_context(http)
             clients[name] = CoreClient(name, http)
-        gateway_http = make_stripe_http(
-            StripeConfig(
-                api_key=settings.gateway.secret_key,
-                base_url=settings.gateway.url,
-                connect_timeout_s=settings.gateway.connect_timeout_s,
-                read_timeout_s=settings.gateway.read_timeout_s,
-            ),
-            transport=transport,
+        gateway_http = _with_request_id(
+            make_stripe_http(
+                StripeConfig(
+                    api_key=settings.gateway.secret_key,
+                    base_url=settings.gateway.url,
+                    connect_timeout_s=settings.gateway.connect_timeout_s,
+                    read_timeout_s=settings.gateway.read_timeout_s,
+                ),
+                transport=transport,
+            )
         )
         await stack.enter_async_context(gateway_http)
         yield Backends(

@@ -5,6 +5,9 @@ notification), fanned out to every open subscription of that subscriber — on e
 pub/sub connection per process on one channel; each process fans the messages out in-process to its listeners
 by subscriber id (a Redis subscription per WebSocket would cost a connection and CPU per message each).
 
+Each event is stamped when it is published (`published_at`); delivery into an instance reports the lag to
+`on_delivered` (the app's metrics), so a slow Redis or a busy process shows as bus lag.
+
 A listener's queue is bounded: a consumer that falls more than `MAX_PENDING` events behind loses the oldest
 ones (logged) rather than growing without limit. Subscriptions read objects fresh for each event, so a
 dropped event costs at most a stale screen until the next one.
@@ -16,8 +19,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
@@ -54,6 +58,10 @@ class BusEvent:
     subservice_ids: tuple[str, ...] = ()  # the sub-services it concerns; () = the whole account
     data: Mapping[str, Any] = field(default_factory=dict)  # JSON-safe
     occurred_at: str = ""  # ISO 8601 UTC
+    # When it was put on the bus (Unix time, sub-second): the start of the lag measured at delivery. 0 = not
+    # stamped (`occurred_at` is the business event's time, to the second, often long before publishing).
+    # Transport metadata, not part of what the event is: equality ignores it.
+    published_at: float = field(default=0.0, compare=False)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -64,6 +72,7 @@ class BusEvent:
                 "subservice_ids": list(self.subservice_ids),
                 "data": dict(self.data),
                 "occurred_at": self.occurred_at,
+                "published_at": self.published_at,
             },
             separators=(",", ":"),
         )
@@ -80,10 +89,13 @@ class BusEvent:
         subservice_ids = body.get("subservice_ids", [])
         data = body.get("data", {})
         occurred_at = body.get("occurred_at", "")
+        published_at = body.get("published_at", 0.0)
         if not isinstance(subservice_ids, list) or not all(isinstance(i, str) for i in subservice_ids):
             raise ValueError("subservice_ids must be a list of strings")
         if not isinstance(data, dict) or not isinstance(occurred_at, str):
             raise ValueError("data must be an object and occurred_at a string")
+        if not isinstance(published_at, int | float) or isinstance(published_at, bool):
+            published_at = 0.0
         return cls(
             id=str(texts["id"]),
             type=str(texts["type"]),
@@ -91,7 +103,16 @@ class BusEvent:
             subservice_ids=tuple(subservice_ids),
             data=data,
             occurred_at=occurred_at,
+            published_at=float(published_at),
         )
+
+
+def _stamped(event: BusEvent) -> BusEvent:
+    return replace(event, published_at=time.time())
+
+
+def _ignore_lag(_lag_s: float) -> None:
+    return None
 
 
 class EventBus(Protocol):
@@ -132,11 +153,14 @@ class _Listener:
 class _Fanout:
     """This process's listeners by subscriber id."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_delivered: Callable[[float], None] = _ignore_lag) -> None:
         self._listeners: dict[str, set[_Listener]] = {}
         self.closed = False
+        self.on_delivered = on_delivered
 
     def deliver(self, event: BusEvent) -> None:
+        if event.published_at:
+            self.on_delivered(time.time() - event.published_at)
         for listener in tuple(self._listeners.get(event.subscriber_id, ())):
             listener.offer(event)
 
@@ -173,11 +197,11 @@ class _Fanout:
 class MemoryBus:
     """One process's bus (the embedded default, without REDIS_URL)."""
 
-    def __init__(self) -> None:
-        self._fanout = _Fanout()
+    def __init__(self, on_delivered: Callable[[float], None] = _ignore_lag) -> None:
+        self._fanout = _Fanout(on_delivered)
 
     async def publish(self, event: BusEvent) -> None:
-        self._fanout.deliver(event)
+        self._fanout.deliver(_stamped(event))
 
     def listen(self, subscriber_id: str) -> AsyncIterator[BusEvent]:
         return self._fanout.listen(subscriber_id)
@@ -192,11 +216,18 @@ class MemoryBus:
 class RedisBus:
     """Events shared by every instance through one Redis channel; `start()` before use, `close()` after."""
 
-    def __init__(self, redis: Redis, channel: str = "wg:events", *, reconnect_delay_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        channel: str = "wg:events",
+        *,
+        reconnect_delay_s: float = 0.5,
+        on_delivered: Callable[[float], None] = _ignore_lag,
+    ) -> None:
         self.redis = redis
         self.channel = channel
         self.reconnect_delay_s = reconnect_delay_s
-        self._fanout = _Fanout()
+        self._fanout = _Fanout(on_delivered)
         self._pubsub: PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
 
@@ -234,7 +265,7 @@ class RedisBus:
             self._fanout.deliver(event)
 
     async def publish(self, event: BusEvent) -> None:
-        await self.redis.publish(self.channel, event.to_json())
+        await self.redis.publish(self.channel, _stamped(event).to_json())
 
     def listen(self, subscriber_id: str) -> AsyncIterator[BusEvent]:
         return self._fanout.listen(subscriber_id)
@@ -257,13 +288,15 @@ class RedisBus:
 
 
 @contextlib.asynccontextmanager
-async def open_bus(redis: Redis | None, channel: str) -> AsyncIterator[MemoryBus | RedisBus]:
+async def open_bus(
+    redis: Redis | None, channel: str, on_delivered: Callable[[float], None] = _ignore_lag
+) -> AsyncIterator[MemoryBus | RedisBus]:
     """The process's bus for the app's lifespan: Redis-backed when Redis is configured."""
     bus: MemoryBus | RedisBus
     if redis is None:
-        bus = MemoryBus()
+        bus = MemoryBus(on_delivered)
     else:
-        bus = RedisBus(redis, channel)
+        bus = RedisBus(redis, channel, on_delivered=on_delivered)
         await bus.start()
     try:
         yield bus

@@ -19,7 +19,9 @@ from bff.core.backends import Backends, open_backends
 from bff.core.bus import MemoryBus, RedisBus, open_bus
 from bff.core.dedupe import Marks, MemoryMarks, RedisMarks
 from bff.core.files import FileLinks
+from bff.core.metrics import Metrics
 from bff.core.settings import Settings
+from bff.core.tracing import Tracing
 
 
 @dataclass(frozen=True)
@@ -34,14 +36,22 @@ class Services:
     auth: AuthService
     bus: MemoryBus | RedisBus
     marks: Marks
+    metrics: Metrics
+    tracing: Tracing | None
 
 
 @contextlib.asynccontextmanager
 async def open_services(
-    settings: Settings, backends_transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    backends_transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    metrics: Metrics,
+    tracing: Tracing | None = None,
 ) -> AsyncIterator[Services]:
     async with contextlib.AsyncExitStack() as stack:
-        backends = await stack.enter_async_context(open_backends(settings, backends_transport))
+        backends = await stack.enter_async_context(
+            open_backends(settings, backends_transport, tracing=tracing)
+        )
         redis: Redis | None = None
         sessions: SessionStore
         limiter: RateLimiter
@@ -62,5 +72,9 @@ async def open_services(
         files = FileLinks(settings.files_signing_key, settings.file_link_ttl, settings.public_url)
         auth = AuthService(settings, tokens, sessions, limiter, backends.crm)
         marks: Marks = MemoryMarks() if redis is None else RedisMarks(redis, settings.redis_prefix)
-        bus = await stack.enter_async_context(open_bus(redis, f"{settings.redis_prefix}events"))
-        yield Services(settings, backends, redis, sessions, limiter, tokens, files, auth, bus, marks)
+        bus = await stack.enter_async_context(
+            open_bus(redis, f"{settings.redis_prefix}events", metrics.bus_delivered)
+        )
+        yield Services(
+            settings, backends, redis, sessions, limiter, tokens, files, auth, bus, marks, metrics, tracing
+        )

@@ -27,6 +27,8 @@ STRIPE_API = "https://api.stripe.com"
 # Where links point when PUBLIC_URL is not set (development only): the demo's default address.
 DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_BYTES = 32
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class SettingsError(ValueError):
@@ -100,6 +102,16 @@ class Settings:
     gateway: GatewaySettings = GatewaySettings()
     # Origins the browser may be sent back to after the gateway's hosted page; () = the portal's own origin.
     return_url_origins: tuple[str, ...] = ()
+    log_format: str = "text"  # "json" (one object per line) | "text"
+    log_level: str = "INFO"
+    # Bearer token for /metrics and /healthz/backends; "" = open in development, not served in production.
+    metrics_token: str = ""
+    # After SIGTERM: how long /readyz answers 503 while requests are still served, before shutting down.
+    shutdown_drain_s: float = 0.0
+    # OpenTelemetry: tracing is on when OTEL_EXPORTER_OTLP_ENDPOINT is set (the exporter reads the OTEL_*
+    # variables itself).
+    otel_endpoint: str = ""
+    otel_service_name: str = "wispgate-portal"
 
     @property
     def production(self) -> bool:
@@ -118,6 +130,15 @@ class Settings:
         if self.return_url_origins:
             return self.return_url_origins
         return (origin_of(self.portal_url),) if self.portal_url else ()
+
+    @property
+    def metrics_open(self) -> bool:
+        """/metrics and /healthz/backends answer without a token (development without METRICS_TOKEN)."""
+        return not self.metrics_token and not self.production
+
+    @property
+    def tracing(self) -> bool:
+        return bool(self.otel_endpoint)
 
     @property
     def graphiql(self) -> bool:
@@ -188,6 +209,39 @@ def _positive_float(source: Mapping[str, str], name: str, default: float) -> flo
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
     if not value > 0:
         raise SettingsError(f"{name} must be positive, not {raw!r}")
+    return value
+
+
+def _seconds(source: Mapping[str, str], name: str, default: float) -> float:
+    """A duration that may be zero."""
+    raw = source.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 <= value <= 600:
+        raise SettingsError(f"{name} must be between 0 and 600 seconds, not {raw!r}")
+    return value
+
+
+def _choice(source: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (source.get(name) or "").strip()
+    if not raw:
+        return default
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+
+
+def _optional_secret(source: Mapping[str, str], name: str) -> str:
+    value = source.get(name, "")
+    if value and len(value.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"{name} is too short: {len(value.encode())} bytes, at least {MIN_SECRET_BYTES} are required"
+        )
     return value
 
 
@@ -300,4 +354,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_window=timedelta(seconds=_positive_int(source, "LOGIN_WINDOW_S", 15 * 60)),
         gateway=_gateway(source, production),
         return_url_origins=_origins(source, "RETURN_URL_ORIGINS"),
+        log_format=_choice(source, "LOG_FORMAT", LOG_FORMATS, "json" if production else "text"),
+        log_level=_choice(source, "LOG_LEVEL", LOG_LEVELS, "INFO"),
+        metrics_token=_optional_secret(source, "METRICS_TOKEN"),
+        # A production load balancer needs a few health-check intervals to see /readyz fail.
+        shutdown_drain_s=_seconds(source, "SHUTDOWN_DRAIN_S", 5.0 if production else 0.0),
+        otel_endpoint=(source.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip(),
+        otel_service_name=(source.get("OTEL_SERVICE_NAME") or "").strip() or "wispgate-portal",
     )

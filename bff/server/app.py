@@ -1,11 +1,14 @@
 """`create_app()`: THE composition root. Routes, middleware and a lifespan that opens (and closes) the
-backends' HTTP clients, Redis and the stores; nothing is created at import time."""
+backends' HTTP clients, Redis and the stores; nothing is created at import time. `app_from_environment()`
+is the factory the `wispgate serve` workers call (uvicorn needs an import string to start N processes)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -18,12 +21,19 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from bff.core.auth.directory import Directory
 from bff.core.core_events import CoreHooks
 from bff.core.files import file_routes
+from bff.core.logs import configure_logging
+from bff.core.metrics import Metrics
 from bff.core.payments.settlement import Settlement
 from bff.core.payments.webhook import GatewayWebhooks
 from bff.core.services import Services, open_services
-from bff.core.settings import Settings
+from bff.core.settings import Settings, load_settings
+from bff.core.tracing import Tracing, open_tracing
+from bff.server.drain import Drain
 from bff.server.graphql import PortalGraphQL
 from bff.server.health import health_routes
+from bff.server.operation_metrics import OperationMetrics
+from bff.server.operator import operator_routes
+from bff.server.requests import RequestObserver
 from bff.server.web import SecurityHeaders, web_routes
 from schema.build import build_schema
 
@@ -71,17 +81,52 @@ def inbound_endpoints(services: Services) -> Inbound:
     )
 
 
+def answered(response: Response) -> str:
+    """What a signed-event endpoint told its sender, in one word: the `result` of an acknowledgement or the
+    `error.code` of a refusal (their documented answers), else `http_<status>`."""
+    try:
+        body = json.loads(bytes(response.body))
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        said = body.get("result") or (error.get("code") if isinstance(error, dict) else None)
+        if isinstance(said, str) and said:
+            return said.lower()
+    return f"http_{response.status_code}"
+
+
+def _counted(
+    source: str, endpoint: Callable[[Request], Awaitable[Response]], metrics: Metrics
+) -> Callable[[Request], Awaitable[Response]]:
+    async def counted(request: Request) -> Response:
+        response = await endpoint(request)
+        metrics.webhook(source, answered(response))
+        return response
+
+    return counted
+
+
 def create_app(
     settings: Settings,
     *,
     backends_transport: httpx.AsyncBaseTransport | None = None,
     extra_mounts: Sequence[Mount] = (),
+    tracing: Tracing | None = None,
+    drain_on_sigterm: bool = False,
 ) -> Starlette:
     """The BFF as an ASGI app. `backends_transport` replaces the network for every backend client (tests);
     `extra_mounts` are placed before the web app's catch-all (the demo mounts the sandbox at /_sandbox) and
-    their own lifespans run inside this one's (Starlette does not run a mounted app's lifespan)."""
+    their own lifespans run inside this one's (Starlette does not run a mounted app's lifespan). `tracing`
+    replaces the one `OTEL_EXPORTER_OTLP_ENDPOINT` configures (tests export in memory). `drain_on_sigterm`:
+    served by the `wispgate` command, SIGTERM drains first (`bff.server.drain`)."""
     holder = _Holder()
-    schema = build_schema(settings)
+    metrics = Metrics()
+    tracing = tracing if tracing is not None else open_tracing(settings)
+    drain = Drain(settings.shutdown_drain_s)
+    schema = build_schema(
+        settings, observers=[functools.partial(OperationMetrics, metrics=metrics, tracing=tracing)]
+    )
     graphql = PortalGraphQL(
         schema,
         holder,
@@ -98,10 +143,18 @@ def create_app(
                 inner = mount.app
                 if isinstance(inner, Starlette):
                     await stack.enter_async_context(inner.router.lifespan_context(inner))
-            holder.services = await stack.enter_async_context(open_services(settings, backends_transport))
+            metrics.start()
+            stack.callback(metrics.close)
+            if tracing is not None:
+                stack.callback(tracing.shutdown)
+            holder.services = await stack.enter_async_context(
+                open_services(settings, backends_transport, metrics=metrics, tracing=tracing)
+            )
             holder.inbound = inbound_endpoints(holder.services)
             # For in-process callers (tests, the demo): the running bus.
             app.state.bus = holder.services.bus
+            if drain_on_sigterm:
+                stack.enter_context(drain.on_sigterm())
             try:
                 yield
             finally:
@@ -117,16 +170,33 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         # Signed, not cookie-authenticated: no CSRF check applies.
-        Route("/webhooks/gateway", gateway_webhook, methods=["POST"]),
-        Route("/hooks/core", core_hook, methods=["POST"]),
+        Route("/webhooks/gateway", _counted("gateway", gateway_webhook, metrics), methods=["POST"]),
+        Route("/hooks/core", _counted("core", core_hook, metrics), methods=["POST"]),
         WebSocketRoute("/graphql", graphql),
         *file_routes(lambda: (holder().files, holder().backends)),
-        *health_routes(holder),
+        *health_routes(holder, drain),
+        *operator_routes(metrics, settings),
         *extra_mounts,
         *web_routes(settings.web_dist),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders, hsts=settings.production and settings.cookie_secure)],
+        middleware=[
+            # First, so that every answer (security headers' refusals included) carries the request id.
+            Middleware(RequestObserver, metrics=metrics, tracing=tracing),
+            Middleware(SecurityHeaders, hsts=settings.production and settings.cookie_secure),
+        ],
         lifespan=lifespan,
     )
+    # For tests and the CLI: the app's metrics and its drain state.
+    app.state.metrics = metrics
+    app.state.drain = drain
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The factory each `wispgate serve` worker process calls: settings from the environment (the CLI
+    checked them before starting any worker), logging as they say, SIGTERM draining."""
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings, drain_on_sigterm=True)

@@ -4,9 +4,14 @@ and `schema` (print the GraphQL SDL)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
+import os
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -89,30 +94,97 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(app: Any, host: str, port: int) -> None:
+MAX_WORKERS = 64
+APP_FACTORY = "bff.server.app:app_from_environment"
+log = logging.getLogger("wispgate.cli")
+
+
+def _run(app: Any, host: str, port: int, *, log_level: str, workers: int = 1) -> None:
+    """uvicorn with our logging (`bff.core.logs`, configured before): its own access log is off, since
+    ours carries the request id and leaves query strings out. `app` is an app, or the factory's import
+    string (what `workers > 1` needs)."""
     import uvicorn
 
-    # The sans-I/O websockets implementation holds an idle subscription in far less memory.
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio", proxy_headers=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        factory=isinstance(app, str),
+        workers=workers,
+        log_config=None,
+        log_level=log_level.lower(),
+        access_log=False,
+        # The sans-I/O websockets implementation holds an idle subscription in far less memory.
+        ws="websockets-sansio",
+        proxy_headers=True,
+    )
+
+
+@contextlib.contextmanager
+def multiprocess_metrics() -> Iterator[str]:
+    """A directory for prometheus_client's multiprocess mode, in the environment the workers inherit: the
+    operator's PROMETHEUS_MULTIPROC_DIR emptied (samples of an earlier run would be added to this one's), or
+    a temporary one removed on exit."""
+    from bff.core.metrics import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        os.makedirs(given, exist_ok=True)
+        for name in os.listdir(given):
+            if name.endswith(".db"):
+                os.remove(os.path.join(given, name))
+        yield given
+        return
+    made = tempfile.mkdtemp(prefix="wispgate-metrics-")
+    os.environ[MULTIPROC_ENV] = made
+    try:
+        yield made
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from bff.core.logs import configure_logging
     from bff.core.settings import SettingsError, load_settings
-    from bff.server.app import create_app
 
     try:
         settings = load_settings()
     except SettingsError as exc:
         sys.stderr.write(f"wispgate serve: {exc}\n")
         return 2
-    app = create_app(settings)
-    sys.stdout.write(
-        f"WISPGate Portal BFF ({settings.env}) on http://{args.host}:{args.port}\n"
-        f"  GraphQL: http://{args.host}:{args.port}/graphql\n"
+    if args.workers > 1 and not settings.redis_url:
+        sys.stderr.write(
+            f"wispgate serve: --workers {args.workers} needs REDIS_URL. Without Redis each worker process keeps "
+            "its own sessions, webhook marks and event bus: a subscriber signed in on one worker would be "
+            "signed out by the next, and subscriptions would miss events published on another. Set REDIS_URL, "
+            "or run one worker.\n"
+        )
+        return 2
+    configure_logging(settings.log_format, settings.log_level)
+    log.info(
+        "WISPGate Portal BFF (%s) on http://%s:%s/graphql with %d worker process(es)",
+        settings.env,
+        args.host,
+        args.port,
+        args.workers,
     )
-    sys.stdout.flush()
-    _run(app, args.host, args.port)
+    if args.workers == 1:
+        _run(APP_FACTORY, args.host, args.port, log_level=settings.log_level)
+        return 0
+    with multiprocess_metrics():
+        _run(APP_FACTORY, args.host, args.port, log_level=settings.log_level, workers=args.workers)
     return 0
+
+
+def _workers(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number, not {raw!r}") from None
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_WORKERS}, not {value}")
+    return value
 
 
 def _local(host: str) -> str:
@@ -173,6 +245,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     from starlette.routing import Mount
 
+    from bff.core.logs import configure_logging
     from bff.core.settings import SettingsError, load_settings
     from bff.server.app import create_app
     from sandbox.app import build_sandbox
@@ -194,9 +267,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         sys.stderr.write(f"wispgate demo: {exc}\n")
         return 2
+    configure_logging(settings.log_format, settings.log_level)
     sandbox = build_sandbox(sandbox_settings)
     try:
-        app = create_app(settings, extra_mounts=[Mount("/_sandbox", app=sandbox.asgi())])
+        app = create_app(
+            settings, extra_mounts=[Mount("/_sandbox", app=sandbox.asgi())], drain_on_sigterm=True
+        )
         base = f"http://{args.host}:{args.port}"
         sys.stdout.write(
             "WISPGate Portal demo: portal, GraphQL API and core sandbox in one process\n"
@@ -206,7 +282,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"Portal logins (seeded):\n{format_accounts(_accounts(sandbox.world.today))}\n\n"
         )
         sys.stdout.flush()
-        _run(app, args.host, args.port)
+        _run(app, args.host, args.port, log_level=settings.log_level)
     finally:
         sandbox.close()
     return 0
@@ -234,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes sharing the port (more than 1 needs REDIS_URL)",
+    )
     p.set_defaults(func=_cmd_serve)
     p = sub.add_parser("demo", help="BFF + web portal + core sandbox in one process on one port")
     p.add_argument("--host", default="127.0.0.1")

@@ -1,4 +1,10 @@
-"""`/healthz` (the process answers) and `/readyz` (it can serve: every backend and Redis reachable)."""
+"""`/healthz` (the process answers), `/readyz` (THIS instance can serve: Redis reachable when configured, not
+draining) and `/healthz/backends` (each backend's reachability and breaker, for dashboards).
+
+Backends are deliberately not part of `/readyz`: every instance reaches the same backends, so a slow Billing
+would fail every instance's readiness at once and an orchestrator would pull all of them, turning a partial
+outage (the portal answers what the other backends feed) into a total one.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,20 @@ from collections.abc import Callable
 
 from redis.exceptions import RedisError
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bff.core.backends import Probe, probe
 from bff.core.services import Services
+from bff.server.drain import Drain
+from bff.server.operator import operator_only
+
+REDIS_TIMEOUT_S = 0.5  # shorter than an orchestrator's usual 1 s probe timeout
+BACKEND_TIMEOUT_S = 2.0
+NO_STORE = {"Cache-Control": "no-store"}
 
 
-async def _redis_probe(services: Services, timeout_s: float = 2.0) -> Probe:
+async def _redis_probe(services: Services, timeout_s: float = REDIS_TIMEOUT_S) -> Probe:
     assert services.redis is not None
     try:
         async with asyncio.timeout(timeout_s):
@@ -26,21 +38,42 @@ async def _redis_probe(services: Services, timeout_s: float = 2.0) -> Probe:
     return Probe("redis", True, "reachable")
 
 
-def health_routes(services: Callable[[], Services]) -> list[BaseRoute]:
+def health_routes(services: Callable[[], Services], drain: Drain) -> list[BaseRoute]:
     async def healthz(_request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+        return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
     async def readyz(_request: Request) -> JSONResponse:
         current = services()
-        checks = [probe(c) for c in current.backends.clients.values()]
-        if current.redis is not None:
-            checks.append(_redis_probe(current))
-        results = await asyncio.gather(*checks)
-        ready = all(r.ok for r in results)
-        body = {
-            "status": "ready" if ready else "unavailable",
-            "checks": {r.name: {"ok": r.ok, "detail": r.detail} for r in results},
+        checks = {
+            "draining": {"ok": not drain.draining, "detail": "draining" if drain.draining else "serving"}
         }
-        return JSONResponse(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
+        if current.redis is not None:
+            redis = await _redis_probe(current)
+            checks["redis"] = {"ok": redis.ok, "detail": redis.detail}
+        ready = all(c["ok"] for c in checks.values())
+        body = {"status": "ready" if ready else "unavailable", "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503, headers=NO_STORE)
 
-    return [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
+    async def backends(request: Request) -> Response:
+        current = services()
+        refused = operator_only(request, current.settings)
+        if refused is not None:
+            return refused
+        results = await asyncio.gather(
+            *(probe(c, BACKEND_TIMEOUT_S) for c in current.backends.clients.values())
+        )
+        breakers = current.metrics.breaker_states()
+        body = {
+            "backends": {
+                r.name: {"reachable": r.ok, "detail": r.detail, "breaker": breakers.get(r.name, "closed")}
+                for r in results
+            }
+        }
+        # Always 200: this page reports, it never routes traffic (see the module's docstring).
+        return JSONResponse(body, headers=NO_STORE)
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/healthz/backends", backends, methods=["GET"]),
+    ]

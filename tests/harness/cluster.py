@@ -64,8 +64,8 @@ class Cluster:
     @classmethod
     @contextlib.contextmanager
     def running(cls, redis_url: str) -> Iterator[Cluster]:
-        """All three started at once, ready (the sandbox's console, each instance's /readyz, which checks
-        every backend and Redis), stopped on exit."""
+        """All three started at once, ready (the sandbox's console first, then each instance's /readyz,
+        which checks Redis), stopped on exit."""
         ports = {"sandbox": free_port(), "a": free_port(), "b": free_port()}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         prefix = f"wgtest-{uuid.uuid4().hex[:12]}:"  # this run's own keys, whoever else uses the Redis

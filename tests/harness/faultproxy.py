@@ -99,7 +99,12 @@ class FaultProxy:
         finally:
             self._server.close()
             self._cut_all()
-            loop.run_until_complete(asyncio.sleep(0))
+            # Connections still open (a client that has not hung up yet) end here, with the loop still
+            # running: a handler finalised after `close()` would fail on the closed loop instead.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
     def _cut_all(self) -> None:

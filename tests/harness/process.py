@@ -88,10 +88,12 @@ class Child:
             command, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
 
-    def output(self) -> str:
+    def output(self, limit: int | None = 6000) -> str:
+        """What the command printed: the last `limit` characters (all of it with None)."""
         self._log.flush()
         self._log.seek(0)
-        return self._log.read().decode(errors="replace")[-6000:]
+        text = self._log.read().decode(errors="replace")
+        return text if limit is None else text[-limit:]
 
     def wait_ready(self, deadline: float) -> None:
         """Until `ready_url` answers 200; fails the test with the command's output if it exits or the

@@ -37,3 +37,16 @@ class DispatchTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         # Shared by several clients, each of which closes it; the ASGI transports hold no resources.
         return None
+
+
+class RecordingTransport(DispatchTransport):
+    """A dispatch transport that also keeps the host and headers of every backend request (what the BFF
+    passes on: request ids, trace context)."""
+
+    def __init__(self, apps: Mapping[str, ASGIApp]) -> None:
+        super().__init__(apps)
+        self.seen: list[tuple[str, httpx.Headers]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append((request.url.host, request.headers.copy()))
+        return await super().handle_async_request(request)

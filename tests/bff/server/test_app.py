@@ -1,4 +1,5 @@
-"""The composition root: health, readiness, production lock-down, the web app and its headers."""
+"""The composition root: health, production lock-down, the web app and its headers (readiness and the
+backends' health: test_health.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from websockets.typing import Subprotocol
 
 from bff.server.app import create_app
 from tests.harness.portal import VIEWER, Portal, portal_settings
-from tests.harness.transport import DispatchTransport
 
 INTROSPECTION = "query { __schema { queryType { name } } }"
 
@@ -28,27 +28,6 @@ async def test_healthz(portal: Portal) -> None:
     response = await portal.client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
-
-
-async def test_readyz_checks_every_backend(portal: Portal, transport: DispatchTransport) -> None:
-    response = await portal.client.get("/readyz")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ready"
-    assert set(body["checks"]) == {"billing", "crm", "aaa", "oss"}
-
-    transport.down.add("aaa.test")
-    response = await portal.client.get("/readyz")
-    assert response.status_code == 503
-    checks = response.json()["checks"]
-    assert checks["aaa"]["ok"] is False and checks["billing"]["ok"] is True
-
-
-async def test_readyz_reports_a_refused_api_key(make_portal: Any, tmp_path: Path) -> None:
-    portal: Portal = await make_portal(portal_settings(tmp_path, OSS_API_KEY="wrong-key"))
-    response = await portal.client.get("/readyz")
-    assert response.status_code == 503
-    assert "API key" in response.json()["checks"]["oss"]["detail"]
 
 
 async def test_redis_backed_app_logs_in_and_checks_redis(
