@@ -16,6 +16,7 @@ from bff.core.settings import GraphQLLimits, Settings
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
 from schema.account.mutations import AccountMutation
+from schema.account.session_mutations import SessionMutation
 from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
@@ -49,7 +50,9 @@ class Query(AccountQuery, NodeQuery):
 
 
 @strawberry.type
-class Mutation(AccountMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation):
+class Mutation(
+    AccountMutation, SessionMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation
+):
     pass
 
 

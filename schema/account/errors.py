@@ -48,3 +48,19 @@ class RefreshSessionErrorCode(Enum):
 @strawberry.type(description="A refusal of `refreshSession`.")
 class RefreshSessionError(CodedError[RefreshSessionErrorCode]):
     pass
+
+
+@strawberry.enum(description="Why `revokeSession` failed.")
+class RevokeSessionErrorCode(Enum):
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND",
+        description=(
+            "No session of the viewer has this ID: it has ended already, or it is not theirs (the two look "
+            "the same). Also the answer to a failure this enum does not list."
+        ),
+    )
+
+
+@strawberry.type(description="A refusal of `revokeSession`.")
+class RevokeSessionError(CodedError[RevokeSessionErrorCode]):
+    pass
