@@ -81,8 +81,16 @@ class Settings:
     core_events_secret: str = ""
     web_dist: Path = Path("web/dist")
     limits: GraphQLLimits = GraphQLLimits()
-    login_attempts: int = 10
+    # Sign-in protection (`bff.core.auth.guard`): free failures per account before growing delays, the cap
+    # of a delay, failures per address per window, the window, and failures a minute across the portal.
+    login_free_attempts: int = 5
+    login_max_delay: timedelta = timedelta(minutes=15)
+    login_address_failures: int = 30
     login_window: timedelta = timedelta(minutes=15)
+    login_global_failures_per_minute: int = 300
+    # Proxies whose X-Forwarded-For the server believes (uvicorn's `forwarded_allow_ips`): none by default,
+    # so a client cannot choose its own address; "*" only behind a proxy that overwrites the header.
+    forwarded_allow_ips: str = ""
     gateway: GatewaySettings = GatewaySettings()
     # Origins the browser may be sent back to after the gateway's hosted page; () = the portal's own origin.
     return_url_origins: tuple[str, ...] = ()
@@ -269,8 +277,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_aliases=_positive_int(source, "GRAPHQL_MAX_ALIASES", defaults.max_aliases),
             max_tokens=_positive_int(source, "GRAPHQL_MAX_TOKENS", defaults.max_tokens),
         ),
-        login_attempts=_positive_int(source, "LOGIN_MAX_ATTEMPTS", 10),
+        login_free_attempts=_positive_int(source, "LOGIN_FREE_ATTEMPTS", 5),
+        login_max_delay=timedelta(seconds=_positive_int(source, "LOGIN_MAX_DELAY_S", 15 * 60)),
+        login_address_failures=_positive_int(source, "LOGIN_ADDRESS_FAILURES", 30),
         login_window=timedelta(seconds=_positive_int(source, "LOGIN_WINDOW_S", 15 * 60)),
+        login_global_failures_per_minute=_positive_int(source, "LOGIN_GLOBAL_FAILURES_PER_MINUTE", 300),
+        forwarded_allow_ips=source.get("FORWARDED_ALLOW_IPS", "").strip(),
         gateway=_gateway(source, production),
         return_url_origins=_origins(source, "RETURN_URL_ORIGINS"),
     )

@@ -89,11 +89,21 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(app: Any, host: str, port: int) -> None:
+def _run(app: Any, host: str, port: int, forwarded_allow_ips: str = "") -> None:
     import uvicorn
 
-    # The sans-I/O websockets implementation holds an idle subscription in far less memory.
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio", proxy_headers=True)
+    # The sans-I/O websockets implementation holds an idle subscription in far less memory. X-Forwarded-For
+    # is believed only from the proxies the operator names: uvicorn would otherwise trust 127.0.0.1, and a
+    # client on the same host could pick its own address (and with it more sign-in attempts).
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or "",
+    )
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -111,7 +121,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         f"  GraphQL: http://{args.host}:{args.port}/graphql\n"
     )
     sys.stdout.flush()
-    _run(app, args.host, args.port)
+    _run(app, args.host, args.port, settings.forwarded_allow_ips)
     return 0
 
 
@@ -206,7 +216,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"Portal logins (seeded):\n{format_accounts(_accounts(sandbox.world.today))}\n\n"
         )
         sys.stdout.flush()
-        _run(app, args.host, args.port)
+        _run(app, args.host, args.port, settings.forwarded_allow_ips)
     finally:
         sandbox.close()
     return 0

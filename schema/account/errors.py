@@ -24,7 +24,11 @@ class LoginErrorCode(Enum):
     USER_DISABLED = strawberry.enum_value("USER_DISABLED", description=_DISABLED)
     RATE_LIMITED = strawberry.enum_value(
         "RATE_LIMITED",
-        description="Too many attempts for this e-mail from this address; `message` says how long to wait.",
+        description=(
+            "Too many failed sign-ins for this account, from this address, or across the portal: wait "
+            "`retryAfterSeconds` (the message says it in words). Delays grow with each failure and are "
+            "capped; a correct password is accepted once the wait is over."
+        ),
     )
 
 

@@ -12,8 +12,8 @@ answers and otherwise goes on with the identity the session already holds, which
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 
 from adapters.errors import BackendError, ContractViolation, Rejected, Unavailable
 from adapters.ports.crm import CrmPort
+from bff.core.auth.guard import GuardPolicy, SignInGuard
 from bff.core.auth.ratelimit import RateLimiter
 from bff.core.auth.sessions import RefreshError, RefreshTokenReused, Session, SessionStore, session_id_of
 from bff.core.auth.tokens import AccessToken, TokenError, TokenService
@@ -72,22 +73,27 @@ class AuthService:
         self.tokens = tokens
         self.sessions = sessions
         self.limiter = limiter
+        self.guard = SignInGuard(
+            limiter,
+            GuardPolicy(
+                free=settings.login_free_attempts,
+                max_delay_s=int(settings.login_max_delay.total_seconds()),
+                per_address=settings.login_address_failures,
+                window=settings.login_window,
+                global_budget=settings.login_global_failures_per_minute,
+            ),
+        )
         self.crm = crm
         self.bus = bus
 
     async def login(self, email: str, password: str, *, user_agent: str, ip: str) -> SignedIn:
         """Raises `AuthFailure` (INVALID_CREDENTIALS, USER_DISABLED, RATE_LIMITED); backend outages propagate."""
         normalized = email.strip().lower()
-        # Keyed by e-mail and address together: one attacker cannot lock a user out from everywhere, and one
-        # address cannot try a password on an e-mail more than the budget allows.
-        key = "login:" + hashlib.sha256(f"{normalized}|{ip}".encode()).hexdigest()
-        decision = await self.limiter.hit(key, self.settings.login_attempts, self.settings.login_window)
-        if not decision.allowed:
+        wait = await self.guard.retry_after(normalized, ip)
+        if wait is not None:
             await self._audit("login_rate_limited", ip=ip, user_agent=user_agent, detail=normalized)
             raise AuthFailure(
-                "RATE_LIMITED",
-                f"Too many login attempts. Try again in {max(1, decision.retry_after_s // 60)} minute(s).",
-                decision.retry_after_s,
+                "RATE_LIMITED", f"Too many failed sign-ins. Try again in {_wait_text(wait)}.", wait
             )
         if not normalized or not password:
             raise AuthFailure("INVALID_CREDENTIALS", "The e-mail or password is not correct.")
@@ -98,6 +104,7 @@ class AuthService:
         except Rejected as exc:
             # The CRM puts a known user's failed sign-in into their access log itself.
             log.info("login refused: %s", exc.code)
+            await self.guard.failed(normalized, ip)
             if exc.code == "USER_DISABLED":
                 raise AuthFailure(
                     "USER_DISABLED", "This login has been disabled. Contact your account owner."
@@ -105,7 +112,7 @@ class AuthService:
             raise AuthFailure("INVALID_CREDENTIALS", "The e-mail or password is not correct.") from None
         if user.disabled:
             raise AuthFailure("USER_DISABLED", "This login has been disabled. Contact your account owner.")
-        await self.limiter.reset(key)
+        await self.guard.succeeded(normalized)
         identity = Identity.of(user)
         session, refresh_token = await self.sessions.create(user.id, user_agent[:300], ip, identity)
         viewer = Viewer.of_identity(identity, session.id, session.version)
@@ -287,6 +294,13 @@ class AuthService:
             )
         except BackendError as exc:
             log.warning("could not record audit entry %s: %s", action, exc)
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _short(refresh_token: str) -> str:

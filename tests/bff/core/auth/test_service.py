@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -158,16 +159,35 @@ async def test_disabled_user_cannot_log_in_and_loses_access_at_once(portal: Port
     assert refreshed["data"]["refreshSession"]["userErrors"][0]["code"] == "USER_DISABLED"
 
 
-async def test_login_rate_limit_per_email_and_address(portal: Portal) -> None:
-    for _ in range(10):
-        result = await portal.login("cara@jensen.example", "guess")
+async def test_failed_sign_ins_slow_the_account_down_from_every_address(portal: Portal) -> None:
+    # Five failures from five addresses (as forged or rotating addresses would look): the account counts
+    # them all, so spreading guesses over addresses buys nothing.
+    for n in range(5):
+        elsewhere = portal.another(client=(f"198.51.100.{n + 1}", 40000))
+        result = await elsewhere.login("cara@jensen.example", "guess")
         assert result["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
-    # The eleventh attempt is refused even with the right password.
     blocked = await portal.login("cara@jensen.example")
     assert blocked["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert blocked["retryAfterSeconds"] == 1 and "1 second" in blocked["userErrors"][0]["message"]
     assert blocked["viewer"] is None
     # Another e-mail from the same address is unaffected.
     assert (await portal.login("ana@lima.example"))["userErrors"] == []
+    # Not a lock-out: once the delay is over, the right password gets in (and the delays start over).
+    await asyncio.sleep(1.1)
+    assert (await portal.login("cara@jensen.example"))["userErrors"] == []
+
+
+async def test_one_address_spraying_one_password_over_many_accounts_is_stopped(portal: Portal) -> None:
+    for n in range(30):
+        result = await portal.login(f"nobody{n}@spray.example", "Summer2026!")
+        assert result["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    refused = await portal.login("ana@lima.example", "Summer2026!")
+    assert refused["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert 0 < refused["retryAfterSeconds"] <= 900
+    # Another address is not affected.
+    assert (await portal.another(client=("198.51.100.9", 40000)).login("ana@lima.example"))[
+        "userErrors"
+    ] == []
 
 
 async def test_failed_and_successful_logins_are_in_the_access_log(portal: Portal, sandbox: Sandbox) -> None:
