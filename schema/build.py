@@ -81,6 +81,10 @@ class PortalSchema(strawberry.Schema):
             original = error.original_error
             if original is None:
                 log.info("graphql: request refused by validation")
+            elif error.path is None:
+                # A bad argument or variable (a scalar that does not parse, a wrong type): the client's
+                # mistake, refused before anything ran — no traceback, whoever sends it how often.
+                log.info("graphql: request refused: %s", type(original).__name__)
             elif isinstance(original, PortalError):
                 log.info("graphql: %s at %s", original.code, error.path)
             elif isinstance(original, BackendError):

@@ -91,6 +91,9 @@ class Settings:
     # Proxies whose X-Forwarded-For the server believes (uvicorn's `forwarded_allow_ips`): none by default,
     # so a client cannot choose its own address; "*" only behind a proxy that overwrites the header.
     forwarded_allow_ips: str = ""
+    # Extra sources the portal's pages may connect to (CSP `connect-src`), besides its own origin and the
+    # WebSocket form of PUBLIC_URL: e.g. an analytics endpoint. Never derived from a request.
+    csp_connect_src: tuple[str, ...] = ()
     gateway: GatewaySettings = GatewaySettings()
     # Origins the browser may be sent back to after the gateway's hosted page; () = the portal's own origin.
     return_url_origins: tuple[str, ...] = ()
@@ -240,6 +243,30 @@ def _origins(source: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _require_event_secrets(settings: Settings) -> Settings:
+    """Production without the secrets that verify inbound events would never settle a payment nor hear
+    from the core: refuse to start rather than run half-deaf."""
+    if not settings.production:
+        return settings
+    if settings.gateway.secret_key and not settings.gateway.webhook_secret:
+        raise SettingsError(
+            "GATEWAY_WEBHOOK_SECRET is required in production when payments are on (GATEWAY_SECRET_KEY "
+            "is set): without it no payment would ever be confirmed"
+        )
+    if not settings.core_events_secret:
+        raise SettingsError(
+            "CORE_EVENTS_SECRET is required in production: without it the core's events (invoices, service "
+            "status, user changes) are refused"
+        )
+    for name, value in (
+        ("GATEWAY_WEBHOOK_SECRET", settings.gateway.webhook_secret),
+        ("CORE_EVENTS_SECRET", settings.core_events_secret),
+    ):
+        if value and len(value.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"{name} must be at least {MIN_SECRET_BYTES} bytes")
+    return settings
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the configuration from `env` (default: the process environment). Raises `SettingsError`."""
     source = os.environ if env is None else env
@@ -252,7 +279,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if public_url and not public_url.startswith(("http://", "https://")):
         raise SettingsError(f"PUBLIC_URL must be an http(s) URL, not {public_url!r}")
     defaults = GraphQLLimits()
-    return Settings(
+    settings = Settings(
         env=mode,
         billing=_backend(source, "billing"),
         crm=_backend(source, "crm"),
@@ -283,6 +310,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_window=timedelta(seconds=_positive_int(source, "LOGIN_WINDOW_S", 15 * 60)),
         login_global_failures_per_minute=_positive_int(source, "LOGIN_GLOBAL_FAILURES_PER_MINUTE", 300),
         forwarded_allow_ips=source.get("FORWARDED_ALLOW_IPS", "").strip(),
+        csp_connect_src=_origins(source, "CSP_CONNECT_SRC"),
         gateway=_gateway(source, production),
         return_url_origins=_origins(source, "RETURN_URL_ORIGINS"),
     )
+    return _require_event_secrets(settings)

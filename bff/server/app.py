@@ -24,7 +24,7 @@ from bff.core.services import Services, open_services
 from bff.core.settings import Settings
 from bff.server.graphql import PortalGraphQL
 from bff.server.health import health_routes
-from bff.server.web import SecurityHeaders, web_routes
+from bff.server.web import SecurityHeaders, content_security_policy, web_routes
 from schema.build import build_schema
 
 log = logging.getLogger("wispgate.app")
@@ -120,7 +120,9 @@ def create_app(
         *file_routes(lambda: (holder().files, holder().backends)),
         *health_routes(holder),
         *extra_mounts,
-        *web_routes(settings.web_dist),
+        *web_routes(
+            settings.web_dist, content_security_policy(settings.public_url, settings.csp_connect_src)
+        ),
     ]
     return Starlette(
         routes=routes,
