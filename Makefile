@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python bench/dashboard.py --write
 	$(BIN)/python bench/webhook_push.py --write
 	$(BIN)/python bench/pdf_render.py --write
+	$(BIN)/python bench/bounded.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,7 @@ from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
 from schema.billing.types import Invoice
+from schema.core.document import DocumentCache
 from schema.core.errors import PortalError
 from schema.core.extensions import schema_extensions
 from schema.core.node import NodeQuery
@@ -74,6 +75,9 @@ class PortalSchema(strawberry.Schema):
     and validation errors are logged by kind only, unexpected ones with their traceback and field path.
     """
 
+    # Parse, budget and validation results by document text, shared with the HTTP view (`bff.server.graphql`).
+    documents: DocumentCache
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -98,17 +102,20 @@ class PortalSchema(strawberry.Schema):
                 log.error("graphql: unexpected error at %s", error.path, exc_info=original)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> PortalSchema:
     """The schema; `settings` decides the limits and the production lock-down (no introspection, no field
     suggestions). Without settings: development defaults (what `wispgate schema` prints)."""
     production = settings.production if settings is not None else False
     limits = settings.limits if settings is not None else GraphQLLimits()
-    return PortalSchema(
+    documents = DocumentCache(limits)
+    schema = PortalSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         # Node implementations reachable only through `node(id)` must still be in the schema.
         types=[PortalUser, Subscriber, SubService, Device, Invoice, Ticket, Notification, PaymentMethod],
-        extensions=schema_extensions(limits, introspection=not production),
+        extensions=schema_extensions(limits, introspection=not production, documents=documents),
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )
+    schema.documents = documents
+    return schema

@@ -54,9 +54,23 @@ class GatewaySettings:
 
 @dataclass(frozen=True, slots=True)
 class GraphQLLimits:
+    """What one GraphQL request may weigh (docs/configuration.md, "Request limits")."""
+
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
+    # Bodies: a JSON request carries a document and its variables (the largest the web sends is ~3 KB);
+    # multipart requests carry file uploads and get their own, larger limit.
+    max_body_bytes: int = 1024 * 1024
+    max_multipart_bytes: int = 25 * 1024 * 1024
+    # Variables: every value counts (objects, lists and scalars alike); depth counts nested objects and lists.
+    max_variable_values: int = 10_000
+    max_variable_depth: int = 16
+    max_variable_list: int = 1_000
+    # The validation budget, checked before graphql-core's rules run: selections with every fragment spread
+    # expanded, and pairs of same-named fields in one selection set (what OverlappingFieldsCanBeMerged compares).
+    max_selections: int = 1_000
+    max_field_pairs: int = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +317,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_depth=_positive_int(source, "GRAPHQL_MAX_DEPTH", defaults.max_depth),
             max_aliases=_positive_int(source, "GRAPHQL_MAX_ALIASES", defaults.max_aliases),
             max_tokens=_positive_int(source, "GRAPHQL_MAX_TOKENS", defaults.max_tokens),
+            max_body_bytes=_positive_int(source, "GRAPHQL_MAX_BODY_BYTES", defaults.max_body_bytes),
+            max_multipart_bytes=_positive_int(
+                source, "GRAPHQL_MAX_MULTIPART_BYTES", defaults.max_multipart_bytes
+            ),
+            max_variable_values=_positive_int(
+                source, "GRAPHQL_MAX_VARIABLE_VALUES", defaults.max_variable_values
+            ),
+            max_variable_depth=_positive_int(
+                source, "GRAPHQL_MAX_VARIABLE_DEPTH", defaults.max_variable_depth
+            ),
+            max_variable_list=_positive_int(source, "GRAPHQL_MAX_VARIABLE_LIST", defaults.max_variable_list),
+            max_selections=_positive_int(source, "GRAPHQL_MAX_SELECTIONS", defaults.max_selections),
+            max_field_pairs=_positive_int(source, "GRAPHQL_MAX_FIELD_PAIRS", defaults.max_field_pairs),
         ),
         login_free_attempts=_positive_int(source, "LOGIN_FREE_ATTEMPTS", 5),
         login_max_delay=timedelta(seconds=_positive_int(source, "LOGIN_MAX_DELAY_S", 15 * 60)),

@@ -81,10 +81,13 @@ def create_app(
     `extra_mounts` are placed before the web app's catch-all (the demo mounts the sandbox at /_sandbox) and
     their own lifespans run inside this one's (Starlette does not run a mounted app's lifespan)."""
     holder = _Holder()
+    schema = build_schema(settings)
     graphql = PortalGraphQL(
-        build_schema(settings),
+        schema,
         holder,
         production=settings.production,
+        limits=settings.limits,
+        documents=schema.documents,
         allowed_origins=settings.allowed_origins,
     )
 

@@ -1,8 +1,10 @@
 """The `/graphql` endpoint: strawberry's ASGI view plus what must happen before any operation runs —
-the CSRF check for cookie-authenticated requests and resolving the viewer from the access token.
+admitting the request within its limits (`bff.server.admission`), the CSRF check for cookie-authenticated
+requests and resolving the viewer from the access token.
 
-Both are done here, outside GraphQL execution, so a refusal is a plain HTTP answer (403, 503) in the
-GraphQL error shape, and the context every resolver sees is already settled.
+All are done here, outside GraphQL execution, so a refusal is a plain HTTP answer (400, 403, 413, 415, 503)
+in the GraphQL error shape, and the context every resolver sees is already settled. strawberry's own
+refusals (plain text) are answered in that shape too.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
-from starlette.requests import Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.file_uploads.utils import replace_placeholders_with_files
+from strawberry.http import GraphQLRequestData
 from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
@@ -28,12 +34,18 @@ from adapters.errors import BackendError
 from bff.core.auth.cookies import ACCESS_COOKIE, bearer_token, csrf_ok, uses_cookie_credentials
 from bff.core.auth.service import CredentialError
 from bff.core.auth.viewer import Viewer
+from bff.core.limits import Refusal, RequestCode
 from bff.core.services import Services
+from bff.core.settings import GraphQLLimits
+from bff.server.admission import Admission, Admitted, bad_request, decode_json
 from schema.core.context import Context
+from schema.core.document import DocumentCache
 
 log = logging.getLogger("wispgate.graphql")
 
 CREDENTIALS_KEY = "wispgate.credentials"
+# The JSON operation `Admission` decoded: strawberry does not read or decode the body again.
+OPERATION_KEY = "wispgate.operation"
 MAX_EXEMPT_BODY = 64 * 1024
 # Operations a request may run without the CSRF header even though it carries (possibly stale) cookies:
 # they use no cookie credential, so a forged one gains nothing.
@@ -78,21 +90,41 @@ def is_login_only(content_type: str, body: bytes) -> bool:
     )
 
 
-def _replay(body: bytes) -> Receive:
-    sent = False
+def refusal_response(refusal: Refusal) -> JSONResponse:
+    # A refused body may be partly unread: close the connection rather than read the rest of it.
+    headers = {"connection": "close"} if refusal.status == 413 else None
+    return JSONResponse(refusal.payload(), status_code=refusal.status, headers=headers)
 
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
 
-    return receive
+# strawberry's refusals, by their HTTP status.
+_STRAWBERRY_CODES = {
+    404: RequestCode.NOT_FOUND,
+    413: RequestCode.REQUEST_TOO_LARGE,
+    415: RequestCode.UNSUPPORTED_MEDIA_TYPE,
+}
+
+
+class _RequestAdapter(StarletteRequestAdapter):
+    """strawberry's view of a request, with the ASGI scope where `Admission` left the decoded operation."""
+
+    @property
+    def scope(self) -> Scope:
+        return self._request.scope
 
 
 class PortalGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: BaseSchema, services: Callable[[], Services], *, production: bool, **kw: Any):
+    request_adapter_class = _RequestAdapter
+
+    def __init__(
+        self,
+        schema: BaseSchema,
+        services: Callable[[], Services],
+        *,
+        production: bool,
+        limits: GraphQLLimits,
+        documents: DocumentCache,
+        **kw: Any,
+    ):
         super().__init__(
             schema,
             graphql_ide=None if production else "graphiql",
@@ -104,8 +136,17 @@ class PortalGraphQL(GraphQL[Context, None]):
             **kw,
         )
         self._services = services
+        self._admission = Admission(limits, documents)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # 1. Bounded requests: the body read once, within its limit; malformed or oversized requests refused.
+        body = b""
+        if scope["type"] == "http":
+            admitted = await self._admit(scope, receive, send)
+            if admitted is None:
+                return
+            receive, body = admitted.receive, admitted.body
+        # 2. CSRF and credentials (a JSON body is at hand from step 1; multipart bodies are never login-only).
         if scope["type"] == "http" and scope["method"] == "POST":
             request = Request(scope, receive)
             token = bearer_token(request.headers)
@@ -113,14 +154,12 @@ class PortalGraphQL(GraphQL[Context, None]):
                 if csrf_ok(request.cookies, request.headers):
                     token = request.cookies.get(ACCESS_COOKIE)
                 else:
-                    body = await request.body()
                     if not is_login_only(request.headers.get("content-type", ""), body):
                         response = graphql_error_response(
                             403, "CSRF_FAILED", "Missing or invalid X-CSRF-Token header."
                         )
                         await response(scope, receive, send)
                         return
-                    receive = _replay(body)
             try:
                 scope[CREDENTIALS_KEY] = await self._credentials(token)
             except BackendError as exc:
@@ -132,7 +171,74 @@ class PortalGraphQL(GraphQL[Context, None]):
                 )
                 await response(scope, receive, send)
                 return
-        await super().__call__(scope, receive, send)
+        # 3. strawberry, its own refusals answered as coded GraphQL errors.
+        await self._serve(scope, receive, send)
+
+    async def _admit(self, scope: Scope, receive: Receive, send: Send) -> Admitted | None:
+        """Step one of every HTTP request: the body read once and within its limit, and a malformed request,
+        oversized variables or a document over budget refused before credentials or the schema cost anything.
+        None when it was answered (or the client left)."""
+        try:
+            admitted = await self._admission.admit(scope, receive)
+        except Refusal as refusal:
+            await refusal_response(refusal)(scope, receive, send)
+            return None
+        except ClientDisconnect:
+            return None  # nobody is left to answer
+        if admitted.operation is not None:
+            scope[OPERATION_KEY] = admitted.operation
+        return admitted
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's view, with its plain-text refusals (a wrong method, an unknown operation name, a
+        broken form) and ours raised inside it (a multipart body over its limit) answered as GraphQL errors."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                code = _STRAWBERRY_CODES.get(exc.status_code, RequestCode.BAD_REQUEST)
+                response = refusal_response(Refusal(exc.status_code, code, exc.reason))
+            except Refusal as refusal:
+                response = refusal_response(refusal)
+            await response(scope, receive, send)
+        finally:
+            await request.close()  # the uploaded files of a multipart request, if strawberry parsed its form
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if isinstance(request, _RequestAdapter):
+            operation = request.scope.get(OPERATION_KEY)
+            if isinstance(operation, GraphQLRequestData):
+                return operation
+        return await super().parse_http_body(request)
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
+        """The GraphQL multipart request (`operations`, `map`, the files), its operation checked like a JSON
+        one. The body was counted while it streamed in (`Admission`)."""
+        try:
+            form = await request.get_form_data()
+        except (ValueError, StarletteHTTPException):
+            raise bad_request("The multipart body cannot be parsed.") from None
+        operations, files_map = form.form.get("operations"), form.form.get("map")
+        if not isinstance(operations, str) or not isinstance(files_map, str):
+            raise bad_request("A multipart request needs the `operations` and `map` fields, as text.")
+        payload = decode_json(operations.encode())
+        self._admission.operation(payload)
+        paths = decode_json(files_map.encode())
+        if not isinstance(paths, dict) or not all(
+            isinstance(v, list) and all(isinstance(p, str) for p in v) for v in paths.values()
+        ):
+            raise bad_request("The multipart `map` must map each file to a list of paths in `operations`.")
+        try:
+            replaced: dict[str, str] = replace_placeholders_with_files(payload, paths, form.files)  # type: ignore[arg-type]
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise bad_request("The multipart `map` does not match `operations` and the files sent.") from None
+        return replaced
 
     async def _credentials(self, token: str | None) -> Credentials:
         if not token:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -16,19 +16,18 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 
 from adapters.errors import ContractViolation, NotFound, Unavailable
+from bff.core.limits import check_json_value
 from bff.core.settings import GraphQLLimits
-from schema.core.errors import BackendUnavailable, NotFoundError, PortalError
+from schema.core.document import DocumentCache, Prepared, code_parse_error
+from schema.core.errors import BackendUnavailable, BadUserInput, NotFoundError, PortalError
 
 log = logging.getLogger("wispgate.graphql")
 
-CACHE_SIZE = 512
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
@@ -48,6 +47,15 @@ def should_mask_error(error: GraphQLError) -> bool:
 class PortalMaskErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=should_mask_error)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        # The one step every result passes (HTTP, WebSocket, each streamed result). Errors without a path
+        # that nothing coded are graphql-core's refusals of variable values that do not fit their types.
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if error.path is None and not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": BadUserInput.code}
+        return processed
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
@@ -71,6 +79,44 @@ class PortalMaskErrors(MaskErrors):
         )
 
 
+class DocumentCheck(SchemaExtension):
+    """Parse, budget and validate through the schema's `DocumentCache`, and check the variables' size.
+
+    HTTP requests were checked by the view already (and refused with HTTP 400): this finds their documents
+    cached. WebSocket operations and in-process `schema.execute` calls get the same checks here, as GraphQL
+    errors. A document the cache could not parse is left to strawberry, which parses it again to report the
+    error its own way (a syntax error closes a WebSocket with 4400); the code is added after."""
+
+    def __init__(self, documents: DocumentCache) -> None:
+        self._documents = documents
+        self._prepared: Prepared | None = None
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None and context.graphql_document is None:
+            self._prepared = self._documents.prepare(context.query)
+            context.graphql_document = self._prepared.document
+        yield
+        for error in context.pre_execution_errors or ():
+            code_parse_error(error)
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        prepared = self._prepared
+        # Setting the errors (even []) before yielding is what tells strawberry not to validate again.
+        if prepared is not None and prepared.document is context.graphql_document:
+            if prepared.refusal is not None:
+                context.pre_execution_errors = [prepared.refusal]
+            elif refusal := check_json_value(context.variables, self._documents.limits):
+                code = refusal.code.value
+                context.pre_execution_errors = [GraphQLError(refusal.message, extensions={"code": code})]
+            else:
+                context.pre_execution_errors = self._documents.validate(
+                    prepared, context.schema._schema, context.validation_rules
+                )
+        yield
+
+
 def validation_rules(limits: GraphQLLimits, *, introspection: bool) -> list[type[ASTValidationRule]]:
     """The depth, alias and introspection rules, built ONCE per schema. strawberry's limiters make a new rule
     class per extension instance, i.e. per request, which makes every validation-cache key unique; rule
@@ -84,16 +130,20 @@ def validation_rules(limits: GraphQLLimits, *, introspection: bool) -> list[type
     return rules
 
 
-def schema_extensions(limits: GraphQLLimits, *, introspection: bool) -> list[ExtensionFactory]:
+def schema_extensions(
+    limits: GraphQLLimits, *, introspection: bool, documents: DocumentCache | None = None
+) -> list[ExtensionFactory]:
+    """The extensions of one schema. `documents` is that schema's cache (the HTTP view shares it); one per
+    schema, because its validation results hold for that schema's rules only."""
     rules = validation_rules(limits, introspection=introspection)
+    documents = documents if documents is not None else DocumentCache(limits)
     return [
+        # The token limit for the parse strawberry does itself (a document the cache could not parse).
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        # Parsing and validating a dashboard-sized document costs ~1.5 ms and clients send the same few
-        # documents over and over. The caches key on everything that affects the result (the token limit
-        # among the parse options; the schema, document and rules), so a cache hit never skips a limit.
-        functools.partial(ParserCache, maxsize=CACHE_SIZE),
         functools.partial(AddValidationRules, rules),
-        functools.partial(ValidationCache, maxsize=CACHE_SIZE),
+        # Parsing and validating a dashboard-sized document costs ~1.5 ms and clients send the same few
+        # documents over and over: both happen once per document text (schema/core/document.py).
+        functools.partial(DocumentCheck, documents),
         # Last, so that it sees (and masks) errors produced by everything above.
         PortalMaskErrors,
     ]

@@ -36,6 +36,28 @@ def test_development_defaults_need_no_configuration() -> None:
     assert settings.web_dist == Path("web/dist")
 
 
+def test_request_limits_are_read_from_the_environment() -> None:
+    limits = load_settings({}).limits
+    assert (limits.max_body_bytes, limits.max_multipart_bytes) == (1024 * 1024, 25 * 1024 * 1024)
+    assert (limits.max_variable_values, limits.max_variable_depth, limits.max_variable_list) == (
+        10_000,
+        16,
+        1_000,
+    )
+    assert (limits.max_selections, limits.max_field_pairs) == (1_000, 1_000)
+    names = {
+        "GRAPHQL_MAX_BODY_BYTES": "max_body_bytes",
+        "GRAPHQL_MAX_MULTIPART_BYTES": "max_multipart_bytes",
+        "GRAPHQL_MAX_VARIABLE_VALUES": "max_variable_values",
+        "GRAPHQL_MAX_VARIABLE_DEPTH": "max_variable_depth",
+        "GRAPHQL_MAX_VARIABLE_LIST": "max_variable_list",
+        "GRAPHQL_MAX_SELECTIONS": "max_selections",
+        "GRAPHQL_MAX_FIELD_PAIRS": "max_field_pairs",
+    }
+    configured = load_settings({name: str(7 + n) for n, name in enumerate(names)}).limits
+    assert [getattr(configured, field) for field in names.values()] == [7 + n for n in range(len(names))]
+
+
 def test_production_is_locked_down() -> None:
     settings = load_settings(
         {
@@ -60,6 +82,9 @@ def test_production_is_locked_down() -> None:
         ({"BILLING_URL": "ftp://x"}, "BILLING_URL"),
         ({"COOKIE_SECURE": "maybe"}, "COOKIE_SECURE"),
         ({"GRAPHQL_MAX_DEPTH": "0"}, "GRAPHQL_MAX_DEPTH"),
+        ({"GRAPHQL_MAX_BODY_BYTES": "1MB"}, "GRAPHQL_MAX_BODY_BYTES"),
+        ({"GRAPHQL_MAX_MULTIPART_BYTES": "-1"}, "GRAPHQL_MAX_MULTIPART_BYTES"),
+        ({"GRAPHQL_MAX_SELECTIONS": "0"}, "GRAPHQL_MAX_SELECTIONS"),
         ({"ACCESS_TOKEN_TTL_S": "ten"}, "ACCESS_TOKEN_TTL_S"),
     ],
 )

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from bff.core.settings import GraphQLLimits
+from schema.core.document import DocumentCache
 from schema.core.errors import BadUserInput
 from schema.core.extensions import schema_extensions
 from schema.core.scalars import SCALARS
@@ -42,11 +43,15 @@ class Probe:
         return datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
-def probe_schema(production: bool = False) -> strawberry.Schema:
+PROBE_LIMITS = GraphQLLimits(max_depth=3, max_aliases=2, max_tokens=60)
+
+
+def probe_schema(
+    production: bool = False, *, limits: GraphQLLimits = PROBE_LIMITS, documents: DocumentCache | None = None
+) -> strawberry.Schema:
+    """The probe schema; `documents` is its document cache when a test reads it."""
     return strawberry.Schema(
         query=Probe,
-        extensions=schema_extensions(
-            GraphQLLimits(max_depth=3, max_aliases=2, max_tokens=60), introspection=not production
-        ),
+        extensions=schema_extensions(limits, introspection=not production, documents=documents),
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )

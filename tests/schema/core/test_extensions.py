@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
+from schema.core.document import DocumentCache
 from tests.harness.portal import SignIn
-from tests.schema.core.probe import probe_schema
+from tests.schema.core.probe import PROBE_LIMITS, probe_schema
 from tests.schema.helpers import codes, invoices_of, payload, wallet_of
 from tests.schema.queries import APPLY_WALLET, PAY_INVOICE, REDEEM, SET_AUTOPAY
 
@@ -46,26 +46,17 @@ async def test_production_refuses_introspection_and_suggestions() -> None:
 
 
 async def test_repeated_documents_are_parsed_and_validated_once() -> None:
-    from strawberry.extensions.parser_cache import _get_parse_cache
-    from strawberry.extensions.validation_cache import _get_validate_cache
-
-    from schema.core.extensions import CACHE_SIZE
-
-    def parse_info() -> Any:
-        return _get_parse_cache(CACHE_SIZE).cache_info()  # type: ignore[attr-defined]
-
-    def validate_info() -> Any:
-        return _get_validate_cache(CACHE_SIZE).cache_info()  # type: ignore[attr-defined]
-
-    schema = probe_schema()
+    documents = DocumentCache(PROBE_LIMITS)
+    schema = probe_schema(documents=documents)
     query = "query { money nested { money } }"
     await schema.execute(query)
-    parsed, validated = parse_info(), validate_info()
+    parsed, hits, validated = documents.parsed, documents.hits, documents.validated
     for _ in range(3):
         assert (await schema.execute(query)).errors is None
-    assert parse_info().hits == parsed.hits + 3
-    # The depth/alias rules are built once per schema, so the validation cache can hit at all.
-    assert validate_info().hits == validated.hits + 3
+    assert documents.hits == hits + 3
+    assert documents.parsed == parsed
+    # The depth/alias rules are built once per schema, so one validation serves every repeat.
+    assert documents.validated == validated
     # A cached document is still refused by the limits, every time.
     deep = "query { nested { nested { nested { nested { money } } } } }"
     assert (await schema.execute(deep)).errors
