@@ -77,10 +77,17 @@ class PortalSchema(strawberry.Schema):
 
     # Parse, budget and validation results by document text, shared with the HTTP view (`bff.server.graphql`).
     documents: DocumentCache
+    # Production: no "Did you mean …?" in any message. strawberry's switch covers field names only;
+    # graphql-core also suggests argument, input-field, enum-value and type names, which lets a schema be
+    # recovered word by word with introspection off.
+    hide_suggestions: bool = False
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        if self.hide_suggestions:
+            for error in errors:
+                error.message = without_suggestions(error.message)
         for error in errors:
             original = error.original_error
             if original is None:
@@ -102,6 +109,11 @@ class PortalSchema(strawberry.Schema):
                 log.error("graphql: unexpected error at %s", error.path, exc_info=original)
 
 
+def without_suggestions(message: str) -> str:
+    head, found, _ = message.partition(" Did you mean ")
+    return head.rstrip() if found else message
+
+
 def build_schema(settings: Settings | None = None) -> PortalSchema:
     """The schema; `settings` decides the limits and the production lock-down (no introspection, no field
     suggestions). Without settings: development defaults (what `wispgate schema` prints)."""
@@ -118,4 +130,5 @@ def build_schema(settings: Settings | None = None) -> PortalSchema:
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )
     schema.documents = documents
+    schema.hide_suggestions = production
     return schema

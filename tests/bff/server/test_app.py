@@ -94,6 +94,20 @@ async def test_production_refuses_introspection_and_has_no_graphiql(make_portal:
     assert "introspection" in payload["errors"][0]["message"].lower()
     typo = await portal.execute("query { viewr { role } }")
     assert "Did you mean" not in typo["errors"][0]["message"]
+    # No suggestion of any kind: arguments, input fields, enum values, type names (with a variable too).
+    for probe, variables in (
+        ("{ viewer { accessLog(frist: 1) { totalCount } } }", None),
+        ('mutation { login(input: {emial: "a", password: "b"}) { userErrors { code } } }', None),
+        ('mutation { login(input: {email: "a", password: "b", tokenDelivery: BOD}) { accessToken } }', None),
+        ("query($d: TokenDelivry) { __typename }", None),
+        (
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            {"i": {"email": "a", "password": "b", "tokenDelivery": "BOD"}},
+        ),
+    ):
+        refused = await portal.execute(probe, variables)
+        assert refused["errors"], probe
+        assert all("Did you mean" not in e["message"] for e in refused["errors"]), refused
     # Production cookies are Secure.
     response = await portal.post(
         'mutation { login(input: {email: "ana@lima.example", password: "wispgate-demo"}) { userErrors { code } } }'
