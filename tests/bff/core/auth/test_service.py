@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -362,3 +363,19 @@ async def test_no_inline_password_or_query_text_reaches_the_log(
     assert wrong.json()["data"]["login"]["userErrors"] == [{"code": "INVALID_CREDENTIALS"}]
     assert caplog.records, "the refusal should still be logged"
     assert secret not in caplog.text
+
+
+async def test_a_cross_site_form_cannot_sign_the_browser_in(portal: Portal) -> None:
+    """Login CSRF: a form on another site posts multipart (no CORS preflight) with the attacker's
+    credentials, so that the victim's browser ends up signed in as the attacker."""
+    login = 'mutation { login(input: {email: "ana@lima.example", password: "wispgate-demo"}) { userErrors { code } } }'
+    operations = json.dumps({"query": login, "variables": {}})
+    response = await portal.client.post(
+        "/graphql", files={"operations": (None, operations), "map": (None, "{}")}
+    )
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_FAILED"
+    assert ACCESS_COOKIE not in portal.client.cookies and "set-cookie" not in response.headers
+    # The web's own JSON login still needs no header (a cross-site page cannot send JSON without a
+    # preflight the portal refuses).
+    assert (await portal.login("ana@lima.example", csrf=False))["userErrors"] == []
