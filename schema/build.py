@@ -17,6 +17,7 @@ from bff.core.settings import GraphQLLimits, Settings
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
 from schema.account.mutations import AccountMutation
+from schema.account.session_mutations import SessionMutation
 from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
@@ -51,7 +52,9 @@ class Query(AccountQuery, NodeQuery):
 
 
 @strawberry.type
-class Mutation(AccountMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation):
+class Mutation(
+    AccountMutation, SessionMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation
+):
     pass
 
 
@@ -75,14 +78,25 @@ class PortalSchema(strawberry.Schema):
 
     # Parse, budget and validation results by document text, shared with the HTTP view (`bff.server.graphql`).
     documents: DocumentCache
+    # Production: no "Did you mean …?" in any message. strawberry's switch covers field names only;
+    # graphql-core also suggests argument, input-field, enum-value and type names, which lets a schema be
+    # recovered word by word with introspection off.
+    hide_suggestions: bool = False
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        if self.hide_suggestions:
+            for error in errors:
+                error.message = without_suggestions(error.message)
         for error in errors:
             original = error.original_error
             if original is None:
                 log.info("graphql: request refused by validation")
+            elif error.path is None:
+                # A bad argument or variable (a scalar that does not parse, a wrong type): the client's
+                # mistake, refused before anything ran — no traceback, whoever sends it how often.
+                log.info("graphql: request refused: %s", type(original).__name__)
             elif isinstance(original, PortalError):
                 log.info("graphql: %s at %s", original.code, error.path)
             elif isinstance(original, BackendError):
@@ -94,6 +108,11 @@ class PortalSchema(strawberry.Schema):
                 )
             else:
                 log.error("graphql: unexpected error at %s", error.path, exc_info=original)
+
+
+def without_suggestions(message: str) -> str:
+    head, found, _ = message.partition(" Did you mean ")
+    return head.rstrip() if found else message
 
 
 def build_schema(
@@ -119,4 +138,5 @@ def build_schema(
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )
     schema.documents = documents
+    schema.hide_suggestions = production
     return schema

@@ -203,9 +203,12 @@ class CrmPort(Protocol):
 
     async def subservices(self, ids: Sequence[str]) -> dict[str, SubService]: ...
 
-    async def verify_credentials(self, email: str, password: str) -> PortalUser:
+    async def verify_credentials(
+        self, email: str, password: str, *, ip: str | None = None, user_agent: str | None = None
+    ) -> PortalUser:
         """The user for a correct e-mail and password; raises Rejected INVALID_CREDENTIALS (unknown e-mail
-        and wrong password alike) or USER_DISABLED."""
+        and wrong password alike) or USER_DISABLED. A failure for a known user goes into that user's access
+        log with `ip` and `user_agent`."""
         ...
 
     async def users(self, ids: Sequence[str]) -> dict[str, PortalUser]: ...

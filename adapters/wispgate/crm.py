@@ -81,8 +81,10 @@ class HttpCrm:
         return await self._batch("/v1/subservices:batch", ids, SubService, lambda s: s.id)
 
     # -- users -------------------------------------------------------------------------------------------
-    async def verify_credentials(self, email: str, password: str) -> PortalUser:
-        body = {"email": email, "password": password}
+    async def verify_credentials(
+        self, email: str, password: str, *, ip: str | None = None, user_agent: str | None = None
+    ) -> PortalUser:
+        body = {"email": email, "password": password, "ip": ip or None, "user_agent": user_agent or None}
         return await self.client.call("POST", "/v1/auth/verify", PortalUser, json_body=body)
 
     async def users(self, ids: Sequence[str]) -> dict[str, PortalUser]:

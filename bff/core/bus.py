@@ -42,9 +42,12 @@ EVENT_TYPES = (
     "ticket.created",
     "ticket.updated",
     "portal_user.updated",
+    "session.revoked",
 )
 
 PAYMENT_SETTLED = "payment.settled"
+# Sessions ended from elsewhere (`data.session_ids`): their open subscriptions end and their sockets close.
+SESSION_REVOKED = "session.revoked"
 # `data.kind` of a payment.settled event: what the payment was for.
 SETTLED_INVOICE = "INVOICE"
 SETTLED_WALLET_TOPUP = "WALLET_TOPUP"

@@ -70,11 +70,11 @@ async def open_services(
             ttl=settings.access_ttl,
         )
         files = FileLinks(settings.files_signing_key, settings.file_link_ttl, settings.public_url)
-        auth = AuthService(settings, tokens, sessions, limiter, backends.crm)
         marks: Marks = MemoryMarks() if redis is None else RedisMarks(redis, settings.redis_prefix)
         bus = await stack.enter_async_context(
             open_bus(redis, f"{settings.redis_prefix}events", metrics.bus_delivered)
         )
+        auth = AuthService(settings, tokens, sessions, limiter, backends.crm, bus)
         yield Services(
             settings, backends, redis, sessions, limiter, tokens, files, auth, bus, marks, metrics, tracing
         )

@@ -97,8 +97,19 @@ class Settings:
     core_events_secret: str = ""
     web_dist: Path = Path("web/dist")
     limits: GraphQLLimits = GraphQLLimits()
-    login_attempts: int = 10
+    # Sign-in protection (`bff.core.auth.guard`): free failures per account before growing delays, the cap
+    # of a delay, failures per address per window, the window, and failures a minute across the portal.
+    login_free_attempts: int = 5
+    login_max_delay: timedelta = timedelta(minutes=15)
+    login_address_failures: int = 30
     login_window: timedelta = timedelta(minutes=15)
+    login_global_failures_per_minute: int = 300
+    # Proxies whose X-Forwarded-For the server believes (uvicorn's `forwarded_allow_ips`): none by default,
+    # so a client cannot choose its own address; "*" only behind a proxy that overwrites the header.
+    forwarded_allow_ips: str = ""
+    # Extra sources the portal's pages may connect to (CSP `connect-src`), besides its own origin and the
+    # WebSocket form of PUBLIC_URL: e.g. an analytics endpoint. Never derived from a request.
+    csp_connect_src: tuple[str, ...] = ()
     gateway: GatewaySettings = GatewaySettings()
     # Origins the browser may be sent back to after the gateway's hosted page; () = the portal's own origin.
     return_url_origins: tuple[str, ...] = ()
@@ -300,6 +311,30 @@ def _origins(source: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _require_event_secrets(settings: Settings) -> Settings:
+    """Production without the secrets that verify inbound events would never settle a payment nor hear
+    from the core: refuse to start rather than run half-deaf."""
+    if not settings.production:
+        return settings
+    if settings.gateway.secret_key and not settings.gateway.webhook_secret:
+        raise SettingsError(
+            "GATEWAY_WEBHOOK_SECRET is required in production when payments are on (GATEWAY_SECRET_KEY "
+            "is set): without it no payment would ever be confirmed"
+        )
+    if not settings.core_events_secret:
+        raise SettingsError(
+            "CORE_EVENTS_SECRET is required in production: without it the core's events (invoices, service "
+            "status, user changes) are refused"
+        )
+    for name, value in (
+        ("GATEWAY_WEBHOOK_SECRET", settings.gateway.webhook_secret),
+        ("CORE_EVENTS_SECRET", settings.core_events_secret),
+    ):
+        if value and len(value.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"{name} must be at least {MIN_SECRET_BYTES} bytes")
+    return settings
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the configuration from `env` (default: the process environment). Raises `SettingsError`."""
     source = os.environ if env is None else env
@@ -312,7 +347,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if public_url and not public_url.startswith(("http://", "https://")):
         raise SettingsError(f"PUBLIC_URL must be an http(s) URL, not {public_url!r}")
     defaults = GraphQLLimits()
-    return Settings(
+    settings = Settings(
         env=mode,
         billing=_backend(source, "billing"),
         crm=_backend(source, "crm"),
@@ -350,8 +385,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_selections=_positive_int(source, "GRAPHQL_MAX_SELECTIONS", defaults.max_selections),
             max_field_pairs=_positive_int(source, "GRAPHQL_MAX_FIELD_PAIRS", defaults.max_field_pairs),
         ),
-        login_attempts=_positive_int(source, "LOGIN_MAX_ATTEMPTS", 10),
+        login_free_attempts=_positive_int(source, "LOGIN_FREE_ATTEMPTS", 5),
+        login_max_delay=timedelta(seconds=_positive_int(source, "LOGIN_MAX_DELAY_S", 15 * 60)),
+        login_address_failures=_positive_int(source, "LOGIN_ADDRESS_FAILURES", 30),
         login_window=timedelta(seconds=_positive_int(source, "LOGIN_WINDOW_S", 15 * 60)),
+        login_global_failures_per_minute=_positive_int(source, "LOGIN_GLOBAL_FAILURES_PER_MINUTE", 300),
+        forwarded_allow_ips=source.get("FORWARDED_ALLOW_IPS", "").strip(),
+        csp_connect_src=_origins(source, "CSP_CONNECT_SRC"),
         gateway=_gateway(source, production),
         return_url_origins=_origins(source, "RETURN_URL_ORIGINS"),
         log_format=_choice(source, "LOG_FORMAT", LOG_FORMATS, "json" if production else "text"),
@@ -362,3 +402,4 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         otel_endpoint=(source.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip(),
         otel_service_name=(source.get("OTEL_SERVICE_NAME") or "").strip() or "wispgate-portal",
     )
+    return _require_event_secrets(settings)

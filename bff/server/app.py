@@ -34,7 +34,7 @@ from bff.server.health import health_routes
 from bff.server.operation_metrics import OperationMetrics
 from bff.server.operator import operator_routes
 from bff.server.requests import RequestObserver
-from bff.server.web import SecurityHeaders, web_routes
+from bff.server.web import SecurityHeaders, content_security_policy, web_routes
 from schema.build import build_schema
 
 log = logging.getLogger("wispgate.app")
@@ -177,7 +177,9 @@ def create_app(
         *health_routes(holder, drain),
         *operator_routes(metrics, settings),
         *extra_mounts,
-        *web_routes(settings.web_dist),
+        *web_routes(
+            settings.web_dist, content_security_policy(settings.public_url, settings.csp_connect_src)
+        ),
     ]
     app = Starlette(
         routes=routes,

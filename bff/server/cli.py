@@ -99,10 +99,14 @@ APP_FACTORY = "bff.server.app:app_from_environment"
 log = logging.getLogger("wispgate.cli")
 
 
-def _run(app: Any, host: str, port: int, *, log_level: str, workers: int = 1) -> None:
+def _run(
+    app: Any, host: str, port: int, *, log_level: str, workers: int = 1, forwarded_allow_ips: str = ""
+) -> None:
     """uvicorn with our logging (`bff.core.logs`, configured before): its own access log is off, since
     ours carries the request id and leaves query strings out. `app` is an app, or the factory's import
-    string (what `workers > 1` needs)."""
+    string (what `workers > 1` needs). X-Forwarded-For is believed only from the proxies the operator
+    names: uvicorn would otherwise trust 127.0.0.1, and a client on the same host could pick its own
+    address (and with it more sign-in attempts)."""
     import uvicorn
 
     uvicorn.run(
@@ -170,10 +174,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         args.workers,
     )
     if args.workers == 1:
-        _run(APP_FACTORY, args.host, args.port, log_level=settings.log_level)
+        _run(
+            APP_FACTORY,
+            args.host,
+            args.port,
+            log_level=settings.log_level,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
         return 0
     with multiprocess_metrics():
-        _run(APP_FACTORY, args.host, args.port, log_level=settings.log_level, workers=args.workers)
+        _run(
+            APP_FACTORY,
+            args.host,
+            args.port,
+            log_level=settings.log_level,
+            workers=args.workers,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
     return 0
 
 
@@ -282,7 +299,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"Portal logins (seeded):\n{format_accounts(_accounts(sandbox.world.today))}\n\n"
         )
         sys.stdout.flush()
-        _run(app, args.host, args.port, log_level=settings.log_level)
+        _run(
+            app,
+            args.host,
+            args.port,
+            log_level=settings.log_level,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
     finally:
         sandbox.close()
     return 0

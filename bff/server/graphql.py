@@ -150,7 +150,11 @@ class PortalGraphQL(GraphQL[Context, None]):
         if scope["type"] == "http" and scope["method"] == "POST":
             request = Request(scope, receive)
             token = bearer_token(request.headers)
-            if token is None and uses_cookie_credentials(request.cookies):
+            # A cross-site page can make a browser send cookies, and a form can post multipart without a
+            # CORS preflight: without a bearer token, a request that carries cookies or is multipart needs
+            # the CSRF header (login included — else a forged form signs the browser into another account).
+            simple = not request.headers.get("content-type", "").startswith("application/json")
+            if token is None and (uses_cookie_credentials(request.cookies) or simple):
                 if csrf_ok(request.cookies, request.headers):
                     token = request.cookies.get(ACCESS_COOKIE)
                 else:

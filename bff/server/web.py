@@ -3,15 +3,13 @@ and the security headers every response carries."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 MISSING_DIST = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>WISPGate Portal</title></head>
@@ -24,36 +22,37 @@ MISSING_DIST = """<!doctype html>
 """
 
 
-def content_security_policy(host: str | None) -> str:
-    # `'self'` covers ws: to the same origin in current browsers; older ones need the scheme spelled out.
-    sockets = f" ws://{host} wss://{host}" if host and _HOST.match(host) else ""
+def content_security_policy(public_url: str = "", connect_src: tuple[str, ...] = ()) -> str:
+    """The pages' CSP, from configuration only: a Host header the client chose never widens it.
+
+    `'self'` covers WebSockets to the same origin in current browsers; older ones need the scheme spelled
+    out, which PUBLIC_URL gives (https://portal.example → wss://portal.example)."""
+    sources = ["'self'"]
+    parts = urlsplit(public_url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        sources.append(f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}")
+    sources += [s for s in connect_src if s not in sources]
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        f"connect-src 'self'{sockets}; font-src 'self'; object-src 'none'; base-uri 'self'; "
+        f"connect-src {' '.join(sources)}; font-src 'self'; object-src 'none'; base-uri 'self'; "
         "frame-ancestors 'none'; form-action 'self'"
     )
-
-
-def _html_headers(request: Request) -> dict[str, str]:
-    return {
-        "Content-Security-Policy": content_security_policy(request.headers.get("host")),
-        "Cache-Control": "no-cache",
-    }
 
 
 # First path segments that belong to the API, never to a client-side route of the portal.
 API_ROOTS = frozenset({"graphql", "webhooks", "hooks", "files", "healthz", "readyz", "_sandbox"})
 
 
-def web_routes(dist: Path) -> list[BaseRoute]:
+def web_routes(dist: Path, csp: str | None = None) -> list[BaseRoute]:
     """`/` and every path not claimed by an earlier route: a file from `dist`, or `index.html` for a client
-    route (a path without a file extension), or 404 for a missing asset."""
+    route (a path without a file extension), or 404 for a missing asset. `csp`: the pages' policy."""
     root = dist.resolve()
+    html_headers = {"Content-Security-Policy": csp or content_security_policy(), "Cache-Control": "no-cache"}
 
     async def serve(request: Request) -> Response:
         index = root / "index.html"
         if not index.is_file():
-            return HTMLResponse(MISSING_DIST.format(dist=dist), headers=_html_headers(request))
+            return HTMLResponse(MISSING_DIST.format(dist=dist), headers=html_headers)
         relative = request.path_params.get("path", "").lstrip("/")
         if relative.split("/", 1)[0] in API_ROOTS:
             # An API path with the wrong method or a typo: say so, rather than answer with the portal's page.
@@ -66,23 +65,31 @@ def web_routes(dist: Path) -> list[BaseRoute]:
                     # Vite puts a content hash in every asset name: cache them for good.
                     headers["Cache-Control"] = "public, max-age=31536000, immutable"
                 if candidate.suffix == ".html":
-                    headers.update(_html_headers(request))
+                    headers.update(html_headers)
                 return FileResponse(candidate, headers=headers)
             if "." in relative.rsplit("/", 1)[-1]:
                 return PlainTextResponse("Not Found", status_code=404)
-        return FileResponse(index, headers=_html_headers(request))
+        return FileResponse(index, headers=html_headers)
 
     return [Route("/", serve, methods=["GET", "HEAD"]), Route("/{path:path}", serve, methods=["GET", "HEAD"])]
 
 
 class SecurityHeaders:
-    """Headers that are right for every response (the CSP is set on HTML pages by `web_routes`)."""
+    """Headers that are right for every response (the CSP is set on HTML pages by `web_routes`). Answers of
+    the API (`/graphql`) carry a user's data: no shared or private cache may keep them."""
 
     HEADERS = (
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"strict-origin-when-cross-origin"),
         (b"x-content-type-options", b"nosniff"),
+        # The portal uses none of these powerful features; nothing embedded or injected may either.
+        (
+            b"permissions-policy",
+            b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+            b"interest-cohort=()",
+        ),
     )
+    NO_STORE = (b"cache-control", b"no-store")
 
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
@@ -93,9 +100,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        api = scope.get("path", "") == "/graphql"
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                if api:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append(self.NO_STORE)
                 present = {name.lower() for name, _ in headers}
                 headers.extend((k, v) for k, v in self.extra if k not in present)
                 message["headers"] = headers

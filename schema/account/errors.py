@@ -24,7 +24,11 @@ class LoginErrorCode(Enum):
     USER_DISABLED = strawberry.enum_value("USER_DISABLED", description=_DISABLED)
     RATE_LIMITED = strawberry.enum_value(
         "RATE_LIMITED",
-        description="Too many attempts for this e-mail from this address; `message` says how long to wait.",
+        description=(
+            "Too many failed sign-ins for this account, from this address, or across the portal: wait "
+            "`retryAfterSeconds` (the message says it in words). Delays grow with each failure and are "
+            "capped; a correct password is accepted once the wait is over."
+        ),
     )
 
 
@@ -47,4 +51,20 @@ class RefreshSessionErrorCode(Enum):
 
 @strawberry.type(description="A refusal of `refreshSession`.")
 class RefreshSessionError(CodedError[RefreshSessionErrorCode]):
+    pass
+
+
+@strawberry.enum(description="Why `revokeSession` failed.")
+class RevokeSessionErrorCode(Enum):
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND",
+        description=(
+            "No session of the viewer has this ID: it has ended already, or it is not theirs (the two look "
+            "the same). Also the answer to a failure this enum does not list."
+        ),
+    )
+
+
+@strawberry.type(description="A refusal of `revokeSession`.")
+class RevokeSessionError(CodedError[RevokeSessionErrorCode]):
     pass

@@ -41,6 +41,9 @@ class LoginPayload:
     access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     access_token_expires_at: datetime | None = None
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
     user_errors: list[LoginError] = strawberry.field(default_factory=list)
 
 
@@ -109,7 +112,10 @@ async def login(info: Info[Context, None], input: LoginInput) -> LoginPayload:
         )
     except AuthFailure as failure:
         code = known_code(failure.code, LoginErrorCode.INVALID_CREDENTIALS, source="auth")
-        return LoginPayload(user_errors=[LoginError.of(code, failure.message)])
+        return LoginPayload(
+            user_errors=[LoginError.of(code, failure.message)],
+            retry_after_seconds=failure.retry_after_s or None,
+        )
     access, refresh = _deliver(context, signed, input.token_delivery is TokenDelivery.BODY, new_session=True)
     _become(context, signed.viewer)
     return LoginPayload(

@@ -9,6 +9,8 @@ from strawberry.types import Info
 
 from adapters.ports.crm import PortalUser as PortalUserRecord
 from bff.core.auth.viewer import Viewer as Identity
+from schema.account.security import AccessLogEntry, PortalSession, access_log, sessions_of
+from schema.core.connection import Connection, given
 from schema.core.context import Context
 from schema.core.lookahead import inside, names, selected
 from schema.core.node import Node, encode_id
@@ -70,6 +72,22 @@ class Viewer:
         resolver=_can_manage_billing,
         description="Can this user pay, top up and manage cards (OWNER, MANAGER, FINANCE)?",
     )
+
+    @typed_field(description="Where this user is signed in, newest first; end one with `revokeSession`.")
+    async def sessions(self, info: Info[Context, None]) -> list[PortalSession]:
+        return await sessions_of(info, self.identity)
+
+    @typed_field(
+        description=(
+            "Sign-ins, failed sign-ins, sign-outs, revocations, payments, card, password and team changes, "
+            "newest first (the latest 200). Owners see the whole account's log; others their own. Null when "
+            "the CRM is unavailable."
+        )
+    )
+    async def access_log(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = strawberry.UNSET
+    ) -> Connection[AccessLogEntry] | None:
+        return await access_log(info, self.identity, first, given(after))
 
     @typed_field(extensions=require(IsAuthenticated()))
     async def subscriber(self, info: Info[Context, None]) -> Subscriber:

@@ -50,6 +50,18 @@ class Context:
         self._loaders = Loaders(self.backends)
         return self._loaders
 
+    def client(self) -> tuple[str, str]:
+        """(address, user agent) of the caller, for the access log: the address as the server resolved it
+        (behind a proxy: from `X-Forwarded-For` of a trusted proxy only, see docs/deployment.md)."""
+        client = self.request.client
+        return (client.host if client is not None else ""), self.request.headers.get("user-agent", "")[:300]
+
+    async def audit(self, action: str, detail: str | None = None) -> None:
+        """Record an action of the viewer in the access log (never fails the request)."""
+        if self.viewer is not None:
+            ip, agent = self.client()
+            await self.auth.audit(action, self.viewer, ip=ip, user_agent=agent, detail=detail)
+
     def require_viewer(self) -> Viewer:
         """The viewer, or an UNAUTHENTICATED error saying why there is none."""
         if self.viewer is None:

@@ -14,23 +14,27 @@ on the same socket is refused as UNAUTHENTICATED.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.types import Info
 
 from adapters.errors import BackendError
 from bff.core.auth.directory import USER_UPDATED
 from bff.core.auth.viewer import Viewer
-from bff.core.bus import PAYMENT_SETTLED, BusEvent
+from bff.core.bus import PAYMENT_SETTLED, SESSION_REVOKED, BusEvent
 from schema.core.context import Context
 from schema.core.loaders import Loaders
 
 log = logging.getLogger("wispgate.subscriptions")
 
 SETTLED = PAYMENT_SETTLED
+# Events no subscription yields but every subscription checks its session on.
+SESSION_EVENTS = frozenset({USER_UPDATED, SESSION_REVOKED})
 
 
 def fresh_loaders(context: Context) -> Loaders:
@@ -62,14 +66,28 @@ async def viewer_events(context: Context, viewer: Viewer, types: Collection[str]
     async for event in context.bus.listen(viewer.subscriber_id):
         if event.subscriber_id != viewer.subscriber_id:
             continue
-        if event.type not in types and event.type != USER_UPDATED:
+        if event.type not in types and event.type not in SESSION_EVENTS:
             continue
+        if event.type == SESSION_REVOKED and viewer.session_id in texts(event.data, "session_ids"):
+            await _close_socket(context)
+            return
         if not await _still_signed_in(context, viewer):
             log.info("subscription of user %s ended: session ended", viewer.user_id)
             return
         if event.type not in types or not _concerns_sites(viewer, event):
             continue
         yield event
+
+
+async def _close_socket(context: Context) -> None:
+    """A session ended from elsewhere (another device, the owner): its socket closes, so the client knows at
+    once that it must sign in again (4401, as graphql-transport-ws closes an unauthorized connection)."""
+    context.viewer = None
+    context.credential_error = "SESSION_ENDED"
+    socket = context.request
+    if isinstance(socket, WebSocket) and socket.client_state is WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, OSError):
+            await socket.close(code=4401, reason="Session ended")
 
 
 async def subscribing_viewer(info: Info[Context, None]) -> Viewer:

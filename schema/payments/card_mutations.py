@@ -80,6 +80,7 @@ async def remove_payment_method(
     except Rejected as exc:
         error = refusal(RemovePaymentMethodError.of, exc, RemovePaymentMethodErrorCode.REFUSED, _CARD_FIELD)
         return RemovePaymentMethodPayload(user_errors=[error])
+    await context.audit("card_removed")
     return RemovePaymentMethodPayload(
         removed_payment_method_id=input.payment_method_id,
         subscriber=await own_subscriber(context, viewer),
@@ -126,6 +127,7 @@ async def set_default_payment_method(
         )
         return SetDefaultPaymentMethodPayload(user_errors=[error])
     chosen = next((m for m in methods if m.id == method_id), None)
+    await context.audit("default_card_changed")
     return SetDefaultPaymentMethodPayload(
         payment_method=PaymentMethod.of(chosen) if chosen is not None else None,
         subscriber=await own_subscriber(context, viewer),
@@ -142,6 +144,7 @@ async def set_autopay(info: Info[Context, None], input: SetAutopayInput) -> SetA
             SetAutopayError.of, exc, SetAutopayErrorCode.REFUSED, {"AUTOPAY_REQUIRES_CARD": "enabled"}
         )
         return SetAutopayPayload(user_errors=[error])
+    await context.audit("autopay_changed", "on" if input.enabled else "off")
     return SetAutopayPayload(autopay=Autopay.of(account))
 
 

@@ -119,6 +119,7 @@ async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayI
         return PayInvoicePayload(user_errors=[started])
     record = (await context.backends.billing.invoices([invoice_id])).get(invoice_id)
     invoice = Invoice.of(record) if record is not None and can_see_invoice(viewer, record) else None
+    await context.audit("payment_started", f"invoice {record.number}" if record is not None else "invoice")
     return PayInvoicePayload(invoice=invoice, checkout_url=started.checkout_url)
 
 
@@ -159,6 +160,7 @@ async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> T
     )
     if not isinstance(started, CheckoutStart):
         return TopUpWalletPayload(user_errors=[started])
+    await context.audit("payment_started", "wallet top-up")
     return TopUpWalletPayload(
         wallet=await current_wallet(context, viewer.subscriber_id), checkout_url=started.checkout_url
     )
@@ -200,6 +202,7 @@ async def add_payment_method(
     )
     if not isinstance(started, CheckoutStart):
         return AddPaymentMethodPayload(user_errors=[started])
+    await context.audit("card_added")
     return AddPaymentMethodPayload(checkout_url=started.checkout_url)
 
 

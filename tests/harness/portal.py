@@ -50,7 +50,7 @@ LOGIN = """
 mutation Login($email: String!, $password: String!, $delivery: TokenDelivery!) {
   login(input: {email: $email, password: $password, tokenDelivery: $delivery}) {
     viewer { user { id email name role } role canManageBilling }
-    accessToken refreshToken accessTokenExpiresAt
+    accessToken refreshToken accessTokenExpiresAt retryAfterSeconds
     userErrors { field message code }
   }
 }
@@ -134,15 +134,15 @@ class Portal:
 
     # -- the app behind it -------------------------------------------------------------------------------
 
-    def another(self) -> Portal:
+    def another(self, client: tuple[str, int] = CLIENT_ADDRESS) -> Portal:
         """A second client of the same in-process app (cookies and token of its own), as a second browser
-        or device of another user would be. Closed with this one."""
+        or device of another user would be, connecting from `client`. Closed with this one."""
         assert self.app is not None, "only an in-process portal can open another client of its app"
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app, client=CLIENT_ADDRESS), base_url=BASE_URL
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app, client=client), base_url=BASE_URL
         )
-        self._others.append(client)
-        return Portal(client, app=self.app, transport=self.transport)
+        self._others.append(http)
+        return Portal(http, app=self.app, transport=self.transport)
 
     @property
     def bus(self) -> EventBus:

@@ -59,7 +59,8 @@ def test_every_payload_has_an_error_type_and_a_code_enum_of_its_own(sdl: GraphQL
         # The mutation's description points at its enum instead of listing codes in prose.
         assert f"`{error_name}Code`" in (field.description or ""), name
         assert "Codes:" not in (field.description or "")
-    assert without == ["logout"]  # answers `ok` whatever happened: nothing to refuse
+    # Both answer whatever happened (`ok`, how many sessions ended): nothing to refuse.
+    assert without == ["logout", "signOutEverywhere"]
 
 
 def test_every_member_says_when_it_happens(sdl: GraphQLSchema) -> None:

@@ -12,16 +12,21 @@ answers and otherwise goes on with the identity the session already holds, which
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import math
+import secrets
 from dataclasses import dataclass
+
+from redis.exceptions import RedisError
 
 from adapters.errors import BackendError, ContractViolation, Rejected, Unavailable
 from adapters.ports.crm import CrmPort
+from bff.core.auth.guard import GuardPolicy, SignInGuard
 from bff.core.auth.ratelimit import RateLimiter
 from bff.core.auth.sessions import RefreshError, RefreshTokenReused, Session, SessionStore, session_id_of
 from bff.core.auth.tokens import AccessToken, TokenError, TokenService
 from bff.core.auth.viewer import Identity, Viewer
+from bff.core.bus import SESSION_REVOKED, BusEvent, EventBus
 from bff.core.settings import Settings
 
 log = logging.getLogger("wispgate.auth")
@@ -62,35 +67,44 @@ class AuthService:
         sessions: SessionStore,
         limiter: RateLimiter,
         crm: CrmPort,
+        bus: EventBus | None = None,
     ) -> None:
         self.settings = settings
         self.tokens = tokens
         self.sessions = sessions
         self.limiter = limiter
+        self.guard = SignInGuard(
+            limiter,
+            GuardPolicy(
+                free=settings.login_free_attempts,
+                max_delay_s=int(settings.login_max_delay.total_seconds()),
+                per_address=settings.login_address_failures,
+                window=settings.login_window,
+                global_budget=settings.login_global_failures_per_minute,
+            ),
+        )
         self.crm = crm
+        self.bus = bus
 
     async def login(self, email: str, password: str, *, user_agent: str, ip: str) -> SignedIn:
         """Raises `AuthFailure` (INVALID_CREDENTIALS, USER_DISABLED, RATE_LIMITED); backend outages propagate."""
         normalized = email.strip().lower()
-        # Keyed by e-mail and address together: one attacker cannot lock a user out from everywhere, and one
-        # address cannot try a password on an e-mail more than the budget allows.
-        key = "login:" + hashlib.sha256(f"{normalized}|{ip}".encode()).hexdigest()
-        decision = await self.limiter.hit(key, self.settings.login_attempts, self.settings.login_window)
-        if not decision.allowed:
+        wait = await self.guard.retry_after(normalized, ip)
+        if wait is not None:
             await self._audit("login_rate_limited", ip=ip, user_agent=user_agent, detail=normalized)
             raise AuthFailure(
-                "RATE_LIMITED",
-                f"Too many login attempts. Try again in {max(1, decision.retry_after_s // 60)} minute(s).",
-                decision.retry_after_s,
+                "RATE_LIMITED", f"Too many failed sign-ins. Try again in {_wait_text(wait)}.", wait
             )
         if not normalized or not password:
             raise AuthFailure("INVALID_CREDENTIALS", "The e-mail or password is not correct.")
         try:
-            user = await self.crm.verify_credentials(normalized, password)
-        except Rejected as exc:
-            await self._audit(
-                "login_failed", ip=ip, user_agent=user_agent, detail=f"{exc.code} {normalized}"[:200]
+            user = await self.crm.verify_credentials(
+                normalized, password, ip=ip or None, user_agent=user_agent[:300] or None
             )
+        except Rejected as exc:
+            # The CRM puts a known user's failed sign-in into their access log itself.
+            log.info("login refused: %s", exc.code)
+            await self.guard.failed(normalized, ip)
             if exc.code == "USER_DISABLED":
                 raise AuthFailure(
                     "USER_DISABLED", "This login has been disabled. Contact your account owner."
@@ -98,7 +112,7 @@ class AuthService:
             raise AuthFailure("INVALID_CREDENTIALS", "The e-mail or password is not correct.") from None
         if user.disabled:
             raise AuthFailure("USER_DISABLED", "This login has been disabled. Contact your account owner.")
-        await self.limiter.reset(key)
+        await self.guard.succeeded(normalized)
         identity = Identity.of(user)
         session, refresh_token = await self.sessions.create(user.id, user_agent[:300], ip, identity)
         viewer = Viewer.of_identity(identity, session.id, session.version)
@@ -168,6 +182,78 @@ class AuthService:
             await self._audit("logout", user_id=viewer.user_id, subscriber_id=viewer.subscriber_id)
         return ended
 
+    async def sessions_of(self, viewer: Viewer) -> list[Session]:
+        """The viewer's own active sessions, newest first."""
+        return await self.sessions.list_for_user(viewer.user_id)
+
+    async def revoke_session(
+        self, viewer: Viewer, session_id: str, *, ip: str = "", user_agent: str = ""
+    ) -> bool:
+        """End one of the viewer's own sessions (another user's, or an unknown one: False, nothing done).
+        Its next request is refused and its open subscriptions end (`SESSION_REVOKED` on the bus)."""
+        mine = {s.id for s in await self.sessions.list_for_user(viewer.user_id)}
+        if session_id not in mine or not await self.sessions.revoke(session_id):
+            return False
+        await self._revoked(viewer, [session_id])
+        await self._audit(
+            "session_revoked",
+            user_id=viewer.user_id,
+            subscriber_id=viewer.subscriber_id,
+            ip=ip,
+            user_agent=user_agent,
+            detail="this session" if session_id == viewer.session_id else "another session",
+        )
+        return True
+
+    async def sign_out_everywhere(
+        self, viewer: Viewer, *, keep_current: bool, ip: str = "", user_agent: str = ""
+    ) -> int:
+        """End every session of the viewer's user (but this one, with `keep_current`); how many ended."""
+        ended = [
+            s.id
+            for s in await self.sessions.list_for_user(viewer.user_id)
+            if not (keep_current and s.id == viewer.session_id) and await self.sessions.revoke(s.id)
+        ]
+        if ended:
+            await self._revoked(viewer, ended)
+        await self._audit(
+            "signed_out_everywhere",
+            user_id=viewer.user_id,
+            subscriber_id=viewer.subscriber_id,
+            ip=ip,
+            user_agent=user_agent,
+            detail=f"{len(ended)} session(s) ended" + (", this one kept" if keep_current else ""),
+        )
+        return len(ended)
+
+    async def _revoked(self, viewer: Viewer, session_ids: list[str]) -> None:
+        if self.bus is None:
+            return
+        event = BusEvent(
+            id=f"revoked:{secrets.token_hex(8)}",
+            type=SESSION_REVOKED,
+            subscriber_id=viewer.subscriber_id,
+            data={"user_id": viewer.user_id, "session_ids": session_ids},
+        )
+        try:
+            await self.bus.publish(event)
+        except (RedisError, OSError) as exc:
+            # The sessions are gone either way: every request and subscription event re-checks them.
+            log.warning("could not announce revoked sessions: %s", type(exc).__name__)
+
+    async def audit(
+        self, action: str, viewer: Viewer, *, ip: str = "", user_agent: str = "", detail: str | None = None
+    ) -> None:
+        """Record something the viewer did in the access log (a failed write is logged, never raised)."""
+        await self._audit(
+            action,
+            user_id=viewer.user_id,
+            subscriber_id=viewer.subscriber_id,
+            ip=ip,
+            user_agent=user_agent,
+            detail=detail,
+        )
+
     async def viewer_for(self, access_token: str) -> Viewer:
         """The viewer an access token stands for, from the token and the session store only; raises
         `CredentialError`: TOKEN_EXPIRED also when the user's identity changed since the token was issued
@@ -208,6 +294,13 @@ class AuthService:
             )
         except BackendError as exc:
             log.warning("could not record audit entry %s: %s", action, exc)
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _short(refresh_token: str) -> str:

@@ -170,6 +170,10 @@ class Directory:
         )
         return self.user(row["id"])
 
+    def user_id_by_email(self, email: str) -> str | None:
+        value = self.db.scalar("SELECT id FROM users WHERE email_key = ?", (email.strip().lower(),))
+        return str(value) if value is not None else None
+
     def set_disabled(self, user_id: str, disabled: bool) -> dict[str, Any]:
         with self.db.transaction():
             cursor = self.db.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))

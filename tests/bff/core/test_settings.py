@@ -9,7 +9,12 @@ import pytest
 
 from bff.core.settings import SettingsError, load_settings
 
-PROD = {"WISPGATE_ENV": "production", "JWT_SECRET": "j" * 32, "FILES_SIGNING_KEY": "f" * 32}
+PROD = {
+    "WISPGATE_ENV": "production",
+    "JWT_SECRET": "j" * 32,
+    "FILES_SIGNING_KEY": "f" * 32,
+    "CORE_EVENTS_SECRET": "c" * 32,
+}
 
 
 def test_development_defaults_need_no_configuration() -> None:
@@ -86,3 +91,28 @@ def test_production_is_locked_down() -> None:
 def test_invalid_configuration_is_explained(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings(env)
+
+
+def test_production_refuses_to_start_without_the_event_secrets() -> None:
+    without_core = {k: v for k, v in PROD.items() if k != "CORE_EVENTS_SECRET"}
+    with pytest.raises(SettingsError, match="CORE_EVENTS_SECRET"):
+        load_settings(without_core)
+    with pytest.raises(SettingsError, match="GATEWAY_WEBHOOK_SECRET"):
+        load_settings({**PROD, "GATEWAY_SECRET_KEY": "sk_live_" + "x" * 24})
+    with pytest.raises(SettingsError, match="at least 32 bytes"):
+        load_settings({**PROD, "CORE_EVENTS_SECRET": "short"})
+    payments = load_settings(
+        {**PROD, "GATEWAY_SECRET_KEY": "sk_live_" + "x" * 24, "GATEWAY_WEBHOOK_SECRET": "w" * 32}
+    )
+    assert payments.gateway.webhook_secret == "w" * 32
+    # Development keeps working with nothing set (the sandbox's published secrets).
+    assert load_settings({}).core_events_secret
+
+
+def test_trusted_proxies_and_the_csp_come_from_configuration() -> None:
+    assert load_settings({}).forwarded_allow_ips == ""
+    settings = load_settings(
+        {"FORWARDED_ALLOW_IPS": " 10.0.0.5,10.0.0.6 ", "CSP_CONNECT_SRC": "https://a.example"}
+    )
+    assert settings.forwarded_allow_ips == "10.0.0.5,10.0.0.6"
+    assert settings.csp_connect_src == ("https://a.example",)

@@ -57,7 +57,13 @@ async def test_development_serves_graphiql_and_introspection(portal: Portal) -> 
 
 async def test_production_refuses_introspection_and_has_no_graphiql(make_portal: Any, tmp_path: Path) -> None:
     portal: Portal = await make_portal(
-        portal_settings(tmp_path, WISPGATE_ENV="production", JWT_SECRET="p" * 40, FILES_SIGNING_KEY="q" * 40)
+        portal_settings(
+            tmp_path,
+            WISPGATE_ENV="production",
+            JWT_SECRET="p" * 40,
+            FILES_SIGNING_KEY="q" * 40,
+            CORE_EVENTS_SECRET="c" * 40,
+        )
     )
     page = await portal.client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 404
@@ -67,6 +73,20 @@ async def test_production_refuses_introspection_and_has_no_graphiql(make_portal:
     assert "introspection" in payload["errors"][0]["message"].lower()
     typo = await portal.execute("query { viewr { role } }")
     assert "Did you mean" not in typo["errors"][0]["message"]
+    # No suggestion of any kind: arguments, input fields, enum values, type names (with a variable too).
+    for probe, variables in (
+        ("{ viewer { accessLog(frist: 1) { totalCount } } }", None),
+        ('mutation { login(input: {emial: "a", password: "b"}) { userErrors { code } } }', None),
+        ('mutation { login(input: {email: "a", password: "b", tokenDelivery: BOD}) { accessToken } }', None),
+        ("query($d: TokenDelivry) { __typename }", None),
+        (
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            {"i": {"email": "a", "password": "b", "tokenDelivery": "BOD"}},
+        ),
+    ):
+        refused = await portal.execute(probe, variables)
+        assert refused["errors"], probe
+        assert all("Did you mean" not in e["message"] for e in refused["errors"]), refused
     # Production cookies are Secure.
     response = await portal.post(
         'mutation { login(input: {email: "ana@lima.example", password: "wispgate-demo"}) { userErrors { code } } }'
@@ -95,15 +115,17 @@ async def test_web_app_files_spa_fallback_and_headers(make_portal: Any, tmp_path
     (dist / "index.html").write_text("<!doctype html><title>WISPGate</title><div id=root></div>")
     (dist / "assets" / "app-1234.js").write_text("console.log('hi')")
     (tmp_path / "secret.txt").write_text("outside the dist")
-    portal: Portal = await make_portal(portal_settings(tmp_path))
+    portal: Portal = await make_portal(portal_settings(tmp_path, PUBLIC_URL="https://portal.example.net"))
 
-    home = await portal.client.get("/")
+    # The policy comes from configuration: a Host header the client sends cannot widen it.
+    home = await portal.client.get("/", headers={"host": "evil.example"})
     assert home.status_code == 200 and "WISPGate" in home.text
     csp = home.headers["content-security-policy"]
-    assert "connect-src 'self' ws://portal.test wss://portal.test" in csp
+    assert "connect-src 'self' wss://portal.example.net;" in csp and "evil" not in csp
     assert "frame-ancestors 'none'" in csp
     assert home.headers["x-frame-options"] == "DENY"
     assert home.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in home.headers["permissions-policy"]
 
     asset = await portal.client.get("/assets/app-1234.js")
     assert asset.status_code == 200 and "immutable" in asset.headers["cache-control"]
@@ -163,3 +185,16 @@ async def test_websocket_speaks_only_graphql_transport_ws_and_checks_origin(tmp_
             ):
                 pass
         assert refused.value.response.status_code == 403
+
+
+async def test_api_answers_are_never_cached(portal: Portal) -> None:
+    signed_in = await portal.another().sign_in("ana@lima.example")
+    for response in (
+        await portal.post("{ __typename }"),
+        await signed_in.post("{ viewer { user { email } } }"),
+        await portal.client.post(
+            "/graphql", content=b"not json", headers={"content-type": "application/json"}
+        ),
+    ):
+        assert response.headers["cache-control"] == "no-store"
+        assert "geolocation=()" in response.headers["permissions-policy"]

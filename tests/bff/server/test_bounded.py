@@ -311,7 +311,8 @@ async def test_a_chunked_multipart_body_is_counted_against_its_own_limit(
     portal: Portal = await make_portal(portal_settings(tmp_path, GRAPHQL_MAX_MULTIPART_BYTES=str(2 * MB)))
     assert portal.app is not None
     sender = Sender(100 * MB, prefix=FILE_PART, fill=b"a")
-    status, payload = await call(portal.app, sender, [(b"content-type", b"multipart/form-data; boundary=x")])
+    headers = [(b"content-type", b"multipart/form-data; boundary=x"), *CSRF_PAIR]
+    status, payload = await call(portal.app, sender, headers)
     assert (status, payload["errors"][0]["extensions"]["code"]) == (413, "REQUEST_TOO_LARGE")
     assert 2 * MB < sender.consumed <= 2 * MB + sender.chunk
     # Above the JSON limit and within its own, an upload is read and served.
@@ -321,8 +322,13 @@ async def test_a_chunked_multipart_body_is_counted_against_its_own_limit(
     assert response.json() == {"data": {"__typename": "Query"}}
 
 
+# A multipart request without a bearer token must show the CSRF token, as the web's uploads do.
+CSRF_PAIR = [(b"cookie", b"wg_csrf=csrf-token-of-the-test"), (b"x-csrf-token", b"csrf-token-of-the-test")]
+
+
 def multipart(operations: str, files_map: str, files: dict[str, bytes] | None = None) -> dict[str, Any]:
     return {
+        "headers": {k.decode(): v.decode() for k, v in CSRF_PAIR},
         "data": {"operations": operations, "map": files_map},
         "files": {name: (f"{name}.txt", content, "text/plain") for name, content in (files or {}).items()},
     }

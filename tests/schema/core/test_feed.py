@@ -302,6 +302,31 @@ def test_a_user_disabled_in_the_crm_stops_receiving_at_once(app: ThreadedApp, sa
         assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+def test_a_session_revoked_from_another_device_has_its_socket_closed(app: ThreadedApp) -> None:
+    phone = app.login("ops@northwind.example")
+    laptop = app.login("ops@northwind.example")
+    as_laptop = {"Authorization": f"Bearer {laptop}"}
+    with socket(app, bearer(phone)) as ws:
+        ws.subscribe(STATUS)
+        app.wait_for_listeners("SUB-2001")
+        listed = app.client.post(
+            "/graphql", json={"query": "{ viewer { sessions { id current } } }"}, headers=as_laptop
+        ).json()["data"]["viewer"]["sessions"]
+        [phone_session] = [s["id"] for s in listed if not s["current"]]
+        revoked = app.client.post(
+            "/graphql",
+            json={
+                "query": "mutation($id: ID!) { revokeSession(input: {sessionId: $id}) { revokedSessionId } }",
+                "variables": {"id": phone_session},
+            },
+            headers=as_laptop,
+        )
+        assert revoked.json()["data"]["revokeSession"]["revokedSessionId"] == phone_session
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive()
+    assert closed.value.code == 4401
+
+
 # ------------------------------------------------------------------------------------------ what arrives
 
 

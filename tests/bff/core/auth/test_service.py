@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -158,16 +160,35 @@ async def test_disabled_user_cannot_log_in_and_loses_access_at_once(portal: Port
     assert refreshed["data"]["refreshSession"]["userErrors"][0]["code"] == "USER_DISABLED"
 
 
-async def test_login_rate_limit_per_email_and_address(portal: Portal) -> None:
-    for _ in range(10):
-        result = await portal.login("cara@jensen.example", "guess")
+async def test_failed_sign_ins_slow_the_account_down_from_every_address(portal: Portal) -> None:
+    # Five failures from five addresses (as forged or rotating addresses would look): the account counts
+    # them all, so spreading guesses over addresses buys nothing.
+    for n in range(5):
+        elsewhere = portal.another(client=(f"198.51.100.{n + 1}", 40000))
+        result = await elsewhere.login("cara@jensen.example", "guess")
         assert result["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
-    # The eleventh attempt is refused even with the right password.
     blocked = await portal.login("cara@jensen.example")
     assert blocked["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert blocked["retryAfterSeconds"] == 1 and "1 second" in blocked["userErrors"][0]["message"]
     assert blocked["viewer"] is None
     # Another e-mail from the same address is unaffected.
     assert (await portal.login("ana@lima.example"))["userErrors"] == []
+    # Not a lock-out: once the delay is over, the right password gets in (and the delays start over).
+    await asyncio.sleep(1.1)
+    assert (await portal.login("cara@jensen.example"))["userErrors"] == []
+
+
+async def test_one_address_spraying_one_password_over_many_accounts_is_stopped(portal: Portal) -> None:
+    for n in range(30):
+        result = await portal.login(f"nobody{n}@spray.example", "Summer2026!")
+        assert result["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    refused = await portal.login("ana@lima.example", "Summer2026!")
+    assert refused["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert 0 < refused["retryAfterSeconds"] <= 900
+    # Another address is not affected.
+    assert (await portal.another(client=("198.51.100.9", 40000)).login("ana@lima.example"))[
+        "userErrors"
+    ] == []
 
 
 async def test_failed_and_successful_logins_are_in_the_access_log(portal: Portal, sandbox: Sandbox) -> None:
@@ -342,3 +363,19 @@ async def test_no_inline_password_or_query_text_reaches_the_log(
     assert wrong.json()["data"]["login"]["userErrors"] == [{"code": "INVALID_CREDENTIALS"}]
     assert caplog.records, "the refusal should still be logged"
     assert secret not in caplog.text
+
+
+async def test_a_cross_site_form_cannot_sign_the_browser_in(portal: Portal) -> None:
+    """Login CSRF: a form on another site posts multipart (no CORS preflight) with the attacker's
+    credentials, so that the victim's browser ends up signed in as the attacker."""
+    login = 'mutation { login(input: {email: "ana@lima.example", password: "wispgate-demo"}) { userErrors { code } } }'
+    operations = json.dumps({"query": login, "variables": {}})
+    response = await portal.client.post(
+        "/graphql", files={"operations": (None, operations), "map": (None, "{}")}
+    )
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_FAILED"
+    assert ACCESS_COOKIE not in portal.client.cookies and "set-cookie" not in response.headers
+    # The web's own JSON login still needs no header (a cross-site page cannot send JSON without a
+    # preflight the portal refuses).
+    assert (await portal.login("ana@lima.example", csrf=False))["userErrors"] == []

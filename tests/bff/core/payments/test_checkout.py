@@ -277,7 +277,11 @@ async def test_a_gateway_outage_is_an_outage_not_a_business_error(money: Money) 
 
 async def test_production_without_gateway_credentials_refuses_to_start(money: Money, tmp_path: Path) -> None:
     settings = money_settings(
-        tmp_path, WISPGATE_ENV="production", JWT_SECRET="p" * 40, FILES_SIGNING_KEY="q" * 40
+        tmp_path,
+        WISPGATE_ENV="production",
+        JWT_SECRET="p" * 40,
+        FILES_SIGNING_KEY="q" * 40,
+        CORE_EVENTS_SECRET="c" * 40,
     )
     assert settings.gateway.secret_key == "" and settings.gateway.webhook_secret == ""
     async with open_backends(settings, money.transport) as backends:
@@ -297,11 +301,12 @@ def test_payment_settings_defaults_and_validation(tmp_path: Path) -> None:
             "WISPGATE_ENV": "production",
             "JWT_SECRET": "j" * 32,
             "FILES_SIGNING_KEY": "f" * 32,
+            "CORE_EVENTS_SECRET": "c" * 32,
             "PUBLIC_URL": "https://my.isp.example/",
         }
     )
     assert prod.gateway.url == "https://api.stripe.com"
-    assert (prod.gateway.secret_key, prod.gateway.webhook_secret, prod.core_events_secret) == ("", "", "")
+    assert (prod.gateway.secret_key, prod.gateway.webhook_secret) == ("", "")
     assert prod.allowed_return_origins == ("https://my.isp.example",)
     custom = money_settings(tmp_path, RETURN_URL_ORIGINS="https://a.example:8443/, http://b.example")
     assert custom.allowed_return_origins == ("https://a.example:8443", "http://b.example")

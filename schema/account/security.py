@@ -1,0 +1,159 @@
+"""What a portal user can see of their own account's security: the sessions signed in as them, and the
+access log (sign-ins, failed sign-ins, sign-outs, revocations, payments, card and autopay changes, …).
+
+The sessions come from the BFF's session store; the access log from the CRM, which is its system of record.
+An owner sees the whole account's log; everyone else their own entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from adapters.ports.crm import AuditEntry
+from bff.core.auth.devices import describe
+from bff.core.auth.sessions import Session
+from bff.core.auth.viewer import Viewer as Identity
+from schema.core.connection import Connection, connection, window
+from schema.core.context import Context
+from schema.core.node import encode_id
+
+MAX_LOG = 200  # the most recent entries the log shows (the CRM keeps more)
+
+
+@strawberry.type(description="A browser or app signed in as the viewer.")
+class PortalSession:
+    id: strawberry.ID = strawberry.field(description="Pass to `revokeSession` to end this session.")
+    browser: str = strawberry.field(description='From the user agent, e.g. "Chrome 126"; "Unknown" if unsure')
+    operating_system: str = strawberry.field(description='e.g. "Windows 10", "iOS 17.2"')
+    device: str = strawberry.field(description='e.g. "iPhone", "Desktop"')
+    ip_address: str | None = strawberry.field(description="The address it signed in from")
+    signed_in_at: datetime
+    last_active_at: datetime = strawberry.field(
+        description="When it last renewed its access (at most one access-token lifetime ago while in use)"
+    )
+    expires_at: datetime
+    current: bool = strawberry.field(description="Is this the session making this request?")
+
+    @classmethod
+    def of(cls, session: Session, current_id: str) -> PortalSession:
+        described = describe(session.user_agent)
+        return cls(
+            id=encode_id("PortalSession", session.id),
+            browser=described.browser,
+            operating_system=described.os,
+            device=described.device,
+            ip_address=session.ip or None,
+            signed_in_at=session.created_at,
+            last_active_at=session.last_used_at,
+            expires_at=session.expires_at,
+            current=session.id == current_id,
+        )
+
+
+@strawberry.enum(description="What an access-log entry records.")
+class AccessLogAction(Enum):
+    SIGNED_IN = "SIGNED_IN"
+    SIGN_IN_FAILED = strawberry.enum_value("SIGN_IN_FAILED", description="A wrong password for this user")
+    SIGN_IN_THROTTLED = strawberry.enum_value(
+        "SIGN_IN_THROTTLED", description="Sign-in attempts were slowed down after repeated failures"
+    )
+    SIGNED_OUT = "SIGNED_OUT"
+    SESSION_REVOKED = strawberry.enum_value(
+        "SESSION_REVOKED",
+        description="A session was ended from the sessions list (or a stolen token was seen)",
+    )
+    SIGNED_OUT_EVERYWHERE = "SIGNED_OUT_EVERYWHERE"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"  # noqa: S105 - an enum member, not a secret
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 - an enum member, not a secret
+    TWO_FACTOR_ENABLED = "TWO_FACTOR_ENABLED"
+    TWO_FACTOR_DISABLED = "TWO_FACTOR_DISABLED"
+    PAYMENT_STARTED = strawberry.enum_value(
+        "PAYMENT_STARTED", description="An invoice payment or a wallet top-up was started at the gateway"
+    )
+    CARD_ADDED = strawberry.enum_value("CARD_ADDED", description="Saving a card was started at the gateway")
+    CARD_REMOVED = "CARD_REMOVED"
+    DEFAULT_CARD_CHANGED = "DEFAULT_CARD_CHANGED"
+    AUTOPAY_CHANGED = "AUTOPAY_CHANGED"
+    TEAM_CHANGED = strawberry.enum_value(
+        "TEAM_CHANGED", description="A person was invited, changed, disabled or removed"
+    )
+    OTHER = strawberry.enum_value("OTHER", description="An action this version of the portal does not name")
+
+
+# The CRM's action names (as the BFF and the CRM record them) → what the portal shows.
+ACTIONS: dict[str, AccessLogAction] = {
+    "login": AccessLogAction.SIGNED_IN,
+    "login_failed": AccessLogAction.SIGN_IN_FAILED,
+    "login_rate_limited": AccessLogAction.SIGN_IN_THROTTLED,
+    "logout": AccessLogAction.SIGNED_OUT,
+    "session_revoked": AccessLogAction.SESSION_REVOKED,
+    "session_reuse_revoked": AccessLogAction.SESSION_REVOKED,
+    "signed_out_everywhere": AccessLogAction.SIGNED_OUT_EVERYWHERE,
+    "password_changed": AccessLogAction.PASSWORD_CHANGED,
+    "password_reset": AccessLogAction.PASSWORD_RESET,
+    "two_factor_enabled": AccessLogAction.TWO_FACTOR_ENABLED,
+    "two_factor_disabled": AccessLogAction.TWO_FACTOR_DISABLED,
+    "payment_started": AccessLogAction.PAYMENT_STARTED,
+    "card_added": AccessLogAction.CARD_ADDED,
+    "card_removed": AccessLogAction.CARD_REMOVED,
+    "default_card_changed": AccessLogAction.DEFAULT_CARD_CHANGED,
+    "autopay_changed": AccessLogAction.AUTOPAY_CHANGED,
+    "team_changed": AccessLogAction.TEAM_CHANGED,
+}
+
+
+@strawberry.type(description="One entry of the access log.")
+class AccessLogEntry:
+    id: strawberry.ID
+    action: AccessLogAction
+    at: datetime
+    ip_address: str | None
+    device: str | None = strawberry.field(description='From the user agent, e.g. "Chrome 126 on Windows 10"')
+    user_name: str | None = strawberry.field(
+        description="Who did it (owners see the whole account's log); null when the user is unknown"
+    )
+
+    @classmethod
+    def of(cls, entry: AuditEntry, names: dict[str, str]) -> AccessLogEntry:
+        return cls(
+            id=encode_id("AccessLogEntry", entry.id),
+            action=ACTIONS.get(entry.action, AccessLogAction.OTHER),
+            at=entry.created_at,
+            ip_address=entry.ip or None,
+            device=describe(entry.user_agent).label if entry.user_agent else None,
+            user_name=names.get(entry.user_id) if entry.user_id else None,
+        )
+
+
+async def sessions_of(info: Info[Context, None], viewer: Identity) -> list[PortalSession]:
+    found = await info.context.auth.sessions_of(viewer)
+    return [PortalSession.of(s, viewer.session_id) for s in found]
+
+
+async def access_log(
+    info: Info[Context, None], viewer: Identity, first: int | None, after: str | None
+) -> Connection[AccessLogEntry]:
+    window(0, first, after, 20)  # validate before calling anything
+    crm = info.context.backends.crm
+    if viewer.role == "OWNER":
+        entries: Sequence[AuditEntry] = await crm.audit_of_subscriber(viewer.subscriber_id, MAX_LOG)
+    else:
+        entries = await crm.audit_of_user(viewer.user_id, MAX_LOG)
+    win = window(len(entries), first, after, 20)
+    page = entries[win.start : win.stop]
+    names = await _names(info, viewer, {e.user_id for e in page if e.user_id})
+    return connection(Connection, [AccessLogEntry.of(e, names) for e in page], win)
+
+
+async def _names(info: Info[Context, None], viewer: Identity, ids: set[str]) -> dict[str, str]:
+    names = {viewer.user_id: viewer.name}
+    others = sorted(ids - set(names))
+    if others:
+        users = await info.context.backends.crm.users(others)
+        names.update({i: u.name for i, u in users.items() if u.subscriber_id == viewer.subscriber_id})
+    return names
