@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 
 from bff.core.auth.cookies import CSRF_COOKIE
 from bff.core.bus import EventBus
-from bff.core.settings import Settings, load_settings
+from bff.core.settings import SANDBOX_EVENTS_SECRET, Settings, load_settings
 from bff.server.app import create_app
 from sandbox.world import DEMO_PASSWORD
 from tests.harness.transport import DispatchTransport
@@ -39,6 +39,8 @@ BASE_ENV = {
     "OSS_URL": "http://oss.test",
     "JWT_SECRET": "test-jwt-secret-0123456789abcdef-0123456789",
     "FILES_SIGNING_KEY": "test-files-key-0123456789abcdef-0123456789",
+    # The sandbox's (what development uses anyway); production refuses to start without one.
+    "CORE_EVENTS_SECRET": SANDBOX_EVENTS_SECRET,
 }
 GATEWAY_URL = "http://gateway.test"
 BASE_URL = "http://portal.test"
