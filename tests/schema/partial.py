@@ -13,6 +13,25 @@ from typing import Any
 
 Path = tuple[str | int, ...]
 
+RESIDENTIAL = "ana@lima.example"
+ENTERPRISE = "it@northwind.example"
+SITE = "airport@northwind.example"
+
+DASHBOARD_OPERATIONS: dict[str, dict[str, Any]] = {
+    "Viewer": {},
+    "DashboardSummary": {},
+    "DashboardServices": {"first": 24, "after": None, "kind": None, "status": None},
+}
+
+# What each backend takes away from the web's dashboard operations, by field name.
+LOST = {
+    "aaa": {"status", "statusReason", "statusSince", "profile", "liveSession"},
+    "oss": {"devices"},
+    "billing": {"financialSummary", "billing", "expiresAt"},
+    # The sub-service list and the subscriber's details are the CRM's; the subscriber itself resolves.
+    "crm": {"name", "kind", "accountNumber", "financialSummary", "subServices"},
+}
+
 
 def error_paths(payload: dict[str, Any], backend: str) -> set[Path]:
     paths: set[Path] = set()

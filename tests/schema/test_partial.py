@@ -14,27 +14,16 @@ import pytest
 
 from tests.harness.portal import SignIn
 from tests.harness.web_operations import web_operation
-from tests.schema.partial import compare, field_names
+from tests.schema.partial import (
+    DASHBOARD_OPERATIONS,
+    ENTERPRISE,
+    LOST,
+    RESIDENTIAL,
+    SITE,
+    compare,
+    field_names,
+)
 from tests.schema.queries import DASHBOARD
-
-RESIDENTIAL = "ana@lima.example"
-ENTERPRISE = "it@northwind.example"
-SITE = "airport@northwind.example"
-
-DASHBOARD_OPERATIONS: dict[str, dict[str, Any]] = {
-    "Viewer": {},
-    "DashboardSummary": {},
-    "DashboardServices": {"first": 24, "after": None, "kind": None, "status": None},
-}
-
-# What each backend takes away from the web's dashboard operations, by field name.
-LOST = {
-    "aaa": {"status", "statusReason", "statusSince", "profile", "liveSession"},
-    "oss": {"devices"},
-    "billing": {"financialSummary", "billing", "expiresAt"},
-    # The sub-service list and the subscriber's details are the CRM's; the subscriber itself resolves.
-    "crm": {"name", "kind", "accountNumber", "financialSummary", "subServices"},
-}
 
 
 async def _answers(portal: Any, operations: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
