@@ -71,8 +71,19 @@ class RedisServer:
         self.process.wait(timeout=10)
         self.process = None
 
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open (new ones are even accepted by the kernel) but nothing answers —
+        a hung Redis, which only timeouts can bound."""
+        assert self.process is not None, "not running"
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None, "not running"
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server would not act on SIGTERM
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
