@@ -61,6 +61,15 @@ def pooled_transport(config: BackendConfig) -> httpx.AsyncBaseTransport:
     )
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def keyed(idempotency_key: str | None) -> dict[str, str] | None:
+    """The headers of a write that carries an idempotency key (the core answers a repeat of the key with the
+    first answer; see `sandbox/common/idempotency.py`), or None."""
+    return {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
+
+
 class CoreClient:
     """Sends a request to one core system and returns its answer decoded into a port record (see
     `adapters.decode`), or raises an `adapters.errors` type."""
