@@ -153,6 +153,7 @@ def create_app(
             holder.inbound = inbound_endpoints(holder.services)
             # For in-process callers (tests, the demo): the running bus.
             app.state.bus = holder.services.bus
+            app.state.backends = holder.services.backends  # and its backends (guards, breakers)
             if drain_on_sigterm:
                 stack.enter_context(drain.on_sigterm())
             try:
