@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -236,7 +237,7 @@ def _sign_in_sync(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
-    if not any((Path(p) / "redis-server").exists() for p in ("/usr/bin", "/usr/local/bin")):
+    if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
     data_dir = tmp_path_factory.mktemp("crash") / "sandbox"
     with own_redis() as redis_url:
