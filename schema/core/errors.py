@@ -58,12 +58,28 @@ class BackendUnavailable(PortalError):
     default_message = "A system the portal depends on is temporarily unavailable. Please try again shortly."
 
 
+class SessionStoreUnavailable(PortalError):
+    """The session store (Redis) cannot be reached: nothing that needs a session can be decided now. Over
+    HTTP an operation that failed only for this is answered 503 (`bff.server.graphql`)."""
+
+    code = "SESSION_STORE_UNAVAILABLE"
+    default_message = "The portal cannot check your session right now. Try again shortly."
+
+
 class RateLimited(PortalError):
     code = "RATE_LIMITED"
     default_message = "Too many attempts. Please wait and try again."
 
 
-CODES = ("UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "BACKEND_UNAVAILABLE", "RATE_LIMITED")
+CODES = (
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "BAD_USER_INPUT",
+    "BACKEND_UNAVAILABLE",
+    "SESSION_STORE_UNAVAILABLE",
+    "RATE_LIMITED",
+)
 
 
 @strawberry.interface(

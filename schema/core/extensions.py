@@ -22,9 +22,16 @@ from strawberry.extensions import (
 
 from adapters.errors import ContractViolation, NotFound, Unavailable
 from bff.core.limits import check_json_value
+from bff.core.redis_client import is_outage
 from bff.core.settings import GraphQLLimits
 from schema.core.document import DocumentCache, Prepared, code_parse_error
-from schema.core.errors import BackendUnavailable, BadUserInput, NotFoundError, PortalError
+from schema.core.errors import (
+    BackendUnavailable,
+    BadUserInput,
+    NotFoundError,
+    PortalError,
+    SessionStoreUnavailable,
+)
 
 log = logging.getLogger("wispgate.graphql")
 
@@ -70,6 +77,9 @@ class PortalMaskErrors(MaskErrors):
             translated = BackendUnavailable(backend=original.backend)
         elif isinstance(original, NotFound):
             translated = NotFoundError()
+        elif original is not None and is_outage(original):
+            log.warning("session store unavailable at %s: %s", error.path, type(original).__name__)
+            translated = SessionStoreUnavailable()
         else:
             log.error("unexpected error at %s", error.path, exc_info=original)
             translated = PortalError()
