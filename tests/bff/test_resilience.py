@@ -173,6 +173,14 @@ async def test_a_hung_backend_costs_its_deadline_then_is_not_reached(
     others = [b for b in BACKENDS if b != backend]
     assert all(guard_of(portal, b).breaker.state is State.CLOSED for b in others)
 
+    # What an operator sees: the breaker's state and the calls it refused, by backend.
+    metrics = (await portal.client.get("/metrics")).text
+    assert f'wispgate_backend_breaker_state{{backend="{backend}",state="open"}} 1.0' in metrics
+    assert f'backend="{backend}"' in metrics and 'outcome="circuit_open"' in metrics
+    assert 'outcome="timeout"' in metrics
+    health = (await portal.client.get("/healthz/backends")).json()["backends"]
+    assert health[backend]["breaker"] == "open" and health[backend]["reachable"] is False
+
 
 async def test_the_breaker_closes_again_when_the_backend_is_back(portal: Portal, rig: Rig) -> None:
     proxy = rig.proxies["billing"]
