@@ -43,6 +43,7 @@ from bench.dashboard import (  # noqa: E402
     web_operation,
 )
 from bench.results import write_section  # noqa: E402
+from bench.workers import BUSY_PRESSURE, cpu_pressure  # noqa: E402
 
 N = 10
 BACKENDS = ("billing", "aaa", "oss", "crm")
@@ -344,8 +345,17 @@ def report(cells: list[Cell], load: tuple[str, str]) -> str:
     lines += [
         "",
         f"Machine load before: {load[0]}; after: {load[1]}. On a machine shared with other work, latencies",
-        "(the open and healthy phases most) include waiting for a CPU; the counts do not.",
+        "include waiting for a CPU (compare each row with the healthy page of the same run); the counts do not.",
     ]
+    pressure = cpu_pressure()
+    if pressure is not None and pressure > BUSY_PRESSURE:
+        lines += [
+            "",
+            f"**Not representative**: other work kept tasks waiting for a CPU {pressure:.0f} % of the time during",
+            "this run; the healthy page alone took the p50/p99 above. Rerun on an idle machine. What holds",
+            "whatever the load: a hung backend cost each page one deadline, not more (no page waited two), and",
+            'once its breaker was open it was not reached at all ("reached" = 0).',
+        ]
     return "\n".join(lines)
 
 
