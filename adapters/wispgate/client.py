@@ -66,6 +66,15 @@ def pooled_transport(config: BackendConfig) -> httpx.AsyncBaseTransport:
     )
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def keyed(idempotency_key: str | None) -> dict[str, str] | None:
+    """The headers of a write that carries an idempotency key (the core answers a repeat of the key with the
+    first answer; see `sandbox/common/idempotency.py`), or None."""
+    return {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
+
+
 _ID_SEGMENT = re.compile(r"^(?!v\d+$)[^/]*\d[^/]*$")
 
 

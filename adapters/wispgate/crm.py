@@ -27,7 +27,7 @@ from adapters.ports.crm import (
     Ticket,
     TicketPage,
 )
-from adapters.wispgate.client import CoreClient, chunks
+from adapters.wispgate.client import CoreClient, chunks, keyed
 
 T = TypeVar("T")
 PAGE = 1000
@@ -208,6 +208,8 @@ class HttpCrm:
         body: str,
         subservice_id: str | None = None,
         email: bool = False,
+        *,
+        idempotency_key: str | None = None,
     ) -> Notification:
         payload = {
             "subscriber_id": subscriber_id,
@@ -217,7 +219,9 @@ class HttpCrm:
             "body": body,
             "email": email,
         }
-        return await self.client.call("POST", "/v1/notifications", Notification, json_body=payload)
+        return await self.client.call(
+            "POST", "/v1/notifications", Notification, json_body=payload, headers=keyed(idempotency_key)
+        )
 
     async def mark_notifications_read(self, user_id: str, ids: Sequence[str]) -> MarkReadResult:
         marked: list[str] = []

@@ -104,6 +104,12 @@ class Settings:
     refresh_ttl: timedelta = timedelta(days=30)
     redis_url: str | None = None
     redis_prefix: str = "wg:"
+    # Commands share a blocking pool of this many connections (the bus's subscriber has its own); a command
+    # waits up to `redis_pool_timeout_s` for one, and any one Redis read or write gives up after
+    # `redis_timeout_s`, so an outage answers in bounded time (`bff.core.redis_client`).
+    redis_pool_size: int = 32
+    redis_pool_timeout_s: float = 2.0
+    redis_timeout_s: float = 1.0
     allowed_origins: tuple[str, ...] = ()
     public_url: str = ""  # e.g. "https://portal.example.net"; "" means links are relative to the request
     cookie_secure: bool = False
@@ -210,6 +216,14 @@ def _flag(source: Mapping[str, str], name: str, default: bool) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _redis_timeout(source: Mapping[str, str]) -> float:
+    # Zero would mean "wait forever" to redis-py: every request would hang for as long as Redis does.
+    value = _seconds(source, "REDIS_TIMEOUT_S", 1.0)
+    if value <= 0:
+        raise SettingsError("REDIS_TIMEOUT_S must be more than 0 seconds")
+    return value
 
 
 def _positive_int(source: Mapping[str, str], name: str, default: int) -> int:
@@ -404,6 +418,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         refresh_ttl=timedelta(seconds=_positive_int(source, "REFRESH_TOKEN_TTL_S", 30 * 24 * 3600)),
         redis_url=source.get("REDIS_URL") or None,
         redis_prefix=source.get("REDIS_PREFIX") or "wg:",
+        redis_pool_size=_positive_int(source, "REDIS_POOL_SIZE", 32),
+        redis_pool_timeout_s=_seconds(source, "REDIS_POOL_TIMEOUT_S", 2.0),
+        redis_timeout_s=_redis_timeout(source),
         allowed_origins=origins,
         public_url=public_url,
         cookie_secure=_flag(source, "COOKIE_SECURE", production),
