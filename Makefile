@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python bench/bounded.py --write
 	$(BIN)/python bench/workers.py --write
 	$(BIN)/python bench/partial.py --write
+	$(BIN)/python bench/resilience.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
