@@ -25,6 +25,9 @@ NOTIFICATION_KINDS = (
     "TICKET_UPDATED",
     "GENERAL",
 )
+# Notifications about the account's wallet (its credit, its balance): SITE users, who have no wallet, do not
+# see them, as they do not see the wallet itself.
+WALLET_NOTIFICATION_KINDS = ("WALLET_CREDITED",)
 
 # Cursor tags: a cursor names the list it came from, so one list's cursor is refused by another.
 SUBSERVICE_CURSOR = "ss"

@@ -153,10 +153,10 @@ class Settlement:
             raise EventRejected(f"Billing refused the payment ({exc.code})") from None
         paid = result.invoice
         reactivated = await self._reactivate(paid, payment.ref)
-        await self._once(
-            f"notified:{payment.ref}",
-            lambda: self._notify_paid(paid, payment, reactivated, result.wallet_credit),
-        )
+        await self._once(f"notified:{payment.ref}", lambda: self._notify_paid(paid, payment, reactivated))
+        credit = result.wallet_credit
+        if credit is not None:
+            await self._once(f"notified-credit:{payment.ref}", lambda: self._notify_credit(paid, credit))
         settled = BusEvent(
             id=f"{payment.ref}:settled",
             type="payment.settled",
@@ -258,16 +258,14 @@ class Settlement:
                 await self.marks.put(memo, json.dumps(reactivated), STEP_TTL_S)
         return reactivated
 
-    async def _notify_paid(
-        self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str], credit: Money | None
-    ) -> None:
+    async def _notify_paid(self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str]) -> None:
+        # Nothing about the wallet here: a SITE user sees the payments of their sites' invoices but not the
+        # wallet, so an overpayment's credit is a notification of its own (`_notify_credit`).
         body = (
             f"We received your payment of {payment.amount.display()} for invoice {invoice.number}. Thank you!"
         )
         if invoice.balance.amount > 0:
             body += f" {invoice.balance.display()} remains to be paid."
-        if credit is not None:
-            body += f" {credit.display()} more than was due was added to your wallet."
         if reactivated:
             body += " Your service is active again."
         await self.backends.crm.notify(
@@ -276,6 +274,15 @@ class Settlement:
             "Payment received",
             body,
             subservice_id=invoice.subservice_id,
+            email=True,
+        )
+
+    async def _notify_credit(self, invoice: Invoice, credit: Money) -> None:
+        await self.backends.crm.notify(
+            invoice.subscriber_id,
+            "WALLET_CREDITED",
+            "Overpayment credited to your wallet",
+            f"{credit.display()} more than invoice {invoice.number} was due was added to your wallet.",
             email=True,
         )
 
