@@ -288,6 +288,9 @@ async def ask(portal: Portal, probe: Probe, asked: list[tuple[str, str]], matrix
         matrix.by_field[probe.name] = matrix.by_field.get(probe.name, 0) + 1
         assert response.status_code == 200, (probe.name, response.text)
         payload: dict[str, Any] = response.json()
+        # An error without a path refused the document itself: the probe would compare nothing.
+        unplaced = [e for e in payload.get("errors") or [] if not e.get("path")]
+        assert unplaced == [], f"the probe of {probe.name} is not a valid operation: {unplaced}"
         return payload
 
     def of(payload: dict[str, Any], alias: str) -> tuple[Any, list[dict[str, Any]]]:
