@@ -130,10 +130,26 @@ def can_see_ticket(viewer: Viewer, ticket: TicketSummary) -> bool:
     return ticket.subservice_id is not None and ticket.subservice_id in viewer.site_subservice_ids
 
 
+def _wallet_notice(viewer: Viewer, notification: Notification) -> bool:
+    return can_see_wallet(viewer)
+
+
+def _invoice_notice(viewer: Viewer, notification: Notification) -> bool:
+    """Like `can_see_invoice`: a SITE user sees the invoices of their sites only, never an account-wide
+    (consolidated) one, which is what a notice about an invoice without a sub-service is about."""
+    return not viewer.is_site_user or notification.subservice_id is not None
+
+
 # A notification's text repeats data that some fields hide: such a notification is shown only to whom the
-# field's rule shows it (a wallet credit and the balance it left, to who may see `wallet`). Kinds not listed
-# say nothing beyond what their sub-service (or the subscriber) already shows.
-NOTIFICATION_RULES: dict[str, Callable[[Viewer], bool]] = {"WALLET_CREDITED": can_see_wallet}
+# field's rule shows it — a wallet credit and the balance it left to who may see `wallet`, an invoice's
+# amounts to who may see the invoice. Kinds not listed say nothing beyond what their sub-service (or the
+# subscriber) already shows.
+NOTIFICATION_RULES: dict[str, Callable[[Viewer, Notification], bool]] = {
+    "WALLET_CREDITED": _wallet_notice,
+    "INVOICE_ISSUED": _invoice_notice,
+    "PAYMENT_RECEIVED": _invoice_notice,
+    "PAYMENT_FAILED": _invoice_notice,
+}
 
 
 def can_see_notification(viewer: Viewer, notification: Notification) -> bool:
@@ -142,7 +158,7 @@ def can_see_notification(viewer: Viewer, notification: Notification) -> bool:
     if notification.subscriber_id != viewer.subscriber_id:
         return False
     rule = NOTIFICATION_RULES.get(notification.kind)
-    if rule is not None and not rule(viewer):
+    if rule is not None and not rule(viewer, notification):
         return False
     linked = notification.subservice_id
     return linked is None or viewer.can_see_subservice(linked)

@@ -6,9 +6,13 @@ and a SITE user, airport@northwind.example."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
+
+import httpx
 
 from adapters.ports.crm import Notification as NotificationRecord
 from adapters.wispgate.client import CoreClient
@@ -31,13 +35,7 @@ WALLET_WORDS = re.compile(r"wallet|balance|\d+\.\d\d", re.IGNORECASE)
 
 async def _post_top_up_notice(transport: DispatchTransport) -> None:
     """The notice a top-up settlement posts (bff.core.payments.settlement), with the balance it left."""
-    import httpx
-
-    http = httpx.AsyncClient(
-        transport=transport, base_url="http://crm.test", headers={"x-api-key": "sandbox-service-key"}
-    )
-    async with http:
-        crm = HttpCrm(CoreClient("crm", http))
+    async with _crm(transport) as crm:
         await crm.notify(
             "SUB-2001",
             "WALLET_CREDITED",
@@ -45,6 +43,15 @@ async def _post_top_up_notice(transport: DispatchTransport) -> None:
             "$20.00 was added to your wallet. Your balance is now $270.00.",
         )
         await crm.notify("SUB-2001", "GENERAL", "Planned maintenance", "Tonight from 2 to 4 am.")
+
+
+@contextlib.asynccontextmanager
+async def _crm(transport: DispatchTransport) -> AsyncIterator[HttpCrm]:
+    http = httpx.AsyncClient(
+        transport=transport, base_url="http://crm.test", headers={"x-api-key": "sandbox-service-key"}
+    )
+    async with http:
+        yield HttpCrm(CoreClient("crm", http))
 
 
 def _texts(data: dict[str, Any]) -> list[str]:
@@ -98,5 +105,34 @@ def test_the_portal_applies_the_wallet_rule_whatever_the_crm_lists() -> None:
     for role in ("OWNER", "MANAGER", "FINANCE", "VIEWER"):
         assert can_see_notification(_viewer(role), wallet_notice), role
     assert can_see_notification(_viewer("SITE"), _record("GENERAL"))
-    assert can_see_notification(_viewer("SITE"), _record("PAYMENT_RECEIVED", "SS-2001-5"))
-    assert not can_see_notification(_viewer("SITE"), _record("PAYMENT_RECEIVED", "SS-2001-1"))
+    assert can_see_notification(_viewer("SITE"), _record("SERVICE_STATUS", "SS-2001-5"))
+    assert not can_see_notification(_viewer("SITE"), _record("SERVICE_STATUS", "SS-2001-1"))
+
+
+async def test_a_site_user_reads_no_notice_about_an_invoice_they_cannot_see(
+    sign_in: SignIn, transport: DispatchTransport
+) -> None:
+    """Northwind's invoices are consolidated (account-wide): the branch's SITE user sees none of them, so none
+    of the notices about them. An apartment's own invoice notices reach its SITE user."""
+    async with _crm(transport) as crm:
+        for kind in ("INVOICE_ISSUED", "PAYMENT_RECEIVED", "PAYMENT_FAILED"):
+            await crm.notify("SUB-2001", kind, f"{kind} account", "Invoice INV-9 for $4,210.00.")
+        await crm.notify(
+            "SUB-3001", "PAYMENT_RECEIVED", "Paid", "Invoice INV-7 paid: $49.00.", subservice_id="SS-3001-101"
+        )
+        await crm.notify(
+            "SUB-3001", "PAYMENT_RECEIVED", "Paid", "Invoice INV-8 paid: $49.00.", subservice_id="SS-3001-103"
+        )
+    branch = await (await sign_in("airport@northwind.example")).data(NOTIFICATIONS)
+    assert [t for t in _texts(branch) if "INV-" in t] == []
+    owner = await (await sign_in("it@northwind.example")).data(NOTIFICATIONS)
+    assert len([t for t in _texts(owner) if "INV-9" in t]) == 3
+    apartment = await (await sign_in("apt101@harborview.example")).data(NOTIFICATIONS)
+    assert [t for t in _texts(apartment) if "INV-" in t] == ["Paid Invoice INV-7 paid: $49.00."]
+
+
+def test_invoice_notices_follow_the_invoice_rule_whatever_the_crm_lists() -> None:
+    for kind in ("INVOICE_ISSUED", "PAYMENT_RECEIVED", "PAYMENT_FAILED"):
+        assert not can_see_notification(_viewer("SITE"), _record(kind))
+        assert can_see_notification(_viewer("SITE"), _record(kind, "SS-2001-5"))
+        assert can_see_notification(_viewer("VIEWER"), _record(kind))
