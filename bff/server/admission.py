@@ -7,7 +7,7 @@ code (docs/errors.md).
   uploads have their own limit, `max_multipart_bytes`, and stream through to the form parser, counted on the way.
 - A JSON operation: UTF-8, one object (batching is not enabled), `query` a string, `operationName` a string,
   `variables` and `extensions` objects within the variable limits. Multipart `operations` are checked the same.
-- Its document: named by a trusted document's id or sent as text, as the `OperationPolicy` allows
+- Which document: named by a trusted document's id or sent as text, as the `OperationPolicy` allows
   (`bff.core.trusted`; in production only the manifests' documents run), looked up before anything is parsed.
 - Its document: parsed and measured through the schema's `DocumentCache` (over budget: QUERY_TOO_COMPLEX), so
   strawberry then finds it parsed.
