@@ -213,10 +213,9 @@ def accepted_types(schema: GraphQLSchema, field_name: str, name: str) -> frozens
     nodes = sorted((t.name for t in schema.get_possible_types(node)), key=len, reverse=True)
     named = re.sub(r"Ids?$", "", name)
     named = named[:1].upper() + named[1:]
-    if named == "Session":
-        return frozenset({"PortalSession"})
-    if named in nodes:
-        return frozenset({named})
+    for candidate in (named, f"Portal{named}"):  # `sessionId` → PortalSession, `userId` → PortalUser
+        if candidate and (candidate in nodes or isinstance(schema.get_type(candidate), GraphQLObjectType)):
+            return frozenset({candidate})
     for candidate in nodes:
         if candidate in field_name[:1].upper() + field_name[1:]:
             return frozenset({candidate})
