@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 
 from adapters.ports.crm import Notification as NotificationRecord
 from adapters.wispgate.client import CoreClient
 from adapters.wispgate.crm import HttpCrm
 from bff.core.auth.viewer import Viewer
+from sandbox.crm.service.notices import Notices
 from schema.core.permission import can_see_notification
 from tests.harness.portal import SignIn
 from tests.harness.transport import DispatchTransport
@@ -136,3 +138,20 @@ def test_invoice_notices_follow_the_invoice_rule_whatever_the_crm_lists() -> Non
         assert not can_see_notification(_viewer("SITE"), _record(kind))
         assert can_see_notification(_viewer("SITE"), _record(kind, "SS-2001-5"))
         assert can_see_notification(_viewer("VIEWER"), _record(kind))
+
+
+async def test_with_a_crm_that_lists_everything_the_portal_still_hides_and_does_not_count_it(
+    sign_in: SignIn, transport: DispatchTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator's CRM may list every notice of the subscriber to every user: the portal's rules alone keep
+    the wallet notices from a SITE user, and the unread count does not give them away."""
+
+    def lists_everything(self: Notices, subscriber_id: str, user: Any) -> tuple[str, list[Any]]:
+        return "n.subscriber_id = ?", [subscriber_id]
+
+    monkeypatch.setattr(Notices, "_visible", lists_everything)
+    await _post_top_up_notice(transport)
+    site = await (await sign_in("airport@northwind.example")).data(NOTIFICATIONS)
+    notices = subscriber(site)["notifications"]
+    assert [t for t in _texts(site) if WALLET_WORDS.search(t)] == []
+    assert notices["unreadCount"] == len(notices["nodes"]) == 1  # the maintenance notice
