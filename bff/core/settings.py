@@ -28,6 +28,10 @@ STRIPE_API = "https://api.stripe.com"
 DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_BYTES = 32
 LOG_FORMATS = ("json", "text")
+# The estimated cost (`schema.core.cost`) a document outside the trusted manifests may have, when such
+# documents may run in production: over twice the web portal's costliest request (about 2,200: 100
+# sub-services with their devices), so that a third-party client can do what the portal does.
+DEFAULT_QUERY_COST_LIMIT = 5000
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -144,10 +148,21 @@ class Settings:
     # variables itself).
     otel_endpoint: str = ""
     otel_service_name: str = "wispgate-portal"
+    # Trusted documents (`bff.core.trusted`): manifests besides the web portal's own (mobile apps), whether
+    # documents outside them may run in production, and the cost limit of those that may (0: none).
+    trusted_documents: tuple[Path, ...] = ()
+    allow_arbitrary_operations: bool = False
+    query_cost_limit: int = 0
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def arbitrary_operations(self) -> bool:
+        """May documents that no manifest holds run? Always in development (GraphiQL); in production only
+        when the operator opened the API."""
+        return not self.production or self.allow_arbitrary_operations
 
     @property
     def portal_url(self) -> str:
@@ -462,5 +477,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shutdown_drain_s=_seconds(source, "SHUTDOWN_DRAIN_S", 5.0 if production else 0.0),
         otel_endpoint=(source.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip(),
         otel_service_name=(source.get("OTEL_SERVICE_NAME") or "").strip() or "wispgate-portal",
+        trusted_documents=tuple(
+            Path(p.strip()) for p in source.get("TRUSTED_DOCUMENTS", "").split(",") if p.strip()
+        ),
+        allow_arbitrary_operations=_flag(source, "ALLOW_ARBITRARY_OPERATIONS", False),
+        # Off in development unless set: GraphiQL and tests explore freely there.
+        query_cost_limit=_positive_int(
+            source, "QUERY_COST_LIMIT", DEFAULT_QUERY_COST_LIMIT if production else 0
+        ),
     )
     return _require_event_secrets(settings)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bff.core.settings import GraphQLLimits
+from bff.core.settings import GraphQLLimits, Settings
 
 if TYPE_CHECKING:
     from sandbox.settings import SandboxSettings
@@ -161,13 +161,24 @@ def multiprocess_metrics() -> Iterator[str]:
         shutil.rmtree(made, ignore_errors=True)
 
 
+def _check_manifests(settings: Settings) -> None:
+    """The trusted documents' manifests load (the app loads them again in each worker): a manifest that
+    cannot be read, or whose ids lie, stops the start with a message rather than a worker's traceback."""
+    from bff.core.trusted import TrustedDocuments
+    from schema.build import TRUSTED_DOCUMENTS_PATH
+
+    TrustedDocuments.load([TRUSTED_DOCUMENTS_PATH, *settings.trusted_documents])
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bff.core.logs import configure_logging
     from bff.core.settings import SettingsError, load_settings
+    from bff.core.trusted import ManifestError
 
     try:
         settings = load_settings()
-    except SettingsError as exc:
+        _check_manifests(settings)
+    except (SettingsError, ManifestError) as exc:
         sys.stderr.write(f"wispgate serve: {exc}\n")
         return 2
     if args.workers > 1 and not settings.redis_url:

@@ -287,6 +287,9 @@ async def notification_connection(
     key = NotificationsKey(viewer.subscriber_id, viewer.user_id, bool(unread_only))
     found = await context.loaders.notifications_by_user_id.load(key)
     records = [n for n in found.items if can_see_notification(viewer, n)]
+    # The CRM counts what it lists; what the portal's own rules hid (a CRM that does not know them) is not
+    # counted either, or the count would tell that something is there. The list is whole: exact.
+    hidden_unread = sum(not n.read for n in found.items) - sum(not n.read for n in records)
     win = window(len(records), first, None, 20)
     nodes = [Notification.of(n) for n in records[win.start : win.stop]]
     base = connection(Connection, nodes, win)
@@ -295,5 +298,5 @@ async def notification_connection(
         nodes=base.nodes,
         page_info=base.page_info,
         total_count=base.total_count,
-        unread_count=found.unread_count,
+        unread_count=max(0, found.unread_count - hidden_unread),
     )

@@ -9,7 +9,7 @@ from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import invalid
-from sandbox.crm.config import NOTIFICATION_CURSOR
+from sandbox.crm.config import INVOICE_NOTIFICATION_KINDS, NOTIFICATION_CURSOR, WALLET_NOTIFICATION_KINDS
 from sandbox.crm.service.cursor import encode_cursor
 from sandbox.crm.service.directory import Directory
 from sandbox.crm.store import next_seq
@@ -91,13 +91,19 @@ class Notices:
         ]
 
     def _visible(self, subscriber_id: str, user: Any) -> tuple[str, list[Any]]:
-        """SQL filter of what `user` sees: a SITE user sees subscriber-wide notices and those of its sites."""
+        """SQL filter of what `user` sees: a SITE user sees subscriber-wide notices and those of its sites,
+        never those about the account's wallet (a SITE user has no wallet) nor about an account-wide invoice
+        (a notice about an invoice without a sub-service: SITE users see their sites' invoices only)."""
         where = "n.subscriber_id = ?"
         params: list[Any] = [subscriber_id]
         if user["role"] == "SITE":
             sites = self.directory.site_ids(user["id"])
             where += f" AND (n.subservice_id IS NULL OR n.subservice_id IN ({placeholders(sites) or 'NULL'}))"
             params += sites
+            where += f" AND n.kind NOT IN ({placeholders(WALLET_NOTIFICATION_KINDS)})"
+            params += WALLET_NOTIFICATION_KINDS
+            where += f" AND NOT (n.subservice_id IS NULL AND n.kind IN ({placeholders(INVOICE_NOTIFICATION_KINDS)}))"
+            params += INVOICE_NOTIFICATION_KINDS
         return where, params
 
     def list_for(
