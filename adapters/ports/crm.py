@@ -20,7 +20,9 @@ TicketCategory = Literal["CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "O
 TicketPriority = Literal["LOW", "NORMAL", "HIGH", "URGENT"]
 TicketStatus = Literal["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED"]
 MessageAuthor = Literal["CUSTOMER", "SUPPORT"]
-AttachmentType = Literal["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"]
+AttachmentType = Literal[
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"
+]
 NotificationKind = Literal[
     "INVOICE_ISSUED",
     "PAYMENT_RECEIVED",
