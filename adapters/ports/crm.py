@@ -332,9 +332,13 @@ class CrmPort(Protocol):
         subservice_id: str | None = None,
         email: bool = False,
         link: NotificationLink | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> Notification:
-        """Post a notification; with `email` the CRM also e-mails the subscriber's contact address. `link`:
-        what it is about (the portal opens it; the e-mail links to it)."""
+        """Post a notification; with `email` the CRM also e-mails the subscriber's contact address (in the
+        same transaction), linking to what it is about (`link`: the portal opens it too). With an
+        `idempotency_key`, a repeat of the key posts and e-mails nothing and answers the first notification;
+        the same key with other content is Rejected IDEMPOTENCY_CONFLICT."""
         ...
 
     async def mark_notifications_read(self, user_id: str, ids: Sequence[str]) -> MarkReadResult: ...

@@ -29,7 +29,7 @@ export function SupportNewPage() {
   if (fetching && !data) return <Skeleton lines={6} />;
   if (error && !data) return <ErrorBanner error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
   const categories = data?.ticketCategories ?? [];
-  const services = data?.viewer?.subscriber.subServices.nodes ?? [];
+  const services = data?.viewer?.subscriber.subServices?.nodes ?? [];
   const chosen = categories.find((c) => c.category === category);
 
   async function submit() {

@@ -33,7 +33,7 @@ export function SupportPage() {
   useResync(reload);
 
   const subscriber = data?.viewer?.subscriber;
-  const tickets = subscriber?.tickets.nodes ?? [];
+  const tickets = subscriber?.tickets?.nodes ?? [];
   const set = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
@@ -78,7 +78,7 @@ export function SupportPage() {
           <span>Service</span>
           <select value={subServiceId ?? ""} onChange={(e) => set("service", e.target.value || null)} data-testid="ticket-service-filter">
             <option value="">All services</option>
-            {(subscriber?.subServices.nodes ?? []).map((s) => (
+            {(subscriber?.subServices?.nodes ?? []).map((s) => (
               <option key={s.id} value={s.id}>
                 {s.label}
               </option>
