@@ -268,3 +268,65 @@ def test_support_pages_fit_a_phone(open_session: Callable[..., Session]) -> None
     no_sideways_scroll(page)
     keep(session.shot("phone-ticket"), "5-phone-ticket.png")
     assert session.page_errors == []
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def test_support_answers_from_the_console_with_a_file_and_the_mail_is_in_the_sink(
+    open_session: Callable[..., Session], tmp_path: Path
+) -> None:
+    session = open_session()
+    portal = session.page
+    session.login("cara@jensen.example")
+    portal.get_by_test_id("nav-support").click()
+    portal.get_by_test_id("new-ticket").click()
+    portal.get_by_test_id("ticket-category").select_option("DEVICE")
+    portal.get_by_test_id("ticket-subject").fill("Set-top box restarts")
+    portal.get_by_test_id("ticket-description").fill("The IPTV box restarts every few hours.")
+    portal.get_by_test_id("ticket-submit").click()
+    expect(portal).to_have_url(re.compile(r"/support/TCK-\d+$"))
+    number = portal.url.rsplit("/", 1)[1]
+
+    # The operator console: the queue counts per team, a reply with a PDF, then resolve.
+    console = session.context.new_page()
+    console.goto(session.demo.base_url + "/_sandbox/")
+    expect(console.locator("#queue-counts")).to_contain_text("Field Service")
+    console.locator("#ticket-queue").select_option("Field Service")
+    expect(console.locator(f'[data-reply="{number}"]')).to_be_visible()
+    console.locator(f'[data-reply="{number}"]').fill(
+        "Please install the firmware update in the attached guide."
+    )
+    guide = tmp_path / "firmware-guide.pdf"
+    guide.write_bytes(PDF)
+    console.locator(f'[data-file="{number}"]').set_input_files(str(guide))
+    console.locator(f'[data-send="{number}"]').click()
+    expect(console.locator("#toast")).to_contain_text("Reply sent")
+    console.locator(f'[data-resolve="{number}"]').click()
+    expect(console.locator("#toast")).to_contain_text("resolved")
+    session.shot("console", page=console)
+
+    # The subscriber's page shows the answer with its file (a download, never rendered inline) and the status.
+    support = portal.get_by_test_id("message").filter(has_text="firmware update")
+    expect(support).to_have_count(1, timeout=LIVE_MS)
+    link = support.get_by_role("link", name="firmware-guide.pdf")
+    expect(link).to_be_visible(timeout=LIVE_MS)
+    expect(portal.get_by_test_id("ticket-status")).to_have_text("Resolved", timeout=LIVE_MS)
+    href = link.get_attribute("href")
+    assert href is not None and "/files/attachments/" in href, href
+    response = portal.request.get(href if href.startswith("http") else session.demo.base_url + href)
+    assert response.status == 200 and response.body() == PDF
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+    # The console's SMTP tab shows both e-mails (reply and resolution) as the sink received them.
+    console.get_by_role("tab", name="Mail received (SMTP)").click()
+    rows = console.get_by_test_id("mailbox-row").filter(has_text=f"[{number}]")
+    deadline = time.monotonic() + LIVE_MS / 1000
+    while rows.count() < 2 and time.monotonic() < deadline:  # the relay sends within a second or so
+        console.wait_for_timeout(300)
+        console.locator('[data-reload="mailbox"]').click()
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="Resolved")).to_contain_text("cara@jensen.example")
+    keep(session.shot("console-mailbox", page=console), "6-console-mailbox.png")
+    assert session.page_errors == []
