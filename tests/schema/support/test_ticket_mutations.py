@@ -258,3 +258,47 @@ async def test_viewer_reads_tickets_but_changes_nothing(sign_in: SignIn) -> None
         payload = await auditor.execute(query, variables)
         assert [e["extensions"]["code"] for e in payload["errors"]] == ["FORBIDDEN"], query
         assert payload["data"] is None
+
+
+# -- what the Support pages' reads cost ----------------------------------------------------------------------
+
+LIST_PAGE = """{ viewer { subscriber { tickets(first: 50) { nodes {
+  number status subService { label } sla { elapsedPercent firstResponseMet }
+} } } } }"""
+TICKET_PAGE = (
+    f"""query($n: String!) {{ viewer {{ subscriber {{ ticket(number: $n) {{ {TICKET_FIELDS} }} }} }} }}"""
+)
+
+
+async def test_support_reads_cost_a_fixed_number_of_crm_calls(sign_in: SignIn, sandbox: Sandbox) -> None:
+    """The list: the subscriber, its tickets in one call and the sub-services they name in one batch, however
+    many tickets; the ticket page: one batch read for the ticket with its messages, files and history."""
+    owner = await sign_in("it@northwind.example")
+    assert owner.transport is not None
+    calls = owner.transport.calls
+
+    async def list_cost() -> tuple[int, int]:
+        before = sum(calls.values())
+        listed = subscriber(await owner.data(LIST_PAGE))["tickets"]["nodes"]
+        return len(listed), sum(calls.values()) - before
+
+    few, few_calls = await list_cost()
+    for i in range(12):
+        sandbox.crm.service.tickets.open(
+            subscriber_id="SUB-2001",
+            category="CONNECTIVITY",
+            subject=f"Question {i}",
+            body="Details.",
+            author_user_id="USR-21",
+            subservice_id=f"SS-2001-{i % 6 + 1}",
+        )
+    many, many_calls = await list_cost()
+    assert many == few + 12
+    assert few_calls == many_calls <= 3, calls
+
+    sandbox.crm.reply_to_ticket("TCK-3", "Priya", "One")
+    sandbox.crm.reply_to_ticket("TCK-3", "Priya", "Two")
+    before = sum(calls.values())
+    page = subscriber(await owner.data(TICKET_PAGE, {"n": "TCK-3"}))["ticket"]
+    assert len(page["messages"]) >= 3 and len(page["events"]) >= 4
+    assert sum(calls.values()) - before <= 3, calls  # subscriber, the full ticket, its sub-service
