@@ -7,6 +7,7 @@ text and HTML parts) for display.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import threading
 from collections import deque
@@ -59,11 +60,22 @@ class _Handler:
 class MailSink:
     """`start()` binds 127.0.0.1 on a free port (or `port`); `url` is the SMTP_URL to send to it."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, capacity: int = 500) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, capacity: int = 500, **smtp_options: Any
+    ) -> None:
+        """`smtp_options`: aiosmtpd's SMTP parameters (TLS, authentication) for tests of those."""
         self._messages: deque[dict[str, Any]] = deque(maxlen=capacity)
         self._lock = threading.Lock()
+        # The server's own loop, in its own thread; aiosmtpd leaves closing it to whoever made it.
+        self._loop = asyncio.new_event_loop()
         self._controller = Controller(
-            _Handler(self), hostname=host, port=port, data_size_limit=MAX_MESSAGE_BYTES, ready_timeout=10
+            _Handler(self),
+            hostname=host,
+            port=port,
+            loop=self._loop,
+            data_size_limit=MAX_MESSAGE_BYTES,
+            ready_timeout=10,
+            **smtp_options,
         )
 
     @property
@@ -82,6 +94,7 @@ class MailSink:
 
     def stop(self) -> None:
         self._controller.stop()
+        self._loop.close()
 
     def keep(self, message: dict[str, Any]) -> None:
         with self._lock:

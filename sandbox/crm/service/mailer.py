@@ -3,7 +3,7 @@ into the portal), sent with `smtplib`.
 
 `SMTP_URL` says where and how: `smtp://host:25` (plain, for a local sink), `smtp+starttls://user:pass@host:587`
 (STARTTLS, then AUTH), `smtps://user:pass@host:465` (TLS from the first byte). `?timeout=10` bounds every
-step. Other parts of the CRM (ticket notices, password resets, sign-in alerts) call `Mailer.send_mail`; the
+step; `?cafile=/etc/ssl/private-ca.pem` trusts a private CA (the server's certificate is always verified). Other parts of the CRM (ticket notices, password resets, sign-in alerts) call `Mailer.send_mail`; the
 outbox relay (`mail_outbox.py`) is what calls it for queued notices, off the request path.
 """
 
@@ -36,6 +36,7 @@ class SmtpSettings:
     password: str | None = None
     sender: str = DEFAULT_SENDER
     timeout_s: float = 10.0
+    cafile: str | None = None  # a private CA to verify the server with; None: the system's
 
     def __repr__(self) -> str:  # never the password, whatever logs this
         return f"SmtpSettings({self.security}://{self.host}:{self.port}, user={self.username!r})"
@@ -63,6 +64,7 @@ def smtp_settings(url: str, sender: str = DEFAULT_SENDER) -> SmtpSettings:
         password=unquote(parts.password) if parts.password else None,
         sender=sender,
         timeout_s=timeout,
+        cafile=query.get("cafile", [None])[0],
     )
 
 
@@ -118,15 +120,14 @@ class Mailer:
         try:
             smtp: smtplib.SMTP
             if s.security == "tls":
-                smtp = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout_s, context=ssl.create_default_context()
-                )
+                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=self._tls())
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
             with smtp:
                 smtp.ehlo()
                 if s.security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
+                    # Refused when the server does not offer it: credentials never go out in the clear.
+                    smtp.starttls(context=self._tls())
                     smtp.ehlo()
                 if s.username:
                     smtp.login(s.username, s.password or "")
@@ -134,3 +135,6 @@ class Mailer:
         except (smtplib.SMTPException, OSError) as exc:
             raise MailError(f"{type(exc).__name__} talking to {s.host}:{s.port}: {exc}") from None
         return str(message["Message-ID"])
+
+    def _tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.settings.cafile)

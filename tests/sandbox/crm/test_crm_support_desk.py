@@ -4,11 +4,16 @@ queues, support's attachments, notification links, and e-mail over a real SMTP c
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from sandbox.crm.service.mail_outbox import MailRelay
 from sandbox.crm.service.mailer import Mailer, MailError, SmtpSettings, smtp_settings
@@ -211,3 +216,69 @@ def test_crm_system_runs_the_relay_only_with_smtp(tmp_path: Path) -> None:
     assert len(with_smtp.background()) == 1
     without.db.close()
     with_smtp.db.close()
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    cert, key = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a certificate")
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def test_starttls_then_auth_over_real_smtp(tmp_path: Path) -> None:
+    """A server that requires STARTTLS before AUTH (as a provider's submission port does): the mailer
+    upgrades, verifies the certificate against the configured CA, logs in, and the message arrives."""
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins: list[tuple[str, str]] = []
+
+    def authenticator(_server: Any, _session: Any, _envelope: Any, _mechanism: str, data: Any) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login.decode(), data.password.decode()))
+        return AuthResult(success=data.password == b"s3cret")
+
+    sink = MailSink(
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=True,
+    ).start()
+    port = int(sink.url.rsplit(":", 1)[1])
+    try:
+        url = f"smtp+starttls://ops%40isp.example:s3cret@127.0.0.1:{port}?cafile={cert}&timeout=10"
+        Mailer(smtp_settings(url)).send_mail("ana@lima.example", "[TCK-1] Hello", "Over TLS.")
+        with pytest.raises(MailError):  # a wrong password is refused, as a MailError
+            Mailer(smtp_settings(url.replace("s3cret", "wrong"))).send_mail("ana@lima.example", "x", "y")
+        with pytest.raises(MailError):  # and so is a certificate nobody vouched for
+            Mailer(smtp_settings(url.split("?")[0])).send_mail("ana@lima.example", "x", "y")
+    finally:
+        sink.stop()
+    assert logins[0] == ("ops@isp.example", "s3cret")
+    [got] = sink.messages()
+    assert got["subject"] == "[TCK-1] Hello" and got["text"].strip() == "Over TLS."
