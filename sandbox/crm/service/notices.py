@@ -36,10 +36,19 @@ def link_wire(row: Any) -> dict[str, Any] | None:
     return {"kind": row["link_kind"], "id": row["link_id"]} if row["link_kind"] else None
 
 
+_KIND_LINKS = {
+    "INVOICE_ISSUED": "INVOICE",
+    "PAYMENT_RECEIVED": "PAYMENT",
+    "PAYMENT_FAILED": "PAYMENT",
+    "WALLET_CREDITED": "WALLET",
+    "TICKET_UPDATED": "TICKET",
+}
+
+
 def portal_path(kind: str, ref: str | None) -> str:
     """Where in the portal a notice about (kind, ref) opens; e-mails link there."""
-    if kind == "TICKET" and ref:
-        return f"/support/{ref}"
+    if kind == "TICKET":
+        return f"/support/{ref}" if ref else "/support"
     return {"INVOICE": "/invoices", "PAYMENT": "/invoices", "WALLET": "/wallet"}.get(kind, "/")
 
 
@@ -91,7 +100,9 @@ class Notices:
                 ),
             )
             if email:
-                url = f"{self.portal_url}{portal_path(link_kind, link_id)}" if link_kind else None
+                # Every e-mail points somewhere in the portal: what it is about, or the page for its kind.
+                mail_kind = link_kind or _KIND_LINKS.get(kind)
+                url = f"{self.portal_url}{portal_path(mail_kind, link_id)}" if mail_kind else None
                 self.queue_email(
                     subscriber_id, email_to or subscriber["email"], email_subject or title, body, link=url
                 )

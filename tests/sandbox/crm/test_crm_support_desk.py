@@ -282,3 +282,43 @@ def test_starttls_then_auth_over_real_smtp(tmp_path: Path) -> None:
     assert logins[0] == ("ops@isp.example", "s3cret")
     [got] = sink.messages()
     assert got["subject"] == "[TCK-1] Hello" and got["text"].strip() == "Over TLS."
+
+
+async def test_every_email_links_into_the_portal(client: httpx.AsyncClient, crm: CrmSystem) -> None:
+    """A notice posted without a link (a payment receipt) still e-mails a link to the page for its kind."""
+    posted = await client.post(
+        "/v1/notifications",
+        json={
+            "subscriber_id": "SUB-1001",
+            "kind": "PAYMENT_RECEIVED",
+            "title": "Payment received",
+            "body": "Thanks!",
+            "email": True,
+        },
+    )
+    assert posted.status_code == 201 and posted.json()["link"] is None
+    assert crm.emails(1)[0]["link"].endswith("/invoices")
+    linked = await client.post(
+        "/v1/notifications",
+        json={
+            "subscriber_id": "SUB-1001",
+            "kind": "SERVICE_STATUS",
+            "title": "Back online",
+            "body": "Restored.",
+            "email": True,
+            "link": {"kind": "TICKET", "id": "TCK-1"},
+        },
+    )
+    assert linked.json()["link"] == {"kind": "TICKET", "id": "TCK-1"}
+    assert crm.emails(1)[0]["link"].endswith("/support/TCK-1")
+    bad = await client.post(
+        "/v1/notifications",
+        json={
+            "subscriber_id": "SUB-1001",
+            "kind": "GENERAL",
+            "title": "t",
+            "body": "b",
+            "link": {"kind": "X"},
+        },
+    )
+    assert bad.status_code == 422
