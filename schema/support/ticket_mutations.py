@@ -18,7 +18,7 @@ from adapters.errors import NotFound, Rejected
 from adapters.ports import crm
 from bff.core.uploads import CheckedFile, UploadFile, UploadRefused, check_uploads
 from schema.core.context import Context
-from schema.core.errors import ErrorFactory, known_code
+from schema.core.errors import BadUserInput, ErrorFactory, known_code
 from schema.core.mutation import not_found, refusal
 from schema.core.node import decode_id_of
 from schema.core.permission import CanWriteTickets, can_see_subservice, can_see_ticket, require
@@ -55,6 +55,11 @@ async def _visible_ticket(context: Context, ticket_id: str) -> crm.Ticket | None
 async def _checked(
     context: Context, files: list[Upload] | None, already: int, error: ErrorFactory[Any, Any], codes: Any
 ) -> tuple[list[CheckedFile], Any]:
+    # An `Upload` variable sent inside a JSON body arrives as whatever JSON it was: only multipart parts are files.
+    if any(not callable(getattr(f, "read", None)) for f in files or []):
+        raise BadUserInput(
+            "Attachments must be files sent as a GraphQL multipart request.", field="attachments"
+        )
     try:
         # strawberry hands each `Upload` over as the framework's upload file object.
         uploads = cast("list[UploadFile]", files or [])

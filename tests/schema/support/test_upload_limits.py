@@ -240,3 +240,13 @@ async def test_a_100_mb_upload_is_refused_413_early_and_stores_nothing(
     assert _peak_rss_mb() - rss_before < 60, "the refused body was buffered in memory"
     assert Stored(sandbox).now() == before
     assert seconds < 60
+
+
+async def test_an_upload_variable_in_a_json_body_is_bad_input(sign_in: SignIn, sandbox: Sandbox) -> None:
+    ana = await sign_in("ana@lima.example")
+    before = Stored(sandbox).now()
+    variables = opening()
+    variables["input"]["attachments"] = ["/etc/passwd", {"path": "x"}]
+    payload = await ana.execute(OPEN, variables)
+    assert [e["extensions"]["code"] for e in payload["errors"]] == ["BAD_USER_INPUT"], payload
+    assert Stored(sandbox).now() == before
