@@ -5,12 +5,13 @@ a reload and in the bell; the e-mail reached the demo's SMTP sink over a real SM
 first response met; support resolves and she rates it. Also: the Support pages on a 375 px phone.
 
 The module runs its own `wispgate demo` (it changes money and ticket state). Screenshots go to
-artifacts/screenshots/ (the usual place); a few small ones are also copied to artifacts/support/, which the
-repository keeps.
+artifacts/screenshots/ (the usual place); with KEEP_SUPPORT_SCREENSHOTS=1 a few are also copied to
+artifacts/support/, which the repository keeps (so an ordinary run leaves the checkout unchanged).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import struct
@@ -130,8 +131,9 @@ def support(demo: DemoServer) -> Iterator[Support]:
 
 
 def keep(path: Path, name: str) -> None:
-    KEPT.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, KEPT / name)
+    if os.environ.get("KEEP_SUPPORT_SCREENSHOTS") == "1":
+        KEPT.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, KEPT / name)
 
 
 def no_sideways_scroll(page: Page) -> None:
