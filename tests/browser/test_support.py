@@ -259,7 +259,11 @@ def test_support_pages_fit_a_phone(open_session: Callable[..., Session]) -> None
     nav.tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Support")
     no_sideways_scroll(page)
-    page.get_by_test_id("new-ticket").tap()
+    # From the Internet service's page, "Report a problem" opens the form with that service chosen.
+    page.get_by_test_id("nav-dashboard").tap()
+    card(page, "INTERNET").get_by_role("link").first.tap()
+    page.get_by_test_id("report-problem").tap()
+    expect(page.get_by_test_id("ticket-subservice").locator("option:checked")).to_have_text("Internet – Home")
     page.get_by_test_id("ticket-category").select_option("BILLING")
     page.get_by_test_id("ticket-subject").fill("Question about my last invoice")
     page.get_by_test_id("ticket-description").fill("Why is the amount higher than last month?")
