@@ -40,22 +40,29 @@ from schema.service.subscriptions import ServiceSubscription
 from schema.service.types import SubService
 from schema.subscriber import nodes as _subscriber_nodes  # noqa: F401
 from schema.subscriber.types import Subscriber
-from schema.support import nodes as _support_nodes  # noqa: F401
 from schema.support.mutations import NotificationMutation
+from schema.support.nodes import SupportQuery
 from schema.support.subscriptions import SupportSubscription
+from schema.support.ticket_mutations import TicketMutation
 from schema.support.types import Notification, Ticket
 from schema.wallet.mutations import WalletMutation
 from schema.wallet.subscriptions import WalletSubscription
 
 
 @strawberry.type
-class Query(AccountQuery, NodeQuery):
+class Query(AccountQuery, NodeQuery, SupportQuery):
     pass
 
 
 @strawberry.type
 class Mutation(
-    AccountMutation, SessionMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation
+    AccountMutation,
+    SessionMutation,
+    PaymentMutation,
+    WalletMutation,
+    CardMutation,
+    NotificationMutation,
+    TicketMutation,
 ):
     pass
 

@@ -95,6 +95,16 @@ class GraphQLLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class UploadLimits:
+    """Ticket attachments (docs/configuration.md, "Support uploads"): checked by the BFF before anything
+    reaches the CRM, which applies its own ceiling (10 MiB, 10 per ticket) behind them."""
+
+    max_file_bytes: int = 5 * 1024 * 1024
+    max_files_per_message: int = 5
+    max_files_per_ticket: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     env: str  # "development" | "production"
     billing: BackendSettings
@@ -122,6 +132,7 @@ class Settings:
     core_events_secret: str = ""
     web_dist: Path = Path("web/dist")
     limits: GraphQLLimits = GraphQLLimits()
+    uploads: UploadLimits = UploadLimits()
     # Sign-in protection (`bff.core.auth.guard`): free failures per account before growing delays, the cap
     # of a delay, failures per address per window, the window, and failures a minute across the portal.
     login_free_attempts: int = 5
@@ -420,6 +431,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if public_url and not public_url.startswith(("http://", "https://")):
         raise SettingsError(f"PUBLIC_URL must be an http(s) URL, not {public_url!r}")
     defaults = GraphQLLimits()
+    uploads = UploadLimits()
     settings = Settings(
         env=mode,
         billing=_backend(source, "billing"),
@@ -460,6 +472,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_variable_list=_positive_int(source, "GRAPHQL_MAX_VARIABLE_LIST", defaults.max_variable_list),
             max_selections=_positive_int(source, "GRAPHQL_MAX_SELECTIONS", defaults.max_selections),
             max_field_pairs=_positive_int(source, "GRAPHQL_MAX_FIELD_PAIRS", defaults.max_field_pairs),
+        ),
+        uploads=UploadLimits(
+            max_file_bytes=_positive_int(source, "SUPPORT_MAX_FILE_BYTES", uploads.max_file_bytes),
+            max_files_per_message=_positive_int(
+                source, "SUPPORT_MAX_FILES_PER_MESSAGE", uploads.max_files_per_message
+            ),
+            max_files_per_ticket=_positive_int(
+                source, "SUPPORT_MAX_FILES_PER_TICKET", uploads.max_files_per_ticket
+            ),
         ),
         login_free_attempts=_positive_int(source, "LOGIN_FREE_ATTEMPTS", 5),
         login_max_delay=timedelta(seconds=_positive_int(source, "LOGIN_MAX_DELAY_S", 15 * 60)),

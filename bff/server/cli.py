@@ -275,11 +275,13 @@ def demo_sandbox_settings(settings: SandboxSettings, host: str, port: int) -> Sa
     public_url = settings.public_url
     if public_url == Defaults.public_url:  # not chosen by SANDBOX_PUBLIC_URL
         public_url = f"{base}/_sandbox"
+    portal_url = settings.portal_url if settings.portal_url != Defaults.portal_url else base
     return replace(
         settings,
         events_url=f"{base}/hooks/core",
         gateway_webhook_url=f"{base}/webhooks/gateway",
         public_url=public_url,
+        portal_url=portal_url,
     )
 
 
@@ -311,7 +313,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         sys.stderr.write(f"wispgate demo: {exc}\n")
         return 2
     configure_logging(settings.log_format, settings.log_level)
-    sandbox = build_sandbox(sandbox_settings)
+    # The CRM's e-mails go over real SMTP: to SMTP_URL when set, else to an embedded sink the console shows.
+    from dataclasses import replace
+
+    from sandbox.mailsink import MailSink
+
+    sink = None if sandbox_settings.smtp_url else MailSink().start()
+    if sink is not None:
+        sandbox_settings = replace(sandbox_settings, smtp_url=sink.url)
+    sandbox = build_sandbox(sandbox_settings, mail_sink=sink)
     try:
         app = create_app(
             settings, extra_mounts=[Mount("/_sandbox", app=sandbox.asgi())], drain_on_sigterm=True
@@ -321,7 +331,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             "WISPGate Portal demo: portal, GraphQL API and core sandbox in one process\n"
             f"  portal:            {base}/\n"
             f"  GraphQL + GraphiQL: {base}/graphql\n"
-            f"  sandbox console:   {base}/_sandbox/\n\n"
+            f"  sandbox console:   {base}/_sandbox/\n"
+            # Never the configured SMTP_URL itself: it may carry a password.
+            f"  e-mail (SMTP):     "
+            f"{f'{sink.url} (embedded sink, shown in the console)' if sink else 'SMTP_URL'}\n\n"
             f"Portal logins (seeded):\n{format_accounts(_accounts(sandbox.world.today))}\n\n"
         )
         sys.stdout.flush()
@@ -335,6 +348,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         )
     finally:
         sandbox.close()
+        if sink is not None:
+            sink.stop()
     return 0
 
 

@@ -71,6 +71,19 @@ class CanManageBilling(BasePermission):
         raise Forbidden(self.message)
 
 
+class CanWriteTickets(BasePermission):
+    """Open, answer, close, reopen and rate tickets: every role but VIEWER, which reads only (FORBIDDEN).
+    Which tickets a SITE user may touch is a visibility rule (`can_see_ticket`), applied per ticket."""
+
+    message = "Your role can read tickets but not open or answer them."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return not info.context.require_viewer().read_only
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message)
+
+
 class LinksSubService(Protocol):
     @property
     def linked_subservice_id(self) -> str | None: ...
