@@ -16,7 +16,9 @@ from bff.core.settings import GraphQLLimits, Settings
 
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
+from schema.account.credential_mutations import CredentialMutation
 from schema.account.mutations import AccountMutation
+from schema.account.second_factor_mutations import SecondFactorMutation
 from schema.account.session_mutations import SessionMutation
 from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
@@ -53,7 +55,14 @@ class Query(AccountQuery, NodeQuery):
 
 @strawberry.type
 class Mutation(
-    AccountMutation, SessionMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation
+    AccountMutation,
+    SessionMutation,
+    CredentialMutation,
+    SecondFactorMutation,
+    PaymentMutation,
+    WalletMutation,
+    CardMutation,
+    NotificationMutation,
 ):
     pass
 
