@@ -20,6 +20,7 @@ from schema.account.credential_mutations import CredentialMutation
 from schema.account.mutations import AccountMutation
 from schema.account.second_factor_mutations import SecondFactorMutation
 from schema.account.session_mutations import SessionMutation
+from schema.account.team_mutations import TeamMutation
 from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
@@ -59,6 +60,7 @@ class Mutation(
     SessionMutation,
     CredentialMutation,
     SecondFactorMutation,
+    TeamMutation,
     PaymentMutation,
     WalletMutation,
     CardMutation,

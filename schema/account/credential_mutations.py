@@ -17,6 +17,7 @@ from schema.account.credential_errors import (
     ResetPasswordError,
     ResetPasswordErrorCode,
 )
+from schema.account.links import reset_link
 from schema.core.context import Context
 from schema.core.errors import known_code
 from schema.core.permission import IsAuthenticated, require
@@ -24,13 +25,6 @@ from schema.core.permission import IsAuthenticated, require
 MAX_PASSWORD = 1024
 MAX_EMAIL = 254
 MAX_TOKEN = 200
-RESET_PATH = "/reset-password"
-
-
-def reset_link(context: Context) -> str:
-    """Where the e-mailed link points: the portal's page that reads `?token=`."""
-    base = context.settings.portal_url or str(context.request.base_url)
-    return base.rstrip("/") + RESET_PATH
 
 
 @strawberry.input

@@ -124,6 +124,11 @@ FLOWS = {
     "requestPasswordReset": {"RATE_LIMITED"},
     "confirmTotpEnrolment": {"INVALID_CODE", "NOT_ENROLLING", "ALREADY_ENABLED", "RATE_LIMITED"},
     "disableTotp": {"INVALID_CREDENTIALS", "NOT_ENABLED", "RATE_LIMITED"},
+    # bff.core.team: TeamFailure
+    "inviteTeamMember": {"EMAIL_TAKEN", "INVALID_EMAIL", "NOT_ALLOWED", "SITE_REQUIRED", "SITE_NOT_FOUND"},
+    "changeTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF", "SITE_REQUIRED", "SITE_NOT_FOUND"},
+    "disableTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF"},
+    "removeTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF"},
 }
 
 
@@ -162,6 +167,7 @@ def test_the_codes_translated_by_name_are_exactly_the_enum(sdl: GraphQLSchema, m
         ("bff/core/payments/checkout.py", "PaymentError"),
         ("bff/core/auth/service.py", "AuthFailure"),
         ("bff/core/auth/credentials.py", "AuthFailure"),
+        ("bff/core/team.py", "TeamFailure"),
     ],
 )
 def test_every_code_bff_core_raises_has_a_member(source: str, exception: str) -> None:
