@@ -3,10 +3,16 @@ notification), fanned out to every open subscription of that subscriber — on e
 
 `MemoryBus` serves one process (no `REDIS_URL`). `RedisBus` shares events between instances through ONE Redis
 pub/sub connection per process on one channel; each process fans the messages out in-process to its listeners
-by subscriber id (a Redis subscription per WebSocket would cost a connection and CPU per message each).
+by subscriber id (a Redis subscription per WebSocket would cost a connection and CPU per message each). It
+reconnects and subscribes again on its own when Redis goes away and comes back.
 
 Each event is stamped when it is published (`published_at`); delivery into an instance reports the lag to
 `on_delivered` (the app's metrics), so a slow Redis or a busy process shows as bus lag.
+
+An event id is delivered once per process: the fanout remembers the last `RECENT_IDS` ids it delivered and
+drops a repeat. Publishers repeat events on purpose — a webhook redelivered after a crash, or after Redis
+lost the marks, re-runs its steps, the push included, rather than risk losing one — and a subscriber must
+see one push per payment, not one per attempt.
 
 A listener's queue is bounded: a consumer that falls more than `MAX_PENDING` events behind loses the oldest
 ones (logged) rather than growing without limit. Subscriptions read objects fresh for each event, so a
@@ -19,7 +25,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -31,6 +39,9 @@ from redis.exceptions import RedisError
 log = logging.getLogger("wispgate.bus")
 
 MAX_PENDING = 1000
+# Event ids the fanout remembers: far more than the events of the few minutes in which a redelivery repeats
+# one (a gateway retries within seconds to hours; ids cost ~100 bytes each).
+RECENT_IDS = 10_000
 EVENT_TYPES = (
     "payment.settled",
     "payment.failed",
@@ -158,10 +169,17 @@ class _Fanout:
 
     def __init__(self, on_delivered: Callable[[float], None] = _ignore_lag) -> None:
         self._listeners: dict[str, set[_Listener]] = {}
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self.closed = False
         self.on_delivered = on_delivered
 
     def deliver(self, event: BusEvent) -> None:
+        if event.id in self._recent:
+            log.info("bus: event %s (%s) delivered before; dropped", event.id, event.type)
+            return
+        self._recent[event.id] = None
+        if len(self._recent) > RECENT_IDS:
+            self._recent.popitem(last=False)
         if event.published_at:
             self.on_delivered(time.time() - event.published_at)
         for listener in tuple(self._listeners.get(event.subscriber_id, ())):
@@ -217,47 +235,94 @@ class MemoryBus:
 
 
 class RedisBus:
-    """Events shared by every instance through one Redis channel; `start()` before use, `close()` after."""
+    """Events shared by every instance through one Redis channel; `start()` before use, `close()` after.
+
+    One pub/sub connection per process (`subscriber`, a client of its own: `bff.core.redis_client`), read by
+    one task that fans each message out in-process. When the connection breaks (Redis killed, restarted,
+    failed over) the task subscribes again with a growing, jittered delay (`reconnect_delay_s` doubling up
+    to `max_reconnect_delay_s`) until Redis answers, and the listeners — every open GraphQL subscription —
+    never notice, except for what was published while nobody was subscribed: pub/sub keeps nothing, and
+    those events are lost (a subscription reads its objects fresh at the next event)."""
 
     def __init__(
         self,
         redis: Redis,
         channel: str = "wg:events",
         *,
-        reconnect_delay_s: float = 0.5,
+        subscriber: Redis | None = None,
+        reconnect_delay_s: float = 0.1,
+        max_reconnect_delay_s: float = 5.0,
+        confirm_timeout_s: float = 5.0,
         on_delivered: Callable[[float], None] = _ignore_lag,
     ) -> None:
         self.redis = redis
+        self.subscriber = subscriber if subscriber is not None else redis
         self.channel = channel
         self.reconnect_delay_s = reconnect_delay_s
+        self.max_reconnect_delay_s = max_reconnect_delay_s
+        self.confirm_timeout_s = confirm_timeout_s
         self._fanout = _Fanout(on_delivered)
-        self._pubsub: PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
+        # Set while a confirmed subscription is being read; `subscriptions` counts them (1 after `start`).
+        self.subscribed = asyncio.Event()
+        self.subscriptions = 0
 
     async def start(self) -> None:
         """Subscribe (confirmed by Redis before this returns, so nothing published afterwards is missed)
-        and start the reader."""
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(self.channel)
-        async with asyncio.timeout(5):
-            while True:
-                message = await pubsub.get_message(timeout=1.0)
-                if message is not None and message.get("type") == "subscribe":
-                    break
-        self._pubsub = pubsub
-        self._reader = asyncio.create_task(self._read(pubsub), name=f"bus-reader:{self.channel}")
+        and start the reader. Raises when Redis cannot be reached: an instance does not start without it."""
+        pubsub = await self._subscribe()
+        self._reader = asyncio.create_task(self._run(pubsub), name=f"bus-reader:{self.channel}")
 
-    async def _read(self, pubsub: PubSub) -> None:
+    async def _subscribe(self) -> PubSub:
+        pubsub = self.subscriber.pubsub()
+        try:
+            async with asyncio.timeout(self.confirm_timeout_s):
+                await pubsub.subscribe(self.channel)
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None and message.get("type") == "subscribe":
+                        break
+        except BaseException:
+            await _discard(pubsub)
+            raise
+        self.subscriptions += 1
+        self.subscribed.set()
+        return pubsub
+
+    async def _run(self, pubsub: PubSub | None) -> None:
+        failures = 0
         while True:
             try:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                # redis-py reconnects and re-subscribes on the next read; wait a little between attempts.
-                log.warning("bus: Redis pub/sub read failed (%s); retrying", type(exc).__name__)
-                await asyncio.sleep(self.reconnect_delay_s)
-                continue
+                if pubsub is None:
+                    pubsub = await self._subscribe()
+                    log.warning(
+                        "bus: subscribed to %s again after %d failed attempt(s)", self.channel, failures
+                    )
+                failures = 0
+                await self._read(pubsub)
+            except (RedisError, OSError, TimeoutError) as exc:
+                if failures == 0:
+                    log.warning("bus: lost the Redis subscription (%s); reconnecting", type(exc).__name__)
+                failures += 1
+            except Exception:  # a bug of ours must not leave the instance deaf for good
+                log.exception("bus: the reader failed; subscribing again")
+                failures += 1
+            finally:
+                self.subscribed.clear()
+                if pubsub is not None:
+                    await _discard(pubsub)
+                    pubsub = None
+            await asyncio.sleep(self._delay(failures))
+
+    def _delay(self, failures: int) -> float:
+        # Full jitter keeps many instances from reconnecting in step after a Redis restart.
+        ceiling = min(self.max_reconnect_delay_s, self.reconnect_delay_s * 2 ** min(failures, 16))
+        return random.uniform(ceiling / 2, ceiling)
+
+    async def _read(self, pubsub: PubSub) -> None:
+        """Deliver messages until the connection fails (raises)."""
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             if message is None or message.get("type") != "message":
                 continue
             try:
@@ -283,23 +348,29 @@ class RedisBus:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
             self._reader = None
-        if self._pubsub is not None:
-            with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.unsubscribe(self.channel)
-            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
-            self._pubsub = None
+
+
+async def _discard(pubsub: PubSub) -> None:
+    """Close a subscription's connection (unsubscribing is implied; a broken one cannot answer anyway)."""
+    with contextlib.suppress(RedisError, OSError):
+        await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
 @contextlib.asynccontextmanager
 async def open_bus(
-    redis: Redis | None, channel: str, on_delivered: Callable[[float], None] = _ignore_lag
+    redis: Redis | None,
+    channel: str,
+    on_delivered: Callable[[float], None] = _ignore_lag,
+    *,
+    subscriber: Redis | None = None,
 ) -> AsyncIterator[MemoryBus | RedisBus]:
-    """The process's bus for the app's lifespan: Redis-backed when Redis is configured."""
+    """The process's bus for the app's lifespan: Redis-backed when Redis is configured (`subscriber`: the
+    client whose connection the subscription holds; by default `redis`'s)."""
     bus: MemoryBus | RedisBus
     if redis is None:
         bus = MemoryBus(on_delivered)
     else:
-        bus = RedisBus(redis, channel, on_delivered=on_delivered)
+        bus = RedisBus(redis, channel, subscriber=subscriber, on_delivered=on_delivered)
         await bus.start()
     try:
         yield bus

@@ -20,6 +20,7 @@ from bff.core.bus import MemoryBus, RedisBus, open_bus
 from bff.core.dedupe import Marks, MemoryMarks, RedisMarks
 from bff.core.files import FileLinks
 from bff.core.metrics import Metrics
+from bff.core.redis_client import open_redis
 from bff.core.settings import Settings
 from bff.core.tracing import Tracing
 
@@ -50,14 +51,15 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     async with contextlib.AsyncExitStack() as stack:
         backends = await stack.enter_async_context(
-            open_backends(settings, backends_transport, tracing=tracing)
+            open_backends(settings, backends_transport, tracing=tracing, observer=metrics.calls)
         )
         redis: Redis | None = None
+        subscriber: Redis | None = None
         sessions: SessionStore
         limiter: RateLimiter
         if settings.redis_url:
-            redis = Redis.from_url(settings.redis_url)
-            stack.push_async_callback(redis.aclose)
+            clients = await stack.enter_async_context(open_redis(settings))
+            redis, subscriber = clients.commands, clients.subscriber
             sessions = RedisSessionStore(redis, settings.refresh_ttl, settings.redis_prefix)
             limiter = RedisRateLimiter(redis, settings.redis_prefix)
         else:
@@ -72,7 +74,7 @@ async def open_services(
         files = FileLinks(settings.files_signing_key, settings.file_link_ttl, settings.public_url)
         marks: Marks = MemoryMarks() if redis is None else RedisMarks(redis, settings.redis_prefix)
         bus = await stack.enter_async_context(
-            open_bus(redis, f"{settings.redis_prefix}events", metrics.bus_delivered)
+            open_bus(redis, f"{settings.redis_prefix}events", metrics.bus_delivered, subscriber=subscriber)
         )
         auth = AuthService(settings, tokens, sessions, limiter, backends.crm, bus)
         yield Services(

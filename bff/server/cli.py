@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from bff.core.settings import GraphQLLimits
+
 if TYPE_CHECKING:
     from sandbox.settings import SandboxSettings
 
@@ -100,13 +102,21 @@ log = logging.getLogger("wispgate.cli")
 
 
 def _run(
-    app: Any, host: str, port: int, *, log_level: str, workers: int = 1, forwarded_allow_ips: str = ""
+    app: Any,
+    host: str,
+    port: int,
+    *,
+    log_level: str,
+    workers: int = 1,
+    forwarded_allow_ips: str = "",
+    ws_max_size: int = GraphQLLimits().max_body_bytes,
 ) -> None:
     """uvicorn with our logging (`bff.core.logs`, configured before): its own access log is off, since
     ours carries the request id and leaves query strings out. `app` is an app, or the factory's import
     string (what `workers > 1` needs). X-Forwarded-For is believed only from the proxies the operator
     names: uvicorn would otherwise trust 127.0.0.1, and a client on the same host could pick its own
-    address (and with it more sign-in attempts)."""
+    address (and with it more sign-in attempts). A WebSocket message may weigh what a JSON body may:
+    uvicorn's own default (16 MiB) would let one frame past the request limits."""
     import uvicorn
 
     uvicorn.run(
@@ -121,6 +131,9 @@ def _run(
         # The sans-I/O websockets implementation holds an idle subscription in far less memory.
         ws="websockets-sansio",
         proxy_headers=True,
+        # Passed even when empty: left out, uvicorn reads the environment and trusts 127.0.0.1 by default.
+        forwarded_allow_ips=forwarded_allow_ips,
+        ws_max_size=ws_max_size,
     )
 
 
@@ -180,6 +193,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             args.port,
             log_level=settings.log_level,
             forwarded_allow_ips=settings.forwarded_allow_ips,
+            ws_max_size=settings.limits.max_body_bytes,
         )
         return 0
     with multiprocess_metrics():
@@ -190,6 +204,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level,
             workers=args.workers,
             forwarded_allow_ips=settings.forwarded_allow_ips,
+            ws_max_size=settings.limits.max_body_bytes,
         )
     return 0
 
@@ -305,6 +320,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             args.port,
             log_level=settings.log_level,
             forwarded_allow_ips=settings.forwarded_allow_ips,
+            ws_max_size=settings.limits.max_body_bytes,
         )
     finally:
         sandbox.close()

@@ -35,6 +35,7 @@ from bff.core.auth.cookies import ACCESS_COOKIE, bearer_token, csrf_ok, uses_coo
 from bff.core.auth.service import CredentialError
 from bff.core.auth.viewer import Viewer
 from bff.core.limits import Refusal, RequestCode
+from bff.core.redis_client import OUTAGES, STORE_UNAVAILABLE
 from bff.core.services import Services
 from bff.core.settings import GraphQLLimits
 from bff.server.admission import Admission, Admitted, bad_request, decode_json
@@ -67,6 +68,28 @@ class Credentials:
 
 def graphql_error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+def store_unavailable_response() -> JSONResponse:
+    response = graphql_error_response(
+        503, STORE_UNAVAILABLE, "The portal cannot check your session right now. Try again shortly."
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+def only_store_unavailable(response_data: object) -> bool:
+    """Did an operation fail as a whole because the session store (Redis) was unreachable — nothing resolved
+    and an error says so (a login, a refresh while Redis is down)? Its answer is a 503, like a request whose
+    session could not be checked."""
+    if not isinstance(response_data, dict):
+        return False
+    errors = response_data.get("errors") or []
+    data = response_data.get("data")
+    nothing = data is None or (isinstance(data, dict) and all(v is None for v in data.values()))
+    return nothing and any(
+        isinstance(e, dict) and (e.get("extensions") or {}).get("code") == STORE_UNAVAILABLE for e in errors
+    )
 
 
 def is_login_only(content_type: str, body: bytes) -> bool:
@@ -175,6 +198,10 @@ class PortalGraphQL(GraphQL[Context, None]):
                 )
                 await response(scope, receive, send)
                 return
+            except OUTAGES as exc:
+                log.warning("cannot resolve the viewer: Redis is unavailable (%s)", type(exc).__name__)
+                await store_unavailable_response()(scope, receive, send)
+                return
         # 3. strawberry, its own refusals answered as coded GraphQL errors.
         await self._serve(scope, receive, send)
 
@@ -211,6 +238,13 @@ class PortalGraphQL(GraphQL[Context, None]):
             await response(scope, receive, send)
         finally:
             await request.close()  # the uploaded files of a multipart request, if strawberry parsed its form
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if response.status_code == 200 and only_store_unavailable(response_data):
+            response.status_code = 503
+            response.headers["Retry-After"] = "1"
+        return response
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
@@ -263,6 +297,8 @@ class PortalGraphQL(GraphQL[Context, None]):
                 credentials = await self._credentials(token)
             except BackendError:
                 credentials = Credentials(None, "BACKEND_UNAVAILABLE")
+            except OUTAGES:
+                credentials = Credentials(None, STORE_UNAVAILABLE)
         if not isinstance(credentials, Credentials):
             credentials = Credentials(None, None)
         kind = SocketContext if isinstance(request, WebSocket) else Context
@@ -293,6 +329,11 @@ class PortalGraphQL(GraphQL[Context, None]):
             except BackendError as exc:
                 log.warning("cannot resolve the viewer of a WebSocket: %s", exc)
                 credentials = Credentials(None, "BACKEND_UNAVAILABLE")
+            except OUTAGES as exc:
+                log.warning(
+                    "cannot resolve the viewer of a WebSocket: Redis unavailable (%s)", type(exc).__name__
+                )
+                credentials = Credentials(None, STORE_UNAVAILABLE)
             context.viewer = credentials.viewer
             context.credential_error = credentials.error
         return await super().on_ws_connect(context)

@@ -15,8 +15,9 @@ from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends
 from bff.core.bus import EventBus
 from bff.core.files import FileLinks
+from bff.core.redis_client import STORE_UNAVAILABLE
 from bff.core.settings import Settings
-from schema.core.errors import Unauthenticated
+from schema.core.errors import SessionStoreUnavailable, Unauthenticated
 from schema.core.loaders import Loaders
 
 
@@ -65,6 +66,8 @@ class Context:
     def require_viewer(self) -> Viewer:
         """The viewer, or an UNAUTHENTICATED error saying why there is none."""
         if self.viewer is None:
+            if self.credential_error == STORE_UNAVAILABLE:
+                raise SessionStoreUnavailable()
             if self.credential_error == "TOKEN_EXPIRED":
                 raise Unauthenticated("Your session token has expired; refresh it.", reason="TOKEN_EXPIRED")
             if self.credential_error is not None:

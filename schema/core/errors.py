@@ -11,6 +11,7 @@ mutation's own error type with a code enum of its own (`schema/<domain>/errors.p
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -57,12 +58,28 @@ class BackendUnavailable(PortalError):
     default_message = "A system the portal depends on is temporarily unavailable. Please try again shortly."
 
 
+class SessionStoreUnavailable(PortalError):
+    """The session store (Redis) cannot be reached: nothing that needs a session can be decided now. Over
+    HTTP an operation that failed only for this is answered 503 (`bff.server.graphql`)."""
+
+    code = "SESSION_STORE_UNAVAILABLE"
+    default_message = "The portal cannot check your session right now. Try again shortly."
+
+
 class RateLimited(PortalError):
     code = "RATE_LIMITED"
     default_message = "Too many attempts. Please wait and try again."
 
 
-CODES = ("UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "BACKEND_UNAVAILABLE", "RATE_LIMITED")
+CODES = (
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "BAD_USER_INPUT",
+    "BACKEND_UNAVAILABLE",
+    "SESSION_STORE_UNAVAILABLE",
+    "RATE_LIMITED",
+)
 
 
 @strawberry.interface(
@@ -124,3 +141,19 @@ def known_code(code: str, otherwise: CodeT, *, source: str) -> CodeT:
         )
         return otherwise
     return member
+
+
+# Descriptions of fields fed by one backend, which are null (with a BACKEND_UNAVAILABLE error at their path)
+# when that backend is unavailable: the schema says which fields can fail this way.
+def backend_down(backend: str) -> Callable[[str], str]:
+    def describe(text: str) -> str:
+        end = "" if text.endswith((".", "?")) else "."
+        return f"{text}{end} Null when {backend} is unavailable."
+
+    return describe
+
+
+billing_down = backend_down("Billing")
+crm_down = backend_down("the CRM")
+aaa_down = backend_down("AAA")
+oss_down = backend_down("OSS")

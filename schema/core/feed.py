@@ -8,14 +8,20 @@ a new set of dataloaders per event: the connection's context lives as long as th
 would otherwise serve the state of the first event forever.
 
 A viewer whose session ended (logout, revocation, refresh-token reuse) stops receiving: the session is
-checked for every event (one cheap session-store read), and the stream then completes; a new subscription
-on the same socket is refused as UNAUTHENTICATED.
+checked for every event (one cheap session-store read, batched with the other subscriptions' checks of the
+same event), and the stream then completes; a new subscription on the same socket is refused as
+UNAUTHENTICATED.
+
+When the session store cannot answer (Redis restarting), a stream whose session was confirmed less than an
+access-token lifetime ago stays open and keeps delivering — an access token is trusted that long anyway;
+past that it ends with SESSION_STORE_UNAVAILABLE and the client subscribes again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +33,9 @@ from adapters.errors import BackendError
 from bff.core.auth.directory import USER_UPDATED
 from bff.core.auth.viewer import Viewer
 from bff.core.bus import PAYMENT_SETTLED, SESSION_REVOKED, BusEvent
+from bff.core.redis_client import OUTAGES
 from schema.core.context import Context
+from schema.core.errors import SessionStoreUnavailable
 from schema.core.loaders import Loaders
 
 log = logging.getLogger("wispgate.subscriptions")
@@ -63,6 +71,8 @@ def _concerns_sites(viewer: Viewer, event: BusEvent) -> bool:
 async def viewer_events(context: Context, viewer: Viewer, types: Collection[str]) -> AsyncIterator[BusEvent]:
     """The viewer's events of `types`, for as long as the session is active. A change to one of the
     subscriber's users is checked against this viewer's session even though no subscription yields it."""
+    confirmed_at = time.monotonic()  # `subscribing_viewer` has just checked the session
+    grace_s = context.settings.access_ttl.total_seconds()
     async for event in context.bus.listen(viewer.subscriber_id):
         if event.subscriber_id != viewer.subscriber_id:
             continue
@@ -71,7 +81,18 @@ async def viewer_events(context: Context, viewer: Viewer, types: Collection[str]
         if event.type == SESSION_REVOKED and viewer.session_id in texts(event.data, "session_ids"):
             await _close_socket(context)
             return
-        if not await _still_signed_in(context, viewer):
+        try:
+            signed_in = await _still_signed_in(context, viewer)
+        except OUTAGES as exc:
+            unchecked_s = time.monotonic() - confirmed_at
+            if unchecked_s > grace_s:
+                log.warning("subscription of user %s ended: session store unavailable", viewer.user_id)
+                raise SessionStoreUnavailable() from exc
+            log.info("session store unavailable; session confirmed %.0f s ago, still delivering", unchecked_s)
+            signed_in = True
+        else:
+            confirmed_at = time.monotonic() if signed_in else confirmed_at
+        if not signed_in:
             log.info("subscription of user %s ended: session ended", viewer.user_id)
             return
         if event.type not in types or not _concerns_sites(viewer, event):

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
 from bff.core.auth.viewer import Identity
+from bff.core.redis_batch import TickBatch
 
 
 class RefreshError(Exception):
@@ -280,7 +281,11 @@ return redis.call('HINCRBY', KEYS[1], 'version', 1)
 class RedisSessionStore:
     """Sessions shared by every BFF instance. Keys (under `prefix`): `session:<sid>` (a hash),
     `session:<sid>:used` (rotated token hashes), `user:<uid>:sessions` (the user's session ids); all with
-    a TTL, so an abandoned session disappears on its own."""
+    a TTL, so an abandoned session disappears on its own.
+
+    `state()` — read by every authenticated request and by every subscription on every event — is batched
+    per loop turn (`bff.core.redis_batch`): a burst of checks costs one pipelined round trip. Redis being
+    unreachable propagates as redis-py's error (`bff.core.redis_client.is_outage` tells which)."""
 
     def __init__(self, redis: Redis, refresh_ttl: timedelta, prefix: str = "wg:") -> None:
         self.redis = redis
@@ -288,6 +293,7 @@ class RedisSessionStore:
         self.prefix = prefix
         self._rotate = redis.register_script(_ROTATE)
         self._set_identity = redis.register_script(_SET_IDENTITY)
+        self._states: TickBatch[str, SessionState | None] = TickBatch(self._read_states)
 
     @property
     def _ttl_ms(self) -> int:
@@ -364,12 +370,17 @@ class RedisSessionStore:
         return _active(await self.state(session_id), version)
 
     async def state(self, session_id: str) -> SessionState | None:
-        user_id, version, disabled = await self.redis.hmget(
-            self._key(session_id), ["user_id", "version", "disabled"]
-        )
-        if user_id is None:
-            return None
-        return SessionState(int(version or 1), _text(disabled or b"0") == "1")
+        return await self._states.load(session_id)
+
+    async def _read_states(self, session_ids: Sequence[str]) -> list[SessionState | None]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for session_id in session_ids:
+                pipe.hmget(self._key(session_id), ["user_id", "version", "disabled"])
+            rows = await pipe.execute()
+        return [
+            None if user_id is None else SessionState(int(version or 1), _text(disabled or b"0") == "1")
+            for user_id, version, disabled in rows
+        ]
 
     async def set_identity(self, session_id: str, identity: Identity) -> int | None:
         version = int(

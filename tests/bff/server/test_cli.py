@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -48,3 +49,28 @@ def test_serve_refuses_bad_settings(
     monkeypatch.delenv("JWT_SECRET", raising=False)
     assert main(["serve"]) == 2
     assert "JWT_SECRET is required in production" in capsys.readouterr().err
+
+
+def test_serve_trusts_only_the_configured_proxies_and_bounds_websocket_frames(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise, and takes 16 MiB WebSocket frames:
+    `serve` must pass the operator's list (empty by default) and the request body limit."""
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
+    for name, value in {
+        "JWT_SECRET": "j" * 40,
+        "FILES_SIGNING_KEY": "f" * 40,
+        "GRAPHQL_MAX_BODY_BYTES": "65536",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    assert main(["serve"]) == 0
+    assert seen["forwarded_allow_ips"] == ""
+    assert seen["ws_max_size"] == 65536
+
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.5")
+    assert main(["serve"]) == 0
+    assert seen["forwarded_allow_ips"] == "10.0.0.5"
