@@ -3,7 +3,17 @@ import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useAuth, useViewer } from "../api/auth";
 import type { SubscriberKind } from "../gql/graphql";
 import { label, ROLE_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
-import { CardIcon, HomeIcon, InstallmentIcon, InvoiceIcon, OverviewIcon, SignOutIcon, WalletIcon } from "./Icons";
+import {
+  CardIcon,
+  HomeIcon,
+  InstallmentIcon,
+  InvoiceIcon,
+  OverviewIcon,
+  ShieldIcon,
+  SignOutIcon,
+  TeamIcon,
+  WalletIcon,
+} from "./Icons";
 import { NotificationsBell } from "./NotificationsBell";
 
 interface NavItem {
@@ -52,6 +62,8 @@ export function Layout() {
   if (viewer.canManageBilling) {
     items.push({ to: "/payment-methods", name: "payment-methods", text: "Cards & autopay", short: "Cards", icon: CardIcon });
   }
+  if (viewer.canManageTeam) items.push({ to: "/team", name: "team", text: "Team", icon: TeamIcon });
+  items.push({ to: "/account", name: "account", text: "Account & security", short: "Account", icon: ShieldIcon });
 
   return (
     <div className="shell">
