@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python bench/pdf_render.py --write
 	$(BIN)/python bench/bounded.py --write
 	$(BIN)/python bench/workers.py --write
+	$(BIN)/python bench/account.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -89,6 +89,7 @@ class AccessLogAction(Enum):
 ACTIONS: dict[str, AccessLogAction] = {
     "login": AccessLogAction.SIGNED_IN,
     "login_failed": AccessLogAction.SIGN_IN_FAILED,
+    "second_factor_failed": AccessLogAction.SIGN_IN_FAILED,  # a wrong code after the right password
     "login_rate_limited": AccessLogAction.SIGN_IN_THROTTLED,
     "logout": AccessLogAction.SIGNED_OUT,
     "session_revoked": AccessLogAction.SESSION_REVOKED,

@@ -4,8 +4,10 @@ what the portal owns — who may try how often, which sessions end, and the acce
 
 - Changing the password needs the current one (wrong guesses count in the sign-in guard like failed
   sign-ins) and ends every other session of the user.
-- Asking for a reset answers the same, after about the same time, whether or not the address is a user's
-  (`RESET_ANSWER_FLOOR`); it is limited per address and per e-mail. Completing one ends every session.
+- Asking for a reset answers the same, after the same time, whether or not the address is a user's (at
+  `RESET_ANSWER_FLOOR_S`, the CRM's work going on in the background if it takes longer; a CRM that refuses
+  every request is reported alike for every address); it is limited per address and per e-mail.
+  Completing one ends every session.
 - Turning the second factor off needs the password or a current code.
 """
 
@@ -13,16 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 import segno
 
-from adapters.errors import Rejected
+from adapters.errors import BackendError, Rejected
 from adapters.ports.crm import RecoveryCodes
 from bff.core.auth.service import AuthFailure, AuthService, wait_text
 from bff.core.auth.viewer import Viewer
+
+log = logging.getLogger("wispgate.auth")
 
 # Every answer to a reset request takes at least this long, so the CRM's little extra work for a known
 # address (a token, an e-mail) cannot be timed.
@@ -98,7 +103,19 @@ class Credentials:
                     decision.retry_after_s,
                 )
         if normalized and "@" in normalized:
-            await self.crm.request_password_reset(normalized, link)
+            # The CRM's work (a token and an e-mail for a known address, nothing for an unknown one) is
+            # waited for only up to the floor; slower work goes on in the background. The answer comes at the
+            # floor either way and never depends on whether, or how, the address exists.
+            work = asyncio.ensure_future(self.crm.request_password_reset(normalized, link))
+            _background.add(work)
+            work.add_done_callback(_finished)
+            remaining = RESET_ANSWER_FLOOR_S - (time.monotonic() - started)
+            await asyncio.wait([work], timeout=max(0.0, remaining))
+            failure = work.exception() if work.done() else None
+            if isinstance(failure, BackendError):
+                # The CRM could not take the request (for any address alike): say so rather than a false "sent".
+                await asyncio.sleep(max(0.0, RESET_ANSWER_FLOOR_S - (time.monotonic() - started)))
+                raise failure
         await asyncio.sleep(max(0.0, RESET_ANSWER_FLOOR_S - (time.monotonic() - started)))
 
     async def reset_password(self, token: str, new: str, *, ip: str, user_agent: str) -> int:
@@ -170,6 +187,16 @@ class Credentials:
                 raise AuthFailure(exc.code, "The password or code is not correct.") from None
             raise AuthFailure(exc.code, "The second factor is not on.") from None
         await self.auth.audit("two_factor_disabled", viewer, ip=ip, user_agent=user_agent)
+
+
+# Reset requests still running after their answer was sent (kept referenced until they finish).
+_background: set[asyncio.Future[None]] = set()
+
+
+def _finished(work: asyncio.Future[None]) -> None:
+    _background.discard(work)
+    if not work.cancelled() and work.exception() is not None:
+        log.warning("password reset request failed: %s", type(work.exception()).__name__)
 
 
 def _sentence(message: str) -> str:

@@ -13,6 +13,7 @@ import pyotp
 from sandbox.app import Sandbox
 from sandbox.world import DEMO_PASSWORD
 from tests.harness.portal import VIEWER, Portal
+from tests.harness.transport import DispatchTransport
 
 NEW = "a-much-better-passphrase"
 CHANGE = """
@@ -256,3 +257,23 @@ async def test_a_new_device_gets_a_sign_in_alert(portal: Portal, sandbox: Sandbo
     after = [m for m in sandbox.crm.emails(1000) if m["subject"].startswith("New sign-in")]
     assert len(after) == len(before) + 2
     assert "Mobile Safari 17 on iOS 17.2" in after[1]["body"] and "198.51.100.23" in after[1]["body"]
+
+
+async def test_a_crm_outage_is_told_alike_for_every_address(
+    portal: Portal, transport: DispatchTransport
+) -> None:
+    transport.down.add("crm.test")
+    answers = [
+        await portal.execute(REQUEST, {"email": e}) for e in ("ana@lima.example", "nobody@nowhere.example")
+    ]
+    codes = [[e["extensions"]["code"] for e in a["errors"]] for a in answers]
+    assert codes == [["BACKEND_UNAVAILABLE"], ["BACKEND_UNAVAILABLE"]]
+    assert answers[0]["data"] == answers[1]["data"]
+
+
+async def test_a_failed_code_shows_in_the_access_log_as_a_failed_sign_in(portal: Portal) -> None:
+    ana = await portal.another().sign_in("ana@lima.example")
+    await enrol(ana)
+    login = (await portal.execute(LOGIN, {"email": "ana@lima.example", "password": DEMO_PASSWORD}))["data"]
+    await portal.data(VERIFY, {"challenge": login["login"]["secondFactor"]["challenge"], "code": "000001"})
+    assert (await actions(ana))[0] == "SIGN_IN_FAILED"
