@@ -157,6 +157,11 @@ class AuthService:
             raise AuthFailure(
                 "RATE_LIMITED", f"Too many failed sign-ins. Try again in {_wait_text(wait)}.", wait
             )
+        done_key = f"2fa:done:{challenge.challenge_id}"
+        [done] = await self.limiter.peek([done_key])
+        if done.count:
+            # Refused before the CRM sees the code: a replayed challenge never burns a recovery code.
+            raise AuthFailure("INVALID_CHALLENGE", "This sign-in was already completed.")
         tries = await self.limiter.hit(
             f"2fa:tries:{challenge.challenge_id}", CHALLENGE_ATTEMPTS, CHALLENGE_WINDOW
         )
@@ -179,6 +184,7 @@ class AuthService:
         used = await self.limiter.hit(f"2fa:used:{challenge.challenge_id}", 1, CHALLENGE_WINDOW)
         if not used.allowed:
             raise AuthFailure("INVALID_CHALLENGE", "This sign-in was already completed.")
+        await self.limiter.record(done_key, CHALLENGE_WINDOW)
         user = await self.crm.user(challenge.user_id)
         if user.disabled:
             raise AuthFailure("USER_DISABLED", "This login has been disabled. Contact your account owner.")

@@ -193,11 +193,17 @@ async def test_enrol_then_sign_in_with_a_code_or_a_recovery_code(portal: Portal)
         "verifySecondFactor"
     ]
     assert reused["userErrors"][0]["code"] == "INVALID_CHALLENGE"
+    # Refused before the CRM saw it: that recovery code is still good, and is used below.
     second = (await portal.execute(LOGIN, {"email": "ana@lima.example", "password": DEMO_PASSWORD}))["data"]
     with_recovery = await portal.data(
-        VERIFY, {"challenge": second["login"]["secondFactor"]["challenge"], "recovery": recovery[1]}
+        VERIFY, {"challenge": second["login"]["secondFactor"]["challenge"], "recovery": recovery[0]}
     )
     assert with_recovery["verifySecondFactor"]["accessToken"]
+    third = (await portal.execute(LOGIN, {"email": "ana@lima.example", "password": DEMO_PASSWORD}))["data"]
+    spent = await portal.data(
+        VERIFY, {"challenge": third["login"]["secondFactor"]["challenge"], "recovery": recovery[0]}
+    )
+    assert spent["verifySecondFactor"]["userErrors"][0]["code"] == "INVALID_CODE"
     assert {"TWO_FACTOR_ENABLED", "SIGNED_IN"} <= set(await actions(ana))
 
 
