@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from sandbox.app import Sandbox
+from tests.harness.core_events import deliver_core_events
 from tests.harness.portal import VIEWER, Portal
 from tests.schema.helpers import gid
 
@@ -165,3 +166,22 @@ async def test_disable_and_remove_end_the_persons_sessions(portal: Portal, sandb
     assert await errors(await owner.data(REMOVE, {"id": user("USR-23")})) == ["NOT_FOUND"]
     log = [e["action"] for e in (await owner.data(LOG))["viewer"]["accessLog"]["nodes"]]
     assert log.count("TEAM_CHANGED") == 3
+
+
+async def test_after_a_role_change_a_refresh_brings_the_new_role_and_the_crms_event_changes_nothing_more(
+    portal: Portal, sandbox: Sandbox
+) -> None:
+    owner = await portal.another().sign_in(OWNER)
+    finance = portal.another()
+    signed = await finance.login(FINANCE, delivery="BODY")
+    await owner.data(CHANGE, {"id": user("USR-22"), "role": "VIEWER"})
+    refresh = """
+    mutation($token: String!) {
+      refreshSession(input: {refreshToken: $token}) { accessToken refreshToken viewer { role } userErrors { code } }
+    }
+    """
+    renewed = (await finance.data(refresh, {"token": signed["refreshToken"]}))["refreshSession"]
+    assert renewed["viewer"]["role"] == "VIEWER"
+    # The CRM's own signed `portal_user.updated` events for the change arrive later: the same identity again.
+    assert await deliver_core_events(sandbox.crm, portal) >= 1
+    assert (await finance.data(VIEWER, bearer=renewed["accessToken"]))["viewer"]["role"] == "VIEWER"
