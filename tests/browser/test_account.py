@@ -158,6 +158,10 @@ def test_an_owner_invites_someone_from_the_team_page(session: Session, demo: Dem
     session.login("it@northwind.example")
     page.get_by_test_id("nav-team").click()
     expect(page.get_by_test_id("team-member")).to_have_count(5)
+    # The site user's sites are named as the subscriber knows them.
+    sam = page.get_by_test_id("team-member").filter(has_text="Sam Ito")
+    expect(sam).to_contain_text("Internet – ")
+    expect(sam).not_to_contain_text("a site")
     page.get_by_test_id("invite-email").fill("helpdesk@northwind.example")
     page.get_by_test_id("invite-name").fill("Help Desk")
     page.get_by_test_id("invite-role").select_option("FINANCE")
@@ -168,3 +172,15 @@ def test_an_owner_invites_someone_from_the_team_page(session: Session, demo: Dem
     assert "/reset-password?token=" in mail["body"]
     session.shot()
     assert session.page_errors == []
+
+
+def test_on_a_phone_the_account_page_is_one_tap_from_the_top_bar(open_session: Any) -> None:
+    phone: Session = open_session(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = phone.page
+    phone.login("it@northwind.example")
+    expect(page.get_by_test_id("nav-account")).to_be_hidden()  # the bottom bar keeps the daily pages
+    page.get_by_test_id("account-link").click()
+    expect(page.get_by_role("heading", name="Account & security")).to_be_visible()
+    page.get_by_test_id("account-team-link").click()
+    expect(page.get_by_test_id("team-member").first).to_be_visible()
+    phone.shot()

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { Link } from "react-router-dom";
 import { useMutation, useQuery } from "urql";
 import { useAuth, useViewer } from "../api/auth";
 import { describeError } from "../api/errors";
@@ -163,6 +164,13 @@ export function AccountPage() {
           <dt>Role</dt>
           <dd>{label(ROLE_LABEL, viewer.role)}</dd>
         </dl>
+        {viewer.canManageTeam ? (
+          <p>
+            <Link to="/team" data-testid="account-team-link">
+              Manage the people who use this account
+            </Link>
+          </p>
+        ) : null}
       </section>
       <ChangePasswordCard onChanged={reload} />
       {account ? (

@@ -17,7 +17,8 @@ import {
   userErrorText,
 } from "../userErrors";
 
-// The people who use this account's portal, for its owner (and a manager, for everyone but owners).
+// The people who use this account's portal, for its owner (and a manager, for everyone but owners). Sites to
+// choose from: the first 100 sub-services (a SITE user with more is better made a MANAGER).
 
 const TeamQuery = graphql(`
   query Team {
@@ -34,7 +35,7 @@ const TeamQuery = graphql(`
       }
       subscriber {
         id
-        subServices(first: 500) {
+        subServices(first: 100) {
           nodes {
             id
             label
