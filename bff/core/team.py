@@ -19,22 +19,26 @@ import logging
 import secrets
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from redis.exceptions import RedisError
 
 from adapters.errors import NotFound, Rejected
 from adapters.ports.crm import PortalUser
 from bff.core.auth.directory import USER_UPDATED, Directory
-from bff.core.auth.service import AuthService
+from bff.core.auth.service import AuthService, wait_text
 from bff.core.auth.viewer import ROLES, Viewer
 from bff.core.bus import BusEvent
 
 log = logging.getLogger("wispgate.team")
 
+# Invitations an account may send per hour: each is an e-mail to an address of the owner's choosing.
+INVITES_PER_HOUR = 20
+
 
 class TeamFailure(Exception):
     """A refused team change: `code` NOT_FOUND, NOT_ALLOWED, SELF, SITE_REQUIRED, SITE_NOT_FOUND,
-    EMAIL_TAKEN, INVALID_EMAIL; `message` is for the subscriber."""
+    EMAIL_TAKEN, INVALID_EMAIL, RATE_LIMITED; `message` is for the subscriber."""
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -101,6 +105,14 @@ class Team:
     ) -> PortalUser:
         self._may_give(viewer, role)
         sites = await self._sites(viewer, role, site_ids)
+        sent = await self.auth.limiter.hit(
+            f"team:invites:{viewer.subscriber_id}", INVITES_PER_HOUR, timedelta(hours=1)
+        )
+        if not sent.allowed:
+            raise TeamFailure(
+                "RATE_LIMITED",
+                f"Too many invitations this hour. Try again in {wait_text(sent.retry_after_s)}.",
+            )
         try:
             user = await self.crm.invite_user(
                 viewer.subscriber_id,

@@ -32,6 +32,10 @@ class InviteTeamMemberErrorCode(Enum):
     NOT_ALLOWED = strawberry.enum_value("NOT_ALLOWED", description=_NOT_ALLOWED)
     SITE_REQUIRED = strawberry.enum_value("SITE_REQUIRED", description=_SITE_REQUIRED)
     SITE_NOT_FOUND = strawberry.enum_value("SITE_NOT_FOUND", description=_SITE_NOT_FOUND)
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED",
+        description="The account sent 20 invitations within the hour; the message says when to retry.",
+    )
 
 
 @strawberry.type(description="A refusal of `inviteTeamMember`.")

@@ -125,7 +125,14 @@ FLOWS = {
     "confirmTotpEnrolment": {"INVALID_CODE", "NOT_ENROLLING", "ALREADY_ENABLED", "RATE_LIMITED"},
     "disableTotp": {"INVALID_CREDENTIALS", "NOT_ENABLED", "RATE_LIMITED"},
     # bff.core.team: TeamFailure
-    "inviteTeamMember": {"EMAIL_TAKEN", "INVALID_EMAIL", "NOT_ALLOWED", "SITE_REQUIRED", "SITE_NOT_FOUND"},
+    "inviteTeamMember": {
+        "EMAIL_TAKEN",
+        "INVALID_EMAIL",
+        "NOT_ALLOWED",
+        "SITE_REQUIRED",
+        "SITE_NOT_FOUND",
+        "RATE_LIMITED",
+    },
     "changeTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF", "SITE_REQUIRED", "SITE_NOT_FOUND"},
     "disableTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF"},
     "removeTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF"},

@@ -184,6 +184,7 @@ export const INVITE_TEAM_MEMBER: WordingOf<InviteTeamMemberErrorCode> = {
   NOT_ALLOWED: SERVER,
   SITE_REQUIRED: SERVER,
   SITE_NOT_FOUND: SERVER,
+  RATE_LIMITED: SERVER, // says when to retry
 };
 
 export const CHANGE_TEAM_MEMBER: WordingOf<ChangeTeamMemberErrorCode> = {

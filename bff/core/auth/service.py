@@ -12,6 +12,7 @@ answers and otherwise goes on with the identity the session already holds, which
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import secrets
@@ -200,15 +201,18 @@ class AuthService:
         session, refresh_token = await self.sessions.create(user.id, user_agent[:300], ip, identity)
         viewer = Viewer.of_identity(identity, session.id, session.version)
         access = self.tokens.issue(viewer)
-        await self._audit(
-            "login",
-            user_id=user.id,
-            subscriber_id=user.subscriber_id,
-            ip=ip,
-            user_agent=user_agent,
-            detail=detail,
+        # Both are best effort and independent: one round trip's time, not two.
+        await asyncio.gather(
+            self._audit(
+                "login",
+                user_id=user.id,
+                subscriber_id=user.subscriber_id,
+                ip=ip,
+                user_agent=user_agent,
+                detail=detail,
+            ),
+            self._note_device(user.id, user_agent, ip),
         )
-        await self._note_device(user.id, user_agent, ip)
         return SignedIn(viewer, session, access, refresh_token)
 
     async def _note_device(self, user_id: str, user_agent: str, ip: str) -> None:

@@ -47,6 +47,20 @@ class Credentials:
             raise invalid(exc.message, exc.code) from None
         self.directory.set_password_hash(user["id"], hash_password(password))
 
+    def _tell_changed(self, user: Any) -> None:
+        """A changed password is worth an e-mail: if it was not the user, they learn it at once."""
+        send_mail(
+            self.notices,
+            to=user["email"],
+            subject="Your WISPGate portal password was changed",
+            body=(
+                f"Hello {user['name']},\n\nthe password of your WISPGate portal login was just changed, and your "
+                "other sessions were signed out. If this was not you, reset your password from the sign-in page "
+                "now and tell your account owner."
+            ),
+            subscriber_id=user["subscriber_id"],
+        )
+
     def change_password(self, user_id: str, current: str, new: str) -> dict[str, Any]:
         user = self.db.one("SELECT * FROM users WHERE id = ?", (user_id,))
         if user is None or user["disabled"]:
@@ -56,6 +70,7 @@ class Credentials:
         if current == new:
             raise invalid("the new password is the current one", "PASSWORD_UNCHANGED")
         self._new_password(user, new)
+        self._tell_changed(user)
         return self.directory.user(user_id)
 
     def issue_link(self, user_id: str, purpose: str, ttl: timedelta) -> str:
@@ -105,4 +120,6 @@ class Credentials:
                 "UPDATE password_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
                 (now, user["id"]),
             )
+            if link["purpose"] == "RESET":
+                self._tell_changed(user)
         return self.directory.user(user["id"])

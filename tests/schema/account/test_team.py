@@ -185,3 +185,12 @@ async def test_after_a_role_change_a_refresh_brings_the_new_role_and_the_crms_ev
     # The CRM's own signed `portal_user.updated` events for the change arrive later: the same identity again.
     assert await deliver_core_events(sandbox.crm, portal) >= 1
     assert (await finance.data(VIEWER, bearer=renewed["accessToken"]))["viewer"]["role"] == "VIEWER"
+
+
+async def test_invitations_are_limited_per_account(portal: Portal) -> None:
+    owner = await portal.another().sign_in(OWNER)
+    codes = []
+    for n in range(21):
+        answer = await owner.data(INVITE, {"email": f"person{n}@northwind.example", "role": "VIEWER"})
+        codes.append(await errors(answer))
+    assert codes[:20] == [[]] * 20 and codes[20] == ["RATE_LIMITED"]
