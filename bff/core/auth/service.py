@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from redis.exceptions import RedisError
 
-from adapters.errors import BackendError, ContractViolation, Rejected, Unavailable
+from adapters.errors import BackendError, ContractViolation, NotFound, Rejected, Unavailable
 from adapters.ports.crm import CrmPort, PortalUser
 from bff.core.auth.challenge import Challenge, ChallengeError, ChallengeSigner
 from bff.core.auth.devices import describe, device_key
@@ -172,6 +172,10 @@ class AuthService:
             await self.crm.verify_second_factor(challenge.user_id, code=code, recovery_code=recovery_code)
         except Rejected as exc:
             log.info("second factor refused: %s", exc.code)
+            if exc.code == "UNKNOWN_USER":  # disabled or removed since the password step
+                raise AuthFailure(
+                    "USER_DISABLED", "This login has been disabled. Contact your account owner."
+                ) from None
             await self.guard.failed(challenge.email, ip)
             await self._audit(
                 "second_factor_failed",
@@ -186,8 +190,11 @@ class AuthService:
         if not used.allowed:
             raise AuthFailure("INVALID_CHALLENGE", "This sign-in was already completed.")
         await self.limiter.record(done_key, CHALLENGE_WINDOW)
-        user = await self.crm.user(challenge.user_id)
-        if user.disabled:
+        try:
+            user = await self.crm.user(challenge.user_id)
+        except NotFound:  # removed from the team since the password step
+            user = None
+        if user is None or user.disabled:
             raise AuthFailure("USER_DISABLED", "This login has been disabled. Contact your account owner.")
         await self.guard.succeeded(challenge.email)
         return await self._start_session(

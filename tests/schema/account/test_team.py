@@ -13,6 +13,7 @@ import pytest
 from sandbox.app import Sandbox
 from tests.harness.core_events import deliver_core_events
 from tests.harness.portal import VIEWER, Portal
+from tests.schema.account.test_credentials import LOGIN, VERIFY, enrol, next_code
 from tests.schema.helpers import gid
 
 TEAM = "query { viewer { canManageTeam team { id email name role siteIds disabled twoFactorEnabled } } }"
@@ -194,3 +195,16 @@ async def test_invitations_are_limited_per_account(portal: Portal) -> None:
         answer = await owner.data(INVITE, {"email": f"person{n}@northwind.example", "role": "VIEWER"})
         codes.append(await errors(answer))
     assert codes[:20] == [[]] * 20 and codes[20] == ["RATE_LIMITED"]
+
+
+async def test_a_person_disabled_between_password_and_code_is_not_let_in(portal: Portal) -> None:
+    auditor = await portal.another().sign_in("auditor@northwind.example")
+    totp, _ = await enrol(auditor)
+    login = await portal.execute(LOGIN, {"email": "auditor@northwind.example", "password": "wispgate-demo"})
+    challenge = login["data"]["login"]["secondFactor"]["challenge"]
+    owner = await portal.another().sign_in(OWNER)
+    await owner.data(DISABLE, {"id": user("USR-23")})
+    answer = (await portal.data(VERIFY, {"challenge": challenge, "code": next_code(totp)}))[
+        "verifySecondFactor"
+    ]
+    assert answer["userErrors"][0]["code"] == "USER_DISABLED" and answer["accessToken"] is None
