@@ -42,7 +42,7 @@ mutation($id: ID!) { removeTeamMember(input: {memberId: $id}) { removedMemberId 
 RESET = """
 mutation($token: String!, $new: String!) { resetPassword(input: {token: $token, newPassword: $new}) { ok } }
 """
-LOG = "query { viewer { accessLog(first: 20) { nodes { action userName } } } }"
+LOG = "query { viewer { accessLog(first: 20) { nodes { action userName detail } } } }"
 OWNER, MANAGER, FINANCE, SITE = (
     "it@northwind.example",
     "ops@northwind.example",
@@ -90,7 +90,9 @@ async def test_invite_sends_a_link_to_a_first_password(portal: Portal, sandbox: 
     assert (await portal.data(RESET, {"token": token, "new": "my-own-passphrase"}))["resetPassword"]["ok"]
     newcomer = await portal.another().sign_in("new.person@northwind.example", "my-own-passphrase")
     assert (await newcomer.data(VIEWER))["viewer"]["role"] == "SITE"
-    assert "TEAM_CHANGED" in [e["action"] for e in (await owner.data(LOG))["viewer"]["accessLog"]["nodes"]]
+    entries = (await owner.data(LOG))["viewer"]["accessLog"]["nodes"]
+    [invited] = [e for e in entries if e["action"] == "TEAM_CHANGED"]
+    assert invited["detail"] == "invited new.person@northwind.example as SITE"
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ const AccountQuery = graphql(`
           ipAddress
           device
           userName
+          detail
         }
       }
     }
@@ -201,7 +202,10 @@ export function AccountPage() {
                 {account.accessLog.nodes.map((entry) => (
                   <tr key={entry.id} data-testid="access-log-row">
                     <td>{formatDateTime(entry.at)}</td>
-                    <td>{ACTION_LABEL[entry.action]}</td>
+                    <td>
+                      {ACTION_LABEL[entry.action]}
+                      {entry.detail ? <span className="muted small"> — {entry.detail}</span> : null}
+                    </td>
                     <td>{entry.userName ?? "—"}</td>
                     <td>{entry.device ?? "—"}</td>
                     <td className="mono">{entry.ipAddress ?? "—"}</td>
