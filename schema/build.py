@@ -18,8 +18,11 @@ from bff.core.trusted import OperationPolicy
 
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
+from schema.account.credential_mutations import CredentialMutation
 from schema.account.mutations import AccountMutation
+from schema.account.second_factor_mutations import SecondFactorMutation
 from schema.account.session_mutations import SessionMutation
+from schema.account.team_mutations import TeamMutation
 from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
@@ -58,6 +61,9 @@ class Query(AccountQuery, NodeQuery, SupportQuery):
 class Mutation(
     AccountMutation,
     SessionMutation,
+    CredentialMutation,
+    SecondFactorMutation,
+    TeamMutation,
     PaymentMutation,
     WalletMutation,
     CardMutation,

@@ -80,6 +80,7 @@ class PortalUser(Struct, frozen=True, kw_only=True, gc=False):
     site_subservice_ids: tuple[str, ...]  # the sites a SITE user may see; empty for other roles
     disabled: bool
     last_login_at: Moment | None = None
+    two_factor_enabled: bool = False  # the TOTP second factor is on: signing in needs a code too
 
 
 class Sla(Struct, frozen=True, kw_only=True, gc=False):
@@ -228,6 +229,29 @@ class AuditEntry(Struct, frozen=True, kw_only=True, gc=False):
     created_at: Moment
 
 
+class TotpEnrolment(Struct, frozen=True, kw_only=True, gc=False):
+    secret: str  # base32, for typing into an authenticator app by hand
+    uri: str  # otpauth://totp/…, what the QR code holds
+
+
+class RecoveryCodes(Struct, frozen=True, kw_only=True, gc=False):
+    recovery_codes: tuple[str, ...]  # shown once: the CRM keeps only their hashes
+
+
+class SecondFactorCheck(Struct, frozen=True, kw_only=True, gc=False):
+    method: Literal["TOTP", "RECOVERY_CODE"]
+    recovery_codes_left: int
+
+
+class DeviceSeen(Struct, frozen=True, kw_only=True, gc=False):
+    new: bool
+    alerted: bool  # a new-sign-in e-mail went out
+
+
+class Accepted(Struct, frozen=True, kw_only=True, gc=False):
+    accepted: bool
+
+
 class NewTicket(Struct, frozen=True):
     """What the portal sends to open a ticket (an input: built by the schema, never decoded)."""
 
@@ -355,5 +379,62 @@ class CrmPort(Protocol):
     ) -> AuditEntry: ...
 
     async def audit_of_user(self, user_id: str, limit: int = 50) -> list[AuditEntry]: ...
+
+    # -- a user's credentials (Rejected codes as the contract lists them) ----------------------------------
+    async def change_password(self, user_id: str, current: str, new: str) -> PortalUser:
+        """Rejected INVALID_CREDENTIALS, PASSWORD_UNCHANGED, PASSWORD_TOO_SHORT / _TOO_LONG / _IS_EMAIL /
+        _TOO_COMMON, UNKNOWN_USER."""
+        ...
+
+    async def request_password_reset(self, email: str, link: str) -> None:
+        """E-mail a reset link (`link?token=…`) if an active user has `email`; the same answer otherwise."""
+        ...
+
+    async def reset_password(self, token: str, new: str) -> PortalUser:
+        """Rejected INVALID_TOKEN or a policy code."""
+        ...
+
+    async def begin_totp(self, user_id: str) -> TotpEnrolment:
+        """Rejected ALREADY_ENABLED."""
+        ...
+
+    async def confirm_totp(self, user_id: str, code: str) -> RecoveryCodes:
+        """Rejected INVALID_CODE, NOT_ENROLLING, ALREADY_ENABLED."""
+        ...
+
+    async def verify_second_factor(
+        self, user_id: str, *, code: str | None = None, recovery_code: str | None = None
+    ) -> SecondFactorCheck:
+        """Rejected INVALID_CODE, NOT_ENABLED."""
+        ...
+
+    async def disable_totp(
+        self, user_id: str, *, password: str | None = None, code: str | None = None
+    ) -> PortalUser:
+        """Rejected INVALID_CREDENTIALS, NOT_ENABLED."""
+        ...
+
+    async def device_seen(self, user_id: str, device_key: str, label: str, ip: str | None) -> DeviceSeen: ...
+
+    # -- the team --------------------------------------------------------------------------------------------
+    async def invite_user(
+        self,
+        subscriber_id: str,
+        *,
+        email: str,
+        name: str | None,
+        role: str,
+        site_ids: Sequence[str],
+        invited_by: str,
+        link: str,
+    ) -> PortalUser:
+        """Rejected EMAIL_TAKEN, INVALID_EMAIL, SUBSERVICE_MISMATCH, …"""
+        ...
+
+    async def set_user_role(self, user_id: str, role: str, site_ids: Sequence[str] = ()) -> PortalUser: ...
+
+    async def set_user_disabled(self, user_id: str, disabled: bool) -> PortalUser: ...
+
+    async def remove_user(self, user_id: str) -> PortalUser: ...
 
     async def audit_of_subscriber(self, subscriber_id: str, limit: int = 50) -> list[AuditEntry]: ...

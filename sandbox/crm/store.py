@@ -151,6 +151,43 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_user ON audit_log (user_id, seq);
 CREATE INDEX IF NOT EXISTS audit_subscriber ON audit_log (subscriber_id, seq);
+-- Single-use links e-mailed to a user: a password reset, or the invitation to set a first password. Only
+-- the SHA-256 of the token is kept.
+CREATE TABLE IF NOT EXISTS password_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    purpose TEXT NOT NULL,              -- RESET or INVITE
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS password_tokens_user ON password_tokens (user_id);
+-- The TOTP second factor: pending (confirmed_at NULL) from enrolment until the first code is confirmed.
+-- `last_step` is the last accepted time step: a code is accepted once.
+CREATE TABLE IF NOT EXISTS user_totp (
+    user_id TEXT PRIMARY KEY REFERENCES users (id),
+    secret TEXT NOT NULL,
+    confirmed_at TEXT,
+    last_step INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS recovery_codes (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (user_id, code_hash)
+);
+-- The devices (browser family + address) a user has signed in from: a new one gets an e-mail alert.
+CREATE TABLE IF NOT EXISTS known_devices (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    device_key TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, device_key)
+);
+-- Users an owner removed from the team: kept (the access log and tickets still name them), never listed.
+CREATE TABLE IF NOT EXISTS removed_users (
+    user_id TEXT PRIMARY KEY REFERENCES users (id),
+    removed_at TEXT NOT NULL
+);
 """
 
 

@@ -80,6 +80,16 @@ class CanWriteTickets(BasePermission):
     def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
         return not info.context.require_viewer().read_only
 
+
+class CanManageTeam(BasePermission):
+    """Invite, change, disable and remove the account's people: OWNER and MANAGER. Without a session the
+    error is UNAUTHENTICATED; other roles get FORBIDDEN."""
+
+    message = "Your role cannot manage the team."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().can_manage_team
+
     def on_unauthorized(self) -> None:
         raise Forbidden(self.message)
 

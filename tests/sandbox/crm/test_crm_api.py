@@ -60,11 +60,11 @@ async def test_users_of_a_subscriber(client: httpx.AsyncClient) -> None:
     }
 
 
-def test_seeded_hashes_use_the_scrypt_format(crm: CrmSystem) -> None:
+def test_seeded_hashes_use_the_argon2id_format(crm: CrmSystem) -> None:
     stored = crm.db.scalar("SELECT password_hash FROM users WHERE id = 'USR-1'")
-    scheme, n, r, p, salt, _key = stored.split("$")
-    assert (scheme, n, r, p) == ("scrypt", str(2**14), "8", "1")
-    assert len(salt) == 24  # 16 bytes in base64
+    _, scheme, version, params, salt, _key = stored.split("$")
+    assert (scheme, version, params) == ("argon2id", "v=19", "m=19456,t=2,p=1")
+    assert len(salt) == 22  # 16 bytes in unpadded base64
     assert verify_password(DEMO_PASSWORD, stored)
     assert not verify_password("wrong", stored)
     assert not verify_password(DEMO_PASSWORD, "scrypt$bad")
