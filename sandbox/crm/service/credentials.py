@@ -90,6 +90,7 @@ class Credentials:
         if row is None or row["disabled"]:
             return
         token = self.issue_link(row["id"], "RESET", RESET_TTL)
+        link = link_to(link_base, token)
         send_mail(
             self.notices,
             to=row["email"],
@@ -97,10 +98,11 @@ class Credentials:
             body=(
                 f"Hello {row['name']},\n\nsomeone (we hope you) asked to reset the password of your WISPGate "
                 f"portal login. Open this link within 30 minutes to choose a new one:\n\n"
-                f"{link_to(link_base, token)}\n\nThe link works once. If you did not ask for it, ignore this "
+                f"{link}\n\nThe link works once. If you did not ask for it, ignore this "
                 "e-mail: your password stays as it is."
             ),
             subscriber_id=row["subscriber_id"],
+            link=link,
         )
 
     def complete_reset(self, token: str, new_password: str) -> dict[str, Any]:

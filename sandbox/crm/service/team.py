@@ -78,6 +78,7 @@ class Team:
             )
             user = self.directory.set_role(user_id, role, site_ids)
             token = self.credentials.issue_link(user_id, "INVITE", INVITE_TTL)
+            link = link_to(link_base, token)
             send_mail(
                 self.notices,
                 to=address,
@@ -85,10 +86,11 @@ class Team:
                 body=(
                     f"Hello,\n\n{inviter['name']} invited you to manage {subscriber['name']} "
                     f"(account {subscriber['account_number']}) in the WISPGate portal. Open this link within 7 "
-                    f"days to choose your password:\n\n{link_to(link_base, token)}\n\nYour login is this "
+                    f"days to choose your password:\n\n{link}\n\nYour login is this "
                     "e-mail address."
                 ),
                 subscriber_id=subscriber_id,
+                link=link,
             )
         return user
 
