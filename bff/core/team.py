@@ -16,6 +16,7 @@ their session, and disabling or removing ends the sessions outright.
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ log = logging.getLogger("wispgate.team")
 
 # Invitations an account may send per hour: each is an e-mail to an address of the owner's choosing.
 INVITES_PER_HOUR = 20
+INVITE_WINDOW = timedelta(hours=1)
+MAX_EMAIL = 254
 
 
 class TeamFailure(Exception):
@@ -104,19 +107,23 @@ class Team:
         user_agent: str,
     ) -> PortalUser:
         self._may_give(viewer, role)
+        address = email.strip()
+        if "@" not in address.strip("@") or len(address) > MAX_EMAIL or any(c.isspace() for c in address):
+            raise TeamFailure("INVALID_EMAIL", "This is not an e-mail address.", "email")
         sites = await self._sites(viewer, role, site_ids)
-        sent = await self.auth.limiter.hit(
-            f"team:invites:{viewer.subscriber_id}", INVITES_PER_HOUR, timedelta(hours=1)
-        )
-        if not sent.allowed:
+        # Only invitations that went out count: a refused one sent no e-mail, and the next answer must not
+        # depend on how many were refused before it.
+        sent_key = f"team:invites:{viewer.subscriber_id}"
+        [sent] = await self.auth.limiter.peek([sent_key])
+        if sent.count >= INVITES_PER_HOUR:
+            wait = max(1, math.ceil(sent.resets_in_s))
             raise TeamFailure(
-                "RATE_LIMITED",
-                f"Too many invitations this hour. Try again in {wait_text(sent.retry_after_s)}.",
+                "RATE_LIMITED", f"Too many invitations this hour. Try again in {wait_text(wait)}."
             )
         try:
             user = await self.crm.invite_user(
                 viewer.subscriber_id,
-                email=email,
+                email=address,
                 name=name,
                 role=role,
                 site_ids=sites,
@@ -131,6 +138,7 @@ class Team:
             if exc.code == "INVALID_EMAIL":
                 raise TeamFailure(exc.code, "This is not an e-mail address.", "email") from None
             raise
+        await self.auth.limiter.record(sent_key, INVITE_WINDOW)
         await self.auth.audit(
             "team_changed", viewer, ip=ip, user_agent=user_agent, detail=f"invited {user.email} as {role}"
         )
