@@ -145,13 +145,18 @@ class Guard:
         self.budget.deposit()
         retries = self.policy.retry.retries if retryable else 0
         done = 0
+        failed: Unavailable | None = None
         while True:
+            # A breaker that opened meanwhile (other calls failed too) means the backend is down: a retry
+            # would only add to its load. Checked before the pause and again after it.
+            if failed is not None and self.breaker.state is not State.CLOSED:
+                raise failed
             try:
                 return await attempt()
-            except Unavailable:
-                # A breaker that opened meanwhile (other calls failed too) means the backend is down:
-                # a retry would only add to its load. The budget caps retries across all calls.
+            except Unavailable as exc:
+                # The budget caps retries across all calls to the backend.
                 if done >= retries or self.breaker.state is not State.CLOSED or not self.budget.withdraw():
                     raise
+                failed = exc
             done += 1
             await self._sleep(pause(done, self.policy.retry.backoff_s, self._rand))

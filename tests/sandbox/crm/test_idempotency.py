@@ -4,6 +4,7 @@ Also through the BFF's own adapter (`HttpCrm.notify(idempotency_key=…)`)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -93,3 +94,13 @@ async def test_the_adapter_sends_the_key(client: httpx.AsyncClient, crm: CrmSyst
     with pytest.raises(Rejected) as refused:
         await port.notify(*args[:3], "changed", email=True, idempotency_key="stripe:pi_4:notify")
     assert (refused.value.code, refused.value.status) == ("IDEMPOTENCY_CONFLICT", 409)
+
+
+async def test_concurrent_repeats_of_a_key_post_once(client: httpx.AsyncClient, crm: CrmSystem) -> None:
+    key = {"Idempotency-Key": "stripe:pi_5:notify"}
+    answers = await asyncio.gather(
+        *(client.post("/v1/notifications", json=NOTICE, headers=key) for _ in range(20))
+    )
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert counts(crm) == (1, 1)
