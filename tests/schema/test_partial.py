@@ -9,11 +9,12 @@ Over real loopback servers with refused, hung and dropped connections: `test_par
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.harness.portal import SignIn
+from tests.harness.portal import GATEWAY_URL, MakePortal, SignIn, portal_settings
 from tests.harness.web_operations import web_operation
 from tests.schema.partial import (
     DASHBOARD_OPERATIONS,
@@ -81,10 +82,14 @@ async def test_every_field_of_the_full_dashboard_fails_alone(sign_in: SignIn, ba
     assert all(made[f"{host}.test"] > 0 for host in others), made
 
 
-async def test_a_failed_backend_is_asked_once_per_kind_of_data(sign_in: SignIn) -> None:
+async def test_a_failed_backend_is_asked_once_per_kind_of_data(
+    make_portal: MakePortal, tmp_path: Path
+) -> None:
     """The per-request loader cache keeps a failure: fields that need the same failed read share it
-    instead of each asking the dead backend again (and each waiting for its deadline)."""
-    portal = await sign_in(ENTERPRISE)
+    instead of each asking the dead backend again (and each waiting for its deadline). AAA's breaker is
+    kept closed here, so that every read the BFF attempts reaches the transport and is counted."""
+    settings = portal_settings(tmp_path, GATEWAY_URL=GATEWAY_URL, AAA_BREAKER_FAILURES="1000")
+    portal = await (await make_portal(settings)).sign_in(ENTERPRISE)
     assert portal.transport is not None
     asked: list[str] = []
     transport = portal.transport
