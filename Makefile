@@ -65,6 +65,8 @@ bench: install
 	$(BIN)/python bench/partial.py --write
 	$(BIN)/python bench/resilience.py --write
 	$(BIN)/python bench/subscriptions.py --write
+	$(BIN)/python bench/trusted.py --write
+	$(BIN)/python bench/uploads.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

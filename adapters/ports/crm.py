@@ -20,7 +20,9 @@ TicketCategory = Literal["CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "O
 TicketPriority = Literal["LOW", "NORMAL", "HIGH", "URGENT"]
 TicketStatus = Literal["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED"]
 MessageAuthor = Literal["CUSTOMER", "SUPPORT"]
-AttachmentType = Literal["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"]
+AttachmentType = Literal[
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"
+]
 NotificationKind = Literal[
     "INVOICE_ISSUED",
     "PAYMENT_RECEIVED",
@@ -87,6 +89,46 @@ class Sla(Struct, frozen=True, kw_only=True, gc=False):
     resolved_at: Moment | None = None
     first_response_breached: bool
     resolution_breached: bool
+    first_response_met: bool = False  # the first support reply came in time
+    resolution_met: bool = False  # resolved in time
+    elapsed_percent: float = 0.0  # of the resolution window, until resolution or now; 0..100
+
+
+class TicketRating(Struct, frozen=True, kw_only=True, gc=False):
+    score: int  # 1..5
+    comment: str | None = None
+    rated_at: Moment
+
+
+TicketEventKind = Literal[
+    "CREATED", "ASSIGNED", "REPLIED", "STATUS_CHANGED", "ATTACHMENT_ADDED", "REOPENED", "RATED"
+]
+ActorKind = Literal["CUSTOMER", "SUPPORT", "SYSTEM"]
+TICKET_EVENT_KINDS: tuple[TicketEventKind, ...] = get_args(TicketEventKind)
+
+
+class TicketEvent(Struct, frozen=True, kw_only=True, gc=False):
+    """One interaction in a ticket's history."""
+
+    id: str
+    kind: TicketEventKind
+    actor_kind: ActorKind
+    actor_name: str
+    from_status: TicketStatus | None = None
+    to_status: TicketStatus | None = None
+    detail: str | None = None  # the queue (ASSIGNED), the message id (REPLIED), a file name, "5/5"
+    created_at: Moment
+
+
+class TicketCategoryInfo(Struct, frozen=True, kw_only=True, gc=False):
+    """A category a customer may choose, with where it goes and what it promises."""
+
+    category: TicketCategory
+    label: str
+    queue: str
+    default_priority: TicketPriority
+    first_response_minutes: int
+    resolution_minutes: int
 
 
 class TicketSummary(Struct, frozen=True, kw_only=True, gc=False):
@@ -105,6 +147,7 @@ class TicketSummary(Struct, frozen=True, kw_only=True, gc=False):
     sla: Sla
     message_count: int
     attachment_count: int
+    rating: TicketRating | None = None
 
 
 class TicketMessage(Struct, frozen=True, kw_only=True, gc=False):
@@ -131,12 +174,24 @@ class Attachment(Struct, frozen=True, kw_only=True, gc=False):
 class Ticket(TicketSummary, frozen=True, kw_only=True, gc=False):
     messages: tuple[TicketMessage, ...]
     attachments: tuple[Attachment, ...]
+    events: tuple[TicketEvent, ...] = ()
 
 
 class TicketPage(Struct, frozen=True, kw_only=True, gc=False):
     items: list[TicketSummary]
     next_cursor: str | None = None
     total_count: int
+
+
+LinkKind = Literal["TICKET", "INVOICE", "PAYMENT", "SERVICE", "WALLET"]
+LINK_KINDS: tuple[LinkKind, ...] = get_args(LinkKind)
+
+
+class NotificationLink(Struct, frozen=True, kw_only=True, gc=False):
+    """What a notification is about: a ticket, an invoice, a payment, a sub-service, the wallet."""
+
+    kind: LinkKind
+    id: str | None = None
 
 
 class Notification(Struct, frozen=True, kw_only=True, gc=False):
@@ -146,6 +201,7 @@ class Notification(Struct, frozen=True, kw_only=True, gc=False):
     kind: NotificationKind
     title: str
     body: str
+    link: NotificationLink | None = None
     created_at: Moment
     read: bool  # by the user the list was asked for
 
@@ -237,6 +293,16 @@ class CrmPort(Protocol):
 
     async def close_ticket(self, ticket_id: str, user_id: str) -> Ticket: ...
 
+    async def reopen_ticket(self, ticket_id: str, user_id: str, reason: str | None = None) -> Ticket:
+        """Rejected TICKET_NOT_RESOLVED unless the ticket is RESOLVED or CLOSED."""
+        ...
+
+    async def rate_ticket(self, ticket_id: str, user_id: str, score: int, comment: str | None) -> Ticket:
+        """Rejected TICKET_NOT_RESOLVED / ALREADY_RATED / RATING_INVALID."""
+        ...
+
+    async def ticket_categories(self) -> list[TicketCategoryInfo]: ...
+
     async def add_attachment(
         self, ticket_id: str, filename: str, content_type: str, data: bytes, message_id: str | None = None
     ) -> Attachment:
@@ -265,12 +331,14 @@ class CrmPort(Protocol):
         body: str,
         subservice_id: str | None = None,
         email: bool = False,
+        link: NotificationLink | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Notification:
         """Post a notification; with `email` the CRM also e-mails the subscriber's contact address (in the
-        same transaction). With an `idempotency_key`, a repeat of the key posts and e-mails nothing and
-        answers the first notification; the same key with other content is Rejected IDEMPOTENCY_CONFLICT."""
+        same transaction), linking to what it is about (`link`: the portal opens it too). With an
+        `idempotency_key`, a repeat of the key posts and e-mails nothing and answers the first notification;
+        the same key with other content is Rejected IDEMPOTENCY_CONFLICT."""
         ...
 
     async def mark_notifications_read(self, user_id: str, ids: Sequence[str]) -> MarkReadResult: ...

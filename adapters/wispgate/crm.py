@@ -19,12 +19,14 @@ from adapters.ports.crm import (
     MarkReadResult,
     NewTicket,
     Notification,
+    NotificationLink,
     NotificationPage,
     PortalUser,
     Subscriber,
     SubService,
     SubServicePage,
     Ticket,
+    TicketCategoryInfo,
     TicketPage,
 )
 from adapters.wispgate.client import CoreClient, chunks, keyed
@@ -140,6 +142,21 @@ class HttpCrm:
             "POST", f"/v1/tickets/{_seg(ticket_id)}/close", Ticket, json_body=payload
         )
 
+    async def reopen_ticket(self, ticket_id: str, user_id: str, reason: str | None = None) -> Ticket:
+        payload = {"user_id": user_id, "reason": reason or None}
+        return await self.client.call(
+            "POST", f"/v1/tickets/{_seg(ticket_id)}/reopen", Ticket, json_body=payload
+        )
+
+    async def rate_ticket(self, ticket_id: str, user_id: str, score: int, comment: str | None) -> Ticket:
+        payload = {"user_id": user_id, "score": score, "comment": comment or None}
+        return await self.client.call(
+            "POST", f"/v1/tickets/{_seg(ticket_id)}/rating", Ticket, json_body=payload
+        )
+
+    async def ticket_categories(self) -> list[TicketCategoryInfo]:
+        return (await self.client.call("GET", "/v1/ticket-categories", Items[TicketCategoryInfo])).items
+
     # -- attachments -------------------------------------------------------------------------------------
     async def add_attachment(
         self, ticket_id: str, filename: str, content_type: str, data: bytes, message_id: str | None = None
@@ -208,10 +225,11 @@ class HttpCrm:
         body: str,
         subservice_id: str | None = None,
         email: bool = False,
+        link: NotificationLink | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Notification:
-        payload = {
+        payload: dict[str, Any] = {
             "subscriber_id": subscriber_id,
             "subservice_id": subservice_id,
             "kind": kind,
@@ -219,6 +237,8 @@ class HttpCrm:
             "body": body,
             "email": email,
         }
+        if link is not None:
+            payload["link"] = {"kind": link.kind, "id": link.id}
         return await self.client.call(
             "POST", "/v1/notifications", Notification, json_body=payload, headers=keyed(idempotency_key)
         )

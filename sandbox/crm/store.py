@@ -61,7 +61,10 @@ CREATE TABLE IF NOT EXISTS tickets (
     first_response_due_at TEXT NOT NULL,
     resolution_due_at TEXT NOT NULL,
     first_responded_at TEXT,
-    resolved_at TEXT
+    resolved_at TEXT,
+    rating INTEGER,                     -- 1..5, given by the customer once the ticket is resolved
+    rating_comment TEXT,
+    rated_at TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_subscriber ON tickets (subscriber_id, seq);
 CREATE TABLE IF NOT EXISTS ticket_messages (
@@ -75,6 +78,20 @@ CREATE TABLE IF NOT EXISTS ticket_messages (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ticket_messages_ticket ON ticket_messages (ticket_id, seq);
+-- Every interaction with a ticket, in order: what the portal shows as its history.
+CREATE TABLE IF NOT EXISTS ticket_events (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    ticket_id TEXT NOT NULL REFERENCES tickets (id),
+    kind TEXT NOT NULL,                 -- CREATED, ASSIGNED, REPLIED, STATUS_CHANGED, ATTACHMENT_ADDED, RATED, REOPENED
+    actor_kind TEXT NOT NULL,           -- CUSTOMER, SUPPORT, SYSTEM
+    actor_name TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    detail TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ticket_events_ticket ON ticket_events (ticket_id, seq);
 CREATE TABLE IF NOT EXISTS attachments (
     id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL UNIQUE,
@@ -96,6 +113,8 @@ CREATE TABLE IF NOT EXISTS notifications (
     kind TEXT NOT NULL,
     title TEXT NOT NULL,
     body TEXT NOT NULL,
+    link_kind TEXT,                     -- what the notification is about: TICKET, INVOICE, PAYMENT, SERVICE, WALLET
+    link_id TEXT,
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notifications_subscriber ON notifications (subscriber_id, seq);
@@ -112,7 +131,12 @@ CREATE TABLE IF NOT EXISTS email_outbox (
     to_address TEXT NOT NULL,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    html TEXT,                          -- the HTML alternative; NULL: plain text only
+    link TEXT,                          -- where in the portal the message points
+    created_at TEXT NOT NULL,
+    sent_at TEXT,                       -- handed to the SMTP server (NULL: not yet, or no SMTP configured)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
 );
 CREATE TABLE IF NOT EXISTS audit_log (
     id TEXT PRIMARY KEY,

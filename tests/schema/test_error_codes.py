@@ -98,6 +98,11 @@ PASSED_THROUGH = {
     "setDefaultPaymentMethod",
     "setAutopay",
     "markNotificationsRead",
+    "openTicket",
+    "replyToTicket",
+    "closeTicket",
+    "reopenTicket",
+    "rateTicket",
 }
 # Codes translated by name from `bff.core` (which cannot know the schema's enums): each flow's exact set.
 CHECKOUT_SHARED = {"NOT_FOUND", "RETURN_URL_NOT_ALLOWED", "IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_CONFLICT"}

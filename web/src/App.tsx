@@ -12,6 +12,9 @@ import { OverviewPage } from "./pages/OverviewPage";
 import { PaymentMethodsPage } from "./pages/PaymentMethodsPage";
 import { PaymentReturnPage } from "./pages/PaymentReturnPage";
 import { SubServicePage } from "./pages/SubServicePage";
+import { SupportNewPage } from "./pages/SupportNewPage";
+import { SupportPage } from "./pages/SupportPage";
+import { SupportTicketPage } from "./pages/SupportTicketPage";
 import { WalletPage } from "./pages/WalletPage";
 
 export function App() {
@@ -48,6 +51,9 @@ export function App() {
           <Route path="installments" element={<InstallmentsPage />} />
           <Route path="payment-methods" element={<PaymentMethodsPage />} />
           <Route path="payments/return" element={<PaymentReturnPage />} />
+          <Route path="support" element={<SupportPage />} />
+          <Route path="support/new" element={<SupportNewPage />} />
+          <Route path="support/:number" element={<SupportTicketPage />} />
           <Route
             path="overview"
             element={isMultiSite(state.viewer.subscriber.kind) ? <OverviewPage /> : <Navigate to="/" replace />}

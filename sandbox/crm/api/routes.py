@@ -26,8 +26,9 @@ from sandbox.crm.config import (
     TICKET_PRIORITIES,
     TICKET_STATUSES,
 )
-from sandbox.crm.service import CrmService
+from sandbox.crm.service import CrmService, sla
 from sandbox.crm.service.cursor import decode_cursor
+from sandbox.crm.service.notices import LINK_KINDS
 
 
 class CrmApi:
@@ -40,6 +41,7 @@ class CrmApi:
         self.notices = service.notices
         self.audit = service.audit
         self.attachments = service.attachments
+        self.feedback = service.feedback
         self.keys = RequestKeys(service.notices.db)
 
     # -- subscribers and sub-services --------------------------------------------------------------------
@@ -134,6 +136,33 @@ class CrmApi:
             self.tickets.close(request.path_params["ticket_id"], require_str(body, "user_id", max_len=MAX_ID))
         )
 
+    async def categories(self, _request: Request) -> Response:
+        return ok({"items": sla.categories()})
+
+    async def reopen(self, request: Request) -> Response:
+        body = await read_object(request)
+        return ok(
+            self.feedback.reopen(
+                request.path_params["ticket_id"],
+                require_str(body, "user_id", max_len=MAX_ID),
+                opt_str(body, "reason", MAX_BODY),
+            )
+        )
+
+    async def rate(self, request: Request) -> Response:
+        body = await read_object(request)
+        score = body.get("score")
+        if not isinstance(score, int) or isinstance(score, bool):
+            raise invalid("`score` must be a whole number from 1 to 5", "RATING_INVALID")
+        return ok(
+            self.feedback.rate(
+                request.path_params["ticket_id"],
+                require_str(body, "user_id", max_len=MAX_ID),
+                score,
+                opt_str(body, "comment", MAX_BODY),
+            )
+        )
+
     async def upload_attachment(self, request: Request) -> Response:
         ticket_id = request.path_params["ticket_id"]
         self.tickets.ticket(ticket_id)  # 404 before reading a body that would be thrown away
@@ -188,6 +217,7 @@ class CrmApi:
                 require_str(body, "body", max_len=MAX_BODY),
                 subservice_id=opt_str(body, "subservice_id", MAX_ID),
                 email=flag(body, "email"),
+                link=_link(body),
             )
             return ok(notification, 201)
 
@@ -224,9 +254,26 @@ class CrmApi:
     async def ops_queue(self, request: Request) -> Response:
         params = request.query_params
         statuses = tuple(enum_params(params, "status", TICKET_STATUSES))
-        return ok(
-            {"items": self.tickets.support_queue(statuses, limit_param(params, default=200, maximum=1000))}
-        )
+        queue = params.get("queue") or None
+        if queue is not None and queue not in sla.queues():
+            raise invalid(f"`queue` must be one of {', '.join(sla.queues())}")
+        items = self.tickets.support_queue(statuses, limit_param(params, default=200, maximum=1000))
+        return ok({"items": [t for t in items if queue is None or t["queue"] == queue]})
+
+    async def ops_queues(self, _request: Request) -> Response:
+        return ok({"items": self.tickets.queue_counts(sla.queues())})
+
+    async def ops_attach(self, request: Request) -> Response:
+        """Support attaches a file to a ticket (to its latest support message, when there is one)."""
+        ticket_id = request.path_params["ticket_id"]
+        ticket = self.tickets.ticket(ticket_id)
+        part, fields = await read_upload(request, max_file_bytes=MAX_ATTACHMENT_BYTES)
+        if part is None:
+            raise invalid(f"the form needs a `{FILE_FIELD}` part", "FILE_REQUIRED")
+        latest = [m["id"] for m in ticket["messages"] if m["author_kind"] == "SUPPORT"]
+        message_id = fields.get("message_id") or (latest[-1] if latest else None)
+        attachment = self.attachments.add(ticket_id, part.filename, part.content_type, part.data, message_id)
+        return ok(attachment, 201)
 
     async def ops_reply(self, request: Request) -> Response:
         body = await read_object(request)
@@ -241,7 +288,8 @@ class CrmApi:
     async def ops_status(self, request: Request) -> Response:
         body = await read_object(request)
         status = enum(body, "status", TICKET_STATUSES)
-        return ok(self.tickets.set_status(request.path_params["ticket_id"], status))
+        agent = opt_str(body, "agent_name", 100) or "Support team"
+        return ok(self.tickets.set_status(request.path_params["ticket_id"], status, agent))
 
     async def ops_emails(self, request: Request) -> Response:
         return ok(
@@ -274,6 +322,9 @@ class CrmApi:
             Route("/v1/tickets/{ticket_id}/messages", self.reply, methods=["POST"]),
             Route("/v1/tickets/{ticket_id}/close", self.close, methods=["POST"]),
             Route("/v1/tickets/{ticket_id}/attachments", self.upload_attachment, methods=["POST"]),
+            Route("/v1/tickets/{ticket_id}/reopen", self.reopen, methods=["POST"]),
+            Route("/v1/tickets/{ticket_id}/rating", self.rate, methods=["POST"]),
+            Route("/v1/ticket-categories", self.categories, methods=["GET"]),
             Route("/v1/attachments:batch", self.batch_attachments, methods=["POST"]),
             Route("/v1/attachments/{attachment_id}", self.download_attachment, methods=["GET"]),
             Route("/v1/notifications", self.create_notification, methods=["POST"]),
@@ -282,10 +333,22 @@ class CrmApi:
             Route("/v1/ops/tickets", self.ops_queue, methods=["GET"]),
             Route("/v1/ops/tickets/{ticket_id}/reply", self.ops_reply, methods=["POST"]),
             Route("/v1/ops/tickets/{ticket_id}/status", self.ops_status, methods=["POST"]),
+            Route("/v1/ops/tickets/{ticket_id}/attachments", self.ops_attach, methods=["POST"]),
+            Route("/v1/ops/queues", self.ops_queues, methods=["GET"]),
             Route("/v1/ops/emails", self.ops_emails, methods=["GET"]),
             Route("/v1/ops/users/{user_id}/disable", self.ops_disable, methods=["POST"]),
             Route("/v1/ops/users/{user_id}/enable", self.ops_enable, methods=["POST"]),
         ]
+
+
+def _link(body: dict[str, object]) -> tuple[str, str | None] | None:
+    raw = body.get("link")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise invalid("`link` must be an object with `kind` and `id`")
+    kind = enum(raw, "kind", LINK_KINDS)
+    return kind, opt_str(raw, "id", MAX_ID)
 
 
 def routes(service: CrmService) -> list[BaseRoute]:

@@ -13,14 +13,20 @@ from sandbox.common.events import EventOutbox
 from sandbox.crm.service.attachments import Attachments
 from sandbox.crm.service.audit import AuditLog
 from sandbox.crm.service.directory import Directory
+from sandbox.crm.service.feedback import TicketFeedback
+from sandbox.crm.service.history import TicketHistory
 from sandbox.crm.service.notices import Notices
 from sandbox.crm.service.tickets import Tickets
 
 
 class CrmService:
-    def __init__(self, db: Database, outbox: EventOutbox, attachments_dir: Path) -> None:
+    def __init__(
+        self, db: Database, outbox: EventOutbox, attachments_dir: Path, portal_url: str = ""
+    ) -> None:
         self.directory = Directory(db, outbox)
-        self.notices = Notices(db, outbox, self.directory)
+        self.notices = Notices(db, outbox, self.directory, portal_url)
         self.audit = AuditLog(db, self.directory)
-        self.tickets = Tickets(db, outbox, self.directory, self.notices)
+        self.history = TicketHistory(db)
+        self.tickets = Tickets(db, outbox, self.directory, self.notices, self.history)
+        self.feedback = TicketFeedback(db, self.tickets)
         self.attachments = Attachments(db, self.tickets, attachments_dir)

@@ -251,9 +251,12 @@ async def test_site_user_sees_only_its_sites_notifications(client: httpx.AsyncCl
         )
     url = "/v1/subscribers/SUB-2001/notifications"
     site = (await client.get(url, params={"user_id": "USR-24"})).json()
-    assert {n["subservice_id"] for n in site["items"]} == {"SS-2001-5", None}
+    # The seeded subscriber-wide notice is about the wallet, which a SITE user does not see.
+    assert {n["subservice_id"] for n in site["items"]} == {"SS-2001-5"}
+    assert site["unread_count"] == 1
     owner = (await client.get(url, params={"user_id": "USR-20"})).json()
     assert {n["subservice_id"] for n in owner["items"]} == {"SS-2001-5", "SS-2001-1", None}
+    assert "WALLET_CREDITED" in {n["kind"] for n in owner["items"]}
 
 
 async def test_notification_with_email_queues_an_email(client: httpx.AsyncClient) -> None:

@@ -173,3 +173,14 @@ export function BellIcon(props: IconProps) {
     </Svg>
   );
 }
+
+export function SupportIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <path d="M4 13v-1a8 8 0 0 1 16 0v1" />
+      <rect x="3" y="13" width="4" height="6" rx="1.5" />
+      <rect x="17" y="13" width="4" height="6" rx="1.5" />
+      <path d="M19 19a3 3 0 0 1-3 3h-3" />
+    </Svg>
+  );
+}

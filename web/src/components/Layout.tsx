@@ -3,7 +3,16 @@ import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useAuth, useViewer } from "../api/auth";
 import type { SubscriberKind } from "../gql/graphql";
 import { label, ROLE_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
-import { CardIcon, HomeIcon, InstallmentIcon, InvoiceIcon, OverviewIcon, SignOutIcon, WalletIcon } from "./Icons";
+import {
+  CardIcon,
+  HomeIcon,
+  InstallmentIcon,
+  InvoiceIcon,
+  OverviewIcon,
+  SignOutIcon,
+  SupportIcon,
+  WalletIcon,
+} from "./Icons";
 import { NotificationsBell } from "./NotificationsBell";
 
 interface NavItem {
@@ -44,7 +53,8 @@ export function Layout() {
     { to: "/", name: "dashboard", text: "Dashboard", icon: HomeIcon, end: true },
     { to: "/invoices", name: "invoices", text: "Invoices", icon: InvoiceIcon },
     { to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon },
-    { to: "/installments", name: "installments", text: "Installments", icon: InstallmentIcon },
+    { to: "/installments", name: "installments", text: "Installments", short: "Plans", icon: InstallmentIcon },
+    { to: "/support", name: "support", text: "Support", icon: SupportIcon },
   ];
   if (isMultiSite(viewer.subscriber.kind)) {
     items.push({ to: "/overview", name: "overview", text: "Overview", icon: OverviewIcon });
