@@ -113,3 +113,38 @@ async def test_a_failed_backend_is_asked_once_per_kind_of_data(
     assert len(payload["errors"]) > 10
     # statuses, profiles, sessions: one call each, however many fields and sub-services need them.
     assert Counter(asked) == {"/v1/status:batch": 1, "/v1/profiles:batch": 1, "/v1/sessions:batch": 1}, asked
+
+
+# The web's other read-only pages (their own operations, with the variables the pages send): whatever is
+# down, each answers everything else, its failed fields null with a coded error at their paths.
+SERVICE_ID = "U3ViU2VydmljZTpTUy0yMDAxLTE"  # gid("SubService", "SS-2001-1"), Northwind's head office
+PAGE_OPERATIONS: dict[str, dict[str, Any]] = {
+    "SubServiceDetail": {"id": SERVICE_ID, "from": "2026-10-27", "to": "2026-11-25"},
+    "Overview": {},
+    "Invoices": {"first": 20, "after": None, "status": None},
+    "BillingCycles": {},
+    "Installments": {"first": 100, "after": None},
+    "WalletHistory": {"first": 20, "after": None},
+    "PaymentMethods": {},
+    "Notifications": {},
+}
+
+
+@pytest.mark.parametrize("backend", ["aaa", "oss", "billing", "crm"])
+async def test_every_page_of_the_web_fails_alone(sign_in: SignIn, backend: str) -> None:
+    portal = await sign_in(ENTERPRISE)
+    full = await _answers(portal, PAGE_OPERATIONS)
+    assert portal.transport is not None
+    portal.transport.down.add(f"{backend}.test")
+
+    partial = await _answers(portal, PAGE_OPERATIONS)
+
+    failed = {op: compare(full[op], partial[op], backend) for op in PAGE_OPERATIONS}
+    assert any(failed.values()), backend
+    if backend != "crm":
+        # The service page is the CRM's sub-service with everything else's fields around it.
+        assert partial["SubServiceDetail"]["data"]["node"]["label"]
+    if backend in ("aaa", "oss"):
+        # Billing's pages do not depend on them.
+        for op in ("Invoices", "WalletHistory", "PaymentMethods"):
+            assert failed[op] == set(), op
