@@ -62,6 +62,8 @@ bench: install
 	$(BIN)/python bench/pdf_render.py --write
 	$(BIN)/python bench/bounded.py --write
 	$(BIN)/python bench/workers.py --write
+	$(BIN)/python bench/partial.py --write
+	$(BIN)/python bench/resilience.py --write
 	$(BIN)/python bench/subscriptions.py --write
 
 clean:

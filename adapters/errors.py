@@ -26,7 +26,31 @@ class Rejected(BackendError):
 
 
 class Unavailable(BackendError):
-    """The backend could not be reached, timed out, or answered 5xx. Safe to retry idempotent calls."""
+    """The backend could not be reached, timed out, or answered 5xx. Safe to retry idempotent calls.
+
+    `reason` says how, in the words the metrics count (`adapters.observe`); the schema maps every kind to
+    BACKEND_UNAVAILABLE, so a subclass only refines the reason, never the client's code."""
+
+    reason = "unavailable"  # refused, reset, lost answer, 5xx
+
+
+class TimedOut(Unavailable):
+    """The call's deadline passed (or one attempt's connect/read timeout) before the backend answered."""
+
+    reason = "timeout"
+
+
+class CircuitOpen(Unavailable):
+    """The backend's circuit breaker is open: the call failed at once, without reaching the backend."""
+
+    reason = "circuit_open"
+
+
+class Overloaded(Unavailable):
+    """This process already has as many calls in flight to the backend as its bulkhead allows, and none
+    ended within the call's deadline: the call was never sent."""
+
+    reason = "overloaded"
 
 
 class ContractViolation(BackendError):

@@ -80,11 +80,12 @@ class AaaPort(Protocol):
     async def sessions(self, subservice_ids: Sequence[str]) -> dict[str, LiveSession]: ...
 
     async def reactivate(
-        self, subservice_id: str, reason: str, note: str | None = None
+        self, subservice_id: str, reason: str, note: str | None = None, *, idempotency_key: str | None = None
     ) -> ReactivationResult:
         """Lift a suspension or restriction made for exactly `reason` (e.g. NON_PAYMENT after a payment).
 
         Idempotent: an ACTIVE sub-service gives `changed=False`. Raises Rejected("REASON_MISMATCH") when it
-        is down for another reason (that suspension stays), NotFound for an unknown sub-service.
+        is down for another reason (that suspension stays), NotFound for an unknown sub-service. With an
+        `idempotency_key`, a repeat of the key answers what the first call did (`changed=True` included).
         """
         ...

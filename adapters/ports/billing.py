@@ -237,13 +237,28 @@ class BillingPort(Protocol):
 
     # ---- writes (idempotent where a retry could double-charge) ----
     async def record_payment(
-        self, *, external_ref: str, invoice_id: str, amount: Money, method: str
-    ) -> PaymentResult: ...
+        self,
+        *,
+        external_ref: str,
+        invoice_id: str,
+        amount: Money,
+        method: str,
+        idempotency_key: str | None = None,
+    ) -> PaymentResult:
+        """Record a payment once per `external_ref`; with an `idempotency_key`, a repeat of the key
+        answers exactly what the first call answered."""
+        ...
 
     async def credit_wallet(
-        self, *, subscriber_id: str, amount: Money, external_ref: str, description: str | None = None
+        self,
+        *,
+        subscriber_id: str,
+        amount: Money,
+        external_ref: str,
+        description: str | None = None,
+        idempotency_key: str | None = None,
     ) -> WalletCreditResult:
-        """Credit a top-up paid at the gateway, once per external reference."""
+        """Credit a top-up paid at the gateway, once per external reference (and per `idempotency_key`)."""
         ...
 
     async def apply_wallet(

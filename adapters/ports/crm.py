@@ -265,8 +265,12 @@ class CrmPort(Protocol):
         body: str,
         subservice_id: str | None = None,
         email: bool = False,
+        *,
+        idempotency_key: str | None = None,
     ) -> Notification:
-        """Post a notification; with `email` the CRM also e-mails the subscriber's contact address."""
+        """Post a notification; with `email` the CRM also e-mails the subscriber's contact address (in the
+        same transaction). With an `idempotency_key`, a repeat of the key posts and e-mails nothing and
+        answers the first notification; the same key with other content is Rejected IDEMPOTENCY_CONFLICT."""
         ...
 
     async def mark_notifications_read(self, user_id: str, ids: Sequence[str]) -> MarkReadResult: ...

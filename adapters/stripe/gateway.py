@@ -10,6 +10,7 @@ ContractViolation (`adapters.stripe.parse`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from adapters.errors import NotFound, Rejected, Unavailable
+from adapters.errors import NotFound, Rejected, TimedOut, Unavailable
 from adapters.ports.gateway import (
     CardDeclined,
     CheckoutSession,
@@ -27,6 +28,8 @@ from adapters.ports.gateway import (
     PaymentMethodInfo,
 )
 from adapters.ports.money import Money
+from adapters.resilience.guard import Guard, Policy
+from adapters.resilience.retry import retryable
 from adapters.stripe import parse
 from adapters.stripe.amounts import BACKEND, to_minor
 
@@ -46,6 +49,10 @@ class StripeConfig:
     connect_timeout_s: float = 3.0
     read_timeout_s: float = 20.0  # Stripe's own guidance: card networks can be slow
     max_connections: int = 20
+
+
+# The gateway's default guard: one slow read, then room for one quick retry of a lost answer.
+DEFAULT_POLICY = Policy(deadline_s=25.0, concurrency=16)
 
 
 def make_stripe_http(
@@ -94,8 +101,11 @@ def encode_form(params: Mapping[str, FormValue]) -> list[tuple[str, str]]:
 class HttpStripeGateway:
     """Implements `PaymentGatewayPort`."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, guard: Guard | None = None) -> None:
         self.http = http
+        # Deadline, breaker, bulkhead; reads are retried, and so are writes that carry an idempotency key
+        # (Stripe answers a repeated key with the first result), never a charge without one.
+        self.guard = guard if guard is not None else Guard(BACKEND, DEFAULT_POLICY)
 
     # ---- transport --------------------------------------------------------------------------------------
 
@@ -121,10 +131,20 @@ class HttpStripeGateway:
             if idempotency_key is not None:
                 headers["idempotency-key"] = idempotency_key
         where = f"{method} {path}"
+
+        async def attempt() -> bytes:
+            return await self._send(method, url, content, headers, where)
+
+        operation = f"{method} {_operation_path(path)}"
+        return await self.guard.run(operation, attempt, retryable=retryable(method, headers))
+
+    async def _send(
+        self, method: str, url: str, content: bytes | None, headers: dict[str, str], where: str
+    ) -> bytes:
         try:
             response = await self.http.request(method, url, content=content, headers=headers)
         except httpx.TimeoutException:
-            raise Unavailable(BACKEND, f"{where} timed out") from None
+            raise TimedOut(BACKEND, f"{where} timed out") from None
         except httpx.HTTPError as exc:
             raise Unavailable(BACKEND, f"{where} failed: {type(exc).__name__}") from None
         status = response.status_code
@@ -289,6 +309,14 @@ class HttpStripeGateway:
 
     async def event(self, event_id: str) -> GatewayEvent:
         return parse.event(await self._call("GET", f"/v1/events/{_id(event_id)}"))
+
+
+_STRIPE_ID = re.compile(r"^[a-z]{2,5}_\w+$")  # cus_…, pm_…, cs_test_…, evt_… (not payment_intents)
+
+
+def _operation_path(path: str) -> str:
+    """`/v1/customers/cus_123/payment_methods` → `/v1/customers/{id}/payment_methods` (a metrics label)."""
+    return "/".join("{id}" if _STRIPE_ID.match(s) else s for s in path.split("/"))
 
 
 def _id(value: str) -> str:

@@ -16,7 +16,7 @@ from adapters.ports.aaa import (
     ServiceStatus,
     StatusChange,
 )
-from adapters.wispgate.client import CoreClient
+from adapters.wispgate.client import CoreClient, keyed
 
 
 class _Reactivated(ServiceStatus, frozen=True, kw_only=True, gc=False):
@@ -56,13 +56,14 @@ class HttpAaa:
         return {s.subservice_id: s for s in items}
 
     async def reactivate(
-        self, subservice_id: str, reason: str, note: str | None = None
+        self, subservice_id: str, reason: str, note: str | None = None, *, idempotency_key: str | None = None
     ) -> ReactivationResult:
         body = await self.client.call(
             "POST",
             f"/v1/subservices/{quote(subservice_id, safe='')}/reactivate",
             _Reactivated,
             json_body={"reason": reason, "note": note},
+            headers=keyed(idempotency_key),
         )
         fields = msgspec.structs.asdict(body)
         del fields["changed"]

@@ -27,7 +27,7 @@ from adapters.ports.billing import (
 )
 from adapters.ports.money import AmountNotExact, Money
 from adapters.ports.money import wire_amount as exact_amount
-from adapters.wispgate.client import CoreClient
+from adapters.wispgate.client import CoreClient, keyed
 
 
 def seg(value: str) -> str:
@@ -133,7 +133,13 @@ class HttpBilling:
 
     # ---- writes --------------------------------------------------------------------------------------
     async def record_payment(
-        self, *, external_ref: str, invoice_id: str, amount: Money, method: str
+        self,
+        *,
+        external_ref: str,
+        invoice_id: str,
+        amount: Money,
+        method: str,
+        idempotency_key: str | None = None,
     ) -> PaymentResult:
         return await self.client.call(
             "POST",
@@ -146,10 +152,17 @@ class HttpBilling:
                 "currency": amount.currency,
                 "method": method,
             },
+            headers=keyed(idempotency_key),
         )
 
     async def credit_wallet(
-        self, *, subscriber_id: str, amount: Money, external_ref: str, description: str | None = None
+        self,
+        *,
+        subscriber_id: str,
+        amount: Money,
+        external_ref: str,
+        description: str | None = None,
+        idempotency_key: str | None = None,
     ) -> WalletCreditResult:
         payload: dict[str, Any] = {
             "subscriber_id": subscriber_id,
@@ -159,7 +172,13 @@ class HttpBilling:
         }
         if description:
             payload["description"] = description
-        return await self.client.call("POST", "/v1/wallet/credits", WalletCreditResult, json_body=payload)
+        return await self.client.call(
+            "POST",
+            "/v1/wallet/credits",
+            WalletCreditResult,
+            json_body=payload,
+            headers=keyed(idempotency_key),
+        )
 
     async def apply_wallet(
         self, *, subscriber_id: str, invoice_id: str, idempotency_key: str, amount: Money | None = None

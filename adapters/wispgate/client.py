@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 import httpx
 
 from adapters.decode import Items, decode
-from adapters.errors import NotFound, Rejected, Unavailable
+from adapters.errors import NotFound, Rejected, TimedOut, Unavailable
+from adapters.resilience.guard import Guard
+from adapters.resilience.retry import retryable
 
 T = TypeVar("T")
 
@@ -28,8 +31,10 @@ def chunks(ids: Sequence[str]) -> list[list[str]]:
 class BackendConfig:
     base_url: str  # e.g. "http://127.0.0.1:8000/_sandbox/billing"
     api_key: str
-    connect_timeout_s: float = 2.0
-    read_timeout_s: float = 5.0
+    # One attempt's timeouts; the whole call's deadline, retries included, is the guard's
+    # (`adapters.resilience.guard.Policy`). Connecting on a healthy network takes milliseconds.
+    connect_timeout_s: float = 0.5
+    read_timeout_s: float = 2.0
     max_connections: int = 50
 
 
@@ -61,13 +66,34 @@ def pooled_transport(config: BackendConfig) -> httpx.AsyncBaseTransport:
     )
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def keyed(idempotency_key: str | None) -> dict[str, str] | None:
+    """The headers of a write that carries an idempotency key (the core answers a repeat of the key with the
+    first answer; see `sandbox/common/idempotency.py`), or None."""
+    return {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
+
+
+_ID_SEGMENT = re.compile(r"^(?!v\d+$)[^/]*\d[^/]*$")
+
+
+def operation_of(method: str, path: str) -> str:
+    """`GET /v1/subscribers/SUB-1/subservices` → `GET /v1/subscribers/{id}/subservices`: the name of a call
+    in metrics, without the ids that would make every call a series of its own."""
+    segments = path.split("?", 1)[0].split("/")
+    return f"{method} " + "/".join("{id}" if _ID_SEGMENT.match(s) else s for s in segments)
+
+
 class CoreClient:
     """Sends a request to one core system and returns its answer decoded into a port record (see
-    `adapters.decode`), or raises an `adapters.errors` type."""
+    `adapters.decode`), or raises an `adapters.errors` type. Every call goes through the backend's
+    `Guard` (deadline, breaker, bulkhead, retries of reads); the default one has the default policy."""
 
-    def __init__(self, backend: str, http: httpx.AsyncClient) -> None:
+    def __init__(self, backend: str, http: httpx.AsyncClient, guard: Guard | None = None) -> None:
         self.backend = backend
         self.http = http
+        self.guard = guard if guard is not None else Guard(backend)
 
     @overload
     async def call(
@@ -78,6 +104,7 @@ class CoreClient:
         json_body: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> Any: ...
 
     @overload
@@ -90,6 +117,7 @@ class CoreClient:
         json_body: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> T: ...
 
     async def call(
@@ -101,10 +129,16 @@ class CoreClient:
         json_body: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> Any:
-        """The answer decoded as `into` (plain JSON values when it is not given)."""
-        response = await self._send(method, path, json_body=json_body, params=params, headers=headers)
-        return decode(self.backend, response.content, into, f"{method} {path}")
+        """The answer decoded as `into` (plain JSON values when it is not given). `idempotent` says whether
+        the call may be sent twice; by default reads may, and writes only with an `Idempotency-Key` header."""
+
+        async def attempt() -> Any:
+            response = await self._send(method, path, json_body=json_body, params=params, headers=headers)
+            return decode(self.backend, response.content, into, f"{method} {path}")
+
+        return await self._guarded(method, path, attempt, idempotent, headers)
 
     async def batch(
         self,
@@ -120,15 +154,54 @@ class CoreClient:
         envelope: type[Items[T]] = Items[into]  # type: ignore[valid-type]
 
         async def one(chunk: list[str]) -> list[T]:
-            body = await self.call("POST", path, envelope, json_body={"ids": chunk, **(extra or {})})
+            body = await self.call(
+                "POST", path, envelope, json_body={"ids": chunk, **(extra or {})}, idempotent=True
+            )
             return body.items
 
         parts = await asyncio.gather(*(one(c) for c in chunks(ids)))
         return [item for part in parts for item in part]
 
     async def call_bytes(self, method: str, path: str, *, params: dict[str, Any] | None = None) -> bytes:
-        response = await self._send(method, path, params=params)
-        return response.content
+        async def attempt() -> bytes:
+            return (await self._send(method, path, params=params)).content
+
+        return await self._guarded(method, path, attempt, None, None)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool = False,
+        deadline_s: float | None = None,
+        **sent: Any,
+    ) -> httpx.Response:
+        """Any other request (`sent` as httpx takes it: `files`, `data`, …) through the same guard and error
+        mapping; the caller decodes the answer. Not retried unless `idempotent`."""
+
+        async def attempt() -> httpx.Response:
+            return await self._send(method, path, **sent)
+
+        return await self.guard.run(
+            operation_of(method, path), attempt, retryable=idempotent, deadline_s=deadline_s
+        )
+
+    async def reach(self, path: str) -> None:
+        """One GET outside the guard, for readiness probes: whether the backend answers now, even while
+        its breaker is open, without counting for or against it."""
+        await self._send("GET", path)
+
+    async def _guarded(
+        self,
+        method: str,
+        path: str,
+        attempt: Callable[[], Awaitable[T]],
+        idempotent: bool | None,
+        headers: dict[str, str] | None,
+    ) -> T:
+        may_repeat = retryable(method, headers) if idempotent is None else idempotent
+        return await self.guard.run(operation_of(method, path), attempt, retryable=may_repeat)
 
     async def _send(
         self,
@@ -138,11 +211,14 @@ class CoreClient:
         json_body: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        **sent: Any,
     ) -> httpx.Response:
         try:
-            response = await self.http.request(method, path, json=json_body, params=params, headers=headers)
+            response = await self.http.request(
+                method, path, json=json_body, params=params, headers=headers, **sent
+            )
         except httpx.TimeoutException:
-            raise Unavailable(self.backend, f"{method} {path} timed out") from None
+            raise TimedOut(self.backend, f"{method} {path} timed out") from None
         except httpx.HTTPError as exc:
             raise Unavailable(self.backend, f"{method} {path} failed: {type(exc).__name__}") from None
         if response.status_code >= 500:

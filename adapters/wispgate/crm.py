@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 
 from adapters.decode import Items, decode
-from adapters.errors import ContractViolation, NotFound, Rejected, Unavailable
+from adapters.errors import ContractViolation, NotFound
 from adapters.ports.crm import (
     Attachment,
     AuditEntry,
@@ -27,10 +27,11 @@ from adapters.ports.crm import (
     Ticket,
     TicketPage,
 )
-from adapters.wispgate.client import CoreClient, chunks
+from adapters.wispgate.client import CoreClient, chunks, keyed
 
 T = TypeVar("T")
 PAGE = 1000
+UPLOAD_DEADLINE_S = 30.0  # an attachment upload (up to 25 MiB), instead of the CRM's read deadline
 
 
 def _seg(value: str) -> str:
@@ -170,25 +171,15 @@ class HttpCrm:
     async def _send_multipart(
         self, path: str, *, files: dict[str, Any], data: dict[str, str]
     ) -> httpx.Response:
-        backend = self.client.backend
-        try:
-            response = await self.client.http.post(path, files=files, data=data)
-        except httpx.TimeoutException:
-            raise Unavailable(backend, f"POST {path} timed out") from None
-        except httpx.HTTPError as exc:
-            raise Unavailable(backend, f"POST {path} failed: {type(exc).__name__}") from None
-        if response.status_code >= 500:
-            raise Unavailable(backend, f"POST {path} answered {response.status_code}")
-        if response.status_code >= 400:
-            try:
-                error = response.json()["error"]
-                code, message = str(error["code"]), str(error.get("message", ""))
-            except (ValueError, KeyError, TypeError):
-                code, message = f"HTTP_{response.status_code}", response.reason_phrase
-            if response.status_code == 404:
-                raise NotFound(backend, message or f"{path} not found")
-            raise Rejected(backend, code, message, response.status_code)
-        return response
+        # Through the CRM's guard like every call, but with a deadline of its own: a file of up to 25 MiB
+        # may take longer than a read. Never repeated: the CRM would keep two attachments.
+        return await self.client.request(
+            "POST",
+            path,
+            files=files,
+            data=data,
+            deadline_s=max(UPLOAD_DEADLINE_S, self.client.guard.policy.deadline_s),
+        )
 
     # -- notifications -----------------------------------------------------------------------------------
     async def notifications(
@@ -217,6 +208,8 @@ class HttpCrm:
         body: str,
         subservice_id: str | None = None,
         email: bool = False,
+        *,
+        idempotency_key: str | None = None,
     ) -> Notification:
         payload = {
             "subscriber_id": subscriber_id,
@@ -226,7 +219,9 @@ class HttpCrm:
             "body": body,
             "email": email,
         }
-        return await self.client.call("POST", "/v1/notifications", Notification, json_body=payload)
+        return await self.client.call(
+            "POST", "/v1/notifications", Notification, json_body=payload, headers=keyed(idempotency_key)
+        )
 
     async def mark_notifications_read(self, user_id: str, ids: Sequence[str]) -> MarkReadResult:
         marked: list[str] = []

@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 import httpx
 
 from adapters.errors import BackendError, NotFound, Rejected
+from adapters.observe import CallObserver
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
 from adapters.ports.crm import CrmPort
 from adapters.ports.gateway import PaymentGatewayPort
 from adapters.ports.oss import OssPort
+from adapters.resilience.breaker import BreakerPolicy
+from adapters.resilience.guard import Guard, Policy
+from adapters.resilience.retry import RetryPolicy
 from adapters.stripe.gateway import HttpStripeGateway, StripeConfig, make_stripe_http
 from adapters.wispgate.aaa import HttpAaa
 from adapters.wispgate.billing import HttpBilling
@@ -23,7 +27,7 @@ from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
 from bff.core import request_id
-from bff.core.settings import BACKENDS, Settings
+from bff.core.settings import BACKENDS, ResilienceSettings, Settings
 from bff.core.tracing import Tracing
 
 PROBE_PATH = "/v1/readyz-probe"
@@ -38,6 +42,8 @@ class Backends:
     gateway: PaymentGatewayPort
     # The raw clients, for readiness probes only; everything else goes through the ports.
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
+    # Each backend's guard (the gateway's too), for /healthz/backends: breaker state, calls in flight.
+    guards: Mapping[str, Guard] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +58,7 @@ async def probe(client: CoreClient, timeout_s: float = 2.0) -> Probe:
     path that does not exist proves both (the key is checked before routing)."""
     try:
         async with asyncio.timeout(timeout_s):
-            await client.call("GET", PROBE_PATH)
+            await client.reach(PROBE_PATH)
     except NotFound:
         return Probe(client.backend, True, "reachable")
     except Rejected as exc:
@@ -73,14 +79,29 @@ def _with_request_id(http: httpx.AsyncClient) -> httpx.AsyncClient:
     return http
 
 
+def policy_of(conf: ResilienceSettings) -> Policy:
+    return Policy(
+        deadline_s=conf.deadline_s,
+        concurrency=conf.concurrency,
+        breaker=BreakerPolicy(failures=conf.breaker_failures, cooldown_s=conf.breaker_cooldown_s),
+        retry=RetryPolicy(retries=conf.retries),
+    )
+
+
 @contextlib.asynccontextmanager
 async def open_backends(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None, *, tracing: Tracing | None = None
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    tracing: Tracing | None = None,
+    observer: CallObserver | None = None,
 ) -> AsyncIterator[Backends]:
-    """One `httpx.AsyncClient` per backend (base URL, key, timeouts, limits), closed on exit. `transport`
-    replaces the network for every client (tests route it to in-process sandbox apps)."""
+    """One `httpx.AsyncClient` per backend (base URL, key, timeouts, limits) and one `Guard` (deadline,
+    breaker, bulkhead, retries) reporting to `observer`, closed on exit. `transport` replaces the network
+    for every client (tests route it to in-process sandbox apps)."""
     async with contextlib.AsyncExitStack() as stack:
         clients: dict[str, CoreClient] = {}
+        guards: dict[str, Guard] = {}
         for name in BACKENDS:
             conf = settings.backend(name)
             config = BackendConfig(
@@ -88,13 +109,16 @@ async def open_backends(
                 api_key=conf.api_key,
                 connect_timeout_s=conf.connect_timeout_s,
                 read_timeout_s=conf.read_timeout_s,
+                # Calls queue in the bulkhead, under their deadline, not in the pool.
+                max_connections=max(BackendConfig.max_connections, conf.resilience.concurrency),
             )
             network = transport or pooled_transport(config)
             if tracing is not None:
                 network = tracing.transport(network, name)
             http = _with_request_id(make_http_client(config, transport=network))
             await stack.enter_async_context(http)
-            clients[name] = CoreClient(name, http)
+            guards[name] = Guard(name, policy_of(conf.resilience), observer=observer)
+            clients[name] = CoreClient(name, http, guards[name])
         gateway_http = _with_request_id(
             make_stripe_http(
                 StripeConfig(
@@ -107,11 +131,13 @@ async def open_backends(
             )
         )
         await stack.enter_async_context(gateway_http)
+        guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
         yield Backends(
             billing=HttpBilling(clients["billing"]),
             crm=HttpCrm(clients["crm"]),
             aaa=HttpAaa(clients["aaa"]),
             oss=HttpOss(clients["oss"]),
-            gateway=HttpStripeGateway(gateway_http),
+            gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
+            guards=guards,
         )

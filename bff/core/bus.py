@@ -9,6 +9,11 @@ reconnects and subscribes again on its own when Redis goes away and comes back.
 Each event is stamped when it is published (`published_at`); delivery into an instance reports the lag to
 `on_delivered` (the app's metrics), so a slow Redis or a busy process shows as bus lag.
 
+An event id is delivered once per process: the fanout remembers the last `RECENT_IDS` ids it delivered and
+drops a repeat. Publishers repeat events on purpose — a webhook redelivered after a crash, or after Redis
+lost the marks, re-runs its steps, the push included, rather than risk losing one — and a subscriber must
+see one push per payment, not one per attempt.
+
 A listener's queue is bounded: a consumer that falls more than `MAX_PENDING` events behind loses the oldest
 ones (logged) rather than growing without limit. Subscriptions read objects fresh for each event, so a
 dropped event costs at most a stale screen until the next one.
@@ -22,6 +27,7 @@ import json
 import logging
 import random
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -33,6 +39,9 @@ from redis.exceptions import RedisError
 log = logging.getLogger("wispgate.bus")
 
 MAX_PENDING = 1000
+# Event ids the fanout remembers: far more than the events of the few minutes in which a redelivery repeats
+# one (a gateway retries within seconds to hours; ids cost ~100 bytes each).
+RECENT_IDS = 10_000
 EVENT_TYPES = (
     "payment.settled",
     "payment.failed",
@@ -160,10 +169,17 @@ class _Fanout:
 
     def __init__(self, on_delivered: Callable[[float], None] = _ignore_lag) -> None:
         self._listeners: dict[str, set[_Listener]] = {}
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self.closed = False
         self.on_delivered = on_delivered
 
     def deliver(self, event: BusEvent) -> None:
+        if event.id in self._recent:
+            log.info("bus: event %s (%s) delivered before; dropped", event.id, event.type)
+            return
+        self._recent[event.id] = None
+        if len(self._recent) > RECENT_IDS:
+            self._recent.popitem(last=False)
         if event.published_at:
             self.on_delivered(time.time() - event.published_at)
         for listener in tuple(self._listeners.get(event.subscriber_id, ())):

@@ -1,8 +1,10 @@
 """`POST /hooks/core`: the WISPGate core's signed events (Billing, CRM, AAA) onto the bus.
 
 The `X-WISPGate-Signature` is verified on the raw body like the gateway's; a valid event becomes a
-`BusEvent` and is published once per event id (the id is claimed before publishing and released if
-publishing fails, so the core's retry publishes it). Events the bus does not carry (e.g. `payment.recorded`,
+`BusEvent` and is published, then marked done by its id: a redelivery of a marked event is acknowledged
+without publishing again. The mark is written only after publishing, so a process killed in between (or a
+Redis that lost the mark) publishes the event again on the core's retry — and every instance's fanout drops
+an id it already delivered (`bff.core.bus`), so a subscriber sees it once. Events the bus does not carry (e.g. `payment.recorded`,
 which the payment path reports as `payment.settled`) are acknowledged and dropped.
 """
 
@@ -107,14 +109,12 @@ class CoreHooks:
             refused = await self._apply_user_update(raw)
             if refused is not None:
                 return refused
+        done_key = f"core-event:{event.id}"
         try:
-            if not await self.marks.claim(f"core-event:{event.id}", STEP_TTL_S):
+            if await self.marks.get(done_key) is not None:
                 return JSONResponse({"received": True, "result": "duplicate"})
-            try:
-                await self.bus.publish(event)
-            except BaseException:
-                await self.marks.release(f"core-event:{event.id}")
-                raise
+            await self.bus.publish(event)
+            await self.marks.put(done_key, "1", STEP_TTL_S)
         except (RedisError, OSError) as exc:
             log.warning("core event %s: Redis unavailable (%s)", event.id, type(exc).__name__)
             return _error(503, "UNAVAILABLE", "The event bus is unavailable; retry later.")

@@ -51,7 +51,7 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     async with contextlib.AsyncExitStack() as stack:
         backends = await stack.enter_async_context(
-            open_backends(settings, backends_transport, tracing=tracing)
+            open_backends(settings, backends_transport, tracing=tracing, observer=metrics.calls)
         )
         redis: Redis | None = None
         subscriber: Redis | None = None

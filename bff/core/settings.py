@@ -36,11 +36,24 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class ResilienceSettings:
+    """How calls to one backend are bounded (`adapters.resilience`; docs/configuration.md, "Backends")."""
+
+    deadline_s: float = 2.0  # one call, retries and the wait for a slot included
+    concurrency: int = 32  # calls in flight to the backend from one process
+    breaker_failures: int = 5  # consecutive failures that open the breaker
+    breaker_cooldown_s: float = 5.0  # open this long, then one probe
+    retries: int = 1  # extra attempts of a read (or a write with an idempotency key)
+
+
+@dataclass(frozen=True, slots=True)
 class BackendSettings:
     url: str
     api_key: str
-    connect_timeout_s: float = 2.0
-    read_timeout_s: float = 5.0
+    # One attempt's; the call as a whole gets `resilience.deadline_s`.
+    connect_timeout_s: float = 0.5
+    read_timeout_s: float = 2.0
+    resilience: ResilienceSettings = ResilienceSettings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +65,8 @@ class GatewaySettings:
     webhook_secret: str = SANDBOX_GATEWAY_WEBHOOK_SECRET  # "" = webhooks are refused (503)
     connect_timeout_s: float = 3.0
     read_timeout_s: float = 20.0
+    # A card network can take most of the read timeout; the deadline leaves room for one quick retry.
+    resilience: ResilienceSettings = ResilienceSettings(deadline_s=25.0, concurrency=16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +252,20 @@ def _positive_float(source: Mapping[str, str], name: str, default: float) -> flo
     return value
 
 
+def _small_count(source: Mapping[str, str], name: str, default: int, most: int) -> int:
+    """A whole number from 0 to `most`."""
+    raw = source.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if not 0 <= value <= most:
+        raise SettingsError(f"{name} must be between 0 and {most}, not {value}")
+    return value
+
+
 def _seconds(source: Mapping[str, str], name: str, default: float) -> float:
     """A duration that may be zero."""
     raw = source.get(name)
@@ -283,16 +312,30 @@ def _secret(source: Mapping[str, str], name: str, production: bool) -> str:
     return value
 
 
+def _resilience(source: Mapping[str, str], prefix: str, default: ResilienceSettings) -> ResilienceSettings:
+    return ResilienceSettings(
+        deadline_s=_positive_float(source, f"{prefix}_DEADLINE_S", default.deadline_s),
+        concurrency=_positive_int(source, f"{prefix}_CONCURRENCY", default.concurrency),
+        breaker_failures=_positive_int(source, f"{prefix}_BREAKER_FAILURES", default.breaker_failures),
+        breaker_cooldown_s=_positive_float(
+            source, f"{prefix}_BREAKER_COOLDOWN_S", default.breaker_cooldown_s
+        ),
+        retries=_small_count(source, f"{prefix}_RETRIES", default.retries, 3),
+    )
+
+
 def _backend(source: Mapping[str, str], name: str) -> BackendSettings:
     prefix = name.upper()
     url = source.get(f"{prefix}_URL") or f"{SANDBOX_BASE}/{name}"
     if not url.startswith(("http://", "https://")):
         raise SettingsError(f"{prefix}_URL must be an http(s) URL, not {url!r}")
+    defaults = BackendSettings(url="", api_key="")
     return BackendSettings(
         url=url.rstrip("/"),
         api_key=source.get(f"{prefix}_API_KEY") or SANDBOX_SERVICE_KEY,
-        connect_timeout_s=_positive_float(source, f"{prefix}_CONNECT_TIMEOUT_S", 2.0),
-        read_timeout_s=_positive_float(source, f"{prefix}_READ_TIMEOUT_S", 5.0),
+        connect_timeout_s=_positive_float(source, f"{prefix}_CONNECT_TIMEOUT_S", defaults.connect_timeout_s),
+        read_timeout_s=_positive_float(source, f"{prefix}_READ_TIMEOUT_S", defaults.read_timeout_s),
+        resilience=_resilience(source, prefix, defaults.resilience),
     )
 
 
@@ -309,6 +352,7 @@ def _gateway(source: Mapping[str, str], production: bool) -> GatewaySettings:
         or ("" if production else SANDBOX_GATEWAY_WEBHOOK_SECRET),
         connect_timeout_s=_positive_float(source, "GATEWAY_CONNECT_TIMEOUT_S", 3.0),
         read_timeout_s=_positive_float(source, "GATEWAY_READ_TIMEOUT_S", 20.0),
+        resilience=_resilience(source, "GATEWAY", GatewaySettings().resilience),
     )
 
 

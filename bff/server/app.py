@@ -73,7 +73,7 @@ def inbound_endpoints(services: Services) -> Inbound:
         log.warning("GATEWAY_WEBHOOK_SECRET is not set: /webhooks/gateway refuses every event")
     if not settings.core_events_secret:
         log.warning("CORE_EVENTS_SECRET is not set: /hooks/core refuses every event")
-    settlement = Settlement(services.backends, services.bus, services.marks)
+    settlement = Settlement(services.backends, services.bus)
     return Inbound(
         gateway_webhooks=GatewayWebhooks(settings.gateway.webhook_secret, settlement, services.marks),
         core_hooks=CoreHooks(
@@ -154,6 +154,7 @@ def create_app(
             holder.inbound = inbound_endpoints(holder.services)
             # For in-process callers (tests, the demo): the running bus.
             app.state.bus = holder.services.bus
+            app.state.backends = holder.services.backends  # and its backends (guards, breakers)
             if drain_on_sigterm:
                 stack.enter_context(drain.on_sigterm())
             try:

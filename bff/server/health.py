@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.resilience.guard import Guard
 from bff.core.backends import Probe, probe
 from bff.core.services import Services
 from bff.server.drain import Drain
@@ -36,6 +37,19 @@ async def _redis_probe(services: Services, timeout_s: float = REDIS_TIMEOUT_S) -
     except (RedisError, OSError) as exc:
         return Probe("redis", False, type(exc).__name__)
     return Probe("redis", True, "reachable")
+
+
+def _guard_state(guard: Guard | None) -> dict[str, object]:
+    """This process's breaker state of a backend and its calls in flight and waiting for a slot."""
+    if guard is None:
+        return {"breaker": "closed"}
+    bulkhead = guard.bulkhead
+    return {
+        "breaker": guard.breaker.state.value,
+        "in_flight": bulkhead.in_flight,
+        "waiting": bulkhead.waiting,
+        "concurrency": bulkhead.limit,
+    }
 
 
 def health_routes(services: Callable[[], Services], drain: Drain) -> list[BaseRoute]:
@@ -62,13 +76,15 @@ def health_routes(services: Callable[[], Services], drain: Drain) -> list[BaseRo
         results = await asyncio.gather(
             *(probe(c, BACKEND_TIMEOUT_S) for c in current.backends.clients.values())
         )
-        breakers = current.metrics.breaker_states()
+        guards = current.backends.guards
         body = {
             "backends": {
-                r.name: {"reachable": r.ok, "detail": r.detail, "breaker": breakers.get(r.name, "closed")}
+                r.name: {"reachable": r.ok, "detail": r.detail, **_guard_state(guards.get(r.name))}
                 for r in results
             }
         }
+        if "gateway" in guards:  # not probed (Stripe has no free endpoint to ask), but guarded all the same
+            body["backends"]["gateway"] = _guard_state(guards["gateway"])
         # Always 200: this page reports, it never routes traffic (see the module's docstring).
         return JSONResponse(body, headers=NO_STORE)
 

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from sandbox.aaa.config import MAX_HISTORY, STATUSES
 from sandbox.aaa.service import AaaService, check_reason, clean_note
 from sandbox.common.http import invalid, ok, read_ids, read_object
+from sandbox.common.idempotency import RequestKeys
 
 _DIGITS = re.compile(r"[0-9]{1,6}")
 
@@ -30,6 +31,7 @@ class AaaApi:
 
     def __init__(self, service: AaaService) -> None:
         self.service = service
+        self.keys = RequestKeys(service.db)
 
     async def statuses(self, request: Request) -> Response:
         return ok({"items": self.service.statuses(await read_ids(request))})
@@ -51,7 +53,9 @@ class AaaApi:
         body = await read_object(request)
         subservice_id = request.path_params["subservice_id"]
         reason, note = check_reason(body.get("reason")), clean_note(body.get("note"))
-        return ok(self.service.reactivate(subservice_id, reason, note))
+        # Keyed by the payment that brought it back: a repeat answers what that reactivation did
+        # (`changed: true`), which is how the BFF learns it after losing the first answer.
+        return self.keys.once(request, body, lambda: ok(self.service.reactivate(subservice_id, reason, note)))
 
     async def ops_suspend(self, request: Request) -> Response:
         body = await read_object(request)

@@ -10,17 +10,19 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import billing, crm
 from bff.core.auth.viewer import Viewer
 from bff.core.files import SignedLink
 from schema.core.connection import Connection, connection, window
 from schema.core.context import Context
+from schema.core.errors import crm_down
 from schema.core.loaders import InvoicesKey, Loaders
 from schema.core.lookahead import SelectedField, below, connection_nodes, names, selected
 from schema.core.money import Money
 from schema.core.node import Node, encode_id
 from schema.core.permission import CanSeeLinkedSubService, can_see_invoice, null_unless
-from schema.core.prefetch import MISSING, Missing
+from schema.core.prefetch import MISSING, Failed, Missing, failure
 from schema.core.resolver import typed_field
 from schema.service.types import SubService, subservice_objects
 
@@ -65,7 +67,11 @@ class InvoiceLine:
     def linked_subservice_id(self) -> str | None:
         return self.record.subservice_id
 
-    @typed_field(graphql_type=SubService | None, extensions=null_unless(CanSeeLinkedSubService()))
+    @typed_field(
+        graphql_type=SubService | None,
+        description=crm_down("The sub-service charged on this line; null for account-wide charges"),
+        extensions=null_unless(CanSeeLinkedSubService()),
+    )
     def sub_service(self, info: Info[Context, None]) -> Any:
         linked = self.record.subservice_id
         return _subservice_later(info, linked) if linked is not None else None
@@ -74,8 +80,9 @@ class InvoiceLine:
 @strawberry.type(description="A bill: what was charged for a period, what was paid, what is still owed.")
 class Invoice(Node):
     record: strawberry.Private[billing.Invoice]
-    # Set by the list that resolved this invoice when `subService` was selected (see `invoice_objects`).
-    subservice: strawberry.Private[SubService | Missing | None]
+    # Set by the list that resolved this invoice when `subService` was selected (see `invoice_objects`);
+    # `Failed` when the CRM could not say which sub-services those are.
+    subservice: strawberry.Private[SubService | Missing | Failed | None]
     number: str
     status: InvoiceStatus
     issued_on: date
@@ -114,10 +121,12 @@ class Invoice(Node):
 
     @typed_field(
         graphql_type=SubService | None,
-        description="The sub-service this invoice is for; null for a consolidated invoice",
+        description=crm_down("The sub-service this invoice is for; null for a consolidated invoice"),
         extensions=null_unless(CanSeeLinkedSubService()),
     )
     def sub_service(self, info: Info[Context, None]) -> Any:
+        if isinstance(self.subservice, Failed):
+            self.subservice.reraise()
         if not isinstance(self.subservice, Missing):
             return self.subservice
         linked = self.record.subservice_id
@@ -149,7 +158,14 @@ async def invoice_objects(
         return items
     viewer = context.require_viewer()
     linked = list(dict.fromkeys(r.subservice_id for r in records if r.subservice_id is not None))
-    found = await _own_subservices(context, linked)
+    try:
+        found = await _own_subservices(context, linked)
+    except (Unavailable, ContractViolation) as exc:
+        # The invoices are Billing's and still resolve; only their `subService` fails.
+        failed = failure(exc, "the invoices' sub-services")
+        for item in items:
+            item.subservice = failed if item.record.subservice_id is not None else None
+        return items
     visible = [
         r for r in found if r is not None and viewer.can_see_subservice(r.id, subscriber_id=r.subscriber_id)
     ]

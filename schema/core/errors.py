@@ -11,6 +11,7 @@ mutation's own error type with a code enum of its own (`schema/<domain>/errors.p
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -140,3 +141,19 @@ def known_code(code: str, otherwise: CodeT, *, source: str) -> CodeT:
         )
         return otherwise
     return member
+
+
+# Descriptions of fields fed by one backend, which are null (with a BACKEND_UNAVAILABLE error at their path)
+# when that backend is unavailable: the schema says which fields can fail this way.
+def backend_down(backend: str) -> Callable[[str], str]:
+    def describe(text: str) -> str:
+        end = "" if text.endswith((".", "?")) else "."
+        return f"{text}{end} Null when {backend} is unavailable."
+
+    return describe
+
+
+billing_down = backend_down("Billing")
+crm_down = backend_down("the CRM")
+aaa_down = backend_down("AAA")
+oss_down = backend_down("OSS")

@@ -54,6 +54,9 @@ def should_mask_error(error: GraphQLError) -> bool:
 class PortalMaskErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=should_mask_error)
+        # A failed backend read is cached for the request and reported at every field that needed it:
+        # logged once (per request, as this extension is), not once per field.
+        self._logged: set[int] = set()
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         # The one step every result passes (HTTP, WebSocket, each streamed result). Errors without a path
@@ -68,7 +71,9 @@ class PortalMaskErrors(MaskErrors):
         original = error.original_error
         translated: PortalError
         if isinstance(original, Unavailable | ContractViolation):
-            log.warning("backend failure at %s: %s", error.path, original)
+            if id(original) not in self._logged:
+                self._logged.add(id(original))
+                log.warning("backend failure at %s: %s", error.path, original)
             translated = BackendUnavailable(backend=original.backend)
         elif isinstance(original, NotFound):
             translated = NotFoundError()

@@ -6,7 +6,8 @@ are built for every request (`Loaders(backends)` in the context) and cache only 
 shows live data, and one viewer's batch never serves another.
 
 Results are aligned with the keys: a key the backend does not know resolves to `None` (or an empty list for
-one-to-many loaders). Note (docs/performance.md): `.load()` calls only share a batch if nothing is awaited between them.
+one-to-many loaders). A backend failure is the answer for each key of its batch, cached like any other.
+Note (docs/performance.md): `.load()` calls only share a batch if nothing is awaited between them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from adapters.errors import Rejected
+from adapters.errors import ContractViolation, Rejected, Unavailable
 from adapters.ports.aaa import BandwidthProfile, LiveSession, ServiceStatus
 from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, SubServiceBilling
 from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, TicketSummary
@@ -41,7 +42,13 @@ class BatchLoader(Generic[K, V]):
         self._loader: Any = DataLoader(batch_load_fn=self._dispatch)
 
     async def _dispatch(self, keys: list[K]) -> list[V | Exception]:
-        return list(await self.batch_load(keys))
+        try:
+            return list(await self.batch_load(keys))
+        except (Unavailable, ContractViolation) as exc:
+            # Answered per key, a failure stays in this request's cache (a failed batch would be forgotten,
+            # and the next field to load a key would wait on the same dead backend again): within one request
+            # a backend that failed is asked once, and every field that needs it fails alone.
+            return [exc] * len(keys)
 
     async def batch_load(self, keys: list[K]) -> Sequence[V | Exception]:
         raise NotImplementedError

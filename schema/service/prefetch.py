@@ -1,6 +1,7 @@
 """What a page of sub-services pre-loads for its fields (`schema.core.prefetch` explains the mechanism):
 the resolver that lists sub-services asks every loader its selection needs, for the whole page, before
-any field runs."""
+any field runs. A backend that fails here fails only the fields that need it: its answer is attached as
+`Failed`, and the page itself resolves."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from adapters.errors import BackendError
 from adapters.ports import aaa, crm, oss
 from adapters.ports import billing as billing_port
 from schema.core.context import Context
 from schema.core.errors import BadUserInput
 from schema.core.loaders import UsageKey
 from schema.core.lookahead import SelectedField, below, names
-from schema.core.prefetch import MISSING, Missing
+from schema.core.prefetch import MISSING, Failed, Missing, failure
 from schema.core.scalars import parse_date
 
 MAX_USAGE_DAYS = oss.MAX_USAGE_DAYS
@@ -26,15 +28,17 @@ MAX_USAGE_DAYS = oss.MAX_USAGE_DAYS
 class Prefetched:
     """What the resolver of a page loaded for one sub-service, ahead of its fields."""
 
-    status: aaa.ServiceStatus | Missing | None = MISSING
-    profile: aaa.BandwidthProfile | Missing | None = MISSING
-    session: aaa.LiveSession | Missing | None = MISSING
-    devices: list[oss.Device] | Missing = MISSING
-    addons: list[oss.AddOn] | Missing = MISSING
-    installments: list[billing_port.InstallmentPlan] | Missing = MISSING
-    billing: billing_port.SubServiceBilling | Missing | None = MISSING
-    account: billing_port.BillingAccount | Missing | None = MISSING
-    usage: dict[UsageKey, oss.Usage | None] = field(default_factory=dict)
+    status: aaa.ServiceStatus | Missing | Failed | None = MISSING
+    profile: aaa.BandwidthProfile | Missing | Failed | None = MISSING
+    session: aaa.LiveSession | Missing | Failed | None = MISSING
+    devices: list[oss.Device] | Missing | Failed = MISSING
+    addons: list[oss.AddOn] | Missing | Failed = MISSING
+    installments: list[billing_port.InstallmentPlan] | Missing | Failed = MISSING
+    billing: billing_port.SubServiceBilling | Missing | Failed | None = MISSING
+    account: billing_port.BillingAccount | Missing | Failed | None = MISSING
+    usage: dict[UsageKey, oss.Usage | Failed | None] = field(default_factory=dict)
+    # Set when warming the page's open invoices failed: `openInvoices` then fails without asking again.
+    open_invoices: Failed | None = None
 
 
 class Prefetching(Protocol):
@@ -111,14 +115,20 @@ def prefetch(context: Context, items: Sequence[Prefetching], fields: list[Select
     async def attach() -> None:
         if not jobs:
             return
-        results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+        # Each kind of data succeeds or fails on its own: one backend down must not fail the page.
+        answers = await asyncio.gather(*jobs.values(), return_exceptions=True)
+        results: dict[str, list[Any] | Failed] = {}
+        for name, answer in zip(jobs, answers, strict=True):
+            if isinstance(answer, asyncio.CancelledError):
+                raise answer
+            results[name] = failure(answer, name) if isinstance(answer, BaseException) else answer
         for name, values in results.items():
             if name == "usage":
                 continue
-            for item, value in zip(items, values, strict=True):
+            for item, value in zip(items, _each(values, len(items)), strict=True):
                 setattr(item.prefetched, name, value)
         if "usage" in results:
-            usage = dict(zip(flat_keys, results["usage"], strict=True))
+            usage = dict(zip(flat_keys, _each(results["usage"], len(flat_keys)), strict=True))
             for item, keys in zip(items, usage_keys, strict=True):
                 item.prefetched.usage.update({k: usage[k] for k in keys})
         if open_invoices:
@@ -127,10 +137,21 @@ def prefetch(context: Context, items: Sequence[Prefetching], fields: list[Select
     return attach()
 
 
+def _each(values: list[Any] | Failed, count: int) -> list[Any]:
+    """The answers of one pre-load, one per item; the same `Failed` for each when the load failed."""
+    return [values] * count if isinstance(values, Failed) else values
+
+
 async def _prefetch_open_invoices(context: Context, items: Sequence[Prefetching]) -> None:
     """Warm the invoice loader with every open invoice of the page in one batch: `openInvoices` of each
     sub-service then finds them in the cache."""
     records = [s.prefetched.billing for s in items]
     ids = [i for r in records if isinstance(r, billing_port.SubServiceBilling) for i in r.open_invoice_ids]
-    if ids:
+    if not ids:
+        return
+    try:
         await context.loaders.invoice_by_id.load_many(ids)
+    except BackendError as exc:
+        failed = failure(exc, "open invoices")
+        for item in items:
+            item.prefetched.open_invoices = failed

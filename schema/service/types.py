@@ -22,12 +22,13 @@ from adapters.ports import billing as billing_port
 from bff.core.auth.viewer import Viewer
 from schema.core.connection import given
 from schema.core.context import Context
+from schema.core.errors import aaa_down, billing_down, oss_down
 from schema.core.loaders import Loaders
 from schema.core.lookahead import SelectedField
 from schema.core.money import Money
 from schema.core.node import Node, encode_id, nodes_of
 from schema.core.permission import can_see_subservice
-from schema.core.prefetch import MISSING, Missing, now_or_later, required
+from schema.core.prefetch import MISSING, Failed, Missing, now_or_later, required
 from schema.core.resolver import typed_field
 from schema.service.parts import (
     AddOn,
@@ -44,6 +45,7 @@ from schema.service.parts import (
 from schema.service.prefetch import Prefetched, prefetch, usage_key
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 # `Invoice` belongs to the billing domain, which builds on this one: referred to by name (see
 # `schema.core.node`).
@@ -78,8 +80,10 @@ class SubServiceBilling:
             prepaid=record.prepaid,
         )
 
-    @typed_field(graphql_type=list[InvoiceRef])
+    @typed_field(graphql_type=list[InvoiceRef] | None, description=billing_down("The invoices still open"))
     async def open_invoices(self, info: Info[Context, None]) -> list[Any]:
+        if self.prefetched.open_invoices is not None:
+            self.prefetched.open_invoices.reraise()
         # The page pre-loaded these invoices into the loader's cache; the Invoice fetcher builds and
         # authorizes them as `node(id)` would.
         return await nodes_of(info.context, "Invoice", self.record.open_invoice_ids)
@@ -119,21 +123,22 @@ class SubService(Node):
             self.prefetched.status, lambda: loader.load(self.record.id), lambda s: convert(check(s))
         )
 
-    @typed_field(graphql_type=ServiceStatus)
+    @typed_field(graphql_type=ServiceStatus | None, description=aaa_down("ACTIVE, SUSPENDED or RESTRICTED"))
     def status(self, info: Info[Context, None]) -> Any:
         return self._status_then(info, _status)
 
     @typed_field(
-        graphql_type=StatusReason | None, description="Why the service is not ACTIVE; null when ACTIVE"
+        graphql_type=StatusReason | None,
+        description=aaa_down("Why the service is not ACTIVE; null when ACTIVE"),
     )
     def status_reason(self, info: Info[Context, None]) -> Any:
         return self._status_then(info, _reason)
 
-    @typed_field(graphql_type=datetime | None)
+    @typed_field(graphql_type=datetime | None, description=aaa_down("Since when the status holds"))
     def status_since(self, info: Info[Context, None]) -> Any:
         return self._status_then(info, lambda s: s.since)
 
-    @typed_field(graphql_type=BandwidthProfile | None)
+    @typed_field(graphql_type=BandwidthProfile | None, description=aaa_down("The plan and its speeds"))
     def profile(self, info: Info[Context, None]) -> Any:
         loader = info.context.loaders.profile_by_subservice_id
         return now_or_later(
@@ -142,7 +147,9 @@ class SubService(Node):
             lambda p: BandwidthProfile.of(p) if p is not None else None,
         )
 
-    @typed_field(graphql_type=Usage | None)
+    @typed_field(
+        graphql_type=Usage | None, description=oss_down("Traffic over a period (default: the last 30 days)")
+    )
     def usage(
         self,
         info: Info[Context, None],
@@ -151,10 +158,12 @@ class SubService(Node):
     ) -> Any:
         key = usage_key(self.record.id, given(from_), given(to))
         loader = info.context.loaders.usage_by_subservice_id
-        value: oss.Usage | Missing | None = self.prefetched.usage.get(key, MISSING)
+        value: oss.Usage | Missing | Failed | None = self.prefetched.usage.get(key, MISSING)
         return now_or_later(value, lambda: loader.load(key), lambda u: Usage.of(u) if u is not None else None)
 
-    @typed_field(graphql_type=LiveSession | None)
+    @typed_field(
+        graphql_type=LiveSession | None, description=aaa_down("The connection now; null when never connected")
+    )
     def live_session(self, info: Info[Context, None]) -> Any:
         loader = info.context.loaders.session_by_subservice_id
         return now_or_later(
@@ -163,7 +172,7 @@ class SubService(Node):
             lambda s: LiveSession.of(s) if s is not None else None,
         )
 
-    @typed_field(graphql_type=list[Device])
+    @typed_field(graphql_type=list[Device] | None, description=oss_down("The equipment at the location"))
     def devices(self, info: Info[Context, None]) -> Any:
         loader = info.context.loaders.devices_by_subservice_id
         return now_or_later(
@@ -172,14 +181,16 @@ class SubService(Node):
             lambda ds: [Device.of(d) for d in ds],
         )
 
-    @typed_field(graphql_type=list[AddOn])
+    @typed_field(graphql_type=list[AddOn] | None, description=oss_down("Extras on top of the plan"))
     def add_ons(self, info: Info[Context, None]) -> Any:
         loader = info.context.loaders.addons_by_subservice_id
         return now_or_later(
             self.prefetched.addons, lambda: loader.load(self.record.id), lambda xs: [AddOn.of(a) for a in xs]
         )
 
-    @typed_field(graphql_type=list[InstallmentPlan])
+    @typed_field(
+        graphql_type=list[InstallmentPlan] | None, description=billing_down("Equipment paid in installments")
+    )
     def installments(self, info: Info[Context, None]) -> Any:
         loader = info.context.loaders.installments_by_subservice_id
         return now_or_later(
@@ -188,7 +199,10 @@ class SubService(Node):
             lambda xs: [InstallmentPlan.of(p) for p in xs],
         )
 
-    @typed_field(graphql_type=datetime | None, description="For prepaid services: when the paid period ends")
+    @typed_field(
+        graphql_type=datetime | None,
+        description=billing_down("For prepaid services: when the paid period ends; null otherwise"),
+    )
     def expires_at(self, info: Info[Context, None]) -> Any:
         loader = info.context.loaders.billing_by_subservice_id
         return now_or_later(
@@ -197,7 +211,10 @@ class SubService(Node):
             lambda b: b.expires_at if b is not None else None,
         )
 
-    @typed_field(graphql_type=Money | None, description="Prepaid services only: the price of one more period")
+    @typed_field(
+        graphql_type=Money | None,
+        description=billing_down("Prepaid services only: the price of one more period; null otherwise"),
+    )
     def renewal_price(self, info: Info[Context, None]) -> Any:
         loader = info.context.loaders.billing_by_subservice_id
         return now_or_later(
@@ -207,7 +224,8 @@ class SubService(Node):
         )
 
     @typed_field(
-        graphql_type=bool, description="Prepaid services only: can the wallet pay the next period now?"
+        graphql_type=bool | None,
+        description=billing_down("Prepaid services only: can the wallet pay the next period now?"),
     )
     def renewable(self, info: Info[Context, None]) -> Any:
         # Only for those who may renew (and see the wallet): the answer says something about the balance.
@@ -216,7 +234,7 @@ class SubService(Node):
             return False
         pre = self.prefetched
         if not isinstance(pre.billing, Missing) and not isinstance(pre.account, Missing):
-            return _renewable(pre.billing, pre.account)
+            return _renewable(_ready(pre.billing), _ready(pre.account))
         return self._load_renewable(info)
 
     async def _load_renewable(self, info: Info[Context, None]) -> bool:
@@ -227,11 +245,13 @@ class SubService(Node):
         )
         return _renewable(record, account)
 
-    @typed_field(graphql_type=SubServiceBilling)
+    @typed_field(
+        graphql_type=SubServiceBilling | None, description=billing_down("Charges, cycle and what it owes")
+    )
     def billing(self, info: Info[Context, None]) -> Any:
         pre = self.prefetched
         if not isinstance(pre.billing, Missing) and not isinstance(pre.account, Missing):
-            return self._billing(pre.billing, pre.account)
+            return self._billing(_ready(pre.billing), _ready(pre.account))
         return self._load_billing(info)
 
     async def _load_billing(self, info: Info[Context, None]) -> SubServiceBilling:
@@ -248,6 +268,13 @@ class SubService(Node):
         found = required("billing", "charges", self.record.id)(record)
         owner = required("billing", "account", self.record.id)(account)
         return SubServiceBilling.of(found, owner, self.prefetched)
+
+
+def _ready(value: T | Failed) -> T:
+    """A pre-loaded answer, or the pre-loaded failure raised for the field at hand."""
+    if isinstance(value, Failed):
+        value.reraise()
+    return value
 
 
 def _renewable(

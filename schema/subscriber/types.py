@@ -7,17 +7,19 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from adapters.errors import ContractViolation
+from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import crm
 from bff.core.auth.viewer import Viewer as Identity
 from schema.billing.summary import FinancialSummary, financial_summary
 from schema.billing.types import Document, Invoice, InvoiceStatus, invoice_connection
 from schema.core.connection import Connection, connection, given, window
 from schema.core.context import Context
+from schema.core.errors import billing_down, crm_down
 from schema.core.lookahead import connection_nodes, selected
 from schema.core.money import Money
 from schema.core.node import Node, encode_id
 from schema.core.permission import CanSeeWallet, null_unless, visible_subservices
+from schema.core.prefetch import Failed, failure
 from schema.core.resolver import typed_field
 from schema.payments.types import Autopay, PaymentMethod, autopay_of, manages_billing, payment_methods_of
 from schema.service.parts import ServiceKind, ServiceStatus
@@ -47,28 +49,51 @@ async def _visible_subservices(context: Context) -> list[crm.SubService]:
 
 @strawberry.type(description="The account a portal user acts for: a household, a company, a building.")
 class Subscriber(Node):
-    record: strawberry.Private[crm.Subscriber]
-    account_number: str
-    name: str
-    kind: SubscriberKind
-    email: str
-    phone: str | None
-    address: str | None
+    # The subscriber's id comes from the viewer's token, its details from the CRM: when the CRM fails, the
+    # subscriber still resolves (and so does everything other backends feed), its CRM fields are null.
+    subscriber_id: strawberry.Private[str]
+    record: strawberry.Private[crm.Subscriber | Failed]
 
     @classmethod
     def of(cls, r: crm.Subscriber) -> Subscriber:
-        return cls(
-            id=encode_id("Subscriber", r.id),
-            record=r,
-            account_number=r.account_number,
-            name=r.name,
-            kind=SubscriberKind(r.kind),
-            email=r.email,
-            phone=r.phone or None,
-            address=r.address or None,
-        )
+        return cls(id=encode_id("Subscriber", r.id), subscriber_id=r.id, record=r)
 
-    @typed_field(description="The sub-services this viewer may see (a SITE user sees only assigned ones).")
+    @classmethod
+    def without_crm(cls, subscriber_id: str, failed: Failed) -> Subscriber:
+        return cls(id=encode_id("Subscriber", subscriber_id), subscriber_id=subscriber_id, record=failed)
+
+    def _crm(self) -> crm.Subscriber:
+        if isinstance(self.record, Failed):
+            self.record.reraise()
+        return self.record
+
+    @typed_field(description=crm_down("The account number on invoices and statements"))
+    def account_number(self) -> str | None:
+        return self._crm().account_number
+
+    @typed_field(description=crm_down("The household's, company's or building's name"))
+    def name(self) -> str | None:
+        return self._crm().name
+
+    @typed_field(description=crm_down("Residential, enterprise or multi-dwelling unit"))
+    def kind(self) -> SubscriberKind | None:
+        return SubscriberKind(self._crm().kind)
+
+    @typed_field(description=crm_down("Where the account's notices go"))
+    def email(self) -> str | None:
+        return self._crm().email
+
+    @typed_field(description=crm_down("Null when none is on file"))
+    def phone(self) -> str | None:
+        return self._crm().phone or None
+
+    @typed_field(description=crm_down("Null when none is on file"))
+    def address(self) -> str | None:
+        return self._crm().address or None
+
+    @typed_field(
+        description=crm_down("The sub-services this viewer may see (a SITE user sees only assigned ones)")
+    )
     async def sub_services(
         self,
         info: Info[Context, None],
@@ -76,7 +101,7 @@ class Subscriber(Node):
         after: str | None = strawberry.UNSET,
         kind: ServiceKind | None = strawberry.UNSET,
         status: ServiceStatus | None = strawberry.UNSET,
-    ) -> Connection[SubService]:
+    ) -> Connection[SubService] | None:
         context = info.context
         after, kind, status = given(after), given(kind), given(status)
         window(0, first, after, 50)  # validate before calling anything
@@ -96,64 +121,78 @@ class Subscriber(Node):
         )
         return connection(Connection, page, win)
 
-    @typed_field(description="Aggregated across the visible sub-services, with a per-sub-service breakdown.")
-    async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary:
+    @typed_field(
+        description=(
+            "Aggregated across the visible sub-services, with a per-sub-service breakdown. Null when Billing "
+            "is unavailable (for SITE users also when the CRM is: their figures are over their sites)."
+        )
+    )
+    async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary | None:
         viewer = info.context.require_viewer()
-        return await financial_summary(info, viewer, await _visible_subservices(info.context))
+        listed: list[crm.SubService] | Failed
+        try:
+            listed = await _visible_subservices(info.context)
+        except (Unavailable, ContractViolation) as exc:
+            # The account's figures are Billing's alone: they still resolve without the CRM's list.
+            listed = failure(exc, "the sub-services of the financial summary")
+        return await financial_summary(info, viewer, listed)
 
-    @strawberry.field
+    @typed_field(description=billing_down("Newest first, optionally of one status"))
     async def invoices(
         self,
         info: Info[Context, None],
         first: int | None = 20,
         after: str | None = strawberry.UNSET,
         status: InvoiceStatus | None = strawberry.UNSET,
-    ) -> Connection[Invoice]:
-        return await invoice_connection(info, self.record.id, first, given(after), given(status))
+    ) -> Connection[Invoice] | None:
+        return await invoice_connection(info, self.subscriber_id, first, given(after), given(status))
 
     @typed_field(
-        description="Consolidated statement PDF across the visible sub-services (short-lived signed link)."
+        description=(
+            "Consolidated statement PDF across the visible sub-services (short-lived signed link). For SITE "
+            "users, null when the CRM is unavailable (their sites are read from it)."
+        )
     )
-    async def consolidated_statement(self, info: Info[Context, None]) -> Document:
+    async def consolidated_statement(self, info: Info[Context, None]) -> Document | None:
         context = info.context
         viewer = context.require_viewer()
         sites: list[str] | None = None
         if viewer.is_site_user:
             # The signed link carries the sites, so the statement covers exactly what this user may see.
             sites = sorted(s.id for s in await _visible_subservices(context))
-        link = context.files.statement_url(self.record.id, sites, self.record.account_number)
+        link = context.files.statement_url(self.subscriber_id, sites, await self._account_number(context))
         return Document.of(link)
 
     @typed_field(
-        description="The subscriber's wallet; null for roles that may not see it (SITE).",
+        description=billing_down("The subscriber's wallet; null for roles that may not see it (SITE)"),
         extensions=null_unless(CanSeeWallet()),
     )
     async def wallet(self, info: Info[Context, None]) -> Wallet | None:
-        account = await info.context.loaders.account_by_subscriber_id.load(self.record.id)
+        account = await info.context.loaders.account_by_subscriber_id.load(self.subscriber_id)
         if account is None:
-            raise ContractViolation("billing", f"no account for subscriber {self.record.id}")
-        return Wallet(subscriber_id=self.record.id, balance=Money.of(account.wallet_balance))
+            raise ContractViolation("billing", f"no account for subscriber {self.subscriber_id}")
+        return Wallet(subscriber_id=self.subscriber_id, balance=Money.of(account.wallet_balance))
 
-    @strawberry.field
+    @typed_field(description=crm_down("Support tickets, newest first"))
     async def tickets(
         self,
         info: Info[Context, None],
         first: int | None = 20,
         after: str | None = strawberry.UNSET,
         status: TicketStatus | None = strawberry.UNSET,
-    ) -> Connection[Ticket]:
-        return await ticket_connection(info, self.record.id, first, given(after), given(status))
+    ) -> Connection[Ticket] | None:
+        return await ticket_connection(info, self.subscriber_id, first, given(after), given(status))
 
-    @strawberry.field
+    @typed_field(description=crm_down("Messages to this portal user, newest first"))
     async def notifications(
         self, info: Info[Context, None], first: int | None = 20, unread_only: bool | None = False
-    ) -> NotificationConnection:
+    ) -> NotificationConnection | None:
         return await notification_connection(info, first, unread_only)
 
     @typed_field(
         description=(
             "Saved cards (tokens at the gateway: brand, last 4 digits, expiry — never the card number). "
-            "Null for roles that may not manage billing (SITE, VIEWER)."
+            "Null for roles that may not manage billing (SITE, VIEWER). Null when Billing is unavailable."
         )
     )
     async def payment_methods(self, info: Info[Context, None]) -> list[PaymentMethod] | None:
@@ -161,17 +200,31 @@ class Subscriber(Node):
         # cannot express for a list.
         if not manages_billing(info):
             return None
-        return await payment_methods_of(info.context, self.record.id)
+        return await payment_methods_of(info.context, self.subscriber_id)
 
-    @typed_field(description="Null for roles that may not manage billing (SITE, VIEWER).")
+    @typed_field(description=billing_down("Null for roles that may not manage billing (SITE, VIEWER)"))
     async def autopay(self, info: Info[Context, None]) -> Autopay | None:
         if not manages_billing(info):
             return None
-        return await autopay_of(info.context, self.record.id)
+        return await autopay_of(info.context, self.subscriber_id)
+
+    async def _account_number(self, context: Context) -> str:
+        """For the statement's file name: the CRM's, or Billing's when the CRM is unavailable."""
+        if not isinstance(self.record, Failed):
+            return self.record.account_number
+        account = await context.loaders.account_by_subscriber_id.load(self.subscriber_id)
+        if account is None:
+            raise ContractViolation("billing", f"no account for subscriber {self.subscriber_id}")
+        return account.account_number
 
 
 async def own_subscriber(context: Context, identity: Identity) -> Subscriber:
-    record = await context.loaders.subscriber_by_id.load(identity.subscriber_id)
-    if record is None:
-        raise ContractViolation("crm", f"the viewer's subscriber {identity.subscriber_id} is unknown")
+    """The viewer's subscriber. Resolves whatever the CRM answers: when it fails, only the fields it feeds
+    fail (the id is the viewer's own, and Billing, AAA and OSS are keyed by it)."""
+    try:
+        record = await context.loaders.subscriber_by_id.load(identity.subscriber_id)
+        if record is None:
+            raise ContractViolation("crm", f"the viewer's subscriber {identity.subscriber_id} is unknown")
+    except (Unavailable, ContractViolation) as exc:
+        return Subscriber.without_crm(identity.subscriber_id, failure(exc, "the subscriber"))
     return Subscriber.of(record)

@@ -30,7 +30,7 @@ def test_sdl_is_valid_and_has_the_contract_types() -> None:
     money = schema.get_type("Money")
     assert isinstance(subscriber, GraphQLObjectType) and isinstance(money, GraphQLObjectType)
     fields = subscriber.fields
-    assert str(fields["subServices"].type) == "SubServiceConnection!"
+    assert str(fields["subServices"].type) == "SubServiceConnection"  # null when the CRM is unavailable
     assert str(fields["wallet"].type) == "Wallet"
     assert set(fields["subServices"].args) == {"first", "after", "kind", "status"}
     assert str(money.fields["amount"].type) == "Decimal!"

@@ -1,11 +1,13 @@
 """What a verified gateway event does: record the payment in Billing, bring back services suspended for
 non-payment, tell the subscriber, publish it on the bus — each step safe to repeat.
 
-A retried or concurrent delivery repeats the steps and changes nothing twice: Billing records a payment once
-per gateway payment id (the PaymentIntent id is its `external_ref`), AAA's reactivation is idempotent, and
-the notification and the bus event are each claimed with a mark (released when the step fails, so the retry
-does it). Both `checkout.session.completed` and `payment_intent.succeeded` arrive for one checkout payment:
-either settles it, the other finds everything done.
+A retried, concurrent or redelivered event repeats every step and changes nothing twice: each step is a
+write keyed by the payment that its system of record applies once (`bff.core.payments.effects`), so a
+delivery that finds a step done gets that step's first answer and goes on to the next. Nothing here depends
+on Redis or on what this process remembers: a process killed between two steps, an answer lost on the way
+back, or a Redis flushed in between all end with the next delivery finishing the work, exactly once. Both
+`checkout.session.completed` and `payment_intent.succeeded` arrive for one checkout payment: either settles
+it, the other finds everything done.
 
 Backend outages propagate (`adapters.errors.Unavailable`: the webhook answers 5xx and the gateway retries).
 `EventRejected` means the event contradicts Billing (foreign invoice, other currency) or carries a payment
@@ -15,9 +17,7 @@ reference that does not hold together: never recorded. Events are told apart by 
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import assert_never
@@ -35,12 +35,11 @@ from adapters.ports.gateway import (
 from adapters.ports.money import Money, wire_amount
 from bff.core.backends import Backends
 from bff.core.bus import BusEvent, EventBus
-from bff.core.dedupe import STEP_TTL_S, Marks
+from bff.core.payments.effects import AfterStep, Effects, carry_on
 
 log = logging.getLogger("wispgate.settlement")
 
 HANDLED_TYPES = frozenset(kind.value for kind in GatewayEventKind)
-DOWN_STATUSES = ("SUSPENDED", "RESTRICTED")
 
 
 class EventRejected(Exception):
@@ -62,10 +61,9 @@ def _iso(moment: datetime) -> str:
 
 
 class Settlement:
-    def __init__(self, backends: Backends, bus: EventBus, marks: Marks) -> None:
+    def __init__(self, backends: Backends, bus: EventBus, *, after_step: AfterStep = carry_on) -> None:
         self.backends = backends
-        self.bus = bus
-        self.marks = marks
+        self.effects = Effects(backends, bus, after_step)
 
     async def handle(self, event: GatewayEvent) -> str:
         """Apply one event; returns what was done (for the log and the answer)."""
@@ -146,17 +144,12 @@ class Settlement:
                 payment, subscriber_id, f"Payment for cancelled invoice {invoice.number}"
             )
         try:
-            result = await self.backends.billing.record_payment(
-                external_ref=payment.ref, invoice_id=invoice.id, amount=payment.amount, method="CARD"
-            )
+            result = await self.effects.record_payment(payment.ref, invoice.id, payment.amount)
         except Rejected as exc:
             raise EventRejected(f"Billing refused the payment ({exc.code})") from None
         paid = result.invoice
-        reactivated = await self._reactivate(paid, payment.ref)
-        await self._once(
-            f"notified:{payment.ref}",
-            lambda: self._notify_paid(paid, payment, reactivated, result.wallet_credit),
-        )
+        reactivated = await self.effects.reactivate(paid, payment.ref)
+        await self._notify_paid(paid, payment, reactivated, result.wallet_credit)
         settled = BusEvent(
             id=f"{payment.ref}:settled",
             type="payment.settled",
@@ -172,7 +165,7 @@ class Settlement:
             },
             occurred_at=_iso(payment.at),
         )
-        await self._once(f"published:{payment.ref}", lambda: self.bus.publish(settled))
+        await self.effects.publish(settled)
         return "settled"
 
     async def _topup(
@@ -185,25 +178,18 @@ class Settlement:
         if account.currency != payment.amount.currency:
             raise EventRejected("the payment's currency is not the account's")
         try:
-            result = await self.backends.billing.credit_wallet(
-                subscriber_id=subscriber_id,
-                amount=payment.amount,
-                external_ref=payment.ref,
-                description=description or "Wallet top-up by card",
+            result = await self.effects.credit_wallet(
+                payment.ref, subscriber_id, payment.amount, description or "Wallet top-up by card"
             )
         except Rejected as exc:
             raise EventRejected(f"Billing refused the credit ({exc.code})") from None
-
-        async def notify() -> None:
-            await self.backends.crm.notify(
-                subscriber_id,
-                "WALLET_CREDITED",
-                "Wallet topped up",
-                f"{payment.amount.display()} was added to your wallet. Your balance is now {result.wallet_balance.display()}.",
-                email=True,
-            )
-
-        await self._once(f"notified:{payment.ref}", notify)
+        await self.effects.notify(
+            payment.ref,
+            subscriber_id,
+            "WALLET_CREDITED",
+            "Wallet topped up",
+            f"{payment.amount.display()} was added to your wallet. Your balance is now {result.wallet_balance.display()}.",
+        )
         settled = BusEvent(
             id=f"{payment.ref}:settled",
             type="payment.settled",
@@ -218,45 +204,8 @@ class Settlement:
             },
             occurred_at=_iso(payment.at),
         )
-        await self._once(f"published:{payment.ref}", lambda: self.bus.publish(settled))
+        await self.effects.publish(settled)
         return "credited"
-
-    async def _reactivate(self, invoice: Invoice, ref: str) -> list[str]:
-        """Sub-services on the invoice that are down for NON_PAYMENT and have nothing overdue left come back.
-        What an earlier (failed) attempt already brought back is remembered, so the bus event lists it."""
-        memo = f"reactivated:{ref}"
-        earlier: list[str] = json.loads(await self.marks.get(memo) or "[]")
-        on_lines = [line.subservice_id for line in invoice.lines if line.subservice_id]
-        ids = list(dict.fromkeys([*invoice.subservice_ids, *on_lines]))
-        if not ids:
-            return earlier
-        statuses = await self.backends.aaa.statuses(ids)
-        candidates = [
-            i
-            for i in ids
-            if (s := statuses.get(i)) is not None and s.status in DOWN_STATUSES and s.reason == "NON_PAYMENT"
-        ]
-        if not candidates:
-            return earlier
-        overdue = await self.backends.billing.invoices_for_subservices(candidates, status="OVERDUE")
-        reactivated = list(earlier)
-        for subservice_id in candidates:
-            if any(inv.balance.amount > 0 for inv in overdue.get(subservice_id, [])):
-                continue  # another overdue invoice still keeps it suspended
-            try:
-                await self.backends.aaa.reactivate(
-                    subservice_id, "NON_PAYMENT", note=f"Payment {ref} received"
-                )
-            except Rejected as exc:
-                if exc.code == "REASON_MISMATCH":
-                    continue  # suspended for another reason since: that suspension stays
-                raise
-            except NotFound:
-                continue
-            if subservice_id not in reactivated:
-                reactivated.append(subservice_id)
-                await self.marks.put(memo, json.dumps(reactivated), STEP_TTL_S)
-        return reactivated
 
     async def _notify_paid(
         self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str], credit: Money | None
@@ -270,13 +219,13 @@ class Settlement:
             body += f" {credit.display()} more than was due was added to your wallet."
         if reactivated:
             body += " Your service is active again."
-        await self.backends.crm.notify(
+        await self.effects.notify(
+            payment.ref,
             invoice.subscriber_id,
             "PAYMENT_RECEIVED",
             "Payment received",
             body,
             subservice_id=invoice.subservice_id,
-            email=True,
         )
 
     async def _failed(
@@ -295,18 +244,6 @@ class Settlement:
             raise EventRejected("the invoice does not exist") from None
         if invoice.subscriber_id != subscriber_id:
             raise EventRejected("the invoice belongs to another subscriber")
-
-        async def notify() -> None:
-            await self.backends.crm.notify(
-                subscriber_id,
-                "PAYMENT_FAILED",
-                "Payment failed",
-                f"We could not charge your card {amount.display()} for invoice {invoice.number}. The invoice is still"
-                " open: pay it from the portal or update your card.",
-                subservice_id=invoice.subservice_id,
-                email=True,
-            )
-
         failed = BusEvent(
             id=f"{event.id}:failed",
             type="payment.failed",
@@ -320,8 +257,17 @@ class Settlement:
             },
             occurred_at=_iso(event.created),
         )
-        await self._once(f"notified:{event.id}", notify)
-        await self._once(f"published:{event.id}", lambda: self.bus.publish(failed))
+        # Every failed charge is worth telling: keyed by the event, not the payment.
+        await self.effects.notify(
+            event.id,
+            subscriber_id,
+            "PAYMENT_FAILED",
+            "Payment failed",
+            f"We could not charge your card {amount.display()} for invoice {invoice.number}. The invoice is still"
+            " open: pay it from the portal or update your card.",
+            subservice_id=invoice.subservice_id,
+        )
+        await self.effects.publish(failed)
         return "failure_notified"
 
     # ---- cards ------------------------------------------------------------------------------------------
@@ -358,15 +304,3 @@ class Settlement:
         except Rejected as exc:
             raise EventRejected(f"Billing refused the card ({exc.code})") from None
         return "card_stored"
-
-    # ---- once -------------------------------------------------------------------------------------------
-
-    async def _once(self, key: str, step: Callable[[], Awaitable[None]]) -> None:
-        """Run `step` unless it ran (or is running) already; a failed step releases its claim for the retry."""
-        if not await self.marks.claim(key, STEP_TTL_S):
-            return
-        try:
-            await step()
-        except BaseException:
-            await self.marks.release(key)
-            raise

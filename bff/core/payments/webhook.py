@@ -4,10 +4,13 @@
    anything else is a 400 with no side effect.
 2. A fast path: an event whose completion mark exists was fully handled before → 200.
 3. Coalescing: in this process one task per event id does the work and every concurrent delivery of the same
-   event awaits it; across instances a Redis lock lets one instance work while the others wait briefly for
-   its completion mark (200) or its failure (503, the gateway retries).
+   event awaits it; across instances a lease (`bff.core.dedupe.Lease`, renewed while the work runs) lets one
+   instance work while the others wait briefly for its completion mark (200). When the lease ends without one
+   — the holder failed, or was killed and its lease lapsed within `LEASE_S` — a waiting instance takes the
+   event over; still busy after `WAIT_S` → 503 and the gateway retries.
 4. `bff.core.payments.settlement` applies the event. The completion mark is written only after every step succeeded:
-   nothing is acknowledged before it is recorded.
+   nothing is acknowledged before it is recorded. The marks only save work: with Redis flushed, a redelivered
+   event runs every step again and each step's system of record answers what it did the first time.
 
 Only event ids and types are logged: never bodies, card details or secrets.
 """
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -28,14 +30,13 @@ from adapters.errors import BackendError, ContractViolation, Unavailable
 from adapters.ports.gateway import GatewayEvent
 from adapters.stripe.webhook import SIGNATURE_HEADER, SignatureError, verify_event
 from bff.core.body import read_body
-from bff.core.dedupe import STEP_TTL_S, Marks
+from bff.core.dedupe import LEASE_S, STEP_TTL_S, Lease, Marks
 from bff.core.payments.settlement import HANDLED_TYPES, EventRejected, Settlement
 
 log = logging.getLogger("wispgate.webhooks")
 
 MAX_BODY = 512 * 1024
-LOCK_TTL_S = 60.0  # longer than handling ever takes; frees the event if an instance dies holding it
-WAIT_S = 10.0  # how long a second instance waits for the first to finish the same event
+WAIT_S = 10.0  # how long another delivery waits for the instance handling the same event
 POLL_S = 0.05
 
 
@@ -98,13 +99,13 @@ class GatewayWebhooks:
         marks: Marks,
         *,
         wait_s: float = WAIT_S,
-        lock_ttl_s: float = LOCK_TTL_S,
+        lease_s: float = LEASE_S,
     ) -> None:
         self.secret = secret
         self.settlement = settlement
         self.marks = marks
         self.wait_s = wait_s
-        self.lock_ttl_s = lock_ttl_s
+        self.lease_s = lease_s
         self.in_flight = InFlight()
 
     async def endpoint(self, request: Request) -> Response:
@@ -139,45 +140,49 @@ class GatewayWebhooks:
             return Outcome(503, "unavailable")
 
     async def _process(self, event: GatewayEvent) -> Outcome:
-        done_key, lock_key = f"gw-event:{event.id}", f"gw-lock:{event.id}"
+        done_key = f"gw-event:{event.id}"
         if await self.marks.get(done_key) is not None:
             return Outcome(200, "duplicate")
-        token = secrets.token_hex(8)
-        if not await self.marks.claim(lock_key, self.lock_ttl_s, token):
-            return await self._await_other(done_key, lock_key)
+        lease = Lease(self.marks, f"gw-lock:{event.id}", self.lease_s)
+        deadline = asyncio.get_running_loop().time() + self.wait_s
+        while not await lease.acquire():
+            waited = await self._await_other(done_key, lease.key, deadline)
+            if waited is not None:
+                return waited
         try:
-            if await self.marks.get(done_key) is not None:  # finished between the check and the lock
+            if await self.marks.get(done_key) is not None:  # finished between the check and the lease
                 return Outcome(200, "duplicate")
-            try:
-                result = await self.settlement.handle(event)
-            except EventRejected as exc:
-                log.error("gateway event %s (%s) not applied: %s", event.id, event.type, exc)
-                return Outcome(422, "rejected")
-            except Unavailable as exc:
-                log.warning("gateway event %s (%s): %s unavailable", event.id, event.type, exc.backend)
-                return Outcome(503, "unavailable")
-            except BackendError as exc:
-                log.error("gateway event %s (%s): %s refused a step", event.id, event.type, exc.backend)
-                return Outcome(502, "failed")
-            except Exception:
-                log.exception("gateway event %s (%s) failed", event.id, event.type)
-                return Outcome(500, "failed")
-            await self.marks.put(done_key, result, STEP_TTL_S)
-            return Outcome(200, result)
+            return await self._settle(event, done_key)
         finally:
-            await self.marks.release(lock_key, token)
+            await lease.release()
 
-    async def _await_other(self, done_key: str, lock_key: str) -> Outcome:
-        """Another instance holds the event: its completion mark → 200; its lock gone without one → it
-        failed → 503 (the gateway retries); still busy after `wait_s` → 503 as well."""
+    async def _settle(self, event: GatewayEvent, done_key: str) -> Outcome:
+        try:
+            result = await self.settlement.handle(event)
+        except EventRejected as exc:
+            log.error("gateway event %s (%s) not applied: %s", event.id, event.type, exc)
+            return Outcome(422, "rejected")
+        except Unavailable as exc:
+            log.warning("gateway event %s (%s): %s unavailable", event.id, event.type, exc.backend)
+            return Outcome(503, "unavailable")
+        except BackendError as exc:
+            log.error("gateway event %s (%s): %s refused a step", event.id, event.type, exc.backend)
+            return Outcome(502, "failed")
+        except Exception:
+            log.exception("gateway event %s (%s) failed", event.id, event.type)
+            return Outcome(500, "failed")
+        await self.marks.put(done_key, result, STEP_TTL_S)
+        return Outcome(200, result)
+
+    async def _await_other(self, done_key: str, lease_key: str, deadline: float) -> Outcome | None:
+        """Another instance holds the event's lease: its completion mark → 200; its lease gone without one (it
+        failed, or died and the lease lapsed) → None, and the caller takes the event over; still held at
+        `deadline` → 503 (the gateway retries)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.wait_s
         while loop.time() < deadline:
             await asyncio.sleep(POLL_S)
             if await self.marks.get(done_key) is not None:
                 return Outcome(200, "duplicate")
-            if await self.marks.get(lock_key) is None:
-                if await self.marks.get(done_key) is not None:
-                    return Outcome(200, "duplicate")
-                return Outcome(503, "unavailable")
+            if await self.marks.get(lease_key) is None:
+                return None
         return Outcome(503, "in_progress")

@@ -13,6 +13,7 @@ from sandbox.billing.api import validate
 from sandbox.billing.config import CARD_BRANDS, INVOICE_STATUSES, MAX_PAGE, PAYMENT_METHODS
 from sandbox.billing.service import BillingService
 from sandbox.common.http import invalid, ok, read_ids, read_object
+from sandbox.common.idempotency import RequestKeys
 
 MAX_YEAR = 9999
 
@@ -30,6 +31,8 @@ class BillingApi:
 
     def __init__(self, service: BillingService) -> None:
         self.service = service
+        # `Idempotency-Key` on the writes a webhook makes (payments, top-ups): see the module.
+        self.keys = RequestKeys(service.db)
 
     async def accounts_batch(self, request: Request) -> Response:
         return ok({"items": self.service.accounts(await read_ids(request))})
@@ -87,25 +90,33 @@ class BillingApi:
 
     async def record_payment(self, request: Request) -> Response:
         body = await read_object(request)
-        result, created = self.service.record_payment(
-            validate.text(body, "external_ref"),
-            validate.text(body, "invoice_id"),
-            validate.amount(body),
-            validate.currency(body),
-            validate.enum(body, "method", PAYMENT_METHODS),
-        )
-        return ok(result, 201 if created else 200)
+
+        def record() -> Response:
+            result, created = self.service.record_payment(
+                validate.text(body, "external_ref"),
+                validate.text(body, "invoice_id"),
+                validate.amount(body),
+                validate.currency(body),
+                validate.enum(body, "method", PAYMENT_METHODS),
+            )
+            return ok(result, 201 if created else 200)
+
+        return self.keys.once(request, body, record)
 
     async def wallet_credit(self, request: Request) -> Response:
         body = await read_object(request)
-        result, created = self.service.credit_wallet(
-            validate.text(body, "subscriber_id"),
-            validate.enum(body, "kind", ("TOPUP",)),
-            validate.amount(body),
-            validate.opt_text(body, "description") or "Wallet top-up",
-            validate.text(body, "external_ref"),
-        )
-        return ok(result, 201 if created else 200)
+
+        def credit() -> Response:
+            result, created = self.service.credit_wallet(
+                validate.text(body, "subscriber_id"),
+                validate.enum(body, "kind", ("TOPUP",)),
+                validate.amount(body),
+                validate.opt_text(body, "description") or "Wallet top-up",
+                validate.text(body, "external_ref"),
+            )
+            return ok(result, 201 if created else 200)
+
+        return self.keys.once(request, body, credit)
 
     async def wallet_apply(self, request: Request) -> Response:
         body = await read_object(request)

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from sandbox.common.http import ApiError, invalid, not_found, ok, read_ids, read_object, require_str
+from sandbox.common.idempotency import RequestKeys
 from sandbox.crm.api.params import enum, enum_params, flag, flag_param, limit_param, opt_enum, opt_str
 from sandbox.crm.api.upload import FILE_FIELD, read_upload
 from sandbox.crm.config import (
@@ -39,6 +40,7 @@ class CrmApi:
         self.notices = service.notices
         self.audit = service.audit
         self.attachments = service.attachments
+        self.keys = RequestKeys(service.notices.db)
 
     # -- subscribers and sub-services --------------------------------------------------------------------
     async def get_subscriber(self, request: Request) -> Response:
@@ -176,15 +178,20 @@ class CrmApi:
 
     async def create_notification(self, request: Request) -> Response:
         body = await read_object(request)
-        notification = self.notices.create(
-            require_str(body, "subscriber_id", max_len=MAX_ID),
-            enum(body, "kind", NOTIFICATION_KINDS),
-            require_str(body, "title", max_len=MAX_TITLE),
-            require_str(body, "body", max_len=MAX_BODY),
-            subservice_id=opt_str(body, "subservice_id", MAX_ID),
-            email=flag(body, "email"),
-        )
-        return ok(notification, 201)
+
+        def create() -> Response:
+            # The notification and its e-mail are written in one transaction, so one key covers both.
+            notification = self.notices.create(
+                require_str(body, "subscriber_id", max_len=MAX_ID),
+                enum(body, "kind", NOTIFICATION_KINDS),
+                require_str(body, "title", max_len=MAX_TITLE),
+                require_str(body, "body", max_len=MAX_BODY),
+                subservice_id=opt_str(body, "subservice_id", MAX_ID),
+                email=flag(body, "email"),
+            )
+            return ok(notification, 201)
+
+        return self.keys.once(request, body, create)
 
     async def mark_read(self, request: Request) -> Response:
         body = await read_object(request)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bff.core.bus import MAX_PENDING, BusEvent, MemoryBus, RedisBus, open_bus
+from bff.core.bus import MAX_PENDING, RECENT_IDS, BusEvent, MemoryBus, RedisBus, open_bus
 
 Bus = MemoryBus | RedisBus
 MakeBus = Callable[[], Awaitable[Bus]]
@@ -235,3 +235,35 @@ async def test_redis_bus_uses_one_subscription_and_skips_garbage(redis_url: str)
 async def test_memory_bus_is_the_default_without_redis() -> None:
     async with open_bus(None, "unused") as bus:
         assert isinstance(bus, MemoryBus)
+
+
+async def test_an_event_id_is_delivered_once_however_often_it_is_published(make_bus: MakeBus) -> None:
+    # A webhook redelivered after a crash publishes its push again; the subscriber sees it once.
+    publisher, receiver = await make_bus(), await make_bus()
+    collector = await Collector(receiver, "SUB-1").start()
+    await publisher.publish(event(1))
+    await receiver.publish(event(1))
+    await publisher.publish(event(2))
+    await publisher.publish(event(1))
+    await collector.until(2)
+    await publisher.publish(event(3))  # after the repeats: once it is in, they were dropped
+    assert [e.id for e in await collector.until(3)] == ["evt-1", "evt-2", "evt-3"]
+    await asyncio.sleep(0.05)
+    assert len(collector.events) == 3
+    await collector.stop()
+
+
+async def test_the_fanout_forgets_the_oldest_ids_beyond_its_bound() -> None:
+    bus = MemoryBus()
+    collector = await Collector(bus, "SUB-1").start()
+    for n in range(RECENT_IDS + 1):
+        await bus.publish(event(n))
+        if n % 500 == 0:
+            await collector.until(n + 1)  # let it read: the queue holds only MAX_PENDING
+    await bus.publish(event(0))  # forgotten by now: delivered again
+    await bus.publish(event(RECENT_IDS))  # remembered: dropped
+    await collector.until(RECENT_IDS + 2)
+    await asyncio.sleep(0.01)
+    assert len(collector.events) == RECENT_IDS + 2
+    await collector.stop()
+    await bus.close()

@@ -81,16 +81,27 @@ async def test_backends_health_reports_reachability_and_breakers(
 ) -> None:
     assert portal.app is not None
     transport.down.add("aaa.test")
-    portal.app.state.metrics.calls.breaker_changed("billing", "open")
+    billing = portal.app.state.backends.guards["billing"].breaker
+    for _ in range(billing.policy.failures):
+        billing.failed(probe=False)
 
     response = await portal.client.get("/healthz/backends")
 
     assert response.status_code == 200  # a report, never a routing signal
     backends = response.json()["backends"]
-    assert set(backends) == {"billing", "crm", "aaa", "oss"}
+    assert set(backends) == {"billing", "crm", "aaa", "oss", "gateway"}
     assert backends["aaa"]["reachable"] is False
-    assert backends["crm"] == {"reachable": True, "detail": "reachable", "breaker": "closed"}
-    assert backends["billing"]["breaker"] == "open"
+    assert backends["crm"] == {
+        "reachable": True,
+        "detail": "reachable",
+        "breaker": "closed",
+        "in_flight": 0,
+        "waiting": 0,
+        "concurrency": 32,
+    }
+    # The probe goes around the breaker: it says the backend answers again while the breaker is open.
+    assert backends["billing"]["breaker"] == "open" and backends["billing"]["reachable"] is True
+    assert backends["gateway"]["breaker"] == "closed"
 
 
 async def test_backends_health_reports_a_refused_api_key(make_portal: Any, tmp_path: Path) -> None:

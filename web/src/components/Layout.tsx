@@ -1,6 +1,7 @@
 import { useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useAuth, useViewer } from "../api/auth";
+import type { SubscriberKind } from "../gql/graphql";
 import { label, ROLE_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
 import { CardIcon, HomeIcon, InstallmentIcon, InvoiceIcon, OverviewIcon, SignOutIcon, WalletIcon } from "./Icons";
 import { NotificationsBell } from "./NotificationsBell";
@@ -15,8 +16,16 @@ interface NavItem {
   end?: boolean;
 }
 
-export function isMultiSite(kind: string): boolean {
+/** Business and multi-unit accounts; unknown (null while the account service is down) counts as not. */
+export function isMultiSite(kind: string | null | undefined): boolean {
   return kind === "ENTERPRISE" || kind === "MDU";
+}
+
+/** "Enterprise · Account WG-200101", or what of it is known (the account service may be down). */
+export function accountLine(subscriber: { kind: SubscriberKind | null; accountNumber: string | null }): string {
+  const kind = label(SUBSCRIBER_KIND_LABEL, subscriber.kind);
+  const account = subscriber.accountNumber ? `Account ${subscriber.accountNumber}` : "";
+  return [kind, account].filter(Boolean).join(" · ");
 }
 
 export function Layout() {
@@ -59,11 +68,9 @@ export function Layout() {
             </svg>
             <div className="brand__text">
               <span className="brand__subscriber" data-testid="subscriber-name">
-                {viewer.subscriber.name}
+                {viewer.subscriber.name ?? "Your account"}
               </span>
-              <span className="brand__meta">
-                {label(SUBSCRIBER_KIND_LABEL, viewer.subscriber.kind)} · Account {viewer.subscriber.accountNumber}
-              </span>
+              <span className="brand__meta">{accountLine(viewer.subscriber)}</span>
             </div>
           </div>
           <div className="user">

@@ -1,7 +1,16 @@
 import type { ServiceStatus, StatusReason, InvoiceStatus } from "../gql/graphql";
 import { INVOICE_STATUS_LABEL, label, statusText } from "../labels";
 
-export function StatusBadge({ status, reason }: { status: ServiceStatus; reason?: StatusReason | null }) {
+/** A null status means AAA could not say (it is down): shown as such, never as "Active". */
+export function StatusBadge({ status, reason }: { status: ServiceStatus | null; reason?: StatusReason | null }) {
+  if (status === null) {
+    return (
+      <span className="badge badge--unknown" data-status="UNKNOWN">
+        <span className="badge__dot" aria-hidden="true" />
+        Status unavailable
+      </span>
+    );
+  }
   return (
     <span className={`badge badge--${status.toLowerCase()}`} data-status={status}>
       <span className="badge__dot" aria-hidden="true" />

@@ -46,6 +46,7 @@ export function servicePath(id: string): string {
 }
 
 function deviceLine(devices: SubServiceCardFragment["devices"]): string {
+  if (devices === null) return "Unavailable right now"; // OSS is down: not "no devices"
   if (devices.length === 0) return "No devices";
   const online = devices.filter((d) => d.online).length;
   const noun = devices.length === 1 ? "device" : "devices";
@@ -54,13 +55,14 @@ function deviceLine(devices: SubServiceCardFragment["devices"]): string {
 
 export function SubServiceCard({ service }: { service: SubServiceCardFragment }) {
   const speed = formatSpeed(service.profile?.downMbps, service.profile?.upMbps);
-  const hint = statusHint(service.status, service.statusReason);
-  const owes = isPositive(service.billing.outstanding);
+  const hint = service.status ? statusHint(service.status, service.statusReason) : null;
+  const billing = service.billing;
+  const owes = billing ? isPositive(billing.outstanding) : false;
   return (
     <article
-      className={`card svc svc--${service.status.toLowerCase()}`}
+      className={`card svc svc--${(service.status ?? "unknown").toLowerCase()}`}
       data-testid="subservice-card"
-      data-status={service.status}
+      data-status={service.status ?? "UNKNOWN"}
       data-kind={service.kind}
       aria-labelledby={`svc-${service.id}`}
     >
@@ -106,10 +108,16 @@ export function SubServiceCard({ service }: { service: SubServiceCardFragment })
         <div>
           <dt>Billing</dt>
           <dd>
-            <span className={owes ? "text-due" : ""}>{formatMoney(service.billing.outstanding)} outstanding</span>
-            {service.billing.cycle.nextInvoiceOn ? (
-              <span className="muted"> · next invoice {formatDate(service.billing.cycle.nextInvoiceOn)}</span>
-            ) : null}
+            {billing ? (
+              <>
+                <span className={owes ? "text-due" : ""}>{formatMoney(billing.outstanding)} outstanding</span>
+                {billing.cycle.nextInvoiceOn ? (
+                  <span className="muted"> · next invoice {formatDate(billing.cycle.nextInvoiceOn)}</span>
+                ) : null}
+              </>
+            ) : (
+              <span className="muted">Unavailable right now</span>
+            )}
           </dd>
         </div>
         {service.expiresAt ? (

@@ -7,13 +7,15 @@ import { usePaginated } from "../api/paginate";
 import { useLiveSubscription, useResync } from "../api/useLive";
 import { FinancialStrip } from "../components/FinancialStrip";
 import { CardSkeletons, EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
-import { isMultiSite, PageHeader } from "../components/Layout";
+import { accountLine, isMultiSite, PageHeader } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { ShowMore } from "../components/ShowMore";
 import { SubServiceCard } from "../components/SubServiceCard";
+import { Unavailable } from "../components/Unavailable";
+import { onlyOutages, outages } from "../api/outage";
 import { graphql } from "../gql";
 import type { ServiceKind, ServiceStatus, StatusReason } from "../gql/graphql";
-import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
+import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL } from "../labels";
 
 const DashboardSummaryQuery = graphql(`
   query DashboardSummary {
@@ -48,11 +50,18 @@ const DashboardServicesQuery = graphql(`
   }
 `);
 
+// What a service card lacks while each system is down.
+const CARD_MISSING = {
+  billing: "balances and invoice dates on your services",
+  aaa: "service status and plan details",
+  oss: "device details",
+};
+
 const STATUSES: ServiceStatus[] = ["ACTIVE", "SUSPENDED", "RESTRICTED"];
 const KINDS: ServiceKind[] = ["INTERNET", "IPTV", "VOIP"];
 
 interface LiveStatusPatch {
-  status: ServiceStatus;
+  status: ServiceStatus | null;
   statusReason: StatusReason | null;
   statusSince: string | null;
 }
@@ -64,6 +73,7 @@ function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T
 export function DashboardPage() {
   const viewer = useViewer();
   const multi = isMultiSite(viewer.subscriber.kind);
+  const subscriber = viewer.subscriber;
   const [params, setParams] = useSearchParams();
   const status = oneOf(params.get("status"), STATUSES);
   const kind = oneOf(params.get("kind"), KINDS);
@@ -102,6 +112,12 @@ export function DashboardPage() {
     [services.items, live],
   );
 
+  const financial = summary.data?.viewer?.subscriber.financialSummary ?? null;
+  const summaryDown = financial ? [] : outages(summary.error, "financialSummary");
+  // The list itself failed (the CRM lists the services), or only some facts on the cards (status, devices, billing).
+  const listDown = services.data?.viewer?.subscriber.subServices ? [] : outages(services.error, "subServices");
+  const cardsDown = outages(services.error, "nodes");
+
   const needle = search.trim().toLowerCase();
   const shown = useMemo(
     () => (needle ? items.filter((s) => `${s.label} ${s.location}`.toLowerCase().includes(needle)) : items),
@@ -126,14 +142,18 @@ export function DashboardPage() {
 
   return (
     <>
-      <PageHeader
-        title={viewer.subscriber.name}
-        subtitle={`${label(SUBSCRIBER_KIND_LABEL, viewer.subscriber.kind)} · Account ${viewer.subscriber.accountNumber}`}
-      />
+      <PageHeader title={subscriber.name ?? "Your account"} subtitle={accountLine(subscriber)} />
 
-      {summary.error ? <ErrorBanner error={summary.error} onRetry={() => refetchSummary({ requestPolicy: "network-only" })} /> : null}
-      {summary.data?.viewer ? (
-        <FinancialStrip summary={summary.data.viewer.subscriber.financialSummary} />
+      {summary.error && !onlyOutages(summary.error) ? (
+        <ErrorBanner error={summary.error} onRetry={() => refetchSummary({ requestPolicy: "network-only" })} />
+      ) : null}
+      {financial ? (
+        <FinancialStrip summary={financial} />
+      ) : summaryDown.length > 0 ? (
+        <Unavailable
+          backends={summaryDown}
+          missing={{ billing: "your balance and amounts due", crm: "your balance and amounts due" }}
+        />
       ) : summary.fetching ? (
         <div className="fin-strip fin-strip--loading">
           <Skeleton lines={2} />
@@ -202,7 +222,9 @@ export function DashboardPage() {
           </form>
         ) : null}
 
-        {services.error ? <ErrorBanner error={services.error} onRetry={services.reload} /> : null}
+        {services.error && !onlyOutages(services.error) ? <ErrorBanner error={services.error} onRetry={services.reload} /> : null}
+        <Unavailable backends={listDown} missing={{ crm: "your services", aaa: "filtering by status" }} />
+        <Unavailable backends={cardsDown} missing={CARD_MISSING} />
 
         {services.loading ? (
           <CardSkeletons count={multi ? 6 : 2} />

@@ -5,6 +5,8 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { ServiceKindIcon } from "../components/Icons";
 import { InstallmentRow } from "../components/InstallmentCard";
 import { PageHeader } from "../components/Layout";
+import { Unavailable } from "../components/Unavailable";
+import { onlyOutages, outages } from "../api/outage";
 import { servicePath } from "../components/SubServiceCard";
 import { graphql } from "../gql";
 
@@ -42,8 +44,9 @@ export function InstallmentsPage() {
     if (hasNextPage && !loading && !loadingMore && !error) loadMore();
   }, [hasNextPage, loading, loadingMore, loadMore, error]);
 
-  const withPlans = list.items.filter((s) => s.installments.length > 0);
+  const withPlans = list.items.flatMap((s) => (s.installments && s.installments.length > 0 ? [{ ...s, installments: s.installments }] : []));
   const plans = withPlans.flatMap((s) => s.installments);
+  const down = outages(list.error);
   const active = plans.filter((p) => p.installmentsPaid < p.installmentsTotal).length;
 
   return (
@@ -56,7 +59,8 @@ export function InstallmentsPage() {
             : "Equipment and installation paid in installments."
         }
       />
-      {list.error ? <ErrorBanner error={list.error} onRetry={list.reload} /> : null}
+      {list.error && !onlyOutages(list.error) ? <ErrorBanner error={list.error} onRetry={list.reload} /> : null}
+      <Unavailable backends={down} missing={{ billing: "installment plans", crm: "your services and their plans" }} />
       {list.loading ? (
         <div className="card">
           <Skeleton lines={4} />

@@ -10,6 +10,8 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
 import { PageHeader } from "../components/Layout";
+import { Unavailable } from "../components/Unavailable";
+import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
 import { InvoiceBadge } from "../components/StatusBadge";
 import { formatDate, formatDueIn, formatMoney, formatPeriod, ordinal, todayIso, type MoneyValue } from "../format";
@@ -142,6 +144,7 @@ export function InvoicesPage() {
   const error = lists.find((l) => l.error)?.error ?? null;
   const total = lists.every((l) => l.totalCount !== null) ? lists.reduce((n, l) => n + (l.totalCount ?? 0), 0) : null;
   const next = lists.find((l) => l.hasNextPage);
+  const down = [...new Set(lists.flatMap((l) => outages(l.error)))];
 
   const [cycles] = useQuery({ query: BillingCyclesQueryDoc });
 
@@ -206,7 +209,11 @@ export function InvoicesPage() {
       </div>
 
       <section id="invoice-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} className="section">
-        {error ? (
+        <Unavailable
+          backends={down}
+          missing={{ billing: "your invoices", crm: "which service each invoice is for" }}
+        />
+        {error && !onlyOutages(error) ? (
           <ErrorBanner
             error={error}
             onRetry={() => {
@@ -334,18 +341,20 @@ function InvoiceTable({
   );
 }
 
-type CycleService = NonNullable<BillingCyclesQuery["viewer"]>["subscriber"]["subServices"]["nodes"][number];
+type CycleService = NonNullable<NonNullable<BillingCyclesQuery["viewer"]>["subscriber"]["subServices"]>["nodes"][number];
+type CycleBilling = NonNullable<CycleService["billing"]>;
 
 function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefined; loading: boolean }) {
   const groups = useMemo(() => {
-    const services = data?.viewer?.subscriber.subServices.nodes ?? [];
-    const byCycle = new Map<string, { sample: CycleService; labels: string[] }>();
+    const services = data?.viewer?.subscriber.subServices?.nodes ?? [];
+    const byCycle = new Map<string, { sample: CycleService; billing: CycleBilling; labels: string[] }>();
     for (const s of services) {
+      if (!s.billing) continue; // Billing is down: the cycle is not known
       const c = s.billing.cycle;
       const key = [s.billing.prepaid, c.billingDay, c.periodStart, c.periodEnd, c.nextInvoiceOn].join("|");
       const group = byCycle.get(key);
       if (group) group.labels.push(s.label);
-      else byCycle.set(key, { sample: s, labels: [s.label] });
+      else byCycle.set(key, { sample: s, billing: s.billing, labels: [s.label] });
     }
     return [...byCycle.values()];
   }, [data]);
@@ -365,12 +374,12 @@ function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefi
         Billing cycle
       </h2>
       <ul className="plain-list">
-        {groups.map(({ sample, labels }) => {
-          const c = sample.billing.cycle;
+        {groups.map(({ sample, billing, labels }) => {
+          const c = billing.cycle;
           const who = groups.length === 1 ? null : labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
           return (
             <li key={`${sample.id}`} className="cycle__row">
-              <span className="strong">{sample.billing.prepaid ? "Prepaid" : `Billed monthly on the ${ordinal(c.billingDay)}`}</span>
+              <span className="strong">{billing.prepaid ? "Prepaid" : `Billed monthly on the ${ordinal(c.billingDay)}`}</span>
               <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
               <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
               {who ? <span className="muted small">{who}</span> : null}

@@ -6,6 +6,8 @@ import { FinancialStrip } from "../components/FinancialStrip";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { DownloadIcon, ServiceKindIcon } from "../components/Icons";
 import { isMultiSite, PageHeader } from "../components/Layout";
+import { Unavailable } from "../components/Unavailable";
+import { onlyOutages, outages } from "../api/outage";
 import { SignedLink } from "../components/SignedLink";
 import { StatusBadge } from "../components/StatusBadge";
 import { servicePath } from "../components/SubServiceCard";
@@ -62,7 +64,7 @@ const StatementQuery = graphql(`
   }
 `);
 
-type Row = NonNullable<OverviewQuery["viewer"]>["subscriber"]["financialSummary"]["breakdown"][number];
+type Row = NonNullable<NonNullable<NonNullable<OverviewQuery["viewer"]>["subscriber"]["financialSummary"]>["breakdown"]>[number];
 type SortKey = "outstanding" | "monthly" | "label" | "invoices";
 
 function compareRows(a: Row, b: Row, key: SortKey): number {
@@ -121,7 +123,7 @@ export function OverviewPage() {
       testId="statement-link"
       refresh={async () => {
         const fresh = await client.query(StatementQuery, {}, { requestPolicy: "network-only" }).toPromise();
-        return fresh.data?.viewer?.subscriber.consolidatedStatement.url ?? null;
+        return fresh.data?.viewer?.subscriber.consolidatedStatement?.url ?? null;
       }}
     >
       <DownloadIcon />
@@ -157,13 +159,23 @@ export function OverviewPage() {
     <>
       <PageHeader
         title="Account overview"
-        subtitle={`All ${viewer.subscriber.name} services at a glance.`}
+        subtitle={viewer.subscriber.name ? `All ${viewer.subscriber.name} services at a glance.` : "All your services at a glance."}
         actions={statementAction}
       />
-      {statement.error ? (
+      {statement.error && !onlyOutages(statement.error) ? (
         <ErrorBanner error={statement.error} onRetry={() => refetchStatement({ requestPolicy: "network-only" })} />
       ) : null}
-      {result.error ? <ErrorBanner error={result.error} onRetry={() => refetch({ requestPolicy: "network-only" })} /> : null}
+      {result.error && !onlyOutages(result.error) ? (
+        <ErrorBanner error={result.error} onRetry={() => refetch({ requestPolicy: "network-only" })} />
+      ) : null}
+      <Unavailable
+        backends={outages(result.error)}
+        missing={{
+          billing: "balances and charges per service",
+          crm: "the list of your services",
+          aaa: "the status of each service",
+        }}
+      />
 
       {summary ? (
         <FinancialStrip summary={summary} />
@@ -173,7 +185,7 @@ export function OverviewPage() {
         </div>
       ) : null}
 
-      {summary ? (
+      {summary?.breakdown ? (
         <section className="section" aria-labelledby="breakdown-title">
           <div className="section__head">
             <h2 id="breakdown-title">

@@ -13,7 +13,9 @@ import { PageHeader } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { RenewService } from "../components/RenewService";
 import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge";
+import { Unavailable } from "../components/Unavailable";
 import { UsageChart } from "../components/UsageChart";
+import { onlyOutages, outages } from "../api/outage";
 import {
   addDays,
   formatDate,
@@ -150,7 +152,7 @@ export function SubServicePage() {
   // (open invoices change); so does a reconnect.
   const [liveStatus, setLiveStatus] = useState<{
     id: string;
-    status: ServiceStatus;
+    status: ServiceStatus | null;
     statusReason: StatusReason | null;
     statusSince: string | null;
   } | null>(null);
@@ -196,8 +198,11 @@ export function SubServicePage() {
   }
 
   const speed = formatSpeed(service.profile?.downMbps, service.profile?.upMbps);
-  const hint = statusHint(service.status, service.statusReason);
-  const cycle = service.billing.cycle;
+  const hint = service.status ? statusHint(service.status, service.statusReason) : null;
+  const billing = service.billing;
+  const cycle = billing?.cycle ?? null;
+  // The systems whose data this section lacks (each field a system feeds is null while it is down).
+  const down = (...fields: string[]) => outages(result.error, ...fields);
 
   return (
     <>
@@ -216,9 +221,14 @@ export function SubServicePage() {
           </span>
         }
       />
-      {result.error ? <ErrorBanner error={result.error} onRetry={retry} /> : null}
+      {result.error && !onlyOutages(result.error) ? <ErrorBanner error={result.error} onRetry={retry} /> : null}
 
-      <section className={`card status-card status-card--${service.status.toLowerCase()}`} aria-label="Service status" data-testid="service-status">
+      <section
+        className={`card status-card status-card--${(service.status ?? "unknown").toLowerCase()}`}
+        aria-label="Service status"
+        data-testid="service-status"
+      >
+        <Unavailable backends={down("status")} missing={{ aaa: "the service status" }} />
         <div className="status-card__main">
           <StatusBadge status={service.status} reason={service.statusReason} />
           {service.statusSince ? <span className="muted small">since {formatDateTime(service.statusSince)}</span> : null}
@@ -240,7 +250,7 @@ export function SubServicePage() {
           <dl className="facts">
             <div>
               <dt>Profile</dt>
-              <dd>{service.profile?.planName ?? "No bandwidth profile"}</dd>
+              <dd>{service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}</dd>
             </div>
             {speed ? (
               <div>
@@ -250,7 +260,7 @@ export function SubServicePage() {
             ) : null}
             <div>
               <dt>Monthly charge</dt>
-              <dd>{formatMoney(service.billing.monthlyCharge)}</dd>
+              <dd>{billing ? formatMoney(billing.monthlyCharge) : "Unavailable right now"}</dd>
             </div>
             {service.expiresAt ? (
               <div>
@@ -264,7 +274,7 @@ export function SubServicePage() {
           {service.expiresAt && canManageBilling ? (
             <RenewService
               serviceId={service.id}
-              renewable={service.renewable}
+              renewable={service.renewable ?? false}
               renewalPrice={service.renewalPrice ?? null}
               onRenewed={retry}
             />
@@ -310,6 +320,8 @@ export function SubServicePage() {
                 </div>
               ) : null}
             </dl>
+          ) : down("liveSession").length ? (
+            <Unavailable backends={down("liveSession")} missing={{ aaa: "the live session" }} />
           ) : (
             <p className="muted">No session information for this service.</p>
           )}
@@ -328,6 +340,8 @@ export function SubServicePage() {
             downloadBytes={service.usage.downloadBytes}
             uploadBytes={service.usage.uploadBytes}
           />
+        ) : down("usage").length ? (
+          <Unavailable backends={down("usage")} missing={{ oss: "usage figures" }} />
         ) : (
           <p className="muted">Usage metrics are not available for this service.</p>
         )}
@@ -335,9 +349,11 @@ export function SubServicePage() {
 
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title" className="card__title">
-          <DeviceIcon /> Devices <span className="count">{service.devices.length}</span>
+          <DeviceIcon /> Devices {service.devices ? <span className="count">{service.devices.length}</span> : null}
         </h2>
-        {service.devices.length === 0 ? (
+        {service.devices === null ? (
+          <Unavailable backends={down("devices")} missing={{ oss: "your devices" }} />
+        ) : service.devices.length === 0 ? (
           <p className="muted">No devices are registered for this service.</p>
         ) : (
           <div className="table-wrap">
@@ -395,7 +411,9 @@ export function SubServicePage() {
           <h2 id="addons-title" className="card__title">
             Add-ons
           </h2>
-          {service.addOns.length === 0 ? (
+          {service.addOns === null ? (
+            <Unavailable backends={down("addOns")} missing={{ oss: "your add-ons" }} />
+          ) : service.addOns.length === 0 ? (
             <p className="muted">No add-ons on this service.</p>
           ) : (
             <ul className="plain-list">
@@ -416,31 +434,32 @@ export function SubServicePage() {
           <h2 id="billing-title" className="card__title">
             Billing
           </h2>
-          <dl className="facts">
-            <div>
-              <dt>Outstanding</dt>
-              <dd className={isPositive(service.billing.outstanding) ? "text-due strong" : "strong"}>
-                {formatMoney(service.billing.outstanding)}
-              </dd>
-            </div>
-            <div>
-              <dt>Billing cycle</dt>
-              <dd>
-                {service.billing.prepaid ? "Prepaid" : `Monthly, on the ${ordinal(cycle.billingDay)}`}
-                <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
-              </dd>
-            </div>
-            <div>
-              <dt>Next invoice</dt>
-              <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
-            </div>
-          </dl>
-          <h3 className="card__subtitle">Open invoices</h3>
-          {service.billing.openInvoices.length === 0 ? (
+          {billing && cycle ? (
+            <dl className="facts">
+              <div>
+                <dt>Outstanding</dt>
+                <dd className={isPositive(billing.outstanding) ? "text-due strong" : "strong"}>{formatMoney(billing.outstanding)}</dd>
+              </div>
+              <div>
+                <dt>Billing cycle</dt>
+                <dd>
+                  {billing.prepaid ? "Prepaid" : `Monthly, on the ${ordinal(cycle.billingDay)}`}
+                  <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
+                </dd>
+              </div>
+              <div>
+                <dt>Next invoice</dt>
+                <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
+              </div>
+            </dl>
+          ) : null}
+          <Unavailable backends={down("billing")} missing={{ billing: "charges and open invoices" }} />
+          {billing?.openInvoices ? <h3 className="card__subtitle">Open invoices</h3> : null}
+          {!billing?.openInvoices ? null : billing.openInvoices.length === 0 ? (
             <p className="muted">No open invoices — you're all set.</p>
           ) : (
             <ul className="plain-list">
-              {service.billing.openInvoices.map((inv) => {
+              {billing.openInvoices.map((inv) => {
                 const overdue = inv.status === "OVERDUE" || (inv.status === "OPEN" && inv.dueOn < today);
                 return (
                   <li key={inv.id} className="plain-list__row">
@@ -465,7 +484,9 @@ export function SubServicePage() {
         </section>
       </div>
 
-      {service.installments.length > 0 ? (
+      {service.installments === null ? (
+        <Unavailable backends={down("installments")} missing={{ billing: "installment plans" }} />
+      ) : service.installments.length > 0 ? (
         <section className="card" aria-labelledby="inst-title">
           <h2 id="inst-title" className="card__title">
             Installments

@@ -15,7 +15,8 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export interface ServiceLite {
   id: string;
   label: string;
-  status: string;
+  /** Null while AAA cannot say (it is down). */
+  status: string | null;
 }
 
 export interface InvoiceLite {

@@ -1,0 +1,102 @@
+"""The bulkhead: a cap on calls in flight per backend, a wait bounded by the call's deadline, and a hung
+backend that holds only its own backend's slots (sockets counted at a loopback fault proxy)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from adapters.errors import Overloaded, TimedOut
+from adapters.resilience.breaker import BreakerPolicy, State
+from adapters.resilience.bulkhead import Bulkhead
+from adapters.resilience.guard import Guard, Policy
+from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client, pooled_transport
+from tests.harness.faultproxy import FaultProxy, Mode
+from tests.harness.process import free_port
+
+
+async def test_slots_are_counted_and_given_in_turn() -> None:
+    bulkhead = Bulkhead(2)
+    release = asyncio.Event()
+    order: list[int] = []
+
+    async def hold(n: int) -> None:
+        async with bulkhead.slot():
+            order.append(n)
+            await release.wait()
+
+    tasks = [asyncio.create_task(hold(n)) for n in range(3)]
+    await asyncio.sleep(0.01)
+    assert (bulkhead.in_flight, bulkhead.waiting, order) == (2, 1, [0, 1])
+
+    release.set()
+    await asyncio.gather(*tasks)
+    assert (bulkhead.in_flight, bulkhead.waiting, order) == (0, 0, [0, 1, 2])
+
+
+def test_a_bulkhead_needs_a_slot() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        Bulkhead(0)
+
+
+async def test_a_wait_longer_than_the_deadline_is_overloaded_and_not_a_backend_failure() -> None:
+    guard = Guard("billing", Policy(deadline_s=0.05, concurrency=1, breaker=BreakerPolicy(failures=1)))
+    release = asyncio.Event()
+    sent = 0
+
+    async def slow() -> str:
+        nonlocal sent
+        sent += 1
+        await release.wait()
+        return "answer"
+
+    holder = asyncio.create_task(guard.run("GET /v1/x", slow, retryable=True, deadline_s=60))
+    await asyncio.sleep(0.01)
+
+    with pytest.raises(Overloaded) as refused:
+        await guard.run("GET /v1/x", slow, retryable=True)
+
+    assert refused.value.reason == "overloaded" and sent == 1  # the second call was never sent
+    assert guard.breaker.state is State.CLOSED  # our own queue says nothing about the backend
+    release.set()
+    assert await holder == "answer"
+
+
+# ------------------------------------------------------------------------------------------ over loopback
+
+
+@pytest.fixture
+async def hung_billing() -> AsyncIterator[tuple[CoreClient, FaultProxy]]:
+    proxy = FaultProxy("127.0.0.1", free_port()).start()
+    proxy.set(Mode.HANG)
+    config = BackendConfig(base_url=proxy.url, api_key="k", connect_timeout_s=30, read_timeout_s=30)
+    policy = Policy(deadline_s=3.0, concurrency=4, breaker=BreakerPolicy(failures=1000))
+    async with make_http_client(config, transport=pooled_transport(config)) as http:
+        yield CoreClient("billing", http, Guard("billing", policy)), proxy
+    proxy.stop()
+
+
+async def test_a_hung_backend_holds_no_more_sockets_than_its_bulkhead(
+    hung_billing: tuple[CoreClient, FaultProxy],
+) -> None:
+    billing, proxy = hung_billing
+    calls = asyncio.gather(
+        *(billing.call("GET", f"/v1/invoices/INV-{i}") for i in range(40)), return_exceptions=True
+    )
+    for _ in range(200):  # until the four sent calls have reached the proxy (well within the deadline)
+        if proxy.connections >= 4:
+            break
+        await asyncio.sleep(0.01)
+    bulkhead = billing.guard.bulkhead
+    # Forty calls: four sockets to the hung backend, thirty-six calls waiting without one.
+    assert (proxy.connections, bulkhead.in_flight, bulkhead.waiting) == (4, 4, 36)
+
+    results = await calls
+    assert {type(r) for r in results} <= {TimedOut, Overloaded}
+    # All forty deadlines end together; a waiter may win a freed slot in that same instant and go out
+    # (to time out at once), so a few more sockets than the cap may open, never one per call.
+    assert proxy.connections <= 2 * 4
+    assert sum(isinstance(r, Overloaded) for r in results) >= 40 - 2 * 4
+    assert billing.guard.bulkhead.in_flight == 0 and billing.guard.bulkhead.waiting == 0

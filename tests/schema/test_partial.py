@@ -1,0 +1,118 @@
+"""Partial answers, in process: with one backend down, the web's dashboard operations answer everything the
+other backends feed; only the fields the failed backend feeds are null, each with BACKEND_UNAVAILABLE at its
+own path (`tests.schema.partial.compare` checks the whole answer against the one given with every backend
+up). A failed backend is asked once per kind of data, not once per field.
+
+Over real loopback servers with refused, hung and dropped connections: `test_partial_loopback.py`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from tests.harness.portal import SignIn
+from tests.harness.web_operations import web_operation
+from tests.schema.partial import (
+    DASHBOARD_OPERATIONS,
+    ENTERPRISE,
+    RESIDENTIAL,
+    SITE,
+    compare,
+    field_names,
+    lost,
+)
+from tests.schema.queries import DASHBOARD
+
+
+async def _answers(portal: Any, operations: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {name: await portal.execute(web_operation(name), vars) for name, vars in operations.items()}
+
+
+@pytest.mark.parametrize("backend", ["aaa", "oss", "billing", "crm"])
+@pytest.mark.parametrize("email", [RESIDENTIAL, ENTERPRISE, SITE])
+async def test_the_dashboard_loses_only_what_the_failed_backend_feeds(
+    sign_in: SignIn, backend: str, email: str
+) -> None:
+    portal = await sign_in(email)
+    full = await _answers(portal, DASHBOARD_OPERATIONS)
+    assert portal.transport is not None
+    portal.transport.down.add(f"{backend}.test")
+
+    partial = await _answers(portal, DASHBOARD_OPERATIONS)
+
+    failed = set().union(*(compare(full[op], partial[op], backend) for op in DASHBOARD_OPERATIONS))
+    assert field_names(failed) == lost(backend, email)
+    viewer = partial["Viewer"]["data"]["viewer"]
+    assert viewer["user"]["email"] == email and viewer["subscriber"]["id"]  # never the whole viewer
+    services = partial["DashboardServices"]["data"]["viewer"]["subscriber"]["subServices"]
+    if backend != "crm":
+        assert services["nodes"] and all(s["label"] for s in services["nodes"])
+
+
+@pytest.mark.parametrize("backend", ["aaa", "oss", "billing", "crm"])
+async def test_every_field_of_the_full_dashboard_fails_alone(sign_in: SignIn, backend: str) -> None:
+    portal = await sign_in(ENTERPRISE)
+    full = await portal.execute(DASHBOARD)
+    assert portal.transport is not None
+    portal.transport.down.add(f"{backend}.test")
+    before = dict(portal.transport.calls)
+
+    partial = await portal.execute(DASHBOARD)
+
+    assert compare(full, partial, backend)
+    me = partial["data"]["viewer"]["subscriber"]
+    if backend == "billing":
+        assert me["financialSummary"] is None and me["invoices"] is None and me["wallet"] is None
+        assert me["tickets"]["nodes"] and me["subServices"]["edges"]
+    if backend == "crm":
+        # Billing's invoices and the account's figures still resolve; only what needs the CRM's list of
+        # sub-services (or the sub-service each invoice names) is missing.
+        assert me["invoices"]["nodes"] and me["wallet"]["balance"]
+        assert me["financialSummary"]["outstanding"] and me["financialSummary"]["breakdown"] is None
+        assert all(i["subService"] is None for i in me["invoices"]["nodes"])
+    # The other backends were asked as usual (a down host counts no call); without the CRM's list of
+    # sub-services there is nothing to ask AAA and OSS about.
+    made = {host: n - before[host] for host, n in portal.transport.calls.items()}
+    assert made[f"{backend}.test"] == 0
+    others = {"billing"} if backend == "crm" else {"billing", "crm", "aaa", "oss"} - {backend}
+    assert all(made[f"{host}.test"] > 0 for host in others), made
+
+
+async def test_a_failed_backend_is_asked_once_per_kind_of_data(sign_in: SignIn) -> None:
+    """The per-request loader cache keeps a failure: fields that need the same failed read share it
+    instead of each asking the dead backend again (and each waiting for its deadline)."""
+    portal = await sign_in(ENTERPRISE)
+    assert portal.transport is not None
+    asked: list[str] = []
+    transport = portal.transport
+    original = transport.handle_async_request
+
+    async def record(request: Any) -> Any:
+        if request.url.host == "aaa.test":
+            asked.append(request.url.path)
+        return await original(request)
+
+    transport.handle_async_request = record  # type: ignore[method-assign]
+    transport.down.add("aaa.test")
+    # What one failed read costs (the adapter may retry a read within its budget): a single field.
+    single = await portal.execute(
+        "{ viewer { subscriber { subServices(first: 1) { nodes { status profile { planName } liveSession "
+        "{ online } } } } } }"
+    )
+    assert len(single["errors"]) == 3
+    per_read = Counter(asked)
+    asked.clear()
+    query = """{ viewer { subscriber {
+        a: subServices(first: 3) { nodes { status statusReason profile { planName } liveSession { online } } }
+        b: subServices(first: 5) { nodes { status statusSince } }
+        financialSummary { breakdown { subService { status } } }
+    } } }"""
+    payload = await portal.execute(query)
+    assert payload["data"]["viewer"]["subscriber"]["a"]["nodes"]
+    assert len(payload["errors"]) > 10
+    # statuses, profiles, sessions: each read as often as for one field of one sub-service.
+    assert Counter(asked) == per_read, (asked, per_read)
+    assert set(per_read) == {"/v1/status:batch", "/v1/profiles:batch", "/v1/sessions:batch"}
