@@ -354,6 +354,8 @@ def report(run: Run, load_before: str, load_after: str, pressure: float | None) 
         f"{run.warmup_missing}; subscriptions ended by the server during the run: {run.ended}.",
         f"- Redis connections held by the instance(s) at the end: {run.redis_clients} (command pool in use + "
         "one subscriber each), whatever the number of subscriptions.",
+        "- Before this change (issue 8): of 1,000 subscriptions, 99 received an event; the other 901 session "
+        'checks were refused by the Redis pool ("Too many connections") and their subscriptions ended.',
         f"- Machine: {load_before} before, {load_after} after.",
     ]
     if pressure is not None and pressure > BUSY_PRESSURE:

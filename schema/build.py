@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from adapters.errors import BackendError
+from bff.core.redis_client import is_outage
 from bff.core.settings import GraphQLLimits, Settings
 from bff.core.trusted import OperationPolicy
 
@@ -124,6 +125,10 @@ class PortalSchema(strawberry.Schema):
                     original.backend,
                     error.path,
                     type(original).__name__,
+                )
+            elif is_outage(original):
+                log.warning(
+                    "graphql: session store unavailable at %s (%s)", error.path, type(original).__name__
                 )
             else:
                 log.error("graphql: unexpected error at %s", error.path, exc_info=original)
