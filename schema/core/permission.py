@@ -58,7 +58,15 @@ class CanSeeWallet(BasePermission):
         return can_see_wallet(_viewer(info))
 
 
-class CanManageBilling(BasePermission):
+class _RoleRule(BasePermission):
+    """A rule on what the viewer's role may do: refused with FORBIDDEN and the rule's message (without a
+    session, `require_viewer` has already raised UNAUTHENTICATED with its reason)."""
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message)
+
+
+class CanManageBilling(_RoleRule):
     """Pay, top up, manage cards and autopay: OWNER, MANAGER and FINANCE. Without a session the error is
     UNAUTHENTICATED (with its reason); VIEWER and SITE users get FORBIDDEN."""
 
@@ -67,11 +75,8 @@ class CanManageBilling(BasePermission):
     def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
         return info.context.require_viewer().can_manage_billing
 
-    def on_unauthorized(self) -> None:
-        raise Forbidden(self.message)
 
-
-class CanWriteTickets(BasePermission):
+class CanWriteTickets(_RoleRule):
     """Open, answer, close, reopen and rate tickets: every role but VIEWER, which reads only (FORBIDDEN).
     Which tickets a SITE user may touch is a visibility rule (`can_see_ticket`), applied per ticket."""
 
@@ -81,7 +86,7 @@ class CanWriteTickets(BasePermission):
         return not info.context.require_viewer().read_only
 
 
-class CanManageTeam(BasePermission):
+class CanManageTeam(_RoleRule):
     """Invite, change, disable and remove the account's people: OWNER and MANAGER. Without a session the
     error is UNAUTHENTICATED; other roles get FORBIDDEN."""
 
@@ -89,9 +94,6 @@ class CanManageTeam(BasePermission):
 
     def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
         return info.context.require_viewer().can_manage_team
-
-    def on_unauthorized(self) -> None:
-        raise Forbidden(self.message)
 
 
 class LinksSubService(Protocol):
