@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -67,9 +68,17 @@ class Subscriber(Node):
             self.record.reraise()
         return self.record
 
-    @typed_field(description=crm_down("The account number on invoices and statements"))
-    def account_number(self) -> str | None:
-        return self._crm().account_number
+    @typed_field(
+        graphql_type=str | None,
+        description=(
+            "The account number on invoices and statements. Billing's copy when the CRM is unavailable "
+            "(null only when both are)"
+        ),
+    )
+    def account_number(self, info: Info[Context, None]) -> Any:
+        if isinstance(self.record, Failed):
+            return self._account_number(info.context)  # Billing prints it on every invoice: ask it
+        return self.record.account_number
 
     @typed_field(description=crm_down("The household's, company's or building's name"))
     def name(self) -> str | None:
@@ -92,7 +101,11 @@ class Subscriber(Node):
         return self._crm().address or None
 
     @typed_field(
-        description=crm_down("The sub-services this viewer may see (a SITE user sees only assigned ones)")
+        description=(
+            "The sub-services this viewer may see (a SITE user sees only assigned ones). The CRM's list; "
+            "when the CRM is unavailable, the same list as Billing bills it (same ids, kinds, labels and "
+            "locations), without an error. Null only when both are unavailable."
+        )
     )
     async def sub_services(
         self,
@@ -124,7 +137,7 @@ class Subscriber(Node):
     @typed_field(
         description=(
             "Aggregated across the visible sub-services, with a per-sub-service breakdown. Null when Billing "
-            "is unavailable (for SITE users also when the CRM is: their figures are over their sites)."
+            "is unavailable."
         )
     )
     async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary | None:
@@ -148,10 +161,7 @@ class Subscriber(Node):
         return await invoice_connection(info, self.subscriber_id, first, given(after), given(status))
 
     @typed_field(
-        description=(
-            "Consolidated statement PDF across the visible sub-services (short-lived signed link). For SITE "
-            "users, null when the CRM is unavailable (their sites are read from it)."
-        )
+        description=("Consolidated statement PDF across the visible sub-services (short-lived signed link).")
     )
     async def consolidated_statement(self, info: Info[Context, None]) -> Document | None:
         context = info.context
