@@ -126,3 +126,42 @@ async def test_a_failed_backend_is_asked_once_per_kind_of_data(sign_in: SignIn) 
     # statuses, profiles, sessions: each read as often as for one field of one sub-service.
     assert Counter(asked) == per_read, (asked, per_read)
     assert set(per_read) == {"/v1/status:batch", "/v1/profiles:batch", "/v1/sessions:batch"}
+
+
+async def test_with_the_crm_and_billing_down_the_list_fails_as_the_crms(sign_in: SignIn) -> None:
+    """Billing is the list's second source only: with both down, `subServices` is null and the error names
+    the CRM, whose list it is."""
+    portal = await sign_in(ENTERPRISE)
+    assert portal.transport is not None
+    portal.transport.down.update({"crm.test", "billing.test"})
+    payload = await portal.execute("{ viewer { subscriber { subServices(first: 5) { totalCount } } } }")
+    assert payload["data"]["viewer"]["subscriber"]["subServices"] is None
+    [error] = payload["errors"]
+    assert error["path"] == ["viewer", "subscriber", "subServices"]
+    assert error["extensions"] == {"code": "BACKEND_UNAVAILABLE", "backend": "crm"}
+
+
+async def test_with_the_crm_down_the_list_pages_and_filters_as_usual(sign_in: SignIn) -> None:
+    """Billing's list is paged and filtered in memory like the CRM's: the same pages, cursors and counts."""
+    portal = await sign_in(ENTERPRISE)
+    assert portal.transport is not None
+    query = """query ($after: String, $kind: ServiceKind) { viewer { subscriber {
+        subServices(first: 3, after: $after, kind: $kind) {
+            totalCount pageInfo { hasNextPage endCursor } nodes { id label kind }
+        } } } }"""
+
+    async def pages(kind: str | None) -> list[dict[str, Any]]:
+        out, after = [], None
+        while True:
+            answer = await portal.execute(query, {"after": after, "kind": kind})
+            assert "errors" not in answer, answer["errors"]
+            page = answer["data"]["viewer"]["subscriber"]["subServices"]
+            out.append(page)
+            if not page["pageInfo"]["hasNextPage"]:
+                return out
+            after = page["pageInfo"]["endCursor"]
+
+    full = {kind: await pages(kind) for kind in (None, "INTERNET")}
+    portal.transport.down.add("crm.test")
+    assert {kind: await pages(kind) for kind in (None, "INTERNET")} == full
+    assert len(full[None]) > 1 and full[None][0]["totalCount"] > full["INTERNET"][0]["totalCount"] > 0
