@@ -169,6 +169,10 @@ def test_with_the_crm_down_a_signed_in_dashboard_lists_the_services(
         ).to_have_count(0)
         expect(page.get_by_test_id("error-banner")).to_have_count(0)
         session.shot("crm-down")
+        # A service's own page too (the sub-service by id, from Billing's copy), with its AAA status.
+        cards.first.get_by_role("link").click()
+        expect(page.get_by_test_id("service-status")).to_be_visible()
+        expect(page.get_by_role("heading", name=labels[0])).to_be_visible()
     finally:
         crm_proxy.set(Mode.PASS)
     assert session.page_errors == []
