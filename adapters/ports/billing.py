@@ -45,6 +45,8 @@ class Cycle(Struct, frozen=True, kw_only=True, gc=False):
 class BillingAccount(Struct, frozen=True, kw_only=True, gc=False):
     subscriber_id: str
     account_number: str
+    name: str  # the account holder and the billing address, as invoices print them (copies of the CRM's)
+    address: str
     currency: str
     invoice_mode: InvoiceMode
     billing_day: int

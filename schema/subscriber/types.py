@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -10,6 +11,7 @@ from strawberry.types import Info
 
 from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import crm
+from adapters.ports.billing import BillingAccount
 from bff.core.auth.viewer import Viewer as Identity
 from schema.billing.summary import FinancialSummary, financial_summary
 from schema.billing.types import Document, Invoice, InvoiceStatus, invoice_connection
@@ -34,6 +36,12 @@ from schema.support.types import (
     ticket_connection,
 )
 from schema.wallet.types import Wallet
+
+
+def _either(text: str) -> str:
+    # Billing keeps a copy of these (its invoices print them): the CRM's failure alone does not null them.
+    end = "" if text.endswith(".") else "."
+    return f"{text}{end} Billing's copy when the CRM is unavailable; null when both are."
 
 
 @strawberry.enum
@@ -69,21 +77,29 @@ class Subscriber(Node):
             self.record.reraise()
         return self.record
 
+    def _crm_or_billing(
+        self, context: Context, value: Callable[[crm.Subscriber | BillingAccount], str]
+    ) -> Any:
+        """The CRM's value, or, when the CRM failed, Billing's copy (what its invoices print), asked then."""
+        if not isinstance(self.record, Failed):
+            return value(self.record) or None
+
+        async def from_billing() -> str | None:
+            return value(await self._billing_account(context)) or None
+
+        return from_billing()
+
     @typed_field(
-        graphql_type=str | None,
-        description=(
-            "The account number on invoices and statements. Billing's copy when the CRM is unavailable "
-            "(null only when both are)"
-        ),
+        graphql_type=str | None, description=_either("The account number on invoices and statements")
     )
     def account_number(self, info: Info[Context, None]) -> Any:
-        if isinstance(self.record, Failed):
-            return self._account_number(info.context)  # Billing prints it on every invoice: ask it
-        return self.record.account_number
+        return self._crm_or_billing(info.context, lambda r: r.account_number)
 
-    @typed_field(description=crm_down("The household's, company's or building's name"))
-    def name(self) -> str | None:
-        return self._crm().name
+    @typed_field(
+        graphql_type=str | None, description=_either("The household's, company's or building's name")
+    )
+    def name(self, info: Info[Context, None]) -> Any:
+        return self._crm_or_billing(info.context, lambda r: r.name)
 
     @typed_field(description=crm_down("Residential, enterprise or multi-dwelling unit"))
     def kind(self) -> SubscriberKind | None:
@@ -97,9 +113,9 @@ class Subscriber(Node):
     def phone(self) -> str | None:
         return self._crm().phone or None
 
-    @typed_field(description=crm_down("Null when none is on file"))
-    def address(self) -> str | None:
-        return self._crm().address or None
+    @typed_field(graphql_type=str | None, description=_either("Null when none is on file"))
+    def address(self, info: Info[Context, None]) -> Any:
+        return self._crm_or_billing(info.context, lambda r: r.address)
 
     @typed_field(
         description=(
@@ -235,10 +251,13 @@ class Subscriber(Node):
         """For the statement's file name: the CRM's, or Billing's when the CRM is unavailable."""
         if not isinstance(self.record, Failed):
             return self.record.account_number
+        return (await self._billing_account(context)).account_number
+
+    async def _billing_account(self, context: Context) -> BillingAccount:
         account = await context.loaders.account_by_subscriber_id.load(self.subscriber_id)
         if account is None:
             raise ContractViolation("billing", f"no account for subscriber {self.subscriber_id}")
-        return account.account_number
+        return account
 
 
 async def own_subscriber(context: Context, identity: Identity) -> Subscriber:

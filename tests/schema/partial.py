@@ -28,10 +28,10 @@ LOST = {
     "aaa": {"status", "statusReason", "statusSince", "profile", "liveSession"},
     "oss": {"devices"},
     "billing": {"financialSummary", "billing", "expiresAt"},
-    # Only the subscriber's name and kind are the CRM's alone: the sub-services are listed from Billing
-    # (which bills each of them under the CRM's id, label, kind and location, `schema.core.inventory`), and
-    # the account number is on Billing's account too.
-    "crm": {"name", "kind"},
+    # Only the subscriber's kind is the CRM's alone: the sub-services are listed from Billing (which bills
+    # each of them under the CRM's id, label, kind and location, `schema.core.inventory`), and the account
+    # number and the holder's name are on Billing's account too.
+    "crm": {"kind"},
 }
 # A SITE user's figures are over their sites, which the token names: the same as anyone's.
 LOST_FOR_SITE = LOST

@@ -61,6 +61,8 @@ class AccountReads(BillingBase):
                 {
                     "subscriber_id": sid,
                     "account_number": row["account_number"],
+                    "name": row["name"],
+                    "address": row["address"],
                     "currency": cur,
                     "invoice_mode": row["invoice_mode"],
                     "billing_day": row["billing_day"],
