@@ -58,6 +58,12 @@ async def test_accounts(billing: BillingPort, today: date) -> None:
     assert ana.wallet_balance == usd("5.00")
     assert ana.cycle.next_invoice_on == date(2026, 12, 1)
     assert ana.invoice_mode == "CONSOLIDATED" and ana.autopay is False
+    # What invoices print about the holder (copies of the CRM's): the portal's fallback when the CRM is down.
+    assert (ana.account_number, ana.name, ana.address) == (
+        "WG-100101",
+        "Ana Lima",
+        "12 Orchard Lane, Springfield",
+    )
 
 
 async def test_subservice_billing(billing: BillingPort, today: date) -> None:
