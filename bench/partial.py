@@ -9,11 +9,11 @@ an enterprise owner (12 sub-services) with a bearer token and sends the page as 
 `DashboardSummary` and `DashboardServices` operations (read from `web/src`) at once, plus `Viewer` first.
 
 Per scenario it reports p50/p99 of the page (both queries) and checks the answer is partial, not empty:
-the services are listed whenever the CRM is up, and every error is BACKEND_UNAVAILABLE naming the failed
-backend. A hung backend costs what its deadline allows: with only a read timeout, that is the deadline
-(plus a connect attempt for a refused one, which fails at once). Circuit breakers would cut that further
-after repeated failures; this measures whatever the BFF under test does. Run: `python bench/partial.py
-[--write] [--requests N] [--deadline S]`.
+the services are listed in every scenario (Billing's list when the CRM is down), and every error is
+BACKEND_UNAVAILABLE naming the failed backend. A hung backend costs what its deadline allows: with only a
+read timeout, that is the deadline (plus a connect attempt for a refused one, which fails at once). Circuit
+breakers would cut that further after repeated failures; this measures whatever the BFF under test does.
+Run: `python bench/partial.py [--write] [--requests N] [--deadline S]`.
 """
 
 from __future__ import annotations
@@ -245,6 +245,8 @@ class Scenario:
     first: float = 0.0  # the first page after the fault began
     errors: int = 0  # per page, BACKEND_UNAVAILABLE errors at a path (all of them name the backend)
     services: int = 0  # sub-services listed on the last page
+    lost: set[str] = field(default_factory=set)  # the names of the page's fields that failed
+    viewer_lost: set[str] = field(default_factory=set)  # and of the `Viewer` check's
 
 
 class Page:
@@ -268,11 +270,14 @@ class Page:
             raise SystemExit(f"login failed: {data}")
         self.client.headers["Authorization"] = f"Bearer {data['accessToken']}"
 
-    async def viewer_resolves(self) -> None:
-        """The session check the web makes once when it starts: the viewer must never be lost to an outage."""
+    async def viewer_resolves(self) -> list[dict[str, Any]]:
+        """The session check the web makes once when it starts: the viewer must never be lost to an outage.
+        Returns its errors (what the outage took from it)."""
         answer = await self.post("Viewer", self.viewer, {})
         if answer["data"] is None or answer["data"]["viewer"] is None:
             raise SystemExit(f"the viewer was lost: {answer}")
+        errors: list[dict[str, Any]] = answer.get("errors", [])
+        return errors
 
     async def load(self) -> tuple[list[dict[str, Any]], int]:
         """The dashboard page as the web loads it: both of its queries at once."""
@@ -318,12 +323,17 @@ async def measure(
                     raise SystemExit(f"{scenario.backend} {scenario.mode}: unexpected error {error}")
                 if not error.get("path"):
                     raise SystemExit(f"an outage reported without a path: {error}")
-            if scenario.backend is not None and not errors:
+            # The CRM down costs the page nothing (the services are Billing's list; the subscriber's name
+            # and kind are on the `Viewer` check): any other backend takes something from it.
+            if scenario.backend not in (None, "crm") and not errors:
                 raise SystemExit(f"{scenario.backend} {scenario.mode}: nothing failed")
-            if scenario.backend != "crm" and listed == 0:
+            # The CRM down too: its list of sub-services has a second source, Billing's.
+            if listed == 0:
                 raise SystemExit(f"{scenario.backend} {scenario.mode}: no services listed")
             scenario.errors, scenario.services = len(errors), listed
-        await page.viewer_resolves()
+            scenario.lost = {_field_name(e["path"]) for e in errors}
+        viewer_errors = await page.viewer_resolves()
+        scenario.viewer_lost = {_field_name(e["path"]) for e in viewer_errors if e.get("path")}
     finally:
         for proxy in proxies.values():
             proxy.set("pass")
@@ -348,6 +358,12 @@ def busy_note() -> str:
             "not representative; the error counts, services listed and the first page's bound by the deadline are."
         )
     return "The machine was otherwise idle enough for the latencies to be representative."
+def _field_name(path: list[str | int]) -> str:
+    return str(next(step for step in reversed(path) if isinstance(step, str)))
+
+
+def _names(fields: set[str]) -> str:
+    return ", ".join(f"`{n}`" for n in sorted(fields)) or "—"
 
 
 def ms(seconds: float) -> str:
@@ -369,13 +385,15 @@ def report(
         f"connections accepted, never answered. {requests} pages per scenario ({hang_requests} when hung) after",
         f"{WARMUPS} warm-ups.",
         "",
-        "| backend down | mode | first page (ms) | page p50 (ms) | page p99 (ms) | errors per page | services listed |",
-        "|---|---|---|---|---|---|---|",
+        "| backend down | mode | first page (ms) | page p50 (ms) | page p99 (ms) | errors per page | services listed "
+        "| fields lost (page) | fields lost (`Viewer`) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.backend or 'none'} | {r.mode if r.backend else '—'} | {ms(r.first) if r.backend else '—'} "
-            f"| {ms(pct(r.latencies, 0.5))} | {ms(pct(r.latencies, 0.99))} | {r.errors} | {r.services} |"
+            f"| {ms(pct(r.latencies, 0.5))} | {ms(pct(r.latencies, 0.99))} | {r.errors} | {r.services} "
+            f"| {_names(r.lost)} | {_names(r.viewer_lost)} |"
         )
     base = statistics.median(results[0].latencies)
     hung = [r for r in results if r.mode == "hang" and r.backend]
@@ -386,9 +404,13 @@ def report(
         "Each scenario runs on a fresh `wispgate serve` (its own breakers and pools): sign in and warm up with every",
         'backend up, then the fault; "first page" is the first page after the fault began, p50/p99 are over the',
         "pages after it. Every page kept everything the other backends feed (checked on each page: the services",
-        "are listed whenever the CRM is up) and the viewer (the web's `Viewer` check, once per scenario); every",
-        "error was BACKEND_UNAVAILABLE at a path, naming the failed backend. With the CRM down no services can be",
-        "listed (the list is the CRM's; Billing keeps none): the page shows its notice instead.",
+        "are listed in every scenario) and the viewer (the web's `Viewer` check, once per scenario); every error",
+        'was BACKEND_UNAVAILABLE at a path, naming the failed backend ("fields lost": the fields at those paths,',
+        "on the page and on the `Viewer` check the web makes once).",
+        "With the CRM down the services are Billing's list of them (the same ids, labels, kinds and locations,",
+        "`schema/core/inventory.py`), each with its AAA, OSS and Billing fields, and the subscriber's name and",
+        "account number are Billing's copies: the page loses nothing, the `Viewer` check the subscriber's kind.",
+        "A hung CRM costs the deadline before Billing is asked, until its breaker opens.",
         "",
         f"Median page with every backend up: {ms(base)} ms. A hung backend costs the first page {ms(worst_first)} ms",
         f"at worst, for a {args_deadline} s deadline: the page's two queries wait for it in parallel, and a read that",

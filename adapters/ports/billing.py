@@ -26,6 +26,7 @@ PaymentMethodKind = Literal["CARD", "WALLET", "BANK_TRANSFER", "GATEWAY"]
 WalletEntryKind = Literal[
     "TOPUP", "PROMO", "GIFT_CARD", "COMPENSATION", "INVOICE_PAYMENT", "OVERPAYMENT", "RENEWAL"
 ]
+SubServiceKind = Literal["INTERNET", "IPTV", "VOIP"]  # the CRM's kinds: Billing bills the CRM's inventory
 CardBrand = Literal["visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay", "unknown"]
 
 INVOICE_STATUSES: tuple[InvoiceStatus, ...] = get_args(InvoiceStatus)
@@ -44,6 +45,8 @@ class Cycle(Struct, frozen=True, kw_only=True, gc=False):
 class BillingAccount(Struct, frozen=True, kw_only=True, gc=False):
     subscriber_id: str
     account_number: str
+    name: str  # the account holder and the billing address, as invoices print them (copies of the CRM's)
+    address: str
     currency: str
     invoice_mode: InvoiceMode
     billing_day: int
@@ -75,6 +78,19 @@ class SubServiceBilling(Struct, frozen=True, kw_only=True, gc=False):
     open_invoice_ids: tuple[str, ...]
     prepaid: bool
     expires_at: Moment | None = None
+
+
+class BilledSubService(Struct, frozen=True, kw_only=True, gc=False):
+    """A sub-service billed to an account, as invoices print it: the CRM's id, kind, label, service address
+    and activation day (Billing keeps its own copy of what it bills), and the plan billed."""
+
+    subservice_id: str
+    subscriber_id: str
+    kind: SubServiceKind
+    label: str
+    location: str
+    activated_on: date
+    plan: str
 
 
 class InvoiceLine(Struct, frozen=True, kw_only=True, gc=False):
@@ -198,6 +214,13 @@ class BillingPort(Protocol):
     async def accounts(self, subscriber_ids: Sequence[str]) -> dict[str, BillingAccount]: ...
 
     async def subservice_billing(self, subservice_ids: Sequence[str]) -> dict[str, SubServiceBilling]: ...
+
+    async def subservices_of_account(self, subscriber_id: str) -> list[BilledSubService]:
+        """Every sub-service billed to the account, in the CRM's order; NotFound for an unknown account. The
+        second source of a subscriber's list of services, for when the CRM cannot answer."""
+        ...
+
+    async def billed_subservices(self, subservice_ids: Sequence[str]) -> dict[str, BilledSubService]: ...
 
     async def invoices(self, invoice_ids: Sequence[str]) -> dict[str, Invoice]: ...
 

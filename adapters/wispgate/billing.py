@@ -12,6 +12,7 @@ from msgspec import Struct
 from adapters.decode import Items
 from adapters.errors import Rejected
 from adapters.ports.billing import (
+    BilledSubService,
     BillingAccount,
     BillingPort,
     GiftCardResult,
@@ -60,6 +61,14 @@ class HttpBilling:
 
     async def subservice_billing(self, subservice_ids: Sequence[str]) -> dict[str, SubServiceBilling]:
         items = await self.client.batch("/v1/subservice-billing:batch", subservice_ids, SubServiceBilling)
+        return {s.subservice_id: s for s in items}
+
+    async def subservices_of_account(self, subscriber_id: str) -> list[BilledSubService]:
+        path = f"/v1/accounts/{seg(subscriber_id)}/subservices"
+        return (await self.client.call("GET", path, Items[BilledSubService])).items
+
+    async def billed_subservices(self, subservice_ids: Sequence[str]) -> dict[str, BilledSubService]:
+        items = await self.client.batch("/v1/subservices:batch", subservice_ids, BilledSubService)
         return {s.subservice_id: s for s in items}
 
     async def invoices(self, invoice_ids: Sequence[str]) -> dict[str, Invoice]:

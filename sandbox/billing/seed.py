@@ -25,6 +25,7 @@ from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.money import round_to_minor
 from sandbox.world import SubscriberSeed, SubServiceSeed, World
+from sandbox.world.inventory import activated_on
 
 GIFT_CARDS = (
     ("WG-GIFT-25", "25.00", None),
@@ -62,8 +63,8 @@ def seed_world(db: Database, world: World, currency: str) -> None:
     inserts = {
         "accounts": "INSERT INTO accounts (subscriber_id, account_number, name, address, currency, invoice_mode,"
         " billing_day) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        "charges": "INSERT INTO charges (subservice_id, subscriber_id, label, description, monthly_price, prepaid,"
-        " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "charges": "INSERT INTO charges (subservice_id, subscriber_id, label, kind, location, activated_on,"
+        " description, monthly_price, prepaid, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         "charge_addons": "INSERT INTO charge_addons (subservice_id, description, monthly_price) VALUES (?, ?, ?)",
         "installment_plans": "INSERT INTO installment_plans (id, subscriber_id, subservice_id, description, total,"
         " count, paid_count, billed_count, amount_each, next_due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -134,7 +135,18 @@ def _seed_charges(
         price = round_to_minor(s.plan.monthly_price, currency)
         add_ons = tuple((a.name, round_to_minor(a.monthly_price, currency)) for a in s.add_ons)
         rows.tables["charges"].append(
-            (s.id, subscriber_id, s.label, s.plan.name, price, int(expires is not None), expires)
+            (
+                s.id,
+                subscriber_id,
+                s.label,
+                s.kind,
+                s.location,
+                activated_on(s.id, today).isoformat(),
+                s.plan.name,
+                price,
+                int(expires is not None),
+                expires,
+            )
         )
         rows.tables["charge_addons"] += [(s.id, name, addon_price) for name, addon_price in add_ons]
         if expires is None:

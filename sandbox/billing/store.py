@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS charges (
     subservice_id TEXT PRIMARY KEY,
     subscriber_id TEXT NOT NULL REFERENCES accounts (subscriber_id),
     label TEXT NOT NULL,
+    -- What invoices print about the service billed (and what the portal lists when the CRM is down).
+    kind TEXT NOT NULL CHECK (kind IN ('INTERNET', 'IPTV', 'VOIP')),
+    location TEXT NOT NULL,
+    activated_on TEXT NOT NULL,
     description TEXT NOT NULL,
     monthly_price INTEGER NOT NULL,
     prepaid INTEGER NOT NULL DEFAULT 0,

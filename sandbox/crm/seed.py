@@ -6,9 +6,8 @@ is new, and only new users pay for a password hash. Seeding emits no events: it 
 
 from __future__ import annotations
 
-import random
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sandbox.common import clock
@@ -17,20 +16,9 @@ from sandbox.crm.service import sla
 from sandbox.crm.service.history import TicketHistory
 from sandbox.crm.service.passwords import hash_password
 from sandbox.world import TicketSeed, World
+from sandbox.world.inventory import activated_on, natural_key
 
 SUPPORT_AGENT = "WISPGate Support"
-
-
-def _natural_key(text: str) -> list[Any]:
-    """ "SS-9001-10" after "SS-9001-9": digit runs compare as numbers."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
-
-
-def _activated_on(subservice_id: str, today: date) -> str:
-    # Seeded per id, so adding the bench subscriber does not move the demo dates; always before the
-    # three paid months Billing seeds.
-    days = random.Random(f"crm-activation:{subservice_id}").randint(180, 1500)
-    return (today - timedelta(days=days)).isoformat()
 
 
 def _iso(moment: datetime) -> str:
@@ -59,7 +47,7 @@ def seed_world(db: Database, world: World) -> None:
 def _seed_subservices(db: Database, world: World) -> None:
     rows = []
     for subscriber in world.subscribers:
-        ordered = sorted(world.subservices_of(subscriber.id), key=lambda s: _natural_key(s.id))
+        ordered = sorted(world.subservices_of(subscriber.id), key=lambda s: natural_key(s.id))
         for position, s in enumerate(ordered):
             rows.append(
                 (
@@ -69,7 +57,7 @@ def _seed_subservices(db: Database, world: World) -> None:
                     s.kind,
                     s.label,
                     s.location,
-                    _activated_on(s.id, world.today),
+                    activated_on(s.id, world.today).isoformat(),
                 )
             )
     db.executemany(

@@ -16,7 +16,6 @@ from adapters.ports import billing, crm
 from adapters.ports.money import quantum
 from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
-from schema.core.errors import crm_down
 from schema.core.loaders import InvoicesKey
 from schema.core.lookahead import below, inside, names, selected
 from schema.core.money import Money, total
@@ -25,6 +24,11 @@ from schema.core.prefetch import Failed
 from schema.core.resolver import typed_field
 from schema.service.prefetch import prefetch
 from schema.service.types import SubService
+
+
+def _unlisted(text: str) -> str:
+    # The sub-services are listed by the CRM, or by Billing when the CRM cannot (`schema.core.inventory`).
+    return f"{text}. Null when neither the CRM nor Billing can list the sub-services."
 
 
 @strawberry.type
@@ -43,18 +47,19 @@ class FinancialSummary:
     wallet_balance: Money | None = strawberry.field(
         description="The account's wallet; null for roles that may not see it (SITE), like `Subscriber.wallet`."
     )
-    # Both need the CRM's list of sub-services; the account's figures above do not (except for SITE users,
-    # whose whole summary is over their sites): `Failed` when the CRM could not list them.
+    # Both need the list of sub-services (the CRM's, else Billing's: `schema.core.inventory`); the account's
+    # figures above do not (except for SITE users, whose whole summary is over their sites): `Failed` when
+    # neither could list them.
     monthly: strawberry.Private[Money | Failed]
     rows: strawberry.Private[list[SubServiceFinancials] | Failed]
 
-    @typed_field(description=crm_down("The visible sub-services' monthly charges, summed"))
+    @typed_field(description=_unlisted("The visible sub-services' monthly charges, summed"))
     def monthly_charges(self) -> Money | None:
         if isinstance(self.monthly, Failed):
             self.monthly.reraise()
         return self.monthly
 
-    @typed_field(description=crm_down("One row per visible sub-service"))
+    @typed_field(description=_unlisted("One row per visible sub-service"))
     def breakdown(self) -> list[SubServiceFinancials] | None:
         if isinstance(self.rows, Failed):
             self.rows.reraise()
@@ -89,7 +94,7 @@ async def financial_summary(
 ) -> FinancialSummary:
     """The summary over `listed` (the sub-services the viewer may see). Whole-account figures come from the
     billing account; a SITE user's are recomputed over their sites only, and show no wallet. When the CRM
-    could not list the sub-services (`Failed`), the account's figures still resolve; the monthly charges and
+    nor Billing could list the sub-services (`Failed`), the account's figures still resolve; the monthly charges and
     the breakdown fail (a SITE user's whole summary does: it is over their sites)."""
     context = info.context
     loaders = context.loaders

@@ -27,6 +27,7 @@ from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, Tic
 from adapters.ports.oss import AddOn, Device, Usage
 from bff.core.backends import Backends
 from schema.core.errors import BadUserInput
+from schema.core.inventory import all_subservices_of, subservices_by_id
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -74,12 +75,13 @@ class SubscriberByIdLoader(BatchLoader[str, Subscriber | None]):
 
 class SubServiceByIdLoader(BatchLoader[str, SubService | None]):
     async def batch_load(self, keys: list[str]) -> list[SubService | None]:
-        found = await self.backends.crm.subservices(keys)
+        found = await subservices_by_id(self.backends, keys)
         return [found.get(k) for k in keys]
 
 
 class SubServicesBySubscriberIdLoader(BatchLoader[str, list[SubService]]):
-    """Every sub-service of a subscriber, in the CRM's stable order (one call up to 1,000). Primes
+    """Every sub-service of a subscriber, in the CRM's stable order (one call up to 1,000; Billing's list
+    when the CRM fails: `schema.core.inventory`). Primes
     `by_id`, so that an invoice's or a ticket's sub-service found later costs no call of its own."""
 
     def __init__(self, backends: Backends, by_id: SubServiceByIdLoader) -> None:
@@ -87,7 +89,7 @@ class SubServicesBySubscriberIdLoader(BatchLoader[str, list[SubService]]):
         self.by_id = by_id
 
     async def batch_load(self, keys: list[str]) -> list[list[SubService]]:
-        found = list(await asyncio.gather(*(self.backends.crm.all_subservices_of(k) for k in keys)))
+        found = list(await asyncio.gather(*(all_subservices_of(self.backends, k) for k in keys)))
         for records in found:
             for record in records:
                 self.by_id.prime(record.id, record)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import crm
+from adapters.ports.billing import BillingAccount
 from bff.core.auth.viewer import Viewer as Identity
 from schema.billing.summary import FinancialSummary, financial_summary
 from schema.billing.types import Document, Invoice, InvoiceStatus, invoice_connection
@@ -33,6 +36,12 @@ from schema.support.types import (
     ticket_connection,
 )
 from schema.wallet.types import Wallet
+
+
+def _either(text: str) -> str:
+    # Billing keeps a copy of these (its invoices print them): the CRM's failure alone does not null them.
+    end = "" if text.endswith(".") else "."
+    return f"{text}{end} Billing's copy when the CRM is unavailable; null when both are."
 
 
 @strawberry.enum
@@ -68,13 +77,29 @@ class Subscriber(Node):
             self.record.reraise()
         return self.record
 
-    @typed_field(description=crm_down("The account number on invoices and statements"))
-    def account_number(self) -> str | None:
-        return self._crm().account_number
+    def _crm_or_billing(
+        self, context: Context, value: Callable[[crm.Subscriber | BillingAccount], str]
+    ) -> Any:
+        """The CRM's value, or, when the CRM failed, Billing's copy (what its invoices print), asked then."""
+        if not isinstance(self.record, Failed):
+            return value(self.record) or None
 
-    @typed_field(description=crm_down("The household's, company's or building's name"))
-    def name(self) -> str | None:
-        return self._crm().name
+        async def from_billing() -> str | None:
+            return value(await self._billing_account(context)) or None
+
+        return from_billing()
+
+    @typed_field(
+        graphql_type=str | None, description=_either("The account number on invoices and statements")
+    )
+    def account_number(self, info: Info[Context, None]) -> Any:
+        return self._crm_or_billing(info.context, lambda r: r.account_number)
+
+    @typed_field(
+        graphql_type=str | None, description=_either("The household's, company's or building's name")
+    )
+    def name(self, info: Info[Context, None]) -> Any:
+        return self._crm_or_billing(info.context, lambda r: r.name)
 
     @typed_field(description=crm_down("Residential, enterprise or multi-dwelling unit"))
     def kind(self) -> SubscriberKind | None:
@@ -88,12 +113,16 @@ class Subscriber(Node):
     def phone(self) -> str | None:
         return self._crm().phone or None
 
-    @typed_field(description=crm_down("Null when none is on file"))
-    def address(self) -> str | None:
-        return self._crm().address or None
+    @typed_field(graphql_type=str | None, description=_either("Null when none is on file"))
+    def address(self, info: Info[Context, None]) -> Any:
+        return self._crm_or_billing(info.context, lambda r: r.address)
 
     @typed_field(
-        description=crm_down("The sub-services this viewer may see (a SITE user sees only assigned ones)")
+        description=(
+            "The sub-services this viewer may see (a SITE user sees only assigned ones). The CRM's list; "
+            "when the CRM is unavailable, the same list as Billing bills it (same ids, kinds, labels and "
+            "locations), without an error. Null only when both are unavailable."
+        )
     )
     async def sub_services(
         self,
@@ -125,7 +154,7 @@ class Subscriber(Node):
     @typed_field(
         description=(
             "Aggregated across the visible sub-services, with a per-sub-service breakdown. Null when Billing "
-            "is unavailable (for SITE users also when the CRM is: their figures are over their sites)."
+            "is unavailable."
         )
     )
     async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary | None:
@@ -149,10 +178,7 @@ class Subscriber(Node):
         return await invoice_connection(info, self.subscriber_id, first, given(after), given(status))
 
     @typed_field(
-        description=(
-            "Consolidated statement PDF across the visible sub-services (short-lived signed link). For SITE "
-            "users, null when the CRM is unavailable (their sites are read from it)."
-        )
+        description=("Consolidated statement PDF across the visible sub-services (short-lived signed link).")
     )
     async def consolidated_statement(self, info: Info[Context, None]) -> Document | None:
         context = info.context
@@ -225,10 +251,13 @@ class Subscriber(Node):
         """For the statement's file name: the CRM's, or Billing's when the CRM is unavailable."""
         if not isinstance(self.record, Failed):
             return self.record.account_number
+        return (await self._billing_account(context)).account_number
+
+    async def _billing_account(self, context: Context) -> BillingAccount:
         account = await context.loaders.account_by_subscriber_id.load(self.subscriber_id)
         if account is None:
             raise ContractViolation("billing", f"no account for subscriber {self.subscriber_id}")
-        return account.account_number
+        return account
 
 
 async def own_subscriber(context: Context, identity: Identity) -> Subscriber:

@@ -15,8 +15,10 @@ from adapters.ports.billing import BillingPort
 from adapters.ports.money import Money
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
+from adapters.wispgate.crm import HttpCrm
 from sandbox.billing.system import BillingSystem
 from sandbox.common.system import SystemConfig
+from sandbox.crm.system import CrmSystem
 from sandbox.world import World, with_bench_subscriber
 
 KEY = "svc"
@@ -56,6 +58,12 @@ async def test_accounts(billing: BillingPort, today: date) -> None:
     assert ana.wallet_balance == usd("5.00")
     assert ana.cycle.next_invoice_on == date(2026, 12, 1)
     assert ana.invoice_mode == "CONSOLIDATED" and ana.autopay is False
+    # What invoices print about the holder (copies of the CRM's): the portal's fallback when the CRM is down.
+    assert (ana.account_number, ana.name, ana.address) == (
+        "WG-100101",
+        "Ana Lima",
+        "12 Orchard Lane, Springfield",
+    )
 
 
 async def test_subservice_billing(billing: BillingPort, today: date) -> None:
@@ -66,6 +74,32 @@ async def test_subservice_billing(billing: BillingPort, today: date) -> None:
     voip = found["SS-1003-2"]
     assert voip.prepaid and voip.cycle is None
     assert voip.expires_at == datetime.combine(today + timedelta(days=10), datetime.min.time(), tzinfo=UTC)
+
+
+async def test_billed_subservices_agree_with_the_crm(tmp_path: Path, world: World) -> None:
+    """Billing's list of an account's sub-services is the CRM's (ids, order, kind, label, location, day of
+    activation): the portal lists it instead when the CRM is down. Both seeded from one world."""
+    bench = with_bench_subscriber(world, 30)
+    crm_system = CrmSystem(SystemConfig(db_path=str(tmp_path / "crm.sqlite3")), attachments_dir=tmp_path)
+    crm_system.seed(bench)
+    config = BackendConfig(base_url="http://crm.test", api_key=crm_system.config.service_key)
+    async with make_http_client(config, transport=httpx.ASGITransport(app=crm_system.asgi())) as http:
+        crm = HttpCrm(CoreClient("crm", http))
+        async for billing in _billing(tmp_path, bench):
+            for subscriber in bench.subscribers:
+                listed = await crm.all_subservices_of(subscriber.id)
+                billed = await billing.subservices_of_account(subscriber.id)
+                assert [
+                    (b.subservice_id, b.subscriber_id, b.kind, b.label, b.location, b.activated_on)
+                    for b in billed
+                ] == [(c.id, c.subscriber_id, c.kind, c.label, c.location, c.activated_on) for c in listed]
+                assert listed, subscriber.id
+            by_id = await billing.billed_subservices(["SS-1003-2", "SS-NOPE", "SS-1001-1"])
+            assert set(by_id) == {"SS-1001-1", "SS-1003-2"}
+            assert by_id["SS-1001-1"].plan == "Fiber 300" and by_id["SS-1003-2"].kind == "VOIP"
+            with pytest.raises(NotFound):
+                await billing.subservices_of_account("SUB-NOPE")
+    crm_system.db.close()
 
 
 async def test_invoices_single_batch_and_grouped(billing: BillingPort) -> None:

@@ -28,12 +28,13 @@ LOST = {
     "aaa": {"status", "statusReason", "statusSince", "profile", "liveSession"},
     "oss": {"devices"},
     "billing": {"financialSummary", "billing", "expiresAt"},
-    # The sub-service list and the subscriber's details are the CRM's; the subscriber itself resolves, and
-    # so do the account's figures (Billing's), but not the monthly charges summed over the sub-services.
-    "crm": {"name", "kind", "accountNumber", "monthlyCharges", "subServices"},
+    # Only the subscriber's kind is the CRM's alone: the sub-services are listed from Billing (which bills
+    # each of them under the CRM's id, label, kind and location, `schema.core.inventory`), and the account
+    # number and the holder's name are on Billing's account too.
+    "crm": {"kind"},
 }
-# A SITE user's figures are all over their sites, which only the CRM lists.
-LOST_FOR_SITE = {**LOST, "crm": LOST["crm"] - {"monthlyCharges"} | {"financialSummary"}}
+# A SITE user's figures are over their sites, which the token names: the same as anyone's.
+LOST_FOR_SITE = LOST
 
 
 def lost(backend: str, email: str) -> set[str]:

@@ -49,8 +49,7 @@ async def test_the_dashboard_loses_only_what_the_failed_backend_feeds(
     viewer = partial["Viewer"]["data"]["viewer"]
     assert viewer["user"]["email"] == email and viewer["subscriber"]["id"]  # never the whole viewer
     services = partial["DashboardServices"]["data"]["viewer"]["subscriber"]["subServices"]
-    if backend != "crm":
-        assert services["nodes"] and all(s["label"] for s in services["nodes"])
+    assert services["nodes"] and all(s["label"] for s in services["nodes"])  # the CRM down too (Billing's)
 
 
 @pytest.mark.parametrize("backend", ["aaa", "oss", "billing", "crm"])
@@ -63,22 +62,33 @@ async def test_every_field_of_the_full_dashboard_fails_alone(sign_in: SignIn, ba
 
     partial = await portal.execute(DASHBOARD)
 
-    assert compare(full, partial, backend)
+    failed = compare(full, partial, backend)
+    assert failed
     me = partial["data"]["viewer"]["subscriber"]
     if backend == "billing":
         assert me["financialSummary"] is None and me["invoices"] is None and me["wallet"] is None
         assert me["tickets"]["nodes"] and me["subServices"]["edges"]
     if backend == "crm":
-        # Billing's invoices and the account's figures still resolve; only what needs the CRM's list of
-        # sub-services (or the sub-service each invoice names) is missing.
-        assert me["invoices"]["nodes"] and me["wallet"]["balance"]
-        assert me["financialSummary"]["outstanding"] and me["financialSummary"]["breakdown"] is None
-        assert all(i["subService"] is None for i in me["invoices"]["nodes"])
-    # The other backends were asked as usual (a down host counts no call); without the CRM's list of
-    # sub-services there is nothing to ask AAA and OSS about.
+        # Only what the CRM alone has: the subscriber's details, tickets and notifications.
+        assert field_names(failed) <= {
+            "name",
+            "kind",
+            "email",
+            "phone",
+            "address",
+            "tickets",
+            "notifications",
+        }
+        # The sub-services are Billing's list (the same), and so everything else about them resolves: the
+        # breakdown, each invoice's sub-service, their status and usage.
+        assert me["invoices"]["nodes"] and me["wallet"]["balance"] and me["subServices"]["edges"]
+        assert me["financialSummary"]["breakdown"] and me["financialSummary"]["monthlyCharges"]
+        was = full["data"]["viewer"]["subscriber"]["invoices"]["nodes"]
+        assert [i["subService"] for i in me["invoices"]["nodes"]] == [i["subService"] for i in was]
+    # The other backends were asked as usual (a down host counts no call).
     made = {host: n - before[host] for host, n in portal.transport.calls.items()}
     assert made[f"{backend}.test"] == 0
-    others = {"billing"} if backend == "crm" else {"billing", "crm", "aaa", "oss"} - {backend}
+    others = {"billing", "crm", "aaa", "oss"} - {backend}
     assert all(made[f"{host}.test"] > 0 for host in others), made
 
 
@@ -148,3 +158,40 @@ async def test_every_page_of_the_web_fails_alone(sign_in: SignIn, backend: str) 
         # Billing's pages do not depend on them.
         for op in ("Invoices", "WalletHistory", "PaymentMethods"):
             assert failed[op] == set(), op
+async def test_with_the_crm_and_billing_down_the_list_fails_as_the_crms(sign_in: SignIn) -> None:
+    """Billing is the list's second source only: with both down, `subServices` is null and the error names
+    the CRM, whose list it is."""
+    portal = await sign_in(ENTERPRISE)
+    assert portal.transport is not None
+    portal.transport.down.update({"crm.test", "billing.test"})
+    payload = await portal.execute("{ viewer { subscriber { subServices(first: 5) { totalCount } } } }")
+    assert payload["data"]["viewer"]["subscriber"]["subServices"] is None
+    [error] = payload["errors"]
+    assert error["path"] == ["viewer", "subscriber", "subServices"]
+    assert error["extensions"] == {"code": "BACKEND_UNAVAILABLE", "backend": "crm"}
+
+
+async def test_with_the_crm_down_the_list_pages_and_filters_as_usual(sign_in: SignIn) -> None:
+    """Billing's list is paged and filtered in memory like the CRM's: the same pages, cursors and counts."""
+    portal = await sign_in(ENTERPRISE)
+    assert portal.transport is not None
+    query = """query ($after: String, $kind: ServiceKind) { viewer { subscriber {
+        subServices(first: 3, after: $after, kind: $kind) {
+            totalCount pageInfo { hasNextPage endCursor } nodes { id label kind }
+        } } } }"""
+
+    async def pages(kind: str | None) -> list[dict[str, Any]]:
+        out, after = [], None
+        while True:
+            answer = await portal.execute(query, {"after": after, "kind": kind})
+            assert "errors" not in answer, answer["errors"]
+            page = answer["data"]["viewer"]["subscriber"]["subServices"]
+            out.append(page)
+            if not page["pageInfo"]["hasNextPage"]:
+                return out
+            after = page["pageInfo"]["endCursor"]
+
+    full = {kind: await pages(kind) for kind in (None, "INTERNET")}
+    portal.transport.down.add("crm.test")
+    assert {kind: await pages(kind) for kind in (None, "INTERNET")} == full
+    assert len(full[None]) > 1 and full[None][0]["totalCount"] > full["INTERNET"][0]["totalCount"] > 0

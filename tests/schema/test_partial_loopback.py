@@ -23,17 +23,19 @@ import pytest
 
 from bff.core.settings import load_settings
 from bff.server.app import create_app
+from schema.core.node import decode_id
 from tests.harness.faultproxy import FaultProxy, Mode
 from tests.harness.portal import BASE_ENV, CLIENT_ADDRESS, Portal
 from tests.harness.process import free_port, product_env, served, wispgate
 from tests.harness.web_operations import web_operation
-from tests.schema.partial import DASHBOARD_OPERATIONS, ENTERPRISE, compare, field_names, lost
+from tests.schema.partial import DASHBOARD_OPERATIONS, ENTERPRISE, SITE, compare, field_names, lost
 
 BACKENDS = ("billing", "crm", "aaa", "oss")
 SERVICE_KEY = "partial-loopback-service-key"
 DEADLINE_S = 1.0
 # Generous: several backend deadlines plus a busy machine. Without a deadline a hung backend never answers.
 BOUND_S = 15.0
+SITE_IDS = {"SS-2001-5", "SS-2001-6"}  # the SITE user's sites in the demo world
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,40 @@ async def test_the_dashboard_answers_around_a_failed_backend(
                 again = await _answers(portal)
         for op in DASHBOARD_OPERATIONS:
             assert compare(full[op], again[op], backend) == set()
+
+
+# What a subscriber opens the portal for: the services, whether they work, what they used, what is owed.
+SERVICES_USAGE_INVOICES = """{ viewer { subscriber {
+  accountNumber
+  subServices(first: 50) { totalCount nodes { id label kind location status usage { downloadBytes } } }
+  invoices(first: 5) { totalCount nodes { number status subService { id label } } }
+} } }"""
+
+
+@pytest.mark.parametrize("mode", [Mode.REFUSE, Mode.HANG, Mode.DROP], ids=lambda m: m.value)
+@pytest.mark.parametrize("email", [ENTERPRISE, SITE])
+async def test_crm_down_a_signed_in_user_still_sees_services_usage_and_invoices(
+    proxies: dict[str, FaultProxy], tmp_path: Path, email: str, mode: Mode
+) -> None:
+    """The CRM refuses, hangs or drops every answer: the services are Billing's list (same ids, labels and
+    kinds), each with its AAA status and OSS usage, and the invoices are there; a SITE user's list is their
+    sites only (the token carries them). Nothing is missing, so nothing is reported."""
+    async with loopback_portal(proxies, tmp_path) as portal:
+        await portal.sign_in(email)
+        full = await portal.execute(SERVICES_USAGE_INVOICES)
+        with proxies["crm"].fault(mode):
+            async with asyncio.timeout(BOUND_S):
+                partial = await portal.execute(SERVICES_USAGE_INVOICES)
+    assert "errors" not in full and "errors" not in partial, partial.get("errors")
+    me, was = partial["data"]["viewer"]["subscriber"], full["data"]["viewer"]["subscriber"]
+    assert me["subServices"] == was["subServices"]
+    # Northwind is invoiced consolidated: its SITE user sees no invoice (only per-site ones), its owner all.
+    assert me["invoices"] == was["invoices"] and (email == SITE or me["invoices"]["nodes"])
+    assert me["accountNumber"] == was["accountNumber"]  # Billing's copy
+    services = me["subServices"]["nodes"]
+    assert services and all(s["status"] and s["usage"]["downloadBytes"] >= 0 for s in services)
+    ids = {decode_id(s["id"])[1] for s in services}
+    if email == SITE:
+        assert ids == SITE_IDS and me["subServices"]["totalCount"] == len(SITE_IDS)
+    else:
+        assert len(ids) == me["subServices"]["totalCount"] == 10

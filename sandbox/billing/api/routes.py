@@ -40,6 +40,12 @@ class BillingApi:
     async def subservice_billing_batch(self, request: Request) -> Response:
         return ok({"items": self.service.subservice_billing(await read_ids(request))})
 
+    async def account_subservices(self, request: Request) -> Response:
+        return ok({"items": self.service.subservices_of_account(request.path_params["subscriber_id"])})
+
+    async def billed_subservices_batch(self, request: Request) -> Response:
+        return ok({"items": self.service.billed_subservices(await read_ids(request))})
+
     async def invoices_batch(self, request: Request) -> Response:
         return ok({"items": self.service.invoices(await read_ids(request))})
 
@@ -225,6 +231,8 @@ class BillingApi:
         return [
             Route("/v1/accounts:batch", self.accounts_batch, methods=["POST"]),
             Route("/v1/subservice-billing:batch", self.subservice_billing_batch, methods=["POST"]),
+            Route("/v1/accounts/{subscriber_id}/subservices", self.account_subservices, methods=["GET"]),
+            Route("/v1/subservices:batch", self.billed_subservices_batch, methods=["POST"]),
             Route("/v1/invoices:batch", self.invoices_batch, methods=["POST"]),
             Route("/v1/invoices:by-subscriber", self.invoices_by_subscriber, methods=["POST"]),
             Route("/v1/invoices:by-subservice", self.invoices_by_subservice, methods=["POST"]),

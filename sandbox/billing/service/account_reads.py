@@ -14,6 +14,7 @@ from sandbox.billing.service.invoicing import attributed
 from sandbox.billing.store import entry_dict, installment_dict
 from sandbox.common.db import placeholders
 from sandbox.common.http import invalid, money, not_found
+from sandbox.world.inventory import natural_key
 
 
 class AccountReads(BillingBase):
@@ -60,6 +61,8 @@ class AccountReads(BillingBase):
                 {
                     "subscriber_id": sid,
                     "account_number": row["account_number"],
+                    "name": row["name"],
+                    "address": row["address"],
                     "currency": cur,
                     "invoice_mode": row["invoice_mode"],
                     "billing_day": row["billing_day"],
@@ -143,6 +146,26 @@ class AccountReads(BillingBase):
                 }
             )
         return items
+
+    def subservices_of_account(self, subscriber_id: str) -> list[dict[str, Any]]:
+        """Every sub-service billed to the account (prepaid ones too), as invoices print them, in the order
+        the CRM lists them (natural order of the ids). 404 for an unknown account."""
+        self.require_account(subscriber_id)
+        rows = self.db.all("SELECT * FROM charges WHERE subscriber_id = ?", (subscriber_id,))
+        return [_billed(r) for r in sorted(rows, key=lambda r: natural_key(r["subservice_id"]))]
+
+    def billed_subservices(self, subservice_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The billed sub-services with these ids, in the order asked (unknown ids omitted)."""
+        if not subservice_ids:
+            return []
+        rows = {
+            r["subservice_id"]: r
+            for r in self.db.all(
+                f"SELECT * FROM charges WHERE subservice_id IN ({placeholders(subservice_ids)})",
+                list(subservice_ids),
+            )
+        }
+        return [_billed(rows[i]) for i in dict.fromkeys(subservice_ids) if i in rows]
 
     def monthly_charge_minor(self, subservice_id: str) -> int:
         return int(
@@ -232,3 +255,15 @@ class AccountReads(BillingBase):
             }
             for a in self.accounts(ids)
         ]
+
+
+def _billed(row: Any) -> dict[str, Any]:
+    return {
+        "subservice_id": row["subservice_id"],
+        "subscriber_id": row["subscriber_id"],
+        "kind": row["kind"],
+        "label": row["label"],
+        "location": row["location"],
+        "activated_on": row["activated_on"],
+        "plan": row["description"],
+    }

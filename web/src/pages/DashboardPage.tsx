@@ -114,7 +114,7 @@ export function DashboardPage() {
 
   const financial = summary.data?.viewer?.subscriber.financialSummary ?? null;
   const summaryDown = financial ? [] : outages(summary.error, "financialSummary");
-  // The list itself failed (the CRM lists the services), or only some facts on the cards (status, devices, billing).
+  // The list itself failed (the CRM's, and Billing's copy of it), or only some facts on the cards (status, devices, billing).
   const listDown = services.data?.viewer?.subscriber.subServices ? [] : outages(services.error, "subServices");
   const cardsDown = outages(services.error, "nodes");
 
