@@ -12,11 +12,13 @@ own APIs (Billing, AAA) with the sandbox's service and operator keys, as a back 
 from __future__ import annotations
 
 import base64
+import json
 import re
 import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -158,8 +160,22 @@ class Loads:
         page.on("load", lambda p: self.urls.append(p.url))
 
 
+# The web's trusted documents by id: a production build subscribes by hash, without the document's text.
+TRUSTED = json.loads((Path(__file__).parents[2] / "schema" / "trusted-documents.json").read_text())
+
+
+def subscribed_document(message: dict[str, Any]) -> str:
+    """The document a `subscribe` message runs: its text, or the trusted document its hash names."""
+    payload = message.get("payload") or {}
+    persisted = (payload.get("extensions") or {}).get("persistedQuery") or {}
+    document_id = payload.get("documentId") or (
+        f"sha256:{persisted['sha256Hash']}" if persisted.get("sha256Hash") else None
+    )
+    return str(payload.get("query") or TRUSTED.get(document_id or "", ""))
+
+
 class Subscriptions:
-    """The graphql-transport-ws `subscribe` messages the page's sockets have sent (operation names)."""
+    """The documents of the graphql-transport-ws `subscribe` messages the page's sockets have sent."""
 
     def __init__(self, page: Page) -> None:
         self.sent: list[str] = []
@@ -167,9 +183,9 @@ class Subscriptions:
 
     def _socket(self, ws: WebSocket) -> None:
         def sent(payload: str | bytes) -> None:
-            text = payload if isinstance(payload, str) else payload.decode(errors="replace")
-            if '"subscribe"' in text:
-                self.sent.append(text)
+            message = json.loads(payload)
+            if isinstance(message, dict) and message.get("type") == "subscribe":
+                self.sent.append(subscribed_document(message))
 
         ws.on("framesent", sent)
 

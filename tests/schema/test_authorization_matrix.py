@@ -122,6 +122,10 @@ class Probe:
     # The types of ID it takes: named by the argument (`invoiceId` → Invoice), else every Node type. IDs of
     # other types are refused as malformed, a missing one alike: probing them all would only cost time.
     accepts: frozenset[str]
+    # For a field below the roots: the root fields that lead to its type (`Subscriber.tickets`: viewer,
+    # subscriber). The alias goes on the first, so each probe's answer and errors stay under its alias.
+    via: tuple[str, ...] = ()
+    field_name: str = ""  # the field itself, when `name` starts with its type's name
 
     def selection(self, alias: str, target: str, serial: int) -> str:
         arguments = ", ".join(
@@ -129,8 +133,19 @@ class Probe:
             for name, arg in self.field.args.items()
             if name == self.path[0] or isinstance(arg.type, GraphQLNonNull)
         )
-        head = f"{alias}: {self.name.split('.')[0]}" + (f"({arguments})" if arguments else "")
-        return head + selection_of(get_named_type(self.field.type))
+        field = self.field_name or self.name.split(".")[0]
+        inner = (
+            field + (f"({arguments})" if arguments else "") + selection_of(get_named_type(self.field.type))
+        )
+        if not self.via:
+            return f"{alias}: {inner}"
+        head, *rest = self.via
+        return (
+            f"{alias}: {head}"
+            + "".join(f" {{ {step}" for step in rest)
+            + f" {{ {inner} }}"
+            + " }" * len(rest)
+        )
 
 
 def literal(type_: GraphQLInputType, path: tuple[str, ...] | None, target: str, serial: int) -> str:
@@ -222,6 +237,11 @@ def accepted_types(schema: GraphQLSchema, field_name: str, name: str) -> frozens
     return frozenset(nodes)
 
 
+# How a probe reaches a type below the roots that has a field taking an ID: the viewer's own objects (the
+# foreign ID goes into an argument of the viewer's own subscriber, e.g. `tickets(subServiceId:)`).
+REACH: dict[str, tuple[str, ...]] = {"Subscriber": ("viewer", "subscriber")}
+
+
 def probes_of(schema: GraphQLSchema) -> tuple[list[Probe], list[str]]:
     """Every root field that takes an ID, one probe per ID argument path; and the fields below the roots and
     the subscriptions that take one (which this test would have to learn to reach)."""
@@ -240,9 +260,17 @@ def probes_of(schema: GraphQLSchema) -> tuple[list[Probe], list[str]]:
         if not isinstance(type_, GraphQLObjectType) or type_ in roots or type_.name.startswith("__"):
             continue
         for name, sub in type_.fields.items():
-            if any(list(id_paths(a.type)) for a in sub.args.values()):
-                unreached.append(f"{type_.name}.{name}")
-    return probes, unreached
+            for arg_name, arg in sub.args.items():
+                for path, _ in id_paths(arg.type):
+                    if type_.name not in REACH:
+                        unreached.append(f"{type_.name}.{name}")
+                        continue
+                    label = ".".join((type_.name, name, arg_name, *path))
+                    accepts = accepted_types(schema, name, (arg_name, *path)[-1])
+                    probes.append(
+                        Probe("query", label, sub, (arg_name, *path), accepts, REACH[type_.name], name)
+                    )
+    return probes, sorted(set(unreached))
 
 
 # ------------------------------------------------------------------------------ running and comparing
