@@ -62,7 +62,9 @@ bench: install
 	$(BIN)/python bench/pdf_render.py --write
 	$(BIN)/python bench/bounded.py --write
 	$(BIN)/python bench/workers.py --write
+	$(BIN)/python bench/partial.py --write
 	$(BIN)/python bench/resilience.py --write
+	$(BIN)/python bench/subscriptions.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -16,10 +16,13 @@ from adapters.ports import billing, crm
 from adapters.ports.money import quantum
 from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
+from schema.core.errors import crm_down
 from schema.core.loaders import InvoicesKey
 from schema.core.lookahead import below, inside, names, selected
 from schema.core.money import Money, total
 from schema.core.permission import can_see_invoice
+from schema.core.prefetch import Failed
+from schema.core.resolver import typed_field
 from schema.service.prefetch import prefetch
 from schema.service.types import SubService
 
@@ -40,8 +43,22 @@ class FinancialSummary:
     wallet_balance: Money | None = strawberry.field(
         description="The account's wallet; null for roles that may not see it (SITE), like `Subscriber.wallet`."
     )
-    monthly_charges: Money
-    breakdown: list[SubServiceFinancials]
+    # Both need the CRM's list of sub-services; the account's figures above do not (except for SITE users,
+    # whose whole summary is over their sites): `Failed` when the CRM could not list them.
+    monthly: strawberry.Private[Money | Failed]
+    rows: strawberry.Private[list[SubServiceFinancials] | Failed]
+
+    @typed_field(description=crm_down("The visible sub-services' monthly charges, summed"))
+    def monthly_charges(self) -> Money | None:
+        if isinstance(self.monthly, Failed):
+            self.monthly.reraise()
+        return self.monthly
+
+    @typed_field(description=crm_down("One row per visible sub-service"))
+    def breakdown(self) -> list[SubServiceFinancials] | None:
+        if isinstance(self.rows, Failed):
+            self.rows.reraise()
+        return self.rows
 
 
 def _share(invoice: billing.Invoice, subservice_ids: frozenset[str]) -> Decimal:
@@ -68,14 +85,19 @@ def _restricted_figures(
 
 
 async def financial_summary(
-    info: Info[Context, None], viewer: Viewer, subservices: Sequence[crm.SubService]
+    info: Info[Context, None], viewer: Viewer, listed: Sequence[crm.SubService] | Failed
 ) -> FinancialSummary:
-    """The summary over `subservices` (those the viewer may see). Whole-account figures come from the
-    billing account; a SITE user's are recomputed over their sites only, and show no wallet."""
+    """The summary over `listed` (the sub-services the viewer may see). Whole-account figures come from the
+    billing account; a SITE user's are recomputed over their sites only, and show no wallet. When the CRM
+    could not list the sub-services (`Failed`), the account's figures still resolve; the monthly charges and
+    the breakdown fail (a SITE user's whole summary does: it is over their sites)."""
     context = info.context
     loaders = context.loaders
-    ids = [s.id for s in subservices]
     site = viewer.is_site_user
+    if isinstance(listed, Failed) and site:
+        listed.reraise()
+    subservices = [] if isinstance(listed, Failed) else listed
+    ids = [s.id for s in subservices]
     # Every load is asked for before anything is awaited, so that they join the batches of the other
     # resolvers woken in this tick (the sub-service connection asks for the same data).
     asked = inside(selected(info))
@@ -120,14 +142,14 @@ async def financial_summary(
             overdue=overdue,
             next_due_on=next_due,
             wallet_balance=None,  # SITE users do not see the wallet
-            monthly_charges=monthly,
-            breakdown=breakdown,
+            monthly=monthly,
+            rows=breakdown,
         )
     return FinancialSummary(
         outstanding=Money.of(account.outstanding),
         overdue=Money.of(account.overdue),
         next_due_on=account.next_due_on,
         wallet_balance=Money.of(account.wallet_balance),
-        monthly_charges=monthly,
-        breakdown=breakdown,
+        monthly=listed if isinstance(listed, Failed) else monthly,
+        rows=listed if isinstance(listed, Failed) else breakdown,
     )

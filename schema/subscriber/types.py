@@ -124,12 +124,18 @@ class Subscriber(Node):
     @typed_field(
         description=(
             "Aggregated across the visible sub-services, with a per-sub-service breakdown. Null when Billing "
-            "or the CRM is unavailable."
+            "is unavailable (for SITE users also when the CRM is: their figures are over their sites)."
         )
     )
     async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary | None:
         viewer = info.context.require_viewer()
-        return await financial_summary(info, viewer, await _visible_subservices(info.context))
+        listed: list[crm.SubService] | Failed
+        try:
+            listed = await _visible_subservices(info.context)
+        except (Unavailable, ContractViolation) as exc:
+            # The account's figures are Billing's alone: they still resolve without the CRM's list.
+            listed = failure(exc, "the sub-services of the financial summary")
+        return await financial_summary(info, viewer, listed)
 
     @typed_field(description=billing_down("Newest first, optionally of one status"))
     async def invoices(

@@ -28,9 +28,17 @@ LOST = {
     "aaa": {"status", "statusReason", "statusSince", "profile", "liveSession"},
     "oss": {"devices"},
     "billing": {"financialSummary", "billing", "expiresAt"},
-    # The sub-service list and the subscriber's details are the CRM's; the subscriber itself resolves.
-    "crm": {"name", "kind", "accountNumber", "financialSummary", "subServices"},
+    # The sub-service list and the subscriber's details are the CRM's; the subscriber itself resolves, and
+    # so do the account's figures (Billing's), but not the monthly charges summed over the sub-services.
+    "crm": {"name", "kind", "accountNumber", "monthlyCharges", "subServices"},
 }
+# A SITE user's figures are all over their sites, which only the CRM lists.
+LOST_FOR_SITE = {**LOST, "crm": LOST["crm"] - {"monthlyCharges"} | {"financialSummary"}}
+
+
+def lost(backend: str, email: str) -> set[str]:
+    """The fields of the dashboard operations that `backend` down takes away from the user `email`."""
+    return (LOST_FOR_SITE if email == SITE else LOST)[backend]
 
 
 def error_paths(payload: dict[str, Any], backend: str) -> set[Path]:

@@ -64,7 +64,7 @@ const StatementQuery = graphql(`
   }
 `);
 
-type Row = NonNullable<NonNullable<OverviewQuery["viewer"]>["subscriber"]["financialSummary"]>["breakdown"][number];
+type Row = NonNullable<NonNullable<NonNullable<OverviewQuery["viewer"]>["subscriber"]["financialSummary"]>["breakdown"]>[number];
 type SortKey = "outstanding" | "monthly" | "label" | "invoices";
 
 function compareRows(a: Row, b: Row, key: SortKey): number {
@@ -185,7 +185,7 @@ export function OverviewPage() {
         </div>
       ) : null}
 
-      {summary ? (
+      {summary?.breakdown ? (
         <section className="section" aria-labelledby="breakdown-title">
           <div className="section__head">
             <h2 id="breakdown-title">

@@ -1,0 +1,120 @@
+"""A backend down, in the browser: with Billing refusing every connection, the dashboard still lists the
+services with their status and devices, and says in a small notice what is missing; when Billing is back,
+a reload shows everything again.
+
+Runs its own portal (`wispgate serve` + `wispgate sandbox`, with a fault proxy in front of Billing) instead of
+the package's `wispgate demo`, whose backends cannot be put behind a proxy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.harness.faultproxy import FaultProxy, Mode
+from tests.harness.portal import BASE_ENV
+from tests.harness.process import REPO, free_port, product_env, served, wispgate
+
+from .helpers import SERVICE_KEY, DemoServer, Session
+
+pytestmark = pytest.mark.browser
+
+BACKENDS = ("billing", "crm", "aaa", "oss")
+
+
+@pytest.fixture(scope="module")
+def billing_proxy() -> Iterator[FaultProxy]:
+    """Started before the portal, so that the portal's Billing URL can point at it."""
+    proxy = FaultProxy("127.0.0.1", free_port())
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def demo(billing_proxy: FaultProxy) -> Iterator[DemoServer]:
+    """The portal with its built web app, every backend in a sandbox on loopback, Billing behind the proxy."""
+    web_dist = REPO / "web" / "dist"
+    if not (web_dist / "index.html").is_file():
+        pytest.fail(f"{web_dist / 'index.html'} is missing: run `make web` first")
+    sandbox_port, portal_port = free_port(), free_port()
+    sandbox = f"http://127.0.0.1:{sandbox_port}"
+    base = f"http://127.0.0.1:{portal_port}"
+    billing_proxy.target = ("127.0.0.1", sandbox_port)
+    billing_proxy.start()
+    env = {
+        "WISPGATE_ENV": "development",
+        "WEB_DIST": str(web_dist),
+        "JWT_SECRET": BASE_ENV["JWT_SECRET"],
+        "FILES_SIGNING_KEY": BASE_ENV["FILES_SIGNING_KEY"],
+        "CORE_EVENTS_SECRET": BASE_ENV["CORE_EVENTS_SECRET"],
+        "PUBLIC_URL": base,
+    }
+    for system in BACKENDS:
+        upper = system.upper()
+        origin = billing_proxy.url if system == "billing" else sandbox
+        env[f"{upper}_URL"] = f"{origin}/_sandbox/{system}"
+        env[f"{upper}_API_KEY"] = SERVICE_KEY
+        env[f"{upper}_READ_TIMEOUT_S"] = "2"
+        # Billing's breaker opens while it is down; short, so that the page recovers soon after it is back.
+        env[f"{upper}_BREAKER_COOLDOWN_S"] = "0.5"
+    with served(
+        (
+            "wispgate sandbox",
+            wispgate("sandbox", "--host", "127.0.0.1", "--port", str(sandbox_port)),
+            product_env(SANDBOX_SERVICE_KEY=SERVICE_KEY, SANDBOX_PUBLIC_URL=f"{sandbox}/_sandbox"),
+            f"{sandbox}/_sandbox/",
+        ),
+        (
+            "wispgate serve",
+            wispgate("serve", "--host", "127.0.0.1", "--port", str(portal_port)),
+            product_env(**env),
+            f"{base}/readyz",
+        ),
+    ):
+        yield DemoServer(base)
+
+
+def test_with_billing_down_the_dashboard_shows_the_services_and_a_notice(
+    session: Session, billing_proxy: FaultProxy
+) -> None:
+    page = session.page
+    billing_proxy.set(Mode.REFUSE)
+    try:
+        session.login("ana@lima.example")  # signing in needs the CRM only
+
+        # The services are the CRM's, their status AAA's, their devices OSS's: all there.
+        cards = page.get_by_test_id("subservice-card")
+        expect(cards).to_have_count(2)
+        assert sorted(cards.evaluate_all("els => els.map(e => e.dataset.status)")) == ["ACTIVE", "ACTIVE"]
+        expect(cards.first).to_contain_text("online")
+        # What Billing feeds is missing, and a notice says so in words (a status, not an alarm).
+        notices = page.locator('[data-testid="unavailable"][data-backend="billing"]')
+        expect(notices.first).to_be_visible()
+        expect(notices.first).to_have_attribute("role", "status")
+        expect(notices.first).to_contain_text("Billing is temporarily unavailable")
+        expect(notices.first).to_contain_text("will be back shortly")
+        expect(page.get_by_test_id("financial-summary")).to_have_count(0)
+        expect(page.get_by_test_id("error-banner")).to_have_count(0)
+        expect(cards.first).to_contain_text("Unavailable right now")
+        session.shot("billing-down")
+
+        # The rest keeps working: a service page opens, with its status and devices.
+        cards.first.get_by_role("link").click()
+        expect(page.get_by_test_id("service-status")).to_contain_text("Active")
+        expect(page.get_by_test_id("device-row").first).to_be_visible()
+        expect(page.get_by_test_id("service-billing").get_by_test_id("unavailable")).to_contain_text(
+            "Billing is temporarily unavailable"
+        )
+    finally:
+        billing_proxy.set(Mode.PASS)
+
+    # Billing is back: once its breaker lets a probe through, the dashboard shows the balance again, without
+    # a notice (a reload a little later, as a subscriber would retry).
+    page.wait_for_timeout(1000)
+    session.goto("/")
+    expect(page.get_by_test_id("financial-summary")).to_be_visible()
+    expect(page.get_by_test_id("unavailable")).to_have_count(0)
+    expect(page.get_by_test_id("subservice-card").first).not_to_contain_text("Unavailable right now")
+    assert session.page_errors == []
