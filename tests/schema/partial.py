@@ -58,8 +58,9 @@ def _at(data: Any, path: Path) -> Any:
     return data
 
 
-# Signed links carry their expiry to the second: equal in kind, not in value, from one request to the next.
-VOLATILE = frozenset({"pdfUrl", "consolidatedStatement"})
+# Values that differ between two answers with every backend up: signed links (their expiry) and the live
+# session's traffic counters, which the AAA advances between two reads.
+VOLATILE = frozenset({"pdfUrl", "consolidatedStatement", "bytesIn", "bytesOut"})
 
 
 def _walk(full: Any, partial: Any, path: Path, out: list[Path]) -> None:
