@@ -15,8 +15,8 @@ import respx
 from adapters.errors import NotFound, Unavailable
 from adapters.ports.money import Money
 from adapters.resilience.guard import Guard
-from adapters.stripe.gateway import HttpStripeGateway, StripeConfig, make_stripe_http
-from adapters.wispgate.client import BackendConfig, CoreClient, keyed, make_http_client
+from adapters.stripe.gateway import HttpStripeGateway, StripeConfig, _operation_path, make_stripe_http
+from adapters.wispgate.client import BackendConfig, CoreClient, keyed, make_http_client, operation_of
 
 CORE = "http://billing.test"
 STRIPE = "https://api.stripe.com"
@@ -113,3 +113,14 @@ async def test_the_gateway_has_its_own_breaker(router: respx.MockRouter, gateway
     with pytest.raises(Unavailable) as refused:
         await gateway.event("evt_1")
     assert refused.value.reason == "circuit_open" and route.call_count == sent
+
+
+def test_calls_are_named_without_their_ids() -> None:
+    assert operation_of("GET", "/v1/subscribers/SUB-1/subservices") == "GET /v1/subscribers/{id}/subservices"
+    assert operation_of("POST", "/v1/invoices:batch") == "POST /v1/invoices:batch"
+    assert operation_of("GET", "/v1/invoices/INV-2026-0001/pdf?x=1") == "GET /v1/invoices/{id}/pdf"
+    assert _operation_path("/v1/customers/cus_NffrFeUfNV2Hib/payment_methods") == (
+        "/v1/customers/{id}/payment_methods"
+    )
+    assert _operation_path("/v1/payment_intents") == "/v1/payment_intents"
+    assert _operation_path("/v1/checkout/sessions/cs_test_a1b2") == "/v1/checkout/sessions/{id}"
