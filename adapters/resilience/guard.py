@@ -118,14 +118,14 @@ class Guard:
                     sent = True
                     result = await self._attempts(attempt, retryable and not probe)
             except TimeoutError:
-                if not timeout.expired():
-                    raise
-                if sent:
-                    raise TimedOut(self.backend, f"{operation}: no answer within {deadline_s:g} s") from None
-                raise Overloaded(
-                    self.backend,
-                    f"{operation}: {self.bulkhead.limit} calls were in flight for {deadline_s:g} s",
-                ) from None
+                if timeout.expired() and not sent:
+                    raise Overloaded(
+                        self.backend,
+                        f"{operation}: {self.bulkhead.limit} calls were in flight for {deadline_s:g} s",
+                    ) from None
+                # Our deadline, or a timeout of the transport's own that escaped its error mapping: either
+                # way the backend did not answer in time, and no caller sees a bare TimeoutError.
+                raise TimedOut(self.backend, f"{operation}: no answer within {deadline_s:g} s") from None
         except (CircuitOpen, Overloaded):
             self.breaker.released(probe)
             raise

@@ -4,7 +4,8 @@ backend that holds only its own backend's slots (sockets counted at a loopback f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -67,15 +68,26 @@ async def test_a_wait_longer_than_the_deadline_is_overloaded_and_not_a_backend_f
 # ------------------------------------------------------------------------------------------ over loopback
 
 
+@contextlib.asynccontextmanager
+async def billing_behind(proxy: FaultProxy, deadline_s: float) -> AsyncIterator[CoreClient]:
+    config = BackendConfig(base_url=proxy.url, api_key="k", connect_timeout_s=60, read_timeout_s=60)
+    policy = Policy(deadline_s=deadline_s, concurrency=4, breaker=BreakerPolicy(failures=1000))
+    async with make_http_client(config, transport=pooled_transport(config)) as http:
+        yield CoreClient("billing", http, Guard("billing", policy))
+
+
 @pytest.fixture
-async def hung_billing() -> AsyncIterator[tuple[CoreClient, FaultProxy]]:
+def hung() -> Iterator[FaultProxy]:
     proxy = FaultProxy("127.0.0.1", free_port()).start()
     proxy.set(Mode.HANG)
-    config = BackendConfig(base_url=proxy.url, api_key="k", connect_timeout_s=30, read_timeout_s=30)
-    policy = Policy(deadline_s=3.0, concurrency=4, breaker=BreakerPolicy(failures=1000))
-    async with make_http_client(config, transport=pooled_transport(config)) as http:
-        yield CoreClient("billing", http, Guard("billing", policy)), proxy
+    yield proxy
     proxy.stop()
+
+
+@pytest.fixture
+async def hung_billing(hung: FaultProxy) -> AsyncIterator[tuple[CoreClient, FaultProxy]]:
+    async with billing_behind(hung, deadline_s=5.0) as billing:
+        yield billing, hung
 
 
 async def test_a_hung_backend_holds_no_more_sockets_than_its_bulkhead(
@@ -85,7 +97,7 @@ async def test_a_hung_backend_holds_no_more_sockets_than_its_bulkhead(
     calls = asyncio.gather(
         *(billing.call("GET", f"/v1/invoices/INV-{i}") for i in range(40)), return_exceptions=True
     )
-    for _ in range(200):  # until the four sent calls have reached the proxy (well within the deadline)
+    for _ in range(400):  # until the four sent calls have reached the proxy (well within the deadline)
         if proxy.connections >= 4:
             break
         await asyncio.sleep(0.01)
@@ -100,3 +112,52 @@ async def test_a_hung_backend_holds_no_more_sockets_than_its_bulkhead(
     assert proxy.connections <= 2 * 4
     assert sum(isinstance(r, Overloaded) for r in results) >= 40 - 2 * 4
     assert billing.guard.bulkhead.in_flight == 0 and billing.guard.bulkhead.waiting == 0
+
+
+class TinyBackend:
+    """A real HTTP/1.1 server on loopback that answers every request `{}` at once and counts them."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    async def __aexit__(self, *_exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):  # GETs: no body
+                self.requests += 1
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+async def test_a_hung_billing_does_not_hold_up_aaa(hung: FaultProxy) -> None:
+    backend = TinyBackend()
+    async with backend as url, billing_behind(hung, deadline_s=600) as billing:
+        config = BackendConfig(base_url=url, api_key="k")
+        async with make_http_client(config, transport=pooled_transport(config)) as http:
+            aaa = CoreClient("aaa", http, Guard("aaa", Policy(concurrency=4)))
+            stuck = asyncio.gather(
+                *(billing.call("GET", f"/v1/invoices/INV-{i}") for i in range(40)), return_exceptions=True
+            )
+            answers = await asyncio.gather(*(aaa.call("GET", f"/v1/status/SS-{i}") for i in range(40)))
+
+            # Forty AAA answers while every Billing call is still stuck, holding or awaiting its slots.
+            assert answers == [{}] * 40 and backend.requests == 40
+            assert billing.guard.bulkhead.in_flight == 4 and billing.guard.bulkhead.waiting == 36
+            stuck.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stuck

@@ -143,3 +143,13 @@ async def test_once_open_the_hung_backend_is_not_reached(client: CoreClient, hun
     assert time.monotonic() - started < GENEROUS_S
 
     assert hung.connections == reached  # fifty calls, not one connection
+
+
+async def test_a_stray_timeout_of_the_transport_is_timed_out_too() -> None:
+    async def transport_timeout() -> str:
+        raise TimeoutError  # what a transport that forgot to map its own timeout would raise
+
+    guard = Guard("oss", Policy(deadline_s=10, breaker=BreakerPolicy(failures=1)))
+    with pytest.raises(TimedOut):
+        await guard.run("GET /v1/x", transport_timeout, retryable=False)
+    assert guard.breaker.state is State.OPEN

@@ -64,6 +64,7 @@ async def loopback_portal(proxies: dict[str, FaultProxy], tmp_path: Path) -> Asy
         env[f"{upper}_API_KEY"] = SERVICE_KEY
         env[f"{upper}_READ_TIMEOUT_S"] = str(DEADLINE_S)
         env[f"{upper}_CONNECT_TIMEOUT_S"] = str(DEADLINE_S)
+        env[f"{upper}_DEADLINE_S"] = str(DEADLINE_S)  # BASE_ENV's is for in-process backends
         # Short, so that the "back up" check below need not wait long for an opened breaker's probe.
         env[f"{upper}_BREAKER_COOLDOWN_S"] = "0.5"
     app = create_app(load_settings(env))

@@ -112,7 +112,7 @@ async def test_sigterm_drains_then_finishes_requests_and_closes_websockets_with_
     base = f"http://127.0.0.1:{port}"
     hung_crm = FaultProxy("127.0.0.1", free_port()).start()  # nothing behind it: HANG never answers
     hung_crm.set(Mode.HANG)
-    env = _env(SHUTDOWN_DRAIN_S="2", CRM_URL=hung_crm.url, CRM_READ_TIMEOUT_S="3")
+    env = _env(SHUTDOWN_DRAIN_S="2", CRM_URL=hung_crm.url, CRM_READ_TIMEOUT_S="3", CRM_DEADLINE_S="3")
     try:
         with served(("wispgate serve", wispgate("serve", "--port", str(port)), env, f"{base}/readyz")) as [
             child
