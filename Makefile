@@ -65,6 +65,9 @@ bench: install
 	$(BIN)/python bench/partial.py --write
 	$(BIN)/python bench/resilience.py --write
 	$(BIN)/python bench/subscriptions.py --write
+	$(BIN)/python bench/trusted.py --write
+	$(BIN)/python bench/uploads.py --write
+	$(BIN)/python bench/account.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -329,6 +329,27 @@ async def measure(
             proxy.set("pass")
 
 
+def cpu_pressure() -> float | None:
+    """Share of the last 60 s some task waited for a CPU (Linux PSI), in %; None where unknown."""
+    with contextlib.suppress(OSError, IndexError, ValueError, KeyError):
+        some = Path("/proc/pressure/cpu").read_text().split("\n")[0].split()
+        return float(dict(f.split("=") for f in some[1:])["avg60"])
+    return None
+
+
+BUSY_PRESSURE = 20.0  # % of time waiting for a CPU, above which latencies say more about the machine
+
+
+def busy_note() -> str:
+    pressure = cpu_pressure()
+    if pressure is not None and pressure > BUSY_PRESSURE:
+        return (
+            f"**The machine was busy** ({pressure:.0f} % CPU pressure at the end): the latencies are inflated and "
+            "not representative; the error counts, services listed and the first page's bound by the deadline are."
+        )
+    return "The machine was otherwise idle enough for the latencies to be representative."
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
 
@@ -375,8 +396,8 @@ def report(
         f"p99 {ms(worst)} ms; p50 drops to a few tens of ms once the backend's circuit breaker has opened (after",
         "5 consecutive failures; a backend called once per page, like OSS, takes 5 pages to get there).",
         "",
-        f"Machine load before: {load[0]}; after: {load[1]}. The machine was shared with other engineers' work while",
-        "this ran: latencies are inflated by it, the error counts and services listed are not.",
+        f"Machine load before: {load[0]}; after: {load[1]}.",
+        busy_note(),
     ]
     return "\n".join(lines)
 

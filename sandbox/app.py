@@ -20,9 +20,11 @@ from sandbox.billing.system import BillingSystem
 from sandbox.common.events import EventTarget
 from sandbox.common.system import System, SystemConfig, delivery_loops
 from sandbox.console import console_routes
+from sandbox.crm.service.mailer import smtp_settings
 from sandbox.crm.system import CrmSystem
 from sandbox.gateway.config import GatewayConfig
 from sandbox.gateway.system import GatewaySystem
+from sandbox.mailsink import MailSink
 from sandbox.oss.system import OssSystem
 from sandbox.settings import SandboxSettings
 from sandbox.world import World, demo_world, with_bench_subscriber
@@ -48,6 +50,7 @@ class Sandbox:
     aaa: AaaSystem
     oss: OssSystem
     gateway: GatewaySystem
+    mail_sink: MailSink | None = None  # the demo's SMTP sink, shown by the console
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     @property
@@ -65,7 +68,8 @@ class Sandbox:
 
         routes = [mount(f"/{s.name}", s.asgi()) for s in self.systems]
         console = console_routes(self.settings.operator_key, self.world)
-        return Starlette(routes=[*routes, *console], lifespan=lifespan)
+        mailbox = self.mail_sink.routes(self.settings.operator_key) if self.mail_sink is not None else []
+        return Starlette(routes=[*routes, *mailbox, *console], lifespan=lifespan)
 
     def close(self) -> None:
         for system in self.systems:
@@ -74,7 +78,8 @@ class Sandbox:
             self._tmp.cleanup()
 
 
-def build_sandbox(settings: SandboxSettings) -> Sandbox:
+def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) -> Sandbox:
+    """`mail_sink`: a running SMTP sink the console shows (the demo's); the CRM sends to `settings.smtp_url`."""
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if settings.data_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="wispgate-sandbox-")
@@ -114,10 +119,16 @@ def build_sandbox(settings: SandboxSettings) -> Sandbox:
         world=world,
         # The billing run suspends through AAA and charges autopay cards off-session through the gateway.
         billing=BillingSystem(config("billing"), service_control=aaa, today=today, card_charger=gateway),
-        crm=CrmSystem(config("crm"), attachments_dir=data_dir / "attachments"),
+        crm=CrmSystem(
+            config("crm"),
+            attachments_dir=data_dir / "attachments",
+            smtp=smtp_settings(settings.smtp_url, settings.smtp_from) if settings.smtp_url else None,
+            portal_url=settings.portal_url,
+        ),
         aaa=aaa,
         oss=OssSystem(config("oss")),
         gateway=gateway,
+        mail_sink=mail_sink,
         _tmp=tmp,
     )
     if fresh:

@@ -23,6 +23,11 @@ class SandboxSettings:
     gateway_secret_key: str = "sk_test_sandbox_51WispGateSandboxSecretKey0123456789"
     gateway_webhook_url: str | None = None  # the BFF's /webhooks/gateway
     gateway_webhook_secret: str = "whsec_sandbox_0123456789abcdef0123456789abcdef"
+    # Where the CRM sends its e-mails (sandbox/crm/service/mailer.py): None keeps them in the outbox only.
+    smtp_url: str | None = None
+    smtp_from: str = "WISPGate Support <support@wispgate.example>"
+    # The portal the links in e-mails point to.
+    portal_url: str = "http://127.0.0.1:8000"
 
 
 def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
@@ -42,4 +47,7 @@ def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
         gateway_webhook_secret=source.get(
             "SANDBOX_GATEWAY_WEBHOOK_SECRET", SandboxSettings.gateway_webhook_secret
         ),
+        smtp_url=source.get("SMTP_URL") or None,
+        smtp_from=source.get("SMTP_FROM", SandboxSettings.smtp_from),
+        portal_url=source.get("PORTAL_URL", SandboxSettings.portal_url).rstrip("/"),
     )

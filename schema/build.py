@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
@@ -14,11 +15,15 @@ from strawberry.types import ExecutionContext
 from adapters.errors import BackendError
 from bff.core.redis_client import is_outage
 from bff.core.settings import GraphQLLimits, Settings
+from bff.core.trusted import OperationPolicy
 
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
+from schema.account.credential_mutations import CredentialMutation
 from schema.account.mutations import AccountMutation
+from schema.account.second_factor_mutations import SecondFactorMutation
 from schema.account.session_mutations import SessionMutation
+from schema.account.team_mutations import TeamMutation
 from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
@@ -39,22 +44,32 @@ from schema.service.subscriptions import ServiceSubscription
 from schema.service.types import SubService
 from schema.subscriber import nodes as _subscriber_nodes  # noqa: F401
 from schema.subscriber.types import Subscriber
-from schema.support import nodes as _support_nodes  # noqa: F401
 from schema.support.mutations import NotificationMutation
+from schema.support.nodes import SupportQuery
 from schema.support.subscriptions import SupportSubscription
+from schema.support.ticket_mutations import TicketMutation
 from schema.support.types import Notification, Ticket
 from schema.wallet.mutations import WalletMutation
 from schema.wallet.subscriptions import WalletSubscription
 
 
 @strawberry.type
-class Query(AccountQuery, NodeQuery):
+class Query(AccountQuery, NodeQuery, SupportQuery):
     pass
 
 
 @strawberry.type
 class Mutation(
-    AccountMutation, SessionMutation, PaymentMutation, WalletMutation, CardMutation, NotificationMutation
+    AccountMutation,
+    SessionMutation,
+    CredentialMutation,
+    SecondFactorMutation,
+    TeamMutation,
+    PaymentMutation,
+    WalletMutation,
+    CardMutation,
+    NotificationMutation,
+    TicketMutation,
 ):
     pass
 
@@ -67,6 +82,10 @@ class Subscription(
 
 
 log = logging.getLogger("wispgate.graphql")
+
+# The web portal's operations, collected at build time (`cd web && npm run trusted-documents`; a test fails
+# when this copy drifts from the web's): the documents a production server runs.
+TRUSTED_DOCUMENTS_PATH = Path(__file__).with_name("trusted-documents.json")
 
 
 class PortalSchema(strawberry.Schema):
@@ -121,12 +140,16 @@ def without_suggestions(message: str) -> str:
 
 
 def build_schema(
-    settings: Settings | None = None, *, observers: Sequence[ExtensionFactory] = ()
+    settings: Settings | None = None,
+    *,
+    observers: Sequence[ExtensionFactory] = (),
+    policy: OperationPolicy | None = None,
 ) -> PortalSchema:
     """The schema; `settings` decides the limits and the production lock-down (no introspection, no field
     suggestions). Without settings: development defaults (what `wispgate schema` prints). `observers` are
     extensions that watch every operation (the app's metrics): first, so that they time parsing and
-    validation too and see the errors as the client gets them, after masking."""
+    validation too and see the errors as the client gets them, after masking. `policy`: the trusted
+    documents, whose cost limit applies to documents outside them."""
     production = settings.production if settings is not None else False
     limits = settings.limits if settings is not None else GraphQLLimits()
     documents = DocumentCache(limits)
@@ -138,7 +161,7 @@ def build_schema(
         types=[PortalUser, Subscriber, SubService, Device, Invoice, Ticket, Notification, PaymentMethod],
         extensions=[
             *observers,
-            *schema_extensions(limits, introspection=not production, documents=documents),
+            *schema_extensions(limits, introspection=not production, documents=documents, policy=policy),
         ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )

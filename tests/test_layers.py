@@ -32,7 +32,15 @@ SANDBOX_MAY_IMPORT = ("adapters", "sandbox")
 # subscriptions) sit above every domain's types, and `schema.build` / `schema.export` above everything.
 # A type that must point to a type later in the order does so by name (`schema.core.node`).
 DOMAINS = ("service", "billing", "wallet", "support", "payments", "subscriber", "account")
-OPERATIONS = ("mutations", "card_mutations", "session_mutations", "subscriptions")
+OPERATIONS = (
+    "mutations",
+    "card_mutations",
+    "session_mutations",
+    "credential_mutations",
+    "second_factor_mutations",
+    "team_mutations",
+    "subscriptions",
+)
 SCHEMA_TOP = ("schema.build", "schema.export")
 SANDBOX_IMPORTED_BY = ("sandbox", "bff.server")
 

@@ -41,7 +41,10 @@ const config: CodegenConfig = {
   generates: {
     "./src/gql/": {
       preset: "client",
-      presetConfig: { fragmentMasking: false },
+      // Every operation also gets its SHA-256 id (`document.__meta__.hash`, "sha256:<hex>") and goes into
+      // src/gql/persisted-documents.json: the trusted documents a production BFF runs (scripts/trusted-documents.mjs
+      // copies them to ../schema/trusted-documents.json; a test fails when that copy drifts).
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: "sha256" } },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

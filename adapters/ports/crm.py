@@ -20,7 +20,9 @@ TicketCategory = Literal["CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "O
 TicketPriority = Literal["LOW", "NORMAL", "HIGH", "URGENT"]
 TicketStatus = Literal["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED"]
 MessageAuthor = Literal["CUSTOMER", "SUPPORT"]
-AttachmentType = Literal["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"]
+AttachmentType = Literal[
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"
+]
 NotificationKind = Literal[
     "INVOICE_ISSUED",
     "PAYMENT_RECEIVED",
@@ -78,6 +80,7 @@ class PortalUser(Struct, frozen=True, kw_only=True, gc=False):
     site_subservice_ids: tuple[str, ...]  # the sites a SITE user may see; empty for other roles
     disabled: bool
     last_login_at: Moment | None = None
+    two_factor_enabled: bool = False  # the TOTP second factor is on: signing in needs a code too
 
 
 class Sla(Struct, frozen=True, kw_only=True, gc=False):
@@ -87,6 +90,46 @@ class Sla(Struct, frozen=True, kw_only=True, gc=False):
     resolved_at: Moment | None = None
     first_response_breached: bool
     resolution_breached: bool
+    first_response_met: bool = False  # the first support reply came in time
+    resolution_met: bool = False  # resolved in time
+    elapsed_percent: float = 0.0  # of the resolution window, until resolution or now; 0..100
+
+
+class TicketRating(Struct, frozen=True, kw_only=True, gc=False):
+    score: int  # 1..5
+    comment: str | None = None
+    rated_at: Moment
+
+
+TicketEventKind = Literal[
+    "CREATED", "ASSIGNED", "REPLIED", "STATUS_CHANGED", "ATTACHMENT_ADDED", "REOPENED", "RATED"
+]
+ActorKind = Literal["CUSTOMER", "SUPPORT", "SYSTEM"]
+TICKET_EVENT_KINDS: tuple[TicketEventKind, ...] = get_args(TicketEventKind)
+
+
+class TicketEvent(Struct, frozen=True, kw_only=True, gc=False):
+    """One interaction in a ticket's history."""
+
+    id: str
+    kind: TicketEventKind
+    actor_kind: ActorKind
+    actor_name: str
+    from_status: TicketStatus | None = None
+    to_status: TicketStatus | None = None
+    detail: str | None = None  # the queue (ASSIGNED), the message id (REPLIED), a file name, "5/5"
+    created_at: Moment
+
+
+class TicketCategoryInfo(Struct, frozen=True, kw_only=True, gc=False):
+    """A category a customer may choose, with where it goes and what it promises."""
+
+    category: TicketCategory
+    label: str
+    queue: str
+    default_priority: TicketPriority
+    first_response_minutes: int
+    resolution_minutes: int
 
 
 class TicketSummary(Struct, frozen=True, kw_only=True, gc=False):
@@ -105,6 +148,7 @@ class TicketSummary(Struct, frozen=True, kw_only=True, gc=False):
     sla: Sla
     message_count: int
     attachment_count: int
+    rating: TicketRating | None = None
 
 
 class TicketMessage(Struct, frozen=True, kw_only=True, gc=False):
@@ -131,12 +175,24 @@ class Attachment(Struct, frozen=True, kw_only=True, gc=False):
 class Ticket(TicketSummary, frozen=True, kw_only=True, gc=False):
     messages: tuple[TicketMessage, ...]
     attachments: tuple[Attachment, ...]
+    events: tuple[TicketEvent, ...] = ()
 
 
 class TicketPage(Struct, frozen=True, kw_only=True, gc=False):
     items: list[TicketSummary]
     next_cursor: str | None = None
     total_count: int
+
+
+LinkKind = Literal["TICKET", "INVOICE", "PAYMENT", "SERVICE", "WALLET"]
+LINK_KINDS: tuple[LinkKind, ...] = get_args(LinkKind)
+
+
+class NotificationLink(Struct, frozen=True, kw_only=True, gc=False):
+    """What a notification is about: a ticket, an invoice, a payment, a sub-service, the wallet."""
+
+    kind: LinkKind
+    id: str | None = None
 
 
 class Notification(Struct, frozen=True, kw_only=True, gc=False):
@@ -146,6 +202,7 @@ class Notification(Struct, frozen=True, kw_only=True, gc=False):
     kind: NotificationKind
     title: str
     body: str
+    link: NotificationLink | None = None
     created_at: Moment
     read: bool  # by the user the list was asked for
 
@@ -170,6 +227,29 @@ class AuditEntry(Struct, frozen=True, kw_only=True, gc=False):
     user_agent: str | None = None
     detail: str | None = None
     created_at: Moment
+
+
+class TotpEnrolment(Struct, frozen=True, kw_only=True, gc=False):
+    secret: str  # base32, for typing into an authenticator app by hand
+    uri: str  # otpauth://totp/…, what the QR code holds
+
+
+class RecoveryCodes(Struct, frozen=True, kw_only=True, gc=False):
+    recovery_codes: tuple[str, ...]  # shown once: the CRM keeps only their hashes
+
+
+class SecondFactorCheck(Struct, frozen=True, kw_only=True, gc=False):
+    method: Literal["TOTP", "RECOVERY_CODE"]
+    recovery_codes_left: int
+
+
+class DeviceSeen(Struct, frozen=True, kw_only=True, gc=False):
+    new: bool
+    alerted: bool  # a new-sign-in e-mail went out
+
+
+class Accepted(Struct, frozen=True, kw_only=True, gc=False):
+    accepted: bool
 
 
 class NewTicket(Struct, frozen=True):
@@ -237,6 +317,16 @@ class CrmPort(Protocol):
 
     async def close_ticket(self, ticket_id: str, user_id: str) -> Ticket: ...
 
+    async def reopen_ticket(self, ticket_id: str, user_id: str, reason: str | None = None) -> Ticket:
+        """Rejected TICKET_NOT_RESOLVED unless the ticket is RESOLVED or CLOSED."""
+        ...
+
+    async def rate_ticket(self, ticket_id: str, user_id: str, score: int, comment: str | None) -> Ticket:
+        """Rejected TICKET_NOT_RESOLVED / ALREADY_RATED / RATING_INVALID."""
+        ...
+
+    async def ticket_categories(self) -> list[TicketCategoryInfo]: ...
+
     async def add_attachment(
         self, ticket_id: str, filename: str, content_type: str, data: bytes, message_id: str | None = None
     ) -> Attachment:
@@ -265,12 +355,14 @@ class CrmPort(Protocol):
         body: str,
         subservice_id: str | None = None,
         email: bool = False,
+        link: NotificationLink | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Notification:
         """Post a notification; with `email` the CRM also e-mails the subscriber's contact address (in the
-        same transaction). With an `idempotency_key`, a repeat of the key posts and e-mails nothing and
-        answers the first notification; the same key with other content is Rejected IDEMPOTENCY_CONFLICT."""
+        same transaction), linking to what it is about (`link`: the portal opens it too). With an
+        `idempotency_key`, a repeat of the key posts and e-mails nothing and answers the first notification;
+        the same key with other content is Rejected IDEMPOTENCY_CONFLICT."""
         ...
 
     async def mark_notifications_read(self, user_id: str, ids: Sequence[str]) -> MarkReadResult: ...
@@ -287,5 +379,62 @@ class CrmPort(Protocol):
     ) -> AuditEntry: ...
 
     async def audit_of_user(self, user_id: str, limit: int = 50) -> list[AuditEntry]: ...
+
+    # -- a user's credentials (Rejected codes as the contract lists them) ----------------------------------
+    async def change_password(self, user_id: str, current: str, new: str) -> PortalUser:
+        """Rejected INVALID_CREDENTIALS, PASSWORD_UNCHANGED, PASSWORD_TOO_SHORT / _TOO_LONG / _IS_EMAIL /
+        _TOO_COMMON, UNKNOWN_USER."""
+        ...
+
+    async def request_password_reset(self, email: str, link: str) -> None:
+        """E-mail a reset link (`link?token=…`) if an active user has `email`; the same answer otherwise."""
+        ...
+
+    async def reset_password(self, token: str, new: str) -> PortalUser:
+        """Rejected INVALID_TOKEN or a policy code."""
+        ...
+
+    async def begin_totp(self, user_id: str) -> TotpEnrolment:
+        """Rejected ALREADY_ENABLED."""
+        ...
+
+    async def confirm_totp(self, user_id: str, code: str) -> RecoveryCodes:
+        """Rejected INVALID_CODE, NOT_ENROLLING, ALREADY_ENABLED."""
+        ...
+
+    async def verify_second_factor(
+        self, user_id: str, *, code: str | None = None, recovery_code: str | None = None
+    ) -> SecondFactorCheck:
+        """Rejected INVALID_CODE, NOT_ENABLED."""
+        ...
+
+    async def disable_totp(
+        self, user_id: str, *, password: str | None = None, code: str | None = None
+    ) -> PortalUser:
+        """Rejected INVALID_CREDENTIALS, NOT_ENABLED."""
+        ...
+
+    async def device_seen(self, user_id: str, device_key: str, label: str, ip: str | None) -> DeviceSeen: ...
+
+    # -- the team --------------------------------------------------------------------------------------------
+    async def invite_user(
+        self,
+        subscriber_id: str,
+        *,
+        email: str,
+        name: str | None,
+        role: str,
+        site_ids: Sequence[str],
+        invited_by: str,
+        link: str,
+    ) -> PortalUser:
+        """Rejected EMAIL_TAKEN, INVALID_EMAIL, SUBSERVICE_MISMATCH, …"""
+        ...
+
+    async def set_user_role(self, user_id: str, role: str, site_ids: Sequence[str] = ()) -> PortalUser: ...
+
+    async def set_user_disabled(self, user_id: str, disabled: bool) -> PortalUser: ...
+
+    async def remove_user(self, user_id: str) -> PortalUser: ...
 
     async def audit_of_subscriber(self, subscriber_id: str, limit: int = 50) -> list[AuditEntry]: ...

@@ -13,19 +13,26 @@ import httpx
 from adapters.decode import Items, decode
 from adapters.errors import ContractViolation, NotFound
 from adapters.ports.crm import (
+    Accepted,
     Attachment,
     AuditEntry,
     CrmPort,
+    DeviceSeen,
     MarkReadResult,
     NewTicket,
     Notification,
+    NotificationLink,
     NotificationPage,
     PortalUser,
+    RecoveryCodes,
+    SecondFactorCheck,
     Subscriber,
     SubService,
     SubServicePage,
     Ticket,
+    TicketCategoryInfo,
     TicketPage,
+    TotpEnrolment,
 )
 from adapters.wispgate.client import CoreClient, chunks, keyed
 
@@ -140,6 +147,21 @@ class HttpCrm:
             "POST", f"/v1/tickets/{_seg(ticket_id)}/close", Ticket, json_body=payload
         )
 
+    async def reopen_ticket(self, ticket_id: str, user_id: str, reason: str | None = None) -> Ticket:
+        payload = {"user_id": user_id, "reason": reason or None}
+        return await self.client.call(
+            "POST", f"/v1/tickets/{_seg(ticket_id)}/reopen", Ticket, json_body=payload
+        )
+
+    async def rate_ticket(self, ticket_id: str, user_id: str, score: int, comment: str | None) -> Ticket:
+        payload = {"user_id": user_id, "score": score, "comment": comment or None}
+        return await self.client.call(
+            "POST", f"/v1/tickets/{_seg(ticket_id)}/rating", Ticket, json_body=payload
+        )
+
+    async def ticket_categories(self) -> list[TicketCategoryInfo]:
+        return (await self.client.call("GET", "/v1/ticket-categories", Items[TicketCategoryInfo])).items
+
     # -- attachments -------------------------------------------------------------------------------------
     async def add_attachment(
         self, ticket_id: str, filename: str, content_type: str, data: bytes, message_id: str | None = None
@@ -208,10 +230,11 @@ class HttpCrm:
         body: str,
         subservice_id: str | None = None,
         email: bool = False,
+        link: NotificationLink | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Notification:
-        payload = {
+        payload: dict[str, Any] = {
             "subscriber_id": subscriber_id,
             "subservice_id": subservice_id,
             "kind": kind,
@@ -219,6 +242,8 @@ class HttpCrm:
             "body": body,
             "email": email,
         }
+        if link is not None:
+            payload["link"] = {"kind": link.kind, "id": link.id}
         return await self.client.call(
             "POST", "/v1/notifications", Notification, json_body=payload, headers=keyed(idempotency_key)
         )
@@ -264,6 +289,82 @@ class HttpCrm:
     async def audit_of_subscriber(self, subscriber_id: str, limit: int = 50) -> list[AuditEntry]:
         path = f"/v1/subscribers/{_seg(subscriber_id)}/audit"
         return (await self.client.call("GET", path, Items[AuditEntry], params={"limit": limit})).items
+
+    # -- a user's credentials ----------------------------------------------------------------------------
+    async def change_password(self, user_id: str, current: str, new: str) -> PortalUser:
+        body = {"current_password": current, "new_password": new}
+        return await self.client.call(
+            "POST", f"/v1/users/{_seg(user_id)}/password", PortalUser, json_body=body
+        )
+
+    async def request_password_reset(self, email: str, link: str) -> None:
+        body = {"email": email, "link": link}
+        await self.client.call("POST", "/v1/auth/password-reset", Accepted, json_body=body)
+
+    async def reset_password(self, token: str, new: str) -> PortalUser:
+        body = {"token": token, "new_password": new}
+        return await self.client.call("POST", "/v1/auth/password-reset/complete", PortalUser, json_body=body)
+
+    async def begin_totp(self, user_id: str) -> TotpEnrolment:
+        return await self.client.call("POST", f"/v1/users/{_seg(user_id)}/totp", TotpEnrolment, json_body={})
+
+    async def confirm_totp(self, user_id: str, code: str) -> RecoveryCodes:
+        path = f"/v1/users/{_seg(user_id)}/totp/confirm"
+        return await self.client.call("POST", path, RecoveryCodes, json_body={"code": code})
+
+    async def verify_second_factor(
+        self, user_id: str, *, code: str | None = None, recovery_code: str | None = None
+    ) -> SecondFactorCheck:
+        path = f"/v1/users/{_seg(user_id)}/totp/verify"
+        body = {"code": code, "recovery_code": recovery_code}
+        return await self.client.call("POST", path, SecondFactorCheck, json_body=body)
+
+    async def disable_totp(
+        self, user_id: str, *, password: str | None = None, code: str | None = None
+    ) -> PortalUser:
+        path = f"/v1/users/{_seg(user_id)}/totp/disable"
+        return await self.client.call(
+            "POST", path, PortalUser, json_body={"password": password, "code": code}
+        )
+
+    async def device_seen(self, user_id: str, device_key: str, label: str, ip: str | None) -> DeviceSeen:
+        path = f"/v1/users/{_seg(user_id)}/devices"
+        body = {"device_key": device_key, "label": label, "ip": ip or None}
+        return await self.client.call("POST", path, DeviceSeen, json_body=body)
+
+    # -- the team ----------------------------------------------------------------------------------------
+    async def invite_user(
+        self,
+        subscriber_id: str,
+        *,
+        email: str,
+        name: str | None,
+        role: str,
+        site_ids: Sequence[str],
+        invited_by: str,
+        link: str,
+    ) -> PortalUser:
+        body = {
+            "email": email,
+            "name": name or None,
+            "role": role,
+            "site_ids": list(site_ids),
+            "invited_by": invited_by,
+            "link": link,
+        }
+        path = f"/v1/subscribers/{_seg(subscriber_id)}/invitations"
+        return await self.client.call("POST", path, PortalUser, json_body=body)
+
+    async def set_user_role(self, user_id: str, role: str, site_ids: Sequence[str] = ()) -> PortalUser:
+        body = {"role": role, "site_ids": list(site_ids)}
+        return await self.client.call("POST", f"/v1/users/{_seg(user_id)}/role", PortalUser, json_body=body)
+
+    async def set_user_disabled(self, user_id: str, disabled: bool) -> PortalUser:
+        path = f"/v1/users/{_seg(user_id)}/disabled"
+        return await self.client.call("POST", path, PortalUser, json_body={"disabled": disabled})
+
+    async def remove_user(self, user_id: str) -> PortalUser:
+        return await self.client.call("POST", f"/v1/users/{_seg(user_id)}/remove", PortalUser, json_body={})
 
 
 if TYPE_CHECKING:

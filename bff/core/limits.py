@@ -24,6 +24,9 @@ class RequestCode(StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # the document is not valid GraphQL syntax
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # valid syntax, but not valid for this schema
     NOT_FOUND = "NOT_FOUND"  # GET /graphql for the GraphiQL page where there is none (production)
+    PERSISTED_DOCUMENT_NOT_FOUND = "PERSISTED_DOCUMENT_NOT_FOUND"  # a document id no manifest holds
+    OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # a document's text that no manifest holds (production)
+    COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"  # an untrusted document's estimated cost is over the limit
 
 
 class Refusal(Exception):

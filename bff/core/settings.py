@@ -28,6 +28,10 @@ STRIPE_API = "https://api.stripe.com"
 DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_BYTES = 32
 LOG_FORMATS = ("json", "text")
+# The estimated cost (`schema.core.cost`) a document outside the trusted manifests may have, when such
+# documents may run in production: over twice the web portal's costliest request (about 2,200: 100
+# sub-services with their devices), so that a third-party client can do what the portal does.
+DEFAULT_QUERY_COST_LIMIT = 5000
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -91,6 +95,16 @@ class GraphQLLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class UploadLimits:
+    """Ticket attachments (docs/configuration.md, "Support uploads"): checked by the BFF before anything
+    reaches the CRM, which applies its own ceiling (10 MiB, 10 per ticket) behind them."""
+
+    max_file_bytes: int = 5 * 1024 * 1024
+    max_files_per_message: int = 5
+    max_files_per_ticket: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     env: str  # "development" | "production"
     billing: BackendSettings
@@ -118,6 +132,7 @@ class Settings:
     core_events_secret: str = ""
     web_dist: Path = Path("web/dist")
     limits: GraphQLLimits = GraphQLLimits()
+    uploads: UploadLimits = UploadLimits()
     # Sign-in protection (`bff.core.auth.guard`): free failures per account before growing delays, the cap
     # of a delay, failures per address per window, the window, and failures a minute across the portal.
     login_free_attempts: int = 5
@@ -144,10 +159,21 @@ class Settings:
     # variables itself).
     otel_endpoint: str = ""
     otel_service_name: str = "wispgate-portal"
+    # Trusted documents (`bff.core.trusted`): manifests besides the web portal's own (mobile apps), whether
+    # documents outside them may run in production, and the cost limit of those that may (0: none).
+    trusted_documents: tuple[Path, ...] = ()
+    allow_arbitrary_operations: bool = False
+    query_cost_limit: int = 0
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def arbitrary_operations(self) -> bool:
+        """May documents that no manifest holds run? Always in development (GraphiQL); in production only
+        when the operator opened the API."""
+        return not self.production or self.allow_arbitrary_operations
 
     @property
     def portal_url(self) -> str:
@@ -405,6 +431,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if public_url and not public_url.startswith(("http://", "https://")):
         raise SettingsError(f"PUBLIC_URL must be an http(s) URL, not {public_url!r}")
     defaults = GraphQLLimits()
+    uploads = UploadLimits()
     settings = Settings(
         env=mode,
         billing=_backend(source, "billing"),
@@ -446,6 +473,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_selections=_positive_int(source, "GRAPHQL_MAX_SELECTIONS", defaults.max_selections),
             max_field_pairs=_positive_int(source, "GRAPHQL_MAX_FIELD_PAIRS", defaults.max_field_pairs),
         ),
+        uploads=UploadLimits(
+            max_file_bytes=_positive_int(source, "SUPPORT_MAX_FILE_BYTES", uploads.max_file_bytes),
+            max_files_per_message=_positive_int(
+                source, "SUPPORT_MAX_FILES_PER_MESSAGE", uploads.max_files_per_message
+            ),
+            max_files_per_ticket=_positive_int(
+                source, "SUPPORT_MAX_FILES_PER_TICKET", uploads.max_files_per_ticket
+            ),
+        ),
         login_free_attempts=_positive_int(source, "LOGIN_FREE_ATTEMPTS", 5),
         login_max_delay=timedelta(seconds=_positive_int(source, "LOGIN_MAX_DELAY_S", 15 * 60)),
         login_address_failures=_positive_int(source, "LOGIN_ADDRESS_FAILURES", 30),
@@ -462,5 +498,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shutdown_drain_s=_seconds(source, "SHUTDOWN_DRAIN_S", 5.0 if production else 0.0),
         otel_endpoint=(source.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip(),
         otel_service_name=(source.get("OTEL_SERVICE_NAME") or "").strip() or "wispgate-portal",
+        trusted_documents=tuple(
+            Path(p.strip()) for p in source.get("TRUSTED_DOCUMENTS", "").split(",") if p.strip()
+        ),
+        allow_arbitrary_operations=_flag(source, "ALLOW_ARBITRARY_OPERATIONS", False),
+        # Off in development unless set: GraphiQL and tests explore freely there.
+        query_cost_limit=_positive_int(
+            source, "QUERY_COST_LIMIT", DEFAULT_QUERY_COST_LIMIT if production else 0
+        ),
     )
     return _require_event_secrets(settings)

@@ -7,6 +7,8 @@ code (docs/errors.md).
   uploads have their own limit, `max_multipart_bytes`, and stream through to the form parser, counted on the way.
 - A JSON operation: UTF-8, one object (batching is not enabled), `query` a string, `operationName` a string,
   `variables` and `extensions` objects within the variable limits. Multipart `operations` are checked the same.
+- Which document: named by a trusted document's id or sent as text, as the `OperationPolicy` allows
+  (`bff.core.trusted`; in production only the manifests' documents run), looked up before anything is parsed.
 - Its document: parsed and measured through the schema's `DocumentCache` (over budget: QUERY_TOO_COMPLEX), so
   strawberry then finds it parsed.
 """
@@ -25,6 +27,7 @@ from strawberry.http import GraphQLRequestData
 from bff.core.body import read_body
 from bff.core.limits import Refusal, RequestCode, check_json_value, encodable
 from bff.core.settings import GraphQLLimits
+from bff.core.trusted import OperationPolicy, TrustedDocuments
 from schema.core.document import DocumentCache
 
 JSON = "application/json"
@@ -43,9 +46,12 @@ def bad_request(message: str) -> Refusal:
 
 
 class Admission:
-    def __init__(self, limits: GraphQLLimits, documents: DocumentCache) -> None:
+    def __init__(
+        self, limits: GraphQLLimits, documents: DocumentCache, policy: OperationPolicy | None = None
+    ) -> None:
         self._limits = limits
         self._documents = documents
+        self.policy = policy if policy is not None else OperationPolicy(TrustedDocuments())
 
     async def admit(self, scope: Scope, receive: Receive) -> Admitted:
         """The request, ready for the rest of the view; raises `Refusal`."""
@@ -83,7 +89,10 @@ class Admission:
             raise bad_request("Batched operations are not accepted: send one operation per request.")
         if not isinstance(payload, dict):
             raise bad_request("The request must be a JSON object with the GraphQL document in `query`.")
-        query = payload.get("query")
+        extensions = payload.get("extensions")
+        if extensions is not None and not isinstance(extensions, dict):
+            raise bad_request("`extensions` must be an object or null.")
+        query = self.policy.document(payload)
         if not isinstance(query, str) or not query.strip():
             raise bad_request("`query` must be a string holding the GraphQL document.")
         name = payload.get("operationName")
@@ -96,9 +105,6 @@ class Admission:
             raise bad_request("`variables` must be an object or null.")
         if refusal := check_json_value(variables, self._limits):
             raise refusal
-        extensions = payload.get("extensions")
-        if extensions is not None and not isinstance(extensions, dict):
-            raise bad_request("`extensions` must be an object or null.")
         if refusal := check_json_value(extensions, self._limits, what="extensions"):
             raise refusal
         error = self._documents.prepare(query).refusal

@@ -29,6 +29,7 @@ from bff.core.payments.webhook import GatewayWebhooks
 from bff.core.services import Services, open_services
 from bff.core.settings import Settings, load_settings
 from bff.core.tracing import Tracing, open_tracing
+from bff.core.trusted import OperationPolicy, TrustedDocuments
 from bff.server.drain import Drain
 from bff.server.graphql import PortalGraphQL
 from bff.server.health import health_routes
@@ -36,7 +37,7 @@ from bff.server.operation_metrics import OperationMetrics
 from bff.server.operator import operator_routes
 from bff.server.requests import RequestObserver
 from bff.server.web import SecurityHeaders, content_security_policy, web_routes
-from schema.build import build_schema
+from schema.build import TRUSTED_DOCUMENTS_PATH, build_schema
 
 log = logging.getLogger("wispgate.app")
 
@@ -108,6 +109,20 @@ def _counted(
     return counted
 
 
+def operation_policy(settings: Settings) -> OperationPolicy:
+    """The web portal's trusted documents and the operator's extra manifests (`TRUSTED_DOCUMENTS`); a
+    manifest that cannot be read or whose ids lie stops the start (`ManifestError`)."""
+    documents = TrustedDocuments.load([TRUSTED_DOCUMENTS_PATH, *settings.trusted_documents])
+    log.info(
+        "trusted documents: %d; other operations %s",
+        len(documents),
+        "allowed" if settings.arbitrary_operations else "refused",
+    )
+    return OperationPolicy(
+        documents, arbitrary=settings.arbitrary_operations, cost_limit=settings.query_cost_limit
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -125,8 +140,11 @@ def create_app(
     metrics = Metrics()
     tracing = tracing if tracing is not None else open_tracing(settings)
     drain = Drain(settings.shutdown_drain_s)
+    policy = operation_policy(settings)
     schema = build_schema(
-        settings, observers=[functools.partial(OperationMetrics, metrics=metrics, tracing=tracing)]
+        settings,
+        observers=[functools.partial(OperationMetrics, metrics=metrics, tracing=tracing)],
+        policy=policy,
     )
     graphql = PortalGraphQL(
         schema,
@@ -134,6 +152,7 @@ def create_app(
         production=settings.production,
         limits=settings.limits,
         documents=schema.documents,
+        policy=policy,
         allowed_origins=settings.allowed_origins,
     )
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bff.core.settings import GraphQLLimits
+from bff.core.settings import GraphQLLimits, Settings
 
 if TYPE_CHECKING:
     from sandbox.settings import SandboxSettings
@@ -161,13 +161,24 @@ def multiprocess_metrics() -> Iterator[str]:
         shutil.rmtree(made, ignore_errors=True)
 
 
+def _check_manifests(settings: Settings) -> None:
+    """The trusted documents' manifests load (the app loads them again in each worker): a manifest that
+    cannot be read, or whose ids lie, stops the start with a message rather than a worker's traceback."""
+    from bff.core.trusted import TrustedDocuments
+    from schema.build import TRUSTED_DOCUMENTS_PATH
+
+    TrustedDocuments.load([TRUSTED_DOCUMENTS_PATH, *settings.trusted_documents])
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bff.core.logs import configure_logging
     from bff.core.settings import SettingsError, load_settings
+    from bff.core.trusted import ManifestError
 
     try:
         settings = load_settings()
-    except SettingsError as exc:
+        _check_manifests(settings)
+    except (SettingsError, ManifestError) as exc:
         sys.stderr.write(f"wispgate serve: {exc}\n")
         return 2
     if args.workers > 1 and not settings.redis_url:
@@ -264,11 +275,13 @@ def demo_sandbox_settings(settings: SandboxSettings, host: str, port: int) -> Sa
     public_url = settings.public_url
     if public_url == Defaults.public_url:  # not chosen by SANDBOX_PUBLIC_URL
         public_url = f"{base}/_sandbox"
+    portal_url = settings.portal_url if settings.portal_url != Defaults.portal_url else base
     return replace(
         settings,
         events_url=f"{base}/hooks/core",
         gateway_webhook_url=f"{base}/webhooks/gateway",
         public_url=public_url,
+        portal_url=portal_url,
     )
 
 
@@ -300,7 +313,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         sys.stderr.write(f"wispgate demo: {exc}\n")
         return 2
     configure_logging(settings.log_format, settings.log_level)
-    sandbox = build_sandbox(sandbox_settings)
+    # The CRM's e-mails go over real SMTP: to SMTP_URL when set, else to an embedded sink the console shows.
+    from dataclasses import replace
+
+    from sandbox.mailsink import MailSink
+
+    sink = None if sandbox_settings.smtp_url else MailSink().start()
+    if sink is not None:
+        sandbox_settings = replace(sandbox_settings, smtp_url=sink.url)
+    sandbox = build_sandbox(sandbox_settings, mail_sink=sink)
     try:
         app = create_app(
             settings, extra_mounts=[Mount("/_sandbox", app=sandbox.asgi())], drain_on_sigterm=True
@@ -310,7 +331,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             "WISPGate Portal demo: portal, GraphQL API and core sandbox in one process\n"
             f"  portal:            {base}/\n"
             f"  GraphQL + GraphiQL: {base}/graphql\n"
-            f"  sandbox console:   {base}/_sandbox/\n\n"
+            f"  sandbox console:   {base}/_sandbox/\n"
+            # Never the configured SMTP_URL itself: it may carry a password.
+            f"  e-mail (SMTP):     "
+            f"{f'{sink.url} (embedded sink, shown in the console)' if sink else 'SMTP_URL'}\n\n"
             f"Portal logins (seeded):\n{format_accounts(_accounts(sandbox.world.today))}\n\n"
         )
         sys.stdout.flush()
@@ -324,6 +348,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         )
     finally:
         sandbox.close()
+        if sink is not None:
+            sink.stop()
     return 0
 
 

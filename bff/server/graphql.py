@@ -38,7 +38,9 @@ from bff.core.limits import Refusal, RequestCode
 from bff.core.redis_client import OUTAGES, STORE_UNAVAILABLE
 from bff.core.services import Services
 from bff.core.settings import GraphQLLimits
+from bff.core.trusted import OperationPolicy
 from bff.server.admission import Admission, Admitted, bad_request, decode_json
+from bff.server.socket import TrustedSocketHandler
 from schema.core.context import Context
 from schema.core.document import DocumentCache
 
@@ -92,13 +94,16 @@ def only_store_unavailable(response_data: object) -> bool:
     )
 
 
-def is_login_only(content_type: str, body: bytes) -> bool:
-    """Is this a JSON request whose only operation is a mutation selecting only `login`?"""
+def is_login_only(content_type: str, body: bytes, query: str | None = None) -> bool:
+    """Is this a JSON request whose only operation is a mutation selecting only `login`? `query`: the
+    document as admitted (the text a trusted document's id names), else the body's `query`."""
     if not content_type.startswith("application/json") or len(body) > MAX_EXEMPT_BODY:
         return False
     try:
-        payload = json.loads(body)
-        document = parse(payload["query"], no_location=True, max_tokens=2000)
+        text = query if query is not None else json.loads(body)["query"]
+        if len(text) > MAX_EXEMPT_BODY:
+            return False
+        document = parse(text, no_location=True, max_tokens=2000)
     except (ValueError, KeyError, TypeError, GraphQLError):
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -137,6 +142,7 @@ class _RequestAdapter(StarletteRequestAdapter):
 
 class PortalGraphQL(GraphQL[Context, None]):
     request_adapter_class = _RequestAdapter
+    graphql_transport_ws_handler_class = TrustedSocketHandler
 
     def __init__(
         self,
@@ -146,6 +152,7 @@ class PortalGraphQL(GraphQL[Context, None]):
         production: bool,
         limits: GraphQLLimits,
         documents: DocumentCache,
+        policy: OperationPolicy | None = None,
         **kw: Any,
     ):
         super().__init__(
@@ -159,16 +166,18 @@ class PortalGraphQL(GraphQL[Context, None]):
             **kw,
         )
         self._services = services
-        self._admission = Admission(limits, documents)
+        self._admission = Admission(limits, documents, policy)
+        self.policy = self._admission.policy  # the WebSocket handler applies it to every `subscribe`
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # 1. Bounded requests: the body read once, within its limit; malformed or oversized requests refused.
         body = b""
+        operation: GraphQLRequestData | None = None
         if scope["type"] == "http":
             admitted = await self._admit(scope, receive, send)
             if admitted is None:
                 return
-            receive, body = admitted.receive, admitted.body
+            receive, body, operation = admitted.receive, admitted.body, admitted.operation
         # 2. CSRF and credentials (a JSON body is at hand from step 1; multipart bodies are never login-only).
         if scope["type"] == "http" and scope["method"] == "POST":
             request = Request(scope, receive)
@@ -181,7 +190,8 @@ class PortalGraphQL(GraphQL[Context, None]):
                 if csrf_ok(request.cookies, request.headers):
                     token = request.cookies.get(ACCESS_COOKIE)
                 else:
-                    if not is_login_only(request.headers.get("content-type", ""), body):
+                    admitted_query = operation.query if operation is not None else None
+                    if not is_login_only(request.headers.get("content-type", ""), body, admitted_query):
                         response = graphql_error_response(
                             403, "CSRF_FAILED", "Missing or invalid X-CSRF-Token header."
                         )
@@ -266,7 +276,9 @@ class PortalGraphQL(GraphQL[Context, None]):
         if not isinstance(operations, str) or not isinstance(files_map, str):
             raise bad_request("A multipart request needs the `operations` and `map` fields, as text.")
         payload = decode_json(operations.encode())
-        self._admission.operation(payload)
+        admitted = self._admission.operation(payload)
+        if isinstance(payload, dict):
+            payload["query"] = admitted.query  # the text a trusted document's id names
         paths = decode_json(files_map.encode())
         if not isinstance(paths, dict) or not all(
             isinstance(v, list) and all(isinstance(p, str) for p in v) for v in paths.values()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -72,6 +73,10 @@ class System:
             Route(f"{prefix}/events/{{event_id}}/redeliver", redeliver, methods=["POST"]),
         ]
 
+    def background(self) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+        """Loops the system runs besides event delivery while it serves (the CRM's mail relay)."""
+        return []
+
     def asgi(self) -> Starlette:
         """The system's app without a lifespan (for mounting, or for httpx.ASGITransport in tests)."""
         return Starlette(
@@ -103,6 +108,7 @@ class System:
 async def delivery_loops(systems: list[System]) -> AsyncIterator[None]:
     async with httpx.AsyncClient(timeout=httpx.Timeout(5.0)) as client:
         tasks = [asyncio.create_task(s.outbox.run(client)) for s in systems if s.outbox.target]
+        tasks += [asyncio.create_task(loop()) for s in systems for loop in s.background()]
         try:
             yield
         finally:

@@ -25,6 +25,12 @@ NOTIFICATION_KINDS = (
     "TICKET_UPDATED",
     "GENERAL",
 )
+# Notifications about the account's wallet (its credit, its balance): SITE users, who have no wallet, do not
+# see them, as they do not see the wallet itself.
+WALLET_NOTIFICATION_KINDS = ("WALLET_CREDITED",)
+# Notifications about an invoice: without a sub-service they are about an account-wide (consolidated) invoice,
+# which SITE users do not see either.
+INVOICE_NOTIFICATION_KINDS = ("INVOICE_ISSUED", "PAYMENT_RECEIVED", "PAYMENT_FAILED")
 
 # Cursor tags: a cursor names the list it came from, so one list's cursor is refused by another.
 SUBSERVICE_CURSOR = "ss"

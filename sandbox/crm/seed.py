@@ -14,6 +14,7 @@ from typing import Any
 from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.crm.service import sla
+from sandbox.crm.service.history import TicketHistory
 from sandbox.crm.service.passwords import hash_password
 from sandbox.world import TicketSeed, World
 
@@ -181,6 +182,47 @@ def _seed_ticket(db: Database, world: World, ticket: TicketSeed) -> None:
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         messages,
     )
+    _seed_history(db, ticket, user_name, opened, messages, first_response, resolved)
+
+
+def _seed_history(
+    db: Database,
+    ticket: TicketSeed,
+    user_name: str,
+    opened: datetime,
+    messages: list[tuple[Any, ...]],
+    first_response: str | None,
+    resolved: str | None,
+) -> None:
+    """The seeded ticket's history, as the CRM would have recorded it."""
+    history = TicketHistory(db)
+    at = _iso(opened)
+    history.record(ticket.id, "CREATED", "CUSTOMER", user_name, to_status="OPEN", at=at)
+    history.record(ticket.id, "ASSIGNED", "SYSTEM", "WISPGate", detail=sla.QUEUES[ticket.category], at=at)
+    status = "OPEN"
+    for message_id, _seq, _ticket, author, name, _user, _body, created in messages[1:]:
+        history.record(ticket.id, "REPLIED", author, name, detail=message_id, at=created)
+        if created == first_response and status == "OPEN" and ticket.status != "OPEN":
+            history.record(
+                ticket.id,
+                "STATUS_CHANGED",
+                "SUPPORT",
+                name,
+                from_status="OPEN",
+                to_status="IN_PROGRESS",
+                at=created,
+            )
+            status = "IN_PROGRESS"
+    if ticket.status != status:
+        history.record(
+            ticket.id,
+            "STATUS_CHANGED",
+            "SUPPORT",
+            SUPPORT_AGENT,
+            from_status=status,
+            to_status=ticket.status,
+            at=resolved or _iso(opened),
+        )
 
 
 # (subscriber, sub-service, kind, title, body, days ago, read by every user of the subscriber)
@@ -215,6 +257,14 @@ _NOTIFICATIONS = (
 )
 
 
+# What each seeded notification is about (the sub-service, for SERVICE, is the notification's own).
+_LINKS: dict[str, tuple[str, str | None]] = {
+    "INVOICE_ISSUED": ("INVOICE", None),
+    "SERVICE_STATUS": ("SERVICE", None),
+    "WALLET_CREDITED": ("WALLET", None),
+}
+
+
 def _seed_notifications(db: Database, world: World) -> None:
     known = {s.id for s in world.subscribers}
     for seq, (subscriber_id, subservice_id, kind, title, body, days_ago, read) in enumerate(
@@ -224,10 +274,22 @@ def _seed_notifications(db: Database, world: World) -> None:
             continue
         created = _iso(datetime.combine(world.today - timedelta(days=days_ago), time(8), UTC))
         notification_id = f"NTF-{seq}"
+        link_kind, link_id = _LINKS.get(kind, (None, None))
         cursor = db.execute(
             "INSERT OR IGNORE INTO notifications (id, seq, subscriber_id, subservice_id, kind, title, body,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (notification_id, seq, subscriber_id, subservice_id, kind, title, body, created),
+            " link_kind, link_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                notification_id,
+                seq,
+                subscriber_id,
+                subservice_id,
+                kind,
+                title,
+                body,
+                link_kind,
+                link_id or subservice_id,
+                created,
+            ),
         )
         if read and cursor.rowcount:
             db.execute(

@@ -61,7 +61,10 @@ CREATE TABLE IF NOT EXISTS tickets (
     first_response_due_at TEXT NOT NULL,
     resolution_due_at TEXT NOT NULL,
     first_responded_at TEXT,
-    resolved_at TEXT
+    resolved_at TEXT,
+    rating INTEGER,                     -- 1..5, given by the customer once the ticket is resolved
+    rating_comment TEXT,
+    rated_at TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_subscriber ON tickets (subscriber_id, seq);
 CREATE TABLE IF NOT EXISTS ticket_messages (
@@ -75,6 +78,20 @@ CREATE TABLE IF NOT EXISTS ticket_messages (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ticket_messages_ticket ON ticket_messages (ticket_id, seq);
+-- Every interaction with a ticket, in order: what the portal shows as its history.
+CREATE TABLE IF NOT EXISTS ticket_events (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    ticket_id TEXT NOT NULL REFERENCES tickets (id),
+    kind TEXT NOT NULL,                 -- CREATED, ASSIGNED, REPLIED, STATUS_CHANGED, ATTACHMENT_ADDED, RATED, REOPENED
+    actor_kind TEXT NOT NULL,           -- CUSTOMER, SUPPORT, SYSTEM
+    actor_name TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    detail TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ticket_events_ticket ON ticket_events (ticket_id, seq);
 CREATE TABLE IF NOT EXISTS attachments (
     id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL UNIQUE,
@@ -96,6 +113,8 @@ CREATE TABLE IF NOT EXISTS notifications (
     kind TEXT NOT NULL,
     title TEXT NOT NULL,
     body TEXT NOT NULL,
+    link_kind TEXT,                     -- what the notification is about: TICKET, INVOICE, PAYMENT, SERVICE, WALLET
+    link_id TEXT,
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notifications_subscriber ON notifications (subscriber_id, seq);
@@ -112,7 +131,12 @@ CREATE TABLE IF NOT EXISTS email_outbox (
     to_address TEXT NOT NULL,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    html TEXT,                          -- the HTML alternative; NULL: plain text only
+    link TEXT,                          -- where in the portal the message points
+    created_at TEXT NOT NULL,
+    sent_at TEXT,                       -- handed to the SMTP server (NULL: not yet, or no SMTP configured)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
 );
 CREATE TABLE IF NOT EXISTS audit_log (
     id TEXT PRIMARY KEY,
@@ -127,6 +151,43 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_user ON audit_log (user_id, seq);
 CREATE INDEX IF NOT EXISTS audit_subscriber ON audit_log (subscriber_id, seq);
+-- Single-use links e-mailed to a user: a password reset, or the invitation to set a first password. Only
+-- the SHA-256 of the token is kept.
+CREATE TABLE IF NOT EXISTS password_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    purpose TEXT NOT NULL,              -- RESET or INVITE
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS password_tokens_user ON password_tokens (user_id);
+-- The TOTP second factor: pending (confirmed_at NULL) from enrolment until the first code is confirmed.
+-- `last_step` is the last accepted time step: a code is accepted once.
+CREATE TABLE IF NOT EXISTS user_totp (
+    user_id TEXT PRIMARY KEY REFERENCES users (id),
+    secret TEXT NOT NULL,
+    confirmed_at TEXT,
+    last_step INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS recovery_codes (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (user_id, code_hash)
+);
+-- The devices (browser family + address) a user has signed in from: a new one gets an e-mail alert.
+CREATE TABLE IF NOT EXISTS known_devices (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    device_key TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, device_key)
+);
+-- Users an owner removed from the team: kept (the access log and tickets still name them), never listed.
+CREATE TABLE IF NOT EXISTS removed_users (
+    user_id TEXT PRIMARY KEY REFERENCES users (id),
+    removed_at TEXT NOT NULL
+);
 """
 
 

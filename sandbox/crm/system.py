@@ -4,7 +4,7 @@ in-process callers (tests, the demo) use without going through HTTP."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,8 @@ from sandbox.common.system import System, SystemConfig
 from sandbox.crm.api.routes import routes
 from sandbox.crm.seed import seed_world
 from sandbox.crm.service import CrmService
+from sandbox.crm.service.mail_outbox import MailRelay
+from sandbox.crm.service.mailer import Mailer, SmtpSettings
 from sandbox.crm.store import SCHEMA
 from sandbox.world import World
 
@@ -21,12 +23,25 @@ from sandbox.world import World
 class CrmSystem(System):
     name = "crm"
 
-    def __init__(self, config: SystemConfig, attachments_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: SystemConfig,
+        attachments_dir: Path | None = None,
+        *,
+        smtp: SmtpSettings | None = None,
+        portal_url: str = "",
+    ) -> None:
+        """`smtp`: where queued e-mails go (None: they stay in the outbox the console shows); `portal_url`:
+        where the links in e-mails point."""
         super().__init__(config)
         self.db.script(SCHEMA)
         self.attachments_dir = attachments_dir or Path(tempfile.mkdtemp(prefix="wispgate-crm-"))
         self.attachments_dir.mkdir(parents=True, exist_ok=True)
-        self.service = CrmService(self.db, self.outbox, self.attachments_dir)
+        self.service = CrmService(self.db, self.outbox, self.attachments_dir, portal_url)
+        self.mail_relay = MailRelay(self.db, Mailer(smtp)) if smtp is not None else None
+
+    def background(self) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+        return [self.mail_relay.run] if self.mail_relay is not None else []
 
     def seed(self, world: World) -> None:
         seed_world(self.db, world)
@@ -45,6 +60,11 @@ class CrmSystem(System):
 
     def set_ticket_status(self, ticket_id: str, status: str) -> dict[str, Any]:
         return self.service.tickets.set_status(ticket_id, status)
+
+    def attach_as_support(
+        self, ticket_id: str, filename: str, content_type: str, data: bytes, message_id: str | None = None
+    ) -> dict[str, Any]:
+        return self.service.attachments.add(ticket_id, filename, content_type, data, message_id)
 
     def emails(self, limit: int = 100) -> list[dict[str, Any]]:
         return self.service.notices.emails(limit)

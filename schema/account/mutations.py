@@ -11,15 +11,12 @@ from starlette.responses import Response
 from strawberry.types import Info
 
 from bff.core.auth.cookies import (
-    CSRF_COOKIE,
     REFRESH_COOKIE,
     clear_session_cookies,
-    new_csrf_token,
-    set_session_cookies,
 )
-from bff.core.auth.service import AuthFailure, SignedIn
-from bff.core.auth.viewer import Viewer as Identity
+from bff.core.auth.service import AuthFailure, SecondFactorRequired
 from schema.account.errors import LoginError, LoginErrorCode, RefreshSessionError, RefreshSessionErrorCode
+from schema.account.handover import become, deliver
 from schema.account.types import TokenDelivery, Viewer
 from schema.core.context import Context
 from schema.core.errors import known_code
@@ -35,9 +32,22 @@ class LoginInput:
     token_delivery: TokenDelivery = TokenDelivery.COOKIE
 
 
+@strawberry.type(description="A sign-in that waits for its second factor.")
+class SecondFactorChallenge:
+    challenge: str = strawberry.field(description="Pass to `verifySecondFactor` with a code")
+    expires_at: datetime
+
+
 @strawberry.type
 class LoginPayload:
     viewer: Viewer | None = None
+    second_factor: SecondFactorChallenge | None = strawberry.field(
+        default=None,
+        description=(
+            "Set when the password was right and the user has a second factor: no session yet; answer the "
+            "challenge with `verifySecondFactor`"
+        ),
+    )
     access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     access_token_expires_at: datetime | None = None
@@ -74,27 +84,6 @@ def client_ip(request: Request | object) -> str:
     return client.host if client is not None else ""
 
 
-def _deliver(
-    context: Context, signed: SignedIn, body: bool, *, new_session: bool
-) -> tuple[str | None, str | None]:
-    """Hand the tokens over: in the payload (mobile) or as cookies (web). Returns the payload's tokens.
-    A new session gets a new CSRF token; a refresh keeps the one the open tabs already use."""
-    if body:
-        return signed.access.token, signed.refresh_token
-    if isinstance(context.response, Response):
-        current = None if new_session else context.request.cookies.get(CSRF_COOKIE)
-        csrf = current or new_csrf_token()
-        set_session_cookies(context.response, context.settings, signed.access, signed.refresh_token, csrf)
-    return None, None
-
-
-def _become(context: Context, identity: Identity) -> None:
-    """From here on this request acts as the freshly signed-in user, so the payload's `viewer { subscriber }`
-    resolves with the new identity instead of the (absent or expired) one the request arrived with."""
-    context.viewer = identity
-    context.credential_error = None
-
-
 async def login(info: Info[Context, None], input: LoginInput) -> LoginPayload:
     context = info.context
     if len(input.email) > MAX_EMAIL or len(input.password) > MAX_PASSWORD:
@@ -116,8 +105,13 @@ async def login(info: Info[Context, None], input: LoginInput) -> LoginPayload:
             user_errors=[LoginError.of(code, failure.message)],
             retry_after_seconds=failure.retry_after_s or None,
         )
-    access, refresh = _deliver(context, signed, input.token_delivery is TokenDelivery.BODY, new_session=True)
-    _become(context, signed.viewer)
+    if isinstance(signed, SecondFactorRequired):
+        challenge = signed.challenge
+        return LoginPayload(
+            second_factor=SecondFactorChallenge(challenge=challenge.token, expires_at=challenge.expires_at)
+        )
+    access, refresh = deliver(context, signed, input.token_delivery is TokenDelivery.BODY, new_session=True)
+    become(context, signed.viewer)
     return LoginPayload(
         viewer=Viewer(identity=signed.viewer),
         access_token=access,
@@ -151,8 +145,8 @@ async def refresh_session(
             clear_session_cookies(context.response, context.settings)
         code = known_code(failure.code, RefreshSessionErrorCode.INVALID_REFRESH_TOKEN, source="auth")
         return RefreshSessionPayload(user_errors=[RefreshSessionError.of(code, failure.message)])
-    access, refresh = _deliver(context, signed, body_token is not None, new_session=False)
-    _become(context, signed.viewer)
+    access, refresh = deliver(context, signed, body_token is not None, new_session=False)
+    become(context, signed.viewer)
     return RefreshSessionPayload(
         viewer=Viewer(identity=signed.viewer),
         access_token=access,

@@ -89,6 +89,7 @@ class AccessLogAction(Enum):
 ACTIONS: dict[str, AccessLogAction] = {
     "login": AccessLogAction.SIGNED_IN,
     "login_failed": AccessLogAction.SIGN_IN_FAILED,
+    "second_factor_failed": AccessLogAction.SIGN_IN_FAILED,  # a wrong code after the right password
     "login_rate_limited": AccessLogAction.SIGN_IN_THROTTLED,
     "logout": AccessLogAction.SIGNED_OUT,
     "session_revoked": AccessLogAction.SESSION_REVOKED,
@@ -107,6 +108,19 @@ ACTIONS: dict[str, AccessLogAction] = {
 }
 
 
+# Entries whose detail the portal writes in words for people (others carry codes for the operator).
+DETAILED = frozenset(
+    {
+        "team_changed",
+        "password_changed",
+        "password_reset",
+        "signed_out_everywhere",
+        "session_revoked",
+        "login",
+    }
+)
+
+
 @strawberry.type(description="One entry of the access log.")
 class AccessLogEntry:
     id: strawberry.ID
@@ -117,10 +131,17 @@ class AccessLogEntry:
     user_name: str | None = strawberry.field(
         description="Who did it (owners see the whole account's log); null when the user is unknown"
     )
+    detail: str | None = strawberry.field(
+        description=(
+            'What it changed, in words, for team and password changes and sign-outs (e.g. "invited '
+            'x@example.com as FINANCE", "2 other session(s) ended"); null for other entries'
+        )
+    )
 
     @classmethod
     def of(cls, entry: AuditEntry, names: dict[str, str]) -> AccessLogEntry:
         return cls(
+            detail=entry.detail if entry.action in DETAILED else None,
             id=encode_id("AccessLogEntry", entry.id),
             action=ACTIONS.get(entry.action, AccessLogAction.OTHER),
             at=entry.created_at,

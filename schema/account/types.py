@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -14,7 +15,7 @@ from schema.core.connection import Connection, given
 from schema.core.context import Context
 from schema.core.lookahead import inside, names, selected
 from schema.core.node import Node, encode_id
-from schema.core.permission import IsAuthenticated, require
+from schema.core.permission import CanManageTeam, IsAuthenticated, null_unless, require
 from schema.core.resolver import typed_field
 from schema.subscriber.types import Subscriber, own_subscriber
 
@@ -43,17 +44,46 @@ class PortalUser(Node):
     email: str
     name: str
     role: Role
+    site_ids: list[strawberry.ID] = strawberry.field(
+        description="The `SubService` IDs a SITE user may see (empty for every other role)"
+    )
+    disabled: bool = strawberry.field(description="Disabled by an owner or the operator: cannot sign in")
+    two_factor_enabled: bool | None = strawberry.field(
+        description="Is a second factor on? Null where the portal did not ask the CRM (the viewer's own `user`)"
+    )
+    last_signed_in_at: datetime | None
 
     @classmethod
     def of(cls, user: PortalUserRecord | Identity) -> PortalUser:
-        user_id = user.user_id if isinstance(user, Identity) else user.id
+        if isinstance(user, Identity):
+            return cls(
+                id=encode_id("PortalUser", user.user_id),
+                email=user.email,
+                name=user.name,
+                role=Role(user.role),
+                site_ids=[encode_id("SubService", s) for s in sorted(user.site_subservice_ids)],
+                disabled=False,  # a viewer is signed in, so not disabled
+                two_factor_enabled=None,
+                last_signed_in_at=None,
+            )
         return cls(
-            id=encode_id("PortalUser", user_id), email=user.email, name=user.name, role=Role(user.role)
+            id=encode_id("PortalUser", user.id),
+            email=user.email,
+            name=user.name,
+            role=Role(user.role),
+            site_ids=[encode_id("SubService", s) for s in user.site_subservice_ids],
+            disabled=user.disabled,
+            two_factor_enabled=user.two_factor_enabled,
+            last_signed_in_at=user.last_login_at,
         )
 
 
 def _can_manage_billing(root: Viewer) -> bool:
     return root.identity.can_manage_billing
+
+
+def _can_manage_team(root: Viewer) -> bool:
+    return root.identity.can_manage_team
 
 
 @strawberry.type(description="The logged-in portal user and what they may do.")
@@ -72,6 +102,30 @@ class Viewer:
         resolver=_can_manage_billing,
         description="Can this user pay, top up and manage cards (OWNER, MANAGER, FINANCE)?",
     )
+
+    @typed_field(
+        description="Is the viewer's TOTP second factor on? Null when the CRM is unavailable.",
+    )
+    async def two_factor_enabled(self, info: Info[Context, None]) -> bool | None:
+        user = (await info.context.backends.crm.users([self.identity.user_id])).get(self.identity.user_id)
+        return user.two_factor_enabled if user is not None else None
+
+    can_manage_team: bool = strawberry.field(
+        resolver=_can_manage_team,
+        description="Can this user invite and manage the account's people (OWNER, MANAGER)?",
+    )
+
+    @typed_field(
+        description=(
+            "The account's people, in the order they were added: for OWNER and MANAGER (empty for other "
+            "roles; null when the CRM is unavailable)."
+        ),
+        extensions=null_unless(CanManageTeam()),
+    )
+    async def team(self, info: Info[Context, None]) -> list[PortalUser] | None:
+        return [
+            PortalUser.of(u) for u in await info.context.backends.crm.users_of(self.identity.subscriber_id)
+        ]
 
     @typed_field(description="Where this user is signed in, newest first; end one with `revokeSession`.")
     async def sessions(self, info: Info[Context, None]) -> list[PortalSession]:

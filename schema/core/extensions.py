@@ -21,9 +21,11 @@ from strawberry.extensions import (
 )
 
 from adapters.errors import ContractViolation, NotFound, Unavailable
-from bff.core.limits import check_json_value
+from bff.core.limits import RequestCode, check_json_value
 from bff.core.redis_client import is_outage
 from bff.core.settings import GraphQLLimits
+from bff.core.trusted import OperationPolicy
+from schema.core.cost import estimate_cost
 from schema.core.document import DocumentCache, Prepared, code_parse_error
 from schema.core.errors import (
     BackendUnavailable,
@@ -102,8 +104,9 @@ class DocumentCheck(SchemaExtension):
     errors. A document the cache could not parse is left to strawberry, which parses it again to report the
     error its own way (a syntax error closes a WebSocket with 4400); the code is added after."""
 
-    def __init__(self, documents: DocumentCache) -> None:
+    def __init__(self, documents: DocumentCache, policy: OperationPolicy | None = None) -> None:
         self._documents = documents
+        self._policy = policy
         self._prepared: Prepared | None = None
 
     def on_parse(self) -> Iterator[None]:
@@ -128,8 +131,28 @@ class DocumentCheck(SchemaExtension):
             else:
                 context.pre_execution_errors = self._documents.validate(
                     prepared, context.schema._schema, context.validation_rules
-                )
+                ) or self._over_cost(prepared)
         yield
+
+    def _over_cost(self, prepared: Prepared) -> list[GraphQLError]:
+        """A valid document outside the trusted manifests, when the policy limits such documents' cost: its
+        estimate (`schema.core.cost`) against the limit, with this request's variables."""
+        context = self.execution_context
+        policy = self._policy
+        if policy is None or context.query is None or not policy.costed(context.query):
+            return []
+        assert prepared.document is not None
+        cost = estimate_cost(
+            context.schema._schema, prepared.document, context.operation_name, context.variables
+        )
+        if cost <= policy.cost_limit:
+            return []
+        message = (
+            f"The operation's estimated cost is {cost}, more than the limit of {policy.cost_limit}: ask for "
+            "fewer items per list (`first`) or fewer nested lists."
+        )
+        code = RequestCode.COST_LIMIT_EXCEEDED.value
+        return [GraphQLError(message, extensions={"code": code, "cost": cost, "limit": policy.cost_limit})]
 
 
 def validation_rules(limits: GraphQLLimits, *, introspection: bool) -> list[type[ASTValidationRule]]:
@@ -146,7 +169,11 @@ def validation_rules(limits: GraphQLLimits, *, introspection: bool) -> list[type
 
 
 def schema_extensions(
-    limits: GraphQLLimits, *, introspection: bool, documents: DocumentCache | None = None
+    limits: GraphQLLimits,
+    *,
+    introspection: bool,
+    documents: DocumentCache | None = None,
+    policy: OperationPolicy | None = None,
 ) -> list[ExtensionFactory]:
     """The extensions of one schema. `documents` is that schema's cache (the HTTP view shares it); one per
     schema, because its validation results hold for that schema's rules only."""
@@ -158,7 +185,8 @@ def schema_extensions(
         functools.partial(AddValidationRules, rules),
         # Parsing and validating a dashboard-sized document costs ~1.5 ms and clients send the same few
         # documents over and over: both happen once per document text (schema/core/document.py).
-        functools.partial(DocumentCheck, documents),
+        # With `policy`: the cost limit of documents outside the trusted manifests.
+        functools.partial(DocumentCheck, documents, policy),
         # Last, so that it sees (and masks) errors produced by everything above.
         PortalMaskErrors,
     ]

@@ -12,6 +12,7 @@ those (never consolidated ones), their tickets, and no wallet. VIEWER and FINANC
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from strawberry.extensions.field_extension import FieldExtension
@@ -42,18 +43,30 @@ class IsAuthenticated(BasePermission):
         raise Unauthenticated()
 
 
+def can_see_wallet(viewer: Viewer | None) -> bool:
+    """Wallets are for everyone but SITE users (an apartment or branch does not spend the account's credit).
+    The one rule behind the `wallet` fields, the wallet's events and the notifications about the wallet."""
+    return viewer is not None and not viewer.is_site_user
+
+
 class CanSeeWallet(BasePermission):
-    """Wallets are for everyone but SITE users (an apartment or branch does not spend the account's
-    credit). Used with `fail_silently`: the field is null for them."""
+    """`can_see_wallet` on a field. Used with `fail_silently`: the field is null for those who may not."""
 
     message = "Your role cannot see the wallet."
 
     def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
-        viewer = _viewer(info)
-        return viewer is not None and not viewer.is_site_user
+        return can_see_wallet(_viewer(info))
 
 
-class CanManageBilling(BasePermission):
+class _RoleRule(BasePermission):
+    """A rule on what the viewer's role may do: refused with FORBIDDEN and the rule's message (without a
+    session, `require_viewer` has already raised UNAUTHENTICATED with its reason)."""
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message)
+
+
+class CanManageBilling(_RoleRule):
     """Pay, top up, manage cards and autopay: OWNER, MANAGER and FINANCE. Without a session the error is
     UNAUTHENTICATED (with its reason); VIEWER and SITE users get FORBIDDEN."""
 
@@ -62,8 +75,25 @@ class CanManageBilling(BasePermission):
     def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
         return info.context.require_viewer().can_manage_billing
 
-    def on_unauthorized(self) -> None:
-        raise Forbidden(self.message)
+
+class CanWriteTickets(_RoleRule):
+    """Open, answer, close, reopen and rate tickets: every role but VIEWER, which reads only (FORBIDDEN).
+    Which tickets a SITE user may touch is a visibility rule (`can_see_ticket`), applied per ticket."""
+
+    message = "Your role can read tickets but not open or answer them."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return not info.context.require_viewer().read_only
+
+
+class CanManageTeam(_RoleRule):
+    """Invite, change, disable and remove the account's people: OWNER and MANAGER. Without a session the
+    error is UNAUTHENTICATED; other roles get FORBIDDEN."""
+
+    message = "Your role cannot manage the team."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().can_manage_team
 
 
 class LinksSubService(Protocol):
@@ -125,9 +155,35 @@ def can_see_ticket(viewer: Viewer, ticket: TicketSummary) -> bool:
     return ticket.subservice_id is not None and ticket.subservice_id in viewer.site_subservice_ids
 
 
+def _wallet_notice(viewer: Viewer, notification: Notification) -> bool:
+    return can_see_wallet(viewer)
+
+
+def _invoice_notice(viewer: Viewer, notification: Notification) -> bool:
+    """Like `can_see_invoice`: a SITE user sees the invoices of their sites only, never an account-wide
+    (consolidated) one, which is what a notice about an invoice without a sub-service is about."""
+    return not viewer.is_site_user or notification.subservice_id is not None
+
+
+# A notification's text repeats data that some fields hide: such a notification is shown only to whom the
+# field's rule shows it — a wallet credit and the balance it left to who may see `wallet`, an invoice's
+# amounts to who may see the invoice. Kinds not listed say nothing beyond what their sub-service (or the
+# subscriber) already shows.
+NOTIFICATION_RULES: dict[str, Callable[[Viewer, Notification], bool]] = {
+    "WALLET_CREDITED": _wallet_notice,
+    "INVOICE_ISSUED": _invoice_notice,
+    "PAYMENT_RECEIVED": _invoice_notice,
+    "PAYMENT_FAILED": _invoice_notice,
+}
+
+
 def can_see_notification(viewer: Viewer, notification: Notification) -> bool:
-    """The CRM already lists only what the user may see; this guards the subscriber boundary too."""
+    """The CRM should list only what the user may see; this applies the portal's own rules whatever the
+    CRM did: the subscriber boundary, the sub-service's visibility and the rule of the data the text is about."""
     if notification.subscriber_id != viewer.subscriber_id:
+        return False
+    rule = NOTIFICATION_RULES.get(notification.kind)
+    if rule is not None and not rule(viewer, notification):
         return False
     linked = notification.subservice_id
     return linked is None or viewer.can_see_subservice(linked)

@@ -27,6 +27,7 @@ from schema.core.feed import (
     viewer_events,
 )
 from schema.core.money import Money
+from schema.core.permission import can_see_wallet
 from schema.service.types import SubService, visible_subservices_by_id
 from schema.wallet.types import Wallet
 
@@ -45,8 +46,8 @@ class PaymentKind(Enum):
 
 async def _settled_wallet(root: PaymentSettled, info: Info[Context, None]) -> Wallet | None:
     viewer = info.context.viewer
-    if viewer is None or viewer.is_site_user:
-        return None  # SITE users never see the wallet
+    if not can_see_wallet(viewer):
+        return None  # the same rule as `Subscriber.wallet`
     account = await info.context.loaders.account_by_subscriber_id.load(root.subscriber_id)
     if account is None:
         return None
@@ -94,7 +95,7 @@ async def payment_settled(info: Info[Context, None]) -> AsyncIterator[PaymentSet
                 log.warning("malformed %s event %s ignored", event.type, event.id)
                 continue
             kind, amount = parsed
-            if viewer.is_site_user and kind is PaymentKind.WALLET_TOPUP:
+            if kind is PaymentKind.WALLET_TOPUP and not can_see_wallet(viewer):
                 continue
             loaders = fresh_loaders(context)
             try:

@@ -17,7 +17,7 @@ from schema.core.context import Context
 from schema.core.errors import billing_down, crm_down
 from schema.core.lookahead import connection_nodes, selected
 from schema.core.money import Money
-from schema.core.node import Node, encode_id
+from schema.core.node import Node, decode_id_of, encode_id
 from schema.core.permission import CanSeeWallet, null_unless, visible_subservices
 from schema.core.prefetch import Failed, failure
 from schema.core.resolver import typed_field
@@ -29,6 +29,7 @@ from schema.support.types import (
     Ticket,
     TicketStatus,
     notification_connection,
+    ticket_by_number,
     ticket_connection,
 )
 from schema.wallet.types import Wallet
@@ -180,8 +181,20 @@ class Subscriber(Node):
         first: int | None = 20,
         after: str | None = strawberry.UNSET,
         status: TicketStatus | None = strawberry.UNSET,
+        active: bool | None = strawberry.UNSET,
+        sub_service_id: strawberry.ID | None = strawberry.UNSET,
     ) -> Connection[Ticket] | None:
-        return await ticket_connection(info, self.subscriber_id, first, given(after), given(status))
+        wanted = given(sub_service_id)
+        subservice = decode_id_of(wanted, "SubService") if wanted is not None else None
+        return await ticket_connection(
+            info, self.subscriber_id, first, given(after), given(status), given(active), subservice
+        )
+
+    @typed_field(
+        description=crm_down("One ticket by its number (TCK-…); null when there is none the viewer may see")
+    )
+    async def ticket(self, info: Info[Context, None], number: str) -> Ticket | None:
+        return await ticket_by_number(info, self.subscriber_id, number)
 
     @typed_field(description=crm_down("Messages to this portal user, newest first"))
     async def notifications(

@@ -25,6 +25,7 @@ from schema.core.permission import (
 from schema.core.prefetch import MISSING, Missing
 from schema.core.resolver import typed_field
 from schema.service.types import SubService
+from schema.support.parts import NotificationLink, TicketEvent, TicketRating, notification_link
 
 
 @strawberry.enum
@@ -64,6 +65,9 @@ class NotificationKind(Enum):
     GENERAL = "GENERAL"
 
 
+DONE_STATUSES = ("RESOLVED", "CLOSED")
+
+
 def _linked_subservice(info: Info[Context, None], subservice_id: str | None) -> Any:
     if subservice_id is None:
         return None
@@ -83,6 +87,13 @@ class Sla:
     resolved_at: datetime | None
     first_response_breached: bool
     resolution_breached: bool
+    first_response_met: bool = strawberry.field(
+        description="Support answered before the first-response due time"
+    )
+    resolution_met: bool = strawberry.field(description="Resolved before the resolution due time")
+    elapsed_percent: float = strawberry.field(
+        description="Share of the resolution window used until resolution (or now), 0..100, as the CRM computes it"
+    )
     progress: float = strawberry.field(
         description="Share of the resolution window used so far, 0..1 (1 when breached)"
     )
@@ -103,26 +114,10 @@ class Sla:
             resolved_at=sla.resolved_at,
             first_response_breached=sla.first_response_breached,
             resolution_breached=sla.resolution_breached,
+            first_response_met=sla.first_response_met,
+            resolution_met=sla.resolution_met,
+            elapsed_percent=sla.elapsed_percent,
             progress=round(progress, 4),
-        )
-
-
-@strawberry.type
-class TicketMessage:
-    id: strawberry.ID
-    from_support: bool
-    author_name: str
-    body: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, m: crm.TicketMessage) -> TicketMessage:
-        return cls(
-            id=encode_id("TicketMessage", m.id),
-            from_support=m.author_kind == "SUPPORT",
-            author_name=m.author_name,
-            body=m.body,
-            created_at=m.created_at,
         )
 
 
@@ -147,6 +142,31 @@ class Attachment:
     @typed_field(description="Short-lived signed link")
     def url(self, info: Info[Context, None]) -> str:
         return info.context.files.attachment_url(self.record.id, self.record.filename).url
+
+    @typed_field(description="An image the portal may preview (PNG, JPEG, GIF, WebP)")
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+@strawberry.type
+class TicketMessage:
+    id: strawberry.ID
+    from_support: bool
+    author_name: str
+    body: str
+    created_at: datetime
+    attachments: list[Attachment] = strawberry.field(description="The files sent with this message")
+
+    @classmethod
+    def of(cls, m: crm.TicketMessage, files: dict[str, crm.Attachment]) -> TicketMessage:
+        return cls(
+            id=encode_id("TicketMessage", m.id),
+            from_support=m.author_kind == "SUPPORT",
+            author_name=m.author_name,
+            body=m.body,
+            created_at=m.created_at,
+            attachments=[Attachment.of(files[i]) for i in m.attachment_ids if i in files],
+        )
 
 
 @strawberry.type(description="A support request and its conversation.")
@@ -198,9 +218,30 @@ class Ticket(Node):
 
         return later()
 
+    @typed_field(graphql_type=TicketRating | None, description="Null until the customer rates the resolution")
+    def rating(self) -> Any:
+        return TicketRating.of(self.record.rating) if self.record.rating is not None else None
+
+    @typed_field(description="Resolved (or closed) and not rated yet: `rateTicket` will be accepted")
+    def can_rate(self) -> bool:
+        return self.record.status in ("RESOLVED", "CLOSED") and self.record.rating is None
+
     @typed_field(graphql_type=list[TicketMessage])
     def messages(self, info: Info[Context, None]) -> Any:
-        return self._full_then(info, lambda t: [TicketMessage.of(m) for m in t.messages] if t else [])
+        def convert(t: crm.Ticket | None) -> list[TicketMessage]:
+            if t is None:
+                return []
+            files = {a.id: a for a in t.attachments}
+            return [TicketMessage.of(m, files) for m in t.messages]
+
+        return self._full_then(info, convert)
+
+    @typed_field(
+        graphql_type=list[TicketEvent],
+        description="The whole history, oldest first: created, queued, replies, status changes, files, rating",
+    )
+    def events(self, info: Info[Context, None]) -> Any:
+        return self._full_then(info, lambda t: [TicketEvent.of(e) for e in t.events] if t else [])
 
     @typed_field(graphql_type=list[Attachment])
     def attachments(self, info: Info[Context, None]) -> Any:
@@ -211,7 +252,7 @@ async def ticket_objects(
     context: Context, records: Sequence[crm.TicketSummary], fields: list[SelectedField]
 ) -> list[Ticket]:
     items = [Ticket.of(r) for r in records]
-    if names(fields) & {"messages", "attachments"}:
+    if names(fields) & {"messages", "attachments", "events"}:
         full = await context.loaders.ticket_by_id.load_many([t.record.id for t in items])
         for item, ticket in zip(items, full, strict=True):
             item.full = ticket
@@ -224,17 +265,36 @@ async def ticket_connection(
     first: int | None,
     after: str | None,
     status: TicketStatus | None,
+    active: bool | None = None,
+    subservice_id: str | None = None,
 ) -> Connection[Ticket]:
+    """`active`: true for tickets still being worked on, false for resolved and closed ones; `subservice_id`:
+    only that sub-service's tickets."""
     context = info.context
     viewer = context.require_viewer()
     window(0, first, after, 20)  # validate before calling anything
     key = TicketsKey(subscriber_id, status.value if status is not None else None)
     records = [
-        t for t in await context.loaders.tickets_by_subscriber_id.load(key) if can_see_ticket(viewer, t)
+        t
+        for t in await context.loaders.tickets_by_subscriber_id.load(key)
+        if can_see_ticket(viewer, t)
+        and (active is None or (t.status not in DONE_STATUSES) == active)
+        and (subservice_id is None or t.subservice_id == subservice_id)
     ]
     win = window(len(records), first, after, 20)
     page = await ticket_objects(context, records[win.start : win.stop], connection_nodes(selected(info)))
     return connection(Connection, page, win)
+
+
+async def ticket_by_number(info: Info[Context, None], subscriber_id: str, number: str) -> Ticket | None:
+    """The CRM's ticket number is its id; a foreign or unknown number is simply null."""
+    if not 1 <= len(number) <= 40:
+        return None
+    viewer = info.context.require_viewer()
+    found = await info.context.loaders.ticket_by_id.load(number)
+    if found is None or found.subscriber_id != subscriber_id or not can_see_ticket(viewer, found):
+        return None
+    return Ticket.of(found)
 
 
 # ------------------------------------------------------------------------------------------ notifications
@@ -272,6 +332,10 @@ class Notification(Node):
     def sub_service(self, info: Info[Context, None]) -> Any:
         return _linked_subservice(info, self.record.subservice_id)
 
+    @typed_field(graphql_type=NotificationLink | None, description="What it is about; the portal opens it")
+    def link(self) -> Any:
+        return notification_link(self.record)
+
 
 @strawberry.type
 class NotificationConnection(Connection[Notification]):
@@ -287,6 +351,9 @@ async def notification_connection(
     key = NotificationsKey(viewer.subscriber_id, viewer.user_id, bool(unread_only))
     found = await context.loaders.notifications_by_user_id.load(key)
     records = [n for n in found.items if can_see_notification(viewer, n)]
+    # The CRM counts what it lists; what the portal's own rules hid (a CRM that does not know them) is not
+    # counted either, or the count would tell that something is there. The list is whole: exact.
+    hidden_unread = sum(not n.read for n in found.items) - sum(not n.read for n in records)
     win = window(len(records), first, None, 20)
     nodes = [Notification.of(n) for n in records[win.start : win.stop]]
     base = connection(Connection, nodes, win)
@@ -295,5 +362,5 @@ async def notification_connection(
         nodes=base.nodes,
         page_info=base.page_info,
         total_count=base.total_count,
-        unread_count=found.unread_count,
+        unread_count=max(0, found.unread_count - hidden_unread),
     )

@@ -12,6 +12,7 @@ from bff.core.bus import SETTLED_WALLET_TOPUP
 from schema.core.context import Context
 from schema.core.feed import SETTLED, fresh_loaders, skipped, subscribing_viewer, viewer_events
 from schema.core.money import Money
+from schema.core.permission import can_see_wallet
 from schema.wallet.types import Wallet
 
 
@@ -20,7 +21,7 @@ async def wallet_changed(info: Info[Context, None]) -> AsyncIterator[Wallet]:
     viewer = await subscribing_viewer(info)
 
     async def feed() -> AsyncIterator[Wallet]:
-        if viewer.is_site_user:
+        if not can_see_wallet(viewer):
             # SITE users never see the wallet: nothing is ever delivered (an error would only make clients
             # retry for ever).
             async for _ in viewer_events(context, viewer, ()):

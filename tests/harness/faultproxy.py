@@ -26,6 +26,13 @@ import threading
 from collections.abc import Iterator
 
 
+def _kill(writer: asyncio.StreamWriter) -> None:
+    """Reset the connection at once. `abort()` alone leaves a transport whose peer already hung up not marked
+    closing, and its writer then warns "unclosed" (a ResourceWarning, an error under pytest) when collected."""
+    writer.transport.abort()
+    writer.close()
+
+
 class Mode(enum.Enum):
     PASS = "pass"
     REFUSE = "refuse"
@@ -44,6 +51,9 @@ class FaultProxy:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._writers: set[asyncio.StreamWriter] = set()
+        # The connections' handler tasks: asyncio keeps only weak references to them, and a collected task
+        # (with its streams) warns "unclosed" (an error under pytest) in whichever test runs then.
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def url(self) -> str:
@@ -109,13 +119,17 @@ class FaultProxy:
 
     def _cut_all(self) -> None:
         for writer in list(self._writers):
-            writer.transport.abort()
+            _kill(writer)
         self._writers.clear()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         if self.mode is Mode.REFUSE:
-            writer.transport.abort()
+            _kill(writer)
             return
         self._writers.add(writer)
         try:
@@ -124,7 +138,7 @@ class FaultProxy:
                 return
             up_reader, up_writer = await asyncio.open_connection(*self.target)
         except OSError:
-            writer.transport.abort()
+            _kill(writer)
             self._writers.discard(writer)
             return
         try:
@@ -133,8 +147,8 @@ class FaultProxy:
                 self._pipe(up_reader, writer, towards_backend=False),
             )
         finally:
-            up_writer.transport.abort()
-            writer.transport.abort()
+            _kill(up_writer)
+            _kill(writer)
             self._writers.discard(writer)
 
     async def _swallow(self, reader: asyncio.StreamReader) -> None:
@@ -155,7 +169,7 @@ class FaultProxy:
                 await self._swallow(reader)
                 return
             if self.mode is Mode.DROP and not towards_backend:
-                writer.transport.abort()  # the backend answered; the answer is lost with the connection
+                _kill(writer)  # the backend answered; the answer is lost with the connection
                 return
             try:
                 writer.write(chunk)

@@ -12,7 +12,7 @@ from tests.harness.process import REPO
 WEB_SRC = REPO / "web" / "src"
 _TEMPLATE = re.compile(r"graphql\(\s*`(.*?)`\s*\)", re.S)
 _DEFINITION = re.compile(r"\b(query|mutation|subscription|fragment)\s+(\w+)")
-_SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
+_SPREAD = re.compile(r"\.\.\.\s*(?!on\b)([A-Za-z_]\w*)")  # a named spread, not `... on Type`
 
 
 @functools.cache

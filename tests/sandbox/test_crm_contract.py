@@ -114,3 +114,64 @@ async def test_real_responses_conform(tmp_path: Path) -> None:
         page = await client.get("/v1/subscribers/SUB-3001/subservices", params={"limit": 10})
         await check("/v1/subscribers/{subscriber_id}/subservices", "GET", page, 200)
     crm.db.close()
+
+
+async def test_real_account_responses_conform(tmp_path: Path) -> None:
+    """A user's credentials, second factor, devices and team, with real data, against their operations."""
+    import re
+
+    import httpx
+    import pyotp
+
+    crm = CrmSystem(SystemConfig(db_path=str(tmp_path / "crm.sqlite3")), attachments_dir=tmp_path / "files")
+    crm.seed(demo_world(date(2026, 11, 25)))
+    transport = httpx.ASGITransport(app=crm.asgi())
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://crm.test", headers={"x-api-key": crm.config.service_key}
+    ) as client:
+
+        async def check(path: str, response: httpx.Response, status: int) -> httpx.Response:
+            assert response.status_code == status, response.text
+            schema[path]["POST"].validate_response(response)
+            return response
+
+        link = "http://portal.test/reset-password"
+        new = "a-much-better-passphrase"
+        body = {"current_password": "wispgate-demo", "new_password": new}
+        await check(
+            "/v1/users/{user_id}/password", await client.post("/v1/users/USR-1/password", json=body), 200
+        )
+        asked = await client.post("/v1/auth/password-reset", json={"email": "ana@lima.example", "link": link})
+        await check("/v1/auth/password-reset", asked, 202)
+        found = re.search(r"token=(\S+)", crm.emails(1)[0]["body"])
+        assert found
+        done = await client.post(
+            "/v1/auth/password-reset/complete", json={"token": found.group(1), "new_password": new + "!"}
+        )
+        await check("/v1/auth/password-reset/complete", done, 200)
+        begun = await check("/v1/users/{user_id}/totp", await client.post("/v1/users/USR-1/totp"), 200)
+        totp = pyotp.TOTP(begun.json()["secret"])
+        confirm = await client.post("/v1/users/USR-1/totp/confirm", json={"code": totp.now()})
+        codes = (await check("/v1/users/{user_id}/totp/confirm", confirm, 200)).json()["recovery_codes"]
+        verify = await client.post("/v1/users/USR-1/totp/verify", json={"recovery_code": codes[0]})
+        await check("/v1/users/{user_id}/totp/verify", verify, 200)
+        off = await client.post("/v1/users/USR-1/totp/disable", json={"password": new + "!"})
+        await check("/v1/users/{user_id}/totp/disable", off, 200)
+        seen = await client.post(
+            "/v1/users/USR-1/devices", json={"device_key": "Chrome|1.2.3.4", "label": "Chrome"}
+        )
+        await check("/v1/users/{user_id}/devices", seen, 200)
+        invite = {
+            "email": "x@northwind.example",
+            "role": "SITE",
+            "site_ids": ["SS-2001-1"],
+            "invited_by": "USR-20",
+        }
+        created = await client.post("/v1/subscribers/SUB-2001/invitations", json={**invite, "link": link})
+        user_id = (await check("/v1/subscribers/{subscriber_id}/invitations", created, 201)).json()["id"]
+        role = await client.post(f"/v1/users/{user_id}/role", json={"role": "VIEWER"})
+        await check("/v1/users/{user_id}/role", role, 200)
+        disabled = await client.post(f"/v1/users/{user_id}/disabled", json={"disabled": True})
+        await check("/v1/users/{user_id}/disabled", disabled, 200)
+        await check("/v1/users/{user_id}/remove", await client.post(f"/v1/users/{user_id}/remove"), 200)
+    crm.db.close()

@@ -87,6 +87,10 @@ CONTRACT = {
     "billingRenewSubService": "renewService",
     "billingRemovePaymentMethod": "removePaymentMethod",
     "billingSetAutopay": "setAutopay",
+    "crmChangePassword": "changePassword",
+    "crmCompletePasswordReset": "resetPassword",
+    "crmConfirmTotp": "confirmTotpEnrolment",
+    "crmDisableTotp": "disableTotp",
 }
 # Mutations that pass a backend's refusal through (`schema.core.mutation.refusal`): a code their enum does
 # not list becomes REFUSED.
@@ -98,9 +102,16 @@ PASSED_THROUGH = {
     "setDefaultPaymentMethod",
     "setAutopay",
     "markNotificationsRead",
+    "openTicket",
+    "replyToTicket",
+    "closeTicket",
+    "reopenTicket",
+    "rateTicket",
 }
 # Codes translated by name from `bff.core` (which cannot know the schema's enums): each flow's exact set.
 CHECKOUT_SHARED = {"NOT_FOUND", "RETURN_URL_NOT_ALLOWED", "IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_CONFLICT"}
+# sandbox/crm/service/passwords.py: check_policy
+PASSWORD_POLICY = {"PASSWORD_TOO_SHORT", "PASSWORD_TOO_LONG", "PASSWORD_IS_EMAIL", "PASSWORD_TOO_COMMON"}
 FLOWS = {
     # bff.core.payments.checkout: start_invoice_payment, start_wallet_topup, start_card_setup; and
     # schema.payments.mutations._checkout (GATEWAY_UNAVAILABLE for a gateway refusal).
@@ -110,6 +121,26 @@ FLOWS = {
     # bff.core.auth.service: AuthService.login and AuthService.refresh
     "login": {"INVALID_CREDENTIALS", "USER_DISABLED", "RATE_LIMITED"},
     "refreshSession": {"INVALID_REFRESH_TOKEN", "USER_DISABLED"},
+    # AuthService.verify_second_factor
+    "verifySecondFactor": {"INVALID_CHALLENGE", "INVALID_CODE", "RATE_LIMITED", "USER_DISABLED"},
+    # bff.core.auth.credentials: the CRM's codes by name, and RATE_LIMITED of its own
+    "changePassword": {"INVALID_CREDENTIALS", "PASSWORD_UNCHANGED", *PASSWORD_POLICY, "RATE_LIMITED"},
+    "resetPassword": {"INVALID_TOKEN", *PASSWORD_POLICY, "RATE_LIMITED"},
+    "requestPasswordReset": {"RATE_LIMITED"},
+    "confirmTotpEnrolment": {"INVALID_CODE", "NOT_ENROLLING", "ALREADY_ENABLED", "RATE_LIMITED"},
+    "disableTotp": {"INVALID_CREDENTIALS", "NOT_ENABLED", "RATE_LIMITED"},
+    # bff.core.team: TeamFailure
+    "inviteTeamMember": {
+        "EMAIL_TAKEN",
+        "INVALID_EMAIL",
+        "NOT_ALLOWED",
+        "SITE_REQUIRED",
+        "SITE_NOT_FOUND",
+        "RATE_LIMITED",
+    },
+    "changeTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF", "SITE_REQUIRED", "SITE_NOT_FOUND"},
+    "disableTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF"},
+    "removeTeamMember": {"NOT_FOUND", "NOT_ALLOWED", "SELF"},
 }
 
 
@@ -144,7 +175,12 @@ def test_the_codes_translated_by_name_are_exactly_the_enum(sdl: GraphQLSchema, m
 
 @pytest.mark.parametrize(
     ("source", "exception"),
-    [("bff/core/payments/checkout.py", "PaymentError"), ("bff/core/auth/service.py", "AuthFailure")],
+    [
+        ("bff/core/payments/checkout.py", "PaymentError"),
+        ("bff/core/auth/service.py", "AuthFailure"),
+        ("bff/core/auth/credentials.py", "AuthFailure"),
+        ("bff/core/team.py", "TeamFailure"),
+    ],
 )
 def test_every_code_bff_core_raises_has_a_member(source: str, exception: str) -> None:
     # A new `PaymentError("…")` or `AuthFailure("…")` must reach some enum, or clients would see the

@@ -9,11 +9,12 @@ Over real loopback servers with refused, hung and dropped connections: `test_par
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.harness.portal import SignIn
+from tests.harness.portal import MakePortal, SignIn, portal_settings
 from tests.harness.web_operations import web_operation
 from tests.schema.partial import (
     DASHBOARD_OPERATIONS,
@@ -81,10 +82,15 @@ async def test_every_field_of_the_full_dashboard_fails_alone(sign_in: SignIn, ba
     assert all(made[f"{host}.test"] > 0 for host in others), made
 
 
-async def test_a_failed_backend_is_asked_once_per_kind_of_data(sign_in: SignIn) -> None:
+async def test_a_failed_backend_is_asked_once_per_kind_of_data(
+    make_portal: MakePortal, tmp_path: Path
+) -> None:
     """The per-request loader cache keeps a failure: fields that need the same failed read share it
-    instead of each asking the dead backend again (and each waiting for its deadline)."""
-    portal = await sign_in(ENTERPRISE)
+    instead of each asking the dead backend again (and each waiting for its deadline). Without read retries
+    and with a breaker that does not open, every call that is made reaches the transport: the counts are
+    the loaders' alone."""
+    settings = portal_settings(tmp_path, AAA_RETRIES="0", AAA_BREAKER_FAILURES="1000")
+    portal = await (await make_portal(settings)).another().sign_in(ENTERPRISE)
     assert portal.transport is not None
     asked: list[str] = []
     transport = portal.transport
@@ -97,14 +103,6 @@ async def test_a_failed_backend_is_asked_once_per_kind_of_data(sign_in: SignIn) 
 
     transport.handle_async_request = record  # type: ignore[method-assign]
     transport.down.add("aaa.test")
-    # What one failed read costs (the adapter may retry a read within its budget): a single field.
-    single = await portal.execute(
-        "{ viewer { subscriber { subServices(first: 1) { nodes { status profile { planName } liveSession "
-        "{ online } } } } } }"
-    )
-    assert len(single["errors"]) == 3
-    per_read = Counter(asked)
-    asked.clear()
     query = """{ viewer { subscriber {
         a: subServices(first: 3) { nodes { status statusReason profile { planName } liveSession { online } } }
         b: subServices(first: 5) { nodes { status statusSince } }
@@ -113,6 +111,40 @@ async def test_a_failed_backend_is_asked_once_per_kind_of_data(sign_in: SignIn) 
     payload = await portal.execute(query)
     assert payload["data"]["viewer"]["subscriber"]["a"]["nodes"]
     assert len(payload["errors"]) > 10
-    # statuses, profiles, sessions: each read as often as for one field of one sub-service.
-    assert Counter(asked) == per_read, (asked, per_read)
-    assert set(per_read) == {"/v1/status:batch", "/v1/profiles:batch", "/v1/sessions:batch"}
+    # statuses, profiles, sessions: one call each, however many fields and sub-services need them.
+    assert Counter(asked) == {"/v1/status:batch": 1, "/v1/profiles:batch": 1, "/v1/sessions:batch": 1}, asked
+
+
+# The web's other read-only pages (their own operations, with the variables the pages send): whatever is
+# down, each answers everything else, its failed fields null with a coded error at their paths.
+SERVICE_ID = "U3ViU2VydmljZTpTUy0yMDAxLTE"  # gid("SubService", "SS-2001-1"), Northwind's head office
+PAGE_OPERATIONS: dict[str, dict[str, Any]] = {
+    "SubServiceDetail": {"id": SERVICE_ID, "from": "2026-10-27", "to": "2026-11-25"},
+    "Overview": {},
+    "Invoices": {"first": 20, "after": None, "status": None},
+    "BillingCycles": {},
+    "Installments": {"first": 100, "after": None},
+    "WalletHistory": {"first": 20, "after": None},
+    "PaymentMethods": {},
+    "Notifications": {},
+}
+
+
+@pytest.mark.parametrize("backend", ["aaa", "oss", "billing", "crm"])
+async def test_every_page_of_the_web_fails_alone(sign_in: SignIn, backend: str) -> None:
+    portal = await sign_in(ENTERPRISE)
+    full = await _answers(portal, PAGE_OPERATIONS)
+    assert portal.transport is not None
+    portal.transport.down.add(f"{backend}.test")
+
+    partial = await _answers(portal, PAGE_OPERATIONS)
+
+    failed = {op: compare(full[op], partial[op], backend) for op in PAGE_OPERATIONS}
+    assert any(failed.values()), backend
+    if backend != "crm":
+        # The service page is the CRM's sub-service with everything else's fields around it.
+        assert partial["SubServiceDetail"]["data"]["node"]["label"]
+    if backend in ("aaa", "oss"):
+        # Billing's pages do not depend on them.
+        for op in ("Invoices", "WalletHistory", "PaymentMethods"):
+            assert failed[op] == set(), op

@@ -132,6 +132,36 @@ CASES: dict[str, tuple[str, str, dict[str, Any], tuple[str, str, str]]] = {
         {"ids": [gid("Notification", "NTF-ANY")]},
         ("crm.test", "POST", "/v1/notifications/read"),
     ),
+    "openTicket": (
+        "ana@lima.example",
+        f'mutation {{ openTicket(input: {{category: OTHER, subject: "s", description: "d"}}) {{ {SELECTION} }} }}',
+        {},
+        ("crm.test", "POST", "/v1/tickets"),
+    ),
+    "replyToTicket": (
+        "ana@lima.example",
+        f'mutation($id: ID!) {{ replyToTicket(input: {{ticketId: $id, body: "b"}}) {{ {SELECTION} }} }}',
+        {"id": gid("Ticket", "TCK-1")},
+        ("crm.test", "POST", "/v1/tickets/TCK-1/messages"),
+    ),
+    "closeTicket": (
+        "ana@lima.example",
+        f"mutation($id: ID!) {{ closeTicket(input: {{ticketId: $id}}) {{ {SELECTION} }} }}",
+        {"id": gid("Ticket", "TCK-1")},
+        ("crm.test", "POST", "/v1/tickets/TCK-1/close"),
+    ),
+    "reopenTicket": (
+        "ana@lima.example",
+        f"mutation($id: ID!) {{ reopenTicket(input: {{ticketId: $id}}) {{ {SELECTION} }} }}",
+        {"id": gid("Ticket", "TCK-2")},
+        ("crm.test", "POST", "/v1/tickets/TCK-2/reopen"),
+    ),
+    "rateTicket": (
+        "ana@lima.example",
+        f"mutation($id: ID!) {{ rateTicket(input: {{ticketId: $id, score: 4}}) {{ {SELECTION} }} }}",
+        {"id": gid("Ticket", "TCK-2")},
+        ("crm.test", "POST", "/v1/tickets/TCK-2/rating"),
+    ),
 }
 
 

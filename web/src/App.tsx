@@ -3,6 +3,7 @@ import { useAuth } from "./api/auth";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ErrorBanner, Spinner } from "./components/Feedback";
 import { isMultiSite, Layout } from "./components/Layout";
+import { AccountPage } from "./pages/AccountPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { InstallmentsPage } from "./pages/InstallmentsPage";
 import { InvoicesPage } from "./pages/InvoicesPage";
@@ -11,13 +12,20 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { OverviewPage } from "./pages/OverviewPage";
 import { PaymentMethodsPage } from "./pages/PaymentMethodsPage";
 import { PaymentReturnPage } from "./pages/PaymentReturnPage";
+import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SubServicePage } from "./pages/SubServicePage";
+import { SupportNewPage } from "./pages/SupportNewPage";
+import { SupportPage } from "./pages/SupportPage";
+import { SupportTicketPage } from "./pages/SupportTicketPage";
+import { TeamPage } from "./pages/TeamPage";
 import { WalletPage } from "./pages/WalletPage";
 
 export function App() {
   const { state, recheck } = useAuth();
   const location = useLocation();
 
+  // The e-mailed reset (or invitation) link works signed in or not.
+  if (location.pathname === "/reset-password") return <ResetPasswordPage />;
   if (state.status === "checking") {
     return (
       <div className="center-screen">
@@ -48,6 +56,11 @@ export function App() {
           <Route path="installments" element={<InstallmentsPage />} />
           <Route path="payment-methods" element={<PaymentMethodsPage />} />
           <Route path="payments/return" element={<PaymentReturnPage />} />
+          <Route path="support" element={<SupportPage />} />
+          <Route path="support/new" element={<SupportNewPage />} />
+          <Route path="support/:number" element={<SupportTicketPage />} />
+          <Route path="account" element={<AccountPage />} />
+          <Route path="team" element={state.viewer.canManageTeam ? <TeamPage /> : <Navigate to="/" replace />} />
           <Route
             path="overview"
             element={isMultiSite(state.viewer.subscriber.kind) ? <OverviewPage /> : <Navigate to="/" replace />}

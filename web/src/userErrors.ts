@@ -1,5 +1,16 @@
 import type {
   AddPaymentMethodErrorCode,
+  ChangePasswordErrorCode,
+  ChangeTeamMemberErrorCode,
+  ConfirmTotpEnrolmentErrorCode,
+  DisableTeamMemberErrorCode,
+  DisableTotpErrorCode,
+  InviteTeamMemberErrorCode,
+  RemoveTeamMemberErrorCode,
+  RequestPasswordResetErrorCode,
+  ResetPasswordErrorCode,
+  RevokeSessionErrorCode,
+  VerifySecondFactorErrorCode,
   ApplyWalletToInvoiceErrorCode,
   LoginErrorCode,
   PayInvoiceErrorCode,
@@ -116,4 +127,82 @@ export const SET_DEFAULT_PAYMENT_METHOD: WordingOf<SetDefaultPaymentMethodErrorC
 export const SET_AUTOPAY: WordingOf<SetAutopayErrorCode> = {
   AUTOPAY_REQUIRES_CARD: "Add a card first: autopay charges your default card.",
   REFUSED: SERVER,
+};
+
+// -- account & security --------------------------------------------------------------------------------------
+
+export const VERIFY_SECOND_FACTOR: WordingOf<VerifySecondFactorErrorCode> = {
+  INVALID_CODE: "That code is not right. Codes change every 30 seconds — try the one your app shows now.",
+  INVALID_CHALLENGE: SERVER, // says to enter the password again
+  RATE_LIMITED: SERVER,
+  USER_DISABLED: SERVER,
+};
+
+export const CHANGE_PASSWORD: WordingOf<ChangePasswordErrorCode> = {
+  INVALID_CREDENTIALS: SERVER,
+  PASSWORD_UNCHANGED: SERVER,
+  PASSWORD_TOO_SHORT: SERVER,
+  PASSWORD_TOO_LONG: SERVER,
+  PASSWORD_IS_EMAIL: SERVER,
+  PASSWORD_TOO_COMMON: SERVER,
+  RATE_LIMITED: SERVER,
+};
+
+export const REQUEST_PASSWORD_RESET: WordingOf<RequestPasswordResetErrorCode> = {
+  RATE_LIMITED: SERVER,
+};
+
+export const RESET_PASSWORD: WordingOf<ResetPasswordErrorCode> = {
+  INVALID_TOKEN: SERVER,
+  PASSWORD_TOO_SHORT: SERVER,
+  PASSWORD_TOO_LONG: SERVER,
+  PASSWORD_IS_EMAIL: SERVER,
+  PASSWORD_TOO_COMMON: SERVER,
+  RATE_LIMITED: SERVER,
+};
+
+export const CONFIRM_TOTP: WordingOf<ConfirmTotpEnrolmentErrorCode> = {
+  INVALID_CODE: SERVER,
+  NOT_ENROLLING: "The set-up has expired. Start again.",
+  ALREADY_ENABLED: "Two-step sign-in is already on.",
+  RATE_LIMITED: SERVER,
+};
+
+export const DISABLE_TOTP: WordingOf<DisableTotpErrorCode> = {
+  INVALID_CREDENTIALS: SERVER,
+  NOT_ENABLED: "Two-step sign-in is already off.",
+  RATE_LIMITED: SERVER,
+};
+
+export const REVOKE_SESSION: WordingOf<RevokeSessionErrorCode> = {
+  NOT_FOUND: "That session has already ended.",
+};
+
+export const INVITE_TEAM_MEMBER: WordingOf<InviteTeamMemberErrorCode> = {
+  EMAIL_TAKEN: SERVER,
+  INVALID_EMAIL: SERVER,
+  NOT_ALLOWED: SERVER,
+  SITE_REQUIRED: SERVER,
+  SITE_NOT_FOUND: SERVER,
+  RATE_LIMITED: SERVER, // says when to retry
+};
+
+export const CHANGE_TEAM_MEMBER: WordingOf<ChangeTeamMemberErrorCode> = {
+  NOT_FOUND: SERVER,
+  NOT_ALLOWED: SERVER,
+  SELF: SERVER,
+  SITE_REQUIRED: SERVER,
+  SITE_NOT_FOUND: SERVER,
+};
+
+export const DISABLE_TEAM_MEMBER: WordingOf<DisableTeamMemberErrorCode> = {
+  NOT_FOUND: SERVER,
+  NOT_ALLOWED: SERVER,
+  SELF: SERVER,
+};
+
+export const REMOVE_TEAM_MEMBER: WordingOf<RemoveTeamMemberErrorCode> = {
+  NOT_FOUND: SERVER,
+  NOT_ALLOWED: SERVER,
+  SELF: SERVER,
 };

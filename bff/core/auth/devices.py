@@ -41,3 +41,11 @@ def describe(user_agent: str) -> DeviceDescription:
         system = f"{os.family} {version}".strip()
     kind = device.family if device is not None and device.family not in ("Other", "") else "Desktop"
     return DeviceDescription(browser, system, kind)
+
+
+def device_key(user_agent: str, ip: str) -> str:
+    """What makes a sign-in's device "seen before" for the new-sign-in alert: the browser family (not its
+    version, which changes with every update) and the address."""
+    result = parse(user_agent[:300]) if user_agent.strip() else None
+    family = result.user_agent.family if result is not None and result.user_agent is not None else UNKNOWN
+    return f"{family}|{ip or '?'}"[:200]

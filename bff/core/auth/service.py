@@ -12,15 +12,19 @@ answers and otherwise goes on with the identity the session already holds, which
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from redis.exceptions import RedisError
 
-from adapters.errors import BackendError, ContractViolation, Rejected, Unavailable
-from adapters.ports.crm import CrmPort
+from adapters.errors import BackendError, ContractViolation, NotFound, Rejected, Unavailable
+from adapters.ports.crm import CrmPort, PortalUser
+from bff.core.auth.challenge import Challenge, ChallengeError, ChallengeSigner
+from bff.core.auth.devices import describe, device_key
 from bff.core.auth.guard import GuardPolicy, SignInGuard
 from bff.core.auth.ratelimit import RateLimiter
 from bff.core.auth.sessions import RefreshError, RefreshTokenReused, Session, SessionStore, session_id_of
@@ -59,6 +63,19 @@ class SignedIn:
     refresh_token: str
 
 
+@dataclass(frozen=True, slots=True)
+class SecondFactorRequired:
+    """The password was right and the user has a second factor: no session yet, a challenge to answer with
+    `verify_second_factor`."""
+
+    challenge: Challenge
+
+
+# Wrong codes one challenge may take before it is dead (the sign-in guard slows the account down as well).
+CHALLENGE_ATTEMPTS = 5
+CHALLENGE_WINDOW = timedelta(minutes=10)  # longer than a challenge lives
+
+
 class AuthService:
     def __init__(
         self,
@@ -85,9 +102,15 @@ class AuthService:
         )
         self.crm = crm
         self.bus = bus
+        self.challenges = ChallengeSigner(
+            settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
 
-    async def login(self, email: str, password: str, *, user_agent: str, ip: str) -> SignedIn:
-        """Raises `AuthFailure` (INVALID_CREDENTIALS, USER_DISABLED, RATE_LIMITED); backend outages propagate."""
+    async def login(
+        self, email: str, password: str, *, user_agent: str, ip: str
+    ) -> SignedIn | SecondFactorRequired:
+        """A session, or — for a user with a second factor — a challenge for `verify_second_factor`.
+        Raises `AuthFailure` (INVALID_CREDENTIALS, USER_DISABLED, RATE_LIMITED); backend outages propagate."""
         normalized = email.strip().lower()
         wait = await self.guard.retry_after(normalized, ip)
         if wait is not None:
@@ -112,15 +135,102 @@ class AuthService:
             raise AuthFailure("INVALID_CREDENTIALS", "The e-mail or password is not correct.") from None
         if user.disabled:
             raise AuthFailure("USER_DISABLED", "This login has been disabled. Contact your account owner.")
+        if user.two_factor_enabled:
+            # The account's failure count is not reset by the password alone: a thief who has it must not
+            # win a fresh set of free code guesses with every correct password.
+            return SecondFactorRequired(self.challenges.issue(user.id, normalized))
         await self.guard.succeeded(normalized)
+        return await self._start_session(user, user_agent=user_agent, ip=ip)
+
+    async def verify_second_factor(
+        self, token: str, *, code: str | None, recovery_code: str | None, user_agent: str, ip: str
+    ) -> SignedIn:
+        """Finish a sign-in that answered `SecondFactorRequired`. Raises `AuthFailure`:
+        INVALID_CHALLENGE (expired, forged or already used), INVALID_CODE, RATE_LIMITED, USER_DISABLED."""
+        try:
+            challenge = self.challenges.decode(token)
+        except ChallengeError:
+            raise AuthFailure(
+                "INVALID_CHALLENGE", "The sign-in took too long. Please enter your password again."
+            ) from None
+        wait = await self.guard.retry_after(challenge.email, ip)
+        if wait is not None:
+            raise AuthFailure(
+                "RATE_LIMITED", f"Too many failed sign-ins. Try again in {_wait_text(wait)}.", wait
+            )
+        done_key = f"2fa:done:{challenge.challenge_id}"
+        [done] = await self.limiter.peek([done_key])
+        if done.count:
+            # Refused before the CRM sees the code: a replayed challenge never burns a recovery code.
+            raise AuthFailure("INVALID_CHALLENGE", "This sign-in was already completed.")
+        tries = await self.limiter.hit(
+            f"2fa:tries:{challenge.challenge_id}", CHALLENGE_ATTEMPTS, CHALLENGE_WINDOW
+        )
+        if not tries.allowed:
+            raise AuthFailure("INVALID_CHALLENGE", "Too many wrong codes. Please enter your password again.")
+        try:
+            await self.crm.verify_second_factor(challenge.user_id, code=code, recovery_code=recovery_code)
+        except Rejected as exc:
+            log.info("second factor refused: %s", exc.code)
+            if exc.code == "UNKNOWN_USER":  # disabled or removed since the password step
+                raise AuthFailure(
+                    "USER_DISABLED", "This login has been disabled. Contact your account owner."
+                ) from None
+            await self.guard.failed(challenge.email, ip)
+            await self._audit(
+                "second_factor_failed",
+                user_id=challenge.user_id,
+                ip=ip,
+                user_agent=user_agent,
+                detail=exc.code,
+            )
+            raise AuthFailure("INVALID_CODE", "The code is not correct.") from None
+        # One session per challenge, even when two correct codes race.
+        used = await self.limiter.hit(f"2fa:used:{challenge.challenge_id}", 1, CHALLENGE_WINDOW)
+        if not used.allowed:
+            raise AuthFailure("INVALID_CHALLENGE", "This sign-in was already completed.")
+        await self.limiter.record(done_key, CHALLENGE_WINDOW)
+        try:
+            user = await self.crm.user(challenge.user_id)
+        except NotFound:  # removed from the team since the password step
+            user = None
+        if user is None or user.disabled:
+            raise AuthFailure("USER_DISABLED", "This login has been disabled. Contact your account owner.")
+        await self.guard.succeeded(challenge.email)
+        return await self._start_session(
+            user, user_agent=user_agent, ip=ip, detail="with a recovery code" if recovery_code else None
+        )
+
+    async def _start_session(
+        self, user: PortalUser, *, user_agent: str, ip: str, detail: str | None = None
+    ) -> SignedIn:
         identity = Identity.of(user)
         session, refresh_token = await self.sessions.create(user.id, user_agent[:300], ip, identity)
         viewer = Viewer.of_identity(identity, session.id, session.version)
         access = self.tokens.issue(viewer)
-        await self._audit(
-            "login", user_id=user.id, subscriber_id=user.subscriber_id, ip=ip, user_agent=user_agent
+        # Both are best effort and independent: one round trip's time, not two.
+        await asyncio.gather(
+            self._audit(
+                "login",
+                user_id=user.id,
+                subscriber_id=user.subscriber_id,
+                ip=ip,
+                user_agent=user_agent,
+                detail=detail,
+            ),
+            self._note_device(user.id, user_agent, ip),
         )
         return SignedIn(viewer, session, access, refresh_token)
+
+    async def _note_device(self, user_id: str, user_agent: str, ip: str) -> None:
+        """Tell the CRM where the user signed in from; it e-mails an alert for a device not seen before.
+        Best effort: the sign-in does not wait on a failure."""
+        try:
+            await self.crm.device_seen(
+                user_id, device_key(user_agent, ip), describe(user_agent).label, ip or None
+            )
+        except BackendError as exc:
+            log.warning("could not check the sign-in device: %s", exc)
 
     async def refresh(self, refresh_token: str) -> SignedIn:
         """Rotate the refresh token; raises `AuthFailure` INVALID_REFRESH_TOKEN (unknown, expired or
@@ -226,14 +336,29 @@ class AuthService:
         )
         return len(ended)
 
+    async def end_sessions_of(self, user_id: str, subscriber_id: str, *, keep: str | None = None) -> int:
+        """End every session of a user (but `keep`), as a password reset or a removal from the team does;
+        how many ended. Their open subscriptions end too."""
+        ended = [
+            s.id
+            for s in await self.sessions.list_for_user(user_id)
+            if s.id != keep and await self.sessions.revoke(s.id)
+        ]
+        if ended:
+            await self._announce_revoked(user_id, subscriber_id, ended)
+        return len(ended)
+
     async def _revoked(self, viewer: Viewer, session_ids: list[str]) -> None:
+        await self._announce_revoked(viewer.user_id, viewer.subscriber_id, session_ids)
+
+    async def _announce_revoked(self, user_id: str, subscriber_id: str, session_ids: list[str]) -> None:
         if self.bus is None:
             return
         event = BusEvent(
             id=f"revoked:{secrets.token_hex(8)}",
             type=SESSION_REVOKED,
-            subscriber_id=viewer.subscriber_id,
-            data={"user_id": viewer.user_id, "session_ids": session_ids},
+            subscriber_id=subscriber_id,
+            data={"user_id": user_id, "session_ids": session_ids},
         )
         try:
             await self.bus.publish(event)
@@ -252,6 +377,22 @@ class AuthService:
             ip=ip,
             user_agent=user_agent,
             detail=detail,
+        )
+
+    async def record(
+        self,
+        action: str,
+        *,
+        user_id: str | None = None,
+        subscriber_id: str | None = None,
+        ip: str = "",
+        user_agent: str = "",
+        detail: str | None = None,
+    ) -> None:
+        """Record an action of a user who is not the request's viewer (a password reset by link) in the
+        access log (a failed write is logged, never raised)."""
+        await self._audit(
+            action, user_id=user_id, subscriber_id=subscriber_id, ip=ip, user_agent=user_agent, detail=detail
         )
 
     async def viewer_for(self, access_token: str) -> Viewer:
@@ -294,6 +435,11 @@ class AuthService:
             )
         except BackendError as exc:
             log.warning("could not record audit entry %s: %s", action, exc)
+
+
+def wait_text(seconds: int) -> str:
+    """ "45 seconds", "3 minutes": how long to wait, in words."""
+    return _wait_text(seconds)
 
 
 def _wait_text(seconds: int) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 ROLES = ("OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER")
 BILLING_ROLES = frozenset({"OWNER", "MANAGER", "FINANCE"})
+TEAM_ROLES = frozenset({"OWNER", "MANAGER"})
 
 
 class UserRecord(Protocol):
@@ -133,6 +134,12 @@ class Viewer:
     def can_manage_billing(self) -> bool:
         """Pay, top up, manage cards and autopay."""
         return self.role in BILLING_ROLES
+
+    @property
+    def can_manage_team(self) -> bool:
+        """Invite, change, disable and remove the account's portal users (a MANAGER only those who are not
+        owners, and never to make one)."""
+        return self.role in TEAM_ROLES
 
     @property
     def read_only(self) -> bool:

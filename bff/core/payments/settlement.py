@@ -149,7 +149,9 @@ class Settlement:
             raise EventRejected(f"Billing refused the payment ({exc.code})") from None
         paid = result.invoice
         reactivated = await self.effects.reactivate(paid, payment.ref)
-        await self._notify_paid(paid, payment, reactivated, result.wallet_credit)
+        await self._notify_paid(paid, payment, reactivated)
+        if result.wallet_credit is not None:
+            await self._notify_credit(paid, payment, result.wallet_credit)
         settled = BusEvent(
             id=f"{payment.ref}:settled",
             type="payment.settled",
@@ -207,16 +209,14 @@ class Settlement:
         await self.effects.publish(settled)
         return "credited"
 
-    async def _notify_paid(
-        self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str], credit: Money | None
-    ) -> None:
+    async def _notify_paid(self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str]) -> None:
+        # Nothing about the wallet here: a SITE user sees the payments of their sites' invoices but not the
+        # wallet, so an overpayment's credit is a notification of its own (`_notify_credit`).
         body = (
             f"We received your payment of {payment.amount.display()} for invoice {invoice.number}. Thank you!"
         )
         if invoice.balance.amount > 0:
             body += f" {invoice.balance.display()} remains to be paid."
-        if credit is not None:
-            body += f" {credit.display()} more than was due was added to your wallet."
         if reactivated:
             body += " Your service is active again."
         await self.effects.notify(
@@ -226,6 +226,15 @@ class Settlement:
             "Payment received",
             body,
             subservice_id=invoice.subservice_id,
+        )
+
+    async def _notify_credit(self, invoice: Invoice, payment: GatewayPayment, credit: Money) -> None:
+        await self.effects.notify(
+            f"{payment.ref}:credit",  # a notification of its own, with a key of its own
+            invoice.subscriber_id,
+            "WALLET_CREDITED",
+            "Overpayment credited to your wallet",
+            f"{credit.display()} more than invoice {invoice.number} was due was added to your wallet.",
         )
 
     async def _failed(

@@ -19,6 +19,7 @@ from sandbox.crm.config import (
     MAX_TITLE,
     NOTIFICATION_CURSOR,
     NOTIFICATION_KINDS,
+    ROLES,
     SUBSERVICE_CURSOR,
     SUPPORT_STATUSES,
     TICKET_CATEGORIES,
@@ -26,8 +27,9 @@ from sandbox.crm.config import (
     TICKET_PRIORITIES,
     TICKET_STATUSES,
 )
-from sandbox.crm.service import CrmService
+from sandbox.crm.service import CrmService, sla
 from sandbox.crm.service.cursor import decode_cursor
+from sandbox.crm.service.notices import LINK_KINDS
 
 
 class CrmApi:
@@ -40,6 +42,7 @@ class CrmApi:
         self.notices = service.notices
         self.audit = service.audit
         self.attachments = service.attachments
+        self.feedback = service.feedback
         self.keys = RequestKeys(service.notices.db)
 
     # -- subscribers and sub-services --------------------------------------------------------------------
@@ -79,6 +82,98 @@ class CrmApi:
             if user_id is not None and exc.code in ("INVALID_CREDENTIALS", "USER_DISABLED"):
                 self.audit.record("login_failed", user_id=user_id, ip=ip, user_agent=agent, detail=exc.code)
             raise
+
+    # -- a user's credentials and second factor --------------------------------------------------------
+    async def change_password(self, request: Request) -> Response:
+        body = await read_object(request)
+        current, new = _password(body, "current_password"), _password(body, "new_password")
+        user_id = request.path_params["user_id"]
+        return ok(await run_in_threadpool(self.service.credentials.change_password, user_id, current, new))
+
+    async def request_reset(self, request: Request) -> Response:
+        body = await read_object(request)
+        email = require_str(body, "email", max_len=320)
+        link = require_str(body, "link", max_len=500)
+        self.service.credentials.request_reset(email, link)
+        # The same answer whether or not a user has this address.
+        return ok({"accepted": True}, 202)
+
+    async def complete_reset(self, request: Request) -> Response:
+        body = await read_object(request)
+        token = require_str(body, "token", max_len=200)
+        new = _password(body, "new_password")
+        return ok(await run_in_threadpool(self.service.credentials.complete_reset, token, new))
+
+    async def begin_totp(self, request: Request) -> Response:
+        return ok(self.service.second_factor.begin(request.path_params["user_id"]))
+
+    async def confirm_totp(self, request: Request) -> Response:
+        body = await read_object(request)
+        code = require_str(body, "code", max_len=20)
+        return ok(self.service.second_factor.confirm(request.path_params["user_id"], code))
+
+    async def verify_totp(self, request: Request) -> Response:
+        body = await read_object(request)
+        code, recovery = opt_str(body, "code", 20), opt_str(body, "recovery_code", 40)
+        if (code is None) == (recovery is None):
+            raise invalid("send exactly one of `code` and `recovery_code`")
+        return ok(self.service.second_factor.verify(request.path_params["user_id"], code, recovery))
+
+    async def disable_totp(self, request: Request) -> Response:
+        body = await read_object(request)
+        password = body.get("password")
+        if password is not None:
+            password = _password(body, "password")
+        code = opt_str(body, "code", 20)
+        if (password is None) == (code is None):
+            raise invalid("send exactly one of `password` and `code`")
+        user_id = request.path_params["user_id"]
+        return ok(await run_in_threadpool(self.service.second_factor.disable, user_id, password, code))
+
+    async def device_seen(self, request: Request) -> Response:
+        body = await read_object(request)
+        seen = self.service.sign_in_alerts.seen(
+            request.path_params["user_id"],
+            require_str(body, "device_key", max_len=200),
+            require_str(body, "label", max_len=200),
+            opt_str(body, "ip", 64),
+        )
+        return ok(seen)
+
+    # -- the team ----------------------------------------------------------------------------------------
+    async def invite(self, request: Request) -> Response:
+        body = await read_object(request)
+        sites = body.get("site_ids", [])
+        if not isinstance(sites, list) or len(sites) > 1000 or not all(isinstance(s, str) for s in sites):
+            raise invalid("`site_ids` must be a list of sub-service ids")
+        user = await run_in_threadpool(
+            self.service.team.invite,
+            request.path_params["subscriber_id"],
+            email=require_str(body, "email", max_len=254),
+            name=opt_str(body, "name", 200) or "",
+            role=enum(body, "role", ROLES),
+            site_ids=sites,
+            invited_by=require_str(body, "invited_by", max_len=MAX_ID),
+            link_base=require_str(body, "link", max_len=500),
+        )
+        return ok(user, 201)
+
+    async def set_role(self, request: Request) -> Response:
+        body = await read_object(request)
+        sites = body.get("site_ids", [])
+        if not isinstance(sites, list) or len(sites) > 1000 or not all(isinstance(s, str) for s in sites):
+            raise invalid("`site_ids` must be a list of sub-service ids")
+        return ok(self.directory.set_role(request.path_params["user_id"], enum(body, "role", ROLES), sites))
+
+    async def set_disabled(self, request: Request) -> Response:
+        body = await read_object(request)
+        disabled = body.get("disabled")
+        if not isinstance(disabled, bool):
+            raise invalid("`disabled` must be true or false")
+        return ok(self.directory.set_disabled(request.path_params["user_id"], disabled))
+
+    async def remove_user(self, request: Request) -> Response:
+        return ok(self.service.team.remove(request.path_params["user_id"]))
 
     async def get_user(self, request: Request) -> Response:
         return ok(self.directory.user(request.path_params["user_id"]))
@@ -132,6 +227,33 @@ class CrmApi:
         body = await read_object(request)
         return ok(
             self.tickets.close(request.path_params["ticket_id"], require_str(body, "user_id", max_len=MAX_ID))
+        )
+
+    async def categories(self, _request: Request) -> Response:
+        return ok({"items": sla.categories()})
+
+    async def reopen(self, request: Request) -> Response:
+        body = await read_object(request)
+        return ok(
+            self.feedback.reopen(
+                request.path_params["ticket_id"],
+                require_str(body, "user_id", max_len=MAX_ID),
+                opt_str(body, "reason", MAX_BODY),
+            )
+        )
+
+    async def rate(self, request: Request) -> Response:
+        body = await read_object(request)
+        score = body.get("score")
+        if not isinstance(score, int) or isinstance(score, bool):
+            raise invalid("`score` must be a whole number from 1 to 5", "RATING_INVALID")
+        return ok(
+            self.feedback.rate(
+                request.path_params["ticket_id"],
+                require_str(body, "user_id", max_len=MAX_ID),
+                score,
+                opt_str(body, "comment", MAX_BODY),
+            )
         )
 
     async def upload_attachment(self, request: Request) -> Response:
@@ -188,6 +310,7 @@ class CrmApi:
                 require_str(body, "body", max_len=MAX_BODY),
                 subservice_id=opt_str(body, "subservice_id", MAX_ID),
                 email=flag(body, "email"),
+                link=_link(body),
             )
             return ok(notification, 201)
 
@@ -224,9 +347,26 @@ class CrmApi:
     async def ops_queue(self, request: Request) -> Response:
         params = request.query_params
         statuses = tuple(enum_params(params, "status", TICKET_STATUSES))
-        return ok(
-            {"items": self.tickets.support_queue(statuses, limit_param(params, default=200, maximum=1000))}
-        )
+        queue = params.get("queue") or None
+        if queue is not None and queue not in sla.queues():
+            raise invalid(f"`queue` must be one of {', '.join(sla.queues())}")
+        items = self.tickets.support_queue(statuses, limit_param(params, default=200, maximum=1000))
+        return ok({"items": [t for t in items if queue is None or t["queue"] == queue]})
+
+    async def ops_queues(self, _request: Request) -> Response:
+        return ok({"items": self.tickets.queue_counts(sla.queues())})
+
+    async def ops_attach(self, request: Request) -> Response:
+        """Support attaches a file to a ticket (to its latest support message, when there is one)."""
+        ticket_id = request.path_params["ticket_id"]
+        ticket = self.tickets.ticket(ticket_id)
+        part, fields = await read_upload(request, max_file_bytes=MAX_ATTACHMENT_BYTES)
+        if part is None:
+            raise invalid(f"the form needs a `{FILE_FIELD}` part", "FILE_REQUIRED")
+        latest = [m["id"] for m in ticket["messages"] if m["author_kind"] == "SUPPORT"]
+        message_id = fields.get("message_id") or (latest[-1] if latest else None)
+        attachment = self.attachments.add(ticket_id, part.filename, part.content_type, part.data, message_id)
+        return ok(attachment, 201)
 
     async def ops_reply(self, request: Request) -> Response:
         body = await read_object(request)
@@ -241,7 +381,8 @@ class CrmApi:
     async def ops_status(self, request: Request) -> Response:
         body = await read_object(request)
         status = enum(body, "status", TICKET_STATUSES)
-        return ok(self.tickets.set_status(request.path_params["ticket_id"], status))
+        agent = opt_str(body, "agent_name", 100) or "Support team"
+        return ok(self.tickets.set_status(request.path_params["ticket_id"], status, agent))
 
     async def ops_emails(self, request: Request) -> Response:
         return ok(
@@ -268,12 +409,27 @@ class CrmApi:
             Route("/v1/users:batch", self.batch_users, methods=["POST"]),
             Route("/v1/users/{user_id}", self.get_user, methods=["GET"]),
             Route("/v1/users/{user_id}/audit", self.audit_of_user, methods=["GET"]),
+            Route("/v1/users/{user_id}/password", self.change_password, methods=["POST"]),
+            Route("/v1/users/{user_id}/totp", self.begin_totp, methods=["POST"]),
+            Route("/v1/users/{user_id}/totp/confirm", self.confirm_totp, methods=["POST"]),
+            Route("/v1/users/{user_id}/totp/verify", self.verify_totp, methods=["POST"]),
+            Route("/v1/users/{user_id}/totp/disable", self.disable_totp, methods=["POST"]),
+            Route("/v1/users/{user_id}/devices", self.device_seen, methods=["POST"]),
+            Route("/v1/users/{user_id}/role", self.set_role, methods=["POST"]),
+            Route("/v1/users/{user_id}/disabled", self.set_disabled, methods=["POST"]),
+            Route("/v1/users/{user_id}/remove", self.remove_user, methods=["POST"]),
+            Route("/v1/subscribers/{subscriber_id}/invitations", self.invite, methods=["POST"]),
+            Route("/v1/auth/password-reset", self.request_reset, methods=["POST"]),
+            Route("/v1/auth/password-reset/complete", self.complete_reset, methods=["POST"]),
             Route("/v1/tickets", self.open_ticket, methods=["POST"]),
             Route("/v1/tickets:batch", self.batch_tickets, methods=["POST"]),
             Route("/v1/tickets/{ticket_id}", self.get_ticket, methods=["GET"]),
             Route("/v1/tickets/{ticket_id}/messages", self.reply, methods=["POST"]),
             Route("/v1/tickets/{ticket_id}/close", self.close, methods=["POST"]),
             Route("/v1/tickets/{ticket_id}/attachments", self.upload_attachment, methods=["POST"]),
+            Route("/v1/tickets/{ticket_id}/reopen", self.reopen, methods=["POST"]),
+            Route("/v1/tickets/{ticket_id}/rating", self.rate, methods=["POST"]),
+            Route("/v1/ticket-categories", self.categories, methods=["GET"]),
             Route("/v1/attachments:batch", self.batch_attachments, methods=["POST"]),
             Route("/v1/attachments/{attachment_id}", self.download_attachment, methods=["GET"]),
             Route("/v1/notifications", self.create_notification, methods=["POST"]),
@@ -282,10 +438,29 @@ class CrmApi:
             Route("/v1/ops/tickets", self.ops_queue, methods=["GET"]),
             Route("/v1/ops/tickets/{ticket_id}/reply", self.ops_reply, methods=["POST"]),
             Route("/v1/ops/tickets/{ticket_id}/status", self.ops_status, methods=["POST"]),
+            Route("/v1/ops/tickets/{ticket_id}/attachments", self.ops_attach, methods=["POST"]),
+            Route("/v1/ops/queues", self.ops_queues, methods=["GET"]),
             Route("/v1/ops/emails", self.ops_emails, methods=["GET"]),
             Route("/v1/ops/users/{user_id}/disable", self.ops_disable, methods=["POST"]),
             Route("/v1/ops/users/{user_id}/enable", self.ops_enable, methods=["POST"]),
         ]
+
+
+def _link(body: dict[str, object]) -> tuple[str, str | None] | None:
+    raw = body.get("link")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise invalid("`link` must be an object with `kind` and `id`")
+    kind = enum(raw, "kind", LINK_KINDS)
+    return kind, opt_str(raw, "id", MAX_ID)
+
+
+def _password(body: dict[str, object], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not 1 <= len(value) <= 1024:
+        raise invalid(f"`{key}` must be a string of 1 to 1024 characters")
+    return value
 
 
 def routes(service: CrmService) -> list[BaseRoute]:

@@ -27,6 +27,7 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/gif": (b"GIF87a", b"GIF89a"),
     "application/pdf": (b"%PDF-",),
+    "image/webp": (b"RIFF",),  # and "WEBP" at offset 8, checked below
 }
 ALLOWED_TYPES = (*_MAGIC, "text/plain")
 
@@ -50,6 +51,8 @@ def check_content(content_type: str, data: bytes) -> None:
         looks_right = "\x00" not in text
     else:
         looks_right = data.startswith(_MAGIC[content_type])
+        if content_type == "image/webp":
+            looks_right = looks_right and data[8:12] == b"WEBP"
     if not looks_right:
         raise invalid(f"the file content is not {content_type}", "ATTACHMENT_CONTENT_MISMATCH")
 
@@ -98,6 +101,20 @@ class Attachments:
                 self.tickets.refuse_closed(ticket_id)
                 attachment_id = self._insert(
                     row, message_id, filename, content_type, data, stored_name, digest
+                )
+                author = (
+                    self.db.one(
+                        "SELECT author_kind, author_name FROM ticket_messages WHERE id = ?", (message_id,)
+                    )
+                    if message_id
+                    else None
+                )
+                self.tickets.history.record(
+                    ticket_id,
+                    "ATTACHMENT_ADDED",
+                    author["author_kind"] if author else "SYSTEM",
+                    author["author_name"] if author else "WISPGate",
+                    detail=safe_filename(filename),
                 )
                 self.tickets.apply_status(row, row["status"], change="attachment")
         except BaseException:

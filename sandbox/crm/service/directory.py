@@ -11,7 +11,7 @@ from sandbox.common.events import EventOutbox
 from sandbox.common.http import invalid, not_found
 from sandbox.crm.config import ROLES, SUBSERVICE_CURSOR
 from sandbox.crm.service.cursor import encode_cursor
-from sandbox.crm.service.passwords import dummy_hash, verify_password
+from sandbox.crm.service.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 _SUBSCRIBER_SQL = (
     "SELECT s.*, (SELECT COUNT(*) FROM subservices x WHERE x.subscriber_id = s.id) AS subservice_count"
@@ -102,7 +102,16 @@ class Directory:
     def _users_wire(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
         ids = [r["id"] for r in rows]
         sites: dict[str, list[str]] = {i: [] for i in ids}
+        two_factor: set[str] = set()
         if ids:
+            two_factor = {
+                r[0]
+                for r in self.db.all(
+                    "SELECT user_id FROM user_totp WHERE confirmed_at IS NOT NULL"
+                    f" AND user_id IN ({placeholders(ids)})",
+                    ids,
+                )
+            }
             for site in self.db.all(
                 "SELECT u.user_id, u.subservice_id FROM user_sites u JOIN subservices s ON s.id = u.subservice_id"
                 f" WHERE u.user_id IN ({placeholders(ids)}) ORDER BY s.subscriber_id, s.position",
@@ -119,6 +128,7 @@ class Directory:
                 "site_subservice_ids": sites[r["id"]],
                 "disabled": bool(r["disabled"]),
                 "last_login_at": r["last_login_at"],
+                "two_factor_enabled": r["id"] in two_factor,
             }
             for r in rows
         ]
@@ -137,7 +147,9 @@ class Directory:
     def users_of(self, subscriber_id: str) -> list[dict[str, Any]]:
         self.subscriber(subscriber_id)
         rows = self.db.all(
-            "SELECT * FROM users WHERE subscriber_id = ? ORDER BY created_at, id", (subscriber_id,)
+            "SELECT * FROM users WHERE subscriber_id = ?"
+            " AND id NOT IN (SELECT user_id FROM removed_users) ORDER BY created_at, id",
+            (subscriber_id,),
         )
         return self._users_wire(rows)
 
@@ -168,7 +180,14 @@ class Directory:
         self.db.execute(
             "UPDATE users SET last_login_at = ? WHERE id = ?", (clock.iso(clock.now()), row["id"])
         )
+        if needs_rehash(row["password_hash"]):
+            # An older scheme (the scrypt of earlier versions): the user just proved the password, so
+            # store it the way new passwords are stored.
+            self.set_password_hash(row["id"], hash_password(password))
         return self.user(row["id"])
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self.db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 
     def user_id_by_email(self, email: str) -> str | None:
         value = self.db.scalar("SELECT id FROM users WHERE email_key = ?", (email.strip().lower(),))

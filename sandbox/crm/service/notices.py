@@ -9,10 +9,12 @@ from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import invalid
-from sandbox.crm.config import NOTIFICATION_CURSOR
+from sandbox.crm.config import INVOICE_NOTIFICATION_KINDS, NOTIFICATION_CURSOR, WALLET_NOTIFICATION_KINDS
 from sandbox.crm.service.cursor import encode_cursor
 from sandbox.crm.service.directory import Directory
 from sandbox.crm.store import next_seq
+
+LINK_KINDS = ("TICKET", "INVOICE", "PAYMENT", "SERVICE", "WALLET")
 
 
 def email_wire(row: Any) -> dict[str, Any]:
@@ -22,15 +24,40 @@ def email_wire(row: Any) -> dict[str, Any]:
         "to": row["to_address"],
         "subject": row["subject"],
         "body": row["body"],
+        "link": row["link"],
         "created_at": row["created_at"],
+        "sent_at": row["sent_at"],
+        "attempts": row["attempts"],
+        "last_error": row["last_error"],
     }
 
 
+def link_wire(row: Any) -> dict[str, Any] | None:
+    return {"kind": row["link_kind"], "id": row["link_id"]} if row["link_kind"] else None
+
+
+_KIND_LINKS = {
+    "INVOICE_ISSUED": "INVOICE",
+    "PAYMENT_RECEIVED": "PAYMENT",
+    "PAYMENT_FAILED": "PAYMENT",
+    "WALLET_CREDITED": "WALLET",
+    "TICKET_UPDATED": "TICKET",
+}
+
+
+def portal_path(kind: str, ref: str | None) -> str:
+    """Where in the portal a notice about (kind, ref) opens; e-mails link there."""
+    if kind == "TICKET":
+        return f"/support/{ref}" if ref else "/support"
+    return {"INVOICE": "/invoices", "PAYMENT": "/invoices", "WALLET": "/wallet"}.get(kind, "/")
+
+
 class Notices:
-    def __init__(self, db: Database, outbox: EventOutbox, directory: Directory) -> None:
+    def __init__(self, db: Database, outbox: EventOutbox, directory: Directory, portal_url: str = "") -> None:
         self.db = db
         self.outbox = outbox
         self.directory = directory
+        self.portal_url = portal_url.rstrip("/")  # e-mails link into the portal here
 
     def create(
         self,
@@ -42,21 +69,43 @@ class Notices:
         subservice_id: str | None = None,
         email: bool = False,
         email_to: str | None = None,
+        link: tuple[str, str | None] | None = None,
+        email_subject: str | None = None,
     ) -> dict[str, Any]:
-        """Post a notification (and, with `email`, queue the same text as an e-mail), with its event."""
+        """Post a notification (and, with `email`, queue the same text as an e-mail linking to what it is
+        about), with its event. `link` is (kind, id): what the notification is about."""
         subscriber = self.directory.require_subscriber(subscriber_id)
         self.directory.check_subservice(subscriber_id, subservice_id)
+        if link is not None and link[0] not in LINK_KINDS:
+            raise invalid(f"`link.kind` must be one of {', '.join(LINK_KINDS)}")
+        link_kind, link_id = link if link is not None else (None, None)
         created = clock.iso(clock.now())
         with self.db.transaction():
             seq = next_seq(self.db, "notifications")
             notification_id = f"NTF-{seq}"
             self.db.execute(
-                "INSERT INTO notifications (id, seq, subscriber_id, subservice_id, kind, title, body, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (notification_id, seq, subscriber_id, subservice_id, kind, title, body, created),
+                "INSERT INTO notifications (id, seq, subscriber_id, subservice_id, kind, title, body,"
+                " link_kind, link_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    notification_id,
+                    seq,
+                    subscriber_id,
+                    subservice_id,
+                    kind,
+                    title,
+                    body,
+                    link_kind,
+                    link_id,
+                    created,
+                ),
             )
             if email:
-                self.queue_email(subscriber_id, email_to or subscriber["email"], title, body)
+                # Every e-mail points somewhere in the portal: what it is about, or the page for its kind.
+                mail_kind = link_kind or _KIND_LINKS.get(kind)
+                url = f"{self.portal_url}{portal_path(mail_kind, link_id)}" if mail_kind else None
+                self.queue_email(
+                    subscriber_id, email_to or subscriber["email"], email_subject or title, body, link=url
+                )
             self.outbox.emit(
                 "notification.created",
                 subscriber_id=subscriber_id,
@@ -70,17 +119,28 @@ class Notices:
             "kind": kind,
             "title": title,
             "body": body,
+            "link": {"kind": link_kind, "id": link_id} if link_kind else None,
             "created_at": created,
             "read": False,
         }
 
-    def queue_email(self, subscriber_id: str | None, to: str, subject: str, body: str) -> str:
+    def queue_email(
+        self,
+        subscriber_id: str | None,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        html: str | None = None,
+        link: str | None = None,
+    ) -> str:
+        """Queue an e-mail; the relay (`mail_outbox.py`) sends it over SMTP when one is configured."""
         with self.db.transaction():
             seq = next_seq(self.db, "email_outbox")
             self.db.execute(
-                "INSERT INTO email_outbox (id, seq, subscriber_id, to_address, subject, body, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (f"EML-{seq}", seq, subscriber_id, to, subject, body, clock.iso(clock.now())),
+                "INSERT INTO email_outbox (id, seq, subscriber_id, to_address, subject, body, html, link,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (f"EML-{seq}", seq, subscriber_id, to, subject, body, html, link, clock.iso(clock.now())),
             )
         return f"EML-{seq}"
 
@@ -91,13 +151,19 @@ class Notices:
         ]
 
     def _visible(self, subscriber_id: str, user: Any) -> tuple[str, list[Any]]:
-        """SQL filter of what `user` sees: a SITE user sees subscriber-wide notices and those of its sites."""
+        """SQL filter of what `user` sees: a SITE user sees subscriber-wide notices and those of its sites,
+        never those about the account's wallet (a SITE user has no wallet) nor about an account-wide invoice
+        (a notice about an invoice without a sub-service: SITE users see their sites' invoices only)."""
         where = "n.subscriber_id = ?"
         params: list[Any] = [subscriber_id]
         if user["role"] == "SITE":
             sites = self.directory.site_ids(user["id"])
             where += f" AND (n.subservice_id IS NULL OR n.subservice_id IN ({placeholders(sites) or 'NULL'}))"
             params += sites
+            where += f" AND n.kind NOT IN ({placeholders(WALLET_NOTIFICATION_KINDS)})"
+            params += WALLET_NOTIFICATION_KINDS
+            where += f" AND NOT (n.subservice_id IS NULL AND n.kind IN ({placeholders(INVOICE_NOTIFICATION_KINDS)}))"
+            params += INVOICE_NOTIFICATION_KINDS
         return where, params
 
     def list_for(
@@ -132,6 +198,7 @@ class Notices:
                     "kind": r["kind"],
                     "title": r["title"],
                     "body": r["body"],
+                    "link": link_wire(r),
                     "created_at": r["created_at"],
                     "read": bool(r["is_read"]),
                 }

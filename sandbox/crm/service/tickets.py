@@ -17,6 +17,7 @@ from sandbox.crm.config import ACTIVE_STATUSES, TICKET_CURSOR
 from sandbox.crm.service import sla
 from sandbox.crm.service.cursor import encode_cursor
 from sandbox.crm.service.directory import Directory
+from sandbox.crm.service.history import TicketHistory
 from sandbox.crm.service.notices import Notices
 from sandbox.crm.store import attachment_wire, next_seq
 
@@ -45,15 +46,37 @@ def summary_wire(row: Any) -> dict[str, Any]:
         "sla": sla.sla_view(row),
         "message_count": row["message_count"],
         "attachment_count": row["attachment_count"],
+        "rating": (
+            {"score": row["rating"], "comment": row["rating_comment"], "rated_at": row["rated_at"]}
+            if row["rating"] is not None
+            else None
+        ),
     }
 
 
+_STATUS_WORDS = {
+    "OPEN": "reopened",
+    "IN_PROGRESS": "in progress",
+    "WAITING_ON_CUSTOMER": "waiting for your answer",
+    "RESOLVED": "resolved",
+    "CLOSED": "closed",
+}
+
+
 class Tickets:
-    def __init__(self, db: Database, outbox: EventOutbox, directory: Directory, notices: Notices) -> None:
+    def __init__(
+        self,
+        db: Database,
+        outbox: EventOutbox,
+        directory: Directory,
+        notices: Notices,
+        history: TicketHistory,
+    ) -> None:
         self.db = db
         self.outbox = outbox
         self.directory = directory
         self.notices = notices
+        self.history = history
 
     # -- reads -------------------------------------------------------------------------------------------
     def row(self, ticket_id: str) -> Any:
@@ -95,8 +118,14 @@ class Tickets:
                     "attachment_ids": by_message.get(m["id"], []),
                 }
             )
+        events = self.history.of_tickets([i for i in ids if i in rows])
         return [
-            {**summary_wire(rows[i]), "messages": messages[i], "attachments": attachments[i]}
+            {
+                **summary_wire(rows[i]),
+                "messages": messages[i],
+                "attachments": attachments[i],
+                "events": events[i],
+            }
             for i in ids
             if i in rows
         ]
@@ -133,6 +162,17 @@ class Tickets:
             [*wanted, limit],
         )
         return [summary_wire(r) for r in rows]
+
+    def queue_counts(self, queues: Sequence[str]) -> list[dict[str, Any]]:
+        """Per support queue: its active tickets and how many of them are past an SLA target."""
+        active: dict[str, int] = dict.fromkeys(queues, 0)
+        breached: dict[str, int] = dict.fromkeys(queues, 0)
+        for ticket in self.support_queue(limit=10_000):
+            queue, view = ticket["queue"], ticket["sla"]
+            active[queue] = active.get(queue, 0) + 1
+            late = view["first_response_breached"] or view["resolution_breached"]
+            breached[queue] = breached.get(queue, 0) + int(late)
+        return [{"queue": q, "active": n, "breached": breached.get(q, 0)} for q, n in active.items()]
 
     # -- customer actions --------------------------------------------------------------------------------
     def open(
@@ -176,7 +216,9 @@ class Tickets:
                     clock.iso(resolution_due),
                 ),
             )
-            self._add_message(ticket_id, "CUSTOMER", author["name"], author_user_id, body)
+            self._add_message(ticket_id, "CUSTOMER", author["name"], author_user_id, body, event=False)
+            self.history.record(ticket_id, "CREATED", "CUSTOMER", author["name"], to_status="OPEN")
+            self.history.record(ticket_id, "ASSIGNED", "SYSTEM", "WISPGate", detail=sla.QUEUES[category])
             self.outbox.emit(
                 "ticket.created",
                 subscriber_id=subscriber_id,
@@ -193,17 +235,23 @@ class Tickets:
         with self.db.transaction():
             self.refuse_closed(ticket_id)
             self._add_message(ticket_id, "CUSTOMER", user["name"], user_id, body)
-            self.apply_status(row, status, change="customer_reply")
+            self.apply_status(row, status, change="customer_reply", actor=("CUSTOMER", user["name"]))
         return self.ticket(ticket_id)
 
     def close(self, ticket_id: str, user_id: str) -> dict[str, Any]:
         """Closing is final and idempotent: closing a closed ticket changes nothing."""
         row = self.row(ticket_id)
-        self.directory.member(user_id, row["subscriber_id"])
+        user = self.directory.member(user_id, row["subscriber_id"])
         if row["status"] != "CLOSED":
             with self.db.transaction():
-                self.apply_status(self.row(ticket_id), "CLOSED", change="closed")
+                self.apply_status(
+                    self.row(ticket_id), "CLOSED", change="closed", actor=("CUSTOMER", user["name"])
+                )
         return self.ticket(ticket_id)
+
+    def add_customer_message(self, ticket_id: str, user: Any, body: str) -> None:
+        """A customer message inside the caller's transaction (reopening with a reason)."""
+        self._add_message(ticket_id, "CUSTOMER", user["name"], user["id"], body)
 
     # -- support actions ---------------------------------------------------------------------------------
     def reply_as_support(
@@ -224,7 +272,7 @@ class Tickets:
                 "UPDATE tickets SET first_responded_at = COALESCE(first_responded_at, ?) WHERE id = ?",
                 (message_at, ticket_id),
             )
-            self.apply_status(row, new_status, change="support_reply")
+            self.apply_status(row, new_status, change="support_reply", actor=("SUPPORT", agent_name))
             # The person who opened the ticket waits for the answer; the subscriber's contact otherwise.
             self.notices.create(
                 row["subscriber_id"],
@@ -234,24 +282,33 @@ class Tickets:
                 subservice_id=row["subservice_id"],
                 email=True,
                 email_to=opener["email"] if opener else None,
+                link=("TICKET", ticket_id),
+                email_subject=f"[{row['number']}] New reply: {row['subject']}",
             )
         return self.ticket(ticket_id)
 
-    def set_status(self, ticket_id: str, status: str) -> dict[str, Any]:
+    def set_status(self, ticket_id: str, status: str, agent_name: str = "Support team") -> dict[str, Any]:
+        """Support moves a ticket along; the subscriber hears of every change (RESOLVED also by e-mail)."""
         row = self.row(ticket_id)
         if row["status"] == status:
             return self.ticket(ticket_id)
         with self.db.transaction():
             self.refuse_closed(ticket_id)
-            self.apply_status(row, status, change="status")
-            if status == "RESOLVED":
-                self.notices.create(
-                    row["subscriber_id"],
-                    "TICKET_UPDATED",
-                    f"Ticket {row['number']} resolved",
-                    f"Support marked “{row['subject']}” as resolved. Reply to reopen it.",
-                    subservice_id=row["subservice_id"],
-                )
+            self.apply_status(row, status, change="status", actor=("SUPPORT", agent_name))
+            resolved = status == "RESOLVED"
+            self.notices.create(
+                row["subscriber_id"],
+                "TICKET_UPDATED",
+                f"Ticket {row['number']} {_STATUS_WORDS[status]}",
+                f"Support marked “{row['subject']}” as {_STATUS_WORDS[status]}."
+                + (
+                    " Rate the help you got, or reopen the ticket if the problem is back." if resolved else ""
+                ),
+                subservice_id=row["subservice_id"],
+                link=("TICKET", ticket_id),
+                email=resolved,
+                email_subject=f"[{row['number']}] Resolved: {row['subject']}",
+            )
         return self.ticket(ticket_id)
 
     # -- used by this module and by attachments.py -----------------------------------------------------
@@ -261,7 +318,14 @@ class Tickets:
             raise conflict("TICKET_CLOSED", "the ticket is closed")
 
     def _add_message(
-        self, ticket_id: str, author_kind: str, author_name: str, user_id: str | None, body: str
+        self,
+        ticket_id: str,
+        author_kind: str,
+        author_name: str,
+        user_id: str | None,
+        body: str,
+        *,
+        event: bool = True,
     ) -> str:
         seq = next_seq(self.db, "ticket_messages")
         created = clock.iso(clock.now())
@@ -270,12 +334,23 @@ class Tickets:
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (f"MSG-{seq}", seq, ticket_id, author_kind, author_name, user_id, body, created),
         )
+        if event:
+            self.history.record(
+                ticket_id, "REPLIED", author_kind, author_name, detail=f"MSG-{seq}", at=created
+            )
         assert created is not None
         return created
 
-    def apply_status(self, row: Any, status: str, *, change: str) -> None:
-        """Apply a status (resolved_at follows RESOLVED/CLOSED) and emit `ticket.updated`."""
+    def apply_status(
+        self, row: Any, status: str, *, change: str, actor: tuple[str, str] = ("SYSTEM", "WISPGate")
+    ) -> None:
+        """Apply a status (resolved_at follows RESOLVED/CLOSED), record the change in the ticket's history
+        when there is one, and emit `ticket.updated`."""
         now = clock.iso(clock.now())
+        previous = self.db.scalar("SELECT status FROM tickets WHERE id = ?", (row["id"],))
+        if previous != status:
+            kind = "REOPENED" if change == "reopened" else "STATUS_CHANGED"
+            self.history.record(row["id"], kind, *actor, from_status=previous, to_status=status, at=now)
         if status in ("RESOLVED", "CLOSED"):
             resolved_sql = "COALESCE(resolved_at, ?)"
             resolved_param: str | None = now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +50,15 @@ def test_serve_refuses_bad_settings(
     monkeypatch.delenv("JWT_SECRET", raising=False)
     assert main(["serve"]) == 2
     assert "JWT_SECRET is required in production" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_manifest_of_trusted_documents_that_lies(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "app.json").write_text('{"sha256:abc": "query { viewer { role } }"}')
+    monkeypatch.setenv("TRUSTED_DOCUMENTS", str(tmp_path))
+    assert main(["serve"]) == 2
+    assert "app.json" in capsys.readouterr().err
 
 
 def test_serve_trusts_only_the_configured_proxies_and_bounds_websocket_frames(

@@ -60,11 +60,11 @@ async def test_users_of_a_subscriber(client: httpx.AsyncClient) -> None:
     }
 
 
-def test_seeded_hashes_use_the_scrypt_format(crm: CrmSystem) -> None:
+def test_seeded_hashes_use_the_argon2id_format(crm: CrmSystem) -> None:
     stored = crm.db.scalar("SELECT password_hash FROM users WHERE id = 'USR-1'")
-    scheme, n, r, p, salt, _key = stored.split("$")
-    assert (scheme, n, r, p) == ("scrypt", str(2**14), "8", "1")
-    assert len(salt) == 24  # 16 bytes in base64
+    _, scheme, version, params, salt, _key = stored.split("$")
+    assert (scheme, version, params) == ("argon2id", "v=19", "m=19456,t=2,p=1")
+    assert len(salt) == 22  # 16 bytes in unpadded base64
     assert verify_password(DEMO_PASSWORD, stored)
     assert not verify_password("wrong", stored)
     assert not verify_password(DEMO_PASSWORD, "scrypt$bad")
@@ -251,9 +251,12 @@ async def test_site_user_sees_only_its_sites_notifications(client: httpx.AsyncCl
         )
     url = "/v1/subscribers/SUB-2001/notifications"
     site = (await client.get(url, params={"user_id": "USR-24"})).json()
-    assert {n["subservice_id"] for n in site["items"]} == {"SS-2001-5", None}
+    # The seeded subscriber-wide notice is about the wallet, which a SITE user does not see.
+    assert {n["subservice_id"] for n in site["items"]} == {"SS-2001-5"}
+    assert site["unread_count"] == 1
     owner = (await client.get(url, params={"user_id": "USR-20"})).json()
     assert {n["subservice_id"] for n in owner["items"]} == {"SS-2001-5", "SS-2001-1", None}
+    assert "WALLET_CREDITED" in {n["kind"] for n in owner["items"]}
 
 
 async def test_notification_with_email_queues_an_email(client: httpx.AsyncClient) -> None:

@@ -280,6 +280,7 @@ def test_sla_breach_flags() -> None:
     opened = parse_iso("2026-11-20T09:00:00Z")
     first_due, resolution_due = sla.due_times("NORMAL", opened)
     row = {
+        "created_at": opened.isoformat(),
         "first_response_due_at": first_due.isoformat(),
         "resolution_due_at": resolution_due.isoformat(),
         "first_responded_at": (opened + timedelta(hours=9)).isoformat(),
@@ -290,6 +291,14 @@ def test_sla_breach_flags() -> None:
     assert sla.sla_view(row, at=opened + timedelta(hours=73))["resolution_breached"] is True
     on_time = {**row, "first_responded_at": (opened + timedelta(hours=1)).isoformat()}
     assert sla.sla_view(on_time, at=opened + timedelta(days=30))["first_response_breached"] is False
+    # Met once reached in time; elapsed is the share of the 72 h resolution window, capped at 100.
+    assert view["first_response_met"] is False and view["resolution_met"] is False
+    assert sla.sla_view(on_time, at=opened + timedelta(hours=2))["first_response_met"] is True
+    assert view["elapsed_percent"] == round(10 / 72 * 100, 1)
+    assert sla.sla_view(row, at=opened + timedelta(days=30))["elapsed_percent"] == 100.0
+    resolved = {**on_time, "resolved_at": (opened + timedelta(hours=36)).isoformat()}
+    late_view = sla.sla_view(resolved, at=opened + timedelta(days=30))
+    assert (late_view["resolution_met"], late_view["elapsed_percent"]) == (True, 50.0)
 
 
 # -- attachments -----------------------------------------------------------------------------------------

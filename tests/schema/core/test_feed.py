@@ -437,6 +437,33 @@ def test_notifications_reach_only_their_user(app: ThreadedApp, sandbox: Sandbox)
 # ------------------------------------------------------------------------------------------ who sees what
 
 
+def test_a_site_user_is_not_sent_notifications_about_the_wallet(app: ThreadedApp) -> None:
+    """The top-up notice carries the balance; `wallet` is null for a SITE user, so is this notice."""
+
+    async def notify(kind: str, title: str, body: str) -> str:
+        from adapters.wispgate.crm import HttpCrm
+
+        config = BackendConfig("http://crm.test", SandboxSettings.service_key)
+        async with make_http_client(config, app.transport) as http:
+            note = await HttpCrm(CoreClient("crm", http)).notify("SUB-2001", kind, title, body)  # type: ignore[arg-type]
+            return note.id
+
+    token = app.login("airport@northwind.example")
+    with socket(app, bearer(token)) as ws:
+        op = ws.subscribe(NOTIFICATION.replace("read", "read body"))
+        app.wait_for_listeners("SUB-2001")
+        wallet_note = app.run(
+            lambda: notify("WALLET_CREDITED", "Wallet topped up", "Your balance is now $270.00.")
+        )
+        general = app.run(lambda: notify("GENERAL", "Planned maintenance", "Tonight 2-4 am."))
+        app.publish(event("notification.created", "SUB-2001", notification_id=wallet_note))
+        app.publish(event("notification.created", "SUB-2001", notification_id=general))
+        got = ws.data(op)["notificationReceived"]
+
+    assert got["id"] == gid("Notification", general)
+    assert "balance" not in got["body"]
+
+
 def test_site_user_receives_only_events_of_their_apartments(app: ThreadedApp) -> None:
     token = app.login("apt101@harborview.example")
     with socket(app, bearer(token)) as ws:

@@ -4,9 +4,9 @@ import type { CombinedError } from "@urql/core";
 import type { ViewerShellFragment } from "../gql/graphql";
 import { createPortalClient, onSessionExpired, type PortalClient } from "./client";
 import { describeError, hasCode } from "./errors";
-import { LoginDocument, LogoutDocument, ViewerDocument } from "./operations";
+import { LoginDocument, LogoutDocument, VerifySecondFactorDocument, ViewerDocument } from "./operations";
 import { LiveContext } from "./useLive";
-import { LOGIN, userErrorText } from "../userErrors";
+import { LOGIN, userErrorText, VERIFY_SECOND_FACTOR } from "../userErrors";
 
 export type SessionViewer = ViewerShellFragment;
 
@@ -16,10 +16,15 @@ export type SessionState =
   | { status: "authenticated"; viewer: SessionViewer }
   | { status: "error"; error: CombinedError };
 
+/** What a sign-in step answers: null when signed in, an error for the form, or the second step's challenge. */
+export type LoginOutcome = null | { error: string } | { challenge: string };
+
 interface AuthApi {
   state: SessionState;
-  /** Resolves to an error message for the form, or null on success. */
-  login(email: string, password: string): Promise<string | null>;
+  /** The password step: signed in (null), refused ({error}), or a second factor needed ({challenge}). */
+  login(email: string, password: string): Promise<LoginOutcome>;
+  /** The second step, with a code from the app or a recovery code: null when signed in, else an error message. */
+  verifySecondFactor(challenge: string, code: { code?: string; recoveryCode?: string }): Promise<string | null>;
   logout(): Promise<void>;
   /** Run the session check again (after a backend outage). */
   recheck(): void;
@@ -83,26 +88,47 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [freshClient],
   );
 
+  /** The session cookies are set: load the viewer through a fresh client (empty cache, new socket). */
+  const enter = useCallback(async (): Promise<string | null> => {
+    const next = freshClient();
+    const viewer = await next.client.query(ViewerDocument, {}, { requestPolicy: "network-only" }).toPromise();
+    if (viewer.data?.viewer) {
+      setState({ status: "authenticated", viewer: viewer.data.viewer });
+      return null;
+    }
+    return viewer.error ? describeError(viewer.error).title : "Sign-in failed. Please try again.";
+  }, [freshClient]);
+
   const login = useCallback(
-    async (email: string, password: string): Promise<string | null> => {
+    async (email: string, password: string): Promise<LoginOutcome> => {
       const result = await portal.client.mutation(LoginDocument, { email, password }).toPromise();
       const payload = result.data?.login;
       if (payload && payload.userErrors.length > 0) {
-        return userErrorText(payload.userErrors, LOGIN);
+        return { error: userErrorText(payload.userErrors, LOGIN) };
       }
+      if (payload?.secondFactor) return { challenge: payload.secondFactor.challenge };
+      if (!payload?.viewer) {
+        return { error: result.error ? describeError(result.error).title : "Sign-in failed. Please try again." };
+      }
+      const error = await enter();
+      return error ? { error } : null;
+    },
+    [portal, enter],
+  );
+
+  const verifySecondFactor = useCallback(
+    async (challenge: string, answer: { code?: string; recoveryCode?: string }): Promise<string | null> => {
+      const result = await portal.client
+        .mutation(VerifySecondFactorDocument, { challenge, code: answer.code ?? null, recoveryCode: answer.recoveryCode ?? null })
+        .toPromise();
+      const payload = result.data?.verifySecondFactor;
+      if (payload && payload.userErrors.length > 0) return userErrorText(payload.userErrors, VERIFY_SECOND_FACTOR);
       if (!payload?.viewer) {
         return result.error ? describeError(result.error).title : "Sign-in failed. Please try again.";
       }
-      // The session cookies are set: load the viewer through a fresh client (empty cache, new socket).
-      const next = freshClient();
-      const viewer = await next.client.query(ViewerDocument, {}, { requestPolicy: "network-only" }).toPromise();
-      if (viewer.data?.viewer) {
-        setState({ status: "authenticated", viewer: viewer.data.viewer });
-        return null;
-      }
-      return viewer.error ? describeError(viewer.error).title : "Sign-in failed. Please try again.";
+      return enter();
     },
-    [portal, freshClient],
+    [portal, enter],
   );
 
   const logout = useCallback(async () => {
@@ -116,7 +142,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const recheck = useCallback(() => void check(portal), [check, portal]);
 
-  const api = useMemo<AuthApi>(() => ({ state, login, logout, recheck }), [state, login, logout, recheck]);
+  const api = useMemo<AuthApi>(
+    () => ({ state, login, verifySecondFactor, logout, recheck }),
+    [state, login, verifySecondFactor, logout, recheck],
+  );
 
   return (
     <AuthContext.Provider value={api}>

@@ -1,9 +1,18 @@
-import { Client, cacheExchange, fetchExchange, stringifyDocument, subscriptionExchange } from "@urql/core";
+import {
+  Client,
+  cacheExchange,
+  fetchExchange,
+  makeOperation,
+  mapExchange,
+  stringifyDocument,
+  subscriptionExchange,
+} from "@urql/core";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { CSRF_HEADER, csrfToken } from "./csrf";
 import { hasCode, type GraphQLErrorLike } from "./errors";
 import { LiveConnection } from "./live";
 import { RefreshSessionDocument } from "./operations";
+import { persistedQuery } from "./trusted";
 
 // One urql client per login session (a fresh cache after every login/logout). HTTP goes through `portalFetch`,
 // which adds the CSRF header at request time and transparently refreshes an expired session once.
@@ -35,6 +44,22 @@ type RefreshOutcome = "ok" | "rejected" | "unavailable";
 
 let refreshing: Promise<RefreshOutcome> | null = null;
 
+function refreshBody(): Record<string, unknown> {
+  const extensions = persistedQuery(RefreshSessionDocument);
+  return extensions
+    ? { operationName: "RefreshSession", variables: {}, extensions }
+    : { operationName: "RefreshSession", query: stringifyDocument(RefreshSessionDocument), variables: {} };
+}
+
+/** In a production build every operation goes out as its trusted document's id (urql then leaves the text out). */
+const trustedDocuments = mapExchange({
+  onOperation(operation) {
+    const extensions = operation.kind === "teardown" ? undefined : persistedQuery(operation.query);
+    if (!extensions) return operation;
+    return makeOperation(operation.kind, { ...operation, extensions: { ...operation.extensions, ...extensions } }, operation.context);
+  },
+});
+
 async function postRefresh(): Promise<RefreshOutcome> {
   let response: Response;
   try {
@@ -43,11 +68,7 @@ async function postRefresh(): Promise<RefreshOutcome> {
       withSessionHeaders({
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/graphql-response+json, application/json" },
-        body: JSON.stringify({
-          operationName: "RefreshSession",
-          query: stringifyDocument(RefreshSessionDocument),
-          variables: {},
-        }),
+        body: JSON.stringify(refreshBody()),
       }),
     );
   } catch {
@@ -174,6 +195,7 @@ export function createPortalClient(): PortalClient {
     requestPolicy: "cache-and-network",
     exchanges: [
       cacheExchange,
+      trustedDocuments,
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {

@@ -1,6 +1,7 @@
 import { stringifyDocument, type TypedDocumentNode } from "@urql/core";
 import type { FormattedExecutionResult, Sink } from "graphql-ws";
 import { codeOf, type GraphQLErrorLike } from "./errors";
+import { persistedQuery } from "./trusted";
 
 // Live updates over graphql-ws. Every page that shows live data subscribes through `LiveConnection.subscribe` and
 // registers an `onResync` callback: subscriptions survive dropped sockets (graphql-ws reconnects and re-subscribes;
@@ -11,7 +12,12 @@ export type LiveStatus = "idle" | "connecting" | "live" | "reconnecting";
 
 export interface LiveTransport {
   subscribe(
-    request: { query: string; variables?: Record<string, unknown>; operationName?: string },
+    request: {
+      query: string;
+      variables?: Record<string, unknown>;
+      operationName?: string;
+      extensions?: Record<string, unknown>;
+    },
     sink: Sink<FormattedExecutionResult<Record<string, unknown>, unknown>>,
   ): () => void;
   /** Drop the socket so the next one is opened with the current (refreshed) session cookie. */
@@ -112,7 +118,9 @@ export class LiveConnection {
     variables: TVars,
     handlers: LiveHandlers<TData>,
   ): () => void {
-    const query = stringifyDocument(document);
+    // A production build names the document by its trusted id; the text is sent only in development.
+    const extensions = persistedQuery(document);
+    const query = extensions ? "" : stringifyDocument(document);
     let stopped = false;
     let unsubscribe: (() => void) | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -145,7 +153,7 @@ export class LiveConnection {
         })();
       };
       unsubscribe = this.transport.subscribe(
-        { query, variables },
+        extensions ? { query, variables, extensions } : { query, variables },
         {
           next: (result) => {
             if (result.errors?.length && isAuthFailure(result.errors)) {

@@ -70,6 +70,10 @@ export const NotificationReceivedSubscription = graphql(`
       body
       read
       createdAt
+      link {
+        kind
+        path
+      }
     }
   }
 `);

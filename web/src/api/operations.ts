@@ -6,6 +6,7 @@ export const ViewerShellFragment = graphql(`
   fragment ViewerShell on Viewer {
     role
     canManageBilling
+    canManageTeam
     user {
       id
       name
@@ -32,6 +33,24 @@ export const ViewerDocument = graphql(`
 export const LoginDocument = graphql(`
   mutation Login($email: String!, $password: String!) {
     login(input: { email: $email, password: $password, tokenDelivery: COOKIE }) {
+      viewer {
+        role
+      }
+      secondFactor {
+        challenge
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const VerifySecondFactorDocument = graphql(`
+  mutation VerifySecondFactor($challenge: String!, $code: String, $recoveryCode: String) {
+    verifySecondFactor(input: { challenge: $challenge, code: $code, recoveryCode: $recoveryCode, tokenDelivery: COOKIE }) {
       viewer {
         role
       }

@@ -3,7 +3,18 @@ import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useAuth, useViewer } from "../api/auth";
 import type { SubscriberKind } from "../gql/graphql";
 import { label, ROLE_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
-import { CardIcon, HomeIcon, InstallmentIcon, InvoiceIcon, OverviewIcon, SignOutIcon, WalletIcon } from "./Icons";
+import {
+  CardIcon,
+  HomeIcon,
+  InstallmentIcon,
+  InvoiceIcon,
+  OverviewIcon,
+  ShieldIcon,
+  SignOutIcon,
+  SupportIcon,
+  TeamIcon,
+  WalletIcon,
+} from "./Icons";
 import { NotificationsBell } from "./NotificationsBell";
 
 interface NavItem {
@@ -14,6 +25,8 @@ interface NavItem {
   short?: string;
   icon: ComponentType<{ className?: string }>;
   end?: boolean;
+  /** Left out of the phone's bottom bar (reached from the top bar's account link there). */
+  secondary?: boolean;
 }
 
 /** Business and multi-unit accounts; unknown (null while the account service is down) counts as not. */
@@ -44,7 +57,8 @@ export function Layout() {
     { to: "/", name: "dashboard", text: "Dashboard", icon: HomeIcon, end: true },
     { to: "/invoices", name: "invoices", text: "Invoices", icon: InvoiceIcon },
     { to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon },
-    { to: "/installments", name: "installments", text: "Installments", icon: InstallmentIcon },
+    { to: "/installments", name: "installments", text: "Installments", short: "Plans", icon: InstallmentIcon },
+    { to: "/support", name: "support", text: "Support", icon: SupportIcon },
   ];
   if (isMultiSite(viewer.subscriber.kind)) {
     items.push({ to: "/overview", name: "overview", text: "Overview", icon: OverviewIcon });
@@ -52,6 +66,8 @@ export function Layout() {
   if (viewer.canManageBilling) {
     items.push({ to: "/payment-methods", name: "payment-methods", text: "Cards & autopay", short: "Cards", icon: CardIcon });
   }
+  if (viewer.canManageTeam) items.push({ to: "/team", name: "team", text: "Team", icon: TeamIcon, secondary: true });
+  items.push({ to: "/account", name: "account", text: "Account & security", icon: ShieldIcon, secondary: true });
 
   return (
     <div className="shell">
@@ -75,6 +91,9 @@ export function Layout() {
           </div>
           <div className="user">
             <NotificationsBell />
+            <NavLink to="/account" className="btn btn--ghost btn--small topbar__account" aria-label="Account & security" data-testid="account-link">
+              <ShieldIcon />
+            </NavLink>
             <div className="user__text">
               <span className="user__name">{viewer.user.name}</span>
               <span className="user__role">{label(ROLE_LABEL, viewer.role)}</span>
@@ -97,7 +116,7 @@ export function Layout() {
         <nav className="nav" aria-label="Main">
           <ul className="nav__list">
             {items.map((item) => (
-              <li key={item.name}>
+              <li key={item.name} className={item.secondary ? "nav__item--secondary" : undefined}>
                 <NavLink
                   to={item.to}
                   end={item.end}

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useNavigate } from "react-router-dom";
 import { useClient, useMutation } from "urql";
 import { NotificationReceivedSubscription } from "../api/liveOperations";
 import { useLiveSubscription, useResync } from "../api/useLive";
@@ -21,6 +22,10 @@ const NotificationsQuery = graphql(`
             body
             read
             createdAt
+            link {
+              kind
+              path
+            }
           }
         }
       }
@@ -48,6 +53,7 @@ interface Item {
   body: string;
   read: boolean;
   createdAt: string;
+  link?: { kind: string; path: string } | null;
 }
 
 const SHOWN = 10;
@@ -55,6 +61,7 @@ const SHOWN = 10;
 /** The bell in the header: unread count, the last ten notifications, marked read when opened, live. */
 export function NotificationsBell() {
   const client = useClient();
+  const navigate = useNavigate();
   const [, markRead] = useMutation(MarkNotificationsReadMutation);
   const [items, setItems] = useState<Item[]>([]);
   const [unread, setUnread] = useState(0);
@@ -179,7 +186,23 @@ export function NotificationsBell() {
                 >
                   <p className="bell__item-title">
                     {fresh.has(n.id) ? <span className="sr-only">New: </span> : null}
-                    {n.title}
+                    {n.link ? (
+                      <a
+                        href={n.link.path}
+                        className="bell__item-link"
+                        data-testid="notification-link"
+                        onClick={(e) => {
+                          // In-app navigation (no reload); the panel closes behind it.
+                          e.preventDefault();
+                          setOpen(false);
+                          if (n.link) navigate(n.link.path);
+                        }}
+                      >
+                        {n.title}
+                      </a>
+                    ) : (
+                      n.title
+                    )}
                   </p>
                   <p className="bell__item-body">{n.body}</p>
                   <p className="bell__item-time">

@@ -1,5 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { useAuth } from "../api/auth";
+import { ForgotPasswordForm, SecondFactorForm } from "./SignInSteps";
+
+type Step = { name: "password" } | { name: "second-factor"; challenge: string } | { name: "forgot" };
 
 export function LoginPage({ notice }: { notice?: string }) {
   const { login } = useAuth();
@@ -7,6 +10,7 @@ export function LoginPage({ notice }: { notice?: string }) {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [step, setStep] = useState<Step>({ name: "password" });
   const errorId = useId();
 
   useEffect(() => {
@@ -23,10 +27,14 @@ export function LoginPage({ notice }: { notice?: string }) {
     setSubmitting(true);
     setError(null);
     try {
-      const message = await login(email.trim(), password);
-      if (message) {
-        setError(message);
+      const outcome = await login(email.trim(), password);
+      if (outcome && "error" in outcome) {
+        setError(outcome.error);
         setSubmitting(false);
+      } else if (outcome) {
+        setPassword("");
+        setSubmitting(false);
+        setStep({ name: "second-factor", challenge: outcome.challenge });
       }
     } catch {
       setError("We couldn't sign you in. Please try again.");
@@ -48,51 +56,70 @@ export function LoginPage({ notice }: { notice?: string }) {
             <p className="login__tagline">Your services, invoices and wallet — in one place.</p>
           </div>
         </div>
-        {notice && !error ? (
-          <p className="banner banner--info login__notice" role="status">
-            {notice}
-          </p>
-        ) : null}
-        <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? errorId : undefined}>
-          <div className="field">
-            <label htmlFor="login-email">E-mail</label>
-            <input
-              id="login-email"
-              name="email"
-              type="email"
-              inputMode="email"
-              autoComplete="username"
-              autoFocus
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              aria-invalid={error ? true : undefined}
-              data-testid="login-email"
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="login-password">Password</label>
-            <input
-              id="login-password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={error ? true : undefined}
-              data-testid="login-password"
-            />
-          </div>
-          {error ? (
-            <p className="form__error" role="alert" id={errorId} data-testid="login-error">
-              {error}
-            </p>
-          ) : null}
-          <button type="submit" className="btn btn--primary btn--block" disabled={submitting} data-testid="login-submit">
-            {submitting ? "Signing in…" : "Sign in"}
-          </button>
-        </form>
+        {step.name === "second-factor" ? (
+          <SecondFactorForm challenge={step.challenge} onRestart={() => setStep({ name: "password" })} />
+        ) : step.name === "forgot" ? (
+          <ForgotPasswordForm email={email} onBack={() => setStep({ name: "password" })} />
+        ) : (
+          <>
+            {notice && !error ? (
+              <p className="banner banner--info login__notice" role="status">
+                {notice}
+              </p>
+            ) : null}
+            <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? errorId : undefined}>
+              <div className="field">
+                <label htmlFor="login-email">E-mail</label>
+                <input
+                  id="login-email"
+                  name="email"
+                  type="email"
+                  inputMode="email"
+                  autoComplete="username"
+                  autoFocus
+                  required
+                  value={email}
+                  onChange={(e) => setEmail(e.target.value)}
+                  aria-invalid={error ? true : undefined}
+                  data-testid="login-email"
+                />
+              </div>
+              <div className="field">
+                <label htmlFor="login-password">Password</label>
+                <input
+                  id="login-password"
+                  name="password"
+                  type="password"
+                  autoComplete="current-password"
+                  required
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                  aria-invalid={error ? true : undefined}
+                  data-testid="login-password"
+                />
+              </div>
+              {error ? (
+                <p className="form__error" role="alert" id={errorId} data-testid="login-error">
+                  {error}
+                </p>
+              ) : null}
+              <button type="submit" className="btn btn--primary btn--block" disabled={submitting} data-testid="login-submit">
+                {submitting ? "Signing in…" : "Sign in"}
+              </button>
+              <button
+                type="button"
+                className="btn btn--ghost btn--small"
+                data-testid="forgot-password"
+                onClick={() => {
+                  setError(null);
+                  setStep({ name: "forgot" });
+                }}
+              >
+                Forgot your password?
+              </button>
+            </form>
+          </>
+        )}
         <p className="login__foot">Secure connection · We never store card data.</p>
       </main>
     </div>

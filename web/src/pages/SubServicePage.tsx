@@ -146,7 +146,7 @@ export function SubServicePage() {
   const variables = useMemo(() => ({ id, from: addDays(today, -29), to: today }), [id, today]);
   const [result, refetch] = useQuery({ query: SubServiceDetailQuery, variables });
   const retry = () => refetch({ requestPolicy: "network-only" });
-  const { canManageBilling } = useViewer();
+  const { canManageBilling, role } = useViewer();
 
   // Live: the status badge follows serviceStatusChanged without a reload; a settled payment re-reads the page
   // (open invoices change); so does a reconnect.
@@ -219,6 +219,17 @@ export function SubServicePage() {
             </span>
             {service.location ? <span>{service.location}</span> : null}
           </span>
+        }
+        actions={
+          role !== "VIEWER" ? (
+            <Link
+              className="btn btn--secondary btn--small"
+              to={`/support/new?service=${encodeURIComponent(service.id)}`}
+              data-testid="report-problem"
+            >
+              Report a problem
+            </Link>
+          ) : undefined
         }
       />
       {result.error && !onlyOutages(result.error) ? <ErrorBanner error={result.error} onRetry={retry} /> : null}

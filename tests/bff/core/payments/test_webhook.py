@@ -353,3 +353,35 @@ async def test_a_successful_autopay_charge_settles_through_the_same_path(money: 
     assert money.invoice_status(invoice_id) == "PAID"
     assert money.payments(invoice_id) == 1
     assert money.service_status("SS-1002-1") == ("ACTIVE", None)
+
+
+async def test_an_overpayment_is_a_wallet_notice_of_its_own(money: Money) -> None:
+    """The sub-service's payment notice says nothing of the wallet (a SITE user may read it); the credit is a
+    WALLET_CREDITED notice, which only those who may see the wallet read."""
+    app = await money.instance()
+    invoice_id = await money.invoice_of("SUB-1002", "OVERDUE")
+    checkouts = []
+    for key in ("k-1", "k-2"):  # two tabs: both paid before either settles
+        started = await start_invoice_payment(
+            money.backends,
+            money.settings,
+            VIEWERS["SUB-1002"],
+            invoice_id,
+            idempotency_key=key,
+            return_url=None,
+            cancel_url=None,
+        )
+        checkouts.append(started.checkout_url)
+    for url in checkouts:
+        assert (await money.pay(url)).status_code == 303
+    await money.deliver_all(app)
+    assert money.invoice_status(invoice_id) == "PAID"
+    bodies = money.sandbox.crm.db.all(
+        "SELECT kind, body FROM notifications WHERE subscriber_id = 'SUB-1002' AND kind IN"
+        " ('PAYMENT_RECEIVED', 'WALLET_CREDITED') ORDER BY seq"
+    )
+    kinds = [row["kind"] for row in bodies]
+    assert kinds.count("WALLET_CREDITED") == 1, kinds
+    assert all("wallet" not in row["body"] for row in bodies if row["kind"] == "PAYMENT_RECEIVED")
+    [credit] = [row["body"] for row in bodies if row["kind"] == "WALLET_CREDITED"]
+    assert "added to your wallet" in credit

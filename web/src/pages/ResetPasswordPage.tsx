@@ -1,0 +1,116 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { useMutation } from "urql";
+import { describeError } from "../api/errors";
+import { graphql } from "../gql";
+import { RESET_PASSWORD, userErrorText } from "../userErrors";
+
+// Where the e-mailed link lands (`/reset-password?token=…`): a password reset, or an invitation to set the
+// first password. Shown signed in or not; signing in afterwards is up to the person.
+
+const ResetPasswordMutation = graphql(`
+  mutation ResetPassword($token: String!, $newPassword: String!) {
+    resetPassword(input: { token: $token, newPassword: $newPassword }) {
+      ok
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+function tokenFromUrl(): string {
+  return new URLSearchParams(window.location.search).get("token") ?? "";
+}
+
+export function ResetPasswordPage() {
+  const [token] = useState(tokenFromUrl);
+  const [password, setPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const [{ fetching }, reset] = useMutation(ResetPasswordMutation);
+
+  useEffect(() => {
+    document.title = "Choose a new password · WISPGate Portal";
+    // The token is in the address bar only until the page has it: not in history, not in a Referer.
+    if (window.location.search) window.history.replaceState(null, "", window.location.pathname);
+  }, []);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (fetching) return;
+    if (password.length < 10) {
+      setError("Choose a password of at least 10 characters.");
+      return;
+    }
+    if (password !== repeat) {
+      setError("The two passwords are not the same.");
+      return;
+    }
+    setError(null);
+    const result = await reset({ token, newPassword: password });
+    const payload = result.data?.resetPassword;
+    if (payload?.userErrors.length) setError(userErrorText(payload.userErrors, RESET_PASSWORD));
+    else if (!payload?.ok) setError(result.error ? describeError(result.error).title : "Please try again.");
+    else setDone(true);
+  }
+
+  return (
+    <div className="login">
+      <main className="login__panel" id="main">
+        <h1 className="login__title">Choose a new password</h1>
+        {!token ? (
+          <p className="banner banner--warning" role="alert">
+            This page needs the link from the e-mail. Ask for a new one on the sign-in page.
+          </p>
+        ) : done ? (
+          <>
+            <p className="banner banner--success" role="status" data-testid="reset-done">
+              Your password is set. Every other session has been signed out.
+            </p>
+            <a className="btn btn--primary btn--block" href="/" data-testid="reset-sign-in">
+              Sign in
+            </a>
+          </>
+        ) : (
+          <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+            <p className="muted">At least 10 characters; not your e-mail address and not a common password.</p>
+            <div className="field">
+              <label htmlFor="reset-password">New password</label>
+              <input
+                id="reset-password"
+                type="password"
+                autoComplete="new-password"
+                autoFocus
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                data-testid="reset-password"
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="reset-repeat">Repeat it</label>
+              <input
+                id="reset-repeat"
+                type="password"
+                autoComplete="new-password"
+                value={repeat}
+                onChange={(e) => setRepeat(e.target.value)}
+                data-testid="reset-repeat"
+              />
+            </div>
+            {error ? (
+              <p className="form__error" role="alert" data-testid="reset-error">
+                {error}
+              </p>
+            ) : null}
+            <button type="submit" className="btn btn--primary btn--block" disabled={fetching} data-testid="reset-submit">
+              {fetching ? "Saving…" : "Set the password"}
+            </button>
+          </form>
+        )}
+      </main>
+    </div>
+  );
+}
