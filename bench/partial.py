@@ -358,6 +358,8 @@ def busy_note() -> str:
             "not representative; the error counts, services listed and the first page's bound by the deadline are."
         )
     return "The machine was otherwise idle enough for the latencies to be representative."
+
+
 def _field_name(path: list[str | int]) -> str:
     return str(next(step for step in reversed(path) if isinstance(step, str)))
 

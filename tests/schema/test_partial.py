@@ -158,6 +158,8 @@ async def test_every_page_of_the_web_fails_alone(sign_in: SignIn, backend: str) 
         # Billing's pages do not depend on them.
         for op in ("Invoices", "WalletHistory", "PaymentMethods"):
             assert failed[op] == set(), op
+
+
 async def test_with_the_crm_and_billing_down_the_list_fails_as_the_crms(sign_in: SignIn) -> None:
     """Billing is the list's second source only: with both down, `subServices` is null and the error names
     the CRM, whose list it is."""
