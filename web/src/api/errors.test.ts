@@ -24,4 +24,11 @@ describe("describeError", () => {
       "We can't reach the portal right now",
     );
   });
+
+  it("tells an outage of the session store from a lost session", () => {
+    const error = new CombinedError({
+      graphQLErrors: [{ message: "Sessions cannot be checked", extensions: { code: "SESSION_STORE_UNAVAILABLE" } }],
+    });
+    expect(describeError(error)).toMatchObject({ title: "Sign-in is temporarily unavailable", retryable: true });
+  });
 });

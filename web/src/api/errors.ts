@@ -9,6 +9,7 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "BAD_USER_INPUT"
   | "BACKEND_UNAVAILABLE"
+  | "SESSION_STORE_UNAVAILABLE"
   | "RATE_LIMITED"
   | "CSRF_FAILED"
   | "INTERNAL";
@@ -60,6 +61,14 @@ export function describeError(error: CombinedError): FriendlyError {
     return {
       title: `${who} ${names.length === 1 ? "is" : "are"} temporarily unavailable`,
       detail: "We're showing everything else we could load. Please try again in a moment.",
+      retryable: true,
+    };
+  }
+  // The BFF answers 503 with this code while its session store (Redis) is out: nothing is wrong with the session.
+  if (hasCode(error.graphQLErrors, "SESSION_STORE_UNAVAILABLE")) {
+    return {
+      title: "Sign-in is temporarily unavailable",
+      detail: "Your session is fine, but we can't check it right now. Please try again in a moment.",
       retryable: true,
     };
   }
