@@ -284,6 +284,9 @@ class PortalGraphQL(GraphQL[Context, None]):
             isinstance(v, list) and all(isinstance(p, str) for p in v) for v in paths.values()
         ):
             raise bad_request("The multipart `map` must map each file to a list of paths in `operations`.")
+        if not paths:
+            # Multipart is for uploads only: anything else is JSON, which a cross-site form cannot send.
+            raise bad_request("A multipart request must carry at least one file; send other operations as JSON.")
         try:
             replaced: dict[str, str] = replace_placeholders_with_files(payload, paths, form.files)  # type: ignore[arg-type]
         except (KeyError, IndexError, TypeError, ValueError):

@@ -337,7 +337,9 @@ def multipart(operations: str, files_map: str, files: dict[str, bytes] | None = 
 @pytest.mark.parametrize(
     ("operations", "files_map", "code"),
     [
-        ('{"query": "{ __typename }"}', "{}", None),
+        ('{"query": "{ __typename }", "variables": {"f": null}}', '{"f0": ["variables.f"]}', None),
+        # Multipart is for uploads: without a file it is refused (JSON is what a cross-site form cannot send).
+        ('{"query": "{ __typename }"}', "{}", "BAD_REQUEST"),
         ("{nope", "{}", "BAD_REQUEST"),
         ('"hello"', "{}", "BAD_REQUEST"),
         ('[{"query": "{ __typename }"}]', "{}", "BAD_REQUEST"),

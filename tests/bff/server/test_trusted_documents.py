@@ -207,10 +207,10 @@ async def test_a_signed_in_browser_signs_in_again_by_id_without_the_csrf_header(
 async def test_a_multipart_upload_names_its_document_by_id(make_portal: MakePortal, tmp_path: Path) -> None:
     portal = await make_portal(production(tmp_path))
     await sign_in_by_id(portal)
-    operations = json.dumps({"documentId": VIEWER_ID, "variables": {}})
+    operations = json.dumps({"documentId": VIEWER_ID, "variables": {"unused": None}})
     response = await portal.client.post(
         "/graphql",
-        data={"operations": operations, "map": "{}"},
+        data={"operations": operations, "map": '{"unused": ["variables.unused"]}'},
         files={"unused": ("a.txt", b"x", "text/plain")},
         headers={"X-CSRF-Token": portal.client.cookies[CSRF_COOKIE]},
     )

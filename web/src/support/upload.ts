@@ -28,10 +28,16 @@ export function uploadMutation<TData, TVars extends { input: Record<string, unkn
   files.forEach((_, i) => {
     map[String(i)] = [`variables.input.attachments.${i}`];
   });
-  const body = new FormData();
-  body.append("operations", JSON.stringify(operations));
-  body.append("map", JSON.stringify(map));
-  files.forEach((file, i) => body.append(String(i), file, file.name));
+  // Without files it is plain JSON: the portal takes multipart only where a file comes with it.
+  let body: FormData | string;
+  if (files.length === 0) {
+    body = JSON.stringify(operations);
+  } else {
+    body = new FormData();
+    body.append("operations", JSON.stringify(operations));
+    body.append("map", JSON.stringify(map));
+    files.forEach((file, i) => (body as FormData).append(String(i), file, file.name));
+  }
 
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
@@ -40,6 +46,7 @@ export function uploadMutation<TData, TVars extends { input: Record<string, unkn
     const token = csrfToken();
     if (token) xhr.setRequestHeader(CSRF_HEADER, token);
     xhr.setRequestHeader("Accept", "application/graphql-response+json, application/json");
+    if (typeof body === "string") xhr.setRequestHeader("Content-Type", "application/json");
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
     };
