@@ -286,7 +286,9 @@ class PortalGraphQL(GraphQL[Context, None]):
             raise bad_request("The multipart `map` must map each file to a list of paths in `operations`.")
         if not paths:
             # Multipart is for uploads only: anything else is JSON, which a cross-site form cannot send.
-            raise bad_request("A multipart request must carry at least one file; send other operations as JSON.")
+            raise bad_request(
+                "A multipart request must carry at least one file; send other operations as JSON."
+            )
         try:
             replaced: dict[str, str] = replace_placeholders_with_files(payload, paths, form.files)  # type: ignore[arg-type]
         except (KeyError, IndexError, TypeError, ValueError):
