@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/adapter_calls.py --write
 	$(BIN)/python bench/decode.py --write
 	$(BIN)/python bench/dashboard.py --write
+	$(BIN)/python bench/ratio.py --write
 	$(BIN)/python bench/webhook_push.py --write
 	$(BIN)/python bench/pdf_render.py --write
 	$(BIN)/python bench/bounded.py --write
