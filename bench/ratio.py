@@ -66,6 +66,7 @@ SLICES = 3
 LATENCY_PAGES = 15
 WARMUP_S = 0.5
 TARGET_RATIO = 0.5
+BUSY_PRESSURE = 5.0  # % of time some task waited for a CPU, above which the figures are not trustworthy
 SECRET_ENV = "BENCH_RATIO_JWT_SECRET"
 ISSUER = AUDIENCE = "wispgate-portal"  # the BFF's defaults (bff.core.settings)
 
@@ -348,7 +349,27 @@ def calls_text(calls: Counter[str]) -> str:
     return " / ".join(str(calls.get(b, 0)) for b in BACKEND_NAMES) + f" = {sum(calls.values())}"
 
 
-def report(results: list[SizeResult], slice_s: float, slices: int, load: tuple[str, str]) -> str:
+def cpu_pressure() -> float | None:
+    """Share of the last 60 s in which some task waited for a CPU (Linux PSI), in %; None if unknown."""
+    with contextlib.suppress(OSError, IndexError, ValueError, KeyError):
+        some = Path("/proc/pressure/cpu").read_text().split("\n")[0].split()
+        return float(dict(f.split("=") for f in some[1:])["avg60"])
+    return None
+
+
+def busy_note(pressures: list[float | None]) -> str:
+    known = [p for p in pressures if p is not None]
+    if not known:
+        return "CPU pressure unknown: check that the machine was idle."
+    if max(known) > BUSY_PRESSURE:
+        return (
+            f"**The machine was busy** (CPU pressure up to {max(known):.0f} %: other work competed for the 2 "
+            "cores): the figures are noisy, the BFF's more than the reference's; rerun on an idle machine."
+        )
+    return f"The machine was quiet (CPU pressure at most {max(known):.1f} %)."
+
+
+def report(results: list[SizeResult], slice_s: float, slices: int, load: tuple[str, str], note: str) -> str:
     lines = [
         "## The BFF against a hand-written aggregator of the same calls (`bench/ratio.py`)",
         "",
@@ -361,7 +382,7 @@ def report(results: list[SizeResult], slice_s: float, slices: int, load: tuple[s
         "page = the server process's CPU time over its slices / its pages (sandbox's alongside: the backends'",
         "own cost, which both pay). Times in ms.",
         "",
-        f"Machine load at start: {load[0]}; at end: {load[1]}.",
+        f"Machine load at start: {load[0]}; at end: {load[1]}. {note}",
         "",
         "### Same answer",
         "",
@@ -436,9 +457,10 @@ def main() -> None:
     sizes = tuple(int(s) for s in args.sizes.split(","))
     clients = tuple(int(c) for c in args.clients.split(","))
     started = time.perf_counter()
-    load_before = machine_load()
+    load_before, pressure_before = machine_load(), cpu_pressure()
     results = asyncio.run(run_all(sizes, clients, args.slice, args.slices))
-    text = report(results, args.slice, args.slices, (load_before, machine_load()))
+    note = busy_note([pressure_before, cpu_pressure()])
+    text = report(results, args.slice, args.slices, (load_before, machine_load()), note)
     print(text)
     print(f"\n(whole run {time.perf_counter() - started:.0f} s)", file=sys.stderr)
     if args.write:
