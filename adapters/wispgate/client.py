@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 import httpx
+import orjson
 
 from adapters.decode import Items, decode
 from adapters.errors import NotFound, Rejected, TimedOut, Unavailable
@@ -85,15 +86,44 @@ def operation_of(method: str, path: str) -> str:
     return f"{method} " + "/".join("{id}" if _ID_SEGMENT.match(s) else s for s in segments)
 
 
+class _Writes:
+    """How many writes this process has sent to any core system: a read asked after a write returned
+    never joins a read that was already in flight (it could miss the write), see `CoreClient`."""
+
+    count = 0
+
+
+@dataclass(eq=False)
+class _Flight:
+    task: asyncio.Future[Any]
+    waiters: int = 0
+
+
+def _is_read(method: str, idempotent: bool | None, headers: dict[str, str] | None) -> bool:
+    # GETs, and the POSTed batch reads (`CoreClient.batch`); a write with an idempotency key carries headers.
+    return headers is None and (method == "GET" or (method == "POST" and idempotent is True))
+
+
 class CoreClient:
     """Sends a request to one core system and returns its answer decoded into a port record (see
     `adapters.decode`), or raises an `adapters.errors` type. Every call goes through the backend's
-    `Guard` (deadline, breaker, bulkhead, retries of reads); the default one has the default policy."""
+    `Guard` (deadline, breaker, bulkhead, retries of reads); the default one has the default policy.
 
-    def __init__(self, backend: str, http: httpx.AsyncClient, guard: Guard | None = None) -> None:
+    With `coalesce`, a read identical to one already in flight (same method, path, parameters, body and
+    record type) waits for that one's answer instead of being sent again: the web's dashboard sends two
+    operations at once, each of which reads the same subscriber, sub-service list and billing account
+    (bench/ratio.py). Only in flight, never cached after: a read asked after any write of this process
+    returned starts its own flight. The answer is the same decoded record for every waiter (records are
+    not mutated; lists are built per caller), or the same error; the flight is cancelled when its last
+    waiter is. Its metrics and trace span belong to the request that started it."""
+
+    def __init__(
+        self, backend: str, http: httpx.AsyncClient, guard: Guard | None = None, *, coalesce: bool = False
+    ) -> None:
         self.backend = backend
         self.http = http
         self.guard = guard if guard is not None else Guard(backend)
+        self._flights: dict[tuple[Any, ...], _Flight] | None = {} if coalesce else None
 
     @overload
     async def call(
@@ -138,7 +168,55 @@ class CoreClient:
             response = await self._send(method, path, json_body=json_body, params=params, headers=headers)
             return decode(self.backend, response.content, into, f"{method} {path}")
 
-        return await self._guarded(method, path, attempt, idempotent, headers)
+        if not _is_read(method, idempotent, headers):
+            try:
+                return await self._guarded(method, path, attempt, idempotent, headers)
+            finally:
+                _Writes.count += 1
+        key = self._flight_key(method, path, into, json_body, params)
+        if key is None or self._flights is None:
+            return await self._guarded(method, path, attempt, idempotent, headers)
+        return await self._join(key, lambda: self._guarded(method, path, attempt, idempotent, headers))
+
+    def _flight_key(
+        self, method: str, path: str, into: Any, json_body: Any, params: dict[str, Any] | None
+    ) -> tuple[Any, ...] | None:
+        if self._flights is None:
+            return None
+        try:
+            body = orjson.dumps(json_body, option=orjson.OPT_SORT_KEYS)
+            query = orjson.dumps(params, option=orjson.OPT_SORT_KEYS)
+            hash(into)
+        except TypeError:
+            return None  # not plain JSON (or an unhashable type): sent on its own
+        return (_Writes.count, method, path, query, body, into)
+
+    async def _join(self, key: tuple[Any, ...], start: Callable[[], Awaitable[T]]) -> T:
+        flights = self._flights
+        assert flights is not None
+        flight = flights.get(key)
+        if flight is None:
+            flight = _Flight(asyncio.ensure_future(start()))
+            flights[key] = flight
+
+            def done(task: asyncio.Future[Any], key: tuple[Any, ...] = key, mine: _Flight = flight) -> None:
+                if flights.get(key) is mine:
+                    del flights[key]
+                if not task.cancelled():
+                    task.exception()  # retrieved: every waiter may have gone
+
+            flight.task.add_done_callback(done)
+        flight.waiters += 1
+        try:
+            result: T = await asyncio.shield(flight.task)
+            return result
+        finally:
+            flight.waiters -= 1
+            if flight.waiters == 0 and not flight.task.done():
+                # Nobody waits for it any more; a later identical read must not join a cancelled flight.
+                if flights.get(key) is flight:
+                    del flights[key]
+                flight.task.cancel()
 
     async def batch(
         self,
@@ -181,7 +259,11 @@ class CoreClient:
         mapping; the caller decodes the answer. Not retried unless `idempotent`."""
 
         async def attempt() -> httpx.Response:
-            return await self._send(method, path, **sent)
+            try:
+                return await self._send(method, path, **sent)
+            finally:
+                if method != "GET":
+                    _Writes.count += 1
 
         return await self.guard.run(
             operation_of(method, path), attempt, retryable=idempotent, deadline_s=deadline_s

@@ -118,7 +118,8 @@ async def open_backends(
             http = _with_request_id(make_http_client(config, transport=network))
             await stack.enter_async_context(http)
             guards[name] = Guard(name, policy_of(conf.resilience), observer=observer)
-            clients[name] = CoreClient(name, http, guards[name])
+            # Identical reads in flight at once (the page's two operations) share one backend call.
+            clients[name] = CoreClient(name, http, guards[name], coalesce=True)
         gateway_http = _with_request_id(
             make_stripe_http(
                 StripeConfig(

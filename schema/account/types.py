@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,7 +15,7 @@ from bff.core.auth.viewer import Viewer as Identity
 from schema.account.security import AccessLogEntry, PortalSession, access_log, sessions_of
 from schema.core.connection import Connection, given
 from schema.core.context import Context
-from schema.core.lookahead import inside, names, selected
+from schema.core.lookahead import connection_nodes, inside, names, selected
 from schema.core.node import Node, encode_id
 from schema.core.permission import CanManageTeam, IsAuthenticated, null_unless, require
 from schema.core.resolver import typed_field
@@ -145,18 +147,31 @@ class Viewer:
 
     @typed_field(extensions=require(IsAuthenticated()))
     async def subscriber(self, info: Info[Context, None]) -> Subscriber:
-        if names(inside(selected(info))) & NEEDS_SUBSERVICE_LIST:
+        asked = inside(selected(info))
+        wanted = names(asked)
+        loaders = info.context.loaders
+        subscriber_id = self.identity.subscriber_id
+        early: list[asyncio.Future[Any]] = []
+        if wanted & NEEDS_SUBSERVICE_LIST:
             # The list only needs the subscriber id, which the viewer already has: ask for it in the same
             # tick as the subscriber record so the two CRM reads overlap instead of taking two rounds.
-            early = info.context.loaders.subservices_by_subscriber_id.load(self.identity.subscriber_id)
+            early.append(loaders.subservices_by_subscriber_id.load(subscriber_id))
+        listed = connection_nodes([f for f in asked if f.name == "subServices"])
+        if "financialSummary" in wanted or names(listed) & NEEDS_ACCOUNT_ON_NODES:
+            # So is the billing account (the summary's figures, the cards' cycle): in the first round too,
+            # instead of after the list (bench/ratio.py). Identical reads in flight are shared.
+            early.append(loaders.account_by_subscriber_id.load(subscriber_id))
+        for job in early:
             # The fields that need it await the same cached future; this only keeps an early failure from
             # being reported as "never retrieved" when the subscriber read fails first.
-            early.add_done_callback(lambda f: f.cancelled() or f.exception())
+            job.add_done_callback(lambda f: f.cancelled() or f.exception())
         return await own_subscriber(info.context, self.identity)
 
 
 # Subscriber fields that start from the subscriber's whole sub-service list.
 NEEDS_SUBSERVICE_LIST = frozenset({"subServices", "financialSummary"})
+# Sub-service fields that need the subscriber's billing account (`schema.service.prefetch`).
+NEEDS_ACCOUNT_ON_NODES = frozenset({"billing", "renewable"})
 
 
 def resolve_viewer(info: Info[Context, None]) -> Viewer | None:
