@@ -13,7 +13,8 @@ the token to both.
   reference's answer is compared field by field with the BFF's (every leaf, same order of nodes).
 - One client: sequential pages; per page the backend critical path (union of the backend requests' in-flight
   intervals) and rounds (disjoint stretches of backend activity) as the sandbox saw them.
-- Throughput: 8 or 32 clients each loading pages back to back (aiohttp, keep-alive) for a slice of a few
+- Throughput: 8 or 32 clients, each signed in with its own session (the BFF shares identical backend reads
+  in flight only within a session, as a page's two operations), each loading pages back to back (aiohttp, keep-alive) for a slice of a few
   seconds, BFF and reference alternating slice by slice (the order flipped each time) so that drift in the
   machine's load hits both alike. CPU per page is the server process's CPU time (/proc schedstat, every
   thread) over its slices divided by its pages; the sandbox's CPU per page is reported too.
@@ -47,6 +48,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import (  # noqa: E402
     BACKEND_NAMES,
+    LOGIN,
+    PASSWORD,
     Child,
     Portal,
     _sandbox_app,
@@ -196,6 +199,7 @@ class Bench:
         self.ref_url = f"http://127.0.0.1:{ref_port}/dashboard?first={portal.first}"
         self.bff_url = str(portal.bff.base_url).rstrip("/") + "/graphql"
         self.headers = {"authorization": portal.bff.headers["Authorization"]}
+        self.sessions: list[dict[str, str]] = []  # one per load client: each its own signed-in session
         services_vars = {"first": portal.first, "after": None, "kind": None, "status": None}
         self.bodies = [
             orjson.dumps({"operationName": "DashboardSummary", "query": portal.summary, "variables": {}}),
@@ -242,9 +246,9 @@ class Bench:
         return out
 
     # -- under load
-    async def _bff_load_page(self, session: aiohttp.ClientSession) -> bool:
+    async def _bff_load_page(self, session: aiohttp.ClientSession, auth: dict[str, str]) -> bool:
         async def one(body: bytes) -> bool:
-            headers = {**self.headers, "content-type": "application/json"}
+            headers = {**auth, "content-type": "application/json"}
             async with session.post(self.bff_url, data=body, headers=headers) as response:
                 data = await response.read()
                 return response.status == 200 and b'"errors"' not in data
@@ -252,31 +256,42 @@ class Bench:
         results = await asyncio.gather(*(one(b) for b in self.bodies))
         return all(results)
 
-    async def _ref_load_page(self, session: aiohttp.ClientSession) -> bool:
-        async with session.get(self.ref_url, headers=self.headers) as response:
+    async def _ref_load_page(self, session: aiohttp.ClientSession, auth: dict[str, str]) -> bool:
+        async with session.get(self.ref_url, headers=auth) as response:
             await response.read()
             return response.status == 200
+
+    async def sign_in(self, clients: int) -> None:
+        """Sessions for `clients` load clients: like `clients` people, not one person's `clients` tabs (the
+        BFF shares identical backend reads in flight only within a session)."""
+        from sandbox.world import BENCH_USER_EMAIL
+
+        while len(self.sessions) < clients:
+            data = await self.portal.post(
+                "BenchLogin", LOGIN, {"email": BENCH_USER_EMAIL, "password": PASSWORD}
+            )
+            self.sessions.append({"authorization": f"Bearer {data['login']['accessToken']}"})
 
     async def slice(
         self, session: aiohttp.ClientSession, name: str, clients: int, seconds: float, into: Load | None
     ) -> None:
-        page: Callable[[aiohttp.ClientSession], Awaitable[bool]]
+        page: Callable[[aiohttp.ClientSession, dict[str, str]], Awaitable[bool]]
         page = self._bff_load_page if name == "BFF" else self._ref_load_page
         pid = self.pids[name]
         deadline = time.perf_counter() + seconds
         latencies: list[float] = []
         errors = 0
 
-        async def client() -> None:
+        async def client(auth: dict[str, str]) -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                ok = await page(session)
+                ok = await page(session, auth)
                 latencies.append(time.perf_counter() - started)
                 errors += not ok
 
         cpu0, sandbox0, began = cpu_seconds(pid), cpu_seconds(self.pids["sandbox"]), time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(clients)))
+        await asyncio.gather(*(client(self.sessions[i]) for i in range(clients)))
         elapsed = time.perf_counter() - began
         cpu, sandbox = cpu_seconds(pid) - cpu0, cpu_seconds(self.pids["sandbox"]) - sandbox0
         await self.portal.drain()  # keep the sandbox's record list short
@@ -291,6 +306,7 @@ class Bench:
 
     async def cell(self, n: int, clients: int, slice_s: float, slices: int) -> Cell:
         out = Cell(n, clients)
+        await self.sign_in(clients)
         connector = aiohttp.TCPConnector(limit=2 * clients + 8)
         async with aiohttp.ClientSession(connector=connector) as session:
             for name in ("BFF", "reference"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
@@ -86,6 +87,11 @@ def operation_of(method: str, path: str) -> str:
     return f"{method} " + "/".join("{id}" if _ID_SEGMENT.match(s) else s for s in segments)
 
 
+# Whose identical reads may share a flight: set per request by the server (the viewer's session, so that the
+# operations one page sends at once share, and nothing is shared between sessions); None shares nothing.
+flight_scope: ContextVar[str | None] = ContextVar("wispgate_flight_scope", default=None)
+
+
 class _Writes:
     """How many writes this process has sent to any core system: a read asked after a write returned
     never joins a read that was already in flight (it could miss the write), see `CoreClient`."""
@@ -109,8 +115,8 @@ class CoreClient:
     `adapters.decode`), or raises an `adapters.errors` type. Every call goes through the backend's
     `Guard` (deadline, breaker, bulkhead, retries of reads); the default one has the default policy.
 
-    With `coalesce`, a read identical to one already in flight (same method, path, parameters, body and
-    record type) waits for that one's answer instead of being sent again: the web's dashboard sends two
+    With `coalesce`, a read identical to one already in flight in the same `flight_scope` (same method,
+    path, parameters, body and record type) waits for that one's answer instead of being sent again: the web's dashboard sends two
     operations at once, each of which reads the same subscriber, sub-service list and billing account
     (bench/ratio.py). Only in flight, never cached after: a read asked after any write of this process
     returned starts its own flight. The answer is the same decoded record for every waiter (records are
@@ -181,7 +187,8 @@ class CoreClient:
     def _flight_key(
         self, method: str, path: str, into: Any, json_body: Any, params: dict[str, Any] | None
     ) -> tuple[Any, ...] | None:
-        if self._flights is None:
+        scope = flight_scope.get()
+        if self._flights is None or scope is None:
             return None
         try:
             body = orjson.dumps(json_body, option=orjson.OPT_SORT_KEYS)
@@ -189,7 +196,7 @@ class CoreClient:
             hash(into)
         except TypeError:
             return None  # not plain JSON (or an unhashable type): sent on its own
-        return (_Writes.count, method, path, query, body, into)
+        return (scope, _Writes.count, method, path, query, body, into)
 
     async def _join(self, key: tuple[Any, ...], start: Callable[[], Awaitable[T]]) -> T:
         flights = self._flights

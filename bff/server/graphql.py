@@ -31,6 +31,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from adapters.errors import BackendError
+from adapters.wispgate.client import flight_scope
 from bff.core.auth.cookies import ACCESS_COOKIE, bearer_token, csrf_ok, uses_cookie_credentials
 from bff.core.auth.service import CredentialError
 from bff.core.auth.viewer import Viewer
@@ -319,6 +320,9 @@ class PortalGraphQL(GraphQL[Context, None]):
         if not isinstance(credentials, Credentials):
             credentials = Credentials(None, None)
         kind = SocketContext if isinstance(request, WebSocket) else Context
+        if credentials.viewer is not None and kind is Context:
+            # The operations a page sends at once share identical backend reads; other sessions never do.
+            flight_scope.set(credentials.viewer.session_id)
         return kind(
             request=request,
             response=response,

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
 
 from adapters.errors import Unavailable
 from adapters.resilience.guard import Guard
-from adapters.wispgate.client import CoreClient
+from adapters.wispgate.client import CoreClient, flight_scope
 
 
 class Held:
@@ -65,10 +66,32 @@ def _client(held: Held) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url="http://crm.test", transport=httpx.MockTransport(held.handle))
 
 
+@pytest.fixture(autouse=True)
+def session() -> None:
+    flight_scope.set("session-1")  # pytest-asyncio runs each test in a copy of this context
+
+
 @pytest.fixture
 async def core(held: Held) -> AsyncIterator[CoreClient]:
     async with _client(held) as http:
         yield CoreClient("crm", http, Guard("crm"), coalesce=True)
+
+
+async def _in_scope(scope: str | None, job: Awaitable[Any]) -> Any:
+    flight_scope.set(scope)  # this task's own copy of the context
+    return await job
+
+
+async def test_only_the_same_session_shares(held: Held, core: CoreClient) -> None:
+    def read() -> Awaitable[Any]:
+        return core.batch("/v1/subscribers:batch", ["SUB-1"], dict)
+
+    scopes = ["session-1", "session-1", "session-2", None, None]
+    tasks = [asyncio.ensure_future(_in_scope(s, read())) for s in scopes]
+    await held.sent_count(4)
+    held.release()
+    await asyncio.gather(*tasks)
+    assert len(held.sent) == 4  # session-1's two reads shared one call; session-2 and no session did not
 
 
 async def test_identical_reads_at_once_share_one_call(held: Held, core: CoreClient) -> None:
