@@ -166,13 +166,17 @@ class Load:
     sandbox_cpu_s: float = 0.0
     latency: list[float] = field(default_factory=list)
     errors: int = 0
+    backend_calls: int = 0  # as the sandbox saw them
 
     @property
     def rate(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
 
+    def per_page(self, value: float) -> float:
+        return value / self.pages if self.pages else float("nan")
+
     def per_page_ms(self, seconds: float) -> float:
-        return seconds / self.pages * 1000 if self.pages else float("nan")
+        return self.per_page(seconds) * 1000
 
 
 @dataclass
@@ -294,7 +298,7 @@ class Bench:
         await asyncio.gather(*(client(self.sessions[i]) for i in range(clients)))
         elapsed = time.perf_counter() - began
         cpu, sandbox = cpu_seconds(pid) - cpu0, cpu_seconds(self.pids["sandbox"]) - sandbox0
-        await self.portal.drain()  # keep the sandbox's record list short
+        records = await self.portal.drain()  # also keeps the sandbox's record list short
         if into is None:
             return
         into.pages += len(latencies)
@@ -303,6 +307,7 @@ class Bench:
         into.sandbox_cpu_s += sandbox
         into.latency += latencies
         into.errors += errors
+        into.backend_calls += len(records)
 
     async def cell(self, n: int, clients: int, slice_s: float, slices: int) -> Cell:
         out = Cell(n, clients)
@@ -396,7 +401,7 @@ def report(results: list[SizeResult], slice_s: float, slices: int, load: tuple[s
         "own process, the clients in a fourth, all on the same 2 cores. Throughput: each client loads pages",
         f"back to back; {slices} slices of {slice_s:g} s per server, BFF and reference alternating. CPU per",
         "page = the server process's CPU time over its slices / its pages (sandbox's alongside: the backends'",
-        "own cost, which both pay). Times in ms.",
+        "own cost, which both pay), and the backend calls per page as the sandbox counted them. Times in ms.",
         "",
         f"Machine load at start: {load[0]}; at end: {load[1]}. {note}",
         "",
@@ -413,8 +418,9 @@ def report(results: list[SizeResult], slice_s: float, slices: int, load: tuple[s
         "### Throughput",
         "",
         "| N | clients | BFF pages/s | reference pages/s | ratio | server CPU / page, BFF vs reference "
-        "| sandbox CPU / page, BFF vs reference | page p50 / p99 under load, BFF vs reference | errors |",
-        "|---:|---:|---:|---:|---:|---|---|---|---:|",
+        "| sandbox CPU / page, BFF vs reference | backend calls / page | page p50 / p99 under load, BFF vs "
+        "reference | errors |",
+        "|---:|---:|---:|---:|---:|---|---|---|---|---:|",
     ]
     for r in results:
         for c in r.cells:
@@ -424,6 +430,7 @@ def report(results: list[SizeResult], slice_s: float, slices: int, load: tuple[s
                 f"| {c.n} | {c.clients} | {b.rate:.1f} | {f.rate:.1f} | {ratio:.2f} "
                 f"| {b.per_page_ms(b.cpu_s):.1f} vs {f.per_page_ms(f.cpu_s):.1f} "
                 f"| {b.per_page_ms(b.sandbox_cpu_s):.1f} vs {f.per_page_ms(f.sandbox_cpu_s):.1f} "
+                f"| {b.per_page(b.backend_calls):.1f} vs {f.per_page(f.backend_calls):.1f} "
                 f"| {ms(pct(b.latency, 0.5))} / {ms(pct(b.latency, 0.99))} vs "
                 f"{ms(pct(f.latency, 0.5))} / {ms(pct(f.latency, 0.99))} | {b.errors} / {f.errors} |"
             )
