@@ -41,6 +41,9 @@ ALGORITHM = "HS256"
 REQUIRED = ["exp", "iat", "iss", "aud", "sub", "sid", "jti", "ver", "sbs", "role"]
 MINOR_UNITS = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3}  # everything else: 2 decimals
 BACKENDS = ("crm", "aaa", "oss", "billing")
+# A pooled keep-alive connection the backend closed meanwhile: these reads are sent once more (the BFF's
+# adapters retry reads too).
+STALE_CONNECTION = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
 
 
 def gid(type_name: str, raw_id: str) -> str:
@@ -92,8 +95,14 @@ class Backends:
 
     async def get(self, backend: str, path: str, **params: Any) -> Any:
         assert self.session is not None
-        async with self.session.get(self.urls[backend] + path, params=params) as response:
-            return await self._answer(response)
+        for attempt in range(2):
+            try:
+                async with self.session.get(self.urls[backend] + path, params=params) as response:
+                    return await self._answer(response)
+            except STALE_CONNECTION:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     async def batch(self, backend: str, path: str, ids: list[str]) -> list[dict[str, Any]]:
         assert self.session is not None
@@ -101,9 +110,17 @@ class Backends:
             return []
         body = orjson.dumps({"ids": ids})
         headers = {"content-type": "application/json"}
-        async with self.session.post(self.urls[backend] + path, data=body, headers=headers) as response:
-            items: list[dict[str, Any]] = (await self._answer(response))["items"]
-            return items
+        for attempt in range(2):
+            try:
+                async with self.session.post(
+                    self.urls[backend] + path, data=body, headers=headers
+                ) as response:
+                    items: list[dict[str, Any]] = (await self._answer(response))["items"]
+                    return items
+            except STALE_CONNECTION:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
 
 class BackendFailed(Exception):
