@@ -132,6 +132,12 @@ _STRAWBERRY_CODES = {
 }
 
 
+def client_left(scope: Scope) -> None:
+    """A client that hangs up before its body is in is nobody's error, and nobody is left to answer: one
+    INFO line, no traceback (else the server logs "Exception in ASGI application" for every impatient phone)."""
+    log.info("client disconnected before its request body was read: %s %s", scope["method"], scope["path"])
+
+
 class _RequestAdapter(StarletteRequestAdapter):
     """strawberry's view of a request, with the ASGI scope where `Admission` left the decoded operation."""
 
@@ -225,7 +231,8 @@ class PortalGraphQL(GraphQL[Context, None]):
             await refusal_response(refusal)(scope, receive, send)
             return None
         except ClientDisconnect:
-            return None  # nobody is left to answer
+            client_left(scope)
+            return None
         if admitted.operation is not None:
             scope[OPERATION_KEY] = admitted.operation
         return admitted
@@ -245,6 +252,9 @@ class PortalGraphQL(GraphQL[Context, None]):
                 response = refusal_response(Refusal(exc.status_code, code, exc.reason))
             except Refusal as refusal:
                 response = refusal_response(refusal)
+            except ClientDisconnect:
+                client_left(scope)  # mid-upload: strawberry was reading the form
+                return
             await response(scope, receive, send)
         finally:
             await request.close()  # the uploaded files of a multipart request, if strawberry parsed its form
