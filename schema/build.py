@@ -151,6 +151,7 @@ def build_schema(
     validation too and see the errors as the client gets them, after masking. `policy`: the trusted
     documents, whose cost limit applies to documents outside them."""
     production = settings.production if settings is not None else False
+    introspection = settings.introspection if settings is not None else True
     limits = settings.limits if settings is not None else GraphQLLimits()
     documents = DocumentCache(limits)
     schema = PortalSchema(
@@ -161,7 +162,7 @@ def build_schema(
         types=[PortalUser, Subscriber, SubService, Device, Invoice, Ticket, Notification, PaymentMethod],
         extensions=[
             *observers,
-            *schema_extensions(limits, introspection=not production, documents=documents, policy=policy),
+            *schema_extensions(limits, introspection=introspection, documents=documents, policy=policy),
         ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )

@@ -41,6 +41,7 @@ from bff.core.settings import GraphQLLimits
 from bff.core.trusted import OperationPolicy
 from bff.server.admission import Admission, Admitted, bad_request, decode_json
 from bff.server.socket import TrustedSocketHandler
+from bff.server.web import GraphiQLPage
 from schema.core.context import Context
 from schema.core.document import DocumentCache
 
@@ -159,11 +160,14 @@ class PortalGraphQL(GraphQL[Context, None]):
         limits: GraphQLLimits,
         documents: DocumentCache,
         policy: OperationPolicy | None = None,
+        graphiql: GraphiQLPage | None = None,
         **kw: Any,
     ):
+        """`graphiql`: the page GET /graphql answers to a browser; None (production without GRAPHIQL=true):
+        none, a coded 404."""
         super().__init__(
             schema,
-            graphql_ide=None if production else "graphiql",
+            graphql_ide="graphiql" if graphiql is not None else None,
             # GET requests would let a cross-site <img> run queries with the viewer's cookies.
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -172,6 +176,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             **kw,
         )
         self._services = services
+        self._graphiql = graphiql
         self._admission = Admission(limits, documents, policy)
         self.policy = self._admission.policy  # the WebSocket handler applies it to every `subscribe`
 
@@ -258,6 +263,11 @@ class PortalGraphQL(GraphQL[Context, None]):
             await response(scope, receive, send)
         finally:
             await request.close()  # the uploaded files of a multipart request, if strawberry parsed its form
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own build of GraphiQL (web/dist/graphiql), never strawberry's page, which loads it from a CDN.
+        assert self._graphiql is not None  # strawberry renders an IDE only when one was configured
+        return self._graphiql.response()
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
