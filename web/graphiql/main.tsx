@@ -40,7 +40,9 @@ function authorization(headers: Record<string, unknown> | undefined): string | n
 
 async function overHttp(params: Params, headers: Record<string, unknown> | undefined): Promise<unknown> {
   const sent: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
-  for (const [key, value] of Object.entries(headers ?? {})) sent[key] = String(value);
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value !== "" && value !== null && value !== undefined) sent[key] = String(value); // the blank template
+  }
   const csrf = cookie(CSRF_COOKIE);
   if (csrf) sent[CSRF_HEADER] = csrf;
   const response = await fetch(GRAPHQL_PATH, {
@@ -78,7 +80,16 @@ function isSubscription(params: Params): boolean {
   return /^\s*(#[^\n]*\n\s*)*subscription\b/.test(query);
 }
 
-const fetcher: Fetcher = (params, options) => {
+// GraphiQL works the operation name out of the editor's text a moment after each edit: run right after an edit
+// and it still names the operation the editor held before (the BFF answers "Unknown operation named …").
+function currentName(params: Params): string | null {
+  const name = params.operationName;
+  const query = typeof params.query === "string" ? params.query : "";
+  return name && new RegExp(`\\b(query|mutation|subscription)\\s+${name}\\b`).test(query) ? name : null;
+}
+
+const fetcher: Fetcher = (asked, options) => {
+  const params = { ...asked, operationName: currentName(asked) };
   const headers = options?.headers as Record<string, unknown> | undefined;
   if (isSubscription(params)) {
     return socket(authorization(headers)).iterate({
