@@ -4,6 +4,8 @@ forgotten one: `requestPasswordReset` e-mails a single-use link to `/reset-passw
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -20,6 +22,7 @@ from schema.account.credential_errors import (
 from schema.account.links import reset_link
 from schema.core.context import Context
 from schema.core.errors import known_code
+from schema.core.mutation import INPUT, USER_ERRORS
 from schema.core.permission import IsAuthenticated, require
 
 MAX_PASSWORD = 1024
@@ -42,10 +45,12 @@ class ChangePasswordPayload:
         default=None, description="How many of the viewer's other sessions were ended"
     )
     retry_after_seconds: int | None = None
-    user_errors: list[ChangePasswordError] = strawberry.field(default_factory=list)
+    user_errors: list[ChangePasswordError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def change_password(info: Info[Context, None], input: ChangePasswordInput) -> ChangePasswordPayload:
+async def change_password(
+    info: Info[Context, None], input: Annotated[ChangePasswordInput, strawberry.argument(description=INPUT)]
+) -> ChangePasswordPayload:
     viewer = info.context.require_viewer()
     if len(input.current_password) > MAX_PASSWORD or not input.current_password:
         error = ChangePasswordError.of(
@@ -86,11 +91,14 @@ class RequestPasswordResetPayload:
         ),
     )
     retry_after_seconds: int | None = None
-    user_errors: list[RequestPasswordResetError] = strawberry.field(default_factory=list)
+    user_errors: list[RequestPasswordResetError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def request_password_reset(
-    info: Info[Context, None], input: RequestPasswordResetInput
+    info: Info[Context, None],
+    input: Annotated[RequestPasswordResetInput, strawberry.argument(description=INPUT)],
 ) -> RequestPasswordResetPayload:
     ip, _ = info.context.client()
     try:
@@ -116,10 +124,12 @@ class ResetPasswordInput:
 class ResetPasswordPayload:
     ok: bool = strawberry.field(default=False, description="The password is set: sign in with it")
     retry_after_seconds: int | None = None
-    user_errors: list[ResetPasswordError] = strawberry.field(default_factory=list)
+    user_errors: list[ResetPasswordError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def reset_password(info: Info[Context, None], input: ResetPasswordInput) -> ResetPasswordPayload:
+async def reset_password(
+    info: Info[Context, None], input: Annotated[ResetPasswordInput, strawberry.argument(description=INPUT)]
+) -> ResetPasswordPayload:
     if not input.token or len(input.token) > MAX_TOKEN:
         error = ResetPasswordError.of(
             ResetPasswordErrorCode.INVALID_TOKEN,

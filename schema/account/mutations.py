@@ -4,6 +4,7 @@ the payload for mobile apps."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from starlette.requests import Request
@@ -20,6 +21,7 @@ from schema.account.handover import become, deliver
 from schema.account.types import TokenDelivery, Viewer
 from schema.core.context import Context
 from schema.core.errors import known_code
+from schema.core.mutation import INPUT, USER_ERRORS
 
 MAX_EMAIL = 254
 MAX_PASSWORD = 1024
@@ -54,7 +56,7 @@ class LoginPayload:
     retry_after_seconds: int | None = strawberry.field(
         default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
     )
-    user_errors: list[LoginError] = strawberry.field(default_factory=list)
+    user_errors: list[LoginError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 @strawberry.input
@@ -71,7 +73,7 @@ class RefreshSessionPayload:
     access_token: str | None = None
     refresh_token: str | None = None
     access_token_expires_at: datetime | None = None
-    user_errors: list[RefreshSessionError] = strawberry.field(default_factory=list)
+    user_errors: list[RefreshSessionError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 @strawberry.type
@@ -84,7 +86,9 @@ def client_ip(request: Request | object) -> str:
     return client.host if client is not None else ""
 
 
-async def login(info: Info[Context, None], input: LoginInput) -> LoginPayload:
+async def login(
+    info: Info[Context, None], input: Annotated[LoginInput, strawberry.argument(description=INPUT)]
+) -> LoginPayload:
     context = info.context
     if len(input.email) > MAX_EMAIL or len(input.password) > MAX_PASSWORD:
         return LoginPayload(
@@ -125,7 +129,8 @@ NO_REFRESH_INPUT = RefreshSessionInput()
 
 
 async def refresh_session(
-    info: Info[Context, None], input: RefreshSessionInput = NO_REFRESH_INPUT
+    info: Info[Context, None],
+    input: Annotated[RefreshSessionInput, strawberry.argument(description=INPUT)] = NO_REFRESH_INPUT,
 ) -> RefreshSessionPayload:
     context = info.context
     body_token = input.refresh_token or None

@@ -5,6 +5,7 @@ step of signing in (`verifySecondFactor`, after `login` answered `secondFactor`)
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -25,6 +26,7 @@ from schema.account.handover import become, deliver
 from schema.account.types import TokenDelivery, Viewer
 from schema.core.context import Context
 from schema.core.errors import known_code
+from schema.core.mutation import INPUT, USER_ERRORS
 from schema.core.permission import IsAuthenticated, require
 
 MAX_CODE = 20
@@ -45,7 +47,9 @@ class TotpEnrolment:
 @strawberry.type
 class BeginTotpEnrolmentPayload:
     enrolment: TotpEnrolment | None = None
-    user_errors: list[BeginTotpEnrolmentError] = strawberry.field(default_factory=list)
+    user_errors: list[BeginTotpEnrolmentError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def begin_totp_enrolment(info: Info[Context, None]) -> BeginTotpEnrolmentPayload:
@@ -74,11 +78,14 @@ class ConfirmTotpEnrolmentPayload:
         description="10 single-use codes for when the phone is lost: shown this once, never again",
     )
     retry_after_seconds: int | None = None
-    user_errors: list[ConfirmTotpEnrolmentError] = strawberry.field(default_factory=list)
+    user_errors: list[ConfirmTotpEnrolmentError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def confirm_totp_enrolment(
-    info: Info[Context, None], input: ConfirmTotpEnrolmentInput
+    info: Info[Context, None],
+    input: Annotated[ConfirmTotpEnrolmentInput, strawberry.argument(description=INPUT)],
 ) -> ConfirmTotpEnrolmentPayload:
     viewer = info.context.require_viewer()
     ip, agent = info.context.client()
@@ -106,10 +113,12 @@ class DisableTotpInput:
 class DisableTotpPayload:
     ok: bool = False
     retry_after_seconds: int | None = None
-    user_errors: list[DisableTotpError] = strawberry.field(default_factory=list)
+    user_errors: list[DisableTotpError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def disable_totp(info: Info[Context, None], input: DisableTotpInput) -> DisableTotpPayload:
+async def disable_totp(
+    info: Info[Context, None], input: Annotated[DisableTotpInput, strawberry.argument(description=INPUT)]
+) -> DisableTotpPayload:
     viewer = info.context.require_viewer()
     password = input.password or None
     code = (input.code or "").strip()[:MAX_CODE] or None
@@ -147,11 +156,14 @@ class VerifySecondFactorPayload:
     refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     access_token_expires_at: datetime | None = None
     retry_after_seconds: int | None = None
-    user_errors: list[VerifySecondFactorError] = strawberry.field(default_factory=list)
+    user_errors: list[VerifySecondFactorError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def verify_second_factor(
-    info: Info[Context, None], input: VerifySecondFactorInput
+    info: Info[Context, None],
+    input: Annotated[VerifySecondFactorInput, strawberry.argument(description=INPUT)],
 ) -> VerifySecondFactorPayload:
     context = info.context
     code = (input.code or "").strip()[:MAX_CODE] or None

@@ -3,6 +3,8 @@ sessions' next requests are refused and their open subscriptions end with their 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -10,6 +12,7 @@ from schema.account.errors import RevokeSessionError, RevokeSessionErrorCode
 from schema.account.security import PortalSession, sessions_of
 from schema.core.context import Context
 from schema.core.errors import BadUserInput
+from schema.core.mutation import INPUT, USER_ERRORS
 from schema.core.node import decode_id_of
 from schema.core.permission import IsAuthenticated, require
 
@@ -25,10 +28,12 @@ class RevokeSessionPayload:
     sessions: list[PortalSession] | None = strawberry.field(
         default=None, description="The viewer's sessions after the change (empty when this one was ended)"
     )
-    user_errors: list[RevokeSessionError] = strawberry.field(default_factory=list)
+    user_errors: list[RevokeSessionError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def revoke_session(info: Info[Context, None], input: RevokeSessionInput) -> RevokeSessionPayload:
+async def revoke_session(
+    info: Info[Context, None], input: Annotated[RevokeSessionInput, strawberry.argument(description=INPUT)]
+) -> RevokeSessionPayload:
     viewer = info.context.require_viewer()
     try:
         session_id = decode_id_of(input.session_id, "PortalSession")
@@ -61,7 +66,8 @@ class SignOutEverywherePayload:
 
 
 async def sign_out_everywhere(
-    info: Info[Context, None], input: SignOutEverywhereInput | None = None
+    info: Info[Context, None],
+    input: Annotated[SignOutEverywhereInput | None, strawberry.argument(description=INPUT)] = None,
 ) -> SignOutEverywherePayload:
     viewer = info.context.require_viewer()
     keep = input.keep_current if input is not None else True

@@ -4,6 +4,8 @@ and `removeTeamMember`. The rules live in `bff.core.team`; a changed person's se
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -22,6 +24,7 @@ from schema.account.team_errors import (
 from schema.account.types import PortalUser, Role
 from schema.core.context import Context
 from schema.core.errors import BadUserInput, known_code
+from schema.core.mutation import INPUT, USER_ERRORS
 from schema.core.node import decode_id_of
 from schema.core.permission import CanManageTeam, require
 
@@ -61,11 +64,11 @@ class InviteTeamMemberInput:
 @strawberry.type
 class InviteTeamMemberPayload:
     member: PortalUser | None = None
-    user_errors: list[InviteTeamMemberError] = strawberry.field(default_factory=list)
+    user_errors: list[InviteTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 async def invite_team_member(
-    info: Info[Context, None], input: InviteTeamMemberInput
+    info: Info[Context, None], input: Annotated[InviteTeamMemberInput, strawberry.argument(description=INPUT)]
 ) -> InviteTeamMemberPayload:
     viewer = info.context.require_viewer()
     if len(input.email) > MAX_EMAIL or len(input.name or "") > MAX_NAME:
@@ -105,11 +108,11 @@ class ChangeTeamMemberInput:
 @strawberry.type
 class ChangeTeamMemberPayload:
     member: PortalUser | None = None
-    user_errors: list[ChangeTeamMemberError] = strawberry.field(default_factory=list)
+    user_errors: list[ChangeTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 async def change_team_member(
-    info: Info[Context, None], input: ChangeTeamMemberInput
+    info: Info[Context, None], input: Annotated[ChangeTeamMemberInput, strawberry.argument(description=INPUT)]
 ) -> ChangeTeamMemberPayload:
     viewer = info.context.require_viewer()
     ip, agent = info.context.client()
@@ -139,11 +142,14 @@ class DisableTeamMemberInput:
 @strawberry.type
 class DisableTeamMemberPayload:
     member: PortalUser | None = None
-    user_errors: list[DisableTeamMemberError] = strawberry.field(default_factory=list)
+    user_errors: list[DisableTeamMemberError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def disable_team_member(
-    info: Info[Context, None], input: DisableTeamMemberInput
+    info: Info[Context, None],
+    input: Annotated[DisableTeamMemberInput, strawberry.argument(description=INPUT)],
 ) -> DisableTeamMemberPayload:
     viewer = info.context.require_viewer()
     ip, agent = info.context.client()
@@ -167,11 +173,11 @@ class RemoveTeamMemberInput:
 @strawberry.type
 class RemoveTeamMemberPayload:
     removed_member_id: strawberry.ID | None = None
-    user_errors: list[RemoveTeamMemberError] = strawberry.field(default_factory=list)
+    user_errors: list[RemoveTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 async def remove_team_member(
-    info: Info[Context, None], input: RemoveTeamMemberInput
+    info: Info[Context, None], input: Annotated[RemoveTeamMemberInput, strawberry.argument(description=INPUT)]
 ) -> RemoveTeamMemberPayload:
     viewer = info.context.require_viewer()
     ip, agent = info.context.client()

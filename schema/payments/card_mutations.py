@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
 from adapters.errors import NotFound, Rejected
 from schema.core.context import Context
 from schema.core.errors import CodeT, ErrorFactory, ErrorT
-from schema.core.mutation import billing_only, not_found, refusal
+from schema.core.mutation import INPUT, USER_ERRORS, billing_only, not_found, refusal
 from schema.core.node import decode_id_of
 from schema.payments.errors import (
     RemovePaymentMethodError,
@@ -32,7 +34,9 @@ class RemovePaymentMethodInput:
 class RemovePaymentMethodPayload:
     removed_payment_method_id: strawberry.ID | None = None
     subscriber: Subscriber | None = None
-    user_errors: list[RemovePaymentMethodError] = strawberry.field(default_factory=list)
+    user_errors: list[RemovePaymentMethodError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 @strawberry.input
@@ -44,7 +48,9 @@ class SetDefaultPaymentMethodInput:
 class SetDefaultPaymentMethodPayload:
     payment_method: PaymentMethod | None = None
     subscriber: Subscriber | None = None
-    user_errors: list[SetDefaultPaymentMethodError] = strawberry.field(default_factory=list)
+    user_errors: list[SetDefaultPaymentMethodError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 @strawberry.input
@@ -55,7 +61,7 @@ class SetAutopayInput:
 @strawberry.type
 class SetAutopayPayload:
     autopay: Autopay | None = None
-    user_errors: list[SetAutopayError] = strawberry.field(default_factory=list)
+    user_errors: list[SetAutopayError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 _CARD_FIELD = {"NOT_FOUND": "paymentMethodId", "PAYMENT_METHOD_IN_USE": "paymentMethodId"}
@@ -66,7 +72,8 @@ def _no_card(error: ErrorFactory[CodeT, ErrorT], code: CodeT) -> ErrorT:
 
 
 async def remove_payment_method(
-    info: Info[Context, None], input: RemovePaymentMethodInput
+    info: Info[Context, None],
+    input: Annotated[RemovePaymentMethodInput, strawberry.argument(description=INPUT)],
 ) -> RemovePaymentMethodPayload:
     context = info.context
     viewer = context.require_viewer()
@@ -88,7 +95,8 @@ async def remove_payment_method(
 
 
 async def set_default_payment_method(
-    info: Info[Context, None], input: SetDefaultPaymentMethodInput
+    info: Info[Context, None],
+    input: Annotated[SetDefaultPaymentMethodInput, strawberry.argument(description=INPUT)],
 ) -> SetDefaultPaymentMethodPayload:
     context = info.context
     viewer = context.require_viewer()
@@ -134,7 +142,9 @@ async def set_default_payment_method(
     )
 
 
-async def set_autopay(info: Info[Context, None], input: SetAutopayInput) -> SetAutopayPayload:
+async def set_autopay(
+    info: Info[Context, None], input: Annotated[SetAutopayInput, strawberry.argument(description=INPUT)]
+) -> SetAutopayPayload:
     context = info.context
     viewer = context.require_viewer()
     try:

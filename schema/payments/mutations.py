@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -24,7 +25,7 @@ from schema.billing.types import Invoice
 from schema.core.connection import given
 from schema.core.context import Context
 from schema.core.errors import CodeT, ErrorFactory, ErrorT, known_code
-from schema.core.mutation import billing_only, idempotency_key_error
+from schema.core.mutation import IDEMPOTENCY_KEY, INPUT, USER_ERRORS, billing_only, idempotency_key_error
 from schema.core.node import decode_id_of
 from schema.core.permission import can_see_invoice
 from schema.payments.errors import (
@@ -76,7 +77,7 @@ async def _checkout(
 @strawberry.input
 class PayInvoiceInput:
     invoice_id: strawberry.ID
-    idempotency_key: str
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
     return_url: str | None = strawberry.field(
         default=strawberry.UNSET,
         description=(
@@ -94,10 +95,12 @@ class PayInvoiceInput:
 class PayInvoicePayload:
     invoice: Invoice | None = None
     checkout_url: str | None = None
-    user_errors: list[PayInvoiceError] = strawberry.field(default_factory=list)
+    user_errors: list[PayInvoiceError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayInvoicePayload:
+async def pay_invoice(
+    info: Info[Context, None], input: Annotated[PayInvoiceInput, strawberry.argument(description=INPUT)]
+) -> PayInvoicePayload:
     context = info.context
     viewer = context.require_viewer()
     invoice_id = decode_id_of(input.invoice_id, "Invoice")
@@ -129,7 +132,7 @@ async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayI
 @strawberry.input
 class TopUpWalletInput:
     amount: Decimal
-    idempotency_key: str
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
     return_url: str | None = strawberry.UNSET
     cancel_url: str | None = strawberry.UNSET
 
@@ -138,10 +141,12 @@ class TopUpWalletInput:
 class TopUpWalletPayload:
     wallet: Wallet | None = None
     checkout_url: str | None = None
-    user_errors: list[TopUpWalletError] = strawberry.field(default_factory=list)
+    user_errors: list[TopUpWalletError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> TopUpWalletPayload:
+async def top_up_wallet(
+    info: Info[Context, None], input: Annotated[TopUpWalletInput, strawberry.argument(description=INPUT)]
+) -> TopUpWalletPayload:
     context = info.context
     viewer = context.require_viewer()
     started = await _checkout(
@@ -171,7 +176,7 @@ async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> T
 
 @strawberry.input
 class AddPaymentMethodInput:
-    idempotency_key: str
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
     return_url: str | None = strawberry.UNSET
     cancel_url: str | None = strawberry.UNSET
 
@@ -179,11 +184,11 @@ class AddPaymentMethodInput:
 @strawberry.type
 class AddPaymentMethodPayload:
     checkout_url: str | None = None
-    user_errors: list[AddPaymentMethodError] = strawberry.field(default_factory=list)
+    user_errors: list[AddPaymentMethodError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 async def add_payment_method(
-    info: Info[Context, None], input: AddPaymentMethodInput
+    info: Info[Context, None], input: Annotated[AddPaymentMethodInput, strawberry.argument(description=INPUT)]
 ) -> AddPaymentMethodPayload:
     context = info.context
     viewer = context.require_viewer()

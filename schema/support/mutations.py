@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -9,7 +11,7 @@ from adapters.errors import Rejected
 from schema.core.context import Context
 from schema.core.errors import BadUserInput
 from schema.core.loaders import NotificationsKey
-from schema.core.mutation import refusal
+from schema.core.mutation import INPUT, USER_ERRORS, refusal
 from schema.core.node import decode_id_of
 from schema.core.permission import IsAuthenticated, require
 from schema.support.errors import MarkNotificationsReadError, MarkNotificationsReadErrorCode
@@ -25,7 +27,9 @@ class MarkNotificationsReadInput:
 @strawberry.type
 class MarkNotificationsReadPayload:
     unread_count: int
-    user_errors: list[MarkNotificationsReadError] = strawberry.field(default_factory=list)
+    user_errors: list[MarkNotificationsReadError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def _unread_count(context: Context) -> int:
@@ -37,7 +41,8 @@ async def _unread_count(context: Context) -> int:
 
 
 async def mark_notifications_read(
-    info: Info[Context, None], input: MarkNotificationsReadInput
+    info: Info[Context, None],
+    input: Annotated[MarkNotificationsReadInput, strawberry.argument(description=INPUT)],
 ) -> MarkNotificationsReadPayload:
     """Any role may mark its own notifications read. The CRM marks only those that are the user's and
     answers the unread count afterwards; an ID of someone else's notification is silently not marked."""

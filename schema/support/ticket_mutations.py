@@ -8,7 +8,7 @@ A ticket the viewer may not see (another subscriber's, another site's) answers e
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -19,7 +19,7 @@ from adapters.ports import crm
 from bff.core.uploads import CheckedFile, UploadFile, UploadRefused, check_uploads
 from schema.core.context import Context
 from schema.core.errors import BadUserInput, ErrorFactory, known_code
-from schema.core.mutation import not_found, refusal
+from schema.core.mutation import INPUT, USER_ERRORS, not_found, refusal
 from schema.core.node import decode_id_of
 from schema.core.permission import CanWriteTickets, can_see_subservice, can_see_ticket, require
 from schema.support.errors import (
@@ -98,10 +98,12 @@ class OpenTicketInput:
 @strawberry.type
 class OpenTicketPayload:
     ticket: Ticket | None = None
-    user_errors: list[OpenTicketError] = strawberry.field(default_factory=list)
+    user_errors: list[OpenTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def open_ticket(info: Info[Context, None], input: OpenTicketInput) -> OpenTicketPayload:
+async def open_ticket(
+    info: Info[Context, None], input: Annotated[OpenTicketInput, strawberry.argument(description=INPUT)]
+) -> OpenTicketPayload:
     context = info.context
     viewer = context.require_viewer()
     error, codes = OpenTicketError.of, OpenTicketErrorCode
@@ -156,10 +158,12 @@ class ReplyToTicketInput:
 @strawberry.type
 class ReplyToTicketPayload:
     ticket: Ticket | None = None
-    user_errors: list[ReplyToTicketError] = strawberry.field(default_factory=list)
+    user_errors: list[ReplyToTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def reply_to_ticket(info: Info[Context, None], input: ReplyToTicketInput) -> ReplyToTicketPayload:
+async def reply_to_ticket(
+    info: Info[Context, None], input: Annotated[ReplyToTicketInput, strawberry.argument(description=INPUT)]
+) -> ReplyToTicketPayload:
     context = info.context
     viewer = context.require_viewer()
     error, codes = ReplyToTicketError.of, ReplyToTicketErrorCode
@@ -200,10 +204,12 @@ class CloseTicketInput:
 @strawberry.type
 class CloseTicketPayload:
     ticket: Ticket | None = None
-    user_errors: list[CloseTicketError] = strawberry.field(default_factory=list)
+    user_errors: list[CloseTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def close_ticket(info: Info[Context, None], input: CloseTicketInput) -> CloseTicketPayload:
+async def close_ticket(
+    info: Info[Context, None], input: Annotated[CloseTicketInput, strawberry.argument(description=INPUT)]
+) -> CloseTicketPayload:
     context = info.context
     error, codes = CloseTicketError.of, CloseTicketErrorCode
     ticket_id = decode_id_of(input.ticket_id, "Ticket")
@@ -224,10 +230,12 @@ class ReopenTicketInput:
 @strawberry.type
 class ReopenTicketPayload:
     ticket: Ticket | None = None
-    user_errors: list[ReopenTicketError] = strawberry.field(default_factory=list)
+    user_errors: list[ReopenTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def reopen_ticket(info: Info[Context, None], input: ReopenTicketInput) -> ReopenTicketPayload:
+async def reopen_ticket(
+    info: Info[Context, None], input: Annotated[ReopenTicketInput, strawberry.argument(description=INPUT)]
+) -> ReopenTicketPayload:
     context = info.context
     error, codes = ReopenTicketError.of, ReopenTicketErrorCode
     ticket_id = decode_id_of(input.ticket_id, "Ticket")
@@ -255,10 +263,12 @@ class RateTicketInput:
 @strawberry.type
 class RateTicketPayload:
     ticket: Ticket | None = None
-    user_errors: list[RateTicketError] = strawberry.field(default_factory=list)
+    user_errors: list[RateTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def rate_ticket(info: Info[Context, None], input: RateTicketInput) -> RateTicketPayload:
+async def rate_ticket(
+    info: Info[Context, None], input: Annotated[RateTicketInput, strawberry.argument(description=INPUT)]
+) -> RateTicketPayload:
     context = info.context
     error, codes = RateTicketError.of, RateTicketErrorCode
     ticket_id = decode_id_of(input.ticket_id, "Ticket")
