@@ -30,7 +30,7 @@ MAX_EMAIL = 254
 MAX_TOKEN = 200
 
 
-@strawberry.input
+@strawberry.input(description="The input of `changePassword`.")
 class ChangePasswordInput:
     current_password: str
     new_password: str = strawberry.field(
@@ -38,7 +38,9 @@ class ChangePasswordInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `changePassword`: what it changed, or why it was refused (`userErrors`)."
+)
 class ChangePasswordPayload:
     ok: bool = False
     ended_session_count: int | None = strawberry.field(
@@ -76,12 +78,14 @@ async def change_password(
     return ChangePasswordPayload(ok=True, ended_session_count=ended)
 
 
-@strawberry.input
+@strawberry.input(description="The input of `requestPasswordReset`.")
 class RequestPasswordResetInput:
     email: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `requestPasswordReset`: what it changed, or why it was refused (`userErrors`)."
+)
 class RequestPasswordResetPayload:
     ok: bool = strawberry.field(
         default=False,
@@ -114,13 +118,15 @@ async def request_password_reset(
     return RequestPasswordResetPayload(ok=True)
 
 
-@strawberry.input
+@strawberry.input(description="The input of `resetPassword`.")
 class ResetPasswordInput:
     token: str = strawberry.field(description="The `token` of the e-mailed link")
     new_password: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `resetPassword`: what it changed, or why it was refused (`userErrors`)."
+)
 class ResetPasswordPayload:
     ok: bool = strawberry.field(default=False, description="The password is set: sign in with it")
     retry_after_seconds: int | None = None

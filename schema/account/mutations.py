@@ -27,7 +27,7 @@ MAX_EMAIL = 254
 MAX_PASSWORD = 1024
 
 
-@strawberry.input
+@strawberry.input(description="The input of `login`.")
 class LoginInput:
     email: str
     password: str
@@ -40,7 +40,7 @@ class SecondFactorChallenge:
     expires_at: datetime
 
 
-@strawberry.type
+@strawberry.type(description="The result of `login`: what it changed, or why it was refused (`userErrors`).")
 class LoginPayload:
     viewer: Viewer | None = None
     second_factor: SecondFactorChallenge | None = strawberry.field(
@@ -59,7 +59,7 @@ class LoginPayload:
     user_errors: list[LoginError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-@strawberry.input
+@strawberry.input(description="The input of `refreshSession`.")
 class RefreshSessionInput:
     refresh_token: str | None = strawberry.field(
         default=strawberry.UNSET,
@@ -67,7 +67,9 @@ class RefreshSessionInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `refreshSession`: what it changed, or why it was refused (`userErrors`)."
+)
 class RefreshSessionPayload:
     viewer: Viewer | None = None
     access_token: str | None = None
@@ -76,7 +78,7 @@ class RefreshSessionPayload:
     user_errors: list[RefreshSessionError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of `logout`.")
 class LogoutPayload:
     ok: bool
 

@@ -44,7 +44,9 @@ class TotpEnrolment:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `beginTotpEnrolment`: what it changed, or why it was refused (`userErrors`)."
+)
 class BeginTotpEnrolmentPayload:
     enrolment: TotpEnrolment | None = None
     user_errors: list[BeginTotpEnrolmentError] = strawberry.field(
@@ -66,12 +68,14 @@ async def begin_totp_enrolment(info: Info[Context, None]) -> BeginTotpEnrolmentP
     )
 
 
-@strawberry.input
+@strawberry.input(description="The input of `confirmTotpEnrolment`.")
 class ConfirmTotpEnrolmentInput:
     code: str = strawberry.field(description="The 6 digits the authenticator app shows now")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `confirmTotpEnrolment`: what it changed, or why it was refused (`userErrors`)."
+)
 class ConfirmTotpEnrolmentPayload:
     recovery_codes: list[str] | None = strawberry.field(
         default=None,
@@ -109,7 +113,9 @@ class DisableTotpInput:
     code: str | None = None
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `disableTotp`: what it changed, or why it was refused (`userErrors`)."
+)
 class DisableTotpPayload:
     ok: bool = False
     retry_after_seconds: int | None = None
@@ -149,7 +155,9 @@ class VerifySecondFactorInput:
     token_delivery: TokenDelivery = TokenDelivery.COOKIE
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `verifySecondFactor`: what it changed, or why it was refused (`userErrors`)."
+)
 class VerifySecondFactorPayload:
     viewer: Viewer | None = None
     access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")

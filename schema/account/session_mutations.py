@@ -17,12 +17,14 @@ from schema.core.node import decode_id_of
 from schema.core.permission import IsAuthenticated, require
 
 
-@strawberry.input
+@strawberry.input(description="The input of `revokeSession`.")
 class RevokeSessionInput:
     session_id: strawberry.ID = strawberry.field(description="A `PortalSession.id` from `viewer.sessions`")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `revokeSession`: what it changed, or why it was refused (`userErrors`)."
+)
 class RevokeSessionPayload:
     revoked_session_id: strawberry.ID | None = None
     sessions: list[PortalSession] | None = strawberry.field(
@@ -52,14 +54,14 @@ async def revoke_session(
     return RevokeSessionPayload(revoked_session_id=input.session_id, sessions=remaining)
 
 
-@strawberry.input
+@strawberry.input(description="The input of `signOutEverywhere`.")
 class SignOutEverywhereInput:
     keep_current: bool = strawberry.field(
         default=True, description="Keep the session making this request (the default) or end it too"
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `signOutEverywhere`.")
 class SignOutEverywherePayload:
     ended_count: int = strawberry.field(description="How many sessions were ended")
     sessions: list[PortalSession] = strawberry.field(description="The viewer's sessions afterwards")

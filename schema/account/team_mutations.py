@@ -51,7 +51,7 @@ def _field(failure: TeamFailure) -> tuple[str, ...]:
     return ("input", failure.field) if failure.field else ()
 
 
-@strawberry.input
+@strawberry.input(description="The input of `inviteTeamMember`.")
 class InviteTeamMemberInput:
     email: str
     name: str | None = None
@@ -61,7 +61,9 @@ class InviteTeamMemberInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `inviteTeamMember`: what it changed, or why it was refused (`userErrors`)."
+)
 class InviteTeamMemberPayload:
     member: PortalUser | None = None
     user_errors: list[InviteTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
@@ -96,7 +98,7 @@ async def invite_team_member(
     return InviteTeamMemberPayload(member=PortalUser.of(user))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `changeTeamMember`.")
 class ChangeTeamMemberInput:
     member_id: strawberry.ID = strawberry.field(description="A `PortalUser` ID from `viewer.team`")
     role: Role
@@ -105,7 +107,9 @@ class ChangeTeamMemberInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `changeTeamMember`: what it changed, or why it was refused (`userErrors`)."
+)
 class ChangeTeamMemberPayload:
     member: PortalUser | None = None
     user_errors: list[ChangeTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
@@ -133,13 +137,15 @@ async def change_team_member(
     return ChangeTeamMemberPayload(member=PortalUser.of(user))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `disableTeamMember`.")
 class DisableTeamMemberInput:
     member_id: strawberry.ID
     disabled: bool = strawberry.field(default=True, description="false enables a disabled person again")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `disableTeamMember`: what it changed, or why it was refused (`userErrors`)."
+)
 class DisableTeamMemberPayload:
     member: PortalUser | None = None
     user_errors: list[DisableTeamMemberError] = strawberry.field(
@@ -165,12 +171,14 @@ async def disable_team_member(
     return DisableTeamMemberPayload(member=PortalUser.of(user))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `removeTeamMember`.")
 class RemoveTeamMemberInput:
     member_id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `removeTeamMember`: what it changed, or why it was refused (`userErrors`)."
+)
 class RemoveTeamMemberPayload:
     removed_member_id: strawberry.ID | None = None
     user_errors: list[RemoveTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)

@@ -25,12 +25,14 @@ from schema.payments.types import Autopay, PaymentMethod, is_expired
 from schema.subscriber.types import Subscriber, own_subscriber
 
 
-@strawberry.input
+@strawberry.input(description="The input of `removePaymentMethod`.")
 class RemovePaymentMethodInput:
     payment_method_id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `removePaymentMethod`: what it changed, or why it was refused (`userErrors`)."
+)
 class RemovePaymentMethodPayload:
     removed_payment_method_id: strawberry.ID | None = None
     subscriber: Subscriber | None = None
@@ -39,12 +41,14 @@ class RemovePaymentMethodPayload:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The input of `setDefaultPaymentMethod`.")
 class SetDefaultPaymentMethodInput:
     payment_method_id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `setDefaultPaymentMethod`: what it changed, or why it was refused (`userErrors`)."
+)
 class SetDefaultPaymentMethodPayload:
     payment_method: PaymentMethod | None = None
     subscriber: Subscriber | None = None
@@ -53,12 +57,14 @@ class SetDefaultPaymentMethodPayload:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The input of `setAutopay`.")
 class SetAutopayInput:
     enabled: bool
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `setAutopay`: what it changed, or why it was refused (`userErrors`)."
+)
 class SetAutopayPayload:
     autopay: Autopay | None = None
     user_errors: list[SetAutopayError] = strawberry.field(default_factory=list, description=USER_ERRORS)

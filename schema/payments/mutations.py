@@ -74,7 +74,7 @@ async def _checkout(
 # ----------------------------------------------------------------------------------------------- payInvoice
 
 
-@strawberry.input
+@strawberry.input(description="The input of `payInvoice`.")
 class PayInvoiceInput:
     invoice_id: strawberry.ID
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
@@ -91,7 +91,9 @@ class PayInvoiceInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `payInvoice`: what it changed, or why it was refused (`userErrors`)."
+)
 class PayInvoicePayload:
     invoice: Invoice | None = None
     checkout_url: str | None = None
@@ -129,7 +131,7 @@ async def pay_invoice(
 # ---------------------------------------------------------------------------------------------- topUpWallet
 
 
-@strawberry.input
+@strawberry.input(description="The input of `topUpWallet`.")
 class TopUpWalletInput:
     amount: Decimal
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
@@ -137,7 +139,9 @@ class TopUpWalletInput:
     cancel_url: str | None = strawberry.UNSET
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `topUpWallet`: what it changed, or why it was refused (`userErrors`)."
+)
 class TopUpWalletPayload:
     wallet: Wallet | None = None
     checkout_url: str | None = None
@@ -174,14 +178,16 @@ async def top_up_wallet(
 # ---------------------------------------------------------------------------------------- addPaymentMethod
 
 
-@strawberry.input
+@strawberry.input(description="The input of `addPaymentMethod`.")
 class AddPaymentMethodInput:
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
     return_url: str | None = strawberry.UNSET
     cancel_url: str | None = strawberry.UNSET
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `addPaymentMethod`: what it changed, or why it was refused (`userErrors`)."
+)
 class AddPaymentMethodPayload:
     checkout_url: str | None = None
     user_errors: list[AddPaymentMethodError] = strawberry.field(default_factory=list, description=USER_ERRORS)

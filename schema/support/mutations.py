@@ -19,12 +19,14 @@ from schema.support.errors import MarkNotificationsReadError, MarkNotificationsR
 MAX_MARK_READ = 500
 
 
-@strawberry.input
+@strawberry.input(description="The input of `markNotificationsRead`.")
 class MarkNotificationsReadInput:
     ids: list[strawberry.ID]
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `markNotificationsRead`: what it changed, or why it was refused (`userErrors`)."
+)
 class MarkNotificationsReadPayload:
     unread_count: int
     user_errors: list[MarkNotificationsReadError] = strawberry.field(

@@ -82,7 +82,7 @@ def _fresh(ticket: crm.Ticket) -> Ticket:
 # -------------------------------------------------------------------------------------------- openTicket
 
 
-@strawberry.input
+@strawberry.input(description="The input of `openTicket`.")
 class OpenTicketInput:
     category: TicketCategory = strawberry.field(description="One of `ticketCategories`")
     subject: str
@@ -95,7 +95,9 @@ class OpenTicketInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `openTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class OpenTicketPayload:
     ticket: Ticket | None = None
     user_errors: list[OpenTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
@@ -148,14 +150,16 @@ async def open_ticket(
 # ----------------------------------------------------------------------------------------- replyToTicket
 
 
-@strawberry.input
+@strawberry.input(description="The input of `replyToTicket`.")
 class ReplyToTicketInput:
     ticket_id: strawberry.ID
     body: str
     attachments: list[Upload] | None = None
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `replyToTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class ReplyToTicketPayload:
     ticket: Ticket | None = None
     user_errors: list[ReplyToTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
@@ -196,12 +200,14 @@ async def reply_to_ticket(
 # ------------------------------------------------------------------------- closeTicket, reopenTicket, rate
 
 
-@strawberry.input
+@strawberry.input(description="The input of `closeTicket`.")
 class CloseTicketInput:
     ticket_id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `closeTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class CloseTicketPayload:
     ticket: Ticket | None = None
     user_errors: list[CloseTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
@@ -221,13 +227,15 @@ async def close_ticket(
     return CloseTicketPayload(ticket=_fresh(result))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `reopenTicket`.")
 class ReopenTicketInput:
     ticket_id: strawberry.ID
     reason: str | None = strawberry.field(default=None, description="Why: added to the conversation")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `reopenTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class ReopenTicketPayload:
     ticket: Ticket | None = None
     user_errors: list[ReopenTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
@@ -253,14 +261,16 @@ async def reopen_ticket(
     return ReopenTicketPayload(ticket=_fresh(result))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `rateTicket`.")
 class RateTicketInput:
     ticket_id: strawberry.ID
     score: int = strawberry.field(description="1 (poor) to 5 (excellent)")
     comment: str | None = None
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `rateTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class RateTicketPayload:
     ticket: Ticket | None = None
     user_errors: list[RateTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)

@@ -337,9 +337,13 @@ class Notification(Node):
         return notification_link(self.record)
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of the viewer's notifications, and how many of all of them are unread."
+)
 class NotificationConnection(Connection[Notification]):
-    unread_count: int
+    unread_count: int = strawberry.field(
+        description="Unread notifications in the whole list, not only this page."
+    )
 
 
 async def notification_connection(

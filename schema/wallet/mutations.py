@@ -48,7 +48,7 @@ MAX_GIFT_CARD_CODE = 40
 # ------------------------------------------------------------------------------------ applyWalletToInvoice
 
 
-@strawberry.input
+@strawberry.input(description="The input of `applyWalletToInvoice`.")
 class ApplyWalletToInvoiceInput:
     invoice_id: strawberry.ID
     amount: Decimal | None = strawberry.field(
@@ -57,7 +57,9 @@ class ApplyWalletToInvoiceInput:
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `applyWalletToInvoice`: what it changed, or why it was refused (`userErrors`)."
+)
 class ApplyWalletToInvoicePayload:
     invoice: Invoice | None = None
     wallet: Wallet | None = None
@@ -111,12 +113,14 @@ async def apply_wallet_to_invoice(
 # ------------------------------------------------------------------------------------------ redeemGiftCard
 
 
-@strawberry.input
+@strawberry.input(description="The input of `redeemGiftCard`.")
 class RedeemGiftCardInput:
     code: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `redeemGiftCard`: what it changed, or why it was refused (`userErrors`)."
+)
 class RedeemGiftCardPayload:
     wallet: Wallet | None = None
     credited: Money | None = None
@@ -179,13 +183,15 @@ async def redeem_gift_card(
 # -------------------------------------------------------------------------------------------- renewService
 
 
-@strawberry.input
+@strawberry.input(description="The input of `renewService`.")
 class RenewServiceInput:
     sub_service_id: strawberry.ID
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `renewService`: what it changed, or why it was refused (`userErrors`)."
+)
 class RenewServicePayload:
     sub_service: SubService | None = None
     wallet: Wallet | None = None
