@@ -150,16 +150,20 @@ class AddOn:
         return cls(name=a.name, monthly_price=Money.of(a.monthly_price), active_since=a.active_since)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A purchase paid in instalments (equipment, installation), and how far it has got."
+)
 class InstallmentPlan:
-    description: str
-    total: Money
-    paid: Money
-    remaining: Money
-    amount_each: Money
-    installments_total: int
-    installments_paid: int
-    next_due_on: date | None
+    description: str = strawberry.field(description="What is being paid off.")
+    total: Money = strawberry.field(description="The whole price.")
+    paid: Money = strawberry.field(description="What has been paid so far.")
+    remaining: Money = strawberry.field(description="What is left to pay: `total` minus `paid`.")
+    amount_each: Money = strawberry.field(description="The amount of each instalment.")
+    installments_total: int = strawberry.field(description="How many instalments the plan has.")
+    installments_paid: int = strawberry.field(description="How many have been paid.")
+    next_due_on: date | None = strawberry.field(
+        description="When the next instalment is due; null once the plan is paid off."
+    )
     progress: float = strawberry.field(description="0..1")
 
     @classmethod
@@ -177,9 +181,11 @@ class InstallmentPlan:
         )
 
 
-@strawberry.type
+@strawberry.type(description="When a service is invoiced: the current period and the next invoice.")
 class BillingCycle:
-    billing_day: int
-    period_start: date
-    period_end: date
-    next_invoice_on: date | None
+    billing_day: int = strawberry.field(description="The day of the month each period starts (1 to 28).")
+    period_start: date = strawberry.field(description="First day of the current period.")
+    period_end: date = strawberry.field(description="Last day of the current period.")
+    next_invoice_on: date | None = strawberry.field(
+        description="When the next invoice will be issued; null when none is planned."
+    )

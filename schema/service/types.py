@@ -56,10 +56,14 @@ InvoiceRef: Any = Annotated["Invoice", strawberry.lazy("schema.billing.types")] 
 class SubServiceBilling:
     record: strawberry.Private[billing_port.SubServiceBilling]
     prefetched: strawberry.Private[Prefetched]
-    outstanding: Money
-    monthly_charge: Money
-    cycle: BillingCycle
-    prepaid: bool
+    outstanding: Money = strawberry.field(description="What this sub-service's unpaid invoices still owe.")
+    monthly_charge: Money = strawberry.field(description="What it costs per month, add-ons included.")
+    cycle: BillingCycle = strawberry.field(
+        description="Its billing period (the account's when the service is prepaid and not invoiced)."
+    )
+    prepaid: bool = strawberry.field(
+        description="Paid ahead from the wallet (`renewService`) rather than invoiced."
+    )
 
     @classmethod
     def of(
