@@ -27,15 +27,19 @@ from schema.subscriber.types import Subscriber, own_subscriber
 
 @strawberry.input(description="The input of `removePaymentMethod`.")
 class RemovePaymentMethodInput:
-    payment_method_id: strawberry.ID
+    payment_method_id: strawberry.ID = strawberry.field(description="The card to remove (its global ID).")
 
 
 @strawberry.type(
     description="The result of `removePaymentMethod`: what it changed, or why it was refused (`userErrors`)."
 )
 class RemovePaymentMethodPayload:
-    removed_payment_method_id: strawberry.ID | None = None
-    subscriber: Subscriber | None = None
+    removed_payment_method_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The ID of the card removed; null when refused."
+    )
+    subscriber: Subscriber | None = strawberry.field(
+        default=None, description="The subscriber, with the saved cards as they are now."
+    )
     user_errors: list[RemovePaymentMethodError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )
@@ -43,15 +47,21 @@ class RemovePaymentMethodPayload:
 
 @strawberry.input(description="The input of `setDefaultPaymentMethod`.")
 class SetDefaultPaymentMethodInput:
-    payment_method_id: strawberry.ID
+    payment_method_id: strawberry.ID = strawberry.field(
+        description="The card autopay should charge (its global ID)."
+    )
 
 
 @strawberry.type(
     description="The result of `setDefaultPaymentMethod`: what it changed, or why it was refused (`userErrors`)."
 )
 class SetDefaultPaymentMethodPayload:
-    payment_method: PaymentMethod | None = None
-    subscriber: Subscriber | None = None
+    payment_method: PaymentMethod | None = strawberry.field(
+        default=None, description="The card that is now the default."
+    )
+    subscriber: Subscriber | None = strawberry.field(
+        default=None, description="The subscriber, with the saved cards as they are now."
+    )
     user_errors: list[SetDefaultPaymentMethodError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )
@@ -59,14 +69,16 @@ class SetDefaultPaymentMethodPayload:
 
 @strawberry.input(description="The input of `setAutopay`.")
 class SetAutopayInput:
-    enabled: bool
+    enabled: bool = strawberry.field(
+        description="Turn automatic payment of new invoices on (true) or off (false)."
+    )
 
 
 @strawberry.type(
     description="The result of `setAutopay`: what it changed, or why it was refused (`userErrors`)."
 )
 class SetAutopayPayload:
-    autopay: Autopay | None = None
+    autopay: Autopay | None = strawberry.field(default=None, description="Autopay as it is now.")
     user_errors: list[SetAutopayError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 

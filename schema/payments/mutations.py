@@ -76,7 +76,7 @@ async def _checkout(
 
 @strawberry.input(description="The input of `payInvoice`.")
 class PayInvoiceInput:
-    invoice_id: strawberry.ID
+    invoice_id: strawberry.ID = strawberry.field(description="The invoice to pay (its global ID).")
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
     return_url: str | None = strawberry.field(
         default=strawberry.UNSET,
@@ -95,8 +95,13 @@ class PayInvoiceInput:
     description="The result of `payInvoice`: what it changed, or why it was refused (`userErrors`)."
 )
 class PayInvoicePayload:
-    invoice: Invoice | None = None
-    checkout_url: str | None = None
+    invoice: Invoice | None = strawberry.field(
+        default=None,
+        description="The invoice as it is now (PAID once the payment settles: `paymentSettled`).",
+    )
+    checkout_url: str | None = strawberry.field(
+        default=None, description="The gateway's page to send the browser to, to pay; null when refused."
+    )
     user_errors: list[PayInvoiceError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -133,18 +138,31 @@ async def pay_invoice(
 
 @strawberry.input(description="The input of `topUpWallet`.")
 class TopUpWalletInput:
-    amount: Decimal
+    amount: Decimal = strawberry.field(
+        description="How much to add, in the account's currency (within the operator's limits)."
+    )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
-    return_url: str | None = strawberry.UNSET
-    cancel_url: str | None = strawberry.UNSET
+    return_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser after paying; must be on an allowed origin. Default: the portal's /payments/return page.",
+    )
+    cancel_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser when the payment is cancelled; must be on an allowed origin. Default: the portal's /wallet page.",
+    )
 
 
 @strawberry.type(
     description="The result of `topUpWallet`: what it changed, or why it was refused (`userErrors`)."
 )
 class TopUpWalletPayload:
-    wallet: Wallet | None = None
-    checkout_url: str | None = None
+    wallet: Wallet | None = strawberry.field(
+        default=None,
+        description="The wallet as it is now (the top-up lands when the payment settles: `paymentSettled`).",
+    )
+    checkout_url: str | None = strawberry.field(
+        default=None, description="The gateway's page to send the browser to, to pay; null when refused."
+    )
     user_errors: list[TopUpWalletError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -181,15 +199,24 @@ async def top_up_wallet(
 @strawberry.input(description="The input of `addPaymentMethod`.")
 class AddPaymentMethodInput:
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
-    return_url: str | None = strawberry.UNSET
-    cancel_url: str | None = strawberry.UNSET
+    return_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser once the card is saved; must be on an allowed origin. Default: the portal's /payments/return page.",
+    )
+    cancel_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser when the subscriber cancels; must be on an allowed origin. Default: the portal's /payment-methods page.",
+    )
 
 
 @strawberry.type(
     description="The result of `addPaymentMethod`: what it changed, or why it was refused (`userErrors`)."
 )
 class AddPaymentMethodPayload:
-    checkout_url: str | None = None
+    checkout_url: str | None = strawberry.field(
+        default=None,
+        description="The gateway's page where the subscriber enters the card (the portal never sees its number); null when refused.",
+    )
     user_errors: list[AddPaymentMethodError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 

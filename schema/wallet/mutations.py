@@ -50,7 +50,7 @@ MAX_GIFT_CARD_CODE = 40
 
 @strawberry.input(description="The input of `applyWalletToInvoice`.")
 class ApplyWalletToInvoiceInput:
-    invoice_id: strawberry.ID
+    invoice_id: strawberry.ID = strawberry.field(description="The invoice to pay (its global ID).")
     amount: Decimal | None = strawberry.field(
         default=strawberry.UNSET, description="Default: as much of the balance as the wallet covers"
     )
@@ -61,8 +61,8 @@ class ApplyWalletToInvoiceInput:
     description="The result of `applyWalletToInvoice`: what it changed, or why it was refused (`userErrors`)."
 )
 class ApplyWalletToInvoicePayload:
-    invoice: Invoice | None = None
-    wallet: Wallet | None = None
+    invoice: Invoice | None = strawberry.field(default=None, description="The invoice after the payment.")
+    wallet: Wallet | None = strawberry.field(default=None, description="The wallet after the payment.")
     user_errors: list[ApplyWalletToInvoiceError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )
@@ -115,15 +115,15 @@ async def apply_wallet_to_invoice(
 
 @strawberry.input(description="The input of `redeemGiftCard`.")
 class RedeemGiftCardInput:
-    code: str
+    code: str = strawberry.field(description="The gift card's code, as printed on it.")
 
 
 @strawberry.type(
     description="The result of `redeemGiftCard`: what it changed, or why it was refused (`userErrors`)."
 )
 class RedeemGiftCardPayload:
-    wallet: Wallet | None = None
-    credited: Money | None = None
+    wallet: Wallet | None = strawberry.field(default=None, description="The wallet after the credit.")
+    credited: Money | None = strawberry.field(default=None, description="What the card added to the wallet.")
     user_errors: list[RedeemGiftCardError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -185,7 +185,9 @@ async def redeem_gift_card(
 
 @strawberry.input(description="The input of `renewService`.")
 class RenewServiceInput:
-    sub_service_id: strawberry.ID
+    sub_service_id: strawberry.ID = strawberry.field(
+        description="The prepaid sub-service to renew (its global ID)."
+    )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
 
@@ -193,8 +195,12 @@ class RenewServiceInput:
     description="The result of `renewService`: what it changed, or why it was refused (`userErrors`)."
 )
 class RenewServicePayload:
-    sub_service: SubService | None = None
-    wallet: Wallet | None = None
+    sub_service: SubService | None = strawberry.field(
+        default=None, description="The sub-service with its new expiry."
+    )
+    wallet: Wallet | None = strawberry.field(
+        default=None, description="The wallet after paying for the period."
+    )
     user_errors: list[RenewServiceError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
