@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -11,7 +12,7 @@ from strawberry.types import Info
 from adapters.ports.crm import PortalUser as PortalUserRecord
 from bff.core.auth.viewer import Viewer as Identity
 from schema.account.security import AccessLogEntry, PortalSession, access_log, sessions_of
-from schema.core.connection import Connection, given
+from schema.core.connection import AFTER, FIRST, Connection, given
 from schema.core.context import Context
 from schema.core.lookahead import inside, names, selected
 from schema.core.node import Node, encode_id
@@ -139,7 +140,10 @@ class Viewer:
         )
     )
     async def access_log(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = strawberry.UNSET,
     ) -> Connection[AccessLogEntry] | None:
         return await access_log(info, self.identity, first, given(after))
 

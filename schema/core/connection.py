@@ -18,6 +18,9 @@ import strawberry
 from schema.core.errors import BadUserInput
 
 MAX_FIRST = 100
+# The paging arguments of every connection field.
+FIRST = f"How many items the page holds, at most {MAX_FIRST}."
+AFTER = "Start after the item with this cursor (`endCursor` of the previous page); omitted: from the start."
 _PREFIX = "o:"
 
 NodeT = TypeVar("NodeT")

@@ -124,4 +124,7 @@ async def payment_settled(info: Info[Context, None]) -> AsyncIterator[PaymentSet
 
 @strawberry.type
 class PaymentSubscription:
-    payment_settled: AsyncIterator[PaymentSettled] = strawberry.subscription(resolver=payment_settled)
+    payment_settled: AsyncIterator[PaymentSettled] = strawberry.subscription(
+        resolver=payment_settled,
+        description="A payment the viewer may see went through at the gateway and was recorded.",
+    )

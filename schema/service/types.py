@@ -157,8 +157,16 @@ class SubService(Node):
     def usage(
         self,
         info: Info[Context, None],
-        from_: Annotated[date | None, strawberry.argument(name="from")] = strawberry.UNSET,
-        to: date | None = strawberry.UNSET,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="First day of the period; default: 29 days before `to` (at most 90 days in all).",
+            ),
+        ] = strawberry.UNSET,
+        to: Annotated[
+            date | None, strawberry.argument(description="Last day of the period, inclusive; default: today.")
+        ] = strawberry.UNSET,
     ) -> Any:
         key = usage_key(self.record.id, given(from_), given(to))
         loader = info.context.loaders.usage_by_subservice_id

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from adapters.errors import NotFound
 from adapters.ports import billing
-from schema.core.connection import Connection, Window, check_first, connection, decode_cursor, given
+from schema.core.connection import (
+    AFTER,
+    FIRST,
+    Connection,
+    Window,
+    check_first,
+    connection,
+    decode_cursor,
+    given,
+)
 from schema.core.context import Context
 from schema.core.money import Money
 from schema.core.node import encode_id
@@ -65,7 +75,10 @@ class Wallet:
 
     @strawberry.field
     async def transactions(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = strawberry.UNSET,
     ) -> Connection[WalletTransaction]:
         count = check_first(first, 20)
         after = given(after)
