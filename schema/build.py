@@ -53,12 +53,14 @@ from schema.wallet.mutations import WalletMutation
 from schema.wallet.subscriptions import WalletSubscription
 
 
-@strawberry.type
+@strawberry.type(description="What a client can read: start from `viewer`.")
 class Query(AccountQuery, NodeQuery, SupportQuery):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="What a client can change. Refusals a user can act on come back in each payload's `userErrors`."
+)
 class Mutation(
     AccountMutation,
     SessionMutation,
@@ -74,7 +76,9 @@ class Mutation(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live events over the WebSocket (graphql-transport-ws), each about what the viewer may see."
+)
 class Subscription(
     PaymentSubscription, BillingSubscription, WalletSubscription, ServiceSubscription, SupportSubscription
 ):

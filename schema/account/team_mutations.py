@@ -84,7 +84,7 @@ async def invite_team_member(
             viewer,
             email=input.email,
             name=input.name,
-            role=input.role.value,
+            role=input.role.name,  # a Role's name is its value
             site_ids=_sites(input.site_ids),
             link=reset_link(info.context),
             ip=ip,
@@ -124,7 +124,7 @@ async def change_team_member(
         user = await Team(info.context.auth).change(
             viewer,
             _raw(input.member_id, "PortalUser"),
-            role=input.role.value,
+            role=input.role.name,  # a Role's name is its value
             site_ids=_sites(input.site_ids),
             ip=ip,
             user_agent=agent,

@@ -44,11 +44,13 @@ def _either(text: str) -> str:
     return f"{text}{end} Billing's copy when the CRM is unavailable; null when both are."
 
 
-@strawberry.enum
+@strawberry.enum(description="What sort of customer the subscriber is.")
 class SubscriberKind(Enum):
-    RESIDENTIAL = "RESIDENTIAL"
-    ENTERPRISE = "ENTERPRISE"
-    MDU = "MDU"
+    RESIDENTIAL = strawberry.enum_value("RESIDENTIAL", description="A household.")
+    ENTERPRISE = strawberry.enum_value("ENTERPRISE", description="A company, possibly with many sites.")
+    MDU = strawberry.enum_value(
+        "MDU", description="A multi-dwelling unit: a building whose apartments are served under one account."
+    )
 
 
 async def _visible_subservices(context: Context) -> list[crm.SubService]:
