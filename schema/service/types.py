@@ -106,8 +106,8 @@ class SubService(Node):
     record: strawberry.Private[crm.SubService]
     prefetched: strawberry.Private[Prefetched]
     label: str = strawberry.field(description='In the subscriber\'s words, e.g. "Internet – Apt 101"')
-    location: str
-    kind: ServiceKind
+    location: str = strawberry.field(description="Where the service is delivered (an address, an apartment).")
+    kind: ServiceKind = strawberry.field(description="What the service delivers.")
 
     @classmethod
     def of(cls, record: crm.SubService) -> SubService:

@@ -143,13 +143,13 @@ class Subscriber(Node):
         window(0, first, after, 50)  # validate before calling anything
         records = await _visible_subservices(context)
         if kind is not None:
-            records = [r for r in records if r.kind == kind.value]
+            records = [r for r in records if r.kind == kind.name]  # enum names are the values
         if status is not None:
             # Filter before paging, so totalCount and cursors are exact; the statuses stay in the
             # loader's cache for the page's `status` fields.
             found = await context.loaders.status_by_subservice_id.load_many([r.id for r in records])
             records = [
-                r for r, s in zip(records, found, strict=True) if s is not None and s.status == status.value
+                r for r, s in zip(records, found, strict=True) if s is not None and s.status == status.name
             ]
         win = window(len(records), first, after, 50)
         page = await subservice_objects(

@@ -24,6 +24,7 @@ from schema.core.connection import (
 from schema.core.context import Context
 from schema.core.money import Money
 from schema.core.node import encode_id
+from schema.core.resolver import typed_field
 
 BACKEND_PAGE = 100  # Billing's largest ledger page
 
@@ -73,7 +74,7 @@ class Wallet:
     subscriber_id: strawberry.Private[str]
     balance: Money = strawberry.field(description="What the wallet holds now.")
 
-    @strawberry.field
+    @typed_field(description="The wallet's movements, newest first.")
     async def transactions(
         self,
         info: Info[Context, None],
