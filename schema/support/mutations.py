@@ -21,14 +21,16 @@ MAX_MARK_READ = 500
 
 @strawberry.input(description="The input of `markNotificationsRead`.")
 class MarkNotificationsReadInput:
-    ids: list[strawberry.ID]
+    ids: list[strawberry.ID] = strawberry.field(
+        description="The notifications to mark read (global IDs, at most 500)."
+    )
 
 
 @strawberry.type(
     description="The result of `markNotificationsRead`: what it changed, or why it was refused (`userErrors`)."
 )
 class MarkNotificationsReadPayload:
-    unread_count: int
+    unread_count: int = strawberry.field(description="How many of the user's notifications are still unread.")
     user_errors: list[MarkNotificationsReadError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )

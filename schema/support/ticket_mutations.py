@@ -85,8 +85,8 @@ def _fresh(ticket: crm.Ticket) -> Ticket:
 @strawberry.input(description="The input of `openTicket`.")
 class OpenTicketInput:
     category: TicketCategory = strawberry.field(description="One of `ticketCategories`")
-    subject: str
-    description: str
+    subject: str = strawberry.field(description="One line about the problem.")
+    description: str = strawberry.field(description="The problem in the customer's words.")
     sub_service_id: strawberry.ID | None = strawberry.field(
         default=None, description="The sub-service it is about; null for the account as a whole"
     )
@@ -99,7 +99,7 @@ class OpenTicketInput:
     description="The result of `openTicket`: what it changed, or why it was refused (`userErrors`)."
 )
 class OpenTicketPayload:
-    ticket: Ticket | None = None
+    ticket: Ticket | None = strawberry.field(default=None, description="The new ticket; null when refused.")
     user_errors: list[OpenTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -132,7 +132,7 @@ async def open_ticket(
             crm.NewTicket(
                 subscriber_id=viewer.subscriber_id,
                 author_user_id=viewer.user_id,
-                category=input.category.value,
+                category=input.category.name,  # enum names are the values
                 subject=input.subject.strip(),
                 body=input.description.strip(),
                 subservice_id=subservice_id,
@@ -152,16 +152,20 @@ async def open_ticket(
 
 @strawberry.input(description="The input of `replyToTicket`.")
 class ReplyToTicketInput:
-    ticket_id: strawberry.ID
-    body: str
-    attachments: list[Upload] | None = None
+    ticket_id: strawberry.ID = strawberry.field(description="The ticket (its global ID).")
+    body: str = strawberry.field(description="The message, plain text.")
+    attachments: list[Upload] | None = strawberry.field(
+        default=None, description="Files to send with the message (multipart upload)."
+    )
 
 
 @strawberry.type(
     description="The result of `replyToTicket`: what it changed, or why it was refused (`userErrors`)."
 )
 class ReplyToTicketPayload:
-    ticket: Ticket | None = None
+    ticket: Ticket | None = strawberry.field(
+        default=None, description="The ticket with the new message; null when refused."
+    )
     user_errors: list[ReplyToTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -202,14 +206,16 @@ async def reply_to_ticket(
 
 @strawberry.input(description="The input of `closeTicket`.")
 class CloseTicketInput:
-    ticket_id: strawberry.ID
+    ticket_id: strawberry.ID = strawberry.field(description="The ticket (its global ID).")
 
 
 @strawberry.type(
     description="The result of `closeTicket`: what it changed, or why it was refused (`userErrors`)."
 )
 class CloseTicketPayload:
-    ticket: Ticket | None = None
+    ticket: Ticket | None = strawberry.field(
+        default=None, description="The ticket, closed; null when refused."
+    )
     user_errors: list[CloseTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -229,7 +235,7 @@ async def close_ticket(
 
 @strawberry.input(description="The input of `reopenTicket`.")
 class ReopenTicketInput:
-    ticket_id: strawberry.ID
+    ticket_id: strawberry.ID = strawberry.field(description="The ticket (its global ID).")
     reason: str | None = strawberry.field(default=None, description="Why: added to the conversation")
 
 
@@ -237,7 +243,9 @@ class ReopenTicketInput:
     description="The result of `reopenTicket`: what it changed, or why it was refused (`userErrors`)."
 )
 class ReopenTicketPayload:
-    ticket: Ticket | None = None
+    ticket: Ticket | None = strawberry.field(
+        default=None, description="The ticket, open again; null when refused."
+    )
     user_errors: list[ReopenTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -263,16 +271,20 @@ async def reopen_ticket(
 
 @strawberry.input(description="The input of `rateTicket`.")
 class RateTicketInput:
-    ticket_id: strawberry.ID
+    ticket_id: strawberry.ID = strawberry.field(description="The ticket (its global ID).")
     score: int = strawberry.field(description="1 (poor) to 5 (excellent)")
-    comment: str | None = None
+    comment: str | None = strawberry.field(
+        default=None, description="What to say with the score (at most 2,000 characters)."
+    )
 
 
 @strawberry.type(
     description="The result of `rateTicket`: what it changed, or why it was refused (`userErrors`)."
 )
 class RateTicketPayload:
-    ticket: Ticket | None = None
+    ticket: Ticket | None = strawberry.field(
+        default=None, description="The ticket with its rating; null when refused."
+    )
     user_errors: list[RateTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
