@@ -32,7 +32,7 @@ MAX_TOKEN = 200
 
 @strawberry.input(description="The input of `changePassword`.")
 class ChangePasswordInput:
-    current_password: str
+    current_password: str = strawberry.field(description="The password in use now.")
     new_password: str = strawberry.field(
         description="At least 10 characters, not the e-mail address, not a common password"
     )
@@ -42,11 +42,13 @@ class ChangePasswordInput:
     description="The result of `changePassword`: what it changed, or why it was refused (`userErrors`)."
 )
 class ChangePasswordPayload:
-    ok: bool = False
+    ok: bool = strawberry.field(default=False, description="The password is changed.")
     ended_session_count: int | None = strawberry.field(
         default=None, description="How many of the viewer's other sessions were ended"
     )
-    retry_after_seconds: int | None = None
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
     user_errors: list[ChangePasswordError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -80,7 +82,7 @@ async def change_password(
 
 @strawberry.input(description="The input of `requestPasswordReset`.")
 class RequestPasswordResetInput:
-    email: str
+    email: str = strawberry.field(description="The address the user signs in with.")
 
 
 @strawberry.type(
@@ -94,7 +96,9 @@ class RequestPasswordResetPayload:
             "minutes is on its way (the answer is the same when it does not)"
         ),
     )
-    retry_after_seconds: int | None = None
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
     user_errors: list[RequestPasswordResetError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )
@@ -121,7 +125,7 @@ async def request_password_reset(
 @strawberry.input(description="The input of `resetPassword`.")
 class ResetPasswordInput:
     token: str = strawberry.field(description="The `token` of the e-mailed link")
-    new_password: str
+    new_password: str = strawberry.field(description="The password to set.")
 
 
 @strawberry.type(
@@ -129,7 +133,9 @@ class ResetPasswordInput:
 )
 class ResetPasswordPayload:
     ok: bool = strawberry.field(default=False, description="The password is set: sign in with it")
-    retry_after_seconds: int | None = None
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
     user_errors: list[ResetPasswordError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 

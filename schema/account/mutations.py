@@ -29,20 +29,28 @@ MAX_PASSWORD = 1024
 
 @strawberry.input(description="The input of `login`.")
 class LoginInput:
-    email: str
-    password: str
-    token_delivery: TokenDelivery = TokenDelivery.COOKIE
+    email: str = strawberry.field(description="The address the user signs in with.")
+    password: str = strawberry.field(description="The user's password.")
+    token_delivery: TokenDelivery = strawberry.field(
+        default=TokenDelivery.COOKIE,
+        description="How the tokens come back: COOKIE for the web, BODY for apps.",
+    )
 
 
 @strawberry.type(description="A sign-in that waits for its second factor.")
 class SecondFactorChallenge:
     challenge: str = strawberry.field(description="Pass to `verifySecondFactor` with a code")
-    expires_at: datetime
+    expires_at: datetime = strawberry.field(
+        description="When the challenge expires: sign in again after that."
+    )
 
 
 @strawberry.type(description="The result of `login`: what it changed, or why it was refused (`userErrors`).")
 class LoginPayload:
-    viewer: Viewer | None = None
+    viewer: Viewer | None = strawberry.field(
+        default=None,
+        description="The signed-in viewer; null when refused or while a second factor is awaited.",
+    )
     second_factor: SecondFactorChallenge | None = strawberry.field(
         default=None,
         description=(
@@ -52,7 +60,9 @@ class LoginPayload:
     )
     access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
-    access_token_expires_at: datetime | None = None
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token expires: refresh before then (`refreshSession`)."
+    )
     retry_after_seconds: int | None = strawberry.field(
         default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
     )
@@ -71,16 +81,22 @@ class RefreshSessionInput:
     description="The result of `refreshSession`: what it changed, or why it was refused (`userErrors`)."
 )
 class RefreshSessionPayload:
-    viewer: Viewer | None = None
-    access_token: str | None = None
-    refresh_token: str | None = None
-    access_token_expires_at: datetime | None = None
+    viewer: Viewer | None = strawberry.field(
+        default=None, description="The viewer of the renewed session; null when refused."
+    )
+    access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
+    refresh_token: str | None = strawberry.field(
+        default=None, description="Only with tokenDelivery: BODY (the old one no longer works)"
+    )
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token expires: refresh before then (`refreshSession`)."
+    )
     user_errors: list[RefreshSessionError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 @strawberry.type(description="The result of `logout`.")
 class LogoutPayload:
-    ok: bool
+    ok: bool = strawberry.field(description="The session is ended (true even when there was none).")
 
 
 def client_ip(request: Request | object) -> str:

@@ -48,7 +48,9 @@ class TotpEnrolment:
     description="The result of `beginTotpEnrolment`: what it changed, or why it was refused (`userErrors`)."
 )
 class BeginTotpEnrolmentPayload:
-    enrolment: TotpEnrolment | None = None
+    enrolment: TotpEnrolment | None = strawberry.field(
+        default=None, description="The secret to add to the authenticator app; null when refused."
+    )
     user_errors: list[BeginTotpEnrolmentError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )
@@ -81,7 +83,9 @@ class ConfirmTotpEnrolmentPayload:
         default=None,
         description="10 single-use codes for when the phone is lost: shown this once, never again",
     )
-    retry_after_seconds: int | None = None
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
     user_errors: list[ConfirmTotpEnrolmentError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )
@@ -109,16 +113,20 @@ async def confirm_totp_enrolment(
 
 @strawberry.input(description="Prove it is the user: the password, or a current code from the app.")
 class DisableTotpInput:
-    password: str | None = None
-    code: str | None = None
+    password: str | None = strawberry.field(default=None, description="The user's password (or give `code`).")
+    code: str | None = strawberry.field(
+        default=None, description="A current code from the authenticator app (or give `password`)."
+    )
 
 
 @strawberry.type(
     description="The result of `disableTotp`: what it changed, or why it was refused (`userErrors`)."
 )
 class DisableTotpPayload:
-    ok: bool = False
-    retry_after_seconds: int | None = None
+    ok: bool = strawberry.field(default=False, description="The second factor is off.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
     user_errors: list[DisableTotpError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -150,20 +158,33 @@ async def disable_totp(
 @strawberry.input(description="Answer a sign-in's challenge with a code from the app or a recovery code.")
 class VerifySecondFactorInput:
     challenge: str = strawberry.field(description="`login`'s `secondFactor.challenge`")
-    code: str | None = None
-    recovery_code: str | None = None
-    token_delivery: TokenDelivery = TokenDelivery.COOKIE
+    code: str | None = strawberry.field(
+        default=None, description="A current code from the authenticator app (or give `recoveryCode`)."
+    )
+    recovery_code: str | None = strawberry.field(
+        default=None, description="One of the recovery codes, each usable once (or give `code`)."
+    )
+    token_delivery: TokenDelivery = strawberry.field(
+        default=TokenDelivery.COOKIE,
+        description="How the tokens come back: COOKIE for the web, BODY for apps.",
+    )
 
 
 @strawberry.type(
     description="The result of `verifySecondFactor`: what it changed, or why it was refused (`userErrors`)."
 )
 class VerifySecondFactorPayload:
-    viewer: Viewer | None = None
+    viewer: Viewer | None = strawberry.field(
+        default=None, description="The signed-in viewer; null when refused."
+    )
     access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
-    access_token_expires_at: datetime | None = None
-    retry_after_seconds: int | None = None
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token expires: refresh before then (`refreshSession`)."
+    )
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
     user_errors: list[VerifySecondFactorError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )

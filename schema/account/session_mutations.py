@@ -26,7 +26,9 @@ class RevokeSessionInput:
     description="The result of `revokeSession`: what it changed, or why it was refused (`userErrors`)."
 )
 class RevokeSessionPayload:
-    revoked_session_id: strawberry.ID | None = None
+    revoked_session_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The ID of the session ended; null when refused."
+    )
     sessions: list[PortalSession] | None = strawberry.field(
         default=None, description="The viewer's sessions after the change (empty when this one was ended)"
     )

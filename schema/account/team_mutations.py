@@ -53,9 +53,13 @@ def _field(failure: TeamFailure) -> tuple[str, ...]:
 
 @strawberry.input(description="The input of `inviteTeamMember`.")
 class InviteTeamMemberInput:
-    email: str
-    name: str | None = None
-    role: Role
+    email: str = strawberry.field(
+        description="Where the invitation goes; the address they will sign in with."
+    )
+    name: str | None = strawberry.field(
+        default=None, description="Their name as the portal shows it; optional."
+    )
+    role: Role = strawberry.field(description="What they may see and do.")
     site_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="`SubService` IDs, required for the SITE role (ignored otherwise)"
     )
@@ -65,7 +69,9 @@ class InviteTeamMemberInput:
     description="The result of `inviteTeamMember`: what it changed, or why it was refused (`userErrors`)."
 )
 class InviteTeamMemberPayload:
-    member: PortalUser | None = None
+    member: PortalUser | None = strawberry.field(
+        default=None, description="The invited user; null when refused."
+    )
     user_errors: list[InviteTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -101,7 +107,7 @@ async def invite_team_member(
 @strawberry.input(description="The input of `changeTeamMember`.")
 class ChangeTeamMemberInput:
     member_id: strawberry.ID = strawberry.field(description="A `PortalUser` ID from `viewer.team`")
-    role: Role
+    role: Role = strawberry.field(description="Their new role.")
     site_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="`SubService` IDs, required for the SITE role (ignored otherwise)"
     )
@@ -111,7 +117,9 @@ class ChangeTeamMemberInput:
     description="The result of `changeTeamMember`: what it changed, or why it was refused (`userErrors`)."
 )
 class ChangeTeamMemberPayload:
-    member: PortalUser | None = None
+    member: PortalUser | None = strawberry.field(
+        default=None, description="The user as they are now; null when refused."
+    )
     user_errors: list[ChangeTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
@@ -139,7 +147,7 @@ async def change_team_member(
 
 @strawberry.input(description="The input of `disableTeamMember`.")
 class DisableTeamMemberInput:
-    member_id: strawberry.ID
+    member_id: strawberry.ID = strawberry.field(description="A `PortalUser` ID from `viewer.team`")
     disabled: bool = strawberry.field(default=True, description="false enables a disabled person again")
 
 
@@ -147,7 +155,9 @@ class DisableTeamMemberInput:
     description="The result of `disableTeamMember`: what it changed, or why it was refused (`userErrors`)."
 )
 class DisableTeamMemberPayload:
-    member: PortalUser | None = None
+    member: PortalUser | None = strawberry.field(
+        default=None, description="The user as they are now; null when refused."
+    )
     user_errors: list[DisableTeamMemberError] = strawberry.field(
         default_factory=list, description=USER_ERRORS
     )
@@ -173,14 +183,16 @@ async def disable_team_member(
 
 @strawberry.input(description="The input of `removeTeamMember`.")
 class RemoveTeamMemberInput:
-    member_id: strawberry.ID
+    member_id: strawberry.ID = strawberry.field(description="A `PortalUser` ID from `viewer.team`")
 
 
 @strawberry.type(
     description="The result of `removeTeamMember`: what it changed, or why it was refused (`userErrors`)."
 )
 class RemoveTeamMemberPayload:
-    removed_member_id: strawberry.ID | None = None
+    removed_member_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The ID of the user removed; null when refused."
+    )
     user_errors: list[RemoveTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 

@@ -37,7 +37,7 @@ class Role(Enum):
     VIEWER = strawberry.enum_value("VIEWER", description="Read only.")
 
 
-@strawberry.enum
+@strawberry.enum(description="How a sign-in hands over its tokens.")
 class TokenDelivery(Enum):
     COOKIE = strawberry.enum_value(
         "COOKIE", description="httpOnly cookies (web); the payload carries no tokens"
