@@ -6,19 +6,28 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Route, WebSocket, expect
 
+from .conftest import demo_server
 from .helpers import DemoServer, Session
 
 pytestmark = pytest.mark.browser
 
 VIEWER_ROLE = "{ viewer { role } }"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[DemoServer]:
+    """This module's own demo (it redeems a gift card): overrides the package-wide one."""
+    with demo_server() as running:
+        yield running
 
 
 class Assets(HTMLParser):
@@ -66,12 +75,17 @@ def offline(page: Page) -> list[str]:
     return blocked
 
 
-def run(page: Page, query: str) -> dict[str, Any]:
-    """Put `query` in GraphiQL's editor, run it and return the response pane's JSON."""
+def start(page: Page, query: str) -> None:
+    """Put `query` in GraphiQL's editor and run it."""
     editor = page.locator(".graphiql-query-editor .CodeMirror").first
     expect(editor).to_be_visible()
     editor.evaluate("(node, text) => node.CodeMirror.setValue(text)", query)
     page.locator(".graphiql-execute-button").click()
+
+
+def run(page: Page, query: str) -> dict[str, Any]:
+    """Run `query` in GraphiQL and return the response pane's JSON."""
+    start(page, query)
     response = page.locator(".graphiql-response .CodeMirror").first
     expect(response).to_contain_text('"data"')
     text = response.evaluate("node => node.CodeMirror.getValue()")
@@ -112,4 +126,26 @@ def test_graphiql_runs_a_query_with_a_pasted_bearer_token(session: Session, demo
         "(node, text) => node.CodeMirror.setValue(text)", json.dumps({"Authorization": f"Bearer {token}"})
     )
     assert run(page, VIEWER_ROLE) == {"data": {"viewer": {"role": "OWNER"}}}
+    assert blocked == [] and session.page_errors == []
+
+
+def test_graphiql_subscribes_over_the_websocket_with_the_portal_session(session: Session) -> None:
+    page = session.page
+    blocked = offline(page)
+    session.login("ana@lima.example")
+    session.goto("/graphql")
+    with page.expect_websocket() as opened:
+        start(page, "subscription { walletChanged { balance { amount } } }")
+    socket: WebSocket = opened.value
+    # graphql-ws sends `subscribe` once the server acknowledged the connection (its CSRF token accepted).
+    socket.wait_for_event("framesent", lambda frame: '"subscribe"' in str(frame))
+    # Another GraphiQL tab of the same browser moves the wallet; the first one hears of it.
+    other = page.context.new_page()
+    other.goto(session.demo.base_url + "/graphql")
+    redeemed = run(other, 'mutation { redeemGiftCard(input: {code: "WG-GIFT-10"}) { userErrors { code } } }')
+    assert redeemed == {"data": {"redeemGiftCard": {"userErrors": []}}}
+    response = page.locator(".graphiql-response .CodeMirror").first
+    expect(response).to_contain_text("walletChanged", timeout=20_000)
+    event = json.loads(response.evaluate("node => node.CodeMirror.getValue()"))
+    assert set(event["data"]["walletChanged"]["balance"]) == {"amount"}
     assert blocked == [] and session.page_errors == []
