@@ -134,11 +134,21 @@ def test_graphiql_subscribes_over_the_websocket_with_the_portal_session(session:
     blocked = offline(page)
     session.login("ana@lima.example")
     session.goto("/graphql")
-    with page.expect_websocket() as opened:
-        start(page, "subscription { walletChanged { balance { amount } } }")
-    socket: WebSocket = opened.value
+    # Frames are collected from the socket's first moment: waiting for the `subscribe` frame once the socket is
+    # open could start after it was sent (graphql-ws sends it as soon as the server acknowledged).
+    sent: list[str] = []
+
+    def collect(socket: WebSocket) -> None:
+        socket.on("framesent", lambda payload: sent.append(str(payload)))
+
+    page.on("websocket", collect)
+    start(page, "subscription { walletChanged { balance { amount } } }")
     # graphql-ws sends `subscribe` once the server acknowledged the connection (its CSRF token accepted).
-    socket.wait_for_event("framesent", lambda frame: '"subscribe"' in str(frame))
+    for _ in range(150):
+        if any('"subscribe"' in frame for frame in sent):
+            break
+        page.wait_for_timeout(100)
+    assert any('"subscribe"' in frame for frame in sent), sent
     # Another GraphiQL tab of the same browser moves the wallet; the first one hears of it.
     other = page.context.new_page()
     other.goto(session.demo.base_url + "/graphql")
