@@ -164,6 +164,8 @@ class Settings:
     trusted_documents: tuple[Path, ...] = ()
     allow_arbitrary_operations: bool = False
     query_cost_limit: int = 0
+    # HTTP requests one process serves at once; the next is answered 503 OVERLOADED (`bff.server.shedding`).
+    max_in_flight: int = 64
 
     @property
     def production(self) -> bool:
@@ -506,5 +508,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         query_cost_limit=_positive_int(
             source, "QUERY_COST_LIMIT", DEFAULT_QUERY_COST_LIMIT if production else 0
         ),
+        max_in_flight=_positive_int(source, "MAX_IN_FLIGHT", 64),
     )
     return _require_event_secrets(settings)
