@@ -11,7 +11,7 @@ the client retries elsewhere or later).
 - Exempt: the health and metrics endpoints (`EXEMPT_PATHS`): a load balancer must see a busy process as alive
   and ready (it is: it answers), and an operator must be able to read /metrics while it sheds.
 - WebSockets (upgrades and open sockets) are neither counted nor shed: a subscription socket stays open for
-  hours doing nothing, so counting sockets would let 64 idle subscribers refuse every page, and shedding the
+  hours doing nothing, so counting sockets would let a few dozen idle subscribers refuse every page, and shedding the
   upgrade would only make the web app reconnect sooner.
 """
 

@@ -76,5 +76,5 @@ async def test_past_the_cap_a_request_is_shed_before_anything_reaches_a_backend(
 
 
 def test_max_in_flight_is_read_from_the_environment(tmp_path: Path) -> None:
-    assert portal_settings(tmp_path).max_in_flight == 64
+    assert portal_settings(tmp_path).max_in_flight == 32
     assert portal_settings(tmp_path, MAX_IN_FLIGHT="8").max_in_flight == 8
