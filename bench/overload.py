@@ -319,7 +319,16 @@ def report(saturated: float, runs: list[Run], load: tuple[str, str]) -> str:
             f"| {run.error_codes.get('BACKEND_UNAVAILABLE', 0)} "
             f"| {', '.join(f'{k} {v}' for k, v in sorted(not_ok.items())) or 'none'} | {run.client_errors} |"
         )
-    lines += ["", f"Machine load at start: {load[0]}; at end: {load[1]}."]
+    failed = sum(r.error_codes.get("BACKEND_UNAVAILABLE", 0) for r in runs)
+    failed += sum(v for r in runs for k, v in r.call_outcomes.items() if k != "ok")
+    lines += [
+        "",
+        "Backend reads that failed or timed out inside the BFF, in all runs: "
+        + (f"**{failed}**." if failed else "**none** (with or without the cap)."),
+        "",
+        f"Machine load at start: {load[0]}; at end: {load[1]} (2 cores: above 2 the machine was busy with other",
+        "work than this benchmark, which slows every figure here).",
+    ]
     return "\n".join(lines)
 
 

@@ -8,6 +8,8 @@ requests admitted keep their usual latency and the others are told to come back,
 the client retries elsewhere or later).
 
 - A request is in flight from when it reaches this middleware until its response is sent in full.
+- Not uvicorn's `limit_concurrency`: that counts WebSockets and health checks too, and answers plain text
+  without a code or `Retry-After`.
 - Exempt: the health and metrics endpoints (`EXEMPT_PATHS`): a load balancer must see a busy process as alive
   and ready (it is: it answers), and an operator must be able to read /metrics while it sheds.
 - WebSockets (upgrades and open sockets) are neither counted nor shed: a subscription socket stays open for
