@@ -307,8 +307,8 @@ class InvoicesBySubscriberIdLoader(BatchLoader[InvoicesKey, list[Invoice]]):
 
 class Loaders:
     """Every loader of one request, each built the first time it is used (inside the request's event loop,
-    which aiodataloader binds to). Lazily, because an operation uses a few of the loaders (each of the
-    dashboard's two operations builds 7 of the 17), and a subscription builds a fresh set for every event.
+    which aiodataloader binds to). Lazily, because an operation uses a few of the loaders (the dashboard's
+    two operations build 14 of their 2 × 17), and a subscription builds a fresh set for every event.
     A loader that primes another (`by_id`) asks for it through its property, so both share one cache."""
 
     def __init__(self, backends: Backends) -> None:
