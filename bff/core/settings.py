@@ -165,8 +165,9 @@ class Settings:
     allow_arbitrary_operations: bool = False
     query_cost_limit: int = 0
     # HTTP requests one process serves at once; the next is answered 503 OVERLOADED (`bff.server.shedding`).
-    # 32: at twice the dashboard's saturation (bench/overload.py) it admitted as many pages as 64 did, with a
-    # p99 of 1.5 s instead of 6.4 s (the admitted requests share one event loop: more of them, slower each).
+    # 32: at twice the dashboard's saturation (N = 50, bench/overload.py) the admitted pages' p99 was half of
+    # 64's or less in every run (they share one event loop and one heap: more of them, slower each). A
+    # smaller cap served that heavy page better still, but would refuse cheap requests a process can serve.
     max_in_flight: int = 32
 
     @property
