@@ -10,8 +10,11 @@ the client retries elsewhere or later).
 - A request is in flight from when it reaches this middleware until its response is sent in full.
 - Not uvicorn's `limit_concurrency`: that counts WebSockets and health checks too, and answers plain text
   without a code or `Retry-After`.
-- Exempt: the health and metrics endpoints (`EXEMPT_PATHS`): a load balancer must see a busy process as alive
-  and ready (it is: it answers), and an operator must be able to read /metrics while it sheds.
+- Exempt (`EXEMPT_PATHS`): the health and metrics endpoints, since a load balancer must see a busy process as
+  alive and ready (it is: it answers) and an operator must read /metrics while it sheds; and the signed-event
+  endpoints (gateway webhooks, core events): their rate follows payments and account changes, not page loads,
+  each is checked by its signature before any work, and a refused one would wait for its sender's retry
+  (minutes to hours for a payment gateway) before the payment it reports settles.
 - WebSockets (upgrades and open sockets) are neither counted nor shed: a subscription socket stays open for
   hours doing nothing, so counting sockets would let a few dozen idle subscribers refuse every page, and shedding the
   upgrade would only make the web app reconnect sooner.
@@ -26,8 +29,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bff.core.limits import RequestCode
 from bff.core.metrics import Metrics
 
-# Not shed: a process that sheds is alive and ready, and says why in its metrics.
-EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/healthz/backends", "/metrics"})
+# Not shed: a process that sheds is alive and ready, says why in its metrics, and settles payments.
+EXEMPT_PATHS = frozenset(
+    {"/healthz", "/readyz", "/healthz/backends", "/metrics", "/webhooks/gateway", "/hooks/core"}
+)
 RETRY_AFTER_S = 1
 
 _BODY = json.dumps(

@@ -61,8 +61,11 @@ async def test_past_the_cap_a_request_is_shed_before_anything_reaches_a_backend(
         assert shed.json()["errors"][0]["extensions"]["code"] == "OVERLOADED"
         assert "data" not in shed.json()
         assert sum(transport.calls.values()) == calls_before  # nothing reached a backend for it
-        # Exempt while full: a busy process is alive and ready, and says so in its metrics.
+        # Exempt while full: a busy process is alive and ready, says so in its metrics, and hears payments
+        # (an unsigned event is refused by its endpoint, not shed).
         assert (await portal.client.get("/healthz")).status_code == 200
+        webhook = await portal.client.post("/webhooks/gateway", content=b"{}")
+        assert webhook.status_code not in (503, 200)
         metrics = await portal.client.get("/metrics")
         assert metrics.status_code == 200
         assert "wispgate_http_shed_requests_total 1.0" in metrics.text
