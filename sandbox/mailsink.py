@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import threading
 from collections import deque
 from datetime import UTC, datetime
@@ -83,6 +84,9 @@ class MailSink:
         return f"smtp://{self._controller.hostname}:{self._controller.port}"
 
     def start(self) -> MailSink:
+        # aiosmtpd logs every connection at INFO on "mail.log" (its own readiness probe included): the console's
+        # mail tab is where a demo user reads what arrived, so only its warnings reach the terminal.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         if self._controller.port == 0:
             import socket
 
