@@ -165,6 +165,11 @@ class Settings:
     allow_arbitrary_operations: bool = False
     graphiql_enabled: bool = False  # GRAPHIQL=true: GraphiQL (and introspection) in production too
     query_cost_limit: int = 0
+    # HTTP requests one process serves at once; the next is answered 503 OVERLOADED (`bff.server.shedding`).
+    # 32: at twice the dashboard's saturation (N = 50, bench/overload.py) the admitted pages' p99 was half of
+    # 64's or less in every run (they share one event loop and one heap: more of them, slower each). A
+    # smaller cap served that heavy page better still, but would refuse cheap requests a process can serve.
+    max_in_flight: int = 32
 
     @property
     def production(self) -> bool:
@@ -510,5 +515,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         query_cost_limit=_positive_int(
             source, "QUERY_COST_LIMIT", DEFAULT_QUERY_COST_LIMIT if production else 0
         ),
+        max_in_flight=_positive_int(source, "MAX_IN_FLIGHT", 32),
     )
     return _require_event_secrets(settings)

@@ -36,6 +36,7 @@ from bff.server.health import health_routes
 from bff.server.operation_metrics import OperationMetrics
 from bff.server.operator import operator_routes
 from bff.server.requests import RequestObserver
+from bff.server.shedding import Shedding
 from bff.server.web import GraphiQLPage, SecurityHeaders, content_security_policy, web_routes
 from schema.build import TRUSTED_DOCUMENTS_PATH, build_schema
 
@@ -207,6 +208,8 @@ def create_app(
         middleware=[
             # First, so that every answer (security headers' refusals included) carries the request id.
             Middleware(RequestObserver, metrics=metrics, tracing=tracing),
+            # Next, so that a shed request is still logged and carries its id, and costs nothing more.
+            Middleware(Shedding, max_in_flight=settings.max_in_flight, metrics=metrics),
             Middleware(SecurityHeaders, hsts=settings.production and settings.cookie_secure),
         ],
         lifespan=lifespan,
