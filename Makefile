@@ -69,6 +69,7 @@ bench: install
 	$(BIN)/python bench/trusted.py --write
 	$(BIN)/python bench/uploads.py --write
 	$(BIN)/python bench/account.py --write
+	$(BIN)/python bench/overload.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -179,6 +179,8 @@ def measure(workers: int, sandbox_url: str, sandbox_pid: int, redis_url: str) ->
         REDIS_PREFIX=f"bench-{uuid.uuid4().hex[:8]}:",
         LOG_FORMAT="json",
         LOG_LEVEL="INFO",
+        # Throughput, not shedding, is measured here: CLIENTS pages (two requests each) may be in flight.
+        MAX_IN_FLIGHT="100000",
         WEB_DIST=str(ROOT / "no-web-dist"),
         JWT_SECRET="bench-jwt-secret-0123456789abcdef-0123456789",  # noqa: S106 - a benchmark's own
         FILES_SIGNING_KEY="bench-files-key-0123456789abcdef-0123456789",

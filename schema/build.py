@@ -53,12 +53,14 @@ from schema.wallet.mutations import WalletMutation
 from schema.wallet.subscriptions import WalletSubscription
 
 
-@strawberry.type
+@strawberry.type(description="What a client can read: start from `viewer`.")
 class Query(AccountQuery, NodeQuery, SupportQuery):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="What a client can change. Refusals a user can act on come back in each payload's `userErrors`."
+)
 class Mutation(
     AccountMutation,
     SessionMutation,
@@ -74,7 +76,9 @@ class Mutation(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live events over the WebSocket (graphql-transport-ws), each about what the viewer may see."
+)
 class Subscription(
     PaymentSubscription, BillingSubscription, WalletSubscription, ServiceSubscription, SupportSubscription
 ):
@@ -151,6 +155,7 @@ def build_schema(
     validation too and see the errors as the client gets them, after masking. `policy`: the trusted
     documents, whose cost limit applies to documents outside them."""
     production = settings.production if settings is not None else False
+    introspection = settings.introspection if settings is not None else True
     limits = settings.limits if settings is not None else GraphQLLimits()
     documents = DocumentCache(limits)
     schema = PortalSchema(
@@ -161,7 +166,7 @@ def build_schema(
         types=[PortalUser, Subscriber, SubService, Device, Invoice, Ticket, Notification, PaymentMethod],
         extensions=[
             *observers,
-            *schema_extensions(limits, introspection=not production, documents=documents, policy=policy),
+            *schema_extensions(limits, introspection=introspection, documents=documents, policy=policy),
         ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )

@@ -27,6 +27,7 @@ class RequestCode(StrEnum):
     PERSISTED_DOCUMENT_NOT_FOUND = "PERSISTED_DOCUMENT_NOT_FOUND"  # a document id no manifest holds
     OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # a document's text that no manifest holds (production)
     COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"  # an untrusted document's estimated cost is over the limit
+    OVERLOADED = "OVERLOADED"  # MAX_IN_FLIGHT requests in flight already: 503 with Retry-After, nothing read
 
 
 class Refusal(Exception):

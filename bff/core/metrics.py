@@ -165,6 +165,11 @@ class Metrics:
             multiprocess_mode="livesum",
             registry=r,
         )
+        self.shed_requests = Counter(
+            "wispgate_http_shed_requests",
+            "HTTP requests answered 503 OVERLOADED because MAX_IN_FLIGHT requests were already in flight",
+            registry=r,
+        )
         self._operation_names = LabelCap(MAX_OPERATION_NAMES)
         self._backends = LabelCap(MAX_BACKENDS)
         self._breakers: dict[str, str] = {}
@@ -191,6 +196,9 @@ class Metrics:
 
     def webhook(self, source: str, outcome: str) -> None:
         self.webhook_events.labels(source, word(outcome)).inc()
+
+    def request_shed(self) -> None:
+        self.shed_requests.inc()
 
     def websocket_opened(self) -> None:
         self.open_websockets.inc()

@@ -163,7 +163,13 @@ class Settings:
     # documents outside them may run in production, and the cost limit of those that may (0: none).
     trusted_documents: tuple[Path, ...] = ()
     allow_arbitrary_operations: bool = False
+    graphiql_enabled: bool = False  # GRAPHIQL=true: GraphiQL (and introspection) in production too
     query_cost_limit: int = 0
+    # HTTP requests one process serves at once; the next is answered 503 OVERLOADED (`bff.server.shedding`).
+    # 32: at twice the dashboard's saturation (N = 50, bench/overload.py) the admitted pages' p99 was half of
+    # 64's or less in every run (they share one event loop and one heap: more of them, slower each). A
+    # smaller cap served that heavy page better still, but would refuse cheap requests a process can serve.
+    max_in_flight: int = 32
 
     @property
     def production(self) -> bool:
@@ -200,11 +206,13 @@ class Settings:
 
     @property
     def graphiql(self) -> bool:
-        return not self.production
+        """GraphiQL at GET /graphql: always in development; in production only when the operator asks."""
+        return not self.production or self.graphiql_enabled
 
     @property
     def introspection(self) -> bool:
-        return not self.production
+        # GraphiQL without introspection has no schema to explore or complete against.
+        return self.graphiql
 
     @property
     def field_suggestions(self) -> bool:
@@ -502,9 +510,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             Path(p.strip()) for p in source.get("TRUSTED_DOCUMENTS", "").split(",") if p.strip()
         ),
         allow_arbitrary_operations=_flag(source, "ALLOW_ARBITRARY_OPERATIONS", False),
+        graphiql_enabled=_flag(source, "GRAPHIQL", False),
         # Off in development unless set: GraphiQL and tests explore freely there.
         query_cost_limit=_positive_int(
             source, "QUERY_COST_LIMIT", DEFAULT_QUERY_COST_LIMIT if production else 0
         ),
+        max_in_flight=_positive_int(source, "MAX_IN_FLIGHT", 32),
     )
     return _require_event_secrets(settings)

@@ -36,7 +36,8 @@ from bff.server.health import health_routes
 from bff.server.operation_metrics import OperationMetrics
 from bff.server.operator import operator_routes
 from bff.server.requests import RequestObserver
-from bff.server.web import SecurityHeaders, content_security_policy, web_routes
+from bff.server.shedding import Shedding
+from bff.server.web import GraphiQLPage, SecurityHeaders, content_security_policy, web_routes
 from schema.build import TRUSTED_DOCUMENTS_PATH, build_schema
 
 log = logging.getLogger("wispgate.app")
@@ -146,6 +147,7 @@ def create_app(
         observers=[functools.partial(OperationMetrics, metrics=metrics, tracing=tracing)],
         policy=policy,
     )
+    csp = content_security_policy(settings.public_url, settings.csp_connect_src)
     graphql = PortalGraphQL(
         schema,
         holder,
@@ -153,6 +155,7 @@ def create_app(
         limits=settings.limits,
         documents=schema.documents,
         policy=policy,
+        graphiql=GraphiQLPage(settings.web_dist, csp) if settings.graphiql else None,
         allowed_origins=settings.allowed_origins,
     )
 
@@ -198,15 +201,15 @@ def create_app(
         *health_routes(holder, drain),
         *operator_routes(metrics, settings),
         *extra_mounts,
-        *web_routes(
-            settings.web_dist, content_security_policy(settings.public_url, settings.csp_connect_src)
-        ),
+        *web_routes(settings.web_dist, csp, graphiql=settings.graphiql),
     ]
     app = Starlette(
         routes=routes,
         middleware=[
             # First, so that every answer (security headers' refusals included) carries the request id.
             Middleware(RequestObserver, metrics=metrics, tracing=tracing),
+            # Next, so that a shed request is still logged and carries its id, and costs nothing more.
+            Middleware(Shedding, max_in_flight=settings.max_in_flight, metrics=metrics),
             Middleware(SecurityHeaders, hsts=settings.production and settings.cookie_secure),
         ],
         lifespan=lifespan,

@@ -42,6 +42,7 @@ from bff.core.settings import GraphQLLimits
 from bff.core.trusted import OperationPolicy
 from bff.server.admission import Admission, Admitted, bad_request, decode_json
 from bff.server.socket import TrustedSocketHandler
+from bff.server.web import GraphiQLPage
 from schema.core.context import Context
 from schema.core.document import DocumentCache
 
@@ -133,6 +134,12 @@ _STRAWBERRY_CODES = {
 }
 
 
+def client_left(scope: Scope) -> None:
+    """A client that hangs up before its body is in is nobody's error, and nobody is left to answer: one
+    INFO line, no traceback (else the server logs "Exception in ASGI application" for every impatient phone)."""
+    log.info("client disconnected before its request body was read: %s %s", scope["method"], scope["path"])
+
+
 class _RequestAdapter(StarletteRequestAdapter):
     """strawberry's view of a request, with the ASGI scope where `Admission` left the decoded operation."""
 
@@ -154,11 +161,14 @@ class PortalGraphQL(GraphQL[Context, None]):
         limits: GraphQLLimits,
         documents: DocumentCache,
         policy: OperationPolicy | None = None,
+        graphiql: GraphiQLPage | None = None,
         **kw: Any,
     ):
+        """`graphiql`: the page GET /graphql answers to a browser; None (production without GRAPHIQL=true):
+        none, a coded 404."""
         super().__init__(
             schema,
-            graphql_ide=None if production else "graphiql",
+            graphql_ide="graphiql" if graphiql is not None else None,
             # GET requests would let a cross-site <img> run queries with the viewer's cookies.
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -167,6 +177,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             **kw,
         )
         self._services = services
+        self._graphiql = graphiql
         self._admission = Admission(limits, documents, policy)
         self.policy = self._admission.policy  # the WebSocket handler applies it to every `subscribe`
 
@@ -226,7 +237,8 @@ class PortalGraphQL(GraphQL[Context, None]):
             await refusal_response(refusal)(scope, receive, send)
             return None
         except ClientDisconnect:
-            return None  # nobody is left to answer
+            client_left(scope)
+            return None
         if admitted.operation is not None:
             scope[OPERATION_KEY] = admitted.operation
         return admitted
@@ -246,9 +258,17 @@ class PortalGraphQL(GraphQL[Context, None]):
                 response = refusal_response(Refusal(exc.status_code, code, exc.reason))
             except Refusal as refusal:
                 response = refusal_response(refusal)
+            except ClientDisconnect:
+                client_left(scope)  # mid-upload: strawberry was reading the form
+                return
             await response(scope, receive, send)
         finally:
             await request.close()  # the uploaded files of a multipart request, if strawberry parsed its form
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own build of GraphiQL (web/dist/graphiql), never strawberry's page, which loads it from a CDN.
+        assert self._graphiql is not None  # strawberry renders an IDE only when one was configured
+        return self._graphiql.response()
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)

@@ -3,6 +3,7 @@ and the security headers every response carries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,6 +21,34 @@ MISSING_DIST = """<!doctype html>
 <p>Then reload this page. The GraphQL API is already available at <a href="/graphql">/graphql</a>.</p>
 </body></html>
 """
+
+
+MISSING_GRAPHIQL = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>GraphiQL</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<h1>GraphiQL</h1>
+<p>GraphiQL is built with the web portal and has not been built yet (no <code>{page}</code>). Build it with:</p>
+<pre>cd web &amp;&amp; npm ci &amp;&amp; npm run build</pre>
+<p>The API answers at this address meanwhile: POST GraphQL requests as JSON.</p>
+</body></html>
+"""
+# Where the web build puts GraphiQL (web/vite.graphiql.config.ts), under `dist`.
+GRAPHIQL_DIR = "graphiql"
+
+
+@dataclass(frozen=True)
+class GraphiQLPage:
+    """GraphiQL's page in the web build: served for GET /graphql, its assets by `web_routes` from `dist`."""
+
+    dist: Path
+    csp: str
+
+    def response(self) -> Response:
+        headers = {"Content-Security-Policy": self.csp, "Cache-Control": "no-cache"}
+        page = self.dist / GRAPHIQL_DIR / "index.html"
+        if not page.is_file():
+            return HTMLResponse(MISSING_GRAPHIQL.format(page=page), headers=headers)
+        return FileResponse(page, headers=headers)
 
 
 def content_security_policy(public_url: str = "", connect_src: tuple[str, ...] = ()) -> str:
@@ -43,9 +72,10 @@ def content_security_policy(public_url: str = "", connect_src: tuple[str, ...] =
 API_ROOTS = frozenset({"graphql", "webhooks", "hooks", "files", "healthz", "readyz", "_sandbox"})
 
 
-def web_routes(dist: Path, csp: str | None = None) -> list[BaseRoute]:
+def web_routes(dist: Path, csp: str | None = None, *, graphiql: bool = True) -> list[BaseRoute]:
     """`/` and every path not claimed by an earlier route: a file from `dist`, or `index.html` for a client
-    route (a path without a file extension), or 404 for a missing asset. `csp`: the pages' policy."""
+    route (a path without a file extension), or 404 for a missing asset. `csp`: the pages' policy.
+    `graphiql`: whether GraphiQL's build (dist/graphiql/) is served."""
     root = dist.resolve()
     html_headers = {"Content-Security-Policy": csp or content_security_policy(), "Cache-Control": "no-cache"}
 
@@ -54,7 +84,8 @@ def web_routes(dist: Path, csp: str | None = None) -> list[BaseRoute]:
         if not index.is_file():
             return HTMLResponse(MISSING_DIST.format(dist=dist), headers=html_headers)
         relative = request.path_params.get("path", "").lstrip("/")
-        if relative.split("/", 1)[0] in API_ROOTS:
+        first = relative.split("/", 1)[0]
+        if first in API_ROOTS or (first == GRAPHIQL_DIR and not graphiql):
             # An API path with the wrong method or a typo: say so, rather than answer with the portal's page.
             return PlainTextResponse("Not Found", status_code=404)
         if relative:

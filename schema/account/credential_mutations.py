@@ -4,6 +4,8 @@ forgotten one: `requestPasswordReset` e-mails a single-use link to `/reset-passw
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -20,6 +22,7 @@ from schema.account.credential_errors import (
 from schema.account.links import reset_link
 from schema.core.context import Context
 from schema.core.errors import known_code
+from schema.core.mutation import INPUT, USER_ERRORS
 from schema.core.permission import IsAuthenticated, require
 
 MAX_PASSWORD = 1024
@@ -27,25 +30,31 @@ MAX_EMAIL = 254
 MAX_TOKEN = 200
 
 
-@strawberry.input
+@strawberry.input(description="The input of `changePassword`.")
 class ChangePasswordInput:
-    current_password: str
+    current_password: str = strawberry.field(description="The password in use now.")
     new_password: str = strawberry.field(
         description="At least 10 characters, not the e-mail address, not a common password"
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `changePassword`: what it changed, or why it was refused (`userErrors`)."
+)
 class ChangePasswordPayload:
-    ok: bool = False
+    ok: bool = strawberry.field(default=False, description="The password is changed.")
     ended_session_count: int | None = strawberry.field(
         default=None, description="How many of the viewer's other sessions were ended"
     )
-    retry_after_seconds: int | None = None
-    user_errors: list[ChangePasswordError] = strawberry.field(default_factory=list)
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
+    user_errors: list[ChangePasswordError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def change_password(info: Info[Context, None], input: ChangePasswordInput) -> ChangePasswordPayload:
+async def change_password(
+    info: Info[Context, None], input: Annotated[ChangePasswordInput, strawberry.argument(description=INPUT)]
+) -> ChangePasswordPayload:
     viewer = info.context.require_viewer()
     if len(input.current_password) > MAX_PASSWORD or not input.current_password:
         error = ChangePasswordError.of(
@@ -71,12 +80,14 @@ async def change_password(info: Info[Context, None], input: ChangePasswordInput)
     return ChangePasswordPayload(ok=True, ended_session_count=ended)
 
 
-@strawberry.input
+@strawberry.input(description="The input of `requestPasswordReset`.")
 class RequestPasswordResetInput:
-    email: str
+    email: str = strawberry.field(description="The address the user signs in with.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `requestPasswordReset`: what it changed, or why it was refused (`userErrors`)."
+)
 class RequestPasswordResetPayload:
     ok: bool = strawberry.field(
         default=False,
@@ -85,12 +96,17 @@ class RequestPasswordResetPayload:
             "minutes is on its way (the answer is the same when it does not)"
         ),
     )
-    retry_after_seconds: int | None = None
-    user_errors: list[RequestPasswordResetError] = strawberry.field(default_factory=list)
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
+    user_errors: list[RequestPasswordResetError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def request_password_reset(
-    info: Info[Context, None], input: RequestPasswordResetInput
+    info: Info[Context, None],
+    input: Annotated[RequestPasswordResetInput, strawberry.argument(description=INPUT)],
 ) -> RequestPasswordResetPayload:
     ip, _ = info.context.client()
     try:
@@ -106,20 +122,26 @@ async def request_password_reset(
     return RequestPasswordResetPayload(ok=True)
 
 
-@strawberry.input
+@strawberry.input(description="The input of `resetPassword`.")
 class ResetPasswordInput:
     token: str = strawberry.field(description="The `token` of the e-mailed link")
-    new_password: str
+    new_password: str = strawberry.field(description="The password to set.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `resetPassword`: what it changed, or why it was refused (`userErrors`)."
+)
 class ResetPasswordPayload:
     ok: bool = strawberry.field(default=False, description="The password is set: sign in with it")
-    retry_after_seconds: int | None = None
-    user_errors: list[ResetPasswordError] = strawberry.field(default_factory=list)
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
+    user_errors: list[ResetPasswordError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def reset_password(info: Info[Context, None], input: ResetPasswordInput) -> ResetPasswordPayload:
+async def reset_password(
+    info: Info[Context, None], input: Annotated[ResetPasswordInput, strawberry.argument(description=INPUT)]
+) -> ResetPasswordPayload:
     if not input.token or len(input.token) > MAX_TOKEN:
         error = ResetPasswordError.of(
             ResetPasswordErrorCode.INVALID_TOKEN,

@@ -4,6 +4,7 @@ the payload for mobile apps."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from starlette.requests import Request
@@ -20,27 +21,36 @@ from schema.account.handover import become, deliver
 from schema.account.types import TokenDelivery, Viewer
 from schema.core.context import Context
 from schema.core.errors import known_code
+from schema.core.mutation import INPUT, USER_ERRORS
 
 MAX_EMAIL = 254
 MAX_PASSWORD = 1024
 
 
-@strawberry.input
+@strawberry.input(description="The input of `login`.")
 class LoginInput:
-    email: str
-    password: str
-    token_delivery: TokenDelivery = TokenDelivery.COOKIE
+    email: str = strawberry.field(description="The address the user signs in with.")
+    password: str = strawberry.field(description="The user's password.")
+    token_delivery: TokenDelivery = strawberry.field(
+        default=TokenDelivery.COOKIE,
+        description="How the tokens come back: COOKIE for the web, BODY for apps.",
+    )
 
 
 @strawberry.type(description="A sign-in that waits for its second factor.")
 class SecondFactorChallenge:
     challenge: str = strawberry.field(description="Pass to `verifySecondFactor` with a code")
-    expires_at: datetime
+    expires_at: datetime = strawberry.field(
+        description="When the challenge expires: sign in again after that."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `login`: what it changed, or why it was refused (`userErrors`).")
 class LoginPayload:
-    viewer: Viewer | None = None
+    viewer: Viewer | None = strawberry.field(
+        default=None,
+        description="The signed-in viewer; null when refused or while a second factor is awaited.",
+    )
     second_factor: SecondFactorChallenge | None = strawberry.field(
         default=None,
         description=(
@@ -50,14 +60,16 @@ class LoginPayload:
     )
     access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
-    access_token_expires_at: datetime | None = None
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token expires: refresh before then (`refreshSession`)."
+    )
     retry_after_seconds: int | None = strawberry.field(
         default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
     )
-    user_errors: list[LoginError] = strawberry.field(default_factory=list)
+    user_errors: list[LoginError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-@strawberry.input
+@strawberry.input(description="The input of `refreshSession`.")
 class RefreshSessionInput:
     refresh_token: str | None = strawberry.field(
         default=strawberry.UNSET,
@@ -65,18 +77,26 @@ class RefreshSessionInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `refreshSession`: what it changed, or why it was refused (`userErrors`)."
+)
 class RefreshSessionPayload:
-    viewer: Viewer | None = None
-    access_token: str | None = None
-    refresh_token: str | None = None
-    access_token_expires_at: datetime | None = None
-    user_errors: list[RefreshSessionError] = strawberry.field(default_factory=list)
+    viewer: Viewer | None = strawberry.field(
+        default=None, description="The viewer of the renewed session; null when refused."
+    )
+    access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
+    refresh_token: str | None = strawberry.field(
+        default=None, description="Only with tokenDelivery: BODY (the old one no longer works)"
+    )
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token expires: refresh before then (`refreshSession`)."
+    )
+    user_errors: list[RefreshSessionError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of `logout`.")
 class LogoutPayload:
-    ok: bool
+    ok: bool = strawberry.field(description="The session is ended (true even when there was none).")
 
 
 def client_ip(request: Request | object) -> str:
@@ -84,7 +104,9 @@ def client_ip(request: Request | object) -> str:
     return client.host if client is not None else ""
 
 
-async def login(info: Info[Context, None], input: LoginInput) -> LoginPayload:
+async def login(
+    info: Info[Context, None], input: Annotated[LoginInput, strawberry.argument(description=INPUT)]
+) -> LoginPayload:
     context = info.context
     if len(input.email) > MAX_EMAIL or len(input.password) > MAX_PASSWORD:
         return LoginPayload(
@@ -125,7 +147,8 @@ NO_REFRESH_INPUT = RefreshSessionInput()
 
 
 async def refresh_session(
-    info: Info[Context, None], input: RefreshSessionInput = NO_REFRESH_INPUT
+    info: Info[Context, None],
+    input: Annotated[RefreshSessionInput, strawberry.argument(description=INPUT)] = NO_REFRESH_INPUT,
 ) -> RefreshSessionPayload:
     context = info.context
     body_token = input.refresh_token or None

@@ -5,6 +5,7 @@ step of signing in (`verifySecondFactor`, after `login` answered `secondFactor`)
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -25,6 +26,7 @@ from schema.account.handover import become, deliver
 from schema.account.types import TokenDelivery, Viewer
 from schema.core.context import Context
 from schema.core.errors import known_code
+from schema.core.mutation import INPUT, USER_ERRORS
 from schema.core.permission import IsAuthenticated, require
 
 MAX_CODE = 20
@@ -42,10 +44,16 @@ class TotpEnrolment:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `beginTotpEnrolment`: what it changed, or why it was refused (`userErrors`)."
+)
 class BeginTotpEnrolmentPayload:
-    enrolment: TotpEnrolment | None = None
-    user_errors: list[BeginTotpEnrolmentError] = strawberry.field(default_factory=list)
+    enrolment: TotpEnrolment | None = strawberry.field(
+        default=None, description="The secret to add to the authenticator app; null when refused."
+    )
+    user_errors: list[BeginTotpEnrolmentError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def begin_totp_enrolment(info: Info[Context, None]) -> BeginTotpEnrolmentPayload:
@@ -62,23 +70,30 @@ async def begin_totp_enrolment(info: Info[Context, None]) -> BeginTotpEnrolmentP
     )
 
 
-@strawberry.input
+@strawberry.input(description="The input of `confirmTotpEnrolment`.")
 class ConfirmTotpEnrolmentInput:
     code: str = strawberry.field(description="The 6 digits the authenticator app shows now")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `confirmTotpEnrolment`: what it changed, or why it was refused (`userErrors`)."
+)
 class ConfirmTotpEnrolmentPayload:
     recovery_codes: list[str] | None = strawberry.field(
         default=None,
         description="10 single-use codes for when the phone is lost: shown this once, never again",
     )
-    retry_after_seconds: int | None = None
-    user_errors: list[ConfirmTotpEnrolmentError] = strawberry.field(default_factory=list)
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
+    user_errors: list[ConfirmTotpEnrolmentError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def confirm_totp_enrolment(
-    info: Info[Context, None], input: ConfirmTotpEnrolmentInput
+    info: Info[Context, None],
+    input: Annotated[ConfirmTotpEnrolmentInput, strawberry.argument(description=INPUT)],
 ) -> ConfirmTotpEnrolmentPayload:
     viewer = info.context.require_viewer()
     ip, agent = info.context.client()
@@ -98,18 +113,26 @@ async def confirm_totp_enrolment(
 
 @strawberry.input(description="Prove it is the user: the password, or a current code from the app.")
 class DisableTotpInput:
-    password: str | None = None
-    code: str | None = None
+    password: str | None = strawberry.field(default=None, description="The user's password (or give `code`).")
+    code: str | None = strawberry.field(
+        default=None, description="A current code from the authenticator app (or give `password`)."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `disableTotp`: what it changed, or why it was refused (`userErrors`)."
+)
 class DisableTotpPayload:
-    ok: bool = False
-    retry_after_seconds: int | None = None
-    user_errors: list[DisableTotpError] = strawberry.field(default_factory=list)
+    ok: bool = strawberry.field(default=False, description="The second factor is off.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
+    user_errors: list[DisableTotpError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def disable_totp(info: Info[Context, None], input: DisableTotpInput) -> DisableTotpPayload:
+async def disable_totp(
+    info: Info[Context, None], input: Annotated[DisableTotpInput, strawberry.argument(description=INPUT)]
+) -> DisableTotpPayload:
     viewer = info.context.require_viewer()
     password = input.password or None
     code = (input.code or "").strip()[:MAX_CODE] or None
@@ -135,23 +158,41 @@ async def disable_totp(info: Info[Context, None], input: DisableTotpInput) -> Di
 @strawberry.input(description="Answer a sign-in's challenge with a code from the app or a recovery code.")
 class VerifySecondFactorInput:
     challenge: str = strawberry.field(description="`login`'s `secondFactor.challenge`")
-    code: str | None = None
-    recovery_code: str | None = None
-    token_delivery: TokenDelivery = TokenDelivery.COOKIE
+    code: str | None = strawberry.field(
+        default=None, description="A current code from the authenticator app (or give `recoveryCode`)."
+    )
+    recovery_code: str | None = strawberry.field(
+        default=None, description="One of the recovery codes, each usable once (or give `code`)."
+    )
+    token_delivery: TokenDelivery = strawberry.field(
+        default=TokenDelivery.COOKIE,
+        description="How the tokens come back: COOKIE for the web, BODY for apps.",
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `verifySecondFactor`: what it changed, or why it was refused (`userErrors`)."
+)
 class VerifySecondFactorPayload:
-    viewer: Viewer | None = None
+    viewer: Viewer | None = strawberry.field(
+        default=None, description="The signed-in viewer; null when refused."
+    )
     access_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
     refresh_token: str | None = strawberry.field(default=None, description="Only with tokenDelivery: BODY")
-    access_token_expires_at: datetime | None = None
-    retry_after_seconds: int | None = None
-    user_errors: list[VerifySecondFactorError] = strawberry.field(default_factory=list)
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token expires: refresh before then (`refreshSession`)."
+    )
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: how many seconds to wait before trying again"
+    )
+    user_errors: list[VerifySecondFactorError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def verify_second_factor(
-    info: Info[Context, None], input: VerifySecondFactorInput
+    info: Info[Context, None],
+    input: Annotated[VerifySecondFactorInput, strawberry.argument(description=INPUT)],
 ) -> VerifySecondFactorPayload:
     context = info.context
     code = (input.code or "").strip()[:MAX_CODE] or None

@@ -32,11 +32,13 @@ class PortalSession:
     operating_system: str = strawberry.field(description='e.g. "Windows 10", "iOS 17.2"')
     device: str = strawberry.field(description='e.g. "iPhone", "Desktop"')
     ip_address: str | None = strawberry.field(description="The address it signed in from")
-    signed_in_at: datetime
+    signed_in_at: datetime = strawberry.field(description="When it signed in.")
     last_active_at: datetime = strawberry.field(
         description="When it last renewed its access (at most one access-token lifetime ago while in use)"
     )
-    expires_at: datetime
+    expires_at: datetime = strawberry.field(
+        description="When it ends unless it is used (its refresh token expires)."
+    )
     current: bool = strawberry.field(description="Is this the session making this request?")
 
     @classmethod
@@ -57,28 +59,40 @@ class PortalSession:
 
 @strawberry.enum(description="What an access-log entry records.")
 class AccessLogAction(Enum):
-    SIGNED_IN = "SIGNED_IN"
+    SIGNED_IN = strawberry.enum_value("SIGNED_IN", description="Signed in.")
     SIGN_IN_FAILED = strawberry.enum_value("SIGN_IN_FAILED", description="A wrong password for this user")
     SIGN_IN_THROTTLED = strawberry.enum_value(
         "SIGN_IN_THROTTLED", description="Sign-in attempts were slowed down after repeated failures"
     )
-    SIGNED_OUT = "SIGNED_OUT"
+    SIGNED_OUT = strawberry.enum_value("SIGNED_OUT", description="Signed out (`logout`).")
     SESSION_REVOKED = strawberry.enum_value(
         "SESSION_REVOKED",
         description="A session was ended from the sessions list (or a stolen token was seen)",
     )
-    SIGNED_OUT_EVERYWHERE = "SIGNED_OUT_EVERYWHERE"
-    PASSWORD_CHANGED = "PASSWORD_CHANGED"  # noqa: S105 - an enum member, not a secret
-    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 - an enum member, not a secret
-    TWO_FACTOR_ENABLED = "TWO_FACTOR_ENABLED"
-    TWO_FACTOR_DISABLED = "TWO_FACTOR_DISABLED"
+    SIGNED_OUT_EVERYWHERE = strawberry.enum_value(
+        "SIGNED_OUT_EVERYWHERE", description="Ended all of the user's sessions (`signOutEverywhere`)."
+    )
+    PASSWORD_CHANGED = strawberry.enum_value(
+        "PASSWORD_CHANGED", description="Changed the password (`changePassword`)."
+    )
+    PASSWORD_RESET = strawberry.enum_value(
+        "PASSWORD_RESET", description="Set a new password through an e-mailed link (`resetPassword`)."
+    )
+    TWO_FACTOR_ENABLED = strawberry.enum_value(
+        "TWO_FACTOR_ENABLED", description="Turned on the second factor."
+    )
+    TWO_FACTOR_DISABLED = strawberry.enum_value(
+        "TWO_FACTOR_DISABLED", description="Turned off the second factor."
+    )
     PAYMENT_STARTED = strawberry.enum_value(
         "PAYMENT_STARTED", description="An invoice payment or a wallet top-up was started at the gateway"
     )
     CARD_ADDED = strawberry.enum_value("CARD_ADDED", description="Saving a card was started at the gateway")
-    CARD_REMOVED = "CARD_REMOVED"
-    DEFAULT_CARD_CHANGED = "DEFAULT_CARD_CHANGED"
-    AUTOPAY_CHANGED = "AUTOPAY_CHANGED"
+    CARD_REMOVED = strawberry.enum_value("CARD_REMOVED", description="Removed a saved card.")
+    DEFAULT_CARD_CHANGED = strawberry.enum_value(
+        "DEFAULT_CARD_CHANGED", description="Made another card the default."
+    )
+    AUTOPAY_CHANGED = strawberry.enum_value("AUTOPAY_CHANGED", description="Turned autopay on or off.")
     TEAM_CHANGED = strawberry.enum_value(
         "TEAM_CHANGED", description="A person was invited, changed, disabled or removed"
     )
@@ -123,10 +137,10 @@ DETAILED = frozenset(
 
 @strawberry.type(description="One entry of the access log.")
 class AccessLogEntry:
-    id: strawberry.ID
-    action: AccessLogAction
-    at: datetime
-    ip_address: str | None
+    id: strawberry.ID = strawberry.field(description="The entry's id in the log.")
+    action: AccessLogAction = strawberry.field(description="What happened.")
+    at: datetime = strawberry.field(description="When it happened.")
+    ip_address: str | None = strawberry.field(description="The address it came from; null when unknown.")
     device: str | None = strawberry.field(description='From the user agent, e.g. "Chrome 126 on Windows 10"')
     user_name: str | None = strawberry.field(
         description="Who did it (owners see the whole account's log); null when the user is unknown"

@@ -4,6 +4,8 @@ and `removeTeamMember`. The rules live in `bff.core.team`; a changed person's se
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -22,6 +24,7 @@ from schema.account.team_errors import (
 from schema.account.types import PortalUser, Role
 from schema.core.context import Context
 from schema.core.errors import BadUserInput, known_code
+from schema.core.mutation import INPUT, USER_ERRORS
 from schema.core.node import decode_id_of
 from schema.core.permission import CanManageTeam, require
 
@@ -48,24 +51,32 @@ def _field(failure: TeamFailure) -> tuple[str, ...]:
     return ("input", failure.field) if failure.field else ()
 
 
-@strawberry.input
+@strawberry.input(description="The input of `inviteTeamMember`.")
 class InviteTeamMemberInput:
-    email: str
-    name: str | None = None
-    role: Role
+    email: str = strawberry.field(
+        description="Where the invitation goes; the address they will sign in with."
+    )
+    name: str | None = strawberry.field(
+        default=None, description="Their name as the portal shows it; optional."
+    )
+    role: Role = strawberry.field(description="What they may see and do.")
     site_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="`SubService` IDs, required for the SITE role (ignored otherwise)"
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `inviteTeamMember`: what it changed, or why it was refused (`userErrors`)."
+)
 class InviteTeamMemberPayload:
-    member: PortalUser | None = None
-    user_errors: list[InviteTeamMemberError] = strawberry.field(default_factory=list)
+    member: PortalUser | None = strawberry.field(
+        default=None, description="The invited user; null when refused."
+    )
+    user_errors: list[InviteTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 async def invite_team_member(
-    info: Info[Context, None], input: InviteTeamMemberInput
+    info: Info[Context, None], input: Annotated[InviteTeamMemberInput, strawberry.argument(description=INPUT)]
 ) -> InviteTeamMemberPayload:
     viewer = info.context.require_viewer()
     if len(input.email) > MAX_EMAIL or len(input.name or "") > MAX_NAME:
@@ -79,7 +90,7 @@ async def invite_team_member(
             viewer,
             email=input.email,
             name=input.name,
-            role=input.role.value,
+            role=input.role.name,  # a Role's name is its value
             site_ids=_sites(input.site_ids),
             link=reset_link(info.context),
             ip=ip,
@@ -93,23 +104,27 @@ async def invite_team_member(
     return InviteTeamMemberPayload(member=PortalUser.of(user))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `changeTeamMember`.")
 class ChangeTeamMemberInput:
     member_id: strawberry.ID = strawberry.field(description="A `PortalUser` ID from `viewer.team`")
-    role: Role
+    role: Role = strawberry.field(description="Their new role.")
     site_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="`SubService` IDs, required for the SITE role (ignored otherwise)"
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `changeTeamMember`: what it changed, or why it was refused (`userErrors`)."
+)
 class ChangeTeamMemberPayload:
-    member: PortalUser | None = None
-    user_errors: list[ChangeTeamMemberError] = strawberry.field(default_factory=list)
+    member: PortalUser | None = strawberry.field(
+        default=None, description="The user as they are now; null when refused."
+    )
+    user_errors: list[ChangeTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 async def change_team_member(
-    info: Info[Context, None], input: ChangeTeamMemberInput
+    info: Info[Context, None], input: Annotated[ChangeTeamMemberInput, strawberry.argument(description=INPUT)]
 ) -> ChangeTeamMemberPayload:
     viewer = info.context.require_viewer()
     ip, agent = info.context.client()
@@ -117,7 +132,7 @@ async def change_team_member(
         user = await Team(info.context.auth).change(
             viewer,
             _raw(input.member_id, "PortalUser"),
-            role=input.role.value,
+            role=input.role.name,  # a Role's name is its value
             site_ids=_sites(input.site_ids),
             ip=ip,
             user_agent=agent,
@@ -130,20 +145,27 @@ async def change_team_member(
     return ChangeTeamMemberPayload(member=PortalUser.of(user))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `disableTeamMember`.")
 class DisableTeamMemberInput:
-    member_id: strawberry.ID
+    member_id: strawberry.ID = strawberry.field(description="A `PortalUser` ID from `viewer.team`")
     disabled: bool = strawberry.field(default=True, description="false enables a disabled person again")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `disableTeamMember`: what it changed, or why it was refused (`userErrors`)."
+)
 class DisableTeamMemberPayload:
-    member: PortalUser | None = None
-    user_errors: list[DisableTeamMemberError] = strawberry.field(default_factory=list)
+    member: PortalUser | None = strawberry.field(
+        default=None, description="The user as they are now; null when refused."
+    )
+    user_errors: list[DisableTeamMemberError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def disable_team_member(
-    info: Info[Context, None], input: DisableTeamMemberInput
+    info: Info[Context, None],
+    input: Annotated[DisableTeamMemberInput, strawberry.argument(description=INPUT)],
 ) -> DisableTeamMemberPayload:
     viewer = info.context.require_viewer()
     ip, agent = info.context.client()
@@ -159,19 +181,23 @@ async def disable_team_member(
     return DisableTeamMemberPayload(member=PortalUser.of(user))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `removeTeamMember`.")
 class RemoveTeamMemberInput:
-    member_id: strawberry.ID
+    member_id: strawberry.ID = strawberry.field(description="A `PortalUser` ID from `viewer.team`")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `removeTeamMember`: what it changed, or why it was refused (`userErrors`)."
+)
 class RemoveTeamMemberPayload:
-    removed_member_id: strawberry.ID | None = None
-    user_errors: list[RemoveTeamMemberError] = strawberry.field(default_factory=list)
+    removed_member_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The ID of the user removed; null when refused."
+    )
+    user_errors: list[RemoveTeamMemberError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 async def remove_team_member(
-    info: Info[Context, None], input: RemoveTeamMemberInput
+    info: Info[Context, None], input: Annotated[RemoveTeamMemberInput, strawberry.argument(description=INPUT)]
 ) -> RemoveTeamMemberPayload:
     viewer = info.context.require_viewer()
     ip, agent = info.context.client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,7 +13,7 @@ from strawberry.types import Info
 from adapters.ports.crm import PortalUser as PortalUserRecord
 from bff.core.auth.viewer import Viewer as Identity
 from schema.account.security import AccessLogEntry, PortalSession, access_log, sessions_of
-from schema.core.connection import Connection, given
+from schema.core.connection import AFTER, FIRST, Connection, given
 from schema.core.context import Context
 from schema.core.lookahead import connection_nodes, inside, names, selected
 from schema.core.node import Node, encode_id
@@ -24,14 +24,21 @@ from schema.subscriber.types import Subscriber, own_subscriber
 
 @strawberry.enum(description="What a portal user may do for their subscriber.")
 class Role(Enum):
-    OWNER = "OWNER"
-    MANAGER = "MANAGER"
-    SITE = "SITE"
-    FINANCE = "FINANCE"
-    VIEWER = "VIEWER"
+    OWNER = strawberry.enum_value(
+        "OWNER", description="Everything: all sub-services, billing, the team and the account's access log."
+    )
+    MANAGER = strawberry.enum_value(
+        "MANAGER", description="All sub-services and their support; not the team."
+    )
+    SITE = strawberry.enum_value(
+        "SITE",
+        description="Only the sub-services assigned to the user (a branch, an apartment), and their bills.",
+    )
+    FINANCE = strawberry.enum_value("FINANCE", description="Billing, the wallet and the saved cards.")
+    VIEWER = strawberry.enum_value("VIEWER", description="Read only.")
 
 
-@strawberry.enum
+@strawberry.enum(description="How a sign-in hands over its tokens.")
 class TokenDelivery(Enum):
     COOKIE = strawberry.enum_value(
         "COOKIE", description="httpOnly cookies (web); the payload carries no tokens"
@@ -43,9 +50,9 @@ class TokenDelivery(Enum):
 
 @strawberry.type(description="A person who logs in to the portal for a subscriber.")
 class PortalUser(Node):
-    email: str
-    name: str
-    role: Role
+    email: str = strawberry.field(description="The address the user signs in with.")
+    name: str = strawberry.field(description="The user's name as shown in the portal.")
+    role: Role = strawberry.field(description="What the user may see and do.")
     site_ids: list[strawberry.ID] = strawberry.field(
         description="The `SubService` IDs a SITE user may see (empty for every other role)"
     )
@@ -53,7 +60,9 @@ class PortalUser(Node):
     two_factor_enabled: bool | None = strawberry.field(
         description="Is a second factor on? Null where the portal did not ask the CRM (the viewer's own `user`)"
     )
-    last_signed_in_at: datetime | None
+    last_signed_in_at: datetime | None = strawberry.field(
+        description="When the user last signed in; null if never."
+    )
 
     @classmethod
     def of(cls, user: PortalUserRecord | Identity) -> PortalUser:
@@ -92,11 +101,11 @@ def _can_manage_team(root: Viewer) -> bool:
 class Viewer:
     identity: strawberry.Private[Identity]
 
-    @strawberry.field
+    @typed_field(description="The signed-in portal user.")
     def user(self) -> PortalUser:
         return PortalUser.of(self.identity)
 
-    @strawberry.field
+    @typed_field(description="What the signed-in user may see and do.")
     def role(self) -> Role:
         return Role(self.identity.role)
 
@@ -141,11 +150,14 @@ class Viewer:
         )
     )
     async def access_log(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = strawberry.UNSET,
     ) -> Connection[AccessLogEntry] | None:
         return await access_log(info, self.identity, first, given(after))
 
-    @typed_field(extensions=require(IsAuthenticated()))
+    @typed_field(description="The account the user acts for.", extensions=require(IsAuthenticated()))
     async def subscriber(self, info: Info[Context, None]) -> Subscriber:
         asked = inside(selected(info))
         wanted = names(asked)

@@ -34,4 +34,7 @@ async def invoice_changed(info: Info[Context, None]) -> AsyncIterator[Invoice]:
 
 @strawberry.type
 class BillingSubscription:
-    invoice_changed: AsyncIterator[Invoice] = strawberry.subscription(resolver=invoice_changed)
+    invoice_changed: AsyncIterator[Invoice] = strawberry.subscription(
+        resolver=invoice_changed,
+        description="An invoice of the viewer's was issued, changed or paid: as it is now.",
+    )

@@ -31,19 +31,21 @@ def _unlisted(text: str) -> str:
     return f"{text}. Null when neither the CRM nor Billing can list the sub-services."
 
 
-@strawberry.type
+@strawberry.type(description="What one sub-service costs and owes.")
 class SubServiceFinancials:
-    sub_service: SubService
-    outstanding: Money
-    monthly_charge: Money
-    open_invoice_count: int
+    sub_service: SubService = strawberry.field(description="The sub-service these figures are for.")
+    outstanding: Money = strawberry.field(description="What its open and overdue invoices still owe.")
+    monthly_charge: Money = strawberry.field(description="What it costs per month.")
+    open_invoice_count: int = strawberry.field(description="How many of its invoices are not yet fully paid.")
 
 
 @strawberry.type(description="What the subscriber owes, aggregated across the visible sub-services.")
 class FinancialSummary:
-    outstanding: Money
-    overdue: Money
-    next_due_on: date | None
+    outstanding: Money = strawberry.field(description="Everything still owed, overdue included.")
+    overdue: Money = strawberry.field(description="What is owed on invoices past their due date.")
+    next_due_on: date | None = strawberry.field(
+        description="The earliest due date among the unpaid invoices; null when nothing is owed."
+    )
     wallet_balance: Money | None = strawberry.field(
         description="The account's wallet; null for roles that may not see it (SITE), like `Subscriber.wallet`."
     )

@@ -27,12 +27,14 @@ from schema.core.resolver import typed_field
 from schema.service.types import SubService, subservice_objects
 
 
-@strawberry.enum
+@strawberry.enum(description="Where an invoice stands.")
 class InvoiceStatus(Enum):
-    OPEN = "OPEN"
-    PAID = "PAID"
-    OVERDUE = "OVERDUE"
-    VOID = "VOID"
+    OPEN = strawberry.enum_value(
+        "OPEN", description="Issued and not yet fully paid; not yet past its due date."
+    )
+    PAID = strawberry.enum_value("PAID", description="Paid in full.")
+    OVERDUE = strawberry.enum_value("OVERDUE", description="Past its due date with a balance still owed.")
+    VOID = strawberry.enum_value("VOID", description="Cancelled by the operator: nothing is owed on it.")
 
 
 async def _own_subservices(context: Context, ids: Sequence[str]) -> list[crm.SubService | None]:
@@ -57,11 +59,11 @@ def _subservice_later(info: Info[Context, None], subservice_id: str) -> Any:
     return later()
 
 
-@strawberry.type
+@strawberry.type(description="One charge on an invoice.")
 class InvoiceLine:
     record: strawberry.Private[billing.InvoiceLine]
-    description: str
-    amount: Money
+    description: str = strawberry.field(description="What was charged, as the invoice prints it.")
+    amount: Money = strawberry.field(description="The line's amount (negative for a credit).")
 
     @property
     def linked_subservice_id(self) -> str | None:
@@ -83,16 +85,20 @@ class Invoice(Node):
     # Set by the list that resolved this invoice when `subService` was selected (see `invoice_objects`);
     # `Failed` when the CRM could not say which sub-services those are.
     subservice: strawberry.Private[SubService | Missing | Failed | None]
-    number: str
-    status: InvoiceStatus
-    issued_on: date
-    due_on: date
-    period_start: date
-    period_end: date
-    total: Money
-    amount_paid: Money
-    balance: Money
-    lines: list[InvoiceLine]
+    number: str = strawberry.field(description="The invoice number printed on it and quoted to support.")
+    status: InvoiceStatus = strawberry.field(
+        description="Where the invoice stands: open, paid, overdue or void."
+    )
+    issued_on: date = strawberry.field(description="The day the invoice was issued.")
+    due_on: date = strawberry.field(
+        description="The day payment is due; unpaid after it, the invoice is OVERDUE."
+    )
+    period_start: date = strawberry.field(description="First day of the period billed.")
+    period_end: date = strawberry.field(description="Last day of the period billed.")
+    total: Money = strawberry.field(description="What the invoice charges in all.")
+    amount_paid: Money = strawberry.field(description="What has been paid towards it so far.")
+    balance: Money = strawberry.field(description="What is still owed on it: `total` minus `amountPaid`.")
+    lines: list[InvoiceLine] = strawberry.field(description="The charges that make up `total`.")
 
     @classmethod
     def of(cls, r: billing.Invoice) -> Invoice:
@@ -139,9 +145,11 @@ class Invoice(Node):
 
 @strawberry.type(description="A document behind a short-lived signed link.")
 class Document:
-    url: str
-    filename: str
-    expires_at: datetime
+    url: str = strawberry.field(description="The signed link: it works without a session, until `expiresAt`.")
+    filename: str = strawberry.field(description="The file's name when downloaded.")
+    expires_at: datetime = strawberry.field(
+        description="When the link stops working: ask for a new one after that."
+    )
 
     @classmethod
     def of(cls, link: SignedLink) -> Document:
@@ -188,7 +196,7 @@ async def invoice_connection(
     context = info.context
     viewer = context.require_viewer()
     win = window(0, first, after, 20)  # validate the arguments before calling anything
-    key = InvoicesKey(subscriber_id, status.value if status is not None else None)
+    key = InvoicesKey(subscriber_id, status.name if status is not None else None)  # names are the values
     records = [
         i for i in await context.loaders.invoices_by_subscriber_id.load(key) if can_see_invoice(viewer, i)
     ]

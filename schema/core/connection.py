@@ -18,6 +18,9 @@ import strawberry
 from schema.core.errors import BadUserInput
 
 MAX_FIRST = 100
+# The paging arguments of every connection field.
+FIRST = f"How many items the page holds, at most {MAX_FIRST}."
+AFTER = "Start after the item with this cursor (`endCursor` of the previous page); omitted: from the start."
 _PREFIX = "o:"
 
 NodeT = TypeVar("NodeT")
@@ -26,24 +29,36 @@ ItemT = TypeVar("ItemT")
 
 @strawberry.type(description="Where a page sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow this page: ask again `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(description="Items come before this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null if empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item (pass it as `after` for the next page); null if empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with the cursor that marks its place in the list.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` to start the next page after this item."
+    )
+    node: NodeT = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list (Relay connection): ask with `first` and `after`; `pageInfo` says what follows."
+)
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    nodes: list[NodeT]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[NodeT]] = strawberry.field(description="The page's items, each with its cursor.")
+    nodes: list[NodeT] = strawberry.field(
+        description="The page's items, without cursors (the same as `edges`)."
+    )
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the whole list.")
+    total_count: int = strawberry.field(description="How many items the whole list holds, across all pages.")
 
 
 def given(value: ItemT | None) -> ItemT | None:

@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
@@ -33,6 +34,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 CRM_PAGE = 200  # the CRM's largest page for tickets
+_ABSENT: Any = object()
 
 
 class BatchLoader(Generic[K, V]):
@@ -41,6 +43,8 @@ class BatchLoader(Generic[K, V]):
     def __init__(self, backends: Backends) -> None:
         self.backends = backends
         self._loader: Any = DataLoader(batch_load_fn=self._dispatch)
+        # Records another loader came across (`prime`), cached only once a key of them is asked for.
+        self._known: dict[K, V] = {}
 
     async def _dispatch(self, keys: list[K]) -> list[V | Exception]:
         try:
@@ -55,13 +59,28 @@ class BatchLoader(Generic[K, V]):
         raise NotImplementedError
 
     def load(self, key: K) -> asyncio.Future[V]:
+        if self._known:
+            self._promote(key)
         return cast("asyncio.Future[V]", self._loader.load(key))
 
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
-        return cast("Awaitable[list[V]]", self._loader.load_many(list(keys)))
+        keys = list(keys)
+        if self._known:
+            for key in keys:
+                self._promote(key)
+        return cast("Awaitable[list[V]]", self._loader.load_many(keys))
 
     def prime(self, key: K, value: V) -> None:
-        self._loader.prime(key, value)
+        """`value` is what loading `key` would give (the first one primed is kept, as aiodataloader does): a
+        later `load(key)` costs no backend call. Kept in a plain dict until then, not in aiodataloader's
+        cache, whose entries are resolved futures: the dashboard's sub-service list primed every sub-service
+        of the page twice (1,000 futures at N = 500) and not one of them was ever loaded."""
+        self._known.setdefault(key, value)
+
+    def _promote(self, key: K) -> None:
+        value = self._known.pop(key, _ABSENT)
+        if value is not _ABSENT:
+            self._loader.prime(key, value)  # a no-op when `key` was loaded before it was primed
 
 
 # ----------------------------------------------------------------------------------------------- CRM
@@ -287,23 +306,78 @@ class InvoicesBySubscriberIdLoader(BatchLoader[InvoicesKey, list[Invoice]]):
 
 
 class Loaders:
-    """Every loader of one request. Built inside the request's event loop (aiodataloader binds to it)."""
+    """Every loader of one request, each built the first time it is used (inside the request's event loop,
+    which aiodataloader binds to). Lazily, because an operation uses a few of the loaders (the dashboard's
+    two operations build 14 of their 2 × 17), and a subscription builds a fresh set for every event.
+    A loader that primes another (`by_id`) asks for it through its property, so both share one cache."""
 
     def __init__(self, backends: Backends) -> None:
-        self.subscriber_by_id = SubscriberByIdLoader(backends)
-        self.subservice_by_id = SubServiceByIdLoader(backends)
-        self.subservices_by_subscriber_id = SubServicesBySubscriberIdLoader(backends, self.subservice_by_id)
-        self.tickets_by_subscriber_id = TicketsBySubscriberIdLoader(backends)
-        self.ticket_by_id = TicketByIdLoader(backends)
-        self.notifications_by_user_id = NotificationsByUserIdLoader(backends)
-        self.status_by_subservice_id = StatusBySubServiceIdLoader(backends)
-        self.profile_by_subservice_id = ProfileBySubServiceIdLoader(backends)
-        self.session_by_subservice_id = SessionBySubServiceIdLoader(backends)
-        self.devices_by_subservice_id = DevicesBySubServiceIdLoader(backends)
-        self.addons_by_subservice_id = AddOnsBySubServiceIdLoader(backends)
-        self.usage_by_subservice_id = UsageBySubServiceIdLoader(backends)
-        self.account_by_subscriber_id = AccountBySubscriberIdLoader(backends)
-        self.billing_by_subservice_id = BillingBySubServiceIdLoader(backends)
-        self.installments_by_subservice_id = InstallmentsBySubServiceIdLoader(backends)
-        self.invoice_by_id = InvoiceByIdLoader(backends)
-        self.invoices_by_subscriber_id = InvoicesBySubscriberIdLoader(backends, self.invoice_by_id)
+        self._backends = backends
+
+    @cached_property
+    def subscriber_by_id(self) -> SubscriberByIdLoader:
+        return SubscriberByIdLoader(self._backends)
+
+    @cached_property
+    def subservice_by_id(self) -> SubServiceByIdLoader:
+        return SubServiceByIdLoader(self._backends)
+
+    @cached_property
+    def subservices_by_subscriber_id(self) -> SubServicesBySubscriberIdLoader:
+        return SubServicesBySubscriberIdLoader(self._backends, self.subservice_by_id)
+
+    @cached_property
+    def tickets_by_subscriber_id(self) -> TicketsBySubscriberIdLoader:
+        return TicketsBySubscriberIdLoader(self._backends)
+
+    @cached_property
+    def ticket_by_id(self) -> TicketByIdLoader:
+        return TicketByIdLoader(self._backends)
+
+    @cached_property
+    def notifications_by_user_id(self) -> NotificationsByUserIdLoader:
+        return NotificationsByUserIdLoader(self._backends)
+
+    @cached_property
+    def status_by_subservice_id(self) -> StatusBySubServiceIdLoader:
+        return StatusBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def profile_by_subservice_id(self) -> ProfileBySubServiceIdLoader:
+        return ProfileBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def session_by_subservice_id(self) -> SessionBySubServiceIdLoader:
+        return SessionBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def devices_by_subservice_id(self) -> DevicesBySubServiceIdLoader:
+        return DevicesBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def addons_by_subservice_id(self) -> AddOnsBySubServiceIdLoader:
+        return AddOnsBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def usage_by_subservice_id(self) -> UsageBySubServiceIdLoader:
+        return UsageBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def account_by_subscriber_id(self) -> AccountBySubscriberIdLoader:
+        return AccountBySubscriberIdLoader(self._backends)
+
+    @cached_property
+    def billing_by_subservice_id(self) -> BillingBySubServiceIdLoader:
+        return BillingBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def installments_by_subservice_id(self) -> InstallmentsBySubServiceIdLoader:
+        return InstallmentsBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def invoice_by_id(self) -> InvoiceByIdLoader:
+        return InvoiceByIdLoader(self._backends)
+
+    @cached_property
+    def invoices_by_subscriber_id(self) -> InvoicesBySubscriberIdLoader:
+        return InvoicesBySubscriberIdLoader(self._backends, self.invoice_by_id)

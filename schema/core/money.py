@@ -12,7 +12,7 @@ from adapters.ports.money import quantum
 
 @strawberry.type(description="An exact amount of money in one currency.")
 class Money:
-    amount: Decimal
+    amount: Decimal = strawberry.field(description="The amount, exact (a decimal string, never a float).")
     currency: str = strawberry.field(description="ISO 4217 code")
 
     @classmethod

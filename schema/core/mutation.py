@@ -16,6 +16,14 @@ from schema.core.permission import CanManageBilling, require
 
 MAX_IDEMPOTENCY_KEY = 100
 
+# Descriptions every mutation shares (tests/schema/test_descriptions.py: the schema documents every element).
+USER_ERRORS = "Why the mutation was refused, each with a code; empty when it succeeded."
+INPUT = "What to do: one input object, each of its fields described there."
+IDEMPOTENCY_KEY = (
+    "A key the client makes up once per intended operation (a UUID, 1 to 100 characters) and sends again on a "
+    "retry: the same key never moves money twice."
+)
+
 
 def billing_only() -> list[Any]:
     """Field extensions of the money mutations (a coded top-level error for other roles)."""

@@ -19,7 +19,7 @@ than run two ID mechanisms side by side.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -93,12 +93,17 @@ async def nodes_of(context: Context, type_name: str, raw_ids: Sequence[str]) -> 
     return [found[i] for i in raw_ids if i in found]
 
 
-async def resolve_node(info: Info[Context, None], id: strawberry.ID) -> Node | None:
+async def resolve_node(
+    info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
+) -> Node | None:
     info.context.require_viewer()
     return (await fetch_nodes(info.context, [id]))[0]
 
 
-async def resolve_nodes(info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+async def resolve_nodes(
+    info: Info[Context, None],
+    ids: Annotated[list[strawberry.ID], strawberry.argument(description=f"Global IDs, at most {MAX_NODES}.")],
+) -> list[Node | None]:
     info.context.require_viewer()
     if len(ids) > MAX_NODES:
         raise BadUserInput(f"At most {MAX_NODES} IDs at a time.", field="ids")
@@ -111,4 +116,7 @@ class NodeQuery:
         resolver=resolve_node,
         description="Any object by global ID, if the viewer may see it; otherwise null.",
     )
-    nodes: list[Node | None] = strawberry.field(resolver=resolve_nodes)
+    nodes: list[Node | None] = strawberry.field(
+        resolver=resolve_nodes,
+        description="Objects by global ID, in the order asked; null for each the viewer may not see (or none is).",
+    )

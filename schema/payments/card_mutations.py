@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
 from adapters.errors import NotFound, Rejected
 from schema.core.context import Context
 from schema.core.errors import CodeT, ErrorFactory, ErrorT
-from schema.core.mutation import billing_only, not_found, refusal
+from schema.core.mutation import INPUT, USER_ERRORS, billing_only, not_found, refusal
 from schema.core.node import decode_id_of
 from schema.payments.errors import (
     RemovePaymentMethodError,
@@ -23,39 +25,61 @@ from schema.payments.types import Autopay, PaymentMethod, is_expired
 from schema.subscriber.types import Subscriber, own_subscriber
 
 
-@strawberry.input
+@strawberry.input(description="The input of `removePaymentMethod`.")
 class RemovePaymentMethodInput:
-    payment_method_id: strawberry.ID
+    payment_method_id: strawberry.ID = strawberry.field(description="The card to remove (its global ID).")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `removePaymentMethod`: what it changed, or why it was refused (`userErrors`)."
+)
 class RemovePaymentMethodPayload:
-    removed_payment_method_id: strawberry.ID | None = None
-    subscriber: Subscriber | None = None
-    user_errors: list[RemovePaymentMethodError] = strawberry.field(default_factory=list)
+    removed_payment_method_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The ID of the card removed; null when refused."
+    )
+    subscriber: Subscriber | None = strawberry.field(
+        default=None, description="The subscriber, with the saved cards as they are now."
+    )
+    user_errors: list[RemovePaymentMethodError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The input of `setDefaultPaymentMethod`.")
 class SetDefaultPaymentMethodInput:
-    payment_method_id: strawberry.ID
+    payment_method_id: strawberry.ID = strawberry.field(
+        description="The card autopay should charge (its global ID)."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `setDefaultPaymentMethod`: what it changed, or why it was refused (`userErrors`)."
+)
 class SetDefaultPaymentMethodPayload:
-    payment_method: PaymentMethod | None = None
-    subscriber: Subscriber | None = None
-    user_errors: list[SetDefaultPaymentMethodError] = strawberry.field(default_factory=list)
+    payment_method: PaymentMethod | None = strawberry.field(
+        default=None, description="The card that is now the default."
+    )
+    subscriber: Subscriber | None = strawberry.field(
+        default=None, description="The subscriber, with the saved cards as they are now."
+    )
+    user_errors: list[SetDefaultPaymentMethodError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The input of `setAutopay`.")
 class SetAutopayInput:
-    enabled: bool
+    enabled: bool = strawberry.field(
+        description="Turn automatic payment of new invoices on (true) or off (false)."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `setAutopay`: what it changed, or why it was refused (`userErrors`)."
+)
 class SetAutopayPayload:
-    autopay: Autopay | None = None
-    user_errors: list[SetAutopayError] = strawberry.field(default_factory=list)
+    autopay: Autopay | None = strawberry.field(default=None, description="Autopay as it is now.")
+    user_errors: list[SetAutopayError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 _CARD_FIELD = {"NOT_FOUND": "paymentMethodId", "PAYMENT_METHOD_IN_USE": "paymentMethodId"}
@@ -66,7 +90,8 @@ def _no_card(error: ErrorFactory[CodeT, ErrorT], code: CodeT) -> ErrorT:
 
 
 async def remove_payment_method(
-    info: Info[Context, None], input: RemovePaymentMethodInput
+    info: Info[Context, None],
+    input: Annotated[RemovePaymentMethodInput, strawberry.argument(description=INPUT)],
 ) -> RemovePaymentMethodPayload:
     context = info.context
     viewer = context.require_viewer()
@@ -88,7 +113,8 @@ async def remove_payment_method(
 
 
 async def set_default_payment_method(
-    info: Info[Context, None], input: SetDefaultPaymentMethodInput
+    info: Info[Context, None],
+    input: Annotated[SetDefaultPaymentMethodInput, strawberry.argument(description=INPUT)],
 ) -> SetDefaultPaymentMethodPayload:
     context = info.context
     viewer = context.require_viewer()
@@ -134,7 +160,9 @@ async def set_default_payment_method(
     )
 
 
-async def set_autopay(info: Info[Context, None], input: SetAutopayInput) -> SetAutopayPayload:
+async def set_autopay(
+    info: Info[Context, None], input: Annotated[SetAutopayInput, strawberry.argument(description=INPUT)]
+) -> SetAutopayPayload:
     context = info.context
     viewer = context.require_viewer()
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -24,7 +25,7 @@ from schema.billing.types import Invoice
 from schema.core.connection import given
 from schema.core.context import Context
 from schema.core.errors import CodeT, ErrorFactory, ErrorT, known_code
-from schema.core.mutation import billing_only, idempotency_key_error
+from schema.core.mutation import IDEMPOTENCY_KEY, INPUT, USER_ERRORS, billing_only, idempotency_key_error
 from schema.core.node import decode_id_of
 from schema.core.permission import can_see_invoice
 from schema.payments.errors import (
@@ -73,10 +74,10 @@ async def _checkout(
 # ----------------------------------------------------------------------------------------------- payInvoice
 
 
-@strawberry.input
+@strawberry.input(description="The input of `payInvoice`.")
 class PayInvoiceInput:
-    invoice_id: strawberry.ID
-    idempotency_key: str
+    invoice_id: strawberry.ID = strawberry.field(description="The invoice to pay (its global ID).")
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
     return_url: str | None = strawberry.field(
         default=strawberry.UNSET,
         description=(
@@ -90,14 +91,23 @@ class PayInvoiceInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `payInvoice`: what it changed, or why it was refused (`userErrors`)."
+)
 class PayInvoicePayload:
-    invoice: Invoice | None = None
-    checkout_url: str | None = None
-    user_errors: list[PayInvoiceError] = strawberry.field(default_factory=list)
+    invoice: Invoice | None = strawberry.field(
+        default=None,
+        description="The invoice as it is now (PAID once the payment settles: `paymentSettled`).",
+    )
+    checkout_url: str | None = strawberry.field(
+        default=None, description="The gateway's page to send the browser to, to pay; null when refused."
+    )
+    user_errors: list[PayInvoiceError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayInvoicePayload:
+async def pay_invoice(
+    info: Info[Context, None], input: Annotated[PayInvoiceInput, strawberry.argument(description=INPUT)]
+) -> PayInvoicePayload:
     context = info.context
     viewer = context.require_viewer()
     invoice_id = decode_id_of(input.invoice_id, "Invoice")
@@ -126,22 +136,39 @@ async def pay_invoice(info: Info[Context, None], input: PayInvoiceInput) -> PayI
 # ---------------------------------------------------------------------------------------------- topUpWallet
 
 
-@strawberry.input
+@strawberry.input(description="The input of `topUpWallet`.")
 class TopUpWalletInput:
-    amount: Decimal
-    idempotency_key: str
-    return_url: str | None = strawberry.UNSET
-    cancel_url: str | None = strawberry.UNSET
+    amount: Decimal = strawberry.field(
+        description="How much to add, in the account's currency (within the operator's limits)."
+    )
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
+    return_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser after paying; must be on an allowed origin. Default: the portal's /payments/return page.",
+    )
+    cancel_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser when the payment is cancelled; must be on an allowed origin. Default: the portal's /wallet page.",
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `topUpWallet`: what it changed, or why it was refused (`userErrors`)."
+)
 class TopUpWalletPayload:
-    wallet: Wallet | None = None
-    checkout_url: str | None = None
-    user_errors: list[TopUpWalletError] = strawberry.field(default_factory=list)
+    wallet: Wallet | None = strawberry.field(
+        default=None,
+        description="The wallet as it is now (the top-up lands when the payment settles: `paymentSettled`).",
+    )
+    checkout_url: str | None = strawberry.field(
+        default=None, description="The gateway's page to send the browser to, to pay; null when refused."
+    )
+    user_errors: list[TopUpWalletError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> TopUpWalletPayload:
+async def top_up_wallet(
+    info: Info[Context, None], input: Annotated[TopUpWalletInput, strawberry.argument(description=INPUT)]
+) -> TopUpWalletPayload:
     context = info.context
     viewer = context.require_viewer()
     started = await _checkout(
@@ -169,21 +196,32 @@ async def top_up_wallet(info: Info[Context, None], input: TopUpWalletInput) -> T
 # ---------------------------------------------------------------------------------------- addPaymentMethod
 
 
-@strawberry.input
+@strawberry.input(description="The input of `addPaymentMethod`.")
 class AddPaymentMethodInput:
-    idempotency_key: str
-    return_url: str | None = strawberry.UNSET
-    cancel_url: str | None = strawberry.UNSET
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
+    return_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser once the card is saved; must be on an allowed origin. Default: the portal's /payments/return page.",
+    )
+    cancel_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the gateway sends the browser when the subscriber cancels; must be on an allowed origin. Default: the portal's /payment-methods page.",
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `addPaymentMethod`: what it changed, or why it was refused (`userErrors`)."
+)
 class AddPaymentMethodPayload:
-    checkout_url: str | None = None
-    user_errors: list[AddPaymentMethodError] = strawberry.field(default_factory=list)
+    checkout_url: str | None = strawberry.field(
+        default=None,
+        description="The gateway's page where the subscriber enters the card (the portal never sees its number); null when refused.",
+    )
+    user_errors: list[AddPaymentMethodError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 async def add_payment_method(
-    info: Info[Context, None], input: AddPaymentMethodInput
+    info: Info[Context, None], input: Annotated[AddPaymentMethodInput, strawberry.argument(description=INPUT)]
 ) -> AddPaymentMethodPayload:
     context = info.context
     viewer = context.require_viewer()

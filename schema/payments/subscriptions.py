@@ -34,7 +34,7 @@ from schema.wallet.types import Wallet
 log = logging.getLogger("wispgate.subscriptions")
 
 
-@strawberry.enum
+@strawberry.enum(description="What a settled gateway payment paid for.")
 class PaymentKind(Enum):
     INVOICE = strawberry.enum_value(
         SETTLED_INVOICE, description="An invoice paid through the gateway (checkout or autopay)"
@@ -54,11 +54,13 @@ async def _settled_wallet(root: PaymentSettled, info: Info[Context, None]) -> Wa
     return Wallet(subscriber_id=root.subscriber_id, balance=Money.of(account.wallet_balance))
 
 
-@strawberry.type
+@strawberry.type(
+    description="A payment through the gateway that has settled (checkout, autopay or a top-up)."
+)
 class PaymentSettled:
     subscriber_id: strawberry.Private[str]
-    kind: PaymentKind
-    amount: Money
+    kind: PaymentKind = strawberry.field(description="What it paid for: an invoice or a wallet top-up.")
+    amount: Money = strawberry.field(description="The amount settled.")
     invoice: Invoice | None = strawberry.field(
         description="INVOICE: the invoice as it is now (PAID when fully settled)"
     )
@@ -69,7 +71,7 @@ class PaymentSettled:
     reactivated: list[SubService] = strawberry.field(
         description="Sub-services that came back to ACTIVE because of this payment"
     )
-    settled_at: datetime
+    settled_at: datetime = strawberry.field(description="When the gateway confirmed it.")
 
 
 def _settled(event: BusEvent) -> tuple[PaymentKind, MoneyValue] | None:
@@ -122,4 +124,7 @@ async def payment_settled(info: Info[Context, None]) -> AsyncIterator[PaymentSet
 
 @strawberry.type
 class PaymentSubscription:
-    payment_settled: AsyncIterator[PaymentSettled] = strawberry.subscription(resolver=payment_settled)
+    payment_settled: AsyncIterator[PaymentSettled] = strawberry.subscription(
+        resolver=payment_settled,
+        description="A payment the viewer may see went through at the gateway and was recorded.",
+    )

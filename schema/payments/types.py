@@ -26,17 +26,17 @@ def is_expired(method: billing.PaymentMethod, today: date | None = None) -> bool
     return (method.exp_year, method.exp_month) < (day.year, day.month)
 
 
-@strawberry.type
+@strawberry.type(description="A card saved at the payment gateway (never its number).")
 class PaymentMethod(Node):
     """A card saved at the payment gateway (never its number)."""
 
     record: strawberry.Private[billing.PaymentMethod]
     brand: str = strawberry.field(description="Card brand as the gateway reports it, e.g. visa, mastercard")
-    last4: str
-    exp_month: int
-    exp_year: int
-    is_default: bool
-    expired: bool
+    last4: str = strawberry.field(description="The card number's last four digits, to tell cards apart.")
+    exp_month: int = strawberry.field(description="Expiry month, 1 to 12.")
+    exp_year: int = strawberry.field(description="Expiry year, four digits.")
+    is_default: bool = strawberry.field(description="The card autopay charges.")
+    expired: bool = strawberry.field(description="Past its expiry month: the gateway will refuse it.")
 
     @classmethod
     def of(cls, m: billing.PaymentMethod) -> PaymentMethod:
@@ -52,9 +52,11 @@ class PaymentMethod(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="Automatic payment of each new invoice with the default card.")
 class Autopay:
-    enabled: bool
+    enabled: bool = strawberry.field(
+        description="Whether new invoices are charged to the default card when they are issued."
+    )
     subscriber_id: strawberry.Private[str]
     default_id: strawberry.Private[str | None]
 

@@ -14,66 +14,81 @@ from schema.core.money import Money
 from schema.core.node import Node, encode_id
 
 
-@strawberry.enum
+@strawberry.enum(description="What a sub-service delivers.")
 class ServiceKind(Enum):
-    INTERNET = "INTERNET"
-    IPTV = "IPTV"
-    VOIP = "VOIP"
+    INTERNET = strawberry.enum_value("INTERNET", description="Internet access.")
+    IPTV = strawberry.enum_value("IPTV", description="Television over IP.")
+    VOIP = strawberry.enum_value("VOIP", description="Telephone over IP.")
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether a sub-service works.")
 class ServiceStatus(Enum):
-    ACTIVE = "ACTIVE"
-    SUSPENDED = "SUSPENDED"
-    RESTRICTED = "RESTRICTED"
+    ACTIVE = strawberry.enum_value("ACTIVE", description="Working normally.")
+    SUSPENDED = strawberry.enum_value("SUSPENDED", description="Cut off; `statusReason` says why.")
+    RESTRICTED = strawberry.enum_value(
+        "RESTRICTED",
+        description="Working, but limited to a restricted profile (slower, or only the portal); `statusReason` says why.",
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="Why a sub-service is suspended or restricted.")
 class StatusReason(Enum):
-    NON_PAYMENT = "NON_PAYMENT"
-    ADMINISTRATIVE = "ADMINISTRATIVE"
-    FRAUD = "FRAUD"
-    USAGE_CAP = "USAGE_CAP"
-    CUSTOMER_REQUEST = "CUSTOMER_REQUEST"
+    NON_PAYMENT = strawberry.enum_value(
+        "NON_PAYMENT", description="Invoices are overdue; paying them reactivates the service."
+    )
+    ADMINISTRATIVE = strawberry.enum_value(
+        "ADMINISTRATIVE", description="The operator's decision; support can say more."
+    )
+    FRAUD = strawberry.enum_value("FRAUD", description="Suspected fraud or abuse.")
+    USAGE_CAP = strawberry.enum_value(
+        "USAGE_CAP", description="The plan's usage cap was reached for the period."
+    )
+    CUSTOMER_REQUEST = strawberry.enum_value(
+        "CUSTOMER_REQUEST", description="The subscriber asked for it (a temporary hold)."
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="What a customer-premises device is.")
 class DeviceKind(Enum):
-    ONT = "ONT"
-    ROUTER = "ROUTER"
-    STB = "STB"
-    ATA = "ATA"
-    GATEWAY = "GATEWAY"
-    OTHER = "OTHER"
+    ONT = strawberry.enum_value("ONT", description="Optical network terminal: the fibre's end in the home.")
+    ROUTER = strawberry.enum_value("ROUTER", description="Wi-Fi or wired router.")
+    STB = strawberry.enum_value("STB", description="Set-top box for IPTV.")
+    ATA = strawberry.enum_value("ATA", description="Analogue telephone adapter for VoIP.")
+    GATEWAY = strawberry.enum_value("GATEWAY", description="A combined modem, router and phone adapter.")
+    OTHER = strawberry.enum_value("OTHER", description="Any other device.")
 
 
-@strawberry.type
+@strawberry.type(description="The plan of a sub-service and the speeds it gets now.")
 class BandwidthProfile:
-    plan_name: str
-    down_mbps: int | None
-    up_mbps: int | None
+    plan_name: str = strawberry.field(description="The plan the subscriber pays for.")
+    down_mbps: int | None = strawberry.field(
+        description="Download speed in force now (lower while RESTRICTED), Mbit/s; null for IPTV and VoIP."
+    )
+    up_mbps: int | None = strawberry.field(
+        description="Upload speed in force now (lower while RESTRICTED), Mbit/s; null for IPTV and VoIP."
+    )
 
     @classmethod
     def of(cls, p: aaa.BandwidthProfile) -> BandwidthProfile:
         return cls(plan_name=p.plan, down_mbps=p.down_mbps, up_mbps=p.up_mbps)
 
 
-@strawberry.type
+@strawberry.type(description="Traffic on one day.")
 class UsageDay:
-    date: date
-    download_bytes: float
-    upload_bytes: float
+    date: date = strawberry.field(description="The day.")
+    download_bytes: float = strawberry.field(description="Bytes downloaded that day.")
+    upload_bytes: float = strawberry.field(description="Bytes uploaded that day.")
 
 
-@strawberry.type
+@strawberry.type(description="Traffic over a period, in total and day by day.")
 class Usage:
-    from_: date = strawberry.field(name="from")
-    to: date
+    from_: date = strawberry.field(name="from", description="First day of the period.")
+    to: date = strawberry.field(description="Last day of the period, inclusive.")
     download_bytes: float = strawberry.field(
         description="Bytes (Float: exceeds 32-bit Int; exact up to 2^53)"
     )
-    upload_bytes: float
-    days: list[UsageDay]
+    upload_bytes: float = strawberry.field(description="Bytes uploaded over the period.")
+    days: list[UsageDay] = strawberry.field(description="The period day by day.")
 
     @classmethod
     def of(cls, u: oss.Usage) -> Usage:
@@ -91,14 +106,18 @@ class Usage:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The sub-service's connection as the network sees it right now.")
 class LiveSession:
-    online: bool
-    ip_address: str | None
-    nas: str | None
-    since: datetime | None
-    bytes_in: float | None
-    bytes_out: float | None
+    online: bool = strawberry.field(description="Connected now.")
+    ip_address: str | None = strawberry.field(description="The address it was given; null while offline.")
+    nas: str | None = strawberry.field(
+        description="The access server it is connected through; null while offline."
+    )
+    since: datetime | None = strawberry.field(
+        description="When the current connection started; null while offline."
+    )
+    bytes_in: float | None = strawberry.field(description="Bytes downloaded during the current connection.")
+    bytes_out: float | None = strawberry.field(description="Bytes uploaded during the current connection.")
 
     @classmethod
     def of(cls, s: aaa.LiveSession) -> LiveSession:
@@ -114,13 +133,13 @@ class LiveSession:
 
 @strawberry.type(description="A customer-premises device: ONT, router, set-top box, ATA, gateway.")
 class Device(Node):
-    kind: DeviceKind
-    model: str
-    serial: str
-    mac: str
-    firmware: str
-    online: bool
-    last_seen: datetime | None
+    kind: DeviceKind = strawberry.field(description="What the device is.")
+    model: str = strawberry.field(description="The maker's model name.")
+    serial: str = strawberry.field(description="The serial number on its label.")
+    mac: str = strawberry.field(description="Its MAC address.")
+    firmware: str = strawberry.field(description="The firmware version it runs.")
+    online: bool = strawberry.field(description="Seen by the network management system now.")
+    last_seen: datetime | None = strawberry.field(description="When the network last saw it; null if never.")
     signal_dbm: float | None = strawberry.field(description="Optical receive power for ONTs, dBm")
 
     @classmethod
@@ -139,27 +158,31 @@ class Device(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="An extra on a sub-service (a static IP, a TV package), charged monthly.")
 class AddOn:
-    name: str
-    monthly_price: Money
-    active_since: date | None
+    name: str = strawberry.field(description="The add-on's name.")
+    monthly_price: Money = strawberry.field(description="What it adds to the monthly charge.")
+    active_since: date | None = strawberry.field(description="Since when it has been on; null when unknown.")
 
     @classmethod
     def of(cls, a: oss.AddOn) -> AddOn:
         return cls(name=a.name, monthly_price=Money.of(a.monthly_price), active_since=a.active_since)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A purchase paid in instalments (equipment, installation), and how far it has got."
+)
 class InstallmentPlan:
-    description: str
-    total: Money
-    paid: Money
-    remaining: Money
-    amount_each: Money
-    installments_total: int
-    installments_paid: int
-    next_due_on: date | None
+    description: str = strawberry.field(description="What is being paid off.")
+    total: Money = strawberry.field(description="The whole price.")
+    paid: Money = strawberry.field(description="What has been paid so far.")
+    remaining: Money = strawberry.field(description="What is left to pay: `total` minus `paid`.")
+    amount_each: Money = strawberry.field(description="The amount of each instalment.")
+    installments_total: int = strawberry.field(description="How many instalments the plan has.")
+    installments_paid: int = strawberry.field(description="How many have been paid.")
+    next_due_on: date | None = strawberry.field(
+        description="When the next instalment is due; null once the plan is paid off."
+    )
     progress: float = strawberry.field(description="0..1")
 
     @classmethod
@@ -177,9 +200,11 @@ class InstallmentPlan:
         )
 
 
-@strawberry.type
+@strawberry.type(description="When a service is invoiced: the current period and the next invoice.")
 class BillingCycle:
-    billing_day: int
-    period_start: date
-    period_end: date
-    next_invoice_on: date | None
+    billing_day: int = strawberry.field(description="The day of the month each period starts (1 to 28).")
+    period_start: date = strawberry.field(description="First day of the current period.")
+    period_end: date = strawberry.field(description="Last day of the current period.")
+    next_invoice_on: date | None = strawberry.field(
+        description="When the next invoice will be issued; null when none is planned."
+    )

@@ -51,5 +51,6 @@ async def service_status_changed(info: Info[Context, None]) -> AsyncIterator[Sub
 @strawberry.type
 class ServiceSubscription:
     service_status_changed: AsyncIterator[SubService] = strawberry.subscription(
-        resolver=service_status_changed
+        resolver=service_status_changed,
+        description="A sub-service the viewer may see went ACTIVE, SUSPENDED or RESTRICTED: as it is now.",
     )

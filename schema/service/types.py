@@ -56,10 +56,14 @@ InvoiceRef: Any = Annotated["Invoice", strawberry.lazy("schema.billing.types")] 
 class SubServiceBilling:
     record: strawberry.Private[billing_port.SubServiceBilling]
     prefetched: strawberry.Private[Prefetched]
-    outstanding: Money
-    monthly_charge: Money
-    cycle: BillingCycle
-    prepaid: bool
+    outstanding: Money = strawberry.field(description="What this sub-service's unpaid invoices still owe.")
+    monthly_charge: Money = strawberry.field(description="What it costs per month, add-ons included.")
+    cycle: BillingCycle = strawberry.field(
+        description="Its billing period (the account's when the service is prepaid and not invoiced)."
+    )
+    prepaid: bool = strawberry.field(
+        description="Paid ahead from the wallet (`renewService`) rather than invoiced."
+    )
 
     @classmethod
     def of(
@@ -102,8 +106,8 @@ class SubService(Node):
     record: strawberry.Private[crm.SubService]
     prefetched: strawberry.Private[Prefetched]
     label: str = strawberry.field(description='In the subscriber\'s words, e.g. "Internet – Apt 101"')
-    location: str
-    kind: ServiceKind
+    location: str = strawberry.field(description="Where the service is delivered (an address, an apartment).")
+    kind: ServiceKind = strawberry.field(description="What the service delivers.")
 
     @classmethod
     def of(cls, record: crm.SubService) -> SubService:
@@ -153,8 +157,16 @@ class SubService(Node):
     def usage(
         self,
         info: Info[Context, None],
-        from_: Annotated[date | None, strawberry.argument(name="from")] = strawberry.UNSET,
-        to: date | None = strawberry.UNSET,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="First day of the period; default: 29 days before `to` (at most 90 days in all).",
+            ),
+        ] = strawberry.UNSET,
+        to: Annotated[
+            date | None, strawberry.argument(description="Last day of the period, inclusive; default: today.")
+        ] = strawberry.UNSET,
     ) -> Any:
         key = usage_key(self.record.id, given(from_), given(to))
         loader = info.context.loaders.usage_by_subservice_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -15,7 +15,7 @@ from adapters.ports.billing import BillingAccount
 from bff.core.auth.viewer import Viewer as Identity
 from schema.billing.summary import FinancialSummary, financial_summary
 from schema.billing.types import Document, Invoice, InvoiceStatus, invoice_connection
-from schema.core.connection import Connection, connection, given, window
+from schema.core.connection import AFTER, FIRST, Connection, connection, given, window
 from schema.core.context import Context
 from schema.core.errors import billing_down, crm_down
 from schema.core.lookahead import connection_nodes, selected
@@ -44,11 +44,13 @@ def _either(text: str) -> str:
     return f"{text}{end} Billing's copy when the CRM is unavailable; null when both are."
 
 
-@strawberry.enum
+@strawberry.enum(description="What sort of customer the subscriber is.")
 class SubscriberKind(Enum):
-    RESIDENTIAL = "RESIDENTIAL"
-    ENTERPRISE = "ENTERPRISE"
-    MDU = "MDU"
+    RESIDENTIAL = strawberry.enum_value("RESIDENTIAL", description="A household.")
+    ENTERPRISE = strawberry.enum_value("ENTERPRISE", description="A company, possibly with many sites.")
+    MDU = strawberry.enum_value(
+        "MDU", description="A multi-dwelling unit: a building whose apartments are served under one account."
+    )
 
 
 async def _visible_subservices(context: Context) -> list[crm.SubService]:
@@ -127,23 +129,27 @@ class Subscriber(Node):
     async def sub_services(
         self,
         info: Info[Context, None],
-        first: int | None = 50,
-        after: str | None = strawberry.UNSET,
-        kind: ServiceKind | None = strawberry.UNSET,
-        status: ServiceStatus | None = strawberry.UNSET,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 50,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = strawberry.UNSET,
+        kind: Annotated[
+            ServiceKind | None, strawberry.argument(description="Only services of this kind.")
+        ] = strawberry.UNSET,
+        status: Annotated[
+            ServiceStatus | None, strawberry.argument(description="Only services in this status.")
+        ] = strawberry.UNSET,
     ) -> Connection[SubService] | None:
         context = info.context
         after, kind, status = given(after), given(kind), given(status)
         window(0, first, after, 50)  # validate before calling anything
         records = await _visible_subservices(context)
         if kind is not None:
-            records = [r for r in records if r.kind == kind.value]
+            records = [r for r in records if r.kind == kind.name]  # enum names are the values
         if status is not None:
             # Filter before paging, so totalCount and cursors are exact; the statuses stay in the
             # loader's cache for the page's `status` fields.
             found = await context.loaders.status_by_subservice_id.load_many([r.id for r in records])
             records = [
-                r for r, s in zip(records, found, strict=True) if s is not None and s.status == status.value
+                r for r, s in zip(records, found, strict=True) if s is not None and s.status == status.name
             ]
         win = window(len(records), first, after, 50)
         page = await subservice_objects(
@@ -171,9 +177,11 @@ class Subscriber(Node):
     async def invoices(
         self,
         info: Info[Context, None],
-        first: int | None = 20,
-        after: str | None = strawberry.UNSET,
-        status: InvoiceStatus | None = strawberry.UNSET,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = strawberry.UNSET,
+        status: Annotated[
+            InvoiceStatus | None, strawberry.argument(description="Only invoices in this status.")
+        ] = strawberry.UNSET,
     ) -> Connection[Invoice] | None:
         return await invoice_connection(info, self.subscriber_id, first, given(after), given(status))
 
@@ -204,11 +212,21 @@ class Subscriber(Node):
     async def tickets(
         self,
         info: Info[Context, None],
-        first: int | None = 20,
-        after: str | None = strawberry.UNSET,
-        status: TicketStatus | None = strawberry.UNSET,
-        active: bool | None = strawberry.UNSET,
-        sub_service_id: strawberry.ID | None = strawberry.UNSET,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = strawberry.UNSET,
+        status: Annotated[
+            TicketStatus | None, strawberry.argument(description="Only tickets in this status.")
+        ] = strawberry.UNSET,
+        active: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: only tickets still being worked on; false: only closed or resolved ones."
+            ),
+        ] = strawberry.UNSET,
+        sub_service_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only tickets about this sub-service (its global ID)."),
+        ] = strawberry.UNSET,
     ) -> Connection[Ticket] | None:
         wanted = given(sub_service_id)
         subservice = decode_id_of(wanted, "SubService") if wanted is not None else None
@@ -219,12 +237,21 @@ class Subscriber(Node):
     @typed_field(
         description=crm_down("One ticket by its number (TCK-…); null when there is none the viewer may see")
     )
-    async def ticket(self, info: Info[Context, None], number: str) -> Ticket | None:
+    async def ticket(
+        self,
+        info: Info[Context, None],
+        number: Annotated[str, strawberry.argument(description="The ticket's number, e.g. TCK-1042.")],
+    ) -> Ticket | None:
         return await ticket_by_number(info, self.subscriber_id, number)
 
     @typed_field(description=crm_down("Messages to this portal user, newest first"))
     async def notifications(
-        self, info: Info[Context, None], first: int | None = 20, unread_only: bool | None = False
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 20,
+        unread_only: Annotated[
+            bool | None, strawberry.argument(description="true: only unread notifications.")
+        ] = False,
     ) -> NotificationConnection | None:
         return await notification_connection(info, first, unread_only)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -9,7 +11,7 @@ from adapters.errors import Rejected
 from schema.core.context import Context
 from schema.core.errors import BadUserInput
 from schema.core.loaders import NotificationsKey
-from schema.core.mutation import refusal
+from schema.core.mutation import INPUT, USER_ERRORS, refusal
 from schema.core.node import decode_id_of
 from schema.core.permission import IsAuthenticated, require
 from schema.support.errors import MarkNotificationsReadError, MarkNotificationsReadErrorCode
@@ -17,15 +19,21 @@ from schema.support.errors import MarkNotificationsReadError, MarkNotificationsR
 MAX_MARK_READ = 500
 
 
-@strawberry.input
+@strawberry.input(description="The input of `markNotificationsRead`.")
 class MarkNotificationsReadInput:
-    ids: list[strawberry.ID]
+    ids: list[strawberry.ID] = strawberry.field(
+        description="The notifications to mark read (global IDs, at most 500)."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `markNotificationsRead`: what it changed, or why it was refused (`userErrors`)."
+)
 class MarkNotificationsReadPayload:
-    unread_count: int
-    user_errors: list[MarkNotificationsReadError] = strawberry.field(default_factory=list)
+    unread_count: int = strawberry.field(description="How many of the user's notifications are still unread.")
+    user_errors: list[MarkNotificationsReadError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def _unread_count(context: Context) -> int:
@@ -37,7 +45,8 @@ async def _unread_count(context: Context) -> int:
 
 
 async def mark_notifications_read(
-    info: Info[Context, None], input: MarkNotificationsReadInput
+    info: Info[Context, None],
+    input: Annotated[MarkNotificationsReadInput, strawberry.argument(description=INPUT)],
 ) -> MarkNotificationsReadPayload:
     """Any role may mark its own notifications read. The CRM marks only those that are the user's and
     answers the unread count afterwards; an ID of someone else's notification is silently not marked."""

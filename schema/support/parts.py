@@ -14,32 +14,40 @@ from schema.core.node import encode_id
 
 @strawberry.enum(description="What happened to a ticket.")
 class TicketEventKind(Enum):
-    CREATED = "CREATED"
+    CREATED = strawberry.enum_value("CREATED", description="The ticket was opened.")
     ASSIGNED = strawberry.enum_value("ASSIGNED", description="Routed to a support queue (`detail`)")
-    REPLIED = "REPLIED"
-    STATUS_CHANGED = "STATUS_CHANGED"
+    REPLIED = strawberry.enum_value("REPLIED", description="A message was added to the conversation.")
+    STATUS_CHANGED = strawberry.enum_value(
+        "STATUS_CHANGED", description="The status changed (`fromStatus` → `toStatus`)."
+    )
     ATTACHMENT_ADDED = strawberry.enum_value("ATTACHMENT_ADDED", description="`detail` is the file name")
-    REOPENED = "REOPENED"
+    REOPENED = strawberry.enum_value("REOPENED", description="The customer reopened it.")
     RATED = strawberry.enum_value("RATED", description='`detail` is the score, e.g. "5/5"')
 
 
 @strawberry.enum(description="Who did it.")
 class TicketActor(Enum):
-    CUSTOMER = "CUSTOMER"
-    SUPPORT = "SUPPORT"
-    SYSTEM = "SYSTEM"
+    CUSTOMER = strawberry.enum_value("CUSTOMER", description="A portal user of the subscriber.")
+    SUPPORT = strawberry.enum_value("SUPPORT", description="The operator's support staff.")
+    SYSTEM = strawberry.enum_value(
+        "SYSTEM", description="The CRM itself (routing, automatic status changes)."
+    )
 
 
 @strawberry.type(description="One interaction in a ticket's history.")
 class TicketEvent:
-    id: strawberry.ID
-    kind: TicketEventKind
-    actor: TicketActor
-    actor_name: str
+    id: strawberry.ID = strawberry.field(description="The event's id in the CRM.")
+    kind: TicketEventKind = strawberry.field(description="What happened.")
+    actor: TicketActor = strawberry.field(description="Who did it.")
+    actor_name: str = strawberry.field(description="Who did it, by name.")
     from_status: str | None = strawberry.field(description="A `TicketStatus` name, for status changes")
-    to_status: str | None
-    detail: str | None
-    created_at: datetime
+    to_status: str | None = strawberry.field(
+        description="A `TicketStatus` name, for status changes: the new one."
+    )
+    detail: str | None = strawberry.field(
+        description="More about it, depending on `kind`; null when there is nothing more."
+    )
+    created_at: datetime = strawberry.field(description="When it happened.")
 
     @classmethod
     def of(cls, e: crm.TicketEvent) -> TicketEvent:
@@ -58,8 +66,10 @@ class TicketEvent:
 @strawberry.type(description="How the customer rated the help on a resolved ticket.")
 class TicketRating:
     score: int = strawberry.field(description="1 (poor) to 5 (excellent)")
-    comment: str | None
-    rated_at: datetime
+    comment: str | None = strawberry.field(
+        description="What the customer wrote with the score; null if nothing."
+    )
+    rated_at: datetime = strawberry.field(description="When it was rated.")
 
     @classmethod
     def of(cls, r: crm.TicketRating) -> TicketRating:
@@ -71,11 +81,15 @@ class TicketRating:
 )
 class TicketCategoryOption:
     category: str = strawberry.field(description="A `TicketCategory` name")
-    label: str
-    queue: str
-    default_priority: str
-    first_response_minutes: int
-    resolution_minutes: int
+    label: str = strawberry.field(description="The category's name to show.")
+    queue: str = strawberry.field(description="The support queue it is routed to.")
+    default_priority: str = strawberry.field(
+        description="The priority a new ticket gets (a `TicketPriority` name)."
+    )
+    first_response_minutes: int = strawberry.field(
+        description="Support's first response is due within this many minutes."
+    )
+    resolution_minutes: int = strawberry.field(description="A resolution is due within this many minutes.")
 
     @classmethod
     def of(cls, c: crm.TicketCategoryInfo) -> TicketCategoryOption:
@@ -91,16 +105,16 @@ class TicketCategoryOption:
 
 @strawberry.enum(description="What a notification is about.")
 class NotificationLinkKind(Enum):
-    TICKET = "TICKET"
-    INVOICE = "INVOICE"
-    PAYMENT = "PAYMENT"
-    SERVICE = "SERVICE"
-    WALLET = "WALLET"
+    TICKET = strawberry.enum_value("TICKET", description="A support ticket.")
+    INVOICE = strawberry.enum_value("INVOICE", description="An invoice.")
+    PAYMENT = strawberry.enum_value("PAYMENT", description="A payment.")
+    SERVICE = strawberry.enum_value("SERVICE", description="A sub-service.")
+    WALLET = strawberry.enum_value("WALLET", description="The wallet.")
 
 
 @strawberry.type(description="Where a notification leads: the portal opens `path`.")
 class NotificationLink:
-    kind: NotificationLinkKind
+    kind: NotificationLinkKind = strawberry.field(description="What the link leads to.")
     id: strawberry.ID | None = strawberry.field(description="The global ID of what it is about, when known")
     path: str = strawberry.field(description='The portal page, e.g. "/support/TCK-12"')
 

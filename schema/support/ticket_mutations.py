@@ -8,7 +8,7 @@ A ticket the viewer may not see (another subscriber's, another site's) answers e
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -19,7 +19,7 @@ from adapters.ports import crm
 from bff.core.uploads import CheckedFile, UploadFile, UploadRefused, check_uploads
 from schema.core.context import Context
 from schema.core.errors import BadUserInput, ErrorFactory, known_code
-from schema.core.mutation import not_found, refusal
+from schema.core.mutation import INPUT, USER_ERRORS, not_found, refusal
 from schema.core.node import decode_id_of
 from schema.core.permission import CanWriteTickets, can_see_subservice, can_see_ticket, require
 from schema.support.errors import (
@@ -82,11 +82,11 @@ def _fresh(ticket: crm.Ticket) -> Ticket:
 # -------------------------------------------------------------------------------------------- openTicket
 
 
-@strawberry.input
+@strawberry.input(description="The input of `openTicket`.")
 class OpenTicketInput:
     category: TicketCategory = strawberry.field(description="One of `ticketCategories`")
-    subject: str
-    description: str
+    subject: str = strawberry.field(description="One line about the problem.")
+    description: str = strawberry.field(description="The problem in the customer's words.")
     sub_service_id: strawberry.ID | None = strawberry.field(
         default=None, description="The sub-service it is about; null for the account as a whole"
     )
@@ -95,13 +95,17 @@ class OpenTicketInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `openTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class OpenTicketPayload:
-    ticket: Ticket | None = None
-    user_errors: list[OpenTicketError] = strawberry.field(default_factory=list)
+    ticket: Ticket | None = strawberry.field(default=None, description="The new ticket; null when refused.")
+    user_errors: list[OpenTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def open_ticket(info: Info[Context, None], input: OpenTicketInput) -> OpenTicketPayload:
+async def open_ticket(
+    info: Info[Context, None], input: Annotated[OpenTicketInput, strawberry.argument(description=INPUT)]
+) -> OpenTicketPayload:
     context = info.context
     viewer = context.require_viewer()
     error, codes = OpenTicketError.of, OpenTicketErrorCode
@@ -128,7 +132,7 @@ async def open_ticket(info: Info[Context, None], input: OpenTicketInput) -> Open
             crm.NewTicket(
                 subscriber_id=viewer.subscriber_id,
                 author_user_id=viewer.user_id,
-                category=input.category.value,
+                category=input.category.name,  # enum names are the values
                 subject=input.subject.strip(),
                 body=input.description.strip(),
                 subservice_id=subservice_id,
@@ -146,20 +150,28 @@ async def open_ticket(info: Info[Context, None], input: OpenTicketInput) -> Open
 # ----------------------------------------------------------------------------------------- replyToTicket
 
 
-@strawberry.input
+@strawberry.input(description="The input of `replyToTicket`.")
 class ReplyToTicketInput:
-    ticket_id: strawberry.ID
-    body: str
-    attachments: list[Upload] | None = None
+    ticket_id: strawberry.ID = strawberry.field(description="The ticket (its global ID).")
+    body: str = strawberry.field(description="The message, plain text.")
+    attachments: list[Upload] | None = strawberry.field(
+        default=None, description="Files to send with the message (multipart upload)."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `replyToTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class ReplyToTicketPayload:
-    ticket: Ticket | None = None
-    user_errors: list[ReplyToTicketError] = strawberry.field(default_factory=list)
+    ticket: Ticket | None = strawberry.field(
+        default=None, description="The ticket with the new message; null when refused."
+    )
+    user_errors: list[ReplyToTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def reply_to_ticket(info: Info[Context, None], input: ReplyToTicketInput) -> ReplyToTicketPayload:
+async def reply_to_ticket(
+    info: Info[Context, None], input: Annotated[ReplyToTicketInput, strawberry.argument(description=INPUT)]
+) -> ReplyToTicketPayload:
     context = info.context
     viewer = context.require_viewer()
     error, codes = ReplyToTicketError.of, ReplyToTicketErrorCode
@@ -192,18 +204,24 @@ async def reply_to_ticket(info: Info[Context, None], input: ReplyToTicketInput) 
 # ------------------------------------------------------------------------- closeTicket, reopenTicket, rate
 
 
-@strawberry.input
+@strawberry.input(description="The input of `closeTicket`.")
 class CloseTicketInput:
-    ticket_id: strawberry.ID
+    ticket_id: strawberry.ID = strawberry.field(description="The ticket (its global ID).")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `closeTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class CloseTicketPayload:
-    ticket: Ticket | None = None
-    user_errors: list[CloseTicketError] = strawberry.field(default_factory=list)
+    ticket: Ticket | None = strawberry.field(
+        default=None, description="The ticket, closed; null when refused."
+    )
+    user_errors: list[CloseTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def close_ticket(info: Info[Context, None], input: CloseTicketInput) -> CloseTicketPayload:
+async def close_ticket(
+    info: Info[Context, None], input: Annotated[CloseTicketInput, strawberry.argument(description=INPUT)]
+) -> CloseTicketPayload:
     context = info.context
     error, codes = CloseTicketError.of, CloseTicketErrorCode
     ticket_id = decode_id_of(input.ticket_id, "Ticket")
@@ -215,19 +233,25 @@ async def close_ticket(info: Info[Context, None], input: CloseTicketInput) -> Cl
     return CloseTicketPayload(ticket=_fresh(result))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `reopenTicket`.")
 class ReopenTicketInput:
-    ticket_id: strawberry.ID
+    ticket_id: strawberry.ID = strawberry.field(description="The ticket (its global ID).")
     reason: str | None = strawberry.field(default=None, description="Why: added to the conversation")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `reopenTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class ReopenTicketPayload:
-    ticket: Ticket | None = None
-    user_errors: list[ReopenTicketError] = strawberry.field(default_factory=list)
+    ticket: Ticket | None = strawberry.field(
+        default=None, description="The ticket, open again; null when refused."
+    )
+    user_errors: list[ReopenTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def reopen_ticket(info: Info[Context, None], input: ReopenTicketInput) -> ReopenTicketPayload:
+async def reopen_ticket(
+    info: Info[Context, None], input: Annotated[ReopenTicketInput, strawberry.argument(description=INPUT)]
+) -> ReopenTicketPayload:
     context = info.context
     error, codes = ReopenTicketError.of, ReopenTicketErrorCode
     ticket_id = decode_id_of(input.ticket_id, "Ticket")
@@ -245,20 +269,28 @@ async def reopen_ticket(info: Info[Context, None], input: ReopenTicketInput) -> 
     return ReopenTicketPayload(ticket=_fresh(result))
 
 
-@strawberry.input
+@strawberry.input(description="The input of `rateTicket`.")
 class RateTicketInput:
-    ticket_id: strawberry.ID
+    ticket_id: strawberry.ID = strawberry.field(description="The ticket (its global ID).")
     score: int = strawberry.field(description="1 (poor) to 5 (excellent)")
-    comment: str | None = None
+    comment: str | None = strawberry.field(
+        default=None, description="What to say with the score (at most 2,000 characters)."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `rateTicket`: what it changed, or why it was refused (`userErrors`)."
+)
 class RateTicketPayload:
-    ticket: Ticket | None = None
-    user_errors: list[RateTicketError] = strawberry.field(default_factory=list)
+    ticket: Ticket | None = strawberry.field(
+        default=None, description="The ticket with its rating; null when refused."
+    )
+    user_errors: list[RateTicketError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def rate_ticket(info: Info[Context, None], input: RateTicketInput) -> RateTicketPayload:
+async def rate_ticket(
+    info: Info[Context, None], input: Annotated[RateTicketInput, strawberry.argument(description=INPUT)]
+) -> RateTicketPayload:
     context = info.context
     error, codes = RateTicketError.of, RateTicketErrorCode
     ticket_id = decode_id_of(input.ticket_id, "Ticket")

@@ -28,41 +28,55 @@ from schema.service.types import SubService
 from schema.support.parts import NotificationLink, TicketEvent, TicketRating, notification_link
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a ticket stands.")
 class TicketStatus(Enum):
-    OPEN = "OPEN"
-    IN_PROGRESS = "IN_PROGRESS"
-    WAITING_ON_CUSTOMER = "WAITING_ON_CUSTOMER"
-    RESOLVED = "RESOLVED"
-    CLOSED = "CLOSED"
+    OPEN = strawberry.enum_value("OPEN", description="Opened, not yet picked up by support.")
+    IN_PROGRESS = strawberry.enum_value("IN_PROGRESS", description="Support is working on it.")
+    WAITING_ON_CUSTOMER = strawberry.enum_value(
+        "WAITING_ON_CUSTOMER", description="Support asked the customer something: a reply moves it on."
+    )
+    RESOLVED = strawberry.enum_value(
+        "RESOLVED", description="Support considers it solved: the customer may rate it or reopen it."
+    )
+    CLOSED = strawberry.enum_value("CLOSED", description="Finished; reopening it is still possible.")
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="What a ticket is about; it decides the support queue and the SLA (`ticketCategories`)."
+)
 class TicketCategory(Enum):
-    CONNECTIVITY = "CONNECTIVITY"
-    BILLING = "BILLING"
-    DEVICE = "DEVICE"
-    INSTALLATION = "INSTALLATION"
-    OTHER = "OTHER"
+    CONNECTIVITY = strawberry.enum_value(
+        "CONNECTIVITY", description="The connection is down, slow or unstable."
+    )
+    BILLING = strawberry.enum_value("BILLING", description="Invoices, payments, charges.")
+    DEVICE = strawberry.enum_value("DEVICE", description="A router, ONT, set-top box or other device.")
+    INSTALLATION = strawberry.enum_value("INSTALLATION", description="A new installation, a move, a visit.")
+    OTHER = strawberry.enum_value("OTHER", description="Anything else.")
 
 
-@strawberry.enum
+@strawberry.enum(description="How urgent a ticket is.")
 class TicketPriority(Enum):
-    LOW = "LOW"
-    NORMAL = "NORMAL"
-    HIGH = "HIGH"
-    URGENT = "URGENT"
+    LOW = strawberry.enum_value("LOW", description="Whenever support can.")
+    NORMAL = strawberry.enum_value("NORMAL", description="The usual.")
+    HIGH = strawberry.enum_value("HIGH", description="Sooner than usual.")
+    URGENT = strawberry.enum_value("URGENT", description="First.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What a notification reports.")
 class NotificationKind(Enum):
-    INVOICE_ISSUED = "INVOICE_ISSUED"
-    PAYMENT_RECEIVED = "PAYMENT_RECEIVED"
-    PAYMENT_FAILED = "PAYMENT_FAILED"
-    WALLET_CREDITED = "WALLET_CREDITED"
-    SERVICE_STATUS = "SERVICE_STATUS"
-    TICKET_UPDATED = "TICKET_UPDATED"
-    GENERAL = "GENERAL"
+    INVOICE_ISSUED = strawberry.enum_value("INVOICE_ISSUED", description="A new invoice was issued.")
+    PAYMENT_RECEIVED = strawberry.enum_value("PAYMENT_RECEIVED", description="A payment was received.")
+    PAYMENT_FAILED = strawberry.enum_value(
+        "PAYMENT_FAILED", description="A payment failed (a card refused, an autopay charge declined)."
+    )
+    WALLET_CREDITED = strawberry.enum_value("WALLET_CREDITED", description="The wallet was credited.")
+    SERVICE_STATUS = strawberry.enum_value(
+        "SERVICE_STATUS", description="A service was suspended, restricted or reactivated."
+    )
+    TICKET_UPDATED = strawberry.enum_value(
+        "TICKET_UPDATED", description="Support replied to a ticket or changed its status."
+    )
+    GENERAL = strawberry.enum_value("GENERAL", description="A message from the operator.")
 
 
 DONE_STATUSES = ("RESOLVED", "CLOSED")
@@ -81,12 +95,16 @@ def _linked_subservice(info: Info[Context, None], subservice_id: str | None) -> 
 
 @strawberry.type(description="Service-level agreement of a ticket: when a response and a fix are due.")
 class Sla:
-    first_response_due_at: datetime
-    resolution_due_at: datetime
-    first_responded_at: datetime | None
-    resolved_at: datetime | None
-    first_response_breached: bool
-    resolution_breached: bool
+    first_response_due_at: datetime = strawberry.field(description="When support must first respond by.")
+    resolution_due_at: datetime = strawberry.field(description="When the ticket must be resolved by.")
+    first_responded_at: datetime | None = strawberry.field(
+        description="When support first responded; null until then."
+    )
+    resolved_at: datetime | None = strawberry.field(description="When it was resolved; null until then.")
+    first_response_breached: bool = strawberry.field(
+        description="The first response came late, or is late now."
+    )
+    resolution_breached: bool = strawberry.field(description="The resolution came late, or is late now.")
     first_response_met: bool = strawberry.field(
         description="Support answered before the first-response due time"
     )
@@ -121,13 +139,13 @@ class Sla:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A file sent with a ticket or one of its messages.")
 class Attachment:
     record: strawberry.Private[crm.Attachment]
-    id: strawberry.ID
-    filename: str
-    content_type: str
-    size_bytes: int
+    id: strawberry.ID = strawberry.field(description="The attachment's id in the CRM.")
+    filename: str = strawberry.field(description="The file's name as it was sent.")
+    content_type: str = strawberry.field(description="Its media type, e.g. image/png.")
+    size_bytes: int = strawberry.field(description="Its size in bytes.")
 
     @classmethod
     def of(cls, a: crm.Attachment) -> Attachment:
@@ -148,13 +166,13 @@ class Attachment:
         return self.content_type.startswith("image/")
 
 
-@strawberry.type
+@strawberry.type(description="One message in a ticket's conversation.")
 class TicketMessage:
-    id: strawberry.ID
-    from_support: bool
-    author_name: str
-    body: str
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="The message's id in the CRM.")
+    from_support: bool = strawberry.field(description="Written by support (false: by the customer).")
+    author_name: str = strawberry.field(description="Who wrote it, as shown in the conversation.")
+    body: str = strawberry.field(description="The message, plain text.")
+    created_at: datetime = strawberry.field(description="When it was sent.")
     attachments: list[Attachment] = strawberry.field(description="The files sent with this message")
 
     @classmethod
@@ -174,15 +192,17 @@ class Ticket(Node):
     record: strawberry.Private[crm.TicketSummary]
     # The full ticket (messages, attachments) when the list pre-loaded it.
     full: strawberry.Private[crm.Ticket | Missing | None]
-    number: str
-    subject: str
-    category: TicketCategory
-    priority: TicketPriority
-    status: TicketStatus
-    queue: str
-    created_at: datetime
-    updated_at: datetime
-    sla: Sla
+    number: str = strawberry.field(description="The ticket's number, e.g. TCK-1042, quoted to support.")
+    subject: str = strawberry.field(description="One line about the problem.")
+    category: TicketCategory = strawberry.field(description="What it is about.")
+    priority: TicketPriority = strawberry.field(description="How urgent it is.")
+    status: TicketStatus = strawberry.field(description="Where it stands.")
+    queue: str = strawberry.field(description="The support queue working on it.")
+    created_at: datetime = strawberry.field(description="When it was opened.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    sla: Sla = strawberry.field(
+        description="When a response and a resolution are due, and whether they were late."
+    )
 
     @classmethod
     def of(cls, t: crm.TicketSummary) -> Ticket:
@@ -205,7 +225,11 @@ class Ticket(Node):
     def linked_subservice_id(self) -> str | None:
         return self.record.subservice_id
 
-    @typed_field(graphql_type=SubService | None, extensions=null_unless(CanSeeLinkedSubService()))
+    @typed_field(
+        graphql_type=SubService | None,
+        description="The sub-service it is about; null when none.",
+        extensions=null_unless(CanSeeLinkedSubService()),
+    )
     def sub_service(self, info: Info[Context, None]) -> Any:
         return _linked_subservice(info, self.record.subservice_id)
 
@@ -226,7 +250,9 @@ class Ticket(Node):
     def can_rate(self) -> bool:
         return self.record.status in ("RESOLVED", "CLOSED") and self.record.rating is None
 
-    @typed_field(graphql_type=list[TicketMessage])
+    @typed_field(
+        graphql_type=list[TicketMessage], description="The conversation, in the order it was written."
+    )
     def messages(self, info: Info[Context, None]) -> Any:
         def convert(t: crm.Ticket | None) -> list[TicketMessage]:
             if t is None:
@@ -243,7 +269,9 @@ class Ticket(Node):
     def events(self, info: Info[Context, None]) -> Any:
         return self._full_then(info, lambda t: [TicketEvent.of(e) for e in t.events] if t else [])
 
-    @typed_field(graphql_type=list[Attachment])
+    @typed_field(
+        graphql_type=list[Attachment], description="Every file sent with the ticket or its messages."
+    )
     def attachments(self, info: Info[Context, None]) -> Any:
         return self._full_then(info, lambda t: [Attachment.of(a) for a in t.attachments] if t else [])
 
@@ -273,7 +301,7 @@ async def ticket_connection(
     context = info.context
     viewer = context.require_viewer()
     window(0, first, after, 20)  # validate before calling anything
-    key = TicketsKey(subscriber_id, status.value if status is not None else None)
+    key = TicketsKey(subscriber_id, status.name if status is not None else None)
     records = [
         t
         for t in await context.loaders.tickets_by_subscriber_id.load(key)
@@ -303,11 +331,11 @@ async def ticket_by_number(info: Info[Context, None], subscriber_id: str, number
 @strawberry.type(description="A message to the portal user: an invoice issued, a payment received, ...")
 class Notification(Node):
     record: strawberry.Private[crm.Notification]
-    kind: NotificationKind
-    title: str
-    body: str
-    read: bool
-    created_at: datetime
+    kind: NotificationKind = strawberry.field(description="What it reports.")
+    title: str = strawberry.field(description="One line to show in a list.")
+    body: str = strawberry.field(description="The message, plain text.")
+    read: bool = strawberry.field(description="The user has read it (`markNotificationsRead`).")
+    created_at: datetime = strawberry.field(description="When it was sent.")
 
     @classmethod
     def of(cls, n: crm.Notification) -> Notification:
@@ -328,7 +356,11 @@ class Notification(Node):
     def linked_subservice_id(self) -> str | None:
         return self.record.subservice_id
 
-    @typed_field(graphql_type=SubService | None, extensions=null_unless(CanSeeLinkedSubService()))
+    @typed_field(
+        graphql_type=SubService | None,
+        description="The sub-service it is about; null when none.",
+        extensions=null_unless(CanSeeLinkedSubService()),
+    )
     def sub_service(self, info: Info[Context, None]) -> Any:
         return _linked_subservice(info, self.record.subservice_id)
 
@@ -337,9 +369,13 @@ class Notification(Node):
         return notification_link(self.record)
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of the viewer's notifications, and how many of all of them are unread."
+)
 class NotificationConnection(Connection[Notification]):
-    unread_count: int
+    unread_count: int = strawberry.field(
+        description="Unread notifications in the whole list, not only this page."
+    )
 
 
 async def notification_connection(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -16,6 +17,9 @@ from schema.core.connection import given
 from schema.core.context import Context
 from schema.core.money import Money
 from schema.core.mutation import (
+    IDEMPOTENCY_KEY,
+    INPUT,
+    USER_ERRORS,
     amount_error,
     billing_only,
     idempotency_key_error,
@@ -44,24 +48,29 @@ MAX_GIFT_CARD_CODE = 40
 # ------------------------------------------------------------------------------------ applyWalletToInvoice
 
 
-@strawberry.input
+@strawberry.input(description="The input of `applyWalletToInvoice`.")
 class ApplyWalletToInvoiceInput:
-    invoice_id: strawberry.ID
+    invoice_id: strawberry.ID = strawberry.field(description="The invoice to pay (its global ID).")
     amount: Decimal | None = strawberry.field(
         default=strawberry.UNSET, description="Default: as much of the balance as the wallet covers"
     )
-    idempotency_key: str
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `applyWalletToInvoice`: what it changed, or why it was refused (`userErrors`)."
+)
 class ApplyWalletToInvoicePayload:
-    invoice: Invoice | None = None
-    wallet: Wallet | None = None
-    user_errors: list[ApplyWalletToInvoiceError] = strawberry.field(default_factory=list)
+    invoice: Invoice | None = strawberry.field(default=None, description="The invoice after the payment.")
+    wallet: Wallet | None = strawberry.field(default=None, description="The wallet after the payment.")
+    user_errors: list[ApplyWalletToInvoiceError] = strawberry.field(
+        default_factory=list, description=USER_ERRORS
+    )
 
 
 async def apply_wallet_to_invoice(
-    info: Info[Context, None], input: ApplyWalletToInvoiceInput
+    info: Info[Context, None],
+    input: Annotated[ApplyWalletToInvoiceInput, strawberry.argument(description=INPUT)],
 ) -> ApplyWalletToInvoicePayload:
     context = info.context
     viewer = context.require_viewer()
@@ -104,16 +113,18 @@ async def apply_wallet_to_invoice(
 # ------------------------------------------------------------------------------------------ redeemGiftCard
 
 
-@strawberry.input
+@strawberry.input(description="The input of `redeemGiftCard`.")
 class RedeemGiftCardInput:
-    code: str
+    code: str = strawberry.field(description="The gift card's code, as printed on it.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `redeemGiftCard`: what it changed, or why it was refused (`userErrors`)."
+)
 class RedeemGiftCardPayload:
-    wallet: Wallet | None = None
-    credited: Money | None = None
-    user_errors: list[RedeemGiftCardError] = strawberry.field(default_factory=list)
+    wallet: Wallet | None = strawberry.field(default=None, description="The wallet after the credit.")
+    credited: Money | None = strawberry.field(default=None, description="What the card added to the wallet.")
+    user_errors: list[RedeemGiftCardError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
 def _plausible_code(code: str) -> bool:
@@ -122,7 +133,9 @@ def _plausible_code(code: str) -> bool:
     )
 
 
-async def redeem_gift_card(info: Info[Context, None], input: RedeemGiftCardInput) -> RedeemGiftCardPayload:
+async def redeem_gift_card(
+    info: Info[Context, None], input: Annotated[RedeemGiftCardInput, strawberry.argument(description=INPUT)]
+) -> RedeemGiftCardPayload:
     """Every attempt counts against the user's budget (a success resets it), so guessing codes stops after
     GIFT_CARD_ATTEMPTS failures per window; the counters are shared by every instance through Redis."""
     context = info.context
@@ -170,20 +183,30 @@ async def redeem_gift_card(info: Info[Context, None], input: RedeemGiftCardInput
 # -------------------------------------------------------------------------------------------- renewService
 
 
-@strawberry.input
+@strawberry.input(description="The input of `renewService`.")
 class RenewServiceInput:
-    sub_service_id: strawberry.ID
-    idempotency_key: str
+    sub_service_id: strawberry.ID = strawberry.field(
+        description="The prepaid sub-service to renew (its global ID)."
+    )
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `renewService`: what it changed, or why it was refused (`userErrors`)."
+)
 class RenewServicePayload:
-    sub_service: SubService | None = None
-    wallet: Wallet | None = None
-    user_errors: list[RenewServiceError] = strawberry.field(default_factory=list)
+    sub_service: SubService | None = strawberry.field(
+        default=None, description="The sub-service with its new expiry."
+    )
+    wallet: Wallet | None = strawberry.field(
+        default=None, description="The wallet after paying for the period."
+    )
+    user_errors: list[RenewServiceError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-async def renew_service(info: Info[Context, None], input: RenewServiceInput) -> RenewServicePayload:
+async def renew_service(
+    info: Info[Context, None], input: Annotated[RenewServiceInput, strawberry.argument(description=INPUT)]
+) -> RenewServicePayload:
     context = info.context
     viewer = context.require_viewer()
     subservice_id = decode_id_of(input.sub_service_id, "SubService")

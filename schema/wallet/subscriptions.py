@@ -43,4 +43,7 @@ async def wallet_changed(info: Info[Context, None]) -> AsyncIterator[Wallet]:
 
 @strawberry.type
 class WalletSubscription:
-    wallet_changed: AsyncIterator[Wallet] = strawberry.subscription(resolver=wallet_changed)
+    wallet_changed: AsyncIterator[Wallet] = strawberry.subscription(
+        resolver=wallet_changed,
+        description="The wallet's balance moved (a top-up, a credit, a payment from it): the wallet as it is now.",
+    )

@@ -4,38 +4,59 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from adapters.errors import NotFound
 from adapters.ports import billing
-from schema.core.connection import Connection, Window, check_first, connection, decode_cursor, given
+from schema.core.connection import (
+    AFTER,
+    FIRST,
+    Connection,
+    Window,
+    check_first,
+    connection,
+    decode_cursor,
+    given,
+)
 from schema.core.context import Context
 from schema.core.money import Money
 from schema.core.node import encode_id
+from schema.core.resolver import typed_field
 
 BACKEND_PAGE = 100  # Billing's largest ledger page
 
 
-@strawberry.enum
+@strawberry.enum(description="Why the wallet's balance moved.")
 class WalletTransactionKind(Enum):
-    TOPUP = "TOPUP"
-    PROMO = "PROMO"
-    GIFT_CARD = "GIFT_CARD"
-    COMPENSATION = "COMPENSATION"
-    INVOICE_PAYMENT = "INVOICE_PAYMENT"
-    OVERPAYMENT = "OVERPAYMENT"
-    RENEWAL = "RENEWAL"
+    TOPUP = strawberry.enum_value(
+        "TOPUP", description="Money added through the payment gateway (`topUpWallet`)."
+    )
+    PROMO = strawberry.enum_value("PROMO", description="Credit from a promotion.")
+    GIFT_CARD = strawberry.enum_value("GIFT_CARD", description="A redeemed gift card (`redeemGiftCard`).")
+    COMPENSATION = strawberry.enum_value(
+        "COMPENSATION", description="Credit from the operator for an outage or a complaint."
+    )
+    INVOICE_PAYMENT = strawberry.enum_value(
+        "INVOICE_PAYMENT", description="Spent on an invoice (`applyWalletToInvoice`)."
+    )
+    OVERPAYMENT = strawberry.enum_value(
+        "OVERPAYMENT", description="The part of an invoice payment beyond what the invoice owed."
+    )
+    RENEWAL = strawberry.enum_value(
+        "RENEWAL", description="Spent on a prepaid service's next period (`renewService`)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One movement of the wallet's balance.")
 class WalletTransaction:
-    id: strawberry.ID
-    kind: WalletTransactionKind
+    id: strawberry.ID = strawberry.field(description="The ledger's id for this movement.")
+    kind: WalletTransactionKind = strawberry.field(description="Why the balance moved.")
     amount: Money = strawberry.field(description="Positive for credits, negative for spending")
-    description: str
-    created_at: datetime
+    description: str = strawberry.field(description="What the statement says about it.")
+    created_at: datetime = strawberry.field(description="When it happened.")
 
     @classmethod
     def of(cls, t: billing.WalletTransaction) -> WalletTransaction:
@@ -51,11 +72,14 @@ class WalletTransaction:
 @strawberry.type(description="Prepaid credit that can settle invoices and renew prepaid services.")
 class Wallet:
     subscriber_id: strawberry.Private[str]
-    balance: Money
+    balance: Money = strawberry.field(description="What the wallet holds now.")
 
-    @strawberry.field
+    @typed_field(description="The wallet's movements, newest first.")
     async def transactions(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = strawberry.UNSET,
     ) -> Connection[WalletTransaction]:
         count = check_first(first, 20)
         after = given(after)

@@ -31,4 +31,11 @@ describe("describeError", () => {
     });
     expect(describeError(error)).toMatchObject({ title: "Sign-in is temporarily unavailable", retryable: true });
   });
+
+  it("says a shed request was not done and may be retried", () => {
+    const error = new CombinedError({
+      graphQLErrors: [{ message: "The server is busy", extensions: { code: "OVERLOADED" } }],
+    });
+    expect(describeError(error)).toMatchObject({ title: "The portal is busy right now", retryable: true });
+  });
 });

@@ -10,6 +10,7 @@ export type ErrorCode =
   | "BAD_USER_INPUT"
   | "BACKEND_UNAVAILABLE"
   | "SESSION_STORE_UNAVAILABLE"
+  | "OVERLOADED"
   | "RATE_LIMITED"
   | "CSRF_FAILED"
   | "INTERNAL";
@@ -69,6 +70,14 @@ export function describeError(error: CombinedError): FriendlyError {
     return {
       title: "Sign-in is temporarily unavailable",
       detail: "Your session is fine, but we can't check it right now. Please try again in a moment.",
+      retryable: true,
+    };
+  }
+  // 503 when the BFF process is serving all the requests it accepts at once: nothing was done, retrying works.
+  if (hasCode(error.graphQLErrors, "OVERLOADED")) {
+    return {
+      title: "The portal is busy right now",
+      detail: "Nothing was changed. Please try again in a moment.",
       retryable: true,
     };
   }
