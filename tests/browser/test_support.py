@@ -29,7 +29,7 @@ from tests.harness.process import REPO
 
 from .conftest import demo_server
 from .helpers import DemoServer, Session, money_value
-from .test_payments import (
+from .payflow import (
     GOOD_CARD,
     LIVE_MS,
     OPERATOR_KEY,
