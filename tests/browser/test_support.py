@@ -299,6 +299,7 @@ def test_support_answers_from_the_console_with_a_file_and_the_mail_is_in_the_sin
     console.goto(session.demo.base_url + "/_sandbox/")
     expect(console.locator("#queue-counts")).to_contain_text("Field Service")
     console.locator("#ticket-queue").select_option("Field Service")
+    expect(console.locator("#ticket-rows")).to_have_attribute("data-shown", "|Field Service")
     expect(console.locator(f'[data-reply="{number}"]')).to_be_visible()
     console.locator(f'[data-reply="{number}"]').fill(
         "Please install the firmware update in the attached guide."
