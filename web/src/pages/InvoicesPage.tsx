@@ -14,7 +14,7 @@ import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
 import { InvoiceBadge } from "../components/StatusBadge";
-import { formatDate, formatDueIn, formatMoney, formatPeriod, ordinal, todayIso, type MoneyValue } from "../format";
+import { formatDate, formatDueIn, formatMoney, formatPeriod, isPositive, ordinal, todayIso, type MoneyValue } from "../format";
 import { graphql } from "../gql";
 import type { BillingCyclesQuery, InvoiceRowFragment, InvoicesQuery as InvoicesData, InvoiceStatus } from "../gql/graphql";
 
@@ -70,6 +70,22 @@ const InvoicesWalletQuery = graphql(`
         id
         wallet {
           balance {
+            amount
+            currency
+          }
+        }
+      }
+    }
+  }
+`);
+
+const InvoicesOnAccountQuery = graphql(`
+  query InvoicesOnAccount {
+    viewer {
+      subscriber {
+        id
+        financialSummary {
+          outstandingOnAccountInvoices {
             amount
             currency
           }
@@ -147,6 +163,9 @@ export function InvoicesPage() {
   const down = [...new Set(lists.flatMap((l) => outages(l.error)))];
 
   const [cycles] = useQuery({ query: BillingCyclesQueryDoc });
+  // What the viewer's sites owe on invoices their role does not list (SITE users on a consolidated account).
+  const [onAccountResult] = useQuery({ query: InvoicesOnAccountQuery });
+  const onAccount = onAccountResult.data?.viewer?.subscriber.financialSummary?.outstandingOnAccountInvoices ?? null;
 
   // Money actions: only for users who may manage billing (the server refuses the others anyway).
   const { canManageBilling } = useViewer();
@@ -225,6 +244,13 @@ export function InvoicesPage() {
           <div className="card">
             <Skeleton lines={5} />
           </div>
+        ) : items.length === 0 && !error && tab !== "paid" && isPositive(onAccount) ? (
+          <EmptyState title="Your sites are billed on the account's invoice">
+            <p data-testid="invoices-on-account">
+              {formatMoney(onAccount)} is owed for your sites on the account's consolidated invoice. Your role does not
+              list that invoice: the account's billing contacts pay it. Each service's page shows its share.
+            </p>
+          </EmptyState>
         ) : items.length === 0 && !error ? (
           <EmptyState
             title={tab === "open" ? "No open invoices — you're all set" : tab === "paid" ? "No paid invoices yet" : "No invoices yet"}
@@ -248,7 +274,7 @@ export function InvoicesPage() {
             hasMore={!!next}
             loading={loadingMore}
             onMore={() => next?.loadMore()}
-            noun="invoices"
+            noun="invoice"
           />
         ) : null}
       </section>
