@@ -114,6 +114,20 @@ def test_a_site_user_sees_what_they_may_use_and_an_amount_the_invoices_page_expl
     expect(explained).to_contain_text(f"${outstanding}")
     expect(page.locator("#invoice-panel")).not_to_contain_text("you're all set")
     session.shot("invoices")
+
+    # The overview and each service page say where their amounts are billed, not "0 open invoices".
+    page.get_by_test_id("nav-overview").click()
+    rows = page.get_by_test_id("breakdown-row")
+    expect(rows).to_have_count(2)
+    for i in range(2):
+        expect(rows.nth(i).locator('td[data-label="Open invoices"]')).to_have_text("on the account's invoice")
+    open_service(page, "INTERNET")
+    share = page.get_by_test_id("invoice-share")
+    expect(share).to_have_count(1)
+    expect(share).to_contain_text("Account invoice")
+    expect(share.get_by_test_id("invoice-share-note")).to_contain_text("covers 10 services; this service:")
+    expect(page.get_by_test_id("service-billing")).not_to_contain_text("you're all set")
+    session.shot("service")
     assert session.page_errors == []
 
 
