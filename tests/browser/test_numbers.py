@@ -217,6 +217,11 @@ def test_prepaid_service_shows_the_last_day_paid_in_any_timezone(
     cycle = page.get_by_test_id("billing-cycle")
     expect(cycle).to_contain_text(f"paid through {last_day}")
     expect(cycle).not_to_contain_text("current period")
+    page.get_by_test_id("nav-invoices").click()
+    cycles = page.get_by_test_id("billing-cycle")
+    expect(cycles).to_contain_text(f"Prepaid from the walletPaid through {last_day}")
+    expect(cycles.locator(".cycle__row").filter(has_text="Prepaid")).not_to_contain_text("Next invoice")
+    page.go_back()
     # The instant (midnight UTC) would read "Dec 11, 2:00 PM" in Honolulu: the plan shows the date alone.
     expect(page.locator('section[aria-labelledby="profile-title"]')).not_to_contain_text(
         re.compile(r"\d:\d\d [AP]M")

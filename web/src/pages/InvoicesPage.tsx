@@ -14,7 +14,17 @@ import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
 import { InvoiceBadge } from "../components/StatusBadge";
-import { formatDate, formatDueIn, formatMoney, formatPeriod, isPositive, ordinal, todayIso, type MoneyValue } from "../format";
+import {
+  formatDate,
+  formatDueIn,
+  formatMoney,
+  formatPeriod,
+  isPositive,
+  lastDayCovered,
+  ordinal,
+  todayIso,
+  type MoneyValue,
+} from "../format";
 import { graphql } from "../gql";
 import type { BillingCyclesQuery, InvoiceRowFragment, InvoicesQuery as InvoicesData, InvoiceStatus } from "../gql/graphql";
 
@@ -113,6 +123,7 @@ const BillingCyclesQueryDoc = graphql(`
           nodes {
             id
             label
+            expiresAt
             billing {
               prepaid
               cycle {
@@ -377,7 +388,10 @@ function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefi
     for (const s of services) {
       if (!s.billing) continue; // Billing is down: the cycle is not known
       const c = s.billing.cycle;
-      const key = [s.billing.prepaid, c.billingDay, c.periodStart, c.periodEnd, c.nextInvoiceOn].join("|");
+      // A prepaid service has no invoices: it groups by the last day it is paid for.
+      const key = s.billing.prepaid
+        ? ["prepaid", lastDayCovered(s.expiresAt)].join("|")
+        : [c.billingDay, c.periodStart, c.periodEnd, c.nextInvoiceOn].join("|");
       const group = byCycle.get(key);
       if (group) group.labels.push(s.label);
       else byCycle.set(key, { sample: s, billing: s.billing, labels: [s.label] });
@@ -405,9 +419,18 @@ function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefi
           const who = groups.length === 1 ? null : labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
           return (
             <li key={`${sample.id}`} className="cycle__row">
-              <span className="strong">{billing.prepaid ? "Prepaid" : `Billed monthly on the ${ordinal(c.billingDay)}`}</span>
-              <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
-              <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
+              {billing.prepaid ? (
+                <>
+                  <span className="strong">Prepaid from the wallet</span>
+                  {sample.expiresAt ? <span>Paid through {formatDate(lastDayCovered(sample.expiresAt))}</span> : null}
+                </>
+              ) : (
+                <>
+                  <span className="strong">Billed monthly on the {ordinal(c.billingDay)}</span>
+                  <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
+                  <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
+                </>
+              )}
               {who ? <span className="muted small">{who}</span> : null}
             </li>
           );
