@@ -25,7 +25,7 @@ interface NavItem {
   short?: string;
   icon: ComponentType<{ className?: string }>;
   end?: boolean;
-  /** Left out of the phone's bottom bar (reached from the top bar's account link there). */
+  /** Left out of the phone's bottom bar (reached from the account page there). */
   secondary?: boolean;
 }
 
@@ -54,20 +54,19 @@ export function Layout() {
   }, [location.pathname]);
 
   const items: NavItem[] = [
-    { to: "/", name: "dashboard", text: "Dashboard", icon: HomeIcon, end: true },
-    { to: "/invoices", name: "invoices", text: "Invoices", icon: InvoiceIcon },
+    { to: "/", name: "dashboard", text: "Dashboard", short: "Home", icon: HomeIcon, end: true },
+    { to: "/invoices", name: "invoices", text: "Invoices", short: "Bills", icon: InvoiceIcon },
     { to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon },
     { to: "/installments", name: "installments", text: "Installments", short: "Plans", icon: InstallmentIcon },
     { to: "/support", name: "support", text: "Support", icon: SupportIcon },
   ];
   if (isMultiSite(viewer.subscriber.kind)) {
-    items.push({ to: "/overview", name: "overview", text: "Overview", icon: OverviewIcon });
+    items.push({ to: "/overview", name: "overview", text: "Overview", short: "Sites", icon: OverviewIcon });
   }
   if (viewer.canManageBilling) {
     items.push({ to: "/payment-methods", name: "payment-methods", text: "Cards & autopay", short: "Cards", icon: CardIcon });
   }
   if (viewer.canManageTeam) items.push({ to: "/team", name: "team", text: "Team", icon: TeamIcon, secondary: true });
-  items.push({ to: "/account", name: "account", text: "Account & security", icon: ShieldIcon, secondary: true });
 
   return (
     <div className="shell">
@@ -109,7 +108,7 @@ export function Layout() {
               }}
             >
               <SignOutIcon />
-              <span>{signingOut ? "Signing out…" : "Sign out"}</span>
+              <span className="btn__label--wide">{signingOut ? "Signing out…" : "Sign out"}</span>
             </button>
           </div>
         </div>
