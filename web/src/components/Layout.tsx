@@ -1,6 +1,7 @@
 import { useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useAuth, useViewer } from "../api/auth";
+import { brand, pageTitle, telHref } from "../brand";
 import type { SubscriberKind } from "../gql/graphql";
 import { label, ROLE_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
 import {
@@ -76,11 +77,7 @@ export function Layout() {
       <header className="topbar">
         <div className="topbar__inner">
           <div className="brand">
-            <svg className="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-              <rect width="32" height="32" rx="7" />
-              <path d="M8 20a11 11 0 0 1 16 0M11 23.5a6.5 6.5 0 0 1 10 0" />
-              <circle cx="16" cy="26" r="1.8" />
-            </svg>
+            <BrandMark />
             <div className="brand__text">
               <span className="brand__subscriber" data-testid="subscriber-name">
                 {viewer.subscriber.name ?? "Your account"}
@@ -141,7 +138,10 @@ export function Layout() {
         <Outlet />
       </main>
       <footer className="footer">
-        <p>WISPGate customer portal · Payments are processed by our payment provider; we never store card data.</p>
+        <p>
+          {brand.name} customer portal · Payments are processed by our payment provider; we never store card data.
+        </p>
+        <SupportContacts />
       </footer>
     </div>
   );
@@ -149,7 +149,7 @@ export function Layout() {
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   useEffect(() => {
-    document.title = `${title} · WISPGate Portal`;
+    document.title = pageTitle(title);
   }, [title]);
   return (
     <div className="page-head">
@@ -159,5 +159,33 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
       </div>
       {actions ? <div className="page-head__actions">{actions}</div> : null}
     </div>
+  );
+}
+
+/** The operator's logo (BRAND_LOGO_FILE), else the built-in mark in the brand's colour. */
+export function BrandMark({ large = false }: { large?: boolean }) {
+  const size = large ? " brand__mark--large" : "";
+  if (brand.logoUrl) {
+    return <img className={`brand__logo${size}`} src={brand.logoUrl} alt={brand.name} data-testid="brand-logo" />;
+  }
+  return (
+    <svg className={`brand__mark${size}`} viewBox="0 0 32 32" role="img" aria-label={brand.name} focusable="false" data-testid="brand-logo">
+      <rect width="32" height="32" rx="7" />
+      <path d="M8 20a11 11 0 0 1 16 0M11 23.5a6.5 6.5 0 0 1 10 0" />
+      <circle cx="16" cy="26" r="1.8" />
+    </svg>
+  );
+}
+
+/** "Questions? Write to … or call …" with the operator's contacts (nothing when none is configured). */
+export function SupportContacts({ className = "" }: { className?: string }) {
+  const { supportEmail, supportPhone } = brand;
+  if (!supportEmail && !supportPhone) return null;
+  return (
+    <p className={`support-contacts ${className}`} data-testid="support-contacts">
+      Questions? {supportEmail ? <>Write to <a href={`mailto:${supportEmail}`}>{supportEmail}</a></> : null}
+      {supportEmail && supportPhone ? " or " : null}
+      {supportPhone ? <>call <a href={telHref(supportPhone)}>{supportPhone}</a></> : null}.
+    </p>
   );
 }
