@@ -187,7 +187,8 @@ export function AccountPage() {
               Access log
             </h2>
           </div>
-          <div className="table-wrap">
+          {/* Scrolls sideways on a phone: focusable, so the keyboard can scroll it too. */}
+          <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="log-title">
             <table className="table table--compact" data-testid="access-log">
               <thead>
                 <tr>

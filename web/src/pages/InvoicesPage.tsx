@@ -310,7 +310,7 @@ function InvoiceTable({
   const showPay = canPay && invoices.some((i) => i.status === "OPEN" || i.status === "OVERDUE");
   return (
     <div className="table-wrap card card--flush">
-      <table className="table table--stack">
+      <table className="table table--stack table--invoices">
         <caption className="sr-only">Invoices</caption>
         <thead>
           <tr>
