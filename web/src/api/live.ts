@@ -26,6 +26,9 @@ export interface LiveTransport {
   refresh(): Promise<boolean>;
 }
 
+/** Every event's data, handed over before the page handlers run: the client stores it in its normalized cache. */
+export type LiveEventSink = (document: TypedDocumentNode<unknown, Record<string, unknown>>, variables: Record<string, unknown>, data: unknown) => void;
+
 export interface LiveHandlers<TData> {
   next(data: TData): void;
 }
@@ -59,9 +62,15 @@ export class LiveConnection {
   private statusListeners = new Set<() => void>();
   private resyncListeners = new Set<() => void>();
   private recovering: Promise<boolean> | null = null;
+  private eventSink: LiveEventSink | null = null;
 
   attach(transport: LiveTransport): void {
     this.transport = transport;
+  }
+
+  /** Where every event's data goes first (the urql client's cache, see `createPortalClient`). */
+  onEvent(sink: LiveEventSink): void {
+    this.eventSink = sink;
   }
 
   dispose(): void {
@@ -162,7 +171,10 @@ export class LiveConnection {
             }
             attempt = 0;
             // One bad event (e.g. a backend briefly down while reading it) must not end the stream.
-            if (result.data) handlers.next(result.data as TData);
+            if (result.data) {
+              this.eventSink?.(document as TypedDocumentNode<unknown, Record<string, unknown>>, variables, result.data);
+              handlers.next(result.data as TData);
+            }
           },
           error: retry,
           complete: () => retry(null),
