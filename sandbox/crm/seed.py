@@ -255,7 +255,7 @@ _LINKS: dict[str, tuple[str, str | None]] = {
 
 
 def long_date(day: date) -> str:
-    """"December 7, 2026": how a notification names a day (absolute, so it stays true as the notice ages)."""
+    """ "December 7, 2026": how a notification names a day (absolute, so it stays true as the notice ages)."""
     return f"{day:%B} {day.day}, {day.year}"
 
 

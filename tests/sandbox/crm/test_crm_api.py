@@ -224,7 +224,9 @@ async def test_seeded_notifications_state_dates_not_relative_times(
     """A notice is read days after it was written: "due in 5 days" stamped "2 days ago" contradicts itself."""
     bodies = []
     for subscriber, user in (("SUB-1001", "USR-1"), ("SUB-1002", "USR-2"), ("SUB-2001", "USR-22")):
-        page = (await client.get(f"/v1/subscribers/{subscriber}/notifications", params={"user_id": user})).json()
+        page = (
+            await client.get(f"/v1/subscribers/{subscriber}/notifications", params={"user_id": user})
+        ).json()
         bodies += [f"{n['title']} {n['body']}" for n in page["items"]]
     assert bodies and not [b for b in bodies if RELATIVE_TIME.search(b)], bodies
     ana = next(s for s in crm_world.subscribers if s.id == "SUB-1001")
