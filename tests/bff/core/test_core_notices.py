@@ -41,7 +41,7 @@ async def visible(money: Money, subscriber_id: str, user_id: str) -> list[tuple[
     ]
 
 
-def TODAY() -> str:  # noqa: N802 - reads as the constant it is during a test
+def today_text() -> str:
     """The sandbox's day, as its events stamp it."""
     return long_date(clock.now().date())
 
@@ -57,7 +57,7 @@ async def test_a_redeemed_gift_card_is_notified_once_to_who_sees_the_wallet(mone
     assert len(gift) == 1
     kind, _, body, link = gift[0]
     assert (kind, link) == ("WALLET_CREDITED", "WALLET")
-    assert "$25.00" in body and f"on {TODAY()}" in body
+    assert "$25.00" in body and f"on {today_text()}" in body
     assert not re.search(r"\bnow\b|\bin \d+ days?\b", body)
 
 
@@ -71,7 +71,7 @@ async def test_an_operator_credit_is_notified_but_not_to_a_site_user(money: Mone
     credit = [n for n in owner if n[1] == "Wallet credited"]
     assert len(credit) == 1
     assert "$15.00" in credit[0][2] and "Outage on the airport link" in credit[0][2]
-    assert f"on {TODAY()}" in credit[0][2]
+    assert f"on {today_text()}" in credit[0][2]
     site = await visible(money, "SUB-2001", "USR-24")
     assert [n for n in site if n[0] == "WALLET_CREDITED"] == []
     assert not [n for n in site if "$15.00" in n[2]]
@@ -85,7 +85,7 @@ async def test_a_suspension_is_notified_to_who_sees_the_service(money: Money) ->
     suspended = [n for n in site if n[0] == "SERVICE_STATUS" and n[1] == "Service suspended"]
     assert len(suspended) == 1
     assert suspended[0][3] == "SERVICE"
-    assert f"was suspended on {TODAY()}" in suspended[0][2]
+    assert f"was suspended on {today_text()}" in suspended[0][2]
     # Another site's SITE user (none here but Harbor View's) and another subscriber see nothing of it.
     assert not [n for n in await visible(money, "SUB-3001", "USR-31") if "SS-2001-5" in n[2]]
 
