@@ -1,13 +1,13 @@
 """One source of truth for money, status and counts: after a payment settles, every place that shows an amount or a
 status agrees — without a reload — because the live events update the web's normalized cache (web/src/api/cache.ts)
-and every card reads from it.
+and every card reads from it. And the notifications that tell about it open what they are about.
 
 The module runs its own demo (it pays an invoice)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +16,7 @@ from .conftest import demo_server
 from .helpers import DemoServer, Session, money_value
 from .payflow import (
     ANA,
+    BEN,
     LIVE_MS,
     Core,
     Loads,
@@ -99,3 +100,56 @@ def test_after_paying_the_summary_the_service_cards_and_the_invoice_list_agree_w
     assert dashboard_loads.urls == [], f"the dashboard was reloaded: {dashboard_loads.urls}"
     assert invoices_loads.urls == [], f"the invoices tab was reloaded: {invoices_loads.urls}"
     assert session.page_errors == []
+
+
+def test_a_notification_opens_what_it_is_about_and_is_marked_read_by_keyboard_or_click(
+    open_session: Callable[..., Session],
+) -> None:
+    # Ben, by keyboard only: the bell, Tab to the suspension notice, Enter.
+    ben = open_session()
+    page = ben.page
+    ben.login(BEN)
+    count = page.get_by_test_id("notifications-count")
+    expect(count).to_be_visible()
+    unread = int(count.inner_text())
+    page.get_by_test_id("notifications-bell").focus()
+    page.keyboard.press("Enter")
+    notice = page.get_by_test_id("notification-item").filter(has_text="Service suspended")
+    expect(notice).to_have_attribute("data-read", "false")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement?.textContent ?? ''")
+        if "Service suspended" in focused:
+            break
+    else:
+        raise AssertionError("the suspension notice never took the keyboard focus")
+    ben.shot("bell-focused")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/services/[^/]+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Internet")
+    if unread > 1:
+        expect(count).to_have_text(str(unread - 1))
+    else:
+        expect(count).to_have_count(0)
+    # Read on the server too: still read after a reload.
+    page.reload()
+    page.get_by_test_id("notifications-bell").click()
+    expect(page.get_by_test_id("notification-item").filter(has_text="Service suspended")).to_have_attribute(
+        "data-read", "true"
+    )
+    assert ben.page_errors == []
+
+    # Ana, with the mouse: a click anywhere on the notice (here its text, not its title) opens the invoices.
+    ana = open_session()
+    ana.login(ANA)
+    ana.page.get_by_test_id("notifications-bell").click()
+    issued = ana.page.get_by_test_id("notification-item").filter(has_text="Invoice issued")
+    expect(issued).to_have_attribute("data-read", "false")
+    issued.locator(".bell__item-body").click()
+    expect(ana.page).to_have_url(re.compile(r"/invoices\?tab=all$"))
+    expect(ana.page.get_by_test_id("invoice-row").first).to_be_visible()
+    ana.page.get_by_test_id("notifications-bell").click()
+    expect(ana.page.get_by_test_id("notification-item").filter(has_text="Invoice issued")).to_have_attribute(
+        "data-read", "true"
+    )
+    assert ana.page_errors == []
