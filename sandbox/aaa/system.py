@@ -28,3 +28,7 @@ class AaaSystem(System):
     def suspend(self, subservice_id: str, reason: str, note: str) -> None:
         """`ServiceControl`: suspend for `reason`; a no-op when the sub-service is already suspended."""
         self.service.suspend(subservice_id, reason, note)
+
+    def set_plan(self, subservice_id: str, plan: str, down_mbps: int | None, up_mbps: int | None) -> None:
+        """`ServiceControl`: provision the profile of a plan that took effect."""
+        self.service.set_profile(subservice_id, plan, down_mbps, up_mbps)
