@@ -228,11 +228,17 @@ async def buy_add_on(
         return _add_on_refusal(codes.NOT_FOUND, "No such sub-service.", "subServiceId")
     except Rejected as exc:
         return BuyAddOnPayload(user_errors=[refusal(BuyAddOnError.of, exc, codes.REFUSED, ADD_ON_FIELDS)])
-    if purchase.data_gb:
-        await lift_usage_cap(context.backends, subservice_id, f"add-on:{purchase.id}:uncap")
+    subservice = SubService.of(record)
+    if purchase.data_gb and await lift_usage_cap(
+        context.backends, subservice_id, f"add-on:{purchase.id}:uncap"
+    ):
+        # The status as AAA has it now, not as this request read it before lifting the cap.
+        subservice.prefetched.status = (await context.backends.aaa.statuses([subservice_id])).get(
+            subservice_id
+        )
     await context.audit("add_on_bought", f"{offer.name} for {subservice_id} from the wallet")
     return BuyAddOnPayload(
-        sub_service=SubService.of(record),
+        sub_service=subservice,
         purchase=AddOnPurchase.of(purchase),
         wallet=Wallet(subscriber_id=viewer.subscriber_id, balance=Money.of(purchase.wallet_balance)),
     )
