@@ -258,15 +258,12 @@ async def start_add_on_payment(
     (`bff.core.payments.settlement`). The caller has checked the sub-service is the viewer's and the offer
     is Billing's current one for it."""
     _require_settings(settings)
-    subservice = encode_global_id("SubService", subservice_id)
-    success, cancel = _urls(
-        settings,
-        "add_on",
-        {"subService": subservice},
-        f"/services/{quote(subservice, safe='')}",
-        return_url,
-        cancel_url,
+    # Back to the sub-service's page, which shows the add-on once the payment settles (`paymentSettled`).
+    page = f"{_portal(settings)}/services/{quote(encode_global_id('SubService', subservice_id), safe='')}"
+    success = _allowed_url(
+        settings, return_url, f"{page}?addOn=paid&session_id={SESSION_PLACEHOLDER}", "returnUrl"
     )
+    cancel = _allowed_url(settings, cancel_url, f"{page}?addOn=cancelled", "cancelUrl")
     customer_id, _currency = await ensure_customer(backends, viewer)
     reference = PaymentReference(
         kind=PaymentKind.ADD_ON,
