@@ -11,6 +11,8 @@ import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
 import { PageHeader } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
+import { AddOnShop } from "../components/AddOnShop";
+import { PlanChange, ServiceProfileSubscription } from "../components/PlanChange";
 import { RenewService } from "../components/RenewService";
 import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge";
 import { Unavailable } from "../components/Unavailable";
@@ -159,12 +161,19 @@ export function SubServicePage() {
   useLiveSubscription(ServiceStatusChangedSubscription, {}, ({ serviceStatusChanged: s }) => {
     if (s.id === id) setLiveStatus({ id: s.id, status: s.status, statusReason: s.statusReason, statusSince: s.statusSince });
   });
+  // The speeds follow a plan change live (a separate subscription: only this page needs the profile).
+  const [liveProfile, setLiveProfile] = useState<{ id: string; profile: Detail["profile"] } | null>(null);
+  useLiveSubscription(ServiceProfileSubscription, {}, ({ serviceStatusChanged: s }) => {
+    if (s.id === id) setLiveProfile({ id: s.id, profile: s.profile });
+  });
   useLiveSubscription(PaymentSettledSubscription, {}, retry);
   useResync(retry);
 
   const node = result.data?.node;
   const loaded: Detail | null = node && node.__typename === "SubService" ? node : null;
-  const service: Detail | null = loaded && liveStatus?.id === loaded.id ? { ...loaded, ...liveStatus } : loaded;
+  const withStatus: Detail | null = loaded && liveStatus?.id === loaded.id ? { ...loaded, ...liveStatus } : loaded;
+  const service: Detail | null =
+    withStatus && liveProfile?.id === withStatus.id ? { ...withStatus, profile: liveProfile.profile } : withStatus;
 
   if (!service) {
     if (result.fetching || (!result.data && !result.error)) {
@@ -261,12 +270,16 @@ export function SubServicePage() {
           <dl className="facts">
             <div>
               <dt>Profile</dt>
-              <dd>{service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}</dd>
+              <dd data-testid="service-plan">
+                {service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}
+              </dd>
             </div>
             {speed ? (
               <div>
                 <dt>Speed (down/up)</dt>
-                <dd className="strong">{speed}</dd>
+                <dd className="strong" data-testid="service-speed">
+                  {speed}
+                </dd>
               </div>
             ) : null}
             <div>
@@ -290,6 +303,7 @@ export function SubServicePage() {
               onRenewed={retry}
             />
           ) : null}
+          {!billing?.prepaid ? <PlanChange serviceId={service.id} canChange={role !== "VIEWER"} onChanged={retry} /> : null}
         </section>
 
         <section className="card" aria-labelledby="session-title">
@@ -494,6 +508,8 @@ export function SubServicePage() {
           )}
         </section>
       </div>
+
+      <AddOnShop serviceId={service.id} canBuy={canManageBilling} onBought={retry} />
 
       {service.installments === null ? (
         <Unavailable backends={down("installments")} missing={{ billing: "installment plans" }} />
