@@ -136,6 +136,9 @@ const ChangePlanMutation = graphql(`
   }
 `);
 
+// The shared stylesheet sizes every input as a text field; a radio keeps its own size.
+const RADIO = { width: "auto", minHeight: 0, padding: 0, marginRight: 8 } as const;
+
 export const CHANGE_PLAN: WordingOf<ChangePlanErrorCode> = {
   NOT_FOUND: SERVER,
   UNKNOWN_PLAN: "This plan is no longer offered for this service. Pick another one.",
@@ -240,6 +243,7 @@ export function PlanChange({ serviceId, canChange, onChanged }: { serviceId: str
                 <span>
                   <input
                     type="radio"
+                    style={RADIO}
                     name={`${groupId}-plan`}
                     value={plan.code}
                     disabled={plan.current}
