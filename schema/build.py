@@ -39,6 +39,7 @@ from schema.payments.mutations import PaymentMutation
 from schema.payments.subscriptions import PaymentSubscription
 from schema.payments.types import PaymentMethod
 from schema.service import nodes as _service_nodes  # noqa: F401
+from schema.service.mutations import ServiceMutation
 from schema.service.parts import Device
 from schema.service.subscriptions import ServiceSubscription
 from schema.service.types import SubService
@@ -69,6 +70,7 @@ class Mutation(
     TeamMutation,
     PaymentMutation,
     WalletMutation,
+    ServiceMutation,
     CardMutation,
     NotificationMutation,
     TicketMutation,

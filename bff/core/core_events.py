@@ -37,6 +37,7 @@ DATA_KEYS: Mapping[str, tuple[str, ...]] = {
     "invoice.updated": ("invoice_id",),
     "wallet.changed": (),
     "service.status_changed": ("subservice_id", "status", "reason"),
+    "service.profile_changed": ("subservice_id",),
     "notification.created": ("notification_id",),
     "ticket.created": ("ticket_id",),
     "ticket.updated": ("ticket_id",),
@@ -65,7 +66,7 @@ def bus_event(body: Any) -> BusEvent | None:
     data = raw if isinstance(raw, dict) else {}
     subservice_id = body.get("subservice_id")
     mapped: dict[str, Any] = {k: data.get(k) for k in keys}
-    if type_ == "service.status_changed" and not mapped.get("subservice_id"):
+    if type_ in ("service.status_changed", "service.profile_changed") and not mapped.get("subservice_id"):
         mapped["subservice_id"] = subservice_id
     created = body.get("created_at")
     return BusEvent(
