@@ -41,6 +41,23 @@ def mount(path: str, app: ASGIApp) -> Mount:
     return route
 
 
+@dataclass(frozen=True)
+class CrmNotifier:
+    """OSS's peer for notifications: a SERVICE_STATUS notice about one sub-service."""
+
+    crm: CrmSystem
+
+    def notify(self, subscriber_id: str, subservice_id: str, title: str, body: str) -> None:
+        self.crm.service.notices.create(
+            subscriber_id,
+            "SERVICE_STATUS",
+            title,
+            body,
+            subservice_id=subservice_id,
+            link=("SERVICE", subservice_id),
+        )
+
+
 @dataclass
 class Sandbox:
     settings: SandboxSettings
@@ -131,6 +148,8 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
         mail_sink=mail_sink,
         _tmp=tmp,
     )
+    # OSS tells the subscribers an incident affects through the CRM's portal notifications.
+    sandbox.oss.incidents.notifier = CrmNotifier(sandbox.crm)
     if fresh:
         for system in sandbox.systems:
             system.seed(world)

@@ -57,6 +57,8 @@ EVENT_TYPES = (
     "ticket.updated",
     "notification.created",
     "portal_user.updated",
+    "device.task_changed",
+    "incident.changed",
 )
 
 

@@ -11,6 +11,7 @@ from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.http import invalid, not_found
 from sandbox.oss.config import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS
+from sandbox.oss.cpe import CpeService
 from sandbox.oss.store import addon_item, device_item
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -29,8 +30,9 @@ def parse_day(raw: object, key: str) -> date | None:
 
 
 class OssService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cpe: CpeService | None = None) -> None:
         self.db = db
+        self.cpe = cpe
 
     def today(self) -> date:
         """The seed's today: usage windows are counted from the day the world was seeded for."""
@@ -93,6 +95,8 @@ class OssService:
                     device_id,
                 ),
             )
+            if self.cpe is not None and is_online and not current["online"]:
+                self.cpe.came_online(device_id)
             return self.device(device_id)
 
     # --- usage -------------------------------------------------------------------------------------

@@ -86,6 +86,20 @@ class CanWriteTickets(_RoleRule):
         return not info.context.require_viewer().read_only
 
 
+DEVICE_ROLES = frozenset({"OWNER", "MANAGER", "SITE"})
+
+
+class CanManageDevices(_RoleRule):
+    """Change a router's Wi-Fi, reboot a device: OWNER, MANAGER and SITE users (which devices a SITE user may
+    touch is a visibility rule, applied per device). VIEWER reads only and FINANCE looks after billing: both
+    get FORBIDDEN."""
+
+    message = "Your role can see devices but not change or restart them."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().role in DEVICE_ROLES
+
+
 class CanManageTeam(_RoleRule):
     """Invite, change, disable and remove the account's people: OWNER and MANAGER. Without a session the
     error is UNAUTHENTICATED; other roles get FORBIDDEN."""
