@@ -3,8 +3,8 @@ it affects (every sub-service hangs off one access point, in one area).
 
 The operator opens an incident (now, or planned ahead with a start) with an estimate of when service is
 back, and resolves it. Each change is an outbound `incident.changed` event per affected subscriber (naming
-the affected sub-services), and the subscriber is told through a portal notification per affected
-sub-service (the CRM, a peer in one process).
+the affected sub-services), and each affected subscriber is told through portal notifications (the CRM, a
+peer in one process: `sandbox.app.CrmNotifier`).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ CREATE TABLE IF NOT EXISTS oss_incident (
 
 
 class Notifier(Protocol):
-    def notify(self, subscriber_id: str, subservice_id: str, title: str, body: str) -> None:
-        """Post a portal notification about one sub-service."""
+    def notify(self, subscriber_id: str, subservice_ids: list[str], title: str, body: str) -> None:
+        """Tell a subscriber about an incident affecting these of its sub-services."""
         ...
 
 
@@ -235,5 +235,8 @@ class IncidentService:
             body = incident["message"] or "We are working on it."
             if estimate:
                 body += f" Estimated back by {estimate}."
+        by_subscriber: dict[str, list[str]] = {}
         for s in affected:
-            self.notifier.notify(s["subscriber_id"], s["id"], title, body)
+            by_subscriber.setdefault(s["subscriber_id"], []).append(s["id"])
+        for subscriber_id, ids in by_subscriber.items():
+            self.notifier.notify(subscriber_id, ids, title, body)

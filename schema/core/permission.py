@@ -175,7 +175,8 @@ def _wallet_notice(viewer: Viewer, notification: Notification) -> bool:
 
 def _invoice_notice(viewer: Viewer, notification: Notification) -> bool:
     """Like `can_see_invoice`: a SITE user sees the invoices of their sites only, never an account-wide
-    (consolidated) one, which is what a notice about an invoice without a sub-service is about."""
+    (consolidated) one, which is what a notice about an invoice without a sub-service is about. The same holds
+    for an account-wide service notice."""
     return not viewer.is_site_user or notification.subservice_id is not None
 
 
@@ -188,6 +189,9 @@ NOTIFICATION_RULES: dict[str, Callable[[Viewer, Notification], bool]] = {
     "INVOICE_ISSUED": _invoice_notice,
     "PAYMENT_RECEIVED": _invoice_notice,
     "PAYMENT_FAILED": _invoice_notice,
+    # Without a sub-service, a service notice speaks for several of the account's services (an outage):
+    # SITE users get the notices of their own sites instead.
+    "SERVICE_STATUS": _invoice_notice,
 }
 
 

@@ -66,7 +66,18 @@ async def test_incidents_reach_whoever_sees_an_affected_sub_service(
     assert [i["reference"] for i in incidents(await manager.data(INCIDENTS))] == [planned["id"]]
 
 
-async def test_each_affected_sub_service_gets_a_notification(sign_in: SignIn, sandbox: Sandbox) -> None:
+NOTICES = "{ viewer { subscriber { notifications(first: 20) { nodes { title body subService { id } link { path } } } } } }"
+
+
+def notices(data: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [
+        n for n in data["viewer"]["subscriber"]["notifications"]["nodes"] if n["title"].startswith("Outage")
+    ]  # type: ignore[no-any-return]
+
+
+async def test_affected_subscribers_are_notified_once_and_site_users_about_their_sites(
+    sign_in: SignIn, sandbox: Sandbox
+) -> None:
     sandbox.oss.incidents.open(
         {
             "kind": "OUTAGE",
@@ -75,18 +86,21 @@ async def test_each_affected_sub_service_gets_a_notification(sign_in: SignIn, sa
             "estimated_end": "2030-01-01T12:00:00Z",
         }
     )
-    rows = sandbox.crm.db.all(
-        "SELECT subscriber_id, subservice_id, kind, title, body FROM notifications WHERE title LIKE 'Outage:%'"
-        " ORDER BY subservice_id"
-    )
-    assert [(r["subscriber_id"], r["subservice_id"]) for r in rows] == [
-        ("SUB-1001", "SS-1001-1"),
-        ("SUB-1001", "SS-1001-2"),
-        ("SUB-1002", "SS-1002-1"),
+    sandbox.oss.incidents.open({"kind": "OUTAGE", "title": "Fibre cut", "area": "Harbor"})
+    # Ana has two services on the sector: one notice for her account; Ben one about his only service.
+    ana = notices(await (await sign_in("ana@lima.example")).data(NOTICES))
+    assert [(n["title"], n["subService"], n["link"]["path"]) for n in ana] == [
+        ("Outage: Sector down", None, "/")
     ]
-    assert rows[0]["kind"] == "SERVICE_STATUS" and "2030-01-01T12:00:00Z" in rows[0]["body"]
-    ana = await sign_in("ana@lima.example")
-    titles = await ana.data("{ viewer { subscriber { notifications(first: 5) { nodes { title } } } } }")
-    assert "Outage: Sector down" in {
-        n["title"] for n in titles["viewer"]["subscriber"]["notifications"]["nodes"]
-    }
+    assert "2030-01-01T12:00:00Z" in ana[0]["body"] and "It affects 2 of your services." in ana[0]["body"]
+    ben = notices(await (await sign_in("ben@okafor.example")).data(NOTICES))
+    assert [n["subService"] for n in ben] == [{"id": gid("SubService", "SS-1002-1")}]
+    # The building: one notice for the manager's account, one per apartment a SITE user looks after (not 40).
+    manager = notices(await (await sign_in("manager@harborview.example")).data(NOTICES))
+    assert sorted((n["subService"] or {}).get("id", "") for n in manager) == sorted(
+        ["", gid("SubService", "SS-3001-101"), gid("SubService", "SS-3001-102")]
+    )
+    site = notices(await (await sign_in("apt101@harborview.example")).data(NOTICES))
+    assert sorted(n["subService"]["id"] for n in site) == sorted(
+        [gid("SubService", "SS-3001-101"), gid("SubService", "SS-3001-102")]
+    )

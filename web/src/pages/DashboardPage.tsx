@@ -13,6 +13,7 @@ import { ShowMore } from "../components/ShowMore";
 import { SubServiceCard } from "../components/SubServiceCard";
 import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
+import { OutageBanner } from "../cpe/OutageBanner";
 import { graphql } from "../gql";
 import type { ServiceKind, ServiceStatus, StatusReason } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL } from "../labels";
@@ -143,6 +144,7 @@ export function DashboardPage() {
   return (
     <>
       <PageHeader title={subscriber.name ?? "Your account"} subtitle={accountLine(subscriber)} />
+      <OutageBanner />
 
       {summary.error && !onlyOutages(summary.error) ? (
         <ErrorBanner error={summary.error} onRetry={() => refetchSummary({ requestPolicy: "network-only" })} />

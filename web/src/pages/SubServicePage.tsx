@@ -16,6 +16,7 @@ import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge"
 import { Unavailable } from "../components/Unavailable";
 import { UsageChart } from "../components/UsageChart";
 import { onlyOutages, outages } from "../api/outage";
+import { WifiRouterSection } from "../cpe/WifiRouter";
 import {
   addDays,
   formatDate,
@@ -416,6 +417,8 @@ export function SubServicePage() {
           </div>
         )}
       </section>
+
+      <WifiRouterSection subServiceId={service.id} />
 
       <div className="grid-2">
         <section className="card" aria-labelledby="addons-title">
