@@ -4,7 +4,7 @@ visible sub-services, with a per-sub-service breakdown."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -91,23 +91,50 @@ def _restricted_figures(
     return Money(amount=overdue.quantize(quantum(currency)), currency=currency), next_due
 
 
-async def financial_summary(
-    info: Info[Context, None], viewer: Viewer, listed: Sequence[crm.SubService] | Failed
+def _whole_account(
+    account: billing.BillingAccount,
+    monthly: Money | Failed,
+    rows: list[SubServiceFinancials] | Failed,
 ) -> FinancialSummary:
-    """The summary over `listed` (the sub-services the viewer may see). Whole-account figures come from the
-    billing account; a SITE user's are recomputed over their sites only, and show no wallet. When the CRM
-    nor Billing could list the sub-services (`Failed`), the account's figures still resolve; the monthly charges and
-    the breakdown fail (a SITE user's whole summary does: it is over their sites)."""
+    return FinancialSummary(
+        outstanding=Money.of(account.outstanding),
+        overdue=Money.of(account.overdue),
+        next_due_on=account.next_due_on,
+        wallet_balance=Money.of(account.wallet_balance),
+        monthly=monthly,
+        rows=rows,
+    )
+
+
+async def financial_summary(
+    info: Info[Context, None],
+    viewer: Viewer,
+    listing: Callable[[], Awaitable[Sequence[crm.SubService] | Failed]],
+) -> FinancialSummary:
+    """The summary over the sub-services the viewer may see (`listing` reads them). Whole-account figures come
+    from the billing account; a SITE user's are recomputed over their sites only, and show no wallet. When the
+    CRM nor Billing could list the sub-services (`Failed`), the account's figures still resolve; the breakdown
+    fails, and so do the monthly charges unless Billing's account sums them (a SITE user's whole summary fails:
+    it is over their sites)."""
     context = info.context
     loaders = context.loaders
     site = viewer.is_site_user
+    asked = inside(selected(info))
+    if not site and "breakdown" not in names(asked):
+        # The whole account's figures, the monthly total included, are on Billing's account: no list of
+        # sub-services and no per-sub-service charges to read and sum (500 of them for a large account).
+        account = await loaders.account_by_subscriber_id.load(viewer.subscriber_id)
+        if account is None:
+            raise ContractViolation("billing", f"no account for subscriber {viewer.subscriber_id}")
+        if account.monthly_charges is not None:
+            return _whole_account(account, Money.of(account.monthly_charges), [])
+    listed = await listing()
     if isinstance(listed, Failed) and site:
         listed.reraise()
     subservices = [] if isinstance(listed, Failed) else listed
     ids = [s.id for s in subservices]
     # Every load is asked for before anything is awaited, so that they join the batches of the other
     # resolvers woken in this tick (the sub-service connection asks for the same data).
-    asked = inside(selected(info))
     # The breakdown costs an object (and its prefetched data) per sub-service: build it only when asked.
     objects = [SubService.of(s) for s in subservices] if "breakdown" in names(asked) else []
     attached = prefetch(context, objects, below(asked, "breakdown", "subService"))
@@ -152,11 +179,6 @@ async def financial_summary(
             monthly=monthly,
             rows=breakdown,
         )
-    return FinancialSummary(
-        outstanding=Money.of(account.outstanding),
-        overdue=Money.of(account.overdue),
-        next_due_on=account.next_due_on,
-        wallet_balance=Money.of(account.wallet_balance),
-        monthly=listed if isinstance(listed, Failed) else monthly,
-        rows=listed if isinstance(listed, Failed) else breakdown,
-    )
+    if isinstance(listed, Failed):
+        return _whole_account(account, listed, listed)
+    return _whole_account(account, monthly, breakdown)
