@@ -17,6 +17,7 @@ import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge"
 import { Unavailable } from "../components/Unavailable";
 import { UsageChart } from "../components/UsageChart";
 import { onlyOutages, outages } from "../api/outage";
+import { WifiRouterSection } from "../cpe/WifiRouter";
 import {
   addDays,
   countOf,
@@ -440,6 +441,8 @@ export function SubServicePage() {
           </div>
         )}
       </section>
+
+      <WifiRouterSection subServiceId={service.id} />
 
       <div className="grid-2">
         <section className="card" aria-labelledby="addons-title">
