@@ -7,10 +7,10 @@ Three processes on loopback, so that neither server shares a GIL with the other 
 - the BFF (`create_app(settings)`, every backend pointing at that sandbox over real HTTP) under uvicorn;
 - this process: an httpx client that logs in with `tokenDelivery: BODY` and sends `Authorization: Bearer`.
 
-The queries are the web app's own: the `DashboardSummary` and `DashboardServices` operations (and the fragments
-they spread) are read from `web/src/pages/DashboardPage.tsx` and the components that define the fragments, and
-sent with the variables the page uses (`first` is 24 for a multi-site subscriber, 50 otherwise). The page runs
-both at once, so "page" sends the two concurrently, as urql does; each is also measured alone.
+The query is the web app's own: the page's one `DashboardPage` operation (the account's figures, its incidents
+and the first page of services; with the fragments it spreads) is read from `web/src/pages/DashboardPage.tsx` and
+the components that define the fragments, and sent with the variables the page uses (`first` is 24 for a
+multi-site subscriber, 50 otherwise).
 
 Per query the union of the backends' in-flight intervals (as the sandbox saw them) is the time the BFF could
 not avoid waiting (the backend critical path); BFF overhead = client-observed latency - that union (it includes
@@ -332,8 +332,7 @@ class Portal:
         self.bff_pid = bff_pid
         self.sandbox = sandbox
         self.n = n
-        self.summary = web_operation("DashboardSummary", DASHBOARD_PAGE)
-        self.services = web_operation("DashboardServices", DASHBOARD_PAGE)
+        self.page_document = web_operation("DashboardPage", DASHBOARD_PAGE)
         self.viewer = web_operation("Viewer", OPERATIONS)
         self.first = 50
 
@@ -358,19 +357,20 @@ class Portal:
         # DashboardPage.tsx: `{ first: multi ? 24 : 50, kind, status }`, multi = isMultiSite(subscriber.kind)
         self.first = 24 if viewer["subscriber"]["kind"] in ("ENTERPRISE", "MDU") else 50
 
-    async def summary_query(self) -> None:
-        data = await self.post("DashboardSummary", self.summary, {})
-        assert data["viewer"]["subscriber"]["financialSummary"]["outstanding"]["currency"]
+    @property
+    def page_variables(self) -> dict[str, Any]:
+        return {"first": self.first, "after": None, "kind": None, "status": None}
 
-    async def services_query(self) -> None:
-        variables = {"first": self.first, "after": None, "kind": None, "status": None}
-        data = await self.post("DashboardServices", self.services, variables)
-        connection = data["viewer"]["subscriber"]["subServices"]
-        assert connection["totalCount"] == self.n, connection["totalCount"]
-        assert len(connection["nodes"]) == min(self.n, self.first)
+    async def page_data(self) -> dict[str, Any]:
+        """The web's dashboard page: its one operation, as the page sends it."""
+        return await self.post("DashboardPage", self.page_document, self.page_variables)
 
     async def page(self) -> None:
-        await asyncio.gather(self.summary_query(), self.services_query())
+        me = (await self.page_data())["viewer"]["subscriber"]
+        assert me["financialSummary"]["outstanding"]["currency"]
+        connection = me["subServices"]
+        assert connection["totalCount"] == self.n, connection["totalCount"]
+        assert len(connection["nodes"]) == min(self.n, self.first)
 
     async def set_delay(self, ms: int) -> None:
         (await self.sandbox.get("/_bench/delay", params={"ms": ms})).raise_for_status()
@@ -381,7 +381,7 @@ class Portal:
         return [tuple(r) for r in response.json()]  # type: ignore[misc]
 
     async def measure(self, scenario: str, delay_ms: int, requests: int) -> Result:
-        run = {"page": self.page, "summary": self.summary_query, "services": self.services_query}[scenario]
+        run = {"page": self.page}[scenario]
         await self.set_delay(delay_ms)
         for _ in range(WARMUPS):
             await run()
@@ -475,15 +475,15 @@ def report(results: list[Result], requests: int, load: tuple[str, str]) -> str:
     lines = [
         "## Dashboard over real HTTP: backend calls and BFF overhead (`bench/dashboard.py`)",
         "",
-        "The web app's `DashboardSummary` and `DashboardServices` operations (text read from",
+        "The web app's dashboard page: its one `DashboardPage` operation (text read from",
         "`web/src/pages/DashboardPage.tsx` and its fragments; `first` = 24, as the page asks for a multi-site",
         "subscriber) for the bench subscriber with N sub-services. Sandbox and BFF each under uvicorn (uvloop,",
         "httptools) in its own process on loopback; the client logs in with `tokenDelivery: BODY` and sends",
-        "`Authorization: Bearer`. `page` sends both operations at once, as the page does. A middleware in front of",
+        "`Authorization: Bearer`. A middleware in front of",
         "the sandbox delays every backend request and records when it was in flight; the critical path is the",
         "union of those intervals per query, BFF overhead = latency − critical path (per request, then p50 / p95;",
         "it includes ~1 ms of client and loopback), waves = disjoint stretches of backend activity (median),",
-        "BFF CPU = the BFF process's CPU time per query. Calls are per query (the page's two requests together).",
+        "BFF CPU = the BFF process's CPU time per query. Calls are per page.",
         f"{WARMUPS} warm-ups, then {requests} sequential queries; times in ms.",
         "",
     ]
@@ -561,7 +561,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     parser.add_argument("--requests", type=int, default=30, help="measured queries per cell (default 30)")
     parser.add_argument("--sizes", type=str, default=",".join(map(str, SIZES)), help="N values, e.g. 1,50")
-    parser.add_argument("--scenarios", type=str, default="page,summary,services")
+    parser.add_argument("--scenarios", type=str, default="page")
     parser.add_argument("--profile", type=int, metavar="N", help="profile the BFF at N sub-services instead")
     parser.add_argument("--child", nargs=2, metavar=("ROLE", "ARG"), help=argparse.SUPPRESS)
     parser.add_argument("--child-profile", help=argparse.SUPPRESS)

@@ -1,18 +1,17 @@
 """The hand-written reference for the dashboard page: what the BFF is measured against (`bench/ratio.py`).
 
 A plain Starlette app, no GraphQL: one `GET /dashboard?first=N` answers with what the web's dashboard page
-asks for in its two operations (`DashboardSummary` and `DashboardServices`, `web/src/pages/DashboardPage.tsx`),
-in the same JSON shapes and with the same global ids, cursors and money strings, as
-`{"summary": <data of DashboardSummary>, "services": <data of DashboardServices>}`, so that the bench can
-compare the two field by field.
+asks for in its one operation (`DashboardPage`, `web/src/pages/DashboardPage.tsx`: the account's figures, its
+incidents, the first page of services), in the same JSON shape and with the same global ids, cursors and money
+strings as that operation's `data`, so that the bench can compare the two field by field.
 
 It does what a careful person would write by hand for that one page, and nothing more:
 - the access token is checked locally (PyJWT, HS256, the BFF's secret, issuer and audience; no session
   store, which the BFF also consults): the token names the subscriber;
 - the same backend reads as the BFF, each once, in two rounds: first everything keyed by the subscriber
-  (CRM subscriber and sub-service list; Billing account), then everything keyed by the
-  sub-service ids (AAA status, profiles and sessions, OSS devices for the page's sub-services; Billing's
-  sub-service charges for all of them, which the summary sums and the cards show);
+  (CRM subscriber and sub-service list; Billing account, which carries the monthly total), then everything
+  keyed by the sub-service ids (AAA status, profiles and sessions, OSS devices and Billing's charges for the
+  page's sub-services; OSS incidents for all of them);
 - aiohttp to the backends (one keep-alive pool), orjson both ways, plain dicts.
 
 Out of scope, as the page's bench does not need them: SITE users (whose summary is recomputed over their
@@ -26,6 +25,7 @@ import asyncio
 import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -221,12 +221,13 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
     shown = items[:first]
     shown_ids = [s["id"] for s in shown]
     # Round 2: everything the sub-service ids key.
-    statuses, profiles, sessions, devices, charges = await asyncio.gather(
+    statuses, profiles, sessions, devices, charges, incidents = await asyncio.gather(
         backends.batch("aaa", "/v1/status:batch", shown_ids),
         backends.batch("aaa", "/v1/profiles:batch", shown_ids),
         backends.batch("aaa", "/v1/sessions:batch", shown_ids),
         backends.batch("oss", "/v1/devices:batch", shown_ids),
-        backends.batch("billing", "/v1/subservice-billing:batch", ids),
+        backends.batch("billing", "/v1/subservice-billing:batch", shown_ids),
+        backends.batch("oss", "/v1/incidents:batch", ids),
     )
     status_of = {x["subservice_id"]: x for x in statuses}
     profile_of = {x["subservice_id"]: x for x in profiles}
@@ -242,7 +243,10 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
         "overdue": _money(account["overdue"]),
         "nextDueOn": account["next_due_on"],
         "walletBalance": _money(account["wallet_balance"]),
-        "monthlyCharges": _sum([charges_of[i]["monthly_charge"] for i in ids if i in charges_of], currency),
+        "monthlyCharges": _money(account["monthly_charges"]),
+        "outstandingOnAccountInvoices": _sum(
+            [], currency
+        ),  # only a SITE user owes on invoices they cannot list
     }
     nodes = [
         _node(
@@ -263,7 +267,45 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
         },
         "nodes": nodes,
     }
+    label_of = {s["id"]: s["label"] for s in items}
     return {
-        "summary": {"viewer": {"subscriber": {"id": subscriber_gid, "financialSummary": summary}}},
-        "services": {"viewer": {"subscriber": {"id": subscriber_gid, "subServices": connection}}},
+        "viewer": {
+            "subscriber": {
+                "id": subscriber_gid,
+                "financialSummary": summary,
+                "serviceIncidents": _incidents(incidents, label_of),
+                "subServices": connection,
+            }
+        }
     }
+
+
+def _moment(text: str | None) -> str | None:
+    return None if text is None else datetime.fromisoformat(text).isoformat()
+
+
+def _incidents(found: list[dict[str, Any]], label_of: dict[str, str]) -> list[dict[str, Any]]:
+    """`IncidentFields` for each open incident affecting the subscriber, merged across the ids asked, the ones
+    under way first, then planned work, by start (as the BFF orders them)."""
+    merged: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for incident in found:
+        affected = merged.setdefault(incident["id"], (incident, []))[1]
+        affected += [i for i in incident.get("subservice_ids", []) if i not in affected]
+    now = datetime.now(UTC)
+    out = []
+    for incident, affected in merged.values():
+        starts = datetime.fromisoformat(incident["starts_at"])
+        out.append(
+            {
+                "reference": incident["id"],
+                "kind": incident["kind"],
+                "status": incident["status"],
+                "title": incident["title"],
+                "message": incident["message"],
+                "planned": incident["status"] == "OPEN" and starts > now,
+                "startsAt": starts.isoformat(),
+                "estimatedEnd": _moment(incident.get("estimated_end")),
+                "affectedSubServices": [{"id": gid("SubService", i), "label": label_of[i]} for i in affected],
+            }
+        )
+    return sorted(out, key=lambda i: (i["planned"], i["startsAt"], i["reference"]))

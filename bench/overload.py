@@ -6,11 +6,11 @@ reuses): the sandbox with the bench subscriber's N sub-services, every backend r
 under uvicorn with `MAX_IN_FLIGHT` set per run and its garbage collector tuned as `wispgate serve` does; this process the client (aiohttp, lighter than httpx, so that
 the client takes less of the two cores).
 
-1. Saturation: pages/s with `CLOSED_CLIENTS` clients each sending the page (its two operations at once) again
+1. Saturation: pages/s with `CLOSED_CLIENTS` clients each sending the page (its one `DashboardPage` operation) again
    as soon as it is answered, cap off.
 2. For each cap (off, the default, a small one): pages started at a fixed rate of twice that for `DURATION_S`
    seconds whatever the answers (an open loop: real clients do not slow down because the server does).
-   Reported: the 503 answers' latency (p50/p99), admitted pages' latency (p50/p99, both operations 200),
+   Reported: the 503 answers' latency (p50/p99), admitted pages' latency (p50/p99, answered 200),
    and every sign of a backend read that failed inside the BFF (`BACKEND_UNAVAILABLE` errors in admitted
    answers, and non-`ok` outcomes in the BFF's `wispgate_backend_calls` metric).
 
@@ -139,7 +139,7 @@ class Run:
     cap: int
     offered_pages_per_s: float = 0.0
     pages: int = 0
-    admitted_s: list[float] = field(default_factory=list)  # pages whose two operations were both 200
+    admitted_s: list[float] = field(default_factory=list)  # pages answered 200
     shed_s: list[float] = field(default_factory=list)  # each 503 answer, from its own request's start
     statuses: Counter[str] = field(default_factory=Counter)  # per operation
     error_codes: Counter[str] = field(default_factory=Counter)  # in admitted answers
@@ -156,17 +156,11 @@ class Client:
         # within a session (`CoreClient` coalescing), so one token for every page would flatter it.
         self.sessions: list[dict[str, str]] = []
         self._turn = 0
-        self.summary = json.dumps(
+        # The web's dashboard page: its one operation (`first` 50, as the page asks for this subscriber).
+        self.page_body = json.dumps(
             {
-                "operationName": "DashboardSummary",
-                "query": web_operation("DashboardSummary", DASHBOARD_PAGE),
-                "variables": {},
-            }
-        )
-        self.services = json.dumps(
-            {
-                "operationName": "DashboardServices",
-                "query": web_operation("DashboardServices", DASHBOARD_PAGE),
+                "operationName": "DashboardPage",
+                "query": web_operation("DashboardPage", DASHBOARD_PAGE),
                 "variables": {"first": 50, "after": None, "kind": None, "status": None},
             }
         )
@@ -197,13 +191,11 @@ class Client:
         return status, elapsed, payload
 
     async def page(self, run: Run | None = None) -> bool:
-        """Both operations at once; True when both were admitted and answered 200."""
+        """The page's operation; True when it was admitted and answered 200."""
         started = time.perf_counter()
-        headers = self.next_session()  # both operations of a page come from one person's tab
+        headers = self.next_session()
         try:
-            answers = await asyncio.gather(
-                self.operation(self.summary, headers, run), self.operation(self.services, headers, run)
-            )
+            answers = [await self.operation(self.page_body, headers, run)]
         except (aiohttp.ClientError, TimeoutError):
             if run is not None:
                 run.client_errors += 1
@@ -309,14 +301,14 @@ def report(saturated: float, runs: list[Run], load: tuple[str, str]) -> str:
     lines = [
         "## Overload: shedding past MAX_IN_FLIGHT (`bench/overload.py`)",
         "",
-        f"The dashboard page (its two operations at once) for the bench subscriber with N = {N} sub-services,",
+        f"The dashboard page (its one `DashboardPage` operation) for the bench subscriber with N = {N} sub-services,",
         f"every backend call delayed {DELAY_MS} ms; sandbox, one BFF process (collector tuned as `wispgate serve`",
         "does) and this client on one machine.",
         f"Each BFF is warmed with {WARMUP_S:g} s of closed-loop load first. Saturation, measured after that with",
         f"{CLOSED_CLIENTS} closed-loop clients and no cap: {saturated:.1f} pages/s.",
         f"Then pages started at {2 * saturated:.1f} pages/s (2× saturation) for {DURATION_S:g} s whatever the",
         "answers (open loop), once per cap. Latencies are the client's (they include its own share of the two",
-        "cores and loopback); a page is admitted when both its operations answered 200. Backend failures:",
+        "cores and loopback); a page is admitted when it answered 200. Backend failures:",
         "`BACKEND_UNAVAILABLE` errors in admitted answers and the BFF's backend calls whose outcome was not `ok`",
         '(a read that timed out inside the BFF counts there). "503 inside the app": from the BFF\'s access log,',
         "the time from the request reaching the app to its answer; the rest of the client's figure is the wait",

@@ -8,13 +8,13 @@ delayed 20 ms by `bench.dashboard.DelayRecorder`, which also records when each w
 BFF and reference check tokens signed with the same secret: the client logs in once to the BFF and sends
 the token to both.
 
-- A BFF page is the web's two operations (`DashboardSummary`, `DashboardServices`, read from the web's
-  sources) sent at once, as urql does; a reference page is one `GET /dashboard`. Before measuring, the
-  reference's answer is compared field by field with the BFF's (every leaf, same order of nodes).
+- A BFF page is the web's one `DashboardPage` operation (read from the web's sources); a reference page is
+  one `GET /dashboard`. Before measuring, the reference's answer is compared field by field with the BFF's
+  (every leaf, same order of nodes).
 - One client: sequential pages; per page the backend critical path (union of the backend requests' in-flight
   intervals) and rounds (disjoint stretches of backend activity) as the sandbox saw them.
 - Throughput: 8 or 32 clients, each signed in with its own session (the BFF shares identical backend reads
-  in flight only within a session, as a page's two operations), each loading pages back to back (aiohttp, keep-alive) for a slice of a few
+  in flight only within a session), each loading pages back to back (aiohttp, keep-alive) for a slice of a few
   seconds, BFF and reference alternating slice by slice (the order flipped each time) so that drift in the
   machine's load hits both alike. CPU per page is the server process's CPU time (/proc schedstat, every
   thread) over its slices divided by its pages; the sandbox's CPU per page is reported too.
@@ -207,12 +207,14 @@ class Bench:
         self.bff_url = str(portal.bff.base_url).rstrip("/") + "/graphql"
         self.headers = {"authorization": portal.bff.headers["Authorization"]}
         self.sessions: list[dict[str, str]] = []  # one per load client: each its own signed-in session
-        services_vars = {"first": portal.first, "after": None, "kind": None, "status": None}
         self.bodies = [
-            orjson.dumps({"operationName": "DashboardSummary", "query": portal.summary, "variables": {}}),
             orjson.dumps(
-                {"operationName": "DashboardServices", "query": portal.services, "variables": services_vars}
-            ),
+                {
+                    "operationName": "DashboardPage",
+                    "query": portal.page_document,
+                    "variables": portal.page_variables,
+                }
+            )
         ]
 
     # -- one page, each way
@@ -224,12 +226,7 @@ class Bench:
         return body
 
     async def bff_page_httpx(self) -> dict[str, Any]:
-        variables = {"first": self.portal.first, "after": None, "kind": None, "status": None}
-        summary, services = await asyncio.gather(
-            self.portal.post("DashboardSummary", self.portal.summary, {}),
-            self.portal.post("DashboardServices", self.portal.services, variables),
-        )
-        return {"summary": summary, "services": services}
+        return await self.portal.page_data()
 
     async def compare(self, result: SizeResult) -> None:
         bff, ref = await asyncio.gather(self.bff_page_httpx(), self.ref_page_httpx())
@@ -399,7 +396,7 @@ def report(results: list[SizeResult], slice_s: float, slices: int, load: tuple[s
         "## The BFF against a hand-written aggregator of the same calls (`bench/ratio.py`)",
         "",
         "The web's dashboard page for the bench subscriber with N sub-services, every backend request delayed",
-        f"{DELAY_MS} ms. BFF page = its two operations at once; reference page = one `GET /dashboard` of",
+        f"{DELAY_MS} ms. BFF page = its one `DashboardPage` operation; reference page = one `GET /dashboard` of",
         "`bench/handwritten.py` (plain Starlette, local JWT check, orjson, aiohttp; the same backend reads,",
         "each once, in two rounds). Sandbox, BFF and reference each under uvicorn (uvloop, httptools) in its",
         "own process, the clients in a fourth, all on the same 2 cores. Throughput: each client loads pages",

@@ -7,7 +7,7 @@ sub-services), the BFF (`wispgate serve`, its production clients), and this one:
 proxy in front of each core system that forwards bytes or, when told to hang, accepts and never answers
 (a copy of the few lines of `tests/harness/faultproxy.py` it needs: a benchmark does not import the tests).
 
-A "page" is the web's `DashboardSummary` and `DashboardServices` operations sent at once, as the page does.
+A "page" is the web's one `DashboardPage` operation, as the page sends it.
 For each backend and each phase a fresh BFF is started (a breaker opened in one phase must not colour the
 next). Run: `python bench/resilience.py [--write]`.
 """
@@ -215,8 +215,7 @@ class Cell:
 class Client:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
-        self.summary = web_operation("DashboardSummary", DASHBOARD_PAGE)
-        self.services = web_operation("DashboardServices", DASHBOARD_PAGE)
+        self.page_document = web_operation("DashboardPage", DASHBOARD_PAGE)
 
     async def login(self) -> None:
         from sandbox.world import BENCH_USER_EMAIL
@@ -238,11 +237,7 @@ class Client:
 
     async def page(self) -> set[str]:
         variables = {"first": 24, "after": None, "kind": None, "status": None}
-        summary, services = await asyncio.gather(
-            self._post("DashboardSummary", self.summary, {}),
-            self._post("DashboardServices", self.services, variables),
-        )
-        return summary | services
+        return await self._post("DashboardPage", self.page_document, variables)
 
     async def breaker(self, backend: str) -> str:
         body = (await self.http.get("/healthz/backends")).json()
@@ -316,7 +311,7 @@ def report(cells: list[Cell], load: tuple[str, str]) -> str:
     lines = [
         "## Deadlines and breakers: the dashboard with one backend hung (`bench/resilience.py`)",
         "",
-        "The web's dashboard page (`DashboardSummary` + `DashboardServices` at once) for the bench subscriber",
+        "The web's dashboard page (its one `DashboardPage` operation) for the bench subscriber",
         f"with N = {N} sub-services; the sandbox, the BFF (`wispgate serve`) and this client in three processes",
         "on loopback, a TCP proxy in front of each core system (in this client's process). Hung = the proxy",
         "accepts and never answers. Product defaults: deadline "

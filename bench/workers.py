@@ -5,9 +5,8 @@ Three kinds of process on loopback, started as an operator starts them:
 - the BFF (`wispgate serve --workers W`, Redis-backed as more than one worker must be, production-like
   logging: JSON lines at INFO to /dev/null);
 - this process: `CLIENTS` concurrent clients (aiohttp, cheaper per request than httpx), each signed in with its own
-  session (bearer token) and loading the web's dashboard page over and over: `DashboardSummary` and `DashboardServices`
-  (read from `web/src/pages/DashboardPage.tsx`) sent at once, as urql does. A page counts when both answered
-  without errors.
+  session (bearer token) and loading the web's dashboard page over and over: its one `DashboardPage` operation
+  (read from `web/src/pages/DashboardPage.tsx`). A page counts when it answered without errors.
 
 Each worker count: `WARMUP_S` of load, then `MEASURE_S` measured: pages/s, page latency p50 / p99, and the CPU
 seconds per page each party used (scheduler time of every thread, from /proc), to show where the machine's
@@ -126,8 +125,7 @@ class Run:
 async def load(
     base: str, token: str, first: int, until: float, start_at: float, latencies: list[float]
 ) -> int:
-    summary = web_operation("DashboardSummary", DASHBOARD_PAGE)
-    services = web_operation("DashboardServices", DASHBOARD_PAGE)
+    page = web_operation("DashboardPage", DASHBOARD_PAGE)
     variables = {"first": first, "after": None, "kind": None, "status": None}
     headers = {"Authorization": f"Bearer {token}"}
     errors = 0
@@ -148,10 +146,7 @@ async def load(
 
         while time.monotonic() < until:
             began = time.monotonic()
-            ok = await asyncio.gather(
-                one("DashboardSummary", summary, {}), one("DashboardServices", services, variables)
-            )
-            if not all(ok):
+            if not await one("DashboardPage", page, variables):
                 errors += 1
             elif began >= start_at and time.monotonic() <= until:
                 latencies.append(time.monotonic() - began)
@@ -233,8 +228,8 @@ def report(runs: list[Run], load_before: str, load_after: str) -> str:
     lines = [
         "## Worker processes: dashboard pages/s with 1 and 2 workers (`bench/workers.py`)",
         "",
-        f"{CLIENTS} concurrent clients, each loading the web's dashboard page (`DashboardSummary` +",
-        f"`DashboardServices` at once) over and over as the bench subscriber ({SUBSERVICES} sub-services), against",
+        f"{CLIENTS} concurrent clients, each loading the web's dashboard page (its one `DashboardPage`",
+        f"operation) over and over as the bench subscriber ({SUBSERVICES} sub-services), against",
         "`wispgate serve --workers W` (Redis-backed with a pool of 512 connections, JSON access log at INFO) in",
         "front of `wispgate sandbox`, all on this machine's loopback."
         f" {WARMUP_S:g} s of load, then {MEASURE_S:g} s measured. CPU = seconds of CPU",

@@ -281,10 +281,11 @@ class Subscriber(Node):
     @typed_field(
         description=(
             "Outages and planned maintenance in the network that affect the sub-services the viewer may see, "
-            "under way first. Null when OSS (or the CRM) is unavailable."
+            "under way first. Null when OSS is unavailable, or when neither the CRM nor Billing can list the "
+            "sub-services."
         )
     )
-    async def service_incidents(self, info: Info[Context, None]) -> list[ServiceIncident]:
+    async def service_incidents(self, info: Info[Context, None]) -> list[ServiceIncident] | None:
         return await incidents_affecting(info.context, await _visible_subservices(info.context))
 
     async def _account_number(self, context: Context) -> str:

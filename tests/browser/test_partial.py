@@ -137,7 +137,8 @@ def test_with_billing_down_the_dashboard_shows_the_services_and_a_notice(
         page.wait_for_timeout(1000)
         session.goto("/")
         summary.or_(billing_notice).first.wait_for()
-        if summary.count():
+        page.get_by_test_id("subservice-card").first.wait_for()
+        if summary.count() and not page.get_by_test_id("unavailable").count():
             break
     expect(summary).to_be_visible()
     expect(page.get_by_test_id("unavailable")).to_have_count(0)

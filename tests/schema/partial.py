@@ -19,14 +19,13 @@ SITE = "airport@northwind.example"
 
 DASHBOARD_OPERATIONS: dict[str, dict[str, Any]] = {
     "Viewer": {},
-    "DashboardSummary": {},
-    "DashboardServices": {"first": 24, "after": None, "kind": None, "status": None},
+    "DashboardPage": {"first": 24, "after": None, "kind": None, "status": None},
 }
 
 # What each backend takes away from the web's dashboard operations, by field name.
 LOST = {
     "aaa": {"status", "statusReason", "statusSince", "profile", "liveSession"},
-    "oss": {"devices"},
+    "oss": {"devices", "serviceIncidents"},
     "billing": {"financialSummary", "billing", "expiresAt"},
     # Only the subscriber's kind is the CRM's alone: the sub-services are listed from Billing (which bills
     # each of them under the CRM's id, label, kind and location, `schema.core.inventory`), and the account

@@ -48,7 +48,7 @@ async def test_the_dashboard_loses_only_what_the_failed_backend_feeds(
     assert field_names(failed) == lost(backend, email)
     viewer = partial["Viewer"]["data"]["viewer"]
     assert viewer["user"]["email"] == email and viewer["subscriber"]["id"]  # never the whole viewer
-    services = partial["DashboardServices"]["data"]["viewer"]["subscriber"]["subServices"]
+    services = partial["DashboardPage"]["data"]["viewer"]["subscriber"]["subServices"]
     assert services["nodes"] and all(s["label"] for s in services["nodes"])  # the CRM down too (Billing's)
 
 

@@ -1,10 +1,9 @@
 import { useState } from "react";
 import { Link } from "react-router-dom";
-import { useQuery } from "urql";
-import { useLiveSubscription, useResync } from "../api/useLive";
+import { useLiveSubscription } from "../api/useLive";
 import { formatDateTime } from "../format";
 import type { IncidentFieldsFragment } from "../gql/graphql";
-import { ServiceIncidentChangedSubscription, ServiceIncidentsQuery } from "./operations";
+import { ServiceIncidentChangedSubscription } from "./operations";
 
 type Incident = IncidentFieldsFragment;
 
@@ -30,11 +29,11 @@ export function incidentWhen(incident: Incident): string {
     : "We do not have an estimate yet.";
 }
 
-/** The dashboard's banner of outages and planned work affecting the viewer's services, kept live. */
-export function OutageBanner() {
-  const [result, refetch] = useQuery({ query: ServiceIncidentsQuery });
+/** The dashboard's banner of outages and planned work affecting the viewer's services, kept live. `loaded` is
+ * what the dashboard's one operation read (`...IncidentFields` on `serviceIncidents`); the dashboard re-reads it
+ * after a reconnect. */
+export function OutageBanner({ loaded }: { loaded: readonly Incident[] | null }) {
   const [told, setTold] = useState<{ base: unknown; list: Incident[] } | null>(null);
-  const loaded = result.data?.viewer?.subscriber?.serviceIncidents ?? null;
   // What the server said since the last read applies on top of that read; a new read starts afresh.
   const incidents = told && told.base === loaded ? told.list : (loaded ?? []);
   useLiveSubscription(ServiceIncidentChangedSubscription, {}, ({ serviceIncidentChanged }) => {
@@ -43,7 +42,6 @@ export function OutageBanner() {
       list: mergeIncident(prev && prev.base === loaded ? prev.list : (loaded ?? []), serviceIncidentChanged),
     }));
   });
-  useResync(() => refetch({ requestPolicy: "network-only" }));
 
   if (incidents.length === 0) return null;
   return (

@@ -108,19 +108,6 @@ export const IncidentFields = graphql(`
   }
 `);
 
-export const ServiceIncidentsQuery = graphql(`
-  query ServiceIncidents {
-    viewer {
-      subscriber {
-        id
-        serviceIncidents {
-          ...IncidentFields
-        }
-      }
-    }
-  }
-`);
-
 export const ServiceIncidentChangedSubscription = graphql(`
   subscription ServiceIncidentChanged {
     serviceIncidentChanged {

@@ -1,6 +1,5 @@
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useSearchParams } from "react-router-dom";
-import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
 import { usePaginated } from "../api/paginate";
 import { useResync } from "../api/useLive";
@@ -18,24 +17,20 @@ import type { ServiceKind, ServiceStatus } from "../gql/graphql";
 import { countOf } from "../format";
 import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL } from "../labels";
 
-const DashboardSummaryQuery = graphql(`
-  query DashboardSummary {
+// The whole page in one operation: one request, one execution, one set of loaders for the account's figures, its
+// incidents and the first page of services (bench/ratio.py). "Show more" and a filter change send it again with
+// other variables: the account's figures come along (Billing's account alone: one read), so nothing is stale.
+const DashboardPageQuery = graphql(`
+  query DashboardPage($first: Int!, $after: String, $kind: ServiceKind, $status: ServiceStatus) {
     viewer {
       subscriber {
         id
         financialSummary {
           ...FinancialStrip
         }
-      }
-    }
-  }
-`);
-
-const DashboardServicesQuery = graphql(`
-  query DashboardServices($first: Int!, $after: String, $kind: ServiceKind, $status: ServiceStatus) {
-    viewer {
-      subscriber {
-        id
+        serviceIncidents {
+          ...IncidentFields
+        }
         subServices(first: $first, after: $after, kind: $kind, status: $status) {
           totalCount
           pageInfo {
@@ -61,6 +56,13 @@ const CARD_MISSING = {
 const STATUSES: ServiceStatus[] = ["ACTIVE", "SUSPENDED", "RESTRICTED"];
 const KINDS: ServiceKind[] = ["INTERNET", "IPTV", "VOIP"];
 
+/** `value`, or while it is null (a new read under way) the last one that was not. */
+function useLastPresent<T>(value: T | null): T | null {
+  const last = useRef<T | null>(null);
+  if (value !== null) last.current = value;
+  return value ?? last.current;
+}
+
 function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | null {
   return value && (allowed as readonly string[]).includes(value) ? (value as T) : null;
 }
@@ -74,23 +76,21 @@ export function DashboardPage() {
   const kind = oneOf(params.get("kind"), KINDS);
   const search = params.get("q") ?? "";
 
-  const [summary, refetchSummary] = useQuery({ query: DashboardSummaryQuery });
   const services = usePaginated(
-    DashboardServicesQuery,
+    DashboardPageQuery,
     { first: multi ? 24 : 50, kind, status },
     (data) => data.viewer?.subscriber.subServices,
   );
 
   // Live: the account's events (LiveCacheFeed) update the normalized cache, and with it the balance strip and
   // every card (status, outstanding amount) at once. After a reconnect everything is read again.
-  useResync(() => {
-    refetchSummary({ requestPolicy: "network-only" });
-    services.reload();
-  });
+  useResync(services.reload);
   const items = services.items;
 
-  const financial = summary.data?.viewer?.subscriber.financialSummary ?? null;
-  const summaryDown = financial ? [] : outages(summary.error, "financialSummary");
+  // While a filter change re-reads the page, the strip and the banner keep what they showed.
+  const head = useLastPresent(services.data?.viewer?.subscriber ?? null);
+  const financial = head?.financialSummary ?? null;
+  const summaryDown = financial ? [] : outages(services.error, "financialSummary");
   // The list itself failed (the CRM's, and Billing's copy of it), or only some facts on the cards (status, devices, billing).
   const listDown = services.data?.viewer?.subscriber.subServices ? [] : outages(services.error, "subServices");
   const cardsDown = outages(services.error, "nodes");
@@ -120,11 +120,8 @@ export function DashboardPage() {
   return (
     <>
       <PageHeader title={subscriber.name ?? "Your account"} subtitle={accountLine(subscriber)} />
-      <OutageBanner />
+      <OutageBanner loaded={head?.serviceIncidents ?? null} />
 
-      {summary.error && !onlyOutages(summary.error) ? (
-        <ErrorBanner error={summary.error} onRetry={() => refetchSummary({ requestPolicy: "network-only" })} />
-      ) : null}
       {financial ? (
         <FinancialStrip summary={financial} />
       ) : summaryDown.length > 0 ? (
@@ -132,7 +129,7 @@ export function DashboardPage() {
           backends={summaryDown}
           missing={{ billing: "your balance and amounts due", crm: "your balance and amounts due" }}
         />
-      ) : summary.fetching ? (
+      ) : services.loading ? (
         <div className="fin-strip fin-strip--loading">
           <Skeleton lines={2} />
         </div>
