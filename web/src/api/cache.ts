@@ -43,6 +43,7 @@ export const EMBEDDED_TYPES = [
   "InvoiceConnection",
   "InvoiceEdge",
   "InvoiceLine",
+  "InvoiceShare",
   "LiveSession",
   "LoginError",
   "LoginPayload",
