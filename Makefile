@@ -57,6 +57,7 @@ contract: install
 bench: install
 	$(BIN)/python bench/adapter_calls.py --write
 	$(BIN)/python bench/decode.py --write
+	$(BIN)/python bench/wire.py --write
 	$(BIN)/python bench/dashboard.py --write
 	$(BIN)/python bench/ratio.py --write
 	$(BIN)/python bench/webhook_push.py --write

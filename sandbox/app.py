@@ -129,7 +129,7 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
             portal_url=settings.portal_url,
         ),
         aaa=aaa,
-        oss=OssSystem(config("oss")),
+        oss=OssSystem(config("oss"), accounting=aaa),  # usage counts AAA's sessions
         gateway=gateway,
         mail_sink=mail_sink,
         _tmp=tmp,

@@ -26,6 +26,7 @@ from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client, pooled_transport
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
+from adapters.wispgate.wire import AiohttpWire, Wire
 from bff.core import request_id
 from bff.core.settings import BACKENDS, ResilienceSettings, Settings
 from bff.core.tracing import Tracing
@@ -79,6 +80,21 @@ def _with_request_id(http: httpx.AsyncClient) -> httpx.AsyncClient:
     return http
 
 
+def _fast_wire(name: str, config: BackendConfig) -> Wire:
+    """JSON calls straight over aiohttp (`adapters.wispgate.wire`), with what `make_http_client` gives the httpx
+    client: the key, the timeouts, the pool size, the request id. Not when a transport is injected (tests) or
+    OpenTelemetry is on: its client spans sit in an httpx transport, so those calls keep the httpx path."""
+    return AiohttpWire(
+        name,
+        config.base_url,
+        {"x-api-key": config.api_key, "accept": "application/json"},
+        connect_timeout_s=config.connect_timeout_s,
+        read_timeout_s=config.read_timeout_s,
+        max_connections=config.max_connections,
+        stamp=request_id.stamp_headers,
+    )
+
+
 def policy_of(conf: ResilienceSettings) -> Policy:
     return Policy(
         deadline_s=conf.deadline_s,
@@ -117,9 +133,12 @@ async def open_backends(
                 network = tracing.transport(network, name)
             http = _with_request_id(make_http_client(config, transport=network))
             await stack.enter_async_context(http)
+            wire = _fast_wire(name, config) if transport is None and tracing is None else None
+            if wire is not None:
+                stack.push_async_callback(wire.aclose)
             guards[name] = Guard(name, policy_of(conf.resilience), observer=observer)
             # Identical reads in flight at once (the page's two operations) share one backend call.
-            clients[name] = CoreClient(name, http, guards[name], coalesce=True)
+            clients[name] = CoreClient(name, http, guards[name], coalesce=True, wire=wire)
         gateway_http = _with_request_id(
             make_stripe_http(
                 StripeConfig(

@@ -49,6 +49,13 @@ def unbind(token: Token[str | None]) -> None:
     _current.reset(token)
 
 
+def stamp_headers(headers: dict[str, str]) -> None:
+    """The current request's id into `headers`, for backend calls that bypass httpx (`AiohttpWire`)."""
+    current_id = _current.get()
+    if current_id is not None:
+        headers[HEADER] = current_id
+
+
 async def stamp(request: httpx.Request) -> None:
     """An httpx request hook on every backend client: the current request's id goes with the call."""
     current_id = _current.get()

@@ -165,13 +165,15 @@ class Subscriber(Node):
     )
     async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary | None:
         viewer = info.context.require_viewer()
-        listed: list[crm.SubService] | Failed
-        try:
-            listed = await _visible_subservices(info.context)
-        except (Unavailable, ContractViolation) as exc:
-            # The account's figures are Billing's alone: they still resolve without the CRM's list.
-            listed = failure(exc, "the sub-services of the financial summary")
-        return await financial_summary(info, viewer, listed)
+
+        async def listing() -> list[crm.SubService] | Failed:
+            try:
+                return await _visible_subservices(info.context)
+            except (Unavailable, ContractViolation) as exc:
+                # The account's figures are Billing's alone: they still resolve without the CRM's list.
+                return failure(exc, "the sub-services of the financial summary")
+
+        return await financial_summary(info, viewer, listing)
 
     @typed_field(description=billing_down("Newest first, optionally of one status"))
     async def invoices(

@@ -54,13 +54,16 @@ export function Layout() {
     window.scrollTo(0, 0);
   }, [location.pathname]);
 
+  // Each item shows only to those the graph says may use it (`Viewer.can…`), never by a list of roles here.
   const items: NavItem[] = [
     { to: "/", name: "dashboard", text: "Dashboard", short: "Home", icon: HomeIcon, end: true },
     { to: "/invoices", name: "invoices", text: "Invoices", short: "Bills", icon: InvoiceIcon },
-    { to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon },
+  ];
+  if (viewer.canSeeWallet) items.push({ to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon });
+  items.push(
     { to: "/installments", name: "installments", text: "Installments", short: "Plans", icon: InstallmentIcon },
     { to: "/support", name: "support", text: "Support", icon: SupportIcon },
-  ];
+  );
   if (isMultiSite(viewer.subscriber.kind)) {
     items.push({ to: "/overview", name: "overview", text: "Overview", short: "Sites", icon: OverviewIcon });
   }
