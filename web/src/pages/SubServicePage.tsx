@@ -1,9 +1,8 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
-import { PaymentSettledSubscription, ServiceStatusChangedSubscription } from "../api/liveOperations";
-import { useLiveSubscription, useResync } from "../api/useLive";
+import { useResync } from "../api/useLive";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { DeviceIcon, ServiceKindIcon } from "../components/Icons";
 import { InstallmentRow } from "../components/InstallmentCard";
@@ -34,7 +33,7 @@ import {
   todayUtcIso,
 } from "../format";
 import { graphql } from "../gql";
-import type { ServiceStatus, StatusReason, SubServiceDetailQuery } from "../gql/graphql";
+import type { SubServiceDetailQuery } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
 
 const SubServiceDetailQuery = graphql(`
@@ -166,23 +165,13 @@ export function SubServicePage() {
   const retry = () => refetch({ requestPolicy: "network-only" });
   const { canManageBilling, role } = useViewer();
 
-  // Live: the status badge follows serviceStatusChanged without a reload; a settled payment re-reads the page
-  // (open invoices change); so does a reconnect.
-  const [liveStatus, setLiveStatus] = useState<{
-    id: string;
-    status: ServiceStatus | null;
-    statusReason: StatusReason | null;
-    statusSince: string | null;
-  } | null>(null);
-  useLiveSubscription(ServiceStatusChangedSubscription, {}, ({ serviceStatusChanged: s }) => {
-    if (s.id === id) setLiveStatus({ id: s.id, status: s.status, statusReason: s.statusReason, statusSince: s.statusSince });
-  });
-  useLiveSubscription(PaymentSettledSubscription, {}, retry);
+  // Live: the account's events (LiveCacheFeed) update the normalized cache: the status badge, the amounts and the
+  // open invoices follow them without a reload. A reconnect re-reads the page.
   useResync(retry);
 
   const node = result.data?.node;
   const loaded: Detail | null = node && node.__typename === "SubService" ? node : null;
-  const service: Detail | null = loaded && liveStatus?.id === loaded.id ? { ...loaded, ...liveStatus } : loaded;
+  const service: Detail | null = loaded;
 
   if (!service) {
     if (result.fetching || (!result.data && !result.error)) {
