@@ -37,13 +37,19 @@ DATA_KEYS: Mapping[str, tuple[str, ...]] = {
     "invoice.updated": ("invoice_id",),
     "wallet.changed": (),
     "service.status_changed": ("subservice_id", "status", "reason"),
+    "service.profile_changed": ("subservice_id",),
     "notification.created": ("notification_id",),
     "ticket.created": ("ticket_id",),
     "ticket.updated": ("ticket_id",),
     # Also updates the user's sessions first (`bff.core.auth.directory`); on the bus it makes the user's
     # open subscriptions re-check their session.
     USER_UPDATED: ("user_id",),
+    # OSS: a task sent to a CPE changed status (never a parameter value), an incident opened or resolved.
+    "device.task_changed": ("task_id", "device_id", "status"),
+    "incident.changed": ("incident_id", "status"),
 }
+# Events about several sub-services name them in `data.subservice_ids`; SITE users get only theirs.
+MANY_SUBSERVICES = frozenset({"incident.changed"})
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -65,14 +71,20 @@ def bus_event(body: Any) -> BusEvent | None:
     data = raw if isinstance(raw, dict) else {}
     subservice_id = body.get("subservice_id")
     mapped: dict[str, Any] = {k: data.get(k) for k in keys}
-    if type_ == "service.status_changed" and not mapped.get("subservice_id"):
+    if type_ in ("service.status_changed", "service.profile_changed") and not mapped.get("subservice_id"):
         mapped["subservice_id"] = subservice_id
     created = body.get("created_at")
+    subservice_ids: tuple[str, ...] = (
+        (subservice_id,) if isinstance(subservice_id, str) and subservice_id else ()
+    )
+    listed = data.get("subservice_ids")
+    if type_ in MANY_SUBSERVICES and isinstance(listed, list):
+        subservice_ids = tuple(i for i in listed if isinstance(i, str) and i)
     return BusEvent(
         id=event_id,
         type=type_,
         subscriber_id=subscriber_id,
-        subservice_ids=(subservice_id,) if isinstance(subservice_id, str) and subservice_id else (),
+        subservice_ids=subservice_ids,
         data={k: v for k, v in mapped.items() if v is None or isinstance(v, (str, int, float, bool))},
         occurred_at=created if isinstance(created, str) else "",
     )

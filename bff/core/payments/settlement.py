@@ -35,7 +35,7 @@ from adapters.ports.gateway import (
 )
 from adapters.ports.money import Money, wire_amount
 from bff.core.backends import Backends
-from bff.core.bus import BusEvent, EventBus
+from bff.core.bus import SETTLED_ADD_ON, BusEvent, EventBus
 from bff.core.payments.effects import AfterStep, Effects, carry_on
 
 log = logging.getLogger("wispgate.settlement")
@@ -128,6 +128,8 @@ class Settlement:
             raise EventRejected("the amount is not positive")
         if reference.kind is PaymentKind.TOPUP:
             return await self._topup(payment, subscriber_id)
+        if reference.kind is PaymentKind.ADD_ON:
+            return await self._add_on(payment, reference)
         invoice_id = reference.invoice_id
         if not invoice_id:
             raise EventRejected("an invoice payment without an invoice reference")
@@ -213,6 +215,58 @@ class Settlement:
         )
         await self.effects.publish(settled)
         return "credited"
+
+    async def _add_on(self, payment: GatewayPayment, reference: PaymentReference) -> str:
+        """Buy the add-on the payment was for; lift a usage cap when it added data. When Billing refuses it (the
+        add-on was bought meanwhile, or is no longer offered) the money goes to the wallet, not lost."""
+        subscriber_id, subservice_id = reference.subscriber_id, reference.subservice_id
+        add_on_id = reference.add_on_id
+        if subservice_id is None or add_on_id is None:
+            raise EventRejected("an add-on payment without its sub-service and add-on")
+        billed = (await self.backends.billing.billed_subservices([subservice_id])).get(subservice_id)
+        if billed is None or billed.subscriber_id != subscriber_id:
+            raise EventRejected("the sub-service is not the subscriber's")
+        try:
+            purchase = await self.effects.buy_add_on(payment.ref, subservice_id, add_on_id, payment.amount)
+        except Rejected as exc:
+            if exc.code not in ("ALREADY_ACTIVE", "UNKNOWN_ADD_ON"):
+                raise EventRejected(f"Billing refused the add-on ({exc.code})") from None
+            return await self._topup(
+                payment, subscriber_id, f"Payment for an add-on not applied ({billed.label})"
+            )
+        uncapped = (
+            await self.effects.lift_usage_cap(payment.ref, subservice_id) if purchase.data_gb else False
+        )
+        body = (
+            f"We received your payment of {payment.amount.display()} for {purchase.name} on {billed.label}."
+        )
+        if uncapped:
+            body += " Your service is back to full speed."
+        await self.effects.notify(
+            payment.ref,
+            subscriber_id,
+            "PAYMENT_RECEIVED",
+            "Add-on bought",
+            body,
+            subservice_id=subservice_id,
+        )
+        settled = BusEvent(
+            id=f"{payment.ref}:settled",
+            type="payment.settled",
+            subscriber_id=subscriber_id,
+            subservice_ids=(subservice_id,),
+            data={
+                "kind": SETTLED_ADD_ON,
+                "amount": wire_amount(payment.amount),
+                "currency": payment.amount.currency,
+                "invoice_id": None,
+                "reactivated_subservice_ids": [subservice_id] if uncapped else [],
+                "payment_ref": payment.ref,
+            },
+            occurred_at=_iso(payment.at),
+        )
+        await self.effects.publish(settled)
+        return "add_on_bought"
 
     async def _notify_paid(self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str]) -> None:
         # Nothing about the wallet here: a SITE user sees the payments of their sites' invoices but not the

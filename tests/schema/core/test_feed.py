@@ -23,10 +23,11 @@ from starlette.exceptions import StarletteDeprecationWarning
 from starlette.websockets import WebSocketDisconnect
 
 from adapters.ports.money import Money
+from adapters.wispgate.aaa import HttpAaa
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.signing import sign
-from bff.core.bus import BusEvent
+from bff.core.bus import PROFILE_CHANGED, BusEvent
 from bff.core.settings import SANDBOX_EVENTS_SECRET, Settings
 from bff.server.app import create_app
 from sandbox.app import Sandbox
@@ -216,6 +217,34 @@ def test_mobile_client_sends_its_bearer_token_in_connection_init(app: ThreadedAp
         "status": "SUSPENDED",
         "statusReason": "NON_PAYMENT",
     }
+
+
+def test_a_plan_change_is_pushed_once_with_the_new_speeds(app: ThreadedApp) -> None:
+    token = app.login("ana@lima.example")
+    query = "subscription { serviceStatusChanged { id status profile { planName downMbps } } }"
+    with socket(app, bearer(token)) as ws:
+        op = ws.subscribe(query)
+        app.wait_for_listeners("SUB-1001")
+
+        async def upgrade() -> None:
+            async with make_http_client(
+                BackendConfig("http://aaa.test", SandboxSettings.service_key), app.transport
+            ) as http:
+                await HttpAaa(CoreClient("aaa", http)).set_profile("SS-1001-1", "Fiber 1000", 1000, 200)
+
+        app.run(upgrade)
+        # AAA's own event and the BFF's say the same: the subscriber hears it once.
+        for n in (1, 2):
+            app.publish(event(PROFILE_CHANGED, "SUB-1001", "SS-1001-1", subservice_id="SS-1001-1", n=n))
+        app.publish(status_event("SUB-1001", "SS-1001-2"))
+        first = ws.data(op)["serviceStatusChanged"]
+        second = ws.data(op)["serviceStatusChanged"]
+    assert first == {
+        "id": gid("SubService", "SS-1001-1"),
+        "status": "ACTIVE",
+        "profile": {"planName": "Fiber 1000", "downMbps": 1000},
+    }
+    assert second["id"] == gid("SubService", "SS-1001-2")  # not the plan change again
 
 
 def test_browser_uses_the_session_cookie_of_the_handshake(app: ThreadedApp) -> None:

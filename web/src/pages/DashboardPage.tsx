@@ -12,6 +12,7 @@ import { ShowMore } from "../components/ShowMore";
 import { SubServiceCard } from "../components/SubServiceCard";
 import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
+import { OutageBanner } from "../cpe/OutageBanner";
 import { graphql } from "../gql";
 import type { ServiceKind, ServiceStatus } from "../gql/graphql";
 import { countOf } from "../format";
@@ -119,6 +120,7 @@ export function DashboardPage() {
   return (
     <>
       <PageHeader title={subscriber.name ?? "Your account"} subtitle={accountLine(subscriber)} />
+      <OutageBanner />
 
       {summary.error && !onlyOutages(summary.error) ? (
         <ErrorBanner error={summary.error} onRetry={() => refetchSummary({ requestPolicy: "network-only" })} />

@@ -2,7 +2,7 @@ import { useMemo } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
-import { useResync } from "../api/useLive";
+import { useLiveEvents, useResync } from "../api/useLive";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { DeviceIcon, ServiceKindIcon } from "../components/Icons";
 import { InstallmentRow } from "../components/InstallmentCard";
@@ -10,11 +10,14 @@ import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
 import { PageHeader } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
+import { AddOnShop } from "../components/AddOnShop";
+import { PlanChange, ServiceProfileSubscription } from "../components/PlanChange";
 import { RenewService } from "../components/RenewService";
 import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge";
 import { Unavailable } from "../components/Unavailable";
 import { UsageChart } from "../components/UsageChart";
 import { onlyOutages, outages } from "../api/outage";
+import { WifiRouterSection } from "../cpe/WifiRouter";
 import {
   addDays,
   countOf,
@@ -167,6 +170,8 @@ export function SubServicePage() {
 
   // Live: the account's events (LiveCacheFeed) update the normalized cache: the status badge, the amounts and the
   // open invoices follow them without a reload. A reconnect re-reads the page.
+  // The speeds follow a plan change the same way (only this page selects the profile on the event).
+  useLiveEvents(ServiceProfileSubscription);
   useResync(retry);
 
   const node = result.data?.node;
@@ -268,12 +273,16 @@ export function SubServicePage() {
           <dl className="facts">
             <div>
               <dt>Profile</dt>
-              <dd>{service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}</dd>
+              <dd data-testid="service-plan">
+                {service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}
+              </dd>
             </div>
             {speed ? (
               <div>
                 <dt>Speed (down/up)</dt>
-                <dd className="strong">{speed}</dd>
+                <dd className="strong" data-testid="service-speed">
+                  {speed}
+                </dd>
               </div>
             ) : null}
             <div>
@@ -297,6 +306,7 @@ export function SubServicePage() {
               onRenewed={retry}
             />
           ) : null}
+          {!billing?.prepaid ? <PlanChange serviceId={service.id} canChange={role !== "VIEWER"} onChanged={retry} /> : null}
         </section>
 
         <section className="card" aria-labelledby="session-title">
@@ -432,6 +442,8 @@ export function SubServicePage() {
         )}
       </section>
 
+      <WifiRouterSection subServiceId={service.id} />
+
       <div className="grid-2">
         <section className="card" aria-labelledby="addons-title">
           <h2 id="addons-title" className="card__title">
@@ -540,6 +552,8 @@ export function SubServicePage() {
           )}
         </section>
       </div>
+
+      <AddOnShop serviceId={service.id} canBuy={canManageBilling} onBought={retry} />
 
       {service.installments === null ? (
         <Unavailable backends={down("installments")} missing={{ billing: "installment plans" }} />
