@@ -36,15 +36,16 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 @contextlib.contextmanager
-def demo_server() -> Iterator[DemoServer]:
+def demo_server(**env: str) -> Iterator[DemoServer]:
     """`wispgate demo` on a free port, ready (GET /readyz → 200), stopped on exit. A module that changes money
-    state runs its own (`demo` overridden at module scope) so the package's shared demo keeps the seed."""
+    state runs its own (`demo` overridden at module scope) so the package's shared demo keeps the seed.
+    `env`: configuration of the product's own (BRAND_NAME=…)."""
     if not (WEB_DIST / "index.html").is_file():
         pytest.fail(f"{WEB_DIST / 'index.html'} is missing: run `make web` first")
     host, port = "127.0.0.1", free_port()
     base_url = f"http://{host}:{port}"
     command = wispgate("demo", "--host", host, "--port", str(port))
-    env = product_env(WEB_DIST=str(WEB_DIST), SANDBOX_SERVICE_KEY=SERVICE_KEY)
+    env = product_env(WEB_DIST=str(WEB_DIST), SANDBOX_SERVICE_KEY=SERVICE_KEY, **env)
     with served(("wispgate demo", command, env, f"{base_url}/readyz")):
         yield DemoServer(base_url)
 

@@ -153,3 +153,33 @@ def test_a_notification_opens_what_it_is_about_and_is_marked_read_by_keyboard_or
         "data-read", "true"
     )
     assert ana.page_errors == []
+
+
+def test_a_redeemed_gift_card_arrives_in_the_bell_once_and_opens_the_wallet(session: Session) -> None:
+    page = session.page
+    watched = Subscriptions(page)
+    session.login(ANA)
+    page.get_by_test_id("nav-wallet").click()
+    watched.wait_for(page, "notificationReceived")
+    count = page.get_by_test_id("notifications-count")
+    bell = page.get_by_test_id("notifications-bell")
+    expect(bell).to_have_attribute("data-unread", re.compile(r"^\d+$"))  # the bell has loaded
+    unread = int(bell.get_attribute("data-unread") or "0")
+
+    page.get_by_test_id("giftcard-code").fill("WG-GIFT-25")
+    page.get_by_test_id("giftcard-submit").click()
+    expect(page.get_by_test_id("giftcard-result")).to_have_attribute("data-outcome", "success")
+    # Billing's event → /hooks/core → a notification in the CRM → its event → the bell, live.
+    expect(count).to_have_text(str(unread + 1), timeout=LIVE_MS)
+    page.get_by_test_id("nav-dashboard").click()
+    page.get_by_test_id("notifications-bell").click()
+    gift = page.get_by_test_id("notification-item").filter(has_text="Gift card redeemed")
+    expect(gift).to_have_count(1)
+    expect(gift).to_contain_text("$25.00")
+    # Its text states a date; only its stamp is relative ("now", "2 days ago").
+    expect(gift.locator(".bell__item-body")).not_to_contain_text(re.compile(r"\bnow\b|\bin \d+ days\b"))
+    session.shot("bell")
+    gift.get_by_test_id("notification-link").click()
+    expect(page).to_have_url(re.compile(r"/wallet$"))
+    expect(bell).to_have_attribute("data-unread", str(unread))
+    assert session.page_errors == []

@@ -152,6 +152,7 @@ export function NotificationsBell() {
         aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}
         onClick={toggle}
         data-testid="notifications-bell"
+        data-unread={loaded ? unread : undefined}
       >
         <BellIcon />
         {unread > 0 ? (

@@ -188,7 +188,7 @@ export function AccountPage() {
             </h2>
           </div>
           {/* Scrolls sideways on a phone: focusable, so the keyboard can scroll it too. */}
-          <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="log-title">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Access log table">
             <table className="table table--compact" data-testid="access-log">
               <thead>
                 <tr>
