@@ -4,7 +4,7 @@ visible sub-services, with a per-sub-service breakdown."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -22,7 +22,7 @@ from schema.core.money import Money, total
 from schema.core.permission import can_see_invoice
 from schema.core.prefetch import Failed
 from schema.core.resolver import typed_field
-from schema.service.prefetch import prefetch
+from schema.service.prefetch import Windowed, from_window, prefetch
 from schema.service.types import SubService
 
 
@@ -92,12 +92,16 @@ def _restricted_figures(
 
 
 async def financial_summary(
-    info: Info[Context, None], viewer: Viewer, listed: Sequence[crm.SubService] | Failed
+    info: Info[Context, None],
+    viewer: Viewer,
+    listed: Sequence[crm.SubService] | Failed,
+    reads: Windowed | None = None,
 ) -> FinancialSummary:
     """The summary over `listed` (the sub-services the viewer may see). Whole-account figures come from the
     billing account; a SITE user's are recomputed over their sites only, and show no wallet. When the CRM
     nor Billing could list the sub-services (`Failed`), the account's figures still resolve; the monthly charges and
-    the breakdown fail (a SITE user's whole summary does: it is over their sites)."""
+    the breakdown fail (a SITE user's whole summary does: it is over their sites). `reads`: the subscriber-keyed
+    reads of the whole list, started with it (`schema.subscriber.types.summary_reads`), used where given."""
     context = info.context
     loaders = context.loaders
     site = viewer.is_site_user
@@ -110,9 +114,13 @@ async def financial_summary(
     asked = inside(selected(info))
     # The breakdown costs an object (and its prefetched data) per sub-service: build it only when asked.
     objects = [SubService.of(s) for s in subservices] if "breakdown" in names(asked) else []
-    attached = prefetch(context, objects, below(asked, "breakdown", "subService"))
+    attached = prefetch(context, objects, below(asked, "breakdown", "subService"), reads)
     account_job = loaders.account_by_subscriber_id.load(viewer.subscriber_id)
-    billing_job = loaders.billing_by_subservice_id.load_many(ids)
+    billing_job: Awaitable[list[billing.SubServiceBilling | None]]
+    if reads and "summary" in reads:
+        billing_job = from_window(reads["summary"], ids, loaders.billing_by_subservice_id)
+    else:
+        billing_job = loaders.billing_by_subservice_id.load_many(ids)
     invoices: list[billing.Invoice] = []
     if site:
         # Overdue and next-due figures over the sites only come from the invoices themselves.
