@@ -201,7 +201,7 @@ def create_app(
         *health_routes(holder, drain),
         *operator_routes(metrics, settings),
         *extra_mounts,
-        *web_routes(settings.web_dist, csp, graphiql=settings.graphiql),
+        *web_routes(settings.web_dist, csp, graphiql=settings.graphiql, brand=settings.brand),
     ]
     app = Starlette(
         routes=routes,

@@ -29,7 +29,7 @@ from schema.core.connection import (
 )
 from schema.core.context import Context
 from schema.core.errors import BadUserInput, billing_down, crm_down
-from schema.core.lookahead import SelectedField, below, connection_nodes, inside, selected
+from schema.core.lookahead import SelectedField, below, connection_nodes, inside, names, selected
 from schema.core.money import Money
 from schema.core.node import Node, decode_id_of, encode_id
 from schema.core.permission import CanSeeWallet, null_unless, visible_subservices
@@ -84,9 +84,12 @@ def page_window(
 
 
 def summary_reads(context: Context, viewer: Identity, asked: list[SelectedField]) -> Windowed:
-    """The financial summary's subscriber-keyed reads (every sub-service's billing; the breakdown's
-    sub-service fields), started now; none for a SITE user (their summary is over their sites)."""
-    if viewer.is_site_user:
+    """The financial summary's subscriber-keyed reads, started now: for its breakdown, every sub-service's
+    billing and the breakdown's sub-service fields. None without a breakdown (the whole account's figures
+    are Billing's account: `schema.billing.summary`; a core whose account does not sum the monthly charges
+    costs the summary a second round, for every sub-service's billing by id), nor for a SITE user (their
+    summary is over their sites, read by id)."""
+    if viewer.is_site_user or "breakdown" not in names(asked):
         return {}
     whole = SubscriberWindow(viewer.subscriber_id)
     reads = dict(window_reads(context, whole, below(asked, "breakdown", "subService")))
@@ -242,14 +245,17 @@ class Subscriber(Node):
     )
     async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary | None:
         viewer = info.context.require_viewer()
-        reads = summary_reads(info.context, viewer, inside(selected(info)))  # with the list: one round
-        listed: list[crm.SubService] | Failed
-        try:
-            listed = await _visible_subservices(info.context)
-        except (Unavailable, ContractViolation) as exc:
-            # The account's figures are Billing's alone: they still resolve without the CRM's list.
-            listed = failure(exc, "the sub-services of the financial summary")
-        return await financial_summary(info, viewer, listed, reads)
+        # Started now, with the list: one round (`summary_reads`).
+        reads = summary_reads(info.context, viewer, inside(selected(info)))
+
+        async def listing() -> list[crm.SubService] | Failed:
+            try:
+                return await _visible_subservices(info.context)
+            except (Unavailable, ContractViolation) as exc:
+                # The account's figures are Billing's alone: they still resolve without the CRM's list.
+                return failure(exc, "the sub-services of the financial summary")
+
+        return await financial_summary(info, viewer, listing, reads)
 
     @typed_field(description=billing_down("Newest first, optionally of one status"))
     async def invoices(

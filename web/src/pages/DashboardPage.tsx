@@ -15,6 +15,7 @@ import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { graphql } from "../gql";
 import type { ServiceKind, ServiceStatus, StatusReason } from "../gql/graphql";
+import { countOf } from "../format";
 import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL } from "../labels";
 
 const DashboardSummaryQuery = graphql(`
@@ -255,12 +256,13 @@ export function DashboardPage() {
             hasMore={services.hasNextPage}
             loading={services.loadingMore}
             onMore={services.loadMore}
-            noun="services"
+            noun="service"
           />
         ) : null}
         {needle && !services.loading ? (
           <p className="show-more__count" aria-live="polite">
-            {shown.length} of {services.totalCount ?? services.items.length} services match “{search.trim()}”
+            {shown.length} of {countOf(services.totalCount ?? services.items.length, "service")}{" "}
+            {shown.length === 1 ? "matches" : "match"} “{search.trim()}”
             {services.hasNextPage ? " (still searching…)" : ""}
           </p>
         ) : null}

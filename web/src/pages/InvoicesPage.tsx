@@ -14,7 +14,17 @@ import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
 import { InvoiceBadge } from "../components/StatusBadge";
-import { formatDate, formatDueIn, formatMoney, formatPeriod, ordinal, todayIso, type MoneyValue } from "../format";
+import {
+  formatDate,
+  formatDueIn,
+  formatMoney,
+  formatPeriod,
+  isPositive,
+  lastDayCovered,
+  ordinal,
+  todayIso,
+  type MoneyValue,
+} from "../format";
 import { graphql } from "../gql";
 import type { BillingCyclesQuery, InvoiceRowFragment, InvoicesQuery as InvoicesData, InvoiceStatus } from "../gql/graphql";
 
@@ -79,6 +89,22 @@ const InvoicesWalletQuery = graphql(`
   }
 `);
 
+const InvoicesOnAccountQuery = graphql(`
+  query InvoicesOnAccount {
+    viewer {
+      subscriber {
+        id
+        financialSummary {
+          outstandingOnAccountInvoices {
+            amount
+            currency
+          }
+        }
+      }
+    }
+  }
+`);
+
 const InvoiceChangedSubscription = graphql(`
   subscription InvoiceChanged {
     invoiceChanged {
@@ -97,6 +123,7 @@ const BillingCyclesQueryDoc = graphql(`
           nodes {
             id
             label
+            expiresAt
             billing {
               prepaid
               cycle {
@@ -147,6 +174,9 @@ export function InvoicesPage() {
   const down = [...new Set(lists.flatMap((l) => outages(l.error)))];
 
   const [cycles] = useQuery({ query: BillingCyclesQueryDoc });
+  // What the viewer's sites owe on invoices their role does not list (SITE users on a consolidated account).
+  const [onAccountResult] = useQuery({ query: InvoicesOnAccountQuery });
+  const onAccount = onAccountResult.data?.viewer?.subscriber.financialSummary?.outstandingOnAccountInvoices ?? null;
 
   // Money actions: only for users who may manage billing (the server refuses the others anyway).
   const { canManageBilling } = useViewer();
@@ -225,6 +255,13 @@ export function InvoicesPage() {
           <div className="card">
             <Skeleton lines={5} />
           </div>
+        ) : items.length === 0 && !error && tab !== "paid" && isPositive(onAccount) ? (
+          <EmptyState title="Your sites are billed on the account's invoice">
+            <p data-testid="invoices-on-account">
+              {formatMoney(onAccount)} is owed for your sites on the account's consolidated invoice. Your role does not
+              list that invoice: the account's billing contacts pay it. Each service's page shows its share.
+            </p>
+          </EmptyState>
         ) : items.length === 0 && !error ? (
           <EmptyState
             title={tab === "open" ? "No open invoices — you're all set" : tab === "paid" ? "No paid invoices yet" : "No invoices yet"}
@@ -248,7 +285,7 @@ export function InvoicesPage() {
             hasMore={!!next}
             loading={loadingMore}
             onMore={() => next?.loadMore()}
-            noun="invoices"
+            noun="invoice"
           />
         ) : null}
       </section>
@@ -273,7 +310,7 @@ function InvoiceTable({
   const showPay = canPay && invoices.some((i) => i.status === "OPEN" || i.status === "OVERDUE");
   return (
     <div className="table-wrap card card--flush">
-      <table className="table table--stack">
+      <table className="table table--stack table--invoices">
         <caption className="sr-only">Invoices</caption>
         <thead>
           <tr>
@@ -351,7 +388,10 @@ function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefi
     for (const s of services) {
       if (!s.billing) continue; // Billing is down: the cycle is not known
       const c = s.billing.cycle;
-      const key = [s.billing.prepaid, c.billingDay, c.periodStart, c.periodEnd, c.nextInvoiceOn].join("|");
+      // A prepaid service has no invoices: it groups by the last day it is paid for.
+      const key = s.billing.prepaid
+        ? ["prepaid", lastDayCovered(s.expiresAt)].join("|")
+        : [c.billingDay, c.periodStart, c.periodEnd, c.nextInvoiceOn].join("|");
       const group = byCycle.get(key);
       if (group) group.labels.push(s.label);
       else byCycle.set(key, { sample: s, billing: s.billing, labels: [s.label] });
@@ -379,9 +419,18 @@ function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefi
           const who = groups.length === 1 ? null : labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
           return (
             <li key={`${sample.id}`} className="cycle__row">
-              <span className="strong">{billing.prepaid ? "Prepaid" : `Billed monthly on the ${ordinal(c.billingDay)}`}</span>
-              <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
-              <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
+              {billing.prepaid ? (
+                <>
+                  <span className="strong">Prepaid from the wallet</span>
+                  {sample.expiresAt ? <span>Paid through {formatDate(lastDayCovered(sample.expiresAt))}</span> : null}
+                </>
+              ) : (
+                <>
+                  <span className="strong">Billed monthly on the {ordinal(c.billingDay)}</span>
+                  <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
+                  <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
+                </>
+              )}
               {who ? <span className="muted small">{who}</span> : null}
             </li>
           );

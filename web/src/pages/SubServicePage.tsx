@@ -18,6 +18,7 @@ import { UsageChart } from "../components/UsageChart";
 import { onlyOutages, outages } from "../api/outage";
 import {
   addDays,
+  countOf,
   formatDate,
   formatDateTime,
   formatDueIn,
@@ -27,8 +28,10 @@ import {
   formatRelative,
   formatSpeed,
   isPositive,
+  lastDayCovered,
   ordinal,
   todayIso,
+  todayUtcIso,
 } from "../format";
 import { graphql } from "../gql";
 import type { ServiceStatus, StatusReason, SubServiceDetailQuery } from "../gql/graphql";
@@ -114,16 +117,29 @@ const SubServiceDetailQuery = graphql(`
             periodEnd
             nextInvoiceOn
           }
-          openInvoices {
-            id
-            number
-            status
+          openInvoiceShares {
             dueOn
-            balance {
+            overdue
+            subServiceCount
+            amount {
               amount
               currency
             }
-            pdfUrl
+            invoice {
+              id
+              number
+              status
+              dueOn
+              total {
+                amount
+                currency
+              }
+              balance {
+                amount
+                currency
+              }
+              pdfUrl
+            }
           }
         }
       }
@@ -143,7 +159,9 @@ function signalClass(dbm: number | null | undefined): string {
 export function SubServicePage() {
   const { id = "" } = useParams();
   const today = todayIso();
-  const variables = useMemo(() => ({ id, from: addDays(today, -29), to: today }), [id, today]);
+  // Usage is counted per UTC day (the live session's bytes are today's there): the 30 days ending today, UTC.
+  const usageTo = todayUtcIso();
+  const variables = useMemo(() => ({ id, from: addDays(usageTo, -29), to: usageTo }), [id, usageTo]);
   const [result, refetch] = useQuery({ query: SubServiceDetailQuery, variables });
   const retry = () => refetch({ requestPolicy: "network-only" });
   const { canManageBilling, role } = useViewer();
@@ -275,9 +293,9 @@ export function SubServicePage() {
             </div>
             {service.expiresAt ? (
               <div>
-                <dt>Prepaid until</dt>
+                <dt>Prepaid through</dt>
                 <dd className="strong" data-testid="service-expires">
-                  {formatDateTime(service.expiresAt)}
+                  {formatDate(lastDayCovered(service.expiresAt))}
                 </dd>
               </div>
             ) : null}
@@ -325,8 +343,11 @@ export function SubServicePage() {
               {service.liveSession.bytesIn != null || service.liveSession.bytesOut != null ? (
                 <div>
                   <dt>This session</dt>
-                  <dd>
+                  <dd data-testid="session-usage">
                     {formatGB(service.liveSession.bytesIn)} down · {formatGB(service.liveSession.bytesOut)} up
+                    {service.liveSession.since ? (
+                      <span className="muted small"> since {formatDateTime(service.liveSession.since)}</span>
+                    ) : null}
                   </dd>
                 </div>
               ) : null}
@@ -340,9 +361,14 @@ export function SubServicePage() {
       </div>
 
       <section className="card" aria-labelledby="usage-title">
-        <h2 id="usage-title" className="card__title">
-          Usage — last 30 days
+        <h2 id="usage-title" className="card__title" data-testid="usage-title">
+          Usage — {service.usage ? formatPeriod(service.usage.from, service.usage.to) : "last 30 days"}
         </h2>
+        {service.usage && service.liveSession?.online ? (
+          <p className="muted small" data-testid="usage-note">
+            Includes the current session's traffic up to now. Days are counted in UTC.
+          </p>
+        ) : null}
         {service.usage ? (
           <UsageChart
             from={service.usage.from}
@@ -453,39 +479,70 @@ export function SubServicePage() {
               </div>
               <div>
                 <dt>Billing cycle</dt>
-                <dd>
-                  {billing.prepaid ? "Prepaid" : `Monthly, on the ${ordinal(cycle.billingDay)}`}
-                  <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
+                <dd data-testid="billing-cycle">
+                  {billing.prepaid ? (
+                    <>
+                      Prepaid from your wallet
+                      {service.expiresAt ? (
+                        <span className="muted small"> · paid through {formatDate(lastDayCovered(service.expiresAt))}</span>
+                      ) : null}
+                    </>
+                  ) : (
+                    <>
+                      Monthly, on the {ordinal(cycle.billingDay)}
+                      <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
+                    </>
+                  )}
                 </dd>
               </div>
-              <div>
-                <dt>Next invoice</dt>
-                <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
-              </div>
+              {billing.prepaid ? null : (
+                <div>
+                  <dt>Next invoice</dt>
+                  <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
+                </div>
+              )}
             </dl>
           ) : null}
           <Unavailable backends={down("billing")} missing={{ billing: "charges and open invoices" }} />
-          {billing?.openInvoices ? <h3 className="card__subtitle">Open invoices</h3> : null}
-          {!billing?.openInvoices ? null : billing.openInvoices.length === 0 ? (
+          {billing?.openInvoiceShares ? <h3 className="card__subtitle">Open invoices</h3> : null}
+          {!billing?.openInvoiceShares ? null : billing.openInvoiceShares.length === 0 ? (
             <p className="muted">No open invoices — you're all set.</p>
           ) : (
             <ul className="plain-list">
-              {billing.openInvoices.map((inv) => {
-                const overdue = inv.status === "OVERDUE" || (inv.status === "OPEN" && inv.dueOn < today);
+              {billing.openInvoiceShares.map((share, i) => {
+                const inv = share.invoice;
+                const overdue = share.overdue || share.dueOn < today;
+                const dueLine = (
+                  <span className={`small ${overdue ? "text-due" : "muted"}`}>
+                    {" "}
+                    {formatDate(share.dueOn)} ({formatDueIn(share.dueOn, today)})
+                  </span>
+                );
                 return (
-                  <li key={inv.id} className="plain-list__row">
-                    <span>
-                      <span className="strong">{inv.number}</span>{" "}
-                      <InvoiceBadge status={inv.status} overdue={overdue} />
-                      <span className={`small ${overdue ? "text-due" : "muted"}`}>
-                        {" "}
-                        {formatDate(inv.dueOn)} ({formatDueIn(inv.dueOn, today)})
-                      </span>
-                    </span>
+                  <li key={inv?.id ?? `account-${i}`} className="plain-list__row" data-testid="invoice-share">
+                    <div>
+                      {inv ? (
+                        <>
+                          <span className="strong">{inv.number}</span> <InvoiceBadge status={inv.status} overdue={overdue} />
+                        </>
+                      ) : (
+                        <span className="strong">Account invoice</span>
+                      )}
+                      {dueLine}
+                      {share.subServiceCount > 1 ? (
+                        <p className="muted small share-note" data-testid="invoice-share-note">
+                          {inv
+                            ? `Invoice ${inv.number} (${formatMoney(inv.total)}) covers ${countOf(share.subServiceCount, "service")}; this service: ${formatMoney(share.amount)}.`
+                            : `The account's consolidated invoice covers ${countOf(share.subServiceCount, "service")}; this service: ${formatMoney(share.amount)}. The account's billing contacts pay it.`}
+                        </p>
+                      ) : null}
+                    </div>
                     <span className="plain-list__end">
-                      <span className="strong">{formatMoney(inv.balance)}</span>
-                      <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
-                      {canManageBilling ? <InvoicePayActions invoice={inv} walletBalance={null} /> : null}
+                      <span className="strong" title="This service's share">
+                        {formatMoney(share.amount)}
+                      </span>
+                      {inv ? <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} /> : null}
+                      {inv && canManageBilling ? <InvoicePayActions invoice={inv} walletBalance={null} /> : null}
                     </span>
                   </li>
                 );

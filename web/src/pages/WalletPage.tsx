@@ -165,7 +165,7 @@ export function WalletPage() {
             hasMore={wallet.hasNextPage}
             loading={wallet.loadingMore}
             onMore={wallet.loadMore}
-            noun="transactions"
+            noun="transaction"
           />
         ) : null}
       </section>
