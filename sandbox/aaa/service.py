@@ -198,6 +198,41 @@ class AaaService:
                 return
             self.set_down(subservice_id, "SUSPENDED", reason, note, actor="SYSTEM")
 
+    def set_profile(
+        self, subservice_id: str, plan: str, down_mbps: int | None, up_mbps: int | None
+    ) -> dict[str, Any]:
+        """Provision a plan's bandwidth profile (a RADIUS CoA on the live session: no reconnect). The same
+        profile again is a no-op (`changed: false`); a change emits `service.profile_changed`."""
+        if not isinstance(plan, str) or not plan.strip() or len(plan) > 100:
+            raise invalid("`plan` must be a non-empty string of at most 100 characters")
+        for key, value in (("down_mbps", down_mbps), ("up_mbps", up_mbps)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000
+            ):
+                raise invalid(f"`{key}` must be null or an integer from 1 to 100000")
+        with self.db.transaction():
+            row = self._row(subservice_id)
+            if (row["down_mbps"] is None) != (down_mbps is None):
+                raise invalid("speeds are for INTERNET sub-services only, and every INTERNET plan has them")
+            same = (row["plan_name"], row["down_mbps"], row["up_mbps"]) == (plan, down_mbps, up_mbps)
+            if not same:
+                self.db.execute(
+                    "UPDATE aaa_subservice SET plan_name = ?, down_mbps = ?, up_mbps = ? WHERE id = ?",
+                    (plan, down_mbps, up_mbps, subservice_id),
+                )
+                self.outbox.emit(
+                    "service.profile_changed",
+                    subscriber_id=row["subscriber_id"],
+                    subservice_id=subservice_id,
+                    data={
+                        "subservice_id": subservice_id,
+                        "plan": plan,
+                        "down_mbps": down_mbps,
+                        "up_mbps": up_mbps,
+                    },
+                )
+            return {**profile_item(self._row(subservice_id)), "changed": not same}
+
     def _change(
         self, row: sqlite3.Row, status: str, reason: str | None, note: str | None, actor: str
     ) -> dict[str, Any]:

@@ -35,3 +35,7 @@ class AaaSystem(System):
     def accounting(self, subservice_ids: Sequence[str]) -> list[dict[str, Any]]:
         """`SessionAccounting`: the sessions of these sub-services, ended and live, with what they counted."""
         return self.service.accounting(subservice_ids)
+
+    def set_plan(self, subservice_id: str, plan: str, down_mbps: int | None, up_mbps: int | None) -> None:
+        """`ServiceControl`: provision the profile of a plan that took effect."""
+        self.service.set_profile(subservice_id, plan, down_mbps, up_mbps)

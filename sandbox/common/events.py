@@ -49,6 +49,9 @@ FAILING_AFTER = 5
 MAX_BACKOFF_S = 300
 EVENT_TYPES = (
     "service.status_changed",
+    "service.profile_changed",
+    "subservice.plan_changed",
+    "subservice.add_on_bought",
     "invoice.created",
     "invoice.updated",
     "payment.recorded",
@@ -57,6 +60,8 @@ EVENT_TYPES = (
     "ticket.updated",
     "notification.created",
     "portal_user.updated",
+    "device.task_changed",
+    "incident.changed",
 )
 
 

@@ -25,6 +25,10 @@ class ServiceControl(Protocol):
         """Suspend a sub-service for `reason` (NON_PAYMENT, ADMINISTRATIVE, …); a no-op if already so."""
         ...
 
+    def set_plan(self, subservice_id: str, plan: str, down_mbps: int | None, up_mbps: int | None) -> None:
+        """Provision the bandwidth profile of a plan that took effect (a downgrade at the new period)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ChargeOutcome:

@@ -13,6 +13,7 @@ from sandbox.common.http import invalid, not_found
 from sandbox.common.peers import SessionAccounting
 from sandbox.common.window import Window
 from sandbox.oss.config import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS
+from sandbox.oss.cpe import CpeService
 from sandbox.oss.store import addon_item, device_item
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -52,11 +53,14 @@ def _spread(session: dict[str, Any], start: date, end: date, per_day: dict[str, 
 
 
 class OssService:
-    def __init__(self, db: Database, accounting: SessionAccounting | None = None) -> None:
+    def __init__(
+        self, db: Database, accounting: SessionAccounting | None = None, cpe: CpeService | None = None
+    ) -> None:
         self.db = db
         # AAA's session accounting (wired in the combined sandbox): the usage of the days since the seeded
         # sessions began is what the sessions counted. Run alone, OSS has only its recorded days.
         self.accounting = accounting
+        self.cpe = cpe
 
     def today(self) -> date:
         """The seed's today: usage windows are counted from the day the world was seeded for."""
@@ -124,6 +128,8 @@ class OssService:
                     device_id,
                 ),
             )
+            if self.cpe is not None and is_online and not current["online"]:
+                self.cpe.came_online(device_id)
             return self.device(device_id)
 
     # --- usage -------------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from aiodataloader import DataLoader
 
 from adapters.errors import BackendError, ContractViolation, Rejected, Unavailable
 from adapters.ports.aaa import BandwidthProfile, LiveSession, ServiceStatus
-from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, SubServiceBilling
+from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, Offers, SubServiceBilling
+from adapters.ports.cpe import CpeView, DeviceTask, Incident
 from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, TicketSummary
 from adapters.ports.oss import AddOn, Device, Usage
 from adapters.ports.window import Covered, SubscriberWindow
@@ -216,6 +217,31 @@ class AddOnsBySubServiceIdLoader(BatchLoader[str, list[AddOn]]):
         return [found.get(k, []) for k in keys]
 
 
+class CpeByDeviceIdLoader(BatchLoader[str, CpeView | None]):
+    """Wi-Fi networks and hosts of managed devices (None: not managed through the ACS)."""
+
+    async def batch_load(self, keys: list[str]) -> list[CpeView | None]:
+        found = await self.backends.oss.cpe_for(keys)
+        return [found.get(k) for k in keys]
+
+
+class TasksByDeviceIdLoader(BatchLoader[str, list[DeviceTask]]):
+    async def batch_load(self, keys: list[str]) -> list[list[DeviceTask]]:
+        found = await self.backends.oss.tasks_for(keys)
+        return [found.get(k, []) for k in keys]
+
+
+class IncidentsBySubServiceIdLoader(BatchLoader[str, list[Incident]]):
+    """The open incidents affecting each sub-service (one call for every key)."""
+
+    async def batch_load(self, keys: list[str]) -> list[list[Incident]]:
+        grouped: dict[str, list[Incident]] = {k: [] for k in keys}
+        for incident in await self.backends.oss.incidents_for(keys):
+            for subservice_id in incident.subservice_ids:
+                grouped.setdefault(subservice_id, []).append(incident)
+        return [grouped[k] for k in keys]
+
+
 @dataclass(frozen=True, slots=True)
 class UsageKey:
     """A sub-service's usage over `[start, end]`; None lets OSS pick (end: today, start: 29 days before)."""
@@ -304,6 +330,12 @@ class InvoicesBySubscriberIdLoader(BatchLoader[InvoicesKey, list[Invoice]]):
                 for invoice in invoices:
                     self.by_id.prime(invoice.id, invoice)
         return [by_status[k.status].get(k.subscriber_id, []) for k in keys]
+
+
+class OffersBySubServiceIdLoader(BatchLoader[str, Offers | None]):
+    async def batch_load(self, keys: list[str]) -> list[Offers | None]:
+        found = await self.backends.billing.offers(keys)
+        return [found.get(k) for k in keys]
 
 
 # ----------------------------------------------------------------------------------------- by subscriber
@@ -426,6 +458,10 @@ class Loaders:
         return BillingBySubServiceIdLoader(self._backends)
 
     @cached_property
+    def offers_by_subservice_id(self) -> OffersBySubServiceIdLoader:
+        return OffersBySubServiceIdLoader(self._backends)
+
+    @cached_property
     def installments_by_subservice_id(self) -> InstallmentsBySubServiceIdLoader:
         return InstallmentsBySubServiceIdLoader(self._backends)
 
@@ -436,3 +472,15 @@ class Loaders:
     @cached_property
     def invoices_by_subscriber_id(self) -> InvoicesBySubscriberIdLoader:
         return InvoicesBySubscriberIdLoader(self._backends, self.invoice_by_id)
+
+    @cached_property
+    def cpe_by_device_id(self) -> CpeByDeviceIdLoader:
+        return CpeByDeviceIdLoader(self._backends)
+
+    @cached_property
+    def tasks_by_device_id(self) -> TasksByDeviceIdLoader:
+        return TasksByDeviceIdLoader(self._backends)
+
+    @cached_property
+    def incidents_by_subservice_id(self) -> IncidentsBySubServiceIdLoader:
+        return IncidentsBySubServiceIdLoader(self._backends)

@@ -30,6 +30,9 @@ from schema.core.node import Node, encode_id, nodes_of
 from schema.core.permission import can_see_subservice
 from schema.core.prefetch import MISSING, Failed, Missing, now_or_later, required
 from schema.core.resolver import typed_field
+from schema.service import offer_fields
+from schema.service.offer_fields import PlanChangePreviewResult
+from schema.service.offers import AddOnOffer, PendingPlanChange, ServicePlan
 from schema.service.parts import (
     AddOn,
     BandwidthProfile,
@@ -312,6 +315,44 @@ class SubService(Node):
             loaders.account_by_subscriber_id.load(self.record.subscriber_id),
         )
         return _renewable(record, account)
+
+    @typed_field(
+        graphql_type=list[ServicePlan] | None,
+        description=billing_down(
+            "The plans this sub-service can be on (`changePlan`), the current one marked"
+        ),
+    )
+    async def available_plans(self, info: Info[Context, None]) -> list[ServicePlan]:
+        return await offer_fields.available_plans(info, self.record)
+
+    @typed_field(
+        graphql_type=list[AddOnOffer] | None,
+        description=billing_down("The add-ons and data top-ups this sub-service can buy (`buyAddOn`)"),
+    )
+    async def available_add_ons(self, info: Info[Context, None]) -> list[AddOnOffer]:
+        return await offer_fields.available_add_ons(info, self.record)
+
+    @typed_field(
+        graphql_type=PendingPlanChange | None,
+        description=billing_down("A downgrade waiting for the next billing period; null when none is"),
+    )
+    async def pending_plan_change(self, info: Info[Context, None]) -> PendingPlanChange | None:
+        return await offer_fields.pending_plan_change(info, self.record)
+
+    @typed_field(
+        description=(
+            "What moving to the plan `planCode` would cost (Billing's proration) and when it would take effect; "
+            "nothing changes until `changePlan`. Null when Billing is unavailable."
+        )
+    )
+    async def plan_change_preview(
+        self,
+        info: Info[Context, None],
+        plan_code: Annotated[
+            str, strawberry.argument(description="The plan's `code` (see `availablePlans`).")
+        ],
+    ) -> PlanChangePreviewResult | None:
+        return await offer_fields.plan_change_preview(info, self.record, plan_code)
 
     @typed_field(
         graphql_type=SubServiceBilling | None, description=billing_down("Charges, cycle and what it owes")

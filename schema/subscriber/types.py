@@ -36,6 +36,8 @@ from schema.core.permission import CanSeeWallet, null_unless, visible_subservice
 from schema.core.prefetch import Failed, failure
 from schema.core.resolver import typed_field
 from schema.payments.types import Autopay, PaymentMethod, autopay_of, manages_billing, payment_methods_of
+from schema.service.cpe import ServiceIncident
+from schema.service.incidents import incidents_affecting
 from schema.service.parts import ServiceKind, ServiceStatus
 from schema.service.prefetch import Windowed, window_reads
 from schema.service.types import SubService, subservice_objects
@@ -357,6 +359,15 @@ class Subscriber(Node):
         if not manages_billing(info):
             return None
         return await autopay_of(info.context, self.subscriber_id)
+
+    @typed_field(
+        description=(
+            "Outages and planned maintenance in the network that affect the sub-services the viewer may see, "
+            "under way first. Null when OSS (or the CRM) is unavailable."
+        )
+    )
+    async def service_incidents(self, info: Info[Context, None]) -> list[ServiceIncident]:
+        return await incidents_affecting(info.context, await _visible_subservices(info.context))
 
     async def _account_number(self, context: Context) -> str:
         """For the statement's file name: the CRM's, or Billing's when the CRM is unavailable."""

@@ -114,6 +114,7 @@ class BillingBase:
             data={
                 "entry_id": entry_id,
                 "kind": kind,
+                "description": description,
                 "amount": money(amount, self.currency),
                 "balance": money(balance, self.currency),
             },

@@ -19,13 +19,14 @@ function html(node: ReactNode): string {
     </Provider>,
   );
 }
-const usd = (amount: string) => ({ amount, currency: "USD" });
+const usd = (amount: string) => ({ __typename: "Money" as const, amount, currency: "USD" });
 
 describe("SubServiceCard", () => {
   it("shows status in words, speed, devices and billing", () => {
     const out = html(
       <SubServiceCard
         service={{
+          __typename: "SubService",
           id: "U3ViU2VydmljZTpTUy0xMDAyLTE=",
           label: "Internet – Home",
           location: "4 Mill Road",
@@ -34,13 +35,18 @@ describe("SubServiceCard", () => {
           statusReason: "NON_PAYMENT",
           statusSince: "2026-11-20T06:00:00Z",
           expiresAt: null,
-          profile: { planName: "Fiber 100", downMbps: 100, upMbps: 20 },
-          liveSession: { online: false },
+          profile: { __typename: "BandwidthProfile", planName: "Fiber 100", downMbps: 100, upMbps: 20 },
+          liveSession: { __typename: "LiveSession", online: false },
           devices: [
-            { id: "d1", online: false },
-            { id: "d2", online: true },
+            { __typename: "Device", id: "d1", online: false },
+            { __typename: "Device", id: "d2", online: true },
           ],
-          billing: { prepaid: false, outstanding: usd("29.99"), cycle: { nextInvoiceOn: "2026-12-01" } },
+          billing: {
+            __typename: "SubServiceBilling",
+            prepaid: false,
+            outstanding: usd("29.99"),
+            cycle: { __typename: "BillingCycle", nextInvoiceOn: "2026-12-01" },
+          },
         }}
       />,
     );
@@ -60,6 +66,7 @@ describe("FinancialStrip", () => {
     const out = html(
       <FinancialStrip
         summary={{
+          __typename: "FinancialSummary",
           outstanding: usd("29.99"),
           overdue: usd("29.99"),
           nextDueOn: "2026-11-13",
@@ -79,6 +86,7 @@ describe("FinancialStrip", () => {
     const out = html(
       <FinancialStrip
         summary={{
+          __typename: "FinancialSummary",
           outstanding: usd("0.00"),
           overdue: usd("0.00"),
           nextDueOn: null,
@@ -98,6 +106,7 @@ describe("FinancialStrip for a SITE user billed on the account's invoice", () =>
     const out = html(
       <FinancialStrip
         summary={{
+          __typename: "FinancialSummary",
           outstanding: usd("185.06"),
           overdue: usd("0.00"),
           nextDueOn: "2026-12-16",
@@ -132,6 +141,7 @@ describe("SubServiceCard, prepaid and connected", () => {
     const out = html(
       <SubServiceCard
         service={{
+          __typename: "SubService",
           id: "U3ViU2VydmljZTpTUy0xMDAzLTI=",
           label: "VoIP – Home",
           location: "77 Quarry Street",
@@ -140,10 +150,15 @@ describe("SubServiceCard, prepaid and connected", () => {
           statusReason: null,
           statusSince: null,
           expiresAt: "2026-12-12T00:00:00+00:00",
-          profile: { planName: "Home Voice (prepaid)", downMbps: null, upMbps: null },
-          liveSession: { online: true },
-          devices: [{ id: "d1", online: true }],
-          billing: { prepaid: true, outstanding: usd("0.00"), cycle: { nextInvoiceOn: "2027-01-01" } },
+          profile: { __typename: "BandwidthProfile", planName: "Home Voice (prepaid)", downMbps: null, upMbps: null },
+          liveSession: { __typename: "LiveSession", online: true },
+          devices: [{ __typename: "Device", id: "d1", online: true }],
+          billing: {
+            __typename: "SubServiceBilling",
+            prepaid: true,
+            outstanding: usd("0.00"),
+            cycle: { __typename: "BillingCycle", nextInvoiceOn: "2027-01-01" },
+          },
         }}
       />,
     );
@@ -179,6 +194,7 @@ describe("InstallmentRow", () => {
       <ul>
         <InstallmentRow
           plan={{
+            __typename: "InstallmentPlan",
             description: "Wi-Fi 6 router",
             total: usd("120.00"),
             paid: usd("40.00"),

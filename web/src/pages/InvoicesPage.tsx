@@ -1,10 +1,9 @@
-import { useCallback, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
-import { WalletChangedSubscription } from "../api/liveOperations";
 import { usePaginated } from "../api/paginate";
-import { useLiveSubscription, useResync } from "../api/useLive";
+import { useResync } from "../api/useLive";
 import { CancelledNotice } from "../components/CancelledNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
@@ -105,14 +104,6 @@ const InvoicesOnAccountQuery = graphql(`
   }
 `);
 
-const InvoiceChangedSubscription = graphql(`
-  subscription InvoiceChanged {
-    invoiceChanged {
-      ...InvoiceRow
-    }
-  }
-`);
-
 const BillingCyclesQueryDoc = graphql(`
   query BillingCycles {
     viewer {
@@ -181,21 +172,12 @@ export function InvoicesPage() {
   // Money actions: only for users who may manage billing (the server refuses the others anyway).
   const { canManageBilling } = useViewer();
   const [walletResult, refetchWallet] = useQuery({ query: InvoicesWalletQuery, pause: !canManageBilling });
-  const [walletLive, setWalletLive] = useState<MoneyValue | null>(null);
-  const walletBalance = walletLive ?? walletResult.data?.viewer?.subscriber.wallet?.balance ?? null;
+  const walletBalance = walletResult.data?.viewer?.subscriber.wallet?.balance ?? null;
 
-  // Rows updated in place (wallet applied, a payment settled) without reloading the list.
-  const [updated, setUpdated] = useState<Record<string, InvoiceRowFragment>>({});
-  const patch = useCallback((invoice: InvoiceRowFragment) => setUpdated((u) => ({ ...u, [invoice.id]: invoice })), []);
-  const rows = useMemo(() => items.map((i) => updated[i.id] ?? i), [items, updated]);
-
-  useLiveSubscription(InvoiceChangedSubscription, {}, (data) => patch(data.invoiceChanged));
-  useLiveSubscription(WalletChangedSubscription, {}, (data) => setWalletLive(data.walletChanged.balance), {
-    pause: !canManageBilling,
-  });
+  // Live: an invoice changed, a payment settled, the wallet moved — the account's events (LiveCacheFeed) update the
+  // normalized cache, and the rows and the wallet balance shown here follow it; no copy is patched here.
+  const rows = items;
   useResync(() => {
-    setUpdated({});
-    setWalletLive(null);
     for (const l of lists) l.reload();
     if (canManageBilling) refetchWallet({ requestPolicy: "network-only" });
   });
@@ -272,10 +254,6 @@ export function InvoicesPage() {
             today={today}
             canPay={canManageBilling}
             walletBalance={walletBalance}
-            onUpdated={(invoice, balance) => {
-              patch(invoice);
-              if (balance) setWalletLive(balance);
-            }}
           />
         ) : null}
         {!loading ? (
@@ -298,13 +276,11 @@ function InvoiceTable({
   today,
   canPay,
   walletBalance,
-  onUpdated,
 }: {
   invoices: InvoiceRowFragment[];
   today: string;
   canPay: boolean;
   walletBalance: MoneyValue | null;
-  onUpdated: (invoice: InvoiceRowFragment, walletBalance: MoneyValue | null) => void;
 }) {
   const showService = invoices.some((i) => i.subService);
   const showPay = canPay && invoices.some((i) => i.status === "OPEN" || i.status === "OVERDUE");
@@ -366,7 +342,7 @@ function InvoiceTable({
                 </td>
                 {showPay ? (
                   <td data-label="Pay" className="pay-cell">
-                    <InvoicePayActions invoice={inv} walletBalance={walletBalance} onUpdated={onUpdated} />
+                    <InvoicePayActions invoice={inv} walletBalance={walletBalance} />
                   </td>
                 ) : null}
               </tr>

@@ -240,6 +240,7 @@ function PaymentReturn({ kind, invoiceId }: { kind: ReturnKind; invoiceId: strin
 
   useLiveSubscription(PaymentSettledSubscription, {}, (data) => {
     const e = data.paymentSettled;
+    if (e.kind === "ADD_ON") return; // bought from a sub-service's page, which follows it there
     dispatch({
       type: "settled",
       event: {

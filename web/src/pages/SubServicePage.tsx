@@ -1,9 +1,8 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
-import { PaymentSettledSubscription, ServiceStatusChangedSubscription } from "../api/liveOperations";
-import { useLiveSubscription, useResync } from "../api/useLive";
+import { useLiveEvents, useResync } from "../api/useLive";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { DeviceIcon, ServiceKindIcon } from "../components/Icons";
 import { InstallmentRow } from "../components/InstallmentCard";
@@ -11,11 +10,14 @@ import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
 import { PageHeader } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
+import { AddOnShop } from "../components/AddOnShop";
+import { PlanChange, ServiceProfileSubscription } from "../components/PlanChange";
 import { RenewService } from "../components/RenewService";
 import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge";
 import { Unavailable } from "../components/Unavailable";
 import { UsageChart } from "../components/UsageChart";
 import { onlyOutages, outages } from "../api/outage";
+import { WifiRouterSection } from "../cpe/WifiRouter";
 import {
   addDays,
   countOf,
@@ -34,7 +36,7 @@ import {
   todayUtcIso,
 } from "../format";
 import { graphql } from "../gql";
-import type { ServiceStatus, StatusReason, SubServiceDetailQuery } from "../gql/graphql";
+import type { SubServiceDetailQuery } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
 
 const SubServiceDetailQuery = graphql(`
@@ -166,23 +168,15 @@ export function SubServicePage() {
   const retry = () => refetch({ requestPolicy: "network-only" });
   const { canManageBilling, role } = useViewer();
 
-  // Live: the status badge follows serviceStatusChanged without a reload; a settled payment re-reads the page
-  // (open invoices change); so does a reconnect.
-  const [liveStatus, setLiveStatus] = useState<{
-    id: string;
-    status: ServiceStatus | null;
-    statusReason: StatusReason | null;
-    statusSince: string | null;
-  } | null>(null);
-  useLiveSubscription(ServiceStatusChangedSubscription, {}, ({ serviceStatusChanged: s }) => {
-    if (s.id === id) setLiveStatus({ id: s.id, status: s.status, statusReason: s.statusReason, statusSince: s.statusSince });
-  });
-  useLiveSubscription(PaymentSettledSubscription, {}, retry);
+  // Live: the account's events (LiveCacheFeed) update the normalized cache: the status badge, the amounts and the
+  // open invoices follow them without a reload. A reconnect re-reads the page.
+  // The speeds follow a plan change the same way (only this page selects the profile on the event).
+  useLiveEvents(ServiceProfileSubscription);
   useResync(retry);
 
   const node = result.data?.node;
   const loaded: Detail | null = node && node.__typename === "SubService" ? node : null;
-  const service: Detail | null = loaded && liveStatus?.id === loaded.id ? { ...loaded, ...liveStatus } : loaded;
+  const service: Detail | null = loaded;
 
   if (!service) {
     if (result.fetching || (!result.data && !result.error)) {
@@ -279,12 +273,16 @@ export function SubServicePage() {
           <dl className="facts">
             <div>
               <dt>Profile</dt>
-              <dd>{service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}</dd>
+              <dd data-testid="service-plan">
+                {service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}
+              </dd>
             </div>
             {speed ? (
               <div>
                 <dt>Speed (down/up)</dt>
-                <dd className="strong">{speed}</dd>
+                <dd className="strong" data-testid="service-speed">
+                  {speed}
+                </dd>
               </div>
             ) : null}
             <div>
@@ -308,6 +306,7 @@ export function SubServicePage() {
               onRenewed={retry}
             />
           ) : null}
+          {!billing?.prepaid ? <PlanChange serviceId={service.id} canChange={role !== "VIEWER"} onChanged={retry} /> : null}
         </section>
 
         <section className="card" aria-labelledby="session-title">
@@ -443,6 +442,8 @@ export function SubServicePage() {
         )}
       </section>
 
+      <WifiRouterSection subServiceId={service.id} />
+
       <div className="grid-2">
         <section className="card" aria-labelledby="addons-title">
           <h2 id="addons-title" className="card__title">
@@ -551,6 +552,8 @@ export function SubServicePage() {
           )}
         </section>
       </div>
+
+      <AddOnShop serviceId={service.id} canBuy={canManageBilling} onBought={retry} />
 
       {service.installments === null ? (
         <Unavailable backends={down("installments")} missing={{ billing: "installment plans" }} />
