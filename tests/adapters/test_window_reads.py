@@ -85,13 +85,15 @@ async def test_every_system_cuts_the_crms_page(core: Core, offset: int, limit: i
 
 
 async def test_a_sub_service_without_devices_is_still_covered(core: Core) -> None:
-    core.sandbox.oss.db.execute("DELETE FROM oss_device WHERE subservice_id = 'SS-1001-2'")
+    # A line OSS has just provisioned, with no CPE yet (and, for the test, one the CRM does not list).
+    core.sandbox.oss.db.execute(
+        "INSERT INTO oss_subservice (id, subscriber_id, kind) VALUES ('SS-1001-9', 'SUB-1001', 'VOIP')"
+    )
     listed = [s.id for s in await core.crm.all_subservices_of("SUB-1001")]
     devices = await core.oss.devices_of(SubscriberWindow("SUB-1001"))
-    assert "SS-1001-2" in listed
-    assert devices.subservice_ids == frozenset(listed)
-    assert devices.found["SS-1001-2"] == []
-    assert devices.found == await core.oss.devices_for(listed)
+    assert devices.subservice_ids == frozenset([*listed, "SS-1001-9"])
+    assert devices.found["SS-1001-9"] == []
+    assert devices.found == await core.oss.devices_for([*listed, "SS-1001-9"])
 
 
 async def test_an_unknown_subscriber_has_nothing_and_a_bad_window_is_refused(core: Core) -> None:
