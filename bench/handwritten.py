@@ -8,10 +8,11 @@ strings as that operation's `data`, so that the bench can compare the two field 
 It does what a careful person would write by hand for that one page, and nothing more:
 - the access token is checked locally (PyJWT, HS256, the BFF's secret, issuer and audience; no session
   store, which the BFF also consults): the token names the subscriber;
-- the same backend reads as the BFF, each once, in two rounds: first everything keyed by the subscriber
-  (CRM subscriber and sub-service list; Billing account, which carries the monthly total), then everything
-  keyed by the sub-service ids (AAA status, profiles and sessions, OSS devices and Billing's charges for the
-  page's sub-services; OSS incidents for all of them);
+- the same backend reads as the BFF, each once, in one round: everything is keyed by the subscriber
+  (CRM subscriber and sub-service list; Billing account, which carries the monthly total; AAA status,
+  profiles and sessions, OSS devices and Billing's charges for the window of the page, `POST …:by-subscriber`).
+  It trusts every system's window to be the CRM's page (the BFF checks, and reads by id what a window did not
+  cover). Then OSS's incidents for all the listed sub-services;
 - aiohttp to the backends (one keep-alive pool), orjson both ways, plain dicts.
 
 Out of scope, as the page's bench does not need them: SITE users (whose summary is recomputed over their
@@ -105,10 +106,14 @@ class Backends:
         raise AssertionError("unreachable")
 
     async def batch(self, backend: str, path: str, ids: list[str]) -> list[dict[str, Any]]:
-        assert self.session is not None
         if not ids:
             return []
-        body = orjson.dumps({"ids": ids})
+        return await self.post(backend, path, {"ids": ids})
+
+    async def post(self, backend: str, path: str, json_body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The items of a POSTed read (a batch by ids, or a window by subscriber)."""
+        assert self.session is not None
+        body = orjson.dumps(json_body)
         headers = {"content-type": "application/json"}
         for attempt in range(2):
             try:
@@ -207,28 +212,34 @@ def build_app(urls: dict[str, str], api_key: str, secret: str, issuer: str, audi
 
 
 async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str, Any]:
-    # Round 1: everything the token's user and subscriber key.
-    subscribers, listed, accounts = await asyncio.gather(
+    # One round: the token names the subscriber, which keys every read (the page's by its window).
+    page = {"subscriber_id": subscriber_id, "offset": 0, "limit": first}
+    reads = [
         backends.batch("crm", "/v1/subscribers:batch", [subscriber_id]),
         backends.get("crm", f"/v1/subscribers/{subscriber_id}/subservices", limit=1000),
         backends.batch("billing", "/v1/accounts:batch", [subscriber_id]),
-    )
+    ]
+    if first:
+        reads += [
+            backends.post(backend, path, page)
+            for backend, path in (
+                ("aaa", "/v1/status:by-subscriber"),
+                ("aaa", "/v1/profiles:by-subscriber"),
+                ("aaa", "/v1/sessions:by-subscriber"),
+                ("oss", "/v1/devices:by-subscriber"),
+                ("billing", "/v1/subservice-billing:by-subscriber"),
+            )
+        ]
+    subscribers, listed, accounts, *windowed = await asyncio.gather(*reads)
+    statuses, profiles, sessions, devices, charges = windowed or ([], [], [], [], [])
     if not subscribers or not accounts:
         raise BackendFailed("the subscriber or its account is unknown")
     account = accounts[0]
     items: list[dict[str, Any]] = listed["items"]
     ids = [s["id"] for s in items]
     shown = items[:first]
-    shown_ids = [s["id"] for s in shown]
-    # Round 2: everything the sub-service ids key.
-    statuses, profiles, sessions, devices, charges, incidents = await asyncio.gather(
-        backends.batch("aaa", "/v1/status:batch", shown_ids),
-        backends.batch("aaa", "/v1/profiles:batch", shown_ids),
-        backends.batch("aaa", "/v1/sessions:batch", shown_ids),
-        backends.batch("oss", "/v1/devices:batch", shown_ids),
-        backends.batch("billing", "/v1/subservice-billing:batch", shown_ids),
-        backends.batch("oss", "/v1/incidents:batch", ids),
-    )
+    # The incidents of every sub-service: keyed by their ids, so after the list (as the BFF reads them).
+    incidents = await backends.batch("oss", "/v1/incidents:batch", ids)
     status_of = {x["subservice_id"]: x for x in statuses}
     profile_of = {x["subservice_id"]: x for x in profiles}
     session_of = {x["subservice_id"]: x for x in sessions}

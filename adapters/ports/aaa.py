@@ -10,6 +10,7 @@ from typing import Literal, Protocol, get_args
 from msgspec import Struct
 
 from adapters.ports.moment import Moment
+from adapters.ports.window import Covered, SubscriberWindow
 
 ServiceStatusName = Literal["ACTIVE", "SUSPENDED", "RESTRICTED"]
 StatusReason = Literal["NON_PAYMENT", "ADMINISTRATIVE", "FRAUD", "USAGE_CAP", "CUSTOMER_REQUEST"]
@@ -84,6 +85,13 @@ class AaaPort(Protocol):
     async def profiles(self, subservice_ids: Sequence[str]) -> dict[str, BandwidthProfile]: ...
 
     async def sessions(self, subservice_ids: Sequence[str]) -> dict[str, LiveSession]: ...
+
+    # Subscriber-keyed: a window of one subscriber's sub-services (`adapters.ports.window`).
+    async def statuses_of(self, window: SubscriberWindow) -> Covered[ServiceStatus]: ...
+
+    async def profiles_of(self, window: SubscriberWindow) -> Covered[BandwidthProfile]: ...
+
+    async def sessions_of(self, window: SubscriberWindow) -> Covered[LiveSession]: ...
 
     async def reactivate(
         self, subservice_id: str, reason: str, note: str | None = None, *, idempotency_key: str | None = None

@@ -19,6 +19,7 @@ from msgspec import Struct
 
 from adapters.ports.moment import Moment
 from adapters.ports.money import Money
+from adapters.ports.window import Covered, SubscriberWindow
 
 InvoiceStatus = Literal["OPEN", "PAID", "OVERDUE", "VOID"]
 InvoiceMode = Literal["CONSOLIDATED", "PER_SUBSERVICE"]
@@ -296,6 +297,10 @@ class BillingPort(Protocol):
     async def accounts(self, subscriber_ids: Sequence[str]) -> dict[str, BillingAccount]: ...
 
     async def subservice_billing(self, subservice_ids: Sequence[str]) -> dict[str, SubServiceBilling]: ...
+
+    async def subservice_billing_of(self, window: SubscriberWindow) -> Covered[SubServiceBilling]:
+        """Subscriber-keyed (`adapters.ports.window`)."""
+        ...
 
     async def subservices_of_account(self, subscriber_id: str) -> list[BilledSubService]:
         """Every sub-service billed to the account, in the CRM's order; NotFound for an unknown account. The

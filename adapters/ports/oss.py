@@ -14,6 +14,7 @@ from msgspec import Struct
 from adapters.ports.cpe import CpeView, DeviceTask, Incident, WifiChange
 from adapters.ports.moment import Moment
 from adapters.ports.money import Money
+from adapters.ports.window import Covered, SubscriberWindow
 
 DeviceKind = Literal["ONT", "ROUTER", "STB", "ATA", "GATEWAY"]
 DEVICE_KINDS: tuple[DeviceKind, ...] = get_args(DeviceKind)
@@ -61,6 +62,10 @@ class OssPort(Protocol):
 
     async def devices_for(self, subservice_ids: Sequence[str]) -> dict[str, list[Device]]:
         """Every requested id is a key (an empty list when it has no devices or is unknown)."""
+        ...
+
+    async def devices_of(self, window: SubscriberWindow) -> Covered[list[Device]]:
+        """Subscriber-keyed (`adapters.ports.window`): every covered sub-service is a key."""
         ...
 
     async def device(self, device_id: str) -> Device:

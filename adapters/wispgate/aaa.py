@@ -17,7 +17,9 @@ from adapters.ports.aaa import (
     ServiceStatus,
     StatusChange,
 )
+from adapters.ports.window import Covered, SubscriberWindow
 from adapters.wispgate.client import CoreClient, keyed
+from adapters.wispgate.window import read_window
 
 
 class _Reactivated(ServiceStatus, frozen=True, kw_only=True, gc=False):
@@ -61,6 +63,18 @@ class HttpAaa:
     async def sessions(self, subservice_ids: Sequence[str]) -> dict[str, LiveSession]:
         items = await self.client.batch("/v1/sessions:batch", subservice_ids, LiveSession)
         return {s.subservice_id: s for s in items}
+
+    async def statuses_of(self, window: SubscriberWindow) -> Covered[ServiceStatus]:
+        body = await read_window(self.client, "/v1/status:by-subscriber", window, ServiceStatus)
+        return Covered(frozenset(body.subservice_ids), {s.subservice_id: s for s in body.items})
+
+    async def profiles_of(self, window: SubscriberWindow) -> Covered[BandwidthProfile]:
+        body = await read_window(self.client, "/v1/profiles:by-subscriber", window, BandwidthProfile)
+        return Covered(frozenset(body.subservice_ids), {p.subservice_id: p for p in body.items})
+
+    async def sessions_of(self, window: SubscriberWindow) -> Covered[LiveSession]:
+        body = await read_window(self.client, "/v1/sessions:by-subscriber", window, LiveSession)
+        return Covered(frozenset(body.subservice_ids), {s.subservice_id: s for s in body.items})
 
     async def reactivate(
         self, subservice_id: str, reason: str, note: str | None = None, *, idempotency_key: str | None = None

@@ -33,7 +33,9 @@ from adapters.ports.billing import (
 )
 from adapters.ports.money import AmountNotExact, Money
 from adapters.ports.money import wire_amount as exact_amount
+from adapters.ports.window import Covered, SubscriberWindow
 from adapters.wispgate.client import CoreClient, keyed
+from adapters.wispgate.window import read_window
 
 
 def seg(value: str) -> str:
@@ -67,6 +69,12 @@ class HttpBilling:
     async def subservice_billing(self, subservice_ids: Sequence[str]) -> dict[str, SubServiceBilling]:
         items = await self.client.batch("/v1/subservice-billing:batch", subservice_ids, SubServiceBilling)
         return {s.subservice_id: s for s in items}
+
+    async def subservice_billing_of(self, window: SubscriberWindow) -> Covered[SubServiceBilling]:
+        body = await read_window(
+            self.client, "/v1/subservice-billing:by-subscriber", window, SubServiceBilling
+        )
+        return Covered(frozenset(body.subservice_ids), {s.subservice_id: s for s in body.items})
 
     async def subservices_of_account(self, subscriber_id: str) -> list[BilledSubService]:
         path = f"/v1/accounts/{seg(subscriber_id)}/subservices"

@@ -16,7 +16,9 @@ from adapters.errors import NotFound, Rejected
 from adapters.ports.cpe import CpeView, DeviceTask, Incident, WifiChange
 from adapters.ports.moment import Moment
 from adapters.ports.oss import AddOn, Device, Usage
+from adapters.ports.window import Covered, SubscriberWindow
 from adapters.wispgate.client import CoreClient
+from adapters.wispgate.window import read_window
 
 
 class _Parameter(Struct, frozen=True, gc=False):
@@ -70,6 +72,13 @@ class HttpOss:
         for device in await self.client.batch("/v1/devices:batch", subservice_ids, Device):
             grouped.setdefault(device.subservice_id, []).append(device)
         return grouped
+
+    async def devices_of(self, window: SubscriberWindow) -> Covered[list[Device]]:
+        body = await read_window(self.client, "/v1/devices:by-subscriber", window, Device)
+        grouped: dict[str, list[Device]] = {i: [] for i in body.subservice_ids}
+        for device in body.items:
+            grouped.setdefault(device.subservice_id, []).append(device)
+        return Covered(frozenset(grouped), grouped)
 
     async def device(self, device_id: str) -> Device:
         return await self.client.call("GET", f"/v1/devices/{quote(device_id, safe='')}", Device)

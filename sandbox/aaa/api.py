@@ -4,6 +4,9 @@ for `/v1/ops/…`)."""
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,8 +14,10 @@ from starlette.routing import BaseRoute, Route
 
 from sandbox.aaa.config import MAX_HISTORY, STATUSES
 from sandbox.aaa.service import AaaService, check_reason, clean_note
+from sandbox.aaa.store import profile_item, status_item
 from sandbox.common.http import invalid, ok, read_ids, read_object
 from sandbox.common.idempotency import RequestKeys
+from sandbox.common.window import read_window
 
 _DIGITS = re.compile(r"[0-9]{1,6}")
 
@@ -48,6 +53,20 @@ class AaaApi:
 
     async def sessions(self, request: Request) -> Response:
         return ok({"items": self.service.sessions(await read_ids(request))})
+
+    # Subscriber-keyed: a window of one subscriber's sub-services (`sandbox.common.window`).
+    async def _window(self, request: Request, items: Callable[[list[sqlite3.Row]], list[Any]]) -> Response:
+        rows = self.service.window(await read_window(request))
+        return ok({"items": items(rows), "subservice_ids": [r["id"] for r in rows]})
+
+    async def statuses_of(self, request: Request) -> Response:
+        return await self._window(request, lambda rows: [status_item(r) for r in rows])
+
+    async def profiles_of(self, request: Request) -> Response:
+        return await self._window(request, lambda rows: [profile_item(r) for r in rows])
+
+    async def sessions_of(self, request: Request) -> Response:
+        return await self._window(request, self.service.sessions_of)
 
     async def reactivate(self, request: Request) -> Response:
         body = await read_object(request)
@@ -107,6 +126,9 @@ class AaaApi:
             Route(f"{sub}/status-history", self.history, methods=["GET"]),
             Route("/v1/profiles:batch", self.profiles, methods=["POST"]),
             Route("/v1/sessions:batch", self.sessions, methods=["POST"]),
+            Route("/v1/status:by-subscriber", self.statuses_of, methods=["POST"]),
+            Route("/v1/profiles:by-subscriber", self.profiles_of, methods=["POST"]),
+            Route("/v1/sessions:by-subscriber", self.sessions_of, methods=["POST"]),
             Route(f"{sub}/reactivate", self.reactivate, methods=["POST"]),
             Route(f"{sub}/profile", self.set_profile, methods=["PUT"]),
             Route(ops, self.ops_list, methods=["GET"]),

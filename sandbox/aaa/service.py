@@ -17,6 +17,7 @@ from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import conflict, invalid, not_found
+from sandbox.common.window import Window
 
 
 def clean_note(raw: object) -> str | None:
@@ -58,6 +59,16 @@ class AaaService:
     def statuses(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         return [status_item(r) for r in self._rows(ids)]
 
+    def window(self, window: Window) -> list[sqlite3.Row]:
+        """The rows of a window of one subscriber's sub-services (`sandbox.common.window`), in order."""
+        ids = [
+            r[0]
+            for r in self.db.all(
+                "SELECT id FROM aaa_subservice WHERE subscriber_id = ?", (window.subscriber_id,)
+            )
+        ]
+        return self._rows(window.of(ids))
+
     def status(self, subservice_id: str) -> dict[str, Any]:
         return status_item(self._row(subservice_id))
 
@@ -74,8 +85,11 @@ class AaaService:
         return [profile_item(r) for r in self._rows(ids)]
 
     def sessions(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        return self.sessions_of(self._rows(ids))
+
+    def sessions_of(self, rows: Sequence[sqlite3.Row]) -> list[dict[str, Any]]:
         now = clock.now()
-        return [session_item(r, now) for r in self._rows(ids)]
+        return [session_item(r, now) for r in rows]
 
     def accounting(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Every session of these sub-services that AAA knows of, ended (from the log) or live (counted up to

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS aaa_subservice (
     session_started_at TEXT             -- NULL while offline (SUSPENDED)
 );
 CREATE INDEX IF NOT EXISTS aaa_subservice_status ON aaa_subservice (status, id);
+CREATE INDEX IF NOT EXISTS aaa_subservice_subscriber ON aaa_subservice (subscriber_id);
 CREATE TABLE IF NOT EXISTS aaa_status_history (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     subservice_id TEXT NOT NULL REFERENCES aaa_subservice (id),

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from sandbox.common.http import MAX_BATCH, invalid, ok, read_ids, read_object
+from sandbox.common.window import read_window
 from sandbox.oss.config import MAX_FIRMWARE, MAX_SIGNAL_DBM, MIN_SIGNAL_DBM
 from sandbox.oss.cpe import CpeService
 from sandbox.oss.cpe_api import CpeApi
@@ -23,6 +24,10 @@ class OssApi:
 
     async def devices(self, request: Request) -> Response:
         return ok({"items": self.service.devices_for(await read_ids(request))})
+
+    async def devices_of(self, request: Request) -> Response:
+        ids = self.service.subservices_in(await read_window(request))
+        return ok({"items": self.service.devices_for(ids), "subservice_ids": ids})
 
     async def device(self, request: Request) -> Response:
         return ok(self.service.device(request.path_params["device_id"]))
@@ -72,6 +77,7 @@ class OssApi:
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/v1/devices:batch", self.devices, methods=["POST"]),
+            Route("/v1/devices:by-subscriber", self.devices_of, methods=["POST"]),
             Route("/v1/devices/{device_id}", self.device, methods=["GET"]),
             Route("/v1/usage:batch", self.usage, methods=["POST"]),
             Route("/v1/addons:batch", self.addons, methods=["POST"]),

@@ -11,6 +11,7 @@ from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.http import invalid, not_found
 from sandbox.common.peers import SessionAccounting
+from sandbox.common.window import Window
 from sandbox.oss.config import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS
 from sandbox.oss.cpe import CpeService
 from sandbox.oss.store import addon_item, device_item
@@ -77,6 +78,11 @@ class OssService:
             list(subservice_ids),
         )
         return [device_item(r) for r in rows]
+
+    def subservices_in(self, window: Window) -> list[str]:
+        """The ids of a window of one subscriber's sub-services (`sandbox.common.window`), in order."""
+        rows = self.db.all("SELECT id FROM oss_subservice WHERE subscriber_id = ?", (window.subscriber_id,))
+        return window.of([r[0] for r in rows])
 
     def device(self, device_id: str) -> dict[str, Any]:
         row = self.db.one("SELECT * FROM oss_device WHERE id = ?", (device_id,))

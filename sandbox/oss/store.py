@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS oss_device (
     last_seen TEXT NOT NULL,
     signal_dbm REAL                     -- optical RX power, ONTs only
 );
+CREATE INDEX IF NOT EXISTS oss_subservice_by_subscriber ON oss_subservice (subscriber_id);
 CREATE INDEX IF NOT EXISTS oss_device_by_subservice ON oss_device (subservice_id, position);
 CREATE TABLE IF NOT EXISTS oss_usage (
     subservice_id TEXT NOT NULL,

@@ -19,7 +19,7 @@ from schema.core.lookahead import below, connection_nodes, inside, names, select
 from schema.core.node import Node, encode_id
 from schema.core.permission import CanManageTeam, IsAuthenticated, can_see_wallet, null_unless, require
 from schema.core.resolver import typed_field
-from schema.subscriber.types import Subscriber, own_subscriber
+from schema.subscriber.types import Subscriber, own_subscriber, read_ahead
 
 
 @strawberry.enum(description="What a portal user may do for their subscriber.")
@@ -190,6 +190,8 @@ class Viewer:
             # The fields that need it await the same cached future; this only keeps an early failure from
             # being reported as "never retrieved" when the subscriber read fails first.
             job.add_done_callback(lambda f: f.cancelled() or f.exception())
+        # And what the pages of sub-services and the summary read by subscriber (status, devices, billing…).
+        read_ahead(info.context, self.identity, asked)
         return await own_subscriber(info.context, self.identity)
 
 

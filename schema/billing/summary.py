@@ -22,7 +22,7 @@ from schema.core.money import Money, invoice_share, total
 from schema.core.permission import can_see_invoice
 from schema.core.prefetch import Failed
 from schema.core.resolver import typed_field
-from schema.service.prefetch import prefetch
+from schema.service.prefetch import Windowed, from_window, prefetch
 from schema.service.types import SubService
 
 
@@ -114,12 +114,14 @@ async def financial_summary(
     info: Info[Context, None],
     viewer: Viewer,
     listing: Callable[[], Awaitable[Sequence[crm.SubService] | Failed]],
+    reads: Windowed | None = None,
 ) -> FinancialSummary:
     """The summary over the sub-services the viewer may see (`listing` reads them). Whole-account figures come
     from the billing account; a SITE user's are recomputed over their sites only, and show no wallet. When the
     CRM nor Billing could list the sub-services (`Failed`), the account's figures still resolve; the breakdown
     fails, and so do the monthly charges unless Billing's account sums them (a SITE user's whole summary fails:
-    it is over their sites)."""
+    it is over their sites). `reads`: the subscriber-keyed reads of the whole list, started with it
+    (`schema.subscriber.types.summary_reads`), used where given."""
     context = info.context
     loaders = context.loaders
     site = viewer.is_site_user
@@ -141,9 +143,13 @@ async def financial_summary(
     # resolvers woken in this tick (the sub-service connection asks for the same data).
     # The breakdown costs an object (and its prefetched data) per sub-service: build it only when asked.
     objects = [SubService.of(s) for s in subservices] if "breakdown" in names(asked) else []
-    attached = prefetch(context, objects, below(asked, "breakdown", "subService"))
+    attached = prefetch(context, objects, below(asked, "breakdown", "subService"), reads)
     account_job = loaders.account_by_subscriber_id.load(viewer.subscriber_id)
-    billing_job = loaders.billing_by_subservice_id.load_many(ids)
+    billing_job: Awaitable[list[billing.SubServiceBilling | None]]
+    if reads and "summary" in reads:
+        billing_job = from_window(reads["summary"], ids, loaders.billing_by_subservice_id)
+    else:
+        billing_job = loaders.billing_by_subservice_id.load_many(ids)
     invoices: list[billing.Invoice] = []
     if site:
         # Overdue and next-due figures over the sites only come from the invoices themselves.

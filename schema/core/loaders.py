@@ -13,7 +13,7 @@ Note (docs/performance.md): `.load()` calls only share a batch if nothing is awa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -21,12 +21,13 @@ from typing import Any, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from adapters.errors import ContractViolation, Rejected, Unavailable
+from adapters.errors import BackendError, ContractViolation, Rejected, Unavailable
 from adapters.ports.aaa import BandwidthProfile, LiveSession, ServiceStatus
 from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, Offers, SubServiceBilling
 from adapters.ports.cpe import CpeView, DeviceTask, Incident
 from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, TicketSummary
 from adapters.ports.oss import AddOn, Device, Usage
+from adapters.ports.window import Covered, SubscriberWindow
 from bff.core.backends import Backends
 from schema.core.errors import BadUserInput
 from schema.core.inventory import all_subservices_of, subservices_by_id
@@ -337,6 +338,40 @@ class OffersBySubServiceIdLoader(BatchLoader[str, Offers | None]):
         return [found.get(k) for k in keys]
 
 
+# ----------------------------------------------------------------------------------------- by subscriber
+
+
+class ByWindowLoader(BatchLoader[SubscriberWindow, Covered[V]]):
+    """A subscriber-keyed read (`adapters.ports.window`): one call per distinct window, normally one per
+    request. Keyed by the subscriber and the window, not by sub-service ids, so that it can start in the same
+    round as the CRM's list (`schema.service.prefetch.window_reads`)."""
+
+    def __init__(
+        self, backends: Backends, read: Callable[[Backends, SubscriberWindow], Awaitable[Covered[V]]]
+    ) -> None:
+        super().__init__(backends)
+        self.read = read
+        self.asked: set[SubscriberWindow] = set()
+
+    def load(self, key: SubscriberWindow) -> asyncio.Future[Covered[V]]:
+        """`key`'s answer; the subscriber's whole list instead when that was asked for in this request (a
+        page is part of it: one call instead of two, e.g. a page and the summary's breakdown)."""
+        whole = SubscriberWindow(key.subscriber_id)
+        if whole in self.asked:
+            key = whole
+        self.asked.add(key)
+        return super().load(key)
+
+    async def batch_load(self, keys: list[SubscriberWindow]) -> list[Covered[V] | Exception]:
+        answers = await asyncio.gather(*(self.read(self.backends, k) for k in keys), return_exceptions=True)
+        out: list[Covered[V] | Exception] = []
+        for answer in answers:
+            if isinstance(answer, BaseException) and not isinstance(answer, BackendError):
+                raise answer
+            out.append(answer)
+        return out
+
+
 class Loaders:
     """Every loader of one request, each built the first time it is used (inside the request's event loop,
     which aiodataloader binds to). Lazily, because an operation uses a few of the loaders (the dashboard's
@@ -393,6 +428,26 @@ class Loaders:
     @cached_property
     def usage_by_subservice_id(self) -> UsageBySubServiceIdLoader:
         return UsageBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def statuses_by_window(self) -> ByWindowLoader[ServiceStatus]:
+        return ByWindowLoader(self._backends, lambda b, w: b.aaa.statuses_of(w))
+
+    @cached_property
+    def profiles_by_window(self) -> ByWindowLoader[BandwidthProfile]:
+        return ByWindowLoader(self._backends, lambda b, w: b.aaa.profiles_of(w))
+
+    @cached_property
+    def sessions_by_window(self) -> ByWindowLoader[LiveSession]:
+        return ByWindowLoader(self._backends, lambda b, w: b.aaa.sessions_of(w))
+
+    @cached_property
+    def devices_by_window(self) -> ByWindowLoader[list[Device]]:
+        return ByWindowLoader(self._backends, lambda b, w: b.oss.devices_of(w))
+
+    @cached_property
+    def billing_by_window(self) -> ByWindowLoader[SubServiceBilling]:
+        return ByWindowLoader(self._backends, lambda b, w: b.billing.subservice_billing_of(w))
 
     @cached_property
     def account_by_subscriber_id(self) -> AccountBySubscriberIdLoader:

@@ -1,12 +1,19 @@
 """What a page of sub-services pre-loads for its fields (`schema.core.prefetch` explains the mechanism):
 the resolver that lists sub-services asks every loader its selection needs, for the whole page, before
 any field runs. A backend that fails here fails only the fields that need it: its answer is attached as
-`Failed`, and the page itself resolves."""
+`Failed`, and the page itself resolves.
+
+One round: when the page is a window of the subscriber's whole list in the CRM's order (`window_reads`:
+not for a SITE user, whose list is filtered by their sites, nor under a kind or status filter), its status,
+profile, session, devices and billing are read by subscriber and window (`adapters.ports.window`), started
+in the same tick as the CRM's list, instead of by the page's ids once the list is in. A sub-service that a
+system's window does not cover (it does not know it yet, so its window is shifted) is read by id after.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -14,9 +21,10 @@ from typing import Any, Protocol
 from adapters.errors import BackendError
 from adapters.ports import aaa, crm, oss
 from adapters.ports import billing as billing_port
+from adapters.ports.window import Covered, SubscriberWindow
 from schema.core.context import Context
 from schema.core.errors import BadUserInput
-from schema.core.loaders import UsageKey
+from schema.core.loaders import BatchLoader, UsageKey
 from schema.core.lookahead import SelectedField, below, names
 from schema.core.prefetch import MISSING, Failed, Missing, failure
 from schema.core.scalars import parse_date
@@ -76,9 +84,53 @@ def _usage_keys(fields: list[SelectedField], subservice_id: str) -> list[UsageKe
     return keys
 
 
-def prefetch(context: Context, items: Sequence[Prefetching], fields: list[SelectedField]) -> Awaitable[None]:
+STATUS_FIELDS = frozenset({"status", "statusReason", "statusSince"})
+BILLING_FIELDS = frozenset({"billing", "expiresAt", "renewable", "renewalPrice"})
+Windowed = Mapping[str, Awaitable[Covered[Any]]]
+
+
+def window_reads(context: Context, window: SubscriberWindow, fields: list[SelectedField]) -> Windowed:
+    """Start NOW the subscriber-keyed reads that the selected `fields` of `window`'s sub-services need (each
+    kind of data at most once per window and request: a second call gets the same futures), by the name
+    `prefetch` attaches them under."""
+    wanted = names(fields)
+    loaders = context.loaders
+    jobs: dict[str, Awaitable[Covered[Any]]] = {}
+    if wanted & STATUS_FIELDS:
+        jobs["status"] = loaders.statuses_by_window.load(window)
+    if "profile" in wanted:
+        jobs["profile"] = loaders.profiles_by_window.load(window)
+    if "liveSession" in wanted:
+        jobs["session"] = loaders.sessions_by_window.load(window)
+    if "devices" in wanted:
+        jobs["devices"] = loaders.devices_by_window.load(window)
+    if wanted & BILLING_FIELDS:
+        jobs["billing"] = loaders.billing_by_window.load(window)
+    for job in jobs.values():
+        # Whoever needs it awaits it; this only keeps a failure nobody got to from being "never retrieved".
+        asyncio.ensure_future(job).add_done_callback(lambda f: f.cancelled() or f.exception())
+    return jobs
+
+
+async def from_window(
+    covered_job: Awaitable[Covered[Any]], ids: Sequence[str], by_id: BatchLoader[str, Any]
+) -> list[Any]:
+    """The values for `ids` out of a subscriber-keyed read; those it did not cover, read by id."""
+    covered = await covered_job
+    missing = [i for i in ids if i not in covered.subservice_ids]
+    extra = dict(zip(missing, await by_id.load_many(missing), strict=True)) if missing else {}
+    return [extra[i] if i in extra else covered.found.get(i) for i in ids]
+
+
+def prefetch(
+    context: Context,
+    items: Sequence[Prefetching],
+    fields: list[SelectedField],
+    windowed: Windowed | None = None,
+) -> Awaitable[None]:
     """Ask the loaders NOW, for all `items` at once, for what the selected `fields` need; the returned
-    awaitable attaches the results so those fields resolve synchronously.
+    awaitable attaches the results so those fields resolve synchronously. `windowed`: the subscriber-keyed
+    reads already started for exactly these items (`window_reads`), used instead of reads by id.
 
     The `.load_many()` calls happen before this returns, so they join the batches of every other resolver
     woken in the same tick (awaiting anything first would split them: docs/performance.md). Other paths share the
@@ -90,20 +142,26 @@ def prefetch(context: Context, items: Sequence[Prefetching], fields: list[Select
     jobs: dict[str, Awaitable[Any]] = {}
     if not ids:
         wanted = set()
-    if wanted & {"status", "statusReason", "statusSince"}:
-        jobs["status"] = loaders.status_by_subservice_id.load_many(ids)
+
+    def read(name: str, by_id: BatchLoader[str, Any]) -> Awaitable[list[Any]]:
+        if windowed is not None and name in windowed:
+            return from_window(windowed[name], ids, by_id)
+        return by_id.load_many(ids)
+
+    if wanted & STATUS_FIELDS:
+        jobs["status"] = read("status", loaders.status_by_subservice_id)
     if "profile" in wanted:
-        jobs["profile"] = loaders.profile_by_subservice_id.load_many(ids)
+        jobs["profile"] = read("profile", loaders.profile_by_subservice_id)
     if "liveSession" in wanted:
-        jobs["session"] = loaders.session_by_subservice_id.load_many(ids)
+        jobs["session"] = read("session", loaders.session_by_subservice_id)
     if "devices" in wanted:
-        jobs["devices"] = loaders.devices_by_subservice_id.load_many(ids)
+        jobs["devices"] = read("devices", loaders.devices_by_subservice_id)
     if "addOns" in wanted:
         jobs["addons"] = loaders.addons_by_subservice_id.load_many(ids)
     if "installments" in wanted:
         jobs["installments"] = loaders.installments_by_subservice_id.load_many(ids)
-    if wanted & {"billing", "expiresAt", "renewable", "renewalPrice"}:
-        jobs["billing"] = loaders.billing_by_subservice_id.load_many(ids)
+    if wanted & BILLING_FIELDS:
+        jobs["billing"] = read("billing", loaders.billing_by_subservice_id)
     if wanted & {"billing", "renewable"}:
         jobs["account"] = loaders.account_by_subscriber_id.load_many([s.record.subscriber_id for s in items])
     usage_keys = [_usage_keys(fields, i) for i in ids]

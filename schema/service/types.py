@@ -45,7 +45,7 @@ from schema.service.parts import (
     StatusReason,
     Usage,
 )
-from schema.service.prefetch import Prefetched, prefetch, usage_key
+from schema.service.prefetch import Prefetched, Windowed, prefetch, usage_key
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -395,11 +395,15 @@ def _renewable(
 
 
 async def subservice_objects(
-    context: Context, records: Sequence[crm.SubService], fields: list[SelectedField]
+    context: Context,
+    records: Sequence[crm.SubService],
+    fields: list[SelectedField],
+    windowed: Windowed | None = None,
 ) -> list[SubService]:
-    """GraphQL sub-services for `records` (already authorized), with what `fields` need pre-loaded."""
+    """GraphQL sub-services for `records` (already authorized), with what `fields` need pre-loaded (from
+    `windowed`, the subscriber-keyed reads of exactly these records, where started)."""
     items = [SubService.of(r) for r in records]
-    await prefetch(context, items, fields)
+    await prefetch(context, items, fields, windowed)
     return items
 
 

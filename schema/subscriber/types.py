@@ -4,21 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
+from graphql import GraphQLObjectType, Undefined, value_from_ast
 from strawberry.types import Info
 
 from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import crm
 from adapters.ports.billing import BillingAccount
+from adapters.ports.window import SubscriberWindow
 from bff.core.auth.viewer import Viewer as Identity
 from schema.billing.summary import FinancialSummary, financial_summary
 from schema.billing.types import Document, Invoice, InvoiceStatus, invoice_connection
-from schema.core.connection import AFTER, FIRST, Connection, connection, given, window
+from schema.core.connection import (
+    AFTER,
+    FIRST,
+    Connection,
+    check_first,
+    connection,
+    decode_cursor,
+    given,
+    window,
+)
 from schema.core.context import Context
-from schema.core.errors import billing_down, crm_down
-from schema.core.lookahead import connection_nodes, selected
+from schema.core.errors import BadUserInput, billing_down, crm_down
+from schema.core.lookahead import SelectedField, below, connection_nodes, inside, names, selected
 from schema.core.money import Money
 from schema.core.node import Node, decode_id_of, encode_id
 from schema.core.permission import CanSeeWallet, null_unless, visible_subservices
@@ -28,6 +39,7 @@ from schema.payments.types import Autopay, PaymentMethod, autopay_of, manages_bi
 from schema.service.cpe import ServiceIncident
 from schema.service.incidents import incidents_affecting
 from schema.service.parts import ServiceKind, ServiceStatus
+from schema.service.prefetch import Windowed, window_reads
 from schema.service.types import SubService, subservice_objects
 from schema.support.types import (
     NotificationConnection,
@@ -53,6 +65,72 @@ class SubscriberKind(Enum):
     MDU = strawberry.enum_value(
         "MDU", description="A multi-dwelling unit: a building whose apartments are served under one account."
     )
+
+
+def page_window(
+    viewer: Identity, first: int | None, after: str | None, kind: object, status: object
+) -> SubscriberWindow | None:
+    """The window of the subscriber's whole list (CRM order) that a page of `subServices` shows, when the
+    subscriber-keyed reads can serve it (`schema.service.prefetch`): for every role but SITE (a SITE user's
+    list is the CRM's filtered by their sites, so the page's place in the whole list is known only once the
+    list is in: their pages are read by id), and without a kind or status filter (the same: a kind is the
+    CRM's, a status AAA's, and the page is a window of what passes). Those cost a second round."""
+    if viewer.is_site_user or kind is not None or status is not None:
+        return None
+    try:
+        start = decode_cursor(after) + 1 if after is not None else 0
+        count = check_first(first, 50)
+    except BadUserInput:
+        return None  # the field reports it
+    return SubscriberWindow(viewer.subscriber_id, start, count) if count else None
+
+
+def summary_reads(context: Context, viewer: Identity, asked: list[SelectedField]) -> Windowed:
+    """The financial summary's subscriber-keyed reads, started now: for its breakdown, every sub-service's
+    billing and the breakdown's sub-service fields. None without a breakdown (the whole account's figures
+    are Billing's account: `schema.billing.summary`; a core whose account does not sum the monthly charges
+    costs the summary a second round, for every sub-service's billing by id), nor for a SITE user (their
+    summary is over their sites, read by id)."""
+    if viewer.is_site_user or "breakdown" not in names(asked):
+        return {}
+    whole = SubscriberWindow(viewer.subscriber_id)
+    reads = dict(window_reads(context, whole, below(asked, "breakdown", "subService")))
+    reads["summary"] = context.loaders.billing_by_window.load(whole)
+    return reads
+
+
+def _arguments(field: SelectedField, parent: str) -> dict[str, Any]:
+    """`field`'s arguments (on the type `parent`) as its resolver will get them: typed, with variables
+    (`SelectedField.arguments` leaves literals as written: `first: 24` is "24"). What is missing or cannot
+    be read is left out (the field itself reports it)."""
+    raw = field.info
+    definition = cast(GraphQLObjectType, raw.schema.type_map[parent]).fields[field.name]
+    variables = cast("dict[str, Any]", getattr(raw.variable_values, "coerced", raw.variable_values))
+    found: dict[str, Any] = {}
+    for node in field.node.arguments or ():
+        argument = definition.args.get(node.name.value)
+        if argument is not None:
+            value = value_from_ast(node.value, argument.type, variables)
+            if value is not Undefined:
+                found[node.name.value] = value
+    return found
+
+
+def read_ahead(context: Context, viewer: Identity, asked: list[SelectedField]) -> None:
+    """Start, with the subscriber's own read, the subscriber-keyed reads that the sub-service pages and the
+    financial summary selected in `asked` (inside `subscriber`) will need: one backend round for all of it.
+    Their resolvers ask again and get the same reads (the loaders cache them per request). The summary's
+    first: a page then shares its reads of the whole list (`ByWindowLoader.load`)."""
+    for field in sorted(asked, key=lambda f: f.name != "financialSummary"):
+        if field.name == "subServices":
+            args = _arguments(field, "Subscriber")
+            page = page_window(
+                viewer, args.get("first", 50), args.get("after"), args.get("kind"), args.get("status")
+            )
+            if page is not None:
+                window_reads(context, page, connection_nodes([field]))
+        elif field.name == "financialSummary":
+            summary_reads(context, viewer, inside([field]))
 
 
 async def _visible_subservices(context: Context) -> list[crm.SubService]:
@@ -143,6 +221,10 @@ class Subscriber(Node):
         context = info.context
         after, kind, status = given(after), given(kind), given(status)
         window(0, first, after, 50)  # validate before calling anything
+        fields = connection_nodes(selected(info))
+        page_of = page_window(context.require_viewer(), first, after, kind, status)
+        # In the same tick as the list (or earlier: `read_ahead`), so that both take one round.
+        windowed = window_reads(context, page_of, fields) if page_of is not None else None
         records = await _visible_subservices(context)
         if kind is not None:
             records = [r for r in records if r.kind == kind.name]  # enum names are the values
@@ -154,9 +236,7 @@ class Subscriber(Node):
                 r for r, s in zip(records, found, strict=True) if s is not None and s.status == status.name
             ]
         win = window(len(records), first, after, 50)
-        page = await subservice_objects(
-            context, records[win.start : win.stop], connection_nodes(selected(info))
-        )
+        page = await subservice_objects(context, records[win.start : win.stop], fields, windowed)
         return connection(Connection, page, win)
 
     @typed_field(
@@ -167,6 +247,8 @@ class Subscriber(Node):
     )
     async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary | None:
         viewer = info.context.require_viewer()
+        # Started now, with the list: one round (`summary_reads`).
+        reads = summary_reads(info.context, viewer, inside(selected(info)))
 
         async def listing() -> list[crm.SubService] | Failed:
             try:
@@ -175,7 +257,7 @@ class Subscriber(Node):
                 # The account's figures are Billing's alone: they still resolve without the CRM's list.
                 return failure(exc, "the sub-services of the financial summary")
 
-        return await financial_summary(info, viewer, listing)
+        return await financial_summary(info, viewer, listing, reads)
 
     @typed_field(description=billing_down("Newest first, optionally of one status"))
     async def invoices(

@@ -14,6 +14,7 @@ from sandbox.billing.config import CARD_BRANDS, INVOICE_STATUSES, MAX_PAGE, PAYM
 from sandbox.billing.service import BillingService
 from sandbox.common.http import invalid, ok, read_ids, read_object
 from sandbox.common.idempotency import RequestKeys
+from sandbox.common.window import read_window
 
 MAX_YEAR = 9999
 
@@ -39,6 +40,10 @@ class BillingApi:
 
     async def subservice_billing_batch(self, request: Request) -> Response:
         return ok({"items": self.service.subservice_billing(await read_ids(request))})
+
+    async def subservice_billing_of(self, request: Request) -> Response:
+        ids = self.service.subservices_in(await read_window(request))
+        return ok({"items": self.service.subservice_billing(ids), "subservice_ids": ids})
 
     async def account_subservices(self, request: Request) -> Response:
         return ok({"items": self.service.subservices_of_account(request.path_params["subscriber_id"])})
@@ -270,6 +275,7 @@ class BillingApi:
         return [
             Route("/v1/accounts:batch", self.accounts_batch, methods=["POST"]),
             Route("/v1/subservice-billing:batch", self.subservice_billing_batch, methods=["POST"]),
+            Route("/v1/subservice-billing:by-subscriber", self.subservice_billing_of, methods=["POST"]),
             Route("/v1/accounts/{subscriber_id}/subservices", self.account_subservices, methods=["GET"]),
             Route("/v1/subservices:batch", self.billed_subservices_batch, methods=["POST"]),
             Route("/v1/invoices:batch", self.invoices_batch, methods=["POST"]),

@@ -14,6 +14,7 @@ from sandbox.billing.service.invoicing import attributed
 from sandbox.billing.store import entry_dict, installment_dict
 from sandbox.common.db import placeholders
 from sandbox.common.http import invalid, money, not_found
+from sandbox.common.window import Window
 from sandbox.world.inventory import natural_key
 
 
@@ -160,6 +161,13 @@ class AccountReads(BillingBase):
                 }
             )
         return items
+
+    def subservices_in(self, window: Window) -> list[str]:
+        """The ids of a window of the sub-services billed to one subscriber (`sandbox.common.window`)."""
+        rows = self.db.all(
+            "SELECT subservice_id FROM charges WHERE subscriber_id = ?", (window.subscriber_id,)
+        )
+        return window.of([r[0] for r in rows])
 
     def subservices_of_account(self, subscriber_id: str) -> list[dict[str, Any]]:
         """Every sub-service billed to the account (prepaid ones too), as invoices print them, in the order
