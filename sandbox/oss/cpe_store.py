@@ -109,7 +109,10 @@ def _hosts(
             _param(device_id, f"{prefix}IPAddress", f"192.168.1.{100 + n}", now),
             _param(device_id, f"{prefix}Active", n != 4, now),
             _param(
-                device_id, prefix + ("Layer1Interface" if base.startswith("Device.") else "InterfaceType"), layer, now
+                device_id,
+                prefix + ("Layer1Interface" if base.startswith("Device.") else "InterfaceType"),
+                layer,
+                now,
             ),
         ]
     return rows
