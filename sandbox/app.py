@@ -144,6 +144,7 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
             operator_key=settings.operator_key,
             currency=settings.currency,
             event_target=target,
+            brand=settings.brand,
         )
 
     today = settings.today or date.today()
@@ -159,6 +160,8 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
             webhook_secret=settings.gateway_webhook_secret,
             public_base_url=f"{settings.public_url}/gateway",
             operator_key=settings.operator_key,
+            merchant_name=settings.brand.name,
+            brand=settings.brand,
         )
     )
     sandbox = Sandbox(
@@ -173,7 +176,7 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
             portal_url=settings.portal_url,
         ),
         aaa=aaa,
-        oss=OssSystem(config("oss")),
+        oss=OssSystem(config("oss"), accounting=aaa),  # usage counts AAA's sessions
         gateway=gateway,
         mail_sink=mail_sink,
         _tmp=tmp,

@@ -41,6 +41,7 @@ from schema.payments.types import PaymentMethod
 from schema.service import nodes as _service_nodes  # noqa: F401
 from schema.service.cpe_mutations import DeviceMutation
 from schema.service.incidents import DeviceSubscription
+from schema.service.mutations import ServiceMutation
 from schema.service.parts import Device
 from schema.service.subscriptions import ServiceSubscription
 from schema.service.types import SubService
@@ -71,6 +72,7 @@ class Mutation(
     TeamMutation,
     PaymentMutation,
     WalletMutation,
+    ServiceMutation,
     CardMutation,
     NotificationMutation,
     TicketMutation,

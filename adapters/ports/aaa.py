@@ -1,5 +1,6 @@
 """The AAA port: what the BFF needs from the access system — whether a sub-service may use the network (and
-why not), its bandwidth profile, its live session, and lifting a non-payment suspension after a payment."""
+why not), its bandwidth profile, its live session, lifting a non-payment suspension after a payment (or a
+usage-cap restriction after data was bought), and provisioning a new plan's profile."""
 
 from __future__ import annotations
 
@@ -62,6 +63,11 @@ class ReactivationResult(Struct, frozen=True, kw_only=True, gc=False):
     changed: bool  # False when the sub-service was already ACTIVE (a retried call)
 
 
+class ProfileChange(Struct, frozen=True, kw_only=True, gc=False):
+    profile: BandwidthProfile
+    changed: bool  # False when the profile was already so (a retried call)
+
+
 class AaaPort(Protocol):
     """Batch reads return a dict keyed by the requested sub-service ids; unknown ids are absent."""
 
@@ -88,4 +94,17 @@ class AaaPort(Protocol):
         is down for another reason (that suspension stays), NotFound for an unknown sub-service. With an
         `idempotency_key`, a repeat of the key answers what the first call did (`changed=True` included).
         """
+        ...
+
+    async def set_profile(
+        self,
+        subservice_id: str,
+        plan: str,
+        down_mbps: int | None,
+        up_mbps: int | None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> ProfileChange:
+        """Provision a plan's bandwidth profile on the live session (a change of authorization, no
+        reconnect). Idempotent; NotFound for an unknown sub-service."""
         ...

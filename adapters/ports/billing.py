@@ -4,8 +4,8 @@ The records are frozen `msgspec.Struct`s the adapter decodes straight from the r
 (`adapters.decode`). Amounts are `Money` (exact Decimal + currency); datetimes are timezone-aware. Business
 refusals surface as `adapters.errors.Rejected` carrying the backend's code (INSUFFICIENT_BALANCE, ALREADY_PAID,
 INVOICE_VOID, GIFT_CARD_INVALID, GIFT_CARD_ALREADY_USED, NOT_PREPAID, AUTOPAY_REQUIRES_CARD,
-PAYMENT_METHOD_IN_USE, IDEMPOTENCY_CONFLICT, CURRENCY_MISMATCH, AMOUNT_INVALID, CARD_EXPIRED); unknown objects
-as `NotFound`.
+PAYMENT_METHOD_IN_USE, IDEMPOTENCY_CONFLICT, CURRENCY_MISMATCH, AMOUNT_INVALID, CARD_EXPIRED, UNKNOWN_PLAN,
+SAME_PLAN, PREPAID, UNKNOWN_ADD_ON, ALREADY_ACTIVE); unknown objects as `NotFound`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,14 @@ InvoiceStatus = Literal["OPEN", "PAID", "OVERDUE", "VOID"]
 InvoiceMode = Literal["CONSOLIDATED", "PER_SUBSERVICE"]
 PaymentMethodKind = Literal["CARD", "WALLET", "BANK_TRANSFER", "GATEWAY"]
 WalletEntryKind = Literal[
-    "TOPUP", "PROMO", "GIFT_CARD", "COMPENSATION", "INVOICE_PAYMENT", "OVERPAYMENT", "RENEWAL"
+    "TOPUP", "PROMO", "GIFT_CARD", "COMPENSATION", "INVOICE_PAYMENT", "OVERPAYMENT", "RENEWAL", "ADD_ON"
 ]
 SubServiceKind = Literal["INTERNET", "IPTV", "VOIP"]  # the CRM's kinds: Billing bills the CRM's inventory
+PlanChangeDirection = Literal["UPGRADE", "DOWNGRADE"]
+PlanChangeStatus = Literal["APPLIED", "SCHEDULED"]
+AddOnCategory = Literal["STATIC_IP", "EXTRA_DATA", "CHANNEL_PACK"]
+AddOnBilling = Literal["MONTHLY", "ONE_OFF"]
+AddOnPayment = Literal["WALLET", "CARD"]
 CardBrand = Literal["visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay", "unknown"]
 
 INVOICE_STATUSES: tuple[InvoiceStatus, ...] = get_args(InvoiceStatus)
@@ -183,6 +188,81 @@ class RenewalResult(Struct, frozen=True, kw_only=True, gc=False):
     duplicate: bool
 
 
+class Plan(Struct, frozen=True, kw_only=True, gc=False):
+    id: str  # the catalogue's; "" for a plan billed that the catalogue does not list
+    kind: SubServiceKind
+    name: str
+    monthly_price: Money
+    down_mbps: int | None = None  # None for IPTV and VoIP
+    up_mbps: int | None = None
+    data_cap_gb: int | None = None  # None: unlimited
+
+
+class AddOnOffer(Struct, frozen=True, kw_only=True, gc=False):
+    id: str
+    name: str
+    category: AddOnCategory
+    billing: AddOnBilling
+    price: Money  # a month's (MONTHLY) or the one price (ONE_OFF)
+    price_now: Money  # what buying it costs today: a MONTHLY one prorated to the period's end
+    data_gb: int | None = None
+    active: bool  # a MONTHLY add-on the sub-service already has
+
+
+class PendingPlanChange(Struct, frozen=True, kw_only=True, gc=False):
+    plan: Plan
+    effective_on: date
+
+
+class Offers(Struct, frozen=True, kw_only=True, gc=False):
+    """What a sub-service may move to or buy, and the plan change scheduled for its next period."""
+
+    subservice_id: str
+    current_plan_id: str | None = None
+    plans: tuple[Plan, ...]
+    add_ons: tuple[AddOnOffer, ...]
+    pending_change: PendingPlanChange | None = None
+
+
+class PlanChangePreview(Struct, frozen=True, kw_only=True, gc=False):
+    """Billing's proration of a plan change over the rest of the period already invoiced."""
+
+    subservice_id: str
+    current_plan: Plan
+    new_plan: Plan
+    direction: PlanChangeDirection
+    effective_on: date
+    period_start: date
+    period_end: date
+    days_remaining: int
+    days_in_period: int
+    credit: Money  # for the current plan's unused days (zero for a downgrade)
+    charge: Money  # for the new plan's days to the period's end (zero for a downgrade)
+    net: Money
+    next_monthly_charge: Money
+    replaces_scheduled: bool
+
+
+class PlanChangeResult(PlanChangePreview, frozen=True, kw_only=True, gc=False):
+    change_id: str
+    status: PlanChangeStatus
+
+
+class AddOnPurchase(Struct, frozen=True, kw_only=True, gc=False):
+    id: str
+    subservice_id: str
+    subscriber_id: str
+    add_on_id: str
+    name: str
+    billing: AddOnBilling
+    charged: Money
+    paid_by: AddOnPayment
+    data_gb: int | None = None
+    created_at: Moment
+    wallet_balance: Money
+    duplicate: bool
+
+
 class PaymentMethod(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     brand: CardBrand
@@ -260,6 +340,15 @@ class BillingPort(Protocol):
 
     async def payment_methods(self, subscriber_id: str) -> list[PaymentMethod]: ...
 
+    async def offers(self, subservice_ids: Sequence[str]) -> dict[str, Offers]:
+        """Plans, add-ons and the scheduled plan change per sub-service (unknown ids absent)."""
+        ...
+
+    async def preview_plan_change(self, subservice_id: str, plan_id: str) -> PlanChangePreview:
+        """What the change would cost, changing nothing. Rejected UNKNOWN_PLAN, SAME_PLAN or PREPAID;
+        NotFound for an unknown sub-service."""
+        ...
+
     # ---- writes (idempotent where a retry could double-charge) ----
     async def record_payment(
         self,
@@ -293,6 +382,27 @@ class BillingPort(Protocol):
     async def redeem_gift_card(self, *, subscriber_id: str, code: str) -> GiftCardResult: ...
 
     async def renew_subservice(self, subservice_id: str, *, idempotency_key: str) -> RenewalResult: ...
+
+    async def change_plan(
+        self, subservice_id: str, plan_id: str, *, idempotency_key: str
+    ) -> PlanChangeResult:
+        """An upgrade APPLIED at once (its proration goes on the next invoice; provisioning AAA is the
+        caller's), a downgrade SCHEDULED for the next period. Refusals as `preview_plan_change`'s."""
+        ...
+
+    async def buy_add_on(
+        self,
+        subservice_id: str,
+        add_on_id: str,
+        *,
+        paid_by: AddOnPayment,
+        idempotency_key: str,
+        external_ref: str | None = None,
+        amount: Money | None = None,
+    ) -> AddOnPurchase:
+        """WALLET: charge the wallet `price_now` (Rejected INSUFFICIENT_BALANCE). CARD: record the gateway
+        payment `external_ref` of `amount`, once per reference. Rejected UNKNOWN_ADD_ON, ALREADY_ACTIVE."""
+        ...
 
     async def add_payment_method(
         self,

@@ -55,6 +55,7 @@ class PaymentKind(Enum):
     INVOICE = "invoice"  # pays one invoice's balance
     TOPUP = "topup"  # pays into the wallet
     SETUP = "setup"  # saves a card; nothing is charged
+    ADD_ON = "add_on"  # buys an add-on (or a data top-up) for one sub-service
 
 
 class PaymentOrigin(Enum):
@@ -76,12 +77,16 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
     subscriber_id: str
     invoice_id: str | None = None
     origin: PaymentOrigin = PaymentOrigin.PORTAL
+    subservice_id: str | None = None  # ADD_ON: the sub-service it is for
+    add_on_id: str | None = None  # ADD_ON: the catalogue's add-on
 
     def __post_init__(self) -> None:
         if not self.subscriber_id:
             raise InvalidPaymentReference("a payment reference without a subscriber")
         if self.kind is PaymentKind.INVOICE and not self.invoice_id:
             raise InvalidPaymentReference("an invoice payment without an invoice reference")
+        if self.kind is PaymentKind.ADD_ON and not (self.subservice_id and self.add_on_id):
+            raise InvalidPaymentReference("an add-on payment without its sub-service and add-on")
 
     def to_metadata(self) -> dict[str, str]:
         metadata = {
@@ -91,6 +96,10 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
         }
         if self.invoice_id is not None:
             metadata[_INVOICE] = self.invoice_id
+        if self.subservice_id is not None:
+            metadata[_SUBSERVICE] = self.subservice_id
+        if self.add_on_id is not None:
+            metadata[_ADD_ON] = self.add_on_id
         return metadata
 
     @classmethod
@@ -111,10 +120,13 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
             subscriber_id=metadata.get(_SUBSCRIBER, ""),
             invoice_id=metadata.get(_INVOICE) or None,
             origin=PaymentOrigin(origin),
+            subservice_id=metadata.get(_SUBSERVICE) or None,
+            add_on_id=metadata.get(_ADD_ON) or None,
         )
 
 
 _KIND, _SUBSCRIBER, _INVOICE, _ORIGIN = "wg_kind", "wg_subscriber_id", "wg_invoice_id", "wg_origin"
+_SUBSERVICE, _ADD_ON = "wg_subservice_id", "wg_add_on_id"
 _KINDS = frozenset(k.value for k in PaymentKind)
 _ORIGINS = frozenset(o.value for o in PaymentOrigin)
 

@@ -12,6 +12,7 @@ from adapters.decode import Items
 from adapters.ports.aaa import (
     BandwidthProfile,
     LiveSession,
+    ProfileChange,
     ReactivationResult,
     ServiceStatus,
     StatusChange,
@@ -21,6 +22,12 @@ from adapters.wispgate.client import CoreClient, keyed
 
 class _Reactivated(ServiceStatus, frozen=True, kw_only=True, gc=False):
     """The reactivation answer: the status as it now is, plus whether this call changed it."""
+
+    changed: bool
+
+
+class _Provisioned(BandwidthProfile, frozen=True, kw_only=True, gc=False):
+    """The profile answer: the profile as it now is, plus whether this call changed it."""
 
     changed: bool
 
@@ -68,3 +75,23 @@ class HttpAaa:
         fields = msgspec.structs.asdict(body)
         del fields["changed"]
         return ReactivationResult(status=ServiceStatus(**fields), changed=body.changed)
+
+    async def set_profile(
+        self,
+        subservice_id: str,
+        plan: str,
+        down_mbps: int | None,
+        up_mbps: int | None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> ProfileChange:
+        body = await self.client.call(
+            "PUT",
+            f"/v1/subservices/{quote(subservice_id, safe='')}/profile",
+            _Provisioned,
+            json_body={"plan": plan, "down_mbps": down_mbps, "up_mbps": up_mbps},
+            headers=keyed(idempotency_key),
+        )
+        fields = msgspec.structs.asdict(body)
+        del fields["changed"]
+        return ProfileChange(profile=BandwidthProfile(**fields), changed=body.changed)

@@ -12,14 +12,19 @@ from msgspec import Struct
 from adapters.decode import Items
 from adapters.errors import Rejected
 from adapters.ports.billing import (
+    AddOnPayment,
+    AddOnPurchase,
     BilledSubService,
     BillingAccount,
     BillingPort,
     GiftCardResult,
     InstallmentPlan,
     Invoice,
+    Offers,
     PaymentMethod,
     PaymentResult,
+    PlanChangePreview,
+    PlanChangeResult,
     RenewalResult,
     SubServiceBilling,
     WalletApplyResult,
@@ -140,7 +145,54 @@ class HttpBilling:
         path = f"/v1/subscribers/{seg(subscriber_id)}/payment-methods"
         return (await self.client.call("GET", path, Items[PaymentMethod])).items
 
+    async def offers(self, subservice_ids: Sequence[str]) -> dict[str, Offers]:
+        items = await self.client.batch("/v1/offers:batch", subservice_ids, Offers)
+        return {o.subservice_id: o for o in items}
+
+    async def preview_plan_change(self, subservice_id: str, plan_id: str) -> PlanChangePreview:
+        return await self.client.call(
+            "POST",
+            f"/v1/subservices/{seg(subservice_id)}/plan-change:preview",
+            PlanChangePreview,
+            json_body={"plan_id": plan_id},
+        )
+
     # ---- writes --------------------------------------------------------------------------------------
+    async def change_plan(
+        self, subservice_id: str, plan_id: str, *, idempotency_key: str
+    ) -> PlanChangeResult:
+        return await self.client.call(
+            "POST",
+            f"/v1/subservices/{seg(subservice_id)}/plan-change",
+            PlanChangeResult,
+            json_body={"plan_id": plan_id},
+            headers=keyed(idempotency_key),
+        )
+
+    async def buy_add_on(
+        self,
+        subservice_id: str,
+        add_on_id: str,
+        *,
+        paid_by: AddOnPayment,
+        idempotency_key: str,
+        external_ref: str | None = None,
+        amount: Money | None = None,
+    ) -> AddOnPurchase:
+        payload: dict[str, Any] = {"add_on_id": add_on_id, "paid_by": paid_by}
+        if external_ref is not None:
+            payload["external_ref"] = external_ref
+        if amount is not None:
+            payload["amount"] = wire_amount(amount)
+            payload["currency"] = amount.currency
+        return await self.client.call(
+            "POST",
+            f"/v1/subservices/{seg(subservice_id)}/add-ons",
+            AddOnPurchase,
+            json_body=payload,
+            headers=keyed(idempotency_key),
+        )
+
     async def record_payment(
         self,
         *,

@@ -49,6 +49,7 @@ EVENT_TYPES = (
     "invoice.updated",
     "wallet.changed",
     "service.status_changed",
+    "service.profile_changed",
     "notification.created",
     "ticket.created",
     "ticket.updated",
@@ -62,6 +63,10 @@ SESSION_REVOKED = "session.revoked"
 # `data.kind` of a payment.settled event: what the payment was for.
 SETTLED_INVOICE = "INVOICE"
 SETTLED_WALLET_TOPUP = "WALLET_TOPUP"
+SETTLED_ADD_ON = "ADD_ON"
+# A sub-service's bandwidth profile changed (a plan change): AAA's core event, and the BFF's own once AAA
+# confirmed an upgrade it asked for (`data.subservice_id`).
+PROFILE_CHANGED = "service.profile_changed"
 
 
 @dataclass(frozen=True, slots=True)

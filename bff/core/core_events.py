@@ -19,10 +19,12 @@ from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from adapters.errors import BackendError
 from adapters.wispgate.signing import SignatureError, verify
 from bff.core.auth.directory import USER_UPDATED, Directory, NotAUserEvent
 from bff.core.body import read_body
 from bff.core.bus import BusEvent, EventBus
+from bff.core.core_notices import CoreNotices
 from bff.core.dedupe import STEP_TTL_S, Marks
 
 log = logging.getLogger("wispgate.core_hooks")
@@ -35,6 +37,7 @@ DATA_KEYS: Mapping[str, tuple[str, ...]] = {
     "invoice.updated": ("invoice_id",),
     "wallet.changed": (),
     "service.status_changed": ("subservice_id", "status", "reason"),
+    "service.profile_changed": ("subservice_id",),
     "notification.created": ("notification_id",),
     "ticket.created": ("ticket_id",),
     "ticket.updated": ("ticket_id",),
@@ -68,7 +71,7 @@ def bus_event(body: Any) -> BusEvent | None:
     data = raw if isinstance(raw, dict) else {}
     subservice_id = body.get("subservice_id")
     mapped: dict[str, Any] = {k: data.get(k) for k in keys}
-    if type_ == "service.status_changed" and not mapped.get("subservice_id"):
+    if type_ in ("service.status_changed", "service.profile_changed") and not mapped.get("subservice_id"):
         mapped["subservice_id"] = subservice_id
     created = body.get("created_at")
     subservice_ids: tuple[str, ...] = (
@@ -88,11 +91,19 @@ def bus_event(body: Any) -> BusEvent | None:
 
 
 class CoreHooks:
-    def __init__(self, secret: str, bus: EventBus, marks: Marks, directory: Directory | None = None) -> None:
+    def __init__(
+        self,
+        secret: str,
+        bus: EventBus,
+        marks: Marks,
+        directory: Directory | None = None,
+        notices: CoreNotices | None = None,
+    ) -> None:
         self.secret = secret
         self.bus = bus
         self.marks = marks
         self.directory = directory
+        self.notices = notices
 
     async def endpoint(self, request: Request) -> Response:
         if not self.secret:
@@ -125,10 +136,19 @@ class CoreHooks:
             if await self.marks.get(done_key) is not None:
                 return JSONResponse({"received": True, "result": "duplicate"})
             await self.bus.publish(event)
+            # Its notification (a gift card, an operator's credit, a suspension), keyed by the event: a retry
+            # after a failure here publishes again (dropped by the fanout) and posts nothing twice.
+            if self.notices is not None:
+                await self.notices.post(raw)
             await self.marks.put(done_key, "1", STEP_TTL_S)
         except (RedisError, OSError) as exc:
             log.warning("core event %s: Redis unavailable (%s)", event.id, type(exc).__name__)
             return _error(503, "UNAVAILABLE", "The event bus is unavailable; retry later.")
+        except BackendError as exc:
+            log.warning(
+                "core event %s: its notification could not be posted (%s)", event.id, type(exc).__name__
+            )
+            return _error(503, "UNAVAILABLE", "The CRM is unavailable; retry later.")
         log.info("core event %s (%s): published", event.id, event.type)
         return JSONResponse({"received": True, "result": "published"})
 

@@ -57,6 +57,21 @@ class AaaApi:
         # (`changed: true`), which is how the BFF learns it after losing the first answer.
         return self.keys.once(request, body, lambda: ok(self.service.reactivate(subservice_id, reason, note)))
 
+    async def set_profile(self, request: Request) -> Response:
+        body = await read_object(request)
+        subservice_id = request.path_params["subservice_id"]
+
+        plan = body.get("plan")
+        if not isinstance(plan, str):
+            raise invalid("`plan` must be a non-empty string of at most 100 characters")
+
+        def apply() -> Response:
+            return ok(
+                self.service.set_profile(subservice_id, plan, body.get("down_mbps"), body.get("up_mbps"))
+            )
+
+        return self.keys.once(request, body, apply)
+
     async def ops_suspend(self, request: Request) -> Response:
         body = await read_object(request)
         subservice_id = request.path_params["subservice_id"]
@@ -93,6 +108,7 @@ class AaaApi:
             Route("/v1/profiles:batch", self.profiles, methods=["POST"]),
             Route("/v1/sessions:batch", self.sessions, methods=["POST"]),
             Route(f"{sub}/reactivate", self.reactivate, methods=["POST"]),
+            Route(f"{sub}/profile", self.set_profile, methods=["PUT"]),
             Route(ops, self.ops_list, methods=["GET"]),
             Route(ops + "/{subservice_id}/suspend", self.ops_suspend, methods=["POST"]),
             Route(ops + "/{subservice_id}/restrict", self.ops_restrict, methods=["POST"]),

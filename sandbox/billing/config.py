@@ -12,7 +12,16 @@ ISP_ADDRESS = "100 Tower Road, Springfield"
 INVOICE_STATUSES = ("OPEN", "PAID", "OVERDUE", "VOID")
 UNPAID = ("OPEN", "OVERDUE")
 PAYMENT_METHODS = ("CARD", "WALLET", "BANK_TRANSFER", "GATEWAY")
-WALLET_KINDS = ("TOPUP", "PROMO", "GIFT_CARD", "COMPENSATION", "INVOICE_PAYMENT", "OVERPAYMENT", "RENEWAL")
+WALLET_KINDS = (
+    "TOPUP",
+    "PROMO",
+    "GIFT_CARD",
+    "COMPENSATION",
+    "INVOICE_PAYMENT",
+    "OVERPAYMENT",
+    "RENEWAL",
+    "ADD_ON",
+)
 CREDIT_KINDS = ("TOPUP", "PROMO", "COMPENSATION")  # what a wallet credit may be (the others have their flows)
 CARD_BRANDS = ("visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay", "unknown")
 

@@ -96,7 +96,7 @@ CREATE TABLE IF NOT EXISTS wallet_entries (
     seq INTEGER NOT NULL UNIQUE,
     subscriber_id TEXT NOT NULL REFERENCES accounts (subscriber_id),
     kind TEXT NOT NULL CHECK (kind IN ('TOPUP', 'PROMO', 'GIFT_CARD', 'COMPENSATION', 'INVOICE_PAYMENT',
-                                       'OVERPAYMENT', 'RENEWAL')),
+                                       'OVERPAYMENT', 'RENEWAL', 'ADD_ON')),
     amount INTEGER NOT NULL,
     description TEXT NOT NULL,
     reference TEXT UNIQUE,
@@ -154,6 +154,49 @@ CREATE TABLE IF NOT EXISTS autopay_attempts (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS autopay_attempts_invoice ON autopay_attempts (invoice_id, amount);
+-- Plan changes asked for: an upgrade is APPLIED at once, a downgrade SCHEDULED for `effective_on` (the next
+-- period) until the billing run applies it, or CANCELLED by a later change.
+CREATE TABLE IF NOT EXISTS plan_changes (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    subservice_id TEXT NOT NULL REFERENCES charges (subservice_id),
+    subscriber_id TEXT NOT NULL REFERENCES accounts (subscriber_id),
+    from_plan TEXT NOT NULL,
+    to_plan_id TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('UPGRADE', 'DOWNGRADE')),
+    requested_at TEXT NOT NULL,
+    effective_on TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('APPLIED', 'SCHEDULED', 'CANCELLED'))
+);
+CREATE INDEX IF NOT EXISTS plan_changes_subservice ON plan_changes (subservice_id, status);
+-- The proration of an upgrade: lines for the sub-service's next invoice (`invoice_id` once billed).
+CREATE TABLE IF NOT EXISTS plan_adjustments (
+    id INTEGER PRIMARY KEY,
+    subservice_id TEXT NOT NULL REFERENCES charges (subservice_id),
+    subscriber_id TEXT NOT NULL REFERENCES accounts (subscriber_id),
+    plan_change_id TEXT NOT NULL REFERENCES plan_changes (id),
+    description TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    invoice_id TEXT REFERENCES invoices (id)
+);
+CREATE INDEX IF NOT EXISTS plan_adjustments_unbilled ON plan_adjustments (subscriber_id, invoice_id);
+-- Add-ons bought: `reference` is the gateway payment of a card purchase (one purchase per payment).
+CREATE TABLE IF NOT EXISTS add_on_purchases (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    subservice_id TEXT NOT NULL REFERENCES charges (subservice_id),
+    subscriber_id TEXT NOT NULL REFERENCES accounts (subscriber_id),
+    add_on_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    billing TEXT NOT NULL CHECK (billing IN ('MONTHLY', 'ONE_OFF')),
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    paid_by TEXT NOT NULL CHECK (paid_by IN ('WALLET', 'CARD')),
+    reference TEXT UNIQUE,
+    data_gb INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS add_on_purchases_subservice ON add_on_purchases (subservice_id);
 -- Results of idempotent operations that have no natural unique row of their own (wallet apply, renew).
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,

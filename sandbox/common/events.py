@@ -49,6 +49,9 @@ FAILING_AFTER = 5
 MAX_BACKOFF_S = 300
 EVENT_TYPES = (
     "service.status_changed",
+    "service.profile_changed",
+    "subservice.plan_changed",
+    "subservice.add_on_bought",
     "invoice.created",
     "invoice.updated",
     "payment.recorded",

@@ -1,5 +1,5 @@
 """Loads OSS's part of the seed world: each sub-service's area and access point, CPE devices (and the parameter
-tree the ACS holds for each), 90 days of daily usage and add-ons per sub-service.
+tree the ACS holds for each), the 90 days of daily usage before the seed's day and add-ons per sub-service.
 
 Usage for 1,000 sub-services is 90,000 rows; they are built in memory and written with one executemany in
 one transaction, which keeps seeding well under a second.
@@ -17,12 +17,12 @@ from sandbox.common.money import round_to_minor
 from sandbox.oss import cpe_store
 from sandbox.oss.store import device_kind
 from sandbox.world import SubServiceSeed, World
+from sandbox.world.activity import daily_usage, seeded_session_start, suspended_since
 
 USAGE_DAYS = 90
 SERIAL_PREFIX = {"ONT": "HWTC", "ROUTER": "WGRT", "STB": "WGTV", "ATA": "WGVA", "GATEWAY": "WGGW"}
 # A locally administered prefix ("WG"), so synthetic MACs never collide with a real vendor's.
 MAC_PREFIX = (0x02, 0x57, 0x47)
-BYTES_PER_MBPS_DAY = 125_000 * 86_400  # one Mbps sustained for a day
 # The columns of a device row as `_devices` builds it.
 DEVICE_KEYS = ("id", "subservice_id", "position", "kind", "model", "serial", "mac", "firmware", "online")
 
@@ -66,18 +66,19 @@ def _devices(ss: SubServiceSeed, world: World, first_index: int) -> list[tuple[A
 
 
 def _usage(ss: SubServiceSeed, world: World) -> list[tuple[Any, ...]]:
-    if ss.kind != "INTERNET" or ss.plan.down_mbps is None:
-        return []  # IPTV and VoIP are not metered by volume
-    rng = random.Random(f"oss-usage:{ss.id}")
-    down_mbps, up_mbps = ss.plan.down_mbps, ss.plan.up_mbps or ss.plan.down_mbps
-    habit = rng.uniform(0.002, 0.01)  # average share of the line rate this subscriber uses
-    upload_ratio = min(0.35, up_mbps / down_mbps) * rng.uniform(0.3, 0.8)
+    """The closed days before the seeded sessions began (from then on the sessions' accounting counts), none
+    on or after the day a suspended sub-service went down. Every kind is metered: IPTV and VoIP sessions carry
+    bytes too."""
+    last = seeded_session_start(world).date() - timedelta(days=1)
+    down_since = suspended_since(world, ss)
+    if down_since is not None:
+        last = min(last, down_since.date() - timedelta(days=1))
     rows = []
-    for back in range(USAGE_DAYS - 1, -1, -1):
+    for back in range(USAGE_DAYS, 0, -1):
         day = world.today - timedelta(days=back)
-        weekend = 1.35 if day.weekday() >= 5 else 1.0
-        down = int(down_mbps * BYTES_PER_MBPS_DAY * habit * weekend * rng.uniform(0.5, 1.5))
-        up = int(down * upload_ratio * rng.uniform(0.7, 1.3))
+        if day > last:
+            break
+        down, up = daily_usage(ss, day)
         rows.append((ss.id, day.isoformat(), down, up))
     return rows
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
+from sandbox.common.peers import SessionAccounting
 from sandbox.common.system import System, SystemConfig
 from sandbox.oss import api, cpe_store, incidents, seed
 from sandbox.oss.cpe import CpeService
@@ -23,14 +24,16 @@ SESSION_POLL_S = 0.2  # how often the ACS looks for CPE sessions that are due
 class OssSystem(System):
     name = "oss"
 
-    def __init__(self, config: SystemConfig, cpe_latency_s: float = 1.0) -> None:
+    def __init__(
+        self, config: SystemConfig, accounting: SessionAccounting | None = None, cpe_latency_s: float = 1.0
+    ) -> None:
         super().__init__(config)
         self.db.script(SCHEMA)
         self.db.script(cpe_store.SCHEMA)
         self.db.script(incidents.SCHEMA)
         self.cpe = CpeService(self.db, self.outbox, cpe_latency_s)
         self.incidents = IncidentService(self.db, self.outbox)
-        self.service = OssService(self.db, self.cpe)
+        self.service = OssService(self.db, accounting, self.cpe)
 
     def seed(self, world: World) -> None:
         seed.seed(self.db, world, self.config.currency)

@@ -17,7 +17,7 @@ from schema.core.connection import AFTER, FIRST, Connection, given
 from schema.core.context import Context
 from schema.core.lookahead import below, connection_nodes, inside, names, selected
 from schema.core.node import Node, encode_id
-from schema.core.permission import CanManageTeam, IsAuthenticated, null_unless, require
+from schema.core.permission import CanManageTeam, IsAuthenticated, can_see_wallet, null_unless, require
 from schema.core.resolver import typed_field
 from schema.subscriber.types import Subscriber, own_subscriber
 
@@ -97,6 +97,10 @@ def _can_manage_team(root: Viewer) -> bool:
     return root.identity.can_manage_team
 
 
+def _can_see_wallet(root: Viewer) -> bool:
+    return can_see_wallet(root.identity)
+
+
 @strawberry.type(description="The logged-in portal user and what they may do.")
 class Viewer:
     identity: strawberry.Private[Identity]
@@ -124,6 +128,14 @@ class Viewer:
     can_manage_team: bool = strawberry.field(
         resolver=_can_manage_team,
         description="Can this user invite and manage the account's people (OWNER, MANAGER)?",
+    )
+
+    can_see_wallet: bool = strawberry.field(
+        resolver=_can_see_wallet,
+        description=(
+            "Can this user see the account's wallet (every role but SITE)? When false, `Subscriber.wallet` "
+            "and `FinancialSummary.walletBalance` are null and the wallet's events are not delivered."
+        ),
     )
 
     @typed_field(

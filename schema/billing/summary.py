@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 import strawberry
 from strawberry.types import Info
@@ -18,7 +18,7 @@ from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
 from schema.core.loaders import InvoicesKey
 from schema.core.lookahead import below, inside, names, selected
-from schema.core.money import Money, total
+from schema.core.money import Money, invoice_share, total
 from schema.core.permission import can_see_invoice
 from schema.core.prefetch import Failed
 from schema.core.resolver import typed_field
@@ -49,6 +49,14 @@ class FinancialSummary:
     wallet_balance: Money | None = strawberry.field(
         description="The account's wallet; null for roles that may not see it (SITE), like `Subscriber.wallet`."
     )
+    outstanding_on_account_invoices: Money = strawberry.field(
+        description=(
+            "The part of `outstanding` billed on invoices this viewer's role does not list: for a SITE user, "
+            "their sites' share of the account's consolidated invoices, which the account's billing contacts "
+            "pay (zero for other roles, who list every invoice). `outstanding` minus this is what "
+            "`Subscriber.invoices` shows as owed."
+        )
+    )
     # Both need the list of sub-services (the CRM's, else Billing's: `schema.core.inventory`); the account's
     # figures above do not (except for SITE users, whose whole summary is over their sites): `Failed` when
     # neither could list them.
@@ -68,27 +76,22 @@ class FinancialSummary:
         return self.rows
 
 
-def _share(invoice: billing.Invoice, subservice_ids: frozenset[str]) -> Decimal:
-    """The part of an invoice's unpaid balance owed for `subservice_ids` (Billing's own rule: the lines'
-    share of the total, applied to the balance, rounded half-even to the currency's minor unit)."""
-    if invoice.subservice_id is not None:
-        return invoice.balance.amount if invoice.subservice_id in subservice_ids else Decimal(0)
-    lines = sum((ln.amount.amount for ln in invoice.lines if ln.subservice_id in subservice_ids), Decimal(0))
-    if invoice.total.amount <= 0 or invoice.balance.amount <= 0:
-        return Decimal(0)
-    step = quantum(invoice.balance.currency)
-    return (lines * invoice.balance.amount / invoice.total.amount).quantize(step, rounding=ROUND_HALF_EVEN)
-
-
 def _restricted_figures(
-    invoices: Sequence[billing.Invoice], site_ids: frozenset[str], currency: str
-) -> tuple[Money, date | None]:
-    """Overdue amount and next due date over the sites of a SITE user only."""
+    viewer: Viewer, invoices: Sequence[billing.Invoice], site_ids: frozenset[str], currency: str
+) -> tuple[Money, date | None, Money]:
+    """Overdue amount, next due date and the share billed on invoices they cannot list, over the sites of a
+    SITE user only."""
     unpaid = [i for i in invoices if i.status in ("OPEN", "OVERDUE") and i.balance.amount > 0]
-    mine = [i for i in unpaid if _share(i, site_ids) > 0]
-    overdue = sum((_share(i, site_ids) for i in mine if i.status == "OVERDUE"), Decimal(0))
+    mine = [i for i in unpaid if invoice_share(i, site_ids) > 0]
+    overdue = sum((invoice_share(i, site_ids) for i in mine if i.status == "OVERDUE"), Decimal(0))
+    unlisted = sum((invoice_share(i, site_ids) for i in mine if not can_see_invoice(viewer, i)), Decimal(0))
     next_due = min((i.due_on for i in mine), default=None)
-    return Money(amount=overdue.quantize(quantum(currency)), currency=currency), next_due
+    step = quantum(currency)
+    return (
+        Money(amount=overdue.quantize(step), currency=currency),
+        next_due,
+        Money(amount=unlisted.quantize(step), currency=currency),
+    )
 
 
 def _whole_account(
@@ -101,6 +104,7 @@ def _whole_account(
         overdue=Money.of(account.overdue),
         next_due_on=account.next_due_on,
         wallet_balance=Money.of(account.wallet_balance),
+        outstanding_on_account_invoices=Money.zero(account.currency),
         monthly=monthly,
         rows=rows,
     )
@@ -170,11 +174,12 @@ async def financial_summary(
         )
     monthly = total([r.monthly_charge for r in by_id.values()], currency)
     if site:
-        overdue, next_due = _restricted_figures(invoices, frozenset(ids), currency)
+        overdue, next_due, unlisted = _restricted_figures(viewer, invoices, frozenset(ids), currency)
         return FinancialSummary(
             outstanding=total([r.outstanding for r in by_id.values()], currency),
             overdue=overdue,
             next_due_on=next_due,
+            outstanding_on_account_invoices=unlisted,
             wallet_balance=None,  # SITE users do not see the wallet
             monthly=monthly,
             rows=breakdown,

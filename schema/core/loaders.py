@@ -23,7 +23,7 @@ from aiodataloader import DataLoader
 
 from adapters.errors import ContractViolation, Rejected, Unavailable
 from adapters.ports.aaa import BandwidthProfile, LiveSession, ServiceStatus
-from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, SubServiceBilling
+from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, Offers, SubServiceBilling
 from adapters.ports.cpe import CpeView, DeviceTask, Incident
 from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, TicketSummary
 from adapters.ports.oss import AddOn, Device, Usage
@@ -331,6 +331,12 @@ class InvoicesBySubscriberIdLoader(BatchLoader[InvoicesKey, list[Invoice]]):
         return [by_status[k.status].get(k.subscriber_id, []) for k in keys]
 
 
+class OffersBySubServiceIdLoader(BatchLoader[str, Offers | None]):
+    async def batch_load(self, keys: list[str]) -> list[Offers | None]:
+        found = await self.backends.billing.offers(keys)
+        return [found.get(k) for k in keys]
+
+
 class Loaders:
     """Every loader of one request, each built the first time it is used (inside the request's event loop,
     which aiodataloader binds to). Lazily, because an operation uses a few of the loaders (the dashboard's
@@ -395,6 +401,10 @@ class Loaders:
     @cached_property
     def billing_by_subservice_id(self) -> BillingBySubServiceIdLoader:
         return BillingBySubServiceIdLoader(self._backends)
+
+    @cached_property
+    def offers_by_subservice_id(self) -> OffersBySubServiceIdLoader:
+        return OffersBySubServiceIdLoader(self._backends)
 
     @cached_property
     def installments_by_subservice_id(self) -> InstallmentsBySubServiceIdLoader:

@@ -6,11 +6,13 @@ each resolver still names every code it can answer and mypy checks the member be
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from adapters.errors import Rejected
+from adapters.errors import NotFound, Rejected
 from adapters.ports.money import exponent, quantum
+from bff.core.payments.checkout import CheckoutStart, PaymentError
 from schema.core.errors import CodeT, ErrorFactory, ErrorT, known_code
 from schema.core.permission import CanManageBilling, require
 
@@ -87,3 +89,35 @@ def amount_error(
             "amount",
         )
     return None
+
+
+async def checkout_or_error(
+    error: ErrorFactory[CodeT, ErrorT],
+    unavailable: CodeT,
+    idempotency_key: str,
+    start: Callable[[], Awaitable[CheckoutStart]],
+) -> CheckoutStart | ErrorT:
+    """Start a checkout once the client's idempotency key is acceptable; a business refusal becomes the
+    mutation's error. Outages propagate (BACKEND_UNAVAILABLE).
+
+    `unavailable` is the mutation's GATEWAY_UNAVAILABLE. The other codes (IDEMPOTENCY_KEY_INVALID, NOT_FOUND
+    and those of the `PaymentError`s its flow raises) are found by name in the same enum, because the flows in
+    `bff.core.payments.checkout` cannot know the schema's enums; tests/schema/test_error_codes.py checks that
+    each checkout enum lists them, and a name one lacks would be logged and answered as `unavailable`."""
+
+    def coded(code: str) -> CodeT:
+        return known_code(code, unavailable, source="checkout")
+
+    problem = idempotency_key_error(error, coded("IDEMPOTENCY_KEY_INVALID"), idempotency_key)
+    if problem is not None:
+        return problem
+    try:
+        return await start()
+    except PaymentError as exc:
+        return error(coded(exc.code), exc.message, *(("input", exc.field) if exc.field else ()))
+    except NotFound:
+        return error(coded("NOT_FOUND"), "Not found.")
+    except Rejected:
+        # The gateway (or Billing) refused to open a checkout for a reason that is not the client's: the
+        # subscriber can only try again later.
+        return error(unavailable, "The payment provider cannot start a payment right now. Try again later.")

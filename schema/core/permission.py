@@ -86,6 +86,16 @@ class CanWriteTickets(_RoleRule):
         return not info.context.require_viewer().read_only
 
 
+class CanChangeServices(_RoleRule):
+    """Change a sub-service's plan: every role but VIEWER, which reads only (FORBIDDEN). Which sub-services a
+    SITE user may change is a visibility rule (`can_see_subservice`), applied per sub-service."""
+
+    message = "Your role can see services but not change them."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return not info.context.require_viewer().read_only
+
+
 DEVICE_ROLES = frozenset({"OWNER", "MANAGER", "SITE"})
 
 

@@ -6,17 +6,14 @@ arrives (`bff.core.payments.webhook`), and subscriptions tell the portal when it
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from adapters.errors import NotFound, Rejected
 from bff.core.payments.checkout import (
     CheckoutStart,
-    PaymentError,
     start_card_setup,
     start_invoice_payment,
     start_wallet_topup,
@@ -24,8 +21,7 @@ from bff.core.payments.checkout import (
 from schema.billing.types import Invoice
 from schema.core.connection import given
 from schema.core.context import Context
-from schema.core.errors import CodeT, ErrorFactory, ErrorT, known_code
-from schema.core.mutation import IDEMPOTENCY_KEY, INPUT, USER_ERRORS, billing_only, idempotency_key_error
+from schema.core.mutation import IDEMPOTENCY_KEY, INPUT, USER_ERRORS, billing_only, checkout_or_error
 from schema.core.node import decode_id_of
 from schema.core.permission import can_see_invoice
 from schema.payments.errors import (
@@ -37,39 +33,6 @@ from schema.payments.errors import (
     TopUpWalletErrorCode,
 )
 from schema.wallet.types import Wallet, current_wallet
-
-
-async def _checkout(
-    error: ErrorFactory[CodeT, ErrorT],
-    unavailable: CodeT,
-    idempotency_key: str,
-    start: Callable[[], Awaitable[CheckoutStart]],
-) -> CheckoutStart | ErrorT:
-    """Start a checkout once the client's idempotency key is acceptable; a business refusal becomes the
-    mutation's error. Outages propagate (BACKEND_UNAVAILABLE).
-
-    `unavailable` is the mutation's GATEWAY_UNAVAILABLE. The other codes (IDEMPOTENCY_KEY_INVALID, NOT_FOUND
-    and those of the `PaymentError`s its flow raises) are found by name in the same enum, because the flows in
-    `bff.core.payments.checkout` cannot know the schema's enums; tests/schema/test_error_codes.py checks that
-    each checkout enum lists them, and a name one lacks would be logged and answered as `unavailable`."""
-
-    def coded(code: str) -> CodeT:
-        return known_code(code, unavailable, source="checkout")
-
-    problem = idempotency_key_error(error, coded("IDEMPOTENCY_KEY_INVALID"), idempotency_key)
-    if problem is not None:
-        return problem
-    try:
-        return await start()
-    except PaymentError as exc:
-        return error(coded(exc.code), exc.message, *(("input", exc.field) if exc.field else ()))
-    except NotFound:
-        return error(coded("NOT_FOUND"), "Not found.")
-    except Rejected:
-        # The gateway (or Billing) refused to open a checkout for a reason that is not the client's: the
-        # subscriber can only try again later.
-        return error(unavailable, "The payment provider cannot start a payment right now. Try again later.")
-
 
 # ----------------------------------------------------------------------------------------------- payInvoice
 
@@ -111,7 +74,7 @@ async def pay_invoice(
     context = info.context
     viewer = context.require_viewer()
     invoice_id = decode_id_of(input.invoice_id, "Invoice")
-    started = await _checkout(
+    started = await checkout_or_error(
         PayInvoiceError.of,
         PayInvoiceErrorCode.GATEWAY_UNAVAILABLE,
         input.idempotency_key,
@@ -171,7 +134,7 @@ async def top_up_wallet(
 ) -> TopUpWalletPayload:
     context = info.context
     viewer = context.require_viewer()
-    started = await _checkout(
+    started = await checkout_or_error(
         TopUpWalletError.of,
         TopUpWalletErrorCode.GATEWAY_UNAVAILABLE,
         input.idempotency_key,
@@ -225,7 +188,7 @@ async def add_payment_method(
 ) -> AddPaymentMethodPayload:
     context = info.context
     viewer = context.require_viewer()
-    started = await _checkout(
+    started = await checkout_or_error(
         AddPaymentMethodError.of,
         AddPaymentMethodErrorCode.GATEWAY_UNAVAILABLE,
         input.idempotency_key,

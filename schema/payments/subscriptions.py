@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from adapters.errors import BackendError
 from adapters.ports.money import Money as MoneyValue
-from bff.core.bus import SETTLED_INVOICE, SETTLED_WALLET_TOPUP, BusEvent
+from bff.core.bus import SETTLED_ADD_ON, SETTLED_INVOICE, SETTLED_WALLET_TOPUP, BusEvent
 from schema.billing.types import Invoice, visible_invoice
 from schema.core.context import Context
 from schema.core.feed import (
@@ -42,6 +42,9 @@ class PaymentKind(Enum):
     WALLET_TOPUP = strawberry.enum_value(
         SETTLED_WALLET_TOPUP, description="A wallet top-up paid through the gateway"
     )
+    ADD_ON = strawberry.enum_value(
+        SETTLED_ADD_ON, description="An add-on or data top-up paid by card (`buyAddOn`)"
+    )
 
 
 async def _settled_wallet(root: PaymentSettled, info: Info[Context, None]) -> Wallet | None:
@@ -59,7 +62,9 @@ async def _settled_wallet(root: PaymentSettled, info: Info[Context, None]) -> Wa
 )
 class PaymentSettled:
     subscriber_id: strawberry.Private[str]
-    kind: PaymentKind = strawberry.field(description="What it paid for: an invoice or a wallet top-up.")
+    kind: PaymentKind = strawberry.field(
+        description="What it paid for: an invoice, a wallet top-up or an add-on."
+    )
     amount: Money = strawberry.field(description="The amount settled.")
     invoice: Invoice | None = strawberry.field(
         description="INVOICE: the invoice as it is now (PAID when fully settled)"

@@ -25,11 +25,14 @@ from schema.core.context import Context
 from schema.core.errors import aaa_down, billing_down, oss_down
 from schema.core.loaders import Loaders
 from schema.core.lookahead import SelectedField
-from schema.core.money import Money
+from schema.core.money import Money, invoice_share, subservices_on
 from schema.core.node import Node, encode_id, nodes_of
 from schema.core.permission import can_see_subservice
 from schema.core.prefetch import MISSING, Failed, Missing, now_or_later, required
 from schema.core.resolver import typed_field
+from schema.service import offer_fields
+from schema.service.offer_fields import PlanChangePreviewResult
+from schema.service.offers import AddOnOffer, PendingPlanChange, ServicePlan
 from schema.service.parts import (
     AddOn,
     BandwidthProfile,
@@ -50,6 +53,32 @@ T = TypeVar("T")
 # `Invoice` belongs to the billing domain, which builds on this one: referred to by name (see
 # `schema.core.node`).
 InvoiceRef: Any = Annotated["Invoice", strawberry.lazy("schema.billing.types")]  # noqa: F821
+
+
+@strawberry.type(
+    description=(
+        "One unpaid invoice as it concerns one sub-service: a consolidated invoice covers several "
+        "sub-services, and this says which part of it is this one's."
+    )
+)
+class InvoiceShare:
+    invoice: InvoiceRef | None = strawberry.field(
+        description=(
+            "The whole invoice; null when the viewer's role does not list it (a SITE user and the account's "
+            "consolidated invoice, which the account's billing contacts pay)."
+        )
+    )
+    due_on: date = strawberry.field(description="When the invoice is due.")
+    overdue: bool = strawberry.field(description="Is the invoice past its due date and still unpaid?")
+    amount: Money = strawberry.field(
+        description=(
+            "This sub-service's part of what the invoice still owes (its lines' share of the total, applied "
+            "to the unpaid balance): these amounts add up to the sub-service's `outstanding`."
+        )
+    )
+    sub_service_count: int = strawberry.field(
+        description="How many sub-services the invoice covers (1 for an invoice of this sub-service only)."
+    )
 
 
 @strawberry.type(description="A sub-service's charges, cycle and what it owes.")
@@ -91,6 +120,36 @@ class SubServiceBilling:
         # The page pre-loaded these invoices into the loader's cache; the Invoice fetcher builds and
         # authorizes them as `node(id)` would.
         return await nodes_of(info.context, "Invoice", self.record.open_invoice_ids)
+
+    @typed_field(
+        graphql_type=list[InvoiceShare] | None,
+        description=billing_down(
+            "This sub-service's part of each unpaid invoice that charges it, including invoices the viewer's "
+            "role does not list"
+        ),
+    )
+    async def open_invoice_shares(self, info: Info[Context, None]) -> list[InvoiceShare]:
+        if self.prefetched.open_invoices is not None:
+            self.prefetched.open_invoices.reraise()
+        ids = self.record.open_invoice_ids
+        # Both read the invoices the page pre-loaded (the Invoice fetcher authorizes; the loader does not).
+        records, listed = await asyncio.gather(
+            info.context.loaders.invoice_by_id.load_many(list(ids)),
+            nodes_of(info.context, "Invoice", ids),
+        )
+        shown = {obj.record.id: obj for obj in listed}
+        mine = (self.record.subservice_id,)
+        return [
+            InvoiceShare(
+                invoice=shown.get(r.id),
+                due_on=r.due_on,
+                overdue=r.status == "OVERDUE",
+                amount=Money(amount=invoice_share(r, mine), currency=r.balance.currency),
+                sub_service_count=max(1, len(subservices_on(r))),
+            )
+            for r in records
+            if r is not None
+        ]
 
 
 def _status(s: aaa.ServiceStatus) -> ServiceStatus:
@@ -256,6 +315,44 @@ class SubService(Node):
             loaders.account_by_subscriber_id.load(self.record.subscriber_id),
         )
         return _renewable(record, account)
+
+    @typed_field(
+        graphql_type=list[ServicePlan] | None,
+        description=billing_down(
+            "The plans this sub-service can be on (`changePlan`), the current one marked"
+        ),
+    )
+    async def available_plans(self, info: Info[Context, None]) -> list[ServicePlan]:
+        return await offer_fields.available_plans(info, self.record)
+
+    @typed_field(
+        graphql_type=list[AddOnOffer] | None,
+        description=billing_down("The add-ons and data top-ups this sub-service can buy (`buyAddOn`)"),
+    )
+    async def available_add_ons(self, info: Info[Context, None]) -> list[AddOnOffer]:
+        return await offer_fields.available_add_ons(info, self.record)
+
+    @typed_field(
+        graphql_type=PendingPlanChange | None,
+        description=billing_down("A downgrade waiting for the next billing period; null when none is"),
+    )
+    async def pending_plan_change(self, info: Info[Context, None]) -> PendingPlanChange | None:
+        return await offer_fields.pending_plan_change(info, self.record)
+
+    @typed_field(
+        description=(
+            "What moving to the plan `planCode` would cost (Billing's proration) and when it would take effect; "
+            "nothing changes until `changePlan`. Null when Billing is unavailable."
+        )
+    )
+    async def plan_change_preview(
+        self,
+        info: Info[Context, None],
+        plan_code: Annotated[
+            str, strawberry.argument(description="The plan's `code` (see `availablePlans`).")
+        ],
+    ) -> PlanChangePreviewResult | None:
+        return await offer_fields.plan_change_preview(info, self.record, plan_code)
 
     @typed_field(
         graphql_type=SubServiceBilling | None, description=billing_down("Charges, cycle and what it owes")

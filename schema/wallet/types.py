@@ -48,6 +48,7 @@ class WalletTransactionKind(Enum):
     RENEWAL = strawberry.enum_value(
         "RENEWAL", description="Spent on a prepaid service's next period (`renewService`)."
     )
+    ADD_ON = strawberry.enum_value("ADD_ON", description="Spent on an add-on or a data top-up (`buyAddOn`).")
 
 
 @strawberry.type(description="One movement of the wallet's balance.")

@@ -124,3 +124,18 @@ async def test_batches_above_1000_are_chunked(tmp_path: Path, world: World) -> N
         sessions = await adapter.sessions(ids)
     assert set(statuses) == set(profiles) == set(sessions) == set(ids)
     assert sorted(calls) == sorted(["/v1/status:batch", "/v1/profiles:batch", "/v1/sessions:batch"] * 2)
+
+
+async def test_set_profile(aaa: HttpAaa) -> None:
+    changed = await aaa.set_profile("SS-1001-1", "Fiber 1000", 1000, 200, idempotency_key="plan:1")
+    assert changed.changed is True
+    assert (changed.profile.plan, changed.profile.down_mbps, changed.profile.up_mbps) == (
+        "Fiber 1000",
+        1000,
+        200,
+    )
+    assert (await aaa.profiles(["SS-1001-1"]))["SS-1001-1"].down_mbps == 1000
+    again = await aaa.set_profile("SS-1001-1", "Fiber 1000", 1000, 200, idempotency_key="plan:1")
+    assert again.changed is True  # the key's first answer
+    with pytest.raises(NotFound):
+        await aaa.set_profile("SS-NOPE", "Fiber 1000", 1000, 200)

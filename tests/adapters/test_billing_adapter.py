@@ -233,3 +233,43 @@ async def test_batches_above_1000_ids_are_chunked(tmp_path: Path, world: World) 
         assert len(found) == 1002
         invoices = await billing.invoices_for_subservices([*ids, "SS-1001-1"], status="OPEN")
         assert len(invoices) == 1001 and all(len(v) == 1 for v in invoices.values())
+
+
+async def test_offers_preview_change_and_add_on(billing: BillingPort, today: date) -> None:
+    offers = await billing.offers(["SS-1001-1", "SS-NOPE"])
+    assert set(offers) == {"SS-1001-1"}
+    ana = offers["SS-1001-1"]
+    assert ana.current_plan_id == "fiber-300" and ana.pending_change is None
+    fiber_1000 = next(p for p in ana.plans if p.id == "fiber-1000")
+    assert (fiber_1000.monthly_price, fiber_1000.down_mbps, fiber_1000.data_cap_gb) == (
+        usd("79.99"),
+        1000,
+        None,
+    )
+    assert {a.id: a.price_now for a in ana.add_ons}["static-ip"] == usd("1.00")
+    preview = await billing.preview_plan_change("SS-1001-1", "fiber-1000")
+    assert (preview.credit, preview.charge, preview.net) == (usd("10.00"), usd("16.00"), usd("6.00"))
+    assert preview.effective_on == today and preview.direction == "UPGRADE"
+    with pytest.raises(Rejected) as refused:
+        await billing.preview_plan_change("SS-1001-1", "fiber-300")
+    assert refused.value.code == "SAME_PLAN"
+    with pytest.raises(NotFound):
+        await billing.change_plan("SS-NOPE", "fiber-100", idempotency_key="k0")
+    down = await billing.change_plan("SS-1001-1", "fiber-100", idempotency_key="k1")
+    assert (down.status, down.effective_on) == ("SCHEDULED", date(2026, 12, 1))
+    pending = (await billing.offers(["SS-1001-1"]))["SS-1001-1"].pending_change
+    assert pending is not None and pending.plan.id == "fiber-100"
+    bought = await billing.buy_add_on("SS-1001-1", "data-topup-10", paid_by="WALLET", idempotency_key="k2")
+    assert (bought.charged, bought.wallet_balance, bought.data_gb) == (usd("3.00"), usd("2.00"), 10)
+    with pytest.raises(Rejected) as short:
+        await billing.buy_add_on("SS-1001-1", "extra-data-50", paid_by="WALLET", idempotency_key="k3")
+    assert short.value.code == "INSUFFICIENT_BALANCE"
+    by_card = await billing.buy_add_on(
+        "SS-1001-1",
+        "extra-data-50",
+        paid_by="CARD",
+        idempotency_key="k4",
+        external_ref="pi_9",
+        amount=usd("10.00"),
+    )
+    assert by_card.paid_by == "CARD" and by_card.wallet_balance == usd("2.00")

@@ -329,3 +329,25 @@ async def test_keys(client: httpx.AsyncClient) -> None:
     assert suspend.status_code == 403
     operator_reads = await client.get("/v1/subservices/SS-1001-1/status", headers=OPERATOR)
     assert operator_reads.status_code == 200
+
+
+async def test_set_profile_changes_speeds_live_once_and_reports_it(
+    client: httpx.AsyncClient, system: AaaSystem
+) -> None:
+    body = {"plan": "Fiber 1000", "down_mbps": 1000, "up_mbps": 200}
+    headers = {**SERVICE, "Idempotency-Key": "plan-1"}
+    r = await client.put("/v1/subservices/SS-1001-1/profile", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["name"], r.json()["down_mbps"], r.json()["changed"]) == ("Fiber 1000", 1000, True)
+    session = await client.post("/v1/sessions:batch", json={"ids": ["SS-1001-1"]}, headers=SERVICE)
+    assert session.json()["items"][0]["online"] is True  # a change of authorization, not a reconnect
+    again = await client.put("/v1/subservices/SS-1001-1/profile", json=body, headers=SERVICE)
+    assert again.json()["changed"] is False
+    events = [e["body"] for e in system.outbox.list() if e["type"] == "service.profile_changed"]
+    assert [(e["subservice_id"], e["data"]["plan"]) for e in events] == [("SS-1001-1", "Fiber 1000")]
+    speeds_on_tv = await client.put(
+        "/v1/subservices/SS-1001-2/profile", json={**body, "plan": "TV Plus"}, headers=SERVICE
+    )
+    assert speeds_on_tv.status_code == 422
+    unknown = await client.put("/v1/subservices/SS-NOPE/profile", json=body, headers=SERVICE)
+    assert unknown.status_code == 404

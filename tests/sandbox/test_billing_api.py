@@ -27,9 +27,13 @@ class SuspendRecorder:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, str]] = []
+        self.plans: list[tuple[str, str, int | None, int | None]] = []
 
     def suspend(self, subservice_id: str, reason: str, note: str) -> None:
         self.calls.append((subservice_id, reason, note))
+
+    def set_plan(self, subservice_id: str, plan: str, down_mbps: int | None, up_mbps: int | None) -> None:
+        self.plans.append((subservice_id, plan, down_mbps, up_mbps))
 
 
 def make_system(tmp_path: Path, world: World, control: SuspendRecorder | None = None) -> BillingSystem:

@@ -96,3 +96,24 @@ async def test_the_account_totals_come_from_billing_alone(
     summed = sum(Decimal(row["monthlyCharge"]["amount"]) for row in full["breakdown"])
     assert Decimal(strip["monthlyCharges"]["amount"]) == summed == Decimal(full["monthlyCharges"]["amount"])
     assert strip["monthlyCharges"]["currency"] == full["monthlyCharges"]["currency"]
+
+
+async def test_the_offers_of_a_page_of_subservices_are_one_billing_call(
+    make_portal: MakePortal, bench_sandbox: Callable[[int], Sandbox]
+) -> None:
+    query = (
+        "{ viewer { subscriber { subServices(first: 100) { nodes {"
+        " availablePlans { code current } availableAddOns { code priceNow { amount } } pendingPlanChange { effectiveOn }"
+        " } } } } }"
+    )
+    counts = {}
+    for n in (1, 100):
+        portal: Portal = await (await make_portal(sandbox=bench_sandbox(n))).sign_in(BENCH_USER_EMAIL)
+        before = dict(portal.transport.calls)
+        data = await portal.data(query)
+        found = nodes(subscriber(data)["subServices"])
+        assert len(found) == n and all(any(p["current"] for p in s["availablePlans"]) for s in found)
+        made = {host: c - before.get(host, 0) for host, c in portal.transport.calls.items()}
+        counts[n] = {host: c for host, c in made.items() if c}
+    # The CRM's subscriber and sub-service list; Billing's offers for the whole page, once.
+    assert counts[1] == counts[100] == {"crm.test": 2, "billing.test": 1}, counts

@@ -98,6 +98,8 @@ PASSED_THROUGH = {
     "setWifiSettings",
     "rebootDevice",
     "applyWalletToInvoice",
+    "changePlan",
+    "buyAddOn",
     "redeemGiftCard",
     "renewService",
     "removePaymentMethod",
@@ -116,7 +118,7 @@ CHECKOUT_SHARED = {"NOT_FOUND", "RETURN_URL_NOT_ALLOWED", "IDEMPOTENCY_KEY_INVAL
 PASSWORD_POLICY = {"PASSWORD_TOO_SHORT", "PASSWORD_TOO_LONG", "PASSWORD_IS_EMAIL", "PASSWORD_TOO_COMMON"}
 FLOWS = {
     # bff.core.payments.checkout: start_invoice_payment, start_wallet_topup, start_card_setup; and
-    # schema.payments.mutations._checkout (GATEWAY_UNAVAILABLE for a gateway refusal).
+    # schema.core.mutation.checkout_or_error (GATEWAY_UNAVAILABLE for a gateway refusal).
     "payInvoice": {*CHECKOUT_SHARED, "ALREADY_PAID", "INVOICE_VOID", "GATEWAY_UNAVAILABLE"},
     "topUpWallet": {*CHECKOUT_SHARED, "AMOUNT_INVALID", "GATEWAY_UNAVAILABLE"},
     "addPaymentMethod": {*CHECKOUT_SHARED, "GATEWAY_UNAVAILABLE"},

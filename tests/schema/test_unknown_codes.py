@@ -108,6 +108,31 @@ CASES: dict[str, tuple[str, str, dict[str, Any], tuple[str, str, str]]] = {
         {"input": {"subServiceId": gid("SubService", "SS-1003-2"), "idempotencyKey": "k"}},
         ("billing.test", "POST", "/v1/subservices/SS-1003-2/renew"),
     ),
+    "changePlan": (
+        "ana@lima.example",
+        f"mutation($input: ChangePlanInput!) {{ changePlan(input: $input) {{ {SELECTION} }} }}",
+        {
+            "input": {
+                "subServiceId": gid("SubService", "SS-1001-1"),
+                "planCode": "fiber-1000",
+                "idempotencyKey": "k",
+            }
+        },
+        ("billing.test", "POST", "/v1/subservices/SS-1001-1/plan-change"),
+    ),
+    "buyAddOn": (
+        "ana@lima.example",
+        f"mutation($input: BuyAddOnInput!) {{ buyAddOn(input: $input) {{ {SELECTION} }} }}",
+        {
+            "input": {
+                "subServiceId": gid("SubService", "SS-1001-1"),
+                "addOnCode": "data-topup-10",
+                "paymentMethod": "WALLET",
+                "idempotencyKey": "k",
+            }
+        },
+        ("billing.test", "POST", "/v1/subservices/SS-1001-1/add-ons"),
+    ),
     "removePaymentMethod": (
         "ana@lima.example",
         f"mutation($id: ID!) {{ removePaymentMethod(input: {{paymentMethodId: $id}}) {{ {SELECTION} }} }}",

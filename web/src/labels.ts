@@ -56,6 +56,7 @@ export const WALLET_KIND_LABEL: Record<WalletTransactionKind, string> = {
   INVOICE_PAYMENT: "Invoice payment",
   OVERPAYMENT: "Overpayment credit",
   RENEWAL: "Service renewal",
+  ADD_ON: "Add-on",
 };
 
 export function label<K extends string>(table: Record<K, string>, value: K | null | undefined): string {

@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from adapters.errors import NotFound, Rejected, Unavailable
-from adapters.ports.billing import Invoice
+from adapters.ports.billing import AddOnOffer, Invoice
 from adapters.ports.gateway import CheckoutSession, PaymentKind, PaymentReference
 from adapters.ports.money import Money, exponent, quantum
 from bff.core.auth.viewer import Viewer
@@ -236,6 +236,50 @@ async def start_wallet_topup(
             success,
             cancel,
             idempotency_key=gateway_key(viewer, "topup", idempotency_key),
+            client_reference_id=viewer.subscriber_id,
+        )
+    except Rejected as exc:
+        raise _conflict(exc) or exc from None
+    return _started(session)
+
+
+async def start_add_on_payment(
+    backends: Backends,
+    settings: Settings,
+    viewer: Viewer,
+    subservice_id: str,
+    offer: AddOnOffer,
+    *,
+    idempotency_key: str,
+    return_url: str | None,
+    cancel_url: str | None,
+) -> CheckoutStart:
+    """A hosted page that pays an add-on's `price_now`; the add-on is bought when the payment settles
+    (`bff.core.payments.settlement`). The caller has checked the sub-service is the viewer's and the offer
+    is Billing's current one for it."""
+    _require_settings(settings)
+    # Back to the sub-service's page, which shows the add-on once the payment settles (`paymentSettled`).
+    page = f"{_portal(settings)}/services/{quote(encode_global_id('SubService', subservice_id), safe='')}"
+    success = _allowed_url(
+        settings, return_url, f"{page}?addOn=paid&session_id={SESSION_PLACEHOLDER}", "returnUrl"
+    )
+    cancel = _allowed_url(settings, cancel_url, f"{page}?addOn=cancelled", "cancelUrl")
+    customer_id, _currency = await ensure_customer(backends, viewer)
+    reference = PaymentReference(
+        kind=PaymentKind.ADD_ON,
+        subscriber_id=viewer.subscriber_id,
+        subservice_id=subservice_id,
+        add_on_id=offer.id,
+    )
+    try:
+        session = await backends.gateway.create_payment_session(
+            offer.price_now,
+            offer.name,
+            reference.to_metadata(),
+            customer_id,
+            success,
+            cancel,
+            idempotency_key=gateway_key(viewer, f"add-on-{subservice_id}-{offer.id}", idempotency_key),
             client_reference_id=viewer.subscriber_id,
         )
     except Rejected as exc:

@@ -6,6 +6,8 @@ Every write carries an idempotency key derived from the payment (the gateway's P
 | effect | where | key |
 |---|---|---|
 | the payment (or the top-up credit) | Billing | `stripe:<pi>:payment` (`stripe:<pi>:credit`) |
+| the add-on bought (once per payment) | Billing | `stripe:<pi>:add-on` (and the payment itself as its reference) |
+| a usage-cap restriction lifted | AAA | `stripe:<pi>:uncap:<sub-service id>` |
 | the service brought back | AAA, per sub-service | `stripe:<pi>:reactivate:<sub-service id>` |
 | the notification and its e-mail | CRM, one transaction | `stripe:<pi>:notify` (`stripe:<evt>:notify`) |
 | the push | the bus | event id `<pi>:settled` (`<evt>:failed`) |
@@ -26,7 +28,8 @@ import logging
 from collections.abc import Callable
 
 from adapters.errors import NotFound, Rejected
-from adapters.ports.billing import Invoice, PaymentResult, WalletCreditResult
+from adapters.ports.billing import AddOnPurchase, Invoice, PaymentResult, WalletCreditResult
+from adapters.ports.crm import NotificationLink
 from adapters.ports.money import Money
 from bff.core.backends import Backends
 from bff.core.bus import BusEvent, EventBus
@@ -35,6 +38,7 @@ log = logging.getLogger("wispgate.settlement")
 
 DOWN_STATUSES = ("SUSPENDED", "RESTRICTED")
 NON_PAYMENT = "NON_PAYMENT"
+USAGE_CAP = "USAGE_CAP"
 KEY_PREFIX = "stripe"
 
 # The steps of a settlement, in order; each is reported to `after_step` once it is done.
@@ -93,6 +97,24 @@ class Effects:
         )
         self.after_step(PAYMENT_RECORDED)
         return result
+
+    async def buy_add_on(self, ref: str, subservice_id: str, add_on_id: str, amount: Money) -> AddOnPurchase:
+        result = await self.backends.billing.buy_add_on(
+            subservice_id,
+            add_on_id,
+            paid_by="CARD",
+            external_ref=ref,
+            amount=amount,
+            idempotency_key=key(ref, "add-on"),
+        )
+        self.after_step(PAYMENT_RECORDED)
+        return result
+
+    async def lift_usage_cap(self, ref: str, subservice_id: str) -> bool:
+        """Data was added: a sub-service restricted for its usage cap is active again at once."""
+        changed = await lift_usage_cap(self.backends, subservice_id, key(ref, f"uncap:{subservice_id}"))
+        self.after_step(REACTIVATED)
+        return changed
 
     async def reactivate(self, invoice: Invoice, ref: str) -> list[str]:
         """The invoice's sub-services this payment brings back (or brought back on an earlier attempt).
@@ -153,8 +175,9 @@ class Effects:
         title: str,
         body: str,
         subservice_id: str | None = None,
+        link: NotificationLink | None = None,
     ) -> None:
-        """The notification and its e-mail (one CRM transaction, one key)."""
+        """The notification and its e-mail (one CRM transaction, one key), linking to what it is about."""
         try:
             await self.backends.crm.notify(
                 subscriber_id,
@@ -163,6 +186,7 @@ class Effects:
                 body,
                 subservice_id=subservice_id,
                 email=True,
+                link=link,
                 idempotency_key=key(ref, "notify"),
             )
         except Rejected as exc:
@@ -178,3 +202,19 @@ class Effects:
     async def publish(self, event: BusEvent) -> None:
         await self.bus.publish(event)
         self.after_step(PUBLISHED)
+
+
+async def lift_usage_cap(backends: Backends, subservice_id: str, idempotency_key: str) -> bool:
+    """Lift a USAGE_CAP restriction (after data was bought); any other status stays as it is. True when this
+    call (or the first call with this key) changed it."""
+    try:
+        result = await backends.aaa.reactivate(
+            subservice_id, USAGE_CAP, note="Data added", idempotency_key=idempotency_key
+        )
+    except Rejected as exc:
+        if exc.code == "REASON_MISMATCH":
+            return False  # down for another reason: buying data does not bring it back
+        raise
+    except NotFound:
+        return False
+    return result.changed

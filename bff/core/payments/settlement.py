@@ -24,6 +24,7 @@ from typing import assert_never
 
 from adapters.errors import NotFound, Rejected
 from adapters.ports.billing import Invoice
+from adapters.ports.crm import NotificationLink
 from adapters.ports.gateway import (
     GatewayEvent,
     GatewayEventKind,
@@ -34,7 +35,7 @@ from adapters.ports.gateway import (
 )
 from adapters.ports.money import Money, wire_amount
 from bff.core.backends import Backends
-from bff.core.bus import BusEvent, EventBus
+from bff.core.bus import SETTLED_ADD_ON, BusEvent, EventBus
 from bff.core.payments.effects import AfterStep, Effects, carry_on
 
 log = logging.getLogger("wispgate.settlement")
@@ -127,6 +128,8 @@ class Settlement:
             raise EventRejected("the amount is not positive")
         if reference.kind is PaymentKind.TOPUP:
             return await self._topup(payment, subscriber_id)
+        if reference.kind is PaymentKind.ADD_ON:
+            return await self._add_on(payment, reference)
         invoice_id = reference.invoice_id
         if not invoice_id:
             raise EventRejected("an invoice payment without an invoice reference")
@@ -190,7 +193,11 @@ class Settlement:
             subscriber_id,
             "WALLET_CREDITED",
             "Wallet topped up",
-            f"{payment.amount.display()} was added to your wallet. Your balance is now {result.wallet_balance.display()}.",
+            # No "now": the text is read later. No date either: the two gateway events that report one payment
+            # may carry different days, and a repeat must send the same text.
+            f"{payment.amount.display()} was added to your wallet. Your balance after the top-up:"
+            f" {result.wallet_balance.display()}.",
+            link=NotificationLink(kind="WALLET"),
         )
         settled = BusEvent(
             id=f"{payment.ref}:settled",
@@ -209,6 +216,58 @@ class Settlement:
         await self.effects.publish(settled)
         return "credited"
 
+    async def _add_on(self, payment: GatewayPayment, reference: PaymentReference) -> str:
+        """Buy the add-on the payment was for; lift a usage cap when it added data. When Billing refuses it (the
+        add-on was bought meanwhile, or is no longer offered) the money goes to the wallet, not lost."""
+        subscriber_id, subservice_id = reference.subscriber_id, reference.subservice_id
+        add_on_id = reference.add_on_id
+        if subservice_id is None or add_on_id is None:
+            raise EventRejected("an add-on payment without its sub-service and add-on")
+        billed = (await self.backends.billing.billed_subservices([subservice_id])).get(subservice_id)
+        if billed is None or billed.subscriber_id != subscriber_id:
+            raise EventRejected("the sub-service is not the subscriber's")
+        try:
+            purchase = await self.effects.buy_add_on(payment.ref, subservice_id, add_on_id, payment.amount)
+        except Rejected as exc:
+            if exc.code not in ("ALREADY_ACTIVE", "UNKNOWN_ADD_ON"):
+                raise EventRejected(f"Billing refused the add-on ({exc.code})") from None
+            return await self._topup(
+                payment, subscriber_id, f"Payment for an add-on not applied ({billed.label})"
+            )
+        uncapped = (
+            await self.effects.lift_usage_cap(payment.ref, subservice_id) if purchase.data_gb else False
+        )
+        body = (
+            f"We received your payment of {payment.amount.display()} for {purchase.name} on {billed.label}."
+        )
+        if uncapped:
+            body += " Your service is back to full speed."
+        await self.effects.notify(
+            payment.ref,
+            subscriber_id,
+            "PAYMENT_RECEIVED",
+            "Add-on bought",
+            body,
+            subservice_id=subservice_id,
+        )
+        settled = BusEvent(
+            id=f"{payment.ref}:settled",
+            type="payment.settled",
+            subscriber_id=subscriber_id,
+            subservice_ids=(subservice_id,),
+            data={
+                "kind": SETTLED_ADD_ON,
+                "amount": wire_amount(payment.amount),
+                "currency": payment.amount.currency,
+                "invoice_id": None,
+                "reactivated_subservice_ids": [subservice_id] if uncapped else [],
+                "payment_ref": payment.ref,
+            },
+            occurred_at=_iso(payment.at),
+        )
+        await self.effects.publish(settled)
+        return "add_on_bought"
+
     async def _notify_paid(self, invoice: Invoice, payment: GatewayPayment, reactivated: list[str]) -> None:
         # Nothing about the wallet here: a SITE user sees the payments of their sites' invoices but not the
         # wallet, so an overpayment's credit is a notification of its own (`_notify_credit`).
@@ -226,6 +285,7 @@ class Settlement:
             "Payment received",
             body,
             subservice_id=invoice.subservice_id,
+            link=NotificationLink(kind="INVOICE", id=invoice.id),
         )
 
     async def _notify_credit(self, invoice: Invoice, payment: GatewayPayment, credit: Money) -> None:
@@ -235,6 +295,7 @@ class Settlement:
             "WALLET_CREDITED",
             "Overpayment credited to your wallet",
             f"{credit.display()} more than invoice {invoice.number} was due was added to your wallet.",
+            link=NotificationLink(kind="WALLET"),
         )
 
     async def _failed(
@@ -275,6 +336,7 @@ class Settlement:
             f"We could not charge your card {amount.display()} for invoice {invoice.number}. The invoice is still"
             " open: pay it from the portal or update your card.",
             subservice_id=invoice.subservice_id,
+            link=NotificationLink(kind="INVOICE", id=invoice.id),
         )
         await self.effects.publish(failed)
         return "failure_notified"

@@ -149,6 +149,45 @@ class BillingApi:
         )
         return ok(result)
 
+    async def offers_batch(self, request: Request) -> Response:
+        return ok({"items": self.service.offers(await read_ids(request))})
+
+    async def preview_plan_change(self, request: Request) -> Response:
+        body = await read_object(request)
+        return ok(
+            self.service.preview_plan_change(
+                request.path_params["subservice_id"], validate.text(body, "plan_id")
+            )
+        )
+
+    async def change_plan(self, request: Request) -> Response:
+        body = await read_object(request)
+        subservice_id = request.path_params["subservice_id"]
+
+        def change() -> Response:
+            return ok(self.service.change_plan(subservice_id, validate.text(body, "plan_id")))
+
+        return self.keys.once(request, body, change)
+
+    async def buy_add_on(self, request: Request) -> Response:
+        body = await read_object(request)
+        subservice_id = request.path_params["subservice_id"]
+
+        def buy() -> Response:
+            paid_by = validate.enum(body, "paid_by", ("WALLET", "CARD"))
+            card = paid_by == "CARD"
+            result, created = self.service.buy_add_on(
+                subservice_id,
+                validate.text(body, "add_on_id"),
+                paid_by,
+                external_ref=validate.text(body, "external_ref") if card else None,
+                paid=validate.amount(body) if card else None,
+                currency=validate.currency(body) if card else None,
+            )
+            return ok(result, 201 if created else 200)
+
+        return self.keys.once(request, body, buy)
+
     async def payment_methods(self, request: Request) -> Response:
         subscriber_id = request.path_params["subscriber_id"]
         if request.method == "GET":
@@ -250,6 +289,14 @@ class BillingApi:
             Route("/v1/wallet/apply", self.wallet_apply, methods=["POST"]),
             Route("/v1/gift-cards/redeem", self.redeem_gift_card, methods=["POST"]),
             Route("/v1/subservices/{subservice_id}/renew", self.renew, methods=["POST"]),
+            Route("/v1/offers:batch", self.offers_batch, methods=["POST"]),
+            Route(
+                "/v1/subservices/{subservice_id}/plan-change:preview",
+                self.preview_plan_change,
+                methods=["POST"],
+            ),
+            Route("/v1/subservices/{subservice_id}/plan-change", self.change_plan, methods=["POST"]),
+            Route("/v1/subservices/{subservice_id}/add-ons", self.buy_add_on, methods=["POST"]),
             Route(
                 "/v1/subscribers/{subscriber_id}/payment-methods",
                 self.payment_methods,

@@ -3,6 +3,7 @@
 - `invoice_reads`, `account_reads`: what the BFF reads (batch-first, wire-ready);
 - `accounts`: stored cards, autopay and the gateway customer;
 - `payments`: recording payments and paying from the wallet; `wallet`: credits, gift cards, renewals;
+- `plans`: the plan and add-on catalogue, plan changes with their proration, add-on purchases;
 - `runs`: the operator's billing run (issuing, overdue, suspension) with `autopay` charging saved cards;
 - `documents`: invoice and statement PDFs;
 - `cycle`, `invoicing`: pure rules about periods and what goes on an invoice.

@@ -25,11 +25,12 @@ from sandbox.billing.service.invoicing import (
     invoice_number,
 )
 from sandbox.billing.service.payments import BillingPayments
+from sandbox.billing.service.plans import BillingPlans
 from sandbox.common.db import placeholders
 from sandbox.common.http import conflict, invalid, money
 
 
-class BillingRuns(BillingAutopay, BillingPayments):
+class BillingRuns(BillingAutopay, BillingPayments, BillingPlans):
     def billing_run(self, as_of: date | None = None, subscriber_id: str | None = None) -> dict[str, Any]:
         as_of = as_of or self.today()
         if abs(as_of - self.today()) > MAX_RUN_DISTANCE:
@@ -39,11 +40,16 @@ class BillingRuns(BillingAutopay, BillingPayments):
                 accounts = [self.require_account(subscriber_id)]
             else:
                 accounts = self.db.all("SELECT * FROM accounts ORDER BY subscriber_id")
+            # Downgrades scheduled for this period take effect before it is invoiced.
+            replanned = self.apply_scheduled_changes(as_of, subscriber_id)
             issued = [iid for account in accounts for iid in self._issue_period(account, as_of)]
             overdue = self._mark_overdue(as_of, subscriber_id)
             beyond_grace = self._beyond_grace(as_of, subscriber_id)
         # Peer calls happen outside the transaction: they must not hold Billing's database lock.
         charged = self.charge_autopay(subscriber_id)
+        if self.service_control is not None:
+            for ssid, plan in replanned:
+                self.service_control.set_plan(ssid, plan.name, plan.down_mbps, plan.up_mbps)
         suspended: list[str] = []
         if self.service_control is not None:
             for ssid, number in beyond_grace:
@@ -57,6 +63,7 @@ class BillingRuns(BillingAutopay, BillingPayments):
             "suspended": suspended,
             "autopay": AUTOPAY_RAN if self.card_charger is not None else AUTOPAY_SKIPPED_NO_CHARGER,
             "charged": charged,
+            "plans_changed": [ssid for ssid, _ in replanned],
         }
 
     def _issue_period(self, account: Any, as_of: date) -> list[str]:
@@ -74,8 +81,8 @@ class BillingRuns(BillingAutopay, BillingPayments):
         return issued
 
     def _period_drafts(self, account: Any) -> list[InvoiceDraft]:
-        """What the account's next period bills: each invoiced charge with its add-ons, and the next
-        installment of each plan not fully billed yet."""
+        """What the account's next period bills: each invoiced charge with its add-ons and the proration of
+        the plan changes since the last invoice, and the next installment of each plan not fully billed yet."""
         sid = account["subscriber_id"]
         charges = self.db.all(
             "SELECT * FROM charges WHERE subscriber_id = ? AND prepaid = 0 ORDER BY rowid", (sid,)
@@ -87,6 +94,8 @@ class BillingRuns(BillingAutopay, BillingPayments):
             (sid,),
         ):
             addons[a["subservice_id"]].append((a["description"], a["monthly_price"]))
+        for ssid, lines in self.unbilled_adjustments(sid).items():
+            addons[ssid] += lines
         plan_rows = self.db.all(
             "SELECT * FROM installment_plans WHERE subscriber_id = ? AND billed_count < count ORDER BY id",
             (sid,),
@@ -154,6 +163,13 @@ class BillingRuns(BillingAutopay, BillingPayments):
                 for pos, line in enumerate(draft.lines)
             ],
         )
+        billed = list(dict.fromkeys(line.subservice_id for line in draft.lines if line.subservice_id))
+        if billed:
+            self.db.execute(
+                "UPDATE plan_adjustments SET invoice_id = ? WHERE subscriber_id = ? AND invoice_id IS NULL"
+                f" AND subservice_id IN ({placeholders(billed)})",
+                [iid, sid, *billed],
+            )
         for line in draft.lines:
             if line.installment_plan_id:
                 self.db.execute(

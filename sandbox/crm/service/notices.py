@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.brand import DEFAULT_BRAND, Brand
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
@@ -53,11 +54,19 @@ def portal_path(kind: str, ref: str | None) -> str:
 
 
 class Notices:
-    def __init__(self, db: Database, outbox: EventOutbox, directory: Directory, portal_url: str = "") -> None:
+    def __init__(
+        self,
+        db: Database,
+        outbox: EventOutbox,
+        directory: Directory,
+        portal_url: str = "",
+        brand: Brand = DEFAULT_BRAND,
+    ) -> None:
         self.db = db
         self.outbox = outbox
         self.directory = directory
         self.portal_url = portal_url.rstrip("/")  # e-mails link into the portal here
+        self.brand = brand  # the operator's: e-mails name its portal
 
     def create(
         self,

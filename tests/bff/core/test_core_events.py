@@ -118,3 +118,14 @@ def test_bus_event_mapping_keeps_only_the_documented_data() -> None:
         {"invoice_id": "INV-1"},
     )
     assert bus_event({"id": "evt_1", "type": "ticket.created", "subscriber_id": None}) is None
+
+
+async def test_aaas_profile_change_reaches_the_bus(money: Money) -> None:
+    app = await money.instance()
+    await money.backends.aaa.set_profile("SS-1001-1", "Fiber 1000", 1000, 200)
+    body = outbox_body(money.sandbox.aaa, "service.profile_changed")
+    async with Listener(app.bus, "SUB-1001") as listener:
+        response = await app.client.post("/hooks/core", content=body, headers=headers(money, body))
+        event = await listener.wait_for("service.profile_changed")
+    assert (response.status_code, response.json()["result"]) == (200, "published")
+    assert (event.subservice_ids, dict(event.data)) == (("SS-1001-1",), {"subservice_id": "SS-1001-1"})

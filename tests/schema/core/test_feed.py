@@ -23,10 +23,11 @@ from starlette.exceptions import StarletteDeprecationWarning
 from starlette.websockets import WebSocketDisconnect
 
 from adapters.ports.money import Money
+from adapters.wispgate.aaa import HttpAaa
 from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.signing import sign
-from bff.core.bus import BusEvent
+from bff.core.bus import PROFILE_CHANGED, BusEvent
 from bff.core.settings import SANDBOX_EVENTS_SECRET, Settings
 from bff.server.app import create_app
 from sandbox.app import Sandbox
@@ -218,6 +219,34 @@ def test_mobile_client_sends_its_bearer_token_in_connection_init(app: ThreadedAp
     }
 
 
+def test_a_plan_change_is_pushed_once_with_the_new_speeds(app: ThreadedApp) -> None:
+    token = app.login("ana@lima.example")
+    query = "subscription { serviceStatusChanged { id status profile { planName downMbps } } }"
+    with socket(app, bearer(token)) as ws:
+        op = ws.subscribe(query)
+        app.wait_for_listeners("SUB-1001")
+
+        async def upgrade() -> None:
+            async with make_http_client(
+                BackendConfig("http://aaa.test", SandboxSettings.service_key), app.transport
+            ) as http:
+                await HttpAaa(CoreClient("aaa", http)).set_profile("SS-1001-1", "Fiber 1000", 1000, 200)
+
+        app.run(upgrade)
+        # AAA's own event and the BFF's say the same: the subscriber hears it once.
+        for n in (1, 2):
+            app.publish(event(PROFILE_CHANGED, "SUB-1001", "SS-1001-1", subservice_id="SS-1001-1", n=n))
+        app.publish(status_event("SUB-1001", "SS-1001-2"))
+        first = ws.data(op)["serviceStatusChanged"]
+        second = ws.data(op)["serviceStatusChanged"]
+    assert first == {
+        "id": gid("SubService", "SS-1001-1"),
+        "status": "ACTIVE",
+        "profile": {"planName": "Fiber 1000", "downMbps": 1000},
+    }
+    assert second["id"] == gid("SubService", "SS-1001-2")  # not the plan change again
+
+
 def test_browser_uses_the_session_cookie_of_the_handshake(app: ThreadedApp) -> None:
     app.login("ana@lima.example", delivery="COOKIE")
     with socket(app) as ws:
@@ -393,18 +422,33 @@ def test_each_event_is_read_fresh_not_from_the_connections_cache(app: ThreadedAp
     assert second["balance"]["amount"] == str(invoice.balance.amount - 10)
 
 
-def test_wallet_changes_and_top_ups_reach_the_wallet_subscription(app: ThreadedApp) -> None:
+def test_one_top_up_is_one_wallet_changed(app: ThreadedApp) -> None:
+    """A card top-up is two events on the bus — Billing's ledger entry (`wallet.changed`) and the settlement's
+    `payment.settled` (WALLET_TOPUP) — and one `walletChanged`; an invoice payment is none."""
     token = app.login("ana@lima.example")
     with socket(app, bearer(token)) as ws:
         op = ws.subscribe(WALLET)
         app.wait_for_listeners("SUB-1001")
         app.billing(lambda b: b.redeem_gift_card(subscriber_id="SUB-1001", code="WG-GIFT-25"))
         app.publish(event("payment.settled", "SUB-1001", kind="INVOICE", amount="1.00", currency="USD"))
+        # The top-up, as the settlement and Billing's event publish it (in either order).
+        app.publish(event("payment.settled", "SUB-1001", kind="WALLET_TOPUP", amount="25.00", currency="USD"))
         app.publish(event("wallet.changed", "SUB-1001"))
-        # The invoice payment above is not a wallet change: the first message is the wallet.changed one.
-        assert ws.data(op)["walletChanged"] == {"balance": {"amount": "30.00", "currency": "USD"}}
-        app.publish(event("payment.settled", "SUB-1001", kind="WALLET_TOPUP", amount="20.00", currency="USD"))
-        assert ws.data(op)["walletChanged"]["balance"]["amount"] == "30.00"
+        first = ws.data(op)["walletChanged"]
+        # End the stream: the session ends, and the next event closes it instead of being delivered.
+        response = app.client.post(
+            "/graphql",
+            json={"query": "mutation { logout { ok } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.json()["data"]["logout"]["ok"] is True
+        app.publish(event("wallet.changed", "SUB-1001"))
+        rest = []
+        while (message := ws.receive())["type"] != "complete":
+            rest.append(message)
+
+    assert first == {"balance": {"amount": "30.00", "currency": "USD"}}
+    assert rest == [], f"walletChanged was delivered {1 + len(rest)} times for one top-up: {rest}"
 
 
 def test_notifications_reach_only_their_user(app: ThreadedApp, sandbox: Sandbox) -> None:

@@ -4,6 +4,7 @@ import { incidentHeadline, incidentWhen, mergeIncident } from "./OutageBanner";
 import { taskText } from "./WifiRouter";
 
 const incident = (reference: string, status: "OPEN" | "RESOLVED", planned = false): IncidentFieldsFragment => ({
+  __typename: "ServiceIncident",
   reference,
   kind: planned ? "MAINTENANCE" : "OUTAGE",
   status,
@@ -34,6 +35,7 @@ describe("outage banner", () => {
 
 describe("device tasks", () => {
   const task = (status: "PENDING" | "DONE" | "FAILED", failure: string | null = null): DeviceTaskFieldsFragment => ({
+    __typename: "DeviceTask",
     reference: "TSK-1",
     action: "CHANGE_WIFI",
     status,
