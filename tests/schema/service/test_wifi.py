@@ -245,7 +245,9 @@ async def test_a_site_user_manages_only_their_sites(sign_in: SignIn, sandbox: Sa
         ("auditor@northwind.example", False),
     ],
 )
-async def test_the_viewer_says_whether_they_may_manage_devices(sign_in: SignIn, email: str, may: bool) -> None:
+async def test_the_viewer_says_whether_they_may_manage_devices(
+    sign_in: SignIn, email: str, may: bool
+) -> None:
     """The web shows the change and restart controls from this, the same rule the mutations apply."""
     user = await sign_in(email)
     assert (await user.data("{ viewer { canManageDevices } }"))["viewer"]["canManageDevices"] is may
