@@ -102,14 +102,17 @@ def _hosts(
             _param(device_id, f"{prefix}HostName", f"{rng.choice(HOST_NAMES)}", now),
             _param(
                 device_id,
-                prefix + ("PhysAddress" if "Device." in base else "MACAddress"),
+                prefix + ("PhysAddress" if base.startswith("Device.") else "MACAddress"),
                 ":".join(f"{o:02X}" for o in octets),
                 now,
             ),
             _param(device_id, f"{prefix}IPAddress", f"192.168.1.{100 + n}", now),
             _param(device_id, f"{prefix}Active", n != 4, now),
             _param(
-                device_id, prefix + ("Layer1Interface" if "Device." in base else "InterfaceType"), layer, now
+                device_id,
+                prefix + ("Layer1Interface" if base.startswith("Device.") else "InterfaceType"),
+                layer,
+                now,
             ),
         ]
     return rows

@@ -17,7 +17,14 @@ from schema.core.connection import AFTER, FIRST, Connection, given
 from schema.core.context import Context
 from schema.core.lookahead import below, connection_nodes, inside, names, selected
 from schema.core.node import Node, encode_id
-from schema.core.permission import CanManageTeam, IsAuthenticated, can_see_wallet, null_unless, require
+from schema.core.permission import (
+    CanManageTeam,
+    IsAuthenticated,
+    can_manage_devices,
+    can_see_wallet,
+    null_unless,
+    require,
+)
 from schema.core.resolver import typed_field
 from schema.subscriber.types import Subscriber, own_subscriber, read_ahead
 
@@ -97,6 +104,10 @@ def _can_manage_team(root: Viewer) -> bool:
     return root.identity.can_manage_team
 
 
+def _can_manage_devices(root: Viewer) -> bool:
+    return can_manage_devices(root.identity)
+
+
 def _can_see_wallet(root: Viewer) -> bool:
     return can_see_wallet(root.identity)
 
@@ -128,6 +139,14 @@ class Viewer:
     can_manage_team: bool = strawberry.field(
         resolver=_can_manage_team,
         description="Can this user invite and manage the account's people (OWNER, MANAGER)?",
+    )
+
+    can_manage_devices: bool = strawberry.field(
+        resolver=_can_manage_devices,
+        description=(
+            "Can this user change a router's Wi-Fi and restart devices (OWNER, MANAGER; SITE users on their "
+            "sites)? VIEWER and FINANCE read them only."
+        ),
     )
 
     can_see_wallet: bool = strawberry.field(

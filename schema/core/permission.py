@@ -99,6 +99,11 @@ class CanChangeServices(_RoleRule):
 DEVICE_ROLES = frozenset({"OWNER", "MANAGER", "SITE"})
 
 
+def can_manage_devices(viewer: Viewer) -> bool:
+    """Change a router's Wi-Fi, restart a device: OWNER, MANAGER and SITE users (SITE: their sites' devices)."""
+    return viewer.role in DEVICE_ROLES
+
+
 class CanManageDevices(_RoleRule):
     """Change a router's Wi-Fi, reboot a device: OWNER, MANAGER and SITE users (which devices a SITE user may
     touch is a visibility rule, applied per device). VIEWER reads only and FINANCE looks after billing: both
@@ -107,7 +112,7 @@ class CanManageDevices(_RoleRule):
     message = "Your role can see devices but not change or restart them."
 
     def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
-        return info.context.require_viewer().role in DEVICE_ROLES
+        return can_manage_devices(info.context.require_viewer())
 
 
 class CanManageTeam(_RoleRule):

@@ -53,7 +53,11 @@ async def test_both_data_models_read_as_networks_and_hosts(oss: HttpOss) -> None
         "WPA3_PERSONAL",
         "WPA2_WPA3_PERSONAL",
     )
-    assert [(n.index, n.band) for n in ont.wifi] == [(1, "2.4GHz")] and ont.hosts
+    assert [(n.index, n.band) for n in ont.wifi] == [(1, "2.4GHz")]
+    # TR-098 names its hosts' fields differently (MACAddress, InterfaceType): they read the same.
+    assert ont.hosts and all(h.mac for h in ont.hosts)
+    assert {(h.connection, h.wifi_index) for h in ont.hosts} == {("ETHERNET", None), ("WIFI", 1)}
+    assert all(h.mac for h in router.hosts)
     assert stb.wifi == () and stb.hosts == ()
     assert {h.connection for h in router.hosts} == {"WIFI", "ETHERNET"}
 

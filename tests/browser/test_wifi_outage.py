@@ -6,16 +6,21 @@
 - The building manager's dashboard: the operator opens an outage on the Harbor area in the sandbox console,
   the banner appears without a reload, with the estimate; the operator resolves it and the banner goes.
 
-The module runs its own demo (it changes router and incident state)."""
+The module runs its own demo (it changes router and incident state). Screenshots go to artifacts/screenshots/;
+with KEEP_CPE_SCREENSHOTS=1 they are also copied to artifacts/cpe/, which the repository keeps."""
 
 from __future__ import annotations
 
 import base64
+import os
+import shutil
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+
+from tests.harness.process import REPO
 
 from .conftest import demo_server
 from .helpers import DemoServer, Session
@@ -25,6 +30,17 @@ pytestmark = pytest.mark.browser
 
 ROUTER = "DEV-1001-1-2"
 NEW_PASSWORD = "orchard lane 2026"
+
+
+KEPT = REPO / "artifacts" / "cpe"
+
+
+def keep(session: Session, step: str, name: str, page: Page | None = None) -> None:
+    """A screenshot of the step, also kept in artifacts/cpe/ as `name` with KEEP_CPE_SCREENSHOTS=1."""
+    path = session.shot(step, page=page)
+    if os.environ.get("KEEP_CPE_SCREENSHOTS") == "1":
+        KEPT.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, KEPT / name)
 
 
 def gid(type_name: str, raw: str) -> str:
@@ -77,7 +93,7 @@ def test_a_wifi_password_change_is_shown_pending_then_done_live(
     status = router.get_by_test_id("task-status")
     expect(status).to_have_attribute("data-status", "PENDING")
     expect(status).to_contain_text("waiting for the device")
-    session.shot("pending")
+    keep(session, "pending", "1-wifi-pending.png")
 
     # Back online: the CPE's session applies the task; OSS's event reaches the page over the socket.
     assert ops.post(f"/v1/ops/devices/{ROUTER}/state", json={"online": True}).status_code == 200
@@ -87,7 +103,7 @@ def test_a_wifi_password_change_is_shown_pending_then_done_live(
     assert loads.urls == [], "the page reloaded"
     assert any("deviceTaskChanged" in d for d in subscriptions.sent)
     assert NEW_PASSWORD not in page.content()
-    session.shot("done")
+    keep(session, "done", "2-wifi-done-live.png")
     assert session.page_errors == []
 
 
@@ -121,7 +137,7 @@ def test_the_outage_banner_follows_the_operator_console(open_session: type[Sessi
     expect(console.locator("#toast")).to_contain_text("40 services affected")
     row = console.get_by_test_id("incident-row").first
     expect(row).to_contain_text("Fibre cut on Harbor View Drive")
-    session.shot("console", page=console)
+    keep(session, "console", "3-console-incident.png", page=console)
 
     banner = page.get_by_test_id("outage-banner")
     expect(banner).to_have_count(1, timeout=LIVE_MS)
@@ -129,10 +145,11 @@ def test_the_outage_banner_follows_the_operator_console(open_session: type[Sessi
     expect(banner).to_contain_text("A crew is splicing the cable.")
     expect(banner).to_contain_text("Service should be back by about")
     expect(banner).to_contain_text("and 35 more")  # 40 apartments: five named, the rest counted
-    session.shot("banner")
+    keep(session, "banner", "4-outage-banner.png")
 
     row.get_by_role("button", name="Resolve").click()
     expect(console.locator("#toast")).to_contain_text("Incident resolved")
     expect(banner).to_have_count(0, timeout=LIVE_MS)
+    keep(session, "resolved", "5-banner-gone.png")
     assert loads.urls == [], "the dashboard reloaded"
     assert session.page_errors == []

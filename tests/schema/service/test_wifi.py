@@ -233,3 +233,21 @@ async def test_a_site_user_manages_only_their_sites(sign_in: SignIn, sandbox: Sa
     assert [r["device_id"] for r in sandbox.oss.db.all("SELECT device_id FROM oss_task")] == [
         "DEV-3001-101-1"
     ]
+
+
+@pytest.mark.parametrize(
+    ("email", "may"),
+    [
+        ("it@northwind.example", True),
+        ("ops@northwind.example", True),
+        ("airport@northwind.example", True),
+        ("finance@northwind.example", False),
+        ("auditor@northwind.example", False),
+    ],
+)
+async def test_the_viewer_says_whether_they_may_manage_devices(
+    sign_in: SignIn, email: str, may: bool
+) -> None:
+    """The web shows the change and restart controls from this, the same rule the mutations apply."""
+    user = await sign_in(email)
+    assert (await user.data("{ viewer { canManageDevices } }"))["viewer"]["canManageDevices"] is may

@@ -7,6 +7,7 @@ export const ViewerShellFragment = graphql(`
     role
     canManageBilling
     canManageTeam
+    canManageDevices
     canSeeWallet
     user {
       id

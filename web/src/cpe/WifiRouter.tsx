@@ -28,8 +28,6 @@ type Node = NonNullable<WifiRouterResult["node"]>;
 type Device = NonNullable<Extract<Node, { __typename: "SubService" }>["devices"]>[number];
 type Network = NonNullable<Device["wifiNetworks"]>[number];
 
-const DEVICE_ROLES = new Set(["OWNER", "MANAGER", "SITE"]);
-
 export const BAND_LABEL: Record<WifiBand, string> = { GHZ_2_4: "2.4 GHz", GHZ_5: "5 GHz", GHZ_6: "6 GHz" };
 export const SECURITY_LABEL: Record<WifiSecurity, string> = {
   OPEN: "Open (no password)",
@@ -282,8 +280,7 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
  * changes sent to them, followed live (`deviceTaskChanged`). Renders nothing for services without one. */
 export function WifiRouterSection({ subServiceId }: { subServiceId: string }) {
   const [result, refetch] = useQuery({ query: WifiRouterQuery, variables: { id: subServiceId } });
-  const { role } = useViewer();
-  const canManage = DEVICE_ROLES.has(role);
+  const { canManageDevices: canManage } = useViewer();
   // The latest task of each device this page has seen (sent from here, or told by the server).
   const [latest, setLatest] = useState<Record<string, Task>>({});
   const reload = () => refetch({ requestPolicy: "network-only" });
