@@ -12,7 +12,7 @@ It does what a careful person would write by hand for that one page, and nothing
   (CRM subscriber and sub-service list; Billing account, which carries the monthly total; AAA status,
   profiles and sessions, OSS devices and Billing's charges for the window of the page, `POST …:by-subscriber`).
   It trusts every system's window to be the CRM's page (the BFF checks, and reads by id what a window did not
-  cover). Then OSS's incidents for all the listed sub-services;
+  cover). And OSS's incidents for all of the subscriber's sub-services, by subscriber too;
 - aiohttp to the backends (one keep-alive pool), orjson both ways, plain dicts.
 
 Out of scope, as the page's bench does not need them: SITE users (whose summary is recomputed over their
@@ -218,6 +218,7 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
         backends.batch("crm", "/v1/subscribers:batch", [subscriber_id]),
         backends.get("crm", f"/v1/subscribers/{subscriber_id}/subservices", limit=1000),
         backends.batch("billing", "/v1/accounts:batch", [subscriber_id]),
+        backends.post("oss", "/v1/incidents:by-subscriber", {"subscriber_id": subscriber_id}),
     ]
     if first:
         reads += [
@@ -230,16 +231,13 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
                 ("billing", "/v1/subservice-billing:by-subscriber"),
             )
         ]
-    subscribers, listed, accounts, *windowed = await asyncio.gather(*reads)
+    subscribers, listed, accounts, incidents, *windowed = await asyncio.gather(*reads)
     statuses, profiles, sessions, devices, charges = windowed or ([], [], [], [], [])
     if not subscribers or not accounts:
         raise BackendFailed("the subscriber or its account is unknown")
     account = accounts[0]
     items: list[dict[str, Any]] = listed["items"]
-    ids = [s["id"] for s in items]
     shown = items[:first]
-    # The incidents of every sub-service: keyed by their ids, so after the list (as the BFF reads them).
-    incidents = await backends.batch("oss", "/v1/incidents:batch", ids)
     status_of = {x["subservice_id"]: x for x in statuses}
     profile_of = {x["subservice_id"]: x for x in profiles}
     session_of = {x["subservice_id"]: x for x in sessions}
@@ -255,9 +253,8 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
         "nextDueOn": account["next_due_on"],
         "walletBalance": _money(account["wallet_balance"]),
         "monthlyCharges": _money(account["monthly_charges"]),
-        "outstandingOnAccountInvoices": _sum(
-            [], currency
-        ),  # only a SITE user owes on invoices they cannot list
+        # Only a SITE user owes on invoices they cannot list: out of this reference's scope.
+        "outstandingOnAccountInvoices": _sum([], currency),
     }
     nodes = [
         _node(

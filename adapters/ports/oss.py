@@ -118,6 +118,11 @@ class OssPort(Protocol):
         of them it affects (`subservice_ids`)."""
         ...
 
+    async def incidents_of(self, window: SubscriberWindow) -> Covered[list[Incident]]:
+        """Subscriber-keyed (`adapters.ports.window`): the open incidents affecting each of the window's
+        sub-services (every covered sub-service is a key), each incident with those of them it affects."""
+        ...
+
     async def incident(self, incident_id: str) -> Incident:
         """One incident, open or resolved (its `subservice_ids` empty). Raises NotFound."""
         ...

@@ -170,5 +170,13 @@ class HttpOss:
             merged[incident.id] = incident
         return list(merged.values())
 
+    async def incidents_of(self, window: SubscriberWindow) -> Covered[list[Incident]]:
+        body = await read_window(self.client, "/v1/incidents:by-subscriber", window, Incident)
+        found: dict[str, list[Incident]] = {i: [] for i in body.subservice_ids}
+        for incident in body.items:
+            for subservice_id in incident.subservice_ids:
+                found.setdefault(subservice_id, []).append(incident)
+        return Covered(frozenset(body.subservice_ids), found)
+
     async def incident(self, incident_id: str) -> Incident:
         return await self.client.call("GET", f"/v1/incidents/{quote(incident_id, safe='')}", Incident)

@@ -19,8 +19,9 @@ from sandbox.oss.service import OssService, parse_day
 class OssApi:
     """One method per route; `routes()` lists them."""
 
-    def __init__(self, service: OssService) -> None:
+    def __init__(self, service: OssService, incidents: IncidentService) -> None:
         self.service = service
+        self.incidents = incidents
 
     async def devices(self, request: Request) -> Response:
         return ok({"items": self.service.devices_for(await read_ids(request))})
@@ -28,6 +29,12 @@ class OssApi:
     async def devices_of(self, request: Request) -> Response:
         ids = self.service.subservices_in(await read_window(request))
         return ok({"items": self.service.devices_for(ids), "subservice_ids": ids})
+
+    async def incidents_of(self, request: Request) -> Response:
+        """The open incidents affecting a window of one subscriber's sub-services (all of them without a
+        `limit`): what the dashboard's banner shows, in the same round as the CRM's list."""
+        ids = self.service.subservices_in(await read_window(request))
+        return ok({"items": self.incidents.incidents_for(ids) if ids else [], "subservice_ids": ids})
 
     async def device(self, request: Request) -> Response:
         return ok(self.service.device(request.path_params["device_id"]))
@@ -78,6 +85,7 @@ class OssApi:
         return [
             Route("/v1/devices:batch", self.devices, methods=["POST"]),
             Route("/v1/devices:by-subscriber", self.devices_of, methods=["POST"]),
+            Route("/v1/incidents:by-subscriber", self.incidents_of, methods=["POST"]),
             Route("/v1/devices/{device_id}", self.device, methods=["GET"]),
             Route("/v1/usage:batch", self.usage, methods=["POST"]),
             Route("/v1/addons:batch", self.addons, methods=["POST"]),
@@ -87,4 +95,4 @@ class OssApi:
 
 
 def routes(service: OssService, cpe: CpeService, incidents: IncidentService) -> list[BaseRoute]:
-    return [*OssApi(service).routes(), *CpeApi(cpe, incidents).routes()]
+    return [*OssApi(service, incidents).routes(), *CpeApi(cpe, incidents).routes()]

@@ -446,6 +446,10 @@ class Loaders:
         return ByWindowLoader(self._backends, lambda b, w: b.oss.devices_of(w))
 
     @cached_property
+    def incidents_by_window(self) -> ByWindowLoader[list[Incident]]:
+        return ByWindowLoader(self._backends, lambda b, w: b.oss.incidents_of(w))
+
+    @cached_property
     def billing_by_window(self) -> ByWindowLoader[SubServiceBilling]:
         return ByWindowLoader(self._backends, lambda b, w: b.billing.subservice_billing_of(w))
 

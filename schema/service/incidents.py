@@ -3,13 +3,14 @@ change of one (`serviceIncidentChanged`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 
 import strawberry
 from strawberry.types import Info
 
 from adapters.errors import BackendError, NotFound
 from adapters.ports import cpe, crm
+from adapters.ports.window import SubscriberWindow
 from schema.core.context import Context
 from schema.core.feed import fresh_loaders, skipped, subscribing_viewer, text, viewer_events
 from schema.service.cpe import DeviceTask, ServiceIncident
@@ -24,8 +25,23 @@ async def incidents_affecting(context: Context, records: Sequence[crm.SubService
     ones under way first, then planned work, by start."""
     ids = [r.id for r in records]
     per_subservice = await context.loaders.incidents_by_subservice_id.load_many(ids)
+    return _merged(zip(ids, per_subservice, strict=True))
+
+
+async def incidents_of_subscriber(context: Context, subscriber_id: str) -> list[ServiceIncident]:
+    """The same for every sub-service of the subscriber (a viewer who sees them all), keyed by the subscriber:
+    read in the same round as the CRM's list, without waiting for it (`schema.subscriber.types.read_ahead`)."""
+    covered = await context.loaders.incidents_by_window.load(SubscriberWindow(subscriber_id))
+    return _merged(
+        covered.found.items()
+    )  # in the window's order, which is the CRM's (`adapters.ports.window`)
+
+
+def _merged(per_subservice: Iterable[tuple[str, Sequence[cpe.Incident]]]) -> list[ServiceIncident]:
+    """Each incident once, naming the sub-services it affects (in the order given); the ones under way first,
+    then planned work, by start."""
     merged: dict[str, tuple[cpe.Incident, list[str]]] = {}
-    for subservice_id, incidents in zip(ids, per_subservice, strict=True):
+    for subservice_id, incidents in per_subservice:
         for incident in incidents:
             merged.setdefault(incident.id, (incident, []))[1].append(subservice_id)
     found = [ServiceIncident.of(i, affected) for i, affected in merged.values()]

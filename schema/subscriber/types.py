@@ -37,7 +37,7 @@ from schema.core.prefetch import Failed, failure
 from schema.core.resolver import typed_field
 from schema.payments.types import Autopay, PaymentMethod, autopay_of, manages_billing, payment_methods_of
 from schema.service.cpe import ServiceIncident
-from schema.service.incidents import incidents_affecting
+from schema.service.incidents import incidents_affecting, incidents_of_subscriber
 from schema.service.parts import ServiceKind, ServiceStatus
 from schema.service.prefetch import Windowed, window_reads
 from schema.service.types import SubService, subservice_objects
@@ -131,6 +131,10 @@ def read_ahead(context: Context, viewer: Identity, asked: list[SelectedField]) -
                 window_reads(context, page, connection_nodes([field]))
         elif field.name == "financialSummary":
             summary_reads(context, viewer, inside([field]))
+        elif field.name == "serviceIncidents" and not viewer.is_site_user:
+            # The banner's incidents: keyed by the subscriber too (the resolver asks again and gets this read).
+            job = context.loaders.incidents_by_window.load(SubscriberWindow(viewer.subscriber_id))
+            job.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
 async def _visible_subservices(context: Context) -> list[crm.SubService]:
@@ -368,7 +372,10 @@ class Subscriber(Node):
         )
     )
     async def service_incidents(self, info: Info[Context, None]) -> list[ServiceIncident] | None:
-        return await incidents_affecting(info.context, await _visible_subservices(info.context))
+        context = info.context
+        if not context.require_viewer().is_site_user:
+            return await incidents_of_subscriber(context, self.subscriber_id)
+        return await incidents_affecting(context, await _visible_subservices(context))
 
     async def _account_number(self, context: Context) -> str:
         """For the statement's file name: the CRM's, or Billing's when the CRM is unavailable."""

@@ -12,6 +12,7 @@ import pytest
 
 from adapters.errors import NotFound, Rejected
 from adapters.ports.cpe import WifiChange
+from adapters.ports.window import SubscriberWindow
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.oss import HttpOss
 from sandbox.common.system import SystemConfig
@@ -111,3 +112,23 @@ async def test_incidents(oss: HttpOss, system: OssSystem) -> None:
     assert (await oss.incident(opened["id"])).status == "OPEN"
     with pytest.raises(NotFound):
         await oss.incident("INC-404")
+
+
+async def test_incidents_by_subscriber_answer_what_the_reads_by_id_answer(
+    oss: HttpOss, system: OssSystem
+) -> None:
+    harbor = system.incidents.open({"kind": "OUTAGE", "title": "Fibre cut", "area": "Harbor"})
+    ids = [r[0] for r in system.db.all("SELECT id FROM oss_subservice WHERE subscriber_id = 'SUB-3001'")]
+    by_id = {i.id: i.subservice_ids for i in await oss.incidents_for(ids)}
+
+    covered = await oss.incidents_of(SubscriberWindow("SUB-3001"))
+
+    assert covered.subservice_ids == frozenset(ids)  # the whole subscriber: every sub-service, each a key
+    assert set(covered.found) == set(ids)
+    hit = {s for s, incidents in covered.found.items() if [i.id for i in incidents] == [harbor["id"]]}
+    assert hit == set(by_id[harbor["id"]]) and hit
+    assert not any(covered.found[s] for s in set(ids) - hit)
+    # Another subscriber's window holds none of it; an unknown subscriber has nothing at all.
+    assert not any((await oss.incidents_of(SubscriberWindow("SUB-1001"))).found.values())
+    nobody = await oss.incidents_of(SubscriberWindow("SUB-NOPE"))
+    assert nobody.subservice_ids == frozenset() and not nobody.found

@@ -7,7 +7,6 @@ no other one joins it, so a read that needs another's answer lands in a later ro
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -17,11 +16,10 @@ from tests.harness.portal import MakePortal, Portal
 from tests.harness.web_operations import web_operation
 from tests.schema.helpers import codes, nodes, subscriber
 
-SUMMARY = web_operation("DashboardSummary")
-SERVICES = web_operation("DashboardServices")
+PAGE = web_operation("DashboardPage")  # the web's dashboard: the account's figures, incidents, services
 SITE_USER = "airport@northwind.example"  # SITE, assigned SS-2001-5 and SS-2001-6
 FIRST = 24  # what the web asks for a multi-site subscriber
-WINDOW_READS = ("status", "profiles", "sessions", "devices", "subservice-billing")
+WINDOW_READS = ("status", "profiles", "sessions", "devices", "subservice-billing", "incidents")
 
 
 def _by_window(call: str) -> bool:
@@ -37,9 +35,13 @@ async def _page(portal: Portal, **variables: Any) -> tuple[list[list[str]], dict
     """The rounds and the `subServices` connection of one DashboardServices request."""
     assert portal.transport is not None
     async with portal.transport.rounds() as rounds:
-        payload = await portal.execute(SERVICES, {"first": FIRST, **variables})
+        payload = await portal.execute(PAGE, _variables(**variables))
     assert "errors" not in payload, payload["errors"]
     return rounds, subscriber(payload["data"])["subServices"]
+
+
+def _variables(**given: Any) -> dict[str, Any]:
+    return {"first": FIRST, "after": None, "kind": None, "status": None, **given}
 
 
 def _ids(connection: dict[str, Any]) -> list[str]:
@@ -52,16 +54,14 @@ async def test_the_dashboard_costs_one_round_for_an_owner(
     portal = await _bench_owner(make_portal, bench_sandbox(50))
     assert portal.transport is not None
     async with portal.transport.rounds() as rounds:
-        # Both of the page's operations at once, as the web sends them.
-        summary, services = await asyncio.gather(
-            portal.execute(SUMMARY), portal.execute(SERVICES, {"first": FIRST})
-        )
-    assert "errors" not in summary and "errors" not in services
+        services = summary = await portal.execute(PAGE, _variables())  # the page's one operation
+    assert "errors" not in services
     assert len(rounds) == 1, rounds
     called = set(rounds[0])
     assert {
         "aaa.test POST /v1/status:by-subscriber",
         "oss.test POST /v1/devices:by-subscriber",
+        "oss.test POST /v1/incidents:by-subscriber",
         "billing.test POST /v1/subservice-billing:by-subscriber",
     } <= called
     assert not any(":batch" in c and ("aaa" in c or "oss" in c) for c in called), called
@@ -74,7 +74,7 @@ async def test_the_dashboard_costs_one_round_for_an_owner(
         assert card["liveSession"]["online"] is True and len(card["devices"]) == 1
         assert card["billing"]["outstanding"]["currency"] == "USD"
     strip = subscriber(summary["data"])["financialSummary"]
-    # The monthly charges are summed over all 50 sub-services, read in the same round.
+    # The monthly charges of all 50 sub-services: Billing's account sums them, read in the same round.
     assert strip["monthlyCharges"]["amount"] == "1499.50"  # 50 × 29.99
 
 
@@ -102,7 +102,7 @@ async def test_a_sub_service_one_system_does_not_know_shifts_its_window_and_is_r
     sandbox.aaa.db.execute("DELETE FROM aaa_status_history WHERE subservice_id = 'SS-9001-3'")
     sandbox.aaa.db.execute("DELETE FROM aaa_subservice WHERE id = 'SS-9001-3'")
     portal = await _bench_owner(make_portal, sandbox)
-    first = await portal.execute(SERVICES, {"first": FIRST})
+    first = await portal.execute(PAGE, _variables())
     # As with reads by id: only the unknown one's AAA fields fail.
     failed = {tuple(e["path"][-2:]) for e in first["errors"]}
     assert {path[1] for path in failed} <= {"status", "statusReason", "statusSince", "profile", "liveSession"}
@@ -126,10 +126,8 @@ async def test_a_site_user_reads_by_sub_service_id_and_sees_only_their_sites(
     portal = await (await make_portal(sandbox=sandbox)).sign_in(SITE_USER)
     assert portal.transport is not None
     async with portal.transport.rounds() as rounds:
-        summary, services = await asyncio.gather(
-            portal.execute(SUMMARY), portal.execute(SERVICES, {"first": FIRST})
-        )
-    assert codes(summary) == codes(services) == []
+        services = summary = await portal.execute(PAGE, _variables())
+    assert codes(services) == []
     # Their list is the CRM's filtered by their sites: the page's ids first, then their data by id.
     assert len(rounds) == 2, rounds
     assert not any(_by_window(c) for r in rounds for c in r), rounds
