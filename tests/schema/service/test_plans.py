@@ -35,7 +35,8 @@ query($id: ID!, $plan: String!) { node(id: $id) { ... on SubService {
 
 CHANGE = """
 mutation($input: ChangePlanInput!) { changePlan(input: $input) {
-  subService { id profile { planName downMbps upMbps } pendingPlanChange { plan { code } effectiveOn } }
+  subService { id profile { planName downMbps upMbps } pendingPlanChange { plan { code } effectiveOn }
+               billing { nextInvoiceAdjustments { description amount { amount } } } }
   planChange { status preview { direction effectiveOn credit { amount } charge { amount } } }
   userErrors { field message code }
 } }
@@ -103,6 +104,13 @@ async def test_an_upgrade_changes_the_speed_at_once_pushes_it_and_bills_the_pror
     assert done["planChange"]["status"] == "APPLIED"
     assert done["subService"]["profile"] == {"planName": "Fiber 1000", "downMbps": 1000, "upMbps": 200}
     assert done["subService"]["pendingPlanChange"] is None
+    assert done["subService"]["billing"]["nextInvoiceAdjustments"] == [
+        {
+            "description": "Credit for unused Fiber 300, 2026-11-25 to 2026-11-30",
+            "amount": {"amount": "-10.00"},
+        },
+        {"description": "Fiber 1000, 2026-11-25 to 2026-11-30", "amount": {"amount": "16.00"}},
+    ]
     assert pushed.data["subservice_id"] == "SS-1001-1"
     # AAA provisioned it (a fresh read, not the payload's).
     row = sandbox.aaa.db.one("SELECT plan_name, down_mbps FROM aaa_subservice WHERE id = 'SS-1001-1'")
