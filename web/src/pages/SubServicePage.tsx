@@ -102,6 +102,13 @@ const SubServiceDetailQuery = graphql(`
         }
         billing {
           prepaid
+          nextInvoiceAdjustments {
+            description
+            amount {
+              amount
+              currency
+            }
+          }
           outstanding {
             amount
             currency
@@ -477,6 +484,19 @@ export function SubServicePage() {
                 <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
               </div>
             </dl>
+          ) : null}
+          {billing && billing.nextInvoiceAdjustments.length > 0 ? (
+            <>
+              <h3 className="card__subtitle">On your next invoice</h3>
+              <ul className="plain-list" data-testid="next-invoice-adjustments">
+                {billing.nextInvoiceAdjustments.map((a) => (
+                  <li key={a.description} className="plain-list__row">
+                    <span>{a.description}</span>
+                    <span className="strong">{formatMoney(a.amount)}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
           ) : null}
           <Unavailable backends={down("billing")} missing={{ billing: "charges and open invoices" }} />
           {billing?.openInvoices ? <h3 className="card__subtitle">Open invoices</h3> : null}
