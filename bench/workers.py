@@ -4,8 +4,8 @@ Three kinds of process on loopback, started as an operator starts them:
 - the core sandbox (`wispgate sandbox`), with the bench subscriber's N sub-services;
 - the BFF (`wispgate serve --workers W`, Redis-backed as more than one worker must be, production-like
   logging: JSON lines at INFO to /dev/null);
-- this process: `CLIENTS` concurrent clients (aiohttp, cheaper per request than httpx), each signed in with a
-  bearer token and loading the web's dashboard page over and over: `DashboardSummary` and `DashboardServices`
+- this process: `CLIENTS` concurrent clients (aiohttp, cheaper per request than httpx), each signed in with its own
+  session (bearer token) and loading the web's dashboard page over and over: `DashboardSummary` and `DashboardServices`
   (read from `web/src/pages/DashboardPage.tsx`) sent at once, as urql does. A page counts when both answered
   without errors.
 
@@ -158,16 +158,20 @@ async def load(
     return errors
 
 
-async def sign_in(base: str) -> tuple[str, int]:
+async def sign_in(base: str, sessions: int) -> tuple[list[str], int]:
+    """A signed-in session per client, as `sessions` people would have: the BFF shares identical backend reads
+    in flight only within a session, so one token for every client would flatter it."""
     login = """mutation BenchLogin($email: String!, $password: String!) {
       login(input: { email: $email, password: $password, tokenDelivery: BODY }) { accessToken }
     }"""
+    tokens: list[str] = []
     async with aiohttp.ClientSession(base_url=base) as session:
         variables = {"email": BENCH_EMAIL, "password": PASSWORD}
-        async with session.post("/graphql", json={"query": login, "variables": variables}) as response:
-            token = (await response.json())["data"]["login"]["accessToken"]
+        for _ in range(sessions):
+            async with session.post("/graphql", json={"query": login, "variables": variables}) as response:
+                tokens.append((await response.json())["data"]["login"]["accessToken"])
     # DashboardPage.tsx: `first` is 24 for a multi-site subscriber (the bench one is an enterprise).
-    return token, 24
+    return tokens, 24
 
 
 def measure(workers: int, sandbox_url: str, sandbox_pid: int, redis_url: str) -> Run:
@@ -194,15 +198,14 @@ def measure(workers: int, sandbox_url: str, sandbox_pid: int, redis_url: str) ->
 
     command = _wispgate("serve", "--port", str(port), "--workers", str(workers))
     with started(command, env, ready) as bff:
-        token, first = asyncio.run(sign_in(base))
+        tokens, first = asyncio.run(sign_in(base, CLIENTS))
         latencies: list[float] = []
 
         async def drive() -> tuple[int, float, float, float, float]:
             now = time.monotonic()
             start_at, until = now + WARMUP_S, now + WARMUP_S + MEASURE_S
             clients = [
-                asyncio.create_task(load(base, token, first, until, start_at, latencies))
-                for _ in range(CLIENTS)
+                asyncio.create_task(load(base, token, first, until, start_at, latencies)) for token in tokens
             ]
             await asyncio.sleep(max(0.0, start_at - time.monotonic()))
             pids = family(bff.pid)

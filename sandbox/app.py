@@ -41,6 +41,53 @@ def mount(path: str, app: ASGIApp) -> Mount:
     return route
 
 
+@dataclass(frozen=True)
+class CrmNotifier:
+    """OSS's peer for notifications: SERVICE_STATUS notices about an incident. One about the sub-service when
+    it is the subscriber's only one affected; otherwise one for the account (which SITE users do not see) and
+    one per affected sub-service that a SITE user looks after, so that a building manager gets one notice,
+    not one per apartment, and each apartment's user still gets theirs."""
+
+    crm: CrmSystem
+
+    def notify(self, subscriber_id: str, subservice_ids: list[str], title: str, body: str) -> None:
+        notices = self.crm.service.notices
+        if len(subservice_ids) == 1:
+            notices.create(
+                subscriber_id,
+                "SERVICE_STATUS",
+                title,
+                body,
+                subservice_id=subservice_ids[0],
+                link=("SERVICE", subservice_ids[0]),
+            )
+            return
+        notices.create(
+            subscriber_id,
+            "SERVICE_STATUS",
+            title,
+            f"{body} It affects {len(subservice_ids)} of your services.",
+            link=("SERVICE", None),
+        )
+        directory = self.crm.service.directory
+        looked_after = {
+            s
+            for u in directory.users_of(subscriber_id)
+            if u["role"] == "SITE"
+            for s in directory.site_ids(u["id"])
+        }
+        for subservice_id in subservice_ids:
+            if subservice_id in looked_after:
+                notices.create(
+                    subscriber_id,
+                    "SERVICE_STATUS",
+                    title,
+                    body,
+                    subservice_id=subservice_id,
+                    link=("SERVICE", subservice_id),
+                )
+
+
 @dataclass
 class Sandbox:
     settings: SandboxSettings
@@ -97,6 +144,7 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
             operator_key=settings.operator_key,
             currency=settings.currency,
             event_target=target,
+            brand=settings.brand,
         )
 
     today = settings.today or date.today()
@@ -112,6 +160,8 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
             webhook_secret=settings.gateway_webhook_secret,
             public_base_url=f"{settings.public_url}/gateway",
             operator_key=settings.operator_key,
+            merchant_name=settings.brand.name,
+            brand=settings.brand,
         )
     )
     sandbox = Sandbox(
@@ -126,11 +176,13 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
             portal_url=settings.portal_url,
         ),
         aaa=aaa,
-        oss=OssSystem(config("oss")),
+        oss=OssSystem(config("oss"), accounting=aaa),  # usage counts AAA's sessions
         gateway=gateway,
         mail_sink=mail_sink,
         _tmp=tmp,
     )
+    # OSS tells the subscribers an incident affects through the CRM's portal notifications.
+    sandbox.oss.incidents.notifier = CrmNotifier(sandbox.crm)
     if fresh:
         for system in sandbox.systems:
             system.seed(world)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
+from email.utils import formataddr
 from pathlib import Path
+
+from adapters.brand import DEFAULT_BRAND, Brand, load_brand
 
 
 @dataclass(frozen=True)
@@ -25,14 +28,18 @@ class SandboxSettings:
     gateway_webhook_secret: str = "whsec_sandbox_0123456789abcdef0123456789abcdef"
     # Where the CRM sends its e-mails (sandbox/crm/service/mailer.py): None keeps them in the outbox only.
     smtp_url: str | None = None
-    smtp_from: str = "WISPGate Support <support@wispgate.example>"
+    smtp_from: str = "WISPGate Networks Support <support@wispgate.example>"
     # The portal the links in e-mails point to.
     portal_url: str = "http://127.0.0.1:8000"
+    # The operator's name, colour, logo and contacts (BRAND_*, `adapters.brand`; the BFF reads the same): the
+    # CRM's e-mails, Billing's PDFs and the gateway's hosted page carry them.
+    brand: Brand = DEFAULT_BRAND
 
 
 def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
     source = os.environ if env is None else env
     data_dir = source.get("SANDBOX_DATA_DIR")
+    brand = load_brand(source)
     return SandboxSettings(
         data_dir=Path(data_dir) if data_dir else None,
         service_key=source.get("SANDBOX_SERVICE_KEY", SandboxSettings.service_key),
@@ -48,6 +55,7 @@ def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
             "SANDBOX_GATEWAY_WEBHOOK_SECRET", SandboxSettings.gateway_webhook_secret
         ),
         smtp_url=source.get("SMTP_URL") or None,
-        smtp_from=source.get("SMTP_FROM", SandboxSettings.smtp_from),
+        smtp_from=source.get("SMTP_FROM") or formataddr((f"{brand.name} Support", brand.support_email)),
         portal_url=source.get("PORTAL_URL", SandboxSettings.portal_url).rstrip("/"),
+        brand=brand,
     )

@@ -39,6 +39,8 @@ from schema.payments.mutations import PaymentMutation
 from schema.payments.subscriptions import PaymentSubscription
 from schema.payments.types import PaymentMethod
 from schema.service import nodes as _service_nodes  # noqa: F401
+from schema.service.cpe_mutations import DeviceMutation
+from schema.service.incidents import DeviceSubscription
 from schema.service.mutations import ServiceMutation
 from schema.service.parts import Device
 from schema.service.subscriptions import ServiceSubscription
@@ -74,6 +76,7 @@ class Mutation(
     CardMutation,
     NotificationMutation,
     TicketMutation,
+    DeviceMutation,
 ):
     pass
 
@@ -82,7 +85,12 @@ class Mutation(
     description="Live events over the WebSocket (graphql-transport-ws), each about what the viewer may see."
 )
 class Subscription(
-    PaymentSubscription, BillingSubscription, WalletSubscription, ServiceSubscription, SupportSubscription
+    PaymentSubscription,
+    BillingSubscription,
+    WalletSubscription,
+    ServiceSubscription,
+    SupportSubscription,
+    DeviceSubscription,
 ):
     pass
 

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CodegenConfig } from "@graphql-codegen/cli";
+import { addTypenameSelectionDocumentTransform } from "@graphql-codegen/client-preset";
 import { parse } from "graphql";
 
 const schemaPath = resolve(process.env.SCHEMA_PATH ?? "../schema/schema.graphql");
@@ -36,7 +37,7 @@ function schemaSource(path: string): string {
 
 const config: CodegenConfig = {
   schema: schemaSource(schemaPath),
-  documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*"],
+  documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*", "!src/**/*.test.{ts,tsx}"],
   ignoreNoDocuments: false,
   generates: {
     "./src/gql/": {
@@ -45,6 +46,9 @@ const config: CodegenConfig = {
       // src/gql/persisted-documents.json: the trusted documents a production BFF runs (scripts/trusted-documents.mjs
       // copies them to ../schema/trusted-documents.json; a test fails when that copy drifts).
       presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: "sha256" } },
+      // Every selection asks for `__typename`, in the documents and in their trusted (persisted) text alike: the
+      // normalized cache (src/api/cache.ts) keys entities by type and id, and a production build sends only the id.
+      documentTransforms: [addTypenameSelectionDocumentTransform],
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

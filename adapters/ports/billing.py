@@ -64,6 +64,8 @@ class BillingAccount(Struct, frozen=True, kw_only=True, gc=False):
     overdue: Money
     next_due_on: date | None = None
     wallet_balance: Money
+    # Every sub-service's monthly charge, summed; None from a Billing that does not say (then the BFF sums).
+    monthly_charges: Money | None = None
 
 
 class ChargeLine(Struct, frozen=True, kw_only=True, gc=False):

@@ -1,5 +1,6 @@
 """The OSS port: what the BFF needs from operations support — a sub-service's CPE devices, its daily usage
-and its provisioned add-ons."""
+and its provisioned add-ons; the CPEs' Wi-Fi and connected hosts, the tasks that change them (through an
+ACS: the WISPGate core's OSS, or GenieACS behind another adapter); and network incidents."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Literal, Protocol, get_args
 import msgspec
 from msgspec import Struct
 
+from adapters.ports.cpe import CpeView, DeviceTask, Incident, WifiChange
 from adapters.ports.moment import Moment
 from adapters.ports.money import Money
 
@@ -77,4 +79,40 @@ class OssPort(Protocol):
 
     async def addons_for(self, subservice_ids: Sequence[str]) -> dict[str, list[AddOn]]:
         """Every requested id is a key (an empty list when it has none)."""
+        ...
+
+    # --- the CPEs, through the ACS (`adapters.ports.cpe`) ------------------------------------------
+
+    async def cpe_for(self, device_ids: Sequence[str]) -> dict[str, CpeView]:
+        """Wi-Fi networks and hosts of each managed device; unknown or unmanaged ids are absent."""
+        ...
+
+    async def tasks_for(self, device_ids: Sequence[str]) -> dict[str, list[DeviceTask]]:
+        """The latest tasks of each device, newest first; every requested id is a key."""
+        ...
+
+    async def task(self, task_id: str) -> DeviceTask:
+        """Raises NotFound for an unknown task."""
+        ...
+
+    async def change_wifi(self, device_id: str, change: WifiChange) -> DeviceTask:
+        """Queue the change on the CPE and ask it to connect: the PENDING task. Raises NotFound for an
+        unknown or unmanaged device, Rejected(NO_SUCH_NETWORK) for an unknown network index and
+        Rejected(SECURITY_UNSUPPORTED) for a mode the CPE does not offer. Values are checked again by the CPE,
+        which faults the task if it refuses one."""
+        ...
+
+    async def reboot(self, device_id: str) -> DeviceTask:
+        """Queue a reboot and ask the CPE to connect: the PENDING task. Raises NotFound as `change_wifi`."""
+        ...
+
+    # --- incidents ---------------------------------------------------------------------------------
+
+    async def incidents_for(self, subservice_ids: Sequence[str]) -> list[Incident]:
+        """Open incidents (outages, planned maintenance) affecting any of the sub-services, each with those
+        of them it affects (`subservice_ids`)."""
+        ...
+
+    async def incident(self, incident_id: str) -> Incident:
+        """One incident, open or resolved (its `subservice_ids` empty). Raises NotFound."""
         ...

@@ -41,6 +41,8 @@ from adapters.resilience.retry import RetryBudget, RetryPolicy, pause
 
 T = TypeVar("T")
 
+LAST_MOMENT_S = 0.05  # less than this left of the deadline (or a quarter of it) when the slot comes: not sent
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -115,6 +117,11 @@ class Guard:
         try:
             try:
                 async with timeout, self.bulkhead.slot():
+                    if self._too_late(timeout, deadline_s):
+                        raise Overloaded(
+                            self.backend,
+                            f"{operation}: got a slot among {self.bulkhead.limit} with its deadline all but spent",
+                        )
                     sent = True
                     result = await self._attempts(attempt, retryable and not probe)
             except TimeoutError:
@@ -140,6 +147,15 @@ class Guard:
             raise
         self.breaker.succeeded(probe)
         return result
+
+    @staticmethod
+    def _too_late(timeout: asyncio.Timeout, deadline_s: float) -> bool:
+        """A call that waited for its slot until its deadline was all but spent is not sent: no answer could
+        come in time, and sending it would hold a socket to a backend that is already slow. When a hung
+        backend's calls time out together, this keeps the waiters woken in that instant from going out."""
+        when = timeout.when()
+        left = float("inf") if when is None else when - asyncio.get_running_loop().time()
+        return left < min(LAST_MOMENT_S, deadline_s / 4)
 
     async def _attempts(self, attempt: Callable[[], Awaitable[T]], retryable: bool) -> T:
         self.budget.deposit()

@@ -19,10 +19,12 @@ from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from adapters.errors import BackendError
 from adapters.wispgate.signing import SignatureError, verify
 from bff.core.auth.directory import USER_UPDATED, Directory, NotAUserEvent
 from bff.core.body import read_body
 from bff.core.bus import BusEvent, EventBus
+from bff.core.core_notices import CoreNotices
 from bff.core.dedupe import STEP_TTL_S, Marks
 
 log = logging.getLogger("wispgate.core_hooks")
@@ -42,7 +44,12 @@ DATA_KEYS: Mapping[str, tuple[str, ...]] = {
     # Also updates the user's sessions first (`bff.core.auth.directory`); on the bus it makes the user's
     # open subscriptions re-check their session.
     USER_UPDATED: ("user_id",),
+    # OSS: a task sent to a CPE changed status (never a parameter value), an incident opened or resolved.
+    "device.task_changed": ("task_id", "device_id", "status"),
+    "incident.changed": ("incident_id", "status"),
 }
+# Events about several sub-services name them in `data.subservice_ids`; SITE users get only theirs.
+MANY_SUBSERVICES = frozenset({"incident.changed"})
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -67,22 +74,36 @@ def bus_event(body: Any) -> BusEvent | None:
     if type_ in ("service.status_changed", "service.profile_changed") and not mapped.get("subservice_id"):
         mapped["subservice_id"] = subservice_id
     created = body.get("created_at")
+    subservice_ids: tuple[str, ...] = (
+        (subservice_id,) if isinstance(subservice_id, str) and subservice_id else ()
+    )
+    listed = data.get("subservice_ids")
+    if type_ in MANY_SUBSERVICES and isinstance(listed, list):
+        subservice_ids = tuple(i for i in listed if isinstance(i, str) and i)
     return BusEvent(
         id=event_id,
         type=type_,
         subscriber_id=subscriber_id,
-        subservice_ids=(subservice_id,) if isinstance(subservice_id, str) and subservice_id else (),
+        subservice_ids=subservice_ids,
         data={k: v for k, v in mapped.items() if v is None or isinstance(v, (str, int, float, bool))},
         occurred_at=created if isinstance(created, str) else "",
     )
 
 
 class CoreHooks:
-    def __init__(self, secret: str, bus: EventBus, marks: Marks, directory: Directory | None = None) -> None:
+    def __init__(
+        self,
+        secret: str,
+        bus: EventBus,
+        marks: Marks,
+        directory: Directory | None = None,
+        notices: CoreNotices | None = None,
+    ) -> None:
         self.secret = secret
         self.bus = bus
         self.marks = marks
         self.directory = directory
+        self.notices = notices
 
     async def endpoint(self, request: Request) -> Response:
         if not self.secret:
@@ -115,10 +136,19 @@ class CoreHooks:
             if await self.marks.get(done_key) is not None:
                 return JSONResponse({"received": True, "result": "duplicate"})
             await self.bus.publish(event)
+            # Its notification (a gift card, an operator's credit, a suspension), keyed by the event: a retry
+            # after a failure here publishes again (dropped by the fanout) and posts nothing twice.
+            if self.notices is not None:
+                await self.notices.post(raw)
             await self.marks.put(done_key, "1", STEP_TTL_S)
         except (RedisError, OSError) as exc:
             log.warning("core event %s: Redis unavailable (%s)", event.id, type(exc).__name__)
             return _error(503, "UNAVAILABLE", "The event bus is unavailable; retry later.")
+        except BackendError as exc:
+            log.warning(
+                "core event %s: its notification could not be posted (%s)", event.id, type(exc).__name__
+            )
+            return _error(503, "UNAVAILABLE", "The CRM is unavailable; retry later.")
         log.info("core event %s (%s): published", event.id, event.type)
         return JSONResponse({"received": True, "result": "published"})
 

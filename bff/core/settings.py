@@ -15,6 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from adapters.brand import DEFAULT_BRAND, Brand, BrandError, load_brand
+
 BACKENDS = ("billing", "crm", "aaa", "oss")
 SANDBOX_BASE = "http://127.0.0.1:8000/_sandbox"
 SANDBOX_SERVICE_KEY = "sandbox-service-key"
@@ -170,6 +172,9 @@ class Settings:
     # 64's or less in every run (they share one event loop and one heap: more of them, slower each). A
     # smaller cap served that heavy page better still, but would refuse cheap requests a process can serve.
     max_in_flight: int = 32
+    # The operator's name, colour, logo and support contacts (BRAND_*; `adapters.brand`): the portal's title,
+    # colours, header and footer.
+    brand: Brand = DEFAULT_BRAND
 
     @property
     def production(self) -> bool:
@@ -390,6 +395,13 @@ def _gateway(source: Mapping[str, str], production: bool) -> GatewaySettings:
     )
 
 
+def _brand(source: Mapping[str, str]) -> Brand:
+    try:
+        return load_brand(source)
+    except BrandError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def _origins(source: Mapping[str, str], name: str) -> tuple[str, ...]:
     origins: list[str] = []
     for raw in source.get(name, "").split(","):
@@ -516,5 +528,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             source, "QUERY_COST_LIMIT", DEFAULT_QUERY_COST_LIMIT if production else 0
         ),
         max_in_flight=_positive_int(source, "MAX_IN_FLIGHT", 32),
+        brand=_brand(source),
     )
     return _require_event_secrets(settings)

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from bff.core.auth.directory import Directory
 from bff.core.core_events import CoreHooks
+from bff.core.core_notices import CoreNotices
 from bff.core.files import file_routes
 from bff.core.logs import configure_logging
 from bff.core.metrics import Metrics
@@ -79,7 +80,11 @@ def inbound_endpoints(services: Services) -> Inbound:
     return Inbound(
         gateway_webhooks=GatewayWebhooks(settings.gateway.webhook_secret, settlement, services.marks),
         core_hooks=CoreHooks(
-            settings.core_events_secret, services.bus, services.marks, Directory(services.sessions)
+            settings.core_events_secret,
+            services.bus,
+            services.marks,
+            Directory(services.sessions),
+            CoreNotices(services.backends.crm),
         ),
     )
 
@@ -201,7 +206,7 @@ def create_app(
         *health_routes(holder, drain),
         *operator_routes(metrics, settings),
         *extra_mounts,
-        *web_routes(settings.web_dist, csp, graphiql=settings.graphiql),
+        *web_routes(settings.web_dist, csp, graphiql=settings.graphiql, brand=settings.brand),
     ]
     app = Starlette(
         routes=routes,

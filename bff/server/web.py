@@ -3,6 +3,9 @@ and the security headers every response carries."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.brand import Brand
 
 MISSING_DIST = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>WISPGate Portal</title></head>
@@ -68,16 +73,69 @@ def content_security_policy(public_url: str = "", connect_src: tuple[str, ...] =
     )
 
 
+LOGO_PATH = "/brand/logo"
+_THEME_COLOR = re.compile(r'(<meta name="theme-color" content=")[^"]*(")')
+
+
+def branded(page: str, brand: Brand) -> str:
+    """The portal's index.html with the operator's brand: its name for "WISPGate" in the title and texts, its
+    colour as the CSS variables every style uses (`--brand`, `--brand-600`, `--brand-50`) and the browser's
+    theme colour, and the name, contacts and logo for the app in a JSON data block (`web/src/brand.ts`).
+    Inline styles are allowed by the CSP; a JSON block is data, never run, so `script-src 'self'` holds."""
+    name = html.escape(brand.name, quote=True)
+    data = {
+        "name": brand.name,
+        "primaryColor": brand.primary_color,
+        "supportEmail": brand.support_email,
+        "supportPhone": brand.support_phone,
+        "logoUrl": LOGO_PATH if brand.logo is not None else None,
+    }
+    block = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    head = (
+        f'<style id="wg-brand-style">:root{{--brand:{brand.primary_color};--brand-600:{brand.dark_color};'
+        f"--brand-50:{brand.tint_color}}}</style>"
+        f'<script type="application/json" id="wg-brand">{block}</script>'
+    )
+    page = page.replace("WISPGate Portal", f"{name}").replace("WISPGate", name)
+    page = _THEME_COLOR.sub(lambda m: f"{m.group(1)}{brand.primary_color}{m.group(2)}", page, count=1)
+    return page.replace("</head>", f"{head}</head>", 1)
+
+
+def logo_response(brand: Brand) -> Response:
+    """GET /brand/logo: the configured logo, else the default mark in the brand's colour (e-mails link here)."""
+    data, kind = (
+        (brand.logo, brand.logo_type) if brand.logo is not None else (brand.logo_svg(), "image/svg+xml")
+    )
+    return Response(
+        data,
+        media_type=kind,
+        headers={
+            "Cache-Control": "public, max-age=3600",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )
+
+
 # First path segments that belong to the API, never to a client-side route of the portal.
 API_ROOTS = frozenset({"graphql", "webhooks", "hooks", "files", "healthz", "readyz", "_sandbox"})
 
 
-def web_routes(dist: Path, csp: str | None = None, *, graphiql: bool = True) -> list[BaseRoute]:
+def web_routes(
+    dist: Path, csp: str | None = None, *, graphiql: bool = True, brand: Brand | None = None
+) -> list[BaseRoute]:
     """`/` and every path not claimed by an earlier route: a file from `dist`, or `index.html` for a client
     route (a path without a file extension), or 404 for a missing asset. `csp`: the pages' policy.
-    `graphiql`: whether GraphiQL's build (dist/graphiql/) is served."""
+    `graphiql`: whether GraphiQL's build (dist/graphiql/) is served. `brand`: the operator's, put into every
+    index.html served (`branded`) and served at /brand/logo."""
     root = dist.resolve()
+    brand = brand or Brand()
     html_headers = {"Content-Security-Policy": csp or content_security_policy(), "Cache-Control": "no-cache"}
+
+    def index_page(index: Path) -> Response:
+        return HTMLResponse(branded(index.read_text(encoding="utf-8"), brand), headers=html_headers)
+
+    async def logo(request: Request) -> Response:
+        return logo_response(brand)
 
     async def serve(request: Request) -> Response:
         index = root / "index.html"
@@ -95,14 +153,20 @@ def web_routes(dist: Path, csp: str | None = None, *, graphiql: bool = True) -> 
                 if relative.startswith("assets/"):
                     # Vite puts a content hash in every asset name: cache them for good.
                     headers["Cache-Control"] = "public, max-age=31536000, immutable"
+                if candidate == index:
+                    return index_page(index)
                 if candidate.suffix == ".html":
                     headers.update(html_headers)
                 return FileResponse(candidate, headers=headers)
             if "." in relative.rsplit("/", 1)[-1]:
                 return PlainTextResponse("Not Found", status_code=404)
-        return FileResponse(index, headers=html_headers)
+        return index_page(index)
 
-    return [Route("/", serve, methods=["GET", "HEAD"]), Route("/{path:path}", serve, methods=["GET", "HEAD"])]
+    return [
+        Route(LOGO_PATH, logo, methods=["GET", "HEAD"]),
+        Route("/", serve, methods=["GET", "HEAD"]),
+        Route("/{path:path}", serve, methods=["GET", "HEAD"]),
+    ]
 
 
 class SecurityHeaders:

@@ -8,7 +8,8 @@ from typing import Any
 
 from sandbox.common import clock
 from sandbox.common.db import Database
-from sandbox.world import SubServiceSeed, World
+from sandbox.world import World
+from sandbox.world.activity import seeded_session_start, suspended_since
 
 SEED_NOTES = {
     "NON_PAYMENT": "Invoice overdue",
@@ -23,15 +24,6 @@ def _at(day: Any, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def _suspended_days_ago(world: World, ss: SubServiceSeed, rng: random.Random) -> int:
-    if ss.status_reason == "NON_PAYMENT":
-        overdue = next((s.overdue_by_days for s in world.subscribers if s.id == ss.subscriber_id), None)
-        if overdue:
-            # Suspension follows a week of grace after the due date.
-            return max(1, overdue - 7)
-    return rng.randint(3, 30)
-
-
 def seed(db: Database, world: World) -> None:
     subservices: list[tuple[Any, ...]] = []
     history: list[tuple[Any, ...]] = []
@@ -40,13 +32,14 @@ def seed(db: Database, world: World) -> None:
         activated = _at(world.today - timedelta(days=rng.randint(60, 900)), 10)
         history.append((ss.id, None, "ACTIVE", None, "Provisioned", "SYSTEM", clock.iso(activated)))
         since, note, session = activated, None, None
-        if ss.status != "ACTIVE":
-            since = _at(world.today - timedelta(days=_suspended_days_ago(world, ss, rng)), 6)
+        down_since = suspended_since(world, ss)
+        if down_since is not None:
+            since = down_since
             note = SEED_NOTES.get(ss.status_reason or "")
             history.append((ss.id, "ACTIVE", ss.status, ss.status_reason, note, "SYSTEM", clock.iso(since)))
         if ss.status != "SUSPENDED":
-            # The CPE last (re)authenticated some time yesterday.
-            session = _at(world.today - timedelta(days=1), 0) + timedelta(seconds=rng.randint(0, 86_399))
+            # The CPE re-authenticates daily; OSS's usage counts this session from the day it began.
+            session = seeded_session_start(world)
         subservices.append(
             (
                 ss.id,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sandbox.aaa.config import MAX_NOTE, REASONS, STATUSES
-from sandbox.aaa.store import history_item, profile_item, session_item, status_item
+from sandbox.aaa.store import history_item, profile_item, session_bytes, session_item, status_item
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
@@ -76,6 +76,44 @@ class AaaService:
     def sessions(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         now = clock.now()
         return [session_item(r, now) for r in self._rows(ids)]
+
+    def accounting(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Every session of these sub-services that AAA knows of, ended (from the log) or live (counted up to
+        now): {subservice_id, started_at, ended_at (None while live), counted_until (when the bytes were read:
+        the end, or now), bytes_in, bytes_out}, oldest first."""
+        if not ids:
+            return []
+        now = clock.now()
+        items = [
+            {
+                "subservice_id": r["subservice_id"],
+                "started_at": clock.parse_iso(r["started_at"]),
+                "ended_at": clock.parse_iso(r["ended_at"]),
+                "counted_until": clock.parse_iso(r["ended_at"]),
+                "bytes_in": r["bytes_in"],
+                "bytes_out": r["bytes_out"],
+            }
+            for r in self.db.all(
+                f"SELECT * FROM aaa_session_log WHERE subservice_id IN ({placeholders(ids)}) ORDER BY seq",
+                list(ids),
+            )
+        ]
+        for r in self._rows(ids):
+            if r["session_started_at"] is None or r["status"] == "SUSPENDED":
+                continue
+            started = clock.parse_iso(r["session_started_at"])
+            bytes_in, bytes_out = session_bytes(r, started, now)
+            items.append(
+                {
+                    "subservice_id": r["id"],
+                    "started_at": started,
+                    "ended_at": None,
+                    "counted_until": now,
+                    "bytes_in": bytes_in,
+                    "bytes_out": bytes_out,
+                }
+            )
+        return items
 
     def list(self, status: str | None = None) -> list[dict[str, Any]]:
         if status is None:
@@ -184,8 +222,18 @@ class AaaService:
     def _change(
         self, row: sqlite3.Row, status: str, reason: str | None, note: str | None, actor: str
     ) -> dict[str, Any]:
-        at = clock.iso(clock.now())
-        # A status change re-authenticates the CPE (RADIUS CoA / disconnect): a new session, or none.
+        moment = clock.now()
+        at = clock.iso(moment)
+        # A status change re-authenticates the CPE (RADIUS CoA / disconnect): a new session, or none. The
+        # session it ends is logged with what it counted (an accounting stop), so usage keeps it.
+        if row["session_started_at"] is not None and row["status"] != "SUSPENDED":
+            started = clock.parse_iso(row["session_started_at"])
+            bytes_in, bytes_out = session_bytes(row, started, moment)
+            self.db.execute(
+                "INSERT INTO aaa_session_log (subservice_id, started_at, ended_at, bytes_in, bytes_out)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (row["id"], row["session_started_at"], at, bytes_in, bytes_out),
+            )
         session = None if status == "SUSPENDED" else at
         self.db.execute(
             "UPDATE aaa_subservice SET status = ?, reason = ?, since = ?, note = ?, session_started_at = ?"

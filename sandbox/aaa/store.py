@@ -13,6 +13,7 @@ from typing import Any
 
 from sandbox.aaa.config import NAS_SITES, RESTRICTED_PROFILE
 from sandbox.common import clock
+from sandbox.world.activity import STREAM_MBPS, rates
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS aaa_subservice (
@@ -40,6 +41,16 @@ CREATE TABLE IF NOT EXISTS aaa_status_history (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS aaa_status_history_by_subservice ON aaa_status_history (subservice_id, seq);
+-- Accounting-stop records: a session ended by a status change, with what it counted (OSS's usage reads them).
+CREATE TABLE IF NOT EXISTS aaa_session_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    subservice_id TEXT NOT NULL REFERENCES aaa_subservice (id),
+    started_at TEXT NOT NULL,
+    ended_at TEXT NOT NULL,
+    bytes_in INTEGER NOT NULL,
+    bytes_out INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aaa_session_log_by_subservice ON aaa_session_log (subservice_id, seq);
 """
 
 
@@ -100,13 +111,7 @@ def session_item(row: sqlite3.Row, now: datetime) -> dict[str, Any]:
     rng = random.Random(row["id"])
     ip = f"100.{64 + rng.randint(0, 63)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
     nas = f"bng-{rng.choice(NAS_SITES)}-{rng.randint(1, 4)}"
-    down_mbps = row["down_mbps"] or 8  # IPTV / VoIP: a small steady stream
-    if row["status"] == "RESTRICTED":
-        down_mbps = min(down_mbps, RESTRICTED_PROFILE[1])
-    # Average use is a small share of the line rate; counters grow with the session's age, so they move.
-    rate_in = int(down_mbps * 125_000 * rng.uniform(0.002, 0.01))
-    rate_out = int(rate_in * rng.uniform(0.08, 0.25))
-    elapsed = max(0, int((now - clock.parse_iso(started)).total_seconds()))
+    bytes_in, bytes_out = session_bytes(row, clock.parse_iso(started), now)
     return {
         "subservice_id": row["id"],
         "online": True,
@@ -114,6 +119,17 @@ def session_item(row: sqlite3.Row, now: datetime) -> dict[str, Any]:
         "nas": nas,
         "started_at": started,
         # Seen from the subscriber: bytes_in is what they downloaded.
-        "bytes_in": rate_in * elapsed + rng.randint(0, 10_000_000),
-        "bytes_out": rate_out * elapsed + rng.randint(0, 1_000_000),
+        "bytes_in": bytes_in,
+        "bytes_out": bytes_out,
     }
+
+
+def session_bytes(row: sqlite3.Row, started: datetime, until: datetime) -> tuple[int, int]:
+    """What a session of this sub-service counted from `started` to `until`: its average rate (the world's,
+    which OSS's usage shares), capped while RESTRICTED; counters grow with the session's age, so they move."""
+    down_mbps = row["down_mbps"]
+    if row["status"] == "RESTRICTED":
+        down_mbps = min(down_mbps or STREAM_MBPS, RESTRICTED_PROFILE[1])
+    rate_in, rate_out = rates(row["id"], down_mbps)
+    elapsed = max(0, int((until - started).total_seconds()))
+    return rate_in * elapsed, rate_out * elapsed

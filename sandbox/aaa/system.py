@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from starlette.routing import BaseRoute
 
 from sandbox.aaa import api, seed
@@ -28,6 +31,10 @@ class AaaSystem(System):
     def suspend(self, subservice_id: str, reason: str, note: str) -> None:
         """`ServiceControl`: suspend for `reason`; a no-op when the sub-service is already suspended."""
         self.service.suspend(subservice_id, reason, note)
+
+    def accounting(self, subservice_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """`SessionAccounting`: the sessions of these sub-services, ended and live, with what they counted."""
+        return self.service.accounting(subservice_ids)
 
     def set_plan(self, subservice_id: str, plan: str, down_mbps: int | None, up_mbps: int | None) -> None:
         """`ServiceControl`: provision the profile of a plan that took effect."""

@@ -92,23 +92,25 @@ def _seed_subscriber(
         (sub.id, sub.account_number, sub.name, sub.address, currency, sub.invoice_mode, sub.billing_day)
     )
     charges = _seed_charges(rows, today, sub.id, services, currency)
-    current = cycle_containing(today, sub.billing_day)
-    if sub.open_due_in_days is not None:
-        status, current_due = "OPEN", today + timedelta(days=sub.open_due_in_days)
-    elif sub.overdue_by_days is not None:
-        status, current_due = "OVERDUE", today - timedelta(days=sub.overdue_by_days)
-    else:
-        status, current_due = "PAID", current.period_start + timedelta(days=DUE_AFTER_DAYS)
-    plans, billed_now = _seed_plans(rows, sub, status != "PAID", current_due, currency)
+    unpaid = _unpaid_cycles(today, sub)
+    first_due = unpaid[0][2] if unpaid else None
+    plans, billed_now = _seed_plans(rows, sub, len(unpaid), first_due, today, currency)
     method = "CARD" if sub.kind == "RESIDENTIAL" else "BANK_TRANSFER"
-    # The paid history first, oldest first, then the current period's invoices.
-    for months_ago in range(sub.paid_months, -1, -1):
-        cycle = current.shifted(-months_ago)
-        numbers = {p.id: billed_now[p.id] - months_ago for p in plans}
-        if months_ago == 0:
-            invoice_status, due = status, current_due
-        else:
-            invoice_status, due = "PAID", cycle.period_start + timedelta(days=DUE_AFTER_DAYS)
+    # The paid history first, oldest first, then the unpaid invoices: every period from the first seeded one
+    # to the current one has its invoices, each issued on its period's first day.
+    latest = cycle_containing(today, sub.billing_day)
+    # When nothing is unpaid, the current period's invoice is paid already: one more paid invoice.
+    first_unpaid, paid = (
+        (unpaid[0][0], sub.paid_months) if unpaid else (latest.shifted(1), sub.paid_months + 1)
+    )
+    history: list[tuple[Cycle, str, date | None]] = [
+        (first_unpaid.shifted(-k), "PAID", None) for k in range(paid, 0, -1)
+    ]
+    invoices = [*history, *unpaid]
+    for position, (cycle, invoice_status, due) in enumerate(invoices):
+        back = len(invoices) - 1 - position  # how many invoices come after this one
+        numbers = {p.id: billed_now[p.id] - back for p in plans}
+        due = due or cycle.period_start + timedelta(days=DUE_AFTER_DAYS)
         for draft in drafts_for(sub.invoice_mode, charges, plans, numbers):
             _seed_invoice(rows, today, sub.id, draft, cycle, invoice_status, due, method, currency)
     for entry in sorted(sub.wallet, key=lambda e: -e.days_ago):
@@ -154,12 +156,36 @@ def _seed_charges(
     return charges
 
 
+def _unpaid_cycles(today: date, sub: SubscriberSeed) -> list[tuple[Cycle, str, date]]:
+    """The periods whose invoices are unpaid, oldest first, with status and due date.
+
+    An OPEN invoice is the current period's, due in `open_due_in_days`. An OVERDUE one fell due
+    `overdue_by_days` ago, so it belongs to the period before that day (an invoice is issued on its period's
+    first day, before it falls due); the periods after it up to the current one are invoiced too, each due
+    `DUE_AFTER_DAYS` after it was issued, and overdue when that day has passed.
+    """
+    current = cycle_containing(today, sub.billing_day)
+    if sub.open_due_in_days is not None:
+        return [(current, "OPEN", today + timedelta(days=sub.open_due_in_days))]
+    if sub.overdue_by_days is None:
+        return []
+    due = today - timedelta(days=sub.overdue_by_days)
+    cycle = cycle_containing(due - timedelta(days=1), sub.billing_day)
+    unpaid = [(cycle, "OVERDUE", due)]
+    while cycle.period_start < current.period_start:
+        cycle = cycle.shifted(1)
+        later_due = cycle.period_start + timedelta(days=DUE_AFTER_DAYS)
+        unpaid.append((cycle, "OVERDUE" if later_due < today else "OPEN", later_due))
+    return unpaid
+
+
 def _seed_plans(
-    rows: _Rows, sub: SubscriberSeed, unpaid: bool, current_due: date, currency: str
+    rows: _Rows, sub: SubscriberSeed, unpaid: int, first_due: date | None, today: date, currency: str
 ) -> tuple[list[PlanInfo], dict[str, int]]:
     """The installment plans, and how many installments of each are billed up to this period."""
     plans: list[PlanInfo] = []
     billed_now: dict[str, int] = {}
+    current = cycle_containing(today, sub.billing_day)
     for k, inst in enumerate(sub.installments, start=1):
         plan = PlanInfo(
             f"ip_{inst.subservice_id}_{k}",
@@ -170,11 +196,11 @@ def _seed_plans(
             round_to_minor(inst.total / Decimal(inst.installments), currency),
         )
         plans.append(plan)
-        # This period bills the next installment when its invoice is still unpaid.
-        billed_now[plan.id] = min(inst.paid + 1 if unpaid else inst.paid, inst.installments)
+        # Each unpaid invoice bills the next installment.
+        billed_now[plan.id] = min(inst.paid + unpaid, inst.installments)
         next_due = None
         if inst.paid < inst.installments:
-            next_due = current_due if unpaid else current_due + timedelta(days=30)
+            next_due = first_due or current.next_invoice_on + timedelta(days=DUE_AFTER_DAYS)
         rows.tables["installment_plans"].append(
             (
                 plan.id,

@@ -42,6 +42,7 @@ class BillingSystem(System):
             today=lambda: self.today(),
             service_control=service_control,
             card_charger=card_charger,
+            brand=config.brand,
         )
 
     def today(self) -> date:

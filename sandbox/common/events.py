@@ -60,6 +60,8 @@ EVENT_TYPES = (
     "ticket.updated",
     "notification.created",
     "portal_user.updated",
+    "device.task_changed",
+    "incident.changed",
 )
 
 

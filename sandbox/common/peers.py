@@ -1,14 +1,23 @@
 """How one sandbox system asks another to act, when they run in one process.
 
-The billing run suspends overdue sub-services through AAA and charges saved cards through the gateway; in a
-real core those are internal calls too. The combined sandbox (`sandbox.app`) wires the peers; a system run
+The billing run suspends overdue sub-services through AAA and charges saved cards through the gateway, and
+OSS reads AAA's session accounting for the usage of the current days; in a real core those are internal calls
+too. The combined sandbox (`sandbox.app`) wires the peers; a system run
 alone gets none and skips those steps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+
+class SessionAccounting(Protocol):
+    def accounting(self, subservice_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The sessions of these sub-services (RADIUS accounting): {subservice_id, started_at, ended_at (None
+        while live), counted_until, bytes_in, bytes_out}, datetimes in UTC. OSS adds them to the usage of the days they span."""
+        ...
 
 
 class ServiceControl(Protocol):

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.brand import DEFAULT_BRAND, Brand
 from sandbox.common.auth import ApiKeyMiddleware
 from sandbox.common.db import Database
 from sandbox.common.events import EventOutbox, EventTarget
@@ -34,6 +35,7 @@ class SystemConfig:
     operator_key: str = "sandbox-operator-key"
     currency: str = "USD"
     event_target: EventTarget | None = None
+    brand: Brand = DEFAULT_BRAND  # the operator's, on what the system shows people (e-mails, PDFs)
 
 
 class System:

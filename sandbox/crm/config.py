@@ -31,6 +31,9 @@ WALLET_NOTIFICATION_KINDS = ("WALLET_CREDITED",)
 # Notifications about an invoice: without a sub-service they are about an account-wide (consolidated) invoice,
 # which SITE users do not see either.
 INVOICE_NOTIFICATION_KINDS = ("INVOICE_ISSUED", "PAYMENT_RECEIVED", "PAYMENT_FAILED")
+# Notices that, without a sub-service, speak for the whole account: SITE users, who see only their sites, do
+# not see them (an invoice as above; a service notice about several of the account's services, e.g. an outage).
+ACCOUNT_WIDE_NOTIFICATION_KINDS = (*INVOICE_NOTIFICATION_KINDS, "SERVICE_STATUS")
 
 # Cursor tags: a cursor names the list it came from, so one list's cursor is refused by another.
 SUBSERVICE_CURSOR = "ss"

@@ -7,7 +7,7 @@ is new, and only new users pay for a password hash. Seeding emits no events: it 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sandbox.common import clock
@@ -220,7 +220,8 @@ _NOTIFICATIONS = (
         None,
         "INVOICE_ISSUED",
         "Invoice issued",
-        "Your new invoice is ready. It is due in 5 days; you can pay it in the portal.",
+        # A date, never "in N days": the text is read days after it was written.
+        "Your new invoice is ready. It is due on {due}; you can pay it in the portal.",
         2,
         False,
     ),
@@ -253,14 +254,25 @@ _LINKS: dict[str, tuple[str, str | None]] = {
 }
 
 
+def long_date(day: date) -> str:
+    """ "December 7, 2026": how a notification names a day (absolute, so it stays true as the notice ages)."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 def _seed_notifications(db: Database, world: World) -> None:
     known = {s.id for s in world.subscribers}
+    due_on = {
+        s.id: long_date(world.today + timedelta(days=s.open_due_in_days))
+        for s in world.subscribers
+        if s.open_due_in_days is not None
+    }
     for seq, (subscriber_id, subservice_id, kind, title, body, days_ago, read) in enumerate(
         _NOTIFICATIONS, 1
     ):
         if subscriber_id not in known:
             continue
         created = _iso(datetime.combine(world.today - timedelta(days=days_ago), time(8), UTC))
+        body = body.format(due=due_on.get(subscriber_id, "the date on the invoice"))
         notification_id = f"NTF-{seq}"
         link_kind, link_id = _LINKS.get(kind, (None, None))
         cursor = db.execute(

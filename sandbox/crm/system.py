@@ -37,8 +37,10 @@ class CrmSystem(System):
         self.db.script(SCHEMA)
         self.attachments_dir = attachments_dir or Path(tempfile.mkdtemp(prefix="wispgate-crm-"))
         self.attachments_dir.mkdir(parents=True, exist_ok=True)
-        self.service = CrmService(self.db, self.outbox, self.attachments_dir, portal_url)
-        self.mail_relay = MailRelay(self.db, Mailer(smtp)) if smtp is not None else None
+        self.service = CrmService(self.db, self.outbox, self.attachments_dir, portal_url, config.brand)
+        self.mail_relay = (
+            MailRelay(self.db, Mailer(smtp, config.brand, portal_url)) if smtp is not None else None
+        )
 
     def background(self) -> list[Callable[[], Coroutine[Any, Any, None]]]:
         return [self.mail_relay.run] if self.mail_relay is not None else []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adapters.brand import DEFAULT_BRAND, Brand
+
 
 @dataclass(frozen=True)
 class GatewayConfig:
@@ -16,6 +18,8 @@ class GatewayConfig:
     public_base_url: str = "http://127.0.0.1:8000/_sandbox/gateway"  # where /pay/{id} is reachable
     operator_key: str = "sandbox-operator-key"
     merchant_name: str = "WISPGate Networks"
+    # The hosted page's colour and logo, as Stripe's account branding settings give them.
+    brand: Brand = DEFAULT_BRAND
 
 
 API_VERSION = "2026-10-28.endive"  # what stripe-python 16 pins; echoed when a request names none

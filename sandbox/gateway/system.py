@@ -63,7 +63,7 @@ class GatewaySystem(System):
     def routes(self) -> list[BaseRoute]:
         return [
             *routes.routes(self.service),
-            *hosted.routes(self.service, self.gateway_config.merchant_name),
+            *hosted.routes(self.service, self.gateway_config.merchant_name, self.gateway_config.brand),
             # Stripe-style operator paths; the same listing and re-delivery as every core system's.
             *self.event_routes(prefix="/_ops"),
         ]

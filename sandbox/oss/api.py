@@ -9,6 +9,9 @@ from starlette.routing import BaseRoute, Route
 
 from sandbox.common.http import MAX_BATCH, invalid, ok, read_ids, read_object
 from sandbox.oss.config import MAX_FIRMWARE, MAX_SIGNAL_DBM, MIN_SIGNAL_DBM
+from sandbox.oss.cpe import CpeService
+from sandbox.oss.cpe_api import CpeApi
+from sandbox.oss.incidents import IncidentService
 from sandbox.oss.service import OssService, parse_day
 
 
@@ -77,5 +80,5 @@ class OssApi:
         ]
 
 
-def routes(service: OssService) -> list[BaseRoute]:
-    return OssApi(service).routes()
+def routes(service: OssService, cpe: CpeService, incidents: IncidentService) -> list[BaseRoute]:
+    return [*OssApi(service).routes(), *CpeApi(cpe, incidents).routes()]

@@ -1,4 +1,5 @@
-"""Loads OSS's part of the seed world: CPE devices, 90 days of daily usage and add-ons per sub-service.
+"""Loads OSS's part of the seed world: each sub-service's area and access point, CPE devices (and the parameter
+tree the ACS holds for each), the 90 days of daily usage before the seed's day and add-ons per sub-service.
 
 Usage for 1,000 sub-services is 90,000 rows; they are built in memory and written with one executemany in
 one transaction, which keeps seeding well under a second.
@@ -13,14 +14,17 @@ from typing import Any
 from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.money import round_to_minor
+from sandbox.oss import cpe_store
 from sandbox.oss.store import device_kind
 from sandbox.world import SubServiceSeed, World
+from sandbox.world.activity import daily_usage, seeded_session_start, suspended_since
 
 USAGE_DAYS = 90
 SERIAL_PREFIX = {"ONT": "HWTC", "ROUTER": "WGRT", "STB": "WGTV", "ATA": "WGVA", "GATEWAY": "WGGW"}
 # A locally administered prefix ("WG"), so synthetic MACs never collide with a real vendor's.
 MAC_PREFIX = (0x02, 0x57, 0x47)
-BYTES_PER_MBPS_DAY = 125_000 * 86_400  # one Mbps sustained for a day
+# The columns of a device row as `_devices` builds it.
+DEVICE_KEYS = ("id", "subservice_id", "position", "kind", "model", "serial", "mac", "firmware", "online")
 
 
 def _mac(index: int) -> str:
@@ -62,18 +66,19 @@ def _devices(ss: SubServiceSeed, world: World, first_index: int) -> list[tuple[A
 
 
 def _usage(ss: SubServiceSeed, world: World) -> list[tuple[Any, ...]]:
-    if ss.kind != "INTERNET" or ss.plan.down_mbps is None:
-        return []  # IPTV and VoIP are not metered by volume
-    rng = random.Random(f"oss-usage:{ss.id}")
-    down_mbps, up_mbps = ss.plan.down_mbps, ss.plan.up_mbps or ss.plan.down_mbps
-    habit = rng.uniform(0.002, 0.01)  # average share of the line rate this subscriber uses
-    upload_ratio = min(0.35, up_mbps / down_mbps) * rng.uniform(0.3, 0.8)
+    """The closed days before the seeded sessions began (from then on the sessions' accounting counts), none
+    on or after the day a suspended sub-service went down. Every kind is metered: IPTV and VoIP sessions carry
+    bytes too."""
+    last = seeded_session_start(world).date() - timedelta(days=1)
+    down_since = suspended_since(world, ss)
+    if down_since is not None:
+        last = min(last, down_since.date() - timedelta(days=1))
     rows = []
-    for back in range(USAGE_DAYS - 1, -1, -1):
+    for back in range(USAGE_DAYS, 0, -1):
         day = world.today - timedelta(days=back)
-        weekend = 1.35 if day.weekday() >= 5 else 1.0
-        down = int(down_mbps * BYTES_PER_MBPS_DAY * habit * weekend * rng.uniform(0.5, 1.5))
-        up = int(down * upload_ratio * rng.uniform(0.7, 1.3))
+        if day > last:
+            break
+        down, up = daily_usage(ss, day)
         rows.append((ss.id, day.isoformat(), down, up))
     return rows
 
@@ -97,11 +102,31 @@ def _addons(ss: SubServiceSeed, world: World, currency: str) -> list[tuple[Any, 
     return rows
 
 
+# Areas of the demo world's enterprise branches (every other location is in Springfield West).
+BRANCH_AREAS = {
+    "Airport": "Airport District",
+    "Riverside": "Springfield East",
+    "Hillcrest": "Springfield East",
+}
+
+
+def site(ss: SubServiceSeed) -> tuple[str, str]:
+    """The area and the access point a sub-service is served from, derived from where it is."""
+    if ss.location.startswith("Apt ") and ss.location[4:].isdigit():
+        return "Harbor", f"AP-HARBOR-F{ss.location[4:-2]}"  # one access point per floor
+    if ss.location.endswith(" Branch"):
+        branch = ss.location.removesuffix(" Branch")
+        return BRANCH_AREAS.get(branch, "Springfield Central"), "AP-" + branch.upper().replace(" ", "-")
+    if ss.location.startswith("Site ") and ss.location[5:].isdigit():
+        return "Bench Park", f"AP-BENCH-{(int(ss.location[5:]) - 1) // 50 + 1:02d}"
+    return "Springfield West", "AP-SPW-01" if ss.subscriber_id <= "SUB-1002" else "AP-SPW-02"
+
+
 def seed(db: Database, world: World, currency: str) -> None:
     subservices, devices, usage, addons = [], [], [], []
     device_index = 0
     for ss in world.subservices:
-        subservices.append((ss.id, ss.subscriber_id, ss.kind))
+        subservices.append((ss.id, ss.subscriber_id, ss.kind, *site(ss)))
         devices += _devices(ss, world, device_index)
         device_index += len(ss.device_models)
         usage += _usage(ss, world)
@@ -110,11 +135,23 @@ def seed(db: Database, world: World, currency: str) -> None:
         db.execute(
             "INSERT OR REPLACE INTO oss_meta (key, value) VALUES ('today', ?)", (world.today.isoformat(),)
         )
-        db.executemany("INSERT INTO oss_subservice (id, subscriber_id, kind) VALUES (?, ?, ?)", subservices)
+        db.executemany(
+            "INSERT INTO oss_subservice (id, subscriber_id, kind, area, access_point) VALUES (?, ?, ?, ?, ?)",
+            subservices,
+        )
         db.executemany(
             "INSERT INTO oss_device (id, subservice_id, position, kind, model, serial, mac, firmware, online,"
             " last_seen, signal_dbm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             devices,
+        )
+        cpes, params = cpe_store.seed_rows([dict(zip(DEVICE_KEYS, d, strict=False)) for d in devices])
+        db.executemany(
+            "INSERT INTO oss_cpe (device_id, data_model, rejects_tasks, booted_at) VALUES (?, ?, ?, ?)", cpes
+        )
+        db.executemany(
+            "INSERT INTO oss_param (device_id, name, value, type, writable, secret, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params,
         )
         db.executemany(
             "INSERT INTO oss_usage (subservice_id, day, download_bytes, upload_bytes) VALUES (?, ?, ?, ?)",

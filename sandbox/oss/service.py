@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.http import invalid, not_found
+from sandbox.common.peers import SessionAccounting
 from sandbox.oss.config import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS
+from sandbox.oss.cpe import CpeService
 from sandbox.oss.store import addon_item, device_item
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -28,9 +30,36 @@ def parse_day(raw: object, key: str) -> date | None:
         raise invalid(f"`{key}` must be a date (YYYY-MM-DD)") from None
 
 
+def _spread(session: dict[str, Any], start: date, end: date, per_day: dict[str, list[int]]) -> None:
+    """Add a session's bytes to the days it spans within [start, end], in proportion to its time on each day
+    (its counters grow at a steady rate). Whole seconds and integer arithmetic, so a day the session covered
+    entirely always gets the same figure, however long the session has run since."""
+    began: datetime = session["started_at"]
+    until: datetime = session["counted_until"]
+    length = int((until - began).total_seconds())
+    if length <= 0:
+        return
+    day = max(began.astimezone(UTC).date(), start)
+    last = min(until.astimezone(UTC).date(), end)
+    while day <= last:
+        midnight = datetime.combine(day, time(0), tzinfo=UTC)
+        overlap = int((min(until, midnight + timedelta(days=1)) - max(began, midnight)).total_seconds())
+        if overlap > 0:
+            totals = per_day.setdefault(day.isoformat(), [0, 0])
+            totals[0] += session["bytes_in"] * overlap // length
+            totals[1] += session["bytes_out"] * overlap // length
+        day += timedelta(days=1)
+
+
 class OssService:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, accounting: SessionAccounting | None = None, cpe: CpeService | None = None
+    ) -> None:
         self.db = db
+        # AAA's session accounting (wired in the combined sandbox): the usage of the days since the seeded
+        # sessions began is what the sessions counted. Run alone, OSS has only its recorded days.
+        self.accounting = accounting
+        self.cpe = cpe
 
     def today(self) -> date:
         """The seed's today: usage windows are counted from the day the world was seeded for."""
@@ -93,6 +122,8 @@ class OssService:
                     device_id,
                 ),
             )
+            if self.cpe is not None and is_online and not current["online"]:
+                self.cpe.came_online(device_id)
             return self.device(device_id)
 
     # --- usage -------------------------------------------------------------------------------------
@@ -130,10 +161,19 @@ class OssService:
             " ORDER BY subservice_id, day",
             [*subservice_ids, start.isoformat(), end.isoformat()],
         )
+        counted: dict[str, dict[str, list[int]]] = {i: {} for i in days}
         for r in rows:
-            days[r["subservice_id"]].append(
-                {"date": r["day"], "download_bytes": r["download_bytes"], "upload_bytes": r["upload_bytes"]}
-            )
+            counted[r["subservice_id"]][r["day"]] = [r["download_bytes"], r["upload_bytes"]]
+        if self.accounting is not None and days:
+            for session in self.accounting.accounting(list(days)):
+                per_day = counted.get(session["subservice_id"])
+                if per_day is not None:
+                    _spread(session, start, end, per_day)
+        for ss_id, per_day in counted.items():
+            days[ss_id] = [
+                {"date": day, "download_bytes": down, "upload_bytes": up}
+                for day, (down, up) in sorted(per_day.items())
+            ]
         return [
             {
                 "subservice_id": ss_id,

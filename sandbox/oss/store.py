@@ -15,8 +15,11 @@ CREATE TABLE IF NOT EXISTS oss_meta (
 CREATE TABLE IF NOT EXISTS oss_subservice (
     id TEXT PRIMARY KEY,
     subscriber_id TEXT NOT NULL,
-    kind TEXT NOT NULL                  -- INTERNET | IPTV | VOIP
+    kind TEXT NOT NULL,                 -- INTERNET | IPTV | VOIP
+    area TEXT NOT NULL DEFAULT '',      -- the network area it is served in
+    access_point TEXT NOT NULL DEFAULT ''  -- the access point (OLT port, sector) it hangs off
 );
+CREATE INDEX IF NOT EXISTS oss_subservice_by_area ON oss_subservice (area, access_point);
 CREATE TABLE IF NOT EXISTS oss_device (
     id TEXT PRIMARY KEY,
     subservice_id TEXT NOT NULL REFERENCES oss_subservice (id),

@@ -15,9 +15,9 @@ from bff.core.auth.viewer import Viewer as Identity
 from schema.account.security import AccessLogEntry, PortalSession, access_log, sessions_of
 from schema.core.connection import AFTER, FIRST, Connection, given
 from schema.core.context import Context
-from schema.core.lookahead import connection_nodes, inside, names, selected
+from schema.core.lookahead import below, connection_nodes, inside, names, selected
 from schema.core.node import Node, encode_id
-from schema.core.permission import CanManageTeam, IsAuthenticated, null_unless, require
+from schema.core.permission import CanManageTeam, IsAuthenticated, can_see_wallet, null_unless, require
 from schema.core.resolver import typed_field
 from schema.subscriber.types import Subscriber, own_subscriber
 
@@ -97,6 +97,10 @@ def _can_manage_team(root: Viewer) -> bool:
     return root.identity.can_manage_team
 
 
+def _can_see_wallet(root: Viewer) -> bool:
+    return can_see_wallet(root.identity)
+
+
 @strawberry.type(description="The logged-in portal user and what they may do.")
 class Viewer:
     identity: strawberry.Private[Identity]
@@ -124,6 +128,14 @@ class Viewer:
     can_manage_team: bool = strawberry.field(
         resolver=_can_manage_team,
         description="Can this user invite and manage the account's people (OWNER, MANAGER)?",
+    )
+
+    can_see_wallet: bool = strawberry.field(
+        resolver=_can_see_wallet,
+        description=(
+            "Can this user see the account's wallet (every role but SITE)? When false, `Subscriber.wallet` "
+            "and `FinancialSummary.walletBalance` are null and the wallet's events are not delivered."
+        ),
     )
 
     @typed_field(
@@ -164,7 +176,8 @@ class Viewer:
         loaders = info.context.loaders
         subscriber_id = self.identity.subscriber_id
         early: list[asyncio.Future[Any]] = []
-        if wanted & NEEDS_SUBSERVICE_LIST:
+        summary_lists = self.identity.is_site_user or "breakdown" in names(below(asked, "financialSummary"))
+        if "subServices" in wanted or ("financialSummary" in wanted and summary_lists):
             # The list only needs the subscriber id, which the viewer already has: ask for it in the same
             # tick as the subscriber record so the two CRM reads overlap instead of taking two rounds.
             early.append(loaders.subservices_by_subscriber_id.load(subscriber_id))
@@ -180,8 +193,6 @@ class Viewer:
         return await own_subscriber(info.context, self.identity)
 
 
-# Subscriber fields that start from the subscriber's whole sub-service list.
-NEEDS_SUBSERVICE_LIST = frozenset({"subServices", "financialSummary"})
 # Sub-service fields that need the subscriber's billing account (`schema.service.prefetch`).
 NEEDS_ACCOUNT_ON_NODES = frozenset({"billing", "renewable"})
 

@@ -4,9 +4,9 @@ visible sub-services, with a per-sub-service breakdown."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 import strawberry
 from strawberry.types import Info
@@ -18,7 +18,7 @@ from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
 from schema.core.loaders import InvoicesKey
 from schema.core.lookahead import below, inside, names, selected
-from schema.core.money import Money, total
+from schema.core.money import Money, invoice_share, total
 from schema.core.permission import can_see_invoice
 from schema.core.prefetch import Failed
 from schema.core.resolver import typed_field
@@ -49,6 +49,14 @@ class FinancialSummary:
     wallet_balance: Money | None = strawberry.field(
         description="The account's wallet; null for roles that may not see it (SITE), like `Subscriber.wallet`."
     )
+    outstanding_on_account_invoices: Money = strawberry.field(
+        description=(
+            "The part of `outstanding` billed on invoices this viewer's role does not list: for a SITE user, "
+            "their sites' share of the account's consolidated invoices, which the account's billing contacts "
+            "pay (zero for other roles, who list every invoice). `outstanding` minus this is what "
+            "`Subscriber.invoices` shows as owed."
+        )
+    )
     # Both need the list of sub-services (the CRM's, else Billing's: `schema.core.inventory`); the account's
     # figures above do not (except for SITE users, whose whole summary is over their sites): `Failed` when
     # neither could list them.
@@ -68,46 +76,69 @@ class FinancialSummary:
         return self.rows
 
 
-def _share(invoice: billing.Invoice, subservice_ids: frozenset[str]) -> Decimal:
-    """The part of an invoice's unpaid balance owed for `subservice_ids` (Billing's own rule: the lines'
-    share of the total, applied to the balance, rounded half-even to the currency's minor unit)."""
-    if invoice.subservice_id is not None:
-        return invoice.balance.amount if invoice.subservice_id in subservice_ids else Decimal(0)
-    lines = sum((ln.amount.amount for ln in invoice.lines if ln.subservice_id in subservice_ids), Decimal(0))
-    if invoice.total.amount <= 0 or invoice.balance.amount <= 0:
-        return Decimal(0)
-    step = quantum(invoice.balance.currency)
-    return (lines * invoice.balance.amount / invoice.total.amount).quantize(step, rounding=ROUND_HALF_EVEN)
-
-
 def _restricted_figures(
-    invoices: Sequence[billing.Invoice], site_ids: frozenset[str], currency: str
-) -> tuple[Money, date | None]:
-    """Overdue amount and next due date over the sites of a SITE user only."""
+    viewer: Viewer, invoices: Sequence[billing.Invoice], site_ids: frozenset[str], currency: str
+) -> tuple[Money, date | None, Money]:
+    """Overdue amount, next due date and the share billed on invoices they cannot list, over the sites of a
+    SITE user only."""
     unpaid = [i for i in invoices if i.status in ("OPEN", "OVERDUE") and i.balance.amount > 0]
-    mine = [i for i in unpaid if _share(i, site_ids) > 0]
-    overdue = sum((_share(i, site_ids) for i in mine if i.status == "OVERDUE"), Decimal(0))
+    mine = [i for i in unpaid if invoice_share(i, site_ids) > 0]
+    overdue = sum((invoice_share(i, site_ids) for i in mine if i.status == "OVERDUE"), Decimal(0))
+    unlisted = sum((invoice_share(i, site_ids) for i in mine if not can_see_invoice(viewer, i)), Decimal(0))
     next_due = min((i.due_on for i in mine), default=None)
-    return Money(amount=overdue.quantize(quantum(currency)), currency=currency), next_due
+    step = quantum(currency)
+    return (
+        Money(amount=overdue.quantize(step), currency=currency),
+        next_due,
+        Money(amount=unlisted.quantize(step), currency=currency),
+    )
+
+
+def _whole_account(
+    account: billing.BillingAccount,
+    monthly: Money | Failed,
+    rows: list[SubServiceFinancials] | Failed,
+) -> FinancialSummary:
+    return FinancialSummary(
+        outstanding=Money.of(account.outstanding),
+        overdue=Money.of(account.overdue),
+        next_due_on=account.next_due_on,
+        wallet_balance=Money.of(account.wallet_balance),
+        outstanding_on_account_invoices=Money.zero(account.currency),
+        monthly=monthly,
+        rows=rows,
+    )
 
 
 async def financial_summary(
-    info: Info[Context, None], viewer: Viewer, listed: Sequence[crm.SubService] | Failed
+    info: Info[Context, None],
+    viewer: Viewer,
+    listing: Callable[[], Awaitable[Sequence[crm.SubService] | Failed]],
 ) -> FinancialSummary:
-    """The summary over `listed` (the sub-services the viewer may see). Whole-account figures come from the
-    billing account; a SITE user's are recomputed over their sites only, and show no wallet. When the CRM
-    nor Billing could list the sub-services (`Failed`), the account's figures still resolve; the monthly charges and
-    the breakdown fail (a SITE user's whole summary does: it is over their sites)."""
+    """The summary over the sub-services the viewer may see (`listing` reads them). Whole-account figures come
+    from the billing account; a SITE user's are recomputed over their sites only, and show no wallet. When the
+    CRM nor Billing could list the sub-services (`Failed`), the account's figures still resolve; the breakdown
+    fails, and so do the monthly charges unless Billing's account sums them (a SITE user's whole summary fails:
+    it is over their sites)."""
     context = info.context
     loaders = context.loaders
     site = viewer.is_site_user
+    asked = inside(selected(info))
+    if not site and "breakdown" not in names(asked):
+        # The whole account's figures, the monthly total included, are on Billing's account: no list of
+        # sub-services and no per-sub-service charges to read and sum (500 of them for a large account).
+        account = await loaders.account_by_subscriber_id.load(viewer.subscriber_id)
+        if account is None:
+            raise ContractViolation("billing", f"no account for subscriber {viewer.subscriber_id}")
+        if account.monthly_charges is not None:
+            return _whole_account(account, Money.of(account.monthly_charges), [])
+    listed = await listing()
     if isinstance(listed, Failed) and site:
         listed.reraise()
     subservices = [] if isinstance(listed, Failed) else listed
     ids = [s.id for s in subservices]
     # Every load is asked for before anything is awaited, so that they join the batches of the other
     # resolvers woken in this tick (the sub-service connection asks for the same data).
-    asked = inside(selected(info))
     # The breakdown costs an object (and its prefetched data) per sub-service: build it only when asked.
     objects = [SubService.of(s) for s in subservices] if "breakdown" in names(asked) else []
     attached = prefetch(context, objects, below(asked, "breakdown", "subService"))
@@ -143,20 +174,16 @@ async def financial_summary(
         )
     monthly = total([r.monthly_charge for r in by_id.values()], currency)
     if site:
-        overdue, next_due = _restricted_figures(invoices, frozenset(ids), currency)
+        overdue, next_due, unlisted = _restricted_figures(viewer, invoices, frozenset(ids), currency)
         return FinancialSummary(
             outstanding=total([r.outstanding for r in by_id.values()], currency),
             overdue=overdue,
             next_due_on=next_due,
+            outstanding_on_account_invoices=unlisted,
             wallet_balance=None,  # SITE users do not see the wallet
             monthly=monthly,
             rows=breakdown,
         )
-    return FinancialSummary(
-        outstanding=Money.of(account.outstanding),
-        overdue=Money.of(account.overdue),
-        next_due_on=account.next_due_on,
-        wallet_balance=Money.of(account.wallet_balance),
-        monthly=listed if isinstance(listed, Failed) else monthly,
-        rows=listed if isinstance(listed, Failed) else breakdown,
-    )
+    if isinstance(listed, Failed):
+        return _whole_account(account, listed, listed)
+    return _whole_account(account, monthly, breakdown)

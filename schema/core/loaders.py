@@ -24,6 +24,7 @@ from aiodataloader import DataLoader
 from adapters.errors import ContractViolation, Rejected, Unavailable
 from adapters.ports.aaa import BandwidthProfile, LiveSession, ServiceStatus
 from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, Offers, SubServiceBilling
+from adapters.ports.cpe import CpeView, DeviceTask, Incident
 from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, TicketSummary
 from adapters.ports.oss import AddOn, Device, Usage
 from bff.core.backends import Backends
@@ -215,6 +216,31 @@ class AddOnsBySubServiceIdLoader(BatchLoader[str, list[AddOn]]):
         return [found.get(k, []) for k in keys]
 
 
+class CpeByDeviceIdLoader(BatchLoader[str, CpeView | None]):
+    """Wi-Fi networks and hosts of managed devices (None: not managed through the ACS)."""
+
+    async def batch_load(self, keys: list[str]) -> list[CpeView | None]:
+        found = await self.backends.oss.cpe_for(keys)
+        return [found.get(k) for k in keys]
+
+
+class TasksByDeviceIdLoader(BatchLoader[str, list[DeviceTask]]):
+    async def batch_load(self, keys: list[str]) -> list[list[DeviceTask]]:
+        found = await self.backends.oss.tasks_for(keys)
+        return [found.get(k, []) for k in keys]
+
+
+class IncidentsBySubServiceIdLoader(BatchLoader[str, list[Incident]]):
+    """The open incidents affecting each sub-service (one call for every key)."""
+
+    async def batch_load(self, keys: list[str]) -> list[list[Incident]]:
+        grouped: dict[str, list[Incident]] = {k: [] for k in keys}
+        for incident in await self.backends.oss.incidents_for(keys):
+            for subservice_id in incident.subservice_ids:
+                grouped.setdefault(subservice_id, []).append(incident)
+        return [grouped[k] for k in keys]
+
+
 @dataclass(frozen=True, slots=True)
 class UsageKey:
     """A sub-service's usage over `[start, end]`; None lets OSS pick (end: today, start: 29 days before)."""
@@ -391,3 +417,15 @@ class Loaders:
     @cached_property
     def invoices_by_subscriber_id(self) -> InvoicesBySubscriberIdLoader:
         return InvoicesBySubscriberIdLoader(self._backends, self.invoice_by_id)
+
+    @cached_property
+    def cpe_by_device_id(self) -> CpeByDeviceIdLoader:
+        return CpeByDeviceIdLoader(self._backends)
+
+    @cached_property
+    def tasks_by_device_id(self) -> TasksByDeviceIdLoader:
+        return TasksByDeviceIdLoader(self._backends)
+
+    @cached_property
+    def incidents_by_subservice_id(self) -> IncidentsBySubServiceIdLoader:
+        return IncidentsBySubServiceIdLoader(self._backends)

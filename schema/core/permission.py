@@ -96,6 +96,20 @@ class CanChangeServices(_RoleRule):
         return not info.context.require_viewer().read_only
 
 
+DEVICE_ROLES = frozenset({"OWNER", "MANAGER", "SITE"})
+
+
+class CanManageDevices(_RoleRule):
+    """Change a router's Wi-Fi, reboot a device: OWNER, MANAGER and SITE users (which devices a SITE user may
+    touch is a visibility rule, applied per device). VIEWER reads only and FINANCE looks after billing: both
+    get FORBIDDEN."""
+
+    message = "Your role can see devices but not change or restart them."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().role in DEVICE_ROLES
+
+
 class CanManageTeam(_RoleRule):
     """Invite, change, disable and remove the account's people: OWNER and MANAGER. Without a session the
     error is UNAUTHENTICATED; other roles get FORBIDDEN."""
@@ -171,7 +185,8 @@ def _wallet_notice(viewer: Viewer, notification: Notification) -> bool:
 
 def _invoice_notice(viewer: Viewer, notification: Notification) -> bool:
     """Like `can_see_invoice`: a SITE user sees the invoices of their sites only, never an account-wide
-    (consolidated) one, which is what a notice about an invoice without a sub-service is about."""
+    (consolidated) one, which is what a notice about an invoice without a sub-service is about. The same holds
+    for an account-wide service notice."""
     return not viewer.is_site_user or notification.subservice_id is not None
 
 
@@ -184,6 +199,9 @@ NOTIFICATION_RULES: dict[str, Callable[[Viewer, Notification], bool]] = {
     "INVOICE_ISSUED": _invoice_notice,
     "PAYMENT_RECEIVED": _invoice_notice,
     "PAYMENT_FAILED": _invoice_notice,
+    # Without a sub-service, a service notice speaks for several of the account's services (an outage):
+    # SITE users get the notices of their own sites instead.
+    "SERVICE_STATUS": _invoice_notice,
 }
 
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
 from adapters.ports import aaa, oss
 from adapters.ports import billing as billing_port
+from schema.core.context import Context
+from schema.core.errors import oss_down
 from schema.core.money import Money
 from schema.core.node import Node, encode_id
+from schema.core.resolver import typed_field
+from schema.service.cpe import ConnectedHost, DeviceTask, WifiNetwork
 
 
 @strawberry.enum(description="What a sub-service delivers.")
@@ -141,6 +147,45 @@ class Device(Node):
     online: bool = strawberry.field(description="Seen by the network management system now.")
     last_seen: datetime | None = strawberry.field(description="When the network last saw it; null if never.")
     signal_dbm: float | None = strawberry.field(description="Optical receive power for ONTs, dBm")
+    raw_id: strawberry.Private[str] = ""
+
+    async def _cpe(self, info: Info[Context, None]) -> Any:
+        return await info.context.loaders.cpe_by_device_id.load(self.raw_id)
+
+    @typed_field(
+        graphql_type=bool | None,
+        description=oss_down(
+            "Whether the portal can manage it remotely (reboot it; change its Wi-Fi if it has any)"
+        ),
+    )
+    async def manageable(self, info: Info[Context, None]) -> bool:
+        return await self._cpe(info) is not None
+
+    @typed_field(
+        graphql_type=list[WifiNetwork] | None,
+        description=oss_down(
+            "The Wi-Fi networks it broadcasts; empty when it has no Wi-Fi or is not manageable"
+        ),
+    )
+    async def wifi_networks(self, info: Info[Context, None]) -> list[WifiNetwork]:
+        view = await self._cpe(info)
+        return [WifiNetwork.of(n) for n in view.wifi] if view is not None else []
+
+    @typed_field(
+        graphql_type=list[ConnectedHost] | None,
+        description=oss_down("The hosts connected to it now or lately (routers only; empty otherwise)"),
+    )
+    async def connected_hosts(self, info: Info[Context, None]) -> list[ConnectedHost]:
+        view = await self._cpe(info)
+        return [ConnectedHost.of(h) for h in view.hosts] if view is not None else []
+
+    @typed_field(
+        graphql_type=list[DeviceTask] | None,
+        description=oss_down("The latest changes sent to it (at most 5), newest first"),
+    )
+    async def recent_tasks(self, info: Info[Context, None]) -> list[DeviceTask]:
+        tasks = await info.context.loaders.tasks_by_device_id.load(self.raw_id)
+        return [DeviceTask.of(t) for t in tasks]
 
     @classmethod
     def of(cls, d: oss.Device) -> Device:
@@ -155,6 +200,7 @@ class Device(Node):
             online=d.online,
             last_seen=d.last_seen,
             signal_dbm=d.signal_dbm,
+            raw_id=d.id,
         )
 
 

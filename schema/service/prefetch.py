@@ -110,7 +110,7 @@ def prefetch(context: Context, items: Sequence[Prefetching], fields: list[Select
     flat_keys = [k for keys in usage_keys for k in keys]
     if flat_keys:
         jobs["usage"] = loaders.usage_by_subservice_id.load_many(flat_keys)
-    open_invoices = "openInvoices" in names(below(fields, "billing"))
+    open_invoices = bool({"openInvoices", "openInvoiceShares"} & names(below(fields, "billing")))
 
     async def attach() -> None:
         if not jobs:

@@ -25,7 +25,7 @@ from schema.core.context import Context
 from schema.core.errors import aaa_down, billing_down, oss_down
 from schema.core.loaders import Loaders
 from schema.core.lookahead import SelectedField
-from schema.core.money import Money
+from schema.core.money import Money, invoice_share, subservices_on
 from schema.core.node import Node, encode_id, nodes_of
 from schema.core.permission import can_see_subservice
 from schema.core.prefetch import MISSING, Failed, Missing, now_or_later, required
@@ -53,6 +53,32 @@ T = TypeVar("T")
 # `Invoice` belongs to the billing domain, which builds on this one: referred to by name (see
 # `schema.core.node`).
 InvoiceRef: Any = Annotated["Invoice", strawberry.lazy("schema.billing.types")]  # noqa: F821
+
+
+@strawberry.type(
+    description=(
+        "One unpaid invoice as it concerns one sub-service: a consolidated invoice covers several "
+        "sub-services, and this says which part of it is this one's."
+    )
+)
+class InvoiceShare:
+    invoice: InvoiceRef | None = strawberry.field(
+        description=(
+            "The whole invoice; null when the viewer's role does not list it (a SITE user and the account's "
+            "consolidated invoice, which the account's billing contacts pay)."
+        )
+    )
+    due_on: date = strawberry.field(description="When the invoice is due.")
+    overdue: bool = strawberry.field(description="Is the invoice past its due date and still unpaid?")
+    amount: Money = strawberry.field(
+        description=(
+            "This sub-service's part of what the invoice still owes (its lines' share of the total, applied "
+            "to the unpaid balance): these amounts add up to the sub-service's `outstanding`."
+        )
+    )
+    sub_service_count: int = strawberry.field(
+        description="How many sub-services the invoice covers (1 for an invoice of this sub-service only)."
+    )
 
 
 @strawberry.type(description="A sub-service's charges, cycle and what it owes.")
@@ -101,6 +127,36 @@ class SubServiceBilling:
         # The page pre-loaded these invoices into the loader's cache; the Invoice fetcher builds and
         # authorizes them as `node(id)` would.
         return await nodes_of(info.context, "Invoice", self.record.open_invoice_ids)
+
+    @typed_field(
+        graphql_type=list[InvoiceShare] | None,
+        description=billing_down(
+            "This sub-service's part of each unpaid invoice that charges it, including invoices the viewer's "
+            "role does not list"
+        ),
+    )
+    async def open_invoice_shares(self, info: Info[Context, None]) -> list[InvoiceShare]:
+        if self.prefetched.open_invoices is not None:
+            self.prefetched.open_invoices.reraise()
+        ids = self.record.open_invoice_ids
+        # Both read the invoices the page pre-loaded (the Invoice fetcher authorizes; the loader does not).
+        records, listed = await asyncio.gather(
+            info.context.loaders.invoice_by_id.load_many(list(ids)),
+            nodes_of(info.context, "Invoice", ids),
+        )
+        shown = {obj.record.id: obj for obj in listed}
+        mine = (self.record.subservice_id,)
+        return [
+            InvoiceShare(
+                invoice=shown.get(r.id),
+                due_on=r.due_on,
+                overdue=r.status == "OVERDUE",
+                amount=Money(amount=invoice_share(r, mine), currency=r.balance.currency),
+                sub_service_count=max(1, len(subservices_on(r))),
+            )
+            for r in records
+            if r is not None
+        ]
 
 
 def _status(s: aaa.ServiceStatus) -> ServiceStatus:

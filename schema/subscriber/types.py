@@ -25,6 +25,8 @@ from schema.core.permission import CanSeeWallet, null_unless, visible_subservice
 from schema.core.prefetch import Failed, failure
 from schema.core.resolver import typed_field
 from schema.payments.types import Autopay, PaymentMethod, autopay_of, manages_billing, payment_methods_of
+from schema.service.cpe import ServiceIncident
+from schema.service.incidents import incidents_affecting
 from schema.service.parts import ServiceKind, ServiceStatus
 from schema.service.types import SubService, subservice_objects
 from schema.support.types import (
@@ -165,13 +167,15 @@ class Subscriber(Node):
     )
     async def financial_summary(self, info: Info[Context, None]) -> FinancialSummary | None:
         viewer = info.context.require_viewer()
-        listed: list[crm.SubService] | Failed
-        try:
-            listed = await _visible_subservices(info.context)
-        except (Unavailable, ContractViolation) as exc:
-            # The account's figures are Billing's alone: they still resolve without the CRM's list.
-            listed = failure(exc, "the sub-services of the financial summary")
-        return await financial_summary(info, viewer, listed)
+
+        async def listing() -> list[crm.SubService] | Failed:
+            try:
+                return await _visible_subservices(info.context)
+            except (Unavailable, ContractViolation) as exc:
+                # The account's figures are Billing's alone: they still resolve without the CRM's list.
+                return failure(exc, "the sub-services of the financial summary")
+
+        return await financial_summary(info, viewer, listing)
 
     @typed_field(description=billing_down("Newest first, optionally of one status"))
     async def invoices(
@@ -273,6 +277,15 @@ class Subscriber(Node):
         if not manages_billing(info):
             return None
         return await autopay_of(info.context, self.subscriber_id)
+
+    @typed_field(
+        description=(
+            "Outages and planned maintenance in the network that affect the sub-services the viewer may see, "
+            "under way first. Null when OSS (or the CRM) is unavailable."
+        )
+    )
+    async def service_incidents(self, info: Info[Context, None]) -> list[ServiceIncident]:
+        return await incidents_affecting(info.context, await _visible_subservices(info.context))
 
     async def _account_number(self, context: Context) -> str:
         """For the statement's file name: the CRM's, or Billing's when the CRM is unavailable."""

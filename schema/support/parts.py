@@ -145,5 +145,6 @@ def notification_link(n: crm.Notification) -> NotificationLink | None:
     elif kind == "SERVICE":
         path = f"/services/{global_id}" if global_id else "/"
     else:
-        path = "/wallet" if kind == "WALLET" else "/invoices"
+        # Every invoice, whatever its status: a payment's invoice is paid, an issued one open.
+        path = "/wallet" if kind == "WALLET" else "/invoices?tab=all"
     return NotificationLink(kind=NotificationLinkKind(kind), id=global_id, path=path)

@@ -1,4 +1,8 @@
-"""`walletChanged`: the wallet's balance moved (a top-up, a credit, a payment from it)."""
+"""`walletChanged`: the wallet's balance moved (a top-up, a credit, a payment from it).
+
+Every move of the balance is a Billing ledger entry, and every entry is one `wallet.changed` core event: that
+event alone drives this subscription. A card top-up is also a `payment.settled` (WALLET_TOPUP) on the bus, for
+`paymentSettled`; listening to both made one top-up arrive here twice."""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ import strawberry
 from strawberry.types import Info
 
 from adapters.errors import BackendError
-from bff.core.bus import SETTLED_WALLET_TOPUP
 from schema.core.context import Context
-from schema.core.feed import SETTLED, fresh_loaders, skipped, subscribing_viewer, viewer_events
+from schema.core.feed import fresh_loaders, skipped, subscribing_viewer, viewer_events
 from schema.core.money import Money
 from schema.core.permission import can_see_wallet
 from schema.wallet.types import Wallet
@@ -27,9 +30,7 @@ async def wallet_changed(info: Info[Context, None]) -> AsyncIterator[Wallet]:
             async for _ in viewer_events(context, viewer, ()):
                 pass
             return
-        async for event in viewer_events(context, viewer, {"wallet.changed", SETTLED}):
-            if event.type == SETTLED and event.data.get("kind") != SETTLED_WALLET_TOPUP:
-                continue
+        async for event in viewer_events(context, viewer, {"wallet.changed"}):
             try:
                 account = await fresh_loaders(context).account_by_subscriber_id.load(viewer.subscriber_id)
             except BackendError as exc:

@@ -65,6 +65,32 @@ async def test_a_wait_longer_than_the_deadline_is_overloaded_and_not_a_backend_f
     assert await holder == "answer"
 
 
+async def test_a_slot_that_comes_with_the_deadline_all_but_spent_is_not_used() -> None:
+    guard = Guard("billing", Policy(deadline_s=0.4, concurrency=1, breaker=BreakerPolicy(failures=1)))
+    sent = 0
+
+    async def held_until(seconds: float) -> str:
+        nonlocal sent
+        sent += 1
+        await asyncio.sleep(seconds)
+        return "answer"
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    # The holder frees the slot 0.39 s into the waiter's 0.4 s deadline: too late to be worth sending.
+    holder = asyncio.create_task(
+        guard.run("GET /v1/x", lambda: held_until(0.39), retryable=True, deadline_s=60)
+    )
+    await asyncio.sleep(0)
+    with pytest.raises(Overloaded) as refused:
+        await guard.run("GET /v1/x", lambda: held_until(0), retryable=True)
+
+    assert loop.time() - started >= 0.39  # it did wait for the slot (or its deadline), then stood down
+    assert refused.value.reason == "overloaded" and sent == 1
+    assert guard.breaker.state is State.CLOSED
+    assert await holder == "answer"
+
+
 # ------------------------------------------------------------------------------------------ over loopback
 
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from pypdf import PdfReader
@@ -14,6 +15,8 @@ from pypdf import PdfReader
 from tests.harness.process import REPO
 
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
+AXE_SCRIPT = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 375, "height": 812}
 PASSWORD = "wispgate-demo"
 # The core sandbox inside the demo accepts this key (the BFF is given the same one); tests use it to change core
 # data the way a back-office system would.
@@ -29,6 +32,33 @@ def us_date(d: date) -> str:
 def days_from_today(n: int) -> date:
     # The seed's dates are relative to the real today (the demo seeds at start-up).
     return date.today() + timedelta(days=n)
+
+
+def no_sideways_scroll(page: Page) -> None:
+    width: int = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"scrolls sideways on a phone: scrollWidth={width}"
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core (web/node_modules, a devDependency) run over the page as it is now: its violations, each
+    `{"id", "impact", "help", "targets"}`. The script is evaluated through the DevTools protocol, which the
+    portal's CSP (script-src 'self') does not stop."""
+    if not AXE_SCRIPT.is_file():
+        raise AssertionError(f"{AXE_SCRIPT} is missing: run `npm ci` in web/")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT.read_text())
+    found: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const result = await window.axe.run(document, { resultTypes: ["violations"] });
+            return result.violations.map((v) => ({
+                id: v.id,
+                impact: v.impact,
+                help: v.help,
+                targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+            }));
+        }"""
+    )
+    return found
 
 
 def money_value(text: str) -> str:

@@ -113,10 +113,14 @@ def test_suspended_service_and_overdue_invoice(session: Session) -> None:
     expect(page.get_by_test_id("financial-summary")).to_contain_text("overdue")
     session.shot()
 
-    # Invoices: the unpaid invoice is shown overdue (12 days past its due date in the seed).
+    # Invoices: the overdue invoice (12 days past its due date in the seed) comes first; when its period has
+    # ended, the current period's invoice follows, open.
     page.get_by_test_id("cta-invoices").click()
-    row = page.get_by_test_id("invoice-row")
-    expect(row).to_have_count(1)
+    rows = page.get_by_test_id("invoice-row")
+    expect(rows.first).to_be_visible()
+    assert rows.count() in (1, 2)
+    assert rows.evaluate_all("els => els.map(e => e.dataset.status)")[1:] in ([], ["OPEN"])
+    row = rows.first
     expect(row).to_have_attribute("data-status", "OVERDUE")
     expect(row.locator('td[data-label="Status"]')).to_have_text("Overdue")
     due_cell = row.locator('td[data-label="Due"]')

@@ -23,12 +23,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.harness.process import REPO
 
 from .conftest import demo_server
-from .helpers import DemoServer, Session, money_value
+from .helpers import DemoServer, Session, money_value, no_sideways_scroll
 from .payflow import (
     GOOD_CARD,
     LIVE_MS,
@@ -134,11 +134,6 @@ def keep(path: Path, name: str) -> None:
     if os.environ.get("KEEP_SUPPORT_SCREENSHOTS") == "1":
         KEPT.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, KEPT / name)
-
-
-def no_sideways_scroll(page: Page) -> None:
-    width: int = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"scrolls sideways on a phone: scrollWidth={width}"
 
 
 def test_ana_pays_saves_a_card_opens_a_wifi_ticket_gets_an_answer_and_rates_it(

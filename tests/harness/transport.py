@@ -18,6 +18,7 @@ class DispatchTransport(httpx.AsyncBaseTransport):
     def __init__(self, apps: Mapping[str, ASGIApp]) -> None:
         self._transports = {host: httpx.ASGITransport(app=app) for host, app in apps.items()}
         self.calls: dict[str, int] = dict.fromkeys(apps, 0)
+        self.paths: list[str] = []  # "GET crm.test/v1/…" per request answered, in order
         self.down: set[str] = set()  # hosts that currently refuse connections
 
     @classmethod
@@ -32,6 +33,7 @@ class DispatchTransport(httpx.AsyncBaseTransport):
         if transport is None or host in self.down:
             raise httpx.ConnectError(f"no route to {host}", request=request)
         self.calls[host] += 1
+        self.paths.append(f"{request.method} {host}{request.url.path}")
         return await transport.handle_async_request(request)
 
     async def aclose(self) -> None:

@@ -166,6 +166,21 @@ async def test_account_summary(api: httpx.AsyncClient, today: date) -> None:
     assert ben["overdue"]["amount"] == "29.99"
 
 
+async def test_the_accounts_monthly_total_is_its_subservices_charges_summed(api: httpx.AsyncClient) -> None:
+    ids = ["SUB-1001", "SUB-1002", "SUB-1003", "SUB-2001", "SUB-3001"]  # every seeded persona's account
+    accounts = (await api.post("/v1/accounts:batch", json={"ids": ids})).json()["items"]
+    assert [a["subscriber_id"] for a in accounts] == ids
+    for account in accounts:
+        sid = account["subscriber_id"]
+        listed = (await api.get(f"/v1/accounts/{sid}/subservices")).json()["items"]
+        charges = (
+            await api.post("/v1/subservice-billing:batch", json={"ids": [s["subservice_id"] for s in listed]})
+        ).json()["items"]
+        summed = sum((Decimal(c["monthly_charge"]["amount"]) for c in charges), Decimal(0))
+        assert listed and Decimal(account["monthly_charges"]["amount"]) == summed, sid
+        assert account["monthly_charges"]["currency"] == account["currency"]
+
+
 async def test_subservice_billing_and_prepaid_expiry(api: httpx.AsyncClient, today: date) -> None:
     r = await api.post("/v1/subservice-billing:batch", json={"ids": ["SS-1001-1", "SS-1003-2", "SS-NOPE"]})
     internet, voip = r.json()["items"]

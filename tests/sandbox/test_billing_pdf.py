@@ -4,8 +4,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
+from adapters.brand import Brand
 from sandbox.billing.pdf import (
     InvoiceDocument,
     PdfLine,
@@ -72,6 +74,47 @@ def _statement(count: int = 40, **changes: Any) -> StatementDocument:
 # --- invoice -----------------------------------------------------------------------------------------------
 
 
+def _png(color: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (60, 24), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_invoice_and_statement_carry_the_operators_brand() -> None:
+    """Issue 12: the operator's name, logo, colour and support contacts (BRAND_*) are on both documents."""
+    brand = Brand(
+        name="Acme Fiber",
+        primary_color="#7a1f5c",
+        support_email="help@acme.example",
+        support_phone="+1 555 0199",
+        logo=_png((122, 31, 92)),
+        logo_type="image/png",
+    )
+    documents = {
+        "invoice": invoice_pdf(_invoice(isp_name=brand.name, brand=brand)),
+        "statement": statement_pdf(_statement(count=2, isp_name=brand.name, brand=brand)),
+    }
+    for kind, data in documents.items():
+        reader = PdfReader(io.BytesIO(data))
+        first = reader.pages[0]
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        assert "Acme Fiber" in text, kind
+        assert "Questions? help@acme.example · +1 555 0199" in text, kind
+        assert "WISPGate" not in text, kind
+        # The logo is on the letterhead, as the very PNG configured.
+        assert [image.image.size for image in first.images] == [(60, 24)], kind
+        # Headings, rules and the table header are in the brand's colour (fpdf2 writes "r g b rg" / "RG").
+        content = first.get_contents().get_data()  # type: ignore[union-attr]
+        assert b"0.4784 0.1216 0.3608 rg" in content, kind
+        assert b"0.051 0.2784 0.6314" not in content, kind  # the colour the documents were printed in before
+
+
+def test_a_logo_the_pdf_library_cannot_read_leaves_it_out() -> None:
+    broken = Brand(logo=b"\x89PNG not really", logo_type="image/png")
+    text = "\n".join(_pages(invoice_pdf(_invoice(brand=broken))))
+    assert "INV-2026-000123" in text and "Pay online in your portal" in text
+
+
 def test_invoice_is_a_pdf_with_the_billing_facts() -> None:
     data = invoice_pdf(_invoice())
 
@@ -91,7 +134,8 @@ def test_invoice_is_a_pdf_with_the_billing_facts() -> None:
         "USD 137.97",
         "USD 20.00",
         "USD 117.97",
-        "Pay online in your WISPGate portal",
+        "Pay online in your portal",
+        "Questions? support@wispgate.example",
     ):
         assert expected in text
     for i in range(3):
@@ -164,7 +208,7 @@ def test_statement_lists_every_section_then_open_invoices_and_totals() -> None:
     assert "USD 64.49" in pages[-1]
     assert "USD 12.50" in pages[-1]
     assert len(pages) >= 2
-    assert all("Pay online in your WISPGate portal" in page for page in pages)
+    assert all("Pay online in your portal" in page for page in pages)
 
 
 def test_statement_without_sections_or_open_invoices() -> None:

@@ -13,6 +13,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from adapters.brand import Brand
 from sandbox.gateway.system import GatewaySystem
 from tests.sandbox.test_gateway_support import (
     CANCEL,
@@ -383,3 +384,28 @@ async def test_works_mounted_under_a_prefix(system: GatewaySystem) -> None:
         assert step.headers["location"] == f"/_sandbox/gateway/pay/{session['id']}/authenticate"
         shown = await anonymous.get(f"/pay/{session['id']}/authenticate")
         assert f'action="/_sandbox/gateway/pay/{session["id"]}/authenticate"' in shown.text
+
+
+async def test_the_hosted_page_wears_the_merchants_brand(tmp_path: Path) -> None:
+    """Issue 12: the page was the gateway's purple; it now carries the operator's colour, logo and name (as
+    Stripe's account branding settings do), on the card form and on every other page of the checkout."""
+    brand = Brand(name="Acme Fiber", primary_color="#7a1f5c", logo=b"\x89PNG-acme", logo_type="image/png")
+    system = make_system(tmp_path, merchant_name=brand.name, brand=brand)
+    async with client_for(system) as api, client_for(system, key=None) as browser:
+        session = await create_session(api, payment_form(amount=4999))
+        pages = [await browser.get(f"/pay/{session['id']}"), await browser.get("/pay/cs_test_nope")]
+    for page in pages:
+        text = page.text
+        assert "--brand:#7a1f5c" in text and "#635bff" not in text
+        assert f'<img class="logo" src="{brand.logo_data_uri()}"' in text
+        assert "img-src data:" in page.headers["content-security-policy"]
+    assert "Pay Acme Fiber" in pages[0].text and "WISPGate" not in pages[0].text
+
+
+async def test_by_default_the_page_is_in_wispgate_blue_with_its_mark(
+    api: httpx.AsyncClient, browser: httpx.AsyncClient
+) -> None:
+    session = await create_session(api, payment_form(amount=4999))
+    text = (await browser.get(f"/pay/{session['id']}")).text
+    assert "--brand:#0f4c81" in text and "#635bff" not in text
+    assert 'src="data:image/svg+xml;base64,' in text

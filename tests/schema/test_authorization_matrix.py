@@ -398,7 +398,13 @@ async def test_a_foreign_or_out_of_scope_id_answers_like_a_missing_one(
     introspection = await explorer.data(get_introspection_query())
     schema = build_client_schema(introspection)  # type: ignore[arg-type]
     probes, unreached = probes_of(schema)
-    assert {p.name for p in probes} >= {"node", "nodes", "payInvoice.input.invoiceId"}
+    assert {p.name for p in probes} >= {
+        "node",
+        "nodes",
+        "payInvoice.input.invoiceId",
+        "setWifiSettings.input.deviceId",
+        "rebootDevice.input.deviceId",
+    }
     assert unreached == [], f"fields below the roots take an ID: teach this test to reach {unreached}"
     subscription = schema.subscription_type
     assert subscription is not None

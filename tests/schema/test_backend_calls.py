@@ -8,10 +8,12 @@ backends for N = 1, 10, 100 and 500: every per-sub-service read is one batch for
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from sandbox.app import Sandbox
 from sandbox.world import BENCH_USER_EMAIL
 from tests.harness.portal import MakePortal, Portal
+from tests.harness.web_operations import web_operation
 from tests.schema.helpers import nodes, subscriber
 from tests.schema.queries import DASHBOARD, SUBSERVICE_FIELDS
 
@@ -69,6 +71,31 @@ async def test_fields_outside_a_prefetched_page_still_batch(
     assert len(invoices) == 100
     # subscriber, invoices, the subscriber's sub-service list, status, profile (the viewer: the token).
     assert sum(portal.transport.calls.values()) - before == 5
+
+
+async def test_the_account_totals_come_from_billing_alone(
+    make_portal: MakePortal, bench_sandbox: Callable[[int], Sandbox]
+) -> None:
+    """The web's financial strip (no breakdown) for a whole-account role: Billing's account carries the monthly
+    total, so neither the list of 100 sub-services nor their charges are read to sum it."""
+    portal: Portal = await (await make_portal(sandbox=bench_sandbox(100))).sign_in(BENCH_USER_EMAIL)
+    seen = len(portal.transport.paths)
+    strip = subscriber(await portal.data(web_operation("DashboardSummary")))["financialSummary"]
+    made = portal.transport.paths[seen:]
+    assert not [p for p in made if "subservice" in p.lower()], made
+    assert len(made) == 2, made  # the subscriber (CRM) and the account (Billing)
+
+    # The same total as the one summed over the breakdown's sub-services.
+    full = subscriber(
+        await portal.data(
+            "{ viewer { subscriber { financialSummary { monthlyCharges { amount currency }"
+            " breakdown { monthlyCharge { amount } } } } } }"
+        )
+    )["financialSummary"]
+    assert len(full["breakdown"]) == 100
+    summed = sum(Decimal(row["monthlyCharge"]["amount"]) for row in full["breakdown"])
+    assert Decimal(strip["monthlyCharges"]["amount"]) == summed == Decimal(full["monthlyCharges"]["amount"])
+    assert strip["monthlyCharges"]["currency"] == full["monthlyCharges"]["currency"]
 
 
 async def test_the_offers_of_a_page_of_subservices_are_one_billing_call(

@@ -95,6 +95,8 @@ CONTRACT = {
 # Mutations that pass a backend's refusal through (`schema.core.mutation.refusal`): a code their enum does
 # not list becomes REFUSED.
 PASSED_THROUGH = {
+    "setWifiSettings",
+    "rebootDevice",
     "applyWalletToInvoice",
     "changePlan",
     "buyAddOn",

@@ -1,4 +1,4 @@
-"""A backend newer than the portal: a Billing or CRM refusal whose code no enum lists becomes the mutation's
+"""A backend newer than the portal: a Billing, CRM or OSS refusal whose code no enum lists becomes the mutation's
 REFUSED, with the backend's message, a warning in the log and no top-level error."""
 
 from __future__ import annotations
@@ -186,6 +186,18 @@ CASES: dict[str, tuple[str, str, dict[str, Any], tuple[str, str, str]]] = {
         f"mutation($id: ID!) {{ rateTicket(input: {{ticketId: $id, score: 4}}) {{ {SELECTION} }} }}",
         {"id": gid("Ticket", "TCK-2")},
         ("crm.test", "POST", "/v1/tickets/TCK-2/rating"),
+    ),
+    "setWifiSettings": (
+        "ana@lima.example",
+        f"mutation($input: SetWifiSettingsInput!) {{ setWifiSettings(input: $input) {{ {SELECTION} }} }}",
+        {"input": {"deviceId": gid("Device", "DEV-1001-1-2"), "index": 1, "ssid": "Casa"}},
+        ("oss.test", "POST", "/v1/devices/DEV-1001-1-2/tasks"),
+    ),
+    "rebootDevice": (
+        "ana@lima.example",
+        f"mutation($id: ID!) {{ rebootDevice(input: {{deviceId: $id}}) {{ {SELECTION} }} }}",
+        {"id": gid("Device", "DEV-1001-1-2")},
+        ("oss.test", "POST", "/v1/devices/DEV-1001-1-2/tasks"),
     ),
 }
 

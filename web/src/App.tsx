@@ -3,6 +3,7 @@ import { useAuth } from "./api/auth";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ErrorBanner, Spinner } from "./components/Feedback";
 import { isMultiSite, Layout } from "./components/Layout";
+import { LiveCacheFeed } from "./components/LiveCacheFeed";
 import { AccountPage } from "./pages/AccountPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { InstallmentsPage } from "./pages/InstallmentsPage";
@@ -47,6 +48,7 @@ export function App() {
 
   return (
     <ErrorBoundary resetKey={location.pathname}>
+      <LiveCacheFeed />
       <Routes>
         <Route element={<Layout />}>
           <Route index element={<DashboardPage />} />

@@ -2,12 +2,16 @@ import { describe, expect, it } from "vitest";
 import {
   addDays,
   compareDecimal,
+  countOf,
   daysBetween,
   formatDate,
   formatGB,
   formatMoney,
   formatPeriod,
   formatSpeed,
+  lastDayCovered,
+  todayIso,
+  todayUtcIso,
 } from "./format";
 
 // `npm test` runs with TZ=Pacific/Honolulu (UTC-10): a naive `new Date("2026-11-30")` would show Nov 29 there.
@@ -65,5 +69,33 @@ describe("units", () => {
     expect(formatSpeed(300, 50)).toBe("300/50 Mbps");
     expect(formatSpeed(null, null)).toBeNull();
     expect(formatGB(12_345_678_901, "en-US")).toBe("12.3 GB");
+  });
+});
+
+describe("countOf", () => {
+  it("puts the noun in the number the count needs", () => {
+    expect(countOf(1, "invoice")).toBe("1 invoice");
+    expect(countOf(0, "invoice")).toBe("0 invoices");
+    expect(countOf(3, "invoice")).toBe("3 invoices");
+    expect(countOf(1200, "entry", "entries")).toBe("1,200 entries");
+  });
+});
+
+describe("lastDayCovered", () => {
+  it("shows a period ending at midnight UTC as the day before, in every timezone (tests run in Honolulu)", () => {
+    // Prepaid until the start of Dec 12 (UTC): Dec 11 is the last day paid, not "Dec 11, 2:00 PM" or "Dec 12".
+    expect(lastDayCovered("2026-12-12T00:00:00+00:00")).toBe("2026-12-11");
+    expect(formatDate(lastDayCovered("2026-12-12T00:00:00Z"), "en-US")).toBe("Dec 11, 2026");
+    expect(lastDayCovered("2026-12-12T09:30:00Z")).toBe("2026-12-12");
+    expect(lastDayCovered(null)).toBeNull();
+    expect(lastDayCovered("soon")).toBeNull();
+  });
+});
+
+describe("todayUtcIso", () => {
+  it("is the UTC calendar day, which usage is counted on, not the local one (tests run in Honolulu)", () => {
+    const afternoon = new Date("2026-12-02T01:30:00Z"); // Dec 1, 3:30 PM in Honolulu
+    expect(todayIso(afternoon)).toBe("2026-12-01");
+    expect(todayUtcIso(afternoon)).toBe("2026-12-02");
   });
 });

@@ -158,6 +158,12 @@ export function todayIso(now: Date = new Date()): string {
   return `${y}-${m}-${d}`;
 }
 
+/** Today on the UTC calendar, the one usage days (like billing days) are counted on: in Honolulu at 3 PM on
+ * Dec 1 it is already Dec 2 there, and the live session's bytes count for Dec 2. */
+export function todayUtcIso(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
 /** Calendar arithmetic on YYYY-MM-DD strings (UTC based, so no DST surprises). */
 export function addDays(value: string, days: number): string {
   const d = utcDate(value);
@@ -211,4 +217,22 @@ export function ordinal(day: number): string {
   if (rem100 >= 11 && rem100 <= 13) return `${day}th`;
   const suffix: Record<number, string> = { 1: "st", 2: "nd", 3: "rd" };
   return `${day}${suffix[day % 10] ?? "th"}`;
+}
+
+/** A count with its noun in the right number: "1 invoice", "0 invoices", "3 invoices". */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString("en-US")} ${new Intl.PluralRules("en-US").select(n) === "one" ? singular : plural}`;
+}
+
+/**
+ * The last day a prepaid period covers, as a date ("YYYY-MM-DD"): the period ends at an instant (the start of
+ * the day after, e.g. 2026-12-12T00:00:00Z), and the day before that instant is the last one paid. Billing's
+ * days are calendar days on UTC, like invoice periods (`formatDate`), so the answer is the same in every
+ * timezone and reads consistently beside "current period Dec 1 – 31".
+ */
+export function lastDayCovered(endsAt: string | null | undefined): string | null {
+  if (!endsAt) return null;
+  const end = Date.parse(endsAt);
+  if (Number.isNaN(end)) return null;
+  return new Date(end - 1).toISOString().slice(0, 10);
 }

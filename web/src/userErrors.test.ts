@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SetAutopayErrorCode } from "./gql/graphql";
 import {
+  asSentence,
   REDEEM_GIFT_CARD,
   REMOVE_PAYMENT_METHOD,
   SERVER,
@@ -18,6 +19,17 @@ describe("userErrorText", () => {
     expect(
       userErrorText([{ code: "GIFT_CARD_INVALID", message: "This gift card code is not valid." }], REDEEM_GIFT_CARD),
     ).toBe("This gift card code is not valid.");
+  });
+
+  it("words a used gift card and never shows a raw lowercase backend message", () => {
+    expect(
+      userErrorText([{ code: "GIFT_CARD_ALREADY_USED", message: "this gift card was already redeemed" }], REDEEM_GIFT_CARD),
+    ).toBe("This gift card has already been redeemed. Each card can be used once.");
+    expect(userErrorText([{ code: "REFUSED", message: "billing refused the request" }], SET_AUTOPAY)).toBe(
+      "Billing refused the request.",
+    );
+    expect(asSentence("  ")).toBe("Something went wrong. Please try again.");
+    expect(asSentence("Wait 5 minutes (rate limited)")).toBe("Wait 5 minutes (rate limited)");
   });
 
   it("shows the server's message for the generic member and for a code newer than this build", () => {

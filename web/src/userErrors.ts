@@ -42,7 +42,16 @@ export function userErrorText<Code extends string>(
   errors: readonly UserErrorOf<Code>[],
   wording: WordingOf<NoInfer<Code>>,
 ): string {
-  return errors.map((e) => wording[e.code] ?? e.message).join(" ");
+  return errors.map((e) => wording[e.code] ?? asSentence(e.message)).join(" ");
+}
+
+/** A message passed through from a backend, as a sentence: capital first letter, closing punctuation
+ * ("this gift card was already redeemed" → "This gift card was already redeemed."). */
+export function asSentence(message: string): string {
+  const text = message.trim();
+  if (!text) return "Something went wrong. Please try again.";
+  const capital = text.charAt(0).toLocaleUpperCase("en-US") + text.slice(1);
+  return /[.!?…)]$/.test(capital) ? capital : `${capital}.`;
 }
 
 // Sentences more than one mutation uses: where the server's message alone would leave the subscriber stuck.
@@ -97,7 +106,7 @@ export const APPLY_WALLET_TO_INVOICE: WordingOf<ApplyWalletToInvoiceErrorCode> =
 
 export const REDEEM_GIFT_CARD: WordingOf<RedeemGiftCardErrorCode> = {
   GIFT_CARD_INVALID: SERVER,
-  GIFT_CARD_ALREADY_USED: SERVER,
+  GIFT_CARD_ALREADY_USED: "This gift card has already been redeemed. Each card can be used once.",
   RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
   REFUSED: SERVER,
 };

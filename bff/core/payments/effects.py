@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 from adapters.errors import NotFound, Rejected
 from adapters.ports.billing import AddOnPurchase, Invoice, PaymentResult, WalletCreditResult
+from adapters.ports.crm import NotificationLink
 from adapters.ports.money import Money
 from bff.core.backends import Backends
 from bff.core.bus import BusEvent, EventBus
@@ -174,8 +175,9 @@ class Effects:
         title: str,
         body: str,
         subservice_id: str | None = None,
+        link: NotificationLink | None = None,
     ) -> None:
-        """The notification and its e-mail (one CRM transaction, one key)."""
+        """The notification and its e-mail (one CRM transaction, one key), linking to what it is about."""
         try:
             await self.backends.crm.notify(
                 subscriber_id,
@@ -184,6 +186,7 @@ class Effects:
                 body,
                 subservice_id=subservice_id,
                 email=True,
+                link=link,
                 idempotency_key=key(ref, "notify"),
             )
         except Rejected as exc:

@@ -24,6 +24,7 @@ from typing import assert_never
 
 from adapters.errors import NotFound, Rejected
 from adapters.ports.billing import Invoice
+from adapters.ports.crm import NotificationLink
 from adapters.ports.gateway import (
     GatewayEvent,
     GatewayEventKind,
@@ -192,7 +193,11 @@ class Settlement:
             subscriber_id,
             "WALLET_CREDITED",
             "Wallet topped up",
-            f"{payment.amount.display()} was added to your wallet. Your balance is now {result.wallet_balance.display()}.",
+            # No "now": the text is read later. No date either: the two gateway events that report one payment
+            # may carry different days, and a repeat must send the same text.
+            f"{payment.amount.display()} was added to your wallet. Your balance after the top-up:"
+            f" {result.wallet_balance.display()}.",
+            link=NotificationLink(kind="WALLET"),
         )
         settled = BusEvent(
             id=f"{payment.ref}:settled",
@@ -280,6 +285,7 @@ class Settlement:
             "Payment received",
             body,
             subservice_id=invoice.subservice_id,
+            link=NotificationLink(kind="INVOICE", id=invoice.id),
         )
 
     async def _notify_credit(self, invoice: Invoice, payment: GatewayPayment, credit: Money) -> None:
@@ -289,6 +295,7 @@ class Settlement:
             "WALLET_CREDITED",
             "Overpayment credited to your wallet",
             f"{credit.display()} more than invoice {invoice.number} was due was added to your wallet.",
+            link=NotificationLink(kind="WALLET"),
         )
 
     async def _failed(
@@ -329,6 +336,7 @@ class Settlement:
             f"We could not charge your card {amount.display()} for invoice {invoice.number}. The invoice is still"
             " open: pay it from the portal or update your card.",
             subservice_id=invoice.subservice_id,
+            link=NotificationLink(kind="INVOICE", id=invoice.id),
         )
         await self.effects.publish(failed)
         return "failure_notified"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fpdf.enums import XPos, YPos
 
 from sandbox.billing.pdf.layout import (
-    ACCENT,
     AMOUNT_W,
     FONT,
     FOOTER,
@@ -26,7 +25,9 @@ def invoice_pdf(doc: InvoiceDocument) -> bytes:
     currency = safe_text(doc.currency, limit=8)
     number = safe_text(doc.invoice_number, limit=60)
     isp_name = safe_text(doc.isp_name, limit=80) or "Your Internet Provider"
-    pdf = BillingPdf(title="INVOICE", isp_name=isp_name, reference=number, created=doc.issued_on)
+    pdf = BillingPdf(
+        title="INVOICE", isp_name=isp_name, reference=number, created=doc.issued_on, brand=doc.brand
+    )
     pdf.set_subject(f"Invoice {number} for {safe_text(doc.subscriber_name, limit=80)}")
     pdf.add_page()
     _heading(pdf, doc, isp_name, number)
@@ -45,7 +46,7 @@ def _heading(pdf: BillingPdf, doc: InvoiceDocument, isp_name: str, number: str) 
     pdf.cell(pdf.content_width / 2, 6, f"No. {number}", align="R")
     pdf.badge(safe_text(doc.status, limit=20), right, pdf.get_y() + 7)
     pdf.set_y(max(below_isp, pdf.get_y() + 15) + 4)
-    pdf.rule(ACCENT, 0.6)
+    pdf.rule(pdf.accent, 0.6)
     pdf.ln(5)
 
 

@@ -3,6 +3,7 @@ pages, the payment footer, and tables whose header comes back on every page."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -10,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from adapters.brand import DEFAULT_BRAND, Brand
 from sandbox.billing.pdf.text import ENCODING
 
 FONT = "Helvetica"
@@ -25,7 +27,8 @@ BADGES = {
     "OVERDUE": (220, 53, 69),
     "VOID": (108, 117, 125),
 }
-FOOTER = "Pay online in your WISPGate portal"
+FOOTER = "Pay online in your portal"
+LOGO_H = 12.0  # mm
 LINE_H = 5.5
 AMOUNT_W = 38.0
 
@@ -40,7 +43,11 @@ class Column:
 class BillingPdf(FPDF):
     """An A4 page with a running header on continuation pages and the payment footer on every page."""
 
-    def __init__(self, *, title: str, isp_name: str, reference: str, created: date) -> None:
+    def __init__(
+        self, *, title: str, isp_name: str, reference: str, created: date, brand: Brand = DEFAULT_BRAND
+    ) -> None:
+        """`brand`: the operator's colour (headings, rules, table headers), logo (the letterhead) and support
+        contacts (the footer)."""
         super().__init__(orientation="P", unit="mm", format="A4")
         self.core_fonts_encoding = ENCODING
         self.set_margins(18, 16, 18)
@@ -56,6 +63,8 @@ class BillingPdf(FPDF):
         self.isp_name = isp_name
         self.reference = reference
         self.repeat_header: Callable[[], None] | None = None
+        self.brand = brand
+        self.accent = brand.rgb
 
     @property
     def content_width(self) -> float:
@@ -65,7 +74,7 @@ class BillingPdf(FPDF):
         if self.page_no() == 1:
             return  # the first page carries the full letterhead, drawn by the caller
         self.set_font(FONT, "B", 9)
-        self.set_text_color(*ACCENT)
+        self.set_text_color(*self.accent)
         self.cell(self.content_width / 2, 6, self.isp_name)
         self.set_font(FONT, "", 9)
         self.set_text_color(*MUTED)
@@ -82,7 +91,7 @@ class BillingPdf(FPDF):
         self.ln(2)
         self.set_font(FONT, "", 8.5)
         self.set_text_color(*MUTED)
-        note = f"{FOOTER}  -  {self.isp_name}"
+        note = f"{FOOTER}  -  Questions? {self.brand.contacts}"
         if self.get_string_width(note) > self.content_width * 0.7 - 4:
             note = FOOTER
         self.cell(self.content_width * 0.7, 5, note)
@@ -99,12 +108,14 @@ class BillingPdf(FPDF):
         """Draw the ISP block (left) and the document title (right); return the y below the ISP block."""
         top = self.get_y()
         half = self.content_width / 2
+        if self._logo(self.l_margin, top):
+            self.set_y(top + LOGO_H + 2)
         title_size = 20 if len(title) < 12 else 15
         self.set_font(FONT, "B", title_size)
         # The ISP name wraps before it could run into the title, however long either is.
         name_w = self.content_width - self.get_string_width(title) - 2 * self.c_margin - 4
         self.set_font(FONT, "B", 17)
-        self.set_text_color(*ACCENT)
+        self.set_text_color(*self.accent)
         self.multi_cell(name_w, 8, isp_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT, "", 9)
         self.set_text_color(*MUTED)
@@ -116,6 +127,16 @@ class BillingPdf(FPDF):
         self.set_text_color(*INK)
         self.cell(half, 9, title, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return below
+
+    def _logo(self, x: float, y: float) -> bool:
+        """The operator's logo (or the default mark), LOGO_H high at (x, y); False if it cannot be drawn (the
+        document is printed without it rather than not at all)."""
+        data = self.brand.logo if self.brand.logo is not None else self.brand.logo_svg()
+        try:
+            self.image(io.BytesIO(data), x=x, y=y, h=LOGO_H)
+        except Exception:
+            return False
+        return True
 
     def badge(self, status: str, right: float, y: float) -> None:
         """A filled, rounded status pill whose right edge sits at `right`."""
@@ -151,7 +172,7 @@ class BillingPdf(FPDF):
 
     def table_header(self, columns: Sequence[Column]) -> None:
         self.set_font(FONT, "B", 9)
-        self.set_fill_color(*ACCENT)
+        self.set_fill_color(*self.accent)
         self.set_text_color(255, 255, 255)
         widths = self._widths(columns)
         for column, width in zip(columns, widths, strict=True):
@@ -223,7 +244,7 @@ class BillingPdf(FPDF):
             self.rect(x, y, label_w + AMOUNT_W, height, style="F")
         self.set_xy(x, y)
         self.set_font(FONT, "B" if strong else "", 10.5 if strong else 9.5)
-        self.set_text_color(*(ACCENT if strong else MUTED))
+        self.set_text_color(*(self.accent if strong else MUTED))
         self.cell(label_w, height, label)
         self.set_text_color(*INK)
         self.set_font(FONT, "B", 10.5 if strong else 9.5)
@@ -233,7 +254,7 @@ class BillingPdf(FPDF):
         self.ensure_room(room)
         self.ln(3)
         self.set_font(FONT, "B", 11)
-        self.set_text_color(*ACCENT)
+        self.set_text_color(*self.accent)
         self.cell(self.content_width, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def note(self, text: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from adapters.brand import DEFAULT_BRAND, Brand
+
 
 @dataclass(frozen=True)
 class PdfLine:
@@ -30,6 +32,7 @@ class InvoiceDocument:
     total: str
     amount_paid: str
     balance: str
+    brand: Brand = DEFAULT_BRAND  # the operator's colour, logo and contacts
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,4 @@ class StatementDocument:
     total_outstanding: str
     # None leaves the wallet out: a statement restricted to some sites is for people who may not see it.
     wallet_balance: str | None
+    brand: Brand = DEFAULT_BRAND

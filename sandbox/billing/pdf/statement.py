@@ -5,7 +5,6 @@ from __future__ import annotations
 from fpdf.enums import XPos, YPos
 
 from sandbox.billing.pdf.layout import (
-    ACCENT,
     AMOUNT_W,
     FONT,
     FOOTER,
@@ -29,7 +28,11 @@ def statement_pdf(doc: StatementDocument) -> bytes:
     isp_name = safe_text(doc.isp_name, limit=80) or "Your Internet Provider"
     account = safe_text(doc.account_number, limit=60)
     pdf = BillingPdf(
-        title="CONSOLIDATED STATEMENT", isp_name=isp_name, reference=account, created=doc.generated_on
+        title="CONSOLIDATED STATEMENT",
+        isp_name=isp_name,
+        reference=account,
+        created=doc.generated_on,
+        brand=doc.brand,
     )
     pdf.set_subject(f"Consolidated statement for {safe_text(doc.subscriber_name, limit=80)}")
     pdf.add_page()
@@ -65,7 +68,7 @@ def _heading(pdf: BillingPdf, doc: StatementDocument, isp_name: str) -> None:
     pdf.set_xy(pdf.l_margin + pdf.content_width / 2, pdf.get_y())
     pdf.cell(pdf.content_width / 2, 6, f"Generated {fmt_date(doc.generated_on)}", align="R")
     pdf.set_y(max(below_isp, pdf.get_y() + 6) + 4)
-    pdf.rule(ACCENT, 0.6)
+    pdf.rule(pdf.accent, 0.6)
     pdf.ln(5)
 
 

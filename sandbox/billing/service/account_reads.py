@@ -49,6 +49,19 @@ class AccountReads(BillingBase):
             )
         }
         wallets = self._wallets_minor(subscriber_ids)
+        monthly: dict[str, int] = defaultdict(int)
+        for r in self.db.all(
+            "SELECT subscriber_id, SUM(monthly_price) AS price FROM charges"
+            f" WHERE subscriber_id IN ({marks}) GROUP BY subscriber_id",
+            params,
+        ):
+            monthly[r["subscriber_id"]] += int(r["price"])
+        for r in self.db.all(
+            "SELECT c.subscriber_id, SUM(a.monthly_price) AS price FROM charge_addons a"
+            f" JOIN charges c USING (subservice_id) WHERE c.subscriber_id IN ({marks}) GROUP BY c.subscriber_id",
+            params,
+        ):
+            monthly[r["subscriber_id"]] += int(r["price"])
         today = self.today()
         items = []
         for sid in subscriber_ids:
@@ -75,6 +88,7 @@ class AccountReads(BillingBase):
                     "overdue": money(int(debt["overdue"]) if debt else 0, cur),
                     "next_due_on": debt["next_due_on"] if debt else None,
                     "wallet_balance": money(wallets.get(sid, 0), cur),
+                    "monthly_charges": money(monthly[sid], cur),
                 }
             )
         return items

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from adapters.brand import DEFAULT_BRAND, Brand
 from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.events import EventOutbox
@@ -28,6 +29,7 @@ class BillingBase:
         today: Callable[[], date],
         service_control: ServiceControl | None = None,
         card_charger: CardCharger | None = None,
+        brand: Brand = DEFAULT_BRAND,
     ) -> None:
         self.db = db
         self.outbox = outbox
@@ -35,6 +37,7 @@ class BillingBase:
         self._today = today
         self.service_control = service_control
         self.card_charger = card_charger
+        self.brand = brand  # the operator's, on the documents (`documents.py`)
 
     def today(self) -> date:
         return self._today()
@@ -111,6 +114,7 @@ class BillingBase:
             data={
                 "entry_id": entry_id,
                 "kind": kind,
+                "description": description,
                 "amount": money(amount, self.currency),
                 "balance": money(balance, self.currency),
             },

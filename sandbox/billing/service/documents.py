@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sandbox.billing.config import ISP_ADDRESS, ISP_NAME, RECENT_DAYS, UNPAID
+from sandbox.billing.config import ISP_ADDRESS, RECENT_DAYS, UNPAID
 from sandbox.billing.pdf import (
     InvoiceDocument,
     PdfLine,
@@ -35,7 +35,7 @@ class BillingDocuments(BillingBase):
         consolidated = invoice["subservice_id"] is None
         balance = 0 if invoice["status"] == "VOID" else invoice["total"] - invoice["amount_paid"]
         doc = InvoiceDocument(
-            isp_name=ISP_NAME,
+            isp_name=self.brand.name,
             isp_address=ISP_ADDRESS,
             invoice_number=invoice["number"],
             status=invoice["status"],
@@ -60,6 +60,7 @@ class BillingDocuments(BillingBase):
             total=wire(invoice["total"], currency),
             amount_paid=wire(invoice["amount_paid"], currency),
             balance=wire(balance, currency),
+            brand=self.brand,
         )
         return invoice_pdf(doc)
 
@@ -90,7 +91,7 @@ class BillingDocuments(BillingBase):
         restricted = subservice_ids is not None
         open_invoices, owed_total = _open_balances(invoices, lines, restricted, currency)
         doc = StatementDocument(
-            isp_name=ISP_NAME,
+            isp_name=self.brand.name,
             isp_address=ISP_ADDRESS,
             subscriber_name=account["name"],
             account_number=account["account_number"],
@@ -100,6 +101,7 @@ class BillingDocuments(BillingBase):
             open_invoices=tuple(open_invoices),
             total_outstanding=wire(owed_total, currency),
             wallet_balance=None if restricted else wire(self.wallet_minor(subscriber_id), currency),
+            brand=self.brand,
         )
         return statement_pdf(doc)
 

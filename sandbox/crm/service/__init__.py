@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adapters.brand import DEFAULT_BRAND, Brand
 from sandbox.common.db import Database
 from sandbox.common.events import EventOutbox
 from sandbox.crm.service.attachments import Attachments
@@ -26,10 +27,15 @@ from sandbox.crm.service.tickets import Tickets
 
 class CrmService:
     def __init__(
-        self, db: Database, outbox: EventOutbox, attachments_dir: Path, portal_url: str = ""
+        self,
+        db: Database,
+        outbox: EventOutbox,
+        attachments_dir: Path,
+        portal_url: str = "",
+        brand: Brand = DEFAULT_BRAND,
     ) -> None:
         self.directory = Directory(db, outbox)
-        self.notices = Notices(db, outbox, self.directory, portal_url)
+        self.notices = Notices(db, outbox, self.directory, portal_url, brand)
         self.audit = AuditLog(db, self.directory)
         self.history = TicketHistory(db)
         self.tickets = Tickets(db, outbox, self.directory, self.notices, self.history)

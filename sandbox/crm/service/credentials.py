@@ -52,9 +52,9 @@ class Credentials:
         send_mail(
             self.notices,
             to=user["email"],
-            subject="Your WISPGate portal password was changed",
+            subject=f"Your {self.notices.brand.name} portal password was changed",
             body=(
-                f"Hello {user['name']},\n\nthe password of your WISPGate portal login was just changed, and your "
+                f"Hello {user['name']},\n\nthe password of your {self.notices.brand.name} portal login was just changed, and your "
                 "other sessions were signed out. If this was not you, reset your password from the sign-in page "
                 "now and tell your account owner."
             ),
@@ -94,9 +94,9 @@ class Credentials:
         send_mail(
             self.notices,
             to=row["email"],
-            subject="Reset your WISPGate portal password",
+            subject=f"Reset your {self.notices.brand.name} portal password",
             body=(
-                f"Hello {row['name']},\n\nsomeone (we hope you) asked to reset the password of your WISPGate "
+                f"Hello {row['name']},\n\nsomeone (we hope you) asked to reset the password of your {self.notices.brand.name} "
                 f"portal login. Open this link within 30 minutes to choose a new one:\n\n"
                 f"{link}\n\nThe link works once. If you did not ask for it, ignore this "
                 "e-mail: your password stays as it is."

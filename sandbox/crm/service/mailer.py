@@ -17,7 +17,9 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
-DEFAULT_SENDER = formataddr(("WISPGate Support", "support@wispgate.example"))
+from adapters.brand import DEFAULT_BRAND, Brand
+
+DEFAULT_SENDER = formataddr((f"{DEFAULT_BRAND.name} Support", DEFAULT_BRAND.support_email))
 SECURITY = ("none", "starttls", "tls")
 _SCHEMES = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}
 _DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -68,26 +70,54 @@ def smtp_settings(url: str, sender: str = DEFAULT_SENDER) -> SmtpSettings:
     )
 
 
-def html_body(text: str, link: str | None, link_label: str = "Open in the portal") -> str:
-    """The HTML alternative of a plain-text body: paragraphs escaped, and the link as a button."""
+def html_body(
+    text: str,
+    link: str | None,
+    link_label: str = "Open in the portal",
+    brand: Brand = DEFAULT_BRAND,
+    logo_url: str | None = None,
+) -> str:
+    """The HTML alternative of a plain-text body in the operator's brand: a header in its colour with its
+    logo (`logo_url`, the portal's /brand/logo) and name, the paragraphs escaped, the link as a button in its
+    colour, and its support contacts at the foot."""
     paragraphs = "".join(
         f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n") if p.strip()
     )
+    color = brand.primary_color
+    name = html.escape(brand.name)
     button = (
         f'<p><a href="{html.escape(link, quote=True)}" style="display:inline-block;padding:10px 16px;'
-        f'background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">{html.escape(link_label)}</a></p>'
+        f'background:{color};color:#fff;text-decoration:none;border-radius:4px">{html.escape(link_label)}</a></p>'
         if link
         else ""
     )
+    logo = (
+        f'<img src="{html.escape(logo_url, quote=True)}" alt="" height="32" '
+        'style="height:32px;vertical-align:middle;margin-right:10px">'
+        if logo_url
+        else ""
+    )
+    header = (
+        f'<div style="background:{color};color:#fff;padding:12px 16px;font-weight:700;font-size:16px">'
+        f"{logo}{name}</div>"
+    )
+    contacts = html.escape(brand.contacts)
     return (
-        '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">'
-        f"{paragraphs}{button}"
-        '<p style="color:#667;font-size:12px">WISPGate Portal</p></body></html>'
+        '<!doctype html><html><body style="margin:0;font-family:system-ui,sans-serif;line-height:1.5;'
+        f'color:#1b1f24">{header}<div style="padding:16px">{paragraphs}{button}'
+        f'<p style="color:#5b6b80;font-size:12px">{name} · Questions? {contacts}</p></div></body></html>'
     )
 
 
 def compose(
-    to: str, subject: str, text: str, html_text: str | None, link: str | None, sender: str
+    to: str,
+    subject: str,
+    text: str,
+    html_text: str | None,
+    link: str | None,
+    sender: str,
+    brand: Brand = DEFAULT_BRAND,
+    logo_url: str | None = None,
 ) -> EmailMessage:
     """multipart/alternative: text first (what plain clients show), HTML second (what others prefer)."""
     if "\n" in subject or "\r" in subject or "\n" in to or "\r" in to:
@@ -101,22 +131,27 @@ def compose(
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].partition("@")[2] or "wispgate.example")
     body = f"{text}\n\n{link}\n" if link and link not in text else text
     message.set_content(body)
-    message.add_alternative(html_text or html_body(text, link), subtype="html")
+    message.add_alternative(
+        html_text or html_body(text, link, brand=brand, logo_url=logo_url), subtype="html"
+    )
     return message
 
 
 class Mailer:
     """Sends one message per call over a fresh SMTP connection (the volumes here are a few a minute)."""
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: SmtpSettings, brand: Brand = DEFAULT_BRAND, portal_url: str = "") -> None:
+        """`brand`: the operator's, on every message; `portal_url`: where its logo is (/brand/logo)."""
         self.settings = settings
+        self.brand = brand
+        self.logo_url = f"{portal_url.rstrip('/')}/brand/logo" if portal_url else None
 
     def send_mail(
         self, to: str, subject: str, text: str, html: str | None = None, link: str | None = None
     ) -> str:
         """Send one message; returns its Message-ID. Raises MailError when the server refuses or is away."""
         s = self.settings
-        message = compose(to, subject, text, html, link, s.sender)
+        message = compose(to, subject, text, html, link, s.sender, self.brand, self.logo_url)
         try:
             smtp: smtplib.SMTP
             if s.security == "tls":

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.brand import DEFAULT_BRAND, Brand
 from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import invalid
-from sandbox.crm.config import INVOICE_NOTIFICATION_KINDS, NOTIFICATION_CURSOR, WALLET_NOTIFICATION_KINDS
+from sandbox.crm.config import ACCOUNT_WIDE_NOTIFICATION_KINDS, NOTIFICATION_CURSOR, WALLET_NOTIFICATION_KINDS
 from sandbox.crm.service.cursor import encode_cursor
 from sandbox.crm.service.directory import Directory
 from sandbox.crm.store import next_seq
@@ -53,11 +54,19 @@ def portal_path(kind: str, ref: str | None) -> str:
 
 
 class Notices:
-    def __init__(self, db: Database, outbox: EventOutbox, directory: Directory, portal_url: str = "") -> None:
+    def __init__(
+        self,
+        db: Database,
+        outbox: EventOutbox,
+        directory: Directory,
+        portal_url: str = "",
+        brand: Brand = DEFAULT_BRAND,
+    ) -> None:
         self.db = db
         self.outbox = outbox
         self.directory = directory
         self.portal_url = portal_url.rstrip("/")  # e-mails link into the portal here
+        self.brand = brand  # the operator's: e-mails name its portal
 
     def create(
         self,
@@ -152,8 +161,8 @@ class Notices:
 
     def _visible(self, subscriber_id: str, user: Any) -> tuple[str, list[Any]]:
         """SQL filter of what `user` sees: a SITE user sees subscriber-wide notices and those of its sites,
-        never those about the account's wallet (a SITE user has no wallet) nor about an account-wide invoice
-        (a notice about an invoice without a sub-service: SITE users see their sites' invoices only)."""
+        never those about the account's wallet (a SITE user has no wallet) nor account-wide ones about invoices
+        or services (without a sub-service: SITE users see their sites' invoices and services only)."""
         where = "n.subscriber_id = ?"
         params: list[Any] = [subscriber_id]
         if user["role"] == "SITE":
@@ -162,8 +171,8 @@ class Notices:
             params += sites
             where += f" AND n.kind NOT IN ({placeholders(WALLET_NOTIFICATION_KINDS)})"
             params += WALLET_NOTIFICATION_KINDS
-            where += f" AND NOT (n.subservice_id IS NULL AND n.kind IN ({placeholders(INVOICE_NOTIFICATION_KINDS)}))"
-            params += INVOICE_NOTIFICATION_KINDS
+            where += f" AND NOT (n.subservice_id IS NULL AND n.kind IN ({placeholders(ACCOUNT_WIDE_NOTIFICATION_KINDS)}))"
+            params += ACCOUNT_WIDE_NOTIFICATION_KINDS
         return where, params
 
     def list_for(

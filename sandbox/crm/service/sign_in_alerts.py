@@ -47,7 +47,7 @@ class SignInAlerts:
             send_mail(
                 self.notices,
                 to=user["email"],
-                subject="New sign-in to your WISPGate portal login",
+                subject=f"New sign-in to your {self.notices.brand.name} portal login",
                 body=(
                     f"Hello {user['name']},\n\nyour portal login was just used to sign in from a device we have "
                     f"not seen before:\n\n  {label}\n  from {ip or 'an unknown address'}\n  at "

@@ -82,10 +82,10 @@ class Team:
             send_mail(
                 self.notices,
                 to=address,
-                subject=f"You are invited to the WISPGate portal of {subscriber['name']}",
+                subject=f"You are invited to the {self.notices.brand.name} portal of {subscriber['name']}",
                 body=(
                     f"Hello,\n\n{inviter['name']} invited you to manage {subscriber['name']} "
-                    f"(account {subscriber['account_number']}) in the WISPGate portal. Open this link within 7 "
+                    f"(account {subscriber['account_number']}) in the {self.notices.brand.name} portal. Open this link within 7 "
                     f"days to choose your password:\n\n{link}\n\nYour login is this "
                     "e-mail address."
                 ),

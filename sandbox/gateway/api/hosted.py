@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.brand import Brand
 from sandbox.gateway.api.pages import HEADERS, auth_page, closed_page, missing_page, pay_page
 from sandbox.gateway.service import GatewayService, PayResult
 from sandbox.gateway.service.cards import CardInvalid, parse_card
@@ -37,27 +38,28 @@ async def read_form(request: Request) -> dict[str, str]:
 class HostedCheckout:
     """One method per route; `routes()` lists them."""
 
-    def __init__(self, service: GatewayService, merchant: str) -> None:
+    def __init__(self, service: GatewayService, merchant: str, brand: Brand | None = None) -> None:
         self.service = service
         self.merchant = merchant
+        self.brand = brand or Brand(name=merchant)
 
     async def show(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
         row = self.service.session_row(session_id)
         if row is None:
-            return missing_page()
+            return missing_page(self.brand)
         if row["status"] != "open":
-            return closed_page(self.merchant, row)
-        return pay_page(self.merchant, row, pay_action(request, session_id))
+            return closed_page(self.merchant, row, self.brand)
+        return pay_page(self.merchant, row, pay_action(request, session_id), brand=self.brand)
 
     async def submit(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
         form = await read_form(request)
         row = self.service.session_row(session_id)
         if row is None:
-            return missing_page()
+            return missing_page(self.brand)
         if row["status"] != "open":
-            return closed_page(self.merchant, row)
+            return closed_page(self.merchant, row, self.brand)
         # Only what is safe to show again is kept for a re-rendered form: never the number or the CVC.
         values = {
             "card_expiry": form.get("card_expiry", "")[:9],
@@ -72,7 +74,9 @@ class HostedCheckout:
             )
         except CardInvalid as exc:
             action = pay_action(request, session_id)
-            return pay_page(self.merchant, row, action, error=exc.message, values=values, status=400)
+            return pay_page(
+                self.merchant, row, action, error=exc.message, values=values, status=400, brand=self.brand
+            )
         return self.outcome(request, session_id, self.service.pay(session_id, card), values)
 
     async def show_auth(self, request: Request) -> Response:
@@ -80,7 +84,7 @@ class HostedCheckout:
         row = self.service.pending_session(session_id)
         if row is None:
             return see_other(pay_action(request, session_id))
-        return auth_page(self.merchant, row, f"{pay_action(request, session_id)}/authenticate")
+        return auth_page(self.merchant, row, f"{pay_action(request, session_id)}/authenticate", self.brand)
 
     async def submit_auth(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
@@ -104,11 +108,13 @@ class HostedCheckout:
             return see_other(pay_action(request, session_id))
         row = self.service.session_row(session_id)
         if row is None:
-            return missing_page()
+            return missing_page(self.brand)
         if result.kind == "declined":
             action = pay_action(request, session_id)
-            return pay_page(self.merchant, row, action, error=result.message, values=values, status=402)
-        return closed_page(self.merchant, row)
+            return pay_page(
+                self.merchant, row, action, error=result.message, values=values, status=402, brand=self.brand
+            )
+        return closed_page(self.merchant, row, self.brand)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -119,5 +125,5 @@ class HostedCheckout:
         ]
 
 
-def routes(service: GatewayService, merchant: str) -> list[BaseRoute]:
-    return HostedCheckout(service, merchant).routes()
+def routes(service: GatewayService, merchant: str, brand: Brand | None = None) -> list[BaseRoute]:
+    return HostedCheckout(service, merchant, brand).routes()

@@ -11,15 +11,18 @@ from typing import Any
 
 from starlette.responses import HTMLResponse
 
+from adapters.brand import Brand
 from sandbox.gateway.service import currency
+
+DEFAULT_BRAND = Brand()
 
 HEADERS = {
     "cache-control": "no-store",
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",  # the session id must not leak to the merchant's pages
     "x-content-type-options": "nosniff",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none';"
-    " base-uri 'none'",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
+    " frame-ancestors 'none'; base-uri 'none'",
 }
 
 STYLE = """
@@ -35,24 +38,30 @@ td{padding:6px 0;border-bottom:1px solid #eef0f5}td.amt{text-align:right;white-s
 tr.total td{font-weight:600;border-bottom:none}
 label{display:block;font-size:13px;font-weight:500;color:#4f566b;margin:12px 0 4px}
 input{width:100%;padding:10px 12px;font-size:16px;border:1px solid #d5dae3;border-radius:6px}
-input:focus{outline:2px solid #635bff;border-color:#635bff}
+input:focus{outline:2px solid var(--brand);border-color:var(--brand)}
 .row{display:flex;gap:12px}.row>div{flex:1}
-button{width:100%;margin-top:20px;padding:12px;font-size:16px;font-weight:600;color:#fff;background:#635bff;
+button{width:100%;margin-top:20px;padding:12px;font-size:16px;font-weight:600;color:#fff;background:var(--brand);
  border:0;border-radius:6px;cursor:pointer}
 button.secondary{background:#fff;color:#c0123c;border:1px solid #c0123c}
 .error{background:#fff1f2;color:#c0123c;border:1px solid #fecdd3;border-radius:6px;padding:10px 12px;margin:0 0 12px}
 .note{font-size:13px;color:#697386;margin-top:16px}
-a{color:#635bff}
+a{color:var(--brand)}
+button:focus-visible,a:focus-visible{outline:3px solid var(--brand);outline-offset:2px}
+.logo{display:block;height:40px;max-width:160px;margin:0 0 12px}
 .cancel{display:block;text-align:center;margin-top:16px}
 """
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+def _page(title: str, body: str, status: int = 200, brand: Brand = DEFAULT_BRAND) -> HTMLResponse:
+    """The merchant's brand (Stripe's account branding settings): its colour on buttons and links, its logo
+    (or the default mark) above the card's content."""
+    logo = f'<img class="logo" src="{brand.logo_data_uri()}" alt="" data-testid="merchant-logo">'
     document = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-        f'<body><main><div class="card">{body}</div></main></body></html>'
+        f'<meta name="theme-color" content="{brand.primary_color}">'
+        f"<title>{html.escape(title)}</title><style>:root{{--brand:{brand.primary_color}}}{STYLE}</style></head>"
+        f'<body><main><div class="card">{logo}{body}</div></main></body></html>'
     )
     return HTMLResponse(document, status_code=status, headers=HEADERS)
 
@@ -90,6 +99,7 @@ def pay_page(
     error: str | None = None,
     values: dict[str, str] | None = None,
     status: int = 200,
+    brand: Brand = DEFAULT_BRAND,
 ) -> HTMLResponse:
     kept = values or {}
     alert = f'<p class="error" role="alert" data-testid="card-error">{_esc(error)}</p>' if error else ""
@@ -126,10 +136,10 @@ def pay_page(
 {cancel}
 <p class="note">Sandbox gateway: use test card 4242 4242 4242 4242 with any future expiry and any CVC.</p>"""
     title = f"{'Save a card' if row['mode'] == 'setup' else 'Pay'} — {merchant}"
-    return _page(title, _summary(merchant, row) + form, status)
+    return _page(title, _summary(merchant, row) + form, status, brand)
 
 
-def auth_page(merchant: str, row: sqlite3.Row, action: str) -> HTMLResponse:
+def auth_page(merchant: str, row: sqlite3.Row, action: str, brand: Brand = DEFAULT_BRAND) -> HTMLResponse:
     what = (
         "saving this card"
         if row["mode"] == "setup"
@@ -144,10 +154,10 @@ This sandbox stands in for your bank's check: choose the outcome.</p>
 <button type="submit" name="outcome" value="complete" data-testid="3ds-complete">Complete</button>
 <button type="submit" name="outcome" value="fail" class="secondary" data-testid="3ds-fail">Fail</button>
 </form>"""
-    return _page(f"Authenticate — {merchant}", body)
+    return _page(f"Authenticate — {merchant}", body, brand=brand)
 
 
-def closed_page(merchant: str, row: sqlite3.Row) -> HTMLResponse:
+def closed_page(merchant: str, row: sqlite3.Row, brand: Brand = DEFAULT_BRAND) -> HTMLResponse:
     if row["status"] == "complete":
         done = "Card saved" if row["mode"] == "setup" else "Payment complete"
         link = row["success_url"].replace("{CHECKOUT_SESSION_ID}", row["id"])
@@ -156,19 +166,19 @@ def closed_page(merchant: str, row: sqlite3.Row) -> HTMLResponse:
             '<p class="sub">This checkout is already complete. Nothing more to do here.</p>'
             f'<a href="{_esc(link)}">Return to {_esc(merchant)}</a>'
         )
-        return _page(f"{done} — {merchant}", body)
+        return _page(f"{done} — {merchant}", body, brand=brand)
     link = f'<a href="{_esc(row["cancel_url"])}">Return to {_esc(merchant)}</a>' if row["cancel_url"] else ""
     body = (
         f'<p class="merchant">{_esc(merchant)}</p><h1 data-testid="session-expired">This checkout has expired</h1>'
         '<p class="sub">Nothing was charged. Start again from the portal to get a new checkout page.</p>'
         + link
     )
-    return _page(f"Checkout expired — {merchant}", body, 410)
+    return _page(f"Checkout expired — {merchant}", body, 410, brand)
 
 
-def missing_page() -> HTMLResponse:
+def missing_page(brand: Brand = DEFAULT_BRAND) -> HTMLResponse:
     body = (
         '<h1 data-testid="session-missing">Checkout not found</h1>'
         '<p class="sub">This checkout link is not valid. Start again from the portal.</p>'
     )
-    return _page("Checkout not found", body, 404)
+    return _page("Checkout not found", body, 404, brand)

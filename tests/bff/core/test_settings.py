@@ -116,3 +116,19 @@ def test_trusted_proxies_and_the_csp_come_from_configuration() -> None:
     )
     assert settings.forwarded_allow_ips == "10.0.0.5,10.0.0.6"
     assert settings.csp_connect_src == ("https://a.example",)
+
+
+def test_the_brand_comes_from_brand_variables() -> None:
+    """Issue 12: BRAND_* configure the portal's name, colour and support contacts; a bad one stops the start."""
+    assert load_settings({}).brand.name == "WISPGate Networks"
+    settings = load_settings(
+        {
+            "BRAND_NAME": "Acme Fiber",
+            "BRAND_PRIMARY_COLOR": "#7a1f5c",
+            "BRAND_SUPPORT_EMAIL": "help@acme.example",
+        }
+    )
+    assert (settings.brand.name, settings.brand.primary_color) == ("Acme Fiber", "#7a1f5c")
+    assert settings.brand.support_email == "help@acme.example"
+    with pytest.raises(SettingsError, match="BRAND_PRIMARY_COLOR #ffd23f is too light"):
+        load_settings({"BRAND_PRIMARY_COLOR": "#ffd23f"})

@@ -200,3 +200,52 @@ async def test_api_answers_are_never_cached(portal: Portal) -> None:
     ):
         assert response.headers["cache-control"] == "no-store"
         assert "geolocation=()" in response.headers["permissions-policy"]
+
+
+async def test_the_portal_page_carries_the_operators_brand(make_portal: Any, tmp_path: Path) -> None:
+    """Issue 12: index.html as served has the operator's name, colour (CSS variables), contacts and logo."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text(
+        '<!doctype html><html><head><meta name="theme-color" content="#0f4c81" />'
+        "<title>WISPGate Portal</title></head><body><noscript>The WISPGate portal needs JavaScript."
+        "</noscript><div id=root></div></body></html>"
+    )
+    logo = tmp_path / "acme.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n-acme-")
+    portal: Portal = await make_portal(
+        portal_settings(
+            tmp_path,
+            BRAND_NAME="Acme Fiber",
+            BRAND_PRIMARY_COLOR="#7a1f5c",
+            BRAND_SUPPORT_EMAIL="help@acme.example",
+            BRAND_SUPPORT_PHONE="+1 555 0199",
+            BRAND_LOGO_FILE=str(logo),
+        )
+    )
+    for path in ("/", "/invoices", "/index.html"):
+        page = (await portal.client.get(path)).text
+        assert "<title>Acme Fiber</title>" in page and "The Acme Fiber portal needs JavaScript" in page, path
+        assert "WISPGate" not in page, path
+        assert '<meta name="theme-color" content="#7a1f5c" />' in page
+        assert ":root{--brand:#7a1f5c;--brand-600:#62194a;--brand-50:#f2e9ef}" in page
+        block = page.split('<script type="application/json" id="wg-brand">', 1)[1].split("</script>", 1)[0]
+        assert json.loads(block) == {
+            "name": "Acme Fiber",
+            "primaryColor": "#7a1f5c",
+            "supportEmail": "help@acme.example",
+            "supportPhone": "+1 555 0199",
+            "logoUrl": "/brand/logo",
+        }
+    served = await portal.client.get("/brand/logo")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert served.content == logo.read_bytes()
+
+
+async def test_without_a_logo_the_mark_is_served_in_the_brand_colour(
+    make_portal: Any, tmp_path: Path
+) -> None:
+    portal: Portal = await make_portal(portal_settings(tmp_path, BRAND_PRIMARY_COLOR="#1d5e3a"))
+    served = await portal.client.get("/brand/logo")
+    assert served.status_code == 200 and served.headers["content-type"].startswith("image/svg+xml")
+    assert b'fill="#1d5e3a"' in served.content

@@ -108,7 +108,7 @@ async def test_a_reset_link_works_once(client: httpx.AsyncClient, crm: CrmSystem
     assert (await complete(token, NEW + "!")).json()["error"]["code"] == "INVALID_TOKEN"
     assert (await complete("made-up", NEW)).json()["error"]["code"] == "INVALID_TOKEN"
     assert (await verify(client, "ana@lima.example", NEW)).status_code == 200
-    assert crm.emails(1)[0]["subject"] == "Your WISPGate portal password was changed"
+    assert crm.emails(1)[0]["subject"] == "Your WISPGate Networks portal password was changed"
 
 
 async def test_an_expired_link_is_refused(client: httpx.AsyncClient, crm: CrmSystem) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import httpx
 import pytest
 
@@ -210,6 +213,26 @@ async def test_seeded_notifications(client: httpx.AsyncClient) -> None:
     ).json()
     assert northwind["items"][0]["title"] == "Wallet credited with 250.00"
     assert northwind["items"][0]["read"] is True and northwind["unread_count"] == 0
+
+
+RELATIVE_TIME = re.compile(r"\b(in \d+ days?|\d+ days? ago|today|tomorrow|yesterday|now)\b", re.I)
+
+
+async def test_seeded_notifications_state_dates_not_relative_times(
+    client: httpx.AsyncClient, crm_world: World
+) -> None:
+    """A notice is read days after it was written: "due in 5 days" stamped "2 days ago" contradicts itself."""
+    bodies = []
+    for subscriber, user in (("SUB-1001", "USR-1"), ("SUB-1002", "USR-2"), ("SUB-2001", "USR-22")):
+        page = (
+            await client.get(f"/v1/subscribers/{subscriber}/notifications", params={"user_id": user})
+        ).json()
+        bodies += [f"{n['title']} {n['body']}" for n in page["items"]]
+    assert bodies and not [b for b in bodies if RELATIVE_TIME.search(b)], bodies
+    ana = next(s for s in crm_world.subscribers if s.id == "SUB-1001")
+    assert ana.open_due_in_days is not None
+    due = crm_world.today + timedelta(days=ana.open_due_in_days)
+    assert any(f"due on {due:%B} {due.day}, {due.year}" in b for b in bodies), bodies
 
 
 async def test_notification_read_marks_are_per_user(client: httpx.AsyncClient, crm: CrmSystem) -> None:

@@ -15,10 +15,12 @@ import httpx
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from adapters.brand import Brand
 from sandbox.crm.service.mail_outbox import MailRelay
 from sandbox.crm.service.mailer import Mailer, MailError, SmtpSettings, smtp_settings
 from sandbox.crm.system import CrmSystem
 from sandbox.mailsink import MailSink
+from sandbox.settings import load_sandbox_settings
 from tests.sandbox.crm.support import OPS, crm_config
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -178,6 +180,30 @@ def test_send_mail_is_mime_alternative_over_real_smtp(sink: MailSink) -> None:
     assert got["content_type"] == "multipart/alternative"
     assert "http://portal.test/support/TCK-9" in got["text"]
     assert "&lt;please&gt;" in got["html"] and 'href="http://portal.test/support/TCK-9"' in got["html"]
+
+
+def test_mail_wears_the_operators_brand(sink: MailSink) -> None:
+    """Issue 12: the HTML part has the operator's colour (header, button), logo (the portal's /brand/logo) and
+    name, and its support contacts at the foot; the default sender is its support desk."""
+    brand = Brand(name="Acme Fiber", primary_color="#7a1f5c", support_email="help@acme.example")
+    settings = load_sandbox_settings({"SMTP_URL": sink.url, "BRAND_NAME": "Acme Fiber"})
+    assert settings.smtp_from == "Acme Fiber Support <support@wispgate.example>"
+    mailer = Mailer(
+        smtp_settings(sink.url, "Acme Fiber Support <help@acme.example>"), brand, "http://portal.test/"
+    )
+    mailer.send_mail(
+        "ana@lima.example", "Hello", "Your invoice is ready.", link="http://portal.test/invoices"
+    )
+    [got] = sink.messages()
+    page = got["html"]
+    assert "background:#7a1f5c;color:#fff;padding:12px 16px" in page  # the header
+    assert (
+        'href="http://portal.test/invoices" style="display:inline-block;padding:10px 16px;background:#7a1f5c'
+        in page
+    )
+    assert '<img src="http://portal.test/brand/logo"' in page
+    assert "Acme Fiber · Questions? help@acme.example · +1 555 0100" in page
+    assert "WISPGate" not in page and "#0b5cad" not in page
 
 
 def test_send_mail_refuses_header_injection_and_reports_a_dead_server() -> None:

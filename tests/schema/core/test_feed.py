@@ -422,18 +422,33 @@ def test_each_event_is_read_fresh_not_from_the_connections_cache(app: ThreadedAp
     assert second["balance"]["amount"] == str(invoice.balance.amount - 10)
 
 
-def test_wallet_changes_and_top_ups_reach_the_wallet_subscription(app: ThreadedApp) -> None:
+def test_one_top_up_is_one_wallet_changed(app: ThreadedApp) -> None:
+    """A card top-up is two events on the bus — Billing's ledger entry (`wallet.changed`) and the settlement's
+    `payment.settled` (WALLET_TOPUP) — and one `walletChanged`; an invoice payment is none."""
     token = app.login("ana@lima.example")
     with socket(app, bearer(token)) as ws:
         op = ws.subscribe(WALLET)
         app.wait_for_listeners("SUB-1001")
         app.billing(lambda b: b.redeem_gift_card(subscriber_id="SUB-1001", code="WG-GIFT-25"))
         app.publish(event("payment.settled", "SUB-1001", kind="INVOICE", amount="1.00", currency="USD"))
+        # The top-up, as the settlement and Billing's event publish it (in either order).
+        app.publish(event("payment.settled", "SUB-1001", kind="WALLET_TOPUP", amount="25.00", currency="USD"))
         app.publish(event("wallet.changed", "SUB-1001"))
-        # The invoice payment above is not a wallet change: the first message is the wallet.changed one.
-        assert ws.data(op)["walletChanged"] == {"balance": {"amount": "30.00", "currency": "USD"}}
-        app.publish(event("payment.settled", "SUB-1001", kind="WALLET_TOPUP", amount="20.00", currency="USD"))
-        assert ws.data(op)["walletChanged"]["balance"]["amount"] == "30.00"
+        first = ws.data(op)["walletChanged"]
+        # End the stream: the session ends, and the next event closes it instead of being delivered.
+        response = app.client.post(
+            "/graphql",
+            json={"query": "mutation { logout { ok } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.json()["data"]["logout"]["ok"] is True
+        app.publish(event("wallet.changed", "SUB-1001"))
+        rest = []
+        while (message := ws.receive())["type"] != "complete":
+            rest.append(message)
+
+    assert first == {"balance": {"amount": "30.00", "currency": "USD"}}
+    assert rest == [], f"walletChanged was delivered {1 + len(rest)} times for one top-up: {rest}"
 
 
 def test_notifications_reach_only_their_user(app: ThreadedApp, sandbox: Sandbox) -> None:

@@ -1,6 +1,6 @@
 import {
   Client,
-  cacheExchange,
+  createRequest,
   fetchExchange,
   makeOperation,
   mapExchange,
@@ -8,6 +8,7 @@ import {
   subscriptionExchange,
 } from "@urql/core";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import { liveResultsExchange, portalCacheExchange } from "./cache";
 import { CSRF_HEADER, csrfToken } from "./csrf";
 import { hasCode, type GraphQLErrorLike } from "./errors";
 import { LiveConnection } from "./live";
@@ -186,6 +187,10 @@ export function createPortalClient(): PortalClient {
     },
   });
 
+  // Live events arrive over `live`'s socket, not as results of this client's requests: each one is put into the
+  // exchange chain below the normalized cache, which stores it (and invalidates what it makes stale) so that every
+  // query showing the same entities updates.
+  const liveResults = liveResultsExchange();
   const client = new Client({
     url: GRAPHQL_PATH,
     fetch: portalFetch,
@@ -194,7 +199,8 @@ export function createPortalClient(): PortalClient {
     // The portal shows live data: render from cache instantly, but always ask the server again.
     requestPolicy: "cache-and-network",
     exchanges: [
-      cacheExchange,
+      portalCacheExchange(),
+      liveResults.exchange,
       trustedDocuments,
       fetchExchange,
       subscriptionExchange({
@@ -209,6 +215,10 @@ export function createPortalClient(): PortalClient {
         },
       }),
     ],
+  });
+
+  live.onEvent((document, variables, data) => {
+    liveResults.push(client.createRequestOperation("subscription", createRequest(document, variables)), data);
   });
 
   return {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { FormattedExecutionResult, Sink } from "graphql-ws";
 import { LiveConnection, type LiveTransport } from "./live";
-import { WalletChangedSubscription } from "./liveOperations";
+import { NotificationReceivedSubscription, WalletChangedSubscription } from "./liveOperations";
 
 // LiveConnection keeps subscriptions alive across failures and tells pages to re-query after any gap.
 
@@ -72,7 +72,7 @@ describe("LiveConnection", () => {
     const transport = fakeTransport();
     live.attach(transport);
     live.subscribe(Doc, {}, { next: () => undefined });
-    live.subscribe(Doc, {}, { next: () => undefined });
+    live.subscribe(NotificationReceivedSubscription, {}, { next: () => undefined });
     const unauthenticated = [{ message: "log in", extensions: { code: "UNAUTHENTICATED" } }];
     transport.sinks[0]?.error(unauthenticated);
     transport.sinks[1]?.error(unauthenticated);
@@ -94,6 +94,29 @@ describe("LiveConnection", () => {
     transport.sinks[0]?.error([{ message: "no", extensions: { code: "FORBIDDEN" } }]);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(transport.sinks).toHaveLength(1);
+  });
+
+  it("shares one server subscription among the subscribers of the same document, and the cache sees each event once", () => {
+    const live = new LiveConnection();
+    const transport = fakeTransport();
+    live.attach(transport);
+    const cached: unknown[] = [];
+    live.onEvent((_document, _variables, data) => cached.push(data));
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    const stopA = live.subscribe(Doc, {}, { next: (d) => a.push(d) });
+    const stopB = live.subscribe(Doc, {}, { next: (d) => b.push(d) });
+    expect(transport.sinks).toHaveLength(1);
+    transport.sinks[0]?.next(event);
+    expect([a.length, b.length, cached.length]).toEqual([1, 1, 1]);
+    stopA();
+    expect(transport.closed).toBe(0); // B still listens
+    transport.sinks[0]?.next(event);
+    expect([a.length, b.length]).toEqual([1, 2]);
+    stopB();
+    expect(transport.closed).toBe(1);
+    live.subscribe(Doc, {}, { next: () => undefined });
+    expect(transport.sinks).toHaveLength(2); // a new subscription after the last one ended
   });
 
   it("reports the socket state and resyncs after a reconnect", () => {

@@ -26,6 +26,9 @@ export interface LiveTransport {
   refresh(): Promise<boolean>;
 }
 
+/** Every event's data, handed over before the page handlers run: the client stores it in its normalized cache. */
+export type LiveEventSink = (document: TypedDocumentNode<unknown, Record<string, unknown>>, variables: Record<string, unknown>, data: unknown) => void;
+
 export interface LiveHandlers<TData> {
   next(data: TData): void;
 }
@@ -59,9 +62,16 @@ export class LiveConnection {
   private statusListeners = new Set<() => void>();
   private resyncListeners = new Set<() => void>();
   private recovering: Promise<boolean> | null = null;
+  private eventSink: LiveEventSink | null = null;
+  private shared = new Map<string, { listeners: Set<LiveHandlers<unknown>>; stop: () => void }>();
 
   attach(transport: LiveTransport): void {
     this.transport = transport;
+  }
+
+  /** Where every event's data goes first (the urql client's cache, see `createPortalClient`). */
+  onEvent(sink: LiveEventSink): void {
+    this.eventSink = sink;
   }
 
   dispose(): void {
@@ -113,10 +123,45 @@ export class LiveConnection {
     return this.recovering;
   }
 
+  /** Subscribe to `document` while the returned function is not called. Several subscribers of the same document
+   * and variables share one subscription on the server (and each event goes into the cache once). */
   subscribe<TData, TVars extends Record<string, unknown>>(
     document: TypedDocumentNode<TData, TVars>,
     variables: TVars,
     handlers: LiveHandlers<TData>,
+  ): () => void {
+    const key = `${stringifyDocument(document)}\u0000${JSON.stringify(variables)}`;
+    let shared = this.shared.get(key);
+    if (!shared) {
+      const listeners = new Set<LiveHandlers<unknown>>();
+      const created = {
+        listeners,
+        stop: this.open(document, variables, (data) => {
+          for (const listener of [...listeners]) listener.next(data);
+        }),
+      };
+      this.shared.set(key, created);
+      shared = created;
+    }
+    const mine = handlers as LiveHandlers<unknown>;
+    const entry = shared;
+    entry.listeners.add(mine);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      entry.listeners.delete(mine);
+      if (entry.listeners.size === 0 && this.shared.get(key) === entry) {
+        this.shared.delete(key);
+        entry.stop();
+      }
+    };
+  }
+
+  private open<TData, TVars extends Record<string, unknown>>(
+    document: TypedDocumentNode<TData, TVars>,
+    variables: TVars,
+    deliver: (data: TData) => void,
   ): () => void {
     // A production build names the document by its trusted id; the text is sent only in development.
     const extensions = persistedQuery(document);
@@ -162,7 +207,10 @@ export class LiveConnection {
             }
             attempt = 0;
             // One bad event (e.g. a backend briefly down while reading it) must not end the stream.
-            if (result.data) handlers.next(result.data as TData);
+            if (result.data) {
+              this.eventSink?.(document as TypedDocumentNode<unknown, Record<string, unknown>>, variables, result.data);
+              deliver(result.data as TData);
+            }
           },
           error: retry,
           complete: () => retry(null),

@@ -50,6 +50,29 @@ export const PaymentSettledSubscription = graphql(`
   }
 `);
 
+export const AccountInvoiceChangedSubscription = graphql(`
+  subscription AccountInvoiceChanged {
+    invoiceChanged {
+      id
+      number
+      status
+      dueOn
+      total {
+        amount
+        currency
+      }
+      amountPaid {
+        amount
+        currency
+      }
+      balance {
+        amount
+        currency
+      }
+    }
+  }
+`);
+
 export const WalletChangedSubscription = graphql(`
   subscription WalletChanged {
     walletChanged {

@@ -7,6 +7,7 @@ export const ViewerShellFragment = graphql(`
     role
     canManageBilling
     canManageTeam
+    canSeeWallet
     user {
       id
       name

@@ -28,6 +28,17 @@ export function useLiveSubscription<TData, TVars extends Record<string, unknown>
   }, [live, document, key, options.pause]);
 }
 
+const ignore = (): void => undefined;
+
+/** Subscribe while mounted only to keep the normalized cache fresh (src/api/cache.ts): every query that shows
+ * what the events change updates by itself. */
+export function useLiveEvents<TData, TVars extends Record<string, unknown>>(
+  document: TypedDocumentNode<TData, TVars>,
+  options: { pause?: boolean } = {},
+): void {
+  useLiveSubscription(document, {} as TVars, ignore, options);
+}
+
 /** Re-query after a reconnect (events may have been missed while the socket was down). */
 export function useResync(callback: () => void): void {
   const live = useLiveConnection();

@@ -1,7 +1,7 @@
 import { Link } from "react-router-dom";
 import { graphql } from "../gql";
 import type { FinancialStripFragment } from "../gql/graphql";
-import { formatDate, formatDueIn, formatMoney, isPositive, todayIso } from "../format";
+import { compareDecimal, formatDate, formatDueIn, formatMoney, isPositive, todayIso } from "../format";
 
 export const FinancialStripFields = graphql(`
   fragment FinancialStrip on FinancialSummary {
@@ -22,6 +22,10 @@ export const FinancialStripFields = graphql(`
       amount
       currency
     }
+    outstandingOnAccountInvoices {
+      amount
+      currency
+    }
   }
 `);
 
@@ -29,6 +33,10 @@ export const FinancialStripFields = graphql(`
 export function FinancialStrip({ summary }: { summary: FinancialStripFragment }) {
   const overdue = isPositive(summary.overdue);
   const due = isPositive(summary.outstanding);
+  // A SITE user's sites may be billed on the account's consolidated invoice, which they do not list: then the
+  // amount is theirs to know, not to pay, and "View open invoices" would open an empty list.
+  const onAccount = summary.outstandingOnAccountInvoices;
+  const allOnAccount = isPositive(onAccount) && compareDecimal(onAccount.amount, summary.outstanding.amount) >= 0;
   return (
     <section
       className={`fin-strip ${overdue ? "fin-strip--overdue" : due ? "fin-strip--due" : ""}`}
@@ -58,7 +66,15 @@ export function FinancialStrip({ summary }: { summary: FinancialStripFragment })
           </div>
         ) : null}
       </dl>
-      {due ? (
+      {due && allOnAccount ? (
+        <div className="fin-strip__cta" data-testid="due-on-account">
+          <p>
+            {formatMoney(summary.outstanding)} {overdue ? "is overdue" : "is due"} for your sites
+            {summary.nextDueOn ? ` by ${formatDate(summary.nextDueOn)}` : ""}. It is billed on the account's
+            consolidated invoice, which the account's billing contacts pay; each service's page shows its share.
+          </p>
+        </div>
+      ) : due ? (
         <div className="fin-strip__cta">
           <p>
             {overdue

@@ -1,6 +1,6 @@
 import { graphql } from "../gql";
 import type { InstallmentFieldsFragment } from "../gql/graphql";
-import { formatDate, formatMoney } from "../format";
+import { countOf, formatDate, formatMoney } from "../format";
 import { Progress } from "./Progress";
 
 export const InstallmentFields = graphql(`
@@ -42,7 +42,7 @@ export function InstallmentRow({ plan, serviceLabel }: { plan: InstallmentFields
       </div>
       <Progress
         value={plan.progress}
-        label={`${plan.installmentsPaid} of ${plan.installmentsTotal} installments paid`}
+        label={`${plan.installmentsPaid} of ${countOf(plan.installmentsTotal, "installment")} paid`}
       />
       <dl className="installment__facts">
         <div>

@@ -186,7 +186,7 @@ export function InvoicePayActions({
           className="btn btn--primary btn--small"
           data-testid="pay-invoice"
           disabled={paying || redirecting}
-          aria-label={`Pay invoice ${invoice.number} now (${formatMoney(invoice.balance)})`}
+          aria-label={`Pay now: invoice ${invoice.number}, ${formatMoney(invoice.balance)}`}
           onClick={() => void pay()}
         >
           {redirecting ? "Redirecting…" : paying ? "Starting payment…" : "Pay now"}
@@ -197,7 +197,7 @@ export function InvoicePayActions({
             className="btn btn--secondary btn--small"
             data-testid="pay-from-wallet"
             disabled={paying || redirecting || applying}
-            aria-label={`Pay invoice ${invoice.number} from wallet`}
+            aria-label={`Pay from wallet: invoice ${invoice.number}`}
             onClick={() => {
               setWalletError(null);
               setConfirming(true);

@@ -31,7 +31,9 @@ export function InvoicePdfLink({ id, number, pdfUrl }: { id: string; number: str
       }}
     >
       <DownloadIcon />
-      <span>Download PDF</span>
+      <span>
+        <span className="link-download__verb">Download </span>PDF
+      </span>
     </SignedLink>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useAuth, useViewer } from "../api/auth";
+import { brand, pageTitle, telHref } from "../brand";
 import type { SubscriberKind } from "../gql/graphql";
 import { label, ROLE_LABEL, SUBSCRIBER_KIND_LABEL } from "../labels";
 import {
@@ -25,7 +26,7 @@ interface NavItem {
   short?: string;
   icon: ComponentType<{ className?: string }>;
   end?: boolean;
-  /** Left out of the phone's bottom bar (reached from the top bar's account link there). */
+  /** Left out of the phone's bottom bar (reached from the account page there). */
   secondary?: boolean;
 }
 
@@ -53,21 +54,23 @@ export function Layout() {
     window.scrollTo(0, 0);
   }, [location.pathname]);
 
+  // Each item shows only to those the graph says may use it (`Viewer.can…`), never by a list of roles here.
   const items: NavItem[] = [
-    { to: "/", name: "dashboard", text: "Dashboard", icon: HomeIcon, end: true },
-    { to: "/invoices", name: "invoices", text: "Invoices", icon: InvoiceIcon },
-    { to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon },
+    { to: "/", name: "dashboard", text: "Dashboard", short: "Home", icon: HomeIcon, end: true },
+    { to: "/invoices", name: "invoices", text: "Invoices", short: "Bills", icon: InvoiceIcon },
+  ];
+  if (viewer.canSeeWallet) items.push({ to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon });
+  items.push(
     { to: "/installments", name: "installments", text: "Installments", short: "Plans", icon: InstallmentIcon },
     { to: "/support", name: "support", text: "Support", icon: SupportIcon },
-  ];
+  );
   if (isMultiSite(viewer.subscriber.kind)) {
-    items.push({ to: "/overview", name: "overview", text: "Overview", icon: OverviewIcon });
+    items.push({ to: "/overview", name: "overview", text: "Overview", short: "Sites", icon: OverviewIcon });
   }
   if (viewer.canManageBilling) {
     items.push({ to: "/payment-methods", name: "payment-methods", text: "Cards & autopay", short: "Cards", icon: CardIcon });
   }
   if (viewer.canManageTeam) items.push({ to: "/team", name: "team", text: "Team", icon: TeamIcon, secondary: true });
-  items.push({ to: "/account", name: "account", text: "Account & security", icon: ShieldIcon, secondary: true });
 
   return (
     <div className="shell">
@@ -77,11 +80,7 @@ export function Layout() {
       <header className="topbar">
         <div className="topbar__inner">
           <div className="brand">
-            <svg className="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-              <rect width="32" height="32" rx="7" />
-              <path d="M8 20a11 11 0 0 1 16 0M11 23.5a6.5 6.5 0 0 1 10 0" />
-              <circle cx="16" cy="26" r="1.8" />
-            </svg>
+            <BrandMark />
             <div className="brand__text">
               <span className="brand__subscriber" data-testid="subscriber-name">
                 {viewer.subscriber.name ?? "Your account"}
@@ -109,7 +108,7 @@ export function Layout() {
               }}
             >
               <SignOutIcon />
-              <span>{signingOut ? "Signing out…" : "Sign out"}</span>
+              <span className="btn__label--wide">{signingOut ? "Signing out…" : "Sign out"}</span>
             </button>
           </div>
         </div>
@@ -142,7 +141,10 @@ export function Layout() {
         <Outlet />
       </main>
       <footer className="footer">
-        <p>WISPGate customer portal · Payments are processed by our payment provider; we never store card data.</p>
+        <p>
+          {brand.name} customer portal · Payments are processed by our payment provider; we never store card data.
+        </p>
+        <SupportContacts />
       </footer>
     </div>
   );
@@ -150,7 +152,7 @@ export function Layout() {
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   useEffect(() => {
-    document.title = `${title} · WISPGate Portal`;
+    document.title = pageTitle(title);
   }, [title]);
   return (
     <div className="page-head">
@@ -160,5 +162,33 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
       </div>
       {actions ? <div className="page-head__actions">{actions}</div> : null}
     </div>
+  );
+}
+
+/** The operator's logo (BRAND_LOGO_FILE), else the built-in mark in the brand's colour. */
+export function BrandMark({ large = false }: { large?: boolean }) {
+  const size = large ? " brand__mark--large" : "";
+  if (brand.logoUrl) {
+    return <img className={`brand__logo${size}`} src={brand.logoUrl} alt={brand.name} data-testid="brand-logo" />;
+  }
+  return (
+    <svg className={`brand__mark${size}`} viewBox="0 0 32 32" role="img" aria-label={brand.name} focusable="false" data-testid="brand-logo">
+      <rect width="32" height="32" rx="7" />
+      <path d="M8 20a11 11 0 0 1 16 0M11 23.5a6.5 6.5 0 0 1 10 0" />
+      <circle cx="16" cy="26" r="1.8" />
+    </svg>
+  );
+}
+
+/** "Questions? Write to … or call …" with the operator's contacts (nothing when none is configured). */
+export function SupportContacts({ className = "" }: { className?: string }) {
+  const { supportEmail, supportPhone } = brand;
+  if (!supportEmail && !supportPhone) return null;
+  return (
+    <p className={`support-contacts ${className}`} data-testid="support-contacts">
+      Questions? {supportEmail ? <>Write to <a href={`mailto:${supportEmail}`}>{supportEmail}</a></> : null}
+      {supportEmail && supportPhone ? " or " : null}
+      {supportPhone ? <>call <a href={telHref(supportPhone)}>{supportPhone}</a></> : null}.
+    </p>
   );
 }

@@ -58,7 +58,9 @@ interface Item {
 
 const SHOWN = 10;
 
-/** The bell in the header: unread count, the last ten notifications, marked read when opened, live. */
+/** The bell in the header: unread count and the last ten notifications, live. Each one opens what it is about
+ * (its `link`) and is marked read then — by click, or by keyboard (Tab to it, Enter); "Mark all as read" clears
+ * the count without opening anything. */
 export function NotificationsBell() {
   const client = useClient();
   const navigate = useNavigate();
@@ -68,10 +70,6 @@ export function NotificationsBell() {
   const [loaded, setLoaded] = useState(false);
   const [failed, setFailed] = useState(false);
   const [open, setOpen] = useState(false);
-  // Shown as "new" while the panel is open, even after they were marked read on the server.
-  const [fresh, setFresh] = useState<Set<string>>(new Set());
-  const openRef = useRef(open);
-  openRef.current = open;
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const panelId = useId();
@@ -105,23 +103,20 @@ export function NotificationsBell() {
 
   useLiveSubscription(NotificationReceivedSubscription, {}, (data) => {
     const n = data.notificationReceived;
+    if (items.some((i) => i.id === n.id)) return;
     setItems((list) => (list.some((i) => i.id === n.id) ? list : [n, ...list].slice(0, SHOWN)));
-    if (n.read) return;
-    if (openRef.current) {
-      setFresh((s) => new Set(s).add(n.id));
-      void markShownRead([n.id]);
-    } else setUnread((u) => u + 1);
+    if (!n.read) setUnread((u) => u + 1);
   });
 
   function toggle() {
-    if (open) {
-      setOpen(false);
-      return;
-    }
-    const unreadIds = items.filter((n) => !n.read).map((n) => n.id);
-    setFresh(new Set(unreadIds));
-    setOpen(true);
-    void markShownRead(unreadIds);
+    setOpen((o) => !o);
+  }
+
+  /** Open what the notification is about (in-app, no reload) and mark it read. */
+  function follow(n: Item) {
+    if (!n.read) void markShownRead([n.id]);
+    setOpen(false);
+    if (n.link) navigate(n.link.path);
   }
 
   // Close on Escape (focus back to the bell) and on a click outside.
@@ -170,48 +165,71 @@ export function NotificationsBell() {
       </span>
       {open ? (
         <div ref={panel} id={panelId} className="bell__panel" role="region" aria-label="Notifications">
-          <p className="bell__title">Notifications</p>
+          <div className="bell__head">
+            <p className="bell__title">Notifications</p>
+            {items.some((n) => !n.read) ? (
+              <button
+                type="button"
+                className="btn btn--ghost btn--small"
+                onClick={() => void markShownRead(items.filter((n) => !n.read).map((n) => n.id))}
+                data-testid="notifications-mark-all"
+              >
+                Mark all as read
+              </button>
+            ) : null}
+          </div>
           {failed && items.length === 0 ? (
             <p className="muted small bell__empty">Notifications could not be loaded. Please try again later.</p>
           ) : items.length === 0 ? (
             <p className="muted small bell__empty">No notifications yet.</p>
           ) : (
             <ul className="bell__list">
-              {items.map((n) => (
-                <li
-                  key={n.id}
-                  className={`bell__item ${fresh.has(n.id) ? "bell__item--new" : ""}`}
-                  data-testid="notification-item"
-                  data-kind={n.kind}
-                >
-                  <p className="bell__item-title">
-                    {fresh.has(n.id) ? <span className="sr-only">New: </span> : null}
+              {items.map((n) => {
+                const content = (
+                  <>
+                    <span className="bell__item-title">
+                      {!n.read ? <span className="sr-only">Unread: </span> : null}
+                      {n.title}
+                    </span>
+                    <span className="bell__item-body">{n.body}</span>
+                    <span className="bell__item-time">
+                      <time dateTime={n.createdAt} title={formatDateTime(n.createdAt)}>
+                        {formatRelative(n.createdAt)}
+                      </time>
+                    </span>
+                  </>
+                );
+                return (
+                  <li
+                    key={n.id}
+                    className={`bell__item ${n.read ? "" : "bell__item--new"}`}
+                    data-testid="notification-item"
+                    data-kind={n.kind}
+                    data-read={n.read ? "true" : "false"}
+                  >
                     {n.link ? (
+                      // The whole notification is one link: a click or Enter opens what it is about.
                       <a
                         href={n.link.path}
                         className="bell__item-link"
                         data-testid="notification-link"
                         onClick={(e) => {
-                          // In-app navigation (no reload); the panel closes behind it.
+                          if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) {
+                            if (!n.read) void markShownRead([n.id]); // opened in another tab
+                            return;
+                          }
                           e.preventDefault();
-                          setOpen(false);
-                          if (n.link) navigate(n.link.path);
+                          follow(n);
                         }}
                       >
-                        {n.title}
+                        {content}
                       </a>
                     ) : (
-                      n.title
+                      <div className="bell__item-static">{content}</div>
                     )}
-                  </p>
-                  <p className="bell__item-body">{n.body}</p>
-                  <p className="bell__item-time">
-                    <time dateTime={n.createdAt} title={formatDateTime(n.createdAt)}>
-                      {formatRelative(n.createdAt)}
-                    </time>
-                  </p>
-                </li>
-              ))}
+                  </li>
+                );
+              })}
             </ul>
           )}
         </div>

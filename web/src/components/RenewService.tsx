@@ -2,7 +2,7 @@ import { useRef, useState } from "react";
 import { Link } from "react-router-dom";
 import { useMutation } from "urql";
 import { describeError } from "../api/errors";
-import { formatDateTime, formatMoney, type MoneyValue } from "../format";
+import { formatDate, formatMoney, lastDayCovered, type MoneyValue } from "../format";
 import { graphql } from "../gql";
 import { newIdempotencyKey } from "../money";
 import { RENEW_SERVICE, userErrorText } from "../userErrors";
@@ -73,7 +73,7 @@ export function RenewService({
     key.current = null; // renewed: the next click is a new period
     const balance = payload.wallet?.balance;
     setDone(
-      `Renewed — prepaid until ${formatDateTime(payload.subService.expiresAt)}.${balance ? ` Wallet balance: ${formatMoney(balance)}.` : ""}`,
+      `Renewed — prepaid through ${formatDate(lastDayCovered(payload.subService.expiresAt))}.${balance ? ` Wallet balance: ${formatMoney(balance)}.` : ""}`,
     );
     onRenewed?.();
   }

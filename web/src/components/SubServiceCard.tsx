@@ -1,7 +1,7 @@
 import { Link } from "react-router-dom";
 import { graphql } from "../gql";
 import type { SubServiceCardFragment } from "../gql/graphql";
-import { formatDate, formatDateTime, formatMoney, formatSpeed, isPositive } from "../format";
+import { formatDate, formatDateTime, formatMoney, formatSpeed, isPositive, lastDayCovered } from "../format";
 import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
 import { ServiceKindIcon } from "./Icons";
 import { OnlineDot, StatusBadge } from "./StatusBadge";
@@ -95,16 +95,16 @@ export function SubServiceCard({ service }: { service: SubServiceCardFragment })
         </div>
         <div>
           <dt>Devices</dt>
-          <dd>
-            {deviceLine(service.devices)}
-            {service.liveSession ? (
-              <>
-                {" "}
-                <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? "Connected" : "Not connected"} />
-              </>
-            ) : null}
-          </dd>
+          <dd>{deviceLine(service.devices)}</dd>
         </div>
+        {service.liveSession ? (
+          <div>
+            <dt>Connection</dt>
+            <dd data-testid="connection-state">
+              <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? "Connected" : "Not connected"} />
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Billing</dt>
           <dd>
@@ -122,8 +122,8 @@ export function SubServiceCard({ service }: { service: SubServiceCardFragment })
         </div>
         {service.expiresAt ? (
           <div>
-            <dt>Prepaid until</dt>
-            <dd>{formatDateTime(service.expiresAt)}</dd>
+            <dt>Prepaid through</dt>
+            <dd data-testid="card-paid-through">{formatDate(lastDayCovered(service.expiresAt))}</dd>
           </div>
         ) : null}
       </dl>

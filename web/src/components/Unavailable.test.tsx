@@ -67,6 +67,7 @@ describe("null fields", () => {
       <MemoryRouter>
         <SubServiceCard
           service={{
+            __typename: "SubService",
             id: "U3ViU2VydmljZTpTUy0xMDAyLTE=",
             label: "Internet – Home",
             location: "4 Mill Road",

@@ -69,7 +69,7 @@ export function UsageChart({
         <div className="usage__period">{period}</div>
       </div>
       {days.length === 0 ? (
-        <p className="muted">No usage recorded for this period.</p>
+        <p className="muted">No usage recorded in {period}.</p>
       ) : (
         <svg
           className="usage__svg"

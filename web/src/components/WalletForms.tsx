@@ -131,7 +131,7 @@ export function TopUpForm({ currency }: { currency: string }) {
 }
 
 /** "Redeem gift card": credits the wallet at once; the result (or the reason it failed) is announced. */
-export function GiftCardForm({ onRedeemed }: { onRedeemed: (balance: MoneyValue | null) => void }) {
+export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue | null) => void }) {
   const [, redeem] = useMutation(RedeemGiftCardMutation);
   const [code, setCode] = useState("");
   const [submitting, setSubmitting] = useState(false);
@@ -164,7 +164,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed: (balance: MoneyValue 
       ok: true,
       text: `${formatMoney(payload.credited)} was added to your wallet.${balance ? ` New balance: ${formatMoney(balance)}.` : ""}`,
     });
-    onRedeemed(balance);
+    onRedeemed?.(balance);
   }
 
   return (

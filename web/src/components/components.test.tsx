@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ReactNode } from "react";
 import { FinancialStrip } from "./FinancialStrip";
 import { InstallmentRow } from "./InstallmentCard";
+import { ShowMore } from "./ShowMore";
 import { SubServiceCard } from "./SubServiceCard";
 import { UsageChart } from "./UsageChart";
 
@@ -18,13 +19,14 @@ function html(node: ReactNode): string {
     </Provider>,
   );
 }
-const usd = (amount: string) => ({ amount, currency: "USD" });
+const usd = (amount: string) => ({ __typename: "Money" as const, amount, currency: "USD" });
 
 describe("SubServiceCard", () => {
   it("shows status in words, speed, devices and billing", () => {
     const out = html(
       <SubServiceCard
         service={{
+          __typename: "SubService",
           id: "U3ViU2VydmljZTpTUy0xMDAyLTE=",
           label: "Internet – Home",
           location: "4 Mill Road",
@@ -33,13 +35,18 @@ describe("SubServiceCard", () => {
           statusReason: "NON_PAYMENT",
           statusSince: "2026-11-20T06:00:00Z",
           expiresAt: null,
-          profile: { planName: "Fiber 100", downMbps: 100, upMbps: 20 },
-          liveSession: { online: false },
+          profile: { __typename: "BandwidthProfile", planName: "Fiber 100", downMbps: 100, upMbps: 20 },
+          liveSession: { __typename: "LiveSession", online: false },
           devices: [
-            { id: "d1", online: false },
-            { id: "d2", online: true },
+            { __typename: "Device", id: "d1", online: false },
+            { __typename: "Device", id: "d2", online: true },
           ],
-          billing: { prepaid: false, outstanding: usd("29.99"), cycle: { nextInvoiceOn: "2026-12-01" } },
+          billing: {
+            __typename: "SubServiceBilling",
+            prepaid: false,
+            outstanding: usd("29.99"),
+            cycle: { __typename: "BillingCycle", nextInvoiceOn: "2026-12-01" },
+          },
         }}
       />,
     );
@@ -59,11 +66,13 @@ describe("FinancialStrip", () => {
     const out = html(
       <FinancialStrip
         summary={{
+          __typename: "FinancialSummary",
           outstanding: usd("29.99"),
           overdue: usd("29.99"),
           nextDueOn: "2026-11-13",
           walletBalance: usd("10.00"),
           monthlyCharges: usd("29.99"),
+          outstandingOnAccountInvoices: usd("0.00"),
         }}
       />,
     );
@@ -77,16 +86,88 @@ describe("FinancialStrip", () => {
     const out = html(
       <FinancialStrip
         summary={{
+          __typename: "FinancialSummary",
           outstanding: usd("0.00"),
           overdue: usd("0.00"),
           nextDueOn: null,
           walletBalance: usd("250.00"),
           monthlyCharges: usd("1165.00"),
+          outstandingOnAccountInvoices: usd("0.00"),
         }}
       />,
     );
     expect(out).toContain("you&#x27;re all set");
     expect(out).not.toContain("View open invoices");
+  });
+});
+
+describe("FinancialStrip for a SITE user billed on the account's invoice", () => {
+  it("says the amount is the sites' share, paid by the account, and links to no empty invoice list", () => {
+    const out = html(
+      <FinancialStrip
+        summary={{
+          __typename: "FinancialSummary",
+          outstanding: usd("185.06"),
+          overdue: usd("0.00"),
+          nextDueOn: "2026-12-16",
+          walletBalance: null,
+          monthlyCharges: usd("233.00"),
+          outstandingOnAccountInvoices: usd("185.06"),
+        }}
+      />,
+    );
+    expect(out).toContain("$185.06 is due for your sites by Dec 16, 2026");
+    expect(out).toContain("consolidated invoice, which the account&#x27;s billing contacts pay");
+    expect(out).not.toContain("View open invoices");
+  });
+});
+
+describe("ShowMore", () => {
+  it("counts in the right number", () => {
+    const one = html(<ShowMore shown={1} total={1} hasMore={false} loading={false} onMore={() => {}} noun="invoice" />);
+    expect(one).toContain("1 invoice shown");
+    expect(one).not.toContain("invoices");
+    const all = html(<ShowMore shown={3} total={3} hasMore={false} loading={false} onMore={() => {}} noun="invoice" />);
+    expect(all).toContain("All 3 invoices shown");
+    const some = html(
+      <ShowMore shown={20} total={21} hasMore loading={false} onMore={() => {}} noun="entry" plural="entries" />,
+    );
+    expect(some).toContain("Showing 20 of 21 entries");
+  });
+});
+
+describe("SubServiceCard, prepaid and connected", () => {
+  it("shows the last day paid as a date and the connection as its own fact", () => {
+    const out = html(
+      <SubServiceCard
+        service={{
+          __typename: "SubService",
+          id: "U3ViU2VydmljZTpTUy0xMDAzLTI=",
+          label: "VoIP – Home",
+          location: "77 Quarry Street",
+          kind: "VOIP",
+          status: "ACTIVE",
+          statusReason: null,
+          statusSince: null,
+          expiresAt: "2026-12-12T00:00:00+00:00",
+          profile: { __typename: "BandwidthProfile", planName: "Home Voice (prepaid)", downMbps: null, upMbps: null },
+          liveSession: { __typename: "LiveSession", online: true },
+          devices: [{ __typename: "Device", id: "d1", online: true }],
+          billing: {
+            __typename: "SubServiceBilling",
+            prepaid: true,
+            outstanding: usd("0.00"),
+            cycle: { __typename: "BillingCycle", nextInvoiceOn: "2027-01-01" },
+          },
+        }}
+      />,
+    );
+    // Tests run in Honolulu (UTC-10): the instant is Dec 11, 2:00 PM there, but the paid day is Dec 11.
+    expect(out).toContain("<dt>Prepaid through</dt>");
+    expect(out).toContain('data-testid="card-paid-through">Dec 11, 2026<');
+    expect(out).not.toContain("12:00");
+    expect(out).toContain("<dd>1 device · 1 online</dd>");
+    expect(out).toMatch(/<dt>Connection<\/dt><dd data-testid="connection-state"><span class="online online--yes">.*Connected<\/span><\/dd>/);
   });
 });
 
@@ -113,6 +194,7 @@ describe("InstallmentRow", () => {
       <ul>
         <InstallmentRow
           plan={{
+            __typename: "InstallmentPlan",
             description: "Wi-Fi 6 router",
             total: usd("120.00"),
             paid: usd("40.00"),

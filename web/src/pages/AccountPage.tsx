@@ -10,7 +10,7 @@ import { formatDateTime } from "../format";
 import { graphql } from "../gql";
 import type { AccessLogAction } from "../gql/graphql";
 import { label, ROLE_LABEL } from "../labels";
-import { CHANGE_PASSWORD, CONFIRM_TOTP, DISABLE_TOTP, REVOKE_SESSION, userErrorText } from "../userErrors";
+import { asSentence, CHANGE_PASSWORD, CONFIRM_TOTP, DISABLE_TOTP, REVOKE_SESSION, userErrorText } from "../userErrors";
 
 // Account & security: who you are, your password, two-step sign-in, where you are signed in, and the log.
 
@@ -187,7 +187,8 @@ export function AccountPage() {
               Access log
             </h2>
           </div>
-          <div className="table-wrap">
+          {/* Scrolls sideways on a phone: focusable, so the keyboard can scroll it too. */}
+          <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="log-title">
             <table className="table table--compact" data-testid="access-log">
               <thead>
                 <tr>
@@ -301,7 +302,7 @@ function SecondFactorCard({ enabled, onChanged }: { enabled: boolean; onChanged:
     const result = await beginTotp({});
     const payload = result.data?.beginTotpEnrolment;
     if (payload?.enrolment) setEnrolment(payload.enrolment);
-    else setError(payload?.userErrors[0]?.message ?? (result.error ? describeError(result.error).title : "Please try again."));
+    else setError((payload?.userErrors[0] ? asSentence(payload.userErrors[0].message) : null) ?? (result.error ? describeError(result.error).title : "Please try again."));
   }
 
   async function finish(event: FormEvent<HTMLFormElement>) {

@@ -1,10 +1,9 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
-import { PaymentSettledSubscription, ServiceStatusChangedSubscription, WalletChangedSubscription } from "../api/liveOperations";
 import { usePaginated } from "../api/paginate";
-import { useLiveSubscription, useResync } from "../api/useLive";
+import { useResync } from "../api/useLive";
 import { FinancialStrip } from "../components/FinancialStrip";
 import { CardSkeletons, EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { accountLine, isMultiSite, PageHeader } from "../components/Layout";
@@ -13,8 +12,10 @@ import { ShowMore } from "../components/ShowMore";
 import { SubServiceCard } from "../components/SubServiceCard";
 import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
+import { OutageBanner } from "../cpe/OutageBanner";
 import { graphql } from "../gql";
-import type { ServiceKind, ServiceStatus, StatusReason } from "../gql/graphql";
+import type { ServiceKind, ServiceStatus } from "../gql/graphql";
+import { countOf } from "../format";
 import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL } from "../labels";
 
 const DashboardSummaryQuery = graphql(`
@@ -60,12 +61,6 @@ const CARD_MISSING = {
 const STATUSES: ServiceStatus[] = ["ACTIVE", "SUSPENDED", "RESTRICTED"];
 const KINDS: ServiceKind[] = ["INTERNET", "IPTV", "VOIP"];
 
-interface LiveStatusPatch {
-  status: ServiceStatus | null;
-  statusReason: StatusReason | null;
-  statusSince: string | null;
-}
-
 function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | null {
   return value && (allowed as readonly string[]).includes(value) ? (value as T) : null;
 }
@@ -86,31 +81,13 @@ export function DashboardPage() {
     (data) => data.viewer?.subscriber.subServices,
   );
 
-  // Live: a status change patches its card in place (no reload); money events refresh the balance strip. After
-  // a reconnect everything is read again, since events may have been missed meanwhile.
-  const [live, setLive] = useState<Record<string, LiveStatusPatch>>({});
-  useLiveSubscription(ServiceStatusChangedSubscription, {}, ({ serviceStatusChanged: s }) => {
-    setLive((m) => ({ ...m, [s.id]: { status: s.status, statusReason: s.statusReason, statusSince: s.statusSince } }));
-  });
-  const refreshSummary = () => refetchSummary({ requestPolicy: "network-only" });
-  useLiveSubscription(PaymentSettledSubscription, {}, ({ paymentSettled }) => {
-    const patches: Record<string, LiveStatusPatch> = {};
-    for (const s of paymentSettled.reactivated) {
-      patches[s.id] = { status: s.status, statusReason: s.statusReason, statusSince: s.statusSince };
-    }
-    setLive((m) => ({ ...m, ...patches }));
-    refreshSummary();
-  });
-  useLiveSubscription(WalletChangedSubscription, {}, refreshSummary);
+  // Live: the account's events (LiveCacheFeed) update the normalized cache, and with it the balance strip and
+  // every card (status, outstanding amount) at once. After a reconnect everything is read again.
   useResync(() => {
-    setLive({});
-    refreshSummary();
+    refetchSummary({ requestPolicy: "network-only" });
     services.reload();
   });
-  const items = useMemo(
-    () => services.items.map((s) => (live[s.id] ? { ...s, ...live[s.id] } : s)),
-    [services.items, live],
-  );
+  const items = services.items;
 
   const financial = summary.data?.viewer?.subscriber.financialSummary ?? null;
   const summaryDown = financial ? [] : outages(summary.error, "financialSummary");
@@ -143,6 +120,7 @@ export function DashboardPage() {
   return (
     <>
       <PageHeader title={subscriber.name ?? "Your account"} subtitle={accountLine(subscriber)} />
+      <OutageBanner />
 
       {summary.error && !onlyOutages(summary.error) ? (
         <ErrorBanner error={summary.error} onRetry={() => refetchSummary({ requestPolicy: "network-only" })} />
@@ -255,12 +233,13 @@ export function DashboardPage() {
             hasMore={services.hasNextPage}
             loading={services.loadingMore}
             onMore={services.loadMore}
-            noun="services"
+            noun="service"
           />
         ) : null}
         {needle && !services.loading ? (
           <p className="show-more__count" aria-live="polite">
-            {shown.length} of {services.totalCount ?? services.items.length} services match “{search.trim()}”
+            {shown.length} of {countOf(services.totalCount ?? services.items.length, "service")}{" "}
+            {shown.length === 1 ? "matches" : "match"} “{search.trim()}”
             {services.hasNextPage ? " (still searching…)" : ""}
           </p>
         ) : null}

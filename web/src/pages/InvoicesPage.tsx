@@ -1,10 +1,9 @@
-import { useCallback, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
-import { WalletChangedSubscription } from "../api/liveOperations";
 import { usePaginated } from "../api/paginate";
-import { useLiveSubscription, useResync } from "../api/useLive";
+import { useResync } from "../api/useLive";
 import { CancelledNotice } from "../components/CancelledNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
@@ -14,7 +13,17 @@ import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
 import { InvoiceBadge } from "../components/StatusBadge";
-import { formatDate, formatDueIn, formatMoney, formatPeriod, ordinal, todayIso, type MoneyValue } from "../format";
+import {
+  formatDate,
+  formatDueIn,
+  formatMoney,
+  formatPeriod,
+  isPositive,
+  lastDayCovered,
+  ordinal,
+  todayIso,
+  type MoneyValue,
+} from "../format";
 import { graphql } from "../gql";
 import type { BillingCyclesQuery, InvoiceRowFragment, InvoicesQuery as InvoicesData, InvoiceStatus } from "../gql/graphql";
 
@@ -79,10 +88,18 @@ const InvoicesWalletQuery = graphql(`
   }
 `);
 
-const InvoiceChangedSubscription = graphql(`
-  subscription InvoiceChanged {
-    invoiceChanged {
-      ...InvoiceRow
+const InvoicesOnAccountQuery = graphql(`
+  query InvoicesOnAccount {
+    viewer {
+      subscriber {
+        id
+        financialSummary {
+          outstandingOnAccountInvoices {
+            amount
+            currency
+          }
+        }
+      }
     }
   }
 `);
@@ -97,6 +114,7 @@ const BillingCyclesQueryDoc = graphql(`
           nodes {
             id
             label
+            expiresAt
             billing {
               prepaid
               cycle {
@@ -147,25 +165,19 @@ export function InvoicesPage() {
   const down = [...new Set(lists.flatMap((l) => outages(l.error)))];
 
   const [cycles] = useQuery({ query: BillingCyclesQueryDoc });
+  // What the viewer's sites owe on invoices their role does not list (SITE users on a consolidated account).
+  const [onAccountResult] = useQuery({ query: InvoicesOnAccountQuery });
+  const onAccount = onAccountResult.data?.viewer?.subscriber.financialSummary?.outstandingOnAccountInvoices ?? null;
 
   // Money actions: only for users who may manage billing (the server refuses the others anyway).
   const { canManageBilling } = useViewer();
   const [walletResult, refetchWallet] = useQuery({ query: InvoicesWalletQuery, pause: !canManageBilling });
-  const [walletLive, setWalletLive] = useState<MoneyValue | null>(null);
-  const walletBalance = walletLive ?? walletResult.data?.viewer?.subscriber.wallet?.balance ?? null;
+  const walletBalance = walletResult.data?.viewer?.subscriber.wallet?.balance ?? null;
 
-  // Rows updated in place (wallet applied, a payment settled) without reloading the list.
-  const [updated, setUpdated] = useState<Record<string, InvoiceRowFragment>>({});
-  const patch = useCallback((invoice: InvoiceRowFragment) => setUpdated((u) => ({ ...u, [invoice.id]: invoice })), []);
-  const rows = useMemo(() => items.map((i) => updated[i.id] ?? i), [items, updated]);
-
-  useLiveSubscription(InvoiceChangedSubscription, {}, (data) => patch(data.invoiceChanged));
-  useLiveSubscription(WalletChangedSubscription, {}, (data) => setWalletLive(data.walletChanged.balance), {
-    pause: !canManageBilling,
-  });
+  // Live: an invoice changed, a payment settled, the wallet moved — the account's events (LiveCacheFeed) update the
+  // normalized cache, and the rows and the wallet balance shown here follow it; no copy is patched here.
+  const rows = items;
   useResync(() => {
-    setUpdated({});
-    setWalletLive(null);
     for (const l of lists) l.reload();
     if (canManageBilling) refetchWallet({ requestPolicy: "network-only" });
   });
@@ -225,6 +237,13 @@ export function InvoicesPage() {
           <div className="card">
             <Skeleton lines={5} />
           </div>
+        ) : items.length === 0 && !error && tab !== "paid" && isPositive(onAccount) ? (
+          <EmptyState title="Your sites are billed on the account's invoice">
+            <p data-testid="invoices-on-account">
+              {formatMoney(onAccount)} is owed for your sites on the account's consolidated invoice. Your role does not
+              list that invoice: the account's billing contacts pay it. Each service's page shows its share.
+            </p>
+          </EmptyState>
         ) : items.length === 0 && !error ? (
           <EmptyState
             title={tab === "open" ? "No open invoices — you're all set" : tab === "paid" ? "No paid invoices yet" : "No invoices yet"}
@@ -235,10 +254,6 @@ export function InvoicesPage() {
             today={today}
             canPay={canManageBilling}
             walletBalance={walletBalance}
-            onUpdated={(invoice, balance) => {
-              patch(invoice);
-              if (balance) setWalletLive(balance);
-            }}
           />
         ) : null}
         {!loading ? (
@@ -248,7 +263,7 @@ export function InvoicesPage() {
             hasMore={!!next}
             loading={loadingMore}
             onMore={() => next?.loadMore()}
-            noun="invoices"
+            noun="invoice"
           />
         ) : null}
       </section>
@@ -261,19 +276,17 @@ function InvoiceTable({
   today,
   canPay,
   walletBalance,
-  onUpdated,
 }: {
   invoices: InvoiceRowFragment[];
   today: string;
   canPay: boolean;
   walletBalance: MoneyValue | null;
-  onUpdated: (invoice: InvoiceRowFragment, walletBalance: MoneyValue | null) => void;
 }) {
   const showService = invoices.some((i) => i.subService);
   const showPay = canPay && invoices.some((i) => i.status === "OPEN" || i.status === "OVERDUE");
   return (
     <div className="table-wrap card card--flush">
-      <table className="table table--stack">
+      <table className="table table--stack table--invoices">
         <caption className="sr-only">Invoices</caption>
         <thead>
           <tr>
@@ -329,7 +342,7 @@ function InvoiceTable({
                 </td>
                 {showPay ? (
                   <td data-label="Pay" className="pay-cell">
-                    <InvoicePayActions invoice={inv} walletBalance={walletBalance} onUpdated={onUpdated} />
+                    <InvoicePayActions invoice={inv} walletBalance={walletBalance} />
                   </td>
                 ) : null}
               </tr>
@@ -351,7 +364,10 @@ function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefi
     for (const s of services) {
       if (!s.billing) continue; // Billing is down: the cycle is not known
       const c = s.billing.cycle;
-      const key = [s.billing.prepaid, c.billingDay, c.periodStart, c.periodEnd, c.nextInvoiceOn].join("|");
+      // A prepaid service has no invoices: it groups by the last day it is paid for.
+      const key = s.billing.prepaid
+        ? ["prepaid", lastDayCovered(s.expiresAt)].join("|")
+        : [c.billingDay, c.periodStart, c.periodEnd, c.nextInvoiceOn].join("|");
       const group = byCycle.get(key);
       if (group) group.labels.push(s.label);
       else byCycle.set(key, { sample: s, billing: s.billing, labels: [s.label] });
@@ -379,9 +395,18 @@ function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefi
           const who = groups.length === 1 ? null : labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
           return (
             <li key={`${sample.id}`} className="cycle__row">
-              <span className="strong">{billing.prepaid ? "Prepaid" : `Billed monthly on the ${ordinal(c.billingDay)}`}</span>
-              <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
-              <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
+              {billing.prepaid ? (
+                <>
+                  <span className="strong">Prepaid from the wallet</span>
+                  {sample.expiresAt ? <span>Paid through {formatDate(lastDayCovered(sample.expiresAt))}</span> : null}
+                </>
+              ) : (
+                <>
+                  <span className="strong">Billed monthly on the {ordinal(c.billingDay)}</span>
+                  <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
+                  <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
+                </>
+              )}
               {who ? <span className="muted small">{who}</span> : null}
             </li>
           );

@@ -1,4 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
+import { brand, pageTitle } from "../brand";
+import { BrandMark, SupportContacts } from "../components/Layout";
 import { useAuth } from "../api/auth";
 import { ForgotPasswordForm, SecondFactorForm } from "./SignInSteps";
 
@@ -14,7 +16,7 @@ export function LoginPage({ notice }: { notice?: string }) {
   const errorId = useId();
 
   useEffect(() => {
-    document.title = "Sign in · WISPGate Portal";
+    document.title = pageTitle("Sign in");
   }, []);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -46,13 +48,9 @@ export function LoginPage({ notice }: { notice?: string }) {
     <div className="login">
       <main className="login__panel" id="main">
         <div className="login__brand">
-          <svg className="brand__mark brand__mark--large" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-            <rect width="32" height="32" rx="7" />
-            <path d="M8 20a11 11 0 0 1 16 0M11 23.5a6.5 6.5 0 0 1 10 0" />
-            <circle cx="16" cy="26" r="1.8" />
-          </svg>
+          <BrandMark large />
           <div>
-            <h1 className="login__title">Sign in to your portal</h1>
+            <h1 className="login__title">Sign in to {brand.name}</h1>
             <p className="login__tagline">Your services, invoices and wallet — in one place.</p>
           </div>
         </div>
@@ -121,6 +119,7 @@ export function LoginPage({ notice }: { notice?: string }) {
           </>
         )}
         <p className="login__foot">Secure connection · We never store card data.</p>
+        <SupportContacts className="login__foot" />
       </main>
     </div>
   );

@@ -242,7 +242,12 @@ export function OverviewPage() {
                         {formatMoney(row.monthlyCharge)}
                       </td>
                       <td data-label="Open invoices" className="num">
-                        {row.openInvoiceCount}
+                        {row.openInvoiceCount === 0 && isPositive(row.outstanding) ? (
+                          // Owed on an invoice the viewer's role does not list (a SITE user, a consolidated invoice).
+                          <span className="muted small">on the account's invoice</span>
+                        ) : (
+                          row.openInvoiceCount
+                        )}
                       </td>
                       <td data-label="Outstanding" className={`num strong ${isPositive(row.outstanding) ? "text-due" : ""}`}>
                         {formatMoney(row.outstanding)}

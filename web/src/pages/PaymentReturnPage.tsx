@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useReducer, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { useClient } from "urql";
+import { useClient, useQuery } from "urql";
 import { PaymentSettledSubscription, ServiceStatusChangedSubscription, WalletChangedSubscription } from "../api/liveOperations";
 import { useLiveSubscription, useResync } from "../api/useLive";
 import { EmptyState, Spinner } from "../components/Feedback";
 import { CheckIcon } from "../components/Icons";
 import { PageHeader } from "../components/Layout";
-import { formatMoney } from "../format";
+import { formatMoney, isPositive } from "../format";
 import { graphql } from "../gql";
 import { brandName } from "../labels";
 import { clearPending, loadPending } from "../payments/pending";
@@ -102,6 +102,35 @@ const ReturnWalletQuery = graphql(`
     }
   }
 `);
+
+const ReturnOutstandingQuery = graphql(`
+  query PaymentReturnOutstanding {
+    viewer {
+      subscriber {
+        id
+        financialSummary {
+          outstanding {
+            amount
+            currency
+          }
+        }
+      }
+    }
+  }
+`);
+
+/** "Pay an invoice" after a top-up, only when something is left to pay (read fresh: the top-up may have been
+ * followed by a payment in another tab). */
+function PayAnInvoiceLink() {
+  const [result] = useQuery({ query: ReturnOutstandingQuery, requestPolicy: "network-only" });
+  const outstanding = result.data?.viewer?.subscriber.financialSummary?.outstanding;
+  if (!isPositive(outstanding)) return null;
+  return (
+    <Link to="/invoices?tab=open" className="btn btn--secondary" data-testid="confirmation-pay-invoice">
+      Pay an invoice
+    </Link>
+  );
+}
 
 const ReturnCardsQuery = graphql(`
   query PaymentReturnCards {
@@ -341,9 +370,7 @@ function Confirmation({ state }: { state: ReturnType<typeof initialReturnState> 
             <Link to="/wallet" className="btn btn--primary">
               Go to your wallet
             </Link>
-            <Link to="/invoices" className="btn btn--secondary">
-              Pay an invoice
-            </Link>
+            <PayAnInvoiceLink />
           </div>
         </>
       ) : (

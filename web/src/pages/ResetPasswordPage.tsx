@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { useMutation } from "urql";
+import { pageTitle } from "../brand";
 import { describeError } from "../api/errors";
 import { graphql } from "../gql";
 import { RESET_PASSWORD, userErrorText } from "../userErrors";
@@ -33,7 +34,7 @@ export function ResetPasswordPage() {
   const [{ fetching }, reset] = useMutation(ResetPasswordMutation);
 
   useEffect(() => {
-    document.title = "Choose a new password · WISPGate Portal";
+    document.title = pageTitle("Choose a new password");
     // The token is in the address bar only until the page has it: not in history, not in a Referer.
     if (window.location.search) window.history.replaceState(null, "", window.location.pathname);
   }, []);

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { useMutation } from "urql";
+import { pageTitle } from "../brand";
 import { useAuth } from "../api/auth";
 import { describeError } from "../api/errors";
 import { graphql } from "../gql";
@@ -28,7 +29,7 @@ export function SecondFactorForm({ challenge, onRestart }: { challenge: string; 
   const [submitting, setSubmitting] = useState(false);
 
   useEffect(() => {
-    document.title = "Two-step sign-in · WISPGate Portal";
+    document.title = pageTitle("Two-step sign-in");
   }, []);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -107,7 +108,7 @@ export function ForgotPasswordForm({ email: initial, onBack }: { email: string; 
   const [{ fetching }, request] = useMutation(RequestPasswordResetMutation);
 
   useEffect(() => {
-    document.title = "Reset your password · WISPGate Portal";
+    document.title = pageTitle("Reset your password");
   }, []);
 
   async function submit(event: FormEvent<HTMLFormElement>) {

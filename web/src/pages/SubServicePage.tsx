@@ -1,9 +1,8 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
-import { PaymentSettledSubscription, ServiceStatusChangedSubscription } from "../api/liveOperations";
-import { useLiveSubscription, useResync } from "../api/useLive";
+import { useLiveEvents, useResync } from "../api/useLive";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { DeviceIcon, ServiceKindIcon } from "../components/Icons";
 import { InstallmentRow } from "../components/InstallmentCard";
@@ -18,8 +17,10 @@ import { InvoiceBadge, OnlineDot, StatusBadge } from "../components/StatusBadge"
 import { Unavailable } from "../components/Unavailable";
 import { UsageChart } from "../components/UsageChart";
 import { onlyOutages, outages } from "../api/outage";
+import { WifiRouterSection } from "../cpe/WifiRouter";
 import {
   addDays,
+  countOf,
   formatDate,
   formatDateTime,
   formatDueIn,
@@ -29,11 +30,13 @@ import {
   formatRelative,
   formatSpeed,
   isPositive,
+  lastDayCovered,
   ordinal,
   todayIso,
+  todayUtcIso,
 } from "../format";
 import { graphql } from "../gql";
-import type { ServiceStatus, StatusReason, SubServiceDetailQuery } from "../gql/graphql";
+import type { SubServiceDetailQuery } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
 
 const SubServiceDetailQuery = graphql(`
@@ -123,16 +126,29 @@ const SubServiceDetailQuery = graphql(`
             periodEnd
             nextInvoiceOn
           }
-          openInvoices {
-            id
-            number
-            status
+          openInvoiceShares {
             dueOn
-            balance {
+            overdue
+            subServiceCount
+            amount {
               amount
               currency
             }
-            pdfUrl
+            invoice {
+              id
+              number
+              status
+              dueOn
+              total {
+                amount
+                currency
+              }
+              balance {
+                amount
+                currency
+              }
+              pdfUrl
+            }
           }
         }
       }
@@ -152,35 +168,22 @@ function signalClass(dbm: number | null | undefined): string {
 export function SubServicePage() {
   const { id = "" } = useParams();
   const today = todayIso();
-  const variables = useMemo(() => ({ id, from: addDays(today, -29), to: today }), [id, today]);
+  // Usage is counted per UTC day (the live session's bytes are today's there): the 30 days ending today, UTC.
+  const usageTo = todayUtcIso();
+  const variables = useMemo(() => ({ id, from: addDays(usageTo, -29), to: usageTo }), [id, usageTo]);
   const [result, refetch] = useQuery({ query: SubServiceDetailQuery, variables });
   const retry = () => refetch({ requestPolicy: "network-only" });
   const { canManageBilling, role } = useViewer();
 
-  // Live: the status badge follows serviceStatusChanged without a reload; a settled payment re-reads the page
-  // (open invoices change); so does a reconnect.
-  const [liveStatus, setLiveStatus] = useState<{
-    id: string;
-    status: ServiceStatus | null;
-    statusReason: StatusReason | null;
-    statusSince: string | null;
-  } | null>(null);
-  useLiveSubscription(ServiceStatusChangedSubscription, {}, ({ serviceStatusChanged: s }) => {
-    if (s.id === id) setLiveStatus({ id: s.id, status: s.status, statusReason: s.statusReason, statusSince: s.statusSince });
-  });
-  // The speeds follow a plan change live (a separate subscription: only this page needs the profile).
-  const [liveProfile, setLiveProfile] = useState<{ id: string; profile: Detail["profile"] } | null>(null);
-  useLiveSubscription(ServiceProfileSubscription, {}, ({ serviceStatusChanged: s }) => {
-    if (s.id === id) setLiveProfile({ id: s.id, profile: s.profile });
-  });
-  useLiveSubscription(PaymentSettledSubscription, {}, retry);
+  // Live: the account's events (LiveCacheFeed) update the normalized cache: the status badge, the amounts and the
+  // open invoices follow them without a reload. A reconnect re-reads the page.
+  // The speeds follow a plan change the same way (only this page selects the profile on the event).
+  useLiveEvents(ServiceProfileSubscription);
   useResync(retry);
 
   const node = result.data?.node;
   const loaded: Detail | null = node && node.__typename === "SubService" ? node : null;
-  const withStatus: Detail | null = loaded && liveStatus?.id === loaded.id ? { ...loaded, ...liveStatus } : loaded;
-  const service: Detail | null =
-    withStatus && liveProfile?.id === withStatus.id ? { ...withStatus, profile: liveProfile.profile } : withStatus;
+  const service: Detail | null = loaded;
 
   if (!service) {
     if (result.fetching || (!result.data && !result.error)) {
@@ -295,9 +298,9 @@ export function SubServicePage() {
             </div>
             {service.expiresAt ? (
               <div>
-                <dt>Prepaid until</dt>
+                <dt>Prepaid through</dt>
                 <dd className="strong" data-testid="service-expires">
-                  {formatDateTime(service.expiresAt)}
+                  {formatDate(lastDayCovered(service.expiresAt))}
                 </dd>
               </div>
             ) : null}
@@ -346,8 +349,11 @@ export function SubServicePage() {
               {service.liveSession.bytesIn != null || service.liveSession.bytesOut != null ? (
                 <div>
                   <dt>This session</dt>
-                  <dd>
+                  <dd data-testid="session-usage">
                     {formatGB(service.liveSession.bytesIn)} down · {formatGB(service.liveSession.bytesOut)} up
+                    {service.liveSession.since ? (
+                      <span className="muted small"> since {formatDateTime(service.liveSession.since)}</span>
+                    ) : null}
                   </dd>
                 </div>
               ) : null}
@@ -361,9 +367,14 @@ export function SubServicePage() {
       </div>
 
       <section className="card" aria-labelledby="usage-title">
-        <h2 id="usage-title" className="card__title">
-          Usage — last 30 days
+        <h2 id="usage-title" className="card__title" data-testid="usage-title">
+          Usage — {service.usage ? formatPeriod(service.usage.from, service.usage.to) : "last 30 days"}
         </h2>
+        {service.usage && service.liveSession?.online ? (
+          <p className="muted small" data-testid="usage-note">
+            Includes the current session's traffic up to now. Days are counted in UTC.
+          </p>
+        ) : null}
         {service.usage ? (
           <UsageChart
             from={service.usage.from}
@@ -438,6 +449,8 @@ export function SubServicePage() {
         )}
       </section>
 
+      <WifiRouterSection subServiceId={service.id} />
+
       <div className="grid-2">
         <section className="card" aria-labelledby="addons-title">
           <h2 id="addons-title" className="card__title">
@@ -474,15 +487,28 @@ export function SubServicePage() {
               </div>
               <div>
                 <dt>Billing cycle</dt>
-                <dd>
-                  {billing.prepaid ? "Prepaid" : `Monthly, on the ${ordinal(cycle.billingDay)}`}
-                  <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
+                <dd data-testid="billing-cycle">
+                  {billing.prepaid ? (
+                    <>
+                      Prepaid from your wallet
+                      {service.expiresAt ? (
+                        <span className="muted small"> · paid through {formatDate(lastDayCovered(service.expiresAt))}</span>
+                      ) : null}
+                    </>
+                  ) : (
+                    <>
+                      Monthly, on the {ordinal(cycle.billingDay)}
+                      <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
+                    </>
+                  )}
                 </dd>
               </div>
-              <div>
-                <dt>Next invoice</dt>
-                <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
-              </div>
+              {billing.prepaid ? null : (
+                <div>
+                  <dt>Next invoice</dt>
+                  <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
+                </div>
+              )}
             </dl>
           ) : null}
           {billing && billing.nextInvoiceAdjustments.length > 0 ? (
@@ -499,27 +525,45 @@ export function SubServicePage() {
             </>
           ) : null}
           <Unavailable backends={down("billing")} missing={{ billing: "charges and open invoices" }} />
-          {billing?.openInvoices ? <h3 className="card__subtitle">Open invoices</h3> : null}
-          {!billing?.openInvoices ? null : billing.openInvoices.length === 0 ? (
+          {billing?.openInvoiceShares ? <h3 className="card__subtitle">Open invoices</h3> : null}
+          {!billing?.openInvoiceShares ? null : billing.openInvoiceShares.length === 0 ? (
             <p className="muted">No open invoices — you're all set.</p>
           ) : (
             <ul className="plain-list">
-              {billing.openInvoices.map((inv) => {
-                const overdue = inv.status === "OVERDUE" || (inv.status === "OPEN" && inv.dueOn < today);
+              {billing.openInvoiceShares.map((share, i) => {
+                const inv = share.invoice;
+                const overdue = share.overdue || share.dueOn < today;
+                const dueLine = (
+                  <span className={`small ${overdue ? "text-due" : "muted"}`}>
+                    {" "}
+                    {formatDate(share.dueOn)} ({formatDueIn(share.dueOn, today)})
+                  </span>
+                );
                 return (
-                  <li key={inv.id} className="plain-list__row">
-                    <span>
-                      <span className="strong">{inv.number}</span>{" "}
-                      <InvoiceBadge status={inv.status} overdue={overdue} />
-                      <span className={`small ${overdue ? "text-due" : "muted"}`}>
-                        {" "}
-                        {formatDate(inv.dueOn)} ({formatDueIn(inv.dueOn, today)})
-                      </span>
-                    </span>
+                  <li key={inv?.id ?? `account-${i}`} className="plain-list__row" data-testid="invoice-share">
+                    <div>
+                      {inv ? (
+                        <>
+                          <span className="strong">{inv.number}</span> <InvoiceBadge status={inv.status} overdue={overdue} />
+                        </>
+                      ) : (
+                        <span className="strong">Account invoice</span>
+                      )}
+                      {dueLine}
+                      {share.subServiceCount > 1 ? (
+                        <p className="muted small share-note" data-testid="invoice-share-note">
+                          {inv
+                            ? `Invoice ${inv.number} (${formatMoney(inv.total)}) covers ${countOf(share.subServiceCount, "service")}; this service: ${formatMoney(share.amount)}.`
+                            : `The account's consolidated invoice covers ${countOf(share.subServiceCount, "service")}; this service: ${formatMoney(share.amount)}. The account's billing contacts pay it.`}
+                        </p>
+                      ) : null}
+                    </div>
                     <span className="plain-list__end">
-                      <span className="strong">{formatMoney(inv.balance)}</span>
-                      <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
-                      {canManageBilling ? <InvoicePayActions invoice={inv} walletBalance={null} /> : null}
+                      <span className="strong" title="This service's share">
+                        {formatMoney(share.amount)}
+                      </span>
+                      {inv ? <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} /> : null}
+                      {inv && canManageBilling ? <InvoicePayActions invoice={inv} walletBalance={null} /> : null}
                     </span>
                   </li>
                 );

@@ -6,6 +6,7 @@ import { PageHeader } from "../components/Layout";
 import type { TicketCategory } from "../gql/graphql";
 import { FileDrop } from "../support/FileDrop";
 import { NewTicketQuery, OpenTicketMutation } from "../support/operations";
+import { asSentence } from "../userErrors";
 import { uploadWithRefresh } from "../support/upload";
 
 function hours(minutes: number): string {
@@ -52,7 +53,7 @@ export function SupportNewPage() {
       return;
     }
     setProgress(null);
-    if (payload?.userErrors.length) setProblem(payload.userErrors.map((e) => e.message).join(" "));
+    if (payload?.userErrors.length) setProblem(payload.userErrors.map((e) => asSentence(e.message)).join(" "));
     else setProblem(result.errors?.[0]?.message ?? "The ticket could not be sent. Please try again.");
   }
 

@@ -4,7 +4,7 @@ import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
 import { useLiveSubscription, useResync } from "../api/useLive";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
-import { PageHeader } from "../components/Layout";
+import { PageHeader, SupportContacts } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { formatRelative } from "../format";
 import { TICKET_CATEGORY_LABEL, TICKET_STATUS_LABEL } from "../support/labels";
@@ -57,6 +57,7 @@ export function SupportPage() {
           </>
         }
       />
+      <SupportContacts className="muted small support-page__contacts" />
       {error ? <ErrorBanner error={error} onRetry={reload} /> : null}
       <div className="support-filters">
         <div className="tabs" role="tablist" aria-label="Ticket state">

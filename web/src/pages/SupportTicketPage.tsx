@@ -19,6 +19,7 @@ import {
   TicketQuery,
 } from "../support/operations";
 import { SlaMeter } from "../support/SlaMeter";
+import { asSentence } from "../userErrors";
 import { formatBytes, uploadWithRefresh } from "../support/upload";
 
 type Ticket = TicketFieldsFragment;
@@ -173,7 +174,7 @@ function ReplyForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) => 
       onDone(payload.ticket);
       setBody("");
       setFiles([]);
-    } else if (payload?.userErrors.length) setProblem(payload.userErrors.map((e) => e.message).join(" "));
+    } else if (payload?.userErrors.length) setProblem(payload.userErrors.map((e) => asSentence(e.message)).join(" "));
     else setProblem(result.errors?.[0]?.message ?? "The reply could not be sent. Please try again.");
   }
 
@@ -214,7 +215,7 @@ function TicketActions({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket)
     const payload = await action();
     setBusy(false);
     if (payload?.ticket) onDone(payload.ticket);
-    else setProblem(payload?.userErrors.map((e) => e.message).join(" ") || "That did not work. Please try again.");
+    else setProblem(payload?.userErrors.map((e) => asSentence(e.message)).join(" ") || "That did not work. Please try again.");
   }
 
   return (
@@ -260,7 +261,7 @@ function RatingForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) =>
     const result = await rate({ input: { ticketId: ticket.id, score, comment: comment || null } });
     const payload = result.data?.rateTicket;
     if (payload?.ticket) onDone(payload.ticket);
-    else setProblem(payload?.userErrors.map((e) => e.message).join(" ") || "The rating could not be saved.");
+    else setProblem(payload?.userErrors.map((e) => asSentence(e.message)).join(" ") || "The rating could not be saved.");
   }
 
   return (

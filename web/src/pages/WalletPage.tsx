@@ -1,8 +1,6 @@
-import { useEffect, useState } from "react";
 import { useViewer } from "../api/auth";
-import { WalletChangedSubscription } from "../api/liveOperations";
 import { usePaginated } from "../api/paginate";
-import { useLiveSubscription, useResync } from "../api/useLive";
+import { useResync } from "../api/useLive";
 import { CancelledNotice } from "../components/CancelledNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { WalletIcon } from "../components/Icons";
@@ -10,7 +8,7 @@ import { LiveIndicator } from "../components/LiveIndicator";
 import { PageHeader } from "../components/Layout";
 import { ShowMore } from "../components/ShowMore";
 import { GiftCardForm, TopUpForm } from "../components/WalletForms";
-import { decimalSign, formatDateTime, formatMoney, type MoneyValue } from "../format";
+import { decimalSign, formatDateTime, formatMoney } from "../format";
 import { graphql } from "../gql";
 import { label, WALLET_KIND_LABEL } from "../labels";
 
@@ -51,25 +49,10 @@ export function WalletPage() {
   const wallet = usePaginated(WalletQuery, { first: 20 }, (d) => d.viewer?.subscriber.wallet?.transactions);
   const { canManageBilling } = useViewer();
   const subscriber = wallet.data?.viewer?.subscriber;
-  // The newest balance we were told about (gift card redeemed, walletChanged) until the next read replaces it.
-  const [liveBalance, setLiveBalance] = useState<MoneyValue | null>(null);
-  useEffect(() => {
-    if (wallet.data) setLiveBalance(null);
-  }, [wallet.data]);
-  const balance = liveBalance ?? subscriber?.wallet?.balance;
-  const hasWallet = !subscriber || !!subscriber.wallet;
-
-  const { reload } = wallet;
-  useLiveSubscription(
-    WalletChangedSubscription,
-    {},
-    (data) => {
-      setLiveBalance(data.walletChanged.balance);
-      reload();
-    },
-    { pause: !hasWallet },
-  );
-  useResync(reload);
+  // The balance and the history follow the normalized cache: `walletChanged` (LiveCacheFeed) and a redeemed gift
+  // card store the new balance on the session's one wallet and make the history read again (src/api/cache.ts).
+  const balance = subscriber?.wallet?.balance;
+  useResync(wallet.reload);
 
   // Roles limited to some sites (SITE) get no wallet from the BFF.
   if (subscriber && !subscriber.wallet) {
@@ -113,12 +96,7 @@ export function WalletPage() {
       {canManageBilling ? (
         <div className="grid-2 wallet-forms">
           <TopUpForm currency={balance?.currency ?? "USD"} />
-          <GiftCardForm
-            onRedeemed={(newBalance) => {
-              if (newBalance) setLiveBalance(newBalance);
-              reload();
-            }}
-          />
+          <GiftCardForm />
         </div>
       ) : null}
 
@@ -165,7 +143,7 @@ export function WalletPage() {
             hasMore={wallet.hasNextPage}
             loading={wallet.loadingMore}
             onMore={wallet.loadMore}
-            noun="transactions"
+            noun="transaction"
           />
         ) : null}
       </section>

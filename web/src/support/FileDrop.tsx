@@ -67,6 +67,7 @@ export function FileDrop({
           ref={input}
           id={id}
           type="file"
+          aria-label="Attach files"
           multiple
           accept={ACCEPTED_FILES}
           className="sr-only"

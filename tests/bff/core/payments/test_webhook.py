@@ -56,6 +56,11 @@ async def test_ben_pays_his_overdue_invoice_and_his_internet_comes_back(money: M
     )
     # Amounts read as the portal shows them.
     assert f"${invoice.total.amount:,.2f} for invoice {invoice.number}" in body
+    # It links to the invoice it is about (the portal opens it from the bell).
+    link = money.sandbox.crm.db.one(
+        "SELECT link_kind, link_id FROM notifications WHERE subscriber_id = 'SUB-1002' AND kind = 'PAYMENT_RECEIVED'"
+    )
+    assert (link["link_kind"], link["link_id"]) == ("INVOICE", invoice_id)
     assert settled.subscriber_id == "SUB-1002"
     assert settled.subservice_ids == invoice.subservice_ids
     assert settled.data["kind"] == "INVOICE"
@@ -228,6 +233,11 @@ async def test_a_wallet_top_up_credits_the_wallet_once(money: Money) -> None:
     assert money.wallet_entries("SUB-1003") == entries + 1
     assert money.notifications("SUB-1003", "WALLET_CREDITED") == 1
     assert money.emails("SUB-1003") == ["Wallet topped up"]
+    note = money.sandbox.crm.db.one(
+        "SELECT body, link_kind FROM notifications WHERE subscriber_id = 'SUB-1003' AND kind = 'WALLET_CREDITED'"
+    )
+    assert note["link_kind"] == "WALLET"
+    assert "now" not in note["body"].split() and "after the top-up" in note["body"]
     assert settled.data["kind"] == "WALLET_TOPUP" and settled.data["amount"] == "50.00"
     assert settled.data["invoice_id"] is None and settled.subservice_ids == ()
 
