@@ -86,6 +86,8 @@ class SubServiceBilling(Struct, frozen=True, kw_only=True, gc=False):
     open_invoice_ids: tuple[str, ...]
     prepaid: bool
     expires_at: Moment | None = None
+    # Lines the next invoice adds once: the proration of a plan change made since the last invoice.
+    next_invoice_adjustments: tuple[ChargeLine, ...] = ()
 
 
 class BilledSubService(Struct, frozen=True, kw_only=True, gc=False):

@@ -169,6 +169,16 @@ class PlanChangePreview:
         )
 
 
+@strawberry.type(description="A line the next invoice adds once, e.g. the proration of a plan change.")
+class InvoiceAdjustment:
+    description: str = strawberry.field(description="What the line says on the invoice.")
+    amount: Money = strawberry.field(description="Its amount: negative for a credit.")
+
+    @classmethod
+    def of(cls, line: billing_port.ChargeLine) -> InvoiceAdjustment:
+        return cls(description=line.description, amount=Money.of(line.amount))
+
+
 @strawberry.type(description="An add-on bought for a sub-service.")
 class AddOnPurchase:
     code: str = strawberry.field(description="The add-on's code.")

@@ -32,7 +32,7 @@ from schema.core.prefetch import MISSING, Failed, Missing, now_or_later, require
 from schema.core.resolver import typed_field
 from schema.service import offer_fields
 from schema.service.offer_fields import PlanChangePreviewResult
-from schema.service.offers import AddOnOffer, PendingPlanChange, ServicePlan
+from schema.service.offers import AddOnOffer, InvoiceAdjustment, PendingPlanChange, ServicePlan
 from schema.service.parts import (
     AddOn,
     BandwidthProfile,
@@ -93,6 +93,12 @@ class SubServiceBilling:
     prepaid: bool = strawberry.field(
         description="Paid ahead from the wallet (`renewService`) rather than invoiced."
     )
+    next_invoice_adjustments: list[InvoiceAdjustment] = strawberry.field(
+        description=(
+            "Lines its next invoice adds once: the credit and charge of a plan change made since the last "
+            "invoice (`changePlan`)."
+        )
+    )
 
     @classmethod
     def of(
@@ -111,6 +117,7 @@ class SubServiceBilling:
                 next_invoice_on=record.next_invoice_on,
             ),
             prepaid=record.prepaid,
+            next_invoice_adjustments=[InvoiceAdjustment.of(a) for a in record.next_invoice_adjustments],
         )
 
     @typed_field(graphql_type=list[InvoiceRef] | None, description=billing_down("The invoices still open"))

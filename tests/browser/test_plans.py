@@ -57,6 +57,10 @@ def test_upgrade_preview_confirm_and_the_new_speed_shows_live(open_session: Call
     # Pushed: the other tab shows the new speed without having been reloaded.
     expect(watcher.get_by_test_id("service-speed")).to_have_text("1000/200 Mbps")
     expect(watcher.get_by_test_id("service-plan")).to_have_text("Fiber 1000")
+    # The proration waits for the next invoice, and says so.
+    adjustments = page.get_by_test_id("next-invoice-adjustments")
+    expect(adjustments).to_contain_text("Credit for unused Fiber 300")
+    expect(adjustments).to_contain_text("-$")
     session.shot("upgraded")
     session.shot("watcher", page=watcher)
 

@@ -117,6 +117,12 @@ class AccountReads(BillingBase):
             f"SELECT * FROM charge_addons WHERE subservice_id IN ({marks}) ORDER BY id", params
         ):
             addons[r["subservice_id"]].append(r)
+        adjustments: dict[str, list[Any]] = defaultdict(list)
+        for r in self.db.all(
+            f"SELECT * FROM plan_adjustments WHERE invoice_id IS NULL AND subservice_id IN ({marks}) ORDER BY id",
+            params,
+        ):
+            adjustments[r["subservice_id"]].append(r)
         owed: dict[str, int] = defaultdict(int)
         open_ids: dict[str, list[str]] = defaultdict(list)
         for r in self.db.all(
@@ -158,6 +164,10 @@ class AccountReads(BillingBase):
                     "open_invoice_ids": open_ids[ssid],
                     "prepaid": prepaid,
                     "expires_at": row["expires_at"],
+                    "next_invoice_adjustments": [
+                        {"description": a["description"], "amount": money(a["amount"], cur)}
+                        for a in adjustments[ssid]
+                    ],
                 }
             )
         return items

@@ -87,6 +87,10 @@ async def test_upgrade_applies_now_and_bills_the_proration_on_the_next_invoice(
     billing = (await api.post("/v1/subservice-billing:batch", json={"ids": ["SS-1001-1"]})).json()["items"][0]
     assert billing["description"] == "Fiber 1000"
     assert billing["monthly_charge"]["amount"] == "84.99"
+    assert [(a["description"], a["amount"]["amount"]) for a in billing["next_invoice_adjustments"]] == [
+        ("Credit for unused Fiber 300, 2026-11-25 to 2026-11-30", "-10.00"),
+        ("Fiber 1000, 2026-11-25 to 2026-11-30", "16.00"),
+    ]
     assert [e["body"]["data"]["status"] for e in await events(ops, "subservice.plan_changed")] == ["APPLIED"]
     run = await ops.post("/v1/ops/billing-runs", json={"as_of": "2026-12-01", "subscriber_id": "SUB-1001"})
     assert run.status_code == 200, run.text
@@ -101,6 +105,8 @@ async def test_upgrade_applies_now_and_bills_the_proration_on_the_next_invoice(
     (later,) = run.json()["invoices_issued"]
     descriptions = [line["description"] for line in (await api.get(f"/v1/invoices/{later}")).json()["lines"]]
     assert not any("2026-11-25" in d for d in descriptions)
+    billed = (await api.post("/v1/subservice-billing:batch", json={"ids": ["SS-1001-1"]})).json()["items"][0]
+    assert billed["next_invoice_adjustments"] == []
 
 
 async def test_downgrade_is_scheduled_and_the_run_applies_it_and_tells_aaa(

@@ -8,9 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import httpx
+import pytest
+
 from sandbox.app import Sandbox
 from tests.harness.money import Listener
 from tests.harness.portal import Portal, SignIn
+from tests.harness.transport import DispatchTransport
 from tests.schema.helpers import error_codes, gid, payload, wallet_of
 
 ANA_INTERNET = gid("SubService", "SS-1001-1")
@@ -31,7 +35,8 @@ query($id: ID!, $plan: String!) { node(id: $id) { ... on SubService {
 
 CHANGE = """
 mutation($input: ChangePlanInput!) { changePlan(input: $input) {
-  subService { id profile { planName downMbps upMbps } pendingPlanChange { plan { code } effectiveOn } }
+  subService { id profile { planName downMbps upMbps } pendingPlanChange { plan { code } effectiveOn }
+               billing { nextInvoiceAdjustments { description amount { amount } } } }
   planChange { status preview { direction effectiveOn credit { amount } charge { amount } } }
   userErrors { field message code }
 } }
@@ -99,6 +104,13 @@ async def test_an_upgrade_changes_the_speed_at_once_pushes_it_and_bills_the_pror
     assert done["planChange"]["status"] == "APPLIED"
     assert done["subService"]["profile"] == {"planName": "Fiber 1000", "downMbps": 1000, "upMbps": 200}
     assert done["subService"]["pendingPlanChange"] is None
+    assert done["subService"]["billing"]["nextInvoiceAdjustments"] == [
+        {
+            "description": "Credit for unused Fiber 300, 2026-11-25 to 2026-11-30",
+            "amount": {"amount": "-10.00"},
+        },
+        {"description": "Fiber 1000, 2026-11-25 to 2026-11-30", "amount": {"amount": "16.00"}},
+    ]
     assert pushed.data["subservice_id"] == "SS-1001-1"
     # AAA provisioned it (a fresh read, not the payload's).
     row = sandbox.aaa.db.one("SELECT plan_name, down_mbps FROM aaa_subservice WHERE id = 'SS-1001-1'")
@@ -209,3 +221,32 @@ async def test_roles(sign_in: SignIn) -> None:
     finance = await sign_in("finance@northwind.example")
     bought = await payload(finance, BUY, buy_input(other_branch, "extra-data-50"), "buyAddOn")
     assert bought["userErrors"] == [] and bought["wallet"]["balance"]["amount"] == "240.00"
+
+
+async def test_aaa_down_after_billing_accepted_a_retry_with_the_key_finishes_the_change_once(
+    sign_in: SignIn, sandbox: Sandbox, transport: DispatchTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    aaa_refuses = True
+    forward = transport.handle_async_request
+
+    async def flaky(request: httpx.Request) -> httpx.Response:
+        if aaa_refuses and request.method == "PUT" and request.url.path.endswith("/profile"):
+            raise httpx.ConnectError("AAA is down", request=request)
+        return await forward(request)
+
+    monkeypatch.setattr(transport, "handle_async_request", flaky)
+    ana = await sign_in("ana@lima.example")
+    failed = await ana.execute(CHANGE, change_input(ANA_INTERNET, "fiber-1000"))
+    assert [(e["extensions"]["code"], e["extensions"].get("backend")) for e in failed["errors"]] == [
+        ("BACKEND_UNAVAILABLE", "aaa")
+    ]
+    assert sandbox.aaa.db.scalar("SELECT down_mbps FROM aaa_subservice WHERE id = 'SS-1001-1'") == 300
+    aaa_refuses = False
+    done = await payload(ana, CHANGE, change_input(ANA_INTERNET, "fiber-1000"), "changePlan")
+    assert done["userErrors"] == [] and done["subService"]["profile"]["downMbps"] == 1000
+    assert sandbox.billing.db.scalar("SELECT COUNT(*) FROM plan_changes") == 1
+    assert sandbox.billing.db.scalar("SELECT COUNT(*) FROM plan_adjustments") == 2  # one credit, one charge
+    changes = sandbox.aaa.db.scalar(
+        "SELECT COUNT(*) FROM event_outbox WHERE type = 'service.profile_changed'"
+    )
+    assert changes == 1

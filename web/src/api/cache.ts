@@ -48,6 +48,7 @@ export const EMBEDDED_TYPES = [
   "InstallmentPlan",
   "InviteTeamMemberError",
   "InviteTeamMemberPayload",
+  "InvoiceAdjustment",
   "InvoiceConnection",
   "InvoiceEdge",
   "InvoiceLine",

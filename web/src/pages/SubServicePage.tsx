@@ -105,6 +105,13 @@ const SubServiceDetailQuery = graphql(`
         }
         billing {
           prepaid
+          nextInvoiceAdjustments {
+            description
+            amount {
+              amount
+              currency
+            }
+          }
           outstanding {
             amount
             currency
@@ -503,6 +510,19 @@ export function SubServicePage() {
                 </div>
               )}
             </dl>
+          ) : null}
+          {billing && billing.nextInvoiceAdjustments.length > 0 ? (
+            <>
+              <h3 className="card__subtitle">On your next invoice</h3>
+              <ul className="plain-list" data-testid="next-invoice-adjustments">
+                {billing.nextInvoiceAdjustments.map((a) => (
+                  <li key={a.description} className="plain-list__row">
+                    <span>{a.description}</span>
+                    <span className="strong">{formatMoney(a.amount)}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
           ) : null}
           <Unavailable backends={down("billing")} missing={{ billing: "charges and open invoices" }} />
           {billing?.openInvoiceShares ? <h3 className="card__subtitle">Open invoices</h3> : null}
