@@ -398,7 +398,7 @@ def report(results: list[SizeResult], slice_s: float, slices: int, load: tuple[s
         "The web's dashboard page for the bench subscriber with N sub-services, every backend request delayed",
         f"{DELAY_MS} ms. BFF page = its one `DashboardPage` operation; reference page = one `GET /dashboard` of",
         "`bench/handwritten.py` (plain Starlette, local JWT check, orjson, aiohttp; the same backend reads,",
-        "each once, in two rounds). Sandbox, BFF and reference each under uvicorn (uvloop, httptools) in its",
+        "each once, in one round). Sandbox, BFF and reference each under uvicorn (uvloop, httptools) in its",
         "own process, the clients in a fourth, all on the same 2 cores. Throughput: each client loads pages",
         f"back to back; {slices} slices of {slice_s:g} s per server, BFF and reference alternating. CPU per",
         "page = the server process's CPU time over its slices / its pages (sandbox's alongside: the backends'",
