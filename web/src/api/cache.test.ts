@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { buildSchema, isObjectType } from "graphql";
 import { Client, createRequest, gql, makeResult, type Exchange, type Operation } from "@urql/core";
 import { filter, fromValue, delay, mergeMap, pipe, subscribe } from "wonka";
@@ -131,6 +131,9 @@ function latest<T>(client: Client, query: ReturnType<typeof gql>, variables: Rec
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
+// What the exchanges do after a result or an event is asynchronous: wait for its effect, not for a fixed time (a
+// loaded machine may take longer than any fixed wait).
+const until = (check: () => void) => vi.waitFor(check, { timeout: 5000, interval: 5 });
 
 type Data = { viewer: { subscriber: Record<string, never> } };
 // The test reads nested fields of its hand-written queries.
@@ -156,10 +159,11 @@ describe("the normalized cache", () => {
     const summary = latest(client, Summary);
     const services = latest(client, Services, { first: 50 });
     const invoices = latest(client, Invoices, { status: "OPEN" });
-    await settle();
-    expect(subscriberOf(summary).financialSummary.outstanding.amount).toBe("29.99");
-    expect(subscriberOf(services).subServices.nodes[0].billing.outstanding.amount).toBe("29.99");
-    expect(subscriberOf(invoices).invoices.nodes[0].status).toBe("OPEN");
+    await until(() => {
+      expect(subscriberOf(summary).financialSummary.outstanding.amount).toBe("29.99");
+      expect(subscriberOf(services).subServices.nodes[0].billing.outstanding.amount).toBe("29.99");
+      expect(subscriberOf(invoices).invoices.nodes[0].status).toBe("OPEN");
+    });
 
     // The gateway's webhook settles the payment; the socket delivers `paymentSettled`.
     server.pay();
@@ -178,14 +182,14 @@ describe("the normalized cache", () => {
       },
     };
     live.push(client.createRequestOperation("subscription", createRequest(PaymentSettledSubscription, {})), event);
-    await settle();
-
-    expect(subscriberOf(summary).financialSummary.outstanding.amount).toBe("0.00");
-    expect(subscriberOf(services).subServices.nodes[0].billing.outstanding.amount).toBe("0.00");
-    expect(subscriberOf(services).subServices.nodes[0].status).toBe("ACTIVE");
-    // The row is updated in place from the event (no list request), and stays where the reader saw it.
-    expect(subscriberOf(invoices).invoices.nodes[0]).toMatchObject({ status: "PAID", balance: { amount: "0.00" } });
-    expect(server.requests.sort()).toEqual(["Services", "Summary"]);
+    await until(() => {
+      expect(subscriberOf(summary).financialSummary.outstanding.amount).toBe("0.00");
+      expect(subscriberOf(services).subServices.nodes[0].billing.outstanding.amount).toBe("0.00");
+      expect(subscriberOf(services).subServices.nodes[0].status).toBe("ACTIVE");
+      // The row is updated in place from the event (no list request), and stays where the reader saw it.
+      expect(subscriberOf(invoices).invoices.nodes[0]).toMatchObject({ status: "PAID", balance: { amount: "0.00" } });
+      expect([...server.requests].sort()).toEqual(["Services", "Summary"]);
+    });
   });
 
   it("a status change reaches every query showing the service without a request", async () => {
@@ -193,7 +197,7 @@ describe("the normalized cache", () => {
     const live = liveResultsExchange();
     const client = new Client({ url: "/graphql", exchanges: [portalCacheExchange(), live.exchange, server.exchange] });
     const services = latest(client, Services, { first: 50 });
-    await settle();
+    await until(() => expect(subscriberOf(services).subServices.nodes[0].status).toBeTruthy());
     server.requests.length = 0;
     const event = {
       serviceStatusChanged: {
@@ -206,8 +210,8 @@ describe("the normalized cache", () => {
       },
     };
     live.push(client.createRequestOperation("subscription", createRequest(ServiceStatusChangedSubscription, {})), event);
-    await settle();
-    expect(subscriberOf(services).subServices.nodes[0].status).toBe("RESTRICTED");
+    await until(() => expect(subscriberOf(services).subServices.nodes[0].status).toBe("RESTRICTED"));
+    await settle(); // any request the event caused would have been sent by now
     expect(server.requests).toEqual([]);
   });
 });
