@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 from tests.harness.process import REPO, free_port, product_env, served, wispgate
 
 from .helpers import SCREENSHOTS, SERVICE_KEY, DemoServer, Session
+from .payflow import Core
 
 WEB_DIST = REPO / "web" / "dist"
 CHROMIUM = "/usr/bin/chromium"
@@ -59,6 +60,15 @@ def demo() -> Iterator[DemoServer]:
 
 # Package scope, not session: while the sync API is active it leaves an asyncio loop marked as running in this
 # thread, which would break every pytest-asyncio test collected after tests/browser in a full run.
+@pytest.fixture
+def core(demo: DemoServer) -> Iterator[Core]:
+    """The core systems' operator API of whichever demo the test runs against (a module's own `demo`, when it
+    overrides it)."""
+    client = Core(demo)
+    yield client
+    client.http.close()
+
+
 @pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[Playwright]:
     with sync_playwright() as p:

@@ -36,13 +36,6 @@ def demo() -> Iterator[DemoServer]:
         yield running
 
 
-@pytest.fixture
-def core(demo: DemoServer) -> Iterator[Core]:
-    client = Core(demo)
-    yield client
-    client.http.close()
-
-
 def test_after_paying_the_summary_the_service_cards_and_the_invoice_list_agree_without_a_reload(
     session: Session, core: Core
 ) -> None:

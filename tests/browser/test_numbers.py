@@ -34,13 +34,6 @@ def demo() -> Iterator[DemoServer]:
         yield running
 
 
-@pytest.fixture
-def core(demo: DemoServer) -> Iterator[Core]:
-    client = Core(demo)
-    yield client
-    client.http.close()
-
-
 def parse_us_date(text: str) -> date:
     return datetime.strptime(text.strip(), "%b %d, %Y").date()
 

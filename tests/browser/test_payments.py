@@ -57,13 +57,6 @@ def demo() -> Iterator[DemoServer]:
         yield running
 
 
-@pytest.fixture
-def core(demo: DemoServer) -> Iterator[Core]:
-    client = Core(demo)
-    yield client
-    client.http.close()
-
-
 # ----------------------------------------------------------------------------------------------- tests
 
 

@@ -54,13 +54,6 @@ def demo() -> Iterator[DemoServer]:
         yield running
 
 
-@pytest.fixture
-def core(demo: DemoServer) -> Iterator[Core]:
-    client = Core(demo)
-    yield client
-    client.http.close()
-
-
 def router_photo(path: Path) -> Path:
     """A real PNG (a 96×64 picture of blinking router lights, more or less)."""
     width, height = 96, 64
