@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 import httpx
 
 from adapters.errors import BackendError, NotFound, Rejected
+from adapters.freeradius.aaa import FreeradiusAaa
+from adapters.freeradius.config import FreeradiusConfig
+from adapters.freeradius.sql import open_database
 from adapters.observe import CallObserver
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
@@ -104,6 +107,17 @@ def policy_of(conf: ResilienceSettings) -> Policy:
     )
 
 
+def freeradius_aaa(config: FreeradiusConfig, guard: Guard, observer: CallObserver | None) -> FreeradiusAaa:
+    """AAA_BACKEND=freeradius: the port over FreeRADIUS's SQL database (a bounded pool, opened lazily so
+    the BFF starts while the database is down) and CoA to the NASes."""
+    from zoneinfo import ZoneInfo
+
+    db = open_database(
+        config.database_url, config.pool_size, config.connect_timeout_s, ZoneInfo(config.database_timezone)
+    )
+    return FreeradiusAaa(config, db, guard, observer=observer)
+
+
 @contextlib.asynccontextmanager
 async def open_backends(
     settings: Settings,
@@ -151,11 +165,17 @@ async def open_backends(
             )
         )
         await stack.enter_async_context(gateway_http)
+        aaa: AaaPort = HttpAaa(clients["aaa"])
+        if settings.aaa_backend == "freeradius" and settings.freeradius is not None:
+            radius = freeradius_aaa(settings.freeradius, guards["aaa"], observer)
+            stack.push_async_callback(radius.close)
+            clients.pop("aaa")  # its readiness is the database's, not an HTTP probe's
+            aaa = radius
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
         yield Backends(
             billing=HttpBilling(clients["billing"]),
             crm=HttpCrm(clients["crm"]),
-            aaa=HttpAaa(clients["aaa"]),
+            aaa=aaa,
             oss=HttpOss(clients["oss"]),
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
