@@ -172,9 +172,21 @@ class FreeradiusAaa:
         return found, observed
 
     async def _observe(self, changes: list[StatusChange]) -> None:
-        if changes:
-            async with self.db.transaction() as tx:
-                await store.add_changes(tx, changes, self.db.dialect)
+        """Record what a read found changed. Under the users' row locks (as the portal's own changes take
+        them) and checked again, so two reads that saw the same change at once record it once."""
+        if not changes:
+            return
+        ids = [c.subservice_id for c in changes]
+        async with self.db.transaction() as tx:
+            await store.accounts(tx, [self.config.username(i) for i in ids], lock=True)
+            latest = await store.latest_changes(tx, ids)
+            fresh = [
+                c
+                for c in changes
+                if (last := latest.get(c.subservice_id)) is None
+                or (last.to_status, last.reason) != (c.to_status, c.reason)
+            ]
+            await store.add_changes(tx, fresh, self.db.dialect)
 
     async def _read_statuses(self, ids: Sequence[str]) -> dict[str, ServiceStatus]:
         found, observed = await self._statuses(self.db, ids)
@@ -242,7 +254,7 @@ class FreeradiusAaa:
         return found[subservice_id]
 
     async def status_history(self, subservice_id: str, limit: int = 50) -> list[StatusChange]:
-        if not 1 <= limit <= 500:
+        if isinstance(limit, bool) or not 1 <= limit <= 500:
             raise _invalid("`limit` must be from 1 to 500")
         await self.status(subservice_id)  # NotFound, and records a change made outside the portal
         return await self._read("status_history", lambda: store.history(self.db, subservice_id, limit))

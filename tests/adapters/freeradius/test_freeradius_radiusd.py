@@ -4,6 +4,7 @@ emulator by CoA / Disconnect (verified with the shared secret) — or are report
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import asyncpg
@@ -263,3 +264,24 @@ async def test_a_dead_nas_is_retried_and_reported_and_the_change_kept(
     assert (await pg_aaa.status(sid)).status == "ACTIVE"  # kept in SQL: the next log-in gets the plan
     # A repeat of the key reports what the first call found.
     assert (await pg_aaa.reactivate(sid, "USAGE_CAP", idempotency_key="topup:1")).live == "UNREACHABLE"
+
+
+async def test_a_change_made_outside_the_portal_is_recorded_once(
+    pg: asyncpg.Connection, pg_aaa: FreeradiusAaa
+) -> None:
+    sid = unique()
+    await provision(pg, sid, unique("SUB"))
+    await pg_aaa.status(sid)
+    # The operator suspends the line in another tool: a row in the status group, nothing else.
+    await pg.execute(
+        "INSERT INTO radusergroup (username, groupname, priority) VALUES ($1, 'suspended_administrative', 0)",
+        sid,
+    )
+    seen = await asyncio.gather(*(pg_aaa.statuses([sid]) for _ in range(4)))
+    assert {(s[sid].status, s[sid].reason) for s in seen} == {("SUSPENDED", "ADMINISTRATIVE")}
+    history = await pg_aaa.status_history(sid)
+    assert [(h.from_status, h.to_status, h.reason, h.actor) for h in history] == [
+        ("ACTIVE", "SUSPENDED", "ADMINISTRATIVE", "OPERATOR"),
+        (None, "ACTIVE", None, "SYSTEM"),
+    ]
+    assert (await pg_aaa.status(sid)).since == history[0].at
