@@ -27,8 +27,8 @@ def default_status_groups() -> dict[str, DownStatus]:
 
 @dataclass(frozen=True, slots=True)
 class FreeradiusConfig:
-    # postgresql://user:pass@host:5432/radius or mysql://user:pass@host:3306/radius
-    database_url: str
+    # postgresql://user:pass@host:5432/radius or mysql://user:pass@host:3306/radius (holds a password: no repr)
+    database_url: str = field(repr=False)
     # The RADIUS user name of a sub-service: this template with `{id}` replaced by the sub-service id.
     username_template: str = "{id}"
     # Group name → (status, reason) for every group that means "not ACTIVE".
@@ -40,7 +40,7 @@ class FreeradiusConfig:
     status_priority: int = 0
     plan_priority: int = 10
     # The NAS secrets for CoA / Disconnect-Request, by NAS IP address (radacct.nasipaddress).
-    nas_secrets: dict[str, str] = field(default_factory=dict)
+    nas_secrets: dict[str, str] = field(default_factory=dict, repr=False)
     coa_port: int = 3799  # RFC 5176's port; per-NAS overrides in `nas_ports`
     nas_ports: dict[str, int] = field(default_factory=dict)
     coa_timeout_s: float = 1.0  # one attempt's wait for the NAS's answer

@@ -165,3 +165,10 @@ async def test_a_nas_with_no_secret_is_reported_not_skipped() -> None:
     session = OpenSession("SS-1", "s", "192.0.2.1", None, None, 0, 0)
     assert await nas.apply([session], None) == "UNREACHABLE"
     assert calls.finished == [("aaa-nas", "Disconnect-Request", "unavailable")]
+
+
+def test_secrets_stay_out_of_the_repr() -> None:
+    config = FreeradiusConfig(
+        database_url="postgresql://radius:db-pass@h/r", nas_secrets={"10.0.0.1": "nas-pass"}
+    )
+    assert "db-pass" not in repr(config) and "nas-pass" not in repr(config)
