@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -48,6 +48,8 @@ class Backends:
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
     # Each backend's guard (the gateway's too), for /healthz/backends: breaker state, calls in flight.
     guards: Mapping[str, Guard] = field(default_factory=dict)
+    # Backends that are not HTTP clients (AAA_BACKEND=freeradius), probed their own way.
+    probes: Mapping[str, Callable[[float], Awaitable[Probe]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,18 @@ def freeradius_aaa(config: FreeradiusConfig, guard: Guard, observer: CallObserve
     return FreeradiusAaa(config, db, guard, observer=observer)
 
 
+def database_probe(name: str, aaa: FreeradiusAaa) -> Callable[[float], Awaitable[Probe]]:
+    async def check(timeout_s: float) -> Probe:
+        try:
+            async with asyncio.timeout(timeout_s):
+                problem = await aaa.reachable()
+        except TimeoutError:
+            return Probe(name, False, "timed out")
+        return Probe(name, not problem, problem or "reachable")
+
+    return check
+
+
 @contextlib.asynccontextmanager
 async def open_backends(
     settings: Settings,
@@ -166,10 +180,12 @@ async def open_backends(
         )
         await stack.enter_async_context(gateway_http)
         aaa: AaaPort = HttpAaa(clients["aaa"])
+        probes: dict[str, Callable[[float], Awaitable[Probe]]] = {}
         if settings.aaa_backend == "freeradius" and settings.freeradius is not None:
             radius = freeradius_aaa(settings.freeradius, guards["aaa"], observer)
             stack.push_async_callback(radius.close)
             clients.pop("aaa")  # its readiness is the database's, not an HTTP probe's
+            probes["aaa"] = database_probe("aaa", radius)
             aaa = radius
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
         yield Backends(
@@ -180,4 +196,5 @@ async def open_backends(
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
             guards=guards,
+            probes=probes,
         )

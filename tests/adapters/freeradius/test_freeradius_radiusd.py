@@ -285,3 +285,7 @@ async def test_a_change_made_outside_the_portal_is_recorded_once(
         (None, "ACTIVE", None, "SYSTEM"),
     ]
     assert (await pg_aaa.status(sid)).since == history[0].at
+
+
+async def test_the_health_probe_sees_the_schema(pg_aaa: FreeradiusAaa) -> None:
+    assert await pg_aaa.reachable() == ""

@@ -134,6 +134,8 @@ async def test_the_composition_root_picks_the_adapter() -> None:
     async with open_backends(settings) as backends:
         assert isinstance(backends.aaa, FreeradiusAaa)
         assert "aaa" not in backends.clients and "aaa" in backends.guards
+        down = await backends.probes["aaa"](2.0)
+        assert (down.name, down.ok) == ("aaa", False) and down.detail
 
 
 def _closed_port() -> int:
