@@ -119,7 +119,7 @@ def config_for(url: str, live: NasEmulator, dead: NasEmulator, **overrides: Any)
         "database_url": url,
         "nas_secrets": {LIVE_NAS: NAS_SECRET, DEAD_NAS: NAS_SECRET},
         "nas_ports": {LIVE_NAS: live.port, DEAD_NAS: dead.port},
-        "coa_timeout_s": 0.2,
+        "coa_timeout_s": 0.5,
         "coa_retries": 2,
         **overrides,
     }

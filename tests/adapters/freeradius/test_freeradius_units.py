@@ -174,3 +174,25 @@ def test_secrets_stay_out_of_the_repr() -> None:
         database_url="postgresql://radius:db-pass@h/r", nas_secrets={"10.0.0.1": "nas-pass"}
     )
     assert "db-pass" not in repr(config) and "nas-pass" not in repr(config)
+
+
+async def test_a_lost_request_is_sent_again_and_then_acknowledged() -> None:
+    from tests.adapters.freeradius.nas import start_nas
+
+    nas = await start_nas("127.0.0.1", "s3cret", lose=1)
+    try:
+        attributes = radius.request_attributes(
+            "SS-1", "sess", "127.0.0.1", None, [("Mikrotik-Rate-Limit", "1M/2M")]
+        )
+        answer = await radius.send(
+            "127.0.0.1", nas.port, radius.COA_REQUEST, attributes, "s3cret", timeout_s=0.3, retries=2
+        )
+        assert (answer.outcome, answer.attempts, nas.lost) == ("ACK", 2, 1)
+        assert len(nas.received) == 1
+        wrong = await radius.send(
+            "127.0.0.1", nas.port, radius.COA_REQUEST, attributes, "not-the-secret", timeout_s=0.1, retries=1
+        )
+        assert wrong.outcome == "NO_ANSWER" and nas.forged == 2  # the NAS ignores what it cannot verify
+    finally:
+        assert nas.transport is not None
+        nas.transport.close()
