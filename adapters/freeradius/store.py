@@ -72,7 +72,8 @@ async def accounts(db: Reader, names: Sequence[str], *, lock: bool = False) -> d
     )
     for (username,) in checked:
         found.setdefault(username, [])
-    return {name: tuple(groups) for name, groups in found.items() if name in set(names)}
+    wanted = set(names)  # MariaDB compares names without case: keep exactly the names asked for
+    return {name: tuple(groups) for name, groups in found.items() if name in wanted}
 
 
 async def user_replies(db: Reader, names: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
