@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ from adapters.freeradius.rates import ATTRIBUTES, reply_values
 from adapters.freeradius.sql import BACKEND, Database, Duplicate, in_list
 from adapters.freeradius.state import RESTRICTED_PROFILE, down_status, plan_group, speeds
 from adapters.freeradius.store import Reader, Writer
-from adapters.freeradius.tables import ddl
+from adapters.freeradius.tables import NAMES, ddl, existing
 from adapters.observe import CallObserver, NoObserver
 from adapters.ports.aaa import (
     STATUS_REASONS,
@@ -116,6 +116,9 @@ class FreeradiusAaa:
             return
         async with self._tables_lock:
             if self._ready():  # created while this call waited for the lock
+                return
+            if (await self.db.fetch(existing(self.db.dialect)))[0][0] == len(NAMES):
+                self._tables_ready = True
                 return
             try:
                 async with self.db.transaction() as tx:
@@ -230,7 +233,7 @@ class FreeradiusAaa:
     async def _sessions(self, db: Reader, ids: Sequence[str]) -> dict[str, LiveSession]:
         names = self._names(ids)
         known = await store.accounts(db, list(names))
-        live = await store.open_sessions(db, list(known), self.zone)
+        live = await store.open_sessions(db, list(known), self.zone, heard_since=self._heard_since())
         found: dict[str, LiveSession] = {}
         for name in known:
             session = live.get(name)
@@ -248,6 +251,10 @@ class FreeradiusAaa:
                 )
             )
         return found
+
+    def _heard_since(self) -> datetime | None:
+        stale = self.config.session_stale_s
+        return None if stale <= 0 else self.clock() - timedelta(seconds=stale)
 
     def _group_of(self, groups: Sequence[str], down: DownStatus | None) -> str | None:
         return next((g for g in groups if self.config.status_groups.get(g) == down), None)
@@ -365,7 +372,8 @@ class FreeradiusAaa:
         async def follow_up() -> LiveChange:
             try:
                 sessions = await self._read(
-                    "open sessions", lambda: store.open_sessions(self.db, [name], self.zone)
+                    "open sessions",
+                    lambda: store.open_sessions(self.db, [name], self.zone, heard_since=self._heard_since()),
                 )
             except BackendError as exc:
                 log.error("%s: the change is stored, but the open session could not be read: %s", name, exc)

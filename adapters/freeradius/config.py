@@ -45,6 +45,9 @@ class FreeradiusConfig:
     nas_ports: dict[str, int] = field(default_factory=dict)
     coa_timeout_s: float = 1.0  # one attempt's wait for the NAS's answer
     coa_retries: int = 2  # retransmissions after the first attempt
+    # An open accounting record not updated for this long is a session the NAS lost without a Stop (a
+    # reboot): offline. 0 = trust every open record (FreeRADIUS's own stale-session clean-up only).
+    session_stale_s: float = 0.0
     pool_size: int = 10
     connect_timeout_s: float = 2.0
     # Naive DATETIME columns (MariaDB's radacct) are in this zone; PostgreSQL's timestamptz carry their own.

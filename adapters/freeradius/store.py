@@ -103,19 +103,26 @@ async def group_replies(db: Reader, groups: Sequence[str]) -> dict[str, list[tup
     return out
 
 
-async def open_sessions(db: Reader, names: Sequence[str], zone: tzinfo) -> dict[str, OpenSession]:
+async def open_sessions(
+    db: Reader, names: Sequence[str], zone: tzinfo, *, heard_since: datetime | None = None
+) -> dict[str, OpenSession]:
     """The newest open session of each user (older open ones are stale: a NAS that rebooted without
-    sending Stop). The octet columns already include the gigawords (FreeRADIUS's queries fold them in)."""
+    sending Stop), and none whose last word (update, else start) came before `heard_since`. The octet
+    columns already include the gigawords (FreeRADIUS's queries fold them in)."""
     if not names:
         return {}
     rows = await db.fetch(
         "SELECT username, acctsessionid, nasipaddress, framedipaddress, acctstarttime, acctoutputoctets,"
-        f" acctinputoctets FROM radacct WHERE username IN ({in_list(names)}) AND acctstoptime IS NULL"
-        " ORDER BY acctstarttime, radacctid",
+        f" acctinputoctets, acctupdatetime FROM radacct WHERE username IN ({in_list(names)})"
+        " AND acctstoptime IS NULL ORDER BY acctstarttime, radacctid",
         *names,
     )
     out: dict[str, OpenSession] = {}
-    for username, session_id, nas, framed, started, octets_out, octets_in in rows:
+    for username, session_id, nas, framed, started, octets_out, octets_in, updated in rows:
+        heard = aware(updated, zone) or aware(started, zone)
+        if heard_since is not None and (heard is None or heard < heard_since):
+            out.pop(username, None)
+            continue
         out[username] = OpenSession(
             username=username,
             session_id=session_id,

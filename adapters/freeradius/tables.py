@@ -58,3 +58,14 @@ MYSQL = (
 
 def ddl(dialect: str) -> tuple[str, ...]:
     return POSTGRESQL if dialect == "postgresql" else MYSQL
+
+
+NAMES = ("wispgate_aaa_subscriber", "wispgate_aaa_history", "wispgate_aaa_keys")
+
+
+def existing(dialect: str) -> str:
+    """How many of our tables exist already (MariaDB warns on `CREATE TABLE IF NOT EXISTS` of one that does,
+    so the adapter asks first)."""
+    schema = "current_schema()" if dialect == "postgresql" else "DATABASE()"
+    names = ", ".join(f"'{n}'" for n in NAMES)
+    return f"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = {schema} AND table_name IN ({names})"

@@ -97,6 +97,9 @@ def load_freeradius(source: Mapping[str, str]) -> FreeradiusConfig:
         nas_ports=ports,
         coa_timeout_s=_number(source, "FREERADIUS_COA_TIMEOUT_S", DEFAULTS.coa_timeout_s, 0.05, 30),
         coa_retries=int(_number(source, "FREERADIUS_COA_RETRIES", DEFAULTS.coa_retries, 0, 5)),
+        session_stale_s=_number(
+            source, "FREERADIUS_SESSION_STALE_S", DEFAULTS.session_stale_s, 0, 30 * 86400
+        ),
         pool_size=int(_number(source, "FREERADIUS_POOL_SIZE", DEFAULTS.pool_size, 1, 200)),
         connect_timeout_s=_number(
             source, "FREERADIUS_CONNECT_TIMEOUT_S", DEFAULTS.connect_timeout_s, 0.05, 60

@@ -3,8 +3,9 @@ queries would), configured for the WISPr bandwidth attributes instead of Mikroti
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiomysql
@@ -128,3 +129,28 @@ async def test_reads_and_a_reactivation_on_mariadb(
     )
     history = await maria_aaa.status_history(second)
     assert [(h.to_status, h.actor) for h in history] == [("ACTIVE", "SERVICE"), ("RESTRICTED", "SYSTEM")]
+
+
+async def test_an_open_session_the_nas_stopped_reporting_is_offline_when_so_configured(
+    maria: Any, maria_aaa: FreeradiusAaa
+) -> None:
+    lost, fresh = unique(), unique()
+    for sid, updated in ((lost, STARTED), (fresh, STARTED + timedelta(minutes=110))):
+        await line(maria, sid, unique("SUB"), unique("Plan"))
+        await run(
+            maria,
+            "INSERT INTO radacct (acctsessionid, acctuniqueid, username, nasipaddress, acctstarttime, acctupdatetime)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            "s", unique("u"), sid, LIVE_NAS, STARTED, updated,
+        )  # fmt: skip
+    # By default every open record is a live session.
+    assert {s.online for s in (await maria_aaa.sessions([lost, fresh])).values()} == {True}
+    # With a staleness limit of an hour, two hours after the last word the NAS lost that session.
+    wary = FreeradiusAaa(
+        dataclasses.replace(maria_aaa.config, session_stale_s=3600),
+        maria_aaa.db,
+        maria_aaa.guard,
+        clock=lambda: STARTED.replace(tzinfo=UTC) + timedelta(hours=2),
+    )
+    sessions = await wary.sessions([lost, fresh])
+    assert (sessions[lost].online, sessions[fresh].online) == (False, True)
