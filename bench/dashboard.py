@@ -217,7 +217,10 @@ def child_main(role: str, arg: str, profile: str | None) -> None:
         finally:
             sandbox.close()
         return
+    from bff.server.app import tune_garbage_collector
+
     app = _bff_app(arg)
+    tune_garbage_collector()  # as `wispgate serve` does (app_from_environment)
     if profile is None:
         serve(app)
         return

@@ -21,11 +21,22 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLScalarType,
+    Undefined,
+)
+from graphql.pyutils import Path
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-__all__ = ["DIRECT", "make_direct"]
+__all__ = ["DIRECT", "LEAF", "DirectExecution", "make_direct"]
 
 # Marks a resolver installed here (tests and `explain` read it).
 DIRECT = "_wispgate_direct"
@@ -103,4 +114,105 @@ def _rewire(graphql_field: GraphQLField, info_class: type[Any]) -> int:
     if resolve is None:
         return 0
     graphql_field.resolve = resolve
+    if field.base_resolver is None:
+        _mark_leaf(graphql_field, field)
     return 1
+
+
+# ----------------------------------------------------------------------------------------- leaf fields
+
+# On a GraphQLField whose value is a plain attribute of a leaf type: (attribute, leaf type, non-null).
+LEAF = "_wispgate_leaf"
+_SLOW = (
+    object()
+)  # "let graphql-core do it": a null for a non-null field, an error, a value that does not coerce
+
+
+def _mark_leaf(graphql_field: GraphQLField, field: StrawberryField) -> None:
+    kind = graphql_field.type
+    non_null = isinstance(kind, GraphQLNonNull)
+    if non_null:
+        kind = kind.of_type
+    if isinstance(kind, GraphQLScalarType | GraphQLEnumType):
+        setattr(graphql_field, LEAF, (field.python_name, kind, non_null))
+
+
+def _leaf_value(source: Any, leaf: tuple[str, GraphQLScalarType | GraphQLEnumType, bool]) -> Any:
+    attribute, kind, non_null = leaf
+    try:
+        value = getattr(source, attribute)
+        if value is None:
+            return _SLOW if non_null else None
+        coerced = kind.coerce_output_value(value)
+    except Exception:  # graphql-core runs the field again and reports the error its way
+        return _SLOW
+    return _SLOW if coerced is None or coerced is Undefined else coerced
+
+
+class DirectExecution(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, completing `__typename` and plain attribute leaf fields in the selection loop.
+
+    For such a field graphql-core builds a path, a resolve info and a node list, calls the resolver and walks
+    `complete_value` (non-null, list, leaf checks) — ~8 µs for a `getattr`; two thirds of the dashboard's
+    fields are these (`label`, `amount`, `currency`, `online`, every `__typename`). Here their value is read and
+    coerced in place, in selection order. Anything unusual — a null for a non-null field, a failing getattr, a
+    value that does not coerce, a resolver middleware — goes the ordinary way, so errors are located and
+    reported exactly as before.
+    """
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        if self.middleware_manager:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        get_field = self.schema.get_field
+        is_awaitable = self.is_awaitable
+        try:
+            for response_name, details in grouped_field_set.items():
+                name = details[0].node.name.value
+                if name == "__typename":
+                    results[response_name] = parent_type.name
+                    continue
+                field_def = get_field(parent_type, name)
+                leaf = getattr(field_def, LEAF, None)
+                if leaf is not None:
+                    value = _leaf_value(source_value, leaf)
+                    if value is not _SLOW:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    details,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        pending.append(response_name)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[name] for name in pending])
+            raise
+        if not pending:
+            return results
+        return _settled(results, pending)
+
+
+async def _settled(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    if len(pending) == 1:
+        results[pending[0]] = await results[pending[0]]
+    else:
+        values = await gather_with_cancel(*(results[name] for name in pending))
+        results.update(zip(pending, values, strict=True))
+    return results
