@@ -18,7 +18,8 @@ from playwright.sync_api import Page, expect
 from tests.harness.process import REPO
 
 from .conftest import demo_server
-from .helpers import DemoServer, Session, money_value
+from .helpers import PHONE, DemoServer, Session, axe_violations, money_value
+from .look import BLOCKING
 from .payflow import GOOD_CARD, HARBOR_MANAGER, LIVE_MS, Core, on_gateway, submit_card
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,15 @@ def demo() -> Iterator[DemoServer]:
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def blocking_axe(page: Page, where: str) -> list[str]:
+    """axe-core's critical and serious violations on the page as it is now (none is expected)."""
+    return [
+        f"{where}: {v['impact']} {v['id']}: {v['help']} {v['targets']}"
+        for v in axe_violations(page)
+        if v["impact"] in BLOCKING
+    ]
 
 
 def fall_behind(core: Core) -> tuple[int, bool]:
@@ -88,6 +98,7 @@ def test_the_mdu_manager_pays_two_overdue_invoices_in_one_checkout(session: Sess
     assert money_value(page.get_by_test_id("multipay-total").inner_text()) == f"{total:.2f}"
     expect(bar.get_by_test_id("pay-selected")).to_have_text("Pay 2 invoices")
     shot(page, "two-selected")
+    problems = blocking_axe(page, "invoices with two selected")
 
     before = [core.invoice_by_number("SUB-3001", n) for n in numbers]
     assert [i["status"] for i in before] == ["OVERDUE", "OVERDUE"]
@@ -111,6 +122,8 @@ def test_the_mdu_manager_pays_two_overdue_invoices_in_one_checkout(session: Sess
     for number in numbers:
         expect(page.get_by_test_id("confirmation-invoices")).to_contain_text(f"{number} is paid")
     shot(page, "confirmed")
+    problems += blocking_axe(page, "return page")
+    assert problems == []
 
     # The core agrees: both paid once, both apartments back (when the run had suspended them).
     after = [core.invoice_by_number("SUB-3001", n) for n in numbers]
@@ -124,3 +137,19 @@ def test_the_mdu_manager_pays_two_overdue_invoices_in_one_checkout(session: Sess
     for number in numbers:
         row = page.get_by_test_id("invoice-row").filter(has_text=number)
         expect(row).to_have_attribute("data-status", "PAID")
+
+    # On a phone the summary stays in view above the bottom navigation while the list scrolls under it.
+    page.set_viewport_size(PHONE)
+    page.get_by_test_id("nav-invoices").click()
+    expect(page.get_by_test_id("invoice-tab-open")).to_have_attribute("aria-selected", "true")
+    for n in (0, 1):
+        page.get_by_test_id("invoice-row").nth(n).get_by_test_id("invoice-select").check()
+    bar = page.get_by_test_id("multipay-bar")
+    expect(page.get_by_test_id("multipay-count")).to_have_text("2 invoices selected")
+    page.mouse.wheel(0, 1500)
+    expect(bar).to_be_in_viewport(ratio=1)
+    nav_top = page.locator(".nav").bounding_box()
+    bar_box = bar.bounding_box()
+    assert nav_top is not None and bar_box is not None
+    assert bar_box["y"] + bar_box["height"] <= nav_top["y"] + 0.5, (bar_box, nav_top)
+    page.screenshot(path=str(SHOTS / "phone-two-selected.png"))
