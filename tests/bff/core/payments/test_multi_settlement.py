@@ -17,7 +17,7 @@ from adapters.ports.money import Money as Amount
 from adapters.stripe.webhook import verify_event
 from bff.core.auth.viewer import Viewer
 from bff.core.bus import BusEvent, MemoryBus
-from bff.core.payments.checkout import start_invoices_payment
+from bff.core.payments.checkout import PaymentError, start_invoices_payment
 from bff.core.payments.effects import PAYMENT_RECORDED, AfterStep
 from bff.core.payments.settlement import Settlement
 from tests.harness.money import WEBHOOK_SECRET, Listener, Money, signed
@@ -205,3 +205,43 @@ async def test_shares_that_do_not_add_up_are_rejected_and_nothing_is_recorded(mo
     response = await app.client.post("/webhooks/gateway", content=body, headers=signed(body))
     assert response.status_code == 422
     assert money.payments(A) == 0 and money.payments(B) == 0
+
+
+SITE = Viewer(
+    "USR-32",
+    "apt101@harborview.example",
+    "Apt 101",
+    "SITE",
+    "SUB-3001",
+    frozenset({SS_A, SS_B}),
+    "s32",
+)
+
+
+async def test_the_flow_keeps_a_site_user_to_the_invoices_of_their_sites(money: Money) -> None:
+    # The schema lets billing roles only (as for `payInvoice`); the flow applies the visibility rule as well, so
+    # a SITE user, were the role allowed, could pay their own sites' invoices and nothing else.
+    for invoice_id in (A, B, C):
+        money.sandbox.billing.db.execute("UPDATE invoices SET status = 'OVERDUE' WHERE id = ?", (invoice_id,))
+    with pytest.raises(PaymentError) as refused:
+        await start_invoices_payment(
+            money.backends,
+            money.settings,
+            SITE,
+            [A, C],
+            idempotency_key="k",
+            return_url=None,
+            cancel_url=None,
+        )
+    assert refused.value.code == "NOT_FOUND"
+    started = await start_invoices_payment(
+        money.backends,
+        money.settings,
+        SITE,
+        None,
+        all_overdue=True,
+        idempotency_key="k",
+        return_url=None,
+        cancel_url=None,
+    )
+    assert sorted(started.invoice_ids) == [A, B]
