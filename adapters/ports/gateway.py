@@ -169,9 +169,11 @@ _KIND, _SUBSCRIBER, _INVOICE, _ORIGIN = "wg_kind", "wg_subscriber_id", "wg_invoi
 _SUBSERVICE, _ADD_ON = "wg_subservice_id", "wg_add_on_id"
 _SHARES, _SHARE_COUNT = "wg_invoices_", "wg_invoice_count"
 _KINDS = frozenset(k.value for k in PaymentKind)
+_ORIGINS = frozenset(o.value for o in PaymentOrigin)
 
 
 def _share_chunks(shares: tuple[InvoiceShare, ...]) -> list[str]:
+    """`id:amount` entries joined by commas, as few values of at most 500 characters as they fit in."""
     chunks: list[str] = []
     current = ""
     for share in shares:
@@ -204,9 +206,6 @@ def _shares_of(metadata: Mapping[str, str]) -> tuple[InvoiceShare, ...]:
     if count != len(shares):
         raise InvalidPaymentReference("a multi-invoice payment whose invoice list is incomplete")
     return tuple(shares)
-
-
-_ORIGINS = frozenset(o.value for o in PaymentOrigin)
 
 
 # ---- the gateway's objects ------------------------------------------------------------------------------
