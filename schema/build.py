@@ -36,6 +36,7 @@ from schema.core.node import NodeQuery
 from schema.core.scalars import SCALARS
 from schema.payments import nodes as _payments_nodes  # noqa: F401
 from schema.payments.card_mutations import CardMutation
+from schema.payments.many_mutations import PayInvoicesMutation
 from schema.payments.mutations import PaymentMutation
 from schema.payments.subscriptions import PaymentSubscription
 from schema.payments.types import PaymentMethod
@@ -72,6 +73,7 @@ class Mutation(
     SecondFactorMutation,
     TeamMutation,
     PaymentMutation,
+    PayInvoicesMutation,
     WalletMutation,
     ServiceMutation,
     CardMutation,
