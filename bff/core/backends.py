@@ -1,4 +1,4 @@
-"""The four core systems and the payment gateway as ports, each over its own HTTP client (the one place those
+"""The four core systems, the help desk and the payment gateway as ports, each over its own HTTP client (the one place those
 clients are made)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from adapters.ports.billing import BillingPort
 from adapters.ports.crm import CrmPort
 from adapters.ports.gateway import PaymentGatewayPort
 from adapters.ports.oss import OssPort
+from adapters.ports.tickets import TicketsPort
 from adapters.resilience.breaker import BreakerPolicy
 from adapters.resilience.guard import Guard, Policy
 from adapters.resilience.retry import RetryPolicy
@@ -38,6 +39,8 @@ PROBE_PATH = "/v1/readyz-probe"
 class Backends:
     billing: BillingPort
     crm: CrmPort
+    # Support tickets: the CRM's own (WISPGate) by default, or a help desk (`TICKETS_BACKEND`).
+    tickets: TicketsPort
     aaa: AaaPort
     oss: OssPort
     gateway: PaymentGatewayPort
@@ -152,9 +155,11 @@ async def open_backends(
         )
         await stack.enter_async_context(gateway_http)
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
+        crm = HttpCrm(clients["crm"])
         yield Backends(
             billing=HttpBilling(clients["billing"]),
-            crm=HttpCrm(clients["crm"]),
+            crm=crm,
+            tickets=crm,
             aaa=HttpAaa(clients["aaa"]),
             oss=HttpOss(clients["oss"]),
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
