@@ -28,6 +28,8 @@ from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
 from adapters.wispgate.wire import AiohttpWire, Wire
+from adapters.zammad.client import ZammadClient, make_zammad_http
+from adapters.zammad.tickets import ZammadTickets
 from bff.core import request_id
 from bff.core.settings import BACKENDS, ResilienceSettings, Settings
 from bff.core.tracing import Tracing
@@ -156,10 +158,19 @@ async def open_backends(
         await stack.enter_async_context(gateway_http)
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
         crm = HttpCrm(clients["crm"])
+        tickets: TicketsPort = crm
+        zammad = settings.tickets.zammad
+        if zammad is not None:
+            # Not `transport`: that one routes to the in-process sandbox, which has no Zammad (tests mock
+            # Zammad's API with respx on this client's own transport).
+            zammad_http = _with_request_id(make_zammad_http(zammad))
+            await stack.enter_async_context(zammad_http)
+            guards["zammad"] = Guard("zammad", policy_of(settings.tickets.resilience), observer=observer)
+            tickets = ZammadTickets(ZammadClient(zammad_http, guards["zammad"]), zammad, crm)
         yield Backends(
             billing=HttpBilling(clients["billing"]),
             crm=crm,
-            tickets=crm,
+            tickets=tickets,
             aaa=HttpAaa(clients["aaa"]),
             oss=HttpOss(clients["oss"]),
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
