@@ -1,12 +1,11 @@
 """The Zammad adapter against recorded Zammad REST answers (`fixtures/`, shaped as Zammad's API documentation
-shows them, `expand=true` where the adapter asks for it), with respx: one router for Zammad's API."""
+shows them, `expand=true` where the adapter asks for it), with respx: one router for Zammad's API
+(`tests.harness.zammad`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,27 +16,9 @@ from adapters.ports.crm import Subscriber
 from adapters.zammad.client import ZammadClient, make_zammad_http
 from adapters.zammad.config import ZammadConfig
 from adapters.zammad.tickets import ZammadTickets
+from tests.harness.zammad import API, GROUPS, TOKEN, ZAMMAD
 
-FIXTURES = Path(__file__).parent / "fixtures"
-ZAMMAD = "https://zammad.test"
-API = f"{ZAMMAD}/api/v1"
-TOKEN = "zammad-agent-token-0123456789"
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-GROUPS = {
-    "CONNECTIVITY": "Network",
-    "BILLING": "Billing",
-    "DEVICE": "Network",
-    "INSTALLATION": "Field Service",
-    "OTHER": "Users",
-}
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
-
-
-def ok(name: str, status: int = 200) -> httpx.Response:
-    return httpx.Response(status, json=fixture(name))
 
 
 class Directory:
@@ -90,14 +71,3 @@ async def make_tickets() -> AsyncIterator[Any]:
 def tickets(make_tickets: Any) -> ZammadTickets:
     made: ZammadTickets = make_tickets()
     return made
-
-
-def known_customer(router: respx.MockRouter) -> respx.Route:
-    """Ana's Zammad user, found by e-mail."""
-    return router.get("/users/search").mock(return_value=ok("users_search_email.json"))
-
-
-def ticket_routes(router: respx.MockRouter, zammad_id: int, tags: str = "tags_empty.json") -> None:
-    router.get(f"/tickets/{zammad_id}").mock(return_value=ok(f"ticket_{zammad_id}.json"))
-    router.get(f"/ticket_articles/by_ticket/{zammad_id}").mock(return_value=ok(f"articles_{zammad_id}.json"))
-    router.get("/tags", params={"o_id": str(zammad_id)}).mock(return_value=ok(tags))

@@ -17,7 +17,7 @@ from adapters.errors import NotFound, Rejected, Unavailable
 from adapters.ports.tickets import NewTicket
 from adapters.zammad.config import DEFAULT_STATES, ZammadConfig
 from adapters.zammad.tickets import ZammadTickets
-from tests.adapters.zammad.conftest import TOKEN, fixture, known_customer, ok, ticket_routes
+from tests.harness.zammad import TOKEN, fixture, known_customer, ok, ticket_routes
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 52  # 68 bytes, as the fixture records
 ROUTER_PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 64
