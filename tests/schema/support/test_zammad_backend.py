@@ -1,6 +1,7 @@
 """The portal with its tickets in Zammad (TICKETS_BACKEND=zammad): the real BFF over the test's sandbox for
 everything else, Zammad's REST API answered by respx from recorded answers. A subscriber opens a ticket with a
-photo through GraphQL and sees it in their list; what reached Zammad is checked."""
+photo through GraphQL and sees it in their list; what reached Zammad is checked. An agent's reply in Zammad
+reaches the subscriber's `ticketChanged` subscription through Zammad's webhook, without the internal note."""
 
 from __future__ import annotations
 
@@ -14,13 +15,26 @@ import httpx
 import pytest
 import respx
 
+from adapters.zammad.webhook import sign
+from sandbox.app import Sandbox
 from tests.harness.portal import MakePortal, portal_settings
-from tests.harness.zammad import API, fixture, known_customer, ok, zammad_env
+from tests.harness.zammad import (
+    API,
+    FIXTURES,
+    WEBHOOK_SECRET,
+    fixture,
+    known_customer,
+    ok,
+    ticket_routes,
+    zammad_env,
+)
+from tests.schema.core.test_feed import bearer, running, socket
 from tests.schema.helpers import gid, nodes, subscriber
 from tests.schema.support.test_ticket_mutations import OPEN, PNG, upload
 
 TICKETS = "{ viewer { subscriber { tickets(first: 10) { nodes { id number status queue category } } } } }"
 CATEGORIES = "{ ticketCategories { category queue } }"
+CHANGED = "subscription { ticketChanged { id number status messages { fromSupport body } } }"
 
 
 @pytest.fixture
@@ -89,3 +103,26 @@ async def test_open_a_ticket_with_a_photo_in_zammad(
     assert ticket["id"] == gid("Ticket", "SUB-1001:90")
     categories = (await ana.data(CATEGORIES))["ticketCategories"]
     assert [c["category"] for c in categories] == ["CONNECTIVITY", "BILLING", "DEVICE", "OTHER"]
+
+
+def test_an_agents_reply_in_zammad_reaches_the_subscription(
+    sandbox: Sandbox, tmp_path: Path, zammad_api: respx.MockRouter
+) -> None:
+    known_customer(zammad_api, "users_search_field.json")
+    ticket_routes(zammad_api, 81)
+    body = (FIXTURES / "webhook_ticket_updated.json").read_bytes()
+    with running(sandbox, portal_settings(tmp_path, **zammad_env())) as app:
+        token = app.login("ana@lima.example")
+        with socket(app, bearer(token)) as ws:
+            op = ws.subscribe(CHANGED)
+            app.wait_for_listeners("SUB-1001")
+            response = app.client.post(
+                "/webhooks/zammad",
+                content=body,
+                headers={"x-zammad-delivery": "d-ws", "x-hub-signature": sign(WEBHOOK_SECRET, body)},
+            )
+            assert response.json() == {"received": True, "result": "published"}
+            got = ws.data(op)["ticketChanged"]
+    assert (got["id"], got["number"], got["status"]) == (gid("Ticket", "SUB-1001:81"), "31081", "IN_PROGRESS")
+    assert [m["fromSupport"] for m in got["messages"]] == [False, True]
+    assert "escalate" not in json.dumps(got)
