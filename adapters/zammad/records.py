@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, cast
 
@@ -21,7 +21,6 @@ from adapters.ports.tickets import (
     Attachment,
     AttachmentType,
     MessageAuthor,
-    Sla,
     Ticket,
     TicketCategory,
     TicketEvent,
@@ -33,77 +32,15 @@ from adapters.ports.tickets import (
 )
 from adapters.zammad.client import BACKEND
 from adapters.zammad.config import ZammadConfig
+from adapters.zammad.fields import integer, moment, required_moment, text
+from adapters.zammad.ids import attachment_id, ticket_id
+from adapters.zammad.sla import sla
 
-DONE = ("RESOLVED", "CLOSED")
 RATING_TAG = "rating:"
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>", re.IGNORECASE)
 _DROP = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _NAME = re.compile(r"^\s*\"?([^\"<]*?)\"?\s*<[^>]*>\s*$")
-
-
-def ticket_id(subscriber_id: str, zammad_id: int) -> str:
-    """The portal's id of a Zammad ticket: the subscriber it belongs to and Zammad's id. Reading it back checks
-    that the ticket's customer is that subscriber's (`ZammadTickets`), so an id naming another subscriber's
-    ticket reads as missing — and no lookup from a Zammad customer back to a subscriber is needed to read."""
-    return f"{subscriber_id}:{zammad_id}"
-
-
-def split_ticket_id(value: str) -> tuple[str, int] | None:
-    subscriber_id, sep, number = value.rpartition(":")
-    if not sep or not subscriber_id or not number.isdigit() or len(number) > 18:
-        return None
-    return subscriber_id, int(number)
-
-
-def attachment_id(ticket: str, article_id: int, file_id: int) -> str:
-    return f"{ticket}:{article_id}:{file_id}"
-
-
-def split_attachment_id(value: str) -> tuple[str, int, int] | None:
-    """(the portal's ticket id, Zammad's article id, Zammad's attachment id)."""
-    head, _, file_part = value.rpartition(":")
-    ticket, _, article_part = head.rpartition(":")
-    if not (file_part.isdigit() and article_part.isdigit()) or split_ticket_id(ticket) is None:
-        return None
-    if len(file_part) > 18 or len(article_part) > 18:
-        return None
-    return ticket, int(article_part), int(file_part)
-
-
-def moment(value: Any, where: str) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ContractViolation(BACKEND, f"{where}: not a timestamp")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ContractViolation(BACKEND, f"{where}: not a timestamp") from None
-    if parsed.tzinfo is None:
-        raise ContractViolation(BACKEND, f"{where}: a timestamp without an offset")
-    return parsed
-
-
-def required_moment(raw: Mapping[str, Any], key: str) -> datetime:
-    found = moment(raw.get(key), key)
-    if found is None:
-        raise ContractViolation(BACKEND, f"a ticket without {key}")
-    return found
-
-
-def integer(raw: Mapping[str, Any], key: str) -> int:
-    value = raw.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ContractViolation(BACKEND, f"{key} is not a whole number")
-    return value
-
-
-def text(raw: Mapping[str, Any], key: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str):
-        raise ContractViolation(BACKEND, f"{key} is not text (was the ticket asked for with expand=true?)")
-    return value
 
 
 def plain_text(body: str, content_type: str) -> str:
@@ -115,45 +52,6 @@ def plain_text(body: str, content_type: str) -> str:
     cleaned = html.unescape(_TAG.sub("", cleaned))
     lines = [line.rstrip() for line in cleaned.replace("\r\n", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def sla(raw: Mapping[str, Any], created: datetime, status: str, config: ZammadConfig, now: datetime) -> Sla:
-    """Zammad's escalation fields as the portal's SLA. Zammad keeps `*_escalation_at` (the due time) while a
-    target is open, and after it is met records `*_diff_in_min` (minutes to spare; negative: late); with no
-    SLA on the ticket, the configured minutes from its creation stand in."""
-    updated = required_moment(raw, "updated_at")
-    responded = moment(raw.get("first_response_at"), "first_response_at")
-    response_due = moment(raw.get("first_response_escalation_at"), "first_response_escalation_at")
-    response_diff = raw.get("first_response_diff_in_min")
-    if response_due is None:
-        if responded is not None and isinstance(response_diff, int) and not isinstance(response_diff, bool):
-            response_due = responded + timedelta(minutes=response_diff)
-        else:
-            response_due = created + timedelta(minutes=config.first_response_minutes)
-    resolved = (moment(raw.get("close_at"), "close_at") or updated) if status in DONE else None
-    resolution_due = moment(raw.get("close_escalation_at"), "close_escalation_at")
-    close_diff = raw.get("close_diff_in_min")
-    if resolution_due is None:
-        if resolved is not None and isinstance(close_diff, int) and not isinstance(close_diff, bool):
-            resolution_due = resolved + timedelta(minutes=close_diff)
-        else:
-            resolution_due = created + timedelta(minutes=config.resolution_minutes)
-    response_breached = responded > response_due if responded is not None else now > response_due
-    resolution_breached = resolved > resolution_due if resolved is not None else now > resolution_due
-    window = (resolution_due - created).total_seconds()
-    used = ((resolved or now) - created).total_seconds()
-    elapsed = min(max(used / window, 0.0), 1.0) * 100 if window > 0 else 100.0
-    return Sla(
-        first_response_due_at=response_due,
-        resolution_due_at=resolution_due,
-        first_responded_at=responded,
-        resolved_at=resolved,
-        first_response_breached=response_breached,
-        resolution_breached=resolution_breached,
-        first_response_met=responded is not None and not response_breached,
-        resolution_met=resolved is not None and not resolution_breached,
-        elapsed_percent=round(elapsed, 2),
-    )
 
 
 def rating(raw: Mapping[str, Any], tags: Sequence[str], config: ZammadConfig) -> TicketRating | None:

@@ -33,7 +33,9 @@ from adapters.ports.tickets import (
 from adapters.zammad import records
 from adapters.zammad.client import BACKEND, ZammadClient
 from adapters.zammad.config import ZammadConfig
-from adapters.zammad.customers import Customers, SubscriberDirectory
+from adapters.zammad.customers import Customers, SubscriberDirectory, quoted
+from adapters.zammad.ids import split_attachment_id, split_ticket_id, ticket_id
+from adapters.zammad.sla import DONE
 
 PAGE_MAX = 100  # Zammad's search answers at most this many per page
 MAX_PAGES = 20  # 2,000 tickets of one subscriber: far beyond a real one, a guard against a looping cursor
@@ -83,14 +85,15 @@ class ZammadTickets:
 
     async def _owned(self, ticket_id: str) -> tuple[str, int, dict[str, Any]] | None:
         """(subscriber, Zammad id, the ticket) when the id names a ticket of that subscriber's customer."""
-        parts = records.split_ticket_id(ticket_id)
+        parts = split_ticket_id(ticket_id)
         if parts is None:
             return None
         subscriber_id, zammad_id = parts
-        customer_id = await self.customers.customer_of(subscriber_id)
-        if customer_id is None:
-            return None
         try:
+            # An id naming a subscriber the CRM does not know is as missing as one Zammad does not.
+            customer_id = await self.customers.customer_of(subscriber_id)
+            if customer_id is None:
+                return None
             raw = await self._raw_ticket(zammad_id)
         except NotFound:
             return None
@@ -108,7 +111,7 @@ class ZammadTickets:
         ticket = await self._full(ticket_id)
         if ticket is None:
             raise NotFound(BACKEND, "ticket not found")
-        subscriber_id, zammad_id = records.split_ticket_id(ticket_id) or ("", 0)
+        subscriber_id, zammad_id = split_ticket_id(ticket_id) or ("", 0)
         return subscriber_id, zammad_id, ticket
 
     async def tickets_of(
@@ -124,7 +127,7 @@ class ZammadTickets:
         if statuses:
             if not states:
                 return TicketPage(items=[], next_cursor=None, total_count=0)
-            query += " AND state.name:(" + " OR ".join(f'"{s}"' for s in states) + ")"
+            query += " AND state.name:(" + " OR ".join(quoted(s) for s in states) + ")"
         found = await self.client.get(
             "/tickets/search",
             {
@@ -158,7 +161,7 @@ class ZammadTickets:
         state = raw.get("state")
         if self.config.rating_store != "tag" or not isinstance(state, str):
             return []
-        if self.config.status_of(state) not in records.DONE:
+        if self.config.status_of(state) not in DONE:
             return []
         zammad_id = raw.get("id")
         return await self._tags(zammad_id) if isinstance(zammad_id, int) else []
@@ -241,7 +244,7 @@ class ZammadTickets:
             raise ContractViolation(BACKEND, "POST /tickets did not answer a ticket")
         if isinstance(created.get("customer_id"), int):
             self.customers.remember(ticket.subscriber_id, created["customer_id"])
-        return await self.ticket(records.ticket_id(ticket.subscriber_id, created["id"]))
+        return await self.ticket(ticket_id(ticket.subscriber_id, created["id"]))
 
     async def reply_to_ticket(self, ticket_id: str, author_user_id: str, body: str) -> Ticket:
         subscriber_id, zammad_id, current = await self._must(ticket_id)
@@ -260,7 +263,7 @@ class ZammadTickets:
 
     async def reopen_ticket(self, ticket_id: str, user_id: str, reason: str | None = None) -> Ticket:
         subscriber_id, zammad_id, current = await self._must(ticket_id)
-        if current.status not in records.DONE:
+        if current.status not in DONE:
             raise Rejected(BACKEND, "TICKET_NOT_RESOLVED", "only a resolved or closed ticket can be reopened")
         await self._set_state(zammad_id, "IN_PROGRESS")
         if reason:
@@ -269,7 +272,7 @@ class ZammadTickets:
 
     async def rate_ticket(self, ticket_id: str, user_id: str, score: int, comment: str | None) -> Ticket:
         subscriber_id, zammad_id, current = await self._must(ticket_id)
-        if current.status not in records.DONE:
+        if current.status not in DONE:
             raise Rejected(BACKEND, "TICKET_NOT_RESOLVED", "a ticket can be rated once it is resolved")
         if current.rating is not None:
             raise Rejected(BACKEND, "ALREADY_RATED", "the ticket is rated already")
@@ -311,7 +314,7 @@ class ZammadTickets:
     async def attachments(self, ids: Sequence[str]) -> dict[str, Attachment]:
         by_ticket: dict[str, list[str]] = {}
         for attachment_id in dict.fromkeys(ids):
-            parts = records.split_attachment_id(attachment_id)
+            parts = split_attachment_id(attachment_id)
             if parts is not None:
                 by_ticket.setdefault(parts[0], []).append(attachment_id)
         found = await self.tickets(list(by_ticket))
@@ -320,12 +323,12 @@ class ZammadTickets:
 
     async def attachment(self, attachment_id: str) -> tuple[Attachment, bytes]:
         """Only a file of an article the customer may read (never an internal note's), whole."""
-        parts = records.split_attachment_id(attachment_id)
+        parts = split_attachment_id(attachment_id)
         meta = (await self.attachments([attachment_id])).get(attachment_id)
         if parts is None or meta is None:
             raise NotFound(BACKEND, "attachment not found")
         _, article_id, file_id = parts
-        zammad_id = (records.split_ticket_id(meta.ticket_id) or ("", 0))[1]
+        zammad_id = (split_ticket_id(meta.ticket_id) or ("", 0))[1]
         data = await self.client.get_bytes(f"/ticket_attachment/{zammad_id}/{article_id}/{file_id}")
         if len(data) != meta.size_bytes:
             raise ContractViolation(BACKEND, "attachment size differs from its metadata")

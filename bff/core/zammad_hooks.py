@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
-from adapters.zammad.records import ticket_id
+from adapters.zammad.ids import ticket_id
 from adapters.zammad.tickets import ZammadTickets
 from adapters.zammad.webhook import (
     DELIVERY_HEADER,
