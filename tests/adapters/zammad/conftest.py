@@ -12,6 +12,7 @@ import httpx
 import pytest
 import respx
 
+from adapters.errors import NotFound
 from adapters.ports.crm import Subscriber
 from adapters.zammad.client import ZammadClient, make_zammad_http
 from adapters.zammad.config import ZammadConfig
@@ -29,6 +30,8 @@ class Directory:
 
     async def subscriber(self, subscriber_id: str) -> Subscriber:
         self.asked.append(subscriber_id)
+        if subscriber_id not in ("SUB-1001", 'SUB-1001" OR customer_id:*'):
+            raise NotFound("crm", "subscriber not found")
         return Subscriber(
             id=subscriber_id,
             account_number="100-1001",

@@ -171,7 +171,8 @@ async def test_another_customers_ticket_reads_as_missing(
     zammad_api.get("/tickets/99").mock(return_value=ok("ticket_99.json"))
     zammad_api.get("/tickets/404").mock(return_value=httpx.Response(404, json={"error": "Not found"}))
     articles = zammad_api.get("/ticket_articles/by_ticket/99")
-    assert await tickets.tickets(["SUB-1001:99", "SUB-1001:404", "garbage", "SUB-1001:x"]) == {}
+    # Zammad's ticket 99 is another customer's; 404 is none; SUB-404 is no subscriber the CRM knows.
+    assert await tickets.tickets(["SUB-1001:99", "SUB-1001:404", "SUB-404:81", "garbage", "SUB-1001:x"]) == {}
     with pytest.raises(NotFound):
         await tickets.ticket("SUB-1001:99")
     assert articles.call_count == 0
