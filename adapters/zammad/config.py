@@ -78,8 +78,10 @@ def parse_groups(text: str, *, name: str) -> dict[str, str]:
 @dataclass(frozen=True, slots=True)
 class ZammadConfig:
     url: str  # e.g. "https://support.example.net" (the API is under /api/v1)
-    token: str  # an agent's access token with ticket.agent and admin.user (customers are looked up)
-    webhook_secret: str = ""  # the webhook's "HMAC SHA1 Signature Token"; "" = webhooks refused
+    # Never in a repr (a logged configuration): an agent's access token with ticket.agent and admin.user, and
+    # the webhook's "HMAC SHA1 Signature Token" ("" = webhooks refused).
+    token: str = field(repr=False)
+    webhook_secret: str = field(default="", repr=False)
     connect_timeout_s: float = 1.0
     read_timeout_s: float = 5.0
     # How a subscriber is found among Zammad's customers: by the subscriber's contact e-mail, or by a custom

@@ -40,6 +40,7 @@ def test_zammad_settings_are_read() -> None:
     assert zammad.priority_for("URGENT") == "4 dringend"
     assert (zammad.rating_store, zammad.rating_field) == ("field", "portal_rating")
     assert settings.tickets.resilience.deadline_s == 4.0
+    assert "tok" not in repr(zammad) and "w" * 32 not in repr(settings)
 
 
 @pytest.mark.parametrize(
