@@ -413,3 +413,28 @@ def test_state_mapping() -> None:
         url="https://z", token="t", states={"neu": "OPEN", "in arbeit": "IN_PROGRESS", "erledigt": "CLOSED"}
     )
     assert (custom.status_of("Erledigt"), custom.state_for("CLOSED")) == ("CLOSED", "erledigt")
+
+
+@pytest.mark.parametrize("n", [1, 10, 100])
+async def test_a_list_costs_one_search_and_tags_only_where_a_rating_can_be(
+    zammad_api: respx.MockRouter, make_tickets: Any, n: int
+) -> None:
+    """Calls to Zammad for a page of n tickets: one search (the customer once per process); with ratings as
+    tags, one tag read per resolved or closed ticket on it, none with the rating attribute."""
+    open_ones = [{**fixture("ticket_81.json"), "id": 1000 + i} for i in range(n)]
+    closed_ones = [{**fixture("ticket_74.json"), "id": 2000 + i} for i in range(n)]
+    users = known_customer(zammad_api)
+    search = zammad_api.get("/tickets/search").mock(
+        side_effect=[httpx.Response(200, json=open_ones), httpx.Response(200, json=closed_ones)] * 2
+    )
+    tags = zammad_api.get("/tags").mock(return_value=ok("tags_empty.json"))
+    tagged: ZammadTickets = make_tickets()
+    assert len((await tagged.tickets_of("SUB-1001", limit=100)).items) == n
+    assert (users.call_count, search.call_count, tags.call_count) == (1, 1, 0)
+    await tagged.tickets_of("SUB-1001", limit=100)
+    assert (users.call_count, search.call_count, tags.call_count) == (1, 2, n)
+
+    field: ZammadTickets = make_tickets(rating_store="field", rating_field="portal_rating")
+    await field.tickets_of("SUB-1001", limit=100)
+    await field.tickets_of("SUB-1001", limit=100)
+    assert (users.call_count, search.call_count, tags.call_count) == (2, 4, n)
