@@ -1,5 +1,5 @@
-"""The four core systems, the help desk and the payment gateway as ports, each over its own HTTP client (the one place those
-clients are made)."""
+"""The four core systems, the help desk and the payment gateway as ports, each over its own HTTP client (the
+one place those clients are made)."""
 
 from __future__ import annotations
 
