@@ -89,6 +89,15 @@ async def test_open_a_ticket_with_a_photo_in_zammad(
     [photo] = ticket["messages"][1]["attachments"]
     assert (photo["filename"], photo["contentType"]) == ("router.png", "image/png")
 
+    # The signed link fetches the file from Zammad (as recorded: 72 bytes) and serves it as a download.
+    stored = b"\x89PNG\r\n\x1a\n" + b"\x01" * 64
+    file_route = zammad_api.get("/ticket_attachment/90/330/505").mock(
+        return_value=httpx.Response(200, content=stored)
+    )
+    download = await ana.client.get(photo["url"])
+    assert (download.status_code, download.content, file_route.call_count) == (200, stored, 1)
+    assert download.headers["content-disposition"].startswith("attachment;")
+
     # Zammad got the subscriber's customer (found by the subscriber id attribute), the group of the
     # category, and the photo on the customer's behalf.
     assert users.calls[0].request.url.params["query"] == 'wispgate_subscriber_id:"SUB-1001"'
