@@ -3,13 +3,14 @@ user attribute holding the subscriber id (`ZammadConfig.customer_match`), throug
 
 Found customers are remembered (a bounded map, both ways): the link between a subscriber and its Zammad user
 does not change under the portal. The way back (customer → subscriber) is what a webhook needs: in field mode
-the customer's own attribute says it; in e-mail mode only a subscriber this process has looked up is known.
+the customer's own attribute says it; in e-mail mode only a subscriber looked up before is known — by this
+process, or by any instance when `learned` shares what each one finds (`bff.core.zammad_hooks`).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from adapters.errors import ContractViolation, Rejected
@@ -41,17 +42,31 @@ def quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+Learned = Callable[[str, int], Awaitable[None]]
+
+
 class Customers:
-    def __init__(self, client: ZammadClient, config: ZammadConfig, directory: SubscriberDirectory) -> None:
+    def __init__(
+        self,
+        client: ZammadClient,
+        config: ZammadConfig,
+        directory: SubscriberDirectory,
+        learned: Learned | None = None,
+    ) -> None:
         self.client = client
         self.config = config
         self.directory = directory
+        # Told of each subscriber → customer link this process finds (it must not raise).
+        self.learned = learned
         self._ids: OrderedDict[str, int] = OrderedDict()  # subscriber → customer
         self._subscribers: OrderedDict[int, str] = OrderedDict()  # customer → subscriber
 
-    def remember(self, subscriber_id: str, customer_id: int) -> None:
+    async def learn(self, subscriber_id: str, customer_id: int) -> None:
+        known = self._ids.get(subscriber_id) == customer_id
         _put(self._ids, subscriber_id, customer_id)
         _put(self._subscribers, customer_id, subscriber_id)
+        if not known and self.learned is not None:
+            await self.learned(subscriber_id, customer_id)
 
     async def customer_of(self, subscriber_id: str) -> int | None:
         """The Zammad user id of the subscriber, or None when Zammad has none (yet)."""
@@ -76,7 +91,7 @@ class Customers:
         if not matches:
             return None
         customer_id = matches.pop()
-        self.remember(subscriber_id, customer_id)
+        await self.learn(subscriber_id, customer_id)
         return customer_id
 
     def _is(self, user: Any, wanted: str) -> bool:
@@ -102,7 +117,7 @@ class Customers:
         created = await self.client.write("POST", "/users", body)
         if not isinstance(created, dict) or not isinstance(created.get("id"), int):
             raise ContractViolation(BACKEND, "POST /users did not answer a user")
-        self.remember(subscriber_id, created["id"])
+        await self.learn(subscriber_id, int(created["id"]))
         return int(created["id"])
 
     async def reference_for_new_ticket(self, subscriber_id: str) -> tuple[int | str, bool]:

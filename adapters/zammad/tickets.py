@@ -243,7 +243,7 @@ class ZammadTickets:
         if not isinstance(created, dict) or not isinstance(created.get("id"), int):
             raise ContractViolation(BACKEND, "POST /tickets did not answer a ticket")
         if isinstance(created.get("customer_id"), int):
-            self.customers.remember(ticket.subscriber_id, created["customer_id"])
+            await self.customers.learn(ticket.subscriber_id, created["customer_id"])
         return await self.ticket(ticket_id(ticket.subscriber_id, created["id"]))
 
     async def reply_to_ticket(self, ticket_id: str, author_user_id: str, body: str) -> Ticket:

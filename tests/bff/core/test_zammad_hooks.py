@@ -1,21 +1,26 @@
 """`/webhooks/zammad` on the running app (TICKETS_BACKEND=zammad): Zammad's default payload, signed as Zammad
 signs it (`X-Hub-Signature: sha1=…` over the body), becomes one `ticket.updated` on the bus per delivery; a
-bad signature is a 401 with nothing published; a replayed delivery is acknowledged and not published again."""
+bad signature is a 401 with nothing published; a replayed delivery is acknowledged and not published again.
+With customers matched by e-mail, whose ticket it is is known to every instance sharing Redis once one of them
+has looked the subscriber up."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import respx
+from redis.asyncio import Redis
 
 from adapters.zammad.webhook import sign
 from bff.core.bus import BusEvent
 from tests.harness.money import Listener
 from tests.harness.portal import MakePortal, Portal, portal_settings
-from tests.harness.zammad import API, FIXTURES, WEBHOOK_SECRET, zammad_env
+from tests.harness.zammad import API, FIXTURES, WEBHOOK_SECRET, known_customer, zammad_env
 
 BODY = (FIXTURES / "webhook_ticket_updated.json").read_bytes()
 
@@ -110,3 +115,33 @@ async def test_without_zammad_the_endpoint_does_not_exist(make_portal: MakePorta
     portal = await make_portal()
     response = await portal.client.post("/webhooks/zammad", content=BODY, headers=headers(BODY, "d-9"))
     assert response.status_code == 404
+
+
+async def test_e_mail_customers_are_known_to_every_instance_once_one_looked_them_up(
+    make_portal: MakePortal, tmp_path: Path, zammad_api: respx.MockRouter, redis_url: str
+) -> None:
+    known_customer(zammad_api)  # Ana, by e-mail
+    zammad_api.get("/tickets/search").mock(return_value=httpx.Response(200, json=[]))
+    prefix = f"wg-test-{uuid.uuid4().hex}:"
+    env = zammad_env(ZAMMAD_CUSTOMER_MATCH="email", REDIS_URL=redis_url, REDIS_PREFIX=prefix)
+    first = await make_portal(portal_settings(tmp_path, **env))
+    second = await make_portal(portal_settings(tmp_path, **env))
+    async with Listener(first.bus, "SUB-1001") as listener:
+        unknown = await second.client.post("/webhooks/zammad", content=BODY, headers=headers(BODY, "m-1"))
+        assert (unknown.status_code, unknown.json()["result"]) == (200, "ignored")
+
+        # Ana opens her tickets on the first instance: it finds her Zammad customer and shares the link.
+        ana = await first.another().sign_in("ana@lima.example")
+        await ana.data("{ viewer { subscriber { tickets(first: 5) { totalCount } } } }")
+
+        known = await second.client.post("/webhooks/zammad", content=BODY, headers=headers(BODY, "m-2"))
+        assert (known.status_code, known.json()["result"]) == (200, "published")
+        event = await listener.wait_for("ticket.updated")
+    assert (event.id, dict(event.data)) == ("zammad:m-2", {"ticket_id": "SUB-1001:81"})
+    redis = Redis.from_url(redis_url)
+    try:
+        assert await redis.get(f"{prefix}mark:zammad-customer:8") == b"SUB-1001"
+        for key in [k async for k in redis.scan_iter(match=f"{prefix}*")]:
+            await redis.delete(key)
+    finally:
+        await redis.aclose()
