@@ -25,6 +25,9 @@ API = "/api/v1"
 MAX_JSON_BYTES = 8 * 1024 * 1024  # a page of expanded tickets, or a ticket's articles
 MAX_FILE_BYTES = 26 * 1024 * 1024  # an attachment (the portal's own limit is lower)
 DEFAULT_POLICY = Policy(deadline_s=8.0, concurrency=16)
+FILE_DEADLINE_S = (
+    30.0  # a file (up to the portal's 10 MiB, base64 on the way in) instead of a read's deadline
+)
 
 
 def make_zammad_http(
@@ -50,7 +53,13 @@ class ZammadClient:
         return json_of(await self._call("GET", path, params=params), path)
 
     async def write(
-        self, method: str, path: str, body: Mapping[str, Any], *, on_behalf_of: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        on_behalf_of: str | None = None,
+        carries_file: bool = False,
     ) -> Any:
         """POST/PUT `body`; with `on_behalf_of` (a Zammad user id, login or e-mail) Zammad does it as that
         user (`X-On-Behalf-Of`: the token's agent needs admin.user): a customer's article is the customer's."""
@@ -58,10 +67,16 @@ class ZammadClient:
         if on_behalf_of is not None:
             headers["x-on-behalf-of"] = on_behalf_of
         content = json.dumps(body, separators=(",", ":")).encode()
-        return json_of(await self._call(method, path, content=content, headers=headers), path)
+        deadline = self._file_deadline() if carries_file else None
+        return json_of(
+            await self._call(method, path, content=content, headers=headers, deadline_s=deadline), path
+        )
 
     async def get_bytes(self, path: str) -> bytes:
-        return await self._call("GET", path, limit=MAX_FILE_BYTES)
+        return await self._call("GET", path, limit=MAX_FILE_BYTES, deadline_s=self._file_deadline())
+
+    def _file_deadline(self) -> float:
+        return max(FILE_DEADLINE_S, self.guard.policy.deadline_s)
 
     async def _call(
         self,
@@ -72,6 +87,7 @@ class ZammadClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         limit: int = MAX_JSON_BYTES,
+        deadline_s: float | None = None,
     ) -> bytes:
         url = f"{API}{path}"
         where = f"{method} {API}{operation_path(path)}"
@@ -79,7 +95,9 @@ class ZammadClient:
         async def attempt() -> bytes:
             return await self._send(method, url, params, content, dict(headers or {}), where, limit)
 
-        return await self.guard.run(where, attempt, retryable=retryable(method, headers))
+        return await self.guard.run(
+            where, attempt, retryable=retryable(method, headers), deadline_s=deadline_s
+        )
 
     async def _send(
         self,

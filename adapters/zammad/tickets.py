@@ -208,13 +208,16 @@ class ZammadTickets:
             article["ticket_id"] = zammad_id
         return article
 
-    async def _post_article(self, subscriber_id: str, zammad_id: int, body: str, **extra: Any) -> Any:
+    async def _post_article(
+        self, subscriber_id: str, zammad_id: int, body: str, *, carries_file: bool = False, **extra: Any
+    ) -> Any:
         customer_id = await self.customers.customer_of(subscriber_id)
         return await self.client.write(
             "POST",
             "/ticket_articles",
             self._article(zammad_id, body, **extra),
             on_behalf_of=str(customer_id) if customer_id is not None else None,
+            carries_file=carries_file,
         )
 
     async def _set_state(self, zammad_id: int, status: str, **fields: Any) -> None:
@@ -302,7 +305,7 @@ class ZammadTickets:
             raise Rejected(BACKEND, "TICKET_CLOSED", "the ticket is closed")
         upload = {"filename": filename, "data": base64.b64encode(data).decode(), "mime-type": content_type}
         article = await self._post_article(
-            subscriber_id, zammad_id, f"Attached: {filename}", attachments=[upload]
+            subscriber_id, zammad_id, f"Attached: {filename}", carries_file=True, attachments=[upload]
         )
         if not isinstance(article, dict):
             raise ContractViolation(BACKEND, "POST /ticket_articles did not answer an article")
