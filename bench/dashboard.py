@@ -549,6 +549,8 @@ async def run_profile(n: int, requests: int) -> None:
                 await portal.page()
             print(f"N={n}: {requests} page loads (no delay) in {time.perf_counter() - started:.2f} s")
         stats = pstats.Stats(path)
+        if keep := os.environ.get("BENCH_KEEP_PROFILE"):
+            stats.dump_stats(keep)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
     finally:

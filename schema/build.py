@@ -28,6 +28,7 @@ from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
 from schema.billing.types import Invoice
+from schema.core.direct import make_direct
 from schema.core.document import DocumentCache
 from schema.core.errors import PortalError
 from schema.core.extensions import ExtensionFactory, schema_extensions
@@ -180,6 +181,8 @@ def build_schema(
         ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )
+    # Resolvers of the plain shape are called directly, not through strawberry's generic chain.
+    make_direct(schema)
     schema.documents = documents
     schema.hide_suggestions = production
     return schema

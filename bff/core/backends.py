@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
 
 from adapters.errors import BackendError, NotFound, Rejected
+from adapters.freeradius.aaa import FreeradiusAaa
+from adapters.freeradius.config import FreeradiusConfig
+from adapters.freeradius.sql import open_database
 from adapters.observe import CallObserver
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
@@ -50,6 +53,8 @@ class Backends:
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
     # Each backend's guard (the gateway's too), for /healthz/backends: breaker state, calls in flight.
     guards: Mapping[str, Guard] = field(default_factory=dict)
+    # Backends that are not HTTP clients (AAA_BACKEND=freeradius), probed their own way.
+    probes: Mapping[str, Callable[[float], Awaitable[Probe]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,29 @@ def policy_of(conf: ResilienceSettings) -> Policy:
     )
 
 
+def freeradius_aaa(config: FreeradiusConfig, guard: Guard, observer: CallObserver | None) -> FreeradiusAaa:
+    """AAA_BACKEND=freeradius: the port over FreeRADIUS's SQL database (a bounded pool, opened lazily so
+    the BFF starts while the database is down) and CoA to the NASes."""
+    from zoneinfo import ZoneInfo
+
+    db = open_database(
+        config.database_url, config.pool_size, config.connect_timeout_s, ZoneInfo(config.database_timezone)
+    )
+    return FreeradiusAaa(config, db, guard, observer=observer)
+
+
+def database_probe(name: str, aaa: FreeradiusAaa) -> Callable[[float], Awaitable[Probe]]:
+    async def check(timeout_s: float) -> Probe:
+        try:
+            async with asyncio.timeout(timeout_s):
+                problem = await aaa.reachable()
+        except TimeoutError:
+            return Probe(name, False, "timed out")
+        return Probe(name, not problem, problem or "reachable")
+
+    return check
+
+
 @contextlib.asynccontextmanager
 async def open_backends(
     settings: Settings,
@@ -156,6 +184,14 @@ async def open_backends(
             )
         )
         await stack.enter_async_context(gateway_http)
+        aaa: AaaPort = HttpAaa(clients["aaa"])
+        probes: dict[str, Callable[[float], Awaitable[Probe]]] = {}
+        if settings.aaa_backend == "freeradius" and settings.freeradius is not None:
+            radius = freeradius_aaa(settings.freeradius, guards["aaa"], observer)
+            stack.push_async_callback(radius.close)
+            clients.pop("aaa")  # its readiness is the database's, not an HTTP probe's
+            probes["aaa"] = database_probe("aaa", radius)
+            aaa = radius
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
         crm = HttpCrm(clients["crm"])
         tickets: TicketsPort = crm
@@ -171,9 +207,10 @@ async def open_backends(
             billing=HttpBilling(clients["billing"]),
             crm=crm,
             tickets=tickets,
-            aaa=HttpAaa(clients["aaa"]),
+            aaa=aaa,
             oss=HttpOss(clients["oss"]),
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
             guards=guards,
+            probes=probes,
         )
