@@ -30,7 +30,8 @@ from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client, pooled_transport
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
-from adapters.wispgate.wire import AiohttpWire, Wire
+from adapters.wispgate.rawwire import RawWire
+from adapters.wispgate.wire import Wire
 from adapters.zammad.client import ZammadClient, make_zammad_http
 from adapters.zammad.tickets import ZammadTickets
 from bff.core import request_id
@@ -94,7 +95,7 @@ def _fast_wire(name: str, config: BackendConfig) -> Wire:
     """JSON calls straight over aiohttp (`adapters.wispgate.wire`), with what `make_http_client` gives the httpx
     client: the key, the timeouts, the pool size, the request id. Not when a transport is injected (tests) or
     OpenTelemetry is on: its client spans sit in an httpx transport, so those calls keep the httpx path."""
-    return AiohttpWire(
+    return RawWire(
         name,
         config.base_url,
         {"x-api-key": config.api_key, "accept": "application/json"},
