@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httptools
@@ -57,8 +57,8 @@ class _Connection(asyncio.Protocol):
 
     # -- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's TCP transport is not an `asyncio.Transport` subclass, only shaped like one.
+        self.transport = cast("asyncio.Transport", transport)
         self.open = True
 
     def data_received(self, data: bytes) -> None:
@@ -95,7 +95,8 @@ class _Connection(asyncio.Protocol):
 
     # -- use
     def request(self, data: bytes) -> asyncio.Future[Answer]:
-        assert self.transport is not None
+        if self.transport is None or not self.open:
+            raise _Lost("the connection is closed")
         self.answer = asyncio.get_running_loop().create_future()
         self.chunks = []
         self.size = 0

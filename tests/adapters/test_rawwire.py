@@ -182,3 +182,23 @@ async def test_a_header_value_cannot_forge_another_header() -> None:
         await w.send("GET", "/v1/x", headers={"x-request-id": "abc\r\nx-admin: yes", "idempotency-key": "k1"})
         await w.aclose()
     assert b"x-admin" not in p.requests[0] and b"\r\nidempotency-key: k1\r\n" in p.requests[0]
+
+
+def test_it_runs_on_uvloop_as_the_server_does() -> None:
+    """`wispgate serve` runs on uvloop, whose transports are not `asyncio.Transport` subclasses."""
+    import uvloop  # uvicorn[standard]'s, a dependency of the product
+
+    async def ok(_head: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(answer())
+        return True
+
+    async def calls() -> list[int]:
+        async with peer(ok) as (_p, url):
+            w = wire(url)
+            try:
+                return [(await w.send("POST", "/v1/x", json_body={})).status for _ in range(3)]
+            finally:
+                await w.aclose()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(calls()) == [200, 200, 200]
