@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from adapters.errors import BackendError, NotFound, Rejected
+from adapters.genieacs.nbi import Nbi, make_nbi_http
+from adapters.genieacs.oss import GenieAcsOss
 from adapters.observe import CallObserver
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
@@ -45,6 +47,8 @@ class Backends:
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
     # Each backend's guard (the gateway's too), for /healthz/backends: breaker state, calls in flight.
     guards: Mapping[str, Guard] = field(default_factory=dict)
+    # With OSS_BACKEND=genieacs: the same object as `oss`, for the task follower (`bff.core.task_follow`).
+    acs: GenieAcsOss | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +156,21 @@ async def open_backends(
         )
         await stack.enter_async_context(gateway_http)
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
+        oss: OssPort = HttpOss(clients["oss"])
+        acs: GenieAcsOss | None = None
+        if settings.oss_backend == "genieacs":
+            # Devices and CPEs on GenieACS; usage, add-ons and incidents stay on the core's OSS.
+            nbi_http = _with_request_id(make_nbi_http(settings.genieacs.config, transport=transport))
+            await stack.enter_async_context(nbi_http)
+            guards["genieacs"] = Guard("genieacs", policy_of(settings.genieacs.resilience), observer=observer)
+            oss = acs = GenieAcsOss(Nbi(nbi_http, guards["genieacs"]), settings.genieacs.config, oss)
         yield Backends(
             billing=HttpBilling(clients["billing"]),
             crm=HttpCrm(clients["crm"]),
             aaa=HttpAaa(clients["aaa"]),
-            oss=HttpOss(clients["oss"]),
+            oss=oss,
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
             guards=guards,
+            acs=acs,
         )
