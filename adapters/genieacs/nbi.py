@@ -119,7 +119,8 @@ class Nbi:
         if status == 404:
             raise NotFound(BACKEND, f"{where}: {response.text[:200] or 'not found'}")
         if status in (401, 403):
-            raise Rejected(BACKEND, "NBI_REFUSED", f"{where}: the NBI refused our credentials", status)
+            # The operator's configuration, not the subscriber's request: unavailable until it is fixed.
+            raise Unavailable(BACKEND, f"{where}: the NBI refused our credentials ({status})")
         if status >= 500 or status == 429:
             # 504 is also what a bare connection request answers when the CPE did not respond.
             raise Unavailable(BACKEND, f"{where} answered {status}: {response.reason_phrase}")
