@@ -97,6 +97,11 @@ class TaskFollower:
         except (RedisError, OSError) as exc:  # a bus outage does not end the follow
             log.warning("task %s: event not published (%s)", task.id, type(exc).__name__)
 
+    async def join(self) -> None:
+        """Until every task followed now has ended (done, faulted, gone or given up)."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
     async def aclose(self) -> None:
         for running in list(self._running):
             running.cancel()
