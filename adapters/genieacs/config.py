@@ -35,8 +35,10 @@ class GenieAcsConfig:
     # auth (or keep it on a private network). "" = send none.
     username: str = ""
     password: str = field(default="", repr=False)
-    # A device belongs to sub-service X when it carries the tag `tag_prefix + X` (the operator's provisioning
-    # or the installer sets it).
+    # How a GenieACS device is found to be a sub-service's: "tag" — it carries the tag `tag_prefix + X` (the
+    # operator's provisioning or the installer sets it); "serial" — the WISPGate core's OSS lists the device
+    # (its inventory: ids, sub-services, serials) and GenieACS is asked for the device of that serial number.
+    match: str = "tag"
     tag_prefix: str = "sub-"
     # The CPEs' periodic inform interval: a device is online while its last inform is at most two intervals
     # old (one missed inform is tolerated).

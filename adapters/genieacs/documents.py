@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from adapters import tr069
 from adapters.errors import ContractViolation
 from adapters.genieacs.config import DataModelPaths, GenieAcsConfig
@@ -127,6 +129,23 @@ def device(doc: Mapping[str, Any], subservice_id: str, config: GenieAcsConfig, n
         firmware=text(value_at(doc, paths.firmware)),
         online=age_s is not None and age_s <= 2 * config.inform_interval_s,
         last_seen=last_inform or datetime.fromtimestamp(0, UTC),
+    )
+
+
+def serial_of(doc: Mapping[str, Any]) -> str | None:
+    ident = doc.get("_deviceId")
+    serial = ident.get("_SerialNumber") if isinstance(ident, dict) else None
+    return serial if isinstance(serial, str) and serial else None
+
+
+def live(record: Device, doc: Mapping[str, Any], config: GenieAcsConfig, now: datetime) -> Device:
+    """An inventory record (the core's) with what GenieACS knows now: firmware, last inform, online."""
+    seen = device(doc, record.subservice_id, config, now)
+    return msgspec.structs.replace(
+        record,
+        firmware=seen.firmware or record.firmware,
+        online=seen.online,
+        last_seen=seen.last_seen if moment(doc.get("_lastInform")) is not None else record.last_seen,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -46,12 +46,81 @@ class GenieAcsOss:
         self.core = core
         self.on_task_queued: Callable[[DeviceTask], None] | None = None
 
+    # --- which GenieACS device is which portal device ---------------------------------------------
+    #
+    # "tag": the port's device id is GenieACS's `_id`, the sub-service the device's tag. "serial": the port's
+    # device id is the core inventory's, and GenieACS's device is the one with that record's serial number.
+
+    @property
+    def by_serial(self) -> bool:
+        return self.config.match == "serial"
+
+    async def _core_devices(self, device_ids: Sequence[str]) -> list[Device]:
+        async def one(device_id: str) -> Device | None:
+            try:
+                return await self.core.device(device_id)
+            except NotFound:
+                return None
+
+        found = await asyncio.gather(*(one(i) for i in dict.fromkeys(device_ids)))
+        return [d for d in found if d is not None]
+
+    async def _by_serials(
+        self, records: Sequence[Device], projection: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """GenieACS's documents of inventory `records`, by the record's id."""
+        by_serial = {r.serial: r.id for r in records if r.serial}
+        found = await asyncio.gather(
+            *(
+                self.nbi.find(
+                    "devices", {"_deviceId._SerialNumber": {"$in": chunk}}, (*projection, "_deviceId")
+                )
+                for chunk in _chunks(list(by_serial))
+            )
+        )
+        return {
+            by_serial[s]: doc
+            for doc in (d for part in found for d in part)
+            if (s := docs.serial_of(doc)) in by_serial
+        }
+
+    async def _locate(
+        self, device_ids: Sequence[str], projection: Sequence[str]
+    ) -> dict[str, tuple[dict[str, Any], str]]:
+        """(GenieACS document, sub-service) of each of the portal's devices among `device_ids` GenieACS knows."""
+        if self.by_serial:
+            records = await self._core_devices(device_ids)
+            found = await self._by_serials(records, projection)
+            return {r.id: (found[r.id], r.subservice_id) for r in records if r.id in found}
+        parts = await asyncio.gather(
+            *(
+                self.nbi.find("devices", {"_id": {"$in": chunk}}, ("_id", "_tags", *projection))
+                for chunk in _chunks(device_ids)
+            )
+        )
+        located = {}
+        for doc in (d for part in parts for d in part):
+            subservice_id = docs.subservice_of(doc, self.config.tag_prefix)
+            if isinstance(doc.get("_id"), str) and subservice_id is not None:
+                located[doc["_id"]] = (doc, subservice_id)
+        return located
+
+    async def _one(self, device_id: str, projection: Sequence[str]) -> tuple[dict[str, Any], str]:
+        """NotFound for a device GenieACS does not know or that is not the portal's."""
+        found = (await self._locate([device_id], projection)).get(device_id)
+        if found is None:
+            raise NotFound("oss", "device not found")
+        return found
+
     # --- devices -----------------------------------------------------------------------------------
 
     async def devices_for(self, subservice_ids: Sequence[str]) -> dict[str, list[Device]]:
+        projection = docs.device_projection(self.config)
+        if self.by_serial:
+            inventory = await self.core.devices_for(subservice_ids)
+            return await self._with_live(inventory, projection)
         grouped: dict[str, list[Device]] = {i: [] for i in subservice_ids}
         prefix = self.config.tag_prefix
-        projection = docs.device_projection(self.config)
         found = await asyncio.gather(
             *(
                 self.nbi.find("devices", {"_tags": {"$in": [prefix + i for i in chunk]}}, projection)
@@ -69,67 +138,80 @@ class GenieAcsOss:
             devices.sort(key=lambda d: d.id)
         return grouped
 
-    async def devices_of(self, window: SubscriberWindow) -> Covered[list[Device]]:
-        """GenieACS cannot tell which sub-services a subscriber has: this covers none, and the BFF reads the
-        window's devices by sub-service id (`devices_for`) once the CRM has listed them."""
-        return Covered(frozenset(), {})
+    async def _with_live(
+        self, inventory: Mapping[str, list[Device]], projection: Sequence[str]
+    ) -> dict[str, list[Device]]:
+        """The core's inventory, each device GenieACS knows with its live facts (the others as the core has them)."""
+        found = await self._by_serials([d for devices in inventory.values() for d in devices], projection)
+        now = _now()
+        return {
+            subservice_id: [
+                docs.live(d, found[d.id], self.config, now) if d.id in found else d for d in devices
+            ]
+            for subservice_id, devices in inventory.items()
+        }
 
-    async def _device_doc(self, device_id: str, projection: Sequence[str]) -> tuple[dict[str, Any], str]:
-        """The device's document and sub-service; NotFound for an unknown device or one without the tag."""
-        found = await self.nbi.find("devices", {"_id": device_id}, projection, limit=1)
-        subservice_id = docs.subservice_of(found[0], self.config.tag_prefix) if found else None
-        if not found or subservice_id is None:
-            raise NotFound("oss", "device not found")
-        return found[0], subservice_id
+    async def devices_of(self, window: SubscriberWindow) -> Covered[list[Device]]:
+        """By tag, GenieACS cannot tell which sub-services a subscriber has: this covers none, and the BFF reads
+        the window's devices by sub-service id (`devices_for`) once the CRM has listed them. By serial, the core's
+        window, with GenieACS's live facts."""
+        if not self.by_serial:
+            return Covered(frozenset(), {})
+        covered = await self.core.devices_of(window)
+        return Covered(
+            covered.subservice_ids, await self._with_live(covered.found, docs.device_projection(self.config))
+        )
 
     async def device(self, device_id: str) -> Device:
-        doc, subservice_id = await self._device_doc(device_id, docs.device_projection(self.config))
+        projection = docs.device_projection(self.config)
+        if self.by_serial:
+            record = await self.core.device(device_id)
+            found = await self._by_serials([record], projection)
+            return docs.live(record, found[record.id], self.config, _now()) if record.id in found else record
+        doc, subservice_id = await self._one(device_id, projection)
         return docs.device(doc, subservice_id, self.config, _now())
 
     # --- the CPEs ----------------------------------------------------------------------------------
 
     async def cpe_for(self, device_ids: Sequence[str]) -> dict[str, CpeView]:
-        projection = ("_id", "_tags", *docs.WIFI_PROJECTION)
-        found = await asyncio.gather(
-            *(self.nbi.find("devices", {"_id": {"$in": chunk}}, projection) for chunk in _chunks(device_ids))
-        )
-        views: dict[str, CpeView] = {}
-        for doc in (d for part in found for d in part):
-            device_id = doc.get("_id")
-            if isinstance(device_id, str) and docs.subservice_of(doc, self.config.tag_prefix) is not None:
-                views[device_id] = tr069.view(device_id, docs.data_model(doc), docs.parameters(doc))
-        return views
+        located = await self._locate(device_ids, docs.WIFI_PROJECTION)
+        return {
+            device_id: tr069.view(device_id, docs.data_model(doc), docs.parameters(doc))
+            for device_id, (doc, _) in located.items()
+        }
 
     async def tasks_for(self, device_ids: Sequence[str]) -> dict[str, list[DeviceTask]]:
         """What GenieACS still holds: tasks not yet run, and faulted ones (a task that ran is deleted)."""
         grouped: dict[str, list[DeviceTask]] = {i: [] for i in device_ids}
-        for chunk in _chunks(device_ids):
-            devices, tasks, faults = await asyncio.gather(
-                self.nbi.find("devices", {"_id": {"$in": chunk}}, ("_id", "_tags")),
+        located = await self._locate(device_ids, ())
+        # GenieACS's device id → (the portal's device id, sub-service)
+        owners = {
+            doc["_id"]: (device_id, s)
+            for device_id, (doc, s) in located.items()
+            if isinstance(doc.get("_id"), str)
+        }
+        for chunk in _chunks(list(owners)):
+            tasks, faults = await asyncio.gather(
                 self.nbi.find("tasks", {"device": {"$in": chunk}}),
                 self.nbi.find("faults", {"device": {"$in": chunk}}),
             )
-            owners = {
-                d["_id"]: s
-                for d in devices
-                if isinstance(d.get("_id"), str) and (s := docs.subservice_of(d, self.config.tag_prefix))
-            }
             by_id = {f.get("_id"): f for f in faults}
             now = _now()
             for task in tasks:
-                task_id, device_id = task.get("_id"), task.get("device")
+                task_id, acs_device = task.get("_id"), task.get("device")
                 if not isinstance(task_id, str) or not docs.is_task_id(task_id):
                     continue
-                if not isinstance(device_id, str) or device_id not in owners:
+                if not isinstance(acs_device, str) or acs_device not in owners:
                     continue
+                device_id, subservice_id = owners[acs_device]
                 grouped[device_id].append(
                     docs.device_task(
                         task_id=task_id,
                         action=docs.action_of(task),
                         device_id=device_id,
-                        subservice_id=owners[device_id],
+                        subservice_id=subservice_id,
                         task=task,
-                        fault=by_id.get(docs.fault_id(device_id, task_id)),
+                        fault=by_id.get(docs.fault_id(acs_device, task_id)),
                         now=now,
                     )
                 )
@@ -143,11 +225,18 @@ class GenieAcsOss:
         if parsed is None:
             raise NotFound("oss", "task not found")
         acs_id, action, device_id = parsed
-        (_, subservice_id), tasks, faults = await asyncio.gather(
-            self._device_doc(device_id, ("_id", "_tags")),
-            self.nbi.find("tasks", {"_id": acs_id}, limit=1),
-            self.nbi.find("faults", {"_id": docs.fault_id(device_id, acs_id)}, limit=1),
-        )
+        if self.by_serial:  # GenieACS's device id is known only once the device is found
+            doc, subservice_id = await self._one(device_id, ())
+            tasks, faults = await asyncio.gather(
+                self.nbi.find("tasks", {"_id": acs_id}, limit=1),
+                self.nbi.find("faults", {"_id": docs.fault_id(doc["_id"], acs_id)}, limit=1),
+            )
+        else:
+            (_, subservice_id), tasks, faults = await asyncio.gather(
+                self._one(device_id, ()),
+                self.nbi.find("tasks", {"_id": acs_id}, limit=1),
+                self.nbi.find("faults", {"_id": docs.fault_id(device_id, acs_id)}, limit=1),
+            )
         return docs.device_task(
             task_id=acs_id,
             action=action,
@@ -159,7 +248,7 @@ class GenieAcsOss:
         )
 
     async def change_wifi(self, device_id: str, change: WifiChange) -> DeviceTask:
-        doc, subservice_id = await self._device_doc(device_id, ("_id", "_tags", *docs.WIFI_PROJECTION))
+        doc, subservice_id = await self._one(device_id, docs.WIFI_PROJECTION)
         model, params = docs.data_model(doc), docs.parameters(doc)
         current = tr069.view(device_id, model, params)
         network = next((n for n in current.wifi if n.index == change.index), None)
@@ -172,28 +261,29 @@ class GenieAcsOss:
         types = {p["name"]: p["type"] for p in params}
         typed = [[name, value, types.get(name, "xsd:string")] for name, value in values]
         task = {"name": "setParameterValues", "parameterValues": typed}
-        return await self._queue(device_id, subservice_id, "CHANGE_WIFI", task)
+        return await self._queue(device_id, doc["_id"], subservice_id, "CHANGE_WIFI", task)
 
     async def reboot(self, device_id: str) -> DeviceTask:
-        _, subservice_id = await self._device_doc(device_id, ("_id", "_tags"))
-        return await self._queue(device_id, subservice_id, "REBOOT", {"name": "reboot"})
+        doc, subservice_id = await self._one(device_id, ())
+        return await self._queue(device_id, doc["_id"], subservice_id, "REBOOT", {"name": "reboot"})
 
     async def _queue(
-        self, device_id: str, subservice_id: str, action: TaskAction, task: dict[str, Any]
+        self, device_id: str, acs_device: str, subservice_id: str, action: TaskAction, task: dict[str, Any]
     ) -> DeviceTask:
+        """`device_id`: the portal's; `acs_device`: GenieACS's (the same when devices are matched by tag)."""
         wait_ms = self.config.session_wait_ms
         if wait_ms:
-            posted = await self.nbi.post_task(device_id, task, connection_request=True, timeout_ms=wait_ms)
+            posted = await self.nbi.post_task(acs_device, task, connection_request=True, timeout_ms=wait_ms)
         else:
             # Queued first, so that its id is known whatever the connection request does.
-            posted = await self.nbi.post_task(device_id, task, connection_request=False)
+            posted = await self.nbi.post_task(acs_device, task, connection_request=False)
         task_id = str(posted.task["_id"])
         now = _now()
         fault = None
         if wait_ms and posted.status == 202:
             # Queued, or run and faulted ("Task faulted" says which, but a reason phrase does not survive
             # HTTP/2 or every proxy): the fault, if any, says.
-            found = await self.nbi.find("faults", {"_id": docs.fault_id(device_id, task_id)}, limit=1)
+            found = await self.nbi.find("faults", {"_id": docs.fault_id(acs_device, task_id)}, limit=1)
             fault = found[0] if found else None
         queued = docs.device_task(
             task_id=task_id,
@@ -206,7 +296,7 @@ class GenieAcsOss:
         )
         if not wait_ms:
             try:
-                await self.nbi.post_task(device_id, None, connection_request=True)
+                await self.nbi.post_task(acs_device, None, connection_request=True)
             except BackendError as exc:
                 # The task stays queued: the CPE runs it at its next periodic inform.
                 log.info(

@@ -442,6 +442,7 @@ def _genieacs(source: Mapping[str, str], production: bool) -> GenieAcsSettings:
     # Without a URL: the sandbox's NBI and its credentials (development only).
     username = source.get("GENIEACS_USERNAME") or ("" if raw_url else SANDBOX_GENIEACS_USER)
     password = source.get("GENIEACS_PASSWORD") or ("" if raw_url else SANDBOX_SERVICE_KEY)
+    match = _choice(source, "GENIEACS_DEVICE_MATCH", ("tag", "serial"), "tag")
     prefix = source.get("GENIEACS_TAG_PREFIX", "sub-")
     if len(prefix) > 64 or any(c.isspace() for c in prefix):
         raise SettingsError(f"GENIEACS_TAG_PREFIX must be a short tag prefix without spaces, not {prefix!r}")
@@ -454,6 +455,7 @@ def _genieacs(source: Mapping[str, str], production: bool) -> GenieAcsSettings:
         base_url=raw_url or f"{SANDBOX_BASE}/genieacs",
         username=username,
         password=password,
+        match=match,
         tag_prefix=prefix,
         inform_interval_s=_positive_float(source, "GENIEACS_INFORM_INTERVAL_S", defaults.inform_interval_s),
         tr181=_paths(source, "GENIEACS_TR181", TR181_PATHS),

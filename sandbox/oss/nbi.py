@@ -11,7 +11,7 @@ the sandbox: the same CPE store and task queue (`sandbox.oss.cpe`), shaped as Ge
   task is queued and, when the CPE is online, its session runs during the call (200 when the task was done,
   202 when it faulted or the CPE is offline). GenieACS's reason phrases ("Task faulted") are not sent: ASGI has none.
 
-Searches support what the adapter asks (GenieACS takes any MongoDB query): one of `_id`, `_tags` (devices) or
+Searches support what the adapter asks (GenieACS takes any MongoDB query): one of `_id`, `_tags`, `_deviceId._SerialNumber` (devices) or
 `_id`, `device` (tasks, faults), equal to a string or `{"$in": [...]}`; anything else is a 400. Basic auth:
 user `nbi`, the service key as password (GenieACS itself has none; operators add it in a proxy).
 """
@@ -40,6 +40,7 @@ from sandbox.common.http import EXCEPTION_HANDLERS, ApiError
 from sandbox.oss.cpe import CpeService, read_task
 
 TAG_PREFIX = "sub-"
+SERIAL = "_deviceId._SerialNumber"
 NBI_USER = "nbi"
 MAX_LIMIT = 1000
 MAX_IN = 1000
@@ -147,9 +148,11 @@ class NbiService:
         return found[0] if found else None
 
     def devices(self, query: dict[str, Any], projection: Sequence[str], limit: int) -> list[dict[str, Any]]:
-        field, values = _wanted(query, ("_id", "_tags"))
+        field, values = _wanted(query, ("_id", "_tags", SERIAL))
         if field == "_id":
             rows = self._by_nbi_ids(values)
+        elif field == SERIAL:
+            rows = self._rows(f"d.serial IN ({placeholders(values)})", values) if values else []
         else:
             subservices = [v[len(TAG_PREFIX) :] for v in values if v.startswith(TAG_PREFIX)]
             rows = (
