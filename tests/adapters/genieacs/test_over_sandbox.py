@@ -196,3 +196,41 @@ async def test_usage_addons_and_incidents_stay_on_the_core(
     addons = await acs.addons_for(["SS-1001-1"])
     assert "SS-1001-1" in usage and "SS-1001-1" in addons
     assert transport.calls["oss.test"] == 2 and transport.calls["genieacs.test"] == 0
+
+
+# --- devices matched by serial: the core's inventory, GenieACS's device of each serial number ------------
+
+
+async def test_by_serial_the_inventory_keeps_its_ids_with_live_facts(
+    sandbox: Sandbox, make_acs: Make
+) -> None:
+    acs = make_acs(match="serial")
+    sandbox.oss.db.execute("UPDATE oss_device SET firmware = '9.9.9' WHERE id = 'DEV-1001-1-2'")
+    # A device GenieACS does not know (no CPE record): listed as the core has it.
+    sandbox.oss.db.execute("DELETE FROM oss_param WHERE device_id = 'DEV-1001-1-1'")
+    sandbox.oss.db.execute("DELETE FROM oss_cpe WHERE device_id = 'DEV-1001-1-1'")
+    found = (await acs.devices_for(["SS-1001-1"]))["SS-1001-1"]
+    assert [d.id for d in found] == ["DEV-1001-1-1", "DEV-1001-1-2"]
+    router = found[1]
+    assert router.firmware == "9.9.9" and router.online is True  # from GenieACS's document
+    assert (await acs.device("DEV-1001-1-2")).firmware == "9.9.9"
+    assert set(await acs.cpe_for(["DEV-1001-1-1", "DEV-1001-1-2"])) == {"DEV-1001-1-2"}
+
+
+async def test_by_serial_a_change_is_followed_under_the_inventory_id(
+    sandbox: Sandbox, make_acs: Make
+) -> None:
+    acs = make_acs(match="serial")
+    task = await acs.change_wifi("DEV-1001-1-2", WifiChange(index=2, ssid="Lima 5G"))
+    assert (task.device_id, task.subservice_id, task.status) == ("DEV-1001-1-2", "SS-1001-1", "PENDING")
+    assert [t.id for t in (await acs.tasks_for(["DEV-1001-1-2"]))["DEV-1001-1-2"]] == [task.id]
+    assert sandbox.oss.cpe.run_due() == 1
+    assert (await acs.task(task.id)).status == "DONE"
+    assert (await acs.cpe_for(["DEV-1001-1-2"]))["DEV-1001-1-2"].wifi[1].ssid == "Lima 5G"
+    sandbox.oss.cpe.set_rejects_tasks("DEV-1001-1-2", True)
+    refused = await acs.reboot("DEV-1001-1-2")
+    assert sandbox.oss.cpe.run_due() == 1
+    failed = await acs.task(refused.id)
+    assert (failed.status, failed.fault_code, failed.device_id) == ("FAILED", "9002", "DEV-1001-1-2")
+    with pytest.raises(NotFound):
+        await acs.reboot("DEV-NOPE")

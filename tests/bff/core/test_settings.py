@@ -93,6 +93,7 @@ def test_production_is_locked_down() -> None:
         ({"GENIEACS_TR181_MAC_PATH": "Device.Ethernet."}, "GENIEACS_TR181_MAC_PATH"),
         ({"GENIEACS_SESSION_WAIT_MS": "8000"}, "GENIEACS_READ_TIMEOUT_S must be longer"),
         ({"GENIEACS_SESSION_WAIT_MS": "600000"}, "GENIEACS_SESSION_WAIT_MS"),
+        ({"GENIEACS_DEVICE_MATCH": "mac"}, "GENIEACS_DEVICE_MATCH"),
     ],
 )
 def test_invalid_configuration_is_explained(env: dict[str, str], message: str) -> None:
@@ -152,6 +153,7 @@ def test_genieacs_is_chosen_and_configured_from_the_environment() -> None:
             "OSS_BACKEND": "GenieACS",
             "GENIEACS_URL": "http://acs.internal:7557/",
             "GENIEACS_TAG_PREFIX": "wisp:",
+            "GENIEACS_DEVICE_MATCH": "serial",
             "GENIEACS_INFORM_INTERVAL_S": "600",
             "GENIEACS_TR098_FIRMWARE_PATH": "InternetGatewayDevice.DeviceInfo.X_VENDOR_Firmware",
             "GENIEACS_SESSION_WAIT_MS": "3000",
@@ -170,6 +172,7 @@ def test_genieacs_is_chosen_and_configured_from_the_environment() -> None:
         "s3cret-nbi",
     )
     assert (config.tag_prefix, config.inform_interval_s, config.session_wait_ms) == ("wisp:", 600.0, 3000)
+    assert config.match == "serial" and load_settings({}).genieacs.config.match == "tag"
     assert config.tr098.firmware == "InternetGatewayDevice.DeviceInfo.X_VENDOR_Firmware"
     assert config.tr098.model == "InternetGatewayDevice.DeviceInfo.ModelName"  # the default kept
     assert (settings.genieacs.task_poll_s, settings.genieacs.resilience.deadline_s) == (5.0, 35.0)

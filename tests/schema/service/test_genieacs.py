@@ -6,7 +6,7 @@ over a real WebSocket, published by the BFF's task follower (GenieACS sends no e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,20 @@ mutation($id: ID!) { rebootDevice(input: {deviceId: $id}) { task { reference act
 """
 
 
+@pytest.fixture(params=["tag", "serial"])
+def match(request: pytest.FixtureRequest) -> str:
+    """How devices are matched: by GenieACS tag (device ids are GenieACS's), or by the core inventory's serial
+    numbers (device ids are the inventory's)."""
+    value: str = request.param
+    return value
+
+
 @pytest.fixture
-def acs_app(sandbox: Sandbox, tmp_path: Path) -> Iterator[ThreadedApp]:
+def acs_app(sandbox: Sandbox, tmp_path: Path, match: str) -> Iterator[ThreadedApp]:
     settings = portal_settings(
         tmp_path,
         OSS_BACKEND="genieacs",
+        GENIEACS_DEVICE_MATCH=match,
         GENIEACS_URL="http://genieacs.test",
         GENIEACS_USERNAME="nbi",
         GENIEACS_PASSWORD=sandbox.settings.service_key,
@@ -66,15 +75,27 @@ def graph(
     return data
 
 
-def acs_gid(sandbox: Sandbox, device_id: str) -> str:
-    return gid("Device", nbi_id(sandbox.oss.db.one("SELECT * FROM oss_device WHERE id = ?", (device_id,))))
+@pytest.fixture
+def device_gid(sandbox: Sandbox, match: str) -> Callable[[str], str]:
+    """The portal's global id of a sandbox device, as the adapter names it in this mode."""
+
+    def of(device_id: str) -> str:
+        if match == "serial":
+            return gid("Device", device_id)
+        return gid(
+            "Device", nbi_id(sandbox.oss.db.one("SELECT * FROM oss_device WHERE id = ?", (device_id,)))
+        )
+
+    return of
 
 
-def test_devices_come_from_genieacs_and_usage_from_the_core(acs_app: ThreadedApp, sandbox: Sandbox) -> None:
+def test_devices_come_from_genieacs_and_usage_from_the_core(
+    acs_app: ThreadedApp, device_gid: Callable[[str], str]
+) -> None:
     token = acs_app.login("ana@lima.example")
     nodes = graph(acs_app, token, DEVICES)["viewer"]["subscriber"]["subServices"]["nodes"]
     internet = next(n for n in nodes if n["id"] == gid("SubService", "SS-1001-1"))
-    router = next(d for d in internet["devices"] if d["id"] == acs_gid(sandbox, "DEV-1001-1-2"))
+    router = next(d for d in internet["devices"] if d["id"] == device_gid("DEV-1001-1-2"))
     assert router["model"] == "Wi-Fi 6 Router AX3000" and router["online"] is True
     assert [(n["index"], n["security"]) for n in router["wifiNetworks"]] == [
         (1, "WPA2_PERSONAL"),
@@ -85,10 +106,10 @@ def test_devices_come_from_genieacs_and_usage_from_the_core(acs_app: ThreadedApp
 
 
 def test_a_wifi_change_and_a_reboot_are_pushed_pending_then_done(
-    acs_app: ThreadedApp, sandbox: Sandbox
+    acs_app: ThreadedApp, sandbox: Sandbox, device_gid: Callable[[str], str]
 ) -> None:
     token = acs_app.login("ana@lima.example")
-    router = acs_gid(sandbox, "DEV-1001-1-2")
+    router = device_gid("DEV-1001-1-2")
     with socket(acs_app, bearer(token)) as ws:
         op = ws.subscribe(TASKS)
         acs_app.wait_for_listeners("SUB-1001")
@@ -140,9 +161,11 @@ def test_a_wifi_change_and_a_reboot_are_pushed_pending_then_done(
     assert held == 0
 
 
-def test_a_refused_change_is_pushed_failed(acs_app: ThreadedApp, sandbox: Sandbox) -> None:
+def test_a_refused_change_is_pushed_failed(
+    acs_app: ThreadedApp, sandbox: Sandbox, device_gid: Callable[[str], str]
+) -> None:
     token = acs_app.login("ana@lima.example")
-    router = acs_gid(sandbox, "DEV-1001-1-2")
+    router = device_gid("DEV-1001-1-2")
     sandbox.oss.cpe.set_rejects_tasks("DEV-1001-1-2", True)
     with socket(acs_app, bearer(token)) as ws:
         op = ws.subscribe(TASKS)
