@@ -80,6 +80,13 @@ class Nbi:
 
         return await self.guard.run(where, attempt, retryable=True)
 
+    async def reach(self) -> None:
+        """One search for a device that does not exist, around the guard (a health probe must say the NBI answers
+        again while the breaker is open). Raises as any call does."""
+        await self._send(
+            "GET", "/devices/", "GET /devices/", params={"query": '{"_id":"wispgate-probe"}', "limit": "1"}
+        )
+
     async def post_task(
         self, device_id: str, task: Mapping[str, Any] | None, *, connection_request: bool, timeout_ms: int = 0
     ) -> Posted:

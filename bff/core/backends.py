@@ -77,6 +77,18 @@ async def probe(client: CoreClient, timeout_s: float = 2.0) -> Probe:
     return Probe(client.backend, True, "reachable")
 
 
+async def probe_acs(acs: GenieAcsOss, timeout_s: float = 2.0) -> Probe:
+    """Does GenieACS's NBI answer (and accept our credentials, when it asks for any)?"""
+    try:
+        async with asyncio.timeout(timeout_s):
+            await acs.nbi.reach()
+    except TimeoutError:
+        return Probe("genieacs", False, "timed out")
+    except BackendError as exc:
+        return Probe("genieacs", False, exc.message)
+    return Probe("genieacs", True, "reachable")
+
+
 def _with_request_id(http: httpx.AsyncClient) -> httpx.AsyncClient:
     """Every call carries the id of the request it serves (`bff.core.request_id`); done on the clients this
     module builds, so the adapters stay unaware of it."""

@@ -175,3 +175,11 @@ def test_a_refused_change_is_pushed_failed(
         sandbox.oss.cpe.run_due()
         failed = ws.data(op)["deviceTaskChanged"]
         assert (failed["status"], failed["failure"]) == ("FAILED", "Internal error (fault 9002)")
+
+
+def test_the_backends_page_probes_genieacs(acs_app: ThreadedApp) -> None:
+    backends = acs_app.client.get("/healthz/backends").json()["backends"]
+    assert backends["genieacs"]["reachable"] is True and backends["genieacs"]["breaker"] == "closed"
+    acs_app.transport.down.add("genieacs.test")
+    down = acs_app.client.get("/healthz/backends").json()["backends"]["genieacs"]
+    assert down["reachable"] is False and backends["oss"]["reachable"] is True
