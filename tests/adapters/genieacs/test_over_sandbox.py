@@ -234,3 +234,17 @@ async def test_by_serial_a_change_is_followed_under_the_inventory_id(
     assert (failed.status, failed.fault_code, failed.device_id) == ("FAILED", "9002", "DEV-1001-1-2")
     with pytest.raises(NotFound):
         await acs.reboot("DEV-NOPE")
+
+
+async def test_the_combined_sandbox_serves_the_nbi_behind_basic_auth(sandbox: Sandbox) -> None:
+    """Where development's default `GENIEACS_URL` points (`/_sandbox/genieacs`, the sandbox mounted at
+    `/_sandbox`)."""
+    transport = httpx.ASGITransport(app=sandbox.asgi())
+    query = {"query": '{"_tags":"sub-SS-1001-1"}', "projection": "_id,_tags"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test/genieacs") as client:
+        refused = await client.get("/devices/", params=query)
+        answered = await client.get("/devices/", params=query, auth=("nbi", sandbox.settings.service_key))
+    assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic")
+    assert answered.status_code == 200
+    assert {tuple(d) for d in answered.json()} == {("_id", "_tags")}
+    assert all(d["_tags"] == ["sub-SS-1001-1"] for d in answered.json()) and len(answered.json()) >= 2
