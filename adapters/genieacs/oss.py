@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -39,12 +41,38 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class _Inventory:
+    """The core inventory's records seen lately (devices matched by serial): a page that has just listed a
+    sub-service's devices reads their Wi-Fi and tasks without asking the core for each device again. Bounded in
+    size and age, so a device moved to another sub-service is seen there within `ttl_s`."""
+
+    def __init__(self, ttl_s: float = 300.0, size: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.size = size
+        self._seen: OrderedDict[str, tuple[float, Device]] = OrderedDict()
+
+    def put(self, devices: Iterable[Device]) -> None:
+        now = time.monotonic()
+        for device in devices:
+            self._seen[device.id] = (now, device)
+            self._seen.move_to_end(device.id)
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+    def get(self, device_id: str) -> Device | None:
+        seen = self._seen.get(device_id)
+        if seen is None or time.monotonic() - seen[0] > self.ttl_s:
+            return None
+        return seen[1]
+
+
 class GenieAcsOss:
     def __init__(self, nbi: Nbi, config: GenieAcsConfig, core: OssPort) -> None:
         self.nbi = nbi
         self.config = config
         self.core = core
         self.on_task_queued: Callable[[DeviceTask], None] | None = None
+        self.inventory = _Inventory()
 
     # --- which GenieACS device is which portal device ---------------------------------------------
     #
@@ -62,8 +90,11 @@ class GenieAcsOss:
             except NotFound:
                 return None
 
-        found = await asyncio.gather(*(one(i) for i in dict.fromkeys(device_ids)))
-        return [d for d in found if d is not None]
+        ids = list(dict.fromkeys(device_ids))
+        known = {i: d for i in ids if (d := self.inventory.get(i)) is not None}
+        fetched = [d for d in await asyncio.gather(*(one(i) for i in ids if i not in known)) if d is not None]
+        self.inventory.put(fetched)
+        return [*known.values(), *fetched]
 
     async def _by_serials(
         self, records: Sequence[Device], projection: Sequence[str]
@@ -142,7 +173,9 @@ class GenieAcsOss:
         self, inventory: Mapping[str, list[Device]], projection: Sequence[str]
     ) -> dict[str, list[Device]]:
         """The core's inventory, each device GenieACS knows with its live facts (the others as the core has them)."""
-        found = await self._by_serials([d for devices in inventory.values() for d in devices], projection)
+        records = [d for devices in inventory.values() for d in devices]
+        self.inventory.put(records)
+        found = await self._by_serials(records, projection)
         now = _now()
         return {
             subservice_id: [
@@ -166,6 +199,7 @@ class GenieAcsOss:
         projection = docs.device_projection(self.config)
         if self.by_serial:
             record = await self.core.device(device_id)
+            self.inventory.put([record])
             found = await self._by_serials([record], projection)
             return docs.live(record, found[record.id], self.config, _now()) if record.id in found else record
         doc, subservice_id = await self._one(device_id, projection)

@@ -183,3 +183,29 @@ def test_the_backends_page_probes_genieacs(acs_app: ThreadedApp) -> None:
     acs_app.transport.down.add("genieacs.test")
     down = acs_app.client.get("/healthz/backends").json()["backends"]["genieacs"]
     assert down["reachable"] is False and backends["oss"]["reachable"] is True
+
+
+PAGE = """query { viewer { subscriber { subServices(first: 50) { nodes { id
+  devices { id model online wifiNetworks { ssid } connectedHosts { mac } recentTasks { status } }
+} } } } }"""
+
+
+@pytest.mark.parametrize(("email", "devices"), [("ana@lima.example", 3), ("it@northwind.example", 10)])
+def test_a_pages_devices_cost_the_same_calls_however_many(
+    acs_app: ThreadedApp, match: str, email: str, devices: int
+) -> None:
+    """Devices, Wi-Fi and hosts, tasks and faults: one NBI search each (two for devices and Wi-Fi), never one per
+    device; by serial, the core's inventory once (the Wi-Fi and task reads reuse what it listed)."""
+    token = acs_app.login(email)
+    seen = len(acs_app.transport.paths)
+    nodes = graph(acs_app, token, PAGE)["viewer"]["subscriber"]["subServices"]["nodes"]
+    calls = acs_app.transport.paths[seen:]
+    assert sum(len(n["devices"]) for n in nodes) == devices
+    assert sorted(p for p in calls if "genieacs.test" in p) == [
+        "GET genieacs.test/devices/",
+        "GET genieacs.test/devices/",
+        "GET genieacs.test/devices/",
+        "GET genieacs.test/faults/",
+        "GET genieacs.test/tasks/",
+    ]
+    assert len([p for p in calls if "oss.test" in p]) == (1 if match == "serial" else 0)
