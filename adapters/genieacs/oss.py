@@ -1,8 +1,8 @@
 """`GenieAcsOss`: the OSS port with its devices and CPEs on GenieACS and the rest (usage, add-ons, incidents,
 which an ACS does not hold) on the WISPGate core's OSS.
 
-Devices are the ones GenieACS tags for a sub-service (`GenieAcsConfig.tag_prefix`); their Wi-Fi and hosts are
-read from the projected TR-181 or TR-098 tree (`adapters.tr069`); Wi-Fi changes and reboots are GenieACS tasks.
+Devices are the ones GenieACS tags for a sub-service (`GenieAcsConfig.tag_prefix`), or — matched by serial —
+the core inventory's, found in GenieACS by serial number; their Wi-Fi and hosts are read from the projected TR-181 or TR-098 tree (`adapters.tr069`); Wi-Fi changes and reboots are GenieACS tasks.
 GenieACS does not tell anyone when a task has run: `on_task_queued` (set by the composition root) hears of
 every task this adapter queues, so that it can be followed (`task()`) until it is done or faulted.
 """
