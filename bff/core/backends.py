@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
 
 from adapters.errors import BackendError, NotFound, Rejected
+from adapters.freeradius.aaa import FreeradiusAaa
+from adapters.freeradius.config import FreeradiusConfig
+from adapters.freeradius.sql import open_database
 from adapters.genieacs.nbi import Nbi, make_nbi_http
 from adapters.genieacs.oss import GenieAcsOss
 from adapters.observe import CallObserver
@@ -49,6 +52,8 @@ class Backends:
     guards: Mapping[str, Guard] = field(default_factory=dict)
     # With OSS_BACKEND=genieacs: the same object as `oss`, for the task follower (`bff.core.task_follow`).
     acs: GenieAcsOss | None = None
+    # Backends that are not HTTP clients (AAA_BACKEND=freeradius), probed their own way.
+    probes: Mapping[str, Callable[[float], Awaitable[Probe]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +82,20 @@ async def probe(client: CoreClient, timeout_s: float = 2.0) -> Probe:
     return Probe(client.backend, True, "reachable")
 
 
-async def probe_acs(acs: GenieAcsOss, timeout_s: float = 2.0) -> Probe:
+def nbi_probe(acs: GenieAcsOss) -> Callable[[float], Awaitable[Probe]]:
     """Does GenieACS's NBI answer (and accept our credentials, when it asks for any)?"""
-    try:
-        async with asyncio.timeout(timeout_s):
-            await acs.nbi.reach()
-    except TimeoutError:
-        return Probe("genieacs", False, "timed out")
-    except BackendError as exc:
-        return Probe("genieacs", False, exc.message)
-    return Probe("genieacs", True, "reachable")
+
+    async def check(timeout_s: float) -> Probe:
+        try:
+            async with asyncio.timeout(timeout_s):
+                await acs.nbi.reach()
+        except TimeoutError:
+            return Probe("genieacs", False, "timed out")
+        except BackendError as exc:
+            return Probe("genieacs", False, exc.message)
+        return Probe("genieacs", True, "reachable")
+
+    return check
 
 
 def _with_request_id(http: httpx.AsyncClient) -> httpx.AsyncClient:
@@ -118,6 +127,29 @@ def policy_of(conf: ResilienceSettings) -> Policy:
         breaker=BreakerPolicy(failures=conf.breaker_failures, cooldown_s=conf.breaker_cooldown_s),
         retry=RetryPolicy(retries=conf.retries),
     )
+
+
+def freeradius_aaa(config: FreeradiusConfig, guard: Guard, observer: CallObserver | None) -> FreeradiusAaa:
+    """AAA_BACKEND=freeradius: the port over FreeRADIUS's SQL database (a bounded pool, opened lazily so
+    the BFF starts while the database is down) and CoA to the NASes."""
+    from zoneinfo import ZoneInfo
+
+    db = open_database(
+        config.database_url, config.pool_size, config.connect_timeout_s, ZoneInfo(config.database_timezone)
+    )
+    return FreeradiusAaa(config, db, guard, observer=observer)
+
+
+def database_probe(name: str, aaa: FreeradiusAaa) -> Callable[[float], Awaitable[Probe]]:
+    async def check(timeout_s: float) -> Probe:
+        try:
+            async with asyncio.timeout(timeout_s):
+                problem = await aaa.reachable()
+        except TimeoutError:
+            return Probe(name, False, "timed out")
+        return Probe(name, not problem, problem or "reachable")
+
+    return check
 
 
 @contextlib.asynccontextmanager
@@ -167,6 +199,14 @@ async def open_backends(
             )
         )
         await stack.enter_async_context(gateway_http)
+        aaa: AaaPort = HttpAaa(clients["aaa"])
+        probes: dict[str, Callable[[float], Awaitable[Probe]]] = {}
+        if settings.aaa_backend == "freeradius" and settings.freeradius is not None:
+            radius = freeradius_aaa(settings.freeradius, guards["aaa"], observer)
+            stack.push_async_callback(radius.close)
+            clients.pop("aaa")  # its readiness is the database's, not an HTTP probe's
+            probes["aaa"] = database_probe("aaa", radius)
+            aaa = radius
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
         oss: OssPort = HttpOss(clients["oss"])
         acs: GenieAcsOss | None = None
@@ -176,13 +216,15 @@ async def open_backends(
             await stack.enter_async_context(nbi_http)
             guards["genieacs"] = Guard("genieacs", policy_of(settings.genieacs.resilience), observer=observer)
             oss = acs = GenieAcsOss(Nbi(nbi_http, guards["genieacs"]), settings.genieacs.config, oss)
+            probes["genieacs"] = nbi_probe(acs)
         yield Backends(
             billing=HttpBilling(clients["billing"]),
             crm=HttpCrm(clients["crm"]),
-            aaa=HttpAaa(clients["aaa"]),
+            aaa=aaa,
             oss=oss,
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
             guards=guards,
+            probes=probes,
             acs=acs,
         )

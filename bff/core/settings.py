@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from adapters.brand import DEFAULT_BRAND, Brand, BrandError, load_brand
+from adapters.freeradius.config import FreeradiusConfig
 from adapters.genieacs.config import TR098_PATHS, TR181_PATHS, DataModelPaths, GenieAcsConfig
 
 BACKENDS = ("billing", "crm", "aaa", "oss")
@@ -38,6 +39,7 @@ SANDBOX_GENIEACS_USER = "nbi"  # the sandbox NBI's basic-auth user (its password
 # one operation with 100 sub-services and their devices), so that a third-party client can do what the portal does.
 DEFAULT_QUERY_COST_LIMIT = 6000
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+AAA_BACKENDS = ("wispgate", "freeradius")
 
 
 class SettingsError(ValueError):
@@ -199,6 +201,10 @@ class Settings:
     # The operator's name, colour, logo and support contacts (BRAND_*; `adapters.brand`): the portal's title,
     # colours, header and footer.
     brand: Brand = DEFAULT_BRAND
+    # Which system answers the AAA port: the WISPGate core (AAA_URL) or a FreeRADIUS database
+    # (AAA_BACKEND=freeradius, FREERADIUS_*; `adapters.freeradius`). `aaa.resilience` bounds either.
+    aaa_backend: str = "wispgate"
+    freeradius: FreeradiusConfig | None = None
 
     @property
     def production(self) -> bool:
@@ -609,5 +615,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         max_in_flight=_positive_int(source, "MAX_IN_FLIGHT", 32),
         brand=_brand(source),
+        aaa_backend=_choice(source, "AAA_BACKEND", AAA_BACKENDS, "wispgate"),
     )
+    if settings.aaa_backend == "freeradius":
+        from bff.core.freeradius_settings import load_freeradius
+
+        try:
+            settings = replace(settings, freeradius=load_freeradius(source))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
     return _require_event_secrets(settings)

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.resilience.guard import Guard
-from bff.core.backends import Probe, probe, probe_acs
+from bff.core.backends import Probe, probe
 from bff.core.services import Services
 from bff.server.drain import Drain
 from bff.server.operator import operator_only
@@ -73,10 +73,10 @@ def health_routes(services: Callable[[], Services], drain: Drain) -> list[BaseRo
         refused = operator_only(request, current.settings)
         if refused is not None:
             return refused
-        probes = [probe(c, BACKEND_TIMEOUT_S) for c in current.backends.clients.values()]
-        if current.backends.acs is not None:  # OSS_BACKEND=genieacs
-            probes.append(probe_acs(current.backends.acs, BACKEND_TIMEOUT_S))
-        results = await asyncio.gather(*probes)
+        results = await asyncio.gather(
+            *(probe(c, BACKEND_TIMEOUT_S) for c in current.backends.clients.values()),
+            *(check(BACKEND_TIMEOUT_S) for check in current.backends.probes.values()),
+        )
         guards = current.backends.guards
         body = {
             "backends": {

@@ -166,11 +166,7 @@ def visible_subservices(viewer: Viewer, subservices: list[SubService]) -> list[S
 
 def can_see_invoice(viewer: Viewer, invoice: Invoice) -> bool:
     """Own subscriber's invoices; for SITE users only per-sub-service invoices of their sites."""
-    if invoice.subscriber_id != viewer.subscriber_id:
-        return False
-    if not viewer.is_site_user:
-        return True
-    return invoice.subservice_id is not None and invoice.subservice_id in viewer.site_subservice_ids
+    return viewer.can_see_invoice(invoice.subscriber_id, invoice.subservice_id)
 
 
 def can_see_ticket(viewer: Viewer, ticket: TicketSummary) -> bool:
