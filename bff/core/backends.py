@@ -1,5 +1,5 @@
-"""The four core systems and the payment gateway as ports, each over its own HTTP client (the one place those
-clients are made)."""
+"""The four core systems, the help desk and the payment gateway as ports, each over its own HTTP client (the
+one place those clients are made)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from adapters.ports.billing import BillingPort
 from adapters.ports.crm import CrmPort
 from adapters.ports.gateway import PaymentGatewayPort
 from adapters.ports.oss import OssPort
+from adapters.ports.tickets import TicketsPort
 from adapters.resilience.breaker import BreakerPolicy
 from adapters.resilience.guard import Guard, Policy
 from adapters.resilience.retry import RetryPolicy
@@ -32,6 +33,8 @@ from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
 from adapters.wispgate.wire import AiohttpWire, Wire
+from adapters.zammad.client import ZammadClient, make_zammad_http
+from adapters.zammad.tickets import ZammadTickets
 from bff.core import request_id
 from bff.core.settings import BACKENDS, ResilienceSettings, Settings
 from bff.core.tracing import Tracing
@@ -43,6 +46,8 @@ PROBE_PATH = "/v1/readyz-probe"
 class Backends:
     billing: BillingPort
     crm: CrmPort
+    # Support tickets: the CRM's own (WISPGate) by default, or a help desk (`TICKETS_BACKEND`).
+    tickets: TicketsPort
     aaa: AaaPort
     oss: OssPort
     gateway: PaymentGatewayPort
@@ -217,9 +222,20 @@ async def open_backends(
             guards["genieacs"] = Guard("genieacs", policy_of(settings.genieacs.resilience), observer=observer)
             oss = acs = GenieAcsOss(Nbi(nbi_http, guards["genieacs"]), settings.genieacs.config, oss)
             probes["genieacs"] = nbi_probe(acs)
+        crm = HttpCrm(clients["crm"])
+        tickets: TicketsPort = crm
+        zammad = settings.tickets.zammad
+        if zammad is not None:
+            # Not `transport`: that one routes to the in-process sandbox, which has no Zammad (tests mock
+            # Zammad's API with respx on this client's own transport).
+            zammad_http = _with_request_id(make_zammad_http(zammad))
+            await stack.enter_async_context(zammad_http)
+            guards["zammad"] = Guard("zammad", policy_of(settings.tickets.resilience), observer=observer)
+            tickets = ZammadTickets(ZammadClient(zammad_http, guards["zammad"]), zammad, crm)
         yield Backends(
             billing=HttpBilling(clients["billing"]),
-            crm=HttpCrm(clients["crm"]),
+            crm=crm,
+            tickets=tickets,
             aaa=aaa,
             oss=oss,
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),

@@ -8,6 +8,7 @@ Production refuses to start without real secrets.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -18,6 +19,16 @@ from urllib.parse import urlsplit
 from adapters.brand import DEFAULT_BRAND, Brand, BrandError, load_brand
 from adapters.freeradius.config import FreeradiusConfig
 from adapters.genieacs.config import TR098_PATHS, TR181_PATHS, DataModelPaths, GenieAcsConfig
+from adapters.ports.tickets import TICKET_PRIORITIES, TICKET_STATUSES
+from adapters.zammad.config import (
+    DEFAULT_GROUPS,
+    DEFAULT_PRIORITIES,
+    DEFAULT_STATES,
+    ConfigError,
+    ZammadConfig,
+    parse_groups,
+    parse_mapping,
+)
 
 BACKENDS = ("billing", "crm", "aaa", "oss")
 SANDBOX_BASE = "http://127.0.0.1:8000/_sandbox"
@@ -40,6 +51,10 @@ SANDBOX_GENIEACS_USER = "nbi"  # the sandbox NBI's basic-auth user (its password
 DEFAULT_QUERY_COST_LIMIT = 6000
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 AAA_BACKENDS = ("wispgate", "freeradius")
+# Where support tickets live: the WISPGate CRM, or a Zammad help desk (`adapters.zammad`).
+TICKETS_BACKENDS = ("wispgate", "zammad")
+# A Zammad attribute name as the adapter puts it into a search query: nothing that could change the query.
+ZAMMAD_ATTRIBUTE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 class SettingsError(ValueError):
@@ -95,6 +110,15 @@ class GenieAcsSettings:
     task_poll_s: float = 2.0
     task_follow_s: float = 900.0
     resilience: ResilienceSettings = ResilienceSettings(deadline_s=6.0)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketsSettings:
+    """Where support tickets live (docs/adapters.md, "Zammad (tickets)"): `zammad` is set when `backend` is."""
+
+    backend: str = "wispgate"
+    zammad: ZammadConfig | None = None
+    resilience: ResilienceSettings = ResilienceSettings(deadline_s=8.0, concurrency=16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +199,7 @@ class Settings:
     # incidents stay on the core's OSS either way).
     oss_backend: str = "wispgate"
     genieacs: GenieAcsSettings = GenieAcsSettings()
+    tickets: TicketsSettings = TicketsSettings()
     # Origins the browser may be sent back to after the gateway's hosted page; () = the portal's own origin.
     return_url_origins: tuple[str, ...] = ()
     log_format: str = "text"  # "json" (one object per line) | "text"
@@ -479,6 +504,72 @@ def _genieacs(source: Mapping[str, str], production: bool) -> GenieAcsSettings:
     )
 
 
+def _attribute(source: Mapping[str, str], name: str, *, required: bool = False) -> str:
+    value = (source.get(name) or "").strip()
+    if required and not value:
+        raise SettingsError(f"{name} is required")
+    if value and not ZAMMAD_ATTRIBUTE.match(value):
+        raise SettingsError(f"{name} must be a Zammad attribute name (a-z, 0-9, _), not {value!r}")
+    return value
+
+
+def _zammad(source: Mapping[str, str]) -> ZammadConfig:
+    url = (source.get("ZAMMAD_URL") or "").strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"ZAMMAD_URL must be an http(s) URL when TICKETS_BACKEND=zammad, not {url!r}")
+    token = (source.get("ZAMMAD_TOKEN") or "").strip()
+    if not token:
+        raise SettingsError("ZAMMAD_TOKEN (an agent's access token) is required when TICKETS_BACKEND=zammad")
+    match = _choice(source, "ZAMMAD_CUSTOMER_MATCH", ("email", "field"), "email")
+    rating = (source.get("ZAMMAD_RATING") or "tag").strip()
+    rating_store, _, rating_field = rating.partition(":")
+    if rating_store not in ("tag", "field") or (rating_store == "field") != bool(rating_field):
+        raise SettingsError(f"ZAMMAD_RATING must be tag or field:<ticket attribute>, not {rating!r}")
+    if rating_field:
+        rating_field = _attribute({"ZAMMAD_RATING": rating_field}, "ZAMMAD_RATING")
+    try:
+        states = parse_mapping(source.get("ZAMMAD_STATES", ""), TICKET_STATUSES, name="ZAMMAD_STATES")
+        priorities = parse_mapping(
+            source.get("ZAMMAD_PRIORITIES", ""), TICKET_PRIORITIES, name="ZAMMAD_PRIORITIES"
+        )
+        groups = {**DEFAULT_GROUPS, **parse_groups(source.get("ZAMMAD_GROUPS", ""), name="ZAMMAD_GROUPS")}
+        config = ZammadConfig(
+            url=url,
+            token=token,
+            webhook_secret=_optional_secret(source, "ZAMMAD_WEBHOOK_SECRET"),
+            connect_timeout_s=_positive_float(source, "ZAMMAD_CONNECT_TIMEOUT_S", 1.0),
+            read_timeout_s=_positive_float(source, "ZAMMAD_READ_TIMEOUT_S", 5.0),
+            customer_match="field" if match == "field" else "email",
+            customer_field=_attribute(source, "ZAMMAD_CUSTOMER_FIELD", required=match == "field"),
+            states=states or dict(DEFAULT_STATES),
+            priorities=priorities or dict(DEFAULT_PRIORITIES),
+            groups=groups,
+            rating_store="field" if rating_store == "field" else "tag",
+            rating_field=rating_field,
+            subservice_field=_attribute(source, "ZAMMAD_SUBSERVICE_FIELD"),
+            portal_user_field=_attribute(source, "ZAMMAD_PORTAL_USER_FIELD"),
+            first_response_minutes=_positive_int(source, "ZAMMAD_FIRST_RESPONSE_MINUTES", 8 * 60),
+            resolution_minutes=_positive_int(source, "ZAMMAD_RESOLUTION_MINUTES", 3 * 24 * 60),
+        )
+        # The adapter writes these two: a mapping without them could not close or reopen a ticket.
+        config.state_for("CLOSED")
+        config.state_for("IN_PROGRESS")
+    except ConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    return config
+
+
+def _tickets(source: Mapping[str, str]) -> TicketsSettings:
+    backend = _choice(source, "TICKETS_BACKEND", TICKETS_BACKENDS, "wispgate")
+    if backend == "wispgate":
+        return TicketsSettings()
+    return TicketsSettings(
+        backend=backend,
+        zammad=_zammad(source),
+        resilience=_resilience(source, "ZAMMAD", TicketsSettings().resilience),
+    )
+
+
 def _brand(source: Mapping[str, str]) -> Brand:
     try:
         return load_brand(source)
@@ -596,6 +687,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gateway=_gateway(source, production),
         oss_backend=_choice(source, "OSS_BACKEND", OSS_BACKENDS, "wispgate"),
         genieacs=_genieacs(source, production),
+        tickets=_tickets(source),
         return_url_origins=_origins(source, "RETURN_URL_ORIGINS"),
         log_format=_choice(source, "LOG_FORMAT", LOG_FORMATS, "json" if production else "text"),
         log_level=_choice(source, "LOG_LEVEL", LOG_LEVELS, "INFO"),

@@ -129,10 +129,9 @@ _SLOW = (
 
 
 def _mark_leaf(graphql_field: GraphQLField, field: StrawberryField) -> None:
-    kind = graphql_field.type
-    non_null = isinstance(kind, GraphQLNonNull)
-    if non_null:
-        kind = kind.of_type
+    declared = graphql_field.type
+    non_null = isinstance(declared, GraphQLNonNull)
+    kind = declared.of_type if isinstance(declared, GraphQLNonNull) else declared
     if isinstance(kind, GraphQLScalarType | GraphQLEnumType):
         setattr(graphql_field, LEAF, (field.python_name, kind, non_null))
 

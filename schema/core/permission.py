@@ -20,7 +20,8 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
 from adapters.ports.billing import Invoice
-from adapters.ports.crm import Notification, SubService, TicketSummary
+from adapters.ports.crm import Notification, SubService
+from adapters.ports.tickets import TicketSummary
 from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
 from schema.core.errors import Forbidden, Unauthenticated
