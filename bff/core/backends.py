@@ -14,6 +14,8 @@ from adapters.errors import BackendError, NotFound, Rejected
 from adapters.freeradius.aaa import FreeradiusAaa
 from adapters.freeradius.config import FreeradiusConfig
 from adapters.freeradius.sql import open_database
+from adapters.genieacs.nbi import Nbi, make_nbi_http
+from adapters.genieacs.oss import GenieAcsOss
 from adapters.observe import CallObserver
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
@@ -54,6 +56,8 @@ class Backends:
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
     # Each backend's guard (the gateway's too), for /healthz/backends: breaker state, calls in flight.
     guards: Mapping[str, Guard] = field(default_factory=dict)
+    # With OSS_BACKEND=genieacs: the same object as `oss`, for the task follower (`bff.core.task_follow`).
+    acs: GenieAcsOss | None = None
     # Backends that are not HTTP clients (AAA_BACKEND=freeradius), probed their own way.
     probes: Mapping[str, Callable[[float], Awaitable[Probe]]] = field(default_factory=dict)
 
@@ -82,6 +86,22 @@ async def probe(client: CoreClient, timeout_s: float = 2.0) -> Probe:
     except BackendError as exc:
         return Probe(client.backend, False, exc.message)
     return Probe(client.backend, True, "reachable")
+
+
+def nbi_probe(acs: GenieAcsOss) -> Callable[[float], Awaitable[Probe]]:
+    """Does GenieACS's NBI answer (and accept our credentials, when it asks for any)?"""
+
+    async def check(timeout_s: float) -> Probe:
+        try:
+            async with asyncio.timeout(timeout_s):
+                await acs.nbi.reach()
+        except TimeoutError:
+            return Probe("genieacs", False, "timed out")
+        except BackendError as exc:
+            return Probe("genieacs", False, exc.message)
+        return Probe("genieacs", True, "reachable")
+
+    return check
 
 
 def _with_request_id(http: httpx.AsyncClient) -> httpx.AsyncClient:
@@ -194,6 +214,15 @@ async def open_backends(
             probes["aaa"] = database_probe("aaa", radius)
             aaa = radius
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
+        oss: OssPort = HttpOss(clients["oss"])
+        acs: GenieAcsOss | None = None
+        if settings.oss_backend == "genieacs":
+            # Devices and CPEs on GenieACS; usage, add-ons and incidents stay on the core's OSS.
+            nbi_http = _with_request_id(make_nbi_http(settings.genieacs.config, transport=transport))
+            await stack.enter_async_context(nbi_http)
+            guards["genieacs"] = Guard("genieacs", policy_of(settings.genieacs.resilience), observer=observer)
+            oss = acs = GenieAcsOss(Nbi(nbi_http, guards["genieacs"]), settings.genieacs.config, oss)
+            probes["genieacs"] = nbi_probe(acs)
         crm = HttpCrm(clients["crm"])
         tickets: TicketsPort = crm
         zammad = settings.tickets.zammad
@@ -209,9 +238,10 @@ async def open_backends(
             crm=crm,
             tickets=tickets,
             aaa=aaa,
-            oss=HttpOss(clients["oss"]),
+            oss=oss,
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
             guards=guards,
             probes=probes,
+            acs=acs,
         )
