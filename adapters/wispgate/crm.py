@@ -35,6 +35,7 @@ from adapters.ports.crm import (
     TotpEnrolment,
 )
 from adapters.wispgate.client import CoreClient, chunks, keyed
+from adapters.wispgate.crm_profile import ProfileCalls
 
 T = TypeVar("T")
 PAGE = 1000
@@ -46,7 +47,7 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
-class HttpCrm:
+class HttpCrm(ProfileCalls):
     def __init__(self, client: CoreClient) -> None:
         self.client = client
 
