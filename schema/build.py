@@ -21,6 +21,7 @@ from bff.core.trusted import OperationPolicy
 from schema.account import nodes as _account_nodes  # noqa: F401
 from schema.account.credential_mutations import CredentialMutation
 from schema.account.mutations import AccountMutation
+from schema.account.profile_mutations import ProfileMutation
 from schema.account.second_factor_mutations import SecondFactorMutation
 from schema.account.session_mutations import SessionMutation
 from schema.account.team_mutations import TeamMutation
@@ -70,6 +71,7 @@ class Mutation(
     CredentialMutation,
     SecondFactorMutation,
     TeamMutation,
+    ProfileMutation,
     PaymentMutation,
     WalletMutation,
     ServiceMutation,

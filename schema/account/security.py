@@ -96,6 +96,17 @@ class AccessLogAction(Enum):
     TEAM_CHANGED = strawberry.enum_value(
         "TEAM_CHANGED", description="A person was invited, changed, disabled or removed"
     )
+    CONTACT_DETAILS_CHANGED = strawberry.enum_value(
+        "CONTACT_DETAILS_CHANGED",
+        description="Changed the account's contact e-mail, phone or billing address (`updateContactDetails`)",
+    )
+    PHONE_CHANGED = strawberry.enum_value(
+        "PHONE_CHANGED", description="Changed their own phone (`updateMyContactDetails`)."
+    )
+    NOTIFICATION_PREFERENCES_CHANGED = strawberry.enum_value(
+        "NOTIFICATION_PREFERENCES_CHANGED",
+        description="Switched notifications on or off (`setNotificationPreferences`).",
+    )
     OTHER = strawberry.enum_value("OTHER", description="An action this version of the portal does not name")
 
 
@@ -119,6 +130,9 @@ ACTIONS: dict[str, AccessLogAction] = {
     "default_card_changed": AccessLogAction.DEFAULT_CARD_CHANGED,
     "autopay_changed": AccessLogAction.AUTOPAY_CHANGED,
     "team_changed": AccessLogAction.TEAM_CHANGED,
+    "contact_details_changed": AccessLogAction.CONTACT_DETAILS_CHANGED,
+    "phone_changed": AccessLogAction.PHONE_CHANGED,
+    "notification_preferences_changed": AccessLogAction.NOTIFICATION_PREFERENCES_CHANGED,
 }
 
 
@@ -126,6 +140,7 @@ ACTIONS: dict[str, AccessLogAction] = {
 DETAILED = frozenset(
     {
         "team_changed",
+        "contact_details_changed",  # which details: "email,phone,billing_address"
         "password_changed",
         "password_reset",
         "signed_out_everywhere",

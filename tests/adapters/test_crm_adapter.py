@@ -233,7 +233,9 @@ async def test_audit(crm: HttpCrm) -> None:
 async def test_contact_details_and_profile(crm: HttpCrm, system: CrmSystem) -> None:
     change = ContactChange(
         phone="+1 555 010 2222",
-        billing_address=PostalAddress(lines=("1 Main St",), city="Springfield", postal_code="1", country="US"),
+        billing_address=PostalAddress(
+            lines=("1 Main St",), city="Springfield", postal_code="1", country="US"
+        ),
     )
     subscriber = await crm.update_contact_details("SUB-1001", "USR-1", change, ip="203.0.113.9")
     assert subscriber.phone == "+15550102222" and subscriber.email == "ana@lima.example"

@@ -97,7 +97,7 @@ class Profile:
                 changed.append("billing_address")
             if changed:
                 self.audit.record(
-                    "contact.update",
+                    "contact_details_changed",
                     user_id=changed_by,
                     subscriber_id=subscriber_id,
                     ip=ip,
@@ -147,7 +147,7 @@ class Profile:
                     " ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone",
                     (user_id, value),
                 )
-            self.audit.record("profile.phone", user_id=user_id, ip=ip, user_agent=user_agent)
+            self.audit.record("phone_changed", user_id=user_id, ip=ip, user_agent=user_agent)
         return self.profile(user_id)
 
     def set_preferences(
@@ -163,7 +163,7 @@ class Profile:
             self.notices.preferences.set(user_id, changes)
             off = [f"{k}/{c}" for k, c, enabled in changes if not enabled]
             self.audit.record(
-                "notification_preferences.update",
+                "notification_preferences_changed",
                 user_id=user_id,
                 ip=ip,
                 user_agent=user_agent,

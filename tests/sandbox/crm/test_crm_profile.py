@@ -106,7 +106,7 @@ async def test_contact_details_change_is_normalized_audited_and_announced_to_the
     assert body["address"] == "12 Orchard Lane, Flat 2, SP1 2AB Springfield, US"
     [entry] = crm.service.audit.of_subscriber("SUB-1001", 1)
     assert (entry["action"], entry["user_id"], entry["detail"]) == (
-        "contact.update",
+        "contact_details_changed",
         "USR-1",
         "email,phone,billing_address",
     )
@@ -152,7 +152,7 @@ async def test_a_user_sets_and_removes_their_own_phone(client: httpx.AsyncClient
     assert (await client.get("/v1/users/USR-21/profile")).json()["phone"] is None
     set_ = await client.post("/v1/users/USR-21/phone", json={"phone": "+351 912 345 678"})
     assert set_.json()["phone"] == "+351912345678"
-    assert crm.service.audit.of_user("USR-21", 1)[0]["action"] == "profile.phone"
+    assert crm.service.audit.of_user("USR-21", 1)[0]["action"] == "phone_changed"
     bad = await client.post("/v1/users/USR-21/phone", json={"phone": "912"})
     assert bad.json()["error"]["code"] == "INVALID_PHONE"
     cleared = await client.post("/v1/users/USR-21/phone", json={"phone": None})
