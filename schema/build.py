@@ -20,6 +20,7 @@ from bff.core.trusted import OperationPolicy
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
 from schema.account.credential_mutations import CredentialMutation
+from schema.account.login_email_mutations import LoginEmailMutation
 from schema.account.mutations import AccountMutation
 from schema.account.profile_mutations import ProfileMutation
 from schema.account.second_factor_mutations import SecondFactorMutation
@@ -72,6 +73,7 @@ class Mutation(
     SecondFactorMutation,
     TeamMutation,
     ProfileMutation,
+    LoginEmailMutation,
     PaymentMutation,
     WalletMutation,
     ServiceMutation,

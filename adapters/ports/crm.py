@@ -463,6 +463,17 @@ class CrmPort(Protocol):
         """Rejected INVALID_PHONE; None removes the phone."""
         ...
 
+    async def request_login_email_change(
+        self, user_id: str, current_password: str, new_email: str, link: str
+    ) -> None:
+        """E-mail `link?token=…` to the new address (and a notice to the old). Rejected INVALID_CREDENTIALS,
+        INVALID_EMAIL, EMAIL_TOO_LONG, EMAIL_UNCHANGED, EMAIL_TAKEN."""
+        ...
+
+    async def complete_login_email_change(self, token: str) -> PortalUser:
+        """The user signing in with the new address. Rejected INVALID_TOKEN, EMAIL_TAKEN."""
+        ...
+
     async def set_notification_preferences(
         self,
         user_id: str,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from adapters.ports.crm import Subscriber
+from adapters.ports.crm import Accepted, PortalUser, Subscriber
 from adapters.ports.profile import ContactChange, NotificationPreference, UserProfile
 from adapters.wispgate.client import CoreClient
 
@@ -72,3 +72,14 @@ class ProfileCalls:
         }
         path = f"/v1/users/{_seg(user_id)}/notification-preferences"
         return await self.client.call("POST", path, UserProfile, json_body=body)
+
+    async def request_login_email_change(
+        self, user_id: str, current_password: str, new_email: str, link: str
+    ) -> None:
+        body = {"current_password": current_password, "new_email": new_email, "link": link}
+        path = f"/v1/users/{_seg(user_id)}/email-change"
+        await self.client.call("POST", path, Accepted, json_body=body)
+
+    async def complete_login_email_change(self, token: str) -> PortalUser:
+        path = "/v1/auth/email-change/complete"
+        return await self.client.call("POST", path, PortalUser, json_body={"token": token})

@@ -203,6 +203,16 @@ CREATE TABLE IF NOT EXISTS user_phones (
     user_id TEXT PRIMARY KEY REFERENCES users (id),
     phone TEXT NOT NULL
 );
+-- A requested change of a user's login e-mail (login_email.py), until the link sent to the new address is
+-- opened: only the SHA-256 of the link's token is kept.
+CREATE TABLE IF NOT EXISTS login_email_changes (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    new_email TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    created_at TEXT NOT NULL
+);
 -- Notification preferences (preferences.py): only the switches a user moved from the default (on).
 CREATE TABLE IF NOT EXISTS notification_preferences (
     user_id TEXT NOT NULL REFERENCES users (id),

@@ -107,6 +107,13 @@ class AccessLogAction(Enum):
         "NOTIFICATION_PREFERENCES_CHANGED",
         description="Switched notifications on or off (`setNotificationPreferences`).",
     )
+    LOGIN_EMAIL_CHANGE_REQUESTED = strawberry.enum_value(
+        "LOGIN_EMAIL_CHANGE_REQUESTED",
+        description="Asked to sign in with another e-mail; a link went there (`requestLoginEmailChange`)",
+    )
+    LOGIN_EMAIL_CHANGED = strawberry.enum_value(
+        "LOGIN_EMAIL_CHANGED", description="The login e-mail was changed (`confirmLoginEmailChange`)."
+    )
     OTHER = strawberry.enum_value("OTHER", description="An action this version of the portal does not name")
 
 
@@ -133,6 +140,8 @@ ACTIONS: dict[str, AccessLogAction] = {
     "contact_details_changed": AccessLogAction.CONTACT_DETAILS_CHANGED,
     "phone_changed": AccessLogAction.PHONE_CHANGED,
     "notification_preferences_changed": AccessLogAction.NOTIFICATION_PREFERENCES_CHANGED,
+    "login_email_change_requested": AccessLogAction.LOGIN_EMAIL_CHANGE_REQUESTED,
+    "login_email_changed": AccessLogAction.LOGIN_EMAIL_CHANGED,
 }
 
 
@@ -141,6 +150,8 @@ DETAILED = frozenset(
     {
         "team_changed",
         "contact_details_changed",  # which details: "email,phone,billing_address"
+        "login_email_change_requested",  # the new address
+        "login_email_changed",  # "old → new"
         "password_changed",
         "password_reset",
         "signed_out_everywhere",

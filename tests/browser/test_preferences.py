@@ -1,11 +1,14 @@
 """Contact details and notification preferences in Chromium against a real `wispgate demo`: an owner changes
 their phone and turns outage e-mails off on the Account page (a kind × channel grid of checkboxes), both kept
 after a reload; the CRM then posts an outage notice without an e-mail but still e-mails a payment one; SECURITY
-e-mail shows on and cannot be unticked; a VIEWER reads the account's contact details without a form.
+e-mail shows on and cannot be unticked; a VIEWER reads the account's contact details without a form; a login
+e-mail changes with the current password and the link the new address receives.
 Screenshots: artifacts/prefs/."""
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +19,7 @@ from playwright.sync_api import expect
 from tests.harness.process import REPO
 
 from .conftest import demo_server
-from .helpers import DemoServer, Session, axe_violations
+from .helpers import PASSWORD, DemoServer, Session, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -117,3 +120,48 @@ def test_a_viewer_reads_the_accounts_contact_details_and_sets_their_own_notifica
         "Your notification preferences are saved."
     )
     page.get_by_test_id("contact-details").screenshot(path=str(SHOTS / "viewer-contact-details.png"))
+
+
+def mail_to(demo: DemoServer, address: str, subject_part: str, timeout_s: float = 20.0) -> dict[str, Any]:
+    """The newest message the demo's SMTP sink received for `address` about `subject_part`: sent over real
+    SMTP by the CRM's relay, so it is polled for until it arrives (a generous bound for a busy machine)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        box = httpx.get(f"{demo.base_url}/_sandbox/mailbox", headers={"X-API-Key": OPERATOR_KEY}, timeout=15)
+        assert box.status_code == 200, box.text
+        found = [m for m in box.json()["items"] if address in m["rcpt_to"] and subject_part in m["subject"]]
+        if found:
+            newest: dict[str, Any] = found[0]
+            return newest
+        assert time.monotonic() < deadline, f"no e-mail to {address} about {subject_part!r}"
+        time.sleep(0.25)
+
+
+def test_a_login_email_changes_only_through_the_link_sent_to_the_new_address(
+    session: Session, demo: DemoServer
+) -> None:
+    page = session.page
+    session.login("cara@jensen.example")
+    session.goto("/account")
+    page.get_by_role("button", name="Change login e-mail").click()
+    page.get_by_label("New login e-mail").fill("cara.new@jensen.example")
+    page.get_by_test_id("login-email-password").fill("not-the-password")
+    page.get_by_role("button", name="Send confirmation link").click()
+    expect(page.get_by_test_id("login-email-message")).to_have_text("The current password is not correct.")
+    page.get_by_test_id("login-email-password").fill(PASSWORD)
+    page.get_by_role("button", name="Send confirmation link").click()
+    expect(page.get_by_test_id("login-email-message")).to_contain_text(
+        "We sent a link to cara.new@jensen.example"
+    )
+    page.get_by_test_id("contact-details").screenshot(path=str(SHOTS / "login-email-requested.png"))
+
+    mail = mail_to(demo, "cara.new@jensen.example", "Confirm your new")
+    link = re.search(r"https?://\S+/confirm-email\?token=\S+", mail["text"])
+    assert link, mail["text"]
+    page.goto(link.group(0))
+    expect(page.get_by_test_id("confirm-email-outcome")).to_have_text(
+        "You sign in with cara.new@jensen.example from now on."
+    )
+    page.screenshot(path=str(SHOTS / "login-email-confirmed.png"))
+    assert "token" not in page.url  # taken out of the address bar
+    mail_to(demo, "cara@jensen.example", "was changed")

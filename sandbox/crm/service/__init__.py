@@ -19,6 +19,7 @@ from sandbox.crm.service.credentials import Credentials
 from sandbox.crm.service.directory import Directory
 from sandbox.crm.service.feedback import TicketFeedback
 from sandbox.crm.service.history import TicketHistory
+from sandbox.crm.service.login_email import LoginEmail
 from sandbox.crm.service.notices import Notices
 from sandbox.crm.service.profile import Profile
 from sandbox.crm.service.second_factor import SecondFactor
@@ -48,3 +49,4 @@ class CrmService:
         self.sign_in_alerts = SignInAlerts(db, self.notices)
         self.team = Team(db, self.directory, self.notices, self.credentials)
         self.profile = Profile(db, self.directory, self.notices, self.audit)
+        self.login_email = LoginEmail(db, self.directory, self.notices, self.audit)

@@ -4,11 +4,15 @@ listed (every sender held to them)."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 import httpx
 import pytest
 
 from adapters.contact import ContactInvalid, normalize_address, normalize_email, normalize_phone
 from sandbox.crm.system import CrmSystem
+from sandbox.world import DEMO_PASSWORD
 
 ADDRESS = {
     "lines": ["12 Orchard Lane", " Flat  2 "],
@@ -247,3 +251,46 @@ async def test_a_ticket_email_follows_its_opener_not_the_owner(
     await _set(client, "USR-24", ("TICKETS", "EMAIL", False))
     crm.service.tickets.reply_as_support(ticket_id, "Support", "Another answer")
     assert len(crm.emails(1000)) == mails + 1
+
+
+# -- the login e-mail: current password to ask, a link to the new address to complete ------------------------
+LINK = "http://portal.test/confirm-email"
+
+
+def _token(crm: CrmSystem, to: str) -> str:
+    [mail] = [m for m in crm.emails(10) if m["to"] == to][:1]
+    found = re.search(r"http://portal\.test/confirm-email\?token=(\S+)", mail["body"])
+    assert found, mail["body"]
+    return unquote(found.group(1))
+
+
+async def test_a_login_email_change_needs_the_password_and_the_link_from_the_new_address(
+    client: httpx.AsyncClient, crm: CrmSystem
+) -> None:
+    async def ask(password: str, email: str) -> httpx.Response:
+        body = {"current_password": password, "new_email": email, "link": LINK}
+        return await client.post("/v1/users/USR-1/email-change", json=body)
+
+    assert (await ask("wrong-password", "ana.new@lima.example")).json()["error"][
+        "code"
+    ] == "INVALID_CREDENTIALS"
+    assert (await ask(DEMO_PASSWORD, "nope")).json()["error"]["code"] == "INVALID_EMAIL"
+    assert (await ask(DEMO_PASSWORD, "ANA@lima.example")).json()["error"]["code"] == "EMAIL_UNCHANGED"
+    assert (await ask(DEMO_PASSWORD, "ben@okafor.example")).json()["error"]["code"] == "EMAIL_TAKEN"
+    assert (await ask(DEMO_PASSWORD, "ana.new@lima.example")).status_code == 202
+    # Nothing changed yet; the old address is told of the request, the new one gets the link.
+    assert (await client.get("/v1/users/USR-1")).json()["email"] == "ana@lima.example"
+    assert any(m["to"] == "ana@lima.example" and "requested" in m["subject"] for m in crm.emails(3))
+    token = _token(crm, "ana.new@lima.example")
+    done = await client.post("/v1/auth/email-change/complete", json={"token": token})
+    assert done.status_code == 200 and done.json()["email"] == "ana.new@lima.example"
+    again = await client.post("/v1/auth/email-change/complete", json={"token": token})
+    assert again.json()["error"]["code"] == "INVALID_TOKEN"
+    # Signs in with the new address only; the old one was told; it is in the log.
+    new = await client.post(
+        "/v1/auth/verify", json={"email": "ana.new@lima.example", "password": DEMO_PASSWORD}
+    )
+    old = await client.post("/v1/auth/verify", json={"email": "ana@lima.example", "password": DEMO_PASSWORD})
+    assert new.status_code == 200 and old.json()["error"]["code"] == "INVALID_CREDENTIALS"
+    assert crm.emails(1)[0]["to"] == "ana@lima.example" and "was changed" in crm.emails(1)[0]["subject"]
+    assert crm.service.audit.of_user("USR-1", 1)[0]["action"] == "login_email_changed"

@@ -4,11 +4,14 @@ preferences), each coded refusal with its field, bounds, the access log, the e-m
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
 from sandbox.app import Sandbox
+from sandbox.world import DEMO_PASSWORD
 from tests.harness.portal import Portal
 
 DETAILS = """
@@ -198,3 +201,64 @@ async def test_without_a_session_nothing_changes(portal: Portal) -> None:
     ]:
         answer = await portal.another().execute(query, variables)
         assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+REQUEST_EMAIL = """
+mutation($password: String!, $email: String!) {
+  requestLoginEmailChange(input: {currentPassword: $password, newEmail: $email}) {
+    sentTo retryAfterSeconds userErrors { code field }
+  }
+}
+"""
+CONFIRM_EMAIL = """
+mutation($token: String!) { confirmLoginEmailChange(input: {token: $token}) { email userErrors { code field } } }
+"""
+ME = "query { viewer { user { email } } }"
+
+
+async def test_the_login_email_changes_with_the_password_and_the_link_sent_to_the_new_address(
+    portal: Portal, sandbox: Sandbox
+) -> None:
+    manager = portal.another()
+    signed = await manager.login(MANAGER, delivery="BODY")
+    manager.token = signed["accessToken"]
+    wrong = payload(
+        await manager.data(REQUEST_EMAIL, {"password": "not-my-password", "email": "omar@northwind.example"})
+    )
+    assert wrong["userErrors"] == [{"code": "INVALID_CREDENTIALS", "field": ["input", "currentPassword"]}]
+    for email, code in [
+        ("omar", "INVALID_EMAIL"),
+        (OWNER, "EMAIL_TAKEN"),
+        (MANAGER.upper(), "EMAIL_UNCHANGED"),
+    ]:
+        refused = payload(await manager.data(REQUEST_EMAIL, {"password": DEMO_PASSWORD, "email": email}))
+        assert refused["userErrors"] == [{"code": code, "field": ["input", "newEmail"]}], email
+    asked = payload(
+        await manager.data(REQUEST_EMAIL, {"password": DEMO_PASSWORD, "email": " Omar@Northwind.EXAMPLE "})
+    )
+    assert asked == {"sentTo": "Omar@northwind.example", "retryAfterSeconds": None, "userErrors": []}
+    assert (await manager.data(ME))["viewer"]["user"]["email"] == MANAGER  # nothing changed yet
+    [mail] = [m for m in sandbox.crm.emails(5) if m["to"] == "Omar@northwind.example"]
+    found = re.search(r"/confirm-email\?token=(\S+)", mail["body"])
+    assert found
+    token = unquote(found.group(1))
+
+    bad = payload(await portal.another().data(CONFIRM_EMAIL, {"token": "x" * 43}))
+    assert bad["userErrors"] == [{"code": "INVALID_TOKEN", "field": ["input", "token"]}]
+    done = payload(await portal.another().data(CONFIRM_EMAIL, {"token": token}))  # another device, no session
+    assert done == {"email": "Omar@northwind.example", "userErrors": []}
+    # The open session follows at once (its token is refused until refreshed, which brings the new
+    # address); the new address signs in, the old one no longer does.
+    assert (await manager.data(ME))["viewer"] is None
+    refresh = """
+    mutation($token: String!) { refreshSession(input: {refreshToken: $token}) { accessToken viewer { user { email } } userErrors { code } } }
+    """
+    renewed = (await manager.data(refresh, {"token": signed["refreshToken"]}))["refreshSession"]
+    assert renewed["viewer"] == {"user": {"email": "Omar@northwind.example"}} and renewed["userErrors"] == []
+    manager.token = renewed["accessToken"]
+    assert await portal.another().sign_in("omar@northwind.example")
+    login = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { userErrors { code } } }"
+    old = await portal.another().execute(login, {"e": MANAGER, "p": DEMO_PASSWORD})
+    assert old["data"]["login"]["userErrors"] == [{"code": "INVALID_CREDENTIALS"}]
+    log = (await manager.data(LOG))["viewer"]["accessLog"]["nodes"]
+    assert {e["action"] for e in log} >= {"LOGIN_EMAIL_CHANGE_REQUESTED", "LOGIN_EMAIL_CHANGED"}

@@ -165,6 +165,8 @@ const ACTION_LABEL: Record<AccessLogAction, string> = {
   CONTACT_DETAILS_CHANGED: "Contact details changed",
   PHONE_CHANGED: "Phone changed",
   NOTIFICATION_PREFERENCES_CHANGED: "Notification preferences changed",
+  LOGIN_EMAIL_CHANGE_REQUESTED: "Login e-mail change asked",
+  LOGIN_EMAIL_CHANGED: "Login e-mail changed",
   OTHER: "Other",
 };
 

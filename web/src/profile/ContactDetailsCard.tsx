@@ -3,7 +3,7 @@ import { useMutation } from "urql";
 import { describeError } from "../api/errors";
 import { graphql } from "../gql";
 import { userErrorText } from "../userErrors";
-import { UPDATE_CONTACT_DETAILS, UPDATE_MY_CONTACT_DETAILS } from "./wording";
+import { REQUEST_LOGIN_EMAIL_CHANGE, UPDATE_CONTACT_DETAILS, UPDATE_MY_CONTACT_DETAILS } from "./wording";
 
 // "Contact details": the account's contact e-mail, phone and billing address (OWNER and MANAGER change them),
 // and the viewer's own phone (everyone but VIEWER). The login e-mail is not a contact detail: it is shown, not
@@ -40,6 +40,19 @@ const UpdateMyContactDetailsMutation = graphql(`
       profile {
         phone
       }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+const RequestLoginEmailChangeMutation = graphql(`
+  mutation RequestLoginEmailChange($input: RequestLoginEmailChangeInput!) {
+    requestLoginEmailChange(input: $input) {
+      sentTo
       userErrors {
         field
         message
@@ -101,12 +114,83 @@ export function ContactDetailsCard({
         </h2>
       </div>
       <p className="muted small">
-        You sign in with <strong>{loginEmail}</strong>. That login e-mail is yours alone and is not changed here; the
-        account's contact e-mail below is where its notices and invoices go.
+        You sign in with <strong>{loginEmail}</strong>. That login e-mail is yours alone; the account's contact e-mail
+        below is where its notices and invoices go.
       </p>
+      <LoginEmailForm current={loginEmail} />
       <MyPhoneForm phone={myPhone} editable={canEditOwn} onSaved={onSaved} />
       {contact ? <AccountContactForm contact={contact} editable={canEditAccount} onSaved={onSaved} /> : null}
     </section>
+  );
+}
+
+/** The login e-mail changes only with the current password and a link opened from the new address. */
+function LoginEmailForm({ current }: { current: string }) {
+  const [open, setOpen] = useState(false);
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [message, setMessage] = useState<Message>(null);
+  const [{ fetching }, request] = useMutation(RequestLoginEmailChangeMutation);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (fetching) return;
+    const result = await request({ input: { currentPassword: password, newEmail: email } });
+    const payload = result.data?.requestLoginEmailChange;
+    if (payload?.userErrors.length) {
+      setMessage({ ok: false, text: userErrorText(payload.userErrors, REQUEST_LOGIN_EMAIL_CHANGE), field: fieldOf(payload.userErrors[0]?.field) });
+    } else if (!payload?.sentTo) {
+      setMessage({ ok: false, text: result.error ? describeError(result.error).title : "Please try again." });
+    } else {
+      setPassword("");
+      setMessage({ ok: true, text: `We sent a link to ${payload.sentTo}. You keep signing in with ${current} until you open it (within 30 minutes).` });
+    }
+  }
+
+  if (!open) {
+    return (
+      <p>
+        <button type="button" className="btn btn--secondary btn--small" onClick={() => setOpen(true)} data-testid="change-login-email">
+          Change login e-mail
+        </button>
+      </p>
+    );
+  }
+  return (
+    <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="login-email-title">
+      <h3 id="login-email-title" className="card__subtitle">
+        Change login e-mail
+      </h3>
+      <div className="field">
+        <label htmlFor="new-login-email">New login e-mail</label>
+        <input
+          id="new-login-email"
+          type="email"
+          autoComplete="email"
+          maxLength={254}
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          aria-invalid={message?.field === "newEmail" ? true : undefined}
+          data-testid="new-login-email"
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="login-email-password">Current password</label>
+        <input
+          id="login-email-password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          aria-invalid={message?.field === "currentPassword" ? true : undefined}
+          data-testid="login-email-password"
+        />
+      </div>
+      <Feedback message={message} testId="login-email-message" />
+      <button type="submit" className="btn btn--primary" disabled={fetching || !email || !password} data-testid="request-login-email">
+        {fetching ? "Sending…" : "Send confirmation link"}
+      </button>
+    </form>
   );
 }
 

@@ -1,4 +1,6 @@
 import type {
+  ConfirmLoginEmailChangeErrorCode,
+  RequestLoginEmailChangeErrorCode,
   SetNotificationPreferencesErrorCode,
   UpdateContactDetailsErrorCode,
   UpdateMyContactDetailsErrorCode,
@@ -31,4 +33,18 @@ export const SET_NOTIFICATION_PREFERENCES: WordingOf<SetNotificationPreferencesE
   DUPLICATE: SERVER,
   NOTHING_TO_CHANGE: "Nothing was changed.",
   REFUSED: SERVER,
+};
+
+export const REQUEST_LOGIN_EMAIL_CHANGE: WordingOf<RequestLoginEmailChangeErrorCode> = {
+  INVALID_CREDENTIALS: SERVER,
+  INVALID_EMAIL: "Enter an e-mail address like name@example.com.",
+  EMAIL_TOO_LONG: SERVER,
+  EMAIL_UNCHANGED: SERVER,
+  EMAIL_TAKEN: SERVER,
+  RATE_LIMITED: SERVER, // says how long to wait
+};
+
+export const CONFIRM_LOGIN_EMAIL_CHANGE: WordingOf<ConfirmLoginEmailChangeErrorCode> = {
+  INVALID_TOKEN: "This link is used, expired or not valid. Ask for a new one under Account & security.",
+  EMAIL_TAKEN: SERVER,
 };
