@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from tests.harness.process import REPO
 
 from .conftest import demo_server
-from .helpers import PASSWORD, DemoServer, Session, axe_violations
+from .helpers import PASSWORD, DemoServer, Session, axe_violations, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -165,3 +165,13 @@ def test_a_login_email_changes_only_through_the_link_sent_to_the_new_address(
     page.screenshot(path=str(SHOTS / "login-email-confirmed.png"))
     assert "token" not in page.url  # taken out of the address bar
     mail_to(demo, "cara@jensen.example", "was changed")
+
+
+def test_the_account_page_fits_a_phone(open_session: Callable[..., Session]) -> None:
+    phone = open_session(viewport={"width": 375, "height": 800})
+    phone.login("it@northwind.example")
+    phone.goto("/account")
+    expect(phone.page.get_by_role("checkbox", name="Payments: by e-mail")).to_be_visible()
+    expect(phone.page.get_by_test_id("account-contact")).to_be_visible()
+    no_sideways_scroll(phone.page)
+    phone.page.screenshot(path=str(SHOTS / "account-page-phone.png"), full_page=True)
