@@ -36,6 +36,7 @@ from adapters.ports.gateway import (
 from adapters.ports.money import Money, wire_amount
 from bff.core.backends import Backends
 from bff.core.bus import SETTLED_ADD_ON, BusEvent, EventBus
+from bff.core.payments.dunning_notice import declined_notice
 from bff.core.payments.effects import AfterStep, Effects, carry_on
 
 log = logging.getLogger("wispgate.settlement")
@@ -327,14 +328,16 @@ class Settlement:
             },
             occurred_at=_iso(event.created),
         )
+        # What happens next is Billing's dunning schedule: the notice says when the next retry is.
+        dunning = (await self.backends.billing.dunning([invoice.id])).get(invoice.id)
+        title, body = declined_notice(invoice, amount, dunning)
         # Every failed charge is worth telling: keyed by the event, not the payment.
         await self.effects.notify(
             event.id,
             subscriber_id,
             "PAYMENT_FAILED",
-            "Payment failed",
-            f"We could not charge your card {amount.display()} for invoice {invoice.number}. The invoice is still"
-            " open: pay it from the portal or update your card.",
+            title,
+            body,
             subservice_id=invoice.subservice_id,
             link=NotificationLink(kind="INVOICE", id=invoice.id),
         )
