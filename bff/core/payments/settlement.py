@@ -56,6 +56,7 @@ class GatewayPayment:
     amount: Money
     reference: PaymentReference | None  # None: not a payment the portal started
     at: datetime
+    payment_method_id: str | None = None  # the card paid with, when the event says
 
 
 def _iso(moment: datetime) -> str:
@@ -87,14 +88,24 @@ class Settlement:
                 if session.payment_intent_id is None or session.amount is None:
                     raise EventRejected("a paid session without a payment intent or amount")
                 payment = GatewayPayment(
-                    session.payment_intent_id, session.amount, session.payment_reference, event.created
+                    session.payment_intent_id,
+                    session.amount,
+                    session.payment_reference,
+                    event.created,
+                    session.payment_method_id,
                 )
                 return await self.settle(payment)
             case GatewayEventKind.PAYMENT_SUCCEEDED:
                 intent = event.payment_intent
                 if intent is None:
                     return "ignored"
-                payment = GatewayPayment(intent.id, intent.amount, intent.payment_reference, event.created)
+                payment = GatewayPayment(
+                    intent.id,
+                    intent.amount,
+                    intent.payment_reference,
+                    event.created,
+                    intent.payment_method_id,
+                )
                 return await self.settle(payment)
             case GatewayEventKind.PAYMENT_FAILED:
                 intent = event.payment_intent
@@ -152,6 +163,10 @@ class Settlement:
         except Rejected as exc:
             raise EventRejected(f"Billing refused the payment ({exc.code})") from None
         paid = result.invoice
+        if reference.save_card and payment.payment_method_id is not None:
+            # "Update card and pay": the card paid with is autopay's from now on. The session's event may not
+            # name the card; the intent's event for the same payment does, and storing it twice is a no-op.
+            await self._save_paid_card(subscriber_id, payment.payment_method_id)
         reactivated = await self.effects.reactivate(paid, payment.ref)
         await self._notify_paid(paid, payment, reactivated)
         if result.wallet_credit is not None:
@@ -345,6 +360,22 @@ class Settlement:
         return "failure_notified"
 
     # ---- cards ------------------------------------------------------------------------------------------
+
+    async def _save_paid_card(self, subscriber_id: str, payment_method_id: str) -> None:
+        card = await self.backends.gateway.payment_method(payment_method_id)
+        try:
+            await self.backends.billing.add_payment_method(
+                subscriber_id,
+                gateway_token=card.id,
+                brand=card.brand,
+                last4=card.last4,
+                exp_month=card.exp_month,
+                exp_year=card.exp_year,
+                make_default=True,
+            )
+        except Rejected as exc:
+            # The payment stands; only the card is not kept (e.g. it expires this month).
+            log.warning("the card paid with was not saved (%s)", exc.code)
 
     async def _store_card_of_session(self, session_id: str, reference: PaymentReference | None) -> str:
         if reference is None or reference.kind is not PaymentKind.SETUP:
