@@ -304,6 +304,7 @@ class Dunning(Struct, frozen=True, kw_only=True, gc=False):
     attempts: tuple[PaymentAttempt, ...]
     next_retry_on: date | None = None
     suspends_on: date | None = None
+    invoice: Invoice  # as `invoices` reads it: a page listing declined invoices needs nothing else
 
 
 class InstallmentPlan(Struct, frozen=True, kw_only=True, gc=False):

@@ -225,13 +225,10 @@ async def visible_invoice(loaders: Loaders, viewer: Viewer, invoice_id: str | No
 
 
 async def declined_invoices(info: Info[Context, None], subscriber_id: str) -> list[Invoice]:
-    """The subscriber's unpaid invoices in dunning (or past it) that the viewer may see, oldest first; their
-    `dunning` is primed by the same read."""
+    """The subscriber's unpaid invoices in dunning (or past it) that the viewer may see, oldest first: one
+    Billing read, which brings the invoices and primes their `dunning`."""
     context = info.context
     viewer = context.require_viewer()
     cases = await context.loaders.dunning_by_subscriber_id.load(subscriber_id)
-    if not cases:
-        return []
-    records = await context.loaders.invoice_by_id.load_many([c.invoice_id for c in cases])
-    visible = [r for r in records if r is not None and can_see_invoice(viewer, r)]
+    visible = [c.invoice for c in cases if can_see_invoice(viewer, c.invoice)]
     return await invoice_objects(context, visible, selected(info))

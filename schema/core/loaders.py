@@ -346,17 +346,22 @@ class DunningByInvoiceIdLoader(BatchLoader[str, Dunning | None]):
 
 
 class DunningBySubscriberIdLoader(BatchLoader[str, list[Dunning]]):
-    """A subscriber's invoices in dunning; primes `by_invoice` (the invoice page asks for the same)."""
+    """A subscriber's invoices in dunning, each with its invoice; primes `by_invoice` and `invoice_by_id`
+    (the invoices' own `dunning` field and any read of them by id then cost nothing)."""
 
-    def __init__(self, backends: Backends, by_invoice: DunningByInvoiceIdLoader) -> None:
+    def __init__(
+        self, backends: Backends, by_invoice: DunningByInvoiceIdLoader, invoice_by_id: InvoiceByIdLoader
+    ) -> None:
         super().__init__(backends)
         self.by_invoice = by_invoice
+        self.invoice_by_id = invoice_by_id
 
     async def batch_load(self, keys: list[str]) -> list[list[Dunning]]:
         found = await self.backends.billing.dunning_for_subscribers(keys)
         for cases in found.values():
             for case in cases:
                 self.by_invoice.prime(case.invoice_id, case)
+                self.invoice_by_id.prime(case.invoice_id, case.invoice)
         return [found.get(k, []) for k in keys]
 
 
@@ -511,7 +516,7 @@ class Loaders:
 
     @cached_property
     def dunning_by_subscriber_id(self) -> DunningBySubscriberIdLoader:
-        return DunningBySubscriberIdLoader(self._backends, self.dunning_by_invoice_id)
+        return DunningBySubscriberIdLoader(self._backends, self.dunning_by_invoice_id, self.invoice_by_id)
 
     @cached_property
     def cpe_by_device_id(self) -> CpeByDeviceIdLoader:

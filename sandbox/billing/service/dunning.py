@@ -21,7 +21,7 @@ from itertools import pairwise
 from typing import Any
 
 from sandbox.billing.config import MAX_DUNNING_DAY, MAX_DUNNING_RETRIES
-from sandbox.billing.service.base import BillingBase
+from sandbox.billing.service.invoice_reads import InvoiceReads
 from sandbox.common.db import placeholders
 
 FAILED = ("DECLINED", "REFUSED")
@@ -101,7 +101,7 @@ class InvoiceDunning:
         return "EXHAUSTED" if self.exhausted else "RETRYING"
 
 
-class BillingDunning(BillingBase):
+class BillingDunning(InvoiceReads):
     def attempts_of(self, invoice_ids: Sequence[str]) -> dict[str, list[Any]]:
         """Autopay attempts per invoice, oldest first."""
         found: dict[str, list[Any]] = defaultdict(list)
@@ -156,11 +156,13 @@ class BillingDunning(BillingBase):
         return [d for d in self._dunning_dicts(rows) if d["state"] != "RECOVERED"]
 
     def _dunning_dicts(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
+        """With each its invoice, so that a page listing them reads nothing else (one round)."""
         dunning = self.dunning_of(rows)
+        kept = [row for row in rows if row["id"] in dunning]
+        retries = len(self.dunning_retry_days)
         return [
-            dunning_dict(row, dunning[row["id"]], len(self.dunning_retry_days))
-            for row in rows
-            if row["id"] in dunning
+            {**dunning_dict(row, dunning[row["id"]], retries), "invoice": invoice}
+            for row, invoice in zip(kept, self.invoice_dicts(kept), strict=True)
         ]
 
     def suspension_waits(self, invoice_ids: Sequence[str]) -> set[str]:
