@@ -22,7 +22,10 @@ class DunningState(Enum):
     )
     EXHAUSTED = strawberry.enum_value(
         "EXHAUSTED",
-        description="Every retry was declined: nothing more is charged automatically; pay from the portal.",
+        description=(
+            "No more automatic charges: every retry was declined, or autopay was turned off or its card "
+            "removed. Pay from the portal."
+        ),
     )
     RECOVERED = strawberry.enum_value(
         "RECOVERED", description="A retry succeeded: the invoice is paid or being settled."

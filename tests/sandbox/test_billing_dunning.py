@@ -155,3 +155,18 @@ async def test_without_autopay_the_same_invoice_is_suspended_after_grace_as_befo
 
     assert set(summary["suspended"]) == {"SS-1001-1", "SS-1001-2"}
     assert aaa_status(c, "SS-1001-1")["reason"] == "NON_PAYMENT"
+
+
+async def test_turning_autopay_off_ends_the_wait_and_the_invoice_is_suspended_after_grace(c: Clients) -> None:
+    c.sandbox.billing.service.dunning_retry_days = (1, 3, 15)  # the last retry (12-10) after grace (12-08)
+    await declining_autopay(c)
+    [due] = await unpaid_invoices(c, SUB)
+    await run_on(c, FIRST)
+    await autopay(c, SUB, False)  # no retry can happen any more
+    state = await dunning(c, due["id"])
+    assert (state["state"], state["next_retry_on"], state["suspends_on"]) == ("EXHAUSTED", None, "2026-12-08")
+
+    summary = await run_on(c, date(2026, 12, 8))
+
+    assert due["id"] not in [x["invoice_id"] for x in summary["charged"]]
+    assert set(summary["suspended"]) == {"SS-1001-1", "SS-1001-2"}

@@ -65,6 +65,9 @@ class InvoiceDunning:
     attempts: list[Any]  # autopay_attempts rows, oldest first
     due_on: date
     grace_days: int
+    # False once no retry can be made: autopay off, no default card, no card charger wired. The schedule then
+    # ends as if its last retry had failed (no next retry; suspension after grace).
+    can_retry: bool = True
 
     @property
     def last_retry(self) -> int:
@@ -76,9 +79,11 @@ class InvoiceDunning:
 
     @property
     def exhausted(self) -> bool:
-        """The last retry was made and failed."""
-        last = len(self.schedule.retry_days)
-        return any(a["retry"] == last and a["outcome"] in FAILED for a in self.attempts)
+        """The last retry was made and failed, or no retry can be made any more."""
+        if not self.can_retry:
+            return not self.recovered
+        last = len(self.schedule.retry_days)  # `>=`: the operator may have shortened the schedule since
+        return any(a["retry"] >= last and a["outcome"] in FAILED for a in self.attempts)
 
     @property
     def next_retry_on(self) -> date | None:
@@ -92,6 +97,8 @@ class InvoiceDunning:
         if self.recovered:
             return None
         after_grace = self.due_on + timedelta(days=self.grace_days + 1)
+        if not self.can_retry:
+            return after_grace
         return max(after_grace, self.schedule.last_retry_on)
 
     @property
@@ -115,8 +122,26 @@ class BillingDunning(InvoiceReads):
                 found[row["invoice_id"]].append(row)
         return found
 
-    def dunning_of(self, invoices: Sequence[Any]) -> dict[str, InvoiceDunning]:
-        """The dunning of each invoice row (with `grace_days` joined) that had a failed charge."""
+    def chargeable(self, invoice_ids: Sequence[str]) -> set[str]:
+        """The invoices among these that the billing run can still charge: the account on autopay with a
+        default card and a gateway customer, and a card charger wired."""
+        if not invoice_ids or self.card_charger is None:
+            return set()
+        return {
+            r["id"]
+            for r in self.db.all(
+                "SELECT i.id FROM invoices i JOIN accounts a USING (subscriber_id)"
+                " WHERE a.autopay = 1 AND a.default_payment_method_id IS NOT NULL"
+                f" AND a.gateway_customer_id IS NOT NULL AND i.id IN ({placeholders(invoice_ids)})",
+                list(invoice_ids),
+            )
+        }
+
+    def dunning_of(
+        self, invoices: Sequence[Any], chargeable: set[str] | None = None
+    ) -> dict[str, InvoiceDunning]:
+        """The dunning of each invoice row (with `grace_days` joined) that had a failed charge;
+        `chargeable`: those that can still be retried (None: all of them)."""
         attempts = self.attempts_of([i["id"] for i in invoices])
         result = {}
         for invoice in invoices:
@@ -126,7 +151,11 @@ class BillingDunning(InvoiceReads):
                 continue
             schedule = DunningSchedule(self.dunning_retry_days, date.fromisoformat(failed[0]["run_on"]))
             result[invoice["id"]] = InvoiceDunning(
-                schedule, rows, date.fromisoformat(invoice["due_on"]), invoice["grace_days"]
+                schedule,
+                rows,
+                date.fromisoformat(invoice["due_on"]),
+                invoice["grace_days"],
+                can_retry=chargeable is None or invoice["id"] in chargeable,
             )
         return result
 
@@ -157,7 +186,7 @@ class BillingDunning(InvoiceReads):
 
     def _dunning_dicts(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
         """With each its invoice, so that a page listing them reads nothing else (one round)."""
-        dunning = self.dunning_of(rows)
+        dunning = self.dunning_of(rows, self.chargeable([r["id"] for r in rows]))
         kept = [row for row in rows if row["id"] in dunning]
         retries = len(self.dunning_retry_days)
         return [
@@ -166,12 +195,15 @@ class BillingDunning(InvoiceReads):
         ]
 
     def suspension_waits(self, invoice_ids: Sequence[str]) -> set[str]:
-        """The invoices among these whose suspension waits for dunning: retries left, or a successful
-        charge on its way to being settled."""
+        """The invoices among these whose suspension waits for dunning: a successful charge on its way to
+        being settled, or retries left that can still be made — the account still on autopay with a default
+        card and a card charger wired. Turning autopay off or removing the card ends the wait: a schedule that
+        can no longer run must not keep a service connected for ever."""
         if not invoice_ids:
             return set()
         rows = self._invoices_with_grace(f"i.id IN ({placeholders(invoice_ids)})", invoice_ids)
-        return {iid for iid, d in self.dunning_of(rows).items() if d.recovered or not d.exhausted}
+        dunning = self.dunning_of(rows, self.chargeable(invoice_ids))
+        return {iid for iid, d in dunning.items() if d.recovered or not d.exhausted}
 
 
 def dunning_dict(invoice: Any, dunning: InvoiceDunning, retries: int) -> dict[str, Any]:
