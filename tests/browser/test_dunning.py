@@ -72,6 +72,15 @@ def test_declined_autopay_is_shown_with_its_retry_and_paid_in_one_step(session: 
     expect(page.get_by_test_id("invoice-row").filter(has_text=due["number"])).to_be_visible()
     session.shot("invoices")
 
+    # Live: the first retry (day 1), declined too, shows up on the open page by itself (the decline's notification
+    # makes the notice read again): two attempts, the next retry on day 3.
+    retry = core.billing_run(today + timedelta(days=1), "SUB-1001")
+    assert [c["retry"] for c in retry["charged"] if c["invoice_id"] == due["id"]] == [1]
+    expect(attempts).to_have_count(2, timeout=LIVE_MS)
+    expect(page.get_by_test_id("dunning-notice")).to_contain_text(
+        f"We'll retry on {us_date(today + timedelta(days=3))}."
+    )
+
     # One step: the invoice's checkout with a new card, which autopay charges from now on.
     page.get_by_test_id("update-card-and-pay").click()
     on_gateway(page)

@@ -1,6 +1,8 @@
 import { useRef, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { useViewer } from "../api/auth";
+import { NotificationReceivedSubscription } from "../api/liveOperations";
+import { useLiveSubscription, useResync } from "../api/useLive";
 import { describeError } from "../api/errors";
 import { formatDate } from "../format";
 import { graphql } from "../gql";
@@ -55,8 +57,16 @@ const DeclinedInvoicesQuery = graphql(`
  */
 export function DunningNotice({ showAttempts = false }: { showAttempts?: boolean }) {
   const { canManageBilling } = useViewer();
-  const [result] = useQuery({ query: DeclinedInvoicesQuery });
-  const invoices = result.data?.viewer?.subscriber.declinedInvoices ?? [];
+  const [result, reexecute] = useQuery({ query: DeclinedInvoicesQuery });
+  // Live: a new decline arrives as a PAYMENT_FAILED notification (read again then); a payment settles the invoice
+  // in the normalized cache (LiveCacheFeed), which hides its notice below without a read.
+  useLiveSubscription(NotificationReceivedSubscription, {}, (data) => {
+    if (data.notificationReceived.kind === "PAYMENT_FAILED") reexecute({ requestPolicy: "network-only" });
+  });
+  useResync(() => reexecute({ requestPolicy: "network-only" }));
+  const invoices = (result.data?.viewer?.subscriber.declinedInvoices ?? []).filter(
+    (i) => i.status === "OPEN" || i.status === "OVERDUE",
+  );
   if (invoices.length === 0) return null; // Billing down: the invoices page says so; the notice stays quiet
   return (
     <>
