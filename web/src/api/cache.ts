@@ -69,6 +69,8 @@ export const EMBEDDED_TYPES = [
   "PageInfo",
   "PayInvoiceError",
   "PayInvoicePayload",
+  "PayInvoicesError",
+  "PayInvoicesPayload",
   "PaymentAttempt",
   "PaymentSettled",
   "PendingPlanChange",
