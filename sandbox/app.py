@@ -170,7 +170,13 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
         settings=settings,
         world=world,
         # The billing run suspends through AAA and charges autopay cards off-session through the gateway.
-        billing=BillingSystem(config("billing"), service_control=aaa, today=today, card_charger=gateway),
+        billing=BillingSystem(
+            config("billing"),
+            service_control=aaa,
+            today=today,
+            card_charger=gateway,
+            dunning_retry_days=settings.dunning_retry_days,
+        ),
         crm=CrmSystem(
             config("crm"),
             attachments_dir=data_dir / "attachments",

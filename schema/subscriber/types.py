@@ -16,7 +16,7 @@ from adapters.ports.billing import BillingAccount
 from adapters.ports.window import SubscriberWindow
 from bff.core.auth.viewer import Viewer as Identity
 from schema.billing.summary import FinancialSummary, financial_summary
-from schema.billing.types import Document, Invoice, InvoiceStatus, invoice_connection
+from schema.billing.types import Document, Invoice, InvoiceStatus, declined_invoices, invoice_connection
 from schema.core.connection import (
     AFTER,
     FIRST,
@@ -289,6 +289,15 @@ class Subscriber(Node):
         ] = strawberry.UNSET,
     ) -> Connection[Invoice] | None:
         return await invoice_connection(info, self.subscriber_id, first, given(after), given(status))
+
+    @typed_field(
+        description=billing_down(
+            "Unpaid invoices whose automatic (autopay) charge was declined, being retried or past the last "
+            "retry, oldest first: what the portal's payment notice is about (each with its `dunning`)"
+        )
+    )
+    async def declined_invoices(self, info: Info[Context, None]) -> list[Invoice] | None:
+        return await declined_invoices(info, self.subscriber_id)
 
     @typed_field(
         description=("Consolidated statement PDF across the visible sub-services (short-lived signed link).")

@@ -5,6 +5,7 @@ import { useViewer } from "../api/auth";
 import { usePaginated } from "../api/paginate";
 import { useResync } from "../api/useLive";
 import { CancelledNotice } from "../components/CancelledNotice";
+import { DunningNotice } from "../components/DunningNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
@@ -243,6 +244,7 @@ export function InvoicesPage() {
     <>
       <PageHeader title="Invoices" subtitle="Open and paid invoices, due dates and PDFs." />
       <CancelledNotice />
+      <DunningNotice showAttempts />
       <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
 
       <div
