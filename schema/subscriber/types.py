@@ -136,6 +136,10 @@ def read_ahead(context: Context, viewer: Identity, asked: list[SelectedField]) -
             # The banner's incidents: keyed by the subscriber too (the resolver asks again and gets this read).
             job = context.loaders.incidents_by_window.load(SubscriberWindow(viewer.subscriber_id))
             job.add_done_callback(lambda f: f.cancelled() or f.exception())
+        elif field.name == "declinedInvoices":
+            # The dunning notice's invoices: Billing's read by subscriber brings them whole.
+            job = context.loaders.dunning_by_subscriber_id.load(viewer.subscriber_id)
+            job.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
 async def _visible_subservices(context: Context) -> list[crm.SubService]:
