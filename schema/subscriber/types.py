@@ -138,8 +138,8 @@ def read_ahead(context: Context, viewer: Identity, asked: list[SelectedField]) -
             job.add_done_callback(lambda f: f.cancelled() or f.exception())
         elif field.name == "declinedInvoices":
             # The dunning notice's invoices: Billing's read by subscriber brings them whole.
-            job = context.loaders.dunning_by_subscriber_id.load(viewer.subscriber_id)
-            job.add_done_callback(lambda f: f.cancelled() or f.exception())
+            declined = context.loaders.dunning_by_subscriber_id.load(viewer.subscriber_id)
+            declined.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
 async def _visible_subservices(context: Context) -> list[crm.SubService]:
