@@ -88,7 +88,10 @@ CREATE TABLE IF NOT EXISTS payments (
     currency TEXT NOT NULL,
     method TEXT NOT NULL CHECK (method IN ('CARD', 'WALLET', 'BANK_TRANSFER', 'GATEWAY')),
     recorded_at TEXT NOT NULL,
-    result TEXT
+    result TEXT,
+    -- What a receipt may say about a card: its brand and last four digits, never more (null when unknown).
+    card_brand TEXT,
+    card_last4 TEXT
 );
 CREATE INDEX IF NOT EXISTS payments_invoice ON payments (invoice_id);
 CREATE TABLE IF NOT EXISTS wallet_entries (
@@ -248,7 +251,15 @@ def payment_dict(row: Any, subscriber_id: str) -> dict[str, Any]:
         "applied": money(row["applied"], currency),
         "method": row["method"],
         "recorded_at": row["recorded_at"],
+        "receipt_number": receipt_number(row["seq"]),
+        "card_brand": row["card_brand"],
+        "card_last4": row["card_last4"],
     }
+
+
+def receipt_number(seq: int) -> str:
+    """A payment's receipt number: one per payment, in the order payments were recorded."""
+    return f"RCT-{seq:07d}"
 
 
 def method_dict(row: Any, default_id: str | None) -> dict[str, Any]:

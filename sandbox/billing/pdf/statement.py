@@ -18,8 +18,25 @@ from sandbox.billing.pdf.layout import (
     render,
     with_currency,
 )
-from sandbox.billing.pdf.model import StatementDocument
+from sandbox.billing.pdf.model import StatementActivity, StatementDocument
 from sandbox.billing.pdf.text import fmt_date, safe_text
+
+# What the activity section prints (one place, for translation).
+ACTIVITY_TEXT = {
+    "heading": "Account activity {start} - {end}",
+    "date": "Date",
+    "description": "Description",
+    "amount": "Amount",
+    "balance": "Balance",
+    "opening": "Opening balance",
+    "closing": "Closing balance",
+    "charges": "Charges",
+    "payments": "Payments",
+    "credits": "Credits",
+    "none": "No charges, payments or credits in this period",
+    "explain": "A positive balance is owed; a negative one is credit in your favour.",
+}
+ACTIVITY_KINDS = {"CHARGE": "Charge", "PAYMENT": "Payment", "CREDIT": "Credit"}
 
 
 def statement_pdf(doc: StatementDocument) -> bytes:
@@ -45,6 +62,8 @@ def statement_pdf(doc: StatementDocument) -> bytes:
     )
     _holder_and_summary(pdf, doc, account, outstanding, wallet)
     amount_title = f"Amount ({currency})" if currency else "Amount"
+    if doc.activity is not None:
+        _activity(pdf, doc.activity, currency)
     _services(pdf, doc, amount_title)
     _open_invoices(pdf, doc, amount_title)
     pdf.ln(3)
@@ -134,3 +153,40 @@ def _open_invoices(pdf: BillingPdf, doc: StatementDocument, amount_title: str) -
             fill=ZEBRA if index % 2 else None,
         )
     pdf.end_table()
+
+
+def _activity(pdf: BillingPdf, activity: StatementActivity, currency: str) -> None:
+    """The period's charges, payments and credits, each with the running balance after it."""
+    text = ACTIVITY_TEXT
+    start, end = fmt_date(activity.period_start), fmt_date(activity.period_end)
+    pdf.heading(text["heading"].format(start=start, end=end), room=7 + 7 + 3 * LINE_H + 12)
+    # The description goes first: a table row wraps only its first column.
+    columns = (
+        Column(text["description"], 0),
+        Column(text["date"], 26, "L"),
+        Column(text["amount"], 30, "R"),
+        Column(text["balance"], 30, "R"),
+    )
+    pdf.start_table(columns)
+    pdf.row(columns, (text["opening"], "", "", safe_text(activity.opening_balance, limit=24)), style="B")
+    if not activity.lines:
+        pdf.row(columns, (text["none"], "", "", ""), style="I")
+    for index, line in enumerate(activity.lines):
+        label = f"{ACTIVITY_KINDS.get(line.kind, line.kind)}: {safe_text(line.description)}"
+        pdf.row(
+            columns,
+            (label, fmt_date(line.on), safe_text(line.amount, limit=24), safe_text(line.balance, limit=24)),
+            fill=ZEBRA if index % 2 else None,
+        )
+    pdf.row(columns, (text["closing"], "", "", safe_text(activity.closing_balance, limit=24)), style="B")
+    pdf.end_table()
+    pdf.ln(2)
+    for key, value in (
+        ("charges", activity.charges),
+        ("payments", activity.payments),
+        ("credits", activity.credits),
+    ):
+        pdf.total_row(text[key], with_currency(currency, safe_text(value, limit=24)))
+    pdf.set_font(FONT, "I", 8.5)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(pdf.content_width, 5, text["explain"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
