@@ -9,6 +9,7 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
 import { PageHeader } from "../components/Layout";
+import { ExportCsvButton, ReceiptsSection } from "../components/Receipts";
 import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
@@ -184,7 +185,11 @@ export function InvoicesPage() {
 
   return (
     <>
-      <PageHeader title="Invoices" subtitle="Open and paid invoices, due dates and PDFs." />
+      <PageHeader
+        title="Invoices"
+        subtitle="Open and paid invoices, due dates and PDFs."
+        actions={canManageBilling ? <ExportCsvButton kind="invoices" label="Export CSV" /> : null}
+      />
       <CancelledNotice />
       <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
 
@@ -267,6 +272,7 @@ export function InvoicesPage() {
           />
         ) : null}
       </section>
+      <ReceiptsSection />
     </>
   );
 }

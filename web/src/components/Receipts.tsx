@@ -1,0 +1,218 @@
+import { useState } from "react";
+import { useClient, useQuery } from "urql";
+import { formatDate, formatMoney, todayIso } from "../format";
+import { graphql } from "../gql";
+import { ErrorBanner, Skeleton } from "./Feedback";
+
+// Receipts (one PDF per payment), the statement's activity (charges, payments and credits with the running
+// balance) and the CSV exports finance users download. Every document is a short-lived signed link.
+
+const ReceiptsQuery = graphql(`
+  query Receipts {
+    viewer {
+      subscriber {
+        id
+        payments(first: 10) {
+          totalCount
+          nodes {
+            receiptNumber
+            paidAt
+            amount {
+              amount
+              currency
+            }
+            method
+            cardBrand
+            cardLast4
+            invoiceNumber
+            receiptUrl
+          }
+        }
+        statement {
+          periodStart
+          periodEnd
+          openingBalance {
+            amount
+            currency
+          }
+          closingBalance {
+            amount
+            currency
+          }
+          lines {
+            date
+            kind
+            description
+            reference
+            amount {
+              amount
+              currency
+            }
+            balance {
+              amount
+              currency
+            }
+          }
+          pdf {
+            url
+            filename
+          }
+        }
+      }
+    }
+  }
+`);
+
+const ExportLinksQuery = graphql(`
+  query ExportLinks($from: Date!, $to: Date!) {
+    viewer {
+      subscriber {
+        id
+        invoicesCsv(from: $from, to: $to) {
+          url
+        }
+        walletHistoryCsv(from: $from, to: $to) {
+          url
+        }
+      }
+    }
+  }
+`);
+
+const KIND_LABELS: Record<string, string> = { CHARGE: "Charge", PAYMENT: "Payment", CREDIT: "Credit" };
+
+function paidWith(p: { method: string; cardBrand?: string | null; cardLast4?: string | null }): string {
+  if (p.method === "CARD") return p.cardBrand && p.cardLast4 ? `${p.cardBrand.toUpperCase()} •••• ${p.cardLast4}` : "Card";
+  return { WALLET: "Wallet", BANK_TRANSFER: "Bank transfer", GATEWAY: "Online payment" }[p.method] ?? p.method;
+}
+
+/** The last year to today: the longest period one export covers is 366 days. */
+export function lastYear(today: string = todayIso()): { from: string; to: string } {
+  const end = new Date(`${today}T00:00:00Z`);
+  const start = new Date(end.getTime() - 365 * 24 * 3600 * 1000);
+  return { from: start.toISOString().slice(0, 10), to: today };
+}
+
+export function ExportCsvButton({ kind, label }: { kind: "invoices" | "wallet"; label: string }) {
+  const client = useClient();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    const result = await client.query(ExportLinksQuery, lastYear(), { requestPolicy: "network-only" }).toPromise();
+    setBusy(false);
+    const subscriber = result.data?.viewer?.subscriber;
+    const url = kind === "invoices" ? subscriber?.invoicesCsv.url : subscriber?.walletHistoryCsv.url;
+    if (!url) {
+      setError(result.error?.graphQLErrors[0]?.message ?? "The export is not available right now.");
+      return;
+    }
+    window.location.assign(url);
+  };
+  return (
+    <span>
+      <button type="button" className="button button--secondary" onClick={() => void download()} disabled={busy} data-testid={`export-${kind}-csv`}>
+        {label}
+      </button>
+      {error ? <span className="muted small"> {error}</span> : null}
+    </span>
+  );
+}
+
+export function ReceiptsSection() {
+  const [result] = useQuery({ query: ReceiptsQuery });
+  if (result.fetching && !result.data) return <Skeleton lines={3} />;
+  const subscriber = result.data?.viewer?.subscriber;
+  const payments = subscriber?.payments?.nodes ?? [];
+  const statement = subscriber?.statement;
+  return (
+    <>
+      {result.error && !subscriber ? <ErrorBanner error={result.error} /> : null}
+      <section className="card" aria-labelledby="receipts-title" data-testid="receipts">
+        <h2 id="receipts-title" className="card__title">
+          Payments and receipts
+        </h2>
+        {payments.length === 0 ? (
+          <p className="muted">No payments in the last 90 days.</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Date</th>
+                <th>Receipt</th>
+                <th>Invoice</th>
+                <th>Paid with</th>
+                <th className="num">Amount</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {payments.map((p) => (
+                <tr key={p.receiptNumber}>
+                  <td>{formatDate(p.paidAt)}</td>
+                  <td>{p.receiptNumber}</td>
+                  <td>{p.invoiceNumber}</td>
+                  <td>{paidWith(p)}</td>
+                  <td className="num">{formatMoney(p.amount)}</td>
+                  <td>
+                    <a href={p.receiptUrl} download="" data-testid="receipt-link" aria-label={`Receipt ${p.receiptNumber} (PDF)`}>
+                      Receipt PDF
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {statement ? (
+        <section className="card" aria-labelledby="statement-title" data-testid="statement">
+          <h2 id="statement-title" className="card__title">
+            Statement {formatDate(statement.periodStart)} – {formatDate(statement.periodEnd)}
+          </h2>
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Date</th>
+                <th>Description</th>
+                <th className="num">Amount</th>
+                <th className="num">Balance</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td />
+                <td className="strong">Opening balance</td>
+                <td />
+                <td className="num">{formatMoney(statement.openingBalance)}</td>
+              </tr>
+              {statement.lines.map((line, index) => (
+                <tr key={`${line.reference}-${index}`} data-kind={line.kind}>
+                  <td>{formatDate(line.date)}</td>
+                  <td>
+                    {KIND_LABELS[line.kind] ?? line.kind}: {line.description}
+                  </td>
+                  <td className="num">{formatMoney(line.amount)}</td>
+                  <td className="num">{formatMoney(line.balance)}</td>
+                </tr>
+              ))}
+              <tr>
+                <td />
+                <td className="strong">Closing balance</td>
+                <td />
+                <td className="num strong" data-testid="closing-balance">
+                  {formatMoney(statement.closingBalance)}
+                </td>
+              </tr>
+            </tbody>
+          </table>
+          <p className="muted small">A positive balance is owed; a negative one is credit in your favour.</p>
+          <a href={statement.pdf.url} download={statement.pdf.filename} data-testid="statement-pdf">
+            Statement PDF
+          </a>
+        </section>
+      ) : null}
+    </>
+  );
+}
