@@ -215,3 +215,14 @@ async def test_an_export_link_is_bound_to_its_period_and_subscriber(sign_in: Sig
     url = links["invoicesCsv"]["url"]
     assert (await _download(portal, url.replace("from=2026-01-01", "from=2020-01-01"))).status_code == 403
     assert (await _download(portal, url.replace("SUB-2001", "SUB-1001"))).status_code == 403
+
+
+async def test_with_billing_down_an_export_answers_503_and_no_partial_file(sign_in: SignIn) -> None:
+    portal = await sign_in("finance@northwind.example")
+    links = subscriber(await portal.data(EXPORTS, {"from": "2026-01-01", "to": "2026-11-25"}))
+    assert portal.transport is not None
+    portal.transport.down.add("billing.test")
+    for url in (links["invoicesCsv"]["url"], links["walletHistoryCsv"]["url"]):
+        response = await _download(portal, url)
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "BACKEND_UNAVAILABLE"

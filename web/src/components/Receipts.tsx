@@ -3,6 +3,7 @@ import { useClient, useQuery } from "urql";
 import { formatDate, formatMoney, todayIso } from "../format";
 import { graphql } from "../gql";
 import { ErrorBanner, Skeleton } from "./Feedback";
+import { SignedLink } from "./SignedLink";
 
 // Receipts (one PDF per payment), the statement's activity (charges, payments and credits with the running
 // balance) and the CSV exports finance users download. Every document is a short-lived signed link.
@@ -81,7 +82,7 @@ const ExportLinksQuery = graphql(`
 
 const KIND_LABELS: Record<string, string> = { CHARGE: "Charge", PAYMENT: "Payment", CREDIT: "Credit" };
 
-function paidWith(p: { method: string; cardBrand?: string | null; cardLast4?: string | null }): string {
+export function paidWith(p: { method: string; cardBrand?: string | null; cardLast4?: string | null }): string {
   if (p.method === "CARD") return p.cardBrand && p.cardLast4 ? `${p.cardBrand.toUpperCase()} •••• ${p.cardLast4}` : "Card";
   return { WALLET: "Wallet", BANK_TRANSFER: "Bank transfer", GATEWAY: "Online payment" }[p.method] ?? p.method;
 }
@@ -112,7 +113,7 @@ export function ExportCsvButton({ kind, label }: { kind: "invoices" | "wallet"; 
   };
   return (
     <span>
-      <button type="button" className="button button--secondary" onClick={() => void download()} disabled={busy} data-testid={`export-${kind}-csv`}>
+      <button type="button" className="btn btn--secondary btn--small" onClick={() => void download()} disabled={busy} data-testid={`export-${kind}-csv`}>
         {label}
       </button>
       {error ? <span className="muted small"> {error}</span> : null}
@@ -121,7 +122,14 @@ export function ExportCsvButton({ kind, label }: { kind: "invoices" | "wallet"; 
 }
 
 export function ReceiptsSection() {
+  const client = useClient();
   const [result] = useQuery({ query: ReceiptsQuery });
+  // A link left on screen past its lifetime is fetched anew when clicked (`SignedLink`).
+  const fresh = async () =>
+    (await client.query(ReceiptsQuery, {}, { requestPolicy: "network-only" }).toPromise()).data?.viewer?.subscriber;
+  const freshReceipt = async (receiptNumber: string) =>
+    (await fresh())?.payments?.nodes.find((p) => p.receiptNumber === receiptNumber)?.receiptUrl ?? null;
+  const freshStatement = async () => (await fresh())?.statement?.pdf.url ?? null;
   if (result.fetching && !result.data) return <Skeleton lines={3} />;
   const subscriber = result.data?.viewer?.subscriber;
   const payments = subscriber?.payments?.nodes ?? [];
@@ -150,15 +158,20 @@ export function ReceiptsSection() {
             <tbody>
               {payments.map((p) => (
                 <tr key={p.receiptNumber}>
-                  <td>{formatDate(p.paidAt)}</td>
+                  <td>{formatDate(p.paidAt.slice(0, 10))}</td>
                   <td>{p.receiptNumber}</td>
                   <td>{p.invoiceNumber}</td>
                   <td>{paidWith(p)}</td>
                   <td className="num">{formatMoney(p.amount)}</td>
                   <td>
-                    <a href={p.receiptUrl} download="" data-testid="receipt-link" aria-label={`Receipt ${p.receiptNumber} (PDF)`}>
+                    <SignedLink
+                      href={p.receiptUrl}
+                      refresh={() => freshReceipt(p.receiptNumber)}
+                      testId="receipt-link"
+                      ariaLabel={`Receipt ${p.receiptNumber} (PDF)`}
+                    >
                       Receipt PDF
-                    </a>
+                    </SignedLink>
                   </td>
                 </tr>
               ))}
@@ -208,9 +221,9 @@ export function ReceiptsSection() {
             </tbody>
           </table>
           <p className="muted small">A positive balance is owed; a negative one is credit in your favour.</p>
-          <a href={statement.pdf.url} download={statement.pdf.filename} data-testid="statement-pdf">
+          <SignedLink href={statement.pdf.url} filename={statement.pdf.filename} refresh={freshStatement} testId="statement-pdf">
             Statement PDF
-          </a>
+          </SignedLink>
         </section>
       ) : null}
     </>
