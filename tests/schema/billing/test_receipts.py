@@ -14,7 +14,9 @@ from pypdf import PdfReader
 
 from adapters.ports.billing import BillingPort
 from adapters.ports.money import Money
+from bff.core import exports
 from tests.harness.portal import Portal, SignIn
+from tests.harness.web_operations import web_operation
 from tests.schema.helpers import nodes, subscriber
 
 PAYMENTS = """query($from: Date, $to: Date) { viewer { subscriber { payments(first: 50, from: $from, to: $to) {
@@ -226,3 +228,28 @@ async def test_with_billing_down_an_export_answers_503_and_no_partial_file(sign_
         response = await _download(portal, url)
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "BACKEND_UNAVAILABLE"
+
+
+async def test_the_receipts_page_is_one_billing_call_for_payments_and_one_for_the_statement(
+    sign_in: SignIn,
+) -> None:
+    portal = await sign_in("manager@harborview.example")  # an MDU with many sub-services
+    assert portal.transport is not None
+    seen = len(portal.transport.paths)
+    await portal.data(web_operation("Receipts"))
+    billing = sorted(p for p in portal.transport.paths[seen:] if "billing.test" in p)
+    assert billing == [
+        "GET billing.test/v1/subscribers/SUB-3001/payments",
+        "GET billing.test/v1/subscribers/SUB-3001/statement",
+    ], billing
+
+
+async def test_an_export_over_the_row_bound_is_refused_not_truncated(
+    sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 3)
+    portal = await sign_in("finance@northwind.example")
+    links = subscriber(await portal.data(EXPORTS, {"from": "2026-01-01", "to": "2026-11-25"}))
+    response = await _download(portal, links["invoicesCsv"]["url"])
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "EXPORT_TOO_LARGE"
