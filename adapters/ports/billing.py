@@ -397,6 +397,10 @@ class BillingPort(Protocol):
         """Payments recorded within [start, end] (defaults and bounds as `statement`'s), newest first. NotFound: unknown account."""
         ...
 
+    async def payments_for_invoices(self, invoice_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        """Payments per invoice, oldest first (every requested id is a key)."""
+        ...
+
     async def receipt_pdf(self, payment_id: str) -> bytes:
         """A payment's receipt; NotFound for an unknown payment."""
         ...

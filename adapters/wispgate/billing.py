@@ -170,6 +170,12 @@ class HttpBilling:
         path = f"/v1/subscribers/{seg(subscriber_id)}/payments"
         return (await self.client.call("GET", path, Items[PaymentRecord], params=params)).items
 
+    async def payments_for_invoices(self, invoice_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        grouped: dict[str, list[PaymentRecord]] = {i: [] for i in dict.fromkeys(invoice_ids)}
+        for payment in await self.client.batch("/v1/payments:by-invoice", invoice_ids, PaymentRecord):
+            grouped.setdefault(payment.invoice_id, []).append(payment)
+        return grouped
+
     async def receipt_pdf(self, payment_id: str) -> bytes:
         return await self.client.call_bytes("GET", f"/v1/payments/{seg(payment_id)}/receipt.pdf")
 

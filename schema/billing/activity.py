@@ -12,7 +12,7 @@ from strawberry.types import Info
 from adapters.errors import Rejected
 from adapters.ports import billing
 from bff.core.exports import PeriodInvalid, check_period
-from schema.billing.types import Document
+from schema.billing.document import Document
 from schema.core.connection import Connection, connection, window
 from schema.core.context import Context
 from schema.core.errors import BadUserInput

@@ -1,9 +1,9 @@
-"""Invoices and documents: what was billed, paid and still owed, and the PDFs behind signed links."""
+"""Invoices: what was billed, paid and still owed, with the PDFs and receipts behind signed links."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -13,10 +13,11 @@ from strawberry.types import Info
 from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import billing, crm
 from bff.core.auth.viewer import Viewer
-from bff.core.files import SignedLink
+from schema.billing.activity import Payment
+from schema.billing.document import Document
 from schema.core.connection import Connection, connection, window
 from schema.core.context import Context
-from schema.core.errors import crm_down
+from schema.core.errors import billing_down, crm_down
 from schema.core.loaders import InvoicesKey, Loaders
 from schema.core.lookahead import SelectedField, below, connection_nodes, names, selected
 from schema.core.money import Money
@@ -142,18 +143,14 @@ class Invoice(Node):
     def pdf_url(self, info: Info[Context, None]) -> str:
         return info.context.files.invoice_pdf_url(self.record.id, self.record.number).url
 
-
-@strawberry.type(description="A document behind a short-lived signed link.")
-class Document:
-    url: str = strawberry.field(description="The signed link: it works without a session, until `expiresAt`.")
-    filename: str = strawberry.field(description="The file's name when downloaded.")
-    expires_at: datetime = strawberry.field(
-        description="When the link stops working: ask for a new one after that."
+    @typed_field(
+        description=billing_down(
+            "The payments received against this invoice, oldest first, each with its receipt"
+        )
     )
-
-    @classmethod
-    def of(cls, link: SignedLink) -> Document:
-        return cls(url=link.url, filename=link.filename, expires_at=link.expires_at)
+    async def payments(self, info: Info[Context, None]) -> list[Payment] | None:
+        found = await info.context.loaders.payments_by_invoice_id.load(self.record.id)
+        return [Payment.of(p) for p in found]
 
 
 async def invoice_objects(
@@ -211,3 +208,6 @@ async def visible_invoice(loaders: Loaders, viewer: Viewer, invoice_id: str | No
         return None
     record = await loaders.invoice_by_id.load(invoice_id)
     return Invoice.of(record) if record is not None and can_see_invoice(viewer, record) else None
+
+
+__all__ = ["Document", "Invoice", "InvoiceLine", "InvoiceStatus", "invoice_connection", "invoice_objects"]

@@ -62,6 +62,14 @@ def test_a_subscriber_downloads_a_receipt_and_reads_the_statement(session: Sessi
     _shot(session, "invoices-receipts-statement")
     _, pdf = download_bytes(page, statement.get_by_test_id("statement-pdf"))
     assert "Account activity" in pdf_text(pdf)
+
+    # A paid invoice carries its receipt beside its PDF.
+    page.get_by_role("tab", name="Paid").click()
+    link = page.get_by_test_id("invoice-receipt-link").first
+    expect(link).to_be_visible()
+    _shot(session, "paid-invoices-with-receipts")
+    _, data = download_bytes(page, link)
+    assert "RECEIPT" in pdf_text(data)
     assert session.page_errors == []
 
 

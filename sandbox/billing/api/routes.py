@@ -101,6 +101,9 @@ class BillingApi:
         start, end = self._period(request)
         return ok({"items": self.service.payments_of(request.path_params["subscriber_id"], start, end)})
 
+    async def payments_by_invoice(self, request: Request) -> Response:
+        return ok({"items": self.service.payments_for_invoices(await read_ids(request))})
+
     async def receipt_pdf(self, request: Request) -> Response:
         payment_id = request.path_params["payment_id"]
         content = self.service.receipt_pdf(payment_id)
@@ -312,6 +315,7 @@ class BillingApi:
             Route("/v1/subscribers/{subscriber_id}/statement.pdf", self.statement_pdf, methods=["GET"]),
             Route("/v1/subscribers/{subscriber_id}/statement", self.statement, methods=["GET"]),
             Route("/v1/subscribers/{subscriber_id}/payments", self.payments_of, methods=["GET"]),
+            Route("/v1/payments:by-invoice", self.payments_by_invoice, methods=["POST"]),
             Route("/v1/payments/{payment_id}/receipt.pdf", self.receipt_pdf, methods=["GET"]),
             Route("/v1/wallets:batch", self.wallets_batch, methods=["POST"]),
             Route(

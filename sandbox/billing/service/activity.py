@@ -77,6 +77,19 @@ class BillingActivity(BillingBase):
         )
         return [_payment_with_invoice(r, subscriber_id) for r in rows]
 
+    def payments_for_invoices(self, invoice_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The payments of these invoices, oldest first (unknown ids simply have none)."""
+        ids = list(dict.fromkeys(invoice_ids))
+        if not ids:
+            return []
+        rows = self.db.all(
+            "SELECT p.*, i.number AS invoice_number, i.subservice_id AS invoice_subservice_id,"
+            " i.subscriber_id AS subscriber_id FROM payments p JOIN invoices i ON i.id = p.invoice_id"
+            f" WHERE p.invoice_id IN ({placeholders(ids)}) ORDER BY p.seq",
+            ids,
+        )
+        return [_payment_with_invoice(r, r["subscriber_id"]) for r in rows]
+
     def payment(self, payment_id: str) -> dict[str, Any]:
         row = self.db.one(
             "SELECT p.*, i.number AS invoice_number, i.subservice_id AS invoice_subservice_id,"

@@ -253,3 +253,19 @@ async def test_an_export_over_the_row_bound_is_refused_not_truncated(
     response = await _download(portal, links["invoicesCsv"]["url"])
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "EXPORT_TOO_LARGE"
+
+
+async def test_an_invoice_lists_its_payments_with_receipts_in_one_billing_call(sign_in: SignIn) -> None:
+    portal = await sign_in("ana@lima.example")
+    assert portal.transport is not None
+    seen = len(portal.transport.paths)
+    query = "{ viewer { subscriber { invoices(first: 10) { nodes { number status payments { receiptNumber invoiceNumber receiptUrl } } } } } }"
+    invoices = nodes(subscriber(await portal.data(query))["invoices"])
+    by_invoice = [p for p in portal.transport.paths[seen:] if "payments" in p]
+    assert by_invoice == ["POST billing.test/v1/payments:by-invoice"]
+    paid = [i for i in invoices if i["status"] == "PAID"]
+    assert paid and all(len(i["payments"]) == 1 for i in paid)
+    assert all(p["invoiceNumber"] == i["number"] for i in invoices for p in i["payments"])
+    assert all(i["payments"] == [] for i in invoices if i["status"] == "OPEN")
+    receipt = await _download(portal, paid[0]["payments"][0]["receiptUrl"])
+    assert paid[0]["number"] in _text(receipt.content)

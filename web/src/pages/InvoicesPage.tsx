@@ -8,6 +8,7 @@ import { CancelledNotice } from "../components/CancelledNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
+import { InvoiceReceiptLinks } from "../components/InvoiceReceiptLinks";
 import { PageHeader } from "../components/Layout";
 import { ExportCsvButton, ReceiptsSection } from "../components/Receipts";
 import { Unavailable } from "../components/Unavailable";
@@ -50,6 +51,10 @@ export const InvoiceRowFields = graphql(`
       label
     }
     pdfUrl
+    payments {
+      receiptNumber
+      receiptUrl
+    }
   }
 `);
 
@@ -345,6 +350,7 @@ function InvoiceTable({
                 </td>
                 <td data-label="PDF">
                   <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
+                  <InvoiceReceiptLinks id={inv.id} payments={inv.payments} />
                 </td>
                 {showPay ? (
                   <td data-label="Pay" className="pay-cell">
