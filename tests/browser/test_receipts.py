@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.harness.process import REPO
 
-from .helpers import Session, download_bytes, pdf_text
+from .helpers import Session, download_bytes, pdf_text, us_date
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +63,19 @@ def test_a_subscriber_downloads_a_receipt_and_reads_the_statement(session: Sessi
     _shot(session, "invoices-receipts-statement")
     _, pdf = download_bytes(page, statement.get_by_test_id("statement-pdf"))
     assert "Account activity" in pdf_text(pdf)
+
+    # Last month: its invoice and the card payment that settled it (the seed is dated from the real today);
+    # the heading, the lines and the payments follow the period; a backwards period is refused.
+    last = date.today().replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    page.get_by_test_id("statement-from").fill(first.isoformat())
+    page.get_by_test_id("statement-to").fill(last.isoformat())
+    expect(statement.get_by_role("heading")).to_have_text(f"Statement {us_date(first)} – {us_date(last)}")
+    expect(statement.locator('tr[data-kind="CHARGE"]')).to_have_count(1)
+    expect(statement.locator('tr[data-kind="PAYMENT"]')).to_have_count(1)
+    expect(receipts.locator("tbody tr")).to_have_count(1)
+    page.get_by_test_id("statement-from").fill((last + timedelta(days=1)).isoformat())
+    expect(page.get_by_test_id("statement-period-error")).to_contain_text("after")
 
     # A paid invoice carries its receipt beside its PDF.
     page.get_by_role("tab", name="Paid").click()

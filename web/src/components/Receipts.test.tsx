@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lastYear, paidWith } from "./Receipts";
+import { lastYear, paidWith, statementPeriod } from "./Receipts";
 
 describe("receipts", () => {
   it("names a card by brand and last four digits only, other methods by name", () => {
@@ -13,5 +13,11 @@ describe("receipts", () => {
     expect(lastYear("2026-12-02")).toEqual({ from: "2025-12-02", to: "2026-12-02" });
     // A leap year: still 366 days counted inclusively.
     expect(lastYear("2028-03-01")).toEqual({ from: "2027-03-02", to: "2028-03-01" });
+  });
+
+  it("sends a statement period only for complete dates, leaving the rest to the server's default", () => {
+    expect(statementPeriod("", "")).toEqual({ from: null, to: null });
+    expect(statementPeriod("2026-01-01", "")).toEqual({ from: "2026-01-01", to: null });
+    expect(statementPeriod("2026-01", "2026-11-25")).toEqual({ from: null, to: "2026-11-25" });
   });
 });

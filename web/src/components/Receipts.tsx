@@ -9,11 +9,11 @@ import { SignedLink } from "./SignedLink";
 // balance) and the CSV exports finance users download. Every document is a short-lived signed link.
 
 const ReceiptsQuery = graphql(`
-  query Receipts {
+  query Receipts($from: Date, $to: Date) {
     viewer {
       subscriber {
         id
-        payments(first: 10) {
+        payments(first: 10, from: $from, to: $to) {
           totalCount
           nodes {
             receiptNumber
@@ -29,7 +29,7 @@ const ReceiptsQuery = graphql(`
             receiptUrl
           }
         }
-        statement {
+        statement(from: $from, to: $to) {
           periodStart
           periodEnd
           openingBalance {
@@ -121,28 +121,42 @@ export function ExportCsvButton({ kind, label }: { kind: "invoices" | "wallet"; 
   );
 }
 
+/** The statement's period as the form holds it: empty fields leave the server's default (the last 90 days). */
+export function statementPeriod(from: string, to: string): { from: string | null; to: string | null } {
+  const valid = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null);
+  return { from: valid(from), to: valid(to) };
+}
+
 export function ReceiptsSection() {
   const client = useClient();
-  const [result] = useQuery({ query: ReceiptsQuery });
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const period = statementPeriod(from, to);
+  const [result] = useQuery({ query: ReceiptsQuery, variables: period });
   // A link left on screen past its lifetime is fetched anew when clicked (`SignedLink`).
   const fresh = async () =>
-    (await client.query(ReceiptsQuery, {}, { requestPolicy: "network-only" }).toPromise()).data?.viewer?.subscriber;
+    (await client.query(ReceiptsQuery, period, { requestPolicy: "network-only" }).toPromise()).data?.viewer
+      ?.subscriber;
   const freshReceipt = async (receiptNumber: string) =>
     (await fresh())?.payments?.nodes.find((p) => p.receiptNumber === receiptNumber)?.receiptUrl ?? null;
   const freshStatement = async () => (await fresh())?.statement?.pdf.url ?? null;
-  if (result.fetching && !result.data) return <Skeleton lines={3} />;
+  // Inside the cards, not instead of them: the period's fields stay mounted (and focused) while it loads.
+  const loading = result.fetching && !result.data;
   const subscriber = result.data?.viewer?.subscriber;
   const payments = subscriber?.payments?.nodes ?? [];
   const statement = subscriber?.statement;
+  const periodError = result.error?.graphQLErrors.find((e) => e.extensions?.code === "BAD_USER_INPUT")?.message;
   return (
     <>
-      {result.error && !subscriber ? <ErrorBanner error={result.error} /> : null}
+      {result.error && !subscriber && !periodError ? <ErrorBanner error={result.error} /> : null}
       <section className="card" aria-labelledby="receipts-title" data-testid="receipts">
         <h2 id="receipts-title" className="card__title">
           Payments and receipts
         </h2>
-        {payments.length === 0 ? (
-          <p className="muted">No payments in the last 90 days.</p>
+        {loading ? (
+          <Skeleton lines={2} />
+        ) : payments.length === 0 ? (
+          <p className="muted">No payments in this period.</p>
         ) : (
           <table className="table">
             <thead>
@@ -179,11 +193,28 @@ export function ReceiptsSection() {
           </table>
         )}
       </section>
-      {statement ? (
-        <section className="card" aria-labelledby="statement-title" data-testid="statement">
-          <h2 id="statement-title" className="card__title">
-            Statement {formatDate(statement.periodStart)} – {formatDate(statement.periodEnd)}
-          </h2>
+      <section className="card" aria-labelledby="statement-title" data-testid="statement">
+        <h2 id="statement-title" className="card__title">
+          {statement ? `Statement ${formatDate(statement.periodStart)} – ${formatDate(statement.periodEnd)}` : "Statement"}
+        </h2>
+        <div className="statement-period">
+          <div className="field field--inline">
+            <label htmlFor="statement-from">From</label>
+            <input id="statement-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="statement-from" />
+          </div>
+          <div className="field field--inline">
+            <label htmlFor="statement-to">To</label>
+            <input id="statement-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="statement-to" />
+          </div>
+        </div>
+        {periodError ? (
+          <p className="field__error" role="alert" data-testid="statement-period-error">
+            {periodError}
+          </p>
+        ) : null}
+        {loading ? <Skeleton lines={3} /> : null}
+        {statement ? (
+          <>
           <table className="table">
             <thead>
               <tr>
@@ -224,8 +255,9 @@ export function ReceiptsSection() {
           <SignedLink href={statement.pdf.url} filename={statement.pdf.filename} refresh={freshStatement} testId="statement-pdf">
             Statement PDF
           </SignedLink>
-        </section>
+        </>
       ) : null}
+      </section>
     </>
   );
 }
