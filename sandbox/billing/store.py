@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from sandbox.common.db import Database
 from sandbox.common.http import money
 
 SCHEMA = """
@@ -207,6 +208,20 @@ CREATE TABLE IF NOT EXISTS idempotency (
     result TEXT NOT NULL
 );
 """
+
+
+# Columns added after a table was first created: a data directory kept from an older version
+# (SANDBOX_DATA_DIR) gets them on start-up, since `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is.
+ADDED_COLUMNS = (
+    ("payments", "card_brand", "TEXT"),
+    ("payments", "card_last4", "TEXT"),
+)
+
+
+def upgrade(db: Database) -> None:
+    for table, column, kind in ADDED_COLUMNS:
+        if column not in {r["name"] for r in db.all(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def invoice_dict(row: Any, lines: Sequence[Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute
 from sandbox.billing.api.routes import routes
 from sandbox.billing.seed import seed_world
 from sandbox.billing.service import BillingService
-from sandbox.billing.store import SCHEMA
+from sandbox.billing.store import SCHEMA, upgrade
 from sandbox.common import clock
 from sandbox.common.peers import CardCharger, ServiceControl
 from sandbox.common.system import System, SystemConfig
@@ -33,6 +33,7 @@ class BillingSystem(System):
         super().__init__(config)
         self._today = today
         self.db.script(SCHEMA)
+        upgrade(self.db)
         self.service = BillingService(
             self.db,
             self.outbox,

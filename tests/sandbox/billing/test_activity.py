@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -131,3 +132,18 @@ async def test_the_statement_pdf_prints_the_same_activity(api: httpx.AsyncClient
     assert f"Closing balance {body['closing_balance']['amount']}" in text
     for line in body["lines"]:
         assert line["description"] in text
+
+
+def test_a_data_directory_from_before_receipts_gets_the_card_columns(tmp_path: Path, world: World) -> None:
+    """A payments table created without the card columns (a kept SANDBOX_DATA_DIR) is upgraded on start."""
+    path = tmp_path / "billing.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE payments (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, external_ref TEXT NOT NULL"
+            " UNIQUE, invoice_id TEXT NOT NULL, amount INTEGER NOT NULL, applied INTEGER NOT NULL, currency TEXT"
+            " NOT NULL, method TEXT NOT NULL, recorded_at TEXT NOT NULL, result TEXT)"
+        )
+    system = make_system(tmp_path, world)
+    columns = {r["name"] for r in system.db.all("PRAGMA table_info(payments)")}
+    assert {"card_brand", "card_last4"} <= columns
+    assert system.service.payments_of("SUB-1001", world.today.replace(month=1, day=1), world.today)
