@@ -287,7 +287,10 @@ class Subscriber(Node):
         return await invoice_connection(info, self.subscriber_id, first, given(after), given(status))
 
     @typed_field(
-        description=("Consolidated statement PDF across the visible sub-services (short-lived signed link).")
+        description=(
+            "Consolidated statement PDF across the visible sub-services, with the last 90 days' charges, "
+            "payments and credits (short-lived signed link); `statement(from, to)` for another period."
+        )
     )
     async def consolidated_statement(self, info: Info[Context, None]) -> Document | None:
         context = info.context
