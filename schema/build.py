@@ -28,6 +28,7 @@ from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
 from schema.billing.types import Invoice
+from schema.core.direct import DirectExecution, make_direct
 from schema.core.document import DocumentCache
 from schema.core.errors import PortalError
 from schema.core.extensions import ExtensionFactory, schema_extensions
@@ -35,6 +36,7 @@ from schema.core.node import NodeQuery
 from schema.core.scalars import SCALARS
 from schema.payments import nodes as _payments_nodes  # noqa: F401
 from schema.payments.card_mutations import CardMutation
+from schema.payments.many_mutations import PayInvoicesMutation
 from schema.payments.mutations import PaymentMutation
 from schema.payments.subscriptions import PaymentSubscription
 from schema.payments.types import PaymentMethod
@@ -71,6 +73,7 @@ class Mutation(
     SecondFactorMutation,
     TeamMutation,
     PaymentMutation,
+    PayInvoicesMutation,
     WalletMutation,
     ServiceMutation,
     CardMutation,
@@ -179,7 +182,10 @@ def build_schema(
             *schema_extensions(limits, introspection=introspection, documents=documents, policy=policy),
         ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
+        execution_context_class=DirectExecution,
     )
+    # Resolvers of the plain shape are called directly, not through strawberry's generic chain.
+    make_direct(schema)
     schema.documents = documents
     schema.hide_suggestions = production
     return schema

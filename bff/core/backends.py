@@ -1,22 +1,26 @@
-"""The four core systems and the payment gateway as ports, each over its own HTTP client (the one place those
-clients are made)."""
+"""The four core systems, the help desk and the payment gateway as ports, each over its own HTTP client (the
+one place those clients are made)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
 
 from adapters.errors import BackendError, NotFound, Rejected
+from adapters.freeradius.aaa import FreeradiusAaa
+from adapters.freeradius.config import FreeradiusConfig
+from adapters.freeradius.sql import open_database
 from adapters.observe import CallObserver
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
 from adapters.ports.crm import CrmPort
 from adapters.ports.gateway import PaymentGatewayPort
 from adapters.ports.oss import OssPort
+from adapters.ports.tickets import TicketsPort
 from adapters.resilience.breaker import BreakerPolicy
 from adapters.resilience.guard import Guard, Policy
 from adapters.resilience.retry import RetryPolicy
@@ -27,6 +31,8 @@ from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
 from adapters.wispgate.wire import AiohttpWire, Wire
+from adapters.zammad.client import ZammadClient, make_zammad_http
+from adapters.zammad.tickets import ZammadTickets
 from bff.core import request_id
 from bff.core.settings import BACKENDS, ResilienceSettings, Settings
 from bff.core.tracing import Tracing
@@ -38,6 +44,8 @@ PROBE_PATH = "/v1/readyz-probe"
 class Backends:
     billing: BillingPort
     crm: CrmPort
+    # Support tickets: the CRM's own (WISPGate) by default, or a help desk (`TICKETS_BACKEND`).
+    tickets: TicketsPort
     aaa: AaaPort
     oss: OssPort
     gateway: PaymentGatewayPort
@@ -45,6 +53,8 @@ class Backends:
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
     # Each backend's guard (the gateway's too), for /healthz/backends: breaker state, calls in flight.
     guards: Mapping[str, Guard] = field(default_factory=dict)
+    # Backends that are not HTTP clients (AAA_BACKEND=freeradius), probed their own way.
+    probes: Mapping[str, Callable[[float], Awaitable[Probe]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +114,29 @@ def policy_of(conf: ResilienceSettings) -> Policy:
     )
 
 
+def freeradius_aaa(config: FreeradiusConfig, guard: Guard, observer: CallObserver | None) -> FreeradiusAaa:
+    """AAA_BACKEND=freeradius: the port over FreeRADIUS's SQL database (a bounded pool, opened lazily so
+    the BFF starts while the database is down) and CoA to the NASes."""
+    from zoneinfo import ZoneInfo
+
+    db = open_database(
+        config.database_url, config.pool_size, config.connect_timeout_s, ZoneInfo(config.database_timezone)
+    )
+    return FreeradiusAaa(config, db, guard, observer=observer)
+
+
+def database_probe(name: str, aaa: FreeradiusAaa) -> Callable[[float], Awaitable[Probe]]:
+    async def check(timeout_s: float) -> Probe:
+        try:
+            async with asyncio.timeout(timeout_s):
+                problem = await aaa.reachable()
+        except TimeoutError:
+            return Probe(name, False, "timed out")
+        return Probe(name, not problem, problem or "reachable")
+
+    return check
+
+
 @contextlib.asynccontextmanager
 async def open_backends(
     settings: Settings,
@@ -151,13 +184,33 @@ async def open_backends(
             )
         )
         await stack.enter_async_context(gateway_http)
+        aaa: AaaPort = HttpAaa(clients["aaa"])
+        probes: dict[str, Callable[[float], Awaitable[Probe]]] = {}
+        if settings.aaa_backend == "freeradius" and settings.freeradius is not None:
+            radius = freeradius_aaa(settings.freeradius, guards["aaa"], observer)
+            stack.push_async_callback(radius.close)
+            clients.pop("aaa")  # its readiness is the database's, not an HTTP probe's
+            probes["aaa"] = database_probe("aaa", radius)
+            aaa = radius
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
+        crm = HttpCrm(clients["crm"])
+        tickets: TicketsPort = crm
+        zammad = settings.tickets.zammad
+        if zammad is not None:
+            # Not `transport`: that one routes to the in-process sandbox, which has no Zammad (tests mock
+            # Zammad's API with respx on this client's own transport).
+            zammad_http = _with_request_id(make_zammad_http(zammad))
+            await stack.enter_async_context(zammad_http)
+            guards["zammad"] = Guard("zammad", policy_of(settings.tickets.resilience), observer=observer)
+            tickets = ZammadTickets(ZammadClient(zammad_http, guards["zammad"]), zammad, crm)
         yield Backends(
             billing=HttpBilling(clients["billing"]),
-            crm=HttpCrm(clients["crm"]),
-            aaa=HttpAaa(clients["aaa"]),
+            crm=crm,
+            tickets=tickets,
+            aaa=aaa,
             oss=HttpOss(clients["oss"]),
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
             guards=guards,
+            probes=probes,
         )

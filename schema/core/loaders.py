@@ -32,8 +32,9 @@ from adapters.ports.billing import (
     SubServiceBilling,
 )
 from adapters.ports.cpe import CpeView, DeviceTask, Incident
-from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, TicketSummary
+from adapters.ports.crm import Notification, Subscriber, SubService
 from adapters.ports.oss import AddOn, Device, Usage
+from adapters.ports.tickets import Ticket, TicketSummary
 from adapters.ports.window import Covered, SubscriberWindow
 from bff.core.backends import Backends
 from schema.core.errors import BadUserInput
@@ -138,7 +139,7 @@ class TicketsBySubscriberIdLoader(BatchLoader[TicketsKey, list[TicketSummary]]):
         items: list[TicketSummary] = []
         after: str | None = None
         while True:
-            page = await self.backends.crm.tickets_of(key.subscriber_id, statuses, CRM_PAGE, after)
+            page = await self.backends.tickets.tickets_of(key.subscriber_id, statuses, CRM_PAGE, after)
             items += page.items
             if page.next_cursor is None or not page.items or page.next_cursor == after:
                 return items
@@ -152,7 +153,7 @@ class TicketByIdLoader(BatchLoader[str, Ticket | None]):
     """Full tickets, with their messages and attachments."""
 
     async def batch_load(self, keys: list[str]) -> list[Ticket | None]:
-        found = await self.backends.crm.tickets(keys)
+        found = await self.backends.tickets.tickets(keys)
         return [found.get(k) for k in keys]
 
 

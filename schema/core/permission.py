@@ -20,7 +20,8 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
 from adapters.ports.billing import Invoice, PaymentRecord
-from adapters.ports.crm import Notification, SubService, TicketSummary
+from adapters.ports.crm import Notification, SubService
+from adapters.ports.tickets import TicketSummary
 from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
 from schema.core.errors import Forbidden, Unauthenticated
@@ -177,21 +178,12 @@ def visible_subservices(viewer: Viewer, subservices: list[SubService]) -> list[S
 
 def can_see_invoice(viewer: Viewer, invoice: Invoice) -> bool:
     """Own subscriber's invoices; for SITE users only per-sub-service invoices of their sites."""
-    if invoice.subscriber_id != viewer.subscriber_id:
-        return False
-    if not viewer.is_site_user:
-        return True
-    return invoice.subservice_id is not None and invoice.subservice_id in viewer.site_subservice_ids
+    return viewer.can_see_invoice(invoice.subscriber_id, invoice.subservice_id)
 
 
 def can_see_payment(viewer: Viewer, payment: PaymentRecord) -> bool:
     """As its invoice: own subscriber's, and for SITE users only payments of their sites' invoices."""
-    if payment.subscriber_id != viewer.subscriber_id:
-        return False
-    if not viewer.is_site_user:
-        return True
-    linked = payment.invoice_subservice_id
-    return linked is not None and linked in viewer.site_subservice_ids
+    return viewer.can_see_invoice(payment.subscriber_id, payment.invoice_subservice_id)
 
 
 def can_see_ticket(viewer: Viewer, ticket: TicketSummary) -> bool:

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from adapters.errors import NotFound, Rejected
-from adapters.ports.crm import CrmPort, NewTicket, Ticket, TicketSummary
+from adapters.ports.crm import CrmPort
+from adapters.ports.tickets import NewTicket, Ticket, TicketSummary
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
 from sandbox.common.system import SystemConfig

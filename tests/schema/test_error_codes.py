@@ -120,6 +120,17 @@ FLOWS = {
     # bff.core.payments.checkout: start_invoice_payment, start_wallet_topup, start_card_setup; and
     # schema.core.mutation.checkout_or_error (GATEWAY_UNAVAILABLE for a gateway refusal).
     "payInvoice": {*CHECKOUT_SHARED, "ALREADY_PAID", "INVOICE_VOID", "GATEWAY_UNAVAILABLE"},
+    "payInvoices": {
+        *CHECKOUT_SHARED,
+        "ALREADY_PAID",
+        "INVOICE_VOID",
+        "NO_INVOICES",
+        "TOO_MANY_INVOICES",
+        "DUPLICATE_INVOICE",
+        "SELECTION_INVALID",
+        "MIXED_CURRENCIES",
+        "GATEWAY_UNAVAILABLE",
+    },
     "topUpWallet": {*CHECKOUT_SHARED, "AMOUNT_INVALID", "GATEWAY_UNAVAILABLE"},
     "addPaymentMethod": {*CHECKOUT_SHARED, "GATEWAY_UNAVAILABLE"},
     # bff.core.auth.service: AuthService.login and AuthService.refresh

@@ -18,8 +18,6 @@ reference that does not hold together: never recorded. Events are told apart by 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 from typing import assert_never
 
 from adapters.errors import NotFound, Rejected
@@ -37,28 +35,16 @@ from adapters.ports.money import Money, wire_amount
 from bff.core.backends import Backends
 from bff.core.bus import SETTLED_ADD_ON, BusEvent, EventBus
 from bff.core.payments.effects import AfterStep, Effects, carry_on
+from bff.core.payments.multi import settle_invoices
+from bff.core.payments.paid import EventRejected, GatewayPayment
+from bff.core.payments.paid import iso_moment as _iso
 
 log = logging.getLogger("wispgate.settlement")
 
 HANDLED_TYPES = frozenset(kind.value for kind in GatewayEventKind)
 
 
-class EventRejected(Exception):
-    """The event cannot be applied as it stands (it contradicts Billing); it is not recorded."""
-
-
-@dataclass(frozen=True, slots=True)
-class GatewayPayment:
-    """A successful payment at the gateway, from whichever event reported it."""
-
-    ref: str  # the PaymentIntent id: Billing's external reference
-    amount: Money
-    reference: PaymentReference | None  # None: not a payment the portal started
-    at: datetime
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+__all__ = ["HANDLED_TYPES", "EventRejected", "GatewayPayment", "Settlement"]
 
 
 class Settlement:
@@ -130,6 +116,8 @@ class Settlement:
             return await self._topup(payment, subscriber_id)
         if reference.kind is PaymentKind.ADD_ON:
             return await self._add_on(payment, reference)
+        if reference.kind is PaymentKind.INVOICES:
+            return await settle_invoices(self.backends, self.effects, payment, reference)
         invoice_id = reference.invoice_id
         if not invoice_id:
             raise EventRejected("an invoice payment without an invoice reference")

@@ -67,6 +67,8 @@ export const EMBEDDED_TYPES = [
   "PageInfo",
   "PayInvoiceError",
   "PayInvoicePayload",
+  "PayInvoicesError",
+  "PayInvoicesPayload",
   "Payment",
   "PaymentConnection",
   "PaymentEdge",

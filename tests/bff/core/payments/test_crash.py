@@ -325,6 +325,7 @@ async def new_payment(rig: Rig, http: httpx.AsyncClient) -> Payment:
         },
         headers={"authorization": f"Bearer {rig.token}"},
     )
+    assert pay.json().get("data"), pay.text
     payload = pay.json()["data"]["payInvoice"]
     assert payload["userErrors"] == [] and payload["checkoutUrl"], payload
     paid = await pay_hosted_page(http, payload["checkoutUrl"])
