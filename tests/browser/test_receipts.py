@@ -93,6 +93,8 @@ def test_a_finance_user_exports_invoices_and_wallet_history_as_csv(session: Sess
     page.get_by_test_id("nav-invoices").click()
     button = page.get_by_test_id("export-invoices-csv")
     expect(button).to_be_visible()
+    expect(page.get_by_test_id("receipt-link").first).to_be_visible()  # the page has loaded
+    expect(page.get_by_test_id("closing-balance")).to_be_visible()
     _shot(session, "invoices-export-button")
     filename, data = download_bytes(page, button)
     assert filename.startswith("invoices-") and filename.endswith(".csv"), filename
@@ -104,6 +106,7 @@ def test_a_finance_user_exports_invoices_and_wallet_history_as_csv(session: Sess
     page.get_by_test_id("nav-wallet").click()
     button = page.get_by_test_id("export-wallet-csv")
     expect(button).to_be_visible()
+    expect(page.get_by_test_id("wallet-balance")).to_have_text("$250.00")
     _shot(session, "wallet-export-button")
     _, data = download_bytes(page, button)
     rows = _csv_rows(data)
