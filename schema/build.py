@@ -20,7 +20,9 @@ from bff.core.trusted import OperationPolicy
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
 from schema.account.credential_mutations import CredentialMutation
+from schema.account.login_email_mutations import LoginEmailMutation
 from schema.account.mutations import AccountMutation
+from schema.account.profile_mutations import ProfileMutation
 from schema.account.second_factor_mutations import SecondFactorMutation
 from schema.account.session_mutations import SessionMutation
 from schema.account.team_mutations import TeamMutation
@@ -72,6 +74,8 @@ class Mutation(
     CredentialMutation,
     SecondFactorMutation,
     TeamMutation,
+    ProfileMutation,
+    LoginEmailMutation,
     PaymentMutation,
     PayInvoicesMutation,
     WalletMutation,

@@ -13,6 +13,7 @@ from typing import Literal, Protocol, get_args
 from msgspec import Struct
 
 from adapters.ports.moment import Moment
+from adapters.ports.profile import ContactChange, NotificationPreference, PostalAddress, UserProfile
 
 SubscriberKind = Literal["RESIDENTIAL", "ENTERPRISE", "MDU"]
 SubServiceKind = Literal["INTERNET", "IPTV", "VOIP"]
@@ -38,10 +39,11 @@ class Subscriber(Struct, frozen=True, kw_only=True, gc=False):
     account_number: str
     name: str
     kind: SubscriberKind
-    email: str
-    phone: str
-    address: str
+    email: str  # the contact address: the account's notices and invoices go there
+    phone: str  # E.164 once changed through the portal; older records as they were typed
+    address: str  # one line
     subservice_count: int
+    billing_address: PostalAddress | None = None  # structured, once someone gave it
 
 
 class SubService(Struct, frozen=True, kw_only=True, gc=False):
@@ -272,3 +274,47 @@ class CrmPort(Protocol):
     async def remove_user(self, user_id: str) -> PortalUser: ...
 
     async def audit_of_subscriber(self, subscriber_id: str, limit: int = 50) -> list[AuditEntry]: ...
+
+    # -- contact details and a user's profile (adapters.ports.profile) -------------------------------------
+    async def update_contact_details(
+        self,
+        subscriber_id: str,
+        changed_by: str,
+        change: ContactChange,
+        *,
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> Subscriber:
+        """Rejected INVALID_EMAIL, EMAIL_TOO_LONG, INVALID_PHONE, INVALID_COUNTRY, REQUIRED, TOO_LONG,
+        USER_MISMATCH. Audited; a changed e-mail is announced to the old address."""
+        ...
+
+    async def user_profile(self, user_id: str) -> UserProfile: ...
+
+    async def set_user_phone(
+        self, user_id: str, phone: str | None, *, ip: str | None = None, user_agent: str | None = None
+    ) -> UserProfile:
+        """Rejected INVALID_PHONE; None removes the phone."""
+        ...
+
+    async def request_login_email_change(
+        self, user_id: str, current_password: str, new_email: str, link: str
+    ) -> None:
+        """E-mail `link?token=…` to the new address (and a notice to the old). Rejected INVALID_CREDENTIALS,
+        INVALID_EMAIL, EMAIL_TOO_LONG, EMAIL_UNCHANGED, EMAIL_TAKEN."""
+        ...
+
+    async def complete_login_email_change(self, token: str) -> PortalUser:
+        """The user signing in with the new address. Rejected INVALID_TOKEN, EMAIL_TAKEN."""
+        ...
+
+    async def set_notification_preferences(
+        self,
+        user_id: str,
+        changes: Sequence[NotificationPreference],
+        *,
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> UserProfile:
+        """All or none; Rejected SECURITY_EMAIL_REQUIRED for SECURITY e-mail switched off."""
+        ...

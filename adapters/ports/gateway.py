@@ -101,6 +101,9 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
     origin: PaymentOrigin = PaymentOrigin.PORTAL
     subservice_id: str | None = None  # ADD_ON: the sub-service it is for
     add_on_id: str | None = None  # ADD_ON: the catalogue's add-on
+    # INVOICE: the card paid with becomes the account's default (the one step after a declined autopay
+    # charge: "update card and pay"); the session asks the gateway to keep it for off-session charges.
+    save_card: bool = False
     invoice_shares: tuple[InvoiceShare, ...] = ()  # INVOICES: each invoice and its share, in the order paid
 
     def __post_init__(self) -> None:
@@ -133,6 +136,8 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
             metadata[_SUBSERVICE] = self.subservice_id
         if self.add_on_id is not None:
             metadata[_ADD_ON] = self.add_on_id
+        if self.save_card:
+            metadata[_SAVE_CARD] = "1"
         if self.invoice_shares:
             chunks = _share_chunks(self.invoice_shares)
             metadata[_SHARE_COUNT] = str(len(self.invoice_shares))
@@ -161,12 +166,13 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
             origin=PaymentOrigin(origin),
             subservice_id=metadata.get(_SUBSERVICE) or None,
             add_on_id=metadata.get(_ADD_ON) or None,
+            save_card=metadata.get(_SAVE_CARD) == "1",
             invoice_shares=_shares_of(metadata) if kind == PaymentKind.INVOICES.value else (),
         )
 
 
 _KIND, _SUBSCRIBER, _INVOICE, _ORIGIN = "wg_kind", "wg_subscriber_id", "wg_invoice_id", "wg_origin"
-_SUBSERVICE, _ADD_ON = "wg_subservice_id", "wg_add_on_id"
+_SUBSERVICE, _ADD_ON, _SAVE_CARD = "wg_subservice_id", "wg_add_on_id", "wg_save_card"
 _SHARES, _SHARE_COUNT = "wg_invoices_", "wg_invoice_count"
 _KINDS = frozenset(k.value for k in PaymentKind)
 _ORIGINS = frozenset(o.value for o in PaymentOrigin)
@@ -352,8 +358,10 @@ class PaymentGatewayPort(Protocol):
         cancel_url: str,
         idempotency_key: str,
         client_reference_id: str | None = None,
+        save_card: bool = False,
     ) -> CheckoutSession:
-        """A hosted page that charges `amount` once. `client_reference_id` (our subscriber id) is what an
+        """A hosted page that charges `amount` once; with `save_card`, the card is kept at the gateway for
+        off-session charges (Stripe's `setup_future_usage=off_session`; needs `customer_id`). `client_reference_id` (our subscriber id) is what an
         operator searches by in the gateway's dashboard. `reference` (a `PaymentReference.to_metadata()`) comes back
         on the session and on its PaymentIntent, so webhooks can be matched. The
         success URL may contain `{CHECKOUT_SESSION_ID}`."""

@@ -31,6 +31,7 @@ from adapters.ports.crm import (
 )
 from adapters.ports.tickets import Attachment, NewTicket, Ticket, TicketCategoryInfo, TicketPage, TicketsPort
 from adapters.wispgate.client import CoreClient, chunks, keyed
+from adapters.wispgate.crm_profile import ProfileCalls
 
 T = TypeVar("T")
 PAGE = 1000
@@ -42,7 +43,7 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
-class HttpCrm:
+class HttpCrm(ProfileCalls):
     def __init__(self, client: CoreClient) -> None:
         self.client = client
 

@@ -14,6 +14,8 @@ from adapters.errors import BackendError, NotFound, Rejected
 from adapters.freeradius.aaa import FreeradiusAaa
 from adapters.freeradius.config import FreeradiusConfig
 from adapters.freeradius.sql import open_database
+from adapters.genieacs.nbi import Nbi, make_nbi_http
+from adapters.genieacs.oss import GenieAcsOss
 from adapters.observe import CallObserver
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
@@ -30,7 +32,8 @@ from adapters.wispgate.billing import HttpBilling
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client, pooled_transport
 from adapters.wispgate.crm import HttpCrm
 from adapters.wispgate.oss import HttpOss
-from adapters.wispgate.wire import AiohttpWire, Wire
+from adapters.wispgate.rawwire import RawWire
+from adapters.wispgate.wire import Wire
 from adapters.zammad.client import ZammadClient, make_zammad_http
 from adapters.zammad.tickets import ZammadTickets
 from bff.core import request_id
@@ -53,6 +56,8 @@ class Backends:
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
     # Each backend's guard (the gateway's too), for /healthz/backends: breaker state, calls in flight.
     guards: Mapping[str, Guard] = field(default_factory=dict)
+    # With OSS_BACKEND=genieacs: the same object as `oss`, for the task follower (`bff.core.task_follow`).
+    acs: GenieAcsOss | None = None
     # Backends that are not HTTP clients (AAA_BACKEND=freeradius), probed their own way.
     probes: Mapping[str, Callable[[float], Awaitable[Probe]]] = field(default_factory=dict)
 
@@ -83,6 +88,22 @@ async def probe(client: CoreClient, timeout_s: float = 2.0) -> Probe:
     return Probe(client.backend, True, "reachable")
 
 
+def nbi_probe(acs: GenieAcsOss) -> Callable[[float], Awaitable[Probe]]:
+    """Does GenieACS's NBI answer (and accept our credentials, when it asks for any)?"""
+
+    async def check(timeout_s: float) -> Probe:
+        try:
+            async with asyncio.timeout(timeout_s):
+                await acs.nbi.reach()
+        except TimeoutError:
+            return Probe("genieacs", False, "timed out")
+        except BackendError as exc:
+            return Probe("genieacs", False, exc.message)
+        return Probe("genieacs", True, "reachable")
+
+    return check
+
+
 def _with_request_id(http: httpx.AsyncClient) -> httpx.AsyncClient:
     """Every call carries the id of the request it serves (`bff.core.request_id`); done on the clients this
     module builds, so the adapters stay unaware of it."""
@@ -94,7 +115,7 @@ def _fast_wire(name: str, config: BackendConfig) -> Wire:
     """JSON calls straight over aiohttp (`adapters.wispgate.wire`), with what `make_http_client` gives the httpx
     client: the key, the timeouts, the pool size, the request id. Not when a transport is injected (tests) or
     OpenTelemetry is on: its client spans sit in an httpx transport, so those calls keep the httpx path."""
-    return AiohttpWire(
+    return RawWire(
         name,
         config.base_url,
         {"x-api-key": config.api_key, "accept": "application/json"},
@@ -193,6 +214,15 @@ async def open_backends(
             probes["aaa"] = database_probe("aaa", radius)
             aaa = radius
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
+        oss: OssPort = HttpOss(clients["oss"])
+        acs: GenieAcsOss | None = None
+        if settings.oss_backend == "genieacs":
+            # Devices and CPEs on GenieACS; usage, add-ons and incidents stay on the core's OSS.
+            nbi_http = _with_request_id(make_nbi_http(settings.genieacs.config, transport=transport))
+            await stack.enter_async_context(nbi_http)
+            guards["genieacs"] = Guard("genieacs", policy_of(settings.genieacs.resilience), observer=observer)
+            oss = acs = GenieAcsOss(Nbi(nbi_http, guards["genieacs"]), settings.genieacs.config, oss)
+            probes["genieacs"] = nbi_probe(acs)
         crm = HttpCrm(clients["crm"])
         tickets: TicketsPort = crm
         zammad = settings.tickets.zammad
@@ -208,9 +238,10 @@ async def open_backends(
             crm=crm,
             tickets=tickets,
             aaa=aaa,
-            oss=HttpOss(clients["oss"]),
+            oss=oss,
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
             clients=clients,
             guards=guards,
             probes=probes,
+            acs=acs,
         )

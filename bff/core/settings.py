@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from adapters.brand import DEFAULT_BRAND, Brand, BrandError, load_brand
 from adapters.freeradius.config import FreeradiusConfig
+from adapters.genieacs.config import TR098_PATHS, TR181_PATHS, DataModelPaths, GenieAcsConfig
 from adapters.ports.tickets import TICKET_PRIORITIES, TICKET_STATUSES
 from adapters.zammad.config import (
     DEFAULT_GROUPS,
@@ -42,6 +43,8 @@ STRIPE_API = "https://api.stripe.com"
 DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_BYTES = 32
 LOG_FORMATS = ("json", "text")
+OSS_BACKENDS = ("wispgate", "genieacs")
+SANDBOX_GENIEACS_USER = "nbi"  # the sandbox NBI's basic-auth user (its password: the service key)
 # The estimated cost (`schema.core.cost`) a document outside the trusted manifests may have, when such
 # documents may run in production: over twice the web portal's costliest request (about 2,600: the dashboard's
 # one operation with 100 sub-services and their devices), so that a third-party client can do what the portal does.
@@ -90,6 +93,23 @@ class GatewaySettings:
     read_timeout_s: float = 20.0
     # A card network can take most of the read timeout; the deadline leaves room for one quick retry.
     resilience: ResilienceSettings = ResilienceSettings(deadline_s=25.0, concurrency=16)
+
+
+SANDBOX_GENIEACS = GenieAcsConfig(
+    base_url=f"{SANDBOX_BASE}/genieacs", username=SANDBOX_GENIEACS_USER, password=SANDBOX_SERVICE_KEY
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GenieAcsSettings:
+    """GenieACS behind the OSS port's devices and CPEs (`OSS_BACKEND=genieacs`; docs/adapters.md)."""
+
+    config: GenieAcsConfig = SANDBOX_GENIEACS
+    # GenieACS does not report a task's end: the BFF asks every `task_poll_s` until it is done or faulted,
+    # for at most `task_follow_s` (long enough for an offline CPE's next periodic inform).
+    task_poll_s: float = 2.0
+    task_follow_s: float = 900.0
+    resilience: ResilienceSettings = ResilienceSettings(deadline_s=6.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +195,10 @@ class Settings:
     # WebSocket form of PUBLIC_URL: e.g. an analytics endpoint. Never derived from a request.
     csp_connect_src: tuple[str, ...] = ()
     gateway: GatewaySettings = GatewaySettings()
+    # Where the OSS port's devices and CPEs live: the WISPGate core's OSS, or GenieACS (usage, add-ons and
+    # incidents stay on the core's OSS either way).
+    oss_backend: str = "wispgate"
+    genieacs: GenieAcsSettings = GenieAcsSettings()
     tickets: TicketsSettings = TicketsSettings()
     # Origins the browser may be sent back to after the gateway's hosted page; () = the portal's own origin.
     return_url_origins: tuple[str, ...] = ()
@@ -426,6 +450,60 @@ def _gateway(source: Mapping[str, str], production: bool) -> GatewaySettings:
     )
 
 
+def _paths(source: Mapping[str, str], prefix: str, default: DataModelPaths) -> DataModelPaths:
+    def path(name: str, fallback: str) -> str:
+        value = (source.get(f"{prefix}_{name}_PATH") or fallback).strip()
+        if not value or len(value) > 256 or value.startswith(".") or value.endswith(".") or " " in value:
+            raise SettingsError(f"{prefix}_{name}_PATH must be a parameter path, not {value!r}")
+        return value
+
+    return DataModelPaths(
+        model=path("MODEL", default.model),
+        firmware=path("FIRMWARE", default.firmware),
+        mac=path("MAC", default.mac),
+    )
+
+
+def _genieacs(source: Mapping[str, str], production: bool) -> GenieAcsSettings:
+    raw_url = (source.get("GENIEACS_URL") or "").strip().rstrip("/")
+    if raw_url and not raw_url.startswith(("http://", "https://")):
+        raise SettingsError(f"GENIEACS_URL must be an http(s) URL, not {raw_url!r}")
+    if not raw_url and production and (source.get("OSS_BACKEND") or "").strip().lower() == "genieacs":
+        raise SettingsError("GENIEACS_URL is required in production when OSS_BACKEND=genieacs")
+    # Without a URL: the sandbox's NBI and its credentials (development only).
+    username = source.get("GENIEACS_USERNAME") or ("" if raw_url else SANDBOX_GENIEACS_USER)
+    password = source.get("GENIEACS_PASSWORD") or ("" if raw_url else SANDBOX_SERVICE_KEY)
+    match = _choice(source, "GENIEACS_DEVICE_MATCH", ("tag", "serial"), "tag")
+    prefix = source.get("GENIEACS_TAG_PREFIX", "sub-")
+    if len(prefix) > 64 or any(c.isspace() for c in prefix):
+        raise SettingsError(f"GENIEACS_TAG_PREFIX must be a short tag prefix without spaces, not {prefix!r}")
+    wait_ms = _small_count(source, "GENIEACS_SESSION_WAIT_MS", 0, 60_000)
+    defaults = GenieAcsConfig(base_url="")
+    read_timeout = _positive_float(source, "GENIEACS_READ_TIMEOUT_S", defaults.read_timeout_s)
+    if wait_ms and read_timeout * 1000 <= wait_ms:
+        raise SettingsError("GENIEACS_READ_TIMEOUT_S must be longer than GENIEACS_SESSION_WAIT_MS")
+    config = GenieAcsConfig(
+        base_url=raw_url or f"{SANDBOX_BASE}/genieacs",
+        username=username,
+        password=password,
+        match=match,
+        tag_prefix=prefix,
+        inform_interval_s=_positive_float(source, "GENIEACS_INFORM_INTERVAL_S", defaults.inform_interval_s),
+        tr181=_paths(source, "GENIEACS_TR181", TR181_PATHS),
+        tr098=_paths(source, "GENIEACS_TR098", TR098_PATHS),
+        session_wait_ms=wait_ms,
+        connect_timeout_s=_positive_float(source, "GENIEACS_CONNECT_TIMEOUT_S", defaults.connect_timeout_s),
+        read_timeout_s=read_timeout,
+    )
+    base = GenieAcsSettings()
+    return GenieAcsSettings(
+        config=config,
+        task_poll_s=_positive_float(source, "GENIEACS_TASK_POLL_S", base.task_poll_s),
+        task_follow_s=_positive_float(source, "GENIEACS_TASK_FOLLOW_S", base.task_follow_s),
+        resilience=_resilience(source, "GENIEACS", base.resilience),
+    )
+
+
 def _attribute(source: Mapping[str, str], name: str, *, required: bool = False) -> str:
     value = (source.get(name) or "").strip()
     if required and not value:
@@ -607,6 +685,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         forwarded_allow_ips=source.get("FORWARDED_ALLOW_IPS", "").strip(),
         csp_connect_src=_origins(source, "CSP_CONNECT_SRC"),
         gateway=_gateway(source, production),
+        oss_backend=_choice(source, "OSS_BACKEND", OSS_BACKENDS, "wispgate"),
+        genieacs=_genieacs(source, production),
         tickets=_tickets(source),
         return_url_origins=_origins(source, "RETURN_URL_ORIGINS"),
         log_format=_choice(source, "LOG_FORMAT", LOG_FORMATS, "json" if production else "text"),

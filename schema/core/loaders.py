@@ -25,6 +25,7 @@ from adapters.errors import BackendError, ContractViolation, Rejected, Unavailab
 from adapters.ports.aaa import BandwidthProfile, LiveSession, ServiceStatus
 from adapters.ports.billing import (
     BillingAccount,
+    Dunning,
     InstallmentPlan,
     Invoice,
     Offers,
@@ -346,6 +347,32 @@ class InvoicesBySubscriberIdLoader(BatchLoader[InvoicesKey, list[Invoice]]):
         return [by_status[k.status].get(k.subscriber_id, []) for k in keys]
 
 
+class DunningByInvoiceIdLoader(BatchLoader[str, Dunning | None]):
+    async def batch_load(self, keys: list[str]) -> list[Dunning | None]:
+        found = await self.backends.billing.dunning(keys)
+        return [found.get(k) for k in keys]
+
+
+class DunningBySubscriberIdLoader(BatchLoader[str, list[Dunning]]):
+    """A subscriber's invoices in dunning, each with its invoice; primes `by_invoice` and `invoice_by_id`
+    (the invoices' own `dunning` field and any read of them by id then cost nothing)."""
+
+    def __init__(
+        self, backends: Backends, by_invoice: DunningByInvoiceIdLoader, invoice_by_id: InvoiceByIdLoader
+    ) -> None:
+        super().__init__(backends)
+        self.by_invoice = by_invoice
+        self.invoice_by_id = invoice_by_id
+
+    async def batch_load(self, keys: list[str]) -> list[list[Dunning]]:
+        found = await self.backends.billing.dunning_for_subscribers(keys)
+        for cases in found.values():
+            for case in cases:
+                self.by_invoice.prime(case.invoice_id, case)
+                self.invoice_by_id.prime(case.invoice_id, case.invoice)
+        return [found.get(k, []) for k in keys]
+
+
 class OffersBySubServiceIdLoader(BatchLoader[str, Offers | None]):
     async def batch_load(self, keys: list[str]) -> list[Offers | None]:
         found = await self.backends.billing.offers(keys)
@@ -494,6 +521,14 @@ class Loaders:
     @cached_property
     def invoices_by_subscriber_id(self) -> InvoicesBySubscriberIdLoader:
         return InvoicesBySubscriberIdLoader(self._backends, self.invoice_by_id)
+
+    @cached_property
+    def dunning_by_invoice_id(self) -> DunningByInvoiceIdLoader:
+        return DunningByInvoiceIdLoader(self._backends)
+
+    @cached_property
+    def dunning_by_subscriber_id(self) -> DunningBySubscriberIdLoader:
+        return DunningBySubscriberIdLoader(self._backends, self.dunning_by_invoice_id, self.invoice_by_id)
 
     @cached_property
     def cpe_by_device_id(self) -> CpeByDeviceIdLoader:

@@ -137,6 +137,28 @@ class CanManageTeam(_RoleRule):
         return info.context.require_viewer().can_manage_team
 
 
+CONTACT_ROLES = frozenset({"OWNER", "MANAGER"})
+
+
+class CanEditContactDetails(_RoleRule):
+    """Change the subscriber's contact e-mail, phone and billing address: OWNER and MANAGER (the account's
+    data; `bff.core.profile`). Other roles get FORBIDDEN."""
+
+    message = "Your role cannot change the account's contact details."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().role in CONTACT_ROLES
+
+
+class CanEditOwnProfile(_RoleRule):
+    """Change one's own phone: every role but VIEWER, which reads only (FORBIDDEN)."""
+
+    message = "Your role can read your details but not change them."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return not info.context.require_viewer().read_only
+
+
 class LinksSubService(Protocol):
     @property
     def linked_subservice_id(self) -> str | None: ...

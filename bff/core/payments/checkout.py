@@ -172,8 +172,10 @@ async def start_invoice_payment(
     idempotency_key: str,
     return_url: str | None,
     cancel_url: str | None,
+    save_card: bool = False,
 ) -> CheckoutStart:
-    """A hosted page that pays the invoice's current balance."""
+    """A hosted page that pays the invoice's current balance; with `save_card`, the card paid with becomes
+    the default card autopay charges (settlement stores it)."""
     _require_settings(settings)
     invoice = await _invoice_of(backends, viewer, invoice_id)
     success, cancel = _urls(
@@ -189,12 +191,21 @@ async def start_invoice_payment(
         session = await backends.gateway.create_payment_session(
             invoice.balance,
             f"Invoice {invoice.number}",
-            _reference(viewer, PaymentKind.INVOICE, invoice.id),
+            PaymentReference(
+                kind=PaymentKind.INVOICE,
+                subscriber_id=viewer.subscriber_id,
+                invoice_id=invoice.id,
+                save_card=save_card,
+            ).to_metadata(),
             customer_id,
             success,
             cancel,
-            idempotency_key=gateway_key(viewer, f"invoice-{invoice.id}", idempotency_key),
+            # Saving or not is part of the request: the same client key for both is two sessions.
+            idempotency_key=gateway_key(
+                viewer, f"invoice-{invoice.id}{'-save' if save_card else ''}", idempotency_key
+            ),
             client_reference_id=viewer.subscriber_id,
+            save_card=save_card,
         )
     except Rejected as exc:
         raise _conflict(exc) or exc from None

@@ -22,6 +22,7 @@ class GatewayPayment:
     amount: Money
     reference: PaymentReference | None  # None: not a payment the portal started
     at: datetime
+    payment_method_id: str | None = None  # the card paid with, when the event says (to save it: `save_card`)
 
 
 def iso_moment(moment: datetime) -> str:

@@ -5,6 +5,7 @@ import { useViewer } from "../api/auth";
 import { usePaginated } from "../api/paginate";
 import { useResync } from "../api/useLive";
 import { CancelledNotice } from "../components/CancelledNotice";
+import { DunningNotice } from "../components/DunningNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
@@ -253,6 +254,7 @@ export function InvoicesPage() {
         actions={canManageBilling ? <ExportCsvButton kind="invoices" label="Export CSV" /> : null}
       />
       <CancelledNotice />
+      <DunningNotice showAttempts />
       <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
 
       <div
