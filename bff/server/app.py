@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from bff.core.auth.directory import Directory
 from bff.core.core_events import CoreHooks
 from bff.core.core_notices import CoreNotices
+from bff.core.exports import export_routes
 from bff.core.files import file_routes
 from bff.core.logs import configure_logging
 from bff.core.metrics import Metrics
@@ -221,6 +222,7 @@ def create_app(
         Route("/webhooks/zammad", _counted("zammad", zammad_hook, metrics), methods=["POST"]),
         WebSocketRoute("/graphql", graphql),
         *file_routes(lambda: (holder().files, holder().backends)),
+        *export_routes(lambda: (holder().files, holder().backends)),
         *health_routes(holder, drain),
         *operator_routes(metrics, settings),
         *extra_mounts,

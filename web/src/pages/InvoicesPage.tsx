@@ -9,8 +9,10 @@ import { DunningNotice } from "../components/DunningNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
+import { InvoiceReceiptLinks } from "../components/InvoiceReceiptLinks";
 import { MAX_INVOICES_PER_CHECKOUT, MultiPayBar } from "../components/MultiPayBar";
 import { PageHeader } from "../components/Layout";
+import { ExportCsvButton, ReceiptsSection } from "../components/Receipts";
 import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
@@ -51,6 +53,10 @@ export const InvoiceRowFields = graphql(`
       label
     }
     pdfUrl
+    payments {
+      receiptNumber
+      receiptUrl
+    }
   }
 `);
 
@@ -242,7 +248,11 @@ export function InvoicesPage() {
 
   return (
     <>
-      <PageHeader title="Invoices" subtitle="Open and paid invoices, due dates and PDFs." />
+      <PageHeader
+        title="Invoices"
+        subtitle="Open and paid invoices, due dates and PDFs."
+        actions={canManageBilling ? <ExportCsvButton kind="invoices" label="Export CSV" /> : null}
+      />
       <CancelledNotice />
       <DunningNotice showAttempts />
       <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
@@ -346,6 +356,7 @@ export function InvoicesPage() {
         ) : null}
         {selectable && selection.chosen.length > 0 ? <MultiPayBar invoices={selection.chosen} onClear={selection.clear} /> : null}
       </section>
+      <ReceiptsSection />
     </>
   );
 }
@@ -441,6 +452,7 @@ function InvoiceTable({
                 </td>
                 <td data-label="PDF">
                   <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
+                  <InvoiceReceiptLinks id={inv.id} payments={inv.payments} />
                 </td>
                 {showPay ? (
                   <td data-label="Pay" className="pay-cell">
