@@ -26,7 +26,7 @@ DASHBOARD_OPERATIONS: dict[str, dict[str, Any]] = {
 LOST = {
     "aaa": {"status", "statusReason", "statusSince", "profile", "liveSession"},
     "oss": {"devices", "serviceIncidents"},
-    "billing": {"financialSummary", "billing", "expiresAt"},
+    "billing": {"financialSummary", "declinedInvoices", "billing", "expiresAt"},
     # Only the subscriber's kind is the CRM's alone: the sub-services are listed from Billing (which bills
     # each of them under the CRM's id, label, kind and location, `schema.core.inventory`), and the account
     # number and the holder's name are on Billing's account too.
