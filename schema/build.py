@@ -35,6 +35,7 @@ from schema.core.node import NodeQuery
 from schema.core.scalars import SCALARS
 from schema.payments import nodes as _payments_nodes  # noqa: F401
 from schema.payments.card_mutations import CardMutation
+from schema.payments.gateways import PaymentQuery
 from schema.payments.mutations import PaymentMutation
 from schema.payments.subscriptions import PaymentSubscription
 from schema.payments.types import PaymentMethod
@@ -57,7 +58,7 @@ from schema.wallet.subscriptions import WalletSubscription
 
 
 @strawberry.type(description="What a client can read: start from `viewer`.")
-class Query(AccountQuery, NodeQuery, SupportQuery):
+class Query(AccountQuery, NodeQuery, SupportQuery, PaymentQuery):
     pass
 
 
