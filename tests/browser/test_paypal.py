@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from playwright.sync_api import expect
 
 from .conftest import demo_server
 from .helpers import DemoServer, Session, money_value
-from .payflow import BEN, LIVE_MS, Core, expect_confirmed, open_invoice_row, raw_invoice_id
+from .payflow import ANA, BEN, LIVE_MS, Core, expect_confirmed, open_invoice_row, raw_invoice_id
 
 pytestmark = pytest.mark.browser
 
@@ -64,4 +65,27 @@ def test_ben_pays_his_overdue_invoice_with_paypal(session: Session, core: Core) 
     invoice = core.invoice(raw_invoice_id(page))
     assert invoice["status"] == "PAID"
     assert core.service("SS-1002-1") == ("ACTIVE", None)
+    assert session.page_errors == []
+
+
+def test_ana_tops_up_her_wallet_with_paypal(session: Session, core: Core) -> None:
+    page = session.page
+    session.login(ANA)
+    page.get_by_test_id("nav-wallet").click()
+    balance = page.get_by_test_id("wallet-balance")
+    expect(balance).to_have_text(re.compile(r"^\$"))
+    before = Decimal(money_value(balance.inner_text()))
+
+    page.get_by_test_id("topup-amount").fill("15.00")
+    page.get_by_test_id("topup-gateway").select_option("PAYPAL")
+    page.screenshot(path=str(ARTIFACTS / "wallet-top-up-with-paypal.png"), full_page=True)
+    page.get_by_test_id("topup-submit").click()
+    expect(page).to_have_url(re.compile(r"/_sandbox/paypal/checkoutnow\?token=[A-Z0-9]+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("$15.00")
+    page.get_by_role("button", name="Pay", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/payments/return\?kind=topup"))
+    confirmation = page.get_by_test_id("payment-confirmation")
+    expect(confirmation).to_be_visible(timeout=LIVE_MS)
+    assert core.wallet("SUB-1001") == before + 15
     assert session.page_errors == []
