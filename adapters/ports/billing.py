@@ -33,6 +33,8 @@ PlanChangeStatus = Literal["APPLIED", "SCHEDULED"]
 AddOnCategory = Literal["STATIC_IP", "EXTRA_DATA", "CHANNEL_PACK"]
 AddOnBilling = Literal["MONTHLY", "ONE_OFF"]
 AddOnPayment = Literal["WALLET", "CARD"]
+DunningState = Literal["RETRYING", "EXHAUSTED", "RECOVERED"]
+AttemptOutcome = Literal["SUCCEEDED", "DECLINED", "REFUSED"]
 CardBrand = Literal["visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay", "unknown"]
 
 INVOICE_STATUSES: tuple[InvoiceStatus, ...] = get_args(InvoiceStatus)
@@ -153,6 +155,44 @@ class Payment(Struct, frozen=True, kw_only=True, gc=False):
     applied: Money
     method: PaymentMethodKind
     recorded_at: Moment
+    receipt_number: str = ""  # "" from a Billing that numbers no receipts
+    # A card payment's brand and last four digits when Billing knows them: all a receipt may say of a card.
+    card_brand: str | None = None
+    card_last4: str | None = None
+
+
+class PaymentRecord(Payment, frozen=True, kw_only=True, gc=False):
+    """A payment as a list of them (and a receipt) shows it: with the number and sub-service of its invoice."""
+
+    invoice_number: str
+    invoice_subservice_id: str | None = None  # None: a consolidated invoice
+
+
+StatementLineKind = Literal["CHARGE", "PAYMENT", "CREDIT"]
+
+
+class StatementLine(Struct, frozen=True, kw_only=True, gc=False):
+    date: date
+    kind: StatementLineKind
+    description: str
+    reference: str
+    amount: Money  # the signed effect on the balance: negative for payments and credits
+    balance: Money  # the running balance after this line
+
+
+class Statement(Struct, frozen=True, kw_only=True, gc=False):
+    """The account's activity over a period. The balance is what is owed net of the wallet: positive is owed,
+    negative is credit."""
+
+    subscriber_id: str
+    period_start: date
+    period_end: date
+    opening_balance: Money
+    charges: Money
+    payments: Money
+    credits: Money
+    closing_balance: Money
+    lines: tuple[StatementLine, ...]
 
 
 class PaymentResult(Struct, frozen=True, kw_only=True, gc=False):
@@ -276,6 +316,35 @@ class PaymentMethod(Struct, frozen=True, kw_only=True, gc=False):
     created_at: Moment
 
 
+class AttemptCard(Struct, frozen=True, kw_only=True, gc=False):
+    brand: str  # the gateway's brand name; no number, only the last four digits
+    last4: str
+
+
+class PaymentAttempt(Struct, frozen=True, kw_only=True, gc=False):
+    """One off-session (autopay) charge of an invoice: 0 the first, k the k-th retry of the schedule."""
+
+    at: Moment
+    retry: int
+    outcome: AttemptOutcome
+    decline_code: str | None = None  # the gateway's (Stripe's) decline code
+    card: AttemptCard | None = None
+
+
+class Dunning(Struct, frozen=True, kw_only=True, gc=False):
+    """An autopay invoice after a failed charge: retried on fixed days after the first decline (`retries`
+    of them); suspension for non-payment waits for the last one to fail and for the grace days."""
+
+    invoice_id: str
+    subscriber_id: str
+    state: DunningState
+    retries: int
+    attempts: tuple[PaymentAttempt, ...]
+    next_retry_on: date | None = None
+    suspends_on: date | None = None
+    invoice: Invoice  # as `invoices` reads it: a page listing declined invoices needs nothing else
+
+
 class InstallmentPlan(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     subservice_id: str
@@ -329,11 +398,51 @@ class BillingPort(Protocol):
         """Invoices having a line for each sub-service, newest first (every requested id is a key)."""
         ...
 
+    async def dunning(self, invoice_ids: Sequence[str]) -> dict[str, Dunning]:
+        """The dunning of each invoice whose autopay charge ever failed (others absent)."""
+        ...
+
+    async def dunning_for_subscribers(self, subscriber_ids: Sequence[str]) -> dict[str, list[Dunning]]:
+        """Per subscriber, its unpaid invoices in dunning or whose dunning ended unpaid, oldest first."""
+        ...
+
     async def invoice_pdf(self, invoice_id: str) -> bytes: ...
 
     async def statement_pdf(
-        self, subscriber_id: str, subservice_ids: Sequence[str] | None = None
-    ) -> bytes: ...
+        self,
+        subscriber_id: str,
+        subservice_ids: Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> bytes:
+        """The statement PDF; its activity covers [start, end] (Billing's default period when None)."""
+        ...
+
+    async def statement(
+        self,
+        subscriber_id: str,
+        start: date | None = None,
+        end: date | None = None,
+        subservice_ids: Sequence[str] | None = None,
+    ) -> Statement:
+        """The activity over [start, end] (None: Billing's default, the last 90 days to its today; at most 366 days:
+        Rejected PERIOD_INVALID otherwise); restricted to
+        `subservice_ids`, their lines and share of payments without the wallet. NotFound: unknown account."""
+        ...
+
+    async def payments_of(
+        self, subscriber_id: str, start: date | None = None, end: date | None = None
+    ) -> list[PaymentRecord]:
+        """Payments recorded within [start, end] (defaults and bounds as `statement`'s), newest first. NotFound: unknown account."""
+        ...
+
+    async def payments_for_invoices(self, invoice_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        """Payments per invoice, oldest first (every requested id is a key)."""
+        ...
+
+    async def receipt_pdf(self, payment_id: str) -> bytes:
+        """A payment's receipt; NotFound for an unknown payment."""
+        ...
 
     async def wallet_balances(self, subscriber_ids: Sequence[str]) -> dict[str, Money]: ...
 

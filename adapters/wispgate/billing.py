@@ -4,6 +4,7 @@ port's records (`adapters.decode`); amounts go out with their currency's decimal
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -17,15 +18,18 @@ from adapters.ports.billing import (
     BilledSubService,
     BillingAccount,
     BillingPort,
+    Dunning,
     GiftCardResult,
     InstallmentPlan,
     Invoice,
     Offers,
     PaymentMethod,
+    PaymentRecord,
     PaymentResult,
     PlanChangePreview,
     PlanChangeResult,
     RenewalResult,
+    Statement,
     SubServiceBilling,
     WalletApplyResult,
     WalletCreditResult,
@@ -50,6 +54,19 @@ def wire_amount(amount: Money) -> str:
         return exact_amount(amount)
     except AmountNotExact as exc:
         raise Rejected("billing", "AMOUNT_INVALID", str(exc)) from None
+
+
+def _statement_params(
+    subservice_ids: Sequence[str] | None, start: date | None, end: date | None
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if subservice_ids is not None:
+        params["subservice_ids"] = ",".join(subservice_ids)
+    if start is not None:
+        params["from"] = start.isoformat()
+    if end is not None:
+        params["to"] = end.isoformat()
+    return params
 
 
 class _Wallet(Struct, frozen=True, gc=False):
@@ -106,6 +123,17 @@ class HttpBilling:
                     grouped[key].append(inv)
         return grouped
 
+    async def dunning(self, invoice_ids: Sequence[str]) -> dict[str, Dunning]:
+        items = await self.client.batch("/v1/dunning:by-invoice", invoice_ids, Dunning)
+        return {d.invoice_id: d for d in items}
+
+    async def dunning_for_subscribers(self, subscriber_ids: Sequence[str]) -> dict[str, list[Dunning]]:
+        items = await self.client.batch("/v1/dunning:by-subscriber", subscriber_ids, Dunning)
+        grouped: dict[str, list[Dunning]] = {i: [] for i in subscriber_ids}
+        for d in items:
+            grouped.setdefault(d.subscriber_id, []).append(d)
+        return grouped
+
     async def invoices_for_subscribers(
         self, subscriber_ids: Sequence[str], status: str | None = None
     ) -> dict[str, list[Invoice]]:
@@ -123,11 +151,45 @@ class HttpBilling:
     async def invoice_pdf(self, invoice_id: str) -> bytes:
         return await self.client.call_bytes("GET", f"/v1/invoices/{seg(invoice_id)}/pdf")
 
-    async def statement_pdf(self, subscriber_id: str, subservice_ids: Sequence[str] | None = None) -> bytes:
-        params = {"subservice_ids": ",".join(subservice_ids)} if subservice_ids is not None else None
+    async def statement_pdf(
+        self,
+        subscriber_id: str,
+        subservice_ids: Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> bytes:
+        params = _statement_params(subservice_ids, start, end)
         return await self.client.call_bytes(
-            "GET", f"/v1/subscribers/{seg(subscriber_id)}/statement.pdf", params=params
+            "GET", f"/v1/subscribers/{seg(subscriber_id)}/statement.pdf", params=params or None
         )
+
+    async def statement(
+        self,
+        subscriber_id: str,
+        start: date | None = None,
+        end: date | None = None,
+        subservice_ids: Sequence[str] | None = None,
+    ) -> Statement:
+        params = _statement_params(subservice_ids, start, end)
+        return await self.client.call(
+            "GET", f"/v1/subscribers/{seg(subscriber_id)}/statement", Statement, params=params
+        )
+
+    async def payments_of(
+        self, subscriber_id: str, start: date | None = None, end: date | None = None
+    ) -> list[PaymentRecord]:
+        params = _statement_params(None, start, end)
+        path = f"/v1/subscribers/{seg(subscriber_id)}/payments"
+        return (await self.client.call("GET", path, Items[PaymentRecord], params=params)).items
+
+    async def payments_for_invoices(self, invoice_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        grouped: dict[str, list[PaymentRecord]] = {i: [] for i in dict.fromkeys(invoice_ids)}
+        for payment in await self.client.batch("/v1/payments:by-invoice", invoice_ids, PaymentRecord):
+            grouped.setdefault(payment.invoice_id, []).append(payment)
+        return grouped
+
+    async def receipt_pdf(self, payment_id: str) -> bytes:
+        return await self.client.call_bytes("GET", f"/v1/payments/{seg(payment_id)}/receipt.pdf")
 
     async def wallet_balances(self, subscriber_ids: Sequence[str]) -> dict[str, Money]:
         wallets = await self.client.batch("/v1/wallets:batch", subscriber_ids, _Wallet)

@@ -1,4 +1,4 @@
-"""`HttpCrm`: the CRM port over the WISPGate core's CRM REST API. Answers decode straight into the port's
+"""`HttpCrm`: the CRM port and the tickets port over the WISPGate core's CRM REST API. Answers decode straight into the port's
 records (`adapters.decode`)."""
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from adapters.decode import Items, decode
 from adapters.errors import ContractViolation, NotFound
 from adapters.ports.crm import (
     Accepted,
-    Attachment,
     AuditEntry,
     CrmPort,
     DeviceSeen,
     MarkReadResult,
-    NewTicket,
     Notification,
     NotificationLink,
     NotificationPage,
@@ -29,12 +27,11 @@ from adapters.ports.crm import (
     Subscriber,
     SubService,
     SubServicePage,
-    Ticket,
-    TicketCategoryInfo,
-    TicketPage,
     TotpEnrolment,
 )
+from adapters.ports.tickets import Attachment, NewTicket, Ticket, TicketCategoryInfo, TicketPage, TicketsPort
 from adapters.wispgate.client import CoreClient, chunks, keyed
+from adapters.wispgate.crm_profile import ProfileCalls
 
 T = TypeVar("T")
 PAGE = 1000
@@ -46,7 +43,7 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
-class HttpCrm:
+class HttpCrm(ProfileCalls):
     def __init__(self, client: CoreClient) -> None:
         self.client = client
 
@@ -368,5 +365,6 @@ class HttpCrm:
 
 
 if TYPE_CHECKING:
-    # mypy checks here that HttpCrm implements the port.
+    # mypy checks here that HttpCrm implements both ports.
     _PORT: type[CrmPort] = HttpCrm
+    _TICKETS_PORT: type[TicketsPort] = HttpCrm

@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from bff.core.auth.directory import Directory
 from bff.core.core_events import CoreHooks
 from bff.core.core_notices import CoreNotices
+from bff.core.exports import export_routes
 from bff.core.files import file_routes
 from bff.core.logs import configure_logging
 from bff.core.metrics import Metrics
@@ -33,6 +34,7 @@ from bff.core.services import Services, open_services
 from bff.core.settings import Settings, load_settings
 from bff.core.tracing import Tracing, open_tracing
 from bff.core.trusted import OperationPolicy, TrustedDocuments
+from bff.core.zammad_hooks import ZammadHooks, zammad_hooks
 from bff.server.drain import Drain
 from bff.server.graphql import PortalGraphQL
 from bff.server.health import health_routes
@@ -48,13 +50,14 @@ log = logging.getLogger("wispgate.app")
 
 @dataclass(frozen=True)
 class Inbound:
-    """The two signed-event endpoints: the gateway's webhooks and the core's events."""
+    """The signed-event endpoints: the gateway's webhooks, the core's events, Zammad's webhooks."""
 
     gateway_webhooks: GatewayWebhooks
     core_hooks: CoreHooks
     # PayPal's webhooks and the browser's return from its approval page (503 / plain redirect without it).
     paypal_webhooks: PayPalWebhooks
     paypal_return: PayPalReturn
+    zammad_hooks: ZammadHooks | None = None  # when tickets live in Zammad (TICKETS_BACKEND=zammad)
 
 
 class _Holder:
@@ -81,6 +84,9 @@ def inbound_endpoints(services: Services) -> Inbound:
         log.warning("GATEWAY_WEBHOOK_SECRET is not set: /webhooks/gateway refuses every event")
     if not settings.core_events_secret:
         log.warning("CORE_EVENTS_SECRET is not set: /hooks/core refuses every event")
+    zammad = settings.tickets.zammad
+    if zammad is not None and not zammad.webhook_secret:
+        log.warning("ZAMMAD_WEBHOOK_SECRET is not set: /webhooks/zammad refuses every delivery")
     settlement = Settlement(services.backends, services.bus)
     paypal = services.backends.paypal
     payments = PayPalPayments(settlement, paypal) if paypal is not None else None
@@ -94,6 +100,12 @@ def inbound_endpoints(services: Services) -> Inbound:
             services.marks,
             Directory(services.sessions),
             CoreNotices(services.backends.crm),
+        ),
+        zammad_hooks=zammad_hooks(
+            zammad.webhook_secret if zammad is not None else "",
+            services.backends,
+            services.bus,
+            services.marks,
         ),
     )
 
@@ -211,6 +223,12 @@ def create_app(
     async def core_hook(request: Request) -> Response:
         return await holder.running_inbound().core_hooks.endpoint(request)
 
+    async def zammad_hook(request: Request) -> Response:
+        handler = holder.running_inbound().zammad_hooks
+        if handler is None:
+            return Response(status_code=404)
+        return await handler.endpoint(request)
+
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         # Signed, not cookie-authenticated: no CSRF check applies.
@@ -219,8 +237,10 @@ def create_app(
         Route("/webhooks/paypal", _counted("paypal", paypal_webhook, metrics), methods=["POST"]),
         # The browser back from PayPal's approval page: captures, then redirects to the portal's return page.
         Route("/payments/paypal/return", paypal_return, methods=["GET"]),
+        Route("/webhooks/zammad", _counted("zammad", zammad_hook, metrics), methods=["POST"]),
         WebSocketRoute("/graphql", graphql),
         *file_routes(lambda: (holder().files, holder().backends)),
+        *export_routes(lambda: (holder().files, holder().backends)),
         *health_routes(holder, drain),
         *operator_routes(metrics, settings),
         *extra_mounts,

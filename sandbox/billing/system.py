@@ -11,9 +11,11 @@ from datetime import date
 from starlette.routing import BaseRoute
 
 from sandbox.billing.api.routes import routes
+from sandbox.billing.config import DUNNING_RETRY_DAYS
 from sandbox.billing.seed import seed_world
 from sandbox.billing.service import BillingService
-from sandbox.billing.store import SCHEMA
+from sandbox.billing.service.dunning import validate_retry_days
+from sandbox.billing.store import SCHEMA, upgrade
 from sandbox.common import clock
 from sandbox.common.peers import CardCharger, ServiceControl
 from sandbox.common.system import System, SystemConfig
@@ -29,10 +31,12 @@ class BillingSystem(System):
         service_control: ServiceControl | None = None,
         today: date | None = None,
         card_charger: CardCharger | None = None,
+        dunning_retry_days: tuple[int, ...] = DUNNING_RETRY_DAYS,
     ) -> None:
         super().__init__(config)
         self._today = today
         self.db.script(SCHEMA)
+        upgrade(self.db)
         self.service = BillingService(
             self.db,
             self.outbox,
@@ -43,6 +47,7 @@ class BillingSystem(System):
             service_control=service_control,
             card_charger=card_charger,
             brand=config.brand,
+            dunning_retry_days=validate_retry_days(dunning_retry_days),
         )
 
     def today(self) -> date:

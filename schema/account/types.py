@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from adapters.ports.crm import PortalUser as PortalUserRecord
 from bff.core.auth.viewer import Viewer as Identity
+from schema.account.profile_types import ViewerProfile
 from schema.account.security import AccessLogEntry, PortalSession, access_log, sessions_of
 from schema.core.connection import AFTER, FIRST, Connection, given
 from schema.core.context import Context
@@ -135,6 +136,12 @@ class Viewer:
     async def two_factor_enabled(self, info: Info[Context, None]) -> bool | None:
         user = (await info.context.backends.crm.users([self.identity.user_id])).get(self.identity.user_id)
         return user.two_factor_enabled if user is not None else None
+
+    @typed_field(
+        description=("The viewer's own phone and notification preferences. Null when the CRM is unavailable.")
+    )
+    async def profile(self, info: Info[Context, None]) -> ViewerProfile | None:
+        return ViewerProfile.of(await info.context.backends.crm.user_profile(self.identity.user_id))
 
     can_manage_team: bool = strawberry.field(
         resolver=_can_manage_team,

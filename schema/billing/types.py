@@ -1,9 +1,9 @@
-"""Invoices and documents: what was billed, paid and still owed, and the PDFs behind signed links."""
+"""Invoices: what was billed, paid and still owed, with the PDFs and receipts behind signed links."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -13,10 +13,12 @@ from strawberry.types import Info
 from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import billing, crm
 from bff.core.auth.viewer import Viewer
-from bff.core.files import SignedLink
+from schema.billing.activity import Payment
+from schema.billing.document import Document
+from schema.billing.dunning import Dunning
 from schema.core.connection import Connection, connection, window
 from schema.core.context import Context
-from schema.core.errors import crm_down
+from schema.core.errors import billing_down, crm_down
 from schema.core.loaders import InvoicesKey, Loaders
 from schema.core.lookahead import SelectedField, below, connection_nodes, names, selected
 from schema.core.money import Money
@@ -138,22 +140,28 @@ class Invoice(Node):
         linked = self.record.subservice_id
         return _subservice_later(info, linked) if linked is not None else None
 
+    @typed_field(
+        description=billing_down(
+            "The automatic (autopay) charges of this invoice after one was declined: every attempt, the next "
+            "retry, the day the service would be suspended; null when no automatic charge of it ever failed"
+        )
+    )
+    async def dunning(self, info: Info[Context, None]) -> Dunning | None:
+        found = await info.context.loaders.dunning_by_invoice_id.load(self.record.id)
+        return Dunning.of(found) if found is not None else None
+
     @typed_field(description="Short-lived signed link to the PDF, served by the portal")
     def pdf_url(self, info: Info[Context, None]) -> str:
         return info.context.files.invoice_pdf_url(self.record.id, self.record.number).url
 
-
-@strawberry.type(description="A document behind a short-lived signed link.")
-class Document:
-    url: str = strawberry.field(description="The signed link: it works without a session, until `expiresAt`.")
-    filename: str = strawberry.field(description="The file's name when downloaded.")
-    expires_at: datetime = strawberry.field(
-        description="When the link stops working: ask for a new one after that."
+    @typed_field(
+        description=billing_down(
+            "The payments received against this invoice, oldest first, each with its receipt"
+        )
     )
-
-    @classmethod
-    def of(cls, link: SignedLink) -> Document:
-        return cls(url=link.url, filename=link.filename, expires_at=link.expires_at)
+    async def payments(self, info: Info[Context, None]) -> list[Payment] | None:
+        found = await info.context.loaders.payments_by_invoice_id.load(self.record.id)
+        return [Payment.of(p) for p in found]
 
 
 async def invoice_objects(
@@ -211,3 +219,25 @@ async def visible_invoice(loaders: Loaders, viewer: Viewer, invoice_id: str | No
         return None
     record = await loaders.invoice_by_id.load(invoice_id)
     return Invoice.of(record) if record is not None and can_see_invoice(viewer, record) else None
+
+
+async def declined_invoices(info: Info[Context, None], subscriber_id: str) -> list[Invoice]:
+    """The subscriber's unpaid invoices in dunning (or past it) that the viewer may see, oldest first: one
+    Billing read, which brings the invoices and primes their `dunning`."""
+    context = info.context
+    viewer = context.require_viewer()
+    cases = await context.loaders.dunning_by_subscriber_id.load(subscriber_id)
+    visible = [c.invoice for c in cases if can_see_invoice(viewer, c.invoice)]
+    return await invoice_objects(context, visible, selected(info))
+
+
+__all__ = [
+    "Document",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceStatus",
+    "declined_invoices",
+    "invoice_connection",
+    "invoice_objects",
+    "visible_invoice",
+]

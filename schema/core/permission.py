@@ -19,8 +19,9 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
-from adapters.ports.billing import Invoice
-from adapters.ports.crm import Notification, SubService, TicketSummary
+from adapters.ports.billing import Invoice, PaymentRecord
+from adapters.ports.crm import Notification, SubService
+from adapters.ports.tickets import TicketSummary
 from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
 from schema.core.errors import Forbidden, Unauthenticated
@@ -76,6 +77,17 @@ class CanManageBilling(_RoleRule):
         return info.context.require_viewer().can_manage_billing
 
 
+class CanExportFinancials(_RoleRule):
+    """CSV exports of invoices and wallet history: the roles that keep the account's books, the same as
+    `CanManageBilling` (OWNER, MANAGER, FINANCE). VIEWER reads every invoice and the wallet on screen but is
+    not a finance user; a SITE user sees neither the wallet nor the account's invoices: both get FORBIDDEN."""
+
+    message = "Your role cannot export the account's financial records."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().can_manage_billing
+
+
 class CanWriteTickets(_RoleRule):
     """Open, answer, close, reopen and rate tickets: every role but VIEWER, which reads only (FORBIDDEN).
     Which tickets a SITE user may touch is a visibility rule (`can_see_ticket`), applied per ticket."""
@@ -125,6 +137,28 @@ class CanManageTeam(_RoleRule):
         return info.context.require_viewer().can_manage_team
 
 
+CONTACT_ROLES = frozenset({"OWNER", "MANAGER"})
+
+
+class CanEditContactDetails(_RoleRule):
+    """Change the subscriber's contact e-mail, phone and billing address: OWNER and MANAGER (the account's
+    data; `bff.core.profile`). Other roles get FORBIDDEN."""
+
+    message = "Your role cannot change the account's contact details."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().role in CONTACT_ROLES
+
+
+class CanEditOwnProfile(_RoleRule):
+    """Change one's own phone: every role but VIEWER, which reads only (FORBIDDEN)."""
+
+    message = "Your role can read your details but not change them."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return not info.context.require_viewer().read_only
+
+
 class LinksSubService(Protocol):
     @property
     def linked_subservice_id(self) -> str | None: ...
@@ -166,11 +200,12 @@ def visible_subservices(viewer: Viewer, subservices: list[SubService]) -> list[S
 
 def can_see_invoice(viewer: Viewer, invoice: Invoice) -> bool:
     """Own subscriber's invoices; for SITE users only per-sub-service invoices of their sites."""
-    if invoice.subscriber_id != viewer.subscriber_id:
-        return False
-    if not viewer.is_site_user:
-        return True
-    return invoice.subservice_id is not None and invoice.subservice_id in viewer.site_subservice_ids
+    return viewer.can_see_invoice(invoice.subscriber_id, invoice.subservice_id)
+
+
+def can_see_payment(viewer: Viewer, payment: PaymentRecord) -> bool:
+    """As its invoice: own subscriber's, and for SITE users only payments of their sites' invoices."""
+    return viewer.can_see_invoice(payment.subscriber_id, payment.invoice_subservice_id)
 
 
 def can_see_ticket(viewer: Viewer, ticket: TicketSummary) -> bool:

@@ -57,6 +57,13 @@ class PayInvoiceInput:
         default=strawberry.UNSET,
         description="The gateway to pay through (one of `paymentGateways`). Default: the first of them.",
     )
+    save_card: bool | None = strawberry.field(
+        default=False,
+        description=(
+            "Keep the card paid with and make it the default card autopay charges: the one step after a "
+            "declined automatic charge (update card and pay)."
+        ),
+    )
 
 
 @strawberry.type(
@@ -92,6 +99,7 @@ async def pay_invoice(
             return_url=given(input.return_url),
             cancel_url=given(input.cancel_url),
             gateway=gateway_name(given(input.gateway)),
+            save_card=bool(input.save_card),
         ),
     )
     if not isinstance(started, CheckoutStart):

@@ -60,7 +60,9 @@ def _at(data: Any, path: Path) -> Any:
 
 # Values that change from one request to the next whatever fails: signed links carry their expiry to the
 # second, and a live session's byte counters grow. Compared for presence, not value.
-VOLATILE = frozenset({"pdfUrl", "consolidatedStatement", "url", "expiresAt", "bytesIn", "bytesOut"})
+VOLATILE = frozenset(
+    {"pdfUrl", "receiptUrl", "consolidatedStatement", "url", "expiresAt", "bytesIn", "bytesOut"}
+)
 
 
 def _walk(full: Any, partial: Any, path: Path, out: list[Path]) -> None:

@@ -30,7 +30,8 @@ from adapters.ports.paypal import (
     reference_of,
 )
 from bff.core.backends import Backends
-from bff.core.payments.settlement import EventRejected, GatewayPayment, Settlement
+from bff.core.payments.paid import EventRejected, GatewayPayment
+from bff.core.payments.settlement import Settlement
 from bff.core.settings import Settings
 
 log = logging.getLogger("wispgate.paypal")

@@ -10,7 +10,7 @@ import { savePending } from "../payments/pending";
 import { APPLY_WALLET_TO_INVOICE, PAY_INVOICE, userErrorText } from "../userErrors";
 import { ConfirmDialog } from "./ConfirmDialog";
 
-const PayInvoiceMutation = graphql(`
+export const PayInvoiceMutation = graphql(`
   mutation PayInvoice($input: PayInvoiceInput!) {
     payInvoice(input: $input) {
       checkoutUrl

@@ -7,17 +7,41 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorBanner, Skeleton } from "../components/Feedback";
 import { PageHeader } from "../components/Layout";
 import { formatDateTime } from "../format";
+import { ContactDetailsCard } from "../profile/ContactDetailsCard";
+import { NotificationPreferencesCard } from "../profile/NotificationPreferencesCard";
 import { graphql } from "../gql";
 import type { AccessLogAction } from "../gql/graphql";
 import { label, ROLE_LABEL } from "../labels";
 import { asSentence, CHANGE_PASSWORD, CONFIRM_TOTP, DISABLE_TOTP, REVOKE_SESSION, userErrorText } from "../userErrors";
 
-// Account & security: who you are, your password, two-step sign-in, where you are signed in, and the log.
+// Account & security: who you are, your contact details and notification preferences, your password, two-step sign-in, where you are signed in, and the log.
 
 const AccountQuery = graphql(`
   query Account {
     viewer {
       twoFactorEnabled
+      profile {
+        phone
+        notificationPreferences {
+          kind
+          channel
+          enabled
+          locked
+        }
+      }
+      subscriber {
+        id
+        email
+        phone
+        address
+        billingAddress {
+          lines
+          city
+          region
+          postalCode
+          country
+        }
+      }
       sessions {
         id
         browser
@@ -138,6 +162,11 @@ const ACTION_LABEL: Record<AccessLogAction, string> = {
   DEFAULT_CARD_CHANGED: "Default card changed",
   AUTOPAY_CHANGED: "Autopay changed",
   TEAM_CHANGED: "Team changed",
+  CONTACT_DETAILS_CHANGED: "Contact details changed",
+  PHONE_CHANGED: "Phone changed",
+  NOTIFICATION_PREFERENCES_CHANGED: "Notification preferences changed",
+  LOGIN_EMAIL_CHANGE_REQUESTED: "Login e-mail change asked",
+  LOGIN_EMAIL_CHANGED: "Login e-mail changed",
   OTHER: "Other",
 };
 
@@ -173,6 +202,17 @@ export function AccountPage() {
           </p>
         ) : null}
       </section>
+      {account ? (
+        <ContactDetailsCard
+          contact={account.subscriber}
+          loginEmail={viewer.user.email}
+          myPhone={account.profile?.phone ?? null}
+          canEditAccount={viewer.role === "OWNER" || viewer.role === "MANAGER"}
+          canEditOwn={viewer.role !== "VIEWER"}
+          onSaved={reload}
+        />
+      ) : null}
+      {account?.profile ? <NotificationPreferencesCard preferences={account.profile.notificationPreferences} onSaved={reload} /> : null}
       <ChangePasswordCard onChanged={reload} />
       {account ? (
         <SecondFactorCard enabled={account.twoFactorEnabled ?? false} onChanged={reload} />

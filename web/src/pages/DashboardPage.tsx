@@ -3,6 +3,7 @@ import { useSearchParams } from "react-router-dom";
 import { useViewer } from "../api/auth";
 import { usePaginated } from "../api/paginate";
 import { useResync } from "../api/useLive";
+import { DunningNotice } from "../components/DunningNotice";
 import { FinancialStrip } from "../components/FinancialStrip";
 import { CardSkeletons, EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { accountLine, isMultiSite, PageHeader } from "../components/Layout";
@@ -18,7 +19,7 @@ import { countOf } from "../format";
 import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL } from "../labels";
 
 // The whole page in one operation: one request, one execution, one set of loaders for the account's figures, its
-// incidents and the first page of services (bench/ratio.py). "Show more" and a filter change send it again with
+// incidents, its declined autopay charges and the first page of services (bench/ratio.py). "Show more" and a filter change send it again with
 // other variables: the account's figures come along (Billing's account alone: one read), so nothing is stale.
 const DashboardPageQuery = graphql(`
   query DashboardPage($first: Int!, $after: String, $kind: ServiceKind, $status: ServiceStatus) {
@@ -30,6 +31,9 @@ const DashboardPageQuery = graphql(`
         }
         serviceIncidents {
           ...IncidentFields
+        }
+        declinedInvoices {
+          ...DeclinedInvoice
         }
         subServices(first: $first, after: $after, kind: $kind, status: $status) {
           totalCount
@@ -121,6 +125,7 @@ export function DashboardPage() {
     <>
       <PageHeader title={subscriber.name ?? "Your account"} subtitle={accountLine(subscriber)} />
       <OutageBanner loaded={head?.serviceIncidents ?? null} />
+      <DunningNotice loaded={head?.declinedInvoices ?? null} reload={services.reload} />
 
       {financial ? (
         <FinancialStrip summary={financial} />

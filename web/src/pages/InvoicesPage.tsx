@@ -1,14 +1,18 @@
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
 import { usePaginated } from "../api/paginate";
 import { useResync } from "../api/useLive";
 import { CancelledNotice } from "../components/CancelledNotice";
+import { DunningNotice } from "../components/DunningNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
+import { InvoiceReceiptLinks } from "../components/InvoiceReceiptLinks";
+import { MAX_INVOICES_PER_CHECKOUT, MultiPayBar } from "../components/MultiPayBar";
 import { PageHeader } from "../components/Layout";
+import { ExportCsvButton, ReceiptsSection } from "../components/Receipts";
 import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
@@ -49,6 +53,10 @@ export const InvoiceRowFields = graphql(`
       label
     }
     pdfUrl
+    payments {
+      receiptNumber
+      receiptUrl
+    }
   }
 `);
 
@@ -143,6 +151,49 @@ function isOverdue(invoice: InvoiceRowFragment, today: string): boolean {
   return invoice.status === "OVERDUE" || (invoice.status === "OPEN" && invoice.dueOn < today);
 }
 
+function isPayable(invoice: InvoiceRowFragment): boolean {
+  return (invoice.status === "OPEN" || invoice.status === "OVERDUE") && isPositive(invoice.balance);
+}
+
+/** Several invoices ticked for one checkout ("Pay N invoices"). Kept as IDs: a row paid meanwhile (live) simply
+ * drops out of the selection, because only payable rows count. "Select all overdue" is a mode: overdue rows that
+ * arrive later (the page loads the rest of the overdue list) are ticked too, until one is unticked by hand. */
+function useSelection(rows: InvoiceRowFragment[], today: string) {
+  const [ids, setIds] = useState<ReadonlySet<string>>(() => new Set());
+  const [everyOverdue, setEveryOverdue] = useState(false);
+  const payable = rows.filter(isPayable);
+  const overdue = payable.filter((r) => isOverdue(r, today));
+  const chosen = payable.filter((r) => ids.has(r.id) || (everyOverdue && isOverdue(r, today)));
+  const chosenIds = new Set(chosen.map((r) => r.id));
+  return {
+    chosenIds,
+    chosen,
+    overdue,
+    everyOverdue,
+    allOverdue: overdue.length > 0 && overdue.every((r) => chosenIds.has(r.id)),
+    toggle: (id: string, on: boolean) => {
+      const next = new Set(chosenIds);
+      if (on) next.add(id);
+      else next.delete(id);
+      setEveryOverdue(false);
+      setIds(next);
+    },
+    selectOverdue: (on: boolean) => {
+      const next = new Set(chosenIds);
+      for (const r of overdue) {
+        if (on) next.add(r.id);
+        else next.delete(r.id);
+      }
+      setEveryOverdue(on);
+      setIds(next);
+    },
+    clear: () => {
+      setEveryOverdue(false);
+      setIds(new Set());
+    },
+  };
+}
+
 export function InvoicesPage() {
   const [params, setParams] = useSearchParams();
   const raw = params.get("tab");
@@ -177,6 +228,19 @@ export function InvoicesPage() {
   // Live: an invoice changed, a payment settled, the wallet moved — the account's events (LiveCacheFeed) update the
   // normalized cache, and the rows and the wallet balance shown here follow it; no copy is patched here.
   const rows = items;
+  const selection = useSelection(rows, today);
+  // Only where there is a choice to make: two or more invoices to pay.
+  const selectable = canManageBilling && tab !== "paid" && rows.filter(isPayable).length > 1;
+  // "Select all overdue" on the Open tab (overdue first): load the rest of the overdue list, up to one checkout's worth.
+  const overdueList = tab === "open" ? primary : null;
+  const wantMore =
+    selection.everyOverdue && !!overdueList?.hasNextPage && !overdueList.loadingMore && overdueList.items.length < MAX_INVOICES_PER_CHECKOUT;
+  const loadMoreOverdue = overdueList?.loadMore;
+  useEffect(() => {
+    if (wantMore) loadMoreOverdue?.();
+  }, [wantMore, loadMoreOverdue]);
+  // How many are overdue: the Open tab's overdue list says, even before all of it is loaded.
+  const overdueCount = Math.max(selection.overdue.length, overdueList?.totalCount ?? 0);
   useResync(() => {
     for (const l of lists) l.reload();
     if (canManageBilling) refetchWallet({ requestPolicy: "network-only" });
@@ -184,8 +248,13 @@ export function InvoicesPage() {
 
   return (
     <>
-      <PageHeader title="Invoices" subtitle="Open and paid invoices, due dates and PDFs." />
+      <PageHeader
+        title="Invoices"
+        subtitle="Open and paid invoices, due dates and PDFs."
+        actions={canManageBilling ? <ExportCsvButton kind="invoices" label="Export CSV" /> : null}
+      />
       <CancelledNotice />
+      <DunningNotice showAttempts />
       <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
 
       <div
@@ -249,12 +318,31 @@ export function InvoicesPage() {
             title={tab === "open" ? "No open invoices — you're all set" : tab === "paid" ? "No paid invoices yet" : "No invoices yet"}
           />
         ) : items.length > 0 ? (
-          <InvoiceTable
-            invoices={rows}
-            today={today}
-            canPay={canManageBilling}
-            walletBalance={walletBalance}
-          />
+          <>
+            {selectable ? (
+              <div className="multipay-tools">
+                <label className="check" data-testid="select-all-overdue-label">
+                  <input
+                    type="checkbox"
+                    data-testid="select-all-overdue"
+                    checked={selection.allOverdue}
+                    disabled={selection.overdue.length === 0}
+                    onChange={(e) => selection.selectOverdue(e.currentTarget.checked)}
+                  />{" "}
+                  Select all overdue{overdueCount > 0 ? ` (${overdueCount})` : ""}
+                </label>
+                <span className="muted small">Tick several open invoices to pay them in one payment.</span>
+              </div>
+            ) : null}
+            <InvoiceTable
+              invoices={rows}
+              today={today}
+              canPay={canManageBilling}
+              walletBalance={walletBalance}
+              selected={selectable ? selection.chosenIds : null}
+              onToggle={selection.toggle}
+            />
+          </>
         ) : null}
         {!loading ? (
           <ShowMore
@@ -266,7 +354,9 @@ export function InvoicesPage() {
             noun="invoice"
           />
         ) : null}
+        {selectable && selection.chosen.length > 0 ? <MultiPayBar invoices={selection.chosen} onClear={selection.clear} /> : null}
       </section>
+      <ReceiptsSection />
     </>
   );
 }
@@ -276,11 +366,16 @@ function InvoiceTable({
   today,
   canPay,
   walletBalance,
+  selected,
+  onToggle,
 }: {
   invoices: InvoiceRowFragment[];
   today: string;
   canPay: boolean;
   walletBalance: MoneyValue | null;
+  /** The ticked invoices when rows can be selected for one payment; null: no checkboxes. */
+  selected: ReadonlySet<string> | null;
+  onToggle: (id: string, on: boolean) => void;
 }) {
   const showService = invoices.some((i) => i.subService);
   const showPay = canPay && invoices.some((i) => i.status === "OPEN" || i.status === "OVERDUE");
@@ -290,6 +385,11 @@ function InvoiceTable({
         <caption className="sr-only">Invoices</caption>
         <thead>
           <tr>
+            {selected ? (
+              <th scope="col" className="select-cell">
+                <span className="sr-only">Select to pay</span>
+              </th>
+            ) : null}
             <th scope="col">Invoice</th>
             {showService ? <th scope="col">Service</th> : null}
             <th scope="col">Period</th>
@@ -318,6 +418,19 @@ function InvoiceTable({
             const open = inv.status === "OPEN" || inv.status === "OVERDUE";
             return (
               <tr key={inv.id} data-testid="invoice-row" data-status={inv.status} className={overdue ? "row--overdue" : ""}>
+                {selected ? (
+                  <td data-label="Select" className="select-cell">
+                    {isPayable(inv) ? (
+                      <input
+                        type="checkbox"
+                        data-testid="invoice-select"
+                        checked={selected.has(inv.id)}
+                        aria-label={`Select invoice ${inv.number}, ${formatMoney(inv.balance)}${overdue ? ", overdue" : ""}`}
+                        onChange={(e) => onToggle(inv.id, e.currentTarget.checked)}
+                      />
+                    ) : null}
+                  </td>
+                ) : null}
                 <td data-label="Invoice" className="strong">
                   {inv.number}
                 </td>
@@ -339,6 +452,7 @@ function InvoiceTable({
                 </td>
                 <td data-label="PDF">
                   <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
+                  <InvoiceReceiptLinks id={inv.id} payments={inv.payments} />
                 </td>
                 {showPay ? (
                   <td data-label="Pay" className="pay-cell">

@@ -6,6 +6,7 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { WalletIcon } from "../components/Icons";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { PageHeader } from "../components/Layout";
+import { ExportCsvButton } from "../components/Receipts";
 import { ShowMore } from "../components/ShowMore";
 import { GiftCardForm, TopUpForm } from "../components/WalletForms";
 import { decimalSign, formatDateTime, formatMoney } from "../format";
@@ -71,7 +72,12 @@ export function WalletPage() {
       <PageHeader
         title="Wallet"
         subtitle="Your prepaid balance: top-ups, promotional credits, gift cards and adjustments."
-        actions={<LiveIndicator />}
+        actions={
+          <>
+            {canManageBilling ? <ExportCsvButton kind="wallet" label="Export CSV" /> : null}
+            <LiveIndicator />
+          </>
+        }
       />
       <CancelledNotice kind="topup" />
       {wallet.error ? <ErrorBanner error={wallet.error} onRetry={wallet.reload} /> : null}
