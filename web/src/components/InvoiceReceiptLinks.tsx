@@ -41,7 +41,7 @@ export function InvoiceReceiptLinks({
           refresh={() => fresh(p.receiptNumber)}
           className="link-download small"
           testId="invoice-receipt-link"
-          ariaLabel={`Receipt ${p.receiptNumber} (PDF)`}
+          ariaLabel={`Receipt ${p.receiptNumber}`}
         >
           Receipt
         </SignedLink>

@@ -158,6 +158,7 @@ export function ReceiptsSection() {
         ) : payments.length === 0 ? (
           <p className="muted">No payments in this period.</p>
         ) : (
+          <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
@@ -182,7 +183,7 @@ export function ReceiptsSection() {
                       href={p.receiptUrl}
                       refresh={() => freshReceipt(p.receiptNumber)}
                       testId="receipt-link"
-                      ariaLabel={`Receipt ${p.receiptNumber} (PDF)`}
+                      ariaLabel={`Receipt PDF ${p.receiptNumber}`}
                     >
                       Receipt PDF
                     </SignedLink>
@@ -191,6 +192,7 @@ export function ReceiptsSection() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </section>
       <section className="card" aria-labelledby="statement-title" data-testid="statement">
@@ -215,6 +217,7 @@ export function ReceiptsSection() {
         {loading ? <Skeleton lines={3} /> : null}
         {statement ? (
           <>
+          <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
@@ -251,6 +254,7 @@ export function ReceiptsSection() {
               </tr>
             </tbody>
           </table>
+          </div>
           <p className="muted small">A positive balance is owed; a negative one is credit in your favour.</p>
           <SignedLink href={statement.pdf.url} filename={statement.pdf.filename} refresh={freshStatement} testId="statement-pdf">
             Statement PDF
