@@ -158,7 +158,7 @@ export function ReceiptsSection() {
         ) : payments.length === 0 ? (
           <p className="muted">No payments in this period.</p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Payments and receipts, scrollable">
           <table className="table">
             <thead>
               <tr>
@@ -217,7 +217,7 @@ export function ReceiptsSection() {
         {loading ? <Skeleton lines={3} /> : null}
         {statement ? (
           <>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Statement lines, scrollable">
           <table className="table">
             <thead>
               <tr>
