@@ -191,6 +191,7 @@ export function InvoicePayActions({
         value={gateway}
         disabled={paying || redirecting}
         testId="pay-gateway"
+        compact
         onChange={(chosen) => {
           payKey.current = null; // another gateway: another payment start
           setGateway(chosen);
