@@ -20,6 +20,7 @@ from bff.core.trusted import OperationPolicy
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
 from schema.account.credential_mutations import CredentialMutation
+from schema.account.locale_mutations import LocaleMutation
 from schema.account.mutations import AccountMutation
 from schema.account.second_factor_mutations import SecondFactorMutation
 from schema.account.session_mutations import SessionMutation
@@ -70,6 +71,7 @@ class Mutation(
     CredentialMutation,
     SecondFactorMutation,
     TeamMutation,
+    LocaleMutation,
     PaymentMutation,
     WalletMutation,
     ServiceMutation,

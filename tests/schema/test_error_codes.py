@@ -111,6 +111,7 @@ PASSED_THROUGH = {
     "closeTicket",
     "reopenTicket",
     "rateTicket",
+    "setLocale",
 }
 # Codes translated by name from `bff.core` (which cannot know the schema's enums): each flow's exact set.
 CHECKOUT_SHARED = {"NOT_FOUND", "RETURN_URL_NOT_ALLOWED", "IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_CONFLICT"}
