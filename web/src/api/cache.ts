@@ -103,6 +103,8 @@ export const EMBEDDED_TYPES = [
   "SetAutopayPayload",
   "SetDefaultPaymentMethodError",
   "SetDefaultPaymentMethodPayload",
+  "SetLocaleError",
+  "SetLocalePayload",
   "SetWifiSettingsError",
   "SetWifiSettingsPayload",
   "SignOutEverywherePayload",

@@ -73,11 +73,11 @@ const BuyAddOnMutation = graphql(`
 
 export const BUY_ADD_ON: WordingOf<BuyAddOnErrorCode> = {
   NOT_FOUND: SERVER,
-  UNKNOWN_ADD_ON: "This add-on is no longer offered for this service.",
-  ALREADY_ACTIVE: "This service already has this add-on.",
-  INSUFFICIENT_BALANCE: "Your wallet balance is not enough for this. Add funds to your wallet, or pay by card.",
-  SERVICE_SUSPENDED: "This service is suspended. Add-ons can be bought once it is active again.",
-  GATEWAY_UNAVAILABLE: "The payment service is not reachable right now. Nothing was charged; please try again shortly.",
+  UNKNOWN_ADD_ON: "userError.unknownAddOn",
+  ALREADY_ACTIVE: "userError.addOnActive",
+  INSUFFICIENT_BALANCE: "userError.insufficientBalanceCard",
+  SERVICE_SUSPENDED: "userError.suspendedAddOn",
+  GATEWAY_UNAVAILABLE: "userError.gatewayUnavailable",
   RETURN_URL_NOT_ALLOWED: SERVER,
   IDEMPOTENCY_KEY_INVALID: SERVER,
   IDEMPOTENCY_CONFLICT: SERVER,

@@ -2,6 +2,7 @@ import { useClient } from "urql";
 import { graphql } from "../gql";
 import { DownloadIcon } from "./Icons";
 import { SignedLink } from "./SignedLink";
+import { t } from "../i18n";
 
 const InvoicePdfQuery = graphql(`
   query InvoicePdf($id: ID!) {
@@ -32,7 +33,7 @@ export function InvoicePdfLink({ id, number, pdfUrl }: { id: string; number: str
     >
       <DownloadIcon />
       <span>
-        <span className="link-download__verb">Download </span>PDF
+        <span className="link-download__verb">{t("pdf.download")} </span>PDF
       </span>
     </SignedLink>
   );

@@ -141,10 +141,10 @@ const RADIO = { width: "auto", minHeight: 0, padding: 0, marginRight: 8 } as con
 
 export const CHANGE_PLAN: WordingOf<ChangePlanErrorCode> = {
   NOT_FOUND: SERVER,
-  UNKNOWN_PLAN: "This plan is no longer offered for this service. Pick another one.",
-  SAME_PLAN: "This service is already on this plan.",
+  UNKNOWN_PLAN: "userError.unknownPlan",
+  SAME_PLAN: "userError.samePlan",
   PREPAID: SERVER,
-  SERVICE_SUSPENDED: "This service is suspended. Its plan can change once it is active again.",
+  SERVICE_SUSPENDED: "userError.suspendedPlan",
   IDEMPOTENCY_KEY_INVALID: SERVER,
   IDEMPOTENCY_CONFLICT: SERVER,
   REFUSED: SERVER,

@@ -37,20 +37,20 @@ export const SECURITY_LABEL: Record<WifiSecurity, string> = {
 };
 
 export const SET_WIFI_SETTINGS: WordingOf<SetWifiSettingsErrorCode> = {
-  NOT_FOUND: "This router is no longer part of your account.",
-  NO_WIFI: "This device has no Wi-Fi to change.",
-  NETWORK_NOT_FOUND: "This network no longer exists on the router. Reload the page.",
-  NOTHING_TO_CHANGE: "Change the name, the password or the protection first.",
+  NOT_FOUND: "userError.routerGone",
+  NO_WIFI: "userError.noWifi",
+  NETWORK_NOT_FOUND: "userError.networkGone",
+  NOTHING_TO_CHANGE: "userError.nothingToChange",
   SSID_INVALID: SERVER,
   PASSWORD_INVALID: SERVER,
-  PASSWORD_REQUIRED: "This protection needs a new password: type one.",
-  PASSWORD_NOT_ALLOWED: "An open network has no password: leave the password empty.",
-  SECURITY_UNSUPPORTED: "This router does not offer that protection.",
+  PASSWORD_REQUIRED: "userError.wifiPasswordRequired",
+  PASSWORD_NOT_ALLOWED: "userError.wifiPasswordNotAllowed",
+  SECURITY_UNSUPPORTED: "userError.securityUnsupported",
   REFUSED: SERVER,
 };
 export const REBOOT_DEVICE: WordingOf<RebootDeviceErrorCode> = {
-  NOT_FOUND: "This device is no longer part of your account.",
-  NOT_MANAGEABLE: "This device cannot be restarted remotely.",
+  NOT_FOUND: "userError.deviceGone",
+  NOT_MANAGEABLE: "userError.notManageable",
   REFUSED: SERVER,
 };
 

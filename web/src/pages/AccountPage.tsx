@@ -5,6 +5,7 @@ import { useAuth, useViewer } from "../api/auth";
 import { describeError } from "../api/errors";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorBanner, Skeleton } from "../components/Feedback";
+import { LanguagePicker } from "../components/LanguagePicker";
 import { PageHeader } from "../components/Layout";
 import { formatDateTime } from "../format";
 import { graphql } from "../gql";
@@ -165,6 +166,7 @@ export function AccountPage() {
           <dt>Role</dt>
           <dd>{label(ROLE_LABEL, viewer.role)}</dd>
         </dl>
+        <LanguagePicker save />
         {viewer.canManageTeam ? (
           <p>
             <Link to="/team" data-testid="account-team-link">

@@ -230,7 +230,7 @@ export function DashboardPage() {
             hasMore={services.hasNextPage}
             loading={services.loadingMore}
             onMore={services.loadMore}
-            noun="service"
+            noun="count.services"
           />
         ) : null}
         {needle && !services.loading ? (

@@ -263,7 +263,7 @@ export function InvoicesPage() {
             hasMore={!!next}
             loading={loadingMore}
             onMore={() => next?.loadMore()}
-            noun="invoice"
+            noun="count.invoices"
           />
         ) : null}
       </section>

@@ -7,6 +7,7 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { PageHeader, SupportContacts } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { formatRelative } from "../format";
+import { label } from "../labels";
 import { TICKET_CATEGORY_LABEL, TICKET_STATUS_LABEL } from "../support/labels";
 import { TicketChangedSubscription, TicketListQuery } from "../support/operations";
 import { SlaMeter } from "../support/SlaMeter";
@@ -102,11 +103,11 @@ export function SupportPage() {
                   {t.subject}
                 </Link>
                 <span className={`badge badge--ticket-${t.status.toLowerCase()}`} data-testid="ticket-status">
-                  {TICKET_STATUS_LABEL[t.status]}
+                  {label(TICKET_STATUS_LABEL, t.status)}
                 </span>
               </div>
               <p className="muted small">
-                {t.number} · {TICKET_CATEGORY_LABEL[t.category]}
+                {t.number} · {label(TICKET_CATEGORY_LABEL, t.category)}
                 {t.subService ? ` · ${t.subService.label}` : ""} · updated {formatRelative(t.updatedAt)}
               </p>
               <SlaMeter sla={t.sla} compact />

@@ -7,6 +7,7 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { PageHeader } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { formatDateTime, formatRelative } from "../format";
+import { label } from "../labels";
 import type { TicketFieldsFragment } from "../gql/graphql";
 import { FileDrop } from "../support/FileDrop";
 import { eventText, isDone, TICKET_CATEGORY_LABEL, TICKET_STATUS_LABEL } from "../support/labels";
@@ -61,7 +62,7 @@ export function SupportTicketPage() {
         title={ticket.subject}
         subtitle={
           <>
-            {ticket.number} · {TICKET_CATEGORY_LABEL[ticket.category]}
+            {ticket.number} · {label(TICKET_CATEGORY_LABEL, ticket.category)}
             {ticket.subService ? ` · ${ticket.subService.label}` : ""} · {ticket.queue}
           </>
         }
@@ -114,7 +115,7 @@ export function SupportTicketPage() {
             <h2 className="card__title">Status</h2>
             <p>
               <span className={`badge badge--ticket-${ticket.status.toLowerCase()}`} data-testid="ticket-status">
-                {TICKET_STATUS_LABEL[ticket.status]}
+                {label(TICKET_STATUS_LABEL, ticket.status)}
               </span>
             </p>
             <SlaMeter sla={ticket.sla} />

@@ -143,7 +143,7 @@ export function WalletPage() {
             hasMore={wallet.hasNextPage}
             loading={wallet.loadingMore}
             onMore={wallet.loadMore}
-            noun="transaction"
+            noun="count.transactions"
           />
         ) : null}
       </section>
