@@ -17,10 +17,8 @@ const SOURCES: Record<string, string> = Object.fromEntries(
 // one becomes clean, so this list only ever shrinks. New components are scanned from the start.
 const PENDING = new Set<string>([
   "components/AddOnShop.tsx",
-  "components/FinancialStrip.tsx",
   "components/InstallmentCard.tsx",
   "components/InvoicePayActions.tsx",
-  "components/NotificationsBell.tsx",
   "components/PlanChange.tsx",
   "components/RenewService.tsx",
   "components/SubServiceCard.tsx",
@@ -29,7 +27,6 @@ const PENDING = new Set<string>([
   "cpe/OutageBanner.tsx",
   "cpe/WifiRouter.tsx",
   "pages/AccountPage.tsx",
-  "pages/DashboardPage.tsx",
   "pages/InstallmentsPage.tsx",
   "pages/InvoicesPage.tsx",
   "pages/OverviewPage.tsx",

@@ -60,7 +60,7 @@ export function InstallmentsPage() {
         }
       />
       {list.error && !onlyOutages(list.error) ? <ErrorBanner error={list.error} onRetry={list.reload} /> : null}
-      <Unavailable backends={down} missing={{ billing: "installment plans", crm: "your services and their plans" }} />
+      <Unavailable backends={down} missing={{ billing: "missing.installmentPlans", crm: "missing.servicesPlans" }} />
       {list.loading ? (
         <div className="card">
           <Skeleton lines={4} />

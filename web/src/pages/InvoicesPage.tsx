@@ -223,7 +223,7 @@ export function InvoicesPage() {
       <section id="invoice-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} className="section">
         <Unavailable
           backends={down}
-          missing={{ billing: "your invoices", crm: "which service each invoice is for" }}
+          missing={{ billing: "missing.yourInvoices", crm: "missing.invoiceService" }}
         />
         {error && !onlyOutages(error) ? (
           <ErrorBanner

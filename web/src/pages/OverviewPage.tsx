@@ -171,9 +171,9 @@ export function OverviewPage() {
       <Unavailable
         backends={outages(result.error)}
         missing={{
-          billing: "balances and charges per service",
-          crm: "the list of your services",
-          aaa: "the status of each service",
+          billing: "missing.perService",
+          crm: "missing.serviceList",
+          aaa: "missing.eachStatus",
         }}
       />
 

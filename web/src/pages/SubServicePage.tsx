@@ -258,7 +258,7 @@ export function SubServicePage() {
         aria-label="Service status"
         data-testid="service-status"
       >
-        <Unavailable backends={down("status")} missing={{ aaa: "the service status" }} />
+        <Unavailable backends={down("status")} missing={{ aaa: "missing.serviceStatus" }} />
         <div className="status-card__main">
           <StatusBadge status={service.status} reason={service.statusReason} />
           {service.statusSince ? <span className="muted small">since {formatDateTime(service.statusSince)}</span> : null}
@@ -359,7 +359,7 @@ export function SubServicePage() {
               ) : null}
             </dl>
           ) : down("liveSession").length ? (
-            <Unavailable backends={down("liveSession")} missing={{ aaa: "the live session" }} />
+            <Unavailable backends={down("liveSession")} missing={{ aaa: "missing.liveSession" }} />
           ) : (
             <p className="muted">No session information for this service.</p>
           )}
@@ -384,7 +384,7 @@ export function SubServicePage() {
             uploadBytes={service.usage.uploadBytes}
           />
         ) : down("usage").length ? (
-          <Unavailable backends={down("usage")} missing={{ oss: "usage figures" }} />
+          <Unavailable backends={down("usage")} missing={{ oss: "missing.usageFigures" }} />
         ) : (
           <p className="muted">Usage metrics are not available for this service.</p>
         )}
@@ -395,7 +395,7 @@ export function SubServicePage() {
           <DeviceIcon /> Devices {service.devices ? <span className="count">{service.devices.length}</span> : null}
         </h2>
         {service.devices === null ? (
-          <Unavailable backends={down("devices")} missing={{ oss: "your devices" }} />
+          <Unavailable backends={down("devices")} missing={{ oss: "missing.yourDevices" }} />
         ) : service.devices.length === 0 ? (
           <p className="muted">No devices are registered for this service.</p>
         ) : (
@@ -457,7 +457,7 @@ export function SubServicePage() {
             Add-ons
           </h2>
           {service.addOns === null ? (
-            <Unavailable backends={down("addOns")} missing={{ oss: "your add-ons" }} />
+            <Unavailable backends={down("addOns")} missing={{ oss: "missing.yourAddOns" }} />
           ) : service.addOns.length === 0 ? (
             <p className="muted">No add-ons on this service.</p>
           ) : (
@@ -524,7 +524,7 @@ export function SubServicePage() {
               </ul>
             </>
           ) : null}
-          <Unavailable backends={down("billing")} missing={{ billing: "charges and open invoices" }} />
+          <Unavailable backends={down("billing")} missing={{ billing: "missing.chargesOpen" }} />
           {billing?.openInvoiceShares ? <h3 className="card__subtitle">Open invoices</h3> : null}
           {!billing?.openInvoiceShares ? null : billing.openInvoiceShares.length === 0 ? (
             <p className="muted">No open invoices — you're all set.</p>
@@ -576,7 +576,7 @@ export function SubServicePage() {
       <AddOnShop serviceId={service.id} canBuy={canManageBilling} onBought={retry} />
 
       {service.installments === null ? (
-        <Unavailable backends={down("installments")} missing={{ billing: "installment plans" }} />
+        <Unavailable backends={down("installments")} missing={{ billing: "missing.installmentPlans" }} />
       ) : service.installments.length > 0 ? (
         <section className="card" aria-labelledby="inst-title">
           <h2 id="inst-title" className="card__title">
