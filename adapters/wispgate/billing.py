@@ -120,13 +120,18 @@ class HttpBilling:
             "/v1/invoices:by-subservice", subservice_ids, status, lambda inv: inv.subservice_ids
         )
 
-    async def invoice_pdf(self, invoice_id: str) -> bytes:
-        return await self.client.call_bytes("GET", f"/v1/invoices/{seg(invoice_id)}/pdf")
+    async def invoice_pdf(self, invoice_id: str, locale: str | None = None) -> bytes:
+        params = {"locale": locale} if locale else None
+        return await self.client.call_bytes("GET", f"/v1/invoices/{seg(invoice_id)}/pdf", params=params)
 
-    async def statement_pdf(self, subscriber_id: str, subservice_ids: Sequence[str] | None = None) -> bytes:
-        params = {"subservice_ids": ",".join(subservice_ids)} if subservice_ids is not None else None
+    async def statement_pdf(
+        self, subscriber_id: str, subservice_ids: Sequence[str] | None = None, locale: str | None = None
+    ) -> bytes:
+        params = {"subservice_ids": ",".join(subservice_ids)} if subservice_ids is not None else {}
+        if locale:
+            params["locale"] = locale
         return await self.client.call_bytes(
-            "GET", f"/v1/subscribers/{seg(subscriber_id)}/statement.pdf", params=params
+            "GET", f"/v1/subscribers/{seg(subscriber_id)}/statement.pdf", params=params or None
         )
 
     async def wallet_balances(self, subscriber_ids: Sequence[str]) -> dict[str, Money]:

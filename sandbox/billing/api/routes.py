@@ -71,13 +71,14 @@ class BillingApi:
 
     async def invoice_pdf(self, request: Request) -> Response:
         invoice_id = request.path_params["invoice_id"]
-        content = self.service.invoice_pdf(invoice_id)
+        content = self.service.invoice_pdf(invoice_id, request.query_params.get("locale"))
         return _pdf(content, f"{self.service.get_invoice(invoice_id)['number']}.pdf")
 
     async def statement_pdf(self, request: Request) -> Response:
         raw = request.query_params.get("subservice_ids")
         chosen = None if raw is None else [s.strip() for s in raw.split(",") if s.strip()]
-        content = self.service.statement_pdf(request.path_params["subscriber_id"], chosen)
+        locale = request.query_params.get("locale")
+        content = self.service.statement_pdf(request.path_params["subscriber_id"], chosen, locale)
         return _pdf(content, "statement.pdf")
 
     async def wallets_batch(self, request: Request) -> Response:

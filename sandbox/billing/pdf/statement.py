@@ -19,54 +19,58 @@ from sandbox.billing.pdf.layout import (
     with_currency,
 )
 from sandbox.billing.pdf.model import StatementDocument
-from sandbox.billing.pdf.text import fmt_date, safe_text
+from sandbox.billing.pdf.text import safe_text
+from sandbox.billing.pdf.words import Words
 
 
 def statement_pdf(doc: StatementDocument) -> bytes:
     """Render a consolidated statement: one section per sub-service, then open invoices and totals."""
     currency = safe_text(doc.currency, limit=8)
-    isp_name = safe_text(doc.isp_name, limit=80) or "Your Internet Provider"
+    w = Words(doc.locale)
+    isp_name = safe_text(doc.isp_name, limit=80) or safe_text(w("Your Internet Provider"))
     account = safe_text(doc.account_number, limit=60)
     pdf = BillingPdf(
-        title="CONSOLIDATED STATEMENT",
+        title=safe_text(w("CONSOLIDATED STATEMENT")),
         isp_name=isp_name,
         reference=account,
         created=doc.generated_on,
         brand=doc.brand,
+        words=w,
     )
-    pdf.set_subject(f"Consolidated statement for {safe_text(doc.subscriber_name, limit=80)}")
+    pdf.set_subject(w("Consolidated statement for {name}", name=safe_text(doc.subscriber_name, limit=80)))
     pdf.add_page()
     _heading(pdf, doc, isp_name)
-    outstanding = with_currency(currency, safe_text(doc.total_outstanding, limit=24))
+    outstanding = with_currency(currency, safe_text(w.amount(doc.total_outstanding), limit=24))
     wallet = (
         None
         if doc.wallet_balance is None
-        else with_currency(currency, safe_text(doc.wallet_balance, limit=24))
+        else with_currency(currency, safe_text(w.amount(doc.wallet_balance), limit=24))
     )
     _holder_and_summary(pdf, doc, account, outstanding, wallet)
-    amount_title = f"Amount ({currency})" if currency else "Amount"
+    amount_title = safe_text(w("Amount ({currency})", currency=currency) if currency else w("Amount"))
     _services(pdf, doc, amount_title)
     _open_invoices(pdf, doc, amount_title)
     pdf.ln(3)
-    pdf.total_row("Total outstanding", outstanding, strong=True)
+    pdf.total_row(safe_text(w("Total outstanding")), outstanding, strong=True)
     if wallet is not None:
-        pdf.total_row("Wallet balance", wallet)
+        pdf.total_row(safe_text(w("Wallet balance")), wallet)
     pdf.ln(6)
     pdf.ensure_room(8)
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*MUTED)
-    pdf.cell(pdf.content_width, 5, f"{FOOTER}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(pdf.content_width, 5, safe_text(f"{w(FOOTER)}."), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return render(pdf)
 
 
 def _heading(pdf: BillingPdf, doc: StatementDocument, isp_name: str) -> None:
-    below_isp = pdf.letterhead(
-        isp_name, safe_text(doc.isp_address, limit=300, multiline=True), "CONSOLIDATED STATEMENT"
-    )
+    w = pdf.words
+    below_isp = pdf.letterhead(isp_name, safe_text(doc.isp_address, limit=300, multiline=True), pdf.doc_title)
     pdf.set_font(FONT, "", 10)
     pdf.set_text_color(*INK)
     pdf.set_xy(pdf.l_margin + pdf.content_width / 2, pdf.get_y())
-    pdf.cell(pdf.content_width / 2, 6, f"Generated {fmt_date(doc.generated_on)}", align="R")
+    pdf.cell(
+        pdf.content_width / 2, 6, safe_text(w("Generated {date}", date=w.date(doc.generated_on))), align="R"
+    )
     pdf.set_y(max(below_isp, pdf.get_y() + 6) + 4)
     pdf.rule(pdf.accent, 0.6)
     pdf.ln(5)
@@ -75,11 +79,12 @@ def _heading(pdf: BillingPdf, doc: StatementDocument, isp_name: str) -> None:
 def _holder_and_summary(
     pdf: BillingPdf, doc: StatementDocument, account: str, outstanding: str, wallet: str | None
 ) -> None:
+    w = pdf.words
     block_top = pdf.get_y()
     half = pdf.content_width / 2
     pdf.set_font(FONT, "B", 8)
     pdf.set_text_color(*MUTED)
-    pdf.cell(half, 5, "ACCOUNT HOLDER", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(half, 5, safe_text(w("ACCOUNT HOLDER")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*INK)
     pdf.multi_cell(
@@ -87,50 +92,55 @@ def _holder_and_summary(
     )
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*MUTED)
-    pdf.cell(half, 5, f"Account {account}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(half, 5, safe_text(w("Account {number}", number=account)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     holder_bottom = pdf.get_y()
     summary = [
-        ("Services", str(len(doc.sections))),
-        ("Open invoices", str(len(doc.open_invoices))),
-        ("Total outstanding", outstanding),
+        (safe_text(w("Services")), str(len(doc.sections))),
+        (safe_text(w("Open invoices")), str(len(doc.open_invoices))),
+        (safe_text(w("Total outstanding")), outstanding),
     ]
     if wallet is not None:
-        summary.append(("Wallet balance", wallet))
+        summary.append((safe_text(w("Wallet balance")), wallet))
     summary_bottom = pdf.key_values(pdf.l_margin + half + 10, block_top, half - 10, summary)
     pdf.set_y(max(holder_bottom, summary_bottom) + 8)
 
 
 def _services(pdf: BillingPdf, doc: StatementDocument, amount_title: str) -> None:
-    columns = (Column("Service / charge", 0), Column(amount_title, AMOUNT_W, "R"))
-    pdf.heading("Services", room=7 + 7 + 2 * LINE_H + 12)
+    w = pdf.words
+    columns = (Column(safe_text(w("Service / charge")), 0), Column(amount_title, AMOUNT_W, "R"))
+    pdf.heading(safe_text(w("Services")), room=7 + 7 + 2 * LINE_H + 12)
     pdf.start_table(columns)
     if not doc.sections:
-        pdf.row(columns, ("No services on this account", ""), style="I")
+        pdf.row(columns, (safe_text(w("No services on this account")), ""), style="I")
     for section in doc.sections:
         # Keep a section title together with its first charge line.
         pdf.ensure_room(2 * (LINE_H + 1.5))
         pdf.row(columns, (safe_text(section.title, limit=200), ""), style="B", fill=SECTION)
         for line in section.lines:
-            pdf.row(columns, (safe_text(line.description), safe_text(line.amount, limit=24)), indent=4)
-        pdf.row(columns, ("Subtotal", safe_text(section.subtotal, limit=24)), style="B", indent=4)
+            pdf.row(
+                columns, (safe_text(line.description), safe_text(w.amount(line.amount), limit=24)), indent=4
+            )
+        subtotal = safe_text(w.amount(section.subtotal), limit=24)
+        pdf.row(columns, (safe_text(w("Subtotal")), subtotal), style="B", indent=4)
     pdf.end_table()
 
 
 def _open_invoices(pdf: BillingPdf, doc: StatementDocument, amount_title: str) -> None:
+    w = pdf.words
     columns = (
-        Column("Invoice", 0),
-        Column("Due date", 45, "L"),
+        Column(safe_text(w("Invoice")), 0),
+        Column(safe_text(w("Due date")), 45, "L"),
         Column(amount_title, AMOUNT_W, "R"),
     )
-    pdf.heading("Open invoices")
+    pdf.heading(safe_text(w("Open invoices")))
     if not doc.open_invoices:
-        pdf.note("No open invoices - thank you.")
+        pdf.note(safe_text(w("No open invoices - thank you.")))
         return
     pdf.start_table(columns)
     for index, (number, due_on, balance) in enumerate(doc.open_invoices):
         pdf.row(
             columns,
-            (safe_text(number, limit=60), fmt_date(due_on), safe_text(balance, limit=24)),
+            (safe_text(number, limit=60), safe_text(w.date(due_on)), safe_text(w.amount(balance), limit=24)),
             fill=ZEBRA if index % 2 else None,
         )
     pdf.end_table()

@@ -16,6 +16,7 @@ from sandbox.billing.pdf import (
     invoice_pdf,
     statement_pdf,
 )
+from sandbox.billing.pdf.words import language
 from sandbox.billing.service.base import BillingBase
 from sandbox.billing.service.invoicing import attributed
 from sandbox.common.db import placeholders
@@ -24,7 +25,8 @@ from sandbox.common.money import wire
 
 
 class BillingDocuments(BillingBase):
-    def invoice_pdf(self, invoice_id: str) -> bytes:
+    def invoice_pdf(self, invoice_id: str, locale: str | None = None) -> bytes:
+        """`locale`: the language to print it in (en, es, pt; English otherwise)."""
         invoice = self.require_invoice(invoice_id)
         currency = invoice["currency"]
         account = self.require_account(invoice["subscriber_id"])
@@ -61,10 +63,13 @@ class BillingDocuments(BillingBase):
             amount_paid=wire(invoice["amount_paid"], currency),
             balance=wire(balance, currency),
             brand=self.brand,
+            locale=language(locale),
         )
         return invoice_pdf(doc)
 
-    def statement_pdf(self, subscriber_id: str, subservice_ids: Sequence[str] | None = None) -> bytes:
+    def statement_pdf(
+        self, subscriber_id: str, subservice_ids: Sequence[str] | None = None, locale: str | None = None
+    ) -> bytes:
         """Consolidated statement: per sub-service its lines on unpaid and recent invoices, then open invoices.
 
         Restricted to some sub-services (a SITE user's statement), it shows only their share of what is owed
@@ -102,6 +107,7 @@ class BillingDocuments(BillingBase):
             total_outstanding=wire(owed_total, currency),
             wallet_balance=None if restricted else wire(self.wallet_minor(subscriber_id), currency),
             brand=self.brand,
+            locale=language(locale),
         )
         return statement_pdf(doc)
 
