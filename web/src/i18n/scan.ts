@@ -16,12 +16,15 @@ export const VISIBLE_PROPS = new Set([
   "confirmLabel",
   "cancelLabel",
   "busyLabel",
+  "confirmText",
+  "busyText",
   "description",
   "hint",
   "message",
   "heading",
   "subtitle",
   "emptyText",
+  "data-label", // shown as the column name when a table stacks on a phone
 ]);
 
 /** Texts that read the same in every language: brand and product names, units, symbols. */
