@@ -23,7 +23,6 @@ const PENDING = new Set<string>([
   "components/UsageChart.tsx",
   "components/WalletForms.tsx",
   "cpe/WifiRouter.tsx",
-  "pages/AccountPage.tsx",
   "pages/InstallmentsPage.tsx",
   "pages/OverviewPage.tsx",
   "pages/PaymentMethodsPage.tsx",
