@@ -24,7 +24,7 @@ export function InvoicePdfLink({ id, number, pdfUrl }: { id: string; number: str
       filename={`${number}.pdf`}
       className="link-download"
       testId="invoice-pdf-link"
-      ariaLabel={`Download PDF of invoice ${number}`}
+      ariaLabel={t("pdf.invoiceLabel", { number })}
       refresh={async () => {
         const result = await client.query(InvoicePdfQuery, { id }, { requestPolicy: "network-only" }).toPromise();
         const node = result.data?.node;

@@ -7,6 +7,7 @@ import { newIdempotencyKey, TOPUP_MAX, TOPUP_MIN, validateTopUpAmount } from "..
 import { savePending } from "../payments/pending";
 import { REDEEM_GIFT_CARD, TOP_UP_WALLET, userErrorText } from "../userErrors";
 import { redirectTo } from "./InvoicePayActions";
+import { t } from "../i18n";
 
 const TopUpWalletMutation = graphql(`
   mutation TopUpWallet($input: TopUpWalletInput!) {
@@ -73,7 +74,7 @@ export function TopUpForm({ currency }: { currency: string }) {
       return;
     }
     if (!payload?.checkoutUrl) {
-      setError(result.error ? `${describeError(result.error).title}. Nothing was charged; please try again.` : "The top-up could not be started. Please try again.");
+      setError(result.error ? t("pay.failedNothingCharged", { reason: describeError(result.error).title }) : t("wallet.topUpNotStarted"));
       setSubmitting(false);
       return;
     }
@@ -85,7 +86,7 @@ export function TopUpForm({ currency }: { currency: string }) {
   return (
     <section className="card" aria-labelledby="topup-title">
       <h2 id="topup-title" className="card__title">
-        Add funds
+        {t("wallet.addFunds")}
       </h2>
       <form
         className="form"
@@ -96,7 +97,7 @@ export function TopUpForm({ currency }: { currency: string }) {
         }}
       >
         <div className="field">
-          <label htmlFor={ids.input}>Amount ({currency})</label>
+          <label htmlFor={ids.input}>{t("wallet.amount", { currency })}</label>
           <input
             id={ids.input}
             name="amount"
@@ -115,15 +116,14 @@ export function TopUpForm({ currency }: { currency: string }) {
             data-testid="topup-amount"
           />
           <p id={ids.hint} className="muted small">
-            Between {formatMoney({ amount: TOPUP_MIN, currency })} and {formatMoney({ amount: TOPUP_MAX, currency })}. You
-            pay on our payment provider's secure page.
+            {t("wallet.between", { min: formatMoney({ amount: TOPUP_MIN, currency }), max: formatMoney({ amount: TOPUP_MAX, currency }) })}
           </p>
         </div>
         <p id={ids.error} className="form-error" role="alert" aria-live="assertive" data-testid="topup-error">
           {error ?? ""}
         </p>
         <button type="submit" className="btn btn--primary" disabled={submitting || redirecting} data-testid="topup-submit">
-          {redirecting ? "Redirecting to payment…" : submitting ? "Starting…" : "Add funds"}
+          {redirecting ? t("wallet.redirecting") : submitting ? t("wallet.starting") : t("wallet.addFunds")}
         </button>
       </form>
     </section>
@@ -142,7 +142,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
     if (submitting) return;
     const trimmed = code.trim();
     if (!trimmed) {
-      setResult({ ok: false, text: "Enter the code printed on your gift card." });
+      setResult({ ok: false, text: t("wallet.enterCode") });
       return;
     }
     setSubmitting(true);
@@ -155,14 +155,16 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
       return;
     }
     if (!payload) {
-      setResult({ ok: false, text: response.error ? `${describeError(response.error).title}. Please try again.` : "Please try again." });
+      setResult({ ok: false, text: response.error ? t("pay.failedTryAgain", { reason: describeError(response.error).title }) : t("common.pleaseTryAgain") });
       return;
     }
     setCode("");
     const balance = payload.wallet?.balance ?? null;
     setResult({
       ok: true,
-      text: `${formatMoney(payload.credited)} was added to your wallet.${balance ? ` New balance: ${formatMoney(balance)}.` : ""}`,
+      text: balance
+        ? t("wallet.creditedBalance", { amount: formatMoney(payload.credited), balance: formatMoney(balance) })
+        : t("wallet.credited", { amount: formatMoney(payload.credited) }),
     });
     onRedeemed?.(balance);
   }
@@ -170,7 +172,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
   return (
     <section className="card" aria-labelledby="giftcard-title">
       <h2 id="giftcard-title" className="card__title">
-        Redeem a gift card
+        {t("wallet.redeemTitle")}
       </h2>
       <form
         className="form"
@@ -181,7 +183,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
         }}
       >
         <div className="field">
-          <label htmlFor={ids.input}>Gift card code</label>
+          <label htmlFor={ids.input}>{t("wallet.giftCode")}</label>
           <input
             id={ids.input}
             name="code"
@@ -210,7 +212,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
           {result?.text ?? ""}
         </p>
         <button type="submit" className="btn btn--secondary" disabled={submitting} data-testid="giftcard-submit">
-          {submitting ? "Redeeming…" : "Redeem"}
+          {submitting ? t("wallet.redeeming") : t("wallet.redeem")}
         </button>
       </form>
     </section>

@@ -21,7 +21,6 @@ const PENDING = new Set<string>([
   "components/PlanChange.tsx",
   "components/RenewService.tsx",
   "components/UsageChart.tsx",
-  "components/WalletForms.tsx",
   "cpe/WifiRouter.tsx",
   "pages/InstallmentsPage.tsx",
   "pages/OverviewPage.tsx",
@@ -32,7 +31,6 @@ const PENDING = new Set<string>([
   "pages/SupportPage.tsx",
   "pages/SupportTicketPage.tsx",
   "pages/TeamPage.tsx",
-  "pages/WalletPage.tsx",
   "support/FileDrop.tsx",
   "support/SlaMeter.tsx",
 ]);

@@ -7,6 +7,7 @@ import { parseAst } from "rolldown/parseAst";
 /** Props whose string value is shown or spoken. */
 export const VISIBLE_PROPS = new Set([
   "aria-label",
+  "ariaLabel",
   "aria-description",
   "aria-valuetext",
   "placeholder",
@@ -48,6 +49,7 @@ export const ALLOWED = new Set([
   "Mastercard",
   "GraphQL",
   "OK",
+  "WG-XXXX-XX", // the gift card code format
 ]);
 
 export interface Finding {
