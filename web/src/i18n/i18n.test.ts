@@ -17,22 +17,18 @@ const SOURCES: Record<string, string> = Object.fromEntries(
 // one becomes clean, so this list only ever shrinks. New components are scanned from the start.
 const PENDING = new Set<string>([
   "components/AddOnShop.tsx",
-  "components/InstallmentCard.tsx",
   "components/PlanChange.tsx",
   "components/RenewService.tsx",
   "components/UsageChart.tsx",
   "cpe/WifiRouter.tsx",
-  "pages/InstallmentsPage.tsx",
   "pages/OverviewPage.tsx",
   "pages/PaymentMethodsPage.tsx",
   "pages/PaymentReturnPage.tsx",
   "pages/SubServicePage.tsx",
   "pages/SupportNewPage.tsx",
-  "pages/SupportPage.tsx",
   "pages/SupportTicketPage.tsx",
   "pages/TeamPage.tsx",
   "support/FileDrop.tsx",
-  "support/SlaMeter.tsx",
 ]);
 
 
