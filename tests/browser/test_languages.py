@@ -42,8 +42,6 @@ PENDING_ROUTES: set[str] = {
     "/payments/return",
     "/support/new",
     "/support/:number",
-    "/team",
-    "/overview",
 }
 
 

@@ -21,13 +21,11 @@ const PENDING = new Set<string>([
   "components/RenewService.tsx",
   "components/UsageChart.tsx",
   "cpe/WifiRouter.tsx",
-  "pages/OverviewPage.tsx",
   "pages/PaymentMethodsPage.tsx",
   "pages/PaymentReturnPage.tsx",
   "pages/SubServicePage.tsx",
   "pages/SupportNewPage.tsx",
   "pages/SupportTicketPage.tsx",
-  "pages/TeamPage.tsx",
   "support/FileDrop.tsx",
 ]);
 
