@@ -24,9 +24,7 @@ const PENDING = new Set<string>([
   "pages/PaymentMethodsPage.tsx",
   "pages/PaymentReturnPage.tsx",
   "pages/SubServicePage.tsx",
-  "pages/SupportNewPage.tsx",
   "pages/SupportTicketPage.tsx",
-  "support/FileDrop.tsx",
 ]);
 
 
