@@ -40,8 +40,6 @@ PENDING_ROUTES: set[str] = {
     "/services/:id",
     "/payment-methods",
     "/payments/return",
-    "/support/new",
-    "/support/:number",
 }
 
 

@@ -24,7 +24,6 @@ const PENDING = new Set<string>([
   "pages/PaymentMethodsPage.tsx",
   "pages/PaymentReturnPage.tsx",
   "pages/SubServicePage.tsx",
-  "pages/SupportTicketPage.tsx",
 ]);
 
 
