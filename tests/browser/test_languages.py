@@ -38,8 +38,6 @@ OWNER = "it@northwind.example"  # an enterprise owner: every page of the portal 
 # Routes whose page still has English in its components (web/src/i18n/i18n.test.ts: PENDING).
 PENDING_ROUTES: set[str] = {
     "/services/:id",
-    "/payment-methods",
-    "/payments/return",
 }
 
 
