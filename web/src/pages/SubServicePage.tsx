@@ -31,11 +31,12 @@ import {
   formatSpeed,
   isPositive,
   lastDayCovered,
-  ordinal,
+  billingDay,
   todayIso,
   todayUtcIso,
 } from "../format";
 import { graphql } from "../gql";
+import { t } from "../i18n";
 import type { SubServiceDetailQuery } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
 
@@ -205,10 +206,10 @@ export function SubServicePage() {
         </Link>
         {result.error ? <ErrorBanner error={result.error} onRetry={retry} /> : null}
         {!result.error ? (
-          <EmptyState title="Service not found">
-            <p>This service does not exist or is not part of your account.</p>
+          <EmptyState title={t("service.notFound")}>
+            <p>{t("service.notFoundHelp")}</p>
             <Link to="/" className="btn btn--secondary">
-              Back to dashboard
+              {t("return.backDashboard")}
             </Link>
           </EmptyState>
         ) : null}
@@ -246,7 +247,7 @@ export function SubServicePage() {
               to={`/support/new?service=${encodeURIComponent(service.id)}`}
               data-testid="report-problem"
             >
-              Report a problem
+              {t("service.report")}
             </Link>
           ) : undefined
         }
@@ -255,7 +256,7 @@ export function SubServicePage() {
 
       <section
         className={`card status-card status-card--${(service.status ?? "unknown").toLowerCase()}`}
-        aria-label="Service status"
+        aria-label={t("backend.aaa")}
         data-testid="service-status"
       >
         <Unavailable backends={down("status")} missing={{ aaa: "missing.serviceStatus" }} />
@@ -267,7 +268,7 @@ export function SubServicePage() {
         {hint ? <p className="status-card__hint">{hint}</p> : null}
         {service.status !== "ACTIVE" && service.statusReason === "NON_PAYMENT" ? (
           <Link to="/invoices?tab=open" className="btn btn--danger btn--small">
-            View open invoices
+            {t("fin.viewOpen")}
           </Link>
         ) : null}
       </section>
@@ -275,30 +276,30 @@ export function SubServicePage() {
       <div className="grid-2">
         <section className="card" aria-labelledby="profile-title">
           <h2 id="profile-title" className="card__title">
-            Plan
+            {t("card.plan")}
           </h2>
           <dl className="facts">
             <div>
-              <dt>Profile</dt>
+              <dt>{t("service.profile")}</dt>
               <dd data-testid="service-plan">
-                {service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}
+                {service.profile?.planName ?? (down("profile").length ? t("card.unavailable") : t("service.noProfile"))}
               </dd>
             </div>
             {speed ? (
               <div>
-                <dt>Speed (down/up)</dt>
+                <dt>{t("service.speed")}</dt>
                 <dd className="strong" data-testid="service-speed">
                   {speed}
                 </dd>
               </div>
             ) : null}
             <div>
-              <dt>Monthly charge</dt>
-              <dd>{billing ? formatMoney(billing.monthlyCharge) : "Unavailable right now"}</dd>
+              <dt>{t("service.monthly")}</dt>
+              <dd>{billing ? formatMoney(billing.monthlyCharge) : t("card.unavailable")}</dd>
             </div>
             {service.expiresAt ? (
               <div>
-                <dt>Prepaid through</dt>
+                <dt>{t("card.prepaidThrough")}</dt>
                 <dd className="strong" data-testid="service-expires">
                   {formatDate(lastDayCovered(service.expiresAt))}
                 </dd>
@@ -318,14 +319,14 @@ export function SubServicePage() {
 
         <section className="card" aria-labelledby="session-title">
           <h2 id="session-title" className="card__title">
-            Live session
+            {t("service.liveSession")}
           </h2>
           {service.liveSession ? (
             <dl className="facts">
               <div>
-                <dt>State</dt>
+                <dt>{t("service.state")}</dt>
                 <dd>
-                  <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? "Connected" : "Not connected"} />
+                  <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? t("card.connected") : t("card.notConnected")} />
                 </dd>
               </div>
               {service.liveSession.ipAddress ? (
@@ -368,11 +369,11 @@ export function SubServicePage() {
 
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title" className="card__title" data-testid="usage-title">
-          Usage — {service.usage ? formatPeriod(service.usage.from, service.usage.to) : "last 30 days"}
+          {t("service.usage", { period: service.usage ? formatPeriod(service.usage.from, service.usage.to) : t("service.last30") })}
         </h2>
         {service.usage && service.liveSession?.online ? (
           <p className="muted small" data-testid="usage-note">
-            Includes the current session's traffic up to now. Days are counted in UTC.
+            {t("service.usageNote")}
           </p>
         ) : null}
         {service.usage ? (
@@ -397,19 +398,19 @@ export function SubServicePage() {
         {service.devices === null ? (
           <Unavailable backends={down("devices")} missing={{ oss: "missing.yourDevices" }} />
         ) : service.devices.length === 0 ? (
-          <p className="muted">No devices are registered for this service.</p>
+          <p className="muted">{t("service.noDevices")}</p>
         ) : (
           <div className="table-wrap">
             <table className="table table--stack">
               <thead>
                 <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col">Serial</th>
+                  <th scope="col">{t("service.model")}</th>
+                  <th scope="col">{t("service.serial")}</th>
                   <th scope="col">MAC</th>
                   <th scope="col">Firmware</th>
-                  <th scope="col">Status</th>
+                  <th scope="col">{t("invoices.col.status")}</th>
                   <th scope="col" className="num">
-                    Signal
+                    {t("service.signal")}
                   </th>
                 </tr>
               </thead>
@@ -477,35 +478,35 @@ export function SubServicePage() {
 
         <section className="card" aria-labelledby="billing-title" data-testid="service-billing">
           <h2 id="billing-title" className="card__title">
-            Billing
+            {t("card.billing")}
           </h2>
           {billing && cycle ? (
             <dl className="facts">
               <div>
-                <dt>Outstanding</dt>
+                <dt>{t("fin.outstanding")}</dt>
                 <dd className={isPositive(billing.outstanding) ? "text-due strong" : "strong"}>{formatMoney(billing.outstanding)}</dd>
               </div>
               <div>
-                <dt>Billing cycle</dt>
+                <dt>{t("invoices.cycle")}</dt>
                 <dd data-testid="billing-cycle">
                   {billing.prepaid ? (
                     <>
-                      Prepaid from your wallet
+                      {t("invoices.prepaid")}
                       {service.expiresAt ? (
-                        <span className="muted small"> · paid through {formatDate(lastDayCovered(service.expiresAt))}</span>
+                        <span className="muted small"> · {t("invoices.paidThrough", { date: formatDate(lastDayCovered(service.expiresAt)) })}</span>
                       ) : null}
                     </>
                   ) : (
                     <>
-                      Monthly, on the {ordinal(cycle.billingDay)}
-                      <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
+                      {t("service.monthlyOn", { day: billingDay(cycle.billingDay) })}
+                      <span className="muted small"> · {t("invoices.currentPeriod", { period: formatPeriod(cycle.periodStart, cycle.periodEnd) })}</span>
                     </>
                   )}
                 </dd>
               </div>
               {billing.prepaid ? null : (
                 <div>
-                  <dt>Next invoice</dt>
+                  <dt>{t("service.nextInvoice")}</dt>
                   <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
                 </div>
               )}
@@ -580,7 +581,7 @@ export function SubServicePage() {
       ) : service.installments.length > 0 ? (
         <section className="card" aria-labelledby="inst-title">
           <h2 id="inst-title" className="card__title">
-            Installments
+            {t("nav.installments")}
           </h2>
           <ul className="installments">
             {service.installments.map((plan, i) => (
