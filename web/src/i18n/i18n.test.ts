@@ -21,7 +21,6 @@ const PENDING = new Set<string>([
   "components/RenewService.tsx",
   "components/UsageChart.tsx",
   "cpe/WifiRouter.tsx",
-  "pages/SubServicePage.tsx",
 ]);
 
 

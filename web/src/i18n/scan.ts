@@ -49,6 +49,8 @@ export const ALLOWED = new Set([
   "Mastercard",
   "GraphQL",
   "OK",
+  "MAC",
+  "dBm",
   "WG-XXXX-XX", // the gift card code format
 ]);
 

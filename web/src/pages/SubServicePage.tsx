@@ -20,7 +20,6 @@ import { onlyOutages, outages } from "../api/outage";
 import { WifiRouterSection } from "../cpe/WifiRouter";
 import {
   addDays,
-  countOf,
   formatDate,
   formatDateTime,
   formatDueIn,
@@ -191,7 +190,7 @@ export function SubServicePage() {
       return (
         <>
           <Link to="/" className="back-link">
-            ← All services
+            ← {t("service.allServices")}
           </Link>
           <div className="card">
             <Skeleton lines={6} />
@@ -202,7 +201,7 @@ export function SubServicePage() {
     return (
       <>
         <Link to="/" className="back-link">
-          ← All services
+          ← {t("service.allServices")}
         </Link>
         {result.error ? <ErrorBanner error={result.error} onRetry={retry} /> : null}
         {!result.error ? (
@@ -227,7 +226,7 @@ export function SubServicePage() {
   return (
     <>
       <Link to="/" className="back-link">
-        ← All services
+        ← {t("service.allServices")}
       </Link>
       <PageHeader
         title={service.label}
@@ -262,7 +261,7 @@ export function SubServicePage() {
         <Unavailable backends={down("status")} missing={{ aaa: "missing.serviceStatus" }} />
         <div className="status-card__main">
           <StatusBadge status={service.status} reason={service.statusReason} />
-          {service.statusSince ? <span className="muted small">since {formatDateTime(service.statusSince)}</span> : null}
+          {service.statusSince ? <span className="muted small">{t("service.since", { date: formatDateTime(service.statusSince) })}</span> : null}
           <LiveIndicator />
         </div>
         {hint ? <p className="status-card__hint">{hint}</p> : null}
@@ -331,29 +330,29 @@ export function SubServicePage() {
               </div>
               {service.liveSession.ipAddress ? (
                 <div>
-                  <dt>IP address</dt>
+                  <dt>{t("service.ip")}</dt>
                   <dd className="mono">{service.liveSession.ipAddress}</dd>
                 </div>
               ) : null}
               {service.liveSession.nas ? (
                 <div>
-                  <dt>Access point</dt>
+                  <dt>{t("service.ap")}</dt>
                   <dd>{service.liveSession.nas}</dd>
                 </div>
               ) : null}
               {service.liveSession.since ? (
                 <div>
-                  <dt>Connected since</dt>
+                  <dt>{t("service.connectedSince")}</dt>
                   <dd>{formatDateTime(service.liveSession.since)}</dd>
                 </div>
               ) : null}
               {service.liveSession.bytesIn != null || service.liveSession.bytesOut != null ? (
                 <div>
-                  <dt>This session</dt>
+                  <dt>{t("service.thisSession")}</dt>
                   <dd data-testid="session-usage">
-                    {formatGB(service.liveSession.bytesIn)} down · {formatGB(service.liveSession.bytesOut)} up
+                    {t("service.traffic", { down: formatGB(service.liveSession.bytesIn), up: formatGB(service.liveSession.bytesOut) })}
                     {service.liveSession.since ? (
-                      <span className="muted small"> since {formatDateTime(service.liveSession.since)}</span>
+                      <span className="muted small"> {t("service.since", { date: formatDateTime(service.liveSession.since) })}</span>
                     ) : null}
                   </dd>
                 </div>
@@ -362,7 +361,7 @@ export function SubServicePage() {
           ) : down("liveSession").length ? (
             <Unavailable backends={down("liveSession")} missing={{ aaa: "missing.liveSession" }} />
           ) : (
-            <p className="muted">No session information for this service.</p>
+            <p className="muted">{t("service.noSession")}</p>
           )}
         </section>
       </div>
@@ -387,13 +386,13 @@ export function SubServicePage() {
         ) : down("usage").length ? (
           <Unavailable backends={down("usage")} missing={{ oss: "missing.usageFigures" }} />
         ) : (
-          <p className="muted">Usage metrics are not available for this service.</p>
+          <p className="muted">{t("service.noUsage")}</p>
         )}
       </section>
 
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title" className="card__title">
-          <DeviceIcon /> Devices {service.devices ? <span className="count">{service.devices.length}</span> : null}
+          <DeviceIcon /> {t("card.devicesTitle")} {service.devices ? <span className="count">{service.devices.length}</span> : null}
         </h2>
         {service.devices === null ? (
           <Unavailable backends={down("devices")} missing={{ oss: "missing.yourDevices" }} />
@@ -407,7 +406,7 @@ export function SubServicePage() {
                   <th scope="col">{t("service.model")}</th>
                   <th scope="col">{t("service.serial")}</th>
                   <th scope="col">MAC</th>
-                  <th scope="col">Firmware</th>
+                  <th scope="col">{t("service.firmware")}</th>
                   <th scope="col">{t("invoices.col.status")}</th>
                   <th scope="col" className="num">
                     {t("service.signal")}
@@ -417,29 +416,29 @@ export function SubServicePage() {
               <tbody>
                 {service.devices.map((d) => (
                   <tr key={d.id} data-testid="device-row" data-online={d.online ? "true" : "false"}>
-                    <td data-label="Model">
+                    <td data-label={t("service.model")}>
                       <span className="strong">{d.model}</span>
                       <span className="muted small"> {d.kind}</span>
                     </td>
-                    <td data-label="Serial" className="mono">
+                    <td data-label={t("service.serial")} className="mono">
                       {d.serial}
                     </td>
                     <td data-label="MAC" className="mono">
                       {d.mac}
                     </td>
-                    <td data-label="Firmware" className="mono">
+                    <td data-label={t("service.firmware")} className="mono">
                       {d.firmware}
                     </td>
-                    <td data-label="Status">
+                    <td data-label={t("invoices.col.status")}>
                       <OnlineDot online={d.online} />
                       {!d.online && d.lastSeen ? (
                         <span className="muted small" title={formatDateTime(d.lastSeen)}>
                           {" "}
-                          last seen {formatRelative(d.lastSeen)}
+                          {t("service.lastSeen", { when: formatRelative(d.lastSeen) })}
                         </span>
                       ) : null}
                     </td>
-                    <td data-label="Signal" className={`num ${signalClass(d.signalDbm)}`}>
+                    <td data-label={t("service.signal")} className={`num ${signalClass(d.signalDbm)}`}>
                       {d.signalDbm != null ? `${d.signalDbm.toFixed(1)} dBm` : "—"}
                     </td>
                   </tr>
@@ -455,21 +454,21 @@ export function SubServicePage() {
       <div className="grid-2">
         <section className="card" aria-labelledby="addons-title">
           <h2 id="addons-title" className="card__title">
-            Add-ons
+            {t("service.addOns")}
           </h2>
           {service.addOns === null ? (
             <Unavailable backends={down("addOns")} missing={{ oss: "missing.yourAddOns" }} />
           ) : service.addOns.length === 0 ? (
-            <p className="muted">No add-ons on this service.</p>
+            <p className="muted">{t("service.noAddOns")}</p>
           ) : (
             <ul className="plain-list">
               {service.addOns.map((a) => (
                 <li key={a.name} className="plain-list__row">
                   <span>
                     {a.name}
-                    {a.activeSince ? <span className="muted small"> · since {formatDate(a.activeSince)}</span> : null}
+                    {a.activeSince ? <span className="muted small"> · {t("service.since", { date: formatDate(a.activeSince) })}</span> : null}
                   </span>
-                  <span className="strong">{formatMoney(a.monthlyPrice)}/mo</span>
+                  <span className="strong">{t("service.perMonth", { amount: formatMoney(a.monthlyPrice) })}</span>
                 </li>
               ))}
             </ul>
@@ -514,7 +513,7 @@ export function SubServicePage() {
           ) : null}
           {billing && billing.nextInvoiceAdjustments.length > 0 ? (
             <>
-              <h3 className="card__subtitle">On your next invoice</h3>
+              <h3 className="card__subtitle">{t("service.onNext")}</h3>
               <ul className="plain-list" data-testid="next-invoice-adjustments">
                 {billing.nextInvoiceAdjustments.map((a) => (
                   <li key={a.description} className="plain-list__row">
@@ -526,9 +525,9 @@ export function SubServicePage() {
             </>
           ) : null}
           <Unavailable backends={down("billing")} missing={{ billing: "missing.chargesOpen" }} />
-          {billing?.openInvoiceShares ? <h3 className="card__subtitle">Open invoices</h3> : null}
+          {billing?.openInvoiceShares ? <h3 className="card__subtitle">{t("overview.openInvoices")}</h3> : null}
           {!billing?.openInvoiceShares ? null : billing.openInvoiceShares.length === 0 ? (
-            <p className="muted">No open invoices — you're all set.</p>
+            <p className="muted">{t("service.noOpen")}</p>
           ) : (
             <ul className="plain-list">
               {billing.openInvoiceShares.map((share, i) => {
@@ -548,19 +547,27 @@ export function SubServicePage() {
                           <span className="strong">{inv.number}</span> <InvoiceBadge status={inv.status} overdue={overdue} />
                         </>
                       ) : (
-                        <span className="strong">Account invoice</span>
+                        <span className="strong">{t("service.accountInvoice")}</span>
                       )}
                       {dueLine}
                       {share.subServiceCount > 1 ? (
                         <p className="muted small share-note" data-testid="invoice-share-note">
                           {inv
-                            ? `Invoice ${inv.number} (${formatMoney(inv.total)}) covers ${countOf(share.subServiceCount, "service")}; this service: ${formatMoney(share.amount)}.`
-                            : `The account's consolidated invoice covers ${countOf(share.subServiceCount, "service")}; this service: ${formatMoney(share.amount)}. The account's billing contacts pay it.`}
+                            ? t("service.shareOf", {
+                                number: inv.number,
+                                total: formatMoney(inv.total),
+                                services: t("count.services", { count: share.subServiceCount }),
+                                amount: formatMoney(share.amount),
+                              })
+                            : t("service.shareOfAccount", {
+                                services: t("count.services", { count: share.subServiceCount }),
+                                amount: formatMoney(share.amount),
+                              })}
                         </p>
                       ) : null}
                     </div>
                     <span className="plain-list__end">
-                      <span className="strong" title="This service's share">
+                      <span className="strong" title={t("service.share")}>
                         {formatMoney(share.amount)}
                       </span>
                       {inv ? <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} /> : null}
