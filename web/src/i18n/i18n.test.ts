@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CATALOGS, detectLocale, LOCALES, translate, type MessageKey } from "./index";
+import { formatDate, formatMoney } from "../format";
+import { SET_AUTOPAY, userErrorText } from "../userErrors";
+import { CATALOGS, detectLocale, LOCALES, setCurrentLocale, translate, type MessageKey } from "./index";
 import { scanSource } from "./scan";
 
 // Every component's source (tests and generated code aside), keyed "pages/InvoicesPage.tsx".
@@ -45,6 +47,32 @@ describe("translate", () => {
   it("fills placeholders and formats numbers for the language", () => {
     expect(translate("en", "app.loading")).toBe("Loading your portal…");
     expect(translate("es", "app.loading")).toBe("Cargando tu portal…");
+  });
+
+  it("chooses plural forms by the language's rules and formats the count for it", () => {
+    expect(translate("en", "count.invoices", { count: 1 })).toBe("1 invoice");
+    expect(translate("en", "count.invoices", { count: 0 })).toBe("0 invoices");
+    expect(translate("es", "count.invoices", { count: 1200 })).toBe("1200 facturas");
+    expect(translate("pt", "count.invoices", { count: 0 })).toBe("0 fatura"); // CLDR pt: 0 and 1 are "one"
+    expect(translate("pt", "count.invoices", { count: 2 })).toBe("2 faturas");
+  });
+
+  it("formats money and dates in the language on screen, and words refusals in it", () => {
+    try {
+      setCurrentLocale("es");
+      expect(formatMoney({ amount: "1234.50", currency: "EUR" })).toBe("1234,50\u00a0€");
+      expect(formatDate("2026-12-02")).toBe("2 dic 2026");
+      // The BFF's English message is replaced by the code's own sentence outside English.
+      expect(userErrorText([{ code: "REFUSED", message: "Billing says no." }], SET_AUTOPAY)).toBe(
+        "Tu proveedor rechazó la solicitud. Inténtalo más tarde o contacta a soporte.",
+      );
+      setCurrentLocale("pt");
+      expect(formatMoney({ amount: "1234.50", currency: "BRL" })).toBe("R$\u00a01.234,50");
+      expect(userErrorText([{ code: "AUTOPAY_REQUIRES_CARD", message: "x" }], SET_AUTOPAY)).toContain("débito automático");
+    } finally {
+      setCurrentLocale("en");
+    }
+    expect(userErrorText([{ code: "REFUSED", message: "Billing says no." }], SET_AUTOPAY)).toBe("Billing says no.");
   });
 
   it("picks the browser's first language we have", () => {
