@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint typecheck pytest contract bench clean sandbox web web-test chromium
+.PHONY: demo test install lint typecheck pytest contract bench clean sandbox web web-test chromium freeradius
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ web-test: web/node_modules/.installed
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The AAA adapter's tests run Debian's FreeRADIUS (with its PostgreSQL driver and radclient) on loopback.
+FREERADIUS_PACKAGES := freeradius freeradius-postgresql freeradius-utils
+freeradius:
+	@test -x /usr/sbin/freeradius && test -e /usr/lib/freeradius/rlm_sql_postgresql.so && command -v radclient >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FREERADIUS_PACKAGES) \
+	  || { echo "make freeradius: could not install $(FREERADIUS_PACKAGES) with apt-get" >&2; exit 1; }; }
+	@# The package starts its own service on 1812/1813 where an init system runs; the tests need none of it.
+	@-command -v systemctl >/dev/null && systemctl disable --now freeradius >/dev/null 2>&1 || true
+
 demo: install web
 	$(BIN)/wispgate demo --host $(HOST) --port $(PORT)
 
@@ -45,7 +54,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install web chromium
+pytest: install web chromium freeradius
 	$(BIN)/pytest -q
 
 test: lint typecheck web-test pytest

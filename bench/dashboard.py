@@ -217,7 +217,10 @@ def child_main(role: str, arg: str, profile: str | None) -> None:
         finally:
             sandbox.close()
         return
+    from bff.server.app import tune_garbage_collector
+
     app = _bff_app(arg)
+    tune_garbage_collector()  # as `wispgate serve` does (app_from_environment)
     if profile is None:
         serve(app)
         return
@@ -549,6 +552,8 @@ async def run_profile(n: int, requests: int) -> None:
                 await portal.page()
             print(f"N={n}: {requests} page loads (no delay) in {time.perf_counter() - started:.2f} s")
         stats = pstats.Stats(path)
+        if keep := os.environ.get("BENCH_KEEP_PROFILE"):
+            stats.dump_stats(keep)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
     finally:

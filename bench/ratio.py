@@ -91,7 +91,7 @@ def child_main(role: str, arg: str) -> None:
     secret = os.environ[SECRET_ENV]
     if role == "bff":
         from bff.core.settings import load_settings
-        from bff.server.app import create_app
+        from bff.server.app import create_app, tune_garbage_collector
 
         env = {"WISPGATE_ENV": "development", "WEB_DIST": str(ROOT / "bench" / "no-web-dist")}
         env["JWT_SECRET"] = secret
@@ -100,7 +100,9 @@ def child_main(role: str, arg: str) -> None:
         env["MAX_IN_FLIGHT"] = "100000"
         for name, url in _backend_urls(arg).items():
             env[f"{name.upper()}_URL"] = url
-        serve(create_app(load_settings(env)))
+        app = create_app(load_settings(env))
+        tune_garbage_collector()  # as `wispgate serve` does (app_from_environment)
+        serve(app)
         return
     from bench.handwritten import build_app
     from bff.core.settings import SANDBOX_SERVICE_KEY

@@ -1,6 +1,6 @@
 """The CPU one backend call costs the BFF, by wire (`adapters.wispgate.wire`): a `CoreClient.call` (guard,
-status mapping and decoding included) over httpx with the aiohttp transport, the same over `AiohttpWire`, and a
-bare aiohttp request for the floor. The backend is a minimal ASGI app under uvicorn in another process
+status mapping and decoding included) over httpx with the aiohttp transport, the same over `RawWire`, and a
+bare aiohttp request (what aiohttp's client costs at the least). The backend is a minimal ASGI app under uvicorn in another process
 answering a small JSON body at once, so the figure is the client side only: process CPU time per call over
 sequential calls, the three ways interleaved in rounds (a busy machine slows them alike).
 
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.resilience.guard import Guard  # noqa: E402
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client, pooled_transport  # noqa: E402
-from adapters.wispgate.wire import AiohttpWire  # noqa: E402
+from adapters.wispgate.rawwire import RawWire  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from tests.harness.process import free_port  # noqa: E402
 
@@ -71,13 +71,13 @@ async def run(port: int) -> dict[str, list[float]]:
     base = f"http://127.0.0.1:{port}"
     config = BackendConfig(base_url=base, api_key="k")
     headers = {"x-api-key": "k", "accept": "application/json"}
-    wire = AiohttpWire("aaa", base, headers, connect_timeout_s=0.5, read_timeout_s=2.0, max_connections=50)
+    raw = RawWire("aaa", base, headers, connect_timeout_s=0.5, read_timeout_s=2.0, max_connections=50)
     async with (
         make_http_client(config, transport=pooled_transport(config)) as http,
         aiohttp.ClientSession(base_url=base, headers=headers) as bare,
     ):
         over_httpx = CoreClient("aaa", http, Guard("aaa"))
-        over_aiohttp = CoreClient("aaa", http, Guard("aaa"), wire=wire)
+        over_raw = CoreClient("aaa", http, Guard("aaa"), wire=raw)
         body = {"ids": ["SS-1"]}
 
         async def bare_call() -> object:
@@ -88,7 +88,7 @@ async def run(port: int) -> dict[str, list[float]]:
             "CoreClient over httpx + aiohttp transport": lambda: over_httpx.call(
                 "POST", "/v1/statuses:batch", json_body=body, idempotent=True
             ),
-            "CoreClient over AiohttpWire (production)": lambda: over_aiohttp.call(
+            "CoreClient over RawWire (production)": lambda: over_raw.call(
                 "POST", "/v1/statuses:batch", json_body=body, idempotent=True
             ),
             "bare aiohttp request (floor)": bare_call,
@@ -100,7 +100,7 @@ async def run(port: int) -> dict[str, list[float]]:
         for _ in range(ROUNDS):
             for name, call in ways.items():
                 results[name].append(await cpu_per_call(call))
-    await wire.aclose()
+    await raw.aclose()
     return results
 
 

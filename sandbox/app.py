@@ -114,6 +114,8 @@ class Sandbox:
                 yield
 
         routes = [mount(f"/{s.name}", s.asgi()) for s in self.systems]
+        # OSS's ACS as GenieACS's NBI, for OSS_BACKEND=genieacs (`sandbox.oss.nbi`).
+        routes.append(mount("/genieacs", self.oss.nbi_asgi()))
         console = console_routes(self.settings.operator_key, self.world)
         mailbox = self.mail_sink.routes(self.settings.operator_key) if self.mail_sink is not None else []
         return Starlette(routes=[*routes, *mailbox, *console], lifespan=lifespan)
@@ -168,7 +170,13 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
         settings=settings,
         world=world,
         # The billing run suspends through AAA and charges autopay cards off-session through the gateway.
-        billing=BillingSystem(config("billing"), service_control=aaa, today=today, card_charger=gateway),
+        billing=BillingSystem(
+            config("billing"),
+            service_control=aaa,
+            today=today,
+            card_charger=gateway,
+            dunning_retry_days=settings.dunning_retry_days,
+        ),
         crm=CrmSystem(
             config("crm"),
             attachments_dir=data_dir / "attachments",

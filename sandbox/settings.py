@@ -9,6 +9,8 @@ from email.utils import formataddr
 from pathlib import Path
 
 from adapters.brand import DEFAULT_BRAND, Brand, load_brand
+from sandbox.billing.config import DUNNING_RETRY_DAYS
+from sandbox.billing.service.dunning import validate_retry_days
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,9 @@ class SandboxSettings:
     # The operator's name, colour, logo and contacts (BRAND_*, `adapters.brand`; the BFF reads the same): the
     # CRM's e-mails, Billing's PDFs and the gateway's hosted page carry them.
     brand: Brand = DEFAULT_BRAND
+    # Days after an autopay charge's first decline on which Billing retries it (SANDBOX_DUNNING_RETRY_DAYS,
+    # "1,3,5"); suspension for non-payment waits for the last (`sandbox/billing/service/dunning.py`).
+    dunning_retry_days: tuple[int, ...] = DUNNING_RETRY_DAYS
 
 
 def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
@@ -58,4 +63,14 @@ def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
         smtp_from=source.get("SMTP_FROM") or formataddr((f"{brand.name} Support", brand.support_email)),
         portal_url=source.get("PORTAL_URL", SandboxSettings.portal_url).rstrip("/"),
         brand=brand,
+        dunning_retry_days=_retry_days(source.get("SANDBOX_DUNNING_RETRY_DAYS")),
     )
+
+
+def _retry_days(raw: str | None) -> tuple[int, ...]:
+    if not raw:
+        return DUNNING_RETRY_DAYS
+    try:
+        return validate_retry_days([int(part) for part in raw.split(",")])
+    except ValueError as exc:
+        raise ValueError(f"SANDBOX_DUNNING_RETRY_DAYS: {exc}") from None

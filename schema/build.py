@@ -21,7 +21,9 @@ from bff.core.trusted import OperationPolicy
 from schema.account import nodes as _account_nodes  # noqa: F401
 from schema.account.credential_mutations import CredentialMutation
 from schema.account.locale_mutations import LocaleMutation
+from schema.account.login_email_mutations import LoginEmailMutation
 from schema.account.mutations import AccountMutation
+from schema.account.profile_mutations import ProfileMutation
 from schema.account.second_factor_mutations import SecondFactorMutation
 from schema.account.session_mutations import SessionMutation
 from schema.account.team_mutations import TeamMutation
@@ -29,6 +31,7 @@ from schema.account.types import AccountQuery, PortalUser
 from schema.billing import nodes as _billing_nodes  # noqa: F401
 from schema.billing.subscriptions import BillingSubscription
 from schema.billing.types import Invoice
+from schema.core.direct import DirectExecution, make_direct
 from schema.core.document import DocumentCache
 from schema.core.errors import PortalError
 from schema.core.extensions import ExtensionFactory, schema_extensions
@@ -36,6 +39,7 @@ from schema.core.node import NodeQuery
 from schema.core.scalars import SCALARS
 from schema.payments import nodes as _payments_nodes  # noqa: F401
 from schema.payments.card_mutations import CardMutation
+from schema.payments.many_mutations import PayInvoicesMutation
 from schema.payments.mutations import PaymentMutation
 from schema.payments.subscriptions import PaymentSubscription
 from schema.payments.types import PaymentMethod
@@ -72,7 +76,10 @@ class Mutation(
     SecondFactorMutation,
     TeamMutation,
     LocaleMutation,
+    ProfileMutation,
+    LoginEmailMutation,
     PaymentMutation,
+    PayInvoicesMutation,
     WalletMutation,
     ServiceMutation,
     CardMutation,
@@ -181,7 +188,10 @@ def build_schema(
             *schema_extensions(limits, introspection=introspection, documents=documents, policy=policy),
         ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
+        execution_context_class=DirectExecution,
     )
+    # Resolvers of the plain shape are called directly, not through strawberry's generic chain.
+    make_direct(schema)
     schema.documents = documents
     schema.hide_suggestions = production
     return schema

@@ -15,6 +15,11 @@ from adapters.ports.window import Covered, SubscriberWindow
 ServiceStatusName = Literal["ACTIVE", "SUSPENDED", "RESTRICTED"]
 StatusReason = Literal["NON_PAYMENT", "ADMINISTRATIVE", "FRAUD", "USAGE_CAP", "CUSTOMER_REQUEST"]
 ChangeActor = Literal["SYSTEM", "SERVICE", "OPERATOR"]
+# What became of a change on the subscriber's live session, where the backend says: APPLIED (the NAS
+# acknowledged a CoA or Disconnect), OFFLINE (no session: the next log-in gets it), UNREACHABLE (the NAS did
+# not answer or no secret is configured for it) or REFUSED (the NAS answered NAK). The change itself is
+# stored either way; UNREACHABLE and REFUSED mean the session keeps its old profile until it re-authenticates.
+LiveChange = Literal["APPLIED", "OFFLINE", "UNREACHABLE", "REFUSED"]
 
 SERVICE_STATUSES: tuple[ServiceStatusName, ...] = get_args(ServiceStatusName)
 STATUS_REASONS: tuple[StatusReason, ...] = get_args(StatusReason)
@@ -62,11 +67,13 @@ class LiveSession(Struct, frozen=True, kw_only=True, gc=False):
 class ReactivationResult(Struct, frozen=True, kw_only=True, gc=False):
     status: ServiceStatus
     changed: bool  # False when the sub-service was already ACTIVE (a retried call)
+    live: LiveChange | None = None  # None: nothing was sent to the session, or the backend does not say
 
 
 class ProfileChange(Struct, frozen=True, kw_only=True, gc=False):
     profile: BandwidthProfile
     changed: bool  # False when the profile was already so (a retried call)
+    live: LiveChange | None = None
 
 
 class AaaPort(Protocol):

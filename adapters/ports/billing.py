@@ -33,6 +33,8 @@ PlanChangeStatus = Literal["APPLIED", "SCHEDULED"]
 AddOnCategory = Literal["STATIC_IP", "EXTRA_DATA", "CHANNEL_PACK"]
 AddOnBilling = Literal["MONTHLY", "ONE_OFF"]
 AddOnPayment = Literal["WALLET", "CARD"]
+DunningState = Literal["RETRYING", "EXHAUSTED", "RECOVERED"]
+AttemptOutcome = Literal["SUCCEEDED", "DECLINED", "REFUSED"]
 CardBrand = Literal["visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay", "unknown"]
 
 INVOICE_STATUSES: tuple[InvoiceStatus, ...] = get_args(InvoiceStatus)
@@ -276,6 +278,35 @@ class PaymentMethod(Struct, frozen=True, kw_only=True, gc=False):
     created_at: Moment
 
 
+class AttemptCard(Struct, frozen=True, kw_only=True, gc=False):
+    brand: str  # the gateway's brand name; no number, only the last four digits
+    last4: str
+
+
+class PaymentAttempt(Struct, frozen=True, kw_only=True, gc=False):
+    """One off-session (autopay) charge of an invoice: 0 the first, k the k-th retry of the schedule."""
+
+    at: Moment
+    retry: int
+    outcome: AttemptOutcome
+    decline_code: str | None = None  # the gateway's (Stripe's) decline code
+    card: AttemptCard | None = None
+
+
+class Dunning(Struct, frozen=True, kw_only=True, gc=False):
+    """An autopay invoice after a failed charge: retried on fixed days after the first decline (`retries`
+    of them); suspension for non-payment waits for the last one to fail and for the grace days."""
+
+    invoice_id: str
+    subscriber_id: str
+    state: DunningState
+    retries: int
+    attempts: tuple[PaymentAttempt, ...]
+    next_retry_on: date | None = None
+    suspends_on: date | None = None
+    invoice: Invoice  # as `invoices` reads it: a page listing declined invoices needs nothing else
+
+
 class InstallmentPlan(Struct, frozen=True, kw_only=True, gc=False):
     id: str
     subservice_id: str
@@ -327,6 +358,14 @@ class BillingPort(Protocol):
         self, subservice_ids: Sequence[str], status: str | None = None
     ) -> dict[str, list[Invoice]]:
         """Invoices having a line for each sub-service, newest first (every requested id is a key)."""
+        ...
+
+    async def dunning(self, invoice_ids: Sequence[str]) -> dict[str, Dunning]:
+        """The dunning of each invoice whose autopay charge ever failed (others absent)."""
+        ...
+
+    async def dunning_for_subscribers(self, subscriber_ids: Sequence[str]) -> dict[str, list[Dunning]]:
+        """Per subscriber, its unpaid invoices in dunning or whose dunning ended unpaid, oldest first."""
         ...
 
     async def invoice_pdf(self, invoice_id: str, locale: str | None = None) -> bytes:

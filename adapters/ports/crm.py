@@ -1,7 +1,8 @@
-"""The CRM port: who the subscriber is, what it has, who logs in for it, its support tickets, its portal
-notifications and its access/audit log. Batch reads return dicts keyed by the requested ids; unknown ids are
-absent. Writes raise `Rejected` with the CRM's code when a business rule refuses them. The records are frozen
-`msgspec.Struct`s the adapter decodes straight from the response bytes (`adapters.decode`)."""
+"""The CRM port: who the subscriber is, what it has, who logs in for it, its portal notifications and its
+access/audit log (support tickets have a port of their own, `adapters.ports.tickets`). Batch reads return
+dicts keyed by the requested ids; unknown ids are absent. Writes raise `Rejected` with the CRM's code when a
+business rule refuses them. The records are frozen `msgspec.Struct`s the adapter decodes straight from the
+response bytes (`adapters.decode`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Literal, Protocol, get_args
 from msgspec import Struct
 
 from adapters.ports.moment import Moment
+from adapters.ports.profile import ContactChange, NotificationPreference, PostalAddress, UserProfile
 
 SubscriberKind = Literal["RESIDENTIAL", "ENTERPRISE", "MDU"]
 SubServiceKind = Literal["INTERNET", "IPTV", "VOIP"]
@@ -19,13 +21,6 @@ Role = Literal["OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER"]
 # The portal's languages (ISO 639-1; "pt" is written as in Brazil, pt-BR).
 Locale = Literal["en", "es", "pt"]
 LOCALES: tuple[Locale, ...] = get_args(Locale)
-TicketCategory = Literal["CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "OTHER"]
-TicketPriority = Literal["LOW", "NORMAL", "HIGH", "URGENT"]
-TicketStatus = Literal["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED"]
-MessageAuthor = Literal["CUSTOMER", "SUPPORT"]
-AttachmentType = Literal[
-    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"
-]
 NotificationKind = Literal[
     "INVOICE_ISSUED",
     "PAYMENT_RECEIVED",
@@ -39,13 +34,7 @@ NotificationKind = Literal[
 SUBSCRIBER_KINDS: tuple[SubscriberKind, ...] = get_args(SubscriberKind)
 SUBSERVICE_KINDS: tuple[SubServiceKind, ...] = get_args(SubServiceKind)
 ROLES: tuple[Role, ...] = get_args(Role)
-TICKET_CATEGORIES: tuple[TicketCategory, ...] = get_args(TicketCategory)
-TICKET_PRIORITIES: tuple[TicketPriority, ...] = get_args(TicketPriority)
-TICKET_STATUSES: tuple[TicketStatus, ...] = get_args(TicketStatus)
-MESSAGE_AUTHORS: tuple[MessageAuthor, ...] = get_args(MessageAuthor)
-ATTACHMENT_TYPES: tuple[AttachmentType, ...] = get_args(AttachmentType)
 NOTIFICATION_KINDS: tuple[NotificationKind, ...] = get_args(NotificationKind)
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 class Subscriber(Struct, frozen=True, kw_only=True, gc=False):
@@ -53,10 +42,11 @@ class Subscriber(Struct, frozen=True, kw_only=True, gc=False):
     account_number: str
     name: str
     kind: SubscriberKind
-    email: str
-    phone: str
-    address: str
+    email: str  # the contact address: the account's notices and invoices go there
+    phone: str  # E.164 once changed through the portal; older records as they were typed
+    address: str  # one line
     subservice_count: int
+    billing_address: PostalAddress | None = None  # structured, once someone gave it
 
 
 class SubService(Struct, frozen=True, kw_only=True, gc=False):
@@ -85,107 +75,6 @@ class PortalUser(Struct, frozen=True, kw_only=True, gc=False):
     last_login_at: Moment | None = None
     two_factor_enabled: bool = False  # the TOTP second factor is on: signing in needs a code too
     locale: Locale | None = None  # the language the user chose; None: follow the browser
-
-
-class Sla(Struct, frozen=True, kw_only=True, gc=False):
-    first_response_due_at: Moment
-    resolution_due_at: Moment
-    first_responded_at: Moment | None = None
-    resolved_at: Moment | None = None
-    first_response_breached: bool
-    resolution_breached: bool
-    first_response_met: bool = False  # the first support reply came in time
-    resolution_met: bool = False  # resolved in time
-    elapsed_percent: float = 0.0  # of the resolution window, until resolution or now; 0..100
-
-
-class TicketRating(Struct, frozen=True, kw_only=True, gc=False):
-    score: int  # 1..5
-    comment: str | None = None
-    rated_at: Moment
-
-
-TicketEventKind = Literal[
-    "CREATED", "ASSIGNED", "REPLIED", "STATUS_CHANGED", "ATTACHMENT_ADDED", "REOPENED", "RATED"
-]
-ActorKind = Literal["CUSTOMER", "SUPPORT", "SYSTEM"]
-TICKET_EVENT_KINDS: tuple[TicketEventKind, ...] = get_args(TicketEventKind)
-
-
-class TicketEvent(Struct, frozen=True, kw_only=True, gc=False):
-    """One interaction in a ticket's history."""
-
-    id: str
-    kind: TicketEventKind
-    actor_kind: ActorKind
-    actor_name: str
-    from_status: TicketStatus | None = None
-    to_status: TicketStatus | None = None
-    detail: str | None = None  # the queue (ASSIGNED), the message id (REPLIED), a file name, "5/5"
-    created_at: Moment
-
-
-class TicketCategoryInfo(Struct, frozen=True, kw_only=True, gc=False):
-    """A category a customer may choose, with where it goes and what it promises."""
-
-    category: TicketCategory
-    label: str
-    queue: str
-    default_priority: TicketPriority
-    first_response_minutes: int
-    resolution_minutes: int
-
-
-class TicketSummary(Struct, frozen=True, kw_only=True, gc=False):
-    id: str
-    number: str  # "TCK-…", what the subscriber quotes
-    subject: str
-    category: TicketCategory
-    priority: TicketPriority
-    status: TicketStatus
-    queue: str  # the support team the category routes to
-    subscriber_id: str
-    subservice_id: str | None = None
-    opened_by_user_id: str | None = None
-    created_at: Moment
-    updated_at: Moment
-    sla: Sla
-    message_count: int
-    attachment_count: int
-    rating: TicketRating | None = None
-
-
-class TicketMessage(Struct, frozen=True, kw_only=True, gc=False):
-    id: str
-    author_kind: MessageAuthor
-    author_name: str
-    author_user_id: str | None = None  # the portal user for CUSTOMER messages
-    body: str
-    created_at: Moment
-    attachment_ids: tuple[str, ...]
-
-
-class Attachment(Struct, frozen=True, kw_only=True, gc=False):
-    id: str
-    ticket_id: str
-    message_id: str | None = None
-    filename: str  # a safe base name
-    content_type: AttachmentType
-    size_bytes: int
-    sha256: str
-    created_at: Moment
-
-
-class Ticket(TicketSummary, frozen=True, kw_only=True, gc=False):
-    messages: tuple[TicketMessage, ...]
-    attachments: tuple[Attachment, ...]
-    events: tuple[TicketEvent, ...] = ()
-
-
-class TicketPage(Struct, frozen=True, kw_only=True, gc=False):
-    items: list[TicketSummary]
-    next_cursor: str | None = None
-    total_count: int
 
 
 LinkKind = Literal["TICKET", "INVOICE", "PAYMENT", "SERVICE", "WALLET"]
@@ -256,18 +145,6 @@ class Accepted(Struct, frozen=True, kw_only=True, gc=False):
     accepted: bool
 
 
-class NewTicket(Struct, frozen=True):
-    """What the portal sends to open a ticket (an input: built by the schema, never decoded)."""
-
-    subscriber_id: str
-    author_user_id: str
-    category: str  # one of TICKET_CATEGORIES
-    subject: str  # at most 200 characters
-    body: str  # at most 10,000 characters
-    subservice_id: str | None = None
-    priority: str | None = None  # None: the category's default
-
-
 class CrmPort(Protocol):
     async def subscribers(self, ids: Sequence[str]) -> dict[str, Subscriber]: ...
 
@@ -300,47 +177,6 @@ class CrmPort(Protocol):
     async def user(self, user_id: str) -> PortalUser: ...
 
     async def users_of(self, subscriber_id: str) -> list[PortalUser]: ...
-
-    async def tickets_of(
-        self, subscriber_id: str, statuses: Sequence[str] = (), limit: int = 50, after: str | None = None
-    ) -> TicketPage:
-        """Newest first; `statuses` empty means all."""
-        ...
-
-    async def tickets(self, ids: Sequence[str]) -> dict[str, Ticket]: ...
-
-    async def ticket(self, ticket_id: str) -> Ticket: ...
-
-    async def open_ticket(self, ticket: NewTicket) -> Ticket:
-        """Rejected SUBSERVICE_MISMATCH / USER_MISMATCH / USER_DISABLED / UNKNOWN_SUBSCRIBER."""
-        ...
-
-    async def reply_to_ticket(self, ticket_id: str, author_user_id: str, body: str) -> Ticket:
-        """Rejected TICKET_CLOSED for a closed ticket; a resolved one reopens."""
-        ...
-
-    async def close_ticket(self, ticket_id: str, user_id: str) -> Ticket: ...
-
-    async def reopen_ticket(self, ticket_id: str, user_id: str, reason: str | None = None) -> Ticket:
-        """Rejected TICKET_NOT_RESOLVED unless the ticket is RESOLVED or CLOSED."""
-        ...
-
-    async def rate_ticket(self, ticket_id: str, user_id: str, score: int, comment: str | None) -> Ticket:
-        """Rejected TICKET_NOT_RESOLVED / ALREADY_RATED / RATING_INVALID."""
-        ...
-
-    async def ticket_categories(self) -> list[TicketCategoryInfo]: ...
-
-    async def add_attachment(
-        self, ticket_id: str, filename: str, content_type: str, data: bytes, message_id: str | None = None
-    ) -> Attachment:
-        """Rejected ATTACHMENT_TOO_LARGE / ATTACHMENT_TYPE_NOT_ALLOWED / ATTACHMENT_CONTENT_MISMATCH /
-        TOO_MANY_ATTACHMENTS / TICKET_CLOSED."""
-        ...
-
-    async def attachments(self, ids: Sequence[str]) -> dict[str, Attachment]: ...
-
-    async def attachment(self, attachment_id: str) -> tuple[Attachment, bytes]: ...
 
     async def notifications(
         self,
@@ -445,3 +281,47 @@ class CrmPort(Protocol):
     async def set_user_locale(self, user_id: str, locale: Locale | None) -> PortalUser: ...
 
     async def audit_of_subscriber(self, subscriber_id: str, limit: int = 50) -> list[AuditEntry]: ...
+
+    # -- contact details and a user's profile (adapters.ports.profile) -------------------------------------
+    async def update_contact_details(
+        self,
+        subscriber_id: str,
+        changed_by: str,
+        change: ContactChange,
+        *,
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> Subscriber:
+        """Rejected INVALID_EMAIL, EMAIL_TOO_LONG, INVALID_PHONE, INVALID_COUNTRY, REQUIRED, TOO_LONG,
+        USER_MISMATCH. Audited; a changed e-mail is announced to the old address."""
+        ...
+
+    async def user_profile(self, user_id: str) -> UserProfile: ...
+
+    async def set_user_phone(
+        self, user_id: str, phone: str | None, *, ip: str | None = None, user_agent: str | None = None
+    ) -> UserProfile:
+        """Rejected INVALID_PHONE; None removes the phone."""
+        ...
+
+    async def request_login_email_change(
+        self, user_id: str, current_password: str, new_email: str, link: str
+    ) -> None:
+        """E-mail `link?token=…` to the new address (and a notice to the old). Rejected INVALID_CREDENTIALS,
+        INVALID_EMAIL, EMAIL_TOO_LONG, EMAIL_UNCHANGED, EMAIL_TAKEN."""
+        ...
+
+    async def complete_login_email_change(self, token: str) -> PortalUser:
+        """The user signing in with the new address. Rejected INVALID_TOKEN, EMAIL_TAKEN."""
+        ...
+
+    async def set_notification_preferences(
+        self,
+        user_id: str,
+        changes: Sequence[NotificationPreference],
+        *,
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> UserProfile:
+        """All or none; Rejected SECURITY_EMAIL_REQUIRED for SECURITY e-mail switched off."""
+        ...

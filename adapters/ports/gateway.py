@@ -10,6 +10,7 @@ from the gateway's integer minor units with the currency's exponent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Literal, Protocol, get_args
 
@@ -56,6 +57,7 @@ class PaymentKind(Enum):
     TOPUP = "topup"  # pays into the wallet
     SETUP = "setup"  # saves a card; nothing is charged
     ADD_ON = "add_on"  # buys an add-on (or a data top-up) for one sub-service
+    INVOICES = "invoices"  # pays several invoices' balances in one checkout (`invoice_shares`)
 
 
 class PaymentOrigin(Enum):
@@ -66,6 +68,26 @@ class PaymentOrigin(Enum):
 class InvalidPaymentReference(ValueError):
     """Metadata that names a portal payment but does not hold together (an invoice payment without an
     invoice, an unknown kind or origin, no subscriber). Settlement refuses such an event."""
+
+
+# A checkout of several invoices names each one with its share; Stripe keeps at most 50 metadata keys of at most
+# 500 characters each, so the list is written in chunks of whole entries (`inv_1:29.99,inv_2:12.00`).
+MAX_INVOICES_PER_CHECKOUT = 50
+MAX_INVOICE_ID = 64  # longer ids are refused before a checkout is opened (they could not be carried)
+METADATA_VALUE_MAX = 500
+METADATA_KEYS_MAX = 50
+
+
+def carriable_invoice_id(invoice_id: str) -> bool:
+    """Whether an invoice id can be written in a multi-invoice reference (`_share_chunks`)."""
+    return 0 < len(invoice_id) <= MAX_INVOICE_ID and "," not in invoice_id and ":" not in invoice_id
+
+
+class InvoiceShare(Struct, frozen=True, kw_only=True):
+    """One invoice of a multi-invoice payment and the part of the amount it was opened for (its balance then)."""
+
+    invoice_id: str
+    amount: Decimal
 
 
 class PaymentReference(Struct, frozen=True, kw_only=True):
@@ -79,6 +101,10 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
     origin: PaymentOrigin = PaymentOrigin.PORTAL
     subservice_id: str | None = None  # ADD_ON: the sub-service it is for
     add_on_id: str | None = None  # ADD_ON: the catalogue's add-on
+    # INVOICE: the card paid with becomes the account's default (the one step after a declined autopay
+    # charge: "update card and pay"); the session asks the gateway to keep it for off-session charges.
+    save_card: bool = False
+    invoice_shares: tuple[InvoiceShare, ...] = ()  # INVOICES: each invoice and its share, in the order paid
 
     def __post_init__(self) -> None:
         if not self.subscriber_id:
@@ -87,6 +113,16 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
             raise InvalidPaymentReference("an invoice payment without an invoice reference")
         if self.kind is PaymentKind.ADD_ON and not (self.subservice_id and self.add_on_id):
             raise InvalidPaymentReference("an add-on payment without its sub-service and add-on")
+        if self.kind is PaymentKind.INVOICES:
+            ids = [share.invoice_id for share in self.invoice_shares]
+            if not ids or len(ids) > MAX_INVOICES_PER_CHECKOUT or len(set(ids)) != len(ids):
+                raise InvalidPaymentReference("a multi-invoice payment without a valid list of invoices")
+            if not all(carriable_invoice_id(i) for i in ids) or any(
+                not s.amount.is_finite() or s.amount <= 0 for s in self.invoice_shares
+            ):
+                raise InvalidPaymentReference("a multi-invoice payment with a malformed invoice share")
+        elif self.invoice_shares:
+            raise InvalidPaymentReference("invoice shares on a payment that is not for several invoices")
 
     def to_metadata(self) -> dict[str, str]:
         metadata = {
@@ -100,6 +136,14 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
             metadata[_SUBSERVICE] = self.subservice_id
         if self.add_on_id is not None:
             metadata[_ADD_ON] = self.add_on_id
+        if self.save_card:
+            metadata[_SAVE_CARD] = "1"
+        if self.invoice_shares:
+            chunks = _share_chunks(self.invoice_shares)
+            metadata[_SHARE_COUNT] = str(len(self.invoice_shares))
+            metadata.update({f"{_SHARES}{n}": chunk for n, chunk in enumerate(chunks)})
+            if len(metadata) > METADATA_KEYS_MAX:  # cannot happen within the bounds above; never send it
+                raise InvalidPaymentReference("the invoice list does not fit the gateway's metadata")
         return metadata
 
     @classmethod
@@ -122,13 +166,52 @@ class PaymentReference(Struct, frozen=True, kw_only=True):
             origin=PaymentOrigin(origin),
             subservice_id=metadata.get(_SUBSERVICE) or None,
             add_on_id=metadata.get(_ADD_ON) or None,
+            save_card=metadata.get(_SAVE_CARD) == "1",
+            invoice_shares=_shares_of(metadata) if kind == PaymentKind.INVOICES.value else (),
         )
 
 
 _KIND, _SUBSCRIBER, _INVOICE, _ORIGIN = "wg_kind", "wg_subscriber_id", "wg_invoice_id", "wg_origin"
-_SUBSERVICE, _ADD_ON = "wg_subservice_id", "wg_add_on_id"
+_SUBSERVICE, _ADD_ON, _SAVE_CARD = "wg_subservice_id", "wg_add_on_id", "wg_save_card"
+_SHARES, _SHARE_COUNT = "wg_invoices_", "wg_invoice_count"
 _KINDS = frozenset(k.value for k in PaymentKind)
 _ORIGINS = frozenset(o.value for o in PaymentOrigin)
+
+
+def _share_chunks(shares: tuple[InvoiceShare, ...]) -> list[str]:
+    """`id:amount` entries joined by commas, as few values of at most 500 characters as they fit in."""
+    chunks: list[str] = []
+    current = ""
+    for share in shares:
+        entry = f"{share.invoice_id}:{share.amount}"
+        joined = f"{current},{entry}" if current else entry
+        if len(joined) > METADATA_VALUE_MAX:
+            chunks.append(current)
+            joined = entry
+        current = joined
+    return [*chunks, current]
+
+
+def _shares_of(metadata: Mapping[str, str]) -> tuple[InvoiceShare, ...]:
+    """The shares written by `_share_chunks`; InvalidPaymentReference when a chunk is missing or malformed
+    (the count written beside them must match, so a lost chunk is never taken for a shorter list)."""
+    entries: list[str] = []
+    for n in range(METADATA_KEYS_MAX):
+        chunk = metadata.get(f"{_SHARES}{n}")
+        if chunk is None:
+            break
+        entries.extend(chunk.split(","))
+    try:
+        count = int(metadata.get(_SHARE_COUNT, ""))
+        shares = []
+        for entry in entries:
+            invoice_id, _, amount = entry.partition(":")
+            shares.append(InvoiceShare(invoice_id=invoice_id, amount=Decimal(amount)))
+    except (ValueError, InvalidOperation):
+        raise InvalidPaymentReference("a multi-invoice payment with a malformed invoice list") from None
+    if count != len(shares):
+        raise InvalidPaymentReference("a multi-invoice payment whose invoice list is incomplete")
+    return tuple(shares)
 
 
 # ---- the gateway's objects ------------------------------------------------------------------------------
@@ -275,8 +358,10 @@ class PaymentGatewayPort(Protocol):
         cancel_url: str,
         idempotency_key: str,
         client_reference_id: str | None = None,
+        save_card: bool = False,
     ) -> CheckoutSession:
-        """A hosted page that charges `amount` once. `client_reference_id` (our subscriber id) is what an
+        """A hosted page that charges `amount` once; with `save_card`, the card is kept at the gateway for
+        off-session charges (Stripe's `setup_future_usage=off_session`; needs `customer_id`). `client_reference_id` (our subscriber id) is what an
         operator searches by in the gateway's dashboard. `reference` (a `PaymentReference.to_metadata()`) comes back
         on the session and on its PaymentIntent, so webhooks can be matched. The
         success URL may contain `{CHECKOUT_SESSION_ID}`."""

@@ -208,8 +208,12 @@ class HttpStripeGateway:
         cancel_url: str,
         idempotency_key: str,
         client_reference_id: str | None = None,
+        save_card: bool = False,
     ) -> CheckoutSession:
         minor = to_minor(amount)
+        intent: dict[str, FormValue] = {"metadata": dict(reference), "description": description}
+        if save_card:
+            intent["setup_future_usage"] = "off_session"
         params: dict[str, FormValue] = {
             "mode": "payment",
             "customer": customer_id,
@@ -228,7 +232,7 @@ class HttpStripeGateway:
             ],
             "metadata": dict(reference),
             # On the PaymentIntent too, so `payment_intent.*` events carry the reference as well.
-            "payment_intent_data": {"metadata": dict(reference), "description": description},
+            "payment_intent_data": intent,
         }
         body = await self._call("POST", "/v1/checkout/sessions", params, idempotency_key=idempotency_key)
         return parse.checkout_session(body)

@@ -17,6 +17,7 @@ from adapters.ports.billing import (
     BilledSubService,
     BillingAccount,
     BillingPort,
+    Dunning,
     GiftCardResult,
     InstallmentPlan,
     Invoice,
@@ -104,6 +105,17 @@ class HttpBilling:
             for key in dict.fromkeys(keys(inv)):
                 if key in grouped:
                     grouped[key].append(inv)
+        return grouped
+
+    async def dunning(self, invoice_ids: Sequence[str]) -> dict[str, Dunning]:
+        items = await self.client.batch("/v1/dunning:by-invoice", invoice_ids, Dunning)
+        return {d.invoice_id: d for d in items}
+
+    async def dunning_for_subscribers(self, subscriber_ids: Sequence[str]) -> dict[str, list[Dunning]]:
+        items = await self.client.batch("/v1/dunning:by-subscriber", subscriber_ids, Dunning)
+        grouped: dict[str, list[Dunning]] = {i: [] for i in subscriber_ids}
+        for d in items:
+            grouped.setdefault(d.subscriber_id, []).append(d)
         return grouped
 
     async def invoices_for_subscribers(

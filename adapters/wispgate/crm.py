@@ -1,4 +1,4 @@
-"""`HttpCrm`: the CRM port over the WISPGate core's CRM REST API. Answers decode straight into the port's
+"""`HttpCrm`: the CRM port and the tickets port over the WISPGate core's CRM REST API. Answers decode straight into the port's
 records (`adapters.decode`)."""
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from adapters.decode import Items, decode
 from adapters.errors import ContractViolation, NotFound
 from adapters.ports.crm import (
     Accepted,
-    Attachment,
     AuditEntry,
     CrmPort,
     DeviceSeen,
     Locale,
     MarkReadResult,
-    NewTicket,
     Notification,
     NotificationLink,
     NotificationPage,
@@ -30,12 +28,11 @@ from adapters.ports.crm import (
     Subscriber,
     SubService,
     SubServicePage,
-    Ticket,
-    TicketCategoryInfo,
-    TicketPage,
     TotpEnrolment,
 )
+from adapters.ports.tickets import Attachment, NewTicket, Ticket, TicketCategoryInfo, TicketPage, TicketsPort
 from adapters.wispgate.client import CoreClient, chunks, keyed
+from adapters.wispgate.crm_profile import ProfileCalls
 
 T = TypeVar("T")
 PAGE = 1000
@@ -47,7 +44,7 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
-class HttpCrm:
+class HttpCrm(ProfileCalls):
     def __init__(self, client: CoreClient) -> None:
         self.client = client
 
@@ -373,5 +370,6 @@ class HttpCrm:
 
 
 if TYPE_CHECKING:
-    # mypy checks here that HttpCrm implements the port.
+    # mypy checks here that HttpCrm implements both ports.
     _PORT: type[CrmPort] = HttpCrm
+    _TICKETS_PORT: type[TicketsPort] = HttpCrm

@@ -218,7 +218,7 @@ def file_routes(resources: Callable[[], tuple[FileLinks, Backends]]) -> list[Bas
         attachment_id = request.path_params["attachment_id"]
 
         async def fetch(_params: dict[str, str]) -> tuple[bytes, str, str]:
-            meta, data = await resources()[1].crm.attachment(attachment_id)
+            meta, data = await resources()[1].tickets.attachment(attachment_id)
             return data, meta.content_type, meta.filename
 
         return await serve(request, attachment_path(attachment_id), fetch)

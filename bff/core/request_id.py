@@ -50,7 +50,7 @@ def unbind(token: Token[str | None]) -> None:
 
 
 def stamp_headers(headers: dict[str, str]) -> None:
-    """The current request's id into `headers`, for backend calls that bypass httpx (`AiohttpWire`)."""
+    """The current request's id into `headers`, for backend calls that bypass httpx (`RawWire`)."""
     current_id = _current.get()
     if current_id is not None:
         headers[HEADER] = current_id

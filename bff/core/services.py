@@ -22,6 +22,7 @@ from bff.core.files import FileLinks
 from bff.core.metrics import Metrics
 from bff.core.redis_client import open_redis
 from bff.core.settings import Settings
+from bff.core.task_follow import TaskFollower
 from bff.core.tracing import Tracing
 
 
@@ -77,6 +78,11 @@ async def open_services(
             open_bus(redis, f"{settings.redis_prefix}events", metrics.bus_delivered, subscriber=subscriber)
         )
         auth = AuthService(settings, tokens, sessions, limiter, backends.crm, bus)
+        if backends.acs is not None:  # an ACS that sends no events: its tasks are followed here
+            conf = settings.genieacs
+            follower = TaskFollower(backends.oss, backends.crm, bus, conf.task_poll_s, conf.task_follow_s)
+            backends.acs.on_task_queued = follower.follow
+            stack.push_async_callback(follower.aclose)
         yield Services(
             settings, backends, redis, sessions, limiter, tokens, files, auth, bus, marks, metrics, tracing
         )

@@ -8,14 +8,27 @@ Production refuses to start without real secrets.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from adapters.brand import DEFAULT_BRAND, Brand, BrandError, load_brand
+from adapters.freeradius.config import FreeradiusConfig
+from adapters.genieacs.config import TR098_PATHS, TR181_PATHS, DataModelPaths, GenieAcsConfig
+from adapters.ports.tickets import TICKET_PRIORITIES, TICKET_STATUSES
+from adapters.zammad.config import (
+    DEFAULT_GROUPS,
+    DEFAULT_PRIORITIES,
+    DEFAULT_STATES,
+    ConfigError,
+    ZammadConfig,
+    parse_groups,
+    parse_mapping,
+)
 
 BACKENDS = ("billing", "crm", "aaa", "oss")
 SANDBOX_BASE = "http://127.0.0.1:8000/_sandbox"
@@ -30,11 +43,18 @@ STRIPE_API = "https://api.stripe.com"
 DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_BYTES = 32
 LOG_FORMATS = ("json", "text")
+OSS_BACKENDS = ("wispgate", "genieacs")
+SANDBOX_GENIEACS_USER = "nbi"  # the sandbox NBI's basic-auth user (its password: the service key)
 # The estimated cost (`schema.core.cost`) a document outside the trusted manifests may have, when such
 # documents may run in production: over twice the web portal's costliest request (about 2,600: the dashboard's
 # one operation with 100 sub-services and their devices), so that a third-party client can do what the portal does.
 DEFAULT_QUERY_COST_LIMIT = 6000
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+AAA_BACKENDS = ("wispgate", "freeradius")
+# Where support tickets live: the WISPGate CRM, or a Zammad help desk (`adapters.zammad`).
+TICKETS_BACKENDS = ("wispgate", "zammad")
+# A Zammad attribute name as the adapter puts it into a search query: nothing that could change the query.
+ZAMMAD_ATTRIBUTE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 class SettingsError(ValueError):
@@ -73,6 +93,32 @@ class GatewaySettings:
     read_timeout_s: float = 20.0
     # A card network can take most of the read timeout; the deadline leaves room for one quick retry.
     resilience: ResilienceSettings = ResilienceSettings(deadline_s=25.0, concurrency=16)
+
+
+SANDBOX_GENIEACS = GenieAcsConfig(
+    base_url=f"{SANDBOX_BASE}/genieacs", username=SANDBOX_GENIEACS_USER, password=SANDBOX_SERVICE_KEY
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GenieAcsSettings:
+    """GenieACS behind the OSS port's devices and CPEs (`OSS_BACKEND=genieacs`; docs/adapters.md)."""
+
+    config: GenieAcsConfig = SANDBOX_GENIEACS
+    # GenieACS does not report a task's end: the BFF asks every `task_poll_s` until it is done or faulted,
+    # for at most `task_follow_s` (long enough for an offline CPE's next periodic inform).
+    task_poll_s: float = 2.0
+    task_follow_s: float = 900.0
+    resilience: ResilienceSettings = ResilienceSettings(deadline_s=6.0)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketsSettings:
+    """Where support tickets live (docs/adapters.md, "Zammad (tickets)"): `zammad` is set when `backend` is."""
+
+    backend: str = "wispgate"
+    zammad: ZammadConfig | None = None
+    resilience: ResilienceSettings = ResilienceSettings(deadline_s=8.0, concurrency=16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +195,11 @@ class Settings:
     # WebSocket form of PUBLIC_URL: e.g. an analytics endpoint. Never derived from a request.
     csp_connect_src: tuple[str, ...] = ()
     gateway: GatewaySettings = GatewaySettings()
+    # Where the OSS port's devices and CPEs live: the WISPGate core's OSS, or GenieACS (usage, add-ons and
+    # incidents stay on the core's OSS either way).
+    oss_backend: str = "wispgate"
+    genieacs: GenieAcsSettings = GenieAcsSettings()
+    tickets: TicketsSettings = TicketsSettings()
     # Origins the browser may be sent back to after the gateway's hosted page; () = the portal's own origin.
     return_url_origins: tuple[str, ...] = ()
     log_format: str = "text"  # "json" (one object per line) | "text"
@@ -175,6 +226,10 @@ class Settings:
     # The operator's name, colour, logo and support contacts (BRAND_*; `adapters.brand`): the portal's title,
     # colours, header and footer.
     brand: Brand = DEFAULT_BRAND
+    # Which system answers the AAA port: the WISPGate core (AAA_URL) or a FreeRADIUS database
+    # (AAA_BACKEND=freeradius, FREERADIUS_*; `adapters.freeradius`). `aaa.resilience` bounds either.
+    aaa_backend: str = "wispgate"
+    freeradius: FreeradiusConfig | None = None
 
     @property
     def production(self) -> bool:
@@ -395,6 +450,126 @@ def _gateway(source: Mapping[str, str], production: bool) -> GatewaySettings:
     )
 
 
+def _paths(source: Mapping[str, str], prefix: str, default: DataModelPaths) -> DataModelPaths:
+    def path(name: str, fallback: str) -> str:
+        value = (source.get(f"{prefix}_{name}_PATH") or fallback).strip()
+        if not value or len(value) > 256 or value.startswith(".") or value.endswith(".") or " " in value:
+            raise SettingsError(f"{prefix}_{name}_PATH must be a parameter path, not {value!r}")
+        return value
+
+    return DataModelPaths(
+        model=path("MODEL", default.model),
+        firmware=path("FIRMWARE", default.firmware),
+        mac=path("MAC", default.mac),
+    )
+
+
+def _genieacs(source: Mapping[str, str], production: bool) -> GenieAcsSettings:
+    raw_url = (source.get("GENIEACS_URL") or "").strip().rstrip("/")
+    if raw_url and not raw_url.startswith(("http://", "https://")):
+        raise SettingsError(f"GENIEACS_URL must be an http(s) URL, not {raw_url!r}")
+    if not raw_url and production and (source.get("OSS_BACKEND") or "").strip().lower() == "genieacs":
+        raise SettingsError("GENIEACS_URL is required in production when OSS_BACKEND=genieacs")
+    # Without a URL: the sandbox's NBI and its credentials (development only).
+    username = source.get("GENIEACS_USERNAME") or ("" if raw_url else SANDBOX_GENIEACS_USER)
+    password = source.get("GENIEACS_PASSWORD") or ("" if raw_url else SANDBOX_SERVICE_KEY)
+    match = _choice(source, "GENIEACS_DEVICE_MATCH", ("tag", "serial"), "tag")
+    prefix = source.get("GENIEACS_TAG_PREFIX", "sub-")
+    if len(prefix) > 64 or any(c.isspace() for c in prefix):
+        raise SettingsError(f"GENIEACS_TAG_PREFIX must be a short tag prefix without spaces, not {prefix!r}")
+    wait_ms = _small_count(source, "GENIEACS_SESSION_WAIT_MS", 0, 60_000)
+    defaults = GenieAcsConfig(base_url="")
+    read_timeout = _positive_float(source, "GENIEACS_READ_TIMEOUT_S", defaults.read_timeout_s)
+    if wait_ms and read_timeout * 1000 <= wait_ms:
+        raise SettingsError("GENIEACS_READ_TIMEOUT_S must be longer than GENIEACS_SESSION_WAIT_MS")
+    config = GenieAcsConfig(
+        base_url=raw_url or f"{SANDBOX_BASE}/genieacs",
+        username=username,
+        password=password,
+        match=match,
+        tag_prefix=prefix,
+        inform_interval_s=_positive_float(source, "GENIEACS_INFORM_INTERVAL_S", defaults.inform_interval_s),
+        tr181=_paths(source, "GENIEACS_TR181", TR181_PATHS),
+        tr098=_paths(source, "GENIEACS_TR098", TR098_PATHS),
+        session_wait_ms=wait_ms,
+        connect_timeout_s=_positive_float(source, "GENIEACS_CONNECT_TIMEOUT_S", defaults.connect_timeout_s),
+        read_timeout_s=read_timeout,
+    )
+    base = GenieAcsSettings()
+    return GenieAcsSettings(
+        config=config,
+        task_poll_s=_positive_float(source, "GENIEACS_TASK_POLL_S", base.task_poll_s),
+        task_follow_s=_positive_float(source, "GENIEACS_TASK_FOLLOW_S", base.task_follow_s),
+        resilience=_resilience(source, "GENIEACS", base.resilience),
+    )
+
+
+def _attribute(source: Mapping[str, str], name: str, *, required: bool = False) -> str:
+    value = (source.get(name) or "").strip()
+    if required and not value:
+        raise SettingsError(f"{name} is required")
+    if value and not ZAMMAD_ATTRIBUTE.match(value):
+        raise SettingsError(f"{name} must be a Zammad attribute name (a-z, 0-9, _), not {value!r}")
+    return value
+
+
+def _zammad(source: Mapping[str, str]) -> ZammadConfig:
+    url = (source.get("ZAMMAD_URL") or "").strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"ZAMMAD_URL must be an http(s) URL when TICKETS_BACKEND=zammad, not {url!r}")
+    token = (source.get("ZAMMAD_TOKEN") or "").strip()
+    if not token:
+        raise SettingsError("ZAMMAD_TOKEN (an agent's access token) is required when TICKETS_BACKEND=zammad")
+    match = _choice(source, "ZAMMAD_CUSTOMER_MATCH", ("email", "field"), "email")
+    rating = (source.get("ZAMMAD_RATING") or "tag").strip()
+    rating_store, _, rating_field = rating.partition(":")
+    if rating_store not in ("tag", "field") or (rating_store == "field") != bool(rating_field):
+        raise SettingsError(f"ZAMMAD_RATING must be tag or field:<ticket attribute>, not {rating!r}")
+    if rating_field:
+        rating_field = _attribute({"ZAMMAD_RATING": rating_field}, "ZAMMAD_RATING")
+    try:
+        states = parse_mapping(source.get("ZAMMAD_STATES", ""), TICKET_STATUSES, name="ZAMMAD_STATES")
+        priorities = parse_mapping(
+            source.get("ZAMMAD_PRIORITIES", ""), TICKET_PRIORITIES, name="ZAMMAD_PRIORITIES"
+        )
+        groups = {**DEFAULT_GROUPS, **parse_groups(source.get("ZAMMAD_GROUPS", ""), name="ZAMMAD_GROUPS")}
+        config = ZammadConfig(
+            url=url,
+            token=token,
+            webhook_secret=_optional_secret(source, "ZAMMAD_WEBHOOK_SECRET"),
+            connect_timeout_s=_positive_float(source, "ZAMMAD_CONNECT_TIMEOUT_S", 1.0),
+            read_timeout_s=_positive_float(source, "ZAMMAD_READ_TIMEOUT_S", 5.0),
+            customer_match="field" if match == "field" else "email",
+            customer_field=_attribute(source, "ZAMMAD_CUSTOMER_FIELD", required=match == "field"),
+            states=states or dict(DEFAULT_STATES),
+            priorities=priorities or dict(DEFAULT_PRIORITIES),
+            groups=groups,
+            rating_store="field" if rating_store == "field" else "tag",
+            rating_field=rating_field,
+            subservice_field=_attribute(source, "ZAMMAD_SUBSERVICE_FIELD"),
+            portal_user_field=_attribute(source, "ZAMMAD_PORTAL_USER_FIELD"),
+            first_response_minutes=_positive_int(source, "ZAMMAD_FIRST_RESPONSE_MINUTES", 8 * 60),
+            resolution_minutes=_positive_int(source, "ZAMMAD_RESOLUTION_MINUTES", 3 * 24 * 60),
+        )
+        # The adapter writes these two: a mapping without them could not close or reopen a ticket.
+        config.state_for("CLOSED")
+        config.state_for("IN_PROGRESS")
+    except ConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    return config
+
+
+def _tickets(source: Mapping[str, str]) -> TicketsSettings:
+    backend = _choice(source, "TICKETS_BACKEND", TICKETS_BACKENDS, "wispgate")
+    if backend == "wispgate":
+        return TicketsSettings()
+    return TicketsSettings(
+        backend=backend,
+        zammad=_zammad(source),
+        resilience=_resilience(source, "ZAMMAD", TicketsSettings().resilience),
+    )
+
+
 def _brand(source: Mapping[str, str]) -> Brand:
     try:
         return load_brand(source)
@@ -510,6 +685,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         forwarded_allow_ips=source.get("FORWARDED_ALLOW_IPS", "").strip(),
         csp_connect_src=_origins(source, "CSP_CONNECT_SRC"),
         gateway=_gateway(source, production),
+        oss_backend=_choice(source, "OSS_BACKEND", OSS_BACKENDS, "wispgate"),
+        genieacs=_genieacs(source, production),
+        tickets=_tickets(source),
         return_url_origins=_origins(source, "RETURN_URL_ORIGINS"),
         log_format=_choice(source, "LOG_FORMAT", LOG_FORMATS, "json" if production else "text"),
         log_level=_choice(source, "LOG_LEVEL", LOG_LEVELS, "INFO"),
@@ -529,5 +707,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         max_in_flight=_positive_int(source, "MAX_IN_FLIGHT", 32),
         brand=_brand(source),
+        aaa_backend=_choice(source, "AAA_BACKEND", AAA_BACKENDS, "wispgate"),
     )
+    if settings.aaa_backend == "freeradius":
+        from bff.core.freeradius_settings import load_freeradius
+
+        try:
+            settings = replace(settings, freeradius=load_freeradius(source))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
     return _require_event_secrets(settings)

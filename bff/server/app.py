@@ -31,6 +31,7 @@ from bff.core.services import Services, open_services
 from bff.core.settings import Settings, load_settings
 from bff.core.tracing import Tracing, open_tracing
 from bff.core.trusted import OperationPolicy, TrustedDocuments
+from bff.core.zammad_hooks import ZammadHooks, zammad_hooks
 from bff.server.drain import Drain
 from bff.server.graphql import PortalGraphQL
 from bff.server.health import health_routes
@@ -46,10 +47,11 @@ log = logging.getLogger("wispgate.app")
 
 @dataclass(frozen=True)
 class Inbound:
-    """The two signed-event endpoints: the gateway's webhooks and the core's events."""
+    """The signed-event endpoints: the gateway's webhooks, the core's events, Zammad's webhooks."""
 
     gateway_webhooks: GatewayWebhooks
     core_hooks: CoreHooks
+    zammad_hooks: ZammadHooks | None = None  # when tickets live in Zammad (TICKETS_BACKEND=zammad)
 
 
 class _Holder:
@@ -76,6 +78,9 @@ def inbound_endpoints(services: Services) -> Inbound:
         log.warning("GATEWAY_WEBHOOK_SECRET is not set: /webhooks/gateway refuses every event")
     if not settings.core_events_secret:
         log.warning("CORE_EVENTS_SECRET is not set: /hooks/core refuses every event")
+    zammad = settings.tickets.zammad
+    if zammad is not None and not zammad.webhook_secret:
+        log.warning("ZAMMAD_WEBHOOK_SECRET is not set: /webhooks/zammad refuses every delivery")
     settlement = Settlement(services.backends, services.bus)
     return Inbound(
         gateway_webhooks=GatewayWebhooks(settings.gateway.webhook_secret, settlement, services.marks),
@@ -85,6 +90,12 @@ def inbound_endpoints(services: Services) -> Inbound:
             services.marks,
             Directory(services.sessions),
             CoreNotices(services.backends.crm),
+        ),
+        zammad_hooks=zammad_hooks(
+            zammad.webhook_secret if zammad is not None else "",
+            services.backends,
+            services.bus,
+            services.marks,
         ),
     )
 
@@ -196,11 +207,18 @@ def create_app(
     async def core_hook(request: Request) -> Response:
         return await holder.running_inbound().core_hooks.endpoint(request)
 
+    async def zammad_hook(request: Request) -> Response:
+        handler = holder.running_inbound().zammad_hooks
+        if handler is None:
+            return Response(status_code=404)
+        return await handler.endpoint(request)
+
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         # Signed, not cookie-authenticated: no CSRF check applies.
         Route("/webhooks/gateway", _counted("gateway", gateway_webhook, metrics), methods=["POST"]),
         Route("/hooks/core", _counted("core", core_hook, metrics), methods=["POST"]),
+        Route("/webhooks/zammad", _counted("zammad", zammad_hook, metrics), methods=["POST"]),
         WebSocketRoute("/graphql", graphql),
         *file_routes(lambda: (holder().files, holder().backends)),
         *health_routes(holder, drain),

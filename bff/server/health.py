@@ -74,7 +74,8 @@ def health_routes(services: Callable[[], Services], drain: Drain) -> list[BaseRo
         if refused is not None:
             return refused
         results = await asyncio.gather(
-            *(probe(c, BACKEND_TIMEOUT_S) for c in current.backends.clients.values())
+            *(probe(c, BACKEND_TIMEOUT_S) for c in current.backends.clients.values()),
+            *(check(BACKEND_TIMEOUT_S) for check in current.backends.probes.values()),
         )
         guards = current.backends.guards
         body = {

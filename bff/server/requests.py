@@ -25,7 +25,16 @@ log = logging.getLogger("wispgate.access")
 _HEADER = request_id.HEADER.lower().encode()
 # Span names must not carry ids: fixed paths by name, everything else by method only.
 NAMED_PATHS = frozenset(
-    {"/graphql", "/webhooks/gateway", "/hooks/core", "/healthz", "/readyz", "/healthz/backends", "/metrics"}
+    {
+        "/graphql",
+        "/webhooks/gateway",
+        "/webhooks/zammad",
+        "/hooks/core",
+        "/healthz",
+        "/readyz",
+        "/healthz/backends",
+        "/metrics",
+    }
 )
 # Polled every few seconds by machines: kept out of the INFO access log.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/healthz/backends", "/metrics"})

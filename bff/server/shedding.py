@@ -31,7 +31,15 @@ from bff.core.metrics import Metrics
 
 # Not shed: a process that sheds is alive and ready, says why in its metrics, and settles payments.
 EXEMPT_PATHS = frozenset(
-    {"/healthz", "/readyz", "/healthz/backends", "/metrics", "/webhooks/gateway", "/hooks/core"}
+    {
+        "/healthz",
+        "/readyz",
+        "/healthz/backends",
+        "/metrics",
+        "/webhooks/gateway",
+        "/webhooks/zammad",
+        "/hooks/core",
+    }
 )
 RETRY_AFTER_S = 1
 

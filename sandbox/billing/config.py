@@ -33,3 +33,11 @@ MAX_PAGE = 100  # wallet transactions per page
 # What the billing run reports about autopay.
 AUTOPAY_RAN = "RAN"
 AUTOPAY_SKIPPED_NO_CHARGER = "SKIPPED_NO_CHARGER"
+
+# Dunning: after an autopay charge of an invoice is first declined, the billing run retries it on these days
+# after that decline (one charge per retry, whatever the number of runs that day). Suspension for non-payment
+# of that invoice waits until the last retry has failed (and the grace days have passed). The contract an
+# operator's billing keeps is written in docs/adapters.md ("Dunning").
+DUNNING_RETRY_DAYS = (1, 3, 5)
+MAX_DUNNING_RETRIES = 10
+MAX_DUNNING_DAY = 60

@@ -139,7 +139,8 @@ CREATE TABLE IF NOT EXISTS installment_plans (
 );
 CREATE INDEX IF NOT EXISTS installment_plans_subservice ON installment_plans (subservice_id);
 -- Each off-session charge the billing run asked the gateway for. `idempotency_key` is unique: a run that
--- replays a key (a concurrent run, a retry) records it once.
+-- replays a key (a concurrent run, a retry) records it once. `retry` is 0 for the first charge of an
+-- invoice and k for the k-th retry of the dunning schedule (`service/dunning.py`); `run_on` is the run's day.
 CREATE TABLE IF NOT EXISTS autopay_attempts (
     id INTEGER PRIMARY KEY,
     invoice_id TEXT NOT NULL REFERENCES invoices (id),
@@ -151,7 +152,9 @@ CREATE TABLE IF NOT EXISTS autopay_attempts (
     payment_intent_id TEXT,
     outcome TEXT NOT NULL CHECK (outcome IN ('SUCCEEDED', 'DECLINED', 'REFUSED')),
     decline_code TEXT,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    retry INTEGER NOT NULL DEFAULT 0,
+    run_on TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS autopay_attempts_invoice ON autopay_attempts (invoice_id, amount);
 -- Plan changes asked for: an upgrade is APPLIED at once, a downgrade SCHEDULED for `effective_on` (the next

@@ -11,8 +11,10 @@ from datetime import date
 from starlette.routing import BaseRoute
 
 from sandbox.billing.api.routes import routes
+from sandbox.billing.config import DUNNING_RETRY_DAYS
 from sandbox.billing.seed import seed_world
 from sandbox.billing.service import BillingService
+from sandbox.billing.service.dunning import validate_retry_days
 from sandbox.billing.store import SCHEMA
 from sandbox.common import clock
 from sandbox.common.peers import CardCharger, ServiceControl
@@ -29,6 +31,7 @@ class BillingSystem(System):
         service_control: ServiceControl | None = None,
         today: date | None = None,
         card_charger: CardCharger | None = None,
+        dunning_retry_days: tuple[int, ...] = DUNNING_RETRY_DAYS,
     ) -> None:
         super().__init__(config)
         self._today = today
@@ -43,6 +46,7 @@ class BillingSystem(System):
             service_control=service_control,
             card_charger=card_charger,
             brand=config.brand,
+            dunning_retry_days=validate_retry_days(dunning_retry_days),
         )
 
     def today(self) -> date:

@@ -195,6 +195,40 @@ CREATE TABLE IF NOT EXISTS user_locales (
     user_id TEXT PRIMARY KEY REFERENCES users (id),
     locale TEXT NOT NULL
 );
+-- Contact details beyond the subscriber row (profile.py). The structured billing address; `subscribers.address`
+-- keeps its one-line form for the readers that know only that.
+CREATE TABLE IF NOT EXISTS billing_addresses (
+    subscriber_id TEXT PRIMARY KEY REFERENCES subscribers (id),
+    lines TEXT NOT NULL,                -- JSON array of 1 to 3 lines
+    city TEXT NOT NULL,
+    region TEXT,
+    postal_code TEXT NOT NULL,
+    country TEXT NOT NULL               -- ISO 3166-1 alpha-2
+);
+-- A portal user's own phone (E.164): kept beside the users table, not in it.
+CREATE TABLE IF NOT EXISTS user_phones (
+    user_id TEXT PRIMARY KEY REFERENCES users (id),
+    phone TEXT NOT NULL
+);
+-- A requested change of a user's login e-mail (login_email.py), until the link sent to the new address is
+-- opened: only the SHA-256 of the link's token is kept.
+CREATE TABLE IF NOT EXISTS login_email_changes (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    new_email TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    created_at TEXT NOT NULL
+);
+-- Notification preferences (preferences.py): only the switches a user moved from the default (on).
+CREATE TABLE IF NOT EXISTS notification_preferences (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    kind TEXT NOT NULL,                 -- PAYMENTS, OUTAGES, TICKETS, USAGE, SECURITY
+    channel TEXT NOT NULL,              -- PORTAL, EMAIL
+    enabled INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind, channel)
+);
 """
 
 

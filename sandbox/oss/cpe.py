@@ -166,7 +166,10 @@ class CpeService:
 
     # --- tasks -------------------------------------------------------------------------------------
 
-    def create_task(self, device_id: str, task: dict[str, Any], connection_request: bool) -> dict[str, Any]:
+    def create_task(
+        self, device_id: str, task: dict[str, Any], connection_request: bool, task_id: str | None = None
+    ) -> dict[str, Any]:
+        """`task_id`: the id to give it (the NBI surface's ObjectId-like ids); by default a `TSK-…` id."""
         now = clock.now()
         with self.db.transaction():
             device = self._device(device_id)
@@ -176,7 +179,7 @@ class CpeService:
                 due = now + timedelta(seconds=self.latency_s)
             else:
                 due = now + PERIODIC_INFORM
-            task_id = f"TSK-{uuid.uuid4().hex[:16]}"
+            task_id = task_id or f"TSK-{uuid.uuid4().hex[:16]}"
             seq = int(self.db.scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM oss_task"))
             self.db.execute(
                 "INSERT INTO oss_task (id, seq, device_id, name, request, status, due_at, created_at, updated_at)"

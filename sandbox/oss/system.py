@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from sandbox.common.peers import SessionAccounting
@@ -14,6 +15,7 @@ from sandbox.common.system import System, SystemConfig
 from sandbox.oss import api, cpe_store, incidents, seed
 from sandbox.oss.cpe import CpeService
 from sandbox.oss.incidents import IncidentService
+from sandbox.oss.nbi import NbiApi, NbiService
 from sandbox.oss.service import OssService
 from sandbox.oss.store import SCHEMA
 from sandbox.world import World
@@ -37,6 +39,10 @@ class OssSystem(System):
 
     def seed(self, world: World) -> None:
         seed.seed(self.db, world, self.config.currency)
+
+    def nbi_asgi(self) -> Starlette:
+        """The ACS as GenieACS's NBI presents it (`sandbox.oss.nbi`), for the GenieACS adapter."""
+        return NbiApi(NbiService(self.db, self.cpe)).app(self.config.service_key)
 
     def routes(self) -> list[BaseRoute]:
         return api.routes(self.service, self.cpe, self.incidents)

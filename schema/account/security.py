@@ -96,6 +96,24 @@ class AccessLogAction(Enum):
     TEAM_CHANGED = strawberry.enum_value(
         "TEAM_CHANGED", description="A person was invited, changed, disabled or removed"
     )
+    CONTACT_DETAILS_CHANGED = strawberry.enum_value(
+        "CONTACT_DETAILS_CHANGED",
+        description="Changed the account's contact e-mail, phone or billing address (`updateContactDetails`)",
+    )
+    PHONE_CHANGED = strawberry.enum_value(
+        "PHONE_CHANGED", description="Changed their own phone (`updateMyContactDetails`)."
+    )
+    NOTIFICATION_PREFERENCES_CHANGED = strawberry.enum_value(
+        "NOTIFICATION_PREFERENCES_CHANGED",
+        description="Switched notifications on or off (`setNotificationPreferences`).",
+    )
+    LOGIN_EMAIL_CHANGE_REQUESTED = strawberry.enum_value(
+        "LOGIN_EMAIL_CHANGE_REQUESTED",
+        description="Asked to sign in with another e-mail; a link went there (`requestLoginEmailChange`)",
+    )
+    LOGIN_EMAIL_CHANGED = strawberry.enum_value(
+        "LOGIN_EMAIL_CHANGED", description="The login e-mail was changed (`confirmLoginEmailChange`)."
+    )
     OTHER = strawberry.enum_value("OTHER", description="An action this version of the portal does not name")
 
 
@@ -119,6 +137,11 @@ ACTIONS: dict[str, AccessLogAction] = {
     "default_card_changed": AccessLogAction.DEFAULT_CARD_CHANGED,
     "autopay_changed": AccessLogAction.AUTOPAY_CHANGED,
     "team_changed": AccessLogAction.TEAM_CHANGED,
+    "contact_details_changed": AccessLogAction.CONTACT_DETAILS_CHANGED,
+    "phone_changed": AccessLogAction.PHONE_CHANGED,
+    "notification_preferences_changed": AccessLogAction.NOTIFICATION_PREFERENCES_CHANGED,
+    "login_email_change_requested": AccessLogAction.LOGIN_EMAIL_CHANGE_REQUESTED,
+    "login_email_changed": AccessLogAction.LOGIN_EMAIL_CHANGED,
 }
 
 
@@ -126,6 +149,9 @@ ACTIONS: dict[str, AccessLogAction] = {
 DETAILED = frozenset(
     {
         "team_changed",
+        "contact_details_changed",  # which details: "email,phone,billing_address"
+        "login_email_change_requested",  # the new address
+        "login_email_changed",  # "old → new"
         "password_changed",
         "password_reset",
         "signed_out_everywhere",

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from adapters.ports.crm import Locale as LocaleCode
 from adapters.ports.crm import PortalUser as PortalUserRecord
 from bff.core.auth.viewer import Viewer as Identity
+from schema.account.profile_types import ViewerProfile
 from schema.account.security import AccessLogEntry, PortalSession, access_log, sessions_of
 from schema.core.connection import AFTER, FIRST, Connection, given
 from schema.core.context import Context
@@ -166,6 +167,12 @@ class Viewer:
     async def locale(self, info: Info[Context, None]) -> Locale | None:
         user = (await info.context.backends.crm.users([self.identity.user_id])).get(self.identity.user_id)
         return Locale(user.locale) if user is not None and user.locale is not None else None
+
+    @typed_field(
+        description=("The viewer's own phone and notification preferences. Null when the CRM is unavailable.")
+    )
+    async def profile(self, info: Info[Context, None]) -> ViewerProfile | None:
+        return ViewerProfile.of(await info.context.backends.crm.user_profile(self.identity.user_id))
 
     can_manage_team: bool = strawberry.field(
         resolver=_can_manage_team,

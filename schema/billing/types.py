@@ -14,9 +14,10 @@ from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import billing, crm
 from bff.core.auth.viewer import Viewer
 from bff.core.files import SignedLink
+from schema.billing.dunning import Dunning
 from schema.core.connection import Connection, connection, window
 from schema.core.context import Context
-from schema.core.errors import crm_down
+from schema.core.errors import billing_down, crm_down
 from schema.core.loaders import InvoicesKey, Loaders
 from schema.core.lookahead import SelectedField, below, connection_nodes, names, selected
 from schema.core.money import Money
@@ -138,6 +139,16 @@ class Invoice(Node):
         linked = self.record.subservice_id
         return _subservice_later(info, linked) if linked is not None else None
 
+    @typed_field(
+        description=billing_down(
+            "The automatic (autopay) charges of this invoice after one was declined: every attempt, the next "
+            "retry, the day the service would be suspended; null when no automatic charge of it ever failed"
+        )
+    )
+    async def dunning(self, info: Info[Context, None]) -> Dunning | None:
+        found = await info.context.loaders.dunning_by_invoice_id.load(self.record.id)
+        return Dunning.of(found) if found is not None else None
+
     @typed_field(description="Short-lived signed link to the PDF, served by the portal")
     def pdf_url(self, info: Info[Context, None]) -> str:
         return info.context.files.invoice_pdf_url(self.record.id, self.record.number).url
@@ -211,3 +222,13 @@ async def visible_invoice(loaders: Loaders, viewer: Viewer, invoice_id: str | No
         return None
     record = await loaders.invoice_by_id.load(invoice_id)
     return Invoice.of(record) if record is not None and can_see_invoice(viewer, record) else None
+
+
+async def declined_invoices(info: Info[Context, None], subscriber_id: str) -> list[Invoice]:
+    """The subscriber's unpaid invoices in dunning (or past it) that the viewer may see, oldest first: one
+    Billing read, which brings the invoices and primes their `dunning`."""
+    context = info.context
+    viewer = context.require_viewer()
+    cases = await context.loaders.dunning_by_subscriber_id.load(subscriber_id)
+    visible = [c.invoice for c in cases if can_see_invoice(viewer, c.invoice)]
+    return await invoice_objects(context, visible, selected(info))

@@ -23,10 +23,18 @@ from aiodataloader import DataLoader
 
 from adapters.errors import BackendError, ContractViolation, Rejected, Unavailable
 from adapters.ports.aaa import BandwidthProfile, LiveSession, ServiceStatus
-from adapters.ports.billing import BillingAccount, InstallmentPlan, Invoice, Offers, SubServiceBilling
+from adapters.ports.billing import (
+    BillingAccount,
+    Dunning,
+    InstallmentPlan,
+    Invoice,
+    Offers,
+    SubServiceBilling,
+)
 from adapters.ports.cpe import CpeView, DeviceTask, Incident
-from adapters.ports.crm import Notification, Subscriber, SubService, Ticket, TicketSummary
+from adapters.ports.crm import Notification, Subscriber, SubService
 from adapters.ports.oss import AddOn, Device, Usage
+from adapters.ports.tickets import Ticket, TicketSummary
 from adapters.ports.window import Covered, SubscriberWindow
 from bff.core.backends import Backends
 from schema.core.errors import BadUserInput
@@ -131,7 +139,7 @@ class TicketsBySubscriberIdLoader(BatchLoader[TicketsKey, list[TicketSummary]]):
         items: list[TicketSummary] = []
         after: str | None = None
         while True:
-            page = await self.backends.crm.tickets_of(key.subscriber_id, statuses, CRM_PAGE, after)
+            page = await self.backends.tickets.tickets_of(key.subscriber_id, statuses, CRM_PAGE, after)
             items += page.items
             if page.next_cursor is None or not page.items or page.next_cursor == after:
                 return items
@@ -145,7 +153,7 @@ class TicketByIdLoader(BatchLoader[str, Ticket | None]):
     """Full tickets, with their messages and attachments."""
 
     async def batch_load(self, keys: list[str]) -> list[Ticket | None]:
-        found = await self.backends.crm.tickets(keys)
+        found = await self.backends.tickets.tickets(keys)
         return [found.get(k) for k in keys]
 
 
@@ -332,6 +340,32 @@ class InvoicesBySubscriberIdLoader(BatchLoader[InvoicesKey, list[Invoice]]):
         return [by_status[k.status].get(k.subscriber_id, []) for k in keys]
 
 
+class DunningByInvoiceIdLoader(BatchLoader[str, Dunning | None]):
+    async def batch_load(self, keys: list[str]) -> list[Dunning | None]:
+        found = await self.backends.billing.dunning(keys)
+        return [found.get(k) for k in keys]
+
+
+class DunningBySubscriberIdLoader(BatchLoader[str, list[Dunning]]):
+    """A subscriber's invoices in dunning, each with its invoice; primes `by_invoice` and `invoice_by_id`
+    (the invoices' own `dunning` field and any read of them by id then cost nothing)."""
+
+    def __init__(
+        self, backends: Backends, by_invoice: DunningByInvoiceIdLoader, invoice_by_id: InvoiceByIdLoader
+    ) -> None:
+        super().__init__(backends)
+        self.by_invoice = by_invoice
+        self.invoice_by_id = invoice_by_id
+
+    async def batch_load(self, keys: list[str]) -> list[list[Dunning]]:
+        found = await self.backends.billing.dunning_for_subscribers(keys)
+        for cases in found.values():
+            for case in cases:
+                self.by_invoice.prime(case.invoice_id, case)
+                self.invoice_by_id.prime(case.invoice_id, case.invoice)
+        return [found.get(k, []) for k in keys]
+
+
 class OffersBySubServiceIdLoader(BatchLoader[str, Offers | None]):
     async def batch_load(self, keys: list[str]) -> list[Offers | None]:
         found = await self.backends.billing.offers(keys)
@@ -476,6 +510,14 @@ class Loaders:
     @cached_property
     def invoices_by_subscriber_id(self) -> InvoicesBySubscriberIdLoader:
         return InvoicesBySubscriberIdLoader(self._backends, self.invoice_by_id)
+
+    @cached_property
+    def dunning_by_invoice_id(self) -> DunningByInvoiceIdLoader:
+        return DunningByInvoiceIdLoader(self._backends)
+
+    @cached_property
+    def dunning_by_subscriber_id(self) -> DunningBySubscriberIdLoader:
+        return DunningBySubscriberIdLoader(self._backends, self.dunning_by_invoice_id, self.invoice_by_id)
 
     @cached_property
     def cpe_by_device_id(self) -> CpeByDeviceIdLoader:

@@ -20,7 +20,8 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
 from adapters.ports.billing import Invoice
-from adapters.ports.crm import Notification, SubService, TicketSummary
+from adapters.ports.crm import Notification, SubService
+from adapters.ports.tickets import TicketSummary
 from bff.core.auth.viewer import Viewer
 from schema.core.context import Context
 from schema.core.errors import Forbidden, Unauthenticated
@@ -125,6 +126,28 @@ class CanManageTeam(_RoleRule):
         return info.context.require_viewer().can_manage_team
 
 
+CONTACT_ROLES = frozenset({"OWNER", "MANAGER"})
+
+
+class CanEditContactDetails(_RoleRule):
+    """Change the subscriber's contact e-mail, phone and billing address: OWNER and MANAGER (the account's
+    data; `bff.core.profile`). Other roles get FORBIDDEN."""
+
+    message = "Your role cannot change the account's contact details."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().role in CONTACT_ROLES
+
+
+class CanEditOwnProfile(_RoleRule):
+    """Change one's own phone: every role but VIEWER, which reads only (FORBIDDEN)."""
+
+    message = "Your role can read your details but not change them."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return not info.context.require_viewer().read_only
+
+
 class LinksSubService(Protocol):
     @property
     def linked_subservice_id(self) -> str | None: ...
@@ -166,11 +189,7 @@ def visible_subservices(viewer: Viewer, subservices: list[SubService]) -> list[S
 
 def can_see_invoice(viewer: Viewer, invoice: Invoice) -> bool:
     """Own subscriber's invoices; for SITE users only per-sub-service invoices of their sites."""
-    if invoice.subscriber_id != viewer.subscriber_id:
-        return False
-    if not viewer.is_site_user:
-        return True
-    return invoice.subservice_id is not None and invoice.subservice_id in viewer.site_subservice_ids
+    return viewer.can_see_invoice(invoice.subscriber_id, invoice.subservice_id)
 
 
 def can_see_ticket(viewer: Viewer, ticket: TicketSummary) -> bool:

@@ -121,3 +121,48 @@ class SetAutopayErrorCode(Enum):
 @strawberry.type(description="A refusal of `setAutopay`.")
 class SetAutopayError(CodedError[SetAutopayErrorCode]):
     pass
+
+
+_WHICH = "; `message` names the invoice."
+
+
+@strawberry.enum(description="Why `payInvoices` failed; nothing was opened or charged.")
+class PayInvoicesErrorCode(Enum):
+    NO_INVOICES = strawberry.enum_value(
+        "NO_INVOICES",
+        description="`invoiceIds` is empty (and `allOverdue` not set), or `allOverdue` found nothing overdue.",
+    )
+    TOO_MANY_INVOICES = strawberry.enum_value(
+        "TOO_MANY_INVOICES",
+        description="More than 50 invoices chosen (or overdue, with `allOverdue`): pay them in several checkouts.",
+    )
+    DUPLICATE_INVOICE = strawberry.enum_value(
+        "DUPLICATE_INVOICE", description="`invoiceIds` names the same invoice twice."
+    )
+    SELECTION_INVALID = strawberry.enum_value(
+        "SELECTION_INVALID", description="Both `invoiceIds` and `allOverdue: true` were given: choose one."
+    )
+    MIXED_CURRENCIES = strawberry.enum_value(
+        "MIXED_CURRENCIES",
+        description="The invoices are in more than one currency: one checkout charges one currency.",
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND",
+        description=(
+            "An invoice does not exist or is not the viewer's to pay (a foreign ID, or for a SITE user another "
+            "site's, answers the same), or the subscriber has no billing account to pay with."
+        ),
+    )
+    ALREADY_PAID = strawberry.enum_value(
+        "ALREADY_PAID", description="An invoice has nothing left to pay" + _WHICH
+    )
+    INVOICE_VOID = strawberry.enum_value("INVOICE_VOID", description="An invoice was cancelled" + _WHICH)
+    RETURN_URL_NOT_ALLOWED = strawberry.enum_value("RETURN_URL_NOT_ALLOWED", description=_RETURN_URL)
+    IDEMPOTENCY_KEY_INVALID = strawberry.enum_value("IDEMPOTENCY_KEY_INVALID", description=_KEY_INVALID)
+    IDEMPOTENCY_CONFLICT = strawberry.enum_value("IDEMPOTENCY_CONFLICT", description=_KEY_CONFLICT)
+    GATEWAY_UNAVAILABLE = strawberry.enum_value("GATEWAY_UNAVAILABLE", description=_GATEWAY)
+
+
+@strawberry.type(description="A refusal of `payInvoices`.")
+class PayInvoicesError(CodedError[PayInvoicesErrorCode]):
+    pass

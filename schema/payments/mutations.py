@@ -52,6 +52,13 @@ class PayInvoiceInput:
         default=strawberry.UNSET,
         description="Where the gateway sends the browser on cancel; same rule. Default: the portal's /invoices page.",
     )
+    save_card: bool | None = strawberry.field(
+        default=False,
+        description=(
+            "Keep the card paid with and make it the default card autopay charges: the one step after a "
+            "declined automatic charge (update card and pay)."
+        ),
+    )
 
 
 @strawberry.type(
@@ -86,6 +93,7 @@ async def pay_invoice(
             idempotency_key=input.idempotency_key,
             return_url=given(input.return_url),
             cancel_url=given(input.cancel_url),
+            save_card=bool(input.save_card),
         ),
     )
     if not isinstance(started, CheckoutStart):

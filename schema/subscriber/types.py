@@ -16,7 +16,7 @@ from adapters.ports.billing import BillingAccount
 from adapters.ports.window import SubscriberWindow
 from bff.core.auth.viewer import Viewer as Identity
 from schema.billing.summary import FinancialSummary, financial_summary
-from schema.billing.types import Document, Invoice, InvoiceStatus, invoice_connection
+from schema.billing.types import Document, Invoice, InvoiceStatus, declined_invoices, invoice_connection
 from schema.core.connection import (
     AFTER,
     FIRST,
@@ -41,6 +41,7 @@ from schema.service.incidents import incidents_affecting, incidents_of_subscribe
 from schema.service.parts import ServiceKind, ServiceStatus
 from schema.service.prefetch import Windowed, window_reads
 from schema.service.types import SubService, subservice_objects
+from schema.subscriber.contact import PostalAddress
 from schema.support.types import (
     NotificationConnection,
     Ticket,
@@ -191,7 +192,11 @@ class Subscriber(Node):
     def kind(self) -> SubscriberKind | None:
         return SubscriberKind(self._crm().kind)
 
-    @typed_field(description=crm_down("Where the account's notices go"))
+    @typed_field(
+        description=crm_down(
+            "The account's contact address: where its notices and invoices go (not anyone's login e-mail)"
+        )
+    )
     def email(self) -> str | None:
         return self._crm().email
 
@@ -202,6 +207,16 @@ class Subscriber(Node):
     @typed_field(graphql_type=str | None, description=_either("Null when none is on file"))
     def address(self, info: Info[Context, None]) -> Any:
         return self._crm_or_billing(info.context, lambda r: r.address)
+
+    @typed_field(
+        description=crm_down(
+            "The billing address, structured; null until someone gives one (`updateContactDetails`), when "
+            "`address` is the only form on file"
+        )
+    )
+    def billing_address(self) -> PostalAddress | None:
+        found = self._crm().billing_address
+        return PostalAddress.of(found) if found is not None else None
 
     @typed_field(
         description=(
@@ -274,6 +289,15 @@ class Subscriber(Node):
         ] = strawberry.UNSET,
     ) -> Connection[Invoice] | None:
         return await invoice_connection(info, self.subscriber_id, first, given(after), given(status))
+
+    @typed_field(
+        description=billing_down(
+            "Unpaid invoices whose automatic (autopay) charge was declined, being retried or past the last "
+            "retry, oldest first: what the portal's payment notice is about (each with its `dunning`)"
+        )
+    )
+    async def declined_invoices(self, info: Info[Context, None]) -> list[Invoice] | None:
+        return await declined_invoices(info, self.subscriber_id)
 
     @typed_field(
         description=("Consolidated statement PDF across the visible sub-services (short-lived signed link).")

@@ -35,7 +35,7 @@ async def fetch_notifications(context: Context, ids: Sequence[str]) -> dict[str,
 
 
 async def ticket_categories(info: Info[Context, None]) -> list[TicketCategoryOption]:
-    return [TicketCategoryOption.of(c) for c in await info.context.backends.crm.ticket_categories()]
+    return [TicketCategoryOption.of(c) for c in await info.context.backends.tickets.ticket_categories()]
 
 
 @strawberry.type

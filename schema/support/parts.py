@@ -8,7 +8,7 @@ from enum import Enum
 
 import strawberry
 
-from adapters.ports import crm
+from adapters.ports import crm, tickets
 from schema.core.node import encode_id
 
 
@@ -50,7 +50,7 @@ class TicketEvent:
     created_at: datetime = strawberry.field(description="When it happened.")
 
     @classmethod
-    def of(cls, e: crm.TicketEvent) -> TicketEvent:
+    def of(cls, e: tickets.TicketEvent) -> TicketEvent:
         return cls(
             id=encode_id("TicketEvent", e.id),
             kind=TicketEventKind(e.kind),
@@ -72,7 +72,7 @@ class TicketRating:
     rated_at: datetime = strawberry.field(description="When it was rated.")
 
     @classmethod
-    def of(cls, r: crm.TicketRating) -> TicketRating:
+    def of(cls, r: tickets.TicketRating) -> TicketRating:
         return cls(score=r.score, comment=r.comment, rated_at=r.rated_at)
 
 
@@ -92,7 +92,7 @@ class TicketCategoryOption:
     resolution_minutes: int = strawberry.field(description="A resolution is due within this many minutes.")
 
     @classmethod
-    def of(cls, c: crm.TicketCategoryInfo) -> TicketCategoryOption:
+    def of(cls, c: tickets.TicketCategoryInfo) -> TicketCategoryOption:
         return cls(
             category=c.category,
             label=c.label,

@@ -15,7 +15,7 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from adapters.errors import NotFound, Rejected
-from adapters.ports import crm
+from adapters.ports import tickets
 from bff.core.uploads import CheckedFile, UploadFile, UploadRefused, check_uploads
 from schema.core.context import Context
 from schema.core.errors import BadUserInput, ErrorFactory, known_code
@@ -45,10 +45,10 @@ def _text_ok(value: str, limit: int) -> bool:
     return bool(value.strip()) and len(value) <= limit
 
 
-async def _visible_ticket(context: Context, ticket_id: str) -> crm.Ticket | None:
+async def _visible_ticket(context: Context, ticket_id: str) -> tickets.Ticket | None:
     """The ticket read fresh from the CRM, or None when missing or not the viewer's to see."""
     viewer = context.require_viewer()
-    found = (await context.backends.crm.tickets([ticket_id])).get(ticket_id)
+    found = (await context.backends.tickets.tickets([ticket_id])).get(ticket_id)
     return found if found is not None and can_see_ticket(viewer, found) else None
 
 
@@ -72,10 +72,12 @@ async def _checked(
 
 async def _attach(context: Context, ticket_id: str, message_id: str | None, files: list[CheckedFile]) -> None:
     for f in files:
-        await context.backends.crm.add_attachment(ticket_id, f.filename, f.content_type, f.data, message_id)
+        await context.backends.tickets.add_attachment(
+            ticket_id, f.filename, f.content_type, f.data, message_id
+        )
 
 
-def _fresh(ticket: crm.Ticket) -> Ticket:
+def _fresh(ticket: tickets.Ticket) -> Ticket:
     return Ticket.of(ticket)
 
 
@@ -128,8 +130,8 @@ async def open_ticket(
     if problem is not None:
         return OpenTicketPayload(user_errors=[problem])
     try:
-        ticket = await context.backends.crm.open_ticket(
-            crm.NewTicket(
+        ticket = await context.backends.tickets.open_ticket(
+            tickets.NewTicket(
                 subscriber_id=viewer.subscriber_id,
                 author_user_id=viewer.user_id,
                 category=input.category.name,  # enum names are the values
@@ -140,7 +142,7 @@ async def open_ticket(
         )
         if files:
             await _attach(context, ticket.id, ticket.messages[0].id if ticket.messages else None, files)
-            ticket = await context.backends.crm.ticket(ticket.id)
+            ticket = await context.backends.tickets.ticket(ticket.id)
     except Rejected as exc:
         refused = refusal(error, exc, codes.REFUSED, {"SUBSERVICE_MISMATCH": "subServiceId"})
         return OpenTicketPayload(user_errors=[refused])
@@ -189,11 +191,11 @@ async def reply_to_ticket(
     if problem is not None:
         return ReplyToTicketPayload(user_errors=[problem])
     try:
-        ticket = await context.backends.crm.reply_to_ticket(ticket_id, viewer.user_id, input.body.strip())
+        ticket = await context.backends.tickets.reply_to_ticket(ticket_id, viewer.user_id, input.body.strip())
         if files:
             mine = [m.id for m in ticket.messages if m.author_user_id == viewer.user_id]
             await _attach(context, ticket_id, mine[-1] if mine else None, files)
-            ticket = await context.backends.crm.ticket(ticket_id)
+            ticket = await context.backends.tickets.ticket(ticket_id)
     except NotFound:
         return ReplyToTicketPayload(user_errors=[not_found(error, codes.NOT_FOUND, "ticket", "ticketId")])
     except Rejected as exc:
@@ -225,7 +227,7 @@ async def close_ticket(
     context = info.context
     error, codes = CloseTicketError.of, CloseTicketErrorCode
     ticket_id = decode_id_of(input.ticket_id, "Ticket")
-    result = await _act(context, ticket_id, lambda u: context.backends.crm.close_ticket(ticket_id, u))
+    result = await _act(context, ticket_id, lambda u: context.backends.tickets.close_ticket(ticket_id, u))
     if result is None:
         return CloseTicketPayload(user_errors=[not_found(error, codes.NOT_FOUND, "ticket", "ticketId")])
     if isinstance(result, Rejected):
@@ -260,7 +262,7 @@ async def reopen_ticket(
         message = f"Keep the reason under {MAX_BODY:,} characters."
         return ReopenTicketPayload(user_errors=[error(codes.REASON_INVALID, message, "input", "reason")])
     result = await _act(
-        context, ticket_id, lambda u: context.backends.crm.reopen_ticket(ticket_id, u, reason)
+        context, ticket_id, lambda u: context.backends.tickets.reopen_ticket(ticket_id, u, reason)
     )
     if result is None:
         return ReopenTicketPayload(user_errors=[not_found(error, codes.NOT_FOUND, "ticket", "ticketId")])
@@ -299,7 +301,7 @@ async def rate_ticket(
         message = f"Rate from 1 to 5, with a comment of at most {MAX_COMMENT:,} characters."
         return RateTicketPayload(user_errors=[error(codes.RATING_INVALID, message, "input", "score")])
     result = await _act(
-        context, ticket_id, lambda u: context.backends.crm.rate_ticket(ticket_id, u, input.score, comment)
+        context, ticket_id, lambda u: context.backends.tickets.rate_ticket(ticket_id, u, input.score, comment)
     )
     if result is None:
         return RateTicketPayload(user_errors=[not_found(error, codes.NOT_FOUND, "ticket", "ticketId")])
@@ -308,14 +310,16 @@ async def rate_ticket(
     return RateTicketPayload(ticket=_fresh(result))
 
 
-async def _act(context: Context, ticket_id: str, call: Callable[[str], Any]) -> crm.Ticket | Rejected | None:
+async def _act(
+    context: Context, ticket_id: str, call: Callable[[str], Any]
+) -> tickets.Ticket | Rejected | None:
     """Run a customer action on a ticket the viewer may see: the changed ticket, the CRM's refusal, or None
     for a ticket that is missing or not theirs."""
     viewer = context.require_viewer()
     if await _visible_ticket(context, ticket_id) is None:
         return None
     try:
-        ticket: crm.Ticket = await call(viewer.user_id)
+        ticket: tickets.Ticket = await call(viewer.user_id)
     except NotFound:
         return None
     except Rejected as exc:

@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from adapters.ports import crm
+from adapters.ports import crm, tickets
 from schema.core.connection import Connection, connection, window
 from schema.core.context import Context
 from schema.core.loaders import NotificationsKey, TicketsKey
@@ -117,7 +117,7 @@ class Sla:
     )
 
     @classmethod
-    def of(cls, sla: crm.Sla, created_at: datetime, now: datetime | None = None) -> Sla:
+    def of(cls, sla: tickets.Sla, created_at: datetime, now: datetime | None = None) -> Sla:
         if sla.resolution_breached:
             progress = 1.0
         else:
@@ -141,14 +141,14 @@ class Sla:
 
 @strawberry.type(description="A file sent with a ticket or one of its messages.")
 class Attachment:
-    record: strawberry.Private[crm.Attachment]
+    record: strawberry.Private[tickets.Attachment]
     id: strawberry.ID = strawberry.field(description="The attachment's id in the CRM.")
     filename: str = strawberry.field(description="The file's name as it was sent.")
     content_type: str = strawberry.field(description="Its media type, e.g. image/png.")
     size_bytes: int = strawberry.field(description="Its size in bytes.")
 
     @classmethod
-    def of(cls, a: crm.Attachment) -> Attachment:
+    def of(cls, a: tickets.Attachment) -> Attachment:
         return cls(
             record=a,
             id=encode_id("Attachment", a.id),
@@ -176,7 +176,7 @@ class TicketMessage:
     attachments: list[Attachment] = strawberry.field(description="The files sent with this message")
 
     @classmethod
-    def of(cls, m: crm.TicketMessage, files: dict[str, crm.Attachment]) -> TicketMessage:
+    def of(cls, m: tickets.TicketMessage, files: dict[str, tickets.Attachment]) -> TicketMessage:
         return cls(
             id=encode_id("TicketMessage", m.id),
             from_support=m.author_kind == "SUPPORT",
@@ -189,9 +189,9 @@ class TicketMessage:
 
 @strawberry.type(description="A support request and its conversation.")
 class Ticket(Node):
-    record: strawberry.Private[crm.TicketSummary]
+    record: strawberry.Private[tickets.TicketSummary]
     # The full ticket (messages, attachments) when the list pre-loaded it.
-    full: strawberry.Private[crm.Ticket | Missing | None]
+    full: strawberry.Private[tickets.Ticket | Missing | None]
     number: str = strawberry.field(description="The ticket's number, e.g. TCK-1042, quoted to support.")
     subject: str = strawberry.field(description="One line about the problem.")
     category: TicketCategory = strawberry.field(description="What it is about.")
@@ -205,11 +205,11 @@ class Ticket(Node):
     )
 
     @classmethod
-    def of(cls, t: crm.TicketSummary) -> Ticket:
+    def of(cls, t: tickets.TicketSummary) -> Ticket:
         return cls(
             id=encode_id("Ticket", t.id),
             record=t,
-            full=t if isinstance(t, crm.Ticket) else MISSING,
+            full=t if isinstance(t, tickets.Ticket) else MISSING,
             number=t.number,
             subject=t.subject,
             category=TicketCategory(t.category),
@@ -254,7 +254,7 @@ class Ticket(Node):
         graphql_type=list[TicketMessage], description="The conversation, in the order it was written."
     )
     def messages(self, info: Info[Context, None]) -> Any:
-        def convert(t: crm.Ticket | None) -> list[TicketMessage]:
+        def convert(t: tickets.Ticket | None) -> list[TicketMessage]:
             if t is None:
                 return []
             files = {a.id: a for a in t.attachments}
@@ -277,7 +277,7 @@ class Ticket(Node):
 
 
 async def ticket_objects(
-    context: Context, records: Sequence[crm.TicketSummary], fields: list[SelectedField]
+    context: Context, records: Sequence[tickets.TicketSummary], fields: list[SelectedField]
 ) -> list[Ticket]:
     items = [Ticket.of(r) for r in records]
     if names(fields) & {"messages", "attachments", "events"}:

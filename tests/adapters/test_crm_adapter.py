@@ -11,7 +11,9 @@ import httpx
 import pytest
 
 from adapters.errors import NotFound, Rejected
-from adapters.ports.crm import CrmPort, NewTicket, Ticket, TicketSummary
+from adapters.ports.crm import CrmPort
+from adapters.ports.profile import ContactChange, NotificationPreference, PostalAddress
+from adapters.ports.tickets import NewTicket, Ticket, TicketSummary
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
 from adapters.wispgate.crm import HttpCrm
 from sandbox.common.system import SystemConfig
@@ -227,3 +229,32 @@ async def test_audit(crm: HttpCrm) -> None:
     with pytest.raises(Rejected) as unknown:
         await crm.record_audit("login", user_id="USR-404")
     assert unknown.value.code == "UNKNOWN_USER"
+
+
+async def test_contact_details_and_profile(crm: HttpCrm, system: CrmSystem) -> None:
+    change = ContactChange(
+        phone="+1 555 010 2222",
+        billing_address=PostalAddress(
+            lines=("1 Main St",), city="Springfield", postal_code="1", country="US"
+        ),
+    )
+    subscriber = await crm.update_contact_details("SUB-1001", "USR-1", change, ip="203.0.113.9")
+    assert subscriber.phone == "+15550102222" and subscriber.email == "ana@lima.example"
+    assert subscriber.billing_address == PostalAddress(
+        lines=("1 Main St",), city="Springfield", region=None, postal_code="1", country="US"
+    )
+    assert (await crm.subscriber("SUB-1001")).billing_address == subscriber.billing_address
+    with pytest.raises(Rejected) as refused:
+        await crm.update_contact_details("SUB-1001", "USR-1", ContactChange(email="nope"))
+    assert refused.value.code == "INVALID_EMAIL"
+    profile = await crm.set_user_phone("USR-1", "00351 912 345 678")
+    assert profile.phone == "+351912345678" and len(profile.notification_preferences) == 10
+    off = NotificationPreference(kind="PAYMENTS", channel="EMAIL", enabled=False)
+    profile = await crm.set_notification_preferences("USR-1", [off])
+    assert off in profile.notification_preferences
+    with pytest.raises(Rejected) as locked:
+        await crm.set_notification_preferences(
+            "USR-1", [NotificationPreference(kind="SECURITY", channel="EMAIL", enabled=False)]
+        )
+    assert locked.value.code == "SECURITY_EMAIL_REQUIRED"
+    assert (await crm.user_profile("USR-1")).phone == "+351912345678"

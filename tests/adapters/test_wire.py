@@ -1,5 +1,5 @@
 """The two wires under `CoreClient` (`adapters.wispgate.wire`) over a real loopback server: the production one
-(aiohttp, straight) must send what the httpx one sends and map every answer and failure the same way.
+(`RawWire`, our own HTTP/1.1 connections) must send what the httpx one sends and map every answer and failure the same way.
 
 The server records each request it gets; the faults come from `tests.harness.faultproxy` (refuse, hang,
 drop), since only sockets show what a transport does with them."""
@@ -19,7 +19,8 @@ from adapters.errors import NotFound, Rejected, TimedOut, Unavailable
 from adapters.resilience.guard import Guard, Policy
 from adapters.resilience.retry import RetryPolicy
 from adapters.wispgate.client import BackendConfig, CoreClient, make_http_client
-from adapters.wispgate.wire import AiohttpWire, HttpxWire, Wire, query_string
+from adapters.wispgate.rawwire import RawWire
+from adapters.wispgate.wire import HttpxWire, Wire, query_string
 from tests.harness.faultproxy import FaultProxy, Mode
 from tests.harness.live_app import serving
 
@@ -68,10 +69,10 @@ def recorder(seen: list[Seen]) -> Any:
     return app
 
 
-def aiohttp_wire(
+def raw_wire(
     base_url: str, config: BackendConfig, stamp: Callable[[dict[str, str]], None] | None = None
 ) -> Wire:
-    return AiohttpWire(
+    return RawWire(
         "billing",
         base_url,
         {"x-api-key": config.api_key, "accept": "application/json"},
@@ -88,13 +89,13 @@ async def both_wires(base_url: str, **timeouts: float) -> AsyncIterator[dict[str
     config = BackendConfig(base_url=base_url, api_key="k-123", **timeouts)
     policy = Policy(deadline_s=10, retry=RetryPolicy(retries=0))
     async with make_http_client(config) as http:
-        fast = aiohttp_wire(base_url, config)
+        fast = raw_wire(base_url, config)
         try:
             yield {
                 "httpx": CoreClient(
                     "billing", http, Guard("billing", policy), wire=HttpxWire("billing", http)
                 ),
-                "aiohttp": CoreClient("billing", http, Guard("billing", policy), wire=fast),
+                "raw": CoreClient("billing", http, Guard("billing", policy), wire=fast),
             }
         finally:
             await fast.aclose()
@@ -128,21 +129,21 @@ async def test_both_wires_send_the_same_request(server: tuple[str, list[Seen]]) 
             for c in clients.values()
         ]
     assert answers[0] == answers[1] == {"ok": True, "path": "/base/v1/tickets:batch"}
-    by_httpx, by_aiohttp = seen
+    by_httpx, by_raw = seen
     for part in ("method", "path", "query", "body"):
-        assert by_httpx[part] == by_aiohttp[part], part
-    assert orjson.loads(by_aiohttp["body"]) == {"ids": ["T-1"], "note": "é"}
+        assert by_httpx[part] == by_raw[part], part
+    assert orjson.loads(by_raw["body"]) == {"ids": ["T-1"], "note": "é"}
     for header in ("x-api-key", "accept", "content-type"):
-        assert by_httpx["headers"][header] == by_aiohttp["headers"][header], header
-    assert by_aiohttp["headers"]["x-api-key"] == "k-123"
-    assert by_aiohttp["headers"]["content-type"] == "application/json"
+        assert by_httpx["headers"][header] == by_raw["headers"][header], header
+    assert by_raw["headers"]["x-api-key"] == "k-123"
+    assert by_raw["headers"]["content-type"] == "application/json"
 
 
 async def test_the_stamp_adds_headers_per_call(server: tuple[str, list[Seen]]) -> None:
     base_url, seen = server
     config = BackendConfig(base_url=base_url, api_key="k")
     ids = iter(["req-1", "req-2"])
-    wire = aiohttp_wire(base_url, config, stamp=lambda headers: headers.update({"x-request-id": next(ids)}))
+    wire = raw_wire(base_url, config, stamp=lambda headers: headers.update({"x-request-id": next(ids)}))
     try:
         await wire.send("GET", "/v1/a")
         await wire.send("GET", "/v1/b", headers={"Idempotency-Key": "idem-1"})
@@ -152,7 +153,7 @@ async def test_the_stamp_adds_headers_per_call(server: tuple[str, list[Seen]]) -
     assert seen[1]["headers"]["idempotency-key"] == "idem-1"
 
 
-@pytest.mark.parametrize("name", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("name", ["httpx", "raw"])
 async def test_answers_map_to_the_same_errors(server: tuple[str, list[Seen]], name: str) -> None:
     base_url, _ = server
     async with both_wires(base_url) as clients:
@@ -175,7 +176,7 @@ async def test_answers_map_to_the_same_errors(server: tuple[str, list[Seen]], na
     assert "answered 503" in broken.value.message and broken.value.reason == "unavailable"
 
 
-@pytest.mark.parametrize("name", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("name", ["httpx", "raw"])
 @pytest.mark.parametrize("mode", [Mode.REFUSE, Mode.DROP])
 async def test_a_backend_that_refuses_or_drops_is_unavailable(name: str, mode: Mode) -> None:
     proxy = FaultProxy("127.0.0.1", 9).start()  # discard port: nothing must get through anyway
@@ -193,7 +194,7 @@ async def test_a_backend_that_refuses_or_drops_is_unavailable(name: str, mode: M
     )
 
 
-@pytest.mark.parametrize("name", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("name", ["httpx", "raw"])
 async def test_a_hung_read_ends_at_the_read_timeout(name: str) -> None:
     proxy = FaultProxy("127.0.0.1", 9).start()
     proxy.set(Mode.HANG)

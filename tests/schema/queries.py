@@ -210,3 +210,13 @@ mutation($ids: [ID!]!) {
   markNotificationsRead(input: {ids: $ids}) { unreadCount userErrors { code } }
 }
 """
+
+PAY_INVOICES = """
+mutation($input: PayInvoicesInput!) {
+  payInvoices(input: $input) {
+    invoices { id number status balance { amount currency } }
+    checkoutUrl
+    userErrors { field message code }
+  }
+}
+"""

@@ -112,6 +112,9 @@ PASSED_THROUGH = {
     "reopenTicket",
     "rateTicket",
     "setLocale",
+    "updateContactDetails",
+    "updateMyContactDetails",
+    "setNotificationPreferences",
 }
 # Codes translated by name from `bff.core` (which cannot know the schema's enums): each flow's exact set.
 CHECKOUT_SHARED = {"NOT_FOUND", "RETURN_URL_NOT_ALLOWED", "IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_CONFLICT"}
@@ -121,11 +124,32 @@ FLOWS = {
     # bff.core.payments.checkout: start_invoice_payment, start_wallet_topup, start_card_setup; and
     # schema.core.mutation.checkout_or_error (GATEWAY_UNAVAILABLE for a gateway refusal).
     "payInvoice": {*CHECKOUT_SHARED, "ALREADY_PAID", "INVOICE_VOID", "GATEWAY_UNAVAILABLE"},
+    "payInvoices": {
+        *CHECKOUT_SHARED,
+        "ALREADY_PAID",
+        "INVOICE_VOID",
+        "NO_INVOICES",
+        "TOO_MANY_INVOICES",
+        "DUPLICATE_INVOICE",
+        "SELECTION_INVALID",
+        "MIXED_CURRENCIES",
+        "GATEWAY_UNAVAILABLE",
+    },
     "topUpWallet": {*CHECKOUT_SHARED, "AMOUNT_INVALID", "GATEWAY_UNAVAILABLE"},
     "addPaymentMethod": {*CHECKOUT_SHARED, "GATEWAY_UNAVAILABLE"},
     # bff.core.auth.service: AuthService.login and AuthService.refresh
     "login": {"INVALID_CREDENTIALS", "USER_DISABLED", "RATE_LIMITED"},
     "refreshSession": {"INVALID_REFRESH_TOKEN", "USER_DISABLED"},
+    # bff.core.auth.login_email: LoginEmail.request and .complete
+    "requestLoginEmailChange": {
+        "INVALID_CREDENTIALS",
+        "INVALID_EMAIL",
+        "EMAIL_TOO_LONG",
+        "EMAIL_UNCHANGED",
+        "EMAIL_TAKEN",
+        "RATE_LIMITED",
+    },
+    "confirmLoginEmailChange": {"INVALID_TOKEN", "EMAIL_TAKEN"},
     # AuthService.verify_second_factor
     "verifySecondFactor": {"INVALID_CHALLENGE", "INVALID_CODE", "RATE_LIMITED", "USER_DISABLED"},
     # bff.core.auth.credentials: the CRM's codes by name, and RATE_LIMITED of its own
@@ -185,6 +209,7 @@ def test_the_codes_translated_by_name_are_exactly_the_enum(sdl: GraphQLSchema, m
         ("bff/core/auth/service.py", "AuthFailure"),
         ("bff/core/auth/credentials.py", "AuthFailure"),
         ("bff/core/team.py", "TeamFailure"),
+        ("bff/core/auth/login_email.py", "AuthFailure"),
     ],
 )
 def test_every_code_bff_core_raises_has_a_member(source: str, exception: str) -> None:

@@ -205,6 +205,25 @@ CASES: dict[str, tuple[str, str, dict[str, Any], tuple[str, str, str]]] = {
         {"id": gid("Device", "DEV-1001-1-2")},
         ("oss.test", "POST", "/v1/devices/DEV-1001-1-2/tasks"),
     ),
+    "updateContactDetails": (
+        "ana@lima.example",
+        f'mutation {{ updateContactDetails(input: {{phone: "+15550101999"}}) {{ {SELECTION} }} }}',
+        {},
+        ("crm.test", "POST", "/v1/subscribers/SUB-1001/contact"),
+    ),
+    "updateMyContactDetails": (
+        "ana@lima.example",
+        f'mutation {{ updateMyContactDetails(input: {{phone: "+15550101999"}}) {{ {SELECTION} }} }}',
+        {},
+        ("crm.test", "POST", "/v1/users/USR-1/phone"),
+    ),
+    "setNotificationPreferences": (
+        "ana@lima.example",
+        "mutation { setNotificationPreferences(input: {preferences: [{kind: USAGE, channel: EMAIL, enabled: false}]})"
+        f" {{ {SELECTION} }} }}",
+        {},
+        ("crm.test", "POST", "/v1/users/USR-1/notification-preferences"),
+    ),
 }
 
 

@@ -14,6 +14,7 @@ import { OverviewPage } from "./pages/OverviewPage";
 import { PaymentMethodsPage } from "./pages/PaymentMethodsPage";
 import { PaymentReturnPage } from "./pages/PaymentReturnPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
+import { ConfirmEmailPage } from "./profile/ConfirmEmailPage";
 import { SubServicePage } from "./pages/SubServicePage";
 import { SupportNewPage } from "./pages/SupportNewPage";
 import { SupportPage } from "./pages/SupportPage";
@@ -29,6 +30,7 @@ export function App() {
 
   // The e-mailed reset (or invitation) link works signed in or not.
   if (location.pathname === "/reset-password") return <ResetPasswordPage />;
+  if (location.pathname === "/confirm-email") return <ConfirmEmailPage />;
   if (state.status === "checking") {
     return (
       <div className="center-screen">

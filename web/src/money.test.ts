@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { minDecimal, newIdempotencyKey, validateTopUpAmount } from "./money";
+import { minDecimal, newIdempotencyKey, sumDecimals, validateTopUpAmount } from "./money";
 
 describe("validateTopUpAmount", () => {
   it("accepts 5.00–1000.00 and normalizes to two decimals", () => {
@@ -47,5 +47,15 @@ describe("newIdempotencyKey", () => {
     const b = newIdempotencyKey();
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a).not.toBe(b);
+  });
+});
+
+describe("sumDecimals", () => {
+  it("adds exactly, where floating point would not", () => {
+    expect(sumDecimals(["0.10", "0.20"])).toBe("0.30");
+    expect(sumDecimals(["29.99", "29.99", "29.99"])).toBe("89.97");
+    expect(sumDecimals(["1215.00", "0.5"])).toBe("1215.50");
+    expect(sumDecimals(["100", "5"])).toBe("105");
+    expect(sumDecimals([])).toBe("0");
   });
 });

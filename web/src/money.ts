@@ -58,3 +58,17 @@ export function newIdempotencyKey(): string {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** The exact sum of non-negative decimal strings ("29.99" + "0.5" → "30.49"), kept to the most decimals given:
+ * the total of the invoices a "Pay N invoices" checkout charges, without binary floating point. */
+export function sumDecimals(values: readonly string[]): string {
+  const places = Math.max(0, ...values.map((v) => (v.split(".")[1] ?? "").length));
+  let total = 0n;
+  for (const v of values) {
+    const [int = "0", frac = ""] = v.split(".");
+    total += BigInt(int || "0") * 10n ** BigInt(places) + BigInt(frac.padEnd(places, "0") || "0");
+  }
+  if (places === 0) return total.toString();
+  const digits = total.toString().padStart(places + 1, "0");
+  return `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+}

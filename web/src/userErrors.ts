@@ -14,6 +14,7 @@ import type {
   ApplyWalletToInvoiceErrorCode,
   LoginErrorCode,
   PayInvoiceErrorCode,
+  PayInvoicesErrorCode,
   RedeemGiftCardErrorCode,
   RemovePaymentMethodErrorCode,
   RenewServiceErrorCode,
@@ -79,6 +80,21 @@ export const LOGIN: WordingOf<LoginErrorCode> = {
 export const PAY_INVOICE: WordingOf<PayInvoiceErrorCode> = {
   NOT_FOUND: SERVER,
   ALREADY_PAID,
+  INVOICE_VOID: SERVER,
+  RETURN_URL_NOT_ALLOWED: SERVER,
+  IDEMPOTENCY_KEY_INVALID: SERVER,
+  IDEMPOTENCY_CONFLICT: SERVER,
+  GATEWAY_UNAVAILABLE,
+};
+
+export const PAY_INVOICES: WordingOf<PayInvoicesErrorCode> = {
+  NO_INVOICES: "Choose at least one open invoice to pay.",
+  TOO_MANY_INVOICES: "At most 50 invoices can be paid at once: pay the rest in another payment.",
+  DUPLICATE_INVOICE: SERVER,
+  SELECTION_INVALID: SERVER,
+  MIXED_CURRENCIES: "These invoices are in different currencies: pay each currency's invoices separately.",
+  NOT_FOUND: "One of these invoices is no longer available. Reload the page and choose again.",
+  ALREADY_PAID: SERVER, // names the invoice that was paid meanwhile
   INVOICE_VOID: SERVER,
   RETURN_URL_NOT_ALLOWED: SERVER,
   IDEMPOTENCY_KEY_INVALID: SERVER,

@@ -153,6 +153,15 @@ class Viewer:
             return False
         return not self.is_site_user or subservice_id in self.site_subservice_ids
 
+    def can_see_invoice(self, subscriber_id: str, subservice_id: str | None) -> bool:
+        """Own subscriber's invoices; for SITE users only per-sub-service invoices of their sites (never a
+        consolidated one, `subservice_id` None)."""
+        if subscriber_id != self.subscriber_id:
+            return False
+        if not self.is_site_user:
+            return True
+        return subservice_id is not None and subservice_id in self.site_subservice_ids
+
     def visible_subservice_ids(self, all_ids: Iterable[str]) -> list[str]:
         """Of the subscriber's sub-services (in order), those this viewer may see."""
         return [i for i in all_ids if not self.is_site_user or i in self.site_subservice_ids]

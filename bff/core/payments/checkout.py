@@ -17,7 +17,14 @@ from urllib.parse import quote, urlencode
 
 from adapters.errors import NotFound, Rejected, Unavailable
 from adapters.ports.billing import AddOnOffer, Invoice
-from adapters.ports.gateway import CheckoutSession, PaymentKind, PaymentReference
+from adapters.ports.gateway import (
+    MAX_INVOICES_PER_CHECKOUT,
+    CheckoutSession,
+    InvoiceShare,
+    PaymentKind,
+    PaymentReference,
+    carriable_invoice_id,
+)
 from adapters.ports.money import Money, exponent, quantum
 from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends
@@ -34,11 +41,13 @@ SESSION_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"
 class CheckoutStart:
     checkout_url: str
     session_id: str
+    invoice_ids: tuple[str, ...] = ()  # what a checkout of several invoices pays, in order
 
 
 class PaymentError(Exception):
     """A business refusal: `code` is NOT_FOUND, ALREADY_PAID, INVOICE_VOID, AMOUNT_INVALID,
-    RETURN_URL_NOT_ALLOWED or IDEMPOTENCY_CONFLICT; `field` names the input at fault, when one is."""
+    RETURN_URL_NOT_ALLOWED or IDEMPOTENCY_CONFLICT (and for several invoices NO_INVOICES, TOO_MANY_INVOICES,
+    DUPLICATE_INVOICE, SELECTION_INVALID, MIXED_CURRENCIES); `field` names the input at fault, when one is."""
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -163,8 +172,10 @@ async def start_invoice_payment(
     idempotency_key: str,
     return_url: str | None,
     cancel_url: str | None,
+    save_card: bool = False,
 ) -> CheckoutStart:
-    """A hosted page that pays the invoice's current balance."""
+    """A hosted page that pays the invoice's current balance; with `save_card`, the card paid with becomes
+    the default card autopay charges (settlement stores it)."""
     _require_settings(settings)
     invoice = await _invoice_of(backends, viewer, invoice_id)
     success, cancel = _urls(
@@ -180,12 +191,21 @@ async def start_invoice_payment(
         session = await backends.gateway.create_payment_session(
             invoice.balance,
             f"Invoice {invoice.number}",
-            _reference(viewer, PaymentKind.INVOICE, invoice.id),
+            PaymentReference(
+                kind=PaymentKind.INVOICE,
+                subscriber_id=viewer.subscriber_id,
+                invoice_id=invoice.id,
+                save_card=save_card,
+            ).to_metadata(),
             customer_id,
             success,
             cancel,
-            idempotency_key=gateway_key(viewer, f"invoice-{invoice.id}", idempotency_key),
+            # Saving or not is part of the request: the same client key for both is two sessions.
+            idempotency_key=gateway_key(
+                viewer, f"invoice-{invoice.id}{'-save' if save_card else ''}", idempotency_key
+            ),
             client_reference_id=viewer.subscriber_id,
+            save_card=save_card,
         )
     except Rejected as exc:
         raise _conflict(exc) or exc from None
@@ -312,3 +332,124 @@ async def start_card_setup(
     except Rejected as exc:
         raise _conflict(exc) or exc from None
     return _started(session)
+
+
+# ---- several invoices in one checkout ----------------------------------------------------------------------
+
+MAX_DESCRIPTION = 200  # the hosted page's product name (Stripe allows 250)
+
+
+def _chosen_ids(invoice_ids: list[str] | None, all_overdue: bool) -> list[str] | None:
+    """The ids asked for, in order (None: "all overdue"); refusals for a selection that cannot be paid."""
+    if all_overdue and invoice_ids:
+        raise PaymentError(
+            "SELECTION_INVALID", "Choose invoices or all overdue invoices, not both.", "invoiceIds"
+        )
+    if all_overdue:
+        return None
+    if not invoice_ids:
+        raise PaymentError("NO_INVOICES", "Choose at least one invoice to pay.", "invoiceIds")
+    if len(invoice_ids) > MAX_INVOICES_PER_CHECKOUT:
+        raise PaymentError(
+            "TOO_MANY_INVOICES",
+            f"At most {MAX_INVOICES_PER_CHECKOUT} invoices can be paid at once.",
+            "invoiceIds",
+        )
+    if len(set(invoice_ids)) != len(invoice_ids):
+        raise PaymentError("DUPLICATE_INVOICE", "The same invoice was chosen twice.", "invoiceIds")
+    return invoice_ids
+
+
+async def payable_invoices(
+    backends: Backends, viewer: Viewer, invoice_ids: list[str] | None, all_overdue: bool
+) -> list[Invoice]:
+    """The invoices a multi-invoice checkout pays, in the order chosen (oldest first for "all overdue"), each
+    one the viewer may see and with a balance, all in one currency; or the refusal. Nothing is half-checked:
+    every invoice is read (in one call) before anything is opened."""
+    chosen = _chosen_ids(invoice_ids, all_overdue)
+    if chosen is None:
+        found = await backends.billing.invoices_for_subscribers([viewer.subscriber_id], status="OVERDUE")
+        invoices = [
+            i
+            for i in reversed(found.get(viewer.subscriber_id, []))
+            if viewer.can_see_invoice(i.subscriber_id, i.subservice_id) and i.balance.amount > 0
+        ]
+        if not invoices:
+            raise PaymentError("NO_INVOICES", "Nothing is overdue.", "allOverdue")
+        if len(invoices) > MAX_INVOICES_PER_CHECKOUT:
+            raise PaymentError(
+                "TOO_MANY_INVOICES",
+                f"{len(invoices)} invoices are overdue; at most {MAX_INVOICES_PER_CHECKOUT} can be paid at"
+                " once: choose them.",
+                "allOverdue",
+            )
+    else:
+        records = await backends.billing.invoices([i for i in chosen if carriable_invoice_id(i)])
+        invoices = []
+        for invoice_id in chosen:
+            invoice = records.get(invoice_id)
+            # A foreign invoice, one of another site and a missing one look the same.
+            if invoice is None or not viewer.can_see_invoice(invoice.subscriber_id, invoice.subservice_id):
+                raise PaymentError("NOT_FOUND", "No such invoice.", "invoiceIds")
+            invoices.append(invoice)
+        for invoice in invoices:
+            if invoice.status == "VOID":
+                raise PaymentError("INVOICE_VOID", f"Invoice {invoice.number} was cancelled.", "invoiceIds")
+            if invoice.status == "PAID" or invoice.balance.amount <= 0:
+                raise PaymentError("ALREADY_PAID", f"Invoice {invoice.number} is already paid.", "invoiceIds")
+    if len({i.balance.currency for i in invoices}) > 1:
+        raise PaymentError(
+            "MIXED_CURRENCIES",
+            "These invoices are in different currencies: pay each currency's invoices separately.",
+            "invoiceIds",
+        )
+    return invoices
+
+
+def _description(invoices: list[Invoice]) -> str:
+    listed = "Invoices " + ", ".join(i.number for i in invoices)
+    return listed if len(listed) <= MAX_DESCRIPTION else f"{len(invoices)} invoices"
+
+
+async def start_invoices_payment(
+    backends: Backends,
+    settings: Settings,
+    viewer: Viewer,
+    invoice_ids: list[str] | None,
+    *,
+    all_overdue: bool = False,
+    idempotency_key: str,
+    return_url: str | None,
+    cancel_url: str | None,
+) -> CheckoutStart:
+    """One hosted page that pays the sum of several invoices' balances (or of every overdue one); the
+    reference names each invoice with its share, which settlement records against it."""
+    _require_settings(settings)
+    invoices = await payable_invoices(backends, viewer, invoice_ids, all_overdue)
+    success, cancel = _urls(
+        settings, "invoices", {"count": str(len(invoices))}, "/invoices?cancelled=1", return_url, cancel_url
+    )
+    currency = invoices[0].balance.currency
+    total = Money(sum((i.balance.amount for i in invoices), Decimal(0)), currency)
+    reference = PaymentReference(
+        kind=PaymentKind.INVOICES,
+        subscriber_id=viewer.subscriber_id,
+        invoice_shares=tuple(InvoiceShare(invoice_id=i.id, amount=i.balance.amount) for i in invoices),
+    )
+    customer_id, _currency = await ensure_customer(backends, viewer)
+    try:
+        session = await backends.gateway.create_payment_session(
+            total,
+            _description(invoices),
+            reference.to_metadata(),
+            customer_id,
+            success,
+            cancel,
+            # One purpose for every selection: the same key sent with another selection is a conflict.
+            idempotency_key=gateway_key(viewer, "invoices", idempotency_key),
+            client_reference_id=viewer.subscriber_id,
+        )
+    except Rejected as exc:
+        raise _conflict(exc) or exc from None
+    started = _started(session)
+    return CheckoutStart(started.checkout_url, started.session_id, tuple(i.id for i in invoices))

@@ -9,6 +9,7 @@ Every write carries an idempotency key derived from the payment (the gateway's P
 | the add-on bought (once per payment) | Billing | `stripe:<pi>:add-on` (and the payment itself as its reference) |
 | a usage-cap restriction lifted | AAA | `stripe:<pi>:uncap:<sub-service id>` |
 | the service brought back | AAA, per sub-service | `stripe:<pi>:reactivate:<sub-service id>` |
+| several invoices: each one's payment (or, void, its credit) | Billing | `stripe:<pi>:payment:<invoice id>` (`…:credit:<invoice id>`), external reference `<pi>/<invoice id>` |
 | the notification and its e-mail | CRM, one transaction | `stripe:<pi>:notify` (`stripe:<evt>:notify`) |
 | the push | the bus | event id `<pi>:settled` (`<evt>:failed`) |
 
@@ -56,6 +57,17 @@ def key(ref: str, effect: str) -> str:
     return f"{KEY_PREFIX}:{ref}:{effect}"
 
 
+def share_ref(ref: str, invoice_id: str) -> str:
+    """Billing's external reference of one invoice's share of a payment of several invoices."""
+    return f"{ref}/{invoice_id}"
+
+
+def invoice_subservices(invoice: Invoice) -> list[str]:
+    """The sub-services an invoice bills: its own and those of its lines, in order, once each."""
+    on_lines = [line.subservice_id for line in invoice.lines if line.subservice_id]
+    return list(dict.fromkeys([*invoice.subservice_ids, *on_lines]))
+
+
 def reactivation_note(ref: str) -> str:
     """The note AAA keeps with a status this payment changed: how a later attempt finds its own work."""
     return f"Payment {ref} received"
@@ -74,26 +86,31 @@ class Effects:
         self.bus = bus
         self.after_step = after_step
 
-    async def record_payment(self, ref: str, invoice_id: str, amount: Money) -> PaymentResult:
+    async def record_payment(
+        self, ref: str, invoice_id: str, amount: Money, *, share: bool = False
+    ) -> PaymentResult:
+        """`share`: the invoice's part of a payment of several invoices, recorded under a reference and a key
+        of its own (Billing records one payment per external reference)."""
         result = await self.backends.billing.record_payment(
-            external_ref=ref,
+            external_ref=share_ref(ref, invoice_id) if share else ref,
             invoice_id=invoice_id,
             amount=amount,
             method="CARD",
-            idempotency_key=key(ref, "payment"),
+            idempotency_key=key(ref, f"payment:{invoice_id}" if share else "payment"),
         )
         self.after_step(PAYMENT_RECORDED)
         return result
 
     async def credit_wallet(
-        self, ref: str, subscriber_id: str, amount: Money, description: str
+        self, ref: str, subscriber_id: str, amount: Money, description: str, *, share_of: str | None = None
     ) -> WalletCreditResult:
+        """`share_of`: the invoice whose share of a payment of several invoices is credited instead."""
         result = await self.backends.billing.credit_wallet(
             subscriber_id=subscriber_id,
             amount=amount,
-            external_ref=ref,
+            external_ref=share_ref(ref, share_of) if share_of else ref,
             description=description,
-            idempotency_key=key(ref, "credit"),
+            idempotency_key=key(ref, f"credit:{share_of}" if share_of else "credit"),
         )
         self.after_step(PAYMENT_RECORDED)
         return result
@@ -123,8 +140,10 @@ class Effects:
         for any other reason stays). One that is ACTIVE with this payment's note was brought back by an
         earlier attempt: AAA's answer for its key confirms it, so it is listed again even though Redis and
         this process remember nothing."""
-        on_lines = [line.subservice_id for line in invoice.lines if line.subservice_id]
-        ids = list(dict.fromkeys([*invoice.subservice_ids, *on_lines]))
+        return await self.reactivate_subservices(invoice_subservices(invoice), ref)
+
+    async def reactivate_subservices(self, ids: list[str], ref: str) -> list[str]:
+        """`reactivate` for the sub-services of one or several invoices this payment paid (see there)."""
         reactivated: list[str] = []
         if ids:
             note = reactivation_note(ref)

@@ -18,8 +18,6 @@ reference that does not hold together: never recorded. Events are told apart by 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 from typing import assert_never
 
 from adapters.errors import NotFound, Rejected
@@ -36,29 +34,18 @@ from adapters.ports.gateway import (
 from adapters.ports.money import Money, wire_amount
 from bff.core.backends import Backends
 from bff.core.bus import SETTLED_ADD_ON, BusEvent, EventBus
+from bff.core.payments.dunning_notice import declined_notice
 from bff.core.payments.effects import AfterStep, Effects, carry_on
+from bff.core.payments.multi import settle_invoices
+from bff.core.payments.paid import EventRejected, GatewayPayment
+from bff.core.payments.paid import iso_moment as _iso
 
 log = logging.getLogger("wispgate.settlement")
 
 HANDLED_TYPES = frozenset(kind.value for kind in GatewayEventKind)
 
 
-class EventRejected(Exception):
-    """The event cannot be applied as it stands (it contradicts Billing); it is not recorded."""
-
-
-@dataclass(frozen=True, slots=True)
-class GatewayPayment:
-    """A successful payment at the gateway, from whichever event reported it."""
-
-    ref: str  # the PaymentIntent id: Billing's external reference
-    amount: Money
-    reference: PaymentReference | None  # None: not a payment the portal started
-    at: datetime
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+__all__ = ["HANDLED_TYPES", "EventRejected", "GatewayPayment", "Settlement"]
 
 
 class Settlement:
@@ -86,14 +73,24 @@ class Settlement:
                 if session.payment_intent_id is None or session.amount is None:
                     raise EventRejected("a paid session without a payment intent or amount")
                 payment = GatewayPayment(
-                    session.payment_intent_id, session.amount, session.payment_reference, event.created
+                    session.payment_intent_id,
+                    session.amount,
+                    session.payment_reference,
+                    event.created,
+                    session.payment_method_id,
                 )
                 return await self.settle(payment)
             case GatewayEventKind.PAYMENT_SUCCEEDED:
                 intent = event.payment_intent
                 if intent is None:
                     return "ignored"
-                payment = GatewayPayment(intent.id, intent.amount, intent.payment_reference, event.created)
+                payment = GatewayPayment(
+                    intent.id,
+                    intent.amount,
+                    intent.payment_reference,
+                    event.created,
+                    intent.payment_method_id,
+                )
                 return await self.settle(payment)
             case GatewayEventKind.PAYMENT_FAILED:
                 intent = event.payment_intent
@@ -130,6 +127,8 @@ class Settlement:
             return await self._topup(payment, subscriber_id)
         if reference.kind is PaymentKind.ADD_ON:
             return await self._add_on(payment, reference)
+        if reference.kind is PaymentKind.INVOICES:
+            return await settle_invoices(self.backends, self.effects, payment, reference)
         invoice_id = reference.invoice_id
         if not invoice_id:
             raise EventRejected("an invoice payment without an invoice reference")
@@ -151,6 +150,10 @@ class Settlement:
         except Rejected as exc:
             raise EventRejected(f"Billing refused the payment ({exc.code})") from None
         paid = result.invoice
+        if reference.save_card and payment.payment_method_id is not None:
+            # "Update card and pay": the card paid with is autopay's from now on. The session's event may not
+            # name the card; the intent's event for the same payment does, and storing it twice is a no-op.
+            await self._save_paid_card(subscriber_id, payment.payment_method_id)
         reactivated = await self.effects.reactivate(paid, payment.ref)
         await self._notify_paid(paid, payment, reactivated)
         if result.wallet_credit is not None:
@@ -327,14 +330,16 @@ class Settlement:
             },
             occurred_at=_iso(event.created),
         )
+        # What happens next is Billing's dunning schedule: the notice says when the next retry is.
+        dunning = (await self.backends.billing.dunning([invoice.id])).get(invoice.id)
+        title, body = declined_notice(invoice, amount, dunning)
         # Every failed charge is worth telling: keyed by the event, not the payment.
         await self.effects.notify(
             event.id,
             subscriber_id,
             "PAYMENT_FAILED",
-            "Payment failed",
-            f"We could not charge your card {amount.display()} for invoice {invoice.number}. The invoice is still"
-            " open: pay it from the portal or update your card.",
+            title,
+            body,
             subservice_id=invoice.subservice_id,
             link=NotificationLink(kind="INVOICE", id=invoice.id),
         )
@@ -342,6 +347,22 @@ class Settlement:
         return "failure_notified"
 
     # ---- cards ------------------------------------------------------------------------------------------
+
+    async def _save_paid_card(self, subscriber_id: str, payment_method_id: str) -> None:
+        card = await self.backends.gateway.payment_method(payment_method_id)
+        try:
+            await self.backends.billing.add_payment_method(
+                subscriber_id,
+                gateway_token=card.id,
+                brand=card.brand,
+                last4=card.last4,
+                exp_month=card.exp_month,
+                exp_year=card.exp_year,
+                make_default=True,
+            )
+        except Rejected as exc:
+            # The payment stands; only the card is not kept (e.g. it expires this month).
+            log.warning("the card paid with was not saved (%s)", exc.code)
 
     async def _store_card_of_session(self, session_id: str, reference: PaymentReference | None) -> str:
         if reference is None or reference.kind is not PaymentKind.SETUP:

@@ -66,6 +66,12 @@ class BillingApi:
         ids, status = await self._ids_and_status(request)
         return ok({"items": self.service.invoices_for_subservices(ids, status)})
 
+    async def dunning_by_invoice(self, request: Request) -> Response:
+        return ok({"items": self.service.dunning_for_invoices(await read_ids(request))})
+
+    async def dunning_by_subscriber(self, request: Request) -> Response:
+        return ok({"items": self.service.dunning_for_subscribers(await read_ids(request))})
+
     async def get_invoice(self, request: Request) -> Response:
         return ok(self.service.get_invoice(request.path_params["invoice_id"]))
 
@@ -283,6 +289,8 @@ class BillingApi:
             Route("/v1/invoices:by-subscriber", self.invoices_by_subscriber, methods=["POST"]),
             Route("/v1/invoices:by-subservice", self.invoices_by_subservice, methods=["POST"]),
             Route("/v1/invoices/{invoice_id}", self.get_invoice, methods=["GET"]),
+            Route("/v1/dunning:by-invoice", self.dunning_by_invoice, methods=["POST"]),
+            Route("/v1/dunning:by-subscriber", self.dunning_by_subscriber, methods=["POST"]),
             Route("/v1/invoices/{invoice_id}/pdf", self.invoice_pdf, methods=["GET"]),
             Route("/v1/subscribers/{subscriber_id}/statement.pdf", self.statement_pdf, methods=["GET"]),
             Route("/v1/wallets:batch", self.wallets_batch, methods=["POST"]),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.brand import DEFAULT_BRAND, Brand
+from sandbox.billing.config import DUNNING_RETRY_DAYS
 from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.events import EventOutbox
@@ -30,6 +31,7 @@ class BillingBase:
         service_control: ServiceControl | None = None,
         card_charger: CardCharger | None = None,
         brand: Brand = DEFAULT_BRAND,
+        dunning_retry_days: tuple[int, ...] = DUNNING_RETRY_DAYS,
     ) -> None:
         self.db = db
         self.outbox = outbox
@@ -38,6 +40,7 @@ class BillingBase:
         self.service_control = service_control
         self.card_charger = card_charger
         self.brand = brand  # the operator's, on the documents (`documents.py`)
+        self.dunning_retry_days = dunning_retry_days  # validated by whoever configures it (`dunning.py`)
 
     def today(self) -> date:
         return self._today()

@@ -2,9 +2,10 @@
 
 A run, for a day `as_of`: issues each account's invoices for the period containing that day unless they
 exist (so running twice, or daily, issues each period once), marks OPEN invoices past due OVERDUE, charges the
-saved card of autopay accounts for their unpaid invoices (through the wired CardCharger, see `autopay.py`),
-and asks AAA (through the wired ServiceControl) to suspend the sub-services on invoices overdue beyond the
-grace days.
+saved card of autopay accounts for their unpaid invoices and retries declined ones on the dunning schedule
+(through the wired CardCharger, see `autopay.py` and `dunning.py`), and asks AAA (through the wired
+ServiceControl) to suspend the sub-services on invoices overdue beyond the grace days — except those whose
+dunning is not over: an autopay invoice is suspended only after its last retry failed.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ class BillingRuns(BillingAutopay, BillingPayments, BillingPlans):
             replanned = self.apply_scheduled_changes(as_of, subscriber_id)
             issued = [iid for account in accounts for iid in self._issue_period(account, as_of)]
             overdue = self._mark_overdue(as_of, subscriber_id)
-            beyond_grace = self._beyond_grace(as_of, subscriber_id)
         # Peer calls happen outside the transaction: they must not hold Billing's database lock.
-        charged = self.charge_autopay(subscriber_id)
+        charged = self.charge_autopay(subscriber_id, as_of)
+        # Read after charging, so that the run that makes the last retry and sees it fail also suspends.
+        beyond_grace = self._beyond_grace(as_of, subscriber_id)
         if self.service_control is not None:
             for ssid, plan in replanned:
                 self.service_control.set_plan(ssid, plan.name, plan.down_mbps, plan.up_mbps)
@@ -217,9 +219,10 @@ class BillingRuns(BillingAutopay, BillingPayments, BillingPlans):
         return [r["id"] for r in rows]
 
     def _beyond_grace(self, as_of: date, subscriber_id: str | None) -> list[tuple[str, str]]:
-        """(sub-service id, invoice number) for each sub-service on an invoice overdue beyond grace."""
+        """(sub-service id, invoice number) for each sub-service on an invoice overdue beyond grace whose
+        dunning, if any, is over."""
         sql = (
-            "SELECT l.subservice_id, MIN(i.number) AS number FROM invoices i"
+            "SELECT l.subservice_id, i.id, i.number FROM invoices i"
             " JOIN accounts a USING (subscriber_id) JOIN invoice_lines l ON l.invoice_id = i.id"
             " WHERE i.status = 'OVERDUE' AND l.subservice_id IS NOT NULL"
             " AND date(i.due_on, '+' || a.grace_days || ' days') < ?"
@@ -228,8 +231,13 @@ class BillingRuns(BillingAutopay, BillingPayments, BillingPlans):
         if subscriber_id is not None:
             sql += " AND i.subscriber_id = ?"
             params.append(subscriber_id)
-        rows = self.db.all(sql + " GROUP BY l.subservice_id ORDER BY l.subservice_id", params)
-        return [(r["subservice_id"], r["number"]) for r in rows]
+        rows = self.db.all(sql + " ORDER BY l.subservice_id, i.number", params)
+        waits = self.suspension_waits(list(dict.fromkeys(r["id"] for r in rows)))
+        first: dict[str, str] = {}
+        for r in rows:
+            if r["id"] not in waits:
+                first.setdefault(r["subservice_id"], r["number"])
+        return list(first.items())
 
     def void_invoice(self, invoice_id: str) -> dict[str, Any]:
         """Void an unpaid invoice; voiding a void invoice is a no-op. Paid money is never voided away."""

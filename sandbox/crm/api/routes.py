@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Route
 from sandbox.common.http import ApiError, invalid, not_found, ok, read_ids, read_object, require_str
 from sandbox.common.idempotency import RequestKeys
 from sandbox.crm.api.params import enum, enum_params, flag, flag_param, limit_param, opt_enum, opt_str
+from sandbox.crm.api.profile import ProfileApi
 from sandbox.crm.api.upload import FILE_FIELD, read_upload
 from sandbox.crm.config import (
     LOCALES,
@@ -474,4 +475,4 @@ def _password(body: dict[str, object], key: str) -> str:
 
 
 def routes(service: CrmService) -> list[BaseRoute]:
-    return CrmApi(service).routes()
+    return CrmApi(service).routes() + ProfileApi(service).routes()

@@ -1,6 +1,7 @@
 """The CRM's business rules, one module per area: the directory (subscribers, sub-services, users and
 log-in), tickets and their attachments, notices (portal notifications and e-mails), the audit log, and a
-user's own security: passwords and reset links, the second factor, sign-in alerts, and the team.
+user's own security: passwords and reset links, the second factor, sign-in alerts, and the team; contact
+details and notification preferences (`profile`).
 
 `CrmService` wires the areas to each other once; the API, the operator console and tests call its parts.
 """
@@ -18,7 +19,9 @@ from sandbox.crm.service.credentials import Credentials
 from sandbox.crm.service.directory import Directory
 from sandbox.crm.service.feedback import TicketFeedback
 from sandbox.crm.service.history import TicketHistory
+from sandbox.crm.service.login_email import LoginEmail
 from sandbox.crm.service.notices import Notices
+from sandbox.crm.service.profile import Profile
 from sandbox.crm.service.second_factor import SecondFactor
 from sandbox.crm.service.sign_in_alerts import SignInAlerts
 from sandbox.crm.service.team import Team
@@ -45,3 +48,5 @@ class CrmService:
         self.second_factor = SecondFactor(db, self.directory)
         self.sign_in_alerts = SignInAlerts(db, self.notices)
         self.team = Team(db, self.directory, self.notices, self.credentials)
+        self.profile = Profile(db, self.directory, self.notices, self.audit)
+        self.login_email = LoginEmail(db, self.directory, self.notices, self.audit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,9 +15,23 @@ from sandbox.crm.service.cursor import encode_cursor
 from sandbox.crm.service.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 _SUBSCRIBER_SQL = (
-    "SELECT s.*, (SELECT COUNT(*) FROM subservices x WHERE x.subscriber_id = s.id) AS subservice_count"
-    " FROM subscribers s"
+    "SELECT s.*, (SELECT COUNT(*) FROM subservices x WHERE x.subscriber_id = s.id) AS subservice_count,"
+    " b.lines AS ba_lines, b.city AS ba_city, b.region AS ba_region, b.postal_code AS ba_postal_code,"
+    " b.country AS ba_country"
+    " FROM subscribers s LEFT JOIN billing_addresses b ON b.subscriber_id = s.id"
 )
+
+
+def billing_address_wire(row: Any) -> dict[str, Any] | None:
+    if row["ba_country"] is None:
+        return None
+    return {
+        "lines": json.loads(row["ba_lines"]),
+        "city": row["ba_city"],
+        "region": row["ba_region"],
+        "postal_code": row["ba_postal_code"],
+        "country": row["ba_country"],
+    }
 
 
 def subscriber_wire(row: Any) -> dict[str, Any]:
@@ -29,6 +44,7 @@ def subscriber_wire(row: Any) -> dict[str, Any]:
         "phone": row["phone"],
         "address": row["address"],
         "subservice_count": row["subservice_count"],
+        "billing_address": billing_address_wire(row),
     }
 
 

@@ -99,6 +99,79 @@ MESSAGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
             "e-mail.",
         ),
     },
+    "login_email_confirm": {
+        "en": (
+            "Confirm your new {brand} portal login e-mail",
+            "Hello {name},\n\nopen this link within 30 minutes to sign in to the {brand} portal with this "
+            "address from now on:\n\n{link}\n\nIf you did not ask for this, ignore this e-mail.",
+        ),
+        "es": (
+            "Confirma tu nuevo correo de inicio de sesión del portal {brand}",
+            "Hola, {name}:\n\nabre este enlace en los próximos 30 minutos para iniciar sesión en el portal "
+            "{brand} con esta dirección a partir de ahora:\n\n{link}\n\nSi no lo pediste, ignora este correo.",
+        ),
+        "pt": (
+            "Confirme seu novo e-mail de login do portal {brand}",
+            "Olá, {name}!\n\nabra este link em até 30 minutos para entrar no portal {brand} com este endereço "
+            "a partir de agora:\n\n{link}\n\nSe você não pediu isso, ignore este e-mail.",
+        ),
+    },
+    "login_email_requested": {
+        "en": (
+            "A change of your {brand} portal login e-mail was requested",
+            "Hello {name},\n\nsomeone signed in as you asked to change your login e-mail to {address}. "
+            "Nothing changes until a link sent there is opened. If this was not you, change your password now "
+            "and end your other sessions under Account & security.",
+        ),
+        "es": (
+            "Se pidió cambiar el correo de inicio de sesión de tu portal {brand}",
+            "Hola, {name}:\n\nalguien que inició sesión como tú pidió cambiar tu correo de inicio de sesión a "
+            "{address}. Nada cambia hasta que se abra el enlace enviado a esa dirección. Si no fuiste tú, cambia "
+            "tu contraseña ahora y cierra tus demás sesiones en Cuenta y seguridad.",
+        ),
+        "pt": (
+            "Foi solicitada a alteração do e-mail de login do seu portal {brand}",
+            "Olá, {name}!\n\nalguém que entrou como você pediu para alterar seu e-mail de login para "
+            "{address}. Nada muda até que o link enviado para esse endereço seja aberto. Se não foi você, altere "
+            "sua senha agora e encerre suas outras sessões em Conta e segurança.",
+        ),
+    },
+    "login_email_changed": {
+        "en": (
+            "Your {brand} portal login e-mail was changed",
+            "Hello {name},\n\nyou sign in with {address} from now on; this address no longer works for "
+            "signing in. If this was not you, contact support at once.",
+        ),
+        "es": (
+            "Se cambió el correo de inicio de sesión de tu portal {brand}",
+            "Hola, {name}:\n\na partir de ahora inicias sesión con {address}; esta dirección ya no sirve para "
+            "iniciar sesión. Si no fuiste tú, contacta a soporte de inmediato.",
+        ),
+        "pt": (
+            "O e-mail de login do seu portal {brand} foi alterado",
+            "Olá, {name}!\n\na partir de agora você entra com {address}; este endereço não serve mais para "
+            "entrar. Se não foi você, fale com o suporte imediatamente.",
+        ),
+    },
+    "contact_email_changed": {
+        "en": (
+            "The contact e-mail of your {brand} account was changed",
+            "Hello,\n\n{actor} changed the contact e-mail of account {number} from this address to {address}. "
+            "Notices and invoices go there from now on.\n\nIf you did not expect this, contact support at once.",
+        ),
+        "es": (
+            "Se cambió el correo de contacto de tu cuenta {brand}",
+            "Hola:\n\n{actor} cambió el correo de contacto de la cuenta {number} de esta dirección a "
+            "{address}. A partir de ahora, los avisos y las facturas se envían allí.\n\nSi no lo esperabas, "
+            "contacta a soporte de inmediato.",
+        ),
+        "pt": (
+            "O e-mail de contato da sua conta {brand} foi alterado",
+            "Olá!\n\n{actor} alterou o e-mail de contato da conta {number} deste endereço para {address}. "
+            "A partir de agora, os avisos e as faturas vão para lá.\n\nSe você não esperava por isso, fale com "
+            "o suporte imediatamente.",
+        ),
+    },
 }
 
 # The words of the HTML part around the text (`mailer.html_body`).

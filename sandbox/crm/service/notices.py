@@ -13,6 +13,7 @@ from sandbox.common.http import invalid
 from sandbox.crm.config import ACCOUNT_WIDE_NOTIFICATION_KINDS, NOTIFICATION_CURSOR, WALLET_NOTIFICATION_KINDS
 from sandbox.crm.service.cursor import encode_cursor
 from sandbox.crm.service.directory import Directory
+from sandbox.crm.service.preferences import Preferences
 from sandbox.crm.store import next_seq
 
 LINK_KINDS = ("TICKET", "INVOICE", "PAYMENT", "SERVICE", "WALLET")
@@ -67,6 +68,8 @@ class Notices:
         self.directory = directory
         self.portal_url = portal_url.rstrip("/")  # e-mails link into the portal here
         self.brand = brand  # the operator's: e-mails name its portal
+        # Applied here, where every notification and its e-mail is posted, so no sender can forget them.
+        self.preferences = Preferences(db)
 
     def create(
         self,
@@ -108,13 +111,12 @@ class Notices:
                     created,
                 ),
             )
-            if email:
+            to = email_to or subscriber["email"]
+            if email and self.preferences.email_wanted(subscriber_id, kind, to):
                 # Every e-mail points somewhere in the portal: what it is about, or the page for its kind.
                 mail_kind = link_kind or _KIND_LINKS.get(kind)
                 url = f"{self.portal_url}{portal_path(mail_kind, link_id)}" if mail_kind else None
-                self.queue_email(
-                    subscriber_id, email_to or subscriber["email"], email_subject or title, body, link=url
-                )
+                self.queue_email(subscriber_id, to, email_subject or title, body, link=url)
             self.outbox.emit(
                 "notification.created",
                 subscriber_id=subscriber_id,
@@ -162,9 +164,14 @@ class Notices:
     def _visible(self, subscriber_id: str, user: Any) -> tuple[str, list[Any]]:
         """SQL filter of what `user` sees: a SITE user sees subscriber-wide notices and those of its sites,
         never those about the account's wallet (a SITE user has no wallet) nor account-wide ones about invoices
-        or services (without a sub-service: SITE users see their sites' invoices and services only)."""
+        or services (without a sub-service: SITE users see their sites' invoices and services only). Nobody
+        sees the kinds they switched off for the portal (their preferences)."""
         where = "n.subscriber_id = ?"
         params: list[Any] = [subscriber_id]
+        hidden = self.preferences.hidden_kinds(user["id"])
+        if hidden:
+            where += f" AND n.kind NOT IN ({placeholders(hidden)})"
+            params += hidden
         if user["role"] == "SITE":
             sites = self.directory.site_ids(user["id"])
             where += f" AND (n.subservice_id IS NULL OR n.subservice_id IN ({placeholders(sites) or 'NULL'}))"

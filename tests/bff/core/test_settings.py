@@ -86,6 +86,14 @@ def test_production_is_locked_down() -> None:
         ({"GRAPHQL_MAX_MULTIPART_BYTES": "-1"}, "GRAPHQL_MAX_MULTIPART_BYTES"),
         ({"GRAPHQL_MAX_SELECTIONS": "0"}, "GRAPHQL_MAX_SELECTIONS"),
         ({"ACCESS_TOKEN_TTL_S": "ten"}, "ACCESS_TOKEN_TTL_S"),
+        ({"OSS_BACKEND": "tr069"}, "OSS_BACKEND must be one of wispgate, genieacs"),
+        ({"GENIEACS_URL": "acs:7557"}, "GENIEACS_URL"),
+        ({**PROD, "OSS_BACKEND": "genieacs"}, "GENIEACS_URL is required in production"),
+        ({"GENIEACS_TAG_PREFIX": "sub "}, "GENIEACS_TAG_PREFIX"),
+        ({"GENIEACS_TR181_MAC_PATH": "Device.Ethernet."}, "GENIEACS_TR181_MAC_PATH"),
+        ({"GENIEACS_SESSION_WAIT_MS": "8000"}, "GENIEACS_READ_TIMEOUT_S must be longer"),
+        ({"GENIEACS_SESSION_WAIT_MS": "600000"}, "GENIEACS_SESSION_WAIT_MS"),
+        ({"GENIEACS_DEVICE_MATCH": "mac"}, "GENIEACS_DEVICE_MATCH"),
     ],
 )
 def test_invalid_configuration_is_explained(env: dict[str, str], message: str) -> None:
@@ -132,3 +140,42 @@ def test_the_brand_comes_from_brand_variables() -> None:
     assert settings.brand.support_email == "help@acme.example"
     with pytest.raises(SettingsError, match="BRAND_PRIMARY_COLOR #ffd23f is too light"):
         load_settings({"BRAND_PRIMARY_COLOR": "#ffd23f"})
+
+
+def test_genieacs_is_chosen_and_configured_from_the_environment() -> None:
+    development = load_settings({})
+    assert development.oss_backend == "wispgate"
+    sandbox = development.genieacs.config  # the sandbox's NBI and its credentials
+    assert (sandbox.base_url, sandbox.username) == ("http://127.0.0.1:8000/_sandbox/genieacs", "nbi")
+    settings = load_settings(
+        {
+            **PROD,
+            "OSS_BACKEND": "GenieACS",
+            "GENIEACS_URL": "http://acs.internal:7557/",
+            "GENIEACS_TAG_PREFIX": "wisp:",
+            "GENIEACS_DEVICE_MATCH": "serial",
+            "GENIEACS_INFORM_INTERVAL_S": "600",
+            "GENIEACS_TR098_FIRMWARE_PATH": "InternetGatewayDevice.DeviceInfo.X_VENDOR_Firmware",
+            "GENIEACS_SESSION_WAIT_MS": "3000",
+            "GENIEACS_READ_TIMEOUT_S": "30",
+            "GENIEACS_TASK_POLL_S": "5",
+            "GENIEACS_DEADLINE_S": "35",
+            "GENIEACS_USERNAME": "portal",
+            "GENIEACS_PASSWORD": "s3cret-nbi",
+        }
+    )
+    config = settings.genieacs.config
+    assert settings.oss_backend == "genieacs"
+    assert (config.base_url, config.username, config.password) == (
+        "http://acs.internal:7557",
+        "portal",
+        "s3cret-nbi",
+    )
+    assert (config.tag_prefix, config.inform_interval_s, config.session_wait_ms) == ("wisp:", 600.0, 3000)
+    assert config.match == "serial" and load_settings({}).genieacs.config.match == "tag"
+    assert config.tr098.firmware == "InternetGatewayDevice.DeviceInfo.X_VENDOR_Firmware"
+    assert config.tr098.model == "InternetGatewayDevice.DeviceInfo.ModelName"  # the default kept
+    assert (settings.genieacs.task_poll_s, settings.genieacs.resilience.deadline_s) == (5.0, 35.0)
+    assert "s3cret-nbi" not in repr(settings)
+    unauthenticated = load_settings({"GENIEACS_URL": "http://acs.internal:7557"}).genieacs.config
+    assert (unauthenticated.username, unauthenticated.password) == ("", "")  # GenieACS's NBI has none

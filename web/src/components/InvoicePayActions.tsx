@@ -10,7 +10,7 @@ import { APPLY_WALLET_TO_INVOICE, PAY_INVOICE, userErrorText } from "../userErro
 import { ConfirmDialog } from "./ConfirmDialog";
 import { t } from "../i18n";
 
-const PayInvoiceMutation = graphql(`
+export const PayInvoiceMutation = graphql(`
   mutation PayInvoice($input: PayInvoiceInput!) {
     payInvoice(input: $input) {
       checkoutUrl

@@ -8,18 +8,42 @@ import { ErrorBanner, Skeleton } from "../components/Feedback";
 import { LanguagePicker } from "../components/LanguagePicker";
 import { PageHeader } from "../components/Layout";
 import { formatDateTime } from "../format";
+import { ContactDetailsCard } from "../profile/ContactDetailsCard";
+import { NotificationPreferencesCard } from "../profile/NotificationPreferencesCard";
 import { graphql } from "../gql";
 import { t, type MessageKey } from "../i18n";
 import type { AccessLogAction } from "../gql/graphql";
 import { label, ROLE_LABEL } from "../labels";
 import { asSentence, CHANGE_PASSWORD, CONFIRM_TOTP, DISABLE_TOTP, REVOKE_SESSION, userErrorText } from "../userErrors";
 
-// Account & security: who you are, your password, two-step sign-in, where you are signed in, and the log.
+// Account & security: who you are, your contact details and notification preferences, your password, two-step sign-in, where you are signed in, and the log.
 
 const AccountQuery = graphql(`
   query Account {
     viewer {
       twoFactorEnabled
+      profile {
+        phone
+        notificationPreferences {
+          kind
+          channel
+          enabled
+          locked
+        }
+      }
+      subscriber {
+        id
+        email
+        phone
+        address
+        billingAddress {
+          lines
+          city
+          region
+          postalCode
+          country
+        }
+      }
       sessions {
         id
         browser
@@ -140,6 +164,11 @@ const ACTION_LABEL: Record<AccessLogAction, MessageKey> = {
   DEFAULT_CARD_CHANGED: "log.DEFAULT_CARD_CHANGED",
   AUTOPAY_CHANGED: "log.AUTOPAY_CHANGED",
   TEAM_CHANGED: "log.TEAM_CHANGED",
+  CONTACT_DETAILS_CHANGED: "log.CONTACT_DETAILS_CHANGED",
+  PHONE_CHANGED: "log.PHONE_CHANGED",
+  NOTIFICATION_PREFERENCES_CHANGED: "log.NOTIFICATION_PREFERENCES_CHANGED",
+  LOGIN_EMAIL_CHANGE_REQUESTED: "log.LOGIN_EMAIL_CHANGE_REQUESTED",
+  LOGIN_EMAIL_CHANGED: "log.LOGIN_EMAIL_CHANGED",
   OTHER: "log.OTHER",
 };
 
@@ -176,6 +205,17 @@ export function AccountPage() {
           </p>
         ) : null}
       </section>
+      {account ? (
+        <ContactDetailsCard
+          contact={account.subscriber}
+          loginEmail={viewer.user.email}
+          myPhone={account.profile?.phone ?? null}
+          canEditAccount={viewer.role === "OWNER" || viewer.role === "MANAGER"}
+          canEditOwn={viewer.role !== "VIEWER"}
+          onSaved={reload}
+        />
+      ) : null}
+      {account?.profile ? <NotificationPreferencesCard preferences={account.profile.notificationPreferences} onSaved={reload} /> : null}
       <ChangePasswordCard onChanged={reload} />
       {account ? (
         <SecondFactorCard enabled={account.twoFactorEnabled ?? false} onChanged={reload} />

@@ -3,6 +3,7 @@ import { useSearchParams } from "react-router-dom";
 import { useViewer } from "../api/auth";
 import { usePaginated } from "../api/paginate";
 import { useResync } from "../api/useLive";
+import { DunningNotice } from "../components/DunningNotice";
 import { FinancialStrip } from "../components/FinancialStrip";
 import { CardSkeletons, EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { accountLine, isMultiSite, PageHeader } from "../components/Layout";
@@ -124,6 +125,7 @@ export function DashboardPage() {
     <>
       <PageHeader title={subscriber.name ?? t("layout.yourAccount")} subtitle={accountLine(subscriber)} />
       <OutageBanner loaded={head?.serviceIncidents ?? null} />
+      <DunningNotice />
 
       {financial ? (
         <FinancialStrip summary={financial} />

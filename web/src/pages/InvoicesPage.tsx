@@ -1,13 +1,15 @@
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { useViewer } from "../api/auth";
 import { usePaginated } from "../api/paginate";
 import { useResync } from "../api/useLive";
 import { CancelledNotice } from "../components/CancelledNotice";
+import { DunningNotice } from "../components/DunningNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
+import { MAX_INVOICES_PER_CHECKOUT, MultiPayBar } from "../components/MultiPayBar";
 import { PageHeader } from "../components/Layout";
 import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
@@ -144,6 +146,49 @@ function isOverdue(invoice: InvoiceRowFragment, today: string): boolean {
   return invoice.status === "OVERDUE" || (invoice.status === "OPEN" && invoice.dueOn < today);
 }
 
+function isPayable(invoice: InvoiceRowFragment): boolean {
+  return (invoice.status === "OPEN" || invoice.status === "OVERDUE") && isPositive(invoice.balance);
+}
+
+/** Several invoices ticked for one checkout ("Pay N invoices"). Kept as IDs: a row paid meanwhile (live) simply
+ * drops out of the selection, because only payable rows count. "Select all overdue" is a mode: overdue rows that
+ * arrive later (the page loads the rest of the overdue list) are ticked too, until one is unticked by hand. */
+function useSelection(rows: InvoiceRowFragment[], today: string) {
+  const [ids, setIds] = useState<ReadonlySet<string>>(() => new Set());
+  const [everyOverdue, setEveryOverdue] = useState(false);
+  const payable = rows.filter(isPayable);
+  const overdue = payable.filter((r) => isOverdue(r, today));
+  const chosen = payable.filter((r) => ids.has(r.id) || (everyOverdue && isOverdue(r, today)));
+  const chosenIds = new Set(chosen.map((r) => r.id));
+  return {
+    chosenIds,
+    chosen,
+    overdue,
+    everyOverdue,
+    allOverdue: overdue.length > 0 && overdue.every((r) => chosenIds.has(r.id)),
+    toggle: (id: string, on: boolean) => {
+      const next = new Set(chosenIds);
+      if (on) next.add(id);
+      else next.delete(id);
+      setEveryOverdue(false);
+      setIds(next);
+    },
+    selectOverdue: (on: boolean) => {
+      const next = new Set(chosenIds);
+      for (const r of overdue) {
+        if (on) next.add(r.id);
+        else next.delete(r.id);
+      }
+      setEveryOverdue(on);
+      setIds(next);
+    },
+    clear: () => {
+      setEveryOverdue(false);
+      setIds(new Set());
+    },
+  };
+}
+
 export function InvoicesPage() {
   const [params, setParams] = useSearchParams();
   const raw = params.get("tab");
@@ -178,6 +223,19 @@ export function InvoicesPage() {
   // Live: an invoice changed, a payment settled, the wallet moved — the account's events (LiveCacheFeed) update the
   // normalized cache, and the rows and the wallet balance shown here follow it; no copy is patched here.
   const rows = items;
+  const selection = useSelection(rows, today);
+  // Only where there is a choice to make: two or more invoices to pay.
+  const selectable = canManageBilling && tab !== "paid" && rows.filter(isPayable).length > 1;
+  // "Select all overdue" on the Open tab (overdue first): load the rest of the overdue list, up to one checkout's worth.
+  const overdueList = tab === "open" ? primary : null;
+  const wantMore =
+    selection.everyOverdue && !!overdueList?.hasNextPage && !overdueList.loadingMore && overdueList.items.length < MAX_INVOICES_PER_CHECKOUT;
+  const loadMoreOverdue = overdueList?.loadMore;
+  useEffect(() => {
+    if (wantMore) loadMoreOverdue?.();
+  }, [wantMore, loadMoreOverdue]);
+  // How many are overdue: the Open tab's overdue list says, even before all of it is loaded.
+  const overdueCount = Math.max(selection.overdue.length, overdueList?.totalCount ?? 0);
   useResync(() => {
     for (const l of lists) l.reload();
     if (canManageBilling) refetchWallet({ requestPolicy: "network-only" });
@@ -187,6 +245,7 @@ export function InvoicesPage() {
     <>
       <PageHeader title={t("nav.invoices")} subtitle={t("invoices.subtitle")} />
       <CancelledNotice />
+      <DunningNotice showAttempts />
       <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
 
       <div
@@ -249,12 +308,31 @@ export function InvoicesPage() {
             title={tab === "open" ? t("invoices.none.open") : tab === "paid" ? t("invoices.none.paid") : t("invoices.none.all")}
           />
         ) : items.length > 0 ? (
-          <InvoiceTable
-            invoices={rows}
-            today={today}
-            canPay={canManageBilling}
-            walletBalance={walletBalance}
-          />
+          <>
+            {selectable ? (
+              <div className="multipay-tools">
+                <label className="check" data-testid="select-all-overdue-label">
+                  <input
+                    type="checkbox"
+                    data-testid="select-all-overdue"
+                    checked={selection.allOverdue}
+                    disabled={selection.overdue.length === 0}
+                    onChange={(e) => selection.selectOverdue(e.currentTarget.checked)}
+                  />{" "}
+                  {overdueCount > 0 ? t("invoices.selectAllOverdueCount", { count: overdueCount }) : t("invoices.selectAllOverdue")}
+                </label>
+                <span className="muted small">{t("invoices.multiPayHint")}</span>
+              </div>
+            ) : null}
+            <InvoiceTable
+              invoices={rows}
+              today={today}
+              canPay={canManageBilling}
+              walletBalance={walletBalance}
+              selected={selectable ? selection.chosenIds : null}
+              onToggle={selection.toggle}
+            />
+          </>
         ) : null}
         {!loading ? (
           <ShowMore
@@ -266,6 +344,7 @@ export function InvoicesPage() {
             noun="count.invoices"
           />
         ) : null}
+        {selectable && selection.chosen.length > 0 ? <MultiPayBar invoices={selection.chosen} onClear={selection.clear} /> : null}
       </section>
     </>
   );
@@ -276,11 +355,16 @@ function InvoiceTable({
   today,
   canPay,
   walletBalance,
+  selected,
+  onToggle,
 }: {
   invoices: InvoiceRowFragment[];
   today: string;
   canPay: boolean;
   walletBalance: MoneyValue | null;
+  /** The ticked invoices when rows can be selected for one payment; null: no checkboxes. */
+  selected: ReadonlySet<string> | null;
+  onToggle: (id: string, on: boolean) => void;
 }) {
   const showService = invoices.some((i) => i.subService);
   const showPay = canPay && invoices.some((i) => i.status === "OPEN" || i.status === "OVERDUE");
@@ -290,6 +374,11 @@ function InvoiceTable({
         <caption className="sr-only">{t("nav.invoices")}</caption>
         <thead>
           <tr>
+            {selected ? (
+              <th scope="col" className="select-cell">
+                <span className="sr-only">{t("invoices.selectToPay")}</span>
+              </th>
+            ) : null}
             <th scope="col">{t("invoices.col.invoice")}</th>
             {showService ? <th scope="col">{t("invoices.col.service")}</th> : null}
             <th scope="col">{t("invoices.col.period")}</th>
@@ -318,6 +407,22 @@ function InvoiceTable({
             const open = inv.status === "OPEN" || inv.status === "OVERDUE";
             return (
               <tr key={inv.id} data-testid="invoice-row" data-status={inv.status} className={overdue ? "row--overdue" : ""}>
+                {selected ? (
+                  <td data-label={t("invoices.col.select")} className="select-cell">
+                    {isPayable(inv) ? (
+                      <input
+                        type="checkbox"
+                        data-testid="invoice-select"
+                        checked={selected.has(inv.id)}
+                        aria-label={t(overdue ? "invoices.selectOverdueInvoice" : "invoices.selectInvoice", {
+                          number: inv.number,
+                          amount: formatMoney(inv.balance),
+                        })}
+                        onChange={(e) => onToggle(inv.id, e.currentTarget.checked)}
+                      />
+                    ) : null}
+                  </td>
+                ) : null}
                 <td data-label={t("invoices.col.invoice")} className="strong">
                   {inv.number}
                 </td>

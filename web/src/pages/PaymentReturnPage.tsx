@@ -52,6 +52,35 @@ const ReturnInvoiceQuery = graphql(`
   }
 `);
 
+const ReturnInvoicesQuery = graphql(`
+  query PaymentReturnInvoices($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      __typename
+      ... on Invoice {
+        id
+        number
+        status
+        total {
+          amount
+          currency
+        }
+        subService {
+          id
+          label
+          status
+        }
+        lines {
+          subService {
+            id
+            label
+            status
+          }
+        }
+      }
+    }
+  }
+`);
+
 const ReturnInvoiceChanged = graphql(`
   subscription PaymentReturnInvoiceChanged {
     invoiceChanged {
@@ -170,6 +199,7 @@ function toInvoiceLite(inv: InvoiceShape): InvoiceLite {
 
 const WAITING_TEXT: Record<ReturnKind, MessageKey> = {
   invoice: "return.confirming",
+  invoices: "return.confirming",
   topup: "return.confirming",
   card: "return.savingCard",
 };
@@ -189,14 +219,19 @@ export function PaymentReturnPage() {
       </>
     );
   }
-  return <PaymentReturn key={`${kind}:${params.get("invoice") ?? ""}`} kind={kind} invoiceId={params.get("invoice")} />;
+  // "invoices": how many invoices the checkout paid, to confirm even without this tab's memory of which.
+  const count = Math.min(Math.max(Number.parseInt(params.get("count") ?? "", 10) || 0, 0), 50);
+  return (
+    <PaymentReturn key={`${kind}:${params.get("invoice") ?? ""}`} kind={kind} invoiceId={params.get("invoice")} expectedCount={count} />
+  );
 }
 
-function PaymentReturn({ kind, invoiceId }: { kind: ReturnKind; invoiceId: string | null }) {
+function PaymentReturn({ kind, invoiceId, expectedCount }: { kind: ReturnKind; invoiceId: string | null; expectedCount: number }) {
   const client = useClient();
   const [state, dispatch] = useReducer(returnReducer, null, () =>
-    initialReturnState(kind, invoiceId, loadPending(kind, invoiceId)),
+    initialReturnState(kind, invoiceId, loadPending(kind, invoiceId), expectedCount),
   );
+  const invoiceIds = state.invoiceIds;
   const confirmed = state.phase === "confirmed";
   // Bumped by "Check again" after the timeout: restarts the reads and the clock.
   const [round, setRound] = useState(0);
@@ -206,6 +241,11 @@ function PaymentReturn({ kind, invoiceId }: { kind: ReturnKind; invoiceId: strin
       const result = await client.query(ReturnInvoiceQuery, { id: invoiceId }, { requestPolicy: "network-only" }).toPromise();
       const node = result.data?.node;
       if (node && node.__typename === "Invoice") dispatch({ type: "invoice", invoice: toInvoiceLite(node) });
+    } else if (kind === "invoices" && invoiceIds.length > 0) {
+      const result = await client.query(ReturnInvoicesQuery, { ids: invoiceIds }, { requestPolicy: "network-only" }).toPromise();
+      for (const node of result.data?.nodes ?? []) {
+        if (node && node.__typename === "Invoice") dispatch({ type: "invoice", invoice: toInvoiceLite(node) });
+      }
     } else if (kind === "topup") {
       const result = await client.query(ReturnWalletQuery, {}, { requestPolicy: "network-only" }).toPromise();
       const wallet = result.data?.viewer?.subscriber.wallet;
@@ -215,7 +255,7 @@ function PaymentReturn({ kind, invoiceId }: { kind: ReturnKind; invoiceId: strin
       const cards = result.data?.viewer?.subscriber.paymentMethods;
       if (cards) dispatch({ type: "cards", cards });
     }
-  }, [client, kind, invoiceId]);
+  }, [client, kind, invoiceId, invoiceIds]);
 
   // Read once now (the webhook may have arrived before the socket connected), then keep reading at a gentle pace
   // until confirmed: every 2 s for up to 30 s for cards (stored by webhook, no event), slower for the others.
@@ -258,7 +298,7 @@ function PaymentReturn({ kind, invoiceId }: { kind: ReturnKind; invoiceId: strin
     pause: kind !== "invoice",
   });
   useLiveSubscription(ReturnInvoiceChanged, {}, (data) => dispatch({ type: "invoice", invoice: toInvoiceLite(data.invoiceChanged) }), {
-    pause: kind !== "invoice",
+    pause: kind !== "invoice" && kind !== "invoices",
   });
   useLiveSubscription(WalletChangedSubscription, {}, () => void read(), { pause: kind !== "topup" });
   useResync(() => void read());
@@ -268,7 +308,15 @@ function PaymentReturn({ kind, invoiceId }: { kind: ReturnKind; invoiceId: strin
     if (confirmed && kind === "topup" && !state.walletBalance) void read();
   }, [confirmed, kind, state.walletBalance, read]);
 
-  const title = t(kind === "card" ? "return.titleCard" : kind === "topup" ? "return.titleTopup" : "return.titleInvoice");
+  const title = t(
+    kind === "card"
+      ? "return.titleCard"
+      : kind === "topup"
+        ? "return.titleTopup"
+        : kind === "invoices"
+          ? "return.titleInvoices"
+          : "return.titleInvoice",
+  );
 
   return (
     <>
@@ -348,6 +396,41 @@ function Confirmation({ state }: { state: ReturnType<typeof initialReturnState> 
             </Link>
             <Link to="/invoices?tab=paid" className="btn btn--secondary">
               {t("return.viewPaid")}
+            </Link>
+          </div>
+        </>
+      ) : state.kind === "invoices" ? (
+        <>
+          <h2 id="confirmation-title" className="confirmation__title">
+            Thank you — your payment is confirmed
+          </h2>
+          <p>
+            We received{" "}
+            {state.amount ? <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong> : "your payment"} for{" "}
+            {state.paidInvoices.length} invoices. A receipt is on its way to your e-mail.
+          </p>
+          <ul className="plain-list" aria-label="Invoices paid" data-testid="confirmation-invoices">
+            {state.paidInvoices.map((i) => (
+              <li key={i.id} data-testid="confirmation-invoice">
+                <CheckIcon className="icon icon--ok" /> {i.number} is paid
+              </li>
+            ))}
+          </ul>
+          {state.reactivated.length > 0 ? (
+            <ul className="plain-list confirmation__services" aria-label="Services reactivated">
+              {state.reactivated.map((s) => (
+                <li key={s.id} className="confirmation__service" data-testid="reactivated-service">
+                  <CheckIcon className="icon icon--ok" /> {s.label} is active again
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <div className="confirmation__actions">
+            <Link to="/" className="btn btn--primary">
+              Back to dashboard
+            </Link>
+            <Link to="/invoices?tab=paid" className="btn btn--secondary">
+              View paid invoices
             </Link>
           </div>
         </>

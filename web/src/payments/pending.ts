@@ -2,7 +2,7 @@
 // services were suspended for non-payment (to say which came back), which cards existed (to spot the new one).
 // Kept in sessionStorage (this tab only, gone when it closes); the page works without it, just less precisely.
 
-export type PendingKind = "invoice" | "topup" | "card";
+export type PendingKind = "invoice" | "invoices" | "topup" | "card";
 
 export interface PendingPayment {
   kind: PendingKind;
@@ -13,6 +13,9 @@ export interface PendingPayment {
   currency?: string;
   /** Sub-services on the invoice that were suspended/restricted for non-payment when "Pay now" was clicked. */
   watchServiceIds?: string[];
+  /** Several invoices in one checkout ("Pay N invoices"): their IDs and numbers, in order. */
+  invoiceIds?: string[];
+  invoiceNumbers?: string[];
   /** Saved cards before "Add a card". */
   knownCardIds?: string[];
 }

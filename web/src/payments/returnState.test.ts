@@ -25,9 +25,10 @@ const openInvoice = {
 };
 
 describe("parseReturnKind", () => {
-  it("accepts only the three kinds", () => {
+  it("accepts only the four kinds", () => {
     expect(parseReturnKind("invoice")).toBe("invoice");
     expect(parseReturnKind("card")).toBe("card");
+    expect(parseReturnKind("invoices")).toBe("invoices");
     expect(parseReturnKind("INVOICE")).toBeNull();
     expect(parseReturnKind(null)).toBeNull();
   });
@@ -178,5 +179,39 @@ describe("card return", () => {
       { type: "timeout" },
     );
     expect(s.phase).toBe("slow");
+  });
+});
+
+describe("several invoices' return", () => {
+  const pending: PendingPayment = {
+    kind: "invoices",
+    startedAt: Date.parse("2026-11-25T10:00:00Z"),
+    invoiceIds: ["A", "B"],
+    invoiceNumbers: ["INV-A", "INV-B"],
+    amount: "59.98",
+    currency: "USD",
+  };
+  const settled = (id: string, number: string): ReturnAction => ({
+    type: "settled",
+    event: { kind: "INVOICE", amount: usd("29.99"), invoice: { id, number, status: "PAID" }, walletBalance: null, reactivated: [] },
+  });
+
+  it("confirms only when every invoice of the checkout is paid, ignoring others", () => {
+    const one = run(initialReturnState("invoices", null, pending, 2), settled("A", "INV-A"), settled("X", "INV-X"));
+    expect(one.phase).toBe("waiting");
+    expect(one.paidInvoices).toEqual([{ id: "A", number: "INV-A" }]);
+    const both = run(one, settled("A", "INV-A"), {
+      type: "invoice",
+      invoice: { id: "B", number: "INV-B", status: "PAID", total: usd("29.99"), services: [] },
+    });
+    expect(both.phase).toBe("confirmed");
+    expect(both.amount).toEqual(usd("59.98"));
+    expect(both.paidInvoices.map((i) => i.number)).toEqual(["INV-A", "INV-B"]);
+  });
+
+  it("without the memory, counts settled invoices up to the return URL's count", () => {
+    const s = run(initialReturnState("invoices", null, null, 2), settled("A", "INV-A"), settled("B", "INV-B"));
+    expect(s.phase).toBe("confirmed");
+    expect(run(initialReturnState("invoices", null, null, 0), settled("A", "INV-A")).phase).toBe("waiting");
   });
 });

@@ -50,6 +50,12 @@ export interface CardLite {
 export interface ReturnState {
   kind: ReturnKind;
   invoiceId: string | null;
+  /** "invoices": the invoices of the checkout (from the pending memory; empty without it). */
+  invoiceIds: string[];
+  /** "invoices": how many the checkout paid (the return URL's `count`), to confirm without the memory. */
+  expectedCount: number;
+  /** "invoices": those seen paid so far (settled or read back PAID), in the order seen. */
+  paidInvoices: { id: string; number: string }[];
   phase: "waiting" | "confirmed" | "slow";
   amount: MoneyValue | null;
   invoiceNumber: string | null;
@@ -75,13 +81,22 @@ export type ReturnAction =
   | { type: "timeout" };
 
 export function parseReturnKind(value: string | null): ReturnKind | null {
-  return value === "invoice" || value === "topup" || value === "card" ? value : null;
+  return value === "invoice" || value === "invoices" || value === "topup" || value === "card" ? value : null;
 }
 
-export function initialReturnState(kind: ReturnKind, invoiceId: string | null, pending: PendingPayment | null): ReturnState {
+export function initialReturnState(
+  kind: ReturnKind,
+  invoiceId: string | null,
+  pending: PendingPayment | null,
+  expectedCount = 0,
+): ReturnState {
+  const invoiceIds = kind === "invoices" ? (pending?.invoiceIds ?? []) : [];
   return {
     kind,
     invoiceId,
+    invoiceIds,
+    expectedCount: invoiceIds.length || expectedCount,
+    paidInvoices: [],
     phase: "waiting",
     amount: pending?.amount && pending.currency ? { amount: pending.amount, currency: pending.currency } : null,
     invoiceNumber: pending?.invoiceNumber ?? null,
@@ -104,6 +119,20 @@ function confirm(state: ReturnState, patch: Partial<ReturnState>): ReturnState {
   return { ...state, ...patch, phase: "confirmed" };
 }
 
+/** "invoices": one more invoice of the checkout seen paid; confirmed once every one of them is. Without the
+ * memory of which invoices they were, any invoice settled after the return counts, up to the URL's count. */
+function paidOne(state: ReturnState, invoice: { id: string; number: string }, reactivated: ServiceLite[]): ReturnState {
+  if (state.invoiceIds.length > 0 && !state.invoiceIds.includes(invoice.id)) return state;
+  const known = state.paidInvoices.some((i) => i.id === invoice.id);
+  const paidInvoices = known ? state.paidInvoices : [...state.paidInvoices, { id: invoice.id, number: invoice.number }];
+  let services = state.reactivated;
+  for (const s of reactivated) services = addReactivated(services, s);
+  const next = { ...state, paidInvoices, reactivated: services };
+  return state.expectedCount > 0 && paidInvoices.length >= state.expectedCount && state.phase !== "confirmed"
+    ? confirm(next, {})
+    : next;
+}
+
 export function returnReducer(state: ReturnState, action: ReturnAction): ReturnState {
   switch (action.type) {
     case "timeout":
@@ -111,6 +140,7 @@ export function returnReducer(state: ReturnState, action: ReturnAction): ReturnS
 
     case "invoice": {
       const inv = action.invoice;
+      if (state.kind === "invoices") return inv.status === "PAID" && state.invoiceIds.includes(inv.id) ? paidOne(state, inv, []) : state;
       if (state.kind !== "invoice" || inv.id !== state.invoiceId) return state;
       const next: ReturnState = { ...state, invoiceNumber: inv.number };
       // Without a memory of what was suspended, a plain read cannot tell "active again" from "never suspended":
@@ -128,6 +158,9 @@ export function returnReducer(state: ReturnState, action: ReturnAction): ReturnS
 
     case "settled": {
       const e = action.event;
+      if (state.kind === "invoices") {
+        return e.kind === "INVOICE" && e.invoice ? paidOne(state, e.invoice, e.reactivated) : state;
+      }
       if (state.kind === "invoice") {
         if (e.kind !== "INVOICE" || !e.invoice || e.invoice.id !== state.invoiceId) return state;
         let reactivated = state.reactivated;

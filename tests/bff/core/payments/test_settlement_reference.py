@@ -46,3 +46,30 @@ async def test_a_reference_that_does_not_hold_together_is_rejected(
     status, answer = await deliver_with_metadata(money, metadata)
     assert (status, answer["error"]["code"]) == (422, "REJECTED")  # type: ignore[index]
     assert money.payments(invoice_id) == 0 and money.wallet_entries("SUB-1001") == wallet_entries
+
+
+def test_fifty_invoices_with_the_longest_ids_fit_stripes_metadata_and_read_back() -> None:
+    from decimal import Decimal
+
+    from adapters.ports.gateway import (
+        MAX_INVOICE_ID,
+        InvalidPaymentReference,
+        InvoiceShare,
+        PaymentKind,
+        PaymentReference,
+    )
+
+    shares = tuple(
+        InvoiceShare(invoice_id=f"{n:02d}".ljust(MAX_INVOICE_ID, "x"), amount=Decimal("123456789.99"))
+        for n in range(50)
+    )
+    reference = PaymentReference(kind=PaymentKind.INVOICES, subscriber_id="SUB-1", invoice_shares=shares)
+    metadata = reference.to_metadata()
+    assert len(metadata) <= 50 and all(len(k) <= 40 and len(v) <= 500 for k, v in metadata.items())
+    assert PaymentReference.from_metadata(metadata) == reference
+    # A chunk lost on the way is never taken for a shorter list.
+    del metadata["wg_invoices_1"]
+    with pytest.raises(InvalidPaymentReference):
+        PaymentReference.from_metadata(metadata)
+    with pytest.raises(InvalidPaymentReference):  # 51, or one twice
+        PaymentReference(kind=PaymentKind.INVOICES, subscriber_id="S", invoice_shares=(*shares, shares[0]))
