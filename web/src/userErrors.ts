@@ -88,12 +88,12 @@ export const PAY_INVOICE: WordingOf<PayInvoiceErrorCode> = {
 };
 
 export const PAY_INVOICES: WordingOf<PayInvoicesErrorCode> = {
-  NO_INVOICES: "Choose at least one open invoice to pay.",
-  TOO_MANY_INVOICES: "At most 50 invoices can be paid at once: pay the rest in another payment.",
+  NO_INVOICES: "userError.noInvoices",
+  TOO_MANY_INVOICES: "userError.tooManyInvoices",
   DUPLICATE_INVOICE: SERVER,
   SELECTION_INVALID: SERVER,
-  MIXED_CURRENCIES: "These invoices are in different currencies: pay each currency's invoices separately.",
-  NOT_FOUND: "One of these invoices is no longer available. Reload the page and choose again.",
+  MIXED_CURRENCIES: "userError.mixedCurrencies",
+  NOT_FOUND: "userError.invoiceGone",
   ALREADY_PAID: SERVER, // names the invoice that was paid meanwhile
   INVOICE_VOID: SERVER,
   RETURN_URL_NOT_ALLOWED: SERVER,

@@ -402,35 +402,39 @@ function Confirmation({ state }: { state: ReturnType<typeof initialReturnState> 
       ) : state.kind === "invoices" ? (
         <>
           <h2 id="confirmation-title" className="confirmation__title">
-            Thank you — your payment is confirmed
+            {t("return.thanks")}
           </h2>
           <p>
-            We received{" "}
-            {state.amount ? <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong> : "your payment"} for{" "}
-            {state.paidInvoices.length} invoices. A receipt is on its way to your e-mail.
+            {state.amount
+              ? rich(
+                  "return.receivedForInvoices",
+                  { amount: <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong> },
+                  { count: state.paidInvoices.length },
+                )
+              : t("return.receivedPaymentForInvoices", { count: state.paidInvoices.length })}
           </p>
-          <ul className="plain-list" aria-label="Invoices paid" data-testid="confirmation-invoices">
+          <ul className="plain-list" aria-label={t("return.invoicesPaid")} data-testid="confirmation-invoices">
             {state.paidInvoices.map((i) => (
               <li key={i.id} data-testid="confirmation-invoice">
-                <CheckIcon className="icon icon--ok" /> {i.number} is paid
+                <CheckIcon className="icon icon--ok" /> {t("return.invoiceIsPaid", { invoice: i.number })}
               </li>
             ))}
           </ul>
           {state.reactivated.length > 0 ? (
-            <ul className="plain-list confirmation__services" aria-label="Services reactivated">
+            <ul className="plain-list confirmation__services" aria-label={t("return.reactivated")}>
               {state.reactivated.map((s) => (
                 <li key={s.id} className="confirmation__service" data-testid="reactivated-service">
-                  <CheckIcon className="icon icon--ok" /> {s.label} is active again
+                  <CheckIcon className="icon icon--ok" /> {t("return.activeAgain", { service: s.label })}
                 </li>
               ))}
             </ul>
           ) : null}
           <div className="confirmation__actions">
             <Link to="/" className="btn btn--primary">
-              Back to dashboard
+              {t("return.backDashboard")}
             </Link>
             <Link to="/invoices?tab=paid" className="btn btn--secondary">
-              View paid invoices
+              {t("return.viewPaid")}
             </Link>
           </div>
         </>
