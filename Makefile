@@ -69,6 +69,8 @@ bench: install
 	$(BIN)/python bench/wire.py --write
 	$(BIN)/python bench/dashboard.py --write
 	$(BIN)/python bench/ratio.py --write
+	@command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; }
+	$(BIN)/python bench/instructions.py --write
 	$(BIN)/python bench/webhook_push.py --write
 	$(BIN)/python bench/pdf_render.py --write
 	$(BIN)/python bench/bounded.py --write

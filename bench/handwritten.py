@@ -2,7 +2,7 @@
 
 A plain Starlette app, no GraphQL: one `GET /dashboard?first=N` answers with what the web's dashboard page
 asks for in its one operation (`DashboardPage`, `web/src/pages/DashboardPage.tsx`: the account's figures, its
-incidents, the first page of services), in the same JSON shape and with the same global ids, cursors and money
+incidents, its invoices whose autopay charge was declined, the first page of services), in the same JSON shape and with the same global ids, cursors and money
 strings as that operation's `data`, so that the bench can compare the two field by field.
 
 It does what a careful person would write by hand for that one page, and nothing more:
@@ -219,6 +219,7 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
         backends.get("crm", f"/v1/subscribers/{subscriber_id}/subservices", limit=1000),
         backends.batch("billing", "/v1/accounts:batch", [subscriber_id]),
         backends.post("oss", "/v1/incidents:by-subscriber", {"subscriber_id": subscriber_id}),
+        backends.batch("billing", "/v1/dunning:by-subscriber", [subscriber_id]),
     ]
     if first:
         reads += [
@@ -231,7 +232,7 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
                 ("billing", "/v1/subservice-billing:by-subscriber"),
             )
         ]
-    subscribers, listed, accounts, incidents, *windowed = await asyncio.gather(*reads)
+    subscribers, listed, accounts, incidents, dunning, *windowed = await asyncio.gather(*reads)
     statuses, profiles, sessions, devices, charges = windowed or ([], [], [], [], [])
     if not subscribers or not accounts:
         raise BackendFailed("the subscriber or its account is unknown")
@@ -282,9 +283,58 @@ async def _page(backends: Backends, subscriber_id: str, first: int) -> dict[str,
                 "id": subscriber_gid,
                 "financialSummary": summary,
                 "serviceIncidents": _incidents(incidents, label_of),
+                "declinedInvoices": [_declined(d) for d in dunning],
                 "subServices": connection,
             }
         }
+    }
+
+
+# Stripe's decline codes as the portal words them (`DeclineReason`); any other code is OTHER.
+REASONS = {
+    "generic_decline": "GENERIC",
+    "do_not_honor": "GENERIC",
+    "card_declined": "GENERIC",
+    "insufficient_funds": "INSUFFICIENT_FUNDS",
+    "expired_card": "EXPIRED_CARD",
+    "incorrect_cvc": "INCORRECT_CVC",
+    "lost_card": "LOST_OR_STOLEN",
+    "stolen_card": "LOST_OR_STOLEN",
+    "authentication_required": "AUTHENTICATION_REQUIRED",
+    "resource_missing": "CARD_NOT_FOUND",
+    "processing_error": "PROCESSING_ERROR",
+}
+
+
+def _declined(case: dict[str, Any]) -> dict[str, Any]:
+    """`DeclinedInvoice` for one invoice in dunning (the page shows an owner's: every invoice is visible)."""
+    invoice = case["invoice"]
+    attempts = case["attempts"]
+    declined = [a for a in attempts if a["outcome"] != "SUCCEEDED"]
+    return {
+        "id": gid("Invoice", invoice["id"]),
+        "number": invoice["number"],
+        "status": invoice["status"],
+        "balance": _money(invoice["balance"]),
+        "dunning": {
+            "state": case["state"],
+            "nextRetryOn": case.get("next_retry_on"),
+            "suspendsOn": case.get("suspends_on"),
+            "lastDeclinedAt": _moment(declined[-1]["at"]) if declined else None,
+            "attempts": [
+                {
+                    "at": _moment(a["at"]),
+                    "retry": a["retry"],
+                    "outcome": a["outcome"],
+                    "declineReason": (
+                        REASONS.get(a.get("decline_code") or "", "OTHER")
+                        if a["outcome"] != "SUCCEEDED" and a.get("decline_code") is not None
+                        else None
+                    ),
+                }
+                for a in attempts
+            ],
+        },
     }
 
 

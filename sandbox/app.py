@@ -26,6 +26,7 @@ from sandbox.gateway.config import GatewayConfig
 from sandbox.gateway.system import GatewaySystem
 from sandbox.mailsink import MailSink
 from sandbox.oss.system import OssSystem
+from sandbox.paypal.system import PayPalConfig, PayPalSystem
 from sandbox.settings import SandboxSettings
 from sandbox.world import World, demo_world, with_bench_subscriber
 
@@ -97,12 +98,13 @@ class Sandbox:
     aaa: AaaSystem
     oss: OssSystem
     gateway: GatewaySystem
+    paypal: PayPalSystem  # the PayPal emulator (the BFF uses it when GATEWAYS names paypal)
     mail_sink: MailSink | None = None  # the demo's SMTP sink, shown by the console
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     @property
     def systems(self) -> list[System]:
-        return [self.billing, self.crm, self.aaa, self.oss, self.gateway]
+        return [self.billing, self.crm, self.aaa, self.oss, self.gateway, self.paypal]
 
     def asgi(self) -> Starlette:
         """Every system under `/<name>` (the gateway at `/gateway`) plus the console at `/`; mount this at
@@ -186,6 +188,16 @@ def build_sandbox(settings: SandboxSettings, mail_sink: MailSink | None = None) 
         aaa=aaa,
         oss=OssSystem(config("oss"), accounting=aaa),  # usage counts AAA's sessions
         gateway=gateway,
+        paypal=PayPalSystem(
+            PayPalConfig(
+                db_path=str(data_dir / "paypal.sqlite3"),
+                webhook_url=settings.paypal_webhook_url,
+                public_base_url=f"{settings.public_url}/paypal",
+                operator_key=settings.operator_key,
+                merchant_name=settings.brand.name,
+                brand=settings.brand,
+            )
+        ),
         mail_sink=mail_sink,
         _tmp=tmp,
     )

@@ -28,6 +28,7 @@ class SandboxSettings:
     gateway_secret_key: str = "sk_test_sandbox_51WispGateSandboxSecretKey0123456789"
     gateway_webhook_url: str | None = None  # the BFF's /webhooks/gateway
     gateway_webhook_secret: str = "whsec_sandbox_0123456789abcdef0123456789abcdef"
+    paypal_webhook_url: str | None = None  # the BFF's /webhooks/paypal (the PayPal emulator's deliveries)
     # Where the CRM sends its e-mails (sandbox/crm/service/mailer.py): None keeps them in the outbox only.
     smtp_url: str | None = None
     smtp_from: str = "WISPGate Networks Support <support@wispgate.example>"
@@ -59,6 +60,7 @@ def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
         gateway_webhook_secret=source.get(
             "SANDBOX_GATEWAY_WEBHOOK_SECRET", SandboxSettings.gateway_webhook_secret
         ),
+        paypal_webhook_url=source.get("SANDBOX_PAYPAL_WEBHOOK_URL") or None,
         smtp_url=source.get("SMTP_URL") or None,
         smtp_from=source.get("SMTP_FROM") or formataddr((f"{brand.name} Support", brand.support_email)),
         portal_url=source.get("PORTAL_URL", SandboxSettings.portal_url).rstrip("/"),

@@ -39,6 +39,7 @@ from schema.core.node import NodeQuery
 from schema.core.scalars import SCALARS
 from schema.payments import nodes as _payments_nodes  # noqa: F401
 from schema.payments.card_mutations import CardMutation
+from schema.payments.gateways import PaymentQuery
 from schema.payments.many_mutations import PayInvoicesMutation
 from schema.payments.mutations import PaymentMutation
 from schema.payments.subscriptions import PaymentSubscription
@@ -62,7 +63,7 @@ from schema.wallet.subscriptions import WalletSubscription
 
 
 @strawberry.type(description="What a client can read: start from `viewer`.")
-class Query(AccountQuery, NodeQuery, SupportQuery):
+class Query(AccountQuery, NodeQuery, SupportQuery, PaymentQuery):
     pass
 
 

@@ -155,6 +155,44 @@ class Payment(Struct, frozen=True, kw_only=True, gc=False):
     applied: Money
     method: PaymentMethodKind
     recorded_at: Moment
+    receipt_number: str = ""  # "" from a Billing that numbers no receipts
+    # A card payment's brand and last four digits when Billing knows them: all a receipt may say of a card.
+    card_brand: str | None = None
+    card_last4: str | None = None
+
+
+class PaymentRecord(Payment, frozen=True, kw_only=True, gc=False):
+    """A payment as a list of them (and a receipt) shows it: with the number and sub-service of its invoice."""
+
+    invoice_number: str
+    invoice_subservice_id: str | None = None  # None: a consolidated invoice
+
+
+StatementLineKind = Literal["CHARGE", "PAYMENT", "CREDIT"]
+
+
+class StatementLine(Struct, frozen=True, kw_only=True, gc=False):
+    date: date
+    kind: StatementLineKind
+    description: str
+    reference: str
+    amount: Money  # the signed effect on the balance: negative for payments and credits
+    balance: Money  # the running balance after this line
+
+
+class Statement(Struct, frozen=True, kw_only=True, gc=False):
+    """The account's activity over a period. The balance is what is owed net of the wallet: positive is owed,
+    negative is credit."""
+
+    subscriber_id: str
+    period_start: date
+    period_end: date
+    opening_balance: Money
+    charges: Money
+    payments: Money
+    credits: Money
+    closing_balance: Money
+    lines: tuple[StatementLine, ...]
 
 
 class PaymentResult(Struct, frozen=True, kw_only=True, gc=False):
@@ -373,8 +411,42 @@ class BillingPort(Protocol):
         ...
 
     async def statement_pdf(
-        self, subscriber_id: str, subservice_ids: Sequence[str] | None = None, locale: str | None = None
-    ) -> bytes: ...
+        self,
+        subscriber_id: str,
+        subservice_ids: Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        locale: str | None = None,
+    ) -> bytes:
+        """The statement PDF, printed in `locale` (en, es, pt; English otherwise); its activity covers
+        [start, end] (Billing's default period when None)."""
+        ...
+
+    async def statement(
+        self,
+        subscriber_id: str,
+        start: date | None = None,
+        end: date | None = None,
+        subservice_ids: Sequence[str] | None = None,
+    ) -> Statement:
+        """The activity over [start, end] (None: Billing's default, the last 90 days to its today; at most 366 days:
+        Rejected PERIOD_INVALID otherwise); restricted to
+        `subservice_ids`, their lines and share of payments without the wallet. NotFound: unknown account."""
+        ...
+
+    async def payments_of(
+        self, subscriber_id: str, start: date | None = None, end: date | None = None
+    ) -> list[PaymentRecord]:
+        """Payments recorded within [start, end] (defaults and bounds as `statement`'s), newest first. NotFound: unknown account."""
+        ...
+
+    async def payments_for_invoices(self, invoice_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        """Payments per invoice, oldest first (every requested id is a key)."""
+        ...
+
+    async def receipt_pdf(self, payment_id: str) -> bytes:
+        """A payment's receipt; NotFound for an unknown payment."""
+        ...
 
     async def wallet_balances(self, subscriber_ids: Sequence[str]) -> dict[str, Money]: ...
 

@@ -4,6 +4,7 @@ port's records (`adapters.decode`); amounts go out with their currency's decimal
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -23,10 +24,12 @@ from adapters.ports.billing import (
     Invoice,
     Offers,
     PaymentMethod,
+    PaymentRecord,
     PaymentResult,
     PlanChangePreview,
     PlanChangeResult,
     RenewalResult,
+    Statement,
     SubServiceBilling,
     WalletApplyResult,
     WalletCreditResult,
@@ -51,6 +54,19 @@ def wire_amount(amount: Money) -> str:
         return exact_amount(amount)
     except AmountNotExact as exc:
         raise Rejected("billing", "AMOUNT_INVALID", str(exc)) from None
+
+
+def _statement_params(
+    subservice_ids: Sequence[str] | None, start: date | None, end: date | None
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if subservice_ids is not None:
+        params["subservice_ids"] = ",".join(subservice_ids)
+    if start is not None:
+        params["from"] = start.isoformat()
+    if end is not None:
+        params["to"] = end.isoformat()
+    return params
 
 
 class _Wallet(Struct, frozen=True, gc=False):
@@ -137,14 +153,47 @@ class HttpBilling:
         return await self.client.call_bytes("GET", f"/v1/invoices/{seg(invoice_id)}/pdf", params=params)
 
     async def statement_pdf(
-        self, subscriber_id: str, subservice_ids: Sequence[str] | None = None, locale: str | None = None
+        self,
+        subscriber_id: str,
+        subservice_ids: Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        locale: str | None = None,
     ) -> bytes:
-        params = {"subservice_ids": ",".join(subservice_ids)} if subservice_ids is not None else {}
+        params = _statement_params(subservice_ids, start, end)
         if locale:
             params["locale"] = locale
         return await self.client.call_bytes(
             "GET", f"/v1/subscribers/{seg(subscriber_id)}/statement.pdf", params=params or None
         )
+
+    async def statement(
+        self,
+        subscriber_id: str,
+        start: date | None = None,
+        end: date | None = None,
+        subservice_ids: Sequence[str] | None = None,
+    ) -> Statement:
+        params = _statement_params(subservice_ids, start, end)
+        return await self.client.call(
+            "GET", f"/v1/subscribers/{seg(subscriber_id)}/statement", Statement, params=params
+        )
+
+    async def payments_of(
+        self, subscriber_id: str, start: date | None = None, end: date | None = None
+    ) -> list[PaymentRecord]:
+        params = _statement_params(None, start, end)
+        path = f"/v1/subscribers/{seg(subscriber_id)}/payments"
+        return (await self.client.call("GET", path, Items[PaymentRecord], params=params)).items
+
+    async def payments_for_invoices(self, invoice_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        grouped: dict[str, list[PaymentRecord]] = {i: [] for i in dict.fromkeys(invoice_ids)}
+        for payment in await self.client.batch("/v1/payments:by-invoice", invoice_ids, PaymentRecord):
+            grouped.setdefault(payment.invoice_id, []).append(payment)
+        return grouped
+
+    async def receipt_pdf(self, payment_id: str) -> bytes:
+        return await self.client.call_bytes("GET", f"/v1/payments/{seg(payment_id)}/receipt.pdf")
 
     async def wallet_balances(self, subscriber_ids: Sequence[str]) -> dict[str, Money]:
         wallets = await self.client.batch("/v1/wallets:batch", subscriber_ids, _Wallet)

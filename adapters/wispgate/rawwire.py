@@ -105,6 +105,13 @@ class _Connection(asyncio.Protocol):
         self.transport.write(data)
         return self.answer
 
+    def expire(self) -> None:
+        """The read timeout passed: the answer is abandoned and the connection, whose state is unknown, closed."""
+        answer = self.answer
+        if answer is not None and not answer.done():
+            answer.set_exception(TimeoutError())
+        self.close()
+
     def _fail(self, why: str) -> None:
         answer = self.answer
         if answer is not None and not answer.done():
@@ -196,6 +203,14 @@ class RawWire:
             )
         return conn
 
+    async def _exchange(self, loop: asyncio.AbstractEventLoop, conn: _Connection, data: bytes) -> Answer:
+        # A timer handle, not `asyncio.timeout()`: the same bound for a fraction of the cost, on every call.
+        timer = loop.call_later(self.read_timeout_s, conn.expire)
+        try:
+            return await conn.request(data)
+        finally:
+            timer.cancel()
+
     async def send(
         self,
         method: str,
@@ -219,14 +234,13 @@ class RawWire:
             conn: _Connection | None = None
             try:
                 conn = await self._connection(loop)
-                async with asyncio.timeout(self.read_timeout_s):
-                    try:
-                        answer = await conn.request(data)
-                    except _Lost:
-                        if not (repeatable and conn.idle_since and not conn.size and not conn.reason):
-                            raise
-                        conn = await self._fresh(loop)
-                        answer = await conn.request(data)
+                try:
+                    answer = await self._exchange(loop, conn, data)
+                except _Lost:
+                    if not (repeatable and conn.idle_since and not conn.size and not conn.reason):
+                        raise
+                    conn = await self._fresh(loop)
+                    answer = await self._exchange(loop, conn, data)
             except TimeoutError:
                 if conn is not None:
                     conn.close()

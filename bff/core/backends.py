@@ -17,11 +17,13 @@ from adapters.freeradius.sql import open_database
 from adapters.genieacs.nbi import Nbi, make_nbi_http
 from adapters.genieacs.oss import GenieAcsOss
 from adapters.observe import CallObserver
+from adapters.paypal.client import HttpPayPal, PayPalConfig, make_paypal_http
 from adapters.ports.aaa import AaaPort
 from adapters.ports.billing import BillingPort
 from adapters.ports.crm import CrmPort
 from adapters.ports.gateway import PaymentGatewayPort
 from adapters.ports.oss import OssPort
+from adapters.ports.paypal import PayPalPort
 from adapters.ports.tickets import TicketsPort
 from adapters.resilience.breaker import BreakerPolicy
 from adapters.resilience.guard import Guard, Policy
@@ -52,6 +54,8 @@ class Backends:
     aaa: AaaPort
     oss: OssPort
     gateway: PaymentGatewayPort
+    # The second gateway, when GATEWAYS names paypal (None otherwise).
+    paypal: PayPalPort | None = None
     # The raw clients, for readiness probes only; everything else goes through the ports.
     clients: Mapping[str, CoreClient] = field(default_factory=dict)
     # Each backend's guard (the gateway's too), for /healthz/backends: breaker state, calls in flight.
@@ -214,6 +218,19 @@ async def open_backends(
             probes["aaa"] = database_probe("aaa", radius)
             aaa = radius
         guards["gateway"] = Guard("gateway", policy_of(settings.gateway.resilience), observer=observer)
+        paypal: HttpPayPal | None = None
+        if "paypal" in settings.gateways:
+            paypal_config = PayPalConfig(
+                client_id=settings.paypal.client_id,
+                client_secret=settings.paypal.client_secret,
+                base_url=settings.paypal.url,
+                connect_timeout_s=settings.paypal.connect_timeout_s,
+                read_timeout_s=settings.paypal.read_timeout_s,
+            )
+            paypal_http = _with_request_id(make_paypal_http(paypal_config, transport=transport))
+            await stack.enter_async_context(paypal_http)
+            guards["paypal"] = Guard("paypal", policy_of(settings.paypal.resilience), observer=observer)
+            paypal = HttpPayPal(paypal_http, paypal_config, guards["paypal"])
         oss: OssPort = HttpOss(clients["oss"])
         acs: GenieAcsOss | None = None
         if settings.oss_backend == "genieacs":
@@ -240,6 +257,7 @@ async def open_backends(
             aaa=aaa,
             oss=oss,
             gateway=HttpStripeGateway(gateway_http, guards["gateway"]),
+            paypal=paypal,
             clients=clients,
             guards=guards,
             probes=probes,

@@ -1,4 +1,4 @@
-"""Short-lived signed links to documents (invoice PDFs, statements, ticket attachments) and the routes that
+"""Short-lived signed links to documents (invoice PDFs, statements, receipts, CSV exports, ticket attachments) and the routes that
 serve them.
 
 A resolver that has authorized the viewer for a document mints a link; the link itself is the permission
@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
@@ -68,6 +68,15 @@ def invoice_path(invoice_id: str) -> str:
 
 def statement_path(subscriber_id: str) -> str:
     return f"/files/statements/{subscriber_id}.pdf"
+
+
+def receipt_path(payment_id: str) -> str:
+    return f"/files/receipts/{payment_id}.pdf"
+
+
+def export_path(kind: str, subscriber_id: str) -> str:
+    """A CSV export (`kind`: "invoices" or "wallet"); the period is in the signed parameters."""
+    return f"/files/exports/{kind}/{subscriber_id}.csv"
 
 
 def attachment_path(attachment_id: str) -> str:
@@ -143,6 +152,31 @@ class FileLinks:
         filename = safe_filename(f"statement-{account_number or subscriber_id}.pdf")
         return self._link(statement_path(subscriber_id), filename, params)
 
+    def statement_period_url(
+        self,
+        subscriber_id: str,
+        start: date,
+        end: date,
+        site_subservice_ids: Sequence[str] | None = None,
+        account_number: str = "",
+    ) -> SignedLink:
+        """A statement whose activity covers [start, end] (the period is signed like the sites)."""
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        if site_subservice_ids is not None:
+            params["sites"] = ",".join(site_subservice_ids)
+        filename = safe_filename(f"statement-{account_number or subscriber_id}-{start}-{end}.pdf")
+        return self._link(statement_path(subscriber_id), filename, params)
+
+    def receipt_url(self, payment_id: str, receipt_number: str) -> SignedLink:
+        return self._link(
+            receipt_path(payment_id), safe_filename(f"receipt-{receipt_number or payment_id}.pdf")
+        )
+
+    def export_url(self, kind: str, subscriber_id: str, start: date, end: date) -> SignedLink:
+        filename = safe_filename(f"{kind}-{start}-{end}.csv")
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        return self._link(export_path(kind, subscriber_id), filename, params)
+
     def attachment_url(self, attachment_id: str, filename: str) -> SignedLink:
         return self._link(attachment_path(attachment_id), safe_filename(filename, "attachment"))
 
@@ -150,7 +184,7 @@ class FileLinks:
 # ----------------------------------------------------------------------------------------------- routes
 
 
-def _error(status: int, code: str, message: str) -> Response:
+def error_response(status: int, code: str, message: str) -> Response:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
@@ -183,15 +217,15 @@ def file_routes(resources: Callable[[], tuple[FileLinks, Backends]]) -> list[Bas
             params = links.verify(path, dict(request.query_params))
         except LinkError as exc:
             code = "LINK_EXPIRED" if isinstance(exc, LinkExpired) else "LINK_INVALID"
-            return _error(exc.status, code, str(exc))
+            return error_response(exc.status, code, str(exc))
         try:
             data, content_type, default_name = await fetch(params)
         except NotFound:
-            return _error(404, "NOT_FOUND", "no such document")
+            return error_response(404, "NOT_FOUND", "no such document")
         except Unavailable:
-            return _error(503, "BACKEND_UNAVAILABLE", "the document is temporarily unavailable")
+            return error_response(503, "BACKEND_UNAVAILABLE", "the document is temporarily unavailable")
         except BackendError:
-            return _error(502, "BACKEND_ERROR", "the document could not be retrieved")
+            return error_response(502, "BACKEND_ERROR", "the document could not be retrieved")
         return _document(data, content_type, params.get("name") or default_name)
 
     async def invoice(request: Request) -> Response:
@@ -209,10 +243,22 @@ def file_routes(resources: Callable[[], tuple[FileLinks, Backends]]) -> list[Bas
         async def fetch(params: dict[str, str]) -> tuple[bytes, str, str]:
             sites = params.get("sites")
             ids = [s for s in sites.split(",") if s] if sites is not None else None
-            data = await resources()[1].billing.statement_pdf(subscriber_id, ids, _language(request))
+            start, end = signed_period(params)
+            data = await resources()[1].billing.statement_pdf(
+                subscriber_id, ids, start, end, _language(request)
+            )
             return data, "application/pdf", f"statement-{subscriber_id}.pdf"
 
         return await serve(request, statement_path(subscriber_id), fetch)
+
+    async def receipt(request: Request) -> Response:
+        payment_id = request.path_params["payment_id"]
+
+        async def fetch(_params: dict[str, str]) -> tuple[bytes, str, str]:
+            data = await resources()[1].billing.receipt_pdf(payment_id)
+            return data, "application/pdf", f"receipt-{payment_id}.pdf"
+
+        return await serve(request, receipt_path(payment_id), fetch)
 
     async def attachment(request: Request) -> Response:
         attachment_id = request.path_params["attachment_id"]
@@ -226,5 +272,15 @@ def file_routes(resources: Callable[[], tuple[FileLinks, Backends]]) -> list[Bas
     return [
         Route("/files/invoices/{invoice_id}.pdf", invoice, methods=["GET"]),
         Route("/files/statements/{subscriber_id}.pdf", statement, methods=["GET"]),
+        Route("/files/receipts/{payment_id}.pdf", receipt, methods=["GET"]),
         Route("/files/attachments/{attachment_id}", attachment, methods=["GET"]),
     ]
+
+
+def signed_period(params: Mapping[str, str]) -> tuple[date | None, date | None]:
+    """The period a verified link carries (absent on links minted before periods existed)."""
+    start, end = params.get("from"), params.get("to")
+    return (
+        date.fromisoformat(start) if start else None,
+        date.fromisoformat(end) if end else None,
+    )

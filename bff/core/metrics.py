@@ -55,7 +55,7 @@ CALL_OUTCOMES = frozenset(
         "overloaded",
     }
 )
-WEBHOOK_SOURCES = ("gateway", "core")
+WEBHOOK_SOURCES = ("gateway", "paypal", "core")
 _WORD = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 

@@ -37,6 +37,14 @@ SANDBOX_SERVICE_KEY = "sandbox-service-key"
 SANDBOX_GATEWAY_URL = f"{SANDBOX_BASE}/gateway"
 SANDBOX_GATEWAY_SECRET_KEY = "sk_test_sandbox_51WispGateSandboxSecretKey0123456789"  # noqa: S105
 SANDBOX_GATEWAY_WEBHOOK_SECRET = "whsec_sandbox_0123456789abcdef0123456789abcdef"  # noqa: S105
+# The sandbox PayPal emulator's published test credentials (sandbox/paypal/config.py).
+SANDBOX_PAYPAL_URL = f"{SANDBOX_BASE}/paypal"
+SANDBOX_PAYPAL_CLIENT_ID = "sandbox-paypal-client-id"
+SANDBOX_PAYPAL_CLIENT_SECRET = "sandbox-paypal-client-secret-0123456789"  # noqa: S105
+SANDBOX_PAYPAL_WEBHOOK_ID = "WHSANDBOX0123456789"
+PAYPAL_API = "https://api-m.paypal.com"
+# The gateways a subscriber may pay through, in the order the portal offers them (the first is the default).
+GATEWAY_NAMES = ("stripe", "paypal")
 SANDBOX_EVENTS_SECRET = "sandbox-events-secret-0123456789abcdef"  # noqa: S105
 STRIPE_API = "https://api.stripe.com"
 # Where links point when PUBLIC_URL is not set (development only): the demo's default address.
@@ -46,9 +54,10 @@ LOG_FORMATS = ("json", "text")
 OSS_BACKENDS = ("wispgate", "genieacs")
 SANDBOX_GENIEACS_USER = "nbi"  # the sandbox NBI's basic-auth user (its password: the service key)
 # The estimated cost (`schema.core.cost`) a document outside the trusted manifests may have, when such
-# documents may run in production: over twice the web portal's costliest request (about 2,600: the dashboard's
-# one operation with 100 sub-services and their devices), so that a third-party client can do what the portal does.
-DEFAULT_QUERY_COST_LIMIT = 6000
+# documents may run in production: over twice the web portal's costliest request (about 3,100: the dashboard's
+# one operation with 100 sub-services and their devices, and the invoices whose autopay charge was declined), so
+# that a third-party client can do what the portal does.
+DEFAULT_QUERY_COST_LIMIT = 6500
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 AAA_BACKENDS = ("wispgate", "freeradius")
 # Where support tickets live: the WISPGate CRM, or a Zammad help desk (`adapters.zammad`).
@@ -80,6 +89,19 @@ class BackendSettings:
     connect_timeout_s: float = 0.5
     read_timeout_s: float = 2.0
     resilience: ResilienceSettings = ResilienceSettings()
+
+
+@dataclass(frozen=True, slots=True)
+class PayPalSettings:
+    """PayPal (Orders v2 and webhooks), or the sandbox's emulator of it; used when GATEWAYS names paypal."""
+
+    url: str = SANDBOX_PAYPAL_URL
+    client_id: str = SANDBOX_PAYPAL_CLIENT_ID
+    client_secret: str = SANDBOX_PAYPAL_CLIENT_SECRET
+    webhook_id: str = SANDBOX_PAYPAL_WEBHOOK_ID  # "" = PayPal's webhooks are refused (503)
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 20.0
+    resilience: ResilienceSettings = ResilienceSettings(deadline_s=25.0, concurrency=16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +217,10 @@ class Settings:
     # WebSocket form of PUBLIC_URL: e.g. an analytics endpoint. Never derived from a request.
     csp_connect_src: tuple[str, ...] = ()
     gateway: GatewaySettings = GatewaySettings()
+    # GATEWAYS: which gateways subscribers may pay through, the first being the default ("stripe" alone unless
+    # set); the portal offers a choice only when there are several.
+    gateways: tuple[str, ...] = ("stripe",)
+    paypal: PayPalSettings = PayPalSettings()
     # Where the OSS port's devices and CPEs live: the WISPGate core's OSS, or GenieACS (usage, add-ons and
     # incidents stay on the core's OSS either way).
     oss_backend: str = "wispgate"
@@ -450,6 +476,36 @@ def _gateway(source: Mapping[str, str], production: bool) -> GatewaySettings:
     )
 
 
+def _gateways(source: Mapping[str, str]) -> tuple[str, ...]:
+    names = [n.strip().lower() for n in (source.get("GATEWAYS") or "stripe").split(",") if n.strip()]
+    unknown = [n for n in names if n not in GATEWAY_NAMES]
+    if not names or unknown or len(set(names)) != len(names):
+        raise SettingsError(f"GATEWAYS must list some of {', '.join(GATEWAY_NAMES)} once each, not {names!r}")
+    return tuple(names)
+
+
+def _paypal(source: Mapping[str, str], production: bool, enabled: bool) -> PayPalSettings:
+    url = (source.get("PAYPAL_URL") or (PAYPAL_API if production else SANDBOX_PAYPAL_URL)).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"PAYPAL_URL must be an http(s) URL, not {url!r}")
+    settings = PayPalSettings(
+        url=url,
+        client_id=source.get("PAYPAL_CLIENT_ID") or ("" if production else SANDBOX_PAYPAL_CLIENT_ID),
+        client_secret=source.get("PAYPAL_CLIENT_SECRET")
+        or ("" if production else SANDBOX_PAYPAL_CLIENT_SECRET),
+        webhook_id=source.get("PAYPAL_WEBHOOK_ID") or ("" if production else SANDBOX_PAYPAL_WEBHOOK_ID),
+        connect_timeout_s=_positive_float(source, "PAYPAL_CONNECT_TIMEOUT_S", 3.0),
+        read_timeout_s=_positive_float(source, "PAYPAL_READ_TIMEOUT_S", 20.0),
+        resilience=_resilience(source, "PAYPAL", PayPalSettings().resilience),
+    )
+    if enabled and not (settings.client_id and settings.client_secret and settings.webhook_id):
+        # Without the webhook id no PayPal payment could be confirmed by webhook: refuse to start half-deaf.
+        raise SettingsError(
+            "GATEWAYS names paypal: PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID are required"
+        )
+    return settings
+
+
 def _paths(source: Mapping[str, str], prefix: str, default: DataModelPaths) -> DataModelPaths:
     def path(name: str, fallback: str) -> str:
         value = (source.get(f"{prefix}_{name}_PATH") or fallback).strip()
@@ -685,6 +741,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         forwarded_allow_ips=source.get("FORWARDED_ALLOW_IPS", "").strip(),
         csp_connect_src=_origins(source, "CSP_CONNECT_SRC"),
         gateway=_gateway(source, production),
+        gateways=(gateways := _gateways(source)),
+        paypal=_paypal(source, production, "paypal" in gateways),
         oss_backend=_choice(source, "OSS_BACKEND", OSS_BACKENDS, "wispgate"),
         genieacs=_genieacs(source, production),
         tickets=_tickets(source),

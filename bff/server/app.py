@@ -22,9 +22,12 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from bff.core.auth.directory import Directory
 from bff.core.core_events import CoreHooks
 from bff.core.core_notices import CoreNotices
+from bff.core.exports import export_routes
 from bff.core.files import file_routes
 from bff.core.logs import configure_logging
 from bff.core.metrics import Metrics
+from bff.core.payments.paypal import PayPalPayments
+from bff.core.payments.paypal_webhook import PayPalReturn, PayPalWebhooks
 from bff.core.payments.settlement import Settlement
 from bff.core.payments.webhook import GatewayWebhooks
 from bff.core.services import Services, open_services
@@ -51,6 +54,9 @@ class Inbound:
 
     gateway_webhooks: GatewayWebhooks
     core_hooks: CoreHooks
+    # PayPal's webhooks and the browser's return from its approval page (503 / plain redirect without it).
+    paypal_webhooks: PayPalWebhooks
+    paypal_return: PayPalReturn
     zammad_hooks: ZammadHooks | None = None  # when tickets live in Zammad (TICKETS_BACKEND=zammad)
 
 
@@ -82,7 +88,11 @@ def inbound_endpoints(services: Services) -> Inbound:
     if zammad is not None and not zammad.webhook_secret:
         log.warning("ZAMMAD_WEBHOOK_SECRET is not set: /webhooks/zammad refuses every delivery")
     settlement = Settlement(services.backends, services.bus)
+    paypal = services.backends.paypal
+    payments = PayPalPayments(settlement, paypal) if paypal is not None else None
     return Inbound(
+        paypal_webhooks=PayPalWebhooks(settings.paypal.webhook_id, settlement, services.marks, payments),
+        paypal_return=PayPalReturn(settings, payments),
         gateway_webhooks=GatewayWebhooks(settings.gateway.webhook_secret, settlement, services.marks),
         core_hooks=CoreHooks(
             settings.core_events_secret,
@@ -204,6 +214,12 @@ def create_app(
     async def gateway_webhook(request: Request) -> Response:
         return await holder.running_inbound().gateway_webhooks.endpoint(request)
 
+    async def paypal_webhook(request: Request) -> Response:
+        return await holder.running_inbound().paypal_webhooks.endpoint(request)
+
+    async def paypal_return(request: Request) -> Response:
+        return await holder.running_inbound().paypal_return.endpoint(request)
+
     async def core_hook(request: Request) -> Response:
         return await holder.running_inbound().core_hooks.endpoint(request)
 
@@ -218,9 +234,13 @@ def create_app(
         # Signed, not cookie-authenticated: no CSRF check applies.
         Route("/webhooks/gateway", _counted("gateway", gateway_webhook, metrics), methods=["POST"]),
         Route("/hooks/core", _counted("core", core_hook, metrics), methods=["POST"]),
+        Route("/webhooks/paypal", _counted("paypal", paypal_webhook, metrics), methods=["POST"]),
+        # The browser back from PayPal's approval page: captures, then redirects to the portal's return page.
+        Route("/payments/paypal/return", paypal_return, methods=["GET"]),
         Route("/webhooks/zammad", _counted("zammad", zammad_hook, metrics), methods=["POST"]),
         WebSocketRoute("/graphql", graphql),
         *file_routes(lambda: (holder().files, holder().backends)),
+        *export_routes(lambda: (holder().files, holder().backends)),
         *health_routes(holder, drain),
         *operator_routes(metrics, settings),
         *extra_mounts,

@@ -254,6 +254,9 @@ def demo_environment(
         env[f"{system.upper()}_URL"] = f"http://{local}:{port}/_sandbox/{system}"
         env[f"{system.upper()}_API_KEY"] = service_key
     env["GATEWAY_URL"] = f"http://{local}:{port}/_sandbox/gateway"
+    env["PAYPAL_URL"] = f"http://{local}:{port}/_sandbox/paypal"
+    # The demo shows the choice of gateway on the payment screens: both, unless GATEWAYS says otherwise.
+    env.setdefault("GATEWAYS", "stripe,paypal")
     shared = {
         "GATEWAY_SECRET_KEY": gateway_secret_key,
         "GATEWAY_WEBHOOK_SECRET": gateway_webhook_secret,
@@ -280,6 +283,7 @@ def demo_sandbox_settings(settings: SandboxSettings, host: str, port: int) -> Sa
         settings,
         events_url=f"{base}/hooks/core",
         gateway_webhook_url=f"{base}/webhooks/gateway",
+        paypal_webhook_url=f"{base}/webhooks/paypal",
         public_url=public_url,
         portal_url=portal_url,
     )

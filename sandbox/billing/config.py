@@ -29,6 +29,7 @@ DUE_AFTER_DAYS = 14  # net terms of an invoice issued by a billing run
 RECENT_DAYS = 90  # a statement lists unpaid invoices and those issued in the last 90 days
 MAX_RUN_DISTANCE = timedelta(days=366)  # how far from today a billing run may be dated
 MAX_PAGE = 100  # wallet transactions per page
+MAX_ACTIVITY_DAYS = 366  # the longest period a statement's activity or a payments list covers
 
 # What the billing run reports about autopay.
 AUTOPAY_RAN = "RAN"

@@ -27,6 +27,7 @@ from sandbox.common.money import round_to_minor
 from sandbox.world import SubscriberSeed, SubServiceSeed, World
 from sandbox.world.inventory import activated_on
 
+SEED_CARD = ("visa", "4242")  # the brand and last four digits of seeded card payments
 GIFT_CARDS = (
     ("WG-GIFT-25", "25.00", None),
     ("WG-GIFT-10", "10.00", None),
@@ -73,7 +74,7 @@ def seed_world(db: Database, world: World, currency: str) -> None:
         "invoice_lines": "INSERT INTO invoice_lines (invoice_id, position, subservice_id, description, amount,"
         " installment_plan_id) VALUES (?, ?, ?, ?, ?, ?)",
         "payments": "INSERT INTO payments (id, seq, external_ref, invoice_id, amount, applied, currency, method,"
-        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " recorded_at, card_brand, card_last4) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         "wallet_entries": "INSERT INTO wallet_entries (id, seq, subscriber_id, kind, amount, description, reference,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         "gift_cards": "INSERT INTO gift_cards (code, value, currency, created_at, redeemed_by, redeemed_at)"
@@ -257,8 +258,22 @@ def _seed_invoice(
     if paid:
         pseq = rows.next("payments")
         recorded = _at(min(due - timedelta(days=3), today), 10)
+        # A seeded card payment names a test card, as a receipt would print it.
+        brand, last4 = SEED_CARD if method == "CARD" else (None, None)
         rows.tables["payments"].append(
-            (f"pay_{pseq:07d}", pseq, f"seed:{iid}", iid, paid, paid, currency, method, recorded)
+            (
+                f"pay_{pseq:07d}",
+                pseq,
+                f"seed:{iid}",
+                iid,
+                paid,
+                paid,
+                currency,
+                method,
+                recorded,
+                brand,
+                last4,
+            )
         )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from sandbox.common.db import Database
 from sandbox.common.http import money
 
 SCHEMA = """
@@ -88,7 +89,10 @@ CREATE TABLE IF NOT EXISTS payments (
     currency TEXT NOT NULL,
     method TEXT NOT NULL CHECK (method IN ('CARD', 'WALLET', 'BANK_TRANSFER', 'GATEWAY')),
     recorded_at TEXT NOT NULL,
-    result TEXT
+    result TEXT,
+    -- What a receipt may say about a card: its brand and last four digits, never more (null when unknown).
+    card_brand TEXT,
+    card_last4 TEXT
 );
 CREATE INDEX IF NOT EXISTS payments_invoice ON payments (invoice_id);
 CREATE TABLE IF NOT EXISTS wallet_entries (
@@ -209,6 +213,20 @@ CREATE TABLE IF NOT EXISTS idempotency (
 """
 
 
+# Columns added after a table was first created: a data directory kept from an older version
+# (SANDBOX_DATA_DIR) gets them on start-up, since `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is.
+ADDED_COLUMNS = (
+    ("payments", "card_brand", "TEXT"),
+    ("payments", "card_last4", "TEXT"),
+)
+
+
+def upgrade(db: Database) -> None:
+    for table, column, kind in ADDED_COLUMNS:
+        if column not in {r["name"] for r in db.all(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 def invoice_dict(row: Any, lines: Sequence[Any]) -> dict[str, Any]:
     currency = row["currency"]
     # A void invoice is owed by no one, whatever was paid before it was voided.
@@ -251,7 +269,15 @@ def payment_dict(row: Any, subscriber_id: str) -> dict[str, Any]:
         "applied": money(row["applied"], currency),
         "method": row["method"],
         "recorded_at": row["recorded_at"],
+        "receipt_number": receipt_number(row["seq"]),
+        "card_brand": row["card_brand"],
+        "card_last4": row["card_last4"],
     }
+
+
+def receipt_number(seq: int) -> str:
+    """A payment's receipt number: one per payment, in the order payments were recorded."""
+    return f"RCT-{seq:07d}"
 
 
 def method_dict(row: Any, default_id: str | None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sandbox.billing.config import DUNNING_RETRY_DAYS
 from sandbox.billing.seed import seed_world
 from sandbox.billing.service import BillingService
 from sandbox.billing.service.dunning import validate_retry_days
-from sandbox.billing.store import SCHEMA
+from sandbox.billing.store import SCHEMA, upgrade
 from sandbox.common import clock
 from sandbox.common.peers import CardCharger, ServiceControl
 from sandbox.common.system import System, SystemConfig
@@ -36,6 +36,7 @@ class BillingSystem(System):
         super().__init__(config)
         self._today = today
         self.db.script(SCHEMA)
+        upgrade(self.db)
         self.service = BillingService(
             self.db,
             self.outbox,

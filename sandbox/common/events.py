@@ -202,12 +202,7 @@ class EventOutbox:
     async def _deliver_one(self, client: httpx.AsyncClient, event_id: str, body: str, attempts: int) -> bool:
         assert self.target is not None
         raw = body.encode()
-        headers = {
-            "content-type": "application/json",
-            self.signature_header: sign(self.target.secret, raw),
-        }
-        if self.event_id_header:
-            headers[self.event_id_header] = event_id
+        headers = self.delivery_headers(event_id, raw)
         error: str | None
         try:
             response = await client.post(self.target.url, content=raw, headers=headers)
@@ -231,6 +226,14 @@ class EventOutbox:
         )
         log.warning("event %s delivery failed (%s), attempt %d", event_id, error, attempts)
         return False
+
+    def delivery_headers(self, event_id: str, raw: bytes) -> dict[str, str]:
+        """The headers of one delivery attempt (a dialect with its own signing scheme overrides this)."""
+        assert self.target is not None
+        headers = {"content-type": "application/json", self.signature_header: sign(self.target.secret, raw)}
+        if self.event_id_header:
+            headers[self.event_id_header] = event_id
+        return headers
 
     async def run(self, client: httpx.AsyncClient, poll_s: float = 1.0) -> None:
         """Deliver until cancelled; wakes early whenever an event is emitted or re-queued."""

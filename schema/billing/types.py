@@ -1,9 +1,9 @@
-"""Invoices and documents: what was billed, paid and still owed, and the PDFs behind signed links."""
+"""Invoices: what was billed, paid and still owed, with the PDFs and receipts behind signed links."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -13,7 +13,8 @@ from strawberry.types import Info
 from adapters.errors import ContractViolation, Unavailable
 from adapters.ports import billing, crm
 from bff.core.auth.viewer import Viewer
-from bff.core.files import SignedLink
+from schema.billing.activity import Payment
+from schema.billing.document import Document
 from schema.billing.dunning import Dunning
 from schema.core.connection import Connection, connection, window
 from schema.core.context import Context
@@ -153,18 +154,14 @@ class Invoice(Node):
     def pdf_url(self, info: Info[Context, None]) -> str:
         return info.context.files.invoice_pdf_url(self.record.id, self.record.number).url
 
-
-@strawberry.type(description="A document behind a short-lived signed link.")
-class Document:
-    url: str = strawberry.field(description="The signed link: it works without a session, until `expiresAt`.")
-    filename: str = strawberry.field(description="The file's name when downloaded.")
-    expires_at: datetime = strawberry.field(
-        description="When the link stops working: ask for a new one after that."
+    @typed_field(
+        description=billing_down(
+            "The payments received against this invoice, oldest first, each with its receipt"
+        )
     )
-
-    @classmethod
-    def of(cls, link: SignedLink) -> Document:
-        return cls(url=link.url, filename=link.filename, expires_at=link.expires_at)
+    async def payments(self, info: Info[Context, None]) -> list[Payment] | None:
+        found = await info.context.loaders.payments_by_invoice_id.load(self.record.id)
+        return [Payment.of(p) for p in found]
 
 
 async def invoice_objects(
@@ -232,3 +229,15 @@ async def declined_invoices(info: Info[Context, None], subscriber_id: str) -> li
     cases = await context.loaders.dunning_by_subscriber_id.load(subscriber_id)
     visible = [c.invoice for c in cases if can_see_invoice(viewer, c.invoice)]
     return await invoice_objects(context, visible, selected(info))
+
+
+__all__ = [
+    "Document",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceStatus",
+    "declined_invoices",
+    "invoice_connection",
+    "invoice_objects",
+    "visible_invoice",
+]

@@ -29,6 +29,7 @@ from adapters.ports.billing import (
     InstallmentPlan,
     Invoice,
     Offers,
+    PaymentRecord,
     SubServiceBilling,
 )
 from adapters.ports.cpe import CpeView, DeviceTask, Incident
@@ -311,6 +312,12 @@ class InvoiceByIdLoader(BatchLoader[str, Invoice | None]):
         return [found.get(k) for k in keys]
 
 
+class PaymentsByInvoiceIdLoader(BatchLoader[str, list[PaymentRecord]]):
+    async def batch_load(self, keys: list[str]) -> list[list[PaymentRecord]]:
+        found = await self.backends.billing.payments_for_invoices(keys)
+        return [found.get(k, []) for k in keys]
+
+
 @dataclass(frozen=True, slots=True)
 class InvoicesKey:
     subscriber_id: str
@@ -414,6 +421,10 @@ class Loaders:
 
     def __init__(self, backends: Backends) -> None:
         self._backends = backends
+
+    @cached_property
+    def payments_by_invoice_id(self) -> PaymentsByInvoiceIdLoader:
+        return PaymentsByInvoiceIdLoader(self._backends)
 
     @cached_property
     def subscriber_by_id(self) -> SubscriberByIdLoader:

@@ -19,7 +19,7 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
-from adapters.ports.billing import Invoice
+from adapters.ports.billing import Invoice, PaymentRecord
 from adapters.ports.crm import Notification, SubService
 from adapters.ports.tickets import TicketSummary
 from bff.core.auth.viewer import Viewer
@@ -72,6 +72,17 @@ class CanManageBilling(_RoleRule):
     UNAUTHENTICATED (with its reason); VIEWER and SITE users get FORBIDDEN."""
 
     message = "Your role cannot manage billing."
+
+    def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        return info.context.require_viewer().can_manage_billing
+
+
+class CanExportFinancials(_RoleRule):
+    """CSV exports of invoices and wallet history: the roles that keep the account's books, the same as
+    `CanManageBilling` (OWNER, MANAGER, FINANCE). VIEWER reads every invoice and the wallet on screen but is
+    not a finance user; a SITE user sees neither the wallet nor the account's invoices: both get FORBIDDEN."""
+
+    message = "Your role cannot export the account's financial records."
 
     def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
         return info.context.require_viewer().can_manage_billing
@@ -190,6 +201,11 @@ def visible_subservices(viewer: Viewer, subservices: list[SubService]) -> list[S
 def can_see_invoice(viewer: Viewer, invoice: Invoice) -> bool:
     """Own subscriber's invoices; for SITE users only per-sub-service invoices of their sites."""
     return viewer.can_see_invoice(invoice.subscriber_id, invoice.subservice_id)
+
+
+def can_see_payment(viewer: Viewer, payment: PaymentRecord) -> bool:
+    """As its invoice: own subscriber's, and for SITE users only payments of their sites' invoices."""
+    return viewer.can_see_invoice(payment.subscriber_id, payment.invoice_subservice_id)
 
 
 def can_see_ticket(viewer: Viewer, ticket: TicketSummary) -> bool:

@@ -17,6 +17,7 @@ _KEY_CONFLICT = (
     "The idempotency key was used for a different request, or its checkout has completed or expired: start "
     "again with a new key."
 )
+_NOT_OFFERED = "`gateway` names a gateway this portal does not take payments through (see `paymentGateways`)."
 _GATEWAY = (
     "The payment gateway (or Billing) would not open a checkout for a reason that is not the subscriber's; "
     "nothing was charged, try again later. Also the answer to a refusal this enum does not list."
@@ -38,6 +39,7 @@ class PayInvoiceErrorCode(Enum):
     IDEMPOTENCY_KEY_INVALID = strawberry.enum_value("IDEMPOTENCY_KEY_INVALID", description=_KEY_INVALID)
     IDEMPOTENCY_CONFLICT = strawberry.enum_value("IDEMPOTENCY_CONFLICT", description=_KEY_CONFLICT)
     GATEWAY_UNAVAILABLE = strawberry.enum_value("GATEWAY_UNAVAILABLE", description=_GATEWAY)
+    GATEWAY_NOT_OFFERED = strawberry.enum_value("GATEWAY_NOT_OFFERED", description=_NOT_OFFERED)
 
 
 @strawberry.type(description="A refusal of `payInvoice`.")
@@ -56,6 +58,7 @@ class TopUpWalletErrorCode(Enum):
     IDEMPOTENCY_KEY_INVALID = strawberry.enum_value("IDEMPOTENCY_KEY_INVALID", description=_KEY_INVALID)
     IDEMPOTENCY_CONFLICT = strawberry.enum_value("IDEMPOTENCY_CONFLICT", description=_KEY_CONFLICT)
     GATEWAY_UNAVAILABLE = strawberry.enum_value("GATEWAY_UNAVAILABLE", description=_GATEWAY)
+    GATEWAY_NOT_OFFERED = strawberry.enum_value("GATEWAY_NOT_OFFERED", description=_NOT_OFFERED)
 
 
 @strawberry.type(description="A refusal of `topUpWallet`.")

@@ -32,6 +32,7 @@ from schema.payments.errors import (
     TopUpWalletError,
     TopUpWalletErrorCode,
 )
+from schema.payments.gateways import PaymentGateway, gateway_name
 from schema.wallet.types import Wallet, current_wallet
 
 # ----------------------------------------------------------------------------------------------- payInvoice
@@ -51,6 +52,10 @@ class PayInvoiceInput:
     cancel_url: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="Where the gateway sends the browser on cancel; same rule. Default: the portal's /invoices page.",
+    )
+    gateway: PaymentGateway | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The gateway to pay through (one of `paymentGateways`). Default: the first of them.",
     )
     save_card: bool | None = strawberry.field(
         default=False,
@@ -93,6 +98,7 @@ async def pay_invoice(
             idempotency_key=input.idempotency_key,
             return_url=given(input.return_url),
             cancel_url=given(input.cancel_url),
+            gateway=gateway_name(given(input.gateway)),
             save_card=bool(input.save_card),
         ),
     )
@@ -120,6 +126,10 @@ class TopUpWalletInput:
     cancel_url: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="Where the gateway sends the browser when the payment is cancelled; must be on an allowed origin. Default: the portal's /wallet page.",
+    )
+    gateway: PaymentGateway | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The gateway to pay through (one of `paymentGateways`). Default: the first of them.",
     )
 
 
@@ -154,6 +164,7 @@ async def top_up_wallet(
             idempotency_key=input.idempotency_key,
             return_url=given(input.return_url),
             cancel_url=given(input.cancel_url),
+            gateway=gateway_name(given(input.gateway)),
         ),
     )
     if not isinstance(started, CheckoutStart):

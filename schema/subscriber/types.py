@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from enum import Enum
 from typing import Annotated, Any, cast
 
@@ -15,6 +16,7 @@ from adapters.ports import crm
 from adapters.ports.billing import BillingAccount
 from adapters.ports.window import SubscriberWindow
 from bff.core.auth.viewer import Viewer as Identity
+from schema.billing.activity import Payment, Statement, export_link, payment_connection, statement_of
 from schema.billing.summary import FinancialSummary, financial_summary
 from schema.billing.types import Document, Invoice, InvoiceStatus, declined_invoices, invoice_connection
 from schema.core.connection import (
@@ -32,7 +34,13 @@ from schema.core.errors import BadUserInput, billing_down, crm_down
 from schema.core.lookahead import SelectedField, below, connection_nodes, inside, names, selected
 from schema.core.money import Money
 from schema.core.node import Node, decode_id_of, encode_id
-from schema.core.permission import CanSeeWallet, null_unless, visible_subservices
+from schema.core.permission import (
+    CanExportFinancials,
+    CanSeeWallet,
+    null_unless,
+    require,
+    visible_subservices,
+)
 from schema.core.prefetch import Failed, failure
 from schema.core.resolver import typed_field
 from schema.payments.types import Autopay, PaymentMethod, autopay_of, manages_billing, payment_methods_of
@@ -51,6 +59,9 @@ from schema.support.types import (
     ticket_connection,
 )
 from schema.wallet.types import Wallet
+
+FROM = "First day of the period; omitted: 90 days before `to`. A period covers at most 366 days."
+TO = "Last day of the period; omitted: today."
 
 
 def _either(text: str) -> str:
@@ -136,6 +147,10 @@ def read_ahead(context: Context, viewer: Identity, asked: list[SelectedField]) -
             # The banner's incidents: keyed by the subscriber too (the resolver asks again and gets this read).
             job = context.loaders.incidents_by_window.load(SubscriberWindow(viewer.subscriber_id))
             job.add_done_callback(lambda f: f.cancelled() or f.exception())
+        elif field.name == "declinedInvoices":
+            # The dunning notice's invoices: Billing's read by subscriber brings them whole.
+            declined = context.loaders.dunning_by_subscriber_id.load(viewer.subscriber_id)
+            declined.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
 async def _visible_subservices(context: Context) -> list[crm.SubService]:
@@ -300,7 +315,10 @@ class Subscriber(Node):
         return await declined_invoices(info, self.subscriber_id)
 
     @typed_field(
-        description=("Consolidated statement PDF across the visible sub-services (short-lived signed link).")
+        description=(
+            "Consolidated statement PDF across the visible sub-services, with the last 90 days' charges, "
+            "payments and credits (short-lived signed link); `statement(from, to)` for another period."
+        )
     )
     async def consolidated_statement(self, info: Info[Context, None]) -> Document | None:
         context = info.context
@@ -311,6 +329,72 @@ class Subscriber(Node):
             sites = sorted(s.id for s in await _visible_subservices(context))
         link = context.files.statement_url(self.subscriber_id, sites, await self._account_number(context))
         return Document.of(link)
+
+    @typed_field(
+        description=billing_down(
+            "Payments received within a period (default: the last 90 days), newest first, each with its "
+            "receipt; a SITE user sees those of their sites' invoices"
+        )
+    )
+    async def payments(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = strawberry.UNSET,
+        start: Annotated[date | None, strawberry.argument(name="from", description=FROM)] = strawberry.UNSET,
+        end: Annotated[date | None, strawberry.argument(name="to", description=TO)] = strawberry.UNSET,
+    ) -> Connection[Payment] | None:
+        return await payment_connection(
+            info, self.subscriber_id, first, given(after), given(start), given(end)
+        )
+
+    @typed_field(
+        description=billing_down(
+            "Charges, payments and credits over a period (default: the last 90 days) with opening, running "
+            "and closing balances; a SITE user's covers their sub-services only"
+        )
+    )
+    async def statement(
+        self,
+        info: Info[Context, None],
+        start: Annotated[date | None, strawberry.argument(name="from", description=FROM)] = strawberry.UNSET,
+        end: Annotated[date | None, strawberry.argument(name="to", description=TO)] = strawberry.UNSET,
+    ) -> Statement | None:
+        context = info.context
+        sites: list[str] | None = None
+        if context.require_viewer().is_site_user:
+            sites = sorted(s.id for s in await _visible_subservices(context))
+        return await statement_of(context, self.subscriber_id, sites, given(start), given(end))
+
+    @typed_field(
+        description=(
+            "CSV of the invoices issued within [from, to] (at most 366 days): a short-lived signed link. "
+            "OWNER, MANAGER and FINANCE only (FORBIDDEN otherwise)"
+        ),
+        extensions=require(CanExportFinancials()),
+    )
+    def invoices_csv(
+        self,
+        info: Info[Context, None],
+        start: Annotated[date, strawberry.argument(name="from", description="First day (issue date).")],
+        end: Annotated[date, strawberry.argument(name="to", description="Last day (issue date).")],
+    ) -> Document:
+        return export_link(info.context, "invoices", self.subscriber_id, start, end)
+
+    @typed_field(
+        description=(
+            "CSV of the wallet's entries within [from, to] (at most 366 days): a short-lived signed link. "
+            "OWNER, MANAGER and FINANCE only (FORBIDDEN otherwise)"
+        ),
+        extensions=require(CanExportFinancials()),
+    )
+    def wallet_history_csv(
+        self,
+        info: Info[Context, None],
+        start: Annotated[date, strawberry.argument(name="from", description="First day.")],
+        end: Annotated[date, strawberry.argument(name="to", description="Last day.")],
+    ) -> Document:
+        return export_link(info.context, "wallet", self.subscriber_id, start, end)
 
     @typed_field(
         description=billing_down("The subscriber's wallet; null for roles that may not see it (SITE)"),

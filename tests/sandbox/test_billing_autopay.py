@@ -7,6 +7,7 @@ through `POST /v1/payments` like any manual payment.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 from starlette.applications import Starlette
 
 from sandbox.app import Sandbox, build_sandbox, mount
@@ -370,3 +372,28 @@ def test_billing_alone_skips_autopay_and_says_so(tmp_path: Path, world: World) -
     assert summary["autopay"] == "SKIPPED_NO_CHARGER"
     assert summary["charged"] == []
     assert system.db.scalar("SELECT COUNT(*) FROM autopay_attempts") == 0
+
+
+async def test_the_autopay_payment_names_the_card_it_was_charged_to(c: Clients) -> None:
+    """The webhook's payment is recorded against the autopay charge's gateway payment: Billing knows which
+    stored card that was, so the receipt says the brand and last four digits (and nothing more)."""
+    customer = await gateway_customer(c, "SUB-1001")
+    await save_card(c, "SUB-1001", customer, GOOD_CARD)
+    await autopay(c, "SUB-1001", True)
+    [charge] = (await run(c))["charged"]
+    r = await c.billing.post(
+        "/v1/payments",
+        json={
+            "external_ref": charge["payment_intent_id"],
+            "invoice_id": charge["invoice_id"],
+            "amount": charge["amount"]["amount"],
+            "currency": charge["amount"]["currency"],
+            "method": "CARD",
+        },
+    )
+    assert r.status_code == 201, r.text
+    payment = r.json()["payment"]
+    assert (payment["card_brand"], payment["card_last4"]) == ("visa", "4242")
+    receipt = await c.billing.get(f"/v1/payments/{payment['id']}/receipt.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.content)).pages)
+    assert "VISA **** 4242" in text and "4242 4242" not in text

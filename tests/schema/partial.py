@@ -26,7 +26,7 @@ DASHBOARD_OPERATIONS: dict[str, dict[str, Any]] = {
 LOST = {
     "aaa": {"status", "statusReason", "statusSince", "profile", "liveSession"},
     "oss": {"devices", "serviceIncidents"},
-    "billing": {"financialSummary", "billing", "expiresAt"},
+    "billing": {"financialSummary", "declinedInvoices", "billing", "expiresAt"},
     # Only the subscriber's kind is the CRM's alone: the sub-services are listed from Billing (which bills
     # each of them under the CRM's id, label, kind and location, `schema.core.inventory`), and the account
     # number and the holder's name are on Billing's account too.
@@ -60,7 +60,9 @@ def _at(data: Any, path: Path) -> Any:
 
 # Values that change from one request to the next whatever fails: signed links carry their expiry to the
 # second, and a live session's byte counters grow. Compared for presence, not value.
-VOLATILE = frozenset({"pdfUrl", "consolidatedStatement", "url", "expiresAt", "bytesIn", "bytesOut"})
+VOLATILE = frozenset(
+    {"pdfUrl", "receiptUrl", "consolidatedStatement", "url", "expiresAt", "bytesIn", "bytesOut"}
+)
 
 
 def _walk(full: Any, partial: Any, path: Path, out: list[Path]) -> None:

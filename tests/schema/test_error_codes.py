@@ -123,7 +123,14 @@ PASSWORD_POLICY = {"PASSWORD_TOO_SHORT", "PASSWORD_TOO_LONG", "PASSWORD_IS_EMAIL
 FLOWS = {
     # bff.core.payments.checkout: start_invoice_payment, start_wallet_topup, start_card_setup; and
     # schema.core.mutation.checkout_or_error (GATEWAY_UNAVAILABLE for a gateway refusal).
-    "payInvoice": {*CHECKOUT_SHARED, "ALREADY_PAID", "INVOICE_VOID", "GATEWAY_UNAVAILABLE"},
+    # GATEWAY_NOT_OFFERED: `gateway` names one GATEWAYS does not (the two mutations PayPal pays).
+    "payInvoice": {
+        *CHECKOUT_SHARED,
+        "ALREADY_PAID",
+        "INVOICE_VOID",
+        "GATEWAY_UNAVAILABLE",
+        "GATEWAY_NOT_OFFERED",
+    },
     "payInvoices": {
         *CHECKOUT_SHARED,
         "ALREADY_PAID",
@@ -135,7 +142,7 @@ FLOWS = {
         "MIXED_CURRENCIES",
         "GATEWAY_UNAVAILABLE",
     },
-    "topUpWallet": {*CHECKOUT_SHARED, "AMOUNT_INVALID", "GATEWAY_UNAVAILABLE"},
+    "topUpWallet": {*CHECKOUT_SHARED, "AMOUNT_INVALID", "GATEWAY_UNAVAILABLE", "GATEWAY_NOT_OFFERED"},
     "addPaymentMethod": {*CHECKOUT_SHARED, "GATEWAY_UNAVAILABLE"},
     # bff.core.auth.service: AuthService.login and AuthService.refresh
     "login": {"INVALID_CREDENTIALS", "USER_DISABLED", "RATE_LIMITED"},

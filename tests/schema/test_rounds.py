@@ -63,6 +63,7 @@ async def test_the_dashboard_costs_one_round_for_an_owner(
         "oss.test POST /v1/devices:by-subscriber",
         "oss.test POST /v1/incidents:by-subscriber",
         "billing.test POST /v1/subservice-billing:by-subscriber",
+        "billing.test POST /v1/dunning:by-subscriber",  # the declined-autopay notice
     } <= called
     assert not any(":batch" in c and ("aaa" in c or "oss" in c) for c in called), called
 

@@ -85,6 +85,7 @@ export const PAY_INVOICE: WordingOf<PayInvoiceErrorCode> = {
   IDEMPOTENCY_KEY_INVALID: SERVER,
   IDEMPOTENCY_CONFLICT: SERVER,
   GATEWAY_UNAVAILABLE,
+  GATEWAY_NOT_OFFERED: SERVER,
 };
 
 export const PAY_INVOICES: WordingOf<PayInvoicesErrorCode> = {
@@ -109,6 +110,7 @@ export const TOP_UP_WALLET: WordingOf<TopUpWalletErrorCode> = {
   IDEMPOTENCY_KEY_INVALID: SERVER,
   IDEMPOTENCY_CONFLICT: SERVER,
   GATEWAY_UNAVAILABLE,
+  GATEWAY_NOT_OFFERED: SERVER,
 };
 
 export const ADD_PAYMENT_METHOD: WordingOf<AddPaymentMethodErrorCode> = {

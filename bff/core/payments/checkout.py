@@ -29,6 +29,7 @@ from adapters.ports.money import Money, exponent, quantum
 from bff.core.auth.viewer import Viewer
 from bff.core.backends import Backends
 from bff.core.ids import encode_global_id
+from bff.core.payments import paypal
 from bff.core.settings import Settings, origin_of
 
 TOPUP_MIN = Decimal("5.00")
@@ -46,7 +47,7 @@ class CheckoutStart:
 
 class PaymentError(Exception):
     """A business refusal: `code` is NOT_FOUND, ALREADY_PAID, INVOICE_VOID, AMOUNT_INVALID,
-    RETURN_URL_NOT_ALLOWED or IDEMPOTENCY_CONFLICT (and for several invoices NO_INVOICES, TOO_MANY_INVOICES,
+    RETURN_URL_NOT_ALLOWED, IDEMPOTENCY_CONFLICT or GATEWAY_NOT_OFFERED (and for several invoices NO_INVOICES, TOO_MANY_INVOICES,
     DUPLICATE_INVOICE, SELECTION_INVALID, MIXED_CURRENCIES); `field` names the input at fault, when one is."""
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
@@ -82,6 +83,43 @@ def _allowed_url(settings: Settings, url: str | None, default: str, field: str) 
             field,
         )
     return url
+
+
+# PayPal's return endpoint checks where it sends the browser on by the same rule.
+allowed_url = _allowed_url
+
+
+def chosen_gateway(settings: Settings, gateway: str | None) -> str:
+    """The gateway a payment goes through: the one asked for if the portal offers it, else the first offered
+    (`GATEWAYS`). PayPal pays invoices and top-ups; add-ons and saved cards stay Stripe's."""
+    if gateway is None:
+        return settings.gateways[0]
+    if gateway not in settings.gateways:
+        raise PaymentError(
+            "GATEWAY_NOT_OFFERED", "This portal does not take payments through that gateway.", "gateway"
+        )
+    return gateway
+
+
+async def _start_paypal(
+    backends: Backends,
+    settings: Settings,
+    amount: Money,
+    description: str,
+    reference: dict[str, str],
+    success: str,
+    cancel: str,
+    request_id: str,
+) -> CheckoutStart:
+    if not settings.paypal.client_id:
+        raise Unavailable("paypal", "PAYPAL_CLIENT_ID is not configured")
+    try:
+        url, order_id = await paypal.create_order(
+            backends, settings, amount, description, reference, success, cancel, request_id
+        )
+    except Rejected as exc:
+        raise _conflict(exc) or exc from None
+    return CheckoutStart(checkout_url=url, session_id=order_id)
 
 
 def _urls(
@@ -141,7 +179,7 @@ def _started(session: CheckoutSession) -> CheckoutStart:
 
 
 def _conflict(exc: Rejected) -> PaymentError | None:
-    if exc.code in ("idempotency_error", "idempotency_key_in_use"):
+    if exc.code in ("idempotency_error", "idempotency_key_in_use", "DUPLICATE_REQUEST_ID"):
         return PaymentError(
             "IDEMPOTENCY_CONFLICT", "This idempotency key was already used for a different request."
         )
@@ -173,10 +211,18 @@ async def start_invoice_payment(
     return_url: str | None,
     cancel_url: str | None,
     save_card: bool = False,
+    gateway: str | None = None,
 ) -> CheckoutStart:
-    """A hosted page that pays the invoice's current balance; with `save_card`, the card paid with becomes
-    the default card autopay charges (settlement stores it)."""
-    _require_settings(settings)
+    """A hosted page that pays the invoice's current balance (Stripe's Checkout, or PayPal's approval page);
+    with `save_card`, the card paid with becomes the default card autopay charges (settlement stores it;
+    Stripe only: PayPal keeps no card)."""
+    via = chosen_gateway(settings, gateway)
+    if via == "stripe":
+        _require_settings(settings)
+    elif save_card:
+        raise PaymentError(
+            "GATEWAY_NOT_OFFERED", "Saving a card needs a card payment, not PayPal.", "gateway"
+        )
     invoice = await _invoice_of(backends, viewer, invoice_id)
     success, cancel = _urls(
         settings,
@@ -186,6 +232,17 @@ async def start_invoice_payment(
         return_url,
         cancel_url,
     )
+    if via == "paypal":
+        return await _start_paypal(
+            backends,
+            settings,
+            invoice.balance,
+            f"Invoice {invoice.number}",
+            _reference(viewer, PaymentKind.INVOICE, invoice.id),
+            success,
+            cancel,
+            gateway_key(viewer, f"paypal-invoice-{invoice.id}", idempotency_key),
+        )
     customer_id, _currency = await ensure_customer(backends, viewer)
     try:
         session = await backends.gateway.create_payment_session(
@@ -239,12 +296,30 @@ async def start_wallet_topup(
     idempotency_key: str,
     return_url: str | None,
     cancel_url: str | None,
+    gateway: str | None = None,
 ) -> CheckoutStart:
-    """A hosted page that pays `amount` into the wallet."""
-    _require_settings(settings)
+    """A hosted page that pays `amount` into the wallet (Stripe's Checkout, or PayPal's approval page)."""
+    via = chosen_gateway(settings, gateway)
+    if via == "stripe":
+        _require_settings(settings)
     if not amount.is_finite() or not TOPUP_MIN <= amount <= TOPUP_MAX:
         topup_amount(amount, "USD")  # refused before anything is called, whatever the currency
     success, cancel = _urls(settings, "topup", {}, "/wallet", return_url, cancel_url)
+    if via == "paypal":
+        # No gateway customer at PayPal: the account's currency straight from Billing.
+        account = (await backends.billing.accounts([viewer.subscriber_id])).get(viewer.subscriber_id)
+        if account is None:
+            raise PaymentError("NOT_FOUND", "There is no billing account for this subscriber.")
+        return await _start_paypal(
+            backends,
+            settings,
+            Money(topup_amount(amount, account.currency), account.currency),
+            "Wallet top-up",
+            _reference(viewer, PaymentKind.TOPUP),
+            success,
+            cancel,
+            gateway_key(viewer, "paypal-topup", idempotency_key),
+        )
     customer_id, currency = await ensure_customer(backends, viewer)
     value = topup_amount(amount, currency)
     try:

@@ -158,7 +158,7 @@ class GatewayWebhooks:
 
     async def _settle(self, event: GatewayEvent, done_key: str) -> Outcome:
         try:
-            result = await self.settlement.handle(event)
+            result = await self.apply(event)
         except EventRejected as exc:
             log.error("gateway event %s (%s) not applied: %s", event.id, event.type, exc)
             return Outcome(422, "rejected")
@@ -173,6 +173,10 @@ class GatewayWebhooks:
             return Outcome(500, "failed")
         await self.marks.put(done_key, result, STEP_TTL_S)
         return Outcome(200, result)
+
+    async def apply(self, event: GatewayEvent) -> str:
+        """What the event does (`bff.core.payments.paypal_webhook` applies PayPal's events its own way)."""
+        return await self.settlement.handle(event)
 
     async def _await_other(self, done_key: str, lease_key: str, deadline: float) -> Outcome | None:
         """Another instance holds the event's lease: its completion mark → 200; its lease gone without one (it

@@ -5,6 +5,8 @@ The contract for every route is `adapters/wispgate/openapi/billing.yaml`.
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -12,11 +14,17 @@ from starlette.routing import BaseRoute, Route
 from sandbox.billing.api import validate
 from sandbox.billing.config import CARD_BRANDS, INVOICE_STATUSES, MAX_PAGE, PAYMENT_METHODS
 from sandbox.billing.service import BillingService
+from sandbox.billing.service.activity import period
 from sandbox.common.http import invalid, ok, read_ids, read_object
 from sandbox.common.idempotency import RequestKeys
 from sandbox.common.window import read_window
 
 MAX_YEAR = 9999
+
+
+def _chosen(request: Request) -> list[str] | None:
+    raw = request.query_params.get("subservice_ids")
+    return None if raw is None else [s.strip() for s in raw.split(",") if s.strip()]
 
 
 def _pdf(content: bytes, filename: str) -> Response:
@@ -80,12 +88,36 @@ class BillingApi:
         content = self.service.invoice_pdf(invoice_id, request.query_params.get("locale"))
         return _pdf(content, f"{self.service.get_invoice(invoice_id)['number']}.pdf")
 
+    def _period(self, request: Request) -> tuple[date, date]:
+        query = request.query_params
+        return period(query.get("from"), query.get("to"), self.service.today())
+
     async def statement_pdf(self, request: Request) -> Response:
-        raw = request.query_params.get("subservice_ids")
-        chosen = None if raw is None else [s.strip() for s in raw.split(",") if s.strip()]
-        locale = request.query_params.get("locale")
-        content = self.service.statement_pdf(request.path_params["subscriber_id"], chosen, locale)
+        start, end = self._period(request)
+        content = self.service.statement_pdf(
+            request.path_params["subscriber_id"],
+            _chosen(request),
+            start,
+            end,
+            request.query_params.get("locale"),
+        )
         return _pdf(content, "statement.pdf")
+
+    async def statement(self, request: Request) -> Response:
+        start, end = self._period(request)
+        return ok(self.service.activity(request.path_params["subscriber_id"], start, end, _chosen(request)))
+
+    async def payments_of(self, request: Request) -> Response:
+        start, end = self._period(request)
+        return ok({"items": self.service.payments_of(request.path_params["subscriber_id"], start, end)})
+
+    async def payments_by_invoice(self, request: Request) -> Response:
+        return ok({"items": self.service.payments_for_invoices(await read_ids(request))})
+
+    async def receipt_pdf(self, request: Request) -> Response:
+        payment_id = request.path_params["payment_id"]
+        content = self.service.receipt_pdf(payment_id)
+        return _pdf(content, f"{self.service.payment(payment_id)['receipt_number']}.pdf")
 
     async def wallets_batch(self, request: Request) -> Response:
         return ok({"items": self.service.wallets(await read_ids(request))})
@@ -293,6 +325,10 @@ class BillingApi:
             Route("/v1/dunning:by-subscriber", self.dunning_by_subscriber, methods=["POST"]),
             Route("/v1/invoices/{invoice_id}/pdf", self.invoice_pdf, methods=["GET"]),
             Route("/v1/subscribers/{subscriber_id}/statement.pdf", self.statement_pdf, methods=["GET"]),
+            Route("/v1/subscribers/{subscriber_id}/statement", self.statement, methods=["GET"]),
+            Route("/v1/subscribers/{subscriber_id}/payments", self.payments_of, methods=["GET"]),
+            Route("/v1/payments:by-invoice", self.payments_by_invoice, methods=["POST"]),
+            Route("/v1/payments/{payment_id}/receipt.pdf", self.receipt_pdf, methods=["GET"]),
             Route("/v1/wallets:batch", self.wallets_batch, methods=["POST"]),
             Route(
                 "/v1/subscribers/{subscriber_id}/wallet/transactions",

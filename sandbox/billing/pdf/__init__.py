@@ -10,16 +10,29 @@ curly quotes and euro sign that real labels use ("Internet – Apt 101"); anythi
 from __future__ import annotations
 
 from sandbox.billing.pdf.invoice import invoice_pdf
-from sandbox.billing.pdf.model import InvoiceDocument, PdfLine, StatementDocument, StatementSection
+from sandbox.billing.pdf.model import (
+    ActivityLine,
+    InvoiceDocument,
+    PdfLine,
+    ReceiptDocument,
+    StatementActivity,
+    StatementDocument,
+    StatementSection,
+)
+from sandbox.billing.pdf.receipt import receipt_pdf
 from sandbox.billing.pdf.statement import statement_pdf
 from sandbox.billing.pdf.text import safe_text
 
 __all__ = [
+    "ActivityLine",
     "InvoiceDocument",
     "PdfLine",
+    "ReceiptDocument",
+    "StatementActivity",
     "StatementDocument",
     "StatementSection",
     "invoice_pdf",
+    "receipt_pdf",
     "safe_text",
     "statement_pdf",
 ]

@@ -60,3 +60,46 @@ class StatementDocument:
     wallet_balance: str | None
     brand: Brand = DEFAULT_BRAND
     locale: str = "en"  # the language it is printed in (en, es, pt)
+    # The account's activity over a period: payments and credits as well as charges (`ActivityLine`s).
+    activity: StatementActivity | None = None
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    on: date
+    kind: str  # CHARGE | PAYMENT | CREDIT
+    description: str
+    amount: str  # signed: what the line did to the balance
+    balance: str  # the running balance after it
+
+
+@dataclass(frozen=True)
+class StatementActivity:
+    period_start: date
+    period_end: date
+    opening_balance: str
+    charges: str
+    payments: str
+    credits: str
+    closing_balance: str
+    lines: tuple[ActivityLine, ...]
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    """One payment, as the subscriber keeps it: who paid what, how, when, and for which invoice(s)."""
+
+    isp_name: str
+    isp_address: str
+    receipt_number: str
+    subscriber_name: str
+    account_number: str
+    billing_address: str
+    paid_on: date
+    currency: str
+    amount: str
+    method: str  # "VISA **** 4242", "Wallet", "Bank transfer": never more of a card than brand and last four
+    invoices: tuple[PdfLine, ...]  # (invoice number, amount applied to it)
+    wallet_credit: str | None  # what exceeded the invoices and went to the wallet
+    reference: str
+    brand: Brand = DEFAULT_BRAND

@@ -18,9 +18,12 @@ from sandbox.billing.pdf.layout import (
     render,
     with_currency,
 )
-from sandbox.billing.pdf.model import StatementDocument
+from sandbox.billing.pdf.model import StatementActivity, StatementDocument
 from sandbox.billing.pdf.text import safe_text
 from sandbox.billing.pdf.words import Words
+
+# The activity lines' kinds, as printed before the description (through Words, like every word here).
+ACTIVITY_KINDS = {"CHARGE": "Charge", "PAYMENT": "Payment", "CREDIT": "Credit"}
 
 
 def statement_pdf(doc: StatementDocument) -> bytes:
@@ -48,6 +51,8 @@ def statement_pdf(doc: StatementDocument) -> bytes:
     )
     _holder_and_summary(pdf, doc, account, outstanding, wallet)
     amount_title = safe_text(w("Amount ({currency})", currency=currency) if currency else w("Amount"))
+    if doc.activity is not None:
+        _activity(pdf, doc.activity, currency)
     _services(pdf, doc, amount_title)
     _open_invoices(pdf, doc, amount_title)
     pdf.ln(3)
@@ -144,3 +149,55 @@ def _open_invoices(pdf: BillingPdf, doc: StatementDocument, amount_title: str) -
             fill=ZEBRA if index % 2 else None,
         )
     pdf.end_table()
+
+
+def _activity(pdf: BillingPdf, activity: StatementActivity, currency: str) -> None:
+    """The period's charges, payments and credits, each with the running balance after it."""
+    w = pdf.words
+    start, end = w.date(activity.period_start), w.date(activity.period_end)
+    pdf.heading(
+        safe_text(w("Account activity {start} - {end}", start=start, end=end)), room=7 + 7 + 3 * LINE_H + 12
+    )
+    # The description goes first: a table row wraps only its first column.
+    columns = (
+        Column(safe_text(w("Description")), 0),
+        Column(safe_text(w("Date")), 26, "L"),
+        Column(safe_text(w("Amount")), 30, "R"),
+        Column(safe_text(w("Balance")), 30, "R"),
+    )
+
+    def amount(value: str) -> str:
+        return safe_text(w.amount(value), limit=24)
+
+    pdf.start_table(columns)
+    pdf.row(columns, (safe_text(w("Opening balance")), "", "", amount(activity.opening_balance)), style="B")
+    if not activity.lines:
+        pdf.row(
+            columns, (safe_text(w("No charges, payments or credits in this period")), "", "", ""), style="I"
+        )
+    for index, line in enumerate(activity.lines):
+        kind = ACTIVITY_KINDS.get(line.kind)
+        label = f"{safe_text(w(kind)) if kind else line.kind}: {safe_text(line.description)}"
+        pdf.row(
+            columns,
+            (label, safe_text(w.date(line.on)), amount(line.amount), amount(line.balance)),
+            fill=ZEBRA if index % 2 else None,
+        )
+    pdf.row(columns, (safe_text(w("Closing balance")), "", "", amount(activity.closing_balance)), style="B")
+    pdf.end_table()
+    pdf.ln(2)
+    for phrase, value in (
+        ("Charges", activity.charges),
+        ("Payments", activity.payments),
+        ("Credits", activity.credits),
+    ):
+        pdf.total_row(safe_text(w(phrase)), with_currency(currency, amount(value)))
+    pdf.set_font(FONT, "I", 8.5)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(
+        pdf.content_width,
+        5,
+        safe_text(w("A positive balance is owed; a negative one is credit in your favour.")),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )

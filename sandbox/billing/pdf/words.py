@@ -103,6 +103,32 @@ WORDS: Final[dict[str, dict[str, str]]] = {
     "OPEN": {"en": "OPEN", "es": "PENDIENTE", "pt": "EM ABERTO"},
     "OVERDUE": {"en": "OVERDUE", "es": "VENCIDA", "pt": "VENCIDA"},
     "VOID": {"en": "VOID", "es": "ANULADA", "pt": "CANCELADA"},
+    # The statement's activity section.
+    "Account activity {start} - {end}": {
+        "en": "Account activity {start} - {end}",
+        "es": "Movimientos de la cuenta {start} - {end}",
+        "pt": "Movimentação da conta {start} - {end}",
+    },
+    "Date": {"en": "Date", "es": "Fecha", "pt": "Data"},
+    "Balance": {"en": "Balance", "es": "Saldo", "pt": "Saldo"},
+    "Opening balance": {"en": "Opening balance", "es": "Saldo inicial", "pt": "Saldo inicial"},
+    "Closing balance": {"en": "Closing balance", "es": "Saldo final", "pt": "Saldo final"},
+    "Charges": {"en": "Charges", "es": "Cargos", "pt": "Cobranças"},
+    "Payments": {"en": "Payments", "es": "Pagos", "pt": "Pagamentos"},
+    "Credits": {"en": "Credits", "es": "Créditos", "pt": "Créditos"},
+    "Charge": {"en": "Charge", "es": "Cargo", "pt": "Cobrança"},
+    "Payment": {"en": "Payment", "es": "Pago", "pt": "Pagamento"},
+    "Credit": {"en": "Credit", "es": "Crédito", "pt": "Crédito"},
+    "No charges, payments or credits in this period": {
+        "en": "No charges, payments or credits in this period",
+        "es": "No hay cargos, pagos ni créditos en este período",
+        "pt": "Não há cobranças, pagamentos nem créditos neste período",
+    },
+    "A positive balance is owed; a negative one is credit in your favour.": {
+        "en": "A positive balance is owed; a negative one is credit in your favour.",
+        "es": "Un saldo positivo es lo que debes; uno negativo es crédito a tu favor.",
+        "pt": "Um saldo positivo é o valor devido; um negativo é crédito a seu favor.",
+    },
 }
 
 

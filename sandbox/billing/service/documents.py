@@ -9,22 +9,26 @@ from typing import Any
 
 from sandbox.billing.config import ISP_ADDRESS, RECENT_DAYS, UNPAID
 from sandbox.billing.pdf import (
+    ActivityLine,
     InvoiceDocument,
     PdfLine,
+    ReceiptDocument,
+    StatementActivity,
     StatementDocument,
     StatementSection,
     invoice_pdf,
+    receipt_pdf,
     statement_pdf,
 )
 from sandbox.billing.pdf.words import language
-from sandbox.billing.service.base import BillingBase
+from sandbox.billing.service.activity import BillingActivity, method_text
 from sandbox.billing.service.invoicing import attributed
 from sandbox.common.db import placeholders
 from sandbox.common.http import invalid
 from sandbox.common.money import wire
 
 
-class BillingDocuments(BillingBase):
+class BillingDocuments(BillingActivity):
     def invoice_pdf(self, invoice_id: str, locale: str | None = None) -> bytes:
         """`locale`: the language to print it in (en, es, pt; English otherwise)."""
         invoice = self.require_invoice(invoice_id)
@@ -67,10 +71,41 @@ class BillingDocuments(BillingBase):
         )
         return invoice_pdf(doc)
 
+    def receipt_pdf(self, payment_id: str) -> bytes:
+        payment = self.payment(payment_id)
+        row = self.db.one("SELECT * FROM payments WHERE id = ?", (payment_id,))
+        assert row is not None  # `payment` found it
+        account = self.require_account(payment["subscriber_id"])
+        currency = payment["amount"]["currency"]
+        credit = row["amount"] - row["applied"]
+        doc = ReceiptDocument(
+            isp_name=self.brand.name,
+            isp_address=ISP_ADDRESS,
+            receipt_number=payment["receipt_number"],
+            subscriber_name=account["name"],
+            account_number=account["account_number"],
+            billing_address=account["address"],
+            paid_on=date.fromisoformat(row["recorded_at"][:10]),
+            currency=currency,
+            amount=payment["amount"]["amount"],
+            method=method_text(row),
+            invoices=(PdfLine(payment["invoice_number"], payment["applied"]["amount"]),),
+            wallet_credit=wire(credit, currency) if credit else None,
+            reference=payment["id"],
+            brand=self.brand,
+        )
+        return receipt_pdf(doc)
+
     def statement_pdf(
-        self, subscriber_id: str, subservice_ids: Sequence[str] | None = None, locale: str | None = None
+        self,
+        subscriber_id: str,
+        subservice_ids: Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        locale: str | None = None,
     ) -> bytes:
-        """Consolidated statement: per sub-service its lines on unpaid and recent invoices, then open invoices.
+        """Consolidated statement: the period's activity (charges, payments, credits with the running
+        balance), per sub-service its lines on unpaid and recent invoices, then open invoices; printed in `locale`.
 
         Restricted to some sub-services (a SITE user's statement), it shows only their share of what is owed
         and leaves out the account's wallet, which such a user does not see."""
@@ -84,6 +119,7 @@ class BillingDocuments(BillingBase):
             chosen = list(dict.fromkeys(subservice_ids))
         else:
             chosen = list(labels)
+        chosen_ids = chosen if subservice_ids is not None else None
         today = self.today()
         invoices = self.db.all(
             "SELECT * FROM invoices WHERE subscriber_id = ? AND status != 'VOID'"
@@ -108,6 +144,11 @@ class BillingDocuments(BillingBase):
             wallet_balance=None if restricted else wire(self.wallet_minor(subscriber_id), currency),
             brand=self.brand,
             locale=language(locale),
+            activity=_activity(
+                self.activity(
+                    subscriber_id, start or today - timedelta(days=RECENT_DAYS), end or today, chosen_ids
+                )
+            ),
         )
         return statement_pdf(doc)
 
@@ -163,3 +204,26 @@ def _open_balances(
         owed += balance
         rows.append((inv["number"], date.fromisoformat(inv["due_on"]), wire(balance, currency)))
     return rows, owed
+
+
+def _activity(found: dict[str, Any]) -> StatementActivity:
+    """The activity's wire form (`BillingActivity.activity`), as the statement prints it."""
+    return StatementActivity(
+        period_start=date.fromisoformat(found["period_start"]),
+        period_end=date.fromisoformat(found["period_end"]),
+        opening_balance=found["opening_balance"]["amount"],
+        charges=found["charges"]["amount"],
+        payments=found["payments"]["amount"],
+        credits=found["credits"]["amount"],
+        closing_balance=found["closing_balance"]["amount"],
+        lines=tuple(
+            ActivityLine(
+                date.fromisoformat(line["date"]),
+                line["kind"],
+                line["description"],
+                line["amount"]["amount"],
+                line["balance"]["amount"],
+            )
+            for line in found["lines"]
+        ),
+    )

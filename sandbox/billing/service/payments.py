@@ -62,14 +62,25 @@ class BillingPayments(InvoiceReads):
             },
         )
 
+    def _card_charged(self, external_ref: str) -> tuple[str | None, str | None]:
+        """The brand and last four digits of the stored card an autopay charge took this payment from (its
+        gateway payment is the external reference); unknown for a card typed on the hosted page."""
+        row = self.db.one(
+            "SELECT m.brand, m.last4 FROM autopay_attempts a JOIN payment_methods m ON m.id = a.payment_method_id"
+            " WHERE a.payment_intent_id = ? AND a.outcome = 'SUCCEEDED'",
+            (external_ref,),
+        )
+        return (row["brand"], row["last4"]) if row is not None else (None, None)
+
     def _insert_payment(
         self, external_ref: str, invoice: Any, amount: int, applied: int, method: str
     ) -> dict[str, Any]:
         seq = self.next_seq("payments")
         payment_id = f"pay_{seq:07d}"
+        brand, last4 = self._card_charged(external_ref) if method == "CARD" else (None, None)
         self.db.execute(
-            "INSERT INTO payments (id, seq, external_ref, invoice_id, amount, applied, currency, method, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO payments (id, seq, external_ref, invoice_id, amount, applied, currency, method, recorded_at,"
+            " card_brand, card_last4) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 payment_id,
                 seq,
@@ -80,6 +91,8 @@ class BillingPayments(InvoiceReads):
                 invoice["currency"],
                 method,
                 clock.iso(clock.now()),
+                brand,
+                last4,
             ),
         )
         row = self.db.one("SELECT * FROM payments WHERE id = ?", (payment_id,))

@@ -41,6 +41,11 @@ def test_demo_points_every_backend_at_its_own_sandbox_over_http() -> None:
     assert settings.billing.api_key == "the-key"
     assert settings.public_url == "http://127.0.0.1:8123"
     assert settings.jwt_secret == "x" * 32
+    # The demo shows the choice of gateway: PayPal (the sandbox's emulator) beside Stripe, unless told otherwise.
+    assert settings.gateways == ("stripe", "paypal")
+    assert settings.paypal.url == "http://127.0.0.1:8123/_sandbox/paypal"
+    stripe_only = demo_environment("127.0.0.1", 8123, "k", {"JWT_SECRET": "x" * 32, "GATEWAYS": "stripe"})
+    assert load_settings(stripe_only).gateways == ("stripe",)
 
 
 def test_serve_refuses_bad_settings(

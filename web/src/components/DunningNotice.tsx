@@ -55,19 +55,33 @@ const DeclinedInvoicesQuery = graphql(`
  * "Your card was declined on …; we'll retry on …; update card and pay": one notice per invoice whose automatic charge
  * was declined (Billing's dunning), on the dashboard and on the invoices page (`showAttempts` lists every charge).
  * The button is the one step: a checkout for the invoice whose card becomes the default autopay charges.
+ *
+ * `loaded`: what a page's own operation read (`...DeclinedInvoice` on `declinedInvoices`; the dashboard's one
+ * operation carries it, bench/ratio.py), read again by `reload`; without it the notice reads for itself.
  */
-export function DunningNotice({ showAttempts = false }: { showAttempts?: boolean }) {
+export function DunningNotice({
+  showAttempts = false,
+  loaded,
+  reload,
+}: {
+  showAttempts?: boolean;
+  loaded?: readonly DeclinedInvoiceFragment[] | null;
+  reload?: () => void;
+}) {
   const { canManageBilling } = useViewer();
-  const [result, reexecute] = useQuery({ query: DeclinedInvoicesQuery });
+  const own = loaded === undefined;
+  const [result, reexecute] = useQuery({ query: DeclinedInvoicesQuery, pause: !own });
+  const readAgain = () => (own ? reexecute({ requestPolicy: "network-only" }) : reload?.());
   // Live: a new decline arrives as a PAYMENT_FAILED notification (read again then); a payment settles the invoice
   // in the normalized cache (LiveCacheFeed), which hides its notice below without a read.
   useLiveSubscription(NotificationReceivedSubscription, {}, (data) => {
-    if (data.notificationReceived.kind === "PAYMENT_FAILED") reexecute({ requestPolicy: "network-only" });
+    if (data.notificationReceived.kind === "PAYMENT_FAILED") readAgain();
   });
-  useResync(() => reexecute({ requestPolicy: "network-only" }));
-  const invoices = (result.data?.viewer?.subscriber.declinedInvoices ?? []).filter(
-    (i) => i.status === "OPEN" || i.status === "OVERDUE",
-  );
+  useResync(() => {
+    if (own) readAgain(); // a page that passes `loaded` reads its whole operation again itself
+  });
+  const read = own ? (result.data?.viewer?.subscriber.declinedInvoices ?? []) : (loaded ?? []);
+  const invoices = read.filter((i) => i.status === "OPEN" || i.status === "OVERDUE");
   if (invoices.length === 0) return null; // Billing down: the invoices page says so; the notice stays quiet
   return (
     <>

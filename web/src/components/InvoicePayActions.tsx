@@ -3,8 +3,9 @@ import { useMutation } from "urql";
 import { describeError } from "../api/errors";
 import { compareDecimal, decimalSign, formatMoney, isPositive, type MoneyValue } from "../format";
 import { graphql } from "../gql";
-import type { InvoiceRowFragment } from "../gql/graphql";
+import type { InvoiceRowFragment, PaymentGateway } from "../gql/graphql";
 import { minDecimal, newIdempotencyKey } from "../money";
+import { GatewaySelect, usePaymentGateways } from "../payments/gateways";
 import { savePending } from "../payments/pending";
 import { APPLY_WALLET_TO_INVOICE, PAY_INVOICE, userErrorText } from "../userErrors";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -101,6 +102,8 @@ export function InvoicePayActions({
   const [applying, setApplying] = useState(false);
   const [walletError, setWalletError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const gateways = usePaymentGateways();
+  const [gateway, setGateway] = useState<PaymentGateway | null>(null);
 
   const open = invoice.status === "OPEN" || invoice.status === "OVERDUE";
   if (!open || !isPositive(invoice.balance)) {
@@ -123,7 +126,9 @@ export function InvoicePayActions({
     setPaying(true);
     setError(null);
     payKey.current ??= newIdempotencyKey();
-    const result = await payInvoice({ input: { invoiceId: invoice.id, idempotencyKey: payKey.current } });
+    const result = await payInvoice({
+      input: { invoiceId: invoice.id, idempotencyKey: payKey.current, ...(gateway ? { gateway } : {}) },
+    });
     const payload = result.data?.payInvoice;
     if (payload && payload.userErrors.length > 0) {
       payKey.current = null; // refused: the next click is a new attempt
@@ -182,6 +187,16 @@ export function InvoicePayActions({
   return (
     <div className="pay-actions">
       <div className="pay-actions__buttons">
+        <GatewaySelect
+          gateways={gateways}
+          value={gateway}
+          disabled={paying || redirecting}
+          testId="pay-gateway"
+          onChange={(chosen) => {
+            payKey.current = null; // another gateway: another payment start
+            setGateway(chosen);
+          }}
+        />
         <button
           type="button"
           className="btn btn--primary btn--small"

@@ -4,6 +4,8 @@ import { describeError } from "../api/errors";
 import { formatMoney, type MoneyValue } from "../format";
 import { graphql } from "../gql";
 import { newIdempotencyKey, TOPUP_MAX, TOPUP_MIN, validateTopUpAmount } from "../money";
+import type { PaymentGateway } from "../gql/graphql";
+import { GatewaySelect, usePaymentGateways } from "../payments/gateways";
 import { savePending } from "../payments/pending";
 import { REDEEM_GIFT_CARD, TOP_UP_WALLET, userErrorText } from "../userErrors";
 import { redirectTo } from "./InvoicePayActions";
@@ -54,6 +56,8 @@ export function TopUpForm({ currency }: { currency: string }) {
   // One key per amount: a double submit of the same amount replays the same checkout.
   const key = useRef<{ amount: string; key: string } | null>(null);
   const ids = { input: useId(), hint: useId(), error: useId() };
+  const gateways = usePaymentGateways();
+  const [gateway, setGateway] = useState<PaymentGateway | null>(null);
 
   async function submit() {
     if (submitting || redirecting) return;
@@ -65,7 +69,9 @@ export function TopUpForm({ currency }: { currency: string }) {
     setError(null);
     setSubmitting(true);
     if (key.current?.amount !== check.amount) key.current = { amount: check.amount, key: newIdempotencyKey() };
-    const result = await topUp({ input: { amount: check.amount, idempotencyKey: key.current.key } });
+    const result = await topUp({
+      input: { amount: check.amount, idempotencyKey: key.current.key, ...(gateway ? { gateway } : {}) },
+    });
     const payload = result.data?.topUpWallet;
     if (payload && payload.userErrors.length > 0) {
       key.current = null;
@@ -119,6 +125,16 @@ export function TopUpForm({ currency }: { currency: string }) {
             {t("wallet.between", { min: formatMoney({ amount: TOPUP_MIN, currency }), max: formatMoney({ amount: TOPUP_MAX, currency }) })}
           </p>
         </div>
+        <GatewaySelect
+          gateways={gateways}
+          value={gateway}
+          disabled={submitting || redirecting}
+          testId="topup-gateway"
+          onChange={(chosen) => {
+            key.current = null; // another gateway: another payment start
+            setGateway(chosen);
+          }}
+        />
         <p id={ids.error} className="form-error" role="alert" aria-live="assertive" data-testid="topup-error">
           {error ?? ""}
         </p>

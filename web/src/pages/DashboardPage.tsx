@@ -20,7 +20,7 @@ import { useT } from "../i18n/I18nProvider";
 import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL } from "../labels";
 
 // The whole page in one operation: one request, one execution, one set of loaders for the account's figures, its
-// incidents and the first page of services (bench/ratio.py). "Show more" and a filter change send it again with
+// incidents, its declined autopay charges and the first page of services (bench/ratio.py). "Show more" and a filter change send it again with
 // other variables: the account's figures come along (Billing's account alone: one read), so nothing is stale.
 const DashboardPageQuery = graphql(`
   query DashboardPage($first: Int!, $after: String, $kind: ServiceKind, $status: ServiceStatus) {
@@ -32,6 +32,9 @@ const DashboardPageQuery = graphql(`
         }
         serviceIncidents {
           ...IncidentFields
+        }
+        declinedInvoices {
+          ...DeclinedInvoice
         }
         subServices(first: $first, after: $after, kind: $kind, status: $status) {
           totalCount
@@ -125,7 +128,7 @@ export function DashboardPage() {
     <>
       <PageHeader title={subscriber.name ?? t("layout.yourAccount")} subtitle={accountLine(subscriber)} />
       <OutageBanner loaded={head?.serviceIncidents ?? null} />
-      <DunningNotice />
+      <DunningNotice loaded={head?.declinedInvoices ?? null} reload={services.reload} />
 
       {financial ? (
         <FinancialStrip summary={financial} />

@@ -9,8 +9,10 @@ import { DunningNotice } from "../components/DunningNotice";
 import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { InvoicePayActions } from "../components/InvoicePayActions";
 import { InvoicePdfLink } from "../components/InvoicePdfLink";
+import { InvoiceReceiptLinks } from "../components/InvoiceReceiptLinks";
 import { MAX_INVOICES_PER_CHECKOUT, MultiPayBar } from "../components/MultiPayBar";
 import { PageHeader } from "../components/Layout";
+import { ExportCsvButton, ReceiptsSection } from "../components/Receipts";
 import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { ShowMore } from "../components/ShowMore";
@@ -52,6 +54,10 @@ export const InvoiceRowFields = graphql(`
       label
     }
     pdfUrl
+    payments {
+      receiptNumber
+      receiptUrl
+    }
   }
 `);
 
@@ -243,7 +249,11 @@ export function InvoicesPage() {
 
   return (
     <>
-      <PageHeader title={t("nav.invoices")} subtitle={t("invoices.subtitle")} />
+      <PageHeader
+        title={t("nav.invoices")}
+        subtitle={t("invoices.subtitle")}
+        actions={canManageBilling ? <ExportCsvButton kind="invoices" label={t("export.csv")} /> : null}
+      />
       <CancelledNotice />
       <DunningNotice showAttempts />
       <BillingCycleInfo data={cycles.data} loading={cycles.fetching} />
@@ -346,6 +356,7 @@ export function InvoicesPage() {
         ) : null}
         {selectable && selection.chosen.length > 0 ? <MultiPayBar invoices={selection.chosen} onClear={selection.clear} /> : null}
       </section>
+      <ReceiptsSection />
     </>
   );
 }
@@ -444,6 +455,7 @@ function InvoiceTable({
                 </td>
                 <td data-label="PDF">
                   <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} />
+                  <InvoiceReceiptLinks id={inv.id} payments={inv.payments} />
                 </td>
                 {showPay ? (
                   <td data-label={t("invoices.col.pay")} className="pay-cell">

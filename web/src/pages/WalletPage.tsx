@@ -6,6 +6,7 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { WalletIcon } from "../components/Icons";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { PageHeader } from "../components/Layout";
+import { ExportCsvButton } from "../components/Receipts";
 import { ShowMore } from "../components/ShowMore";
 import { GiftCardForm, TopUpForm } from "../components/WalletForms";
 import { decimalSign, formatDateTime, formatMoney } from "../format";
@@ -72,7 +73,12 @@ export function WalletPage() {
       <PageHeader
         title={t("nav.wallet")}
         subtitle={t("wallet.subtitle")}
-        actions={<LiveIndicator />}
+        actions={
+          <>
+            {canManageBilling ? <ExportCsvButton kind="wallet" label={t("export.csv")} /> : null}
+            <LiveIndicator />
+          </>
+        }
       />
       <CancelledNotice kind="topup" />
       {wallet.error ? <ErrorBanner error={wallet.error} onRetry={wallet.reload} /> : null}
