@@ -196,7 +196,7 @@ export function ReceiptsSection() {
                       href={p.receiptUrl}
                       refresh={() => freshReceipt(p.receiptNumber)}
                       testId="receipt-link"
-                      ariaLabel={t("receipts.linkLabel", { number: p.receiptNumber })}
+                      ariaLabel={t("receipts.pdfLabel", { number: p.receiptNumber })}
                     >
                       {t("receipts.pdf")}
                     </SignedLink>
