@@ -186,17 +186,19 @@ export function InvoicePayActions({
 
   return (
     <div className="pay-actions">
+      {/* Above the buttons, not beside them: the invoices table's actions column keeps its width. */}
+      <GatewaySelect
+        gateways={gateways}
+        value={gateway}
+        disabled={paying || redirecting}
+        testId="pay-gateway"
+        compact
+        onChange={(chosen) => {
+          payKey.current = null; // another gateway: another payment start
+          setGateway(chosen);
+        }}
+      />
       <div className="pay-actions__buttons">
-        <GatewaySelect
-          gateways={gateways}
-          value={gateway}
-          disabled={paying || redirecting}
-          testId="pay-gateway"
-          onChange={(chosen) => {
-            payKey.current = null; // another gateway: another payment start
-            setGateway(chosen);
-          }}
-        />
         <button
           type="button"
           className="btn btn--primary btn--small"

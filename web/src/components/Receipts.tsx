@@ -172,6 +172,7 @@ export function ReceiptsSection() {
         ) : payments.length === 0 ? (
           <p className="muted">{t("receipts.none")}</p>
         ) : (
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={t("receipts.scrollRegion")}>
           <table className="table">
             <thead>
               <tr>
@@ -205,6 +206,7 @@ export function ReceiptsSection() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </section>
       <section className="card" aria-labelledby="statement-title" data-testid="statement">
@@ -231,6 +233,7 @@ export function ReceiptsSection() {
         {loading ? <Skeleton lines={3} /> : null}
         {statement ? (
           <>
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={t("statement.scrollRegion")}>
           <table className="table">
             <thead>
               <tr>
@@ -267,6 +270,7 @@ export function ReceiptsSection() {
               </tr>
             </tbody>
           </table>
+          </div>
           <p className="muted small">{t("statement.explain")}</p>
           <SignedLink href={statement.pdf.url} filename={statement.pdf.filename} refresh={freshStatement} testId="statement-pdf">
             {t("statement.pdf")}

@@ -29,18 +29,23 @@ export function GatewaySelect({
   onChange,
   disabled,
   testId,
+  compact = false,
 }: {
   gateways: PaymentGateway[];
   value: PaymentGateway | null;
   onChange: (gateway: PaymentGateway) => void;
   disabled?: boolean;
   testId: string;
+  /** In a table row: "Pay with" for screen readers only, so the actions column keeps its width. */
+  compact?: boolean;
 }) {
   const id = useId();
   if (gateways.length < 2) return null;
   return (
     <span className="pay-gateway">
-      <label htmlFor={id}>{t("gateway.payWith")}</label>{" "}
+      <label htmlFor={id} className={compact ? "sr-only" : undefined}>
+        {t("gateway.payWith")}
+      </label>{" "}
       <select
         id={id}
         data-testid={testId}
