@@ -20,6 +20,7 @@ from bff.core.trusted import OperationPolicy
 # Node fetchers register themselves on import: `node(id)` reaches every type through them.
 from schema.account import nodes as _account_nodes  # noqa: F401
 from schema.account.credential_mutations import CredentialMutation
+from schema.account.locale_mutations import LocaleMutation
 from schema.account.login_email_mutations import LoginEmailMutation
 from schema.account.mutations import AccountMutation
 from schema.account.profile_mutations import ProfileMutation
@@ -75,6 +76,7 @@ class Mutation(
     CredentialMutation,
     SecondFactorMutation,
     TeamMutation,
+    LocaleMutation,
     ProfileMutation,
     LoginEmailMutation,
     PaymentMutation,

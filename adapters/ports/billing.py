@@ -406,7 +406,9 @@ class BillingPort(Protocol):
         """Per subscriber, its unpaid invoices in dunning or whose dunning ended unpaid, oldest first."""
         ...
 
-    async def invoice_pdf(self, invoice_id: str) -> bytes: ...
+    async def invoice_pdf(self, invoice_id: str, locale: str | None = None) -> bytes:
+        """The invoice as a PDF, printed in `locale` (en, es, pt; English otherwise)."""
+        ...
 
     async def statement_pdf(
         self,
@@ -414,8 +416,10 @@ class BillingPort(Protocol):
         subservice_ids: Sequence[str] | None = None,
         start: date | None = None,
         end: date | None = None,
+        locale: str | None = None,
     ) -> bytes:
-        """The statement PDF; its activity covers [start, end] (Billing's default period when None)."""
+        """The statement PDF, printed in `locale` (en, es, pt; English otherwise); its activity covers
+        [start, end] (Billing's default period when None)."""
         ...
 
     async def statement(

@@ -18,6 +18,9 @@ from adapters.ports.profile import ContactChange, NotificationPreference, Postal
 SubscriberKind = Literal["RESIDENTIAL", "ENTERPRISE", "MDU"]
 SubServiceKind = Literal["INTERNET", "IPTV", "VOIP"]
 Role = Literal["OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER"]
+# The portal's languages (ISO 639-1; "pt" is written as in Brazil, pt-BR).
+Locale = Literal["en", "es", "pt"]
+LOCALES: tuple[Locale, ...] = get_args(Locale)
 NotificationKind = Literal[
     "INVOICE_ISSUED",
     "PAYMENT_RECEIVED",
@@ -71,6 +74,7 @@ class PortalUser(Struct, frozen=True, kw_only=True, gc=False):
     disabled: bool
     last_login_at: Moment | None = None
     two_factor_enabled: bool = False  # the TOTP second factor is on: signing in needs a code too
+    locale: Locale | None = None  # the language the user chose; None: follow the browser
 
 
 LinkKind = Literal["TICKET", "INVOICE", "PAYMENT", "SERVICE", "WALLET"]
@@ -222,8 +226,9 @@ class CrmPort(Protocol):
         _TOO_COMMON, UNKNOWN_USER."""
         ...
 
-    async def request_password_reset(self, email: str, link: str) -> None:
-        """E-mail a reset link (`link?token=…`) if an active user has `email`; the same answer otherwise."""
+    async def request_password_reset(self, email: str, link: str, locale: Locale | None = None) -> None:
+        """E-mail a reset link (`link?token=…`) if an active user has `email`; the same answer otherwise. The
+        e-mail is in the user's own language, else `locale` (the asking page's), else English."""
         ...
 
     async def reset_password(self, token: str, new: str) -> PortalUser:
@@ -272,6 +277,8 @@ class CrmPort(Protocol):
     async def set_user_disabled(self, user_id: str, disabled: bool) -> PortalUser: ...
 
     async def remove_user(self, user_id: str) -> PortalUser: ...
+
+    async def set_user_locale(self, user_id: str, locale: Locale | None) -> PortalUser: ...
 
     async def audit_of_subscriber(self, subscriber_id: str, limit: int = 50) -> list[AuditEntry]: ...
 

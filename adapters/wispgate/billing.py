@@ -148,8 +148,9 @@ class HttpBilling:
             "/v1/invoices:by-subservice", subservice_ids, status, lambda inv: inv.subservice_ids
         )
 
-    async def invoice_pdf(self, invoice_id: str) -> bytes:
-        return await self.client.call_bytes("GET", f"/v1/invoices/{seg(invoice_id)}/pdf")
+    async def invoice_pdf(self, invoice_id: str, locale: str | None = None) -> bytes:
+        params = {"locale": locale} if locale else None
+        return await self.client.call_bytes("GET", f"/v1/invoices/{seg(invoice_id)}/pdf", params=params)
 
     async def statement_pdf(
         self,
@@ -157,8 +158,11 @@ class HttpBilling:
         subservice_ids: Sequence[str] | None = None,
         start: date | None = None,
         end: date | None = None,
+        locale: str | None = None,
     ) -> bytes:
         params = _statement_params(subservice_ids, start, end)
+        if locale:
+            params["locale"] = locale
         return await self.client.call_bytes(
             "GET", f"/v1/subscribers/{seg(subscriber_id)}/statement.pdf", params=params or None
         )

@@ -17,6 +17,7 @@ from adapters.ports.crm import (
     AuditEntry,
     CrmPort,
     DeviceSeen,
+    Locale,
     MarkReadResult,
     Notification,
     NotificationLink,
@@ -294,8 +295,8 @@ class HttpCrm(ProfileCalls):
             "POST", f"/v1/users/{_seg(user_id)}/password", PortalUser, json_body=body
         )
 
-    async def request_password_reset(self, email: str, link: str) -> None:
-        body = {"email": email, "link": link}
+    async def request_password_reset(self, email: str, link: str, locale: Locale | None = None) -> None:
+        body = {"email": email, "link": link, "locale": locale}
         await self.client.call("POST", "/v1/auth/password-reset", Accepted, json_body=body)
 
     async def reset_password(self, token: str, new: str) -> PortalUser:
@@ -362,6 +363,10 @@ class HttpCrm(ProfileCalls):
 
     async def remove_user(self, user_id: str) -> PortalUser:
         return await self.client.call("POST", f"/v1/users/{_seg(user_id)}/remove", PortalUser, json_body={})
+
+    async def set_user_locale(self, user_id: str, locale: Locale | None) -> PortalUser:
+        path = f"/v1/users/{_seg(user_id)}/locale"
+        return await self.client.call("POST", path, PortalUser, json_body={"locale": locale})
 
 
 if TYPE_CHECKING:

@@ -31,11 +31,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.errors import BackendError, NotFound, Unavailable
+from adapters.ports.crm import LOCALES
 
 if TYPE_CHECKING:
     from bff.core.backends import Backends
 
-RESERVED = ("exp", "sig")
+# `lang` is not signed: the language a document is printed in grants nothing (an unknown one is English).
+RESERVED = ("exp", "sig", "lang")
 # A route's fetcher: the verified link's parameters -> (bytes, content type, default filename).
 FetchDocument = Callable[[dict[str, str]], Awaitable[tuple[bytes, str, str]]]
 _SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -186,6 +188,12 @@ def error_response(status: int, code: str, message: str) -> Response:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
+def _language(request: Request) -> str | None:
+    """The document's language from the link's `?lang=` (the portal adds the language on screen)."""
+    lang = request.query_params.get("lang", "")
+    return lang if lang in LOCALES else None
+
+
 def _document(data: bytes, content_type: str, filename: str) -> Response:
     name = safe_filename(filename)
     return Response(
@@ -224,7 +232,7 @@ def file_routes(resources: Callable[[], tuple[FileLinks, Backends]]) -> list[Bas
         invoice_id = request.path_params["invoice_id"]
 
         async def fetch(_params: dict[str, str]) -> tuple[bytes, str, str]:
-            data = await resources()[1].billing.invoice_pdf(invoice_id)
+            data = await resources()[1].billing.invoice_pdf(invoice_id, _language(request))
             return data, "application/pdf", f"{invoice_id}.pdf"
 
         return await serve(request, invoice_path(invoice_id), fetch)
@@ -236,7 +244,9 @@ def file_routes(resources: Callable[[], tuple[FileLinks, Backends]]) -> list[Bas
             sites = params.get("sites")
             ids = [s for s in sites.split(",") if s] if sites is not None else None
             start, end = signed_period(params)
-            data = await resources()[1].billing.statement_pdf(subscriber_id, ids, start, end)
+            data = await resources()[1].billing.statement_pdf(
+                subscriber_id, ids, start, end, _language(request)
+            )
             return data, "application/pdf", f"statement-{subscriber_id}.pdf"
 
         return await serve(request, statement_path(subscriber_id), fetch)

@@ -9,6 +9,8 @@ from __future__ import annotations
 SUBSCRIBER_KINDS = ("RESIDENTIAL", "ENTERPRISE", "MDU")
 SUBSERVICE_KINDS = ("INTERNET", "IPTV", "VOIP")
 ROLES = ("OWNER", "MANAGER", "SITE", "FINANCE", "VIEWER")
+# The languages of the portal, its e-mails and PDFs: ISO 639-1 codes ("pt" is written as in Brazil).
+LOCALES = ("en", "es", "pt")
 
 TICKET_CATEGORIES = ("CONNECTIVITY", "BILLING", "DEVICE", "INSTALLATION", "OTHER")
 TICKET_PRIORITIES = ("LOW", "NORMAL", "HIGH", "URGENT")

@@ -188,6 +188,13 @@ CREATE TABLE IF NOT EXISTS removed_users (
     user_id TEXT PRIMARY KEY REFERENCES users (id),
     removed_at TEXT NOT NULL
 );
+-- The language a user chose for the portal, its e-mails and PDFs (issue 13): en, es or pt (pt-BR wording).
+-- A table of its own so that other per-user settings can be added beside it without touching `users`;
+-- no row: the user has not chosen, the portal follows the browser.
+CREATE TABLE IF NOT EXISTS user_locales (
+    user_id TEXT PRIMARY KEY REFERENCES users (id),
+    locale TEXT NOT NULL
+);
 -- Contact details beyond the subscriber row (profile.py). The structured billing address; `subscribers.address`
 -- keeps its one-line form for the readers that know only that.
 CREATE TABLE IF NOT EXISTS billing_addresses (

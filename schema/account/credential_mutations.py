@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from bff.core.auth.credentials import Credentials
 from bff.core.auth.service import AuthFailure
+from bff.core.locale import negotiate
 from schema.account.credential_errors import (
     ChangePasswordError,
     ChangePasswordErrorCode,
@@ -20,6 +21,7 @@ from schema.account.credential_errors import (
     ResetPasswordErrorCode,
 )
 from schema.account.links import reset_link
+from schema.account.types import Locale, locale_code
 from schema.core.context import Context
 from schema.core.errors import known_code
 from schema.core.mutation import INPUT, USER_ERRORS
@@ -83,6 +85,13 @@ async def change_password(
 @strawberry.input(description="The input of `requestPasswordReset`.")
 class RequestPasswordResetInput:
     email: str = strawberry.field(description="The address the user signs in with.")
+    locale: Locale | None = strawberry.field(
+        default=None,
+        description=(
+            "The language the asking page is shown in, for the e-mail when the user chose none; omitted: the "
+            "request's Accept-Language, else English."
+        ),
+    )
 
 
 @strawberry.type(
@@ -111,7 +120,11 @@ async def request_password_reset(
     ip, _ = info.context.client()
     try:
         await Credentials(info.context.auth).request_reset(
-            input.email[:MAX_EMAIL], reset_link(info.context), ip=ip
+            input.email[:MAX_EMAIL],
+            reset_link(info.context),
+            ip=ip,
+            locale=locale_code(input.locale)
+            or negotiate(info.context.request.headers.get("accept-language")),
         )
     except AuthFailure as failure:
         code = known_code(failure.code, RequestPasswordResetErrorCode.RATE_LIMITED, source="auth")

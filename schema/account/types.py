@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from adapters.ports.crm import Locale as LocaleCode
 from adapters.ports.crm import PortalUser as PortalUserRecord
 from bff.core.auth.viewer import Viewer as Identity
 from schema.account.profile_types import ViewerProfile
@@ -44,6 +45,26 @@ class Role(Enum):
     )
     FINANCE = strawberry.enum_value("FINANCE", description="Billing, the wallet and the saved cards.")
     VIEWER = strawberry.enum_value("VIEWER", description="Read only.")
+
+
+@strawberry.enum(
+    description=(
+        "A language of the portal, its e-mails and PDFs. Each value stands for a BCP 47 tag: map the device's "
+        "language to it by its primary subtag (es-MX → ES, pt-PT → PT) and fall back to EN."
+    )
+)
+class Locale(Enum):
+    EN = strawberry.enum_value("en", description="English (BCP 47 `en`; dates and money as en-US).")
+    ES = strawberry.enum_value("es", description="Spanish (BCP 47 `es`; neutral Latin American wording).")
+    PT = strawberry.enum_value("pt", description="Portuguese (BCP 47 `pt-BR`: written as in Brazil).")
+
+
+def locale_code(locale: Locale | None) -> LocaleCode | None:
+    """The CRM's code of a `Locale` ("en", "es", "pt")."""
+    return None if locale is None else _LOCALE_CODES[locale]
+
+
+_LOCALE_CODES: dict[Locale, LocaleCode] = {Locale.EN: "en", Locale.ES: "es", Locale.PT: "pt"}
 
 
 @strawberry.enum(description="How a sign-in hands over its tokens.")
@@ -136,6 +157,16 @@ class Viewer:
     async def two_factor_enabled(self, info: Info[Context, None]) -> bool | None:
         user = (await info.context.backends.crm.users([self.identity.user_id])).get(self.identity.user_id)
         return user.two_factor_enabled if user is not None else None
+
+    @typed_field(
+        description=(
+            "The language the viewer chose (`setLocale`); null when they have not chosen (follow the device's "
+            "language) or the CRM is unavailable."
+        ),
+    )
+    async def locale(self, info: Info[Context, None]) -> Locale | None:
+        user = (await info.context.backends.crm.users([self.identity.user_id])).get(self.identity.user_id)
+        return Locale(user.locale) if user is not None and user.locale is not None else None
 
     @typed_field(
         description=("The viewer's own phone and notification preferences. Null when the CRM is unavailable.")

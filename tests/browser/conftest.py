@@ -106,9 +106,9 @@ def open_session(
     (SCREENSHOTS / f"{_test_name(request)}-failure.png").unlink(missing_ok=True)  # from an earlier run
 
     def factory(viewport: dict[str, int] | None = None, **options: Any) -> Session:
+        options.setdefault("locale", "en-US")  # a test may ask for another browser language
         context = browser.new_context(
             viewport=viewport or DESKTOP,
-            locale="en-US",
             accept_downloads=True,
             **options,
         )

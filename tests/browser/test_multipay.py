@@ -153,3 +153,44 @@ def test_the_mdu_manager_pays_two_overdue_invoices_in_one_checkout(session: Sess
     assert nav_top is not None and bar_box is not None
     assert bar_box["y"] + bar_box["height"] <= nav_top["y"] + 0.5, (bar_box, nav_top)
     page.screenshot(path=str(SHOTS / "phone-two-selected.png"))
+
+
+@pytest.mark.parametrize("locale", ["es", "pt"])
+def test_the_selection_and_its_summary_speak_the_chosen_language(session: Session, locale: str) -> None:
+    """The checkboxes, "Select all overdue", the sticky summary and its button in Spanish and Portuguese, with
+    no English catalog text left on the page (the languages test's check; its owner has no overdue invoices)."""
+    from .test_languages import choose_language, english_patterns, settle, untranslated
+
+    page = session.page
+    session.login(HARBOR_MANAGER)
+    choose_language(session, locale)
+    try:
+        page.get_by_test_id("nav-invoices").click()
+        settle(page)
+        words = {
+            "es": (
+                "Seleccionar todas las vencidas",
+                "facturas seleccionadas",
+                "Pagar 2 facturas",
+                "Seleccionar la factura",
+            ),
+            "pt": (
+                "Selecionar todas as vencidas",
+                "faturas selecionadas",
+                "Pagar 2 faturas",
+                "Selecionar a fatura",
+            ),
+        }[locale]
+        expect(page.get_by_test_id("select-all-overdue-label")).to_contain_text(words[0])
+        rows = page.get_by_test_id("invoice-row")
+        for n in (0, 1):
+            rows.nth(n).get_by_test_id("invoice-select").check()
+        expect(page.get_by_test_id("multipay-count")).to_have_text(f"2 {words[1]}")
+        expect(page.get_by_test_id("pay-selected")).to_have_text(words[2])
+        expect(rows.first.get_by_test_id("invoice-select")).to_have_attribute(
+            "aria-label", re.compile(f"^{words[3]} ")
+        )
+        assert untranslated(page, english_patterns(locale)) == []
+        shot(page, f"{locale}-two-selected")
+    finally:
+        choose_language(session, "en")

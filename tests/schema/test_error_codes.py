@@ -111,6 +111,7 @@ PASSED_THROUGH = {
     "closeTicket",
     "reopenTicket",
     "rateTicket",
+    "setLocale",
     "updateContactDetails",
     "updateMyContactDetails",
     "setNotificationPreferences",

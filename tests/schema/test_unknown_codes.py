@@ -187,6 +187,12 @@ CASES: dict[str, tuple[str, str, dict[str, Any], tuple[str, str, str]]] = {
         {"id": gid("Ticket", "TCK-2")},
         ("crm.test", "POST", "/v1/tickets/TCK-2/rating"),
     ),
+    "setLocale": (
+        "ana@lima.example",
+        f"mutation {{ setLocale(input: {{locale: ES}}) {{ {SELECTION} }} }}",
+        {},
+        ("crm.test", "POST", "/v1/users/USR-1/locale"),
+    ),
     "setWifiSettings": (
         "ana@lima.example",
         f"mutation($input: SetWifiSettingsInput!) {{ setWifiSettings(input: $input) {{ {SELECTION} }} }}",

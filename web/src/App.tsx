@@ -21,10 +21,12 @@ import { SupportPage } from "./pages/SupportPage";
 import { SupportTicketPage } from "./pages/SupportTicketPage";
 import { TeamPage } from "./pages/TeamPage";
 import { WalletPage } from "./pages/WalletPage";
+import { useT } from "./i18n/I18nProvider";
 
 export function App() {
   const { state, recheck } = useAuth();
   const location = useLocation();
+  const t = useT();
 
   // The e-mailed reset (or invitation) link works signed in or not.
   if (location.pathname === "/reset-password") return <ResetPasswordPage />;
@@ -32,7 +34,7 @@ export function App() {
   if (state.status === "checking") {
     return (
       <div className="center-screen">
-        <Spinner label="Loading your portal…" />
+        <Spinner label={t("app.loading")} />
       </div>
     );
   }

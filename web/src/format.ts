@@ -1,6 +1,8 @@
+import { intlLocale, t } from "./i18n";
+
 // Display formatting. Money arrives as exact decimal strings and dates as YYYY-MM-DD strings: both are formatted
 // for display only — amounts are never turned into floats for arithmetic, and calendar dates are never shifted by
-// the browser's timezone.
+// the browser's timezone. Without an explicit `locale`, everything formats in the language on screen (i18n).
 
 export interface MoneyValue {
   amount: string;
@@ -13,7 +15,8 @@ const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
 function numberFormat(locale: string | undefined, currency: string, signed: boolean): Intl.NumberFormat {
-  const key = `${locale ?? ""}|${currency}|${signed ? 1 : 0}`;
+  locale ??= intlLocale();
+  const key = `${locale}|${currency}|${signed ? 1 : 0}`;
   let fmt = numberFormats.get(key);
   if (!fmt) {
     try {
@@ -116,7 +119,7 @@ export function formatDate(value: string | null | undefined, locale?: string): s
   if (!value) return "—";
   const d = utcDate(value);
   if (!d) return value;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(d);
+  return new Intl.DateTimeFormat(locale ?? intlLocale(), { dateStyle: "medium", timeZone: "UTC" }).format(d);
 }
 
 /** "Nov 1 – 30, 2026" for a billing period. */
@@ -124,7 +127,7 @@ export function formatPeriod(start: string, end: string, locale?: string): strin
   const a = utcDate(start);
   const b = utcDate(end);
   if (!a || !b) return `${start} – ${end}`;
-  const fmt = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  const fmt = new Intl.DateTimeFormat(locale ?? intlLocale(), { dateStyle: "medium", timeZone: "UTC" });
   return b < a ? `${fmt.format(a)} – ${fmt.format(b)}` : fmt.formatRange(a, b);
 }
 
@@ -133,7 +136,7 @@ export function formatDateTime(value: string | null | undefined, locale?: string
   if (!value) return "—";
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(d);
+  return new Intl.DateTimeFormat(locale ?? intlLocale(), { dateStyle: "medium", timeStyle: "short" }).format(d);
 }
 
 /** "5 minutes ago", "in 3 days" — relative to `now`. */
@@ -142,7 +145,7 @@ export function formatRelative(value: string | null | undefined, now: Date = new
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
   const seconds = Math.round((d.getTime() - now.getTime()) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  const rtf = new Intl.RelativeTimeFormat(locale ?? intlLocale(), { numeric: "auto" });
   const abs = Math.abs(seconds);
   if (abs < 60) return rtf.format(seconds, "second");
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
@@ -183,11 +186,10 @@ export function daysBetween(from: string, to: string): number {
 /** "in 5 days", "today", "3 days ago" for a due date. */
 export function formatDueIn(dueOn: string, today: string = todayIso()): string {
   const days = daysBetween(today, dueOn);
-  if (days === 0) return "due today";
-  if (days === 1) return "due tomorrow";
-  if (days > 1) return `due in ${days} days`;
-  if (days === -1) return "1 day overdue";
-  return `${-days} days overdue`;
+  if (days === 0) return t("due.today");
+  if (days === 1) return t("due.tomorrow");
+  if (days > 1) return t("due.inDays", { count: days });
+  return t("due.overdueDays", { count: -days });
 }
 
 /** Bytes → "12.3 GB" (decimal gigabytes, as ISPs bill). */
@@ -195,24 +197,31 @@ export function formatGB(bytes: number | null | undefined, locale?: string): str
   if (bytes == null || !Number.isFinite(bytes)) return "—";
   const gb = bytes / 1e9;
   const digits = gb >= 100 ? 0 : gb >= 10 ? 1 : 2;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(gb)} GB`;
+  const number = new Intl.NumberFormat(locale ?? intlLocale(), { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  return `${number.format(gb)} GB`;
 }
 
 /** "300/50 Mbps", "300 Mbps down", or null when the plan has no bandwidth. */
 export function formatSpeed(down: number | null | undefined, up: number | null | undefined): string | null {
   if (down != null && up != null) return `${down}/${up} Mbps`;
-  if (down != null) return `${down} Mbps down`;
-  if (up != null) return `${up} Mbps up`;
+  if (down != null) return t("speed.down", { down: String(down) });
+  if (up != null) return t("speed.up", { up: String(up) });
   return null;
 }
 
 export function formatPercent(fraction: number, locale?: string): string {
   const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 }).format(clamped);
+  return new Intl.NumberFormat(locale ?? intlLocale(), { style: "percent", maximumFractionDigits: 0 }).format(clamped);
 }
 
-/** 1 → "1st", 22 → "22nd" (English billing-day wording). */
+/** The billing day as the language says it: "on the 1st", "el día 1", "no dia 1". */
+export function billingDay(day: number): string {
+  return t("billingDay", { day: ordinal(day) });
+}
+
+/** 1 → "1st", 22 → "22nd" (English); other languages write the plain number. */
 export function ordinal(day: number): string {
+  if (!intlLocale().startsWith("en")) return String(day);
   const rem100 = day % 100;
   if (rem100 >= 11 && rem100 <= 13) return `${day}th`;
   const suffix: Record<number, string> = { 1: "st", 2: "nd", 3: "rd" };

@@ -7,61 +7,64 @@ import type {
   SubscriberKind,
   WalletTransactionKind,
 } from "./gql/graphql";
+import { t, type MessageKey } from "./i18n";
 
-// Every enum the subscriber sees, in words. Unknown values (a newer BFF) fall back to a readable form.
+// Every enum the subscriber sees, in words: each table maps the GraphQL enum (English codes) to message keys,
+// translated by `label()`. Unknown values (a newer BFF) fall back to a readable form of the code.
 
 function humanize(value: string): string {
   const words = value.toLowerCase().replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export const ROLE_LABEL: Record<Role, string> = {
-  OWNER: "Owner",
-  MANAGER: "Manager",
-  SITE: "Site contact",
-  FINANCE: "Finance",
-  VIEWER: "Viewer (read-only)",
+export const ROLE_LABEL: Record<Role, MessageKey> = {
+  OWNER: "role.OWNER",
+  MANAGER: "role.MANAGER",
+  SITE: "role.SITE",
+  FINANCE: "role.FINANCE",
+  VIEWER: "role.VIEWER",
 };
 
-export const SUBSCRIBER_KIND_LABEL: Record<SubscriberKind, string> = {
-  RESIDENTIAL: "Residential",
-  ENTERPRISE: "Enterprise",
-  MDU: "Multi-dwelling unit",
+export const SUBSCRIBER_KIND_LABEL: Record<SubscriberKind, MessageKey> = {
+  RESIDENTIAL: "subscriberKind.RESIDENTIAL",
+  ENTERPRISE: "subscriberKind.ENTERPRISE",
+  MDU: "subscriberKind.MDU",
 };
 
-export const SERVICE_KIND_LABEL: Record<ServiceKind, string> = {
-  INTERNET: "Internet",
-  IPTV: "IPTV",
-  VOIP: "VoIP",
+export const SERVICE_KIND_LABEL: Record<ServiceKind, MessageKey> = {
+  INTERNET: "serviceKind.INTERNET",
+  IPTV: "serviceKind.IPTV",
+  VOIP: "serviceKind.VOIP",
 };
 
-export const SERVICE_STATUS_LABEL: Record<ServiceStatus, string> = {
-  ACTIVE: "Active",
-  SUSPENDED: "Suspended",
-  RESTRICTED: "Restricted",
+export const SERVICE_STATUS_LABEL: Record<ServiceStatus, MessageKey> = {
+  ACTIVE: "serviceStatus.ACTIVE",
+  SUSPENDED: "serviceStatus.SUSPENDED",
+  RESTRICTED: "serviceStatus.RESTRICTED",
 };
 
-export const INVOICE_STATUS_LABEL: Record<InvoiceStatus, string> = {
-  OPEN: "Open",
-  PAID: "Paid",
-  OVERDUE: "Overdue",
-  VOID: "Void",
+export const INVOICE_STATUS_LABEL: Record<InvoiceStatus, MessageKey> = {
+  OPEN: "invoiceStatus.OPEN",
+  PAID: "invoiceStatus.PAID",
+  OVERDUE: "invoiceStatus.OVERDUE",
+  VOID: "invoiceStatus.VOID",
 };
 
-export const WALLET_KIND_LABEL: Record<WalletTransactionKind, string> = {
-  TOPUP: "Wallet top-up",
-  PROMO: "Promotional credit",
-  GIFT_CARD: "Gift card",
-  COMPENSATION: "Compensation adjustment",
-  INVOICE_PAYMENT: "Invoice payment",
-  OVERPAYMENT: "Overpayment credit",
-  RENEWAL: "Service renewal",
-  ADD_ON: "Add-on",
+export const WALLET_KIND_LABEL: Record<WalletTransactionKind, MessageKey> = {
+  TOPUP: "walletKind.TOPUP",
+  PROMO: "walletKind.PROMO",
+  GIFT_CARD: "walletKind.GIFT_CARD",
+  COMPENSATION: "walletKind.COMPENSATION",
+  INVOICE_PAYMENT: "walletKind.INVOICE_PAYMENT",
+  OVERPAYMENT: "walletKind.OVERPAYMENT",
+  RENEWAL: "walletKind.RENEWAL",
+  ADD_ON: "walletKind.ADD_ON",
 };
 
-export function label<K extends string>(table: Record<K, string>, value: K | null | undefined): string {
+export function label<K extends string>(table: Record<K, MessageKey>, value: K | null | undefined): string {
   if (!value) return "";
-  return table[value] ?? humanize(value);
+  const key = table[value];
+  return key ? t(key) : humanize(value);
 }
 
 /**
@@ -69,19 +72,15 @@ export function label<K extends string>(table: Record<K, string>, value: K | nul
  * provider", "Restricted — usage cap reached".
  */
 export function statusText(status: ServiceStatus, reason: StatusReason | null | undefined): string {
-  if (status === "ACTIVE") return "Active";
   const verb = label(SERVICE_STATUS_LABEL, status);
+  if (status === "ACTIVE") return verb;
   switch (reason) {
     case "NON_PAYMENT":
-      return `${verb} — unpaid invoice`;
     case "ADMINISTRATIVE":
-      return `${verb} by your provider`;
     case "FRAUD":
-      return `${verb} — security review`;
     case "USAGE_CAP":
-      return `${verb} — usage cap reached`;
     case "CUSTOMER_REQUEST":
-      return `${verb} at your request`;
+      return t(`status.withReason.${reason}`, { status: verb });
     default:
       return verb;
   }
@@ -92,14 +91,12 @@ export function statusHint(status: ServiceStatus, reason: StatusReason | null | 
   if (status === "ACTIVE") return null;
   switch (reason) {
     case "NON_PAYMENT":
-      return "Paying the overdue invoice reactivates this service automatically.";
+    case "USAGE_CAP":
+    case "CUSTOMER_REQUEST":
+      return t(`status.hint.${reason}`);
     case "ADMINISTRATIVE":
     case "FRAUD":
-      return "Please contact your provider to restore this service.";
-    case "USAGE_CAP":
-      return "Full speed returns at the start of your next billing period.";
-    case "CUSTOMER_REQUEST":
-      return "Ask your provider to resume the service when you are ready.";
+      return t("status.hint.contact");
     default:
       return null;
   }

@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import { AuthProvider } from "./api/auth";
 import { App } from "./App";
+import { SessionI18n } from "./i18n/SessionI18n";
 import "./styles.css";
 
 const root = document.getElementById("root");
@@ -12,7 +13,9 @@ createRoot(root).render(
   <StrictMode>
     <BrowserRouter>
       <AuthProvider>
-        <App />
+        <SessionI18n>
+          <App />
+        </SessionI18n>
       </AuthProvider>
     </BrowserRouter>
   </StrictMode>,

@@ -1,4 +1,5 @@
 import { compareDecimal, formatMoney } from "./format";
+import { t } from "./i18n";
 
 // Client-side rules for the money forms. The server checks the same rules again (and answers with userErrors);
 // these only give the subscriber an immediate, precise message. Amounts stay decimal strings throughout.
@@ -15,19 +16,19 @@ export type AmountCheck = { ok: true; amount: string } | { ok: false; message: s
  */
 export function validateTopUpAmount(raw: string, currency = "USD"): AmountCheck {
   const text = raw.trim().replace(/^[$€£]\s*/, "");
-  if (text === "") return { ok: false, message: "Enter the amount to add." };
+  if (text === "") return { ok: false, message: t("wallet.enterAmount") };
   const plain = /^\d{1,3}(,\d{3})+(\.\d*)?$/.test(text) ? text.replace(/,/g, "") : text;
   const m = /^(\d+)(?:\.(\d*))?$/.exec(plain);
-  if (!m) return { ok: false, message: "Enter an amount in numbers, for example 25 or 25.50." };
+  if (!m) return { ok: false, message: t("wallet.amountNumbers") };
   const frac = m[2] ?? "";
-  if (frac.length > 2) return { ok: false, message: "Use at most two decimal places (cents)." };
+  if (frac.length > 2) return { ok: false, message: t("wallet.twoDecimals") };
   const int = (m[1] ?? "0").replace(/^0+(?=\d)/, "");
   const amount = `${int}.${frac.padEnd(2, "0")}`;
   if (compareDecimal(amount, TOPUP_MIN) < 0) {
-    return { ok: false, message: `The smallest top-up is ${formatMoney({ amount: TOPUP_MIN, currency })}.` };
+    return { ok: false, message: t("wallet.smallest", { amount: formatMoney({ amount: TOPUP_MIN, currency }) }) };
   }
   if (compareDecimal(amount, TOPUP_MAX) > 0) {
-    return { ok: false, message: `The largest top-up is ${formatMoney({ amount: TOPUP_MAX, currency })}.` };
+    return { ok: false, message: t("wallet.largest", { amount: formatMoney({ amount: TOPUP_MAX, currency }) }) };
   }
   return { ok: true, amount };
 }

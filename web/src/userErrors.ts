@@ -19,15 +19,19 @@ import type {
   RemovePaymentMethodErrorCode,
   RenewServiceErrorCode,
   SetAutopayErrorCode,
+  SetLocaleErrorCode,
   SetDefaultPaymentMethodErrorCode,
   TopUpWalletErrorCode,
 } from "./gql/graphql";
+import { currentLocale, hasMessage, t, type MessageKey } from "./i18n";
 
 // What a subscriber reads when a mutation refuses. Each mutation has a code enum of its own in the schema, and
 // here one table per mutation keyed by that generated enum: a new member is a type error until it is worded.
+// Wordings are message keys (i18n catalogs). `SERVER` shows the BFF's own sentence in English; in other languages
+// the code's generic sentence (`code.<CODE>` in the catalogs) stands in for it, since the BFF writes English.
 
-/** Our own sentence for a code, or `SERVER` where the server's message already says it well. */
-export type Wording = string | typeof SERVER;
+/** Our own sentence for a code (a message key), or `SERVER` where the server's message already says it well. */
+export type Wording = MessageKey | typeof SERVER;
 export const SERVER = null;
 
 export type WordingOf<Code extends string> = Readonly<Record<Code, Wording>>;
@@ -43,23 +47,29 @@ export function userErrorText<Code extends string>(
   errors: readonly UserErrorOf<Code>[],
   wording: WordingOf<NoInfer<Code>>,
 ): string {
-  return errors.map((e) => wording[e.code] ?? asSentence(e.message)).join(" ");
+  return errors.map((e) => wordingText(e, wording[e.code] ?? SERVER)).join(" ");
+}
+
+function wordingText(error: UserErrorOf<string>, wording: Wording): string {
+  if (wording !== SERVER) return t(wording);
+  const generic = `code.${error.code}`;
+  if (currentLocale() !== "en" && hasMessage(generic)) return t(generic);
+  return asSentence(error.message);
 }
 
 /** A message passed through from a backend, as a sentence: capital first letter, closing punctuation
  * ("this gift card was already redeemed" → "This gift card was already redeemed."). */
 export function asSentence(message: string): string {
   const text = message.trim();
-  if (!text) return "Something went wrong. Please try again.";
+  if (!text) return t("error.somethingWrong");
   const capital = text.charAt(0).toLocaleUpperCase("en-US") + text.slice(1);
   return /[.!?…)]$/.test(capital) ? capital : `${capital}.`;
 }
 
 // Sentences more than one mutation uses: where the server's message alone would leave the subscriber stuck.
-const ALREADY_PAID = "This invoice is already paid — nothing more to do.";
-const GATEWAY_UNAVAILABLE =
-  "The payment service is not reachable right now. Nothing was charged; please try again shortly.";
-const INSUFFICIENT_BALANCE = "Your wallet balance is not enough for this. Add funds to your wallet first.";
+const ALREADY_PAID = "userError.alreadyPaid";
+const GATEWAY_UNAVAILABLE = "userError.gatewayUnavailable";
+const INSUFFICIENT_BALANCE = "userError.insufficientBalance";
 
 export const LOGIN: WordingOf<LoginErrorCode> = {
   INVALID_CREDENTIALS: SERVER,
@@ -79,12 +89,12 @@ export const PAY_INVOICE: WordingOf<PayInvoiceErrorCode> = {
 };
 
 export const PAY_INVOICES: WordingOf<PayInvoicesErrorCode> = {
-  NO_INVOICES: "Choose at least one open invoice to pay.",
-  TOO_MANY_INVOICES: "At most 50 invoices can be paid at once: pay the rest in another payment.",
+  NO_INVOICES: "userError.noInvoices",
+  TOO_MANY_INVOICES: "userError.tooManyInvoices",
   DUPLICATE_INVOICE: SERVER,
   SELECTION_INVALID: SERVER,
-  MIXED_CURRENCIES: "These invoices are in different currencies: pay each currency's invoices separately.",
-  NOT_FOUND: "One of these invoices is no longer available. Reload the page and choose again.",
+  MIXED_CURRENCIES: "userError.mixedCurrencies",
+  NOT_FOUND: "userError.invoiceGone",
   ALREADY_PAID: SERVER, // names the invoice that was paid meanwhile
   INVOICE_VOID: SERVER,
   RETURN_URL_NOT_ALLOWED: SERVER,
@@ -124,8 +134,8 @@ export const APPLY_WALLET_TO_INVOICE: WordingOf<ApplyWalletToInvoiceErrorCode> =
 
 export const REDEEM_GIFT_CARD: WordingOf<RedeemGiftCardErrorCode> = {
   GIFT_CARD_INVALID: SERVER,
-  GIFT_CARD_ALREADY_USED: "This gift card has already been redeemed. Each card can be used once.",
-  RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
+  GIFT_CARD_ALREADY_USED: "userError.giftCardUsed",
+  RATE_LIMITED: "userError.tooManyAttempts",
   REFUSED: SERVER,
 };
 
@@ -140,26 +150,25 @@ export const RENEW_SERVICE: WordingOf<RenewServiceErrorCode> = {
 
 export const REMOVE_PAYMENT_METHOD: WordingOf<RemovePaymentMethodErrorCode> = {
   NOT_FOUND: SERVER,
-  PAYMENT_METHOD_IN_USE:
-    "This card pays your invoices automatically. Turn autopay off or make another card the default first, then remove it.",
+  PAYMENT_METHOD_IN_USE: "userError.cardInUse",
   REFUSED: SERVER,
 };
 
 export const SET_DEFAULT_PAYMENT_METHOD: WordingOf<SetDefaultPaymentMethodErrorCode> = {
   NOT_FOUND: SERVER,
-  CARD_EXPIRED: "This card has expired and cannot be the default. Add a new card instead.",
+  CARD_EXPIRED: "userError.cardExpired",
   REFUSED: SERVER,
 };
 
 export const SET_AUTOPAY: WordingOf<SetAutopayErrorCode> = {
-  AUTOPAY_REQUIRES_CARD: "Add a card first: autopay charges your default card.",
+  AUTOPAY_REQUIRES_CARD: "userError.autopayNeedsCard",
   REFUSED: SERVER,
 };
 
 // -- account & security --------------------------------------------------------------------------------------
 
 export const VERIFY_SECOND_FACTOR: WordingOf<VerifySecondFactorErrorCode> = {
-  INVALID_CODE: "That code is not right. Codes change every 30 seconds — try the one your app shows now.",
+  INVALID_CODE: "userError.invalidTotp",
   INVALID_CHALLENGE: SERVER, // says to enter the password again
   RATE_LIMITED: SERVER,
   USER_DISABLED: SERVER,
@@ -190,19 +199,19 @@ export const RESET_PASSWORD: WordingOf<ResetPasswordErrorCode> = {
 
 export const CONFIRM_TOTP: WordingOf<ConfirmTotpEnrolmentErrorCode> = {
   INVALID_CODE: SERVER,
-  NOT_ENROLLING: "The set-up has expired. Start again.",
-  ALREADY_ENABLED: "Two-step sign-in is already on.",
+  NOT_ENROLLING: "userError.notEnrolling",
+  ALREADY_ENABLED: "userError.totpAlreadyOn",
   RATE_LIMITED: SERVER,
 };
 
 export const DISABLE_TOTP: WordingOf<DisableTotpErrorCode> = {
   INVALID_CREDENTIALS: SERVER,
-  NOT_ENABLED: "Two-step sign-in is already off.",
+  NOT_ENABLED: "userError.totpAlreadyOff",
   RATE_LIMITED: SERVER,
 };
 
 export const REVOKE_SESSION: WordingOf<RevokeSessionErrorCode> = {
-  NOT_FOUND: "That session has already ended.",
+  NOT_FOUND: "userError.sessionEnded",
 };
 
 export const INVITE_TEAM_MEMBER: WordingOf<InviteTeamMemberErrorCode> = {
@@ -226,6 +235,10 @@ export const DISABLE_TEAM_MEMBER: WordingOf<DisableTeamMemberErrorCode> = {
   NOT_FOUND: SERVER,
   NOT_ALLOWED: SERVER,
   SELF: SERVER,
+};
+
+export const SET_LOCALE: WordingOf<SetLocaleErrorCode> = {
+  REFUSED: SERVER,
 };
 
 export const REMOVE_TEAM_MEMBER: WordingOf<RemoveTeamMemberErrorCode> = {

@@ -23,7 +23,7 @@ from datetime import timedelta
 import segno
 
 from adapters.errors import BackendError, Rejected
-from adapters.ports.crm import RecoveryCodes
+from adapters.ports.crm import Locale, RecoveryCodes
 from bff.core.auth.service import AuthFailure, AuthService, wait_text
 from bff.core.auth.viewer import Viewer
 
@@ -85,7 +85,7 @@ class Credentials:
         )
         return ended
 
-    async def request_reset(self, email: str, link: str, *, ip: str) -> None:
+    async def request_reset(self, email: str, link: str, *, ip: str, locale: Locale | None = None) -> None:
         """E-mail a reset link if `email` is an active user's. RATE_LIMITED past the limits; the same answer
         either way otherwise."""
         started = time.monotonic()
@@ -106,7 +106,7 @@ class Credentials:
             # The CRM's work (a token and an e-mail for a known address, nothing for an unknown one) is
             # waited for only up to the floor; slower work goes on in the background. The answer comes at the
             # floor either way and never depends on whether, or how, the address exists.
-            work = asyncio.ensure_future(self.crm.request_password_reset(normalized, link))
+            work = asyncio.ensure_future(self.crm.request_password_reset(normalized, link, locale))
             _background.add(work)
             work.add_done_callback(_finished)
             remaining = RESET_ANSWER_FLOOR_S - (time.monotonic() - started)

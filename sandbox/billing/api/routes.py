@@ -85,7 +85,7 @@ class BillingApi:
 
     async def invoice_pdf(self, request: Request) -> Response:
         invoice_id = request.path_params["invoice_id"]
-        content = self.service.invoice_pdf(invoice_id)
+        content = self.service.invoice_pdf(invoice_id, request.query_params.get("locale"))
         return _pdf(content, f"{self.service.get_invoice(invoice_id)['number']}.pdf")
 
     def _period(self, request: Request) -> tuple[date, date]:
@@ -95,7 +95,11 @@ class BillingApi:
     async def statement_pdf(self, request: Request) -> Response:
         start, end = self._period(request)
         content = self.service.statement_pdf(
-            request.path_params["subscriber_id"], _chosen(request), start, end
+            request.path_params["subscriber_id"],
+            _chosen(request),
+            start,
+            end,
+            request.query_params.get("locale"),
         )
         return _pdf(content, "statement.pdf")
 

@@ -13,6 +13,7 @@ from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from adapters.brand import DEFAULT_BRAND, Brand
 from sandbox.billing.pdf.text import ENCODING
+from sandbox.billing.pdf.words import Words
 
 FONT = "Helvetica"
 INK = (33, 37, 41)
@@ -44,7 +45,14 @@ class BillingPdf(FPDF):
     """An A4 page with a running header on continuation pages and the payment footer on every page."""
 
     def __init__(
-        self, *, title: str, isp_name: str, reference: str, created: date, brand: Brand = DEFAULT_BRAND
+        self,
+        *,
+        title: str,
+        isp_name: str,
+        reference: str,
+        created: date,
+        brand: Brand = DEFAULT_BRAND,
+        words: Words | None = None,
     ) -> None:
         """`brand`: the operator's colour (headings, rules, table headers), logo (the letterhead) and support
         contacts (the footer)."""
@@ -65,6 +73,7 @@ class BillingPdf(FPDF):
         self.repeat_header: Callable[[], None] | None = None
         self.brand = brand
         self.accent = brand.rgb
+        self.words = words or Words()
 
     @property
     def content_width(self) -> float:
@@ -78,7 +87,9 @@ class BillingPdf(FPDF):
         self.cell(self.content_width / 2, 6, self.isp_name)
         self.set_font(FONT, "", 9)
         self.set_text_color(*MUTED)
-        label = f"{self.doc_title.title()} {self.reference} (continued)".strip()
+        label = self.words(
+            "{title} {reference} (continued)", title=self.doc_title.title(), reference=self.reference
+        ).strip()
         self.cell(self.content_width / 2, 6, label, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.rule()
         self.ln(4)
@@ -91,11 +102,13 @@ class BillingPdf(FPDF):
         self.ln(2)
         self.set_font(FONT, "", 8.5)
         self.set_text_color(*MUTED)
-        note = f"{FOOTER}  -  Questions? {self.brand.contacts}"
+        footer = self.words(FOOTER)
+        note = f"{footer}  -  {self.words('Questions?')} {self.brand.contacts}"
         if self.get_string_width(note) > self.content_width * 0.7 - 4:
-            note = FOOTER
+            note = footer
         self.cell(self.content_width * 0.7, 5, note)
-        self.cell(self.content_width * 0.3, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        page = self.words("Page {page} of {pages}", page=str(self.page_no()), pages="{nb}")
+        self.cell(self.content_width * 0.3, 5, page, align="R")
 
     def rule(self, color: tuple[int, int, int] = RULE, width: float = 0.2) -> None:
         self.set_draw_color(*color)
@@ -140,11 +153,12 @@ class BillingPdf(FPDF):
 
     def badge(self, status: str, right: float, y: float) -> None:
         """A filled, rounded status pill whose right edge sits at `right`."""
-        label = status.upper() or "UNKNOWN"
+        code = status.upper() or "UNKNOWN"
+        label = self.words(code)
         self.set_font(FONT, "B", 9)
         width = self.get_string_width(label) + 8
-        self.set_fill_color(*BADGES.get(label, MUTED))
-        self.set_draw_color(*BADGES.get(label, MUTED))
+        self.set_fill_color(*BADGES.get(code, MUTED))
+        self.set_draw_color(*BADGES.get(code, MUTED))
         self.rect(right - width, y, width, 6.5, style="DF", round_corners=True, corner_radius=1.5)
         self.set_text_color(255, 255, 255)
         self.set_xy(right - width, y)

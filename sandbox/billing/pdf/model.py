@@ -33,6 +33,7 @@ class InvoiceDocument:
     amount_paid: str
     balance: str
     brand: Brand = DEFAULT_BRAND  # the operator's colour, logo and contacts
+    locale: str = "en"  # the language it is printed in (en, es, pt): sandbox.billing.pdf.words
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class StatementDocument:
     # None leaves the wallet out: a statement restricted to some sites is for people who may not see it.
     wallet_balance: str | None
     brand: Brand = DEFAULT_BRAND
+    locale: str = "en"  # the language it is printed in (en, es, pt)
     # The account's activity over a period: payments and credits as well as charges (`ActivityLine`s).
     activity: StatementActivity | None = None
 

@@ -20,6 +20,7 @@ from sandbox.billing.pdf import (
     receipt_pdf,
     statement_pdf,
 )
+from sandbox.billing.pdf.words import language
 from sandbox.billing.service.activity import BillingActivity, method_text
 from sandbox.billing.service.invoicing import attributed
 from sandbox.common.db import placeholders
@@ -28,7 +29,8 @@ from sandbox.common.money import wire
 
 
 class BillingDocuments(BillingActivity):
-    def invoice_pdf(self, invoice_id: str) -> bytes:
+    def invoice_pdf(self, invoice_id: str, locale: str | None = None) -> bytes:
+        """`locale`: the language to print it in (en, es, pt; English otherwise)."""
         invoice = self.require_invoice(invoice_id)
         currency = invoice["currency"]
         account = self.require_account(invoice["subscriber_id"])
@@ -65,6 +67,7 @@ class BillingDocuments(BillingActivity):
             amount_paid=wire(invoice["amount_paid"], currency),
             balance=wire(balance, currency),
             brand=self.brand,
+            locale=language(locale),
         )
         return invoice_pdf(doc)
 
@@ -99,9 +102,10 @@ class BillingDocuments(BillingActivity):
         subservice_ids: Sequence[str] | None = None,
         start: date | None = None,
         end: date | None = None,
+        locale: str | None = None,
     ) -> bytes:
         """Consolidated statement: the period's activity (charges, payments, credits with the running
-        balance), per sub-service its lines on unpaid and recent invoices, then open invoices.
+        balance), per sub-service its lines on unpaid and recent invoices, then open invoices; printed in `locale`.
 
         Restricted to some sub-services (a SITE user's statement), it shows only their share of what is owed
         and leaves out the account's wallet, which such a user does not see."""
@@ -139,6 +143,7 @@ class BillingDocuments(BillingActivity):
             total_outstanding=wire(owed_total, currency),
             wallet_balance=None if restricted else wire(self.wallet_minor(subscriber_id), currency),
             brand=self.brand,
+            locale=language(locale),
             activity=_activity(
                 self.activity(
                     subscriber_id, start or today - timedelta(days=RECENT_DAYS), end or today, chosen_ids

@@ -13,6 +13,7 @@ from sandbox.crm.api.params import enum, enum_params, flag, flag_param, limit_pa
 from sandbox.crm.api.profile import ProfileApi
 from sandbox.crm.api.upload import FILE_FIELD, read_upload
 from sandbox.crm.config import (
+    LOCALES,
     MAX_ATTACHMENT_BYTES,
     MAX_BODY,
     MAX_ID,
@@ -95,7 +96,8 @@ class CrmApi:
         body = await read_object(request)
         email = require_str(body, "email", max_len=320)
         link = require_str(body, "link", max_len=500)
-        self.service.credentials.request_reset(email, link)
+        locale = body.get("locale")
+        self.service.credentials.request_reset(email, link, locale if locale in LOCALES else None)
         # The same answer whether or not a user has this address.
         return ok({"accepted": True}, 202)
 
@@ -172,6 +174,13 @@ class CrmApi:
         if not isinstance(disabled, bool):
             raise invalid("`disabled` must be true or false")
         return ok(self.directory.set_disabled(request.path_params["user_id"], disabled))
+
+    async def set_locale(self, request: Request) -> Response:
+        body = await read_object(request)
+        locale = body.get("locale")
+        if locale is not None and not isinstance(locale, str):
+            raise invalid("`locale` must be a string or null")
+        return ok(self.directory.set_locale(request.path_params["user_id"], locale))
 
     async def remove_user(self, request: Request) -> Response:
         return ok(self.service.team.remove(request.path_params["user_id"]))
@@ -419,6 +428,7 @@ class CrmApi:
             Route("/v1/users/{user_id}/role", self.set_role, methods=["POST"]),
             Route("/v1/users/{user_id}/disabled", self.set_disabled, methods=["POST"]),
             Route("/v1/users/{user_id}/remove", self.remove_user, methods=["POST"]),
+            Route("/v1/users/{user_id}/locale", self.set_locale, methods=["POST"]),
             Route("/v1/subscribers/{subscriber_id}/invitations", self.invite, methods=["POST"]),
             Route("/v1/auth/password-reset", self.request_reset, methods=["POST"]),
             Route("/v1/auth/password-reset/complete", self.complete_reset, methods=["POST"]),

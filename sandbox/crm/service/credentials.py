@@ -52,12 +52,9 @@ class Credentials:
         send_mail(
             self.notices,
             to=user["email"],
-            subject=f"Your {self.notices.brand.name} portal password was changed",
-            body=(
-                f"Hello {user['name']},\n\nthe password of your {self.notices.brand.name} portal login was just changed, and your "
-                "other sessions were signed out. If this was not you, reset your password from the sign-in page "
-                "now and tell your account owner."
-            ),
+            message="password_changed",
+            locale=self.directory.locale_of(user["id"]),
+            name=user["name"],
             subscriber_id=user["subscriber_id"],
         )
 
@@ -84,7 +81,7 @@ class Credentials:
         )
         return token
 
-    def request_reset(self, email: str, link_base: str) -> None:
+    def request_reset(self, email: str, link_base: str, locale: str | None = None) -> None:
         """E-mail a reset link to the user with `email`, if there is an active one; nothing otherwise."""
         row = self.db.one("SELECT * FROM users WHERE email_key = ?", (email.strip().lower(),))
         if row is None or row["disabled"]:
@@ -94,13 +91,10 @@ class Credentials:
         send_mail(
             self.notices,
             to=row["email"],
-            subject=f"Reset your {self.notices.brand.name} portal password",
-            body=(
-                f"Hello {row['name']},\n\nsomeone (we hope you) asked to reset the password of your {self.notices.brand.name} "
-                f"portal login. Open this link within 30 minutes to choose a new one:\n\n"
-                f"{link}\n\nThe link works once. If you did not ask for it, ignore this "
-                "e-mail: your password stays as it is."
-            ),
+            message="password_reset",
+            # The language the user chose; else the one the page asking for the link was shown in.
+            locale=self.directory.chosen_locale(row["id"]) or locale,
+            name=row["name"],
             subscriber_id=row["subscriber_id"],
             link=link,
         )

@@ -10,7 +10,7 @@ from sandbox.common import clock
 from sandbox.common.db import Database, placeholders
 from sandbox.common.events import EventOutbox
 from sandbox.common.http import invalid, not_found
-from sandbox.crm.config import ROLES, SUBSERVICE_CURSOR
+from sandbox.crm.config import LOCALES, ROLES, SUBSERVICE_CURSOR
 from sandbox.crm.service.cursor import encode_cursor
 from sandbox.crm.service.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
@@ -119,7 +119,14 @@ class Directory:
         ids = [r["id"] for r in rows]
         sites: dict[str, list[str]] = {i: [] for i in ids}
         two_factor: set[str] = set()
+        locales: dict[str, str] = {}
         if ids:
+            locales = {
+                r[0]: r[1]
+                for r in self.db.all(
+                    f"SELECT user_id, locale FROM user_locales WHERE user_id IN ({placeholders(ids)})", ids
+                )
+            }
             two_factor = {
                 r[0]
                 for r in self.db.all(
@@ -145,6 +152,7 @@ class Directory:
                 "disabled": bool(r["disabled"]),
                 "last_login_at": r["last_login_at"],
                 "two_factor_enabled": r["id"] in two_factor,
+                "locale": locales.get(r["id"]),
             }
             for r in rows
         ]
@@ -239,6 +247,32 @@ class Directory:
             user = self.user(user_id)
             self.user_changed(user)
         return user
+
+    def set_locale(self, user_id: str, locale: str | None) -> dict[str, Any]:
+        """The user's language (one of LOCALES), or None to follow the browser again."""
+        if locale is not None and locale not in LOCALES:
+            raise invalid(f"locale must be one of {', '.join(LOCALES)}", "INVALID_LOCALE")
+        with self.db.transaction():
+            if self.db.one("SELECT 1 FROM users WHERE id = ?", (user_id,)) is None:
+                raise not_found("user")
+            if locale is None:
+                self.db.execute("DELETE FROM user_locales WHERE user_id = ?", (user_id,))
+            else:
+                self.db.execute(
+                    "INSERT INTO user_locales (user_id, locale) VALUES (?, ?)"
+                    " ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale",
+                    (user_id, locale),
+                )
+        return self.user(user_id)
+
+    def chosen_locale(self, user_id: str) -> str | None:
+        """The language the user chose; None when they have not."""
+        value = self.db.scalar("SELECT locale FROM user_locales WHERE user_id = ?", (user_id,))
+        return str(value) if value else None
+
+    def locale_of(self, user_id: str) -> str:
+        """The language to write to this user in: the one they chose, else English."""
+        return self.chosen_locale(user_id) or "en"
 
     def user_changed(self, user: dict[str, Any]) -> None:
         """Tell the portal (a signed `portal_user.updated` event) that what it authorizes this user by —

@@ -56,7 +56,6 @@ class LoginEmail:
         token = secrets.token_urlsafe(32)
         now = clock.now()
         link = link_to(link_base, token)
-        brand = self.notices.brand.name
         with self.db.transaction():
             self.db.execute(
                 "UPDATE login_email_changes SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
@@ -67,26 +66,23 @@ class LoginEmail:
                 " VALUES (?, ?, ?, ?, ?)",
                 (token_hash(token), user_id, address, clock.iso(now + CHANGE_TTL), clock.iso(now)),
             )
+            locale = self.directory.locale_of(user_id)
             send_mail(
                 self.notices,
                 to=address,
-                subject=f"Confirm your new {brand} portal login e-mail",
-                body=(
-                    f"Hello {user['name']},\n\nopen this link within 30 minutes to sign in to the {brand} portal "
-                    f"with this address from now on:\n\n{link}\n\nIf you did not ask for this, ignore this e-mail."
-                ),
+                message="login_email_confirm",
+                locale=locale,
+                name=user["name"],
                 subscriber_id=user["subscriber_id"],
                 link=link,
             )
             send_mail(
                 self.notices,
                 to=user["email"],
-                subject=f"A change of your {brand} portal login e-mail was requested",
-                body=(
-                    f"Hello {user['name']},\n\nsomeone signed in as you asked to change your login e-mail to "
-                    f"{address}. Nothing changes until a link sent there is opened. If this was not you, "
-                    "change your password now and end your other sessions under Account & security."
-                ),
+                message="login_email_requested",
+                locale=locale,
+                name=user["name"],
+                address=address,
                 subscriber_id=user["subscriber_id"],
             )
             self.audit.record("login_email_change_requested", user_id=user_id, detail=address)
@@ -118,11 +114,10 @@ class LoginEmail:
             send_mail(
                 self.notices,
                 to=user["email"],
-                subject=f"Your {self.notices.brand.name} portal login e-mail was changed",
-                body=(
-                    f"Hello {user['name']},\n\nyou sign in with {address} from now on; this address no longer "
-                    "works for signing in. If this was not you, contact support at once."
-                ),
+                message="login_email_changed",
+                locale=self.directory.locale_of(user["id"]),
+                name=user["name"],
+                address=address,
                 subscriber_id=user["subscriber_id"],
             )
             changed = self.directory.user(user["id"])

@@ -76,6 +76,7 @@ def html_body(
     link_label: str = "Open in the portal",
     brand: Brand = DEFAULT_BRAND,
     logo_url: str | None = None,
+    questions: str = "Questions?",
 ) -> str:
     """The HTML alternative of a plain-text body in the operator's brand: a header in its colour with its
     logo (`logo_url`, the portal's /brand/logo) and name, the paragraphs escaped, the link as a button in its
@@ -105,7 +106,7 @@ def html_body(
     return (
         '<!doctype html><html><body style="margin:0;font-family:system-ui,sans-serif;line-height:1.5;'
         f'color:#1b1f24">{header}<div style="padding:16px">{paragraphs}{button}'
-        f'<p style="color:#5b6b80;font-size:12px">{name} · Questions? {contacts}</p></div></body></html>'
+        f'<p style="color:#5b6b80;font-size:12px">{name} · {html.escape(questions)} {contacts}</p></div></body></html>'
     )
 
 

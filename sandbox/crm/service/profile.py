@@ -104,16 +104,16 @@ class Profile:
                     user_agent=user_agent,
                     detail=",".join(changed),
                 )
-            if "email" in changed:
+            if "email" in changed and new_email is not None:
                 send_mail(
                     self.notices,
                     to=before["email"],
-                    subject=f"The contact e-mail of your {self.notices.brand.name} account was changed",
-                    body=(
-                        f"Hello,\n\n{actor['name']} changed the contact e-mail of account "
-                        f"{before['account_number']} from this address to {new_email}. Notices and invoices "
-                        "go there from now on.\n\nIf you did not expect this, contact support at once."
-                    ),
+                    message="contact_email_changed",
+                    # The old address has no language of its own: the one of the member who changed it.
+                    locale=self.directory.locale_of(changed_by),
+                    actor=actor["name"],
+                    number=before["account_number"],
+                    address=new_email,
                     subscriber_id=subscriber_id,
                 )
         return self.directory.subscriber(subscriber_id)

@@ -12,6 +12,7 @@ from typing import Any
 from sandbox.common import clock
 from sandbox.common.db import Database
 from sandbox.common.http import not_found
+from sandbox.crm.service.mail_text import chrome, when
 from sandbox.crm.service.notices import Notices
 from sandbox.crm.service.outgoing import send_mail
 
@@ -44,16 +45,16 @@ class SignInAlerts:
                 )
         alerted = new and known > 0
         if alerted:
+            locale = self.notices.directory.locale_of(user["id"])
             send_mail(
                 self.notices,
                 to=user["email"],
-                subject=f"New sign-in to your {self.notices.brand.name} portal login",
-                body=(
-                    f"Hello {user['name']},\n\nyour portal login was just used to sign in from a device we have "
-                    f"not seen before:\n\n  {label}\n  from {ip or 'an unknown address'}\n  at "
-                    f"{now.strftime('%Y-%m-%d %H:%M UTC')}\n\nIf this was you, there is nothing to do. If not, "
-                    "change your password now and end that session under Account & security → Sessions."
-                ),
+                message="sign_in_alert",
+                locale=locale,
+                name=user["name"],
+                device=label,
+                ip=ip or chrome("unknown_address", locale),
+                at=when(now, locale),
                 subscriber_id=user["subscriber_id"],
             )
         return {"new": new, "alerted": alerted}

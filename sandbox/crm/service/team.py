@@ -82,13 +82,12 @@ class Team:
             send_mail(
                 self.notices,
                 to=address,
-                subject=f"You are invited to the {self.notices.brand.name} portal of {subscriber['name']}",
-                body=(
-                    f"Hello,\n\n{inviter['name']} invited you to manage {subscriber['name']} "
-                    f"(account {subscriber['account_number']}) in the {self.notices.brand.name} portal. Open this link within 7 "
-                    f"days to choose your password:\n\n{link}\n\nYour login is this "
-                    "e-mail address."
-                ),
+                message="invitation",
+                # The invitee has chosen nothing yet: the inviter's language is the best guess.
+                locale=self.directory.locale_of(inviter["id"]),
+                inviter=inviter["name"],
+                account=subscriber["name"],
+                number=subscriber["account_number"],
                 subscriber_id=subscriber_id,
                 link=link,
             )

@@ -161,3 +161,24 @@ async def test_attachment_download(portal: Portal, sandbox: Sandbox, settings: S
     assert response.content == PNG
     assert response.headers["content-type"] == "image/png"
     assert f'filename="{attachment.filename}"' in response.headers["content-disposition"]
+
+
+async def test_documents_are_printed_in_the_language_the_link_asks_for(
+    portal: Portal, sandbox: Sandbox, settings: Settings
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    def text(data: bytes) -> str:
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+    invoice_id, number = first_invoice(sandbox, "SUB-1001")
+    link = links_for(settings).invoice_pdf_url(invoice_id, number).url
+    # `lang` is outside the signature (it grants nothing): the signed link stays valid with it.
+    spanish = await portal.client.get(f"{link}&lang=es")
+    assert spanish.status_code == 200 and "FACTURA" in text(spanish.content)
+    assert "INVOICE" in text((await portal.client.get(f"{link}&lang=xx")).content)  # unknown: English
+    statement = links_for(settings).statement_url("SUB-1001").url
+    portuguese = await portal.client.get(f"{statement}&lang=pt")
+    assert portuguese.status_code == 200 and "EXTRATO CONSOLIDADO" in text(portuguese.content)

@@ -294,3 +294,32 @@ async def test_a_login_email_change_needs_the_password_and_the_link_from_the_new
     assert new.status_code == 200 and old.json()["error"]["code"] == "INVALID_CREDENTIALS"
     assert crm.emails(1)[0]["to"] == "ana@lima.example" and "was changed" in crm.emails(1)[0]["subject"]
     assert crm.service.audit.of_user("USR-1", 1)[0]["action"] == "login_email_changed"
+
+
+async def test_the_login_and_contact_email_notices_are_in_the_users_language(
+    client: httpx.AsyncClient, crm: CrmSystem
+) -> None:
+    # Ana chose Portuguese (pt-BR): the link, the notice to her old address and the "changed" notice follow it.
+    assert (await client.post("/v1/users/USR-1/locale", json={"locale": "pt"})).status_code == 200
+    body = {"current_password": DEMO_PASSWORD, "new_email": "ana.new@lima.example", "link": LINK}
+    assert (await client.post("/v1/users/USR-1/email-change", json=body)).status_code == 202
+    [link_mail] = [m for m in crm.emails(3) if m["to"] == "ana.new@lima.example"]
+    [told] = [m for m in crm.emails(3) if m["to"] == "ana@lima.example"]
+    assert link_mail["subject"].startswith("Confirme seu novo e-mail de login")
+    assert "ana.new@lima.example" in told["body"] and "Foi solicitada" in told["subject"]
+    done = await client.post(
+        "/v1/auth/email-change/complete", json={"token": _token(crm, "ana.new@lima.example")}
+    )
+    assert done.status_code == 200
+    assert crm.emails(1)[0]["subject"].endswith("foi alterado")
+    # The account's old contact address has no language of its own: it reads the changing member's (Spanish).
+    assert (await client.post("/v1/users/USR-1/locale", json={"locale": "es"})).status_code == 200
+    changed = await client.post(
+        "/v1/subscribers/SUB-1001/contact", json={"changed_by": "USR-1", "email": "casa@lima.example"}
+    )
+    assert changed.status_code == 200, changed.text
+    [notice] = crm.emails(1)
+    assert (
+        notice["subject"].startswith("Se cambió el correo de contacto")
+        and "casa@lima.example" in notice["body"]
+    )

@@ -7,6 +7,7 @@ import { describeError, hasCode } from "./errors";
 import { LoginDocument, LogoutDocument, VerifySecondFactorDocument, ViewerDocument } from "./operations";
 import { LiveContext } from "./useLive";
 import { LOGIN, userErrorText, VERIFY_SECOND_FACTOR } from "../userErrors";
+import { t } from "../i18n";
 
 export type SessionViewer = ViewerShellFragment;
 
@@ -83,7 +84,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       onSessionExpired(() => {
         if (stateRef.current.status !== "authenticated") return;
         freshClient();
-        setState({ status: "anonymous", notice: "Your session has ended. Please sign in again." });
+        setState({ status: "anonymous", notice: t("auth.sessionEnded") });
       }),
     [freshClient],
   );
@@ -96,7 +97,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setState({ status: "authenticated", viewer: viewer.data.viewer });
       return null;
     }
-    return viewer.error ? describeError(viewer.error).title : "Sign-in failed. Please try again.";
+    return viewer.error ? describeError(viewer.error).title : t("auth.signInFailed");
   }, [freshClient]);
 
   const login = useCallback(
@@ -108,7 +109,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       }
       if (payload?.secondFactor) return { challenge: payload.secondFactor.challenge };
       if (!payload?.viewer) {
-        return { error: result.error ? describeError(result.error).title : "Sign-in failed. Please try again." };
+        return { error: result.error ? describeError(result.error).title : t("auth.signInFailed") };
       }
       const error = await enter();
       return error ? { error } : null;
@@ -124,7 +125,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const payload = result.data?.verifySecondFactor;
       if (payload && payload.userErrors.length > 0) return userErrorText(payload.userErrors, VERIFY_SECOND_FACTOR);
       if (!payload?.viewer) {
-        return result.error ? describeError(result.error).title : "Sign-in failed. Please try again.";
+        return result.error ? describeError(result.error).title : t("auth.signInFailed");
       }
       return enter();
     },
@@ -136,7 +137,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       await portal.client.mutation(LogoutDocument, {}).toPromise();
     } finally {
       freshClient();
-      setState({ status: "anonymous", notice: "You have been signed out." });
+      setState({ status: "anonymous", notice: t("auth.signedOut") });
     }
   }, [portal, freshClient]);
 

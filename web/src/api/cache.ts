@@ -117,6 +117,8 @@ export const EMBEDDED_TYPES = [
   "SetAutopayPayload",
   "SetDefaultPaymentMethodError",
   "SetDefaultPaymentMethodPayload",
+  "SetLocaleError",
+  "SetLocalePayload",
   "SetNotificationPreferencesError",
   "SetNotificationPreferencesPayload",
   "SetWifiSettingsError",

@@ -5,6 +5,7 @@ import { graphql } from "../gql";
 export const ViewerShellFragment = graphql(`
   fragment ViewerShell on Viewer {
     role
+    locale
     canManageBilling
     canManageTeam
     canManageDevices

@@ -8,6 +8,7 @@ import { newIdempotencyKey } from "../money";
 import { SERVER, userErrorText, type WordingOf } from "../userErrors";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { redirectTo } from "./InvoicePayActions";
+import { t } from "../i18n";
 
 // The add-ons and data top-ups a sub-service can buy: from the wallet at once, or by card on the gateway's page
 // (bought when the payment settles; the gateway sends the browser back to this page).
@@ -73,11 +74,11 @@ const BuyAddOnMutation = graphql(`
 
 export const BUY_ADD_ON: WordingOf<BuyAddOnErrorCode> = {
   NOT_FOUND: SERVER,
-  UNKNOWN_ADD_ON: "This add-on is no longer offered for this service.",
-  ALREADY_ACTIVE: "This service already has this add-on.",
-  INSUFFICIENT_BALANCE: "Your wallet balance is not enough for this. Add funds to your wallet, or pay by card.",
-  SERVICE_SUSPENDED: "This service is suspended. Add-ons can be bought once it is active again.",
-  GATEWAY_UNAVAILABLE: "The payment service is not reachable right now. Nothing was charged; please try again shortly.",
+  UNKNOWN_ADD_ON: "userError.unknownAddOn",
+  ALREADY_ACTIVE: "userError.addOnActive",
+  INSUFFICIENT_BALANCE: "userError.insufficientBalanceCard",
+  SERVICE_SUSPENDED: "userError.suspendedAddOn",
+  GATEWAY_UNAVAILABLE: "userError.gatewayUnavailable",
   RETURN_URL_NOT_ALLOWED: SERVER,
   IDEMPOTENCY_KEY_INVALID: SERVER,
   IDEMPOTENCY_CONFLICT: SERVER,
@@ -121,12 +122,13 @@ export function AddOnShop({ serviceId, canBuy, onBought }: { serviceId: string; 
     }
     setBusy(false);
     if (!payload?.purchase) {
-      setError(answer.error ? `${describeError(answer.error).title}. Please try again.` : "Please try again.");
+      setError(answer.error ? t("pay.failedTryAgain", { reason: describeError(answer.error).title }) : t("common.pleaseTryAgain"));
       return;
     }
     key.current = null;
     const balance = payload.wallet?.balance;
-    setDone(`${payload.purchase.name} added for ${formatMoney(payload.purchase.charged)}.${balance ? ` Wallet balance: ${formatMoney(balance)}.` : ""}`);
+    const added = t("addOn.added", { name: payload.purchase.name, amount: formatMoney(payload.purchase.charged) });
+    setDone(balance ? `${added} ${t("common.walletBalance", { balance: formatMoney(balance) })}` : added);
     setChoice(null);
     refetch({ requestPolicy: "network-only" });
     onBought?.();
@@ -135,11 +137,11 @@ export function AddOnShop({ serviceId, canBuy, onBought }: { serviceId: string; 
   return (
     <section className="card" aria-labelledby="shop-title" data-testid="addon-shop">
       <h2 id="shop-title" className="card__title">
-        Add more
+        {t("addOn.title")}
       </h2>
       {returned === "paid" ? (
         <p className="form-success small" data-testid="addon-paid">
-          Payment received — your add-on is added as soon as the payment is confirmed.
+          {t("addOn.paid")}
         </p>
       ) : null}
       <p className="form-success" role="status" aria-live="polite" data-testid="addon-result">
@@ -152,12 +154,12 @@ export function AddOnShop({ serviceId, canBuy, onBought }: { serviceId: string; 
               <span className="strong">{a.name}</span>
               <span className="muted small">
                 {" "}
-                {a.billing === "MONTHLY" ? `${formatMoney(a.price)}/mo · ${formatMoney(a.priceNow)} for the rest of this period` : formatMoney(a.price)}
+                {a.billing === "MONTHLY" ? t("addOn.monthly", { price: formatMoney(a.price), now: formatMoney(a.priceNow) }) : formatMoney(a.price)}
               </span>
             </span>
             <span className="plain-list__end">
               {a.active ? (
-                <span className="muted small">Active</span>
+                <span className="muted small">{t("serviceStatus.ACTIVE")}</span>
               ) : canBuy ? (
                 <>
                   <button
@@ -169,7 +171,7 @@ export function AddOnShop({ serviceId, canBuy, onBought }: { serviceId: string; 
                     }}
                     data-testid="buy-addon-wallet"
                   >
-                    From wallet
+                    {t("addOn.fromWallet")}
                   </button>
                   <button
                     type="button"
@@ -180,7 +182,7 @@ export function AddOnShop({ serviceId, canBuy, onBought }: { serviceId: string; 
                     }}
                     data-testid="buy-addon-card"
                   >
-                    By card
+                    {t("addOn.byCard")}
                   </button>
                 </>
               ) : null}
@@ -190,9 +192,9 @@ export function AddOnShop({ serviceId, canBuy, onBought }: { serviceId: string; 
       </ul>
       <ConfirmDialog
         open={choice !== null}
-        title={choice ? `Buy ${choice.name}` : ""}
-        confirmText={choice?.method === "CARD" ? "Continue to payment" : "Pay from wallet"}
-        busyText="Working…"
+        title={choice ? t("addOn.buy", { name: choice.name }) : ""}
+        confirmText={choice?.method === "CARD" ? t("addOn.continue") : t("pay.fromWallet")}
+        busyText={t("common.working")}
         busy={busy}
         error={error}
         onConfirm={() => void confirm()}
@@ -204,7 +206,7 @@ export function AddOnShop({ serviceId, canBuy, onBought }: { serviceId: string; 
       >
         {choice ? (
           <p>
-            {formatMoney(choice.price)} {choice.method === "CARD" ? "by card on the payment page." : "from your wallet, now."}
+            {t(choice.method === "CARD" ? "addOn.byCardNote" : "addOn.fromWalletNote", { amount: formatMoney(choice.price) })}
           </p>
         ) : null}
       </ConfirmDialog>

@@ -1,6 +1,7 @@
 import { useEffect } from "react";
 import { useSearchParams } from "react-router-dom";
 import { clearPending, type PendingKind } from "../payments/pending";
+import { t } from "../i18n";
 
 /**
  * The gateway sends the browser back with `?cancelled=1` when the subscriber cancels on its hosted page
@@ -16,7 +17,7 @@ export function CancelledNotice({ kind = "invoice", extra }: { kind?: PendingKin
   return (
     <div className="banner banner--warning" role="status" data-testid="payment-cancelled">
       <div className="banner__text">
-        <strong>Payment cancelled — nothing was charged</strong>
+        <strong>{t("payment.cancelled")}</strong>
         {extra ? <span>{extra}</span> : null}
       </div>
       <button
@@ -28,7 +29,7 @@ export function CancelledNotice({ kind = "invoice", extra }: { kind?: PendingKin
           setParams(next, { replace: true });
         }}
       >
-        Dismiss
+        {t("common.dismiss")}
       </button>
     </div>
   );

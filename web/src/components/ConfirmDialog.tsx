@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
+import { t } from "../i18n";
 
 /**
  * A modal confirmation on the native <dialog>: focus is trapped and Escape cancels (the browser does both), the
@@ -9,7 +10,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmText,
-  busyText = "Working…",
+  busyText = t("common.working"),
   busy = false,
   danger = false,
   error,
@@ -69,7 +70,7 @@ export function ConfirmDialog({
           </p>
           <div className="dialog__actions">
             <button type="button" className="btn btn--ghost" onClick={onCancel} disabled={busy} data-testid="confirm-cancel">
-              Cancel
+              {t("common.cancel")}
             </button>
             <button
               type="submit"

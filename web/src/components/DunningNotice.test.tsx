@@ -2,6 +2,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { Client, Provider } from "urql";
 import { describe, expect, it } from "vitest";
 import type { DeclinedInvoiceFragment } from "../gql/graphql";
+import { setCurrentLocale } from "../i18n";
 import { DeclinedInvoiceNotice } from "./DunningNotice";
 
 const client = new Client({ url: "/graphql", exchanges: [] });
@@ -51,5 +52,20 @@ describe("DeclinedInvoiceNotice", () => {
     expect(out).toContain("We&#x27;ll retry on Nov 28, 2026.");
     expect(out).not.toContain("update-card-and-pay");
     expect(out).not.toContain("dunning-attempt");
+  });
+
+  it("speaks the language on screen: the notice, every attempt and the button", () => {
+    try {
+      setCurrentLocale("pt");
+      const out = html(true);
+      expect(out).toContain("Seu cartão foi recusado em 26 de nov. de 2026 na fatura INV-2026-11-0004 (US$\u00a092,97): o cartão está vencido.");
+      expect(out).toContain("25 de nov. de 2026: cobrança — recusado pelo banco");
+      expect(out).toContain("26 de nov. de 2026: nova tentativa 1 — o cartão está vencido");
+      expect(out).toContain('aria-label="Atualizar o cartão e pagar a fatura INV-2026-11-0004"');
+      expect(out).toContain("Atualizar cartão e pagar");
+      expect(out).not.toContain("retry");
+    } finally {
+      setCurrentLocale("en");
+    }
   });
 });

@@ -6,6 +6,7 @@ import { useLiveSubscription, useResync } from "../api/useLive";
 import { describeError } from "../api/errors";
 import { formatDate } from "../format";
 import { graphql } from "../gql";
+import { t, type MessageKey } from "../i18n";
 import type { DeclinedInvoiceFragment } from "../gql/graphql";
 import { newIdempotencyKey } from "../money";
 import { declineReasonText, dunningNotice } from "../payments/dunning";
@@ -91,6 +92,12 @@ export function DunningNotice({
   );
 }
 
+/** One line of the attempts list: the first charge or a retry, succeeded or declined (with why). */
+const ATTEMPT_TEXT: Record<"charge" | "retry", Record<"ok" | "declined", MessageKey>> = {
+  charge: { ok: "dunning.chargeSucceeded", declined: "dunning.chargeDeclined" },
+  retry: { ok: "dunning.retrySucceeded", declined: "dunning.retryDeclined" },
+};
+
 /** One invoice's notice; `canPay`: the viewer may pay (VIEWER and SITE users read it without the button). */
 export function DeclinedInvoiceNotice({
   invoice,
@@ -115,11 +122,14 @@ export function DeclinedInvoiceNotice({
         <strong>{notice.headline}</strong>
         <span>{notice.detail}</span>
         {showAttempts && invoice.dunning ? (
-          <ol className="dunning__attempts small" aria-label={`Automatic charges of invoice ${invoice.number}`}>
+          <ol className="dunning__attempts small" aria-label={t("dunning.attempts", { number: invoice.number })}>
             {invoice.dunning.attempts.map((a) => (
               <li key={`${a.retry}-${a.at}`} data-testid="dunning-attempt">
-                {formatDate(a.at.slice(0, 10))}: {a.retry === 0 ? "charge" : `retry ${a.retry}`}{" "}
-                {a.outcome === "SUCCEEDED" ? "succeeded" : `— ${declineReasonText(a.declineReason)}`}
+                {t(ATTEMPT_TEXT[a.retry === 0 ? "charge" : "retry"][a.outcome === "SUCCEEDED" ? "ok" : "declined"], {
+                  date: formatDate(a.at.slice(0, 10)),
+                  retry: a.retry,
+                  reason: declineReasonText(a.declineReason),
+                })}
               </li>
             ))}
           </ol>
@@ -150,7 +160,7 @@ function UpdateCardAndPay({ invoice }: { invoice: DeclinedInvoiceFragment }) {
       return;
     }
     if (!payload?.checkoutUrl) {
-      setError(result.error ? `${describeError(result.error).title}. Nothing was charged; please try again.` : "The payment could not be started. Please try again.");
+      setError(result.error ? t("pay.failedNothingCharged", { reason: describeError(result.error).title }) : t("pay.notStarted"));
       setBusy(false);
       return;
     }
@@ -173,10 +183,10 @@ function UpdateCardAndPay({ invoice }: { invoice: DeclinedInvoiceFragment }) {
         className="btn btn--primary btn--small"
         data-testid="update-card-and-pay"
         disabled={busy}
-        aria-label={`Update card and pay invoice ${invoice.number}`}
+        aria-label={t("dunning.updateAndPayLabel", { number: invoice.number })}
         onClick={() => void start()}
       >
-        {busy ? "Starting…" : "Update card and pay"}
+        {busy ? t("dunning.starting") : t("dunning.updateAndPay")}
       </button>
       {error ? (
         <p className="small" role="alert">

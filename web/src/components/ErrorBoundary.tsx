@@ -1,4 +1,5 @@
 import { Component, type ErrorInfo, type ReactNode } from "react";
+import { t } from "../i18n";
 
 /** A rendering bug must never leave a blank page. */
 export class ErrorBoundary extends Component<{ children: ReactNode; resetKey?: string }, { failed: boolean }> {
@@ -21,11 +22,11 @@ export class ErrorBoundary extends Component<{ children: ReactNode; resetKey?: s
     return (
       <div className="banner banner--error" role="alert">
         <div className="banner__text">
-          <strong>This page could not be displayed</strong>
-          <span>Please reload the page. If it keeps happening, contact your provider.</span>
+          <strong>{t("errorBoundary.title")}</strong>
+          <span>{t("errorBoundary.detail")}</span>
         </div>
         <button type="button" className="btn btn--small" onClick={() => window.location.reload()}>
-          Reload
+          {t("errorBoundary.reload")}
         </button>
       </div>
     );

@@ -2,10 +2,11 @@ import type { CombinedError } from "@urql/core";
 import type { ReactNode } from "react";
 import { describeError } from "../api/errors";
 import { AlertIcon } from "./Icons";
+import { t as translate } from "../i18n";
 
 // Loading, empty and error states: the page is never blank.
 
-export function Spinner({ label = "Loading…" }: { label?: string }) {
+export function Spinner({ label = translate("common.loading") }: { label?: string }) {
   return (
     <div className="spinner" role="status" aria-live="polite">
       <span className="spinner__ring" aria-hidden="true" />
@@ -26,7 +27,7 @@ export function Skeleton({ lines = 3, className }: { lines?: number; className?:
 
 export function CardSkeletons({ count = 3 }: { count?: number }) {
   return (
-    <div className="card-grid" role="status" aria-label="Loading">
+    <div className="card-grid" role="status" aria-label={translate("common.loadingShort")}>
       {Array.from({ length: count }, (_, i) => (
         <div key={i} className="card card--skeleton">
           <Skeleton lines={4} />
@@ -56,7 +57,7 @@ export function ErrorBanner({ error, onRetry }: { error: CombinedError; onRetry?
       </div>
       {onRetry && friendly.retryable ? (
         <button type="button" className="btn btn--small" onClick={onRetry}>
-          Try again
+          {translate("common.tryAgain")}
         </button>
       ) : null}
     </div>

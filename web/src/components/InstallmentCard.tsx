@@ -1,6 +1,7 @@
 import { graphql } from "../gql";
 import type { InstallmentFieldsFragment } from "../gql/graphql";
-import { countOf, formatDate, formatMoney } from "../format";
+import { formatDate, formatMoney } from "../format";
+import { t } from "../i18n";
 import { Progress } from "./Progress";
 
 export const InstallmentFields = graphql(`
@@ -38,31 +39,31 @@ export function InstallmentRow({ plan, serviceLabel }: { plan: InstallmentFields
           <p className="installment__title">{plan.description}</p>
           {serviceLabel ? <p className="muted small">{serviceLabel}</p> : null}
         </div>
-        <span className={`badge ${done ? "badge--active" : "badge--neutral"}`}>{done ? "Paid off" : "In progress"}</span>
+        <span className={`badge ${done ? "badge--active" : "badge--neutral"}`}>{done ? t("installments.paidOff") : t("installments.inProgress")}</span>
       </div>
       <Progress
         value={plan.progress}
-        label={`${plan.installmentsPaid} of ${countOf(plan.installmentsTotal, "installment")} paid`}
+        label={t("installments.progress", { paid: plan.installmentsPaid, count: plan.installmentsTotal })}
       />
       <dl className="installment__facts">
         <div>
-          <dt>Paid</dt>
+          <dt>{t("installments.paid")}</dt>
           <dd>{formatMoney(plan.paid)}</dd>
         </div>
         <div>
-          <dt>Remaining</dt>
+          <dt>{t("installments.remaining")}</dt>
           <dd>{formatMoney(plan.remaining)}</dd>
         </div>
         <div>
-          <dt>Total</dt>
+          <dt>{t("invoices.col.total")}</dt>
           <dd>{formatMoney(plan.total)}</dd>
         </div>
         <div>
-          <dt>Each</dt>
+          <dt>{t("installments.each")}</dt>
           <dd>{formatMoney(plan.amountEach)}</dd>
         </div>
         <div>
-          <dt>Next due</dt>
+          <dt>{t("installments.nextDue")}</dt>
           <dd>{done ? "—" : formatDate(plan.nextDueOn)}</dd>
         </div>
       </dl>

@@ -9,6 +9,7 @@ import { GatewaySelect, usePaymentGateways } from "../payments/gateways";
 import { savePending } from "../payments/pending";
 import { APPLY_WALLET_TO_INVOICE, PAY_INVOICE, userErrorText } from "../userErrors";
 import { ConfirmDialog } from "./ConfirmDialog";
+import { t } from "../i18n";
 
 export const PayInvoiceMutation = graphql(`
   mutation PayInvoice($input: PayInvoiceInput!) {
@@ -137,7 +138,7 @@ export function InvoicePayActions({
     }
     if (!payload?.checkoutUrl) {
       // Outcome unknown (network, outage): keep the key so "try again" replays the same checkout.
-      setError(result.error ? `${describeError(result.error).title}. Nothing was charged; please try again.` : "The payment could not be started. Please try again.");
+      setError(result.error ? t("pay.failedNothingCharged", { reason: describeError(result.error).title }) : t("pay.notStarted"));
       setPaying(false);
       return;
     }
@@ -174,12 +175,12 @@ export function InvoicePayActions({
       return;
     }
     if (!payload?.invoice) {
-      setWalletError(result.error ? `${describeError(result.error).title}. Please try again.` : "The wallet could not be applied. Please try again.");
+      setWalletError(result.error ? t("pay.failedTryAgain", { reason: describeError(result.error).title }) : t("pay.walletNotApplied"));
       return;
     }
     walletKey.current = null;
     setConfirming(false);
-    setDone(`${formatMoney(walletAmount)} paid from your wallet.`);
+    setDone(t("pay.paidFromWallet", { amount: formatMoney(walletAmount) }));
     onUpdated?.(payload.invoice, payload.wallet?.balance ?? null);
   }
 
@@ -203,10 +204,10 @@ export function InvoicePayActions({
           className="btn btn--primary btn--small"
           data-testid="pay-invoice"
           disabled={paying || redirecting}
-          aria-label={`Pay now: invoice ${invoice.number}, ${formatMoney(invoice.balance)}`}
+          aria-label={t("pay.nowLabel", { number: invoice.number, amount: formatMoney(invoice.balance) })}
           onClick={() => void pay()}
         >
-          {redirecting ? "Redirecting…" : paying ? "Starting payment…" : "Pay now"}
+          {redirecting ? t("pay.redirecting") : paying ? t("pay.starting") : t("pay.now")}
         </button>
         {canUseWallet ? (
           <button
@@ -214,13 +215,13 @@ export function InvoicePayActions({
             className="btn btn--secondary btn--small"
             data-testid="pay-from-wallet"
             disabled={paying || redirecting || applying}
-            aria-label={`Pay from wallet: invoice ${invoice.number}`}
+            aria-label={t("pay.fromWalletLabel", { number: invoice.number })}
             onClick={() => {
               setWalletError(null);
               setConfirming(true);
             }}
           >
-            Pay from wallet
+            {t("pay.fromWallet")}
           </button>
         ) : null}
       </div>
@@ -235,9 +236,9 @@ export function InvoicePayActions({
       {walletAmount ? (
         <ConfirmDialog
           open={confirming}
-          title={`Pay invoice ${invoice.number} from your wallet?`}
-          confirmText={`Apply ${formatMoney(walletAmount)}`}
-          busyText="Applying…"
+          title={t("pay.confirmTitle", { number: invoice.number })}
+          confirmText={t("pay.apply", { amount: formatMoney(walletAmount) })}
+          busyText={t("pay.applying")}
           busy={applying}
           error={walletError}
           onConfirm={() => void applyFromWallet()}
@@ -245,13 +246,13 @@ export function InvoicePayActions({
           testId="wallet-confirm"
         >
           <p>
-            <strong data-testid="wallet-apply-amount">{formatMoney(walletAmount)}</strong> will be taken from your wallet
-            balance of {formatMoney(walletBalance)} and applied to this invoice.
+            <strong data-testid="wallet-apply-amount">{formatMoney(walletAmount)}</strong>{" "}
+            {t("pay.willTake", { balance: formatMoney(walletBalance) })}
           </p>
           <p className="muted">
             {coversAll
-              ? "This pays the invoice in full."
-              : `The invoice's balance is ${formatMoney(invoice.balance)}: the rest stays open and can be paid by card.`}
+              ? t("pay.inFull")
+              : t("pay.partial", { balance: formatMoney(invoice.balance) })}
           </p>
         </ConfirmDialog>
       ) : null}

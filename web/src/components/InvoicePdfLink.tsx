@@ -2,6 +2,7 @@ import { useClient } from "urql";
 import { graphql } from "../gql";
 import { DownloadIcon } from "./Icons";
 import { SignedLink } from "./SignedLink";
+import { t } from "../i18n";
 
 const InvoicePdfQuery = graphql(`
   query InvoicePdf($id: ID!) {
@@ -23,7 +24,7 @@ export function InvoicePdfLink({ id, number, pdfUrl }: { id: string; number: str
       filename={`${number}.pdf`}
       className="link-download"
       testId="invoice-pdf-link"
-      ariaLabel={`Download PDF of invoice ${number}`}
+      ariaLabel={t("pdf.invoiceLabel", { number })}
       refresh={async () => {
         const result = await client.query(InvoicePdfQuery, { id }, { requestPolicy: "network-only" }).toPromise();
         const node = result.data?.node;
@@ -32,7 +33,7 @@ export function InvoicePdfLink({ id, number, pdfUrl }: { id: string; number: str
     >
       <DownloadIcon />
       <span>
-        <span className="link-download__verb">Download </span>PDF
+        <span className="link-download__verb">{t("pdf.download")} </span>PDF
       </span>
     </SignedLink>
   );

@@ -1,5 +1,6 @@
 import { useClient } from "urql";
 import { graphql } from "../gql";
+import { t } from "../i18n";
 import { SignedLink } from "./SignedLink";
 
 const InvoiceReceiptsQuery = graphql(`
@@ -41,9 +42,9 @@ export function InvoiceReceiptLinks({
           refresh={() => fresh(p.receiptNumber)}
           className="link-download small"
           testId="invoice-receipt-link"
-          ariaLabel={`Receipt ${p.receiptNumber}`}
+          ariaLabel={t("receipts.linkLabel", { number: p.receiptNumber })}
         >
-          Receipt
+          {t("receipts.link")}
         </SignedLink>
       ))}
     </span>

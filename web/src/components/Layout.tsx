@@ -17,6 +17,8 @@ import {
   WalletIcon,
 } from "./Icons";
 import { NotificationsBell } from "./NotificationsBell";
+import { t as translate } from "../i18n";
+import { useT } from "../i18n/I18nProvider";
 
 interface NavItem {
   to: string;
@@ -38,7 +40,7 @@ export function isMultiSite(kind: string | null | undefined): boolean {
 /** "Enterprise · Account WG-200101", or what of it is known (the account service may be down). */
 export function accountLine(subscriber: { kind: SubscriberKind | null; accountNumber: string | null }): string {
   const kind = label(SUBSCRIBER_KIND_LABEL, subscriber.kind);
-  const account = subscriber.accountNumber ? `Account ${subscriber.accountNumber}` : "";
+  const account = subscriber.accountNumber ? translate("layout.accountNumber", { number: subscriber.accountNumber }) : "";
   return [kind, account].filter(Boolean).join(" · ");
 }
 
@@ -47,6 +49,7 @@ export function Layout() {
   const { logout } = useAuth();
   const [signingOut, setSigningOut] = useState(false);
   const location = useLocation();
+  const t = useT();
 
   // Move focus to the page heading on navigation so screen readers announce the new page.
   useEffect(() => {
@@ -56,26 +59,26 @@ export function Layout() {
 
   // Each item shows only to those the graph says may use it (`Viewer.can…`), never by a list of roles here.
   const items: NavItem[] = [
-    { to: "/", name: "dashboard", text: "Dashboard", short: "Home", icon: HomeIcon, end: true },
-    { to: "/invoices", name: "invoices", text: "Invoices", short: "Bills", icon: InvoiceIcon },
+    { to: "/", name: "dashboard", text: t("nav.dashboard"), short: t("nav.dashboard.short"), icon: HomeIcon, end: true },
+    { to: "/invoices", name: "invoices", text: t("nav.invoices"), short: t("nav.invoices.short"), icon: InvoiceIcon },
   ];
-  if (viewer.canSeeWallet) items.push({ to: "/wallet", name: "wallet", text: "Wallet", icon: WalletIcon });
+  if (viewer.canSeeWallet) items.push({ to: "/wallet", name: "wallet", text: t("nav.wallet"), icon: WalletIcon });
   items.push(
-    { to: "/installments", name: "installments", text: "Installments", short: "Plans", icon: InstallmentIcon },
-    { to: "/support", name: "support", text: "Support", icon: SupportIcon },
+    { to: "/installments", name: "installments", text: t("nav.installments"), short: t("nav.installments.short"), icon: InstallmentIcon },
+    { to: "/support", name: "support", text: t("nav.support"), icon: SupportIcon },
   );
   if (isMultiSite(viewer.subscriber.kind)) {
-    items.push({ to: "/overview", name: "overview", text: "Overview", short: "Sites", icon: OverviewIcon });
+    items.push({ to: "/overview", name: "overview", text: t("nav.overview"), short: t("nav.overview.short"), icon: OverviewIcon });
   }
   if (viewer.canManageBilling) {
-    items.push({ to: "/payment-methods", name: "payment-methods", text: "Cards & autopay", short: "Cards", icon: CardIcon });
+    items.push({ to: "/payment-methods", name: "payment-methods", text: t("nav.cards"), short: t("nav.cards.short"), icon: CardIcon });
   }
-  if (viewer.canManageTeam) items.push({ to: "/team", name: "team", text: "Team", icon: TeamIcon, secondary: true });
+  if (viewer.canManageTeam) items.push({ to: "/team", name: "team", text: t("nav.team"), icon: TeamIcon, secondary: true });
 
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
-        Skip to content
+        {t("layout.skip")}
       </a>
       <header className="topbar">
         <div className="topbar__inner">
@@ -83,14 +86,14 @@ export function Layout() {
             <BrandMark />
             <div className="brand__text">
               <span className="brand__subscriber" data-testid="subscriber-name">
-                {viewer.subscriber.name ?? "Your account"}
+                {viewer.subscriber.name ?? t("layout.yourAccount")}
               </span>
               <span className="brand__meta">{accountLine(viewer.subscriber)}</span>
             </div>
           </div>
           <div className="user">
             <NotificationsBell />
-            <NavLink to="/account" className="btn btn--ghost btn--small topbar__account" aria-label="Account & security" data-testid="account-link">
+            <NavLink to="/account" className="btn btn--ghost btn--small topbar__account" aria-label={t("nav.account")} data-testid="account-link">
               <ShieldIcon />
             </NavLink>
             <div className="user__text">
@@ -108,11 +111,11 @@ export function Layout() {
               }}
             >
               <SignOutIcon />
-              <span className="btn__label--wide">{signingOut ? "Signing out…" : "Sign out"}</span>
+              <span className="btn__label--wide">{signingOut ? t("layout.signingOut") : t("layout.signOut")}</span>
             </button>
           </div>
         </div>
-        <nav className="nav" aria-label="Main">
+        <nav className="nav" aria-label={t("layout.mainNav")}>
           <ul className="nav__list">
             {items.map((item) => (
               <li key={item.name} className={item.secondary ? "nav__item--secondary" : undefined}>
@@ -142,7 +145,7 @@ export function Layout() {
       </main>
       <footer className="footer">
         <p>
-          {brand.name} customer portal · Payments are processed by our payment provider; we never store card data.
+          {t("layout.footer", { brand: brand.name })}
         </p>
         <SupportContacts />
       </footer>
@@ -183,12 +186,14 @@ export function BrandMark({ large = false }: { large?: boolean }) {
 /** "Questions? Write to … or call …" with the operator's contacts (nothing when none is configured). */
 export function SupportContacts({ className = "" }: { className?: string }) {
   const { supportEmail, supportPhone } = brand;
+  const t = useT();
   if (!supportEmail && !supportPhone) return null;
   return (
     <p className={`support-contacts ${className}`} data-testid="support-contacts">
-      Questions? {supportEmail ? <>Write to <a href={`mailto:${supportEmail}`}>{supportEmail}</a></> : null}
-      {supportEmail && supportPhone ? " or " : null}
-      {supportPhone ? <>call <a href={telHref(supportPhone)}>{supportPhone}</a></> : null}.
+      {t("contacts.questions")}{" "}
+      {supportEmail ? <>{t("contacts.writeTo")} <a href={`mailto:${supportEmail}`}>{supportEmail}</a></> : null}
+      {supportEmail && supportPhone ? ` ${t("contacts.or")} ` : null}
+      {supportPhone ? <>{t(supportEmail ? "contacts.orCall" : "contacts.call")} <a href={telHref(supportPhone)}>{supportPhone}</a></> : null}.
     </p>
   );
 }

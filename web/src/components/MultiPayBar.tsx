@@ -1,8 +1,10 @@
 import { useRef, useState } from "react";
 import { useMutation } from "urql";
 import { describeError } from "../api/errors";
-import { countOf, formatMoney, type MoneyValue } from "../format";
+import { formatMoney, type MoneyValue } from "../format";
 import { graphql } from "../gql";
+import { t } from "../i18n";
+import { rich } from "../i18n/rich";
 import { newIdempotencyKey, sumDecimals } from "../money";
 import { savePending } from "../payments/pending";
 import { PAY_INVOICES, userErrorText } from "../userErrors";
@@ -56,11 +58,11 @@ export function MultiPayBar({ invoices, onClear }: { invoices: PayableInvoice[];
   const total = selectionTotal(invoices);
   const tooMany = invoices.length > MAX_INVOICES_PER_CHECKOUT;
   const problem = tooMany
-    ? `At most ${MAX_INVOICES_PER_CHECKOUT} invoices can be paid at once: untick ${invoices.length - MAX_INVOICES_PER_CHECKOUT}.`
+    ? t("multipay.tooMany", { max: MAX_INVOICES_PER_CHECKOUT, count: invoices.length - MAX_INVOICES_PER_CHECKOUT })
     : total === null
-      ? "These invoices are in different currencies: pay each currency's invoices separately."
+      ? t("userError.mixedCurrencies")
       : null;
-  const label = `Pay ${countOf(invoices.length, "invoice")}`;
+  const label = t("multipay.pay", { count: invoices.length });
 
   async function pay() {
     if (paying || problem || !total) return;
@@ -77,11 +79,7 @@ export function MultiPayBar({ invoices, onClear }: { invoices: PayableInvoice[];
       return;
     }
     if (!payload?.checkoutUrl) {
-      setError(
-        result.error
-          ? `${describeError(result.error).title}. Nothing was charged; please try again.`
-          : "The payment could not be started. Please try again.",
-      );
+      setError(result.error ? t("pay.failedNothingCharged", { reason: describeError(result.error).title }) : t("pay.notStarted"));
       setPaying(false);
       return;
     }
@@ -99,19 +97,19 @@ export function MultiPayBar({ invoices, onClear }: { invoices: PayableInvoice[];
   }
 
   return (
-    <section className="multipay" aria-label="Selected invoices" data-testid="multipay-bar">
+    <section className="multipay" aria-label={t("multipay.region")} data-testid="multipay-bar">
       <p className="multipay__summary" aria-live="polite">
-        <span data-testid="multipay-count">{countOf(invoices.length, "invoice")} selected</span>
+        <span data-testid="multipay-count">{t("multipay.selected", { count: invoices.length })}</span>
         {total ? (
           <>
-            {" · Total "}
-            <strong data-testid="multipay-total">{formatMoney(total)}</strong>
+            {" · "}
+            {rich("multipay.total", { amount: <strong data-testid="multipay-total">{formatMoney(total)}</strong> })}
           </>
         ) : null}
       </p>
       <div className="multipay__actions">
         <button type="button" className="btn btn--secondary btn--small" onClick={onClear} disabled={paying || redirecting}>
-          Clear selection
+          {t("multipay.clear")}
         </button>
         <button
           type="button"
@@ -121,7 +119,7 @@ export function MultiPayBar({ invoices, onClear }: { invoices: PayableInvoice[];
           aria-describedby={problem ? "multipay-problem" : undefined}
           onClick={() => void pay()}
         >
-          {redirecting ? "Redirecting…" : paying ? "Starting payment…" : label}
+          {redirecting ? t("pay.redirecting") : paying ? t("pay.starting") : label}
         </button>
       </div>
       {problem ? (

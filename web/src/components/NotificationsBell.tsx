@@ -7,6 +7,7 @@ import { formatDateTime, formatRelative } from "../format";
 import { graphql } from "../gql";
 import type { NotificationKind } from "../gql/graphql";
 import { BellIcon } from "./Icons";
+import { useT } from "../i18n/I18nProvider";
 
 const NotificationsQuery = graphql(`
   query Notifications {
@@ -64,6 +65,7 @@ const SHOWN = 10;
 export function NotificationsBell() {
   const client = useClient();
   const navigate = useNavigate();
+  const t = useT();
   const [, markRead] = useMutation(MarkNotificationsReadMutation);
   const [items, setItems] = useState<Item[]>([]);
   const [unread, setUnread] = useState(0);
@@ -149,7 +151,7 @@ export function NotificationsBell() {
         className="btn btn--ghost btn--small bell__button"
         aria-expanded={open}
         aria-controls={panelId}
-        aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}
+        aria-label={unread > 0 ? t("bell.labelUnread", { count: unread }) : t("bell.title")}
         onClick={toggle}
         data-testid="notifications-bell"
         data-unread={loaded ? unread : undefined}
@@ -162,12 +164,12 @@ export function NotificationsBell() {
         ) : null}
       </button>
       <span className="sr-only" aria-live="polite">
-        {loaded && unread > 0 ? `${unread} unread notifications` : ""}
+        {loaded && unread > 0 ? t("bell.unread", { count: unread }) : ""}
       </span>
       {open ? (
-        <div ref={panel} id={panelId} className="bell__panel" role="region" aria-label="Notifications">
+        <div ref={panel} id={panelId} className="bell__panel" role="region" aria-label={t("bell.title")}>
           <div className="bell__head">
-            <p className="bell__title">Notifications</p>
+            <p className="bell__title">{t("bell.title")}</p>
             {items.some((n) => !n.read) ? (
               <button
                 type="button"
@@ -175,21 +177,21 @@ export function NotificationsBell() {
                 onClick={() => void markShownRead(items.filter((n) => !n.read).map((n) => n.id))}
                 data-testid="notifications-mark-all"
               >
-                Mark all as read
+                {t("bell.markAll")}
               </button>
             ) : null}
           </div>
           {failed && items.length === 0 ? (
-            <p className="muted small bell__empty">Notifications could not be loaded. Please try again later.</p>
+            <p className="muted small bell__empty">{t("bell.failed")}</p>
           ) : items.length === 0 ? (
-            <p className="muted small bell__empty">No notifications yet.</p>
+            <p className="muted small bell__empty">{t("bell.empty")}</p>
           ) : (
             <ul className="bell__list">
               {items.map((n) => {
                 const content = (
                   <>
                     <span className="bell__item-title">
-                      {!n.read ? <span className="sr-only">Unread: </span> : null}
+                      {!n.read ? <span className="sr-only">{t("bell.unreadMark")} </span> : null}
                       {n.title}
                     </span>
                     <span className="bell__item-body">{n.body}</span>

@@ -6,6 +6,8 @@ import { graphql } from "../gql";
 import type { ChangePlanErrorCode } from "../gql/graphql";
 import { newIdempotencyKey } from "../money";
 import { SERVER, userErrorText, type WordingOf } from "../userErrors";
+import { t } from "../i18n";
+import { rich } from "../i18n/rich";
 
 // "Change plan" on a sub-service's page: the plans its kind offers, Billing's proration preview of the one chosen,
 // then the change. An upgrade is in force at once (the page's speed follows `serviceStatusChanged`); a downgrade
@@ -141,10 +143,10 @@ const RADIO = { width: "auto", minHeight: 0, padding: 0, marginRight: 8 } as con
 
 export const CHANGE_PLAN: WordingOf<ChangePlanErrorCode> = {
   NOT_FOUND: SERVER,
-  UNKNOWN_PLAN: "This plan is no longer offered for this service. Pick another one.",
-  SAME_PLAN: "This service is already on this plan.",
+  UNKNOWN_PLAN: "userError.unknownPlan",
+  SAME_PLAN: "userError.samePlan",
   PREPAID: SERVER,
-  SERVICE_SUSPENDED: "This service is suspended. Its plan can change once it is active again.",
+  SERVICE_SUSPENDED: "userError.suspendedPlan",
   IDEMPOTENCY_KEY_INVALID: SERVER,
   IDEMPOTENCY_CONFLICT: SERVER,
   REFUSED: SERVER,
@@ -189,15 +191,15 @@ export function PlanChange({ serviceId, canChange, onChanged }: { serviceId: str
     }
     if (!payload?.planChange) {
       // Kept: a retry with the same key finishes this change rather than making another.
-      setError(answer.error ? `${describeError(answer.error).title}. Please try again.` : "Please try again.");
+      setError(answer.error ? t("pay.failedTryAgain", { reason: describeError(answer.error).title }) : t("common.pleaseTryAgain"));
       return;
     }
     key.current = null;
     const name = payload.planChange.preview.newPlan.name;
     setDone(
       payload.planChange.status === "APPLIED"
-        ? `You are now on ${name}.`
-        : `${name} starts on ${formatDate(payload.planChange.preview.effectiveOn)}.`,
+        ? t("plan.nowOn", { name })
+        : t("plan.startsOn", { name, date: formatDate(payload.planChange.preview.effectiveOn) }),
     );
     setOpen(false);
     setChosen(null);
@@ -209,7 +211,7 @@ export function PlanChange({ serviceId, canChange, onChanged }: { serviceId: str
     <div className="plan-change" data-testid="plan-change">
       {pending ? (
         <p className="small" data-testid="pending-plan-change">
-          Moving to <span className="strong">{pending.plan.name}</span> on {formatDate(pending.effectiveOn)}.
+          {rich("plan.moving", { name: <span className="strong">{pending.plan.name}</span>, date: formatDate(pending.effectiveOn) })}
         </p>
       ) : null}
       <p className="form-success" role="status" aria-live="polite" data-testid="plan-change-result">
@@ -225,7 +227,7 @@ export function PlanChange({ serviceId, canChange, onChanged }: { serviceId: str
           }}
           data-testid="change-plan"
         >
-          Change plan
+          {t("plan.change")}
         </button>
       ) : null}
       {open && service?.availablePlans ? (
@@ -237,7 +239,7 @@ export function PlanChange({ serviceId, canChange, onChanged }: { serviceId: str
           }}
         >
           <fieldset className="field">
-            <legend id={groupId}>Choose a plan</legend>
+            <legend id={groupId}>{t("plan.choose")}</legend>
             {service.availablePlans.map((plan) => (
               <label key={plan.code} className="plain-list__row" data-testid="plan-option" data-code={plan.code}>
                 <span>
@@ -254,18 +256,18 @@ export function PlanChange({ serviceId, canChange, onChanged }: { serviceId: str
                     }}
                   />{" "}
                   <span className="strong">{plan.name}</span>
-                  {plan.current ? <span className="muted small"> · your plan</span> : null}
+                  {plan.current ? <span className="muted small"> · {t("plan.yours")}</span> : null}
                   <span className="muted small">
                     {" "}
                     {formatSpeed(plan.downMbps, plan.upMbps) ?? ""}
-                    {plan.dataCapGb != null ? ` · ${plan.dataCapGb} GB a month` : plan.downMbps != null ? " · unlimited data" : ""}
+                    {plan.dataCapGb != null ? ` · ${t("plan.cap", { gb: plan.dataCapGb })}` : plan.downMbps != null ? ` · ${t("plan.unlimited")}` : ""}
                   </span>
                 </span>
-                <span className="strong">{formatMoney(plan.monthlyPrice)}/mo</span>
+                <span className="strong">{t("service.perMonth", { amount: formatMoney(plan.monthlyPrice) })}</span>
               </label>
             ))}
           </fieldset>
-          {chosen && preview.fetching && !shown ? <p className="muted small">Working out the cost…</p> : null}
+          {chosen && preview.fetching && !shown ? <p className="muted small">{t("plan.working")}</p> : null}
           {refusal ? (
             <p className="form-error" role="alert">
               {refusal}
@@ -275,22 +277,26 @@ export function PlanChange({ serviceId, canChange, onChanged }: { serviceId: str
             <div className="card card--inset" data-testid="plan-preview" data-direction={shown.direction}>
               {shown.direction === "UPGRADE" ? (
                 <p>
-                  <span className="strong">{shown.newPlan.name}</span> starts today. For the {shown.daysRemaining} days left in this period you are
-                  credited {formatMoney(shown.credit)} for your current plan and charged {formatMoney(shown.charge)} for the new one:{" "}
-                  <span className="strong" data-testid="plan-preview-net">
-                    {formatMoney(shown.net)}
-                  </span>{" "}
-                  on your next invoice.
+                  {rich("plan.upgrade", {
+                    name: <span className="strong">{shown.newPlan.name}</span>,
+                    days: String(shown.daysRemaining),
+                    credit: formatMoney(shown.credit),
+                    charge: formatMoney(shown.charge),
+                    net: (
+                      <span className="strong" data-testid="plan-preview-net">
+                        {formatMoney(shown.net)}
+                      </span>
+                    ),
+                  })}
                 </p>
               ) : (
                 <p>
-                  <span className="strong">{shown.newPlan.name}</span> starts on {formatDate(shown.effectiveOn)}, at the start of your next billing
-                  period. Nothing changes until then.
+                  {rich("plan.downgrade", { name: <span className="strong">{shown.newPlan.name}</span>, date: formatDate(shown.effectiveOn) })}
                 </p>
               )}
               <p className="small">
-                New monthly charge: <span className="strong">{formatMoney(shown.nextMonthlyCharge)}</span>
-                {shown.replacesScheduled ? " · replaces the change already scheduled" : ""}
+                {rich("plan.newMonthly", { amount: <span className="strong">{formatMoney(shown.nextMonthlyCharge)}</span> })}
+                {shown.replacesScheduled ? ` · ${t("plan.replaces")}` : ""}
               </p>
             </div>
           ) : null}
@@ -308,10 +314,10 @@ export function PlanChange({ serviceId, canChange, onChanged }: { serviceId: str
               }}
               disabled={busy}
             >
-              Cancel
+              {t("common.cancel")}
             </button>
             <button type="submit" className="btn btn--primary btn--small" disabled={busy || !shown} data-testid="confirm-plan-change">
-              {busy ? "Changing…" : shown?.direction === "DOWNGRADE" ? "Schedule the change" : "Confirm the change"}
+              {busy ? t("plan.changing") : shown?.direction === "DOWNGRADE" ? t("plan.schedule") : t("plan.confirm")}
             </button>
           </div>
         </form>

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useClient, useQuery } from "urql";
 import { formatDate, formatMoney, todayIso } from "../format";
 import { graphql } from "../gql";
+import { currentLocale, t, type MessageKey } from "../i18n";
 import { ErrorBanner, Skeleton } from "./Feedback";
 import { SignedLink } from "./SignedLink";
 
@@ -80,11 +81,23 @@ const ExportLinksQuery = graphql(`
   }
 `);
 
-const KIND_LABELS: Record<string, string> = { CHARGE: "Charge", PAYMENT: "Payment", CREDIT: "Credit" };
+const KIND_LABELS: Record<string, MessageKey> = { CHARGE: "statement.kind.CHARGE", PAYMENT: "statement.kind.PAYMENT", CREDIT: "statement.kind.CREDIT" };
+const METHOD_LABELS: Record<string, MessageKey> = {
+  WALLET: "receipts.method.WALLET",
+  BANK_TRANSFER: "receipts.method.BANK_TRANSFER",
+  GATEWAY: "receipts.method.GATEWAY",
+};
+
+/** A message the server wrote in English (a refused period, an export refused): shown as it is in English, our
+ * own sentence in the other languages. */
+function serverOr(message: string | undefined, key: MessageKey): string {
+  return message && currentLocale() === "en" ? message : t(key);
+}
 
 export function paidWith(p: { method: string; cardBrand?: string | null; cardLast4?: string | null }): string {
-  if (p.method === "CARD") return p.cardBrand && p.cardLast4 ? `${p.cardBrand.toUpperCase()} •••• ${p.cardLast4}` : "Card";
-  return { WALLET: "Wallet", BANK_TRANSFER: "Bank transfer", GATEWAY: "Online payment" }[p.method] ?? p.method;
+  if (p.method === "CARD") return p.cardBrand && p.cardLast4 ? `${p.cardBrand.toUpperCase()} •••• ${p.cardLast4}` : t("receipts.method.CARD");
+  const key = METHOD_LABELS[p.method];
+  return key ? t(key) : p.method;
 }
 
 /** The last year to today: the longest period one export covers is 366 days. */
@@ -106,7 +119,7 @@ export function ExportCsvButton({ kind, label }: { kind: "invoices" | "wallet"; 
     const subscriber = result.data?.viewer?.subscriber;
     const url = kind === "invoices" ? subscriber?.invoicesCsv.url : subscriber?.walletHistoryCsv.url;
     if (!url) {
-      setError(result.error?.graphQLErrors[0]?.message ?? "The export is not available right now.");
+      setError(serverOr(result.error?.graphQLErrors[0]?.message, "export.unavailable"));
       return;
     }
     window.location.assign(url);
@@ -145,28 +158,29 @@ export function ReceiptsSection() {
   const subscriber = result.data?.viewer?.subscriber;
   const payments = subscriber?.payments?.nodes ?? [];
   const statement = subscriber?.statement;
-  const periodError = result.error?.graphQLErrors.find((e) => e.extensions?.code === "BAD_USER_INPUT")?.message;
+  const periodRefusal = result.error?.graphQLErrors.find((e) => e.extensions?.code === "BAD_USER_INPUT")?.message;
+  const periodError = periodRefusal ? serverOr(periodRefusal, "statement.periodInvalid") : undefined;
   return (
     <>
       {result.error && !subscriber && !periodError ? <ErrorBanner error={result.error} /> : null}
       <section className="card" aria-labelledby="receipts-title" data-testid="receipts">
         <h2 id="receipts-title" className="card__title">
-          Payments and receipts
+          {t("receipts.title")}
         </h2>
         {loading ? (
           <Skeleton lines={2} />
         ) : payments.length === 0 ? (
-          <p className="muted">No payments in this period.</p>
+          <p className="muted">{t("receipts.none")}</p>
         ) : (
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Payments and receipts, scrollable">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={t("receipts.scrollRegion")}>
           <table className="table">
             <thead>
               <tr>
-                <th>Date</th>
-                <th>Receipt</th>
-                <th>Invoice</th>
-                <th>Paid with</th>
-                <th className="num">Amount</th>
+                <th>{t("receipts.col.date")}</th>
+                <th>{t("receipts.col.receipt")}</th>
+                <th>{t("invoices.col.invoice")}</th>
+                <th>{t("receipts.col.paidWith")}</th>
+                <th className="num">{t("receipts.col.amount")}</th>
                 <th />
               </tr>
             </thead>
@@ -183,9 +197,9 @@ export function ReceiptsSection() {
                       href={p.receiptUrl}
                       refresh={() => freshReceipt(p.receiptNumber)}
                       testId="receipt-link"
-                      ariaLabel={`Receipt PDF ${p.receiptNumber}`}
+                      ariaLabel={t("receipts.pdfLabel", { number: p.receiptNumber })}
                     >
-                      Receipt PDF
+                      {t("receipts.pdf")}
                     </SignedLink>
                   </td>
                 </tr>
@@ -197,15 +211,17 @@ export function ReceiptsSection() {
       </section>
       <section className="card" aria-labelledby="statement-title" data-testid="statement">
         <h2 id="statement-title" className="card__title">
-          {statement ? `Statement ${formatDate(statement.periodStart)} – ${formatDate(statement.periodEnd)}` : "Statement"}
+          {statement
+            ? t("statement.titlePeriod", { start: formatDate(statement.periodStart), end: formatDate(statement.periodEnd) })
+            : t("statement.title")}
         </h2>
         <div className="statement-period">
           <div className="field field--inline">
-            <label htmlFor="statement-from">From</label>
+            <label htmlFor="statement-from">{t("statement.from")}</label>
             <input id="statement-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="statement-from" />
           </div>
           <div className="field field--inline">
-            <label htmlFor="statement-to">To</label>
+            <label htmlFor="statement-to">{t("statement.to")}</label>
             <input id="statement-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="statement-to" />
           </div>
         </div>
@@ -217,20 +233,20 @@ export function ReceiptsSection() {
         {loading ? <Skeleton lines={3} /> : null}
         {statement ? (
           <>
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Statement lines, scrollable">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={t("statement.scrollRegion")}>
           <table className="table">
             <thead>
               <tr>
-                <th>Date</th>
-                <th>Description</th>
-                <th className="num">Amount</th>
-                <th className="num">Balance</th>
+                <th>{t("receipts.col.date")}</th>
+                <th>{t("statement.col.description")}</th>
+                <th className="num">{t("receipts.col.amount")}</th>
+                <th className="num">{t("invoices.col.balance")}</th>
               </tr>
             </thead>
             <tbody>
               <tr>
                 <td />
-                <td className="strong">Opening balance</td>
+                <td className="strong">{t("statement.opening")}</td>
                 <td />
                 <td className="num">{formatMoney(statement.openingBalance)}</td>
               </tr>
@@ -238,7 +254,7 @@ export function ReceiptsSection() {
                 <tr key={`${line.reference}-${index}`} data-kind={line.kind}>
                   <td>{formatDate(line.date)}</td>
                   <td>
-                    {KIND_LABELS[line.kind] ?? line.kind}: {line.description}
+                    {t("statement.line", { kind: KIND_LABELS[line.kind] ? t(KIND_LABELS[line.kind] as MessageKey) : line.kind, description: line.description })}
                   </td>
                   <td className="num">{formatMoney(line.amount)}</td>
                   <td className="num">{formatMoney(line.balance)}</td>
@@ -246,7 +262,7 @@ export function ReceiptsSection() {
               ))}
               <tr>
                 <td />
-                <td className="strong">Closing balance</td>
+                <td className="strong">{t("statement.closing")}</td>
                 <td />
                 <td className="num strong" data-testid="closing-balance">
                   {formatMoney(statement.closingBalance)}
@@ -255,9 +271,9 @@ export function ReceiptsSection() {
             </tbody>
           </table>
           </div>
-          <p className="muted small">A positive balance is owed; a negative one is credit in your favour.</p>
+          <p className="muted small">{t("statement.explain")}</p>
           <SignedLink href={statement.pdf.url} filename={statement.pdf.filename} refresh={freshStatement} testId="statement-pdf">
-            Statement PDF
+            {t("statement.pdf")}
           </SignedLink>
         </>
       ) : null}

@@ -6,6 +6,8 @@ import { formatDate, formatMoney, lastDayCovered, type MoneyValue } from "../for
 import { graphql } from "../gql";
 import { newIdempotencyKey } from "../money";
 import { RENEW_SERVICE, userErrorText } from "../userErrors";
+import { t } from "../i18n";
+import { rich } from "../i18n/rich";
 
 const RenewServiceMutation = graphql(`
   mutation RenewService($input: RenewServiceInput!) {
@@ -67,13 +69,18 @@ export function RenewService({
       return;
     }
     if (!payload?.subService) {
-      setError(result.error ? `${describeError(result.error).title}. Please try again.` : "Please try again.");
+      setError(result.error ? t("pay.failedTryAgain", { reason: describeError(result.error).title }) : t("common.pleaseTryAgain"));
       return;
     }
     key.current = null; // renewed: the next click is a new period
     const balance = payload.wallet?.balance;
     setDone(
-      `Renewed — prepaid through ${formatDate(lastDayCovered(payload.subService.expiresAt))}.${balance ? ` Wallet balance: ${formatMoney(balance)}.` : ""}`,
+      [
+        t("renew.done", { date: formatDate(lastDayCovered(payload.subService.expiresAt)) }),
+        balance ? t("common.walletBalance", { balance: formatMoney(balance) }) : "",
+      ]
+        .filter(Boolean)
+        .join(" "),
     );
     onRenewed?.();
   }
@@ -82,11 +89,11 @@ export function RenewService({
     <div className="renew">
       {renewable && renewalPrice ? (
         <button type="button" className="btn btn--primary btn--small" onClick={() => void submit()} disabled={busy} data-testid="renew-service">
-          {busy ? "Renewing…" : `Renew for ${formatMoney(renewalPrice)} from wallet`}
+          {busy ? t("renew.renewing") : t("renew.button", { price: formatMoney(renewalPrice) })}
         </button>
       ) : renewalPrice ? (
         <p className="muted small" data-testid="renew-unavailable">
-          Renewing costs {formatMoney(renewalPrice)} from your wallet. <Link to="/wallet">Add funds</Link> to renew.
+          {rich("renew.needFunds", { price: formatMoney(renewalPrice), link: <Link to="/wallet">{t("wallet.addFunds")}</Link> })}
         </p>
       ) : null}
       <p className="form-error" role="alert" aria-live="assertive">

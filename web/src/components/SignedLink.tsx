@@ -1,9 +1,15 @@
 import { useRef, type ReactNode } from "react";
+import { currentLocale } from "../i18n";
 
 // Document links (invoice PDFs, statements) are short-lived signed URLs. The link works as a plain
 // `<a href download>`; if the page has been open long enough for it to expire, a click fetches a fresh one first.
 
 const DEFAULT_MAX_AGE_MS = 4 * 60 * 1000;
+
+/** The document printed in the language on screen: `lang` rides outside the link's signature. */
+export function withLanguage(href: string): string {
+  return `${href}${href.includes("?") ? "&" : "?"}lang=${currentLocale()}`;
+}
 
 export function SignedLink({
   href,
@@ -43,7 +49,7 @@ export function SignedLink({
 
   return (
     <a
-      href={href}
+      href={withLanguage(href)}
       download={filename ?? ""}
       className={className}
       data-testid={testId}
@@ -52,7 +58,7 @@ export function SignedLink({
         if (!stale()) return;
         event.preventDefault();
         void refresh().then((fresh) => {
-          if (fresh) window.location.assign(fresh);
+          if (fresh) window.location.assign(withLanguage(fresh));
         });
       }}
     >

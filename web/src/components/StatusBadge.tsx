@@ -1,5 +1,6 @@
 import type { ServiceStatus, StatusReason, InvoiceStatus } from "../gql/graphql";
 import { INVOICE_STATUS_LABEL, label, statusText } from "../labels";
+import { t } from "../i18n";
 
 /** A null status means AAA could not say (it is down): shown as such, never as "Active". */
 export function StatusBadge({ status, reason }: { status: ServiceStatus | null; reason?: StatusReason | null }) {
@@ -7,7 +8,7 @@ export function StatusBadge({ status, reason }: { status: ServiceStatus | null; 
     return (
       <span className="badge badge--unknown" data-status="UNKNOWN">
         <span className="badge__dot" aria-hidden="true" />
-        Status unavailable
+        {t("status.unavailable")}
       </span>
     );
   }
@@ -28,7 +29,7 @@ export function OnlineDot({ online, label: text }: { online: boolean; label?: st
   return (
     <span className={`online ${online ? "online--yes" : "online--no"}`}>
       <span className="online__dot" aria-hidden="true" />
-      {text ?? (online ? "Online" : "Offline")}
+      {text ?? (online ? t("status.online") : t("status.offline"))}
     </span>
   );
 }

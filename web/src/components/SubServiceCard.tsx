@@ -4,6 +4,7 @@ import type { SubServiceCardFragment } from "../gql/graphql";
 import { formatDate, formatDateTime, formatMoney, formatSpeed, isPositive, lastDayCovered } from "../format";
 import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
 import { ServiceKindIcon } from "./Icons";
+import { t } from "../i18n";
 import { OnlineDot, StatusBadge } from "./StatusBadge";
 
 export const SubServiceCardFields = graphql(`
@@ -47,10 +48,9 @@ export function servicePath(id: string): string {
 
 function deviceLine(devices: SubServiceCardFragment["devices"]): string {
   if (devices === null) return "Unavailable right now"; // OSS is down: not "no devices"
-  if (devices.length === 0) return "No devices";
+  if (devices.length === 0) return t("card.noDevices");
   const online = devices.filter((d) => d.online).length;
-  const noun = devices.length === 1 ? "device" : "devices";
-  return `${devices.length} ${noun} · ${online} online`;
+  return t("card.devices", { count: devices.length, online });
 }
 
 export function SubServiceCard({ service }: { service: SubServiceCardFragment }) {
@@ -82,47 +82,47 @@ export function SubServiceCard({ service }: { service: SubServiceCardFragment })
       {hint ? (
         <p className="svc__hint">
           {hint}
-          {service.statusSince ? ` Since ${formatDateTime(service.statusSince)}.` : ""}
+          {service.statusSince ? ` ${t("card.since", { date: formatDateTime(service.statusSince) })}` : ""}
         </p>
       ) : null}
       <dl className="svc__facts">
         <div>
-          <dt>Plan</dt>
+          <dt>{t("card.plan")}</dt>
           <dd>
             {service.profile?.planName ?? "—"}
             {speed ? <span className="svc__speed"> {speed}</span> : null}
           </dd>
         </div>
         <div>
-          <dt>Devices</dt>
+          <dt>{t("card.devicesTitle")}</dt>
           <dd>{deviceLine(service.devices)}</dd>
         </div>
         {service.liveSession ? (
           <div>
-            <dt>Connection</dt>
+            <dt>{t("card.connection")}</dt>
             <dd data-testid="connection-state">
-              <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? "Connected" : "Not connected"} />
+              <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? t("card.connected") : t("card.notConnected")} />
             </dd>
           </div>
         ) : null}
         <div>
-          <dt>Billing</dt>
+          <dt>{t("card.billing")}</dt>
           <dd>
             {billing ? (
               <>
-                <span className={owes ? "text-due" : ""}>{formatMoney(billing.outstanding)} outstanding</span>
+                <span className={owes ? "text-due" : ""}>{t("card.outstanding", { amount: formatMoney(billing.outstanding) })}</span>
                 {billing.cycle.nextInvoiceOn ? (
-                  <span className="muted"> · next invoice {formatDate(billing.cycle.nextInvoiceOn)}</span>
+                  <span className="muted"> · {t("card.nextInvoice", { date: formatDate(billing.cycle.nextInvoiceOn) })}</span>
                 ) : null}
               </>
             ) : (
-              <span className="muted">Unavailable right now</span>
+              <span className="muted">{t("card.unavailable")}</span>
             )}
           </dd>
         </div>
         {service.expiresAt ? (
           <div>
-            <dt>Prepaid through</dt>
+            <dt>{t("card.prepaidThrough")}</dt>
             <dd data-testid="card-paid-through">{formatDate(lastDayCovered(service.expiresAt))}</dd>
           </div>
         ) : null}

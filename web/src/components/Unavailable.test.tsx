@@ -51,7 +51,7 @@ describe("Unavailable", () => {
     expect(out).toContain('role="status"');
     expect(out).toContain('data-backend="billing"');
     expect(out).toContain("Billing is temporarily unavailable — invoices and balance will be back shortly.");
-    expect(unavailableText("oss", "your devices")).toBe(
+    expect(unavailableText("oss", "missing.yourDevices")).toBe(
       "Device and usage data is temporarily unavailable — your devices will be back shortly.",
     );
   });

@@ -1,5 +1,6 @@
 import { useId } from "react";
 import { formatDate, formatGB, formatPeriod } from "../format";
+import { intlLocale, t as tr } from "../i18n";
 
 // Daily download/upload bars drawn as plain SVG (attributes only, no inline styles).
 
@@ -25,7 +26,10 @@ function niceMaxGB(maxBytes: number): number {
 }
 
 function shortDate(iso: string): string {
-  return formatDate(iso).replace(/,?\s*\d{4}$/, "");
+  // "Dec 2", "2 dic", "2 de dez." — the day and month as the language writes them, on the UTC calendar.
+  const d = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return formatDate(iso);
+  return new Intl.DateTimeFormat(intlLocale(), { day: "numeric", month: "short", timeZone: "UTC" }).format(d);
 }
 
 export function UsageChart({
@@ -58,18 +62,18 @@ export function UsageChart({
       <div className="usage__totals">
         <div>
           <span className="legend legend--down" aria-hidden="true" />
-          <span className="usage__label">Download</span>
+          <span className="usage__label">{tr("usage.download")}</span>
           <strong>{formatGB(downloadBytes)}</strong>
         </div>
         <div>
           <span className="legend legend--up" aria-hidden="true" />
-          <span className="usage__label">Upload</span>
+          <span className="usage__label">{tr("usage.upload")}</span>
           <strong>{formatGB(uploadBytes)}</strong>
         </div>
         <div className="usage__period">{period}</div>
       </div>
       {days.length === 0 ? (
-        <p className="muted">No usage recorded in {period}.</p>
+        <p className="muted">{tr("usage.none", { period })}</p>
       ) : (
         <svg
           className="usage__svg"
@@ -78,9 +82,9 @@ export function UsageChart({
           aria-labelledby={`${titleId} ${descId}`}
           preserveAspectRatio="xMidYMid meet"
         >
-          <title id={titleId}>{`Daily data usage, ${period}`}</title>
+          <title id={titleId}>{tr("usage.title", { period })}</title>
           <desc id={descId}>
-            {`Bars per day: download ${formatGB(downloadBytes)} and upload ${formatGB(uploadBytes)} in total.`}
+            {tr("usage.desc", { down: formatGB(downloadBytes), up: formatGB(uploadBytes) })}
           </desc>
           {ticks.map((t) => (
             <g key={t} className="usage__grid">
@@ -96,10 +100,10 @@ export function UsageChart({
             return (
               <g key={d.date}>
                 <rect className="usage__bar usage__bar--down" x={x} y={y(d.downloadBytes)} width={barW} height={base - y(d.downloadBytes)} rx={1}>
-                  <title>{`${formatDate(d.date)}: ${formatGB(d.downloadBytes)} down`}</title>
+                  <title>{tr("usage.barDown", { date: formatDate(d.date), amount: formatGB(d.downloadBytes) })}</title>
                 </rect>
                 <rect className="usage__bar usage__bar--up" x={x + barW} y={y(d.uploadBytes)} width={barW} height={base - y(d.uploadBytes)} rx={1}>
-                  <title>{`${formatDate(d.date)}: ${formatGB(d.uploadBytes)} up`}</title>
+                  <title>{tr("usage.barUp", { date: formatDate(d.date), amount: formatGB(d.uploadBytes) })}</title>
                 </rect>
                 {i % labelEvery === 0 ? (
                   <text className="usage__xlabel" x={PAD.left + i * slot + slot / 2} y={HEIGHT - 8} textAnchor="middle">
@@ -113,15 +117,15 @@ export function UsageChart({
       )}
       {days.length > 0 ? (
         <details className="usage__table">
-          <summary>Show daily figures</summary>
+          <summary>{tr("usage.showDaily")}</summary>
           <div className="table-wrap">
             <table className="table table--compact">
-              <caption className="sr-only">Daily usage</caption>
+              <caption className="sr-only">{tr("usage.daily")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col" className="num">Download</th>
-                  <th scope="col" className="num">Upload</th>
+                  <th scope="col">{tr("usage.date")}</th>
+                  <th scope="col" className="num">{tr("usage.download")}</th>
+                  <th scope="col" className="num">{tr("usage.upload")}</th>
                 </tr>
               </thead>
               <tbody>

@@ -9,6 +9,7 @@ import { GatewaySelect, usePaymentGateways } from "../payments/gateways";
 import { savePending } from "../payments/pending";
 import { REDEEM_GIFT_CARD, TOP_UP_WALLET, userErrorText } from "../userErrors";
 import { redirectTo } from "./InvoicePayActions";
+import { t } from "../i18n";
 
 const TopUpWalletMutation = graphql(`
   mutation TopUpWallet($input: TopUpWalletInput!) {
@@ -79,7 +80,7 @@ export function TopUpForm({ currency }: { currency: string }) {
       return;
     }
     if (!payload?.checkoutUrl) {
-      setError(result.error ? `${describeError(result.error).title}. Nothing was charged; please try again.` : "The top-up could not be started. Please try again.");
+      setError(result.error ? t("pay.failedNothingCharged", { reason: describeError(result.error).title }) : t("wallet.topUpNotStarted"));
       setSubmitting(false);
       return;
     }
@@ -91,7 +92,7 @@ export function TopUpForm({ currency }: { currency: string }) {
   return (
     <section className="card" aria-labelledby="topup-title">
       <h2 id="topup-title" className="card__title">
-        Add funds
+        {t("wallet.addFunds")}
       </h2>
       <form
         className="form"
@@ -102,7 +103,7 @@ export function TopUpForm({ currency }: { currency: string }) {
         }}
       >
         <div className="field">
-          <label htmlFor={ids.input}>Amount ({currency})</label>
+          <label htmlFor={ids.input}>{t("wallet.amount", { currency })}</label>
           <input
             id={ids.input}
             name="amount"
@@ -121,8 +122,7 @@ export function TopUpForm({ currency }: { currency: string }) {
             data-testid="topup-amount"
           />
           <p id={ids.hint} className="muted small">
-            Between {formatMoney({ amount: TOPUP_MIN, currency })} and {formatMoney({ amount: TOPUP_MAX, currency })}. You
-            pay on our payment provider's secure page.
+            {t("wallet.between", { min: formatMoney({ amount: TOPUP_MIN, currency }), max: formatMoney({ amount: TOPUP_MAX, currency }) })}
           </p>
         </div>
         <GatewaySelect
@@ -139,7 +139,7 @@ export function TopUpForm({ currency }: { currency: string }) {
           {error ?? ""}
         </p>
         <button type="submit" className="btn btn--primary" disabled={submitting || redirecting} data-testid="topup-submit">
-          {redirecting ? "Redirecting to payment…" : submitting ? "Starting…" : "Add funds"}
+          {redirecting ? t("wallet.redirecting") : submitting ? t("wallet.starting") : t("wallet.addFunds")}
         </button>
       </form>
     </section>
@@ -158,7 +158,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
     if (submitting) return;
     const trimmed = code.trim();
     if (!trimmed) {
-      setResult({ ok: false, text: "Enter the code printed on your gift card." });
+      setResult({ ok: false, text: t("wallet.enterCode") });
       return;
     }
     setSubmitting(true);
@@ -171,14 +171,16 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
       return;
     }
     if (!payload) {
-      setResult({ ok: false, text: response.error ? `${describeError(response.error).title}. Please try again.` : "Please try again." });
+      setResult({ ok: false, text: response.error ? t("pay.failedTryAgain", { reason: describeError(response.error).title }) : t("common.pleaseTryAgain") });
       return;
     }
     setCode("");
     const balance = payload.wallet?.balance ?? null;
     setResult({
       ok: true,
-      text: `${formatMoney(payload.credited)} was added to your wallet.${balance ? ` New balance: ${formatMoney(balance)}.` : ""}`,
+      text: balance
+        ? t("wallet.creditedBalance", { amount: formatMoney(payload.credited), balance: formatMoney(balance) })
+        : t("wallet.credited", { amount: formatMoney(payload.credited) }),
     });
     onRedeemed?.(balance);
   }
@@ -186,7 +188,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
   return (
     <section className="card" aria-labelledby="giftcard-title">
       <h2 id="giftcard-title" className="card__title">
-        Redeem a gift card
+        {t("wallet.redeemTitle")}
       </h2>
       <form
         className="form"
@@ -197,7 +199,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
         }}
       >
         <div className="field">
-          <label htmlFor={ids.input}>Gift card code</label>
+          <label htmlFor={ids.input}>{t("wallet.giftCode")}</label>
           <input
             id={ids.input}
             name="code"
@@ -226,7 +228,7 @@ export function GiftCardForm({ onRedeemed }: { onRedeemed?: (balance: MoneyValue
           {result?.text ?? ""}
         </p>
         <button type="submit" className="btn btn--secondary" disabled={submitting} data-testid="giftcard-submit">
-          {submitting ? "Redeeming…" : "Redeem"}
+          {submitting ? t("wallet.redeeming") : t("wallet.redeem")}
         </button>
       </form>
     </section>

@@ -124,15 +124,15 @@ describe("FinancialStrip for a SITE user billed on the account's invoice", () =>
 
 describe("ShowMore", () => {
   it("counts in the right number", () => {
-    const one = html(<ShowMore shown={1} total={1} hasMore={false} loading={false} onMore={() => {}} noun="invoice" />);
+    const one = html(<ShowMore shown={1} total={1} hasMore={false} loading={false} onMore={() => {}} noun="count.invoices" />);
     expect(one).toContain("1 invoice shown");
     expect(one).not.toContain("invoices");
-    const all = html(<ShowMore shown={3} total={3} hasMore={false} loading={false} onMore={() => {}} noun="invoice" />);
+    const all = html(<ShowMore shown={3} total={3} hasMore={false} loading={false} onMore={() => {}} noun="count.invoices" />);
     expect(all).toContain("All 3 invoices shown");
     const some = html(
-      <ShowMore shown={20} total={21} hasMore loading={false} onMore={() => {}} noun="entry" plural="entries" />,
+      <ShowMore shown={20} total={21} hasMore loading={false} onMore={() => {}} noun="count.transactions" />,
     );
-    expect(some).toContain("Showing 20 of 21 entries");
+    expect(some).toContain("Showing 20 of 21 transactions");
   });
 });
 

@@ -4,6 +4,7 @@ import { useLiveSubscription } from "../api/useLive";
 import { formatDateTime } from "../format";
 import type { IncidentFieldsFragment } from "../gql/graphql";
 import { ServiceIncidentChangedSubscription } from "./operations";
+import { t } from "../i18n";
 
 type Incident = IncidentFieldsFragment;
 
@@ -15,18 +16,19 @@ export function mergeIncident(current: readonly Incident[], told: Incident): Inc
 }
 
 export function incidentHeadline(incident: Incident): string {
-  const word = incident.kind === "OUTAGE" ? "Outage" : "Planned maintenance";
-  return `${word}: ${incident.title}`;
+  return t(incident.kind === "OUTAGE" ? "incident.outage" : "incident.maintenance", { title: incident.title });
 }
 
 export function incidentWhen(incident: Incident): string {
   if (incident.planned) {
-    const until = incident.estimatedEnd ? ` until about ${formatDateTime(incident.estimatedEnd)}` : "";
-    return `From ${formatDateTime(incident.startsAt)}${until}.`;
+    const start = formatDateTime(incident.startsAt);
+    return incident.estimatedEnd
+      ? t("incident.fromUntil", { start, end: formatDateTime(incident.estimatedEnd) })
+      : t("incident.from", { start });
   }
   return incident.estimatedEnd
-    ? `Service should be back by about ${formatDateTime(incident.estimatedEnd)}.`
-    : "We do not have an estimate yet.";
+    ? t("incident.backBy", { end: formatDateTime(incident.estimatedEnd) })
+    : t("incident.noEstimate");
 }
 
 /** The dashboard's banner of outages and planned work affecting the viewer's services, kept live. `loaded` is
@@ -45,7 +47,7 @@ export function OutageBanner({ loaded }: { loaded: readonly Incident[] | null })
 
   if (incidents.length === 0) return null;
   return (
-    <div aria-label="Network incidents">
+    <div aria-label={t("incident.label")}>
       {incidents.map((i) => (
         <div
           key={i.reference}
@@ -60,14 +62,14 @@ export function OutageBanner({ loaded }: { loaded: readonly Incident[] | null })
             <span>{incidentWhen(i)}</span>
             {i.affectedSubServices.length > 0 ? (
               <span className="small">
-                Affects:{" "}
+                {t("incident.affects")}{" "}
                 {i.affectedSubServices.slice(0, 5).map((s, n) => (
                   <span key={s.id}>
                     {n > 0 ? ", " : ""}
                     <Link to={`/services/${encodeURIComponent(s.id)}`}>{s.label}</Link>
                   </span>
                 ))}
-                {i.affectedSubServices.length > 5 ? ` and ${i.affectedSubServices.length - 5} more` : ""}
+                {i.affectedSubServices.length > 5 ? ` ${t("incident.andMore", { count: i.affectedSubServices.length - 5 })}` : ""}
               </span>
             ) : null}
           </div>

@@ -16,6 +16,7 @@ import type {
   WifiSecurity,
 } from "../gql/graphql";
 import { SERVER, userErrorText, type WordingOf } from "../userErrors";
+import { t } from "../i18n";
 import {
   DeviceTaskChangedSubscription,
   RebootDeviceMutation,
@@ -29,37 +30,42 @@ type Device = NonNullable<Extract<Node, { __typename: "SubService" }>["devices"]
 type Network = NonNullable<Device["wifiNetworks"]>[number];
 
 export const BAND_LABEL: Record<WifiBand, string> = { GHZ_2_4: "2.4 GHz", GHZ_5: "5 GHz", GHZ_6: "6 GHz" };
+/** The protection in words; only "open" needs translating, the WPA names read the same everywhere. */
+export function securityLabel(security: WifiSecurity): string {
+  return security === "OPEN" ? t("wifi.open") : (SECURITY_LABEL[security] ?? security);
+}
+
 export const SECURITY_LABEL: Record<WifiSecurity, string> = {
-  OPEN: "Open (no password)",
+  OPEN: "OPEN",
   WPA2_PERSONAL: "WPA2",
   WPA3_PERSONAL: "WPA3",
   WPA2_WPA3_PERSONAL: "WPA2/WPA3",
 };
 
 export const SET_WIFI_SETTINGS: WordingOf<SetWifiSettingsErrorCode> = {
-  NOT_FOUND: "This router is no longer part of your account.",
-  NO_WIFI: "This device has no Wi-Fi to change.",
-  NETWORK_NOT_FOUND: "This network no longer exists on the router. Reload the page.",
-  NOTHING_TO_CHANGE: "Change the name, the password or the protection first.",
+  NOT_FOUND: "userError.routerGone",
+  NO_WIFI: "userError.noWifi",
+  NETWORK_NOT_FOUND: "userError.networkGone",
+  NOTHING_TO_CHANGE: "userError.nothingToChange",
   SSID_INVALID: SERVER,
   PASSWORD_INVALID: SERVER,
-  PASSWORD_REQUIRED: "This protection needs a new password: type one.",
-  PASSWORD_NOT_ALLOWED: "An open network has no password: leave the password empty.",
-  SECURITY_UNSUPPORTED: "This router does not offer that protection.",
+  PASSWORD_REQUIRED: "userError.wifiPasswordRequired",
+  PASSWORD_NOT_ALLOWED: "userError.wifiPasswordNotAllowed",
+  SECURITY_UNSUPPORTED: "userError.securityUnsupported",
   REFUSED: SERVER,
 };
 export const REBOOT_DEVICE: WordingOf<RebootDeviceErrorCode> = {
-  NOT_FOUND: "This device is no longer part of your account.",
-  NOT_MANAGEABLE: "This device cannot be restarted remotely.",
+  NOT_FOUND: "userError.deviceGone",
+  NOT_MANAGEABLE: "userError.notManageable",
   REFUSED: SERVER,
 };
 
 /** What a task's status means to the subscriber. */
 export function taskText(task: Task): string {
-  const what = task.action === "REBOOT" ? "Restart" : task.action === "CHANGE_WIFI" ? "Wi-Fi change" : "Change";
-  if (task.status === "PENDING") return `${what} sent — waiting for the device to apply it…`;
-  if (task.status === "DONE") return task.action === "REBOOT" ? "Restarted." : `${what} applied.`;
-  return `${what} failed: ${task.failure ?? "the device could not apply it."}`;
+  const what = t(task.action === "REBOOT" ? "wifi.task.restart" : task.action === "CHANGE_WIFI" ? "wifi.task.wifi" : "wifi.task.change");
+  if (task.status === "PENDING") return t("wifi.task.pending", { what });
+  if (task.status === "DONE") return task.action === "REBOOT" ? t("wifi.task.restarted") : t("wifi.task.applied", { what });
+  return t("wifi.task.failed", { what, reason: task.failure ?? t("wifi.task.couldNot") });
 }
 
 function TaskStatus({ task }: { task: Task }) {
@@ -96,7 +102,7 @@ function WifiForm({ device, network, onSent }: { device: Device; network: Networ
     setBusy(false);
     const payload = result.data?.setWifiSettings;
     if (result.error || !payload) {
-      setError({ field: null, text: result.error ? describeError(result.error).detail : "Something went wrong." });
+      setError({ field: null, text: result.error ? describeError(result.error).detail : t("error.somethingWrong") });
       return;
     }
     if (payload.userErrors.length > 0) {
@@ -111,30 +117,30 @@ function WifiForm({ device, network, onSent }: { device: Device; network: Networ
   return (
     <form className="form" onSubmit={submit} data-testid="wifi-form" noValidate>
       <div className="field">
-        <label htmlFor={`ssid-${fieldId}`}>Network name</label>
+        <label htmlFor={`ssid-${fieldId}`}>{t("wifi.ssid")}</label>
         <input id={`ssid-${fieldId}`} value={ssid} onChange={(e) => setSsid(e.target.value)} autoComplete="off" />
       </div>
       <div className="field">
-        <label htmlFor={`password-${fieldId}`}>New password</label>
+        <label htmlFor={`password-${fieldId}`}>{t("reset.new")}</label>
         <input
           id={`password-${fieldId}`}
           type="password"
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           autoComplete="new-password"
-          placeholder="Leave empty to keep the current one"
+          placeholder={t("wifi.keepPassword")}
           aria-describedby={`password-hint-${fieldId}`}
         />
         <span id={`password-hint-${fieldId}`} className="muted small">
-          8 to 63 characters: letters, digits, spaces and symbols (no accents).
+          {t("wifi.passwordRules")}
         </span>
       </div>
       <div className="field">
-        <label htmlFor={`security-${fieldId}`}>Protection</label>
+        <label htmlFor={`security-${fieldId}`}>{t("wifi.protection")}</label>
         <select id={`security-${fieldId}`} value={security} onChange={(e) => setSecurity(e.target.value as WifiSecurity)}>
           {network.supportedSecurity.map((s) => (
             <option key={s} value={s}>
-              {SECURITY_LABEL[s]}
+              {securityLabel(s)}
             </option>
           ))}
         </select>
@@ -145,7 +151,7 @@ function WifiForm({ device, network, onSent }: { device: Device; network: Networ
         </p>
       ) : null}
       <button type="submit" className="btn btn--primary btn--small" disabled={busy}>
-        {busy ? "Sending…" : "Save Wi-Fi settings"}
+        {busy ? t("forgot.sending") : t("wifi.save")}
       </button>
     </form>
   );
@@ -167,7 +173,7 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
     setRebooting(false);
     const payload = result.data?.rebootDevice;
     if (result.error || !payload) {
-      setRebootError(result.error ? describeError(result.error).detail : "Something went wrong.");
+      setRebootError(result.error ? describeError(result.error).detail : t("error.somethingWrong"));
       return;
     }
     if (payload.userErrors.length > 0) {
@@ -184,7 +190,7 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
         <span className="strong">{device.model}</span> <OnlineDot online={device.online} />
         {canManage ? (
           <button type="button" className="btn btn--secondary btn--small" onClick={() => setConfirming(true)} data-testid="reboot">
-            Restart
+            {t("wifi.task.restart")}
           </button>
         ) : null}
       </div>
@@ -197,8 +203,8 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
                 {n.ssid}
               </span>{" "}
               <span className="muted small">
-                {BAND_LABEL[n.band]} · {SECURITY_LABEL[n.security]}
-                {n.enabled ? "" : " · off"}
+                {BAND_LABEL[n.band]} · {securityLabel(n.security)}
+                {n.enabled ? "" : ` · ${t("wifi.off")}`}
               </span>
               {canManage ? (
                 <button
@@ -207,7 +213,7 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
                   onClick={() => setEditing(editing === n.index ? null : n.index)}
                   aria-expanded={editing === n.index}
                 >
-                  {editing === n.index ? "Cancel" : "Change"}
+                  {editing === n.index ? t("common.cancel") : t("wifi.task.change")}
                 </button>
               ) : null}
               {editing === n.index ? (
@@ -227,12 +233,12 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
       {hosts.length > 0 ? (
         <div className="table-wrap">
           <table className="table table--stack" data-testid="connected-hosts">
-            <caption className="muted small">Connected devices</caption>
+            <caption className="muted small">{t("wifi.hosts")}</caption>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Connection</th>
-                <th scope="col">Address</th>
+                <th scope="col">{t("account.name")}</th>
+                <th scope="col">{t("card.connection")}</th>
+                <th scope="col">{t("account.col.address")}</th>
                 <th scope="col">MAC</th>
               </tr>
             </thead>
@@ -241,11 +247,11 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
                 const network = networks.find((n) => n.index === h.wifiNetworkIndex);
                 return (
                   <tr key={h.mac} data-active={h.active ? "true" : "false"}>
-                    <td data-label="Name">
-                      {h.name ?? "Unnamed device"} {h.active ? null : <span className="muted small">(not connected now)</span>}
+                    <td data-label={t("account.name")}>
+                      {h.name ?? t("wifi.unnamed")} {h.active ? null : <span className="muted small">{t("wifi.notNow")}</span>}
                     </td>
-                    <td data-label="Connection">{h.connection === "WIFI" ? `Wi-Fi${network ? ` — ${network.ssid} (${BAND_LABEL[network.band]})` : ""}` : "Cable"}</td>
-                    <td data-label="Address" className="mono">
+                    <td data-label={t("card.connection")}>{h.connection === "WIFI" ? `Wi-Fi${network ? ` — ${network.ssid} (${BAND_LABEL[network.band]})` : ""}` : t("wifi.cable")}</td>
+                    <td data-label={t("account.col.address")} className="mono">
                       {h.ipAddress ?? "—"}
                     </td>
                     <td data-label="MAC" className="mono">
@@ -260,9 +266,9 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
       ) : null}
       <ConfirmDialog
         open={confirming}
-        title={`Restart ${device.model}?`}
-        confirmText="Restart"
-        busyText="Restarting…"
+        title={t("wifi.restartTitle", { model: device.model })}
+        confirmText={t("wifi.task.restart")}
+        busyText={t("wifi.restarting")}
         busy={rebooting}
         danger
         error={rebootError}
@@ -270,7 +276,7 @@ function RouterCard({ device, canManage, task, onTask }: { device: Device; canMa
         onCancel={() => setConfirming(false)}
         testId="reboot-dialog"
       >
-        <p>Everything connected through it loses its connection for a minute or two while it restarts.</p>
+        <p>{t("wifi.restartBody")}</p>
       </ConfirmDialog>
     </div>
   );
@@ -307,7 +313,7 @@ export function WifiRouterSection({ subServiceId }: { subServiceId: string }) {
   return (
     <section className="card" aria-labelledby="wifi-title" data-testid="wifi-router">
       <h2 id="wifi-title" className="card__title">
-        Wi-Fi &amp; router
+        {t("wifi.title")}
       </h2>
       {manageable.map((d) => {
         const told = latest[d.id];

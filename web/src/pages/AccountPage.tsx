@@ -5,11 +5,13 @@ import { useAuth, useViewer } from "../api/auth";
 import { describeError } from "../api/errors";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorBanner, Skeleton } from "../components/Feedback";
+import { LanguagePicker } from "../components/LanguagePicker";
 import { PageHeader } from "../components/Layout";
 import { formatDateTime } from "../format";
 import { ContactDetailsCard } from "../profile/ContactDetailsCard";
 import { NotificationPreferencesCard } from "../profile/NotificationPreferencesCard";
 import { graphql } from "../gql";
+import { t, type MessageKey } from "../i18n";
 import type { AccessLogAction } from "../gql/graphql";
 import { label, ROLE_LABEL } from "../labels";
 import { asSentence, CHANGE_PASSWORD, CONFIRM_TOTP, DISABLE_TOTP, REVOKE_SESSION, userErrorText } from "../userErrors";
@@ -145,29 +147,29 @@ const SignOutEverywhereMutation = graphql(`
   }
 `);
 
-const ACTION_LABEL: Record<AccessLogAction, string> = {
-  SIGNED_IN: "Signed in",
-  SIGN_IN_FAILED: "Failed sign-in",
-  SIGN_IN_THROTTLED: "Sign-ins slowed down",
-  SIGNED_OUT: "Signed out",
-  SESSION_REVOKED: "Session ended",
-  SIGNED_OUT_EVERYWHERE: "Signed out everywhere",
-  PASSWORD_CHANGED: "Password changed",
-  PASSWORD_RESET: "Password reset",
-  TWO_FACTOR_ENABLED: "Two-step sign-in on",
-  TWO_FACTOR_DISABLED: "Two-step sign-in off",
-  PAYMENT_STARTED: "Payment started",
-  CARD_ADDED: "Card added",
-  CARD_REMOVED: "Card removed",
-  DEFAULT_CARD_CHANGED: "Default card changed",
-  AUTOPAY_CHANGED: "Autopay changed",
-  TEAM_CHANGED: "Team changed",
-  CONTACT_DETAILS_CHANGED: "Contact details changed",
-  PHONE_CHANGED: "Phone changed",
-  NOTIFICATION_PREFERENCES_CHANGED: "Notification preferences changed",
-  LOGIN_EMAIL_CHANGE_REQUESTED: "Login e-mail change asked",
-  LOGIN_EMAIL_CHANGED: "Login e-mail changed",
-  OTHER: "Other",
+const ACTION_LABEL: Record<AccessLogAction, MessageKey> = {
+  SIGNED_IN: "log.SIGNED_IN",
+  SIGN_IN_FAILED: "log.SIGN_IN_FAILED",
+  SIGN_IN_THROTTLED: "log.SIGN_IN_THROTTLED",
+  SIGNED_OUT: "log.SIGNED_OUT",
+  SESSION_REVOKED: "log.SESSION_REVOKED",
+  SIGNED_OUT_EVERYWHERE: "log.SIGNED_OUT_EVERYWHERE",
+  PASSWORD_CHANGED: "log.PASSWORD_CHANGED",
+  PASSWORD_RESET: "log.PASSWORD_RESET",
+  TWO_FACTOR_ENABLED: "log.TWO_FACTOR_ENABLED",
+  TWO_FACTOR_DISABLED: "log.TWO_FACTOR_DISABLED",
+  PAYMENT_STARTED: "log.PAYMENT_STARTED",
+  CARD_ADDED: "log.CARD_ADDED",
+  CARD_REMOVED: "log.CARD_REMOVED",
+  DEFAULT_CARD_CHANGED: "log.DEFAULT_CARD_CHANGED",
+  AUTOPAY_CHANGED: "log.AUTOPAY_CHANGED",
+  TEAM_CHANGED: "log.TEAM_CHANGED",
+  CONTACT_DETAILS_CHANGED: "log.CONTACT_DETAILS_CHANGED",
+  PHONE_CHANGED: "log.PHONE_CHANGED",
+  NOTIFICATION_PREFERENCES_CHANGED: "log.NOTIFICATION_PREFERENCES_CHANGED",
+  LOGIN_EMAIL_CHANGE_REQUESTED: "log.LOGIN_EMAIL_CHANGE_REQUESTED",
+  LOGIN_EMAIL_CHANGED: "log.LOGIN_EMAIL_CHANGED",
+  OTHER: "log.OTHER",
 };
 
 export function AccountPage() {
@@ -178,26 +180,27 @@ export function AccountPage() {
 
   return (
     <>
-      <PageHeader title="Account & security" subtitle="Your login, how you sign in, and where you are signed in." />
+      <PageHeader title={t("nav.account")} subtitle={t("account.subtitle")} />
       {error && !account ? <ErrorBanner error={error} onRetry={reload} /> : null}
       <section className="card" aria-labelledby="profile-title">
         <div className="card__head">
           <h2 id="profile-title" className="card__title">
-            Profile
+            {t("account.profile")}
           </h2>
         </div>
         <dl className="facts">
-          <dt>Name</dt>
+          <dt>{t("account.name")}</dt>
           <dd>{viewer.user.name}</dd>
-          <dt>E-mail</dt>
+          <dt>{t("login.email")}</dt>
           <dd data-testid="profile-email">{viewer.user.email}</dd>
-          <dt>Role</dt>
+          <dt>{t("account.role")}</dt>
           <dd>{label(ROLE_LABEL, viewer.role)}</dd>
         </dl>
+        <LanguagePicker save />
         {viewer.canManageTeam ? (
           <p>
             <Link to="/team" data-testid="account-team-link">
-              Manage the people who use this account
+              {t("account.manageTeam")}
             </Link>
           </p>
         ) : null}
@@ -224,19 +227,19 @@ export function AccountPage() {
         <section className="card" aria-labelledby="log-title">
           <div className="card__head">
             <h2 id="log-title" className="card__title">
-              Access log
+              {t("account.log")}
             </h2>
           </div>
           {/* Scrolls sideways on a phone: focusable, so the keyboard can scroll it too. */}
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Access log table">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={t("account.logTable")}>
             <table className="table table--compact" data-testid="access-log">
               <thead>
                 <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Device</th>
-                  <th scope="col">Address</th>
+                  <th scope="col">{t("account.col.when")}</th>
+                  <th scope="col">{t("account.col.what")}</th>
+                  <th scope="col">{t("account.col.who")}</th>
+                  <th scope="col">{t("account.col.device")}</th>
+                  <th scope="col">{t("account.col.address")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -244,7 +247,7 @@ export function AccountPage() {
                   <tr key={entry.id} data-testid="access-log-row">
                     <td>{formatDateTime(entry.at)}</td>
                     <td>
-                      {ACTION_LABEL[entry.action]}
+                      {t(ACTION_LABEL[entry.action] ?? "log.OTHER")}
                       {entry.detail ? <span className="muted small"> — {entry.detail}</span> : null}
                     </td>
                     <td>{entry.userName ?? "—"}</td>
@@ -273,10 +276,10 @@ function ChangePasswordCard({ onChanged }: { onChanged: () => void }) {
     const result = await change({ input: { currentPassword: current, newPassword: next } });
     const payload = result.data?.changePassword;
     if (payload?.userErrors.length) setMessage({ ok: false, text: userErrorText(payload.userErrors, CHANGE_PASSWORD) });
-    else if (!payload?.ok) setMessage({ ok: false, text: result.error ? describeError(result.error).title : "Please try again." });
+    else if (!payload?.ok) setMessage({ ok: false, text: result.error ? describeError(result.error).title : t("common.pleaseTryAgain") });
     else {
       const ended = payload.endedSessionCount ?? 0;
-      setMessage({ ok: true, text: `Your password is changed.${ended ? ` ${ended} other session(s) were signed out.` : ""}` });
+      setMessage({ ok: true, text: ended ? t("account.passwordChangedEnded", { count: ended }) : t("account.passwordChanged") });
       setCurrent("");
       setNext("");
       onChanged();
@@ -287,12 +290,12 @@ function ChangePasswordCard({ onChanged }: { onChanged: () => void }) {
     <section className="card" aria-labelledby="password-title">
       <div className="card__head">
         <h2 id="password-title" className="card__title">
-          Password
+          {t("login.password")}
         </h2>
       </div>
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
         <div className="field">
-          <label htmlFor="current-password">Current password</label>
+          <label htmlFor="current-password">{t("account.currentPassword")}</label>
           <input
             id="current-password"
             type="password"
@@ -303,7 +306,7 @@ function ChangePasswordCard({ onChanged }: { onChanged: () => void }) {
           />
         </div>
         <div className="field">
-          <label htmlFor="new-password">New password</label>
+          <label htmlFor="new-password">{t("reset.new")}</label>
           <input
             id="new-password"
             type="password"
@@ -313,14 +316,14 @@ function ChangePasswordCard({ onChanged }: { onChanged: () => void }) {
             data-testid="new-password"
           />
         </div>
-        <p className="muted small">At least 10 characters; not your e-mail address and not a common password.</p>
+        <p className="muted small">{t("reset.rules")}</p>
         {message ? (
           <p className={message.ok ? "form-success" : "form__error"} role={message.ok ? "status" : "alert"} data-testid="password-message">
             {message.text}
           </p>
         ) : null}
         <button type="submit" className="btn btn--primary" disabled={fetching || !current || !next} data-testid="change-password">
-          {fetching ? "Saving…" : "Change password"}
+          {fetching ? t("common.saving") : t("account.changePassword")}
         </button>
       </form>
     </section>
@@ -342,7 +345,7 @@ function SecondFactorCard({ enabled, onChanged }: { enabled: boolean; onChanged:
     const result = await beginTotp({});
     const payload = result.data?.beginTotpEnrolment;
     if (payload?.enrolment) setEnrolment(payload.enrolment);
-    else setError((payload?.userErrors[0] ? asSentence(payload.userErrors[0].message) : null) ?? (result.error ? describeError(result.error).title : "Please try again."));
+    else setError((payload?.userErrors[0] ? asSentence(payload.userErrors[0].message) : null) ?? (result.error ? describeError(result.error).title : t("common.pleaseTryAgain")));
   }
 
   async function finish(event: FormEvent<HTMLFormElement>) {
@@ -350,7 +353,7 @@ function SecondFactorCard({ enabled, onChanged }: { enabled: boolean; onChanged:
     const result = await confirmTotp({ code: code.trim() });
     const payload = result.data?.confirmTotpEnrolment;
     if (payload?.userErrors.length) setError(userErrorText(payload.userErrors, CONFIRM_TOTP));
-    else if (!payload?.recoveryCodes) setError(result.error ? describeError(result.error).title : "Please try again.");
+    else if (!payload?.recoveryCodes) setError(result.error ? describeError(result.error).title : t("common.pleaseTryAgain"));
     else {
       setError(null);
       setEnrolment(null);
@@ -365,7 +368,7 @@ function SecondFactorCard({ enabled, onChanged }: { enabled: boolean; onChanged:
     const result = await disableTotp({ password });
     const payload = result.data?.disableTotp;
     if (payload?.userErrors.length) setError(userErrorText(payload.userErrors, DISABLE_TOTP));
-    else if (!payload?.ok) setError(result.error ? describeError(result.error).title : "Please try again.");
+    else if (!payload?.ok) setError(result.error ? describeError(result.error).title : t("common.pleaseTryAgain"));
     else {
       setError(null);
       setPassword("");
@@ -378,18 +381,17 @@ function SecondFactorCard({ enabled, onChanged }: { enabled: boolean; onChanged:
     <section className="card" aria-labelledby="second-factor-title" data-testid="second-factor-card">
       <div className="card__head">
         <h2 id="second-factor-title" className="card__title">
-          Two-step sign-in
+          {t("signIn.twoStep")}
         </h2>
         <span className={`badge ${enabled ? "badge--active" : "badge--neutral"}`} data-testid="second-factor-status">
-          {enabled ? "On" : "Off"}
+          {enabled ? t("account.on") : t("account.off")}
         </span>
       </div>
       {recoveryCodes ? (
         <div className="banner banner--warning" data-testid="recovery-codes">
           <div className="banner__text">
             <p>
-              <strong>Save these recovery codes now.</strong> Each one signs you in once if you lose your phone. They
-              will not be shown again.
+              <strong>{t("account.saveCodes")}</strong> {t("account.saveCodesHelp")}
             </p>
             <ul className="plain-list mono recovery-codes">
               {recoveryCodes.map((c) => (
@@ -403,9 +405,9 @@ function SecondFactorCard({ enabled, onChanged }: { enabled: boolean; onChanged:
       ) : null}
       {enabled ? (
         <form className="form" onSubmit={(e) => void turnOff(e)} noValidate>
-          <p>Signing in needs your password and a code from your authenticator app.</p>
+          <p>{t("account.twoStepOn")}</p>
           <div className="field">
-            <label htmlFor="totp-off-password">Your password, to turn it off</label>
+            <label htmlFor="totp-off-password">{t("account.passwordToTurnOff")}</label>
             <input
               id="totp-off-password"
               type="password"
@@ -416,18 +418,18 @@ function SecondFactorCard({ enabled, onChanged }: { enabled: boolean; onChanged:
             />
           </div>
           <button type="submit" className="btn btn--danger" disabled={disable.fetching || !password} data-testid="totp-off">
-            Turn off two-step sign-in
+            {t("account.turnOff")}
           </button>
         </form>
       ) : enrolment ? (
         <form className="form" onSubmit={(e) => void finish(e)} noValidate>
-          <p>Scan this code with an authenticator app (or type the key), then enter the 6-digit code it shows.</p>
-          <img src={enrolment.qrCodeSvg} alt="QR code for your authenticator app" width={200} height={200} data-testid="totp-qr" />
+          <p>{t("account.scan")}</p>
+          <img src={enrolment.qrCodeSvg} alt={t("account.qrAlt")} width={200} height={200} data-testid="totp-qr" />
           <p className="mono small" data-testid="totp-secret">
             {enrolment.secret}
           </p>
           <div className="field">
-            <label htmlFor="totp-code">Code from the app</label>
+            <label htmlFor="totp-code">{t("account.codeFromApp")}</label>
             <input
               id="totp-code"
               inputMode="numeric"
@@ -438,14 +440,14 @@ function SecondFactorCard({ enabled, onChanged }: { enabled: boolean; onChanged:
             />
           </div>
           <button type="submit" className="btn btn--primary" disabled={confirm.fetching || !code.trim()} data-testid="totp-confirm">
-            Turn on
+            {t("account.turnOn")}
           </button>
         </form>
       ) : (
         <div className="form">
-          <p>Add a code from your phone to your password, so a stolen password alone cannot sign in.</p>
+          <p>{t("account.twoStepPitch")}</p>
           <button type="button" className="btn btn--primary" disabled={begin.fetching} onClick={() => void start()} data-testid="totp-begin">
-            Set up two-step sign-in
+            {t("account.setUp")}
           </button>
         </div>
       )}
@@ -492,7 +494,7 @@ function SessionsCard({ sessions, onChanged }: { sessions: SessionRow[]; onChang
     <section className="card" aria-labelledby="sessions-title">
       <div className="card__head">
         <h2 id="sessions-title" className="card__title">
-          Where you are signed in
+          {t("account.sessions")}
         </h2>
         <button
           type="button"
@@ -501,7 +503,7 @@ function SessionsCard({ sessions, onChanged }: { sessions: SessionRow[]; onChang
           onClick={() => setConfirming(true)}
           data-testid="sign-out-everywhere"
         >
-          Sign out everywhere else
+          {t("account.signOutOthers")}
         </button>
       </div>
       <ul className="plain-list">
@@ -509,17 +511,17 @@ function SessionsCard({ sessions, onChanged }: { sessions: SessionRow[]; onChang
           <li key={row.id} className="plain-list__row" data-testid="session-row">
             <div>
               <strong>
-                {row.browser} on {row.operatingSystem}
+                {t("account.browserOn", { browser: row.browser, os: row.operatingSystem })}
               </strong>{" "}
-              {row.current ? <span className="badge badge--active">This device</span> : null}
+              {row.current ? <span className="badge badge--active">{t("account.thisDevice")}</span> : null}
               <div className="muted small">
-                {row.device} · {row.ipAddress ?? "unknown address"} · signed in {formatDateTime(row.signedInAt)} · last
-                active {formatDateTime(row.lastActiveAt)}
+                {row.device} · {row.ipAddress ?? t("account.unknownAddress")} ·{" "}
+                {t("account.signedInActive", { signedIn: formatDateTime(row.signedInAt), active: formatDateTime(row.lastActiveAt) })}
               </div>
             </div>
             <div className="plain-list__end">
               <button type="button" className="btn btn--ghost btn--small" onClick={() => void end(row)} data-testid="session-sign-out">
-                Sign out
+                {t("layout.signOut")}
               </button>
             </div>
           </li>
@@ -532,8 +534,8 @@ function SessionsCard({ sessions, onChanged }: { sessions: SessionRow[]; onChang
       ) : null}
       <ConfirmDialog
         open={confirming}
-        title="Sign out everywhere else?"
-        confirmText="Sign out the others"
+        title={t("account.signOutOthersTitle")}
+        confirmText={t("account.signOutOthersConfirm")}
         busy={everywhere.fetching}
         onCancel={() => setConfirming(false)}
         onConfirm={() => {
@@ -544,7 +546,7 @@ function SessionsCard({ sessions, onChanged }: { sessions: SessionRow[]; onChang
         }}
         testId="sign-out-everywhere-dialog"
       >
-        Every other browser and app signed in as you will have to sign in again. This one stays signed in.
+        {t("account.signOutOthersBody")}
       </ConfirmDialog>
     </section>
   );

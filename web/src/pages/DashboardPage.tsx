@@ -15,7 +15,8 @@ import { onlyOutages, outages } from "../api/outage";
 import { OutageBanner } from "../cpe/OutageBanner";
 import { graphql } from "../gql";
 import type { ServiceKind, ServiceStatus } from "../gql/graphql";
-import { countOf } from "../format";
+import type { MessageKey } from "../i18n";
+import { useT } from "../i18n/I18nProvider";
 import { label, SERVICE_KIND_LABEL, SERVICE_STATUS_LABEL } from "../labels";
 
 // The whole page in one operation: one request, one execution, one set of loaders for the account's figures, its
@@ -51,10 +52,10 @@ const DashboardPageQuery = graphql(`
 `);
 
 // What a service card lacks while each system is down.
-const CARD_MISSING = {
-  billing: "balances and invoice dates on your services",
-  aaa: "service status and plan details",
-  oss: "device details",
+const CARD_MISSING: Record<string, MessageKey> = {
+  billing: "missing.cardBilling",
+  aaa: "missing.cardAaa",
+  oss: "missing.cardOss",
 };
 
 const STATUSES: ServiceStatus[] = ["ACTIVE", "SUSPENDED", "RESTRICTED"];
@@ -114,6 +115,8 @@ export function DashboardPage() {
   const showToolbar = multi || (services.totalCount ?? 0) > 6 || !!status || !!kind || !!needle;
   const filtered = !!status || !!kind || !!needle;
 
+  const t = useT();
+
   function setParam(name: string, value: string | null) {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
@@ -123,7 +126,7 @@ export function DashboardPage() {
 
   return (
     <>
-      <PageHeader title={subscriber.name ?? "Your account"} subtitle={accountLine(subscriber)} />
+      <PageHeader title={subscriber.name ?? t("layout.yourAccount")} subtitle={accountLine(subscriber)} />
       <OutageBanner loaded={head?.serviceIncidents ?? null} />
       <DunningNotice loaded={head?.declinedInvoices ?? null} reload={services.reload} />
 
@@ -132,7 +135,7 @@ export function DashboardPage() {
       ) : summaryDown.length > 0 ? (
         <Unavailable
           backends={summaryDown}
-          missing={{ billing: "your balance and amounts due", crm: "your balance and amounts due" }}
+          missing={{ billing: "missing.balanceDue", crm: "missing.balanceDue" }}
         />
       ) : services.loading ? (
         <div className="fin-strip fin-strip--loading">
@@ -143,7 +146,7 @@ export function DashboardPage() {
       <section className="section" aria-labelledby="services-title">
         <div className="section__head">
           <h2 id="services-title">
-            {multi ? "Sites and services" : "Your services"}
+            {multi ? t("dashboard.sitesAndServices") : t("dashboard.yourServices")}
             {services.totalCount !== null ? <span className="count">{services.totalCount}</span> : null}
           </h2>
           <LiveIndicator />
@@ -152,25 +155,25 @@ export function DashboardPage() {
         {showToolbar ? (
           <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
             <div className="field field--inline field--grow">
-              <label htmlFor="svc-search">Search</label>
+              <label htmlFor="svc-search">{t("dashboard.search")}</label>
               <input
                 id="svc-search"
                 type="search"
-                placeholder="Apartment, branch or service name"
+                placeholder={t("dashboard.searchPlaceholder")}
                 value={search}
                 onChange={(e) => setParam("q", e.target.value || null)}
                 data-testid="subservice-search"
               />
             </div>
             <div className="field field--inline">
-              <label htmlFor="svc-status">Status</label>
+              <label htmlFor="svc-status">{t("dashboard.status")}</label>
               <select
                 id="svc-status"
                 value={status ?? ""}
                 onChange={(e) => setParam("status", e.target.value || null)}
                 data-testid="subservice-filter-status"
               >
-                <option value="">All statuses</option>
+                <option value="">{t("dashboard.allStatuses")}</option>
                 {STATUSES.map((s) => (
                   <option key={s} value={s}>
                     {label(SERVICE_STATUS_LABEL, s)}
@@ -179,14 +182,14 @@ export function DashboardPage() {
               </select>
             </div>
             <div className="field field--inline">
-              <label htmlFor="svc-kind">Service</label>
+              <label htmlFor="svc-kind">{t("dashboard.service")}</label>
               <select
                 id="svc-kind"
                 value={kind ?? ""}
                 onChange={(e) => setParam("kind", e.target.value || null)}
                 data-testid="subservice-filter-kind"
               >
-                <option value="">All services</option>
+                <option value="">{t("dashboard.allServices")}</option>
                 {KINDS.map((k) => (
                   <option key={k} value={k}>
                     {label(SERVICE_KIND_LABEL, k)}
@@ -196,28 +199,28 @@ export function DashboardPage() {
             </div>
             {filtered ? (
               <button type="button" className="btn btn--ghost btn--small" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
-                Clear filters
+                {t("dashboard.clearFilters")}
               </button>
             ) : null}
           </form>
         ) : null}
 
         {services.error && !onlyOutages(services.error) ? <ErrorBanner error={services.error} onRetry={services.reload} /> : null}
-        <Unavailable backends={listDown} missing={{ crm: "your services", aaa: "filtering by status" }} />
+        <Unavailable backends={listDown} missing={{ crm: "missing.yourServices", aaa: "missing.statusFilter" }} />
         <Unavailable backends={cardsDown} missing={CARD_MISSING} />
 
         {services.loading ? (
           <CardSkeletons count={multi ? 6 : 2} />
         ) : shown.length === 0 && !services.error ? (
           filtered ? (
-            <EmptyState title={needle && hasNextPage ? "Searching…" : "No services match these filters"}>
+            <EmptyState title={needle && hasNextPage ? t("dashboard.searching") : t("dashboard.noMatch")}>
               <button type="button" className="btn btn--secondary" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
-                Show all services
+                {t("dashboard.showAll")}
               </button>
             </EmptyState>
           ) : (
-            <EmptyState title="No services to show yet">
-              <p>When your provider activates a service on your account, it appears here.</p>
+            <EmptyState title={t("dashboard.none")}>
+              <p>{t("dashboard.noneHint")}</p>
             </EmptyState>
           )
         ) : (
@@ -235,14 +238,17 @@ export function DashboardPage() {
             hasMore={services.hasNextPage}
             loading={services.loadingMore}
             onMore={services.loadMore}
-            noun="service"
+            noun="count.services"
           />
         ) : null}
         {needle && !services.loading ? (
           <p className="show-more__count" aria-live="polite">
-            {shown.length} of {countOf(services.totalCount ?? services.items.length, "service")}{" "}
-            {shown.length === 1 ? "matches" : "match"} “{search.trim()}”
-            {services.hasNextPage ? " (still searching…)" : ""}
+            {t("dashboard.matches", {
+              count: shown.length,
+              services: t("count.services", { count: services.totalCount ?? services.items.length }),
+              query: search.trim(),
+            })}
+            {services.hasNextPage ? ` ${t("dashboard.stillSearching")}` : ""}
           </p>
         ) : null}
       </section>

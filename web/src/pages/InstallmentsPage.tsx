@@ -9,6 +9,7 @@ import { Unavailable } from "../components/Unavailable";
 import { onlyOutages, outages } from "../api/outage";
 import { servicePath } from "../components/SubServiceCard";
 import { graphql } from "../gql";
+import { t } from "../i18n";
 
 const InstallmentsQuery = graphql(`
   query Installments($first: Int!, $after: String) {
@@ -52,15 +53,13 @@ export function InstallmentsPage() {
   return (
     <>
       <PageHeader
-        title="Installments"
+        title={t("nav.installments")}
         subtitle={
-          plans.length > 0
-            ? `${plans.length} ${plans.length === 1 ? "plan" : "plans"} · ${active} in progress`
-            : "Equipment and installation paid in installments."
+          plans.length > 0 ? t("installments.summary", { count: plans.length, active }) : t("installments.subtitle")
         }
       />
       {list.error && !onlyOutages(list.error) ? <ErrorBanner error={list.error} onRetry={list.reload} /> : null}
-      <Unavailable backends={down} missing={{ billing: "installment plans", crm: "your services and their plans" }} />
+      <Unavailable backends={down} missing={{ billing: "missing.installmentPlans", crm: "missing.servicesPlans" }} />
       {list.loading ? (
         <div className="card">
           <Skeleton lines={4} />
@@ -71,8 +70,8 @@ export function InstallmentsPage() {
             <Skeleton lines={4} />
           </div>
         ) : (
-          <EmptyState title="No installment plans">
-            <p>Equipment or installation paid in installments would appear here with its progress.</p>
+          <EmptyState title={t("installments.none")}>
+            <p>{t("installments.noneHelp")}</p>
           </EmptyState>
         )
       ) : (
@@ -90,7 +89,7 @@ export function InstallmentsPage() {
           </section>
         ))
       )}
-      {loadingMore ? <p className="muted small">Loading more services…</p> : null}
+      {loadingMore ? <p className="muted small">{t("installments.loadingMore")}</p> : null}
     </>
   );
 }

@@ -24,11 +24,12 @@ import {
   formatPeriod,
   isPositive,
   lastDayCovered,
-  ordinal,
+  billingDay,
   todayIso,
   type MoneyValue,
 } from "../format";
 import { graphql } from "../gql";
+import { t, type MessageKey } from "../i18n";
 import type { BillingCyclesQuery, InvoiceRowFragment, InvoicesQuery as InvoicesData, InvoiceStatus } from "../gql/graphql";
 
 export const InvoiceRowFields = graphql(`
@@ -140,10 +141,10 @@ const BillingCyclesQueryDoc = graphql(`
 `);
 
 type Tab = "open" | "paid" | "all";
-const TABS: { id: Tab; text: string }[] = [
-  { id: "open", text: "Open" },
-  { id: "paid", text: "Paid" },
-  { id: "all", text: "All" },
+const TABS: { id: Tab; text: MessageKey }[] = [
+  { id: "open", text: "invoices.tab.open" },
+  { id: "paid", text: "invoices.tab.paid" },
+  { id: "all", text: "invoices.tab.all" },
 ];
 const PAGE = 20;
 
@@ -249,9 +250,9 @@ export function InvoicesPage() {
   return (
     <>
       <PageHeader
-        title="Invoices"
-        subtitle="Open and paid invoices, due dates and PDFs."
-        actions={canManageBilling ? <ExportCsvButton kind="invoices" label="Export CSV" /> : null}
+        title={t("nav.invoices")}
+        subtitle={t("invoices.subtitle")}
+        actions={canManageBilling ? <ExportCsvButton kind="invoices" label={t("export.csv")} /> : null}
       />
       <CancelledNotice />
       <DunningNotice showAttempts />
@@ -260,31 +261,31 @@ export function InvoicesPage() {
       <div
         className="tabs"
         role="tablist"
-        aria-label="Invoice status"
+        aria-label={t("invoices.statusTabs")}
         onKeyDown={(e) => {
           // Arrow keys move between tabs (WAI-ARIA tabs pattern).
           if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
-          const i = TABS.findIndex((t) => t.id === tab);
+          const i = TABS.findIndex((tb) => tb.id === tab);
           const next = TABS[(i + (e.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length];
           if (!next) return;
           setParams(next.id === "open" ? {} : { tab: next.id }, { replace: true });
           document.getElementById(`tab-${next.id}`)?.focus();
         }}
       >
-        {TABS.map((t) => (
+        {TABS.map((tb) => (
           <button
-            key={t.id}
+            key={tb.id}
             type="button"
             role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
+            id={`tab-${tb.id}`}
+            aria-selected={tab === tb.id}
             aria-controls="invoice-panel"
-            tabIndex={tab === t.id ? 0 : -1}
-            className={`tabs__tab ${tab === t.id ? "tabs__tab--active" : ""}`}
-            data-testid={`invoice-tab-${t.id}`}
-            onClick={() => setParams(t.id === "open" ? {} : { tab: t.id }, { replace: true })}
+            tabIndex={tab === tb.id ? 0 : -1}
+            className={`tabs__tab ${tab === tb.id ? "tabs__tab--active" : ""}`}
+            data-testid={`invoice-tab-${tb.id}`}
+            onClick={() => setParams(tb.id === "open" ? {} : { tab: tb.id }, { replace: true })}
           >
-            {t.text}
+            {t(tb.text)}
           </button>
         ))}
       </div>
@@ -292,7 +293,7 @@ export function InvoicesPage() {
       <section id="invoice-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} className="section">
         <Unavailable
           backends={down}
-          missing={{ billing: "your invoices", crm: "which service each invoice is for" }}
+          missing={{ billing: "missing.yourInvoices", crm: "missing.invoiceService" }}
         />
         {error && !onlyOutages(error) ? (
           <ErrorBanner
@@ -307,15 +308,14 @@ export function InvoicesPage() {
             <Skeleton lines={5} />
           </div>
         ) : items.length === 0 && !error && tab !== "paid" && isPositive(onAccount) ? (
-          <EmptyState title="Your sites are billed on the account's invoice">
+          <EmptyState title={t("invoices.onAccount.title")}>
             <p data-testid="invoices-on-account">
-              {formatMoney(onAccount)} is owed for your sites on the account's consolidated invoice. Your role does not
-              list that invoice: the account's billing contacts pay it. Each service's page shows its share.
+              {t("invoices.onAccount.body", { amount: formatMoney(onAccount) })}
             </p>
           </EmptyState>
         ) : items.length === 0 && !error ? (
           <EmptyState
-            title={tab === "open" ? "No open invoices — you're all set" : tab === "paid" ? "No paid invoices yet" : "No invoices yet"}
+            title={tab === "open" ? t("invoices.none.open") : tab === "paid" ? t("invoices.none.paid") : t("invoices.none.all")}
           />
         ) : items.length > 0 ? (
           <>
@@ -329,9 +329,9 @@ export function InvoicesPage() {
                     disabled={selection.overdue.length === 0}
                     onChange={(e) => selection.selectOverdue(e.currentTarget.checked)}
                   />{" "}
-                  Select all overdue{overdueCount > 0 ? ` (${overdueCount})` : ""}
+                  {overdueCount > 0 ? t("invoices.selectAllOverdueCount", { count: overdueCount }) : t("invoices.selectAllOverdue")}
                 </label>
-                <span className="muted small">Tick several open invoices to pay them in one payment.</span>
+                <span className="muted small">{t("invoices.multiPayHint")}</span>
               </div>
             ) : null}
             <InvoiceTable
@@ -351,7 +351,7 @@ export function InvoicesPage() {
             hasMore={!!next}
             loading={loadingMore}
             onMore={() => next?.loadMore()}
-            noun="invoice"
+            noun="count.invoices"
           />
         ) : null}
         {selectable && selection.chosen.length > 0 ? <MultiPayBar invoices={selection.chosen} onClear={selection.clear} /> : null}
@@ -382,32 +382,32 @@ function InvoiceTable({
   return (
     <div className="table-wrap card card--flush">
       <table className="table table--stack table--invoices">
-        <caption className="sr-only">Invoices</caption>
+        <caption className="sr-only">{t("nav.invoices")}</caption>
         <thead>
           <tr>
             {selected ? (
               <th scope="col" className="select-cell">
-                <span className="sr-only">Select to pay</span>
+                <span className="sr-only">{t("invoices.selectToPay")}</span>
               </th>
             ) : null}
-            <th scope="col">Invoice</th>
-            {showService ? <th scope="col">Service</th> : null}
-            <th scope="col">Period</th>
-            <th scope="col">Issued</th>
-            <th scope="col">Due</th>
+            <th scope="col">{t("invoices.col.invoice")}</th>
+            {showService ? <th scope="col">{t("invoices.col.service")}</th> : null}
+            <th scope="col">{t("invoices.col.period")}</th>
+            <th scope="col">{t("invoices.col.issued")}</th>
+            <th scope="col">{t("invoices.col.due")}</th>
             <th scope="col" className="num">
-              Total
+              {t("invoices.col.total")}
             </th>
             <th scope="col" className="num">
-              Balance
+              {t("invoices.col.balance")}
             </th>
-            <th scope="col">Status</th>
+            <th scope="col">{t("invoices.col.status")}</th>
             <th scope="col">
               <span className="sr-only">PDF</span>
             </th>
             {showPay ? (
               <th scope="col">
-                <span className="sr-only">Pay</span>
+                <span className="sr-only">{t("invoices.col.pay")}</span>
               </th>
             ) : null}
           </tr>
@@ -419,35 +419,38 @@ function InvoiceTable({
             return (
               <tr key={inv.id} data-testid="invoice-row" data-status={inv.status} className={overdue ? "row--overdue" : ""}>
                 {selected ? (
-                  <td data-label="Select" className="select-cell">
+                  <td data-label={t("invoices.col.select")} className="select-cell">
                     {isPayable(inv) ? (
                       <input
                         type="checkbox"
                         data-testid="invoice-select"
                         checked={selected.has(inv.id)}
-                        aria-label={`Select invoice ${inv.number}, ${formatMoney(inv.balance)}${overdue ? ", overdue" : ""}`}
+                        aria-label={t(overdue ? "invoices.selectOverdueInvoice" : "invoices.selectInvoice", {
+                          number: inv.number,
+                          amount: formatMoney(inv.balance),
+                        })}
                         onChange={(e) => onToggle(inv.id, e.currentTarget.checked)}
                       />
                     ) : null}
                   </td>
                 ) : null}
-                <td data-label="Invoice" className="strong">
+                <td data-label={t("invoices.col.invoice")} className="strong">
                   {inv.number}
                 </td>
-                {showService ? <td data-label="Service">{inv.subService?.label ?? "All services"}</td> : null}
-                <td data-label="Period">{formatPeriod(inv.periodStart, inv.periodEnd)}</td>
-                <td data-label="Issued">{formatDate(inv.issuedOn)}</td>
-                <td data-label="Due" className={overdue ? "text-due strong" : ""}>
+                {showService ? <td data-label={t("invoices.col.service")}>{inv.subService?.label ?? t("dashboard.allServices")}</td> : null}
+                <td data-label={t("invoices.col.period")}>{formatPeriod(inv.periodStart, inv.periodEnd)}</td>
+                <td data-label={t("invoices.col.issued")}>{formatDate(inv.issuedOn)}</td>
+                <td data-label={t("invoices.col.due")} className={overdue ? "text-due strong" : ""}>
                   {formatDate(inv.dueOn)}
                   {open ? <span className="small block">{formatDueIn(inv.dueOn, today)}</span> : null}
                 </td>
-                <td data-label="Total" className="num">
+                <td data-label={t("invoices.col.total")} className="num">
                   {formatMoney(inv.total)}
                 </td>
-                <td data-label="Balance" className="num strong">
+                <td data-label={t("invoices.col.balance")} className="num strong">
                   {formatMoney(inv.balance)}
                 </td>
-                <td data-label="Status">
+                <td data-label={t("invoices.col.status")}>
                   <InvoiceBadge status={inv.status} overdue={overdue} />
                 </td>
                 <td data-label="PDF">
@@ -455,7 +458,7 @@ function InvoiceTable({
                   <InvoiceReceiptLinks id={inv.id} payments={inv.payments} />
                 </td>
                 {showPay ? (
-                  <td data-label="Pay" className="pay-cell">
+                  <td data-label={t("invoices.col.pay")} className="pay-cell">
                     <InvoicePayActions invoice={inv} walletBalance={walletBalance} />
                   </td>
                 ) : null}
@@ -501,24 +504,24 @@ function BillingCycleInfo({ data, loading }: { data: BillingCyclesQuery | undefi
   return (
     <section className="card cycle" aria-labelledby="cycle-title" data-testid="billing-cycle">
       <h2 id="cycle-title" className="card__title">
-        Billing cycle
+        {t("invoices.cycle")}
       </h2>
       <ul className="plain-list">
         {groups.map(({ sample, billing, labels }) => {
           const c = billing.cycle;
-          const who = groups.length === 1 ? null : labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
+          const who = groups.length === 1 ? null : labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} ${t("incident.andMore", { count: labels.length - 3 })}`;
           return (
             <li key={`${sample.id}`} className="cycle__row">
               {billing.prepaid ? (
                 <>
-                  <span className="strong">Prepaid from the wallet</span>
-                  {sample.expiresAt ? <span>Paid through {formatDate(lastDayCovered(sample.expiresAt))}</span> : null}
+                  <span className="strong">{t("invoices.prepaid")}</span>
+                  {sample.expiresAt ? <span>{t("invoices.paidThrough", { date: formatDate(lastDayCovered(sample.expiresAt)) })}</span> : null}
                 </>
               ) : (
                 <>
-                  <span className="strong">Billed monthly on the {ordinal(c.billingDay)}</span>
-                  <span>Current period {formatPeriod(c.periodStart, c.periodEnd)}</span>
-                  <span>Next invoice {formatDate(c.nextInvoiceOn)}</span>
+                  <span className="strong">{t("invoices.billedMonthly", { day: billingDay(c.billingDay) })}</span>
+                  <span>{t("invoices.currentPeriod", { period: formatPeriod(c.periodStart, c.periodEnd) })}</span>
+                  <span>{t("invoices.nextInvoice", { date: formatDate(c.nextInvoiceOn) })}</span>
                 </>
               )}
               {who ? <span className="muted small">{who}</span> : null}

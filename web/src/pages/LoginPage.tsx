@@ -3,6 +3,8 @@ import { brand, pageTitle } from "../brand";
 import { BrandMark, SupportContacts } from "../components/Layout";
 import { useAuth } from "../api/auth";
 import { ForgotPasswordForm, SecondFactorForm } from "./SignInSteps";
+import { LanguagePicker } from "../components/LanguagePicker";
+import { useT } from "../i18n/I18nProvider";
 
 type Step = { name: "password" } | { name: "second-factor"; challenge: string } | { name: "forgot" };
 
@@ -14,16 +16,17 @@ export function LoginPage({ notice }: { notice?: string }) {
   const [submitting, setSubmitting] = useState(false);
   const [step, setStep] = useState<Step>({ name: "password" });
   const errorId = useId();
+  const t = useT();
 
   useEffect(() => {
-    document.title = pageTitle("Sign in");
-  }, []);
+    document.title = pageTitle(t("login.signIn"));
+  }, [t]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (submitting) return;
     if (!email.trim() || !password) {
-      setError("Enter your e-mail address and password.");
+      setError(t("login.enterBoth"));
       return;
     }
     setSubmitting(true);
@@ -39,7 +42,7 @@ export function LoginPage({ notice }: { notice?: string }) {
         setStep({ name: "second-factor", challenge: outcome.challenge });
       }
     } catch {
-      setError("We couldn't sign you in. Please try again.");
+      setError(t("login.failed"));
       setSubmitting(false);
     }
   }
@@ -50,8 +53,8 @@ export function LoginPage({ notice }: { notice?: string }) {
         <div className="login__brand">
           <BrandMark large />
           <div>
-            <h1 className="login__title">Sign in to {brand.name}</h1>
-            <p className="login__tagline">Your services, invoices and wallet — in one place.</p>
+            <h1 className="login__title">{t("login.title", { brand: brand.name })}</h1>
+            <p className="login__tagline">{t("login.tagline")}</p>
           </div>
         </div>
         {step.name === "second-factor" ? (
@@ -67,7 +70,7 @@ export function LoginPage({ notice }: { notice?: string }) {
             ) : null}
             <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? errorId : undefined}>
               <div className="field">
-                <label htmlFor="login-email">E-mail</label>
+                <label htmlFor="login-email">{t("login.email")}</label>
                 <input
                   id="login-email"
                   name="email"
@@ -83,7 +86,7 @@ export function LoginPage({ notice }: { notice?: string }) {
                 />
               </div>
               <div className="field">
-                <label htmlFor="login-password">Password</label>
+                <label htmlFor="login-password">{t("login.password")}</label>
                 <input
                   id="login-password"
                   name="password"
@@ -102,7 +105,7 @@ export function LoginPage({ notice }: { notice?: string }) {
                 </p>
               ) : null}
               <button type="submit" className="btn btn--primary btn--block" disabled={submitting} data-testid="login-submit">
-                {submitting ? "Signing in…" : "Sign in"}
+                {submitting ? t("login.signingIn") : t("login.signIn")}
               </button>
               <button
                 type="button"
@@ -113,12 +116,13 @@ export function LoginPage({ notice }: { notice?: string }) {
                   setStep({ name: "forgot" });
                 }}
               >
-                Forgot your password?
+                {t("login.forgot")}
               </button>
             </form>
           </>
         )}
-        <p className="login__foot">Secure connection · We never store card data.</p>
+        <LanguagePicker />
+        <p className="login__foot">{t("login.secure")}</p>
         <SupportContacts className="login__foot" />
       </main>
     </div>

@@ -13,6 +13,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { servicePath } from "../components/SubServiceCard";
 import { compareDecimal, formatMoney, isPositive } from "../format";
 import { graphql } from "../gql";
+import { t } from "../i18n";
 import type { OverviewQuery } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL } from "../labels";
 
@@ -103,10 +104,10 @@ export function OverviewPage() {
   if (!isMultiSite(viewer.subscriber.kind)) {
     return (
       <>
-        <PageHeader title="Account overview" />
-        <EmptyState title="The account overview is for business and multi-unit accounts">
+        <PageHeader title={t("overview.title")} />
+        <EmptyState title={t("overview.notMulti")}>
           <Link to="/" className="btn btn--secondary">
-            Go to your dashboard
+            {t("notFound.home")}
           </Link>
         </EmptyState>
       </>
@@ -127,12 +128,12 @@ export function OverviewPage() {
       }}
     >
       <DownloadIcon />
-      <span>Download consolidated statement</span>
+      <span>{t("overview.download")}</span>
     </SignedLink>
   ) : statement.fetching ? (
     <button type="button" className="btn btn--primary" disabled>
       <DownloadIcon />
-      <span>Preparing statement…</span>
+      <span>{t("overview.preparing")}</span>
     </button>
   ) : null;
 
@@ -158,8 +159,8 @@ export function OverviewPage() {
   return (
     <>
       <PageHeader
-        title="Account overview"
-        subtitle={viewer.subscriber.name ? `All ${viewer.subscriber.name} services at a glance.` : "All your services at a glance."}
+        title={t("overview.title")}
+        subtitle={viewer.subscriber.name ? t("overview.subtitleNamed", { name: viewer.subscriber.name }) : t("overview.subtitle")}
         actions={statementAction}
       />
       {statement.error && !onlyOutages(statement.error) ? (
@@ -171,9 +172,9 @@ export function OverviewPage() {
       <Unavailable
         backends={outages(result.error)}
         missing={{
-          billing: "balances and charges per service",
-          crm: "the list of your services",
-          aaa: "the status of each service",
+          billing: "missing.perService",
+          crm: "missing.serviceList",
+          aaa: "missing.eachStatus",
         }}
       />
 
@@ -189,18 +190,18 @@ export function OverviewPage() {
         <section className="section" aria-labelledby="breakdown-title">
           <div className="section__head">
             <h2 id="breakdown-title">
-              Per-service breakdown <span className="count">{summary.breakdown.length}</span>
+              {t("overview.breakdown")} <span className="count">{summary.breakdown.length}</span>
             </h2>
-            <p className="muted small">Monthly charges in total: {formatMoney(summary.monthlyCharges)}</p>
+            <p className="muted small">{t("overview.monthlyTotal", { amount: formatMoney(summary.monthlyCharges) })}</p>
           </div>
           {summary.breakdown.length > 8 ? (
             <div className="toolbar">
               <div className="field field--inline field--grow">
-                <label htmlFor="breakdown-filter">Filter</label>
+                <label htmlFor="breakdown-filter">{t("overview.filter")}</label>
                 <input
                   id="breakdown-filter"
                   type="search"
-                  placeholder="Apartment, branch or service"
+                  placeholder={t("overview.filterPlaceholder")}
                   value={filter}
                   onChange={(e) => setFilter(e.target.value)}
                 />
@@ -208,24 +209,24 @@ export function OverviewPage() {
             </div>
           ) : null}
           {summary.breakdown.length === 0 ? (
-            <EmptyState title="No services on this account yet" />
+            <EmptyState title={t("overview.none")} />
           ) : (
             <div className="table-wrap card card--flush">
               <table className="table table--stack" data-testid="breakdown-table">
-                <caption className="sr-only">Outstanding and monthly charges per service</caption>
+                <caption className="sr-only">{t("overview.caption")}</caption>
                 <thead>
                   <tr>
-                    {header("label", "Service")}
-                    <th scope="col">Status</th>
-                    {header("monthly", "Monthly", true)}
-                    {header("invoices", "Open invoices", true)}
-                    {header("outstanding", "Outstanding", true)}
+                    {header("label", t("invoices.col.service"))}
+                    <th scope="col">{t("invoices.col.status")}</th>
+                    {header("monthly", t("overview.monthly"), true)}
+                    {header("invoices", t("overview.openInvoices"), true)}
+                    {header("outstanding", t("fin.outstanding"), true)}
                   </tr>
                 </thead>
                 <tbody>
                   {rows.map((row) => (
                     <tr key={row.subService.id} data-testid="breakdown-row" data-outstanding={row.outstanding.amount}>
-                      <td data-label="Service">
+                      <td data-label={t("invoices.col.service")}>
                         <span className="row-title">
                           <ServiceKindIcon kind={row.subService.kind} />
                           <Link to={servicePath(row.subService.id)}>{row.subService.label}</Link>
@@ -235,21 +236,21 @@ export function OverviewPage() {
                           {row.subService.location ? ` · ${row.subService.location}` : ""}
                         </span>
                       </td>
-                      <td data-label="Status">
+                      <td data-label={t("invoices.col.status")}>
                         <StatusBadge status={row.subService.status} reason={row.subService.statusReason} />
                       </td>
-                      <td data-label="Monthly" className="num">
+                      <td data-label={t("overview.monthly")} className="num">
                         {formatMoney(row.monthlyCharge)}
                       </td>
-                      <td data-label="Open invoices" className="num">
+                      <td data-label={t("overview.openInvoices")} className="num">
                         {row.openInvoiceCount === 0 && isPositive(row.outstanding) ? (
                           // Owed on an invoice the viewer's role does not list (a SITE user, a consolidated invoice).
-                          <span className="muted small">on the account's invoice</span>
+                          <span className="muted small">{t("overview.onAccountInvoice")}</span>
                         ) : (
                           row.openInvoiceCount
                         )}
                       </td>
-                      <td data-label="Outstanding" className={`num strong ${isPositive(row.outstanding) ? "text-due" : ""}`}>
+                      <td data-label={t("fin.outstanding")} className={`num strong ${isPositive(row.outstanding) ? "text-due" : ""}`}>
                         {formatMoney(row.outstanding)}
                       </td>
                     </tr>
@@ -257,19 +258,19 @@ export function OverviewPage() {
                 </tbody>
                 <tfoot>
                   <tr>
-                    <th scope="row">Total</th>
+                    <th scope="row">{t("invoices.col.total")}</th>
                     <td />
-                    <td className="num" data-label="Monthly">
+                    <td className="num" data-label={t("overview.monthly")}>
                       {formatMoney(summary.monthlyCharges)}
                     </td>
                     <td />
-                    <td className="num strong" data-label="Outstanding">
+                    <td className="num strong" data-label={t("fin.outstanding")}>
                       {formatMoney(summary.outstanding)}
                     </td>
                   </tr>
                 </tfoot>
               </table>
-              {rows.length === 0 ? <p className="muted pad">No services match “{filter}”.</p> : null}
+              {rows.length === 0 ? <p className="muted pad">{t("overview.noMatch", { query: filter })}</p> : null}
             </div>
           )}
         </section>

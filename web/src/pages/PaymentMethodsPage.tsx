@@ -10,6 +10,7 @@ import { CardIcon } from "../components/Icons";
 import { redirectTo } from "../components/InvoicePayActions";
 import { PageHeader } from "../components/Layout";
 import { graphql } from "../gql";
+import { t } from "../i18n";
 import type { PaymentMethodFieldsFragment } from "../gql/graphql";
 import { brandName } from "../labels";
 import { newIdempotencyKey } from "../money";
@@ -142,9 +143,9 @@ export function PaymentMethodsPage() {
   if (!canManageBilling) {
     return (
       <>
-        <PageHeader title="Cards & autopay" />
-        <EmptyState title="Cards are managed by the account owner">
-          <p>Your access does not include payment methods. Ask the account owner or your finance contact.</p>
+        <PageHeader title={t("nav.cards")} />
+        <EmptyState title={t("cards.ownerOnly")}>
+          <p>{t("cards.ownerOnlyHelp")}</p>
         </EmptyState>
       </>
     );
@@ -195,7 +196,7 @@ function PaymentMethods() {
       return;
     }
     if (!payload?.checkoutUrl) {
-      setAddError(response.error ? `${describeError(response.error).title}. Please try again.` : "Please try again.");
+      setAddError(response.error ? t("pay.failedTryAgain", { reason: describeError(response.error).title }) : t("common.pleaseTryAgain"));
       setAdding(false);
       return;
     }
@@ -217,13 +218,13 @@ function PaymentMethods() {
       return;
     }
     if (!payload) {
-      setCardError({ id: card.id, text: response.error ? describeError(response.error).title : "Please try again." });
+      setCardError({ id: card.id, text: response.error ? describeError(response.error).title : t("common.pleaseTryAgain") });
       return;
     }
     if (payload.subscriber) {
       setLocal({ cards: payload.subscriber.paymentMethods ?? [], autopay: payload.subscriber.autopay ?? null });
     } else refetch({ requestPolicy: "network-only" });
-    setMessage(`${brandName(card.brand)} •••• ${card.last4} is now your default card.`);
+    setMessage(t("cards.nowDefault", { card: `${brandName(card.brand)} •••• ${card.last4}` }));
   }
 
   async function remove() {
@@ -239,14 +240,14 @@ function PaymentMethods() {
       return;
     }
     if (!payload) {
-      setRemoveError(response.error ? `${describeError(response.error).title}. Please try again.` : "Please try again.");
+      setRemoveError(response.error ? t("pay.failedTryAgain", { reason: describeError(response.error).title }) : t("common.pleaseTryAgain"));
       return;
     }
     setRemoving(null);
     if (payload.subscriber) {
       setLocal({ cards: payload.subscriber.paymentMethods ?? [], autopay: payload.subscriber.autopay ?? null });
     } else refetch({ requestPolicy: "network-only" });
-    setMessage(`${brandName(card.brand)} •••• ${card.last4} was removed.`);
+    setMessage(t("cards.removed", { card: `${brandName(card.brand)} •••• ${card.last4}` }));
   }
 
   async function toggleAutopay(enabled: boolean) {
@@ -262,11 +263,11 @@ function PaymentMethods() {
       return;
     }
     if (!payload?.autopay) {
-      setAutopayError(response.error ? `${describeError(response.error).title}. Please try again.` : "Please try again.");
+      setAutopayError(response.error ? t("pay.failedTryAgain", { reason: describeError(response.error).title }) : t("common.pleaseTryAgain"));
       return;
     }
     setLocal({ cards: state.cards, autopay: payload.autopay });
-    setMessage(payload.autopay.enabled ? "Autopay is on." : "Autopay is off.");
+    setMessage(payload.autopay.enabled ? t("cards.autopayOn") : t("cards.autopayOff"));
   }
 
   const autopayOn = !!state?.autopay?.enabled;
@@ -275,10 +276,10 @@ function PaymentMethods() {
   return (
     <>
       <PageHeader
-        title="Cards & autopay"
-        subtitle="Cards are stored by our payment provider. We only keep the brand, the last four digits and the expiry date."
+        title={t("nav.cards")}
+        subtitle={t("cards.subtitle")}
       />
-      <CancelledNotice kind="card" extra="No card was saved." />
+      <CancelledNotice kind="card" extra={t("cards.noneSaved")} />
       {result.error ? <ErrorBanner error={result.error} onRetry={() => refetch({ requestPolicy: "network-only" })} /> : null}
       <p className="sr-only" role="status" aria-live="polite">
         {message ?? ""}
@@ -292,7 +293,7 @@ function PaymentMethods() {
       <section className="card" aria-labelledby="cards-title">
         <div className="card__head">
           <h2 id="cards-title" className="card__title">
-            <CardIcon /> Saved cards
+            <CardIcon /> {t("cards.saved")}
           </h2>
           <button
             type="button"
@@ -301,7 +302,7 @@ function PaymentMethods() {
             disabled={adding || redirecting}
             data-testid="add-card"
           >
-            {redirecting ? "Redirecting…" : adding ? "Starting…" : "Add a card"}
+            {redirecting ? t("pay.redirecting") : adding ? t("wallet.starting") : t("cards.add")}
           </button>
         </div>
         <p className="form-error" role="alert" aria-live="assertive" data-testid="add-card-error">
@@ -313,8 +314,7 @@ function PaymentMethods() {
           ) : null
         ) : state.cards.length === 0 ? (
           <p className="muted">
-            No saved cards yet. "Add a card" takes you to our payment provider's secure page to enter it — the portal never
-            asks for your card number.
+            {t("cards.none")}
           </p>
         ) : (
           <ul className="plain-list card-list">
@@ -328,24 +328,24 @@ function PaymentMethods() {
               >
                 <div className="card-row__main">
                   <span className="card-row__brand">{brandName(card.brand)}</span>
-                  <span className="card-row__number" aria-label={`ending in ${card.last4}`}>
+                  <span className="card-row__number" aria-label={t("cards.endingIn", { last4: card.last4 })}>
                     •••• {card.last4}
                   </span>
                   <span className={`small ${card.expired ? "text-due" : "muted"}`}>
-                    {card.expired ? "Expired" : "Expires"} {expiry(card)}
+                    {t(card.expired ? "cards.expiredOn" : "cards.expiresOn", { date: expiry(card) })}
                   </span>
                   <span className="card-row__badges">
                     {card.isDefault ? (
                       <span className="badge badge--neutral" data-testid="card-default">
-                        Default
+                        {t("cards.default")}
                       </span>
                     ) : null}
                     {card.expired ? (
                       <span className="badge badge--invoice-overdue" data-testid="card-expired">
-                        Expired
+                        {t("cards.expired")}
                       </span>
                     ) : null}
-                    {autopayCardId === card.id ? <span className="badge badge--active">Autopay</span> : null}
+                    {autopayCardId === card.id ? <span className="badge badge--active">{t("cards.autopay")}</span> : null}
                   </span>
                 </div>
                 <div className="card-row__actions">
@@ -356,9 +356,9 @@ function PaymentMethods() {
                       onClick={() => void makeDefault(card)}
                       disabled={busyCard !== null}
                       data-testid="make-default"
-                      aria-label={`Make ${brandName(card.brand)} ending in ${card.last4} the default card`}
+                      aria-label={t("cards.makeDefaultLabel", { brand: brandName(card.brand), last4: card.last4 })}
                     >
-                      {busyCard === card.id ? "Saving…" : "Make default"}
+                      {busyCard === card.id ? t("common.saving") : t("cards.makeDefault")}
                     </button>
                   ) : null}
                   <button
@@ -370,9 +370,9 @@ function PaymentMethods() {
                     }}
                     disabled={busyCard !== null}
                     data-testid="remove-card"
-                    aria-label={`Remove ${brandName(card.brand)} ending in ${card.last4}`}
+                    aria-label={t("cards.removeLabel", { brand: brandName(card.brand), last4: card.last4 })}
                   >
-                    Remove
+                    {t("team.remove")}
                   </button>
                 </div>
                 {cardError?.id === card.id ? (
@@ -390,11 +390,10 @@ function PaymentMethods() {
         <div className="autopay__row">
           <div>
             <h2 id={autopayIds.label} className="card__title">
-              Autopay
+              {t("cards.autopay")}
             </h2>
             <p id={autopayIds.hint} className="muted">
-              We charge your default card on each invoice date. You get a receipt by e-mail, and you can turn this off at any
-              time.
+              {t("cards.autopayHelp")}
             </p>
           </div>
           <label className="switch">
@@ -411,7 +410,7 @@ function PaymentMethods() {
             <span className="switch__track" aria-hidden="true">
               <span className="switch__thumb" />
             </span>
-            <span className="switch__text">{autopayBusy ? "Saving…" : autopayOn ? "On" : "Off"}</span>
+            <span className="switch__text">{autopayBusy ? t("common.saving") : autopayOn ? t("cards.on") : t("cards.off")}</span>
           </label>
         </div>
         <p className="form-error" role="alert" aria-live="assertive" data-testid="autopay-error">
@@ -421,9 +420,9 @@ function PaymentMethods() {
 
       <ConfirmDialog
         open={removing !== null}
-        title="Remove this card?"
-        confirmText="Remove card"
-        busyText="Removing…"
+        title={t("cards.removeTitle")}
+        confirmText={t("cards.removeConfirm")}
+        busyText={t("cards.removing")}
         busy={removeBusy}
         danger
         error={removeError}
@@ -434,11 +433,11 @@ function PaymentMethods() {
         {removing ? (
           <>
             <p>
-              {brandName(removing.brand)} •••• {removing.last4} will be deleted from our payment provider.
+              {t("cards.willDelete", { card: `${brandName(removing.brand)} •••• ${removing.last4}` })}
             </p>
             {autopayCardId === removing.id ? (
               <p className="muted">
-                Autopay charges this card. Turn autopay off or make another card the default first.
+                {t("cards.autopayUses")}
               </p>
             ) : null}
           </>

@@ -8,6 +8,8 @@ import { CheckIcon } from "../components/Icons";
 import { PageHeader } from "../components/Layout";
 import { formatMoney, isPositive } from "../format";
 import { graphql } from "../gql";
+import { t, type MessageKey } from "../i18n";
+import { rich } from "../i18n/rich";
 import { brandName } from "../labels";
 import { clearPending, loadPending } from "../payments/pending";
 import {
@@ -156,7 +158,7 @@ function PayAnInvoiceLink() {
   if (!isPositive(outstanding)) return null;
   return (
     <Link to="/invoices?tab=open" className="btn btn--secondary" data-testid="confirmation-pay-invoice">
-      Pay an invoice
+      {t("return.payInvoice")}
     </Link>
   );
 }
@@ -195,11 +197,11 @@ function toInvoiceLite(inv: InvoiceShape): InvoiceLite {
   return { id: inv.id, number: inv.number, status: inv.status, total: inv.total, services: [...services.values()] };
 }
 
-const WAITING_TEXT: Record<ReturnKind, string> = {
-  invoice: "Confirming your payment…",
-  invoices: "Confirming your payment…",
-  topup: "Confirming your payment…",
-  card: "Saving your card…",
+const WAITING_TEXT: Record<ReturnKind, MessageKey> = {
+  invoice: "return.confirming",
+  invoices: "return.confirming",
+  topup: "return.confirming",
+  card: "return.savingCard",
 };
 
 export function PaymentReturnPage() {
@@ -208,10 +210,10 @@ export function PaymentReturnPage() {
   if (!kind) {
     return (
       <>
-        <PageHeader title="Payment" />
-        <EmptyState title="There is no payment to confirm here">
+        <PageHeader title={t("return.payment")} />
+        <EmptyState title={t("return.nothing")}>
           <Link to="/invoices" className="btn btn--secondary">
-            Go to invoices
+            {t("return.goInvoices")}
           </Link>
         </EmptyState>
       </>
@@ -306,42 +308,49 @@ function PaymentReturn({ kind, invoiceId, expectedCount }: { kind: ReturnKind; i
     if (confirmed && kind === "topup" && !state.walletBalance) void read();
   }, [confirmed, kind, state.walletBalance, read]);
 
-  const title =
-    kind === "card" ? "Saving your card" : kind === "topup" ? "Adding funds" : kind === "invoices" ? "Paying your invoices" : "Paying your invoice";
+  const title = t(
+    kind === "card"
+      ? "return.titleCard"
+      : kind === "topup"
+        ? "return.titleTopup"
+        : kind === "invoices"
+          ? "return.titleInvoices"
+          : "return.titleInvoice",
+  );
 
   return (
     <>
-      <PageHeader title={confirmed ? (kind === "card" ? "Card saved" : "Payment received") : title} />
+      <PageHeader title={confirmed ? t(kind === "card" ? "return.cardSaved" : "return.received") : title} />
       <div aria-live="polite">
         {confirmed ? (
           <Confirmation state={state} />
         ) : (
           <section className="card return-wait" data-testid="payment-waiting" data-phase={state.phase}>
-            <Spinner label={WAITING_TEXT[kind]} />
+            <Spinner label={t(WAITING_TEXT[kind])} />
             {state.phase === "slow" ? (
               <div className="banner banner--warning" role="status" data-testid="payment-pending">
                 <div className="banner__text">
-                  <strong>We have not received confirmation yet — it can take a minute; nothing will be charged twice.</strong>
+                  <strong>{t("return.slow")}</strong>
                   <span>
                     {kind === "card"
-                      ? "Your card appears under Cards & autopay as soon as the payment provider confirms it."
-                      : "This page updates by itself when the confirmation arrives. You can also check your invoices and wallet later."}
+                      ? t("return.slowCard")
+                      : t("return.slowPayment")}
                   </span>
                 </div>
                 <button type="button" className="btn btn--small" onClick={() => setRound((r) => r + 1)} data-testid="payment-check-again">
-                  Check again
+                  {t("return.checkAgain")}
                 </button>
               </div>
             ) : (
-              <p className="muted">This usually takes a few seconds. Please keep this page open.</p>
+              <p className="muted">{t("return.fewSeconds")}</p>
             )}
             <p className="small">
               {kind === "card" ? (
-                <Link to="/payment-methods">Go to Cards &amp; autopay</Link>
+                <Link to="/payment-methods">{t("return.goCards")}</Link>
               ) : kind === "topup" ? (
-                <Link to="/wallet">Go to your wallet</Link>
+                <Link to="/wallet">{t("return.goWallet")}</Link>
               ) : (
-                <Link to="/invoices">Go to invoices</Link>
+                <Link to="/invoices">{t("return.goInvoices")}</Link>
               )}
             </p>
           </section>
@@ -364,87 +373,89 @@ function Confirmation({ state }: { state: ReturnType<typeof initialReturnState> 
       {state.kind === "invoice" ? (
         <>
           <h2 id="confirmation-title" className="confirmation__title">
-            Thank you — your payment is confirmed
+            {t("return.thanks")}
           </h2>
           <p>
-            We received <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong>
-            {state.invoiceNumber ? (
-              <>
-                {" "}
-                for invoice <strong data-testid="confirmation-invoice">{state.invoiceNumber}</strong>
-              </>
-            ) : null}
-            . A receipt is on its way to your e-mail.
+            {rich(state.invoiceNumber ? "return.receivedFor" : "return.receivedAmount", {
+              amount: <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong>,
+              invoice: <strong data-testid="confirmation-invoice">{state.invoiceNumber}</strong>,
+            })}
           </p>
           {state.reactivated.length > 0 ? (
-            <ul className="plain-list confirmation__services" aria-label="Services reactivated">
+            <ul className="plain-list confirmation__services" aria-label={t("return.reactivated")}>
               {state.reactivated.map((s) => (
                 <li key={s.id} className="confirmation__service" data-testid="reactivated-service">
-                  <CheckIcon className="icon icon--ok" /> {s.label} is active again
+                  <CheckIcon className="icon icon--ok" /> {t("return.activeAgain", { service: s.label })}
                 </li>
               ))}
             </ul>
           ) : null}
           <div className="confirmation__actions">
             <Link to="/" className="btn btn--primary">
-              Back to dashboard
+              {t("return.backDashboard")}
             </Link>
             <Link to="/invoices?tab=paid" className="btn btn--secondary">
-              View paid invoices
+              {t("return.viewPaid")}
             </Link>
           </div>
         </>
       ) : state.kind === "invoices" ? (
         <>
           <h2 id="confirmation-title" className="confirmation__title">
-            Thank you — your payment is confirmed
+            {t("return.thanks")}
           </h2>
           <p>
-            We received{" "}
-            {state.amount ? <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong> : "your payment"} for{" "}
-            {state.paidInvoices.length} invoices. A receipt is on its way to your e-mail.
+            {state.amount
+              ? rich(
+                  "return.receivedForInvoices",
+                  { amount: <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong> },
+                  { count: state.paidInvoices.length },
+                )
+              : t("return.receivedPaymentForInvoices", { count: state.paidInvoices.length })}
           </p>
-          <ul className="plain-list" aria-label="Invoices paid" data-testid="confirmation-invoices">
+          <ul className="plain-list" aria-label={t("return.invoicesPaid")} data-testid="confirmation-invoices">
             {state.paidInvoices.map((i) => (
               <li key={i.id} data-testid="confirmation-invoice">
-                <CheckIcon className="icon icon--ok" /> {i.number} is paid
+                <CheckIcon className="icon icon--ok" /> {t("return.invoiceIsPaid", { invoice: i.number })}
               </li>
             ))}
           </ul>
           {state.reactivated.length > 0 ? (
-            <ul className="plain-list confirmation__services" aria-label="Services reactivated">
+            <ul className="plain-list confirmation__services" aria-label={t("return.reactivated")}>
               {state.reactivated.map((s) => (
                 <li key={s.id} className="confirmation__service" data-testid="reactivated-service">
-                  <CheckIcon className="icon icon--ok" /> {s.label} is active again
+                  <CheckIcon className="icon icon--ok" /> {t("return.activeAgain", { service: s.label })}
                 </li>
               ))}
             </ul>
           ) : null}
           <div className="confirmation__actions">
             <Link to="/" className="btn btn--primary">
-              Back to dashboard
+              {t("return.backDashboard")}
             </Link>
             <Link to="/invoices?tab=paid" className="btn btn--secondary">
-              View paid invoices
+              {t("return.viewPaid")}
             </Link>
           </div>
         </>
       ) : state.kind === "topup" ? (
         <>
           <h2 id="confirmation-title" className="confirmation__title">
-            Funds added to your wallet
+            {t("return.fundsAdded")}
           </h2>
           <p>
-            <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong> was added to your wallet.
+            {rich("return.amountAdded", { amount: <strong data-testid="confirmation-amount">{formatMoney(state.amount)}</strong> })}
           </p>
           {state.walletBalance ? (
             <p>
-              New balance: <strong data-testid="confirmation-wallet-balance">{formatMoney(state.walletBalance)}</strong>
+              {rich("return.newBalance", {
+                balance: <strong data-testid="confirmation-wallet-balance">{formatMoney(state.walletBalance)}</strong>,
+              })}
             </p>
           ) : null}
           <div className="confirmation__actions">
             <Link to="/wallet" className="btn btn--primary">
-              Go to your wallet
+              {t("return.goWallet")}
             </Link>
             <PayAnInvoiceLink />
           </div>
@@ -452,17 +463,17 @@ function Confirmation({ state }: { state: ReturnType<typeof initialReturnState> 
       ) : (
         <>
           <h2 id="confirmation-title" className="confirmation__title">
-            Card saved
+            {t("return.cardSaved")}
           </h2>
           {state.card ? (
             <p data-testid="confirmation-card">
-              {brandName(state.card.brand)} •••• {state.card.last4} is saved with our payment provider.
+              {t("return.cardIsSaved", { card: `${brandName(state.card.brand)} •••• ${state.card.last4}` })}
             </p>
           ) : null}
-          <p className="muted">We never see or store your card number.</p>
+          <p className="muted">{t("return.neverSee")}</p>
           <div className="confirmation__actions">
             <Link to="/payment-methods" className="btn btn--primary">
-              Cards &amp; autopay
+              {t("nav.cards")}
             </Link>
           </div>
         </>

@@ -4,6 +4,7 @@ import { pageTitle } from "../brand";
 import { describeError } from "../api/errors";
 import { graphql } from "../gql";
 import { RESET_PASSWORD, userErrorText } from "../userErrors";
+import { useT } from "../i18n/I18nProvider";
 
 // Where the e-mailed link lands (`/reset-password?token=…`): a password reset, or an invitation to set the
 // first password. Shown signed in or not; signing in afterwards is up to the person.
@@ -32,9 +33,10 @@ export function ResetPasswordPage() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
   const [{ fetching }, reset] = useMutation(ResetPasswordMutation);
+  const t = useT();
 
   useEffect(() => {
-    document.title = pageTitle("Choose a new password");
+    document.title = pageTitle(t("reset.title"));
     // The token is in the address bar only until the page has it: not in history, not in a Referer.
     if (window.location.search) window.history.replaceState(null, "", window.location.pathname);
   }, []);
@@ -43,43 +45,43 @@ export function ResetPasswordPage() {
     event.preventDefault();
     if (fetching) return;
     if (password.length < 10) {
-      setError("Choose a password of at least 10 characters.");
+      setError(t("reset.tooShort"));
       return;
     }
     if (password !== repeat) {
-      setError("The two passwords are not the same.");
+      setError(t("reset.mismatch"));
       return;
     }
     setError(null);
     const result = await reset({ token, newPassword: password });
     const payload = result.data?.resetPassword;
     if (payload?.userErrors.length) setError(userErrorText(payload.userErrors, RESET_PASSWORD));
-    else if (!payload?.ok) setError(result.error ? describeError(result.error).title : "Please try again.");
+    else if (!payload?.ok) setError(result.error ? describeError(result.error).title : t("common.pleaseTryAgain"));
     else setDone(true);
   }
 
   return (
     <div className="login">
       <main className="login__panel" id="main">
-        <h1 className="login__title">Choose a new password</h1>
+        <h1 className="login__title">{t("reset.title")}</h1>
         {!token ? (
           <p className="banner banner--warning" role="alert">
-            This page needs the link from the e-mail. Ask for a new one on the sign-in page.
+            {t("reset.noToken")}
           </p>
         ) : done ? (
           <>
             <p className="banner banner--success" role="status" data-testid="reset-done">
-              Your password is set. Every other session has been signed out.
+              {t("reset.done")}
             </p>
             <a className="btn btn--primary btn--block" href="/" data-testid="reset-sign-in">
-              Sign in
+              {t("login.signIn")}
             </a>
           </>
         ) : (
           <form className="form" onSubmit={(e) => void submit(e)} noValidate>
-            <p className="muted">At least 10 characters; not your e-mail address and not a common password.</p>
+            <p className="muted">{t("reset.rules")}</p>
             <div className="field">
-              <label htmlFor="reset-password">New password</label>
+              <label htmlFor="reset-password">{t("reset.new")}</label>
               <input
                 id="reset-password"
                 type="password"
@@ -91,7 +93,7 @@ export function ResetPasswordPage() {
               />
             </div>
             <div className="field">
-              <label htmlFor="reset-repeat">Repeat it</label>
+              <label htmlFor="reset-repeat">{t("reset.repeat")}</label>
               <input
                 id="reset-repeat"
                 type="password"
@@ -107,7 +109,7 @@ export function ResetPasswordPage() {
               </p>
             ) : null}
             <button type="submit" className="btn btn--primary btn--block" disabled={fetching} data-testid="reset-submit">
-              {fetching ? "Saving…" : "Set the password"}
+              {fetching ? t("common.saving") : t("reset.submit")}
             </button>
           </form>
         )}

@@ -5,12 +5,14 @@ import { useAuth } from "../api/auth";
 import { describeError } from "../api/errors";
 import { graphql } from "../gql";
 import { REQUEST_PASSWORD_RESET, userErrorText } from "../userErrors";
+import { toGraphQL } from "../i18n";
+import { useLocale, useT } from "../i18n/I18nProvider";
 
 // The steps of signing in besides the password: the second factor, and asking for a reset link.
 
 const RequestPasswordResetMutation = graphql(`
-  mutation RequestPasswordReset($email: String!) {
-    requestPasswordReset(input: { email: $email }) {
+  mutation RequestPasswordReset($email: String!, $locale: Locale) {
+    requestPasswordReset(input: { email: $email, locale: $locale }) {
       ok
       userErrors {
         field
@@ -27,16 +29,17 @@ export function SecondFactorForm({ challenge, onRestart }: { challenge: string; 
   const [code, setCode] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const t = useT();
 
   useEffect(() => {
-    document.title = pageTitle("Two-step sign-in");
-  }, []);
+    document.title = pageTitle(t("signIn.twoStep"));
+  }, [t]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (submitting) return;
     if (!code.trim()) {
-      setError(useRecovery ? "Enter one of your recovery codes." : "Enter the 6-digit code from your app.");
+      setError(useRecovery ? t("signIn.enterRecovery") : t("signIn.enterCode"));
       return;
     }
     setSubmitting(true);
@@ -48,7 +51,7 @@ export function SecondFactorForm({ challenge, onRestart }: { challenge: string; 
         setSubmitting(false);
       }
     } catch {
-      setError("We couldn't sign you in. Please try again.");
+      setError(t("login.failed"));
       setSubmitting(false);
     }
   }
@@ -57,11 +60,11 @@ export function SecondFactorForm({ challenge, onRestart }: { challenge: string; 
     <form className="form" onSubmit={(e) => void submit(e)} noValidate data-testid="second-factor-form">
       <p>
         {useRecovery
-          ? "Enter one of the recovery codes you saved when you turned on two-step sign-in. Each works once."
-          : "Open your authenticator app and enter the 6-digit code it shows for WISPGate."}
+          ? t("signIn.recoveryHelp")
+          : t("signIn.codeHelp")}
       </p>
       <div className="field">
-        <label htmlFor="second-factor-code">{useRecovery ? "Recovery code" : "Code"}</label>
+        <label htmlFor="second-factor-code">{useRecovery ? t("signIn.recoveryCode") : t("signIn.code")}</label>
         <input
           id="second-factor-code"
           name="code"
@@ -80,7 +83,7 @@ export function SecondFactorForm({ challenge, onRestart }: { challenge: string; 
         </p>
       ) : null}
       <button type="submit" className="btn btn--primary btn--block" disabled={submitting} data-testid="second-factor-submit">
-        {submitting ? "Checking…" : "Continue"}
+        {submitting ? t("signIn.checking") : t("signIn.continue")}
       </button>
       <button
         type="button"
@@ -92,10 +95,10 @@ export function SecondFactorForm({ challenge, onRestart }: { challenge: string; 
           setError(null);
         }}
       >
-        {useRecovery ? "Use a code from the app instead" : "Lost your phone? Use a recovery code"}
+        {useRecovery ? t("signIn.useApp") : t("signIn.useRecovery")}
       </button>
       <button type="button" className="btn btn--ghost btn--small" onClick={onRestart}>
-        Start over
+        {t("signIn.startOver")}
       </button>
     </form>
   );
@@ -106,23 +109,26 @@ export function ForgotPasswordForm({ email: initial, onBack }: { email: string; 
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState(false);
   const [{ fetching }, request] = useMutation(RequestPasswordResetMutation);
+  const t = useT();
+  const { locale } = useLocale();
 
   useEffect(() => {
-    document.title = pageTitle("Reset your password");
-  }, []);
+    document.title = pageTitle(t("forgot.title"));
+  }, [t]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (fetching) return;
     if (!email.trim()) {
-      setError("Enter the e-mail address you sign in with.");
+      setError(t("forgot.enterEmail"));
       return;
     }
     setError(null);
-    const result = await request({ email: email.trim() });
+    // The e-mail is written in the language of this page unless the user chose one.
+    const result = await request({ email: email.trim(), locale: toGraphQL(locale) });
     const payload = result.data?.requestPasswordReset;
     if (payload?.userErrors.length) setError(userErrorText(payload.userErrors, REQUEST_PASSWORD_RESET));
-    else if (!payload?.ok) setError(result.error ? describeError(result.error).title : "Please try again.");
+    else if (!payload?.ok) setError(result.error ? describeError(result.error).title : t("common.pleaseTryAgain"));
     else setSent(true);
   }
 
@@ -130,20 +136,19 @@ export function ForgotPasswordForm({ email: initial, onBack }: { email: string; 
     return (
       <div className="form">
         <p className="banner banner--success" role="status" data-testid="reset-requested">
-          If {email.trim()} belongs to a portal login, we have sent it a link to choose a new password. The link works
-          once, for 30 minutes.
+          {t("forgot.sent", { email: email.trim() })}
         </p>
         <button type="button" className="btn btn--secondary btn--block" onClick={onBack}>
-          Back to sign in
+          {t("forgot.back")}
         </button>
       </div>
     );
   }
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate data-testid="forgot-form">
-      <p>Enter the e-mail address you sign in with. We will send you a link to choose a new password.</p>
+      <p>{t("forgot.intro")}</p>
       <div className="field">
-        <label htmlFor="forgot-email">E-mail</label>
+        <label htmlFor="forgot-email">{t("login.email")}</label>
         <input
           id="forgot-email"
           type="email"
@@ -161,10 +166,10 @@ export function ForgotPasswordForm({ email: initial, onBack }: { email: string; 
         </p>
       ) : null}
       <button type="submit" className="btn btn--primary btn--block" disabled={fetching} data-testid="forgot-submit">
-        {fetching ? "Sending…" : "Send the link"}
+        {fetching ? t("forgot.sending") : t("forgot.send")}
       </button>
       <button type="button" className="btn btn--ghost btn--small" onClick={onBack}>
-        Back to sign in
+        {t("forgot.back")}
       </button>
     </form>
   );

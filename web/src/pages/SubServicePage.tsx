@@ -20,7 +20,6 @@ import { onlyOutages, outages } from "../api/outage";
 import { WifiRouterSection } from "../cpe/WifiRouter";
 import {
   addDays,
-  countOf,
   formatDate,
   formatDateTime,
   formatDueIn,
@@ -31,11 +30,12 @@ import {
   formatSpeed,
   isPositive,
   lastDayCovered,
-  ordinal,
+  billingDay,
   todayIso,
   todayUtcIso,
 } from "../format";
 import { graphql } from "../gql";
+import { t } from "../i18n";
 import type { SubServiceDetailQuery } from "../gql/graphql";
 import { label, SERVICE_KIND_LABEL, statusHint } from "../labels";
 
@@ -190,7 +190,7 @@ export function SubServicePage() {
       return (
         <>
           <Link to="/" className="back-link">
-            ← All services
+            ← {t("service.allServices")}
           </Link>
           <div className="card">
             <Skeleton lines={6} />
@@ -201,14 +201,14 @@ export function SubServicePage() {
     return (
       <>
         <Link to="/" className="back-link">
-          ← All services
+          ← {t("service.allServices")}
         </Link>
         {result.error ? <ErrorBanner error={result.error} onRetry={retry} /> : null}
         {!result.error ? (
-          <EmptyState title="Service not found">
-            <p>This service does not exist or is not part of your account.</p>
+          <EmptyState title={t("service.notFound")}>
+            <p>{t("service.notFoundHelp")}</p>
             <Link to="/" className="btn btn--secondary">
-              Back to dashboard
+              {t("return.backDashboard")}
             </Link>
           </EmptyState>
         ) : null}
@@ -226,7 +226,7 @@ export function SubServicePage() {
   return (
     <>
       <Link to="/" className="back-link">
-        ← All services
+        ← {t("service.allServices")}
       </Link>
       <PageHeader
         title={service.label}
@@ -246,7 +246,7 @@ export function SubServicePage() {
               to={`/support/new?service=${encodeURIComponent(service.id)}`}
               data-testid="report-problem"
             >
-              Report a problem
+              {t("service.report")}
             </Link>
           ) : undefined
         }
@@ -255,19 +255,19 @@ export function SubServicePage() {
 
       <section
         className={`card status-card status-card--${(service.status ?? "unknown").toLowerCase()}`}
-        aria-label="Service status"
+        aria-label={t("backend.aaa")}
         data-testid="service-status"
       >
-        <Unavailable backends={down("status")} missing={{ aaa: "the service status" }} />
+        <Unavailable backends={down("status")} missing={{ aaa: "missing.serviceStatus" }} />
         <div className="status-card__main">
           <StatusBadge status={service.status} reason={service.statusReason} />
-          {service.statusSince ? <span className="muted small">since {formatDateTime(service.statusSince)}</span> : null}
+          {service.statusSince ? <span className="muted small">{t("service.since", { date: formatDateTime(service.statusSince) })}</span> : null}
           <LiveIndicator />
         </div>
         {hint ? <p className="status-card__hint">{hint}</p> : null}
         {service.status !== "ACTIVE" && service.statusReason === "NON_PAYMENT" ? (
           <Link to="/invoices?tab=open" className="btn btn--danger btn--small">
-            View open invoices
+            {t("fin.viewOpen")}
           </Link>
         ) : null}
       </section>
@@ -275,30 +275,30 @@ export function SubServicePage() {
       <div className="grid-2">
         <section className="card" aria-labelledby="profile-title">
           <h2 id="profile-title" className="card__title">
-            Plan
+            {t("card.plan")}
           </h2>
           <dl className="facts">
             <div>
-              <dt>Profile</dt>
+              <dt>{t("service.profile")}</dt>
               <dd data-testid="service-plan">
-                {service.profile?.planName ?? (down("profile").length ? "Unavailable right now" : "No bandwidth profile")}
+                {service.profile?.planName ?? (down("profile").length ? t("card.unavailable") : t("service.noProfile"))}
               </dd>
             </div>
             {speed ? (
               <div>
-                <dt>Speed (down/up)</dt>
+                <dt>{t("service.speed")}</dt>
                 <dd className="strong" data-testid="service-speed">
                   {speed}
                 </dd>
               </div>
             ) : null}
             <div>
-              <dt>Monthly charge</dt>
-              <dd>{billing ? formatMoney(billing.monthlyCharge) : "Unavailable right now"}</dd>
+              <dt>{t("service.monthly")}</dt>
+              <dd>{billing ? formatMoney(billing.monthlyCharge) : t("card.unavailable")}</dd>
             </div>
             {service.expiresAt ? (
               <div>
-                <dt>Prepaid through</dt>
+                <dt>{t("card.prepaidThrough")}</dt>
                 <dd className="strong" data-testid="service-expires">
                   {formatDate(lastDayCovered(service.expiresAt))}
                 </dd>
@@ -318,61 +318,61 @@ export function SubServicePage() {
 
         <section className="card" aria-labelledby="session-title">
           <h2 id="session-title" className="card__title">
-            Live session
+            {t("service.liveSession")}
           </h2>
           {service.liveSession ? (
             <dl className="facts">
               <div>
-                <dt>State</dt>
+                <dt>{t("service.state")}</dt>
                 <dd>
-                  <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? "Connected" : "Not connected"} />
+                  <OnlineDot online={service.liveSession.online} label={service.liveSession.online ? t("card.connected") : t("card.notConnected")} />
                 </dd>
               </div>
               {service.liveSession.ipAddress ? (
                 <div>
-                  <dt>IP address</dt>
+                  <dt>{t("service.ip")}</dt>
                   <dd className="mono">{service.liveSession.ipAddress}</dd>
                 </div>
               ) : null}
               {service.liveSession.nas ? (
                 <div>
-                  <dt>Access point</dt>
+                  <dt>{t("service.ap")}</dt>
                   <dd>{service.liveSession.nas}</dd>
                 </div>
               ) : null}
               {service.liveSession.since ? (
                 <div>
-                  <dt>Connected since</dt>
+                  <dt>{t("service.connectedSince")}</dt>
                   <dd>{formatDateTime(service.liveSession.since)}</dd>
                 </div>
               ) : null}
               {service.liveSession.bytesIn != null || service.liveSession.bytesOut != null ? (
                 <div>
-                  <dt>This session</dt>
+                  <dt>{t("service.thisSession")}</dt>
                   <dd data-testid="session-usage">
-                    {formatGB(service.liveSession.bytesIn)} down · {formatGB(service.liveSession.bytesOut)} up
+                    {t("service.traffic", { down: formatGB(service.liveSession.bytesIn), up: formatGB(service.liveSession.bytesOut) })}
                     {service.liveSession.since ? (
-                      <span className="muted small"> since {formatDateTime(service.liveSession.since)}</span>
+                      <span className="muted small"> {t("service.since", { date: formatDateTime(service.liveSession.since) })}</span>
                     ) : null}
                   </dd>
                 </div>
               ) : null}
             </dl>
           ) : down("liveSession").length ? (
-            <Unavailable backends={down("liveSession")} missing={{ aaa: "the live session" }} />
+            <Unavailable backends={down("liveSession")} missing={{ aaa: "missing.liveSession" }} />
           ) : (
-            <p className="muted">No session information for this service.</p>
+            <p className="muted">{t("service.noSession")}</p>
           )}
         </section>
       </div>
 
       <section className="card" aria-labelledby="usage-title">
         <h2 id="usage-title" className="card__title" data-testid="usage-title">
-          Usage — {service.usage ? formatPeriod(service.usage.from, service.usage.to) : "last 30 days"}
+          {t("service.usage", { period: service.usage ? formatPeriod(service.usage.from, service.usage.to) : t("service.last30") })}
         </h2>
         {service.usage && service.liveSession?.online ? (
           <p className="muted small" data-testid="usage-note">
-            Includes the current session's traffic up to now. Days are counted in UTC.
+            {t("service.usageNote")}
           </p>
         ) : null}
         {service.usage ? (
@@ -384,61 +384,61 @@ export function SubServicePage() {
             uploadBytes={service.usage.uploadBytes}
           />
         ) : down("usage").length ? (
-          <Unavailable backends={down("usage")} missing={{ oss: "usage figures" }} />
+          <Unavailable backends={down("usage")} missing={{ oss: "missing.usageFigures" }} />
         ) : (
-          <p className="muted">Usage metrics are not available for this service.</p>
+          <p className="muted">{t("service.noUsage")}</p>
         )}
       </section>
 
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title" className="card__title">
-          <DeviceIcon /> Devices {service.devices ? <span className="count">{service.devices.length}</span> : null}
+          <DeviceIcon /> {t("card.devicesTitle")} {service.devices ? <span className="count">{service.devices.length}</span> : null}
         </h2>
         {service.devices === null ? (
-          <Unavailable backends={down("devices")} missing={{ oss: "your devices" }} />
+          <Unavailable backends={down("devices")} missing={{ oss: "missing.yourDevices" }} />
         ) : service.devices.length === 0 ? (
-          <p className="muted">No devices are registered for this service.</p>
+          <p className="muted">{t("service.noDevices")}</p>
         ) : (
           <div className="table-wrap">
             <table className="table table--stack">
               <thead>
                 <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col">Serial</th>
+                  <th scope="col">{t("service.model")}</th>
+                  <th scope="col">{t("service.serial")}</th>
                   <th scope="col">MAC</th>
-                  <th scope="col">Firmware</th>
-                  <th scope="col">Status</th>
+                  <th scope="col">{t("service.firmware")}</th>
+                  <th scope="col">{t("invoices.col.status")}</th>
                   <th scope="col" className="num">
-                    Signal
+                    {t("service.signal")}
                   </th>
                 </tr>
               </thead>
               <tbody>
                 {service.devices.map((d) => (
                   <tr key={d.id} data-testid="device-row" data-online={d.online ? "true" : "false"}>
-                    <td data-label="Model">
+                    <td data-label={t("service.model")}>
                       <span className="strong">{d.model}</span>
                       <span className="muted small"> {d.kind}</span>
                     </td>
-                    <td data-label="Serial" className="mono">
+                    <td data-label={t("service.serial")} className="mono">
                       {d.serial}
                     </td>
                     <td data-label="MAC" className="mono">
                       {d.mac}
                     </td>
-                    <td data-label="Firmware" className="mono">
+                    <td data-label={t("service.firmware")} className="mono">
                       {d.firmware}
                     </td>
-                    <td data-label="Status">
+                    <td data-label={t("invoices.col.status")}>
                       <OnlineDot online={d.online} />
                       {!d.online && d.lastSeen ? (
                         <span className="muted small" title={formatDateTime(d.lastSeen)}>
                           {" "}
-                          last seen {formatRelative(d.lastSeen)}
+                          {t("service.lastSeen", { when: formatRelative(d.lastSeen) })}
                         </span>
                       ) : null}
                     </td>
-                    <td data-label="Signal" className={`num ${signalClass(d.signalDbm)}`}>
+                    <td data-label={t("service.signal")} className={`num ${signalClass(d.signalDbm)}`}>
                       {d.signalDbm != null ? `${d.signalDbm.toFixed(1)} dBm` : "—"}
                     </td>
                   </tr>
@@ -454,21 +454,21 @@ export function SubServicePage() {
       <div className="grid-2">
         <section className="card" aria-labelledby="addons-title">
           <h2 id="addons-title" className="card__title">
-            Add-ons
+            {t("service.addOns")}
           </h2>
           {service.addOns === null ? (
-            <Unavailable backends={down("addOns")} missing={{ oss: "your add-ons" }} />
+            <Unavailable backends={down("addOns")} missing={{ oss: "missing.yourAddOns" }} />
           ) : service.addOns.length === 0 ? (
-            <p className="muted">No add-ons on this service.</p>
+            <p className="muted">{t("service.noAddOns")}</p>
           ) : (
             <ul className="plain-list">
               {service.addOns.map((a) => (
                 <li key={a.name} className="plain-list__row">
                   <span>
                     {a.name}
-                    {a.activeSince ? <span className="muted small"> · since {formatDate(a.activeSince)}</span> : null}
+                    {a.activeSince ? <span className="muted small"> · {t("service.since", { date: formatDate(a.activeSince) })}</span> : null}
                   </span>
-                  <span className="strong">{formatMoney(a.monthlyPrice)}/mo</span>
+                  <span className="strong">{t("service.perMonth", { amount: formatMoney(a.monthlyPrice) })}</span>
                 </li>
               ))}
             </ul>
@@ -477,35 +477,35 @@ export function SubServicePage() {
 
         <section className="card" aria-labelledby="billing-title" data-testid="service-billing">
           <h2 id="billing-title" className="card__title">
-            Billing
+            {t("card.billing")}
           </h2>
           {billing && cycle ? (
             <dl className="facts">
               <div>
-                <dt>Outstanding</dt>
+                <dt>{t("fin.outstanding")}</dt>
                 <dd className={isPositive(billing.outstanding) ? "text-due strong" : "strong"}>{formatMoney(billing.outstanding)}</dd>
               </div>
               <div>
-                <dt>Billing cycle</dt>
+                <dt>{t("invoices.cycle")}</dt>
                 <dd data-testid="billing-cycle">
                   {billing.prepaid ? (
                     <>
-                      Prepaid from your wallet
+                      {t("invoices.prepaid")}
                       {service.expiresAt ? (
-                        <span className="muted small"> · paid through {formatDate(lastDayCovered(service.expiresAt))}</span>
+                        <span className="muted small"> · {t("invoices.paidThrough", { date: formatDate(lastDayCovered(service.expiresAt)) })}</span>
                       ) : null}
                     </>
                   ) : (
                     <>
-                      Monthly, on the {ordinal(cycle.billingDay)}
-                      <span className="muted small"> · current period {formatPeriod(cycle.periodStart, cycle.periodEnd)}</span>
+                      {t("service.monthlyOn", { day: billingDay(cycle.billingDay) })}
+                      <span className="muted small"> · {t("invoices.currentPeriod", { period: formatPeriod(cycle.periodStart, cycle.periodEnd) })}</span>
                     </>
                   )}
                 </dd>
               </div>
               {billing.prepaid ? null : (
                 <div>
-                  <dt>Next invoice</dt>
+                  <dt>{t("service.nextInvoice")}</dt>
                   <dd>{formatDate(cycle.nextInvoiceOn)}</dd>
                 </div>
               )}
@@ -513,7 +513,7 @@ export function SubServicePage() {
           ) : null}
           {billing && billing.nextInvoiceAdjustments.length > 0 ? (
             <>
-              <h3 className="card__subtitle">On your next invoice</h3>
+              <h3 className="card__subtitle">{t("service.onNext")}</h3>
               <ul className="plain-list" data-testid="next-invoice-adjustments">
                 {billing.nextInvoiceAdjustments.map((a) => (
                   <li key={a.description} className="plain-list__row">
@@ -524,10 +524,10 @@ export function SubServicePage() {
               </ul>
             </>
           ) : null}
-          <Unavailable backends={down("billing")} missing={{ billing: "charges and open invoices" }} />
-          {billing?.openInvoiceShares ? <h3 className="card__subtitle">Open invoices</h3> : null}
+          <Unavailable backends={down("billing")} missing={{ billing: "missing.chargesOpen" }} />
+          {billing?.openInvoiceShares ? <h3 className="card__subtitle">{t("overview.openInvoices")}</h3> : null}
           {!billing?.openInvoiceShares ? null : billing.openInvoiceShares.length === 0 ? (
-            <p className="muted">No open invoices — you're all set.</p>
+            <p className="muted">{t("service.noOpen")}</p>
           ) : (
             <ul className="plain-list">
               {billing.openInvoiceShares.map((share, i) => {
@@ -547,19 +547,27 @@ export function SubServicePage() {
                           <span className="strong">{inv.number}</span> <InvoiceBadge status={inv.status} overdue={overdue} />
                         </>
                       ) : (
-                        <span className="strong">Account invoice</span>
+                        <span className="strong">{t("service.accountInvoice")}</span>
                       )}
                       {dueLine}
                       {share.subServiceCount > 1 ? (
                         <p className="muted small share-note" data-testid="invoice-share-note">
                           {inv
-                            ? `Invoice ${inv.number} (${formatMoney(inv.total)}) covers ${countOf(share.subServiceCount, "service")}; this service: ${formatMoney(share.amount)}.`
-                            : `The account's consolidated invoice covers ${countOf(share.subServiceCount, "service")}; this service: ${formatMoney(share.amount)}. The account's billing contacts pay it.`}
+                            ? t("service.shareOf", {
+                                number: inv.number,
+                                total: formatMoney(inv.total),
+                                services: t("count.services", { count: share.subServiceCount }),
+                                amount: formatMoney(share.amount),
+                              })
+                            : t("service.shareOfAccount", {
+                                services: t("count.services", { count: share.subServiceCount }),
+                                amount: formatMoney(share.amount),
+                              })}
                         </p>
                       ) : null}
                     </div>
                     <span className="plain-list__end">
-                      <span className="strong" title="This service's share">
+                      <span className="strong" title={t("service.share")}>
                         {formatMoney(share.amount)}
                       </span>
                       {inv ? <InvoicePdfLink id={inv.id} number={inv.number} pdfUrl={inv.pdfUrl} /> : null}
@@ -576,11 +584,11 @@ export function SubServicePage() {
       <AddOnShop serviceId={service.id} canBuy={canManageBilling} onBought={retry} />
 
       {service.installments === null ? (
-        <Unavailable backends={down("installments")} missing={{ billing: "installment plans" }} />
+        <Unavailable backends={down("installments")} missing={{ billing: "missing.installmentPlans" }} />
       ) : service.installments.length > 0 ? (
         <section className="card" aria-labelledby="inst-title">
           <h2 id="inst-title" className="card__title">
-            Installments
+            {t("nav.installments")}
           </h2>
           <ul className="installments">
             {service.installments.map((plan, i) => (

@@ -7,6 +7,9 @@ import type { TicketCategory } from "../gql/graphql";
 import { FileDrop } from "../support/FileDrop";
 import { NewTicketQuery, OpenTicketMutation } from "../support/operations";
 import { asSentence } from "../userErrors";
+import { t } from "../i18n";
+import { label } from "../labels";
+import { TICKET_CATEGORY_LABEL } from "../support/labels";
 import { uploadWithRefresh } from "../support/upload";
 
 function hours(minutes: number): string {
@@ -34,9 +37,9 @@ export function SupportNewPage() {
   const chosen = categories.find((c) => c.category === category);
 
   async function submit() {
-    if (!category) return setProblem("Choose what the problem is about.");
-    if (!subject.trim()) return setProblem("Give the ticket a short subject.");
-    if (!description.trim()) return setProblem("Describe the problem.");
+    if (!category) return setProblem(t("newTicket.chooseCategory"));
+    if (!subject.trim()) return setProblem(t("newTicket.needSubject"));
+    if (!description.trim()) return setProblem(t("newTicket.needDescription"));
     setSending(true);
     setProblem(null);
     setProgress(0);
@@ -54,14 +57,14 @@ export function SupportNewPage() {
     }
     setProgress(null);
     if (payload?.userErrors.length) setProblem(payload.userErrors.map((e) => asSentence(e.message)).join(" "));
-    else setProblem(result.errors?.[0]?.message ?? "The ticket could not be sent. Please try again.");
+    else setProblem(result.errors?.[0]?.message ?? t("newTicket.notSent"));
   }
 
   return (
     <>
-      <PageHeader title="New ticket" subtitle="Tell us what is wrong; we answer in the portal and by e-mail." />
+      <PageHeader title={t("support.new")} subtitle={t("newTicket.subtitle")} />
       <p>
-        <Link to="/support">← All tickets</Link>
+        <Link to="/support">← {t("newTicket.allTickets")}</Link>
       </p>
       <form
         className="card form new-ticket"
@@ -71,26 +74,29 @@ export function SupportNewPage() {
         }}
       >
         <label className="field">
-          <span>What is it about?</span>
+          <span>{t("newTicket.about")}</span>
           <select value={category} onChange={(e) => setCategory(e.target.value as TicketCategory)} required data-testid="ticket-category">
-            <option value="">Choose…</option>
+            <option value="">{t("newTicket.choose")}</option>
             {categories.map((c) => (
               <option key={c.category} value={c.category}>
-                {c.label}
+                {label(TICKET_CATEGORY_LABEL, c.category as TicketCategory)}
               </option>
             ))}
           </select>
           {chosen ? (
             <span className="muted small" data-testid="ticket-category-sla">
-              Handled by {chosen.queue}: first answer within {hours(chosen.firstResponseMinutes)}, resolution within{" "}
-              {hours(chosen.resolutionMinutes)}.
+              {t("newTicket.handledBy", {
+                queue: chosen.queue,
+                first: hours(chosen.firstResponseMinutes),
+                resolution: hours(chosen.resolutionMinutes),
+              })}
             </span>
           ) : null}
         </label>
         <label className="field">
-          <span>Service</span>
+          <span>{t("dashboard.service")}</span>
           <select value={subServiceId} onChange={(e) => setSubServiceId(e.target.value)} data-testid="ticket-subservice">
-            <option value="">The account in general</option>
+            <option value="">{t("newTicket.general")}</option>
             {services.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.label}
@@ -99,11 +105,11 @@ export function SupportNewPage() {
           </select>
         </label>
         <label className="field">
-          <span>Subject</span>
+          <span>{t("newTicket.subject")}</span>
           <input value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={200} required data-testid="ticket-subject" />
         </label>
         <label className="field">
-          <span>Description</span>
+          <span>{t("newTicket.description")}</span>
           <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={6} maxLength={10000} required data-testid="ticket-description" />
         </label>
         <FileDrop files={files} onChange={setFiles} progress={progress} disabled={sending} />
@@ -113,7 +119,7 @@ export function SupportNewPage() {
           </p>
         ) : null}
         <button type="submit" className="btn btn--primary" disabled={sending} data-testid="ticket-submit">
-          {sending ? "Sending…" : "Open ticket"}
+          {sending ? t("forgot.sending") : t("newTicket.open")}
         </button>
       </form>
     </>

@@ -7,6 +7,8 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { PageHeader, SupportContacts } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { formatRelative } from "../format";
+import { label } from "../labels";
+import { t as tr } from "../i18n";
 import { TICKET_CATEGORY_LABEL, TICKET_STATUS_LABEL } from "../support/labels";
 import { TicketChangedSubscription, TicketListQuery } from "../support/operations";
 import { SlaMeter } from "../support/SlaMeter";
@@ -44,14 +46,14 @@ export function SupportPage() {
   return (
     <>
       <PageHeader
-        title="Support"
-        subtitle="Your tickets, their service level and every reply."
+        title={tr("nav.support")}
+        subtitle={tr("support.subtitle")}
         actions={
           <>
             <LiveIndicator />
             {viewer.role !== "VIEWER" ? (
               <Link className="btn btn--primary" to="/support/new" data-testid="new-ticket">
-                New ticket
+                {tr("support.new")}
               </Link>
             ) : null}
           </>
@@ -60,7 +62,7 @@ export function SupportPage() {
       <SupportContacts className="muted small support-page__contacts" />
       {error ? <ErrorBanner error={error} onRetry={reload} /> : null}
       <div className="support-filters">
-        <div className="tabs" role="tablist" aria-label="Ticket state">
+        <div className="tabs" role="tablist" aria-label={tr("support.state")}>
           {(["open", "closed", "all"] as const).map((t) => (
             <button
               key={t}
@@ -71,14 +73,14 @@ export function SupportPage() {
               data-testid={`ticket-tab-${t}`}
               onClick={() => set("tab", t === "open" ? null : t)}
             >
-              {t === "open" ? "Open" : t === "closed" ? "Resolved & closed" : "All"}
+              {t === "open" ? tr("support.tab.open") : t === "closed" ? tr("support.tab.closed") : tr("invoices.tab.all")}
             </button>
           ))}
         </div>
         <label className="field field--inline">
-          <span>Service</span>
+          <span>{tr("dashboard.service")}</span>
           <select value={subServiceId ?? ""} onChange={(e) => set("service", e.target.value || null)} data-testid="ticket-service-filter">
-            <option value="">All services</option>
+            <option value="">{tr("dashboard.allServices")}</option>
             {(subscriber?.subServices?.nodes ?? []).map((s) => (
               <option key={s.id} value={s.id}>
                 {s.label}
@@ -90,8 +92,8 @@ export function SupportPage() {
       {fetching && !data ? (
         <Skeleton lines={4} />
       ) : tickets.length === 0 ? (
-        <EmptyState title={tab === "open" ? "No open tickets" : "No tickets here"}>
-          <p>Something not working? Open a ticket and we will get back to you.</p>
+        <EmptyState title={tab === "open" ? tr("support.noneOpen") : tr("support.none")}>
+          <p>{tr("support.noneHelp")}</p>
         </EmptyState>
       ) : (
         <ul className="ticket-list" data-testid="ticket-list">
@@ -102,12 +104,12 @@ export function SupportPage() {
                   {t.subject}
                 </Link>
                 <span className={`badge badge--ticket-${t.status.toLowerCase()}`} data-testid="ticket-status">
-                  {TICKET_STATUS_LABEL[t.status]}
+                  {label(TICKET_STATUS_LABEL, t.status)}
                 </span>
               </div>
               <p className="muted small">
-                {t.number} · {TICKET_CATEGORY_LABEL[t.category]}
-                {t.subService ? ` · ${t.subService.label}` : ""} · updated {formatRelative(t.updatedAt)}
+                {t.number} · {label(TICKET_CATEGORY_LABEL, t.category)}
+                {t.subService ? ` · ${t.subService.label}` : ""} · {tr("support.updated", { when: formatRelative(t.updatedAt) })}
               </p>
               <SlaMeter sla={t.sla} compact />
             </li>

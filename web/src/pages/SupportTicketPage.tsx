@@ -7,6 +7,8 @@ import { EmptyState, ErrorBanner, Skeleton } from "../components/Feedback";
 import { PageHeader } from "../components/Layout";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { formatDateTime, formatRelative } from "../format";
+import { label } from "../labels";
+import { t as tr } from "../i18n";
 import type { TicketFieldsFragment } from "../gql/graphql";
 import { FileDrop } from "../support/FileDrop";
 import { eventText, isDone, TICKET_CATEGORY_LABEL, TICKET_STATUS_LABEL } from "../support/labels";
@@ -45,10 +47,10 @@ export function SupportTicketPage() {
   if (!ticket) {
     return (
       <>
-        <PageHeader title="Ticket not found" />
-        <EmptyState title="There is no such ticket">
+        <PageHeader title={tr("ticket.notFound")} />
+        <EmptyState title={tr("ticket.noSuch")}>
           <p>
-            It may belong to another account or service. <Link to="/support">Back to your tickets</Link>
+            {tr("ticket.noSuchHelp")} <Link to="/support">{tr("ticket.back")}</Link>
           </p>
         </EmptyState>
       </>
@@ -61,23 +63,23 @@ export function SupportTicketPage() {
         title={ticket.subject}
         subtitle={
           <>
-            {ticket.number} · {TICKET_CATEGORY_LABEL[ticket.category]}
+            {ticket.number} · {label(TICKET_CATEGORY_LABEL, ticket.category)}
             {ticket.subService ? ` · ${ticket.subService.label}` : ""} · {ticket.queue}
           </>
         }
         actions={<LiveIndicator />}
       />
       <p>
-        <Link to="/support">← All tickets</Link>
+        <Link to="/support">← {tr("newTicket.allTickets")}</Link>
       </p>
       <div className="ticket-layout">
-        <section className="ticket-thread" aria-label="Conversation">
+        <section className="ticket-thread" aria-label={tr("ticket.conversation")}>
           <ol className="thread" data-testid="thread">
             {ticket.messages.map((m) => (
               <li key={m.id} className={`message ${m.fromSupport ? "message--support" : "message--customer"}`} data-testid="message" data-from={m.fromSupport ? "support" : "customer"}>
                 <p className="message__meta">
                   <strong>{m.authorName}</strong>
-                  {m.fromSupport ? " (support)" : ""} ·{" "}
+                  {m.fromSupport ? ` ${tr("ticket.supportMark")}` : ""} ·{" "}
                   <time dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
                     {formatRelative(m.createdAt)}
                   </time>
@@ -104,17 +106,17 @@ export function SupportTicketPage() {
             ))}
           </ol>
           {readOnly ? (
-            <p className="muted small">Your role can read tickets; replies are sent by other users of the account.</p>
+            <p className="muted small">{tr("ticket.readOnly")}</p>
           ) : ticket.status === "CLOSED" ? null : (
             <ReplyForm ticket={ticket} onDone={setLive} />
           )}
         </section>
         <aside className="ticket-side">
           <section className="card">
-            <h2 className="card__title">Status</h2>
+            <h2 className="card__title">{tr("invoices.col.status")}</h2>
             <p>
               <span className={`badge badge--ticket-${ticket.status.toLowerCase()}`} data-testid="ticket-status">
-                {TICKET_STATUS_LABEL[ticket.status]}
+                {label(TICKET_STATUS_LABEL, ticket.status)}
               </span>
             </p>
             <SlaMeter sla={ticket.sla} />
@@ -122,8 +124,8 @@ export function SupportTicketPage() {
           </section>
           {ticket.rating ? (
             <section className="card" data-testid="rating-shown">
-              <h2 className="card__title">Your rating</h2>
-              <p className="stars" aria-label={`${ticket.rating.score} of 5`}>
+              <h2 className="card__title">{tr("ticket.yourRating")}</h2>
+              <p className="stars" aria-label={tr("ticket.scoreOf5", { score: ticket.rating.score })}>
                 {"★".repeat(ticket.rating.score)}
                 {"☆".repeat(5 - ticket.rating.score)}
               </p>
@@ -133,7 +135,7 @@ export function SupportTicketPage() {
             <RatingForm ticket={ticket} onDone={setLive} />
           ) : null}
           <section className="card">
-            <h2 className="card__title">History</h2>
+            <h2 className="card__title">{tr("ticket.history")}</h2>
             <ol className="history" data-testid="history">
               {ticket.events.map((e) => (
                 <li key={e.id} data-kind={e.kind}>
@@ -160,7 +162,7 @@ function ReplyForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) => 
 
   async function send() {
     if (!body.trim()) {
-      setProblem("Write a reply first.");
+      setProblem(tr("ticket.writeFirst"));
       return;
     }
     setSending(true);
@@ -175,7 +177,7 @@ function ReplyForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) => 
       setBody("");
       setFiles([]);
     } else if (payload?.userErrors.length) setProblem(payload.userErrors.map((e) => asSentence(e.message)).join(" "));
-    else setProblem(result.errors?.[0]?.message ?? "The reply could not be sent. Please try again.");
+    else setProblem(result.errors?.[0]?.message ?? tr("ticket.replyNotSent"));
   }
 
   return (
@@ -187,7 +189,7 @@ function ReplyForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) => 
       }}
     >
       <label className="field">
-        <span>Your reply</span>
+        <span>{tr("ticket.yourReply")}</span>
         <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={4} maxLength={10000} data-testid="reply-body" />
       </label>
       <FileDrop files={files} onChange={setFiles} progress={progress} disabled={sending} />
@@ -197,7 +199,7 @@ function ReplyForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) => 
         </p>
       ) : null}
       <button type="submit" className="btn btn--primary" disabled={sending} data-testid="reply-send">
-        {sending ? "Sending…" : isDone(ticket.status) ? "Reply and reopen" : "Send reply"}
+        {sending ? tr("forgot.sending") : isDone(ticket.status) ? tr("ticket.replyReopen") : tr("ticket.sendReply")}
       </button>
     </form>
   );
@@ -215,7 +217,7 @@ function TicketActions({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket)
     const payload = await action();
     setBusy(false);
     if (payload?.ticket) onDone(payload.ticket);
-    else setProblem(payload?.userErrors.map((e) => asSentence(e.message)).join(" ") || "That did not work. Please try again.");
+    else setProblem(payload?.userErrors.map((e) => asSentence(e.message)).join(" ") || tr("ticket.didNotWork"));
   }
 
   return (
@@ -228,7 +230,7 @@ function TicketActions({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket)
           data-testid="reopen-ticket"
           onClick={() => void run(async () => (await reopen({ input: { ticketId: ticket.id } })).data?.reopenTicket)}
         >
-          Reopen
+          {tr("ticket.reopen")}
         </button>
       ) : null}
       {ticket.status !== "CLOSED" ? (
@@ -239,7 +241,7 @@ function TicketActions({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket)
           data-testid="close-ticket"
           onClick={() => void run(async () => (await close({ input: { ticketId: ticket.id } })).data?.closeTicket)}
         >
-          Close ticket
+          {tr("ticket.close")}
         </button>
       ) : null}
       {problem ? <p className="field__error small">{problem}</p> : null}
@@ -255,13 +257,13 @@ function RatingForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) =>
 
   async function submit() {
     if (score < 1) {
-      setProblem("Choose 1 to 5 stars.");
+      setProblem(tr("ticket.chooseStars"));
       return;
     }
     const result = await rate({ input: { ticketId: ticket.id, score, comment: comment || null } });
     const payload = result.data?.rateTicket;
     if (payload?.ticket) onDone(payload.ticket);
-    else setProblem(payload?.userErrors.map((e) => asSentence(e.message)).join(" ") || "The rating could not be saved.");
+    else setProblem(payload?.userErrors.map((e) => asSentence(e.message)).join(" ") || tr("ticket.ratingNotSaved"));
   }
 
   return (
@@ -273,15 +275,15 @@ function RatingForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) =>
         void submit();
       }}
     >
-      <h2 className="card__title">How did we do?</h2>
-      <div className="stars-input" role="radiogroup" aria-label="Rating">
+      <h2 className="card__title">{tr("ticket.howDidWeDo")}</h2>
+      <div className="stars-input" role="radiogroup" aria-label={tr("ticket.rating")}>
         {[1, 2, 3, 4, 5].map((n) => (
           <button
             key={n}
             type="button"
             role="radio"
             aria-checked={score === n}
-            aria-label={`${n} star${n > 1 ? "s" : ""}`}
+            aria-label={tr("ticket.stars", { count: n })}
             className={`star ${n <= score ? "star--on" : ""}`}
             data-testid={`rate-${n}`}
             onClick={() => setScore(n)}
@@ -291,12 +293,12 @@ function RatingForm({ ticket, onDone }: { ticket: Ticket; onDone: (t: Ticket) =>
         ))}
       </div>
       <label className="field">
-        <span>Comment (optional)</span>
+        <span>{tr("ticket.comment")}</span>
         <textarea value={comment} onChange={(e) => setComment(e.target.value)} rows={2} maxLength={2000} data-testid="rating-comment" />
       </label>
       {problem ? <p className="field__error small">{problem}</p> : null}
       <button type="submit" className="btn btn--primary btn--small" data-testid="rating-submit">
-        Send rating
+        {tr("ticket.sendRating")}
       </button>
     </form>
   );

@@ -7,6 +7,7 @@ import { ErrorBanner, Skeleton } from "../components/Feedback";
 import { PageHeader } from "../components/Layout";
 import { formatDateTime } from "../format";
 import { graphql } from "../gql";
+import { t } from "../i18n";
 import type { Role } from "../gql/graphql";
 import { label, ROLE_LABEL } from "../labels";
 import {
@@ -134,7 +135,7 @@ function RolePicker({
   return (
     <>
       <div className="field">
-        <label htmlFor={`${idPrefix}-role`}>Role</label>
+        <label htmlFor={`${idPrefix}-role`}>{t("account.role")}</label>
         <select id={`${idPrefix}-role`} value={value} onChange={(e) => onChange(e.target.value as Role)} data-testid={`${idPrefix}-role`}>
           {ROLES.filter((r) => canGiveOwner || r !== "OWNER").map((r) => (
             <option key={r} value={r}>
@@ -145,7 +146,7 @@ function RolePicker({
       </div>
       {value === "SITE" ? (
         <fieldset className="field">
-          <legend>Sites this person may see</legend>
+          <legend>{t("team.sites")}</legend>
           {sites.map((site) => (
             <label key={site.id} className="field--inline">
               <input
@@ -180,7 +181,7 @@ export function TeamPage() {
     const payload = result.data?.changeTeamMember;
     if (payload?.userErrors.length) setMessage({ ok: false, text: userErrorText(payload.userErrors, CHANGE_TEAM_MEMBER) });
     else if (result.error) setMessage({ ok: false, text: describeError(result.error).title });
-    else setMessage({ ok: true, text: "Saved. Their sessions use the new role from their next click." });
+    else setMessage({ ok: true, text: t("team.saved") });
     reload();
   }
 
@@ -189,7 +190,7 @@ export function TeamPage() {
     const payload = result.data?.disableTeamMember;
     if (payload?.userErrors.length) setMessage({ ok: false, text: userErrorText(payload.userErrors, DISABLE_TEAM_MEMBER) });
     else if (result.error) setMessage({ ok: false, text: describeError(result.error).title });
-    else setMessage({ ok: true, text: disabled ? "Disabled and signed out everywhere." : "Enabled again." });
+    else setMessage({ ok: true, text: disabled ? t("team.disabledDone") : t("team.enabledDone") });
     reload();
   }
 
@@ -199,14 +200,14 @@ export function TeamPage() {
     const payload = result.data?.removeTeamMember;
     if (payload?.userErrors.length) setMessage({ ok: false, text: userErrorText(payload.userErrors, REMOVE_TEAM_MEMBER) });
     else if (result.error) setMessage({ ok: false, text: describeError(result.error).title });
-    else setMessage({ ok: true, text: `${removing.name} was removed and signed out everywhere.` });
+    else setMessage({ ok: true, text: t("team.removedDone", { name: removing.name }) });
     setRemoving(null);
     reload();
   }
 
   return (
     <>
-      <PageHeader title="Team" subtitle="The people who use this account's portal, and what each may do." />
+      <PageHeader title={t("nav.team")} subtitle={t("team.subtitle")} />
       {error && !team ? <ErrorBanner error={error} onRetry={reload} /> : null}
       {message ? (
         <p className={message.ok ? "banner banner--success" : "banner banner--error"} role={message.ok ? "status" : "alert"} data-testid="team-message">
@@ -217,7 +218,7 @@ export function TeamPage() {
       <section className="card" aria-labelledby="team-title">
         <div className="card__head">
           <h2 id="team-title" className="card__title">
-            People
+            {t("team.people")}
           </h2>
         </div>
         {!team && fetching ? <Skeleton /> : null}
@@ -239,15 +240,15 @@ export function TeamPage() {
       </section>
       <ConfirmDialog
         open={removing !== null}
-        title={`Remove ${removing?.name ?? ""}?`}
-        confirmText="Remove"
+        title={t("team.removeTitle", { name: removing?.name ?? "" })}
+        confirmText={t("team.remove")}
         danger
         busy={remove.fetching}
         onCancel={() => setRemoving(null)}
         onConfirm={() => void confirmRemove()}
         testId="remove-dialog"
       >
-        They are signed out everywhere and can no longer sign in. The access log keeps their name.
+        {t("team.removeBody")}
       </ConfirmDialog>
     </>
   );
@@ -294,12 +295,12 @@ function MemberRow({
         <span className="badge badge--neutral" data-testid="team-member-role">
           {label(ROLE_LABEL, member.role)}
         </span>{" "}
-        {member.disabled ? <span className="badge badge--suspended">Disabled</span> : null}
-        {member.twoFactorEnabled ? <span className="badge badge--active">Two-step</span> : null}
+        {member.disabled ? <span className="badge badge--suspended">{t("team.disabled")}</span> : null}
+        {member.twoFactorEnabled ? <span className="badge badge--active">{t("team.twoStep")}</span> : null}
         <div className="muted small">
-          {member.lastSignedInAt ? `Last signed in ${formatDateTime(member.lastSignedInAt)}` : "Never signed in"}
+          {member.lastSignedInAt ? t("team.lastSignedIn", { date: formatDateTime(member.lastSignedInAt) }) : t("team.neverSignedIn")}
           {member.role === "SITE"
-            ? ` · ${member.siteIds.map((id) => sites.find((s) => s.id === id)?.label ?? "a site").join(", ")}`
+            ? ` · ${member.siteIds.map((id) => sites.find((s) => s.id === id)?.label ?? t("team.aSite")).join(", ")}`
             : ""}
         </div>
         {editing ? (
@@ -321,23 +322,23 @@ function MemberRow({
               idPrefix={`member-${member.id}`}
             />
             <button type="submit" className="btn btn--primary btn--small" data-testid="team-member-save">
-              Save
+              {t("team.save")}
             </button>
           </form>
         ) : null}
       </div>
       {readOnly ? (
-        <div className="plain-list__end muted small">{self ? "You" : "Owner"}</div>
+        <div className="plain-list__end muted small">{self ? t("team.you") : t("role.OWNER")}</div>
       ) : (
         <div className="plain-list__end">
           <button type="button" className="btn btn--ghost btn--small" onClick={() => setEditing(!editing)} data-testid="team-member-edit">
-            {editing ? "Cancel" : "Change role"}
+            {editing ? t("common.cancel") : t("team.changeRole")}
           </button>
           <button type="button" className="btn btn--ghost btn--small" onClick={() => onDisable(!member.disabled)} data-testid="team-member-disable">
-            {member.disabled ? "Enable" : "Disable"}
+            {member.disabled ? t("team.enable") : t("team.disable")}
           </button>
           <button type="button" className="btn btn--ghost btn--small" onClick={onRemove} data-testid="team-member-remove">
-            Remove
+            {t("team.remove")}
           </button>
         </div>
       )}
@@ -359,10 +360,10 @@ function InviteCard({ sites, canGiveOwner, onInvited }: { sites: Site[]; canGive
     const result = await invite({ input: { email: email.trim(), name: name.trim() || null, role, siteIds: role === "SITE" ? siteIds : [] } });
     const payload = result.data?.inviteTeamMember;
     if (payload?.userErrors.length) setError(userErrorText(payload.userErrors, INVITE_TEAM_MEMBER));
-    else if (!payload?.member) setError(result.error ? describeError(result.error).title : "Please try again.");
+    else if (!payload?.member) setError(result.error ? describeError(result.error).title : t("common.pleaseTryAgain"));
     else {
       setError(null);
-      onInvited(`Invitation sent to ${email.trim()}.`);
+      onInvited(t("team.invited", { email: email.trim() }));
       setEmail("");
       setName("");
       setSiteIds([]);
@@ -373,16 +374,16 @@ function InviteCard({ sites, canGiveOwner, onInvited }: { sites: Site[]; canGive
     <section className="card" aria-labelledby="invite-title">
       <div className="card__head">
         <h2 id="invite-title" className="card__title">
-          Invite someone
+          {t("team.invite")}
         </h2>
       </div>
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
         <div className="field">
-          <label htmlFor="invite-email">E-mail</label>
+          <label htmlFor="invite-email">{t("login.email")}</label>
           <input id="invite-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} data-testid="invite-email" />
         </div>
         <div className="field">
-          <label htmlFor="invite-name">Name (optional)</label>
+          <label htmlFor="invite-name">{t("team.nameOptional")}</label>
           <input id="invite-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="invite-name" />
         </div>
         <RolePicker
@@ -400,7 +401,7 @@ function InviteCard({ sites, canGiveOwner, onInvited }: { sites: Site[]; canGive
           </p>
         ) : null}
         <button type="submit" className="btn btn--primary" disabled={fetching || !email.trim()} data-testid="invite-submit">
-          {fetching ? "Sending…" : "Send invitation"}
+          {fetching ? t("forgot.sending") : t("team.sendInvitation")}
         </button>
       </form>
     </section>

@@ -11,6 +11,7 @@ import { ShowMore } from "../components/ShowMore";
 import { GiftCardForm, TopUpForm } from "../components/WalletForms";
 import { decimalSign, formatDateTime, formatMoney } from "../format";
 import { graphql } from "../gql";
+import { t } from "../i18n";
 import { label, WALLET_KIND_LABEL } from "../labels";
 
 const WalletQuery = graphql(`
@@ -59,9 +60,9 @@ export function WalletPage() {
   if (subscriber && !subscriber.wallet) {
     return (
       <>
-        <PageHeader title="Wallet" />
-        <EmptyState title="The wallet is managed by the account owner">
-          <p>Your access covers your own services. Ask the account owner about wallet balance and credits.</p>
+        <PageHeader title={t("nav.wallet")} />
+        <EmptyState title={t("wallet.ownerOnly")}>
+          <p>{t("wallet.ownerOnlyHelp")}</p>
         </EmptyState>
       </>
     );
@@ -70,11 +71,11 @@ export function WalletPage() {
   return (
     <>
       <PageHeader
-        title="Wallet"
-        subtitle="Your prepaid balance: top-ups, promotional credits, gift cards and adjustments."
+        title={t("nav.wallet")}
+        subtitle={t("wallet.subtitle")}
         actions={
           <>
-            {canManageBilling ? <ExportCsvButton kind="wallet" label="Export CSV" /> : null}
+            {canManageBilling ? <ExportCsvButton kind="wallet" label={t("export.csv")} /> : null}
             <LiveIndicator />
           </>
         }
@@ -82,10 +83,10 @@ export function WalletPage() {
       <CancelledNotice kind="topup" />
       {wallet.error ? <ErrorBanner error={wallet.error} onRetry={wallet.reload} /> : null}
 
-      <section className="card wallet-card" aria-label="Wallet balance">
+      <section className="card wallet-card" aria-label={t("fin.wallet")}>
         <WalletIcon className="wallet-card__icon" />
         <div>
-          <p className="wallet-card__label">Available balance</p>
+          <p className="wallet-card__label">{t("wallet.available")}</p>
           {balance ? (
             <p className={`wallet-card__amount ${decimalSign(balance.amount) < 0 ? "text-due" : ""}`} data-testid="wallet-balance">
               {formatMoney(balance)}
@@ -95,7 +96,7 @@ export function WalletPage() {
           ) : (
             <p className="wallet-card__amount">—</p>
           )}
-          <p className="muted small">Your wallet balance can be applied to invoices.</p>
+          <p className="muted small">{t("wallet.applyHint")}</p>
         </div>
       </section>
 
@@ -107,14 +108,14 @@ export function WalletPage() {
       ) : null}
 
       <section className="section" aria-labelledby="tx-title">
-        <h2 id="tx-title">Transaction history</h2>
+        <h2 id="tx-title">{t("wallet.history")}</h2>
         {wallet.loading ? (
           <div className="card">
             <Skeleton lines={5} />
           </div>
         ) : wallet.items.length === 0 && !wallet.error ? (
-          <EmptyState title="No wallet transactions yet">
-            <p>Top-ups, credits and payments from your wallet will be listed here.</p>
+          <EmptyState title={t("wallet.noTx")}>
+            <p>{t("wallet.noTxHelp")}</p>
           </EmptyState>
         ) : (
           <ul className="card card--flush tx-list">
@@ -149,7 +150,7 @@ export function WalletPage() {
             hasMore={wallet.hasNextPage}
             loading={wallet.loadingMore}
             onMore={wallet.loadMore}
-            noun="transaction"
+            noun="count.transactions"
           />
         ) : null}
       </section>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { setCurrentLocale } from "../i18n";
 import { type DeclinedInvoice, declineReasonText, dunningNotice } from "./dunning";
 
 const base: DeclinedInvoice = {
@@ -44,5 +45,25 @@ describe("dunningNotice", () => {
     expect(declineReasonText("LOST_OR_STOLEN")).toBe("the card was reported lost or stolen");
     expect(declineReasonText("SOMETHING_NEW")).toBe("declined");
     expect(declineReasonText(null)).toBe("declined");
+  });
+
+  it("speaks the language on screen, its dates and money included", () => {
+    try {
+      setCurrentLocale("es");
+      const notice = dunningNotice(base);
+      expect(notice?.headline).toBe(
+        "Tu tarjeta fue rechazada el 25 nov 2026 para la factura INV-2026-11-0004 (92,97\u00a0US$): fondos insuficientes.",
+      );
+      expect(notice?.detail).toBe(
+        "Lo intentaremos de nuevo el 26 nov 2026. Tu servicio sigue conectado al menos hasta el 8 dic 2026. O actualiza tu tarjeta y paga ahora.",
+      );
+      setCurrentLocale("pt");
+      expect(declineReasonText("EXPIRED_CARD")).toBe("o cartão está vencido");
+      expect(dunningNotice({ ...base, dunning: { ...base.dunning!, state: "EXHAUSTED", nextRetryOn: null } })?.detail).toBe(
+        "Essa foi a última tentativa automática. Sem pagamento, seu serviço será suspenso a partir de 8 de dez. de 2026. Atualize seu cartão e pague para continuar conectado.",
+      );
+    } finally {
+      setCurrentLocale("en");
+    }
   });
 });

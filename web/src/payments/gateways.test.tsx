@@ -1,5 +1,6 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+import { translate } from "../i18n";
 import { GATEWAY_LABELS, GatewaySelect } from "./gateways";
 
 // The choice of gateway is shown only when the portal offers more than one (`paymentGateways`).
@@ -29,7 +30,13 @@ describe("GatewaySelect", () => {
     expect(out).toMatch(/<option value="PAYPAL" selected="">PayPal<\/option>/);
   });
 
-  it("names every gateway in words", () => {
-    expect(GATEWAY_LABELS).toEqual({ STRIPE: "Card", PAYPAL: "PayPal" });
+  it("names every gateway in words, in each language", () => {
+    const named = (locale: "en" | "es" | "pt") => ({
+      STRIPE: translate(locale, GATEWAY_LABELS.STRIPE),
+      PAYPAL: translate(locale, GATEWAY_LABELS.PAYPAL),
+    });
+    expect(named("en")).toEqual({ STRIPE: "Card", PAYPAL: "PayPal" });
+    expect(named("es")).toEqual({ STRIPE: "Tarjeta", PAYPAL: "PayPal" });
+    expect(named("pt")).toEqual({ STRIPE: "Cartão", PAYPAL: "PayPal" });
   });
 });

@@ -2,6 +2,7 @@ import { useId } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
 import type { PaymentGateway } from "../gql/graphql";
+import { t, type MessageKey } from "../i18n";
 
 const PaymentGatewaysQuery = graphql(`
   query PaymentGateways {
@@ -9,8 +10,8 @@ const PaymentGatewaysQuery = graphql(`
   }
 `);
 
-/** What the subscriber reads for each gateway. Stripe is shown as what it takes: a card. */
-export const GATEWAY_LABELS: Record<PaymentGateway, string> = { STRIPE: "Card", PAYPAL: "PayPal" };
+/** What the subscriber reads for each gateway (message keys). Stripe is shown as what it takes: a card. */
+export const GATEWAY_LABELS: Record<PaymentGateway, MessageKey> = { STRIPE: "gateway.STRIPE", PAYPAL: "gateway.PAYPAL" };
 
 /** The gateways the portal takes payments through, the default first; [] until known (no choice shown). */
 export function usePaymentGateways(): PaymentGateway[] {
@@ -43,7 +44,7 @@ export function GatewaySelect({
   return (
     <span className="pay-gateway">
       <label htmlFor={id} className={compact ? "sr-only" : undefined}>
-        Pay with
+        {t("gateway.payWith")}
       </label>{" "}
       <select
         id={id}
@@ -54,7 +55,7 @@ export function GatewaySelect({
       >
         {gateways.map((gateway) => (
           <option key={gateway} value={gateway}>
-            {GATEWAY_LABELS[gateway]}
+            {t(GATEWAY_LABELS[gateway])}
           </option>
         ))}
       </select>

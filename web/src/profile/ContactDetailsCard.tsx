@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useMutation } from "urql";
 import { describeError } from "../api/errors";
 import { graphql } from "../gql";
+import { t, type MessageKey } from "../i18n";
+import { rich } from "../i18n/rich";
 import { userErrorText } from "../userErrors";
 import { REQUEST_LOGIN_EMAIL_CHANGE, UPDATE_CONTACT_DETAILS, UPDATE_MY_CONTACT_DETAILS } from "./wording";
 
@@ -110,13 +112,10 @@ export function ContactDetailsCard({
     <section className="card" aria-labelledby="contact-title" data-testid="contact-details">
       <div className="card__head">
         <h2 id="contact-title" className="card__title">
-          Contact details
+          {t("contact.title")}
         </h2>
       </div>
-      <p className="muted small">
-        You sign in with <strong>{loginEmail}</strong>. That login e-mail is yours alone; the account's contact e-mail
-        below is where its notices and invoices go.
-      </p>
+      <p className="muted small">{rich("contact.intro", { email: <strong>{loginEmail}</strong> })}</p>
       <LoginEmailForm current={loginEmail} />
       <MyPhoneForm phone={myPhone} editable={canEditOwn} onSaved={onSaved} />
       {contact ? <AccountContactForm contact={contact} editable={canEditAccount} onSaved={onSaved} /> : null}
@@ -140,10 +139,10 @@ function LoginEmailForm({ current }: { current: string }) {
     if (payload?.userErrors.length) {
       setMessage({ ok: false, text: userErrorText(payload.userErrors, REQUEST_LOGIN_EMAIL_CHANGE), field: fieldOf(payload.userErrors[0]?.field) });
     } else if (!payload?.sentTo) {
-      setMessage({ ok: false, text: result.error ? describeError(result.error).title : "Please try again." });
+      setMessage({ ok: false, text: result.error ? describeError(result.error).title : t("common.pleaseTryAgain") });
     } else {
       setPassword("");
-      setMessage({ ok: true, text: `We sent a link to ${payload.sentTo}. You keep signing in with ${current} until you open it (within 30 minutes).` });
+      setMessage({ ok: true, text: t("contact.linkSent", { sentTo: payload.sentTo, current }) });
     }
   }
 
@@ -151,7 +150,7 @@ function LoginEmailForm({ current }: { current: string }) {
     return (
       <p>
         <button type="button" className="btn btn--secondary btn--small" onClick={() => setOpen(true)} data-testid="change-login-email">
-          Change login e-mail
+          {t("contact.changeLogin")}
         </button>
       </p>
     );
@@ -159,10 +158,10 @@ function LoginEmailForm({ current }: { current: string }) {
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="login-email-title">
       <h3 id="login-email-title" className="card__subtitle">
-        Change login e-mail
+        {t("contact.changeLogin")}
       </h3>
       <div className="field">
-        <label htmlFor="new-login-email">New login e-mail</label>
+        <label htmlFor="new-login-email">{t("contact.newLogin")}</label>
         <input
           id="new-login-email"
           type="email"
@@ -175,7 +174,7 @@ function LoginEmailForm({ current }: { current: string }) {
         />
       </div>
       <div className="field">
-        <label htmlFor="login-email-password">Current password</label>
+        <label htmlFor="login-email-password">{t("account.currentPassword")}</label>
         <input
           id="login-email-password"
           type="password"
@@ -188,7 +187,7 @@ function LoginEmailForm({ current }: { current: string }) {
       </div>
       <Feedback message={message} testId="login-email-message" />
       <button type="submit" className="btn btn--primary" disabled={fetching || !email || !password} data-testid="request-login-email">
-        {fetching ? "Sending…" : "Send confirmation link"}
+        {fetching ? t("contact.sending") : t("contact.sendLink")}
       </button>
     </form>
   );
@@ -208,10 +207,10 @@ function MyPhoneForm({ phone, editable, onSaved }: { phone: string | null; edita
     if (payload?.userErrors.length) {
       setMessage({ ok: false, text: userErrorText(payload.userErrors, UPDATE_MY_CONTACT_DETAILS), field: "phone" });
     } else if (!payload?.profile) {
-      setMessage({ ok: false, text: result.error ? describeError(result.error).title : "Please try again." });
+      setMessage({ ok: false, text: result.error ? describeError(result.error).title : t("common.pleaseTryAgain") });
     } else {
       setValue(payload.profile.phone ?? "");
-      setMessage({ ok: true, text: payload.profile.phone ? `Your phone is saved as ${payload.profile.phone}.` : "Your phone is removed." });
+      setMessage({ ok: true, text: payload.profile.phone ? t("contact.phoneSaved", { phone: payload.profile.phone }) : t("contact.phoneRemoved") });
       onSaved();
     }
   }
@@ -219,7 +218,7 @@ function MyPhoneForm({ phone, editable, onSaved }: { phone: string | null; edita
   if (!editable) {
     return (
       <dl className="facts">
-        <dt>Your phone</dt>
+        <dt>{t("contact.myPhone")}</dt>
         <dd data-testid="my-phone">{phone ?? "—"}</dd>
       </dl>
     );
@@ -227,10 +226,10 @@ function MyPhoneForm({ phone, editable, onSaved }: { phone: string | null; edita
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="my-phone-title">
       <h3 id="my-phone-title" className="card__subtitle">
-        Your phone
+        {t("contact.myPhone")}
       </h3>
       <div className="field">
-        <label htmlFor="my-phone">Your phone (with country code)</label>
+        <label htmlFor="my-phone">{t("contact.myPhoneLabel")}</label>
         <input
           id="my-phone"
           type="tel"
@@ -248,7 +247,7 @@ function MyPhoneForm({ phone, editable, onSaved }: { phone: string | null; edita
         <Feedback message={message} testId="my-phone-message" />
       </div>
       <button type="submit" className="btn btn--primary" disabled={fetching} data-testid="save-my-phone">
-        {fetching ? "Saving…" : "Save phone"}
+        {fetching ? t("common.saving") : t("contact.savePhone")}
       </button>
     </form>
   );
@@ -270,11 +269,11 @@ function AccountContactForm({ contact, editable, onSaved }: { contact: AccountCo
   if (!editable) {
     return (
       <dl className="facts" data-testid="account-contact">
-        <dt>Account e-mail</dt>
+        <dt>{t("contact.accountEmail")}</dt>
         <dd>{contact.email ?? "—"}</dd>
-        <dt>Account phone</dt>
+        <dt>{t("contact.accountPhone")}</dt>
         <dd>{contact.phone ?? "—"}</dd>
-        <dt>Billing address</dt>
+        <dt>{t("contact.billingAddress")}</dt>
         <dd>{contact.address ?? "—"}</dd>
       </dl>
     );
@@ -297,22 +296,22 @@ function AccountContactForm({ contact, editable, onSaved }: { contact: AccountCo
     if (payload?.userErrors.length) {
       setMessage({ ok: false, text: userErrorText(payload.userErrors, UPDATE_CONTACT_DETAILS), field: fieldOf(payload.userErrors[0]?.field) });
     } else if (!payload?.subscriber) {
-      setMessage({ ok: false, text: result.error ? describeError(result.error).title : "Please try again." });
+      setMessage({ ok: false, text: result.error ? describeError(result.error).title : t("common.pleaseTryAgain") });
     } else {
       const saved = payload.subscriber;
       setEmail(saved.email ?? "");
       setPhone(saved.phone ?? "");
       setPostalCode(saved.billingAddress?.postalCode ?? postalCode);
       setCountry(saved.billingAddress?.country ?? country);
-      setMessage({ ok: true, text: "The account's contact details are saved." });
+      setMessage({ ok: true, text: t("contact.saved") });
       onSaved();
     }
   }
 
   const invalid = (name: string) => (message?.field === name ? true : undefined);
-  const input = (id: string, name: string, labelText: string, value: string, set: (v: string) => void, extra: Record<string, unknown> = {}) => (
+  const input = (id: string, name: string, labelKey: MessageKey, value: string, set: (v: string) => void, extra: Record<string, unknown> = {}) => (
     <div className="field">
-      <label htmlFor={id}>{labelText}</label>
+      <label htmlFor={id}>{t(labelKey)}</label>
       <input
         id={id}
         value={value}
@@ -328,25 +327,25 @@ function AccountContactForm({ contact, editable, onSaved }: { contact: AccountCo
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="account-contact-title" data-testid="account-contact">
       <h3 id="account-contact-title" className="card__subtitle">
-        The account's contact and billing address
+        {t("contact.accountTitle")}
       </h3>
-      {input("account-email", "email", "Account contact e-mail", email, setEmail, { type: "email", autoComplete: "email", maxLength: 254 })}
-      {input("account-phone", "phone", "Account phone (with country code)", phone, setPhone, { type: "tel", maxLength: 40 })}
+      {input("account-email", "email", "contact.accountEmailLabel", email, setEmail, { type: "email", autoComplete: "email", maxLength: 254 })}
+      {input("account-phone", "phone", "contact.accountPhoneLabel", phone, setPhone, { type: "tel", maxLength: 40 })}
       <fieldset className="field-group">
-        <legend>Billing address</legend>
-        {input("address-line1", "lines", "Street address", line1, setLine1, { autoComplete: "address-line1", maxLength: 100 })}
-        {input("address-line2", "lines", "Apartment, floor (optional)", line2, setLine2, { autoComplete: "address-line2", maxLength: 100 })}
-        {input("address-city", "city", "City", city, setCity, { autoComplete: "address-level2", maxLength: 80 })}
-        {input("address-region", "region", "State or region (optional)", region, setRegion, { autoComplete: "address-level1", maxLength: 80 })}
-        {input("address-postal-code", "postalCode", "Postal code", postalCode, setPostalCode, { autoComplete: "postal-code", maxLength: 16 })}
-        {input("address-country", "country", "Country code (e.g. PT, US)", country, setCountry, { autoComplete: "country", maxLength: 2 })}
+        <legend>{t("contact.billingAddress")}</legend>
+        {input("address-line1", "lines", "contact.street", line1, setLine1, { autoComplete: "address-line1", maxLength: 100 })}
+        {input("address-line2", "lines", "contact.line2", line2, setLine2, { autoComplete: "address-line2", maxLength: 100 })}
+        {input("address-city", "city", "contact.city", city, setCity, { autoComplete: "address-level2", maxLength: 80 })}
+        {input("address-region", "region", "contact.region", region, setRegion, { autoComplete: "address-level1", maxLength: 80 })}
+        {input("address-postal-code", "postalCode", "contact.postalCode", postalCode, setPostalCode, { autoComplete: "postal-code", maxLength: 16 })}
+        {input("address-country", "country", "contact.country", country, setCountry, { autoComplete: "country", maxLength: 2 })}
       </fieldset>
-      {!given && contact.address ? <p className="muted small">On file: {contact.address}</p> : null}
+      {!given && contact.address ? <p className="muted small">{t("contact.onFile", { address: contact.address })}</p> : null}
       <div id="account-contact-message">
         <Feedback message={message} testId="account-contact-message" />
       </div>
       <button type="submit" className="btn btn--primary" disabled={fetching} data-testid="save-account-contact">
-        {fetching ? "Saving…" : "Save contact details"}
+        {fetching ? t("common.saving") : t("contact.save")}
       </button>
     </form>
   );

@@ -3,6 +3,7 @@ import { useMutation } from "urql";
 import { describeError } from "../api/errors";
 import { graphql } from "../gql";
 import type { NotificationChannel, NotificationPreferenceKind } from "../gql/graphql";
+import { intlLocale, t, type MessageKey } from "../i18n";
 import { userErrorText } from "../userErrors";
 import { SET_NOTIFICATION_PREFERENCES } from "./wording";
 
@@ -36,16 +37,16 @@ export interface Preference {
   locked: boolean;
 }
 
-const KINDS: readonly { kind: NotificationPreferenceKind; label: string; hint: string }[] = [
-  { kind: "PAYMENTS", label: "Payments", hint: "Invoices, payments received or failed, wallet credits" },
-  { kind: "OUTAGES", label: "Outages and service", hint: "Outages, planned work, a service suspended or restored" },
-  { kind: "TICKETS", label: "Support tickets", hint: "Replies and status changes of your tickets" },
-  { kind: "USAGE", label: "Usage", hint: "Data usage and caps" },
-  { kind: "SECURITY", label: "Security", hint: "New sign-ins, changed passwords and contact e-mails" },
+const KINDS: readonly { kind: NotificationPreferenceKind; label: MessageKey; hint: MessageKey }[] = [
+  { kind: "PAYMENTS", label: "prefs.kind.PAYMENTS", hint: "prefs.hint.PAYMENTS" },
+  { kind: "OUTAGES", label: "prefs.kind.OUTAGES", hint: "prefs.hint.OUTAGES" },
+  { kind: "TICKETS", label: "prefs.kind.TICKETS", hint: "prefs.hint.TICKETS" },
+  { kind: "USAGE", label: "prefs.kind.USAGE", hint: "prefs.hint.USAGE" },
+  { kind: "SECURITY", label: "prefs.kind.SECURITY", hint: "prefs.hint.SECURITY" },
 ];
-const CHANNELS: readonly { channel: NotificationChannel; label: string }[] = [
-  { channel: "PORTAL", label: "In the portal" },
-  { channel: "EMAIL", label: "By e-mail" },
+const CHANNELS: readonly { channel: NotificationChannel; label: MessageKey }[] = [
+  { channel: "PORTAL", label: "prefs.channel.PORTAL" },
+  { channel: "EMAIL", label: "prefs.channel.EMAIL" },
 ];
 
 const key = (kind: string, channel: string) => `${kind}/${channel}`;
@@ -68,10 +69,10 @@ export function NotificationPreferencesCard({ preferences, onSaved }: { preferen
     const result = await save({ input: { preferences: changes } });
     const payload = result.data?.setNotificationPreferences;
     if (payload?.userErrors.length) setMessage({ ok: false, text: userErrorText(payload.userErrors, SET_NOTIFICATION_PREFERENCES) });
-    else if (!payload?.profile) setMessage({ ok: false, text: result.error ? describeError(result.error).title : "Please try again." });
+    else if (!payload?.profile) setMessage({ ok: false, text: result.error ? describeError(result.error).title : t("common.pleaseTryAgain") });
     else {
       setState(new Map(payload.profile.notificationPreferences.map((p) => [key(p.kind, p.channel), p])));
-      setMessage({ ok: true, text: "Your notification preferences are saved." });
+      setMessage({ ok: true, text: t("prefs.saved") });
       onSaved();
     }
   }
@@ -80,19 +81,19 @@ export function NotificationPreferencesCard({ preferences, onSaved }: { preferen
     <section className="card" aria-labelledby="notifications-title" data-testid="notification-preferences">
       <div className="card__head">
         <h2 id="notifications-title" className="card__title">
-          Notifications
+          {t("prefs.title")}
         </h2>
       </div>
-      <p className="muted small">Choose what reaches you, and where. These are yours alone; others on the account choose their own.</p>
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Notification preferences">
+      <p className="muted small">{t("prefs.intro")}</p>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={t("prefs.region")}>
         <table className="table table--compact">
-          <caption className="sr-only">Which notifications you receive, by kind and channel</caption>
+          <caption className="sr-only">{t("prefs.caption")}</caption>
           <thead>
             <tr>
-              <th scope="col">About</th>
+              <th scope="col">{t("prefs.about")}</th>
               {CHANNELS.map((c) => (
                 <th scope="col" key={c.channel}>
-                  {c.label}
+                  {t(c.label)}
                 </th>
               ))}
             </tr>
@@ -101,9 +102,9 @@ export function NotificationPreferencesCard({ preferences, onSaved }: { preferen
             {KINDS.map((k) => (
               <tr key={k.kind}>
                 <th scope="row">
-                  {k.label}
+                  {t(k.label)}
                   <span className="muted small" style={{ display: "block", fontWeight: "normal" }}>
-                    {k.hint}
+                    {t(k.hint)}
                   </span>
                 </th>
                 {CHANNELS.map((c) => {
@@ -118,7 +119,7 @@ export function NotificationPreferencesCard({ preferences, onSaved }: { preferen
                         checked={p.enabled}
                         disabled={p.locked || fetching}
                         onChange={() => toggle(p)}
-                        aria-label={`${k.label}: ${c.label.toLowerCase()}`}
+                        aria-label={t("prefs.switch", { kind: t(k.label), channel: t(c.label).toLocaleLowerCase(intlLocale()) })}
                         aria-describedby={p.locked ? "security-locked" : undefined}
                         data-testid={id}
                       />
@@ -131,7 +132,7 @@ export function NotificationPreferencesCard({ preferences, onSaved }: { preferen
         </table>
       </div>
       <p id="security-locked" className="muted small">
-        Security e-mails are always sent: they are how you would notice someone else using your login.
+        {t("prefs.securityLocked")}
       </p>
       {message ? (
         <p className={message.ok ? "form-success" : "form__error"} role={message.ok ? "status" : "alert"} data-testid="preferences-message">
@@ -139,7 +140,7 @@ export function NotificationPreferencesCard({ preferences, onSaved }: { preferen
         </p>
       ) : null}
       <button type="button" className="btn btn--primary" onClick={() => void submit()} disabled={fetching} data-testid="save-preferences">
-        {fetching ? "Saving…" : "Save notification preferences"}
+        {fetching ? t("common.saving") : t("prefs.save")}
       </button>
     </section>
   );

@@ -8,18 +8,20 @@ import type {
 import { SERVER, type WordingOf } from "../userErrors";
 
 // What a subscriber reads when a contact or preference change is refused (one table per mutation, keyed by its
-// generated enum: a new member is a type error until it is worded).
+// generated enum: a new member is a type error until it is worded). Wordings are message keys (i18n catalogs).
 
-const INVALID_PHONE = "Enter the phone number with its country code, for example +351 912 345 678.";
+const INVALID_PHONE = "userError.invalidPhone";
+const INVALID_EMAIL = "userError.invalidEmailExample";
+const NOTHING_TO_CHANGE = "userError.nothingChanged";
 
 export const UPDATE_CONTACT_DETAILS: WordingOf<UpdateContactDetailsErrorCode> = {
-  INVALID_EMAIL: "Enter an e-mail address like name@example.com.",
+  INVALID_EMAIL,
   EMAIL_TOO_LONG: SERVER,
   INVALID_PHONE,
-  INVALID_COUNTRY: "Enter the country as its two-letter code, for example PT, US or GB.",
+  INVALID_COUNTRY: "userError.invalidCountry",
   REQUIRED: SERVER,
   TOO_LONG: SERVER,
-  NOTHING_TO_CHANGE: "Nothing was changed.",
+  NOTHING_TO_CHANGE,
   REFUSED: SERVER,
 };
 
@@ -29,15 +31,15 @@ export const UPDATE_MY_CONTACT_DETAILS: WordingOf<UpdateMyContactDetailsErrorCod
 };
 
 export const SET_NOTIFICATION_PREFERENCES: WordingOf<SetNotificationPreferencesErrorCode> = {
-  SECURITY_EMAIL_REQUIRED: "Security e-mails cannot be turned off.",
+  SECURITY_EMAIL_REQUIRED: "userError.securityEmailRequired",
   DUPLICATE: SERVER,
-  NOTHING_TO_CHANGE: "Nothing was changed.",
+  NOTHING_TO_CHANGE,
   REFUSED: SERVER,
 };
 
 export const REQUEST_LOGIN_EMAIL_CHANGE: WordingOf<RequestLoginEmailChangeErrorCode> = {
   INVALID_CREDENTIALS: SERVER,
-  INVALID_EMAIL: "Enter an e-mail address like name@example.com.",
+  INVALID_EMAIL,
   EMAIL_TOO_LONG: SERVER,
   EMAIL_UNCHANGED: SERVER,
   EMAIL_TAKEN: SERVER,
@@ -45,6 +47,6 @@ export const REQUEST_LOGIN_EMAIL_CHANGE: WordingOf<RequestLoginEmailChangeErrorC
 };
 
 export const CONFIRM_LOGIN_EMAIL_CHANGE: WordingOf<ConfirmLoginEmailChangeErrorCode> = {
-  INVALID_TOKEN: "This link is used, expired or not valid. Ask for a new one under Account & security.",
+  INVALID_TOKEN: "userError.emailLinkInvalid",
   EMAIL_TAKEN: SERVER,
 };

@@ -1,5 +1,6 @@
 import { useId, useRef, useState, type DragEvent } from "react";
 import { ACCEPTED_FILES, formatBytes, MAX_FILE_MB, MAX_FILES } from "./upload";
+import { t } from "../i18n";
 
 // Files for a ticket: drop them on the zone or pick them; each shows its size, a picture its preview. The server
 // decides what is acceptable (by content); this only spares the subscriber an upload that will be refused.
@@ -27,11 +28,11 @@ export function FileDrop({
     const picked = [...files];
     const skipped: string[] = [];
     for (const file of Array.from(list)) {
-      if (file.size > MAX_BYTES) skipped.push(`${file.name} is over ${MAX_FILE_MB} MB`);
-      else if (picked.length >= MAX_FILES) skipped.push(`at most ${MAX_FILES} files per message`);
+      if (file.size > MAX_BYTES) skipped.push(t("files.tooBig", { name: file.name, mb: MAX_FILE_MB }));
+      else if (picked.length >= MAX_FILES) skipped.push(t("files.tooMany", { count: MAX_FILES }));
       else picked.push(file);
     }
-    setNote(skipped.length ? `Not added: ${skipped.join("; ")}.` : null);
+    setNote(skipped.length ? t("files.notAdded", { list: skipped.join("; ") }) : null);
     onChange(picked);
   }
 
@@ -54,20 +55,20 @@ export function FileDrop({
         data-testid="file-drop"
       >
         <p>
-          Drop photos, screenshots or PDFs here, or{" "}
+          {t("files.drop")}{" "}
           <button type="button" className="linklike" onClick={() => input.current?.click()} disabled={disabled}>
-            choose files
+            {t("files.choose")}
           </button>
           .
         </p>
         <p className="muted small">
-          PNG, JPEG, GIF, WebP, PDF or text · up to {MAX_FILE_MB} MB each · {MAX_FILES} per message
+          {t("files.rules", { mb: MAX_FILE_MB, count: MAX_FILES })}
         </p>
         <input
           ref={input}
           id={id}
           type="file"
-          aria-label="Attach files"
+          aria-label={t("files.attach")}
           multiple
           accept={ACCEPTED_FILES}
           className="sr-only"
@@ -88,18 +89,18 @@ export function FileDrop({
               <button
                 type="button"
                 className="btn btn--ghost btn--small"
-                aria-label={`Remove ${f.name}`}
+                aria-label={t("files.removeLabel", { name: f.name })}
                 disabled={disabled}
                 onClick={() => onChange(files.filter((_, j) => j !== i))}
               >
-                Remove
+                {t("team.remove")}
               </button>
             </li>
           ))}
         </ul>
       ) : null}
       {progress !== null && files.length > 0 ? (
-        <progress className="progress__bar" value={progress} max={1} aria-label="Upload progress" data-testid="upload-progress">
+        <progress className="progress__bar" value={progress} max={1} aria-label={t("files.progress")} data-testid="upload-progress">
           {Math.round(progress * 100)}%
         </progress>
       ) : null}

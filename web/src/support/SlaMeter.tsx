@@ -1,4 +1,5 @@
 import { formatDateTime } from "../format";
+import { t } from "../i18n";
 
 // The ticket's service level in one glance: how much of the resolution window is used, and whether support
 // answered / resolved in time.
@@ -17,19 +18,19 @@ export function SlaMeter({ sla, compact }: { sla: SlaView; compact?: boolean }) 
   const fraction = Math.min(1, Math.max(0, sla.elapsedPercent / 100));
   const state = sla.resolutionBreached ? "breached" : sla.resolutionMet ? "met" : fraction > 0.75 ? "late" : "ok";
   const first = sla.firstResponseMet
-    ? "First response: met"
+    ? t("sla.firstMet")
     : sla.firstResponseBreached
-      ? "First response: overdue"
+      ? t("sla.firstOverdue")
       : sla.firstResponseDueAt
-        ? `First response due ${formatDateTime(sla.firstResponseDueAt)}`
-        : "Awaiting first response";
+        ? t("sla.firstDue", { date: formatDateTime(sla.firstResponseDueAt) })
+        : t("sla.awaiting");
   return (
     <div className={`sla sla--${state}`} data-testid="sla" data-first-response={sla.firstResponseMet ? "met" : sla.firstResponseBreached ? "breached" : "pending"}>
       <div className="progress__head">
-        <span>{sla.resolutionMet ? "Resolved in time" : sla.resolutionBreached ? "Resolution overdue" : `Resolve by ${formatDateTime(sla.resolutionDueAt)}`}</span>
+        <span>{sla.resolutionMet ? t("sla.resolvedInTime") : sla.resolutionBreached ? t("sla.resolutionOverdue") : t("sla.resolveBy", { date: formatDateTime(sla.resolutionDueAt) })}</span>
         <span className="progress__pct">{Math.round(sla.elapsedPercent)}%</span>
       </div>
-      <progress className="progress__bar" value={fraction} max={1} aria-label="Service level time used">
+      <progress className="progress__bar" value={fraction} max={1} aria-label={t("sla.label")}>
         {Math.round(sla.elapsedPercent)}%
       </progress>
       {compact ? null : (

@@ -1,19 +1,21 @@
 import type { TicketCategory, TicketEventKind, TicketStatus } from "../gql/graphql";
+import { t, type MessageKey } from "../i18n";
+import { label } from "../labels";
 
-export const TICKET_STATUS_LABEL: Record<TicketStatus, string> = {
-  OPEN: "Open",
-  IN_PROGRESS: "In progress",
-  WAITING_ON_CUSTOMER: "Waiting for you",
-  RESOLVED: "Resolved",
-  CLOSED: "Closed",
+export const TICKET_STATUS_LABEL: Record<TicketStatus, MessageKey> = {
+  OPEN: "ticketStatus.OPEN",
+  IN_PROGRESS: "ticketStatus.IN_PROGRESS",
+  WAITING_ON_CUSTOMER: "ticketStatus.WAITING_ON_CUSTOMER",
+  RESOLVED: "ticketStatus.RESOLVED",
+  CLOSED: "ticketStatus.CLOSED",
 };
 
-export const TICKET_CATEGORY_LABEL: Record<TicketCategory, string> = {
-  CONNECTIVITY: "Internet or Wi-Fi",
-  BILLING: "Billing",
-  DEVICE: "Device",
-  INSTALLATION: "Installation",
-  OTHER: "Other",
+export const TICKET_CATEGORY_LABEL: Record<TicketCategory, MessageKey> = {
+  CONNECTIVITY: "ticketCategory.CONNECTIVITY",
+  BILLING: "ticketCategory.BILLING",
+  DEVICE: "ticketCategory.DEVICE",
+  INSTALLATION: "ticketCategory.INSTALLATION",
+  OTHER: "ticketCategory.OTHER",
 };
 
 export function eventText(e: {
@@ -23,22 +25,21 @@ export function eventText(e: {
   toStatus?: string | null;
   detail?: string | null;
 }): string {
-  const status = (s?: string | null) => (s ? (TICKET_STATUS_LABEL[s as TicketStatus] ?? s) : "");
+  const status = (s?: string | null) => label(TICKET_STATUS_LABEL, s as TicketStatus | null);
+  const actor = e.actorName;
   switch (e.kind) {
     case "CREATED":
-      return `${e.actorName} opened the ticket`;
-    case "ASSIGNED":
-      return `Assigned to ${e.detail ?? "support"}`;
     case "REPLIED":
-      return `${e.actorName} replied`;
-    case "STATUS_CHANGED":
-      return `${e.actorName}: ${status(e.fromStatus)} → ${status(e.toStatus)}`;
-    case "ATTACHMENT_ADDED":
-      return `${e.actorName} attached ${e.detail ?? "a file"}`;
     case "REOPENED":
-      return `${e.actorName} reopened the ticket`;
+      return t(`ticketEvent.${e.kind}`, { actor });
+    case "ASSIGNED":
+      return t("ticketEvent.ASSIGNED", { team: e.detail ?? t("ticketEvent.support") });
+    case "STATUS_CHANGED":
+      return `${actor}: ${status(e.fromStatus)} → ${status(e.toStatus)}`;
+    case "ATTACHMENT_ADDED":
+      return t("ticketEvent.ATTACHMENT_ADDED", { actor, file: e.detail ?? t("ticketEvent.aFile") });
     case "RATED":
-      return `${e.actorName} rated the help ${e.detail ?? ""}`;
+      return t("ticketEvent.RATED", { actor, rating: e.detail ?? "" }).trim();
     default:
       return e.kind;
   }

@@ -1,4 +1,5 @@
 import { stringifyDocument, type TypedDocumentNode } from "@urql/core";
+import { t } from "../i18n";
 import { GRAPHQL_PATH, refreshSession } from "../api/client";
 import { CSRF_HEADER, csrfToken } from "../api/csrf";
 
@@ -56,11 +57,11 @@ export function uploadMutation<TData, TVars extends { input: Record<string, unkn
         const parsed = JSON.parse(xhr.responseText) as Omit<UploadResult<TData>, "status">;
         resolve({ ...parsed, status: xhr.status });
       } catch {
-        resolve({ status: xhr.status, errors: [{ message: `The server answered ${xhr.status}.` }] });
+        resolve({ status: xhr.status, errors: [{ message: t("files.serverAnswered", { status: xhr.status }) }] });
       }
     };
     xhr.onerror = () =>
-      resolve({ status: 0, errors: [{ message: "The upload did not reach the portal. Check your connection." }] });
+      resolve({ status: 0, errors: [{ message: t("files.notReached") }] });
     xhr.send(body);
   });
 }
