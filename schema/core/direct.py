@@ -38,7 +38,7 @@ from strawberry.types.field import StrawberryField
 
 __all__ = ["DIRECT", "LEAF", "DirectExecution", "make_direct"]
 
-# Marks a resolver installed here (tests and `explain` read it).
+# Marks a resolver installed here (the tests read it).
 DIRECT = "_wispgate_direct"
 Resolve = Callable[..., Any]
 
@@ -152,9 +152,11 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, completing `__typename` and plain attribute leaf fields in the selection loop.
 
     For such a field graphql-core builds a path, a resolve info and a node list, calls the resolver and walks
-    `complete_value` (non-null, list, leaf checks) — ~8 µs for a `getattr`; two thirds of the dashboard's
-    fields are these (`label`, `amount`, `currency`, `online`, every `__typename`). Here their value is read and
-    coerced in place, in selection order. Anything unusual — a null for a non-null field, a failing getattr, a
+    `complete_value` (non-null, list, leaf checks) for a `getattr`; most of the dashboard's fields are these
+    (`label`, `amount`, `currency`, `online`, every `__typename`). Here their value is read and coerced in place,
+    in selection order. Measured: 0.75 % fewer instructions per dashboard page once the direct resolvers were in
+    (bench/instructions.py, 40.0 → 39.7 M at N = 50) — small, kept because it is the seam for completing plain
+    object fields the same way. Anything unusual — a null for a non-null field, a failing getattr, a
     value that does not coerce, a resolver middleware — goes the ordinary way, so errors are located and
     reported exactly as before.
     """
