@@ -30,7 +30,7 @@ LOST = {
     # Only the subscriber's kind is the CRM's alone: the sub-services are listed from Billing (which bills
     # each of them under the CRM's id, label, kind and location, `schema.core.inventory`), and the account
     # number and the holder's name are on Billing's account too.
-    "crm": {"kind"},
+    "crm": {"kind", "locale"},  # the portal then follows the browser's language
 }
 # A SITE user's figures are over their sites, which the token names: the same as anyone's.
 LOST_FOR_SITE = LOST

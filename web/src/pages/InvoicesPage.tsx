@@ -437,7 +437,7 @@ function InvoiceTable({
                 <td data-label={t("invoices.col.invoice")} className="strong">
                   {inv.number}
                 </td>
-                {showService ? <td data-label={t("invoices.col.service")}>{inv.subService?.label ?? t("dashboard.allServices")}</td> : null}
+                {showService ? <td className="cell-service" data-label={t("invoices.col.service")}>{inv.subService?.label ?? t("dashboard.allServices")}</td> : null}
                 <td data-label={t("invoices.col.period")}>{formatPeriod(inv.periodStart, inv.periodEnd)}</td>
                 <td data-label={t("invoices.col.issued")}>{formatDate(inv.issuedOn)}</td>
                 <td data-label={t("invoices.col.due")} className={overdue ? "text-due strong" : ""}>

@@ -122,6 +122,7 @@ async def test_bearer_login_and_viewer_need_no_csrf(portal: Portal, transport: D
         "aaa.test": 0,
         "oss.test": 0,
         "gateway.test": 0,
+        "paypal.test": 0,
     }
     assert payload["data"]["viewer"]["canManageBilling"] is True
 
