@@ -81,7 +81,8 @@ class Backends:
     async def start(self) -> None:
         self.session = aiohttp.ClientSession(
             headers={"x-api-key": self.api_key, "accept": "application/json"},
-            connector=aiohttp.TCPConnector(limit=200),
+            # under the sandbox's (uvicorn's) 5 s keep-alive timeout, as the BFF's RawWire does
+            connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=4.0),
             timeout=aiohttp.ClientTimeout(total=10),
         )
 

@@ -315,7 +315,9 @@ class Bench:
     async def cell(self, n: int, clients: int, slice_s: float, slices: int) -> Cell:
         out = Cell(n, clients)
         await self.sign_in(clients)
-        connector = aiohttp.TCPConnector(limit=2 * clients + 8)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them: a BFF connection
+        # idles through the reference's slices, and one the server closed as it was taken fails the page.
+        connector = aiohttp.TCPConnector(limit=2 * clients + 8, keepalive_timeout=3.0)
         async with aiohttp.ClientSession(connector=connector) as session:
             for name in ("BFF", "reference"):
                 await self.slice(session, name, clients, WARMUP_S, None)

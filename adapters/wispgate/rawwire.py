@@ -34,7 +34,9 @@ from adapters.errors import TimedOut, Unavailable
 from adapters.wispgate.wire import Answer, query_string
 
 MAX_BODY = 64 * 1024 * 1024  # no core answer comes near; a runaway one must not exhaust memory
-IDLE_S = 30.0  # an idle connection older than this is closed rather than reused
+# An idle connection older than this is closed rather than reused: below the 5 s keep-alive timeout of uvicorn
+# (and of httpx's pool), so a POST read is not sent on a connection the server is closing at that moment.
+IDLE_S = 4.0
 
 
 class _Lost(Exception):
