@@ -13,23 +13,29 @@ the source as `self` and a strawberry `Info` built the same way, so a resolver c
 Every other field — arguments, field extensions (permissions), `root`/`parent` parameters, subscriptions,
 exception handlers — keeps strawberry's path. The schema's tests run on the rewired schema; a test checks
 that the fields the dashboard reads are the direct ones and that the rest are left alone.
+
+`DirectExecution` then completes those fields inside graphql-core's selection loop (see its docstring): the
+dashboard's ~600 field executions per page at N = 50 each went through `execute_field` → `build_resolve_info`
+→ `complete_value` (non-null → list → non-null → object → collect → execute) for a value that is already there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import strawberry
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLScalarType,
     Undefined,
 )
+from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -116,6 +122,7 @@ def _rewire(graphql_field: GraphQLField, info_class: type[Any]) -> int:
     graphql_field.resolve = resolve
     if field.base_resolver is None:
         _mark_leaf(graphql_field, field)
+    _mark_fast(graphql_field, field, info_class)
     return 1
 
 
@@ -148,17 +155,94 @@ def _leaf_value(source: Any, leaf: tuple[str, GraphQLScalarType | GraphQLEnumTyp
     return _SLOW if coerced is None or coerced is Undefined else coerced
 
 
-class DirectExecution(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, completing `__typename` and plain attribute leaf fields in the selection loop.
+# ------------------------------------------------------------------------------ fields completed in the loop
 
-    For such a field graphql-core builds a path, a resolve info and a node list, calls the resolver and walks
-    `complete_value` (non-null, list, leaf checks) for a `getattr`; most of the dashboard's fields are these
-    (`label`, `amount`, `currency`, `online`, every `__typename`). Here their value is read and coerced in place,
-    in selection order. Measured: 0.75 % fewer instructions per dashboard page once the direct resolvers were in
-    (bench/instructions.py, 40.0 → 39.7 M at N = 50) — small, kept because it is the seam for completing plain
-    object fields the same way. Anything unusual — a null for a non-null field, a failing getattr, a
-    value that does not coerce, a resolver middleware — goes the ordinary way, so errors are located and
-    reported exactly as before.
+# On a rewired GraphQLField: a `Fast` — how to get its value and what shape completes it without graphql-core.
+FAST = "_wispgate_fast"
+_ATTRIBUTE, _SELF, _INFO = range(3)
+
+
+class _Shape(NamedTuple):
+    """The field's declared type, as far as the fast completion handles it: a leaf, an object, or a list of
+    objects (each nullable or not). Everything else (abstract types, lists of leaves or lists) is None."""
+
+    kind: str  # "leaf" | "object" | "list"
+    non_null: bool
+    leaf: GraphQLScalarType | GraphQLEnumType | None
+    object_type: GraphQLObjectType | None
+    origin: type | None  # the strawberry class whose instances the object type's `is_type_of` accepts
+    item_non_null: bool
+
+
+class Fast(NamedTuple):
+    call: int  # _ATTRIBUTE, _SELF or _INFO
+    attribute: str
+    function: Resolve | None
+    field: StrawberryField
+    info_class: type[Any]
+    shape: _Shape | None
+
+
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    """The class an `is_type_of` accepts exactly (`type(value) is origin`), None when the type has no such check.
+    A type with a custom `is_type_of`, or a generic's specialization, gets no origin and takes graphql-core's
+    path."""
+    definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if object_type.is_type_of is None:
+        return object
+    if definition is None or definition.is_type_of or definition.concrete_of is not None:
+        return None
+    origin = definition.origin
+    return origin if isinstance(origin, type) else None
+
+
+def _shape(declared: Any) -> _Shape | None:
+    non_null = isinstance(declared, GraphQLNonNull)
+    kind = declared.of_type if non_null else declared
+    if isinstance(kind, GraphQLScalarType | GraphQLEnumType):
+        return _Shape("leaf", non_null, kind, None, None, False)
+    if isinstance(kind, GraphQLObjectType):
+        origin = _origin(kind)
+        return None if origin is None else _Shape("object", non_null, None, kind, origin, False)
+    if isinstance(kind, GraphQLList):
+        item = kind.of_type
+        item_non_null = isinstance(item, GraphQLNonNull)
+        item_kind = item.of_type if item_non_null else item
+        if isinstance(item_kind, GraphQLObjectType):
+            origin = _origin(item_kind)
+            if origin is not None:
+                return _Shape("list", non_null, None, item_kind, origin, item_non_null)
+    return None
+
+
+def _mark_fast(graphql_field: GraphQLField, field: StrawberryField, info_class: type[Any]) -> None:
+    resolver = field.base_resolver
+    shape = _shape(graphql_field.type)
+    if resolver is None:
+        fast = Fast(_ATTRIBUTE, field.python_name, None, field, info_class, shape)
+    else:
+        call = _INFO if resolver.info_parameter is not None else _SELF
+        fast = Fast(call, "", cast(Resolve, resolver.wrapped_func), field, info_class, shape)
+    setattr(graphql_field, FAST, fast)
+
+
+class DirectExecution(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, completing the direct fields in the selection loop.
+
+    For every field graphql-core builds a resolve info and a node list, calls the resolver and walks
+    `complete_value` — non-null, list, non-null, object, `collect_subfields`, `execute_fields` — one call per
+    wrapper. For the fields `make_direct` rewired, this loop does the same work inline: `__typename` and plain
+    attribute leaves are read and coerced in place; a rewired field's value is got the direct way (an attribute,
+    `f(self)`, or `f(self, info)` with the info built only then) and, when it is there already (not awaitable),
+    completed here if its type is a leaf, an object or a list of objects: the object's subfields are collected
+    (graphql-core's memo) and executed by this same loop.
+
+    Anything unusual takes graphql-core's own path with the value already got, so errors are located and
+    reported exactly as before: an awaitable, an exception as a value, a null where the type forbids it (or a
+    null item in a list of non-null items), a value of another class than the object type accepts, a leaf that
+    does not coerce, a non-list for a list, `@defer`/`@stream` in play (a position context, a directive on the
+    field), a resolver middleware (the whole loop is graphql-core's then). An exception raised while
+    completing is handled as `execute_field` handles it: a located error, null, propagated when non-null.
     """
 
     def execute_fields(
@@ -169,7 +253,9 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        if self.middleware_manager:
+        # strawberry always passes a manager; it holds resolvers only when an extension implements `resolve`.
+        manager = self.middleware_manager
+        if manager is not None and manager._middleware_resolvers:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
@@ -177,11 +263,13 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
         pending: list[str] = []
         get_field = self.schema.get_field
         is_awaitable = self.is_awaitable
+        parent_name = parent_type.name
         try:
             for response_name, details in grouped_field_set.items():
-                name = details[0].node.name.value
+                node = details[0].node
+                name = node.name.value
                 if name == "__typename":
-                    results[response_name] = parent_type.name
+                    results[response_name] = parent_name
                     continue
                 field_def = get_field(parent_type, name)
                 leaf = getattr(field_def, LEAF, None)
@@ -190,13 +278,24 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
                     if value is not _SLOW:
                         results[response_name] = value
                         continue
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    details,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
+                fast = getattr(field_def, FAST, None)
+                if fast is not None and position_context is None and _undirected(node, details):
+                    result = self._execute_fast(
+                        parent_type,
+                        cast(GraphQLField, field_def),
+                        fast,
+                        source_value,
+                        details,
+                        Path(path, response_name, parent_name),
+                    )
+                else:
+                    result = self.execute_field(
+                        parent_type,
+                        source_value,
+                        details,
+                        Path(path, response_name, parent_name),
+                        position_context,
+                    )
                 if result is not Undefined:
                     results[response_name] = result
                     if is_awaitable(result):
@@ -208,6 +307,165 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
         if not pending:
             return results
         return _settled(results, pending)
+
+    def _execute_fast(
+        self,
+        parent_type: GraphQLObjectType,
+        field_def: GraphQLField,
+        fast: Fast,
+        source: Any,
+        details: Any,
+        path: Path,
+    ) -> Any:
+        """`execute_field` for a rewired field: the value got directly, then completed in place when it can be."""
+        raw: GraphQLResolveInfo[Any] | None = None
+        try:
+            if fast.call == _ATTRIBUTE:
+                value = getattr(source, fast.attribute)
+            elif fast.call == _SELF:
+                value = fast.function(source)  # type: ignore[misc]
+            else:
+                raw = self.build_resolve_info(field_def, to_nodes(details), parent_type, path)
+                value = fast.function(source, fast.info_class(_raw_info=raw, _field=fast.field))  # type: ignore[misc]
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_def.type, details, path)
+            return None
+        shape = fast.shape
+        if shape is None or self.is_awaitable(value) or isinstance(value, Exception):
+            return self._complete_slow(parent_type, field_def, details, path, value, raw)
+        try:
+            completed = self._complete_fast(shape, details, path, value)
+            if completed is _SLOW:
+                return self._complete_slow(parent_type, field_def, details, path, value, raw)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_def.type, details, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._awaited(completed, field_def.type, details, path)
+        return completed
+
+    def _complete_fast(self, shape: _Shape, details: Any, path: Path, value: Any) -> Any:
+        """The completed value, an awaitable of it, or `_SLOW` before any work was done."""
+        if value is None:
+            return _SLOW if shape.non_null else None
+        if shape.kind == "leaf":
+            return _coerced(shape.leaf, value)  # type: ignore[arg-type]
+        object_type = shape.object_type
+        assert object_type is not None
+        origin = shape.origin
+        if shape.kind == "object":
+            if origin is not object and type(value) is not origin:
+                return _SLOW
+            return self._object(object_type, details, path, value)
+        if type(value) is not list and type(value) is not tuple:
+            return _SLOW
+        for item in value:  # every check before any work, so the slow path starts from nothing done
+            if item is None:
+                if shape.item_non_null:
+                    return _SLOW
+            elif origin is not object and type(item) is not origin:
+                return _SLOW
+        return self._list(object_type, shape.item_non_null, details, path, value)
+
+    def _object(self, object_type: GraphQLObjectType, details: Any, path: Path, value: Any) -> Any:
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
+        if new_defer_usages:
+            return _SLOW
+        return self.execute_fields(object_type, value, path, grouped_field_set, None)
+
+    def _list(
+        self, object_type: GraphQLObjectType, item_non_null: bool, details: Any, path: Path, items: Any
+    ) -> Any:
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
+        if new_defer_usages:
+            return _SLOW
+        item_type: Any = GraphQLNonNull(object_type) if item_non_null else object_type
+        execute_fields = self.execute_fields
+        is_awaitable = self.is_awaitable
+        completed: list[Any] = []
+        awaiting: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                if item is None:
+                    completed.append(None)
+                    continue
+                item_path = Path(path, index, None)
+                try:
+                    done = execute_fields(object_type, item, item_path, grouped_field_set, None)
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, details, item_path)  # raises when non-null
+                    done = None
+                if is_awaitable(done):
+                    done = self._awaited(done, item_type, details, item_path)
+                    awaiting.append(index)
+                completed.append(done)
+        except Exception:
+            if awaiting:
+                self.settle_in_background([completed[index] for index in awaiting])
+            raise
+        if not awaiting:
+            return completed
+        return _gathered(completed, awaiting)
+
+    async def _awaited(self, completed: Any, return_type: Any, details: Any, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+
+    def _complete_slow(
+        self,
+        parent_type: GraphQLObjectType,
+        field_def: GraphQLField,
+        details: Any,
+        path: Path,
+        value: Any,
+        raw: GraphQLResolveInfo[Any] | None,
+    ) -> Any:
+        """The rest of graphql-core's `execute_field`, for a value already got."""
+        info = (
+            raw
+            if raw is not None
+            else self.build_resolve_info(field_def, to_nodes(details), parent_type, path)
+        )
+        return_type = field_def.type
+        try:
+            if self.is_awaitable(value):
+                return self.complete_awaitable_value(return_type, details, info, path, value, None)
+            completed = self.complete_value(return_type, details, info, path, value, None)
+            if self.is_awaitable(completed):
+                return self._awaited(completed, return_type, details, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+        return completed
+
+
+def _undirected(node: Any, details: Any) -> bool:
+    """No directive left on the field's nodes (`@include`/`@skip` were applied when collecting; `@stream` would
+    be left)."""
+    if len(details) == 1:
+        return not node.directives
+    return not any(d.node.directives for d in details)
+
+
+def _coerced(kind: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
+    try:
+        coerced = kind.coerce_output_value(value)
+    except Exception:  # graphql-core coerces again and reports the error its way
+        return _SLOW
+    return _SLOW if coerced is None or coerced is Undefined else coerced
+
+
+async def _gathered(completed: list[Any], awaiting: list[int]) -> list[Any]:
+    if len(awaiting) == 1:
+        completed[awaiting[0]] = await completed[awaiting[0]]
+    else:
+        values = await gather_with_cancel(*(completed[index] for index in awaiting))
+        for index, value in zip(awaiting, values, strict=True):
+            completed[index] = value
+    return completed
 
 
 async def _settled(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
