@@ -22,17 +22,21 @@ dashboard's ~600 field executions per page at N = 50 each went through `execute_
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple, cast
 
 import strawberry
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
 )
 from graphql.execution.executor import to_nodes
@@ -135,24 +139,44 @@ _SLOW = (
 )  # "let graphql-core do it": a null for a non-null field, an error, a value that does not coerce
 
 
+# The Python type a leaf's value can have to be answered as it is: graphql-core's String and ID serialize a str
+# to itself, Boolean a bool. Other scalars (Int's range, Float's finiteness, our Decimal and dates) coerce.
+_AS_IS: dict[GraphQLScalarType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
+class _NoValue:
+    """A type no value has: the leaf's `as is` type when it has none."""
+
+
 def _mark_leaf(graphql_field: GraphQLField, field: StrawberryField) -> None:
     declared = graphql_field.type
     non_null = isinstance(declared, GraphQLNonNull)
     kind = declared.of_type if isinstance(declared, GraphQLNonNull) else declared
     if isinstance(kind, GraphQLScalarType | GraphQLEnumType):
-        setattr(graphql_field, LEAF, (field.python_name, kind, non_null))
+        as_is = _AS_IS.get(kind, _NoValue) if isinstance(kind, GraphQLScalarType) else _NoValue
+        setattr(graphql_field, LEAF, (field.python_name, kind, non_null, as_is))
 
 
-def _leaf_value(source: Any, leaf: tuple[str, GraphQLScalarType | GraphQLEnumType, bool]) -> Any:
-    attribute, kind, non_null = leaf
-    try:
-        value = getattr(source, attribute)
-        if value is None:
-            return _SLOW if non_null else None
-        coerced = kind.coerce_output_value(value)
-    except Exception:  # graphql-core runs the field again and reports the error its way
-        return _SLOW
-    return _SLOW if coerced is None or coerced is Undefined else coerced
+def _leaf_coerced(value: Any, leaf: tuple[str, GraphQLScalarType | GraphQLEnumType, bool, type]) -> Any:
+    if value is None:
+        return _SLOW if leaf[2] else None
+    return _coerced(leaf[1], value)
+
+
+class _Step(NamedTuple):
+    response_name: str
+    details: Any
+    field_def: Any  # the GraphQLField; `_TYPENAME` for `__typename`; None for a field the type does not have
+    leaf: tuple[str, GraphQLScalarType | GraphQLEnumType, bool, type] | None
+    fast: Fast | None
+
+
+_TYPENAME = object()
+
+# Classes whose instances are never awaitable: the plain ones, then those `DirectExecution._later` finds (the
+# graph's types and records; bounded in case something makes classes at run time).
+_SETTLED: set[type] = {dict, list, tuple, str, int, float, bool, type(None)}
+_SETTLED_MAX = 2048
 
 
 # ------------------------------------------------------------------------------ fields completed in the loop
@@ -215,6 +239,51 @@ def _shape(declared: Any) -> _Shape | None:
     return None
 
 
+_LAZY: dict[type[Any], type[Any]] = {}
+
+
+def _lazy_info_class(info_class: type[Any]) -> type[Any]:
+    """`info_class` (strawberry's `Info` or the schema's own), with the raw resolve info built on first use.
+
+    The page's `(self, info)` resolvers (a card's status, profile, devices, billing…: ~200 per page at N = 50)
+    read `info.context` and nothing else; graphql-core's info is a 15-field tuple built with the field's node
+    list for each. Everything else an `Info` offers (path, field nodes, selected fields, variables) reads the
+    raw info, which is then built exactly as graphql-core would have."""
+    known = _LAZY.get(info_class)
+    if known is not None:
+        return known
+
+    class LazyInfo(info_class):  # type: ignore[misc]
+        def __init__(
+            self,
+            execution: DirectExecution,
+            field_def: GraphQLField,
+            details: Any,
+            parent_type: GraphQLObjectType,
+            path: Path,
+            field: StrawberryField,
+        ) -> None:
+            self._where = (execution, field_def, details, parent_type, path)
+            self._field = field
+
+        @property
+        def _raw_info(self) -> GraphQLResolveInfo[Any]:
+            raw: GraphQLResolveInfo[Any] | None = self.__dict__.get("_raw")
+            if raw is None:
+                execution, field_def, details, parent_type, path = self._where
+                raw = execution.build_resolve_info(field_def, to_nodes(details), parent_type, path)
+                self.__dict__["_raw"] = raw
+            return raw
+
+        @property
+        def context(self) -> Any:
+            return self._where[0].context_value
+
+    LazyInfo.__name__ = LazyInfo.__qualname__ = f"Lazy{info_class.__name__}"
+    _LAZY[info_class] = LazyInfo
+    return LazyInfo
+
+
 def _mark_fast(graphql_field: GraphQLField, field: StrawberryField, info_class: type[Any]) -> None:
     resolver = field.base_resolver
     shape = _shape(graphql_field.type)
@@ -222,7 +291,8 @@ def _mark_fast(graphql_field: GraphQLField, field: StrawberryField, info_class: 
         fast = Fast(_ATTRIBUTE, field.python_name, None, field, info_class, shape)
     else:
         call = _INFO if resolver.info_parameter is not None else _SELF
-        fast = Fast(call, "", cast(Resolve, resolver.wrapped_func), field, info_class, shape)
+        lazy = _lazy_info_class(info_class)
+        fast = Fast(call, "", cast(Resolve, resolver.wrapped_func), field, lazy, shape)
     setattr(graphql_field, FAST, fast)
 
 
@@ -245,6 +315,29 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
     completing is handled as `execute_field` handles it: a located error, null, propagated when non-null.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per request, keyed by identity and holding what the key's id is of (see `_plan`, `_subplan`).
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, list[_Step]]] = {}
+        self._subplans: dict[tuple[GraphQLObjectType, int], tuple[Any, list[_Step] | None]] = {}
+
+    def _later(self, value: Any) -> bool:
+        """`is_awaitable`, remembering the classes whose instances never are (the graph's own types, records):
+        strawberry's check answers those through an `isinstance` chain and a failing `hasattr` each time."""
+        if self.is_awaitable(value):
+            return True
+        kind = type(value)
+        if (
+            len(_SETTLED) < _SETTLED_MAX
+            and not issubclass(
+                kind, CoroutineType | GeneratorType | BaseException
+            )  # an error is a value to raise
+            and not hasattr(kind, "__await__")
+            and not hasattr(kind, "__getattr__")  # could answer `__await__` per instance
+        ):
+            _SETTLED.add(kind)
+        return False
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -259,30 +352,45 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
+        return self._run(
+            parent_type, source_value, path, self._plan(parent_type, grouped_field_set), position_context
+        )
+
+    def _run(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        plan: list[_Step],
+        position_context: Any,
+    ) -> Any:
         results: dict[str, Any] = {}
         pending: list[str] = []
-        get_field = self.schema.get_field
-        is_awaitable = self.is_awaitable
         parent_name = parent_type.name
         try:
-            for response_name, details in grouped_field_set.items():
-                node = details[0].node
-                name = node.name.value
-                if name == "__typename":
+            for response_name, details, field_def, leaf, fast in plan:
+                if field_def is _TYPENAME:
                     results[response_name] = parent_name
                     continue
-                field_def = get_field(parent_type, name)
-                leaf = getattr(field_def, LEAF, None)
                 if leaf is not None:
-                    value = _leaf_value(source_value, leaf)
+                    try:
+                        value = getattr(source_value, leaf[0])
+                    except Exception:  # the field's own path reports it
+                        value = _SLOW
+                    else:
+                        if (
+                            type(value) is leaf[3]
+                        ):  # a str for a String, a bool for a Boolean: nothing to coerce
+                            results[response_name] = value
+                            continue
+                        value = _leaf_coerced(value, leaf)
                     if value is not _SLOW:
                         results[response_name] = value
                         continue
-                fast = getattr(field_def, FAST, None)
-                if fast is not None and position_context is None and _undirected(node, details):
+                if fast is not None and position_context is None:
                     result = self._execute_fast(
                         parent_type,
-                        cast(GraphQLField, field_def),
+                        field_def,
                         fast,
                         source_value,
                         details,
@@ -298,7 +406,7 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
                     )
                 if result is not Undefined:
                     results[response_name] = result
-                    if is_awaitable(result):
+                    if type(result) not in _SETTLED and self._later(result):
                         pending.append(response_name)
         except Exception:
             if pending:
@@ -307,6 +415,28 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
         if not pending:
             return results
         return _settled(results, pending)
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Step]:
+        """What the loop does for each field of a selection on `parent_type`, worked out once per request and
+        selection: a list's 24 cards share one. graphql-core memoizes the grouped field sets per request (by the
+        identity of the field nodes), so this is keyed by identity too, holding the set so its id stays its own."""
+        plans = self._plans
+        key = (parent_type, id(grouped_field_set))
+        known = plans.get(key)
+        if known is not None:
+            return known[1]
+        steps: list[_Step] = []
+        for response_name, details in grouped_field_set.items():
+            node = details[0].node
+            name = node.name.value
+            if name == "__typename":
+                steps.append(_Step(response_name, details, _TYPENAME, None, None))
+                continue
+            field_def = self.schema.get_field(parent_type, name)
+            fast = getattr(field_def, FAST, None) if _undirected(node, details) else None
+            steps.append(_Step(response_name, details, field_def, getattr(field_def, LEAF, None), fast))
+        plans[key] = (grouped_field_set, steps)
+        return steps
 
     def _execute_fast(
         self,
@@ -325,13 +455,15 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
             elif fast.call == _SELF:
                 value = fast.function(source)  # type: ignore[misc]
             else:
-                raw = self.build_resolve_info(field_def, to_nodes(details), parent_type, path)
-                value = fast.function(source, fast.info_class(_raw_info=raw, _field=fast.field))  # type: ignore[misc]
+                info = fast.info_class(self, field_def, details, parent_type, path, fast.field)
+                value = fast.function(source, info)  # type: ignore[misc]
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_def.type, details, path)
             return None
         shape = fast.shape
-        if shape is None or self.is_awaitable(value) or isinstance(value, Exception):
+        if shape is None or (
+            type(value) not in _SETTLED and (self._later(value) or isinstance(value, Exception))
+        ):
             return self._complete_slow(parent_type, field_def, details, path, value, raw)
         try:
             completed = self._complete_fast(shape, details, path, value)
@@ -340,7 +472,7 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_def.type, details, path)
             return None
-        if self.is_awaitable(completed):
+        if type(completed) not in _SETTLED and self._later(completed):
             return self._awaited(completed, field_def.type, details, path)
         return completed
 
@@ -367,21 +499,31 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
                 return _SLOW
         return self._list(object_type, shape.item_non_null, details, path, value)
 
+    def _subplan(self, object_type: GraphQLObjectType, details: Any) -> list[_Step] | None:
+        """The plan of the object selected by `details`, None when `@defer` is in it. graphql-core's
+        `collect_subfields` memo and the plan's, in one lookup per object."""
+        key = (object_type, id(details))
+        known = self._subplans.get(key)
+        if known is None:
+            grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
+            plan = None if new_defer_usages else self._plan(object_type, grouped_field_set)
+            known = self._subplans[key] = (details, plan)
+        return known[1]
+
     def _object(self, object_type: GraphQLObjectType, details: Any, path: Path, value: Any) -> Any:
-        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
-        if new_defer_usages:
+        plan = self._subplan(object_type, details)
+        if plan is None:
             return _SLOW
-        return self.execute_fields(object_type, value, path, grouped_field_set, None)
+        return self._run(object_type, value, path, plan, None)
 
     def _list(
         self, object_type: GraphQLObjectType, item_non_null: bool, details: Any, path: Path, items: Any
     ) -> Any:
-        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
-        if new_defer_usages:
+        plan = self._subplan(object_type, details)
+        if plan is None:
             return _SLOW
         item_type: Any = GraphQLNonNull(object_type) if item_non_null else object_type
-        execute_fields = self.execute_fields
-        is_awaitable = self.is_awaitable
+        run = self._run
         completed: list[Any] = []
         awaiting: list[int] = []
         try:
@@ -391,11 +533,11 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
                     continue
                 item_path = Path(path, index, None)
                 try:
-                    done = execute_fields(object_type, item, item_path, grouped_field_set, None)
+                    done = run(object_type, item, item_path, plan, None)
                 except Exception as raw_error:
                     self.handle_field_error(raw_error, item_type, details, item_path)  # raises when non-null
                     done = None
-                if is_awaitable(done):
+                if type(done) is not dict and self._later(done):
                     done = self._awaited(done, item_type, details, item_path)
                     awaiting.append(index)
                 completed.append(done)
