@@ -332,8 +332,8 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
             and not issubclass(
                 kind, CoroutineType | GeneratorType | BaseException
             )  # an error is a value to raise
-            and not hasattr(kind, "__await__")
-            and not hasattr(kind, "__getattr__")  # could answer `__await__` per instance
+            # What an instance finds through its class (not the metaclass: an Enum class has a `__getattr__`).
+            and not any("__await__" in vars(c) or "__getattr__" in vars(c) for c in kind.__mro__)
         ):
             _SETTLED.add(kind)
         return False
@@ -522,7 +522,7 @@ class DirectExecution(StrawberryGraphQLCoreExecutionContext):
         plan = self._subplan(object_type, details)
         if plan is None:
             return _SLOW
-        item_type: Any = GraphQLNonNull(object_type) if item_non_null else object_type
+        item_type: Any = _non_null(object_type) if item_non_null else object_type
         run = self._run
         completed: list[Any] = []
         awaiting: list[int] = []
@@ -590,6 +590,17 @@ def _undirected(node: Any, details: Any) -> bool:
     if len(details) == 1:
         return not node.directives
     return not any(d.node.directives for d in details)
+
+
+def _non_null(object_type: GraphQLObjectType) -> GraphQLNonNull[GraphQLObjectType]:
+    """The list item type, for locating an item's error (graphql-core compares types by kind, not identity)."""
+    wrapped: GraphQLNonNull[GraphQLObjectType] | None = _NON_NULL.get(object_type)
+    if wrapped is None:
+        wrapped = _NON_NULL[object_type] = GraphQLNonNull(object_type)
+    return wrapped
+
+
+_NON_NULL: dict[GraphQLObjectType, GraphQLNonNull[GraphQLObjectType]] = {}
 
 
 def _coerced(kind: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:

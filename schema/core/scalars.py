@@ -20,7 +20,9 @@ def serialize_datetime(value: datetime) -> str:
     if value.tzinfo is None:
         # A naive datetime is a bug upstream: we cannot say which instant it is.
         raise ValueError("DateTime values must be timezone-aware")
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not UTC:  # the backends' records are decoded in UTC already: ~200 per dashboard page
+        value = value.astimezone(UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def parse_datetime(value: object) -> datetime:
