@@ -164,7 +164,8 @@ def prefetch(
         jobs["billing"] = read("billing", loaders.billing_by_subservice_id)
     if wanted & {"billing", "renewable"}:
         jobs["account"] = loaders.account_by_subscriber_id.load_many([s.record.subscriber_id for s in items])
-    usage_keys = [_usage_keys(fields, i) for i in ids]
+    usage_fields = [f for f in fields if f.name == "usage"]  # most pages select none: no key per item then
+    usage_keys = [_usage_keys(usage_fields, i) for i in ids] if usage_fields else [[] for _ in ids]
     flat_keys = [k for keys in usage_keys for k in keys]
     if flat_keys:
         jobs["usage"] = loaders.usage_by_subservice_id.load_many(flat_keys)

@@ -3,10 +3,12 @@ global-ID codec beneath them: opaque, round-tripping, refusing anything malforme
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
 
+from bff.core.ids import decode_global_id, encode_global_id
 from schema.core.errors import BadUserInput
 from schema.core.node import decode_id, decode_id_of, encode_id
 from tests.harness.portal import MakePortal, Portal, SignIn
@@ -121,3 +123,18 @@ def test_malformed_ids_raise_bad_user_input(bad: str) -> None:
     with pytest.raises(BadUserInput) as caught:
         decode_id(bad)
     assert caught.value.extensions["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("raw", ["SS-3001-101", "INV-ü?/+>~" * 7, "a:b:c"])
+def test_global_ids_are_url_safe_unpadded_base64_of_type_and_id(raw: str) -> None:
+    # The wire form clients store (bookmarks, mobile caches) must not change with the encoder's implementation.
+    expected = base64.urlsafe_b64encode(f"Invoice:{raw}".encode()).decode().rstrip("=")
+    assert encode_global_id("Invoice", raw) == expected
+    assert "+" not in encode_global_id("Invoice", raw) and "/" not in encode_global_id("Invoice", raw)
+    assert decode_global_id(expected) == ("Invoice", raw)
+
+
+@pytest.mark.parametrize(("type_name", "raw"), [("invoice", "1"), ("Inv oice", "1"), ("Invoice", "")])
+def test_no_global_id_from_a_bad_type_name_or_an_empty_id(type_name: str, raw: str) -> None:
+    with pytest.raises(ValueError, match="cannot make a global ID"):
+        encode_global_id(type_name, raw)
